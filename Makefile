@@ -1,0 +1,56 @@
+# Revierpfad: every target sets up what it needs on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# uv from PATH, or installed once into .uv/ (kept apart from .venv, which uv sync manages)
+UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install static run test test-postgres messages lint bench persona-check postgres clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed messages static
+
+static: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input -v 0
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt missing: install gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+## make run: the app on SQLite with the shipped catalogue and a trained model
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py ensure_model
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+test-postgres: install postgres
+	DATABASE_URL=postgres://revierpfad:revierpfad@127.0.0.1:5432/revierpfad $(PY) -m pytest
+
+postgres:
+	bash .ci/postgres
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) -m bench.run
+
+persona-check: install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py ensure_model
+	$(PY) ../shared/tools/persona_check.py
+
+clean:
+	rm -rf $(VENV) .uv staticfiles db.sqlite3 .pytest_cache

@@ -1,0 +1,83 @@
+"""Read the question bank from the database as plain data for scoring and export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch
+
+from assessment.models import Competency, Item, Option
+from assessment.scoring import ItemSpec, OptionSpec
+
+
+def items_with_options(ids: Iterable[int] | None = None) -> list[Item]:
+    """Items (active ones, or exactly those ids in that order) with options and competency: two queries."""
+    queryset = Item.objects.select_related("competency").prefetch_related(
+        Prefetch("options", queryset=Option.objects.order_by("order", "value"))
+    )
+    if ids is None:
+        return list(queryset.active().in_questionnaire_order())
+    ids = list(ids)
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def item_spec(item: Item) -> ItemSpec:
+    return ItemSpec(
+        slug=item.slug,
+        kind=item.kind,
+        competency=item.competency.slug if item.competency else None,
+        difficulty=item.difficulty,
+        options=tuple(
+            OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style)
+            for o in item.options.all()
+        ),
+    )
+
+
+def competency_slugs() -> list[str]:
+    return list(Competency.objects.order_by("section__order", "order", "slug").values_list("slug", flat=True))
+
+
+def export_questionnaire(language: str = "de") -> dict[str, Any]:
+    """The active item bank in the shape of the questionnaire contract."""
+    suffix = "en" if language == "en" else "de"
+    competencies = [
+        {
+            "slug": c.slug,
+            "section": c.section.slug,
+            "name": getattr(c, f"name_{suffix}") or c.name_de,
+        }
+        for c in Competency.objects.select_related("section").order_by("section__order", "order")
+    ]
+    items = []
+    for item in items_with_options():
+        entry: dict[str, Any] = {
+            "slug": item.slug,
+            "kind": item.kind,
+            "competency": item.competency.slug if item.competency else None,
+            "text": getattr(item, f"text_{suffix}") or item.text_de,
+        }
+        if item.kind == Item.Kind.KNOWLEDGE:
+            entry["difficulty"] = item.difficulty
+        options = []
+        for option in item.options.all():
+            row: dict[str, Any] = {
+                "value": option.value,
+                "label": getattr(option, f"label_{suffix}") or option.label_de,
+            }
+            if item.kind == Item.Kind.SELF_RATING:
+                row["level"] = option.level
+            elif item.kind == Item.Kind.KNOWLEDGE:
+                row["correct"] = option.correct
+            else:
+                row["style"] = option.style
+            options.append(row)
+        entry["options"] = options
+        items.append(entry)
+    bank = {"competencies": competencies, "items": items}
+    digest = hashlib.sha256(json.dumps(bank, sort_keys=True).encode()).hexdigest()[:12]
+    return {"version": digest, **bank}

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Item, Option
+
+
+class AnswerForm(forms.Form):
+    """One question: choose an option, or skip. `item` guards against answers meant for another
+    question (a stale tab, a tampered form)."""
+
+    ANSWER = "answer"
+    SKIP = "skip"
+
+    item = forms.CharField(widget=forms.HiddenInput)
+    option = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("This answer does not belong to this question.")},
+    )
+    action = forms.ChoiceField(choices=[(ANSWER, ANSWER), (SKIP, SKIP)], required=False)
+
+    def __init__(self, *args, item: Item, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item_obj = item
+        self.fields["option"].choices = [(o.value, o.label) for o in item.options.all()]
+        self.fields["option"].label = item.text
+        self.fields["item"].initial = item.slug
+
+    def clean_item(self) -> str:
+        slug = self.cleaned_data["item"]
+        if slug != self.item_obj.slug:
+            raise forms.ValidationError(
+                _("This answer was meant for another question. Please answer the question shown."),
+                code="wrong_item",
+            )
+        return slug
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("action") != self.SKIP and not cleaned.get("option") and "option" not in self.errors:
+            self.add_error("option", _("Please choose an answer, or skip the question."))
+        return cleaned
+
+    @property
+    def skipped(self) -> bool:
+        return self.cleaned_data.get("action") == self.SKIP
+
+    def chosen_option(self) -> Option | None:
+        if self.skipped:
+            return None
+        value = self.cleaned_data["option"]
+        return next(o for o in self.item_obj.options.all() if o.value == value)

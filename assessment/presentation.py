@@ -1,0 +1,141 @@
+"""Turn a scored profile into what a person reads: sections, sentences, and answer feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from assessment.bank import items_with_options
+from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
+from assessment.scoring import CompetencyScore, Profile
+
+
+@dataclass
+class ScoredCompetency:
+    competency: Competency
+    score: CompetencyScore
+    descriptor: str
+
+    @property
+    def rounded_level(self) -> int:
+        return round(self.score.level)
+
+    @property
+    def level_label(self) -> str:
+        return Level(self.rounded_level).label
+
+    @property
+    def confidence_label(self) -> str:
+        if self.score.answered == 0:
+            return _("not answered")
+        if self.score.confidence >= 0.6:
+            return _("reliable")
+        if self.score.confidence >= 0.4:
+            return _("fairly reliable")
+        return _("uncertain")
+
+    @property
+    def explanation(self) -> str:
+        if self.score.answered == 0:
+            return _("You skipped every question on this topic, so this is only a neutral placeholder.")
+        text = _("About level %(level)s (%(label)s): %(descriptor)s") % {
+            "level": self.rounded_level,
+            "label": self.level_label,
+            "descriptor": self.descriptor,
+        }
+        if self.score.rates_self_higher:
+            text += " " + _("You rate yourself higher here than the knowledge questions show.")
+        elif self.score.rates_self_lower:
+            text += " " + _("The knowledge questions show more than you give yourself credit for.")
+        return text
+
+
+@dataclass
+class ScoredSection:
+    section: Section
+    competencies: list[ScoredCompetency]
+
+
+def profile_sections(profile: Profile) -> list[ScoredSection]:
+    """The profile's scores grouped by section, each with the sentence that explains it."""
+    competencies = Competency.objects.select_related("section").order_by("section__order", "order")
+    descriptors = {(d.competency_id, d.level): d.text for d in LevelDescriptor.objects.all()}
+    sections: dict[int, ScoredSection] = {}
+    for competency in competencies:
+        score = profile.competencies.get(competency.slug)
+        if score is None:
+            continue
+        group = sections.setdefault(competency.section_id, ScoredSection(competency.section, []))
+        descriptor = descriptors.get((competency.pk, round(score.level)), "")
+        group.competencies.append(ScoredCompetency(competency, score, descriptor))
+    return list(sections.values())
+
+
+def work_style_summary(profile: Profile) -> dict:
+    """The person's place on the firefighter-architect axis, as a position and a sentence."""
+    style = profile.work_style
+    if profile.work_style_confidence == 0:
+        sentence = _("You skipped the work-style situations, so we cannot say where you stand.")
+    elif style <= -0.5:
+        sentence = _(
+            "You are a firefighter at heart: you get going when something breaks and restore service fast. "
+            "Roles in operations and incident management use that every day."
+        )
+    elif style < -0.15:
+        sentence = _(
+            "You lean towards the firefighter: you like solving the problem in front of you, "
+            "and you also see when a lasting fix is due."
+        )
+    elif style <= 0.15:
+        sentence = _(
+            "You are balanced between firefighter and architect: you can put out fires and build "
+            "structures. Many coordinating roles need exactly that."
+        )
+    elif style < 0.5:
+        sentence = _(
+            "You lean towards the architect: you prefer lasting solutions, "
+            "and you still step in when it burns."
+        )
+    else:
+        sentence = _(
+            "You are an architect at heart: you design structures, processes and long-term solutions. "
+            "Roles in architecture, organisation and service design use that."
+        )
+    return {
+        "value": style,
+        "x": round(110 + style * 100, 1),  # position on the SVG axis from 10 to 210
+        "confidence": profile.work_style_confidence,
+        "sentence": sentence,
+    }
+
+
+@dataclass
+class ReviewedItem:
+    item: Item
+    chosen_label: str | None
+    correct_label: str
+    was_correct: bool
+
+
+def answer_review(assessment: Assessment) -> list[ReviewedItem]:
+    """The knowledge checks with the person's answer, the right one, and what to learn from it."""
+    chosen = dict(assessment.answers.values_list("item_id", "option_id"))
+    review = []
+    for item in items_with_options(assessment.item_ids):
+        if item.kind != Item.Kind.KNOWLEDGE:
+            continue
+        options = list(item.options.all())
+        right = next((o for o in options if o.correct), None)
+        picked = next((o for o in options if o.pk == chosen.get(item.pk)), None)
+        if right is None:
+            continue
+        review.append(
+            ReviewedItem(
+                item=item,
+                chosen_label=picked.label if picked else None,
+                correct_label=right.label,
+                was_correct=picked is not None and picked.pk == right.pk,
+            )
+        )
+    return review

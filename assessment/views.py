@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.middleware import HtmxDetails
+
+from assessment.bank import items_with_options
+from assessment.forms import AnswerForm
+from assessment.models import Assessment
+from assessment.presentation import answer_review, profile_sections, work_style_summary
+from assessment.services import (
+    answered_item_ids,
+    finish_assessment,
+    first_open_step,
+    profile_for,
+    record_answer,
+    start_assessment,
+)
+
+SESSION_KEY = "assessment_token"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _assessment_or_404(token: str) -> Assessment:
+    return get_object_or_404(Assessment, token=token)
+
+
+def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    return render(request, "assessment/finished.html", {"assessment": assessment}, status=409)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    open_token = request.session.get(SESSION_KEY)
+    unfinished = (
+        Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
+    )
+    item_count = len(items_with_options())
+    return render(
+        request,
+        "assessment/home.html",
+        {"unfinished": unfinished, "item_count": item_count, "minutes": max(5, round(item_count * 0.35))},
+    )
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    assessment = start_assessment(language=get_language() or "de")
+    request.session[SESSION_KEY] = assessment.token
+    return redirect(assessment.step_url(1), permanent=False)
+
+
+@require_GET
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = _assessment_or_404(token)
+    if assessment.is_finished:
+        return redirect("results", token=assessment.token)
+    request.session[SESSION_KEY] = assessment.token
+    return redirect(assessment.step_url(first_open_step(assessment)))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
+    assessment = _assessment_or_404(token)
+    if assessment.is_finished:
+        return _finished_response(request, assessment)
+    if not 1 <= step <= assessment.total_steps:
+        raise Http404("No such question in this assessment.")
+    item = items_with_options([assessment.item_ids[step - 1]])
+    if not item:  # removed from the bank since the assessment started: nothing to answer
+        return redirect(assessment.step_url(min(step + 1, assessment.total_steps)))
+    item = item[0]
+
+    status = 200
+    if request.method == "POST":
+        form = AnswerForm(request.POST, item=item)
+        if form.is_valid():
+            record_answer(assessment, item, form.chosen_option())
+            if step < assessment.total_steps:
+                next_url = assessment.step_url(step + 1)
+                if request.htmx:
+                    response = _render_step(request, assessment, step + 1)
+                    return push_url(response, next_url)
+                return redirect(next_url)
+            finish_assessment(assessment)
+            results = reverse("results", args=[assessment.token])
+            if request.htmx:
+                return HttpResponseClientRedirect(results)
+            return redirect(results)
+        status = 400
+    else:
+        chosen = answered_item_ids(assessment).get(item.pk)
+        initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
+        form = AnswerForm(item=item, initial={"option": initial_value})
+    return _render_step(request, assessment, step, item=item, form=form, status=status)
+
+
+def _render_step(
+    request: HtmxHttpRequest,
+    assessment: Assessment,
+    step: int,
+    *,
+    item=None,
+    form: AnswerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if item is None:
+        item = items_with_options([assessment.item_ids[step - 1]])[0]
+        chosen = answered_item_ids(assessment).get(item.pk)
+        initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
+        form = AnswerForm(item=item, initial={"option": initial_value})
+    template = "assessment/question.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#question-card"
+    context = {
+        "assessment": assessment,
+        "item": item,
+        "form": form,
+        "step": step,
+        "total": assessment.total_steps,
+        "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
+        "step_url": assessment.step_url(step),
+        "previous_url": assessment.step_url(step - 1) if step > 1 else None,
+        "resume_url": request.build_absolute_uri(assessment.resume_url()),
+    }
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def profile(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = _assessment_or_404(token)
+    if not assessment.is_finished:
+        return redirect(assessment.resume_url())
+    return render(request, "assessment/profile.html", profile_context(assessment))
+
+
+def profile_context(assessment: Assessment) -> dict:
+    """What the profile templates need: scores grouped by section and the work style."""
+    profile = profile_for(assessment)
+    return {
+        "assessment": assessment,
+        "profile": profile,
+        "sections": profile_sections(profile),
+        "work_style": work_style_summary(profile),
+        "review": answer_review(assessment),
+    }

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessment.bank import competency_slugs, item_spec, items_with_options
+from assessment.scoring import score_profile
+from recommendations.documents import result_document
+from recommendations.services import NoSuchRole, recommend
+
+
+class Command(BaseCommand):
+    help = (
+        "Score answers and recommend roles and a learning path. FILE holds one answers object "
+        '({"answers": {item: option}, "target_role": optional}) or a JSON array of them; '
+        "- reads standard input. Prints the result (or an array of results) as JSON."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="a JSON file of answers, or - for standard input")
+        parser.add_argument("--language", choices=["de", "en"], default="de")
+
+    def handle(self, *args, **options) -> None:
+        data = self._read(options["file"])
+        batch = isinstance(data, list)
+        entries = data if batch else [data]
+        items = {item.slug: item_spec(item) for item in items_with_options()}
+        for index, entry in enumerate(entries):
+            self._check(entry, index if batch else None, items)
+        competencies = competency_slugs()
+        profiles = [score_profile(competencies, items.values(), e["answers"]) for e in entries]
+        try:
+            results = recommend(profiles, [e.get("target_role") for e in entries], options["language"])
+        except NoSuchRole as exc:
+            raise CommandError(f"unknown target_role {exc}: not an active role") from None
+        documents = [result_document(p, r, options["language"]) for p, r in zip(profiles, results)]
+        self.stdout.write(json.dumps(documents if batch else documents[0], ensure_ascii=False))
+
+    def _read(self, name: str) -> Any:
+        try:
+            text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
+        except OSError as exc:
+            raise CommandError(f"cannot read {name}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{name} is not UTF-8 text") from None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+
+    def _check(self, entry: Any, index: int | None, items: dict) -> None:
+        where = "" if index is None else f"entry {index}: "
+        if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
+            raise CommandError(f'{where}expected an object with "answers": {{item slug: option value}}')
+        target = entry.get("target_role")
+        if target is not None and not isinstance(target, str):
+            raise CommandError(f"{where}target_role must be a role slug (a string)")
+        for slug, value in entry["answers"].items():
+            if slug not in items:
+                raise CommandError(f"{where}unknown item {slug!r}")
+            if not isinstance(value, str) or items[slug].option(value) is None:
+                raise CommandError(f"{where}{value!r} is not an option of item {slug!r}")

@@ -1,0 +1,237 @@
+"""The course catalogue, the target roles, the trained model versions and confirmed outcomes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import LEVEL_VALIDATORS, Competency, Level
+from assessment.translation import Translated
+
+STYLE_VALIDATORS = [MinValueValidator(-1.0), MaxValueValidator(1.0)]
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self) -> RoleQuerySet:
+        return self.filter(active=True)
+
+
+class Role(models.Model):
+    slug = models.SlugField(unique=True, help_text=_("Stable identifier; used by the CLI and the model."))
+    name_de = models.CharField(_("name (German)"), max_length=160)
+    name_en = models.CharField(_("name (English)"), max_length=160)
+    description_de = models.TextField(_("description (German)"))
+    description_en = models.TextField(_("description (English)"))
+    aliases = models.CharField(_("aliases in job ads"), max_length=300, blank=True)
+    employers_de = models.TextField(_("typical employers (German)"), blank=True)
+    employers_en = models.TextField(_("typical employers (English)"), blank=True)
+    pay_de = models.TextField(_("pay (German)"), blank=True)
+    pay_en = models.TextField(_("pay (English)"), blank=True)
+    salary_min_eur = models.PositiveIntegerField(_("monthly salary from (EUR, estimate)"), null=True, blank=True)
+    salary_max_eur = models.PositiveIntegerField(_("monthly salary to (EUR, estimate)"), null=True, blank=True)
+    ecf_profile = models.CharField(_("e-CF profile"), max_length=120, blank=True)
+    esco_uri = models.URLField(_("ESCO occupation"), blank=True)
+    work_style = models.FloatField(
+        _("preferred work style"),
+        default=0.0,
+        validators=STYLE_VALIDATORS,
+        help_text=_("-1 firefighter ... +1 architect"),
+    )
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    name = Translated()
+    description = Translated()
+    employers = Translated()
+    pay = Translated()
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("target role")
+        verbose_name_plural = _("target roles")
+
+    def __str__(self) -> str:
+        return self.name_de
+
+    def clean(self) -> None:
+        if self.salary_min_eur and self.salary_max_eur and self.salary_min_eur > self.salary_max_eur:
+            raise ValidationError({"salary_max_eur": _("The upper end of the band is below the lower end.")})
+
+
+class RoleRequirement(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="requirements")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="role_requirements")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+
+    class Meta:
+        ordering = ["role", "competency__section__order", "competency__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "competency"], name="one_requirement_per_competency")
+        ]
+        verbose_name = _("required level")
+        verbose_name_plural = _("required levels")
+
+    def __str__(self) -> str:
+        return f"{self.role.slug}: {self.competency.slug} {self.level}"
+
+
+class Provider(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=160)
+    url = models.URLField(blank=True)
+    is_example = models.BooleanField(
+        _("example provider"),
+        default=False,
+        help_text=_("Not a verified real offer: shown to people as an example."),
+    )
+    note_de = models.TextField(_("note (German)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    note = Translated()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseQuerySet(models.QuerySet):
+    def active(self) -> CourseQuerySet:
+        return self.filter(active=True)
+
+
+class Course(models.Model):
+    class Format(models.TextChoices):
+        ONLINE = "online", _("Online")
+        CLASSROOM = "classroom", _("Classroom (Dortmund / Ruhr area)")
+        BLENDED = "blended", _("Blended")
+        ON_THE_JOB = "on_the_job", _("On the job (workshop, shadowing)")
+
+    class Language(models.TextChoices):
+        GERMAN = "de", _("German")
+        ENGLISH = "en", _("English")
+        BOTH = "de_en", _("German or English")
+
+    slug = models.SlugField(unique=True)
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="courses")
+    certificate = models.CharField(max_length=200, blank=True)
+    awarding_body = models.CharField(max_length=160, blank=True)
+    format = models.CharField(max_length=20, choices=Format.choices)
+    location = models.CharField(max_length=120, blank=True)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.GERMAN)
+    hours = models.DecimalField(max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
+    price_eur = models.DecimalField(
+        _("price (EUR)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="leads_to")
+    fundable = models.BooleanField(
+        _("usually fundable"), default=False, help_text=_("E.g. with a Bildungsgutschein (AZAV).")
+    )
+    bildungsurlaub = models.BooleanField(_("Bildungsurlaub recognised"), default=False)
+    url = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+    last_checked = models.DateField(_("last checked"), default=timezone.localdate)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    note_de = models.TextField(_("note (German)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    title = Translated()
+    description = Translated()
+    note = Translated()
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return self.title_de
+
+
+class CourseCompetency(models.Model):
+    """A competency a course develops: from which level it starts and to which it brings a learner."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="competencies")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="courses")
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.05), MaxValueValidator(1.0)])
+    from_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+    to_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+
+    class Meta:
+        ordering = ["course", "-weight"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "competency"], name="one_entry_per_course_competency"),
+            models.CheckConstraint(
+                condition=models.Q(to_level__gt=models.F("from_level")),
+                name="course_raises_the_level",
+            ),
+        ]
+        verbose_name = _("competency developed")
+        verbose_name_plural = _("competencies developed")
+
+    def __str__(self) -> str:
+        return f"{self.course.slug}: {self.competency.slug} {self.from_level}->{self.to_level}"
+
+    def clean(self) -> None:
+        if self.from_level is not None and self.to_level is not None and self.to_level <= self.from_level:
+            raise ValidationError({"to_level": _("The target level must be above the starting level.")})
+
+
+class ModelVersion(models.Model):
+    """A trained role-fit model. The bytes live in the database so every app server uses the same one."""
+
+    version = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=False)
+    format_version = models.PositiveSmallIntegerField()
+    sklearn_version = models.CharField(max_length=20)
+    training_data_hash = models.CharField(max_length=64)
+    training_size = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict)
+    roles = models.JSONField(default=list, help_text=_("The role slugs it was trained for."))
+    payload = models.BinaryField(editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_model_version"
+            )
+        ]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class ConfirmedOutcome(models.Model):
+    """An anonymous profile with the role its person confirmed holding: real labels for training."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="outcomes")
+    levels = models.JSONField(help_text=_("competency slug -> level 0..5"))
+    work_style = models.FloatField(validators=STYLE_VALIDATORS)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("confirmed outcome")
+        verbose_name_plural = _("confirmed outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.role.slug} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Answer, Assessment, Item
+from assessment.services import start_assessment
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def first_item(assessment: Assessment) -> Item:
+    return Item.objects.get(pk=assessment.item_ids[0])
+
+
+def post_answer(client, assessment, step, value, item_slug=None, action="answer", **extra):
+    item = Item.objects.get(pk=assessment.item_ids[step - 1])
+    data = {"item": item_slug or item.slug, "action": action}
+    if value is not None:
+        data["option"] = value
+    return client.post(assessment.step_url(step), data, **extra)
+
+
+def test_the_start_page_says_what_it_is_and_that_it_is_anonymous(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Anonym" in text or "anonymous" in text
+    assert reverse("assessment:start") in text
+
+
+def test_starting_creates_an_anonymous_assessment_and_opens_the_first_question(client):
+    response = client.post(reverse("assessment:start"))
+    assessment = Assessment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == assessment.step_url(1)
+    assert len(assessment.token) >= 32
+    assert assessment.total_steps == Item.objects.active().count()
+
+
+def test_a_question_page_shows_the_question_and_the_progress(client, assessment):
+    response = client.get(assessment.step_url(1))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert first_item(assessment).text_de in text
+    assert f"1 von {assessment.total_steps}" in text or f"1 of {assessment.total_steps}" in text
+    assert "<html" in text
+
+
+def test_with_htmx_only_the_question_card_is_sent(client, assessment):
+    response = client.get(assessment.step_url(2), **HTMX)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="question-card"' in text
+    assert "<html" not in text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_answering_saves_the_answer_and_goes_to_the_next_question(client, assessment):
+    item = first_item(assessment)
+    value = item.options.first().value
+    response = post_answer(client, assessment, 1, value)
+    assert response.status_code == 302
+    assert response["Location"] == assessment.step_url(2)
+    answer = Answer.objects.get(assessment=assessment, item=item)
+    assert answer.option.value == value
+
+
+def test_with_htmx_answering_swaps_in_the_next_question_and_updates_the_address(client, assessment):
+    value = first_item(assessment).options.first().value
+    response = post_answer(client, assessment, 1, value, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == assessment.step_url(2)
+    second = Item.objects.get(pk=assessment.item_ids[1])
+    assert second.text_de in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_skipping_records_a_skip_and_moves_on(client, assessment):
+    response = post_answer(client, assessment, 1, None, action="skip")
+    assert response.status_code == 302
+    assert Answer.objects.get(assessment=assessment).option is None
+
+
+def test_going_back_shows_the_earlier_answer_selected(client, assessment):
+    value = first_item(assessment).options.last().value
+    post_answer(client, assessment, 1, value)
+    response = client.get(assessment.step_url(1))
+    assert f'value="{value}"' in response.content.decode()
+    assert 'checked' in response.content.decode()
+
+
+def test_a_second_answer_replaces_the_first_without_duplicates(client, assessment):
+    options = list(first_item(assessment).options.all())
+    post_answer(client, assessment, 1, options[0].value)
+    post_answer(client, assessment, 1, options[0].value)  # a double submit
+    post_answer(client, assessment, 1, options[1].value)  # another tab changes it
+    answers = Answer.objects.filter(assessment=assessment)
+    assert answers.count() == 1
+    assert answers.get().option == options[1]
+
+
+def test_the_last_answer_finishes_the_assessment_and_leads_to_the_results(client, assessment):
+    for step in range(1, assessment.total_steps + 1):
+        response = post_answer(client, assessment, step, None, action="skip")
+    assessment.refresh_from_db()
+    assert assessment.is_finished
+    assert response["Location"] == reverse("results", args=[assessment.token])
+
+
+def test_with_htmx_the_last_answer_redirects_the_whole_page(client, assessment):
+    for step in range(1, assessment.total_steps):
+        post_answer(client, assessment, step, None, action="skip")
+    response = post_answer(client, assessment, assessment.total_steps, None, action="skip", **HTMX)
+    assert response["HX-Redirect"] == reverse("results", args=[assessment.token])
+
+
+def test_resume_link_leads_to_the_first_open_question(client, assessment):
+    post_answer(client, assessment, 1, None, action="skip")
+    post_answer(client, assessment, 2, None, action="skip")
+    response = client.get(assessment.resume_url())
+    assert response["Location"] == assessment.step_url(3)
+
+
+# Bad input: a clear message, a 4xx, and no earlier answer lost.
+
+
+def keep_earlier_answer(client, assessment) -> Answer:
+    value = first_item(assessment).options.first().value
+    post_answer(client, assessment, 1, value)
+    return Answer.objects.get(assessment=assessment)
+
+
+def test_it_rejects_an_option_that_is_not_the_questions(client, assessment):
+    earlier = keep_earlier_answer(client, assessment)
+    response = post_answer(client, assessment, 2, "not-an-option")
+    assert response.status_code == 400
+    assert "gehört nicht zu dieser Frage" in response.content.decode() or "does not belong" in response.content.decode()
+    assert Answer.objects.filter(assessment=assessment).count() == 1
+    assert Answer.objects.get(pk=earlier.pk).option_id == earlier.option_id
+
+
+def test_it_rejects_an_answer_to_another_question(client, assessment):
+    keep_earlier_answer(client, assessment)
+    other = Item.objects.get(pk=assessment.item_ids[5])
+    response = post_answer(client, assessment, 2, other.options.first().value, item_slug=other.slug)
+    assert response.status_code == 400
+    assert Answer.objects.filter(assessment=assessment).count() == 1
+
+
+def test_it_asks_for_an_answer_when_none_was_chosen(client, assessment):
+    response = post_answer(client, assessment, 1, None)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_an_htmx_error_is_shown_in_the_card(client, assessment):
+    response = post_answer(client, assessment, 1, None, **HTMX)
+    assert response.status_code == 400
+    assert 'id="question-card"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_an_unknown_token_is_a_clear_404(client):
+    response = client.get("/a/not-a-real-token/frage/1/")
+    assert response.status_code == 404
+    assert "Link" in response.content.decode() or "link" in response.content.decode()
+
+
+def test_a_question_number_outside_the_assessment_is_a_404(client, assessment):
+    assert client.get(assessment.step_url(assessment.total_steps + 1)).status_code == 404
+    assert client.get(f"/a/{assessment.token}/frage/0/").status_code == 404
+
+
+def test_a_finished_assessment_takes_no_more_answers(client, finished_assessment):
+    before = list(Answer.objects.filter(assessment=finished_assessment).values_list("option_id", flat=True))
+    response = post_answer(client, finished_assessment, 1, None, action="skip")
+    assert response.status_code == 409
+    assert reverse("results", args=[finished_assessment.token]) in response.content.decode()
+    after = list(Answer.objects.filter(assessment=finished_assessment).values_list("option_id", flat=True))
+    assert before == after
+
+
+def test_a_get_where_a_post_belongs_is_a_clear_405(client):
+    response = client.get(reverse("assessment:start"))
+    assert response.status_code == 405
+    assert "<h1>" in response.content.decode()
+
+
+def test_a_post_without_csrf_token_is_refused(assessment):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(assessment.step_url(1), {"action": "skip", "item": first_item(assessment).slug})
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_the_profile_page_shows_a_score_per_competency_and_the_work_style(client, finished_assessment):
+    response = client.get(reverse("assessment:profile", args=[finished_assessment.token]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count('class="score-row"') == 10
+    assert "axis-marker" in text
+
+
+def test_an_unfinished_assessment_has_no_profile_yet(client, assessment):
+    response = client.get(reverse("assessment:profile", args=[assessment.token]))
+    assert response.status_code == 302
+
+
+def test_english_is_one_click_away(client, assessment):
+    response = client.post(reverse("set_language"), {"language": "en", "next": assessment.step_url(1)})
+    assert response.status_code == 302
+    page = client.get(assessment.step_url(1)).content.decode()
+    assert first_item(assessment).text_en in page
+    assert '<html lang="en">' in page
+
+
+def test_german_is_the_default(client, assessment):
+    page = client.get(assessment.step_url(1)).content.decode()
+    assert first_item(assessment).text_de in page
+    assert '<html lang="de">' in page
+    assert "Frage 1 von" in page
+
+
+def test_a_new_assessment_does_not_take_over_the_old_one(client):
+    first = start_assessment()
+    client.post(reverse("assessment:start"))
+    assert Assessment.objects.exclude(pk=first.pk).count() == 1
