@@ -1,10 +1,13 @@
 """The role-fit model: build, train, save, load and apply one scikit-learn pipeline.
 
 The model answers "how well does this person fit this role?" for any (profile, role) pair. It
-sees the pair through features relative to the role's requirements (gaps in the core and
-elsewhere, over-qualification, the shape of the profile against the role's, the work-style
-distance), so it weighs the three things role fit depends on and keeps working for roles an
-admin adds later. Its output is a calibrated probability, the fit between 0 and 1.
+sees the pair through features relative to the role's requirements (gaps weighted by how much
+the role needs each competency, the largest gap in its core, over-qualification, the shape of
+the profile against the role's, the work-style distance, how far along the person is and how
+senior the role is). Gradient-boosted trees learn how these combine, with the direction of each
+fixed (a bigger gap never raises a fit); a sigmoid calibration turns the score into the fit, a
+probability between 0 and 1. Because the features are relative to a role, the model also works
+for roles an admin adds later (retraining sharpens it).
 
 Training data come from `generate_profiles`: a documented, seeded generator of people who hold
 each role, varied the way real people vary (see its docstring), plus confirmed real outcomes.
@@ -23,36 +26,33 @@ import numpy as np
 import sklearn
 import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, log_loss
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 FORMAT_VERSION = 1
 RANDOM_STATE = 20261124
-PROFILES_PER_ROLE = 400
+PROFILES_PER_ROLE = 300
 CORE_LEVEL = 4  # a requirement of 4 or more is the core of a role
 CAREER_CHANGER_ROLE = "it_coordinator"
 
 FEATURES = (
-    "core_deficit",  # levels missing in the core of the role (required 4+, or the role's maximum)
-    "other_deficit",  # levels missing elsewhere, per competency
+    "weighted_deficit",  # missing levels, each weighted by how much the role needs it (core counts most)
+    "core_deficit",  # the largest gap in the core of the role (required 4+, or the role's maximum)
     "overqualification",  # how far the person's mean level exceeds the role's, beyond half a level
-    "shape_similarity",  # correlation of the profile's shape with the role's
+    "shape_match",  # covariance of the profile with the role's shape, in levels (flat profiles: 0)
     "style_distance",  # |person's work style - role's preferred style|
+    "person_level",  # the person's mean level: how far along they are at all
+    "role_level",  # the role's mean required level: how senior the role is
 )
 OVERQUALIFICATION_SLACK = 0.5
 
-# What skops may construct when it loads a model: exactly the pipeline built below.
+# What skops may construct beyond its own safe defaults when it loads a model: exactly the
+# parts of the pipeline built below (a test checks the list against a freshly saved model).
 TRUSTED_TYPES = [
-    "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._data.StandardScaler",
-    "sklearn.frozen._frozen.FrozenEstimator",
-    "numpy.dtype",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
 
 
@@ -84,19 +84,20 @@ def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSp
     r = req[None, :, :]  # (1, m, c)
     core = (r >= np.minimum(CORE_LEVEL, r.max(axis=2, keepdims=True))).astype(float)
     deficit = np.clip(r - p, 0, None)
+    importance = r / np.maximum(r.max(axis=2, keepdims=True), 1)
     p_centered = p - p.mean(axis=2, keepdims=True)
     r_centered = r - r.mean(axis=2, keepdims=True)
-    norm = np.linalg.norm(p_centered, axis=2) * np.linalg.norm(r_centered, axis=2)
-    shape = np.where(norm > 1e-9, (p_centered * r_centered).sum(axis=2) / np.maximum(norm, 1e-9), 0.0)
-    n_comp = levels.shape[1]
+    r_spread = np.maximum(np.sqrt((r_centered**2).mean(axis=2)), 1e-9)
     overqualification = np.clip(p.mean(axis=2) - r.mean(axis=2) - OVERQUALIFICATION_SLACK, 0, None)
     return np.stack(
         [
-            (deficit * core).sum(axis=2),
-            (deficit * (1 - core)).sum(axis=2) / n_comp,
+            (deficit * importance).sum(axis=2),
+            (deficit * core).max(axis=2),
             overqualification,
-            shape,
+            (p_centered * r_centered).mean(axis=2) / r_spread,
             np.abs(styles[:, None] - role_style[None, :]),
+            np.broadcast_to(p.mean(axis=2), (levels.shape[0], len(roles))),
+            np.broadcast_to(r.mean(axis=2), (levels.shape[0], len(roles))),
         ],
         axis=2,
     )
@@ -115,8 +116,9 @@ def generate_profiles(
       (+1 to +2 levels in a random competency) from an earlier job;
     * the work style scatters around the role's preference (sd 0.3);
     * the product measures levels with error, so every level gets measurement noise (sd 0.3).
-    People new to IT (low everywhere, with some communication and perseverance) are added as
-    holders of the entry role, as the framework directs a career changer there.
+    People new to IT (low everywhere, most with some communication and perseverance from an
+    earlier job, any work style) are added as holders of the entry role, as the framework
+    directs a career changer there.
     """
     rng = np.random.default_rng(seed)
     req = np.array([r.requirements for r in roles], dtype=float)
@@ -137,25 +139,43 @@ def generate_profiles(
         labels.append(np.full(per_role, index))
     entry = [i for i, r in enumerate(roles) if r.slug == CAREER_CHANGER_ROLE]
     if entry:
-        count = per_role // 4
-        changers = rng.uniform(0, 1.5, size=(count, n_comp))
+        count = per_role // 2
+        changers = rng.uniform(0, 1.2, size=(count, n_comp))
         soft = [i for i in range(n_comp) if req[:, i].mean() >= 3]  # communication-like skills
-        changers[:, soft] += rng.uniform(0.5, 2.5, size=(count, len(soft)))
+        brought = rng.random(count) < 0.6  # most bring people skills from their earlier job
+        changers[np.ix_(brought, soft)] += rng.uniform(0.5, 2.5, size=(brought.sum(), len(soft)))
         levels.append(np.clip(changers, 0, 5))
         styles.append(rng.uniform(-1, 1, size=count))
         labels.append(np.full(count, entry[0]))
     return np.vstack(levels), np.concatenate(styles), np.concatenate(labels)
 
 
+# +1: fit may only rise with the feature, -1: only fall, 0: free (see FEATURES).
+MONOTONIC = {
+    "weighted_deficit": -1,
+    "core_deficit": -1,
+    "overqualification": -1,
+    "shape_match": 1,
+    "style_distance": -1,
+    "person_level": 0,
+    "role_level": 0,
+}
+
+
 def build() -> Pipeline:
-    """The untrained pipeline: scaled pair features, logistic regression, sigmoid calibration."""
+    """The untrained pipeline: gradient-boosted trees over the pair features, with the direction
+    of each feature fixed (a bigger gap never raises the fit), and sigmoid calibration."""
     return Pipeline(
         [
-            ("scale", StandardScaler()),
             (
                 "fit",
                 CalibratedClassifierCV(
-                    LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE),
+                    HistGradientBoostingClassifier(
+                        max_iter=60,
+                        learning_rate=0.1,
+                        monotonic_cst=[MONOTONIC[name] for name in FEATURES],
+                        random_state=RANDOM_STATE,
+                    ),
                     method="sigmoid",
                     cv=3,
                 ),

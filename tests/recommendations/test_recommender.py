@@ -143,3 +143,16 @@ def test_an_unreadable_active_model_is_replaced_by_a_new_one():
     model = active_model()
     assert model.version != "broken"
     assert ModelVersion.objects.get(active=True).version == model.version
+
+
+def test_the_trusted_types_are_exactly_what_a_saved_model_needs(full_model):
+    import skops.io as sio
+
+    assert set(sio.get_untrusted_types(data=recommender.save(full_model))) == set(recommender.TRUSTED_TYPES)
+
+
+def test_a_model_with_an_untrusted_type_is_refused(full_model, monkeypatch):
+    payload = recommender.save(full_model)
+    monkeypatch.setattr(recommender, "TRUSTED_TYPES", recommender.TRUSTED_TYPES[:-1])
+    with pytest.raises(recommender.IncompatibleModel, match="untrusted"):
+        recommender.load(payload)
