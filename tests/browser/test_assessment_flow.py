@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from assessment.models import Answer, Assessment
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
+
+
+def press_tab_until(page, predicate: str, limit: int = 40) -> None:
+    """Press Tab until the focused element matches a JS predicate on `document.activeElement`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"keyboard focus never reached an element where {predicate}")
+
+
+def answer_with_keyboard(page, step: int, total: int) -> None:
+    """Choose an option with the arrow keys and submit with Enter: no mouse."""
+    press_tab_until(page, "el.type === 'radio'")
+    page.keyboard.press("ArrowDown")  # selects the next option in the group
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    page.keyboard.press("Enter")
+    if step < total:
+        page.wait_for_selector(f"text=Frage {step + 1} von {total}")
+
+
+def take_whole_assessment_by_keyboard(page) -> None:
+    page.goto("/")
+    press_tab_until(page, "el.type === 'submit' && el.closest('form').action.endsWith('/start/')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/frage/1/$"))
+    total = Assessment.objects.get().total_steps
+    for step in range(1, total + 1):
+        answer_with_keyboard(page, step, total)
+    page.wait_for_url(re.compile(r"/ergebnis/"))
+
+
+def assert_results_shown(page) -> None:
+    assert page.locator("h1").inner_text() == "Ihr Ergebnis"
+    assert page.locator(".score-row").count() == 10
+    assert page.locator(".role-card").count() == 3
+    assert page.locator(".axis-marker").count() == 1
+
+
+def test_a_person_takes_the_whole_assessment_with_the_keyboard_and_htmx(page):
+    take_whole_assessment_by_keyboard(page)
+    assessment = Assessment.objects.get()
+    assert assessment.is_finished
+    assert Answer.objects.filter(assessment=assessment, option__isnull=False).count() == assessment.total_steps
+    assert_results_shown(page)
+
+
+def test_a_person_takes_the_whole_assessment_with_the_keyboard_and_no_javascript(page_without_js):
+    take_whole_assessment_by_keyboard(page_without_js)
+    assessment = Assessment.objects.get()
+    assert assessment.is_finished
+    assert Answer.objects.filter(assessment=assessment).count() == assessment.total_steps
+    assert_results_shown(page_without_js)
+
+
+def test_htmx_swaps_only_the_question_card_and_moves_focus_to_the_question(page):
+    page.goto("/")
+    page.get_by_role("button", name="Selbsteinschätzung starten").click()
+    page.wait_for_url(re.compile(r"/frage/1/$"))
+    page.evaluate("window.notReloaded = true")
+    page.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_selector("text=Frage 2 von")
+    assert page.evaluate("window.notReloaded") is True
+    assert re.search(r"/frage/2/$", page.url)
+    assert page.evaluate("document.activeElement.id") == "question-heading"
+
+
+def test_the_browsers_back_button_returns_to_the_previous_question_with_its_answer(page):
+    page.goto("/")
+    page.get_by_role("button", name="Selbsteinschätzung starten").click()
+    page.locator("input[type=radio]").nth(2).check()
+    page.get_by_role("button", name="Weiter").click()
+    page.wait_for_selector("text=Frage 2 von")
+    page.go_back()
+    page.wait_for_selector("text=Frage 1 von")
+    assert page.locator("input[type=radio]").nth(2).is_checked()
+    page.reload()
+    assert page.locator("text=Frage 1 von").is_visible()
+
+
+def test_a_missing_answer_is_explained_in_place(page):
+    page.goto("/")
+    page.get_by_role("button", name="Selbsteinschätzung starten").click()
+    page.get_by_role("button", name="Weiter").click()
+    alert = page.get_by_role("alert")
+    assert "wählen Sie eine Antwort" in alert.inner_text()
+    assert page.locator("text=Frage 1 von").is_visible()
+
+
+def test_the_language_switch_shows_the_question_in_english(page):
+    page.goto("/")
+    page.get_by_role("button", name="Selbsteinschätzung starten").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("text=Question 1 of")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_axe_finds_no_violations_on_the_start_question_and_results_pages(page):
+    axe = Axe()
+    page.goto("/")
+    violations = {"start": axe.run(page).response["violations"]}
+    take_whole_assessment_by_keyboard(page)
+    violations["results"] = axe.run(page).response["violations"]
+    unfinished = Assessment.objects.create(item_ids=Assessment.objects.get().item_ids)
+    page.goto(unfinished.step_url(3))
+    violations["question"] = axe.run(page).response["violations"]
+    found = {name: [v["id"] for v in found] for name, found in violations.items() if found}
+    assert not found, found

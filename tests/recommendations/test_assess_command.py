@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessment.bank import items_with_options
+from tests.recommendations.personas import PERSONAS, answers_of
+
+pytestmark = pytest.mark.django_db
+CONTRACTS = Path(__file__).parents[1] / "contracts"
+RESULT_SCHEMA = json.loads((CONTRACTS / "result.schema.json").read_text())
+ANSWERS_SCHEMA = json.loads((CONTRACTS / "answers.schema.json").read_text())
+
+
+def assess(payload, monkeypatch, *args) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(payload if isinstance(payload, str) else json.dumps(payload)))
+    out = io.StringIO()
+    call_command("assess", "-", *args, stdout=out)
+    return out.getvalue()
+
+
+def persona_answers(index: int = 0, **extra) -> dict:
+    _, _, levels, style, bias, _ = PERSONAS[index]
+    return {"answers": answers_of(levels, style, bias, items_with_options()), **extra}
+
+
+def test_one_answers_object_gives_one_result_matching_the_contract(monkeypatch):
+    payload = persona_answers()
+    jsonschema.validate(payload, ANSWERS_SCHEMA)
+    result = json.loads(assess(payload, monkeypatch))
+    jsonschema.validate(result, RESULT_SCHEMA)
+    assert result["roles"][0]["slug"] == "service_desk_lead"
+    assert result["learning_path"]["target_role"] == "service_desk_lead"
+    assert len(result["roles"]) == 10
+    assert all(role["reasons"] for role in result["roles"])
+
+
+def test_an_array_gives_an_array_of_results_in_order(monkeypatch):
+    batch = [persona_answers(i) for i in range(4)]
+    results = json.loads(assess(batch, monkeypatch))
+    assert isinstance(results, list) and len(results) == 4
+    for result in results:
+        jsonschema.validate(result, RESULT_SCHEMA)
+    assert [r["roles"][0]["slug"] for r in results] == [
+        "service_desk_lead",
+        "it_operations_engineer",
+        "it_service_manager",
+        "it_organisator",
+    ]
+
+
+def test_a_chosen_target_role_gets_its_own_path(monkeypatch):
+    result = json.loads(assess(persona_answers(0, target_role="it_architect"), monkeypatch))
+    path = result["learning_path"]
+    assert path["target_role"] == "it_architect"
+    assert path["steps"]
+    assert path["total_hours"] == pytest.approx(sum(s["hours"] for s in path["steps"]))
+    assert path["total_price_eur"] == pytest.approx(sum(s["price_eur"] for s in path["steps"]))
+
+
+def test_skipped_items_are_allowed(monkeypatch):
+    result = json.loads(assess({"answers": {}}, monkeypatch))
+    jsonschema.validate(result, RESULT_SCHEMA)
+
+
+def test_the_same_answers_give_the_same_result(monkeypatch):
+    payload = [persona_answers(5)]
+    assert assess(payload, monkeypatch) == assess(payload, monkeypatch)
+
+
+def test_english_reasons_and_titles(monkeypatch):
+    result = json.loads(assess(persona_answers(0), monkeypatch, "--language", "en"))
+    assert any("work style" in r for r in result["roles"][0]["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('"a string"', "expected an object"),
+        ('{"answers": []}', "expected an object"),
+        ('{"answers": {"no-such-item": "a"}}', "unknown item"),
+        ('{"answers": {"svc-k1": "z"}}', "not an option"),
+        ('{"answers": {"svc-k1": 3}}', "not an option"),
+        ('{"answers": {}, "target_role": "astronaut"}', "unknown target_role"),
+        ('{"answers": {}, "target_role": 7}', "target_role must be"),
+        ('[{"answers": {}}, {"answers": {"svc-k1": "z"}}]', "entry 1"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_nothing_on_stdout(monkeypatch, payload, message):
+    monkeypatch.setattr("sys.stdin", io.StringIO(payload))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=message):
+        call_command("assess", "-", stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("assess", str(tmp_path / "nope.json"), stdout=io.StringIO())
+
+
+def test_it_reads_a_file(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(persona_answers(2)))
+    out = io.StringIO()
+    call_command("assess", str(path), stdout=out)
+    assert json.loads(out.getvalue())["roles"][0]["slug"] == "it_service_manager"
