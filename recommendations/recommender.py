@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sklearn
 import skops.io as sio
+from threadpoolctl import threadpool_limits
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, log_loss
@@ -233,6 +234,11 @@ def train(
 ) -> TrainedModel:
     """Generate the training people, add confirmed outcomes, cross-validate, fit on everything."""
     started = time.perf_counter()
+    with threadpool_limits(limits=1):  # see predict()
+        return _train(roles, competencies, outcomes, per_role, seed, started)
+
+
+def _train(roles, competencies, outcomes, per_role, seed, started) -> TrainedModel:
     levels, styles, labels = generate_profiles(roles, per_role=per_role, seed=seed)
     index = {r.slug: i for i, r in enumerate(roles)}
     real = [(lv, st, index[slug]) for lv, st, slug in outcomes if slug in index]
@@ -300,4 +306,7 @@ def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: 
     """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles)."""
     features = pair_features(levels, styles, roles)
     n, m, k = features.shape
-    return model.pipeline.predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)
+    # One thread: the data are small, and OpenMP threads that spin-wait beside other processes
+    # (web workers, a test run, a retrain) slow everything on a small machine by orders of magnitude.
+    with threadpool_limits(limits=1):
+        return model.pipeline.predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)

@@ -38,7 +38,7 @@ def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
     response = client.get(results_url(beginner))
     steps = response.context["path_steps"]
     assert steps
-    assert all(course.active for _, course in steps)
+    assert all(course.active for _, course, _ in steps)
     assert response.context["target_role"].slug == "it_coordinator"
 
 
@@ -113,3 +113,32 @@ def test_the_results_page_query_count_does_not_grow_with_courses_or_roles(client
     after = count_queries(client, results_url(finished_assessment))
     assert after == before
     assert before <= 25
+
+
+def test_the_result_downloads_as_a_real_pdf_with_the_charts(client, finished_assessment):
+    response = client.get(reverse("results-pdf", args=[finished_assessment.token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert len(response.content) > 10_000
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_persons_own_data_download_as_json(client, finished_assessment):
+    response = client.get(reverse("results-json", args=[finished_assessment.token]))
+    data = response.json()
+    assert response.status_code == 200
+    assert len(data["answers"]) == finished_assessment.total_steps
+    assert data["roles"] and data["learning_path"]["target_role"]
+
+
+def test_downloads_of_an_unfinished_assessment_lead_back_to_its_questions(client, assessment):
+    assert client.get(reverse("results-pdf", args=[assessment.token])).status_code == 302
+    assert client.get(reverse("results-json", args=[assessment.token])).status_code == 302
+
+
+def test_the_results_page_draws_the_charts_with_a_table_of_the_numbers(client, finished_assessment):
+    text = client.get(results_url(finished_assessment, "it_architect")).content.decode()
+    assert text.count('role="img"') >= 3  # radar, gap chart, work-style axis
+    assert "radar-person" in text and "gap-required" in text
+    assert text.count("<tr>") >= 11  # header + ten competencies
