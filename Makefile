@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install static run test test-postgres messages lint bench persona-check postgres clean
+.PHONY: install static run serve test test-postgres messages lint bench load load-two persona-check postgres clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
@@ -27,8 +27,27 @@ messages: $(VENV)/.installed
 ## make run: the app on SQLite with the shipped catalogue and a trained model
 run: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_model
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make serve: the app as production runs it: gunicorn + WhiteNoise, DEBUG off, JSON logs, on 127.0.0.1:$(PORT).
+## Configured from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
+## WEB_CONCURRENCY, ...); without DJANGO_SECRET_KEY a throwaway key is made for this local run only.
+serve: install
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+	  echo "make serve: DJANGO_SECRET_KEY is not set, so a throwaway key is generated. For local use only:"; \
+	  echo "  sessions end when the server stops. In production set DJANGO_SECRET_KEY (50+ random characters)."; \
+	fi
+	@export DJANGO_DEBUG=0 \
+	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
+	  && $(PY) manage.py collectstatic --no-input -v 0 \
+	  && $(PY) manage.py migrate --no-input \
+	  && $(PY) manage.py createcachetable \
+	  && $(PY) manage.py ensure_model \
+	  && exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT)
 
 ## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set
 test: install
@@ -46,6 +65,13 @@ lint: install
 
 bench: install
 	$(PY) -m bench.run
+
+## make load / load-two: locust against gunicorn on PostgreSQL (one server, or two sharing Redis); see bench/LOAD.md
+load: install
+	$(PY) -m bench.load --servers 1
+
+load-two: install
+	$(PY) -m bench.load --servers 2
 
 persona-check: install
 	$(PY) manage.py migrate --no-input -v 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from assessment.translation import Translated
 
@@ -33,6 +35,8 @@ class Section(models.Model):
 
     name = Translated()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "slug"]
         verbose_name = _("section")
@@ -54,6 +58,8 @@ class Competency(models.Model):
     name = Translated()
     description = Translated()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["section__order", "order", "slug"]
         verbose_name = _("competency")
@@ -72,6 +78,8 @@ class LevelDescriptor(models.Model):
     text_en = models.TextField(_("text (English)"))
 
     text = Translated()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["competency", "level"]
@@ -126,6 +134,7 @@ class Item(models.Model):
     feedback = Translated()
 
     objects = ItemQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -161,6 +170,8 @@ class Option(models.Model):
 
     label = Translated()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["item", "order", "value"]
         constraints = [
@@ -171,6 +182,21 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.slug}:{self.value}"
+
+    def clean(self) -> None:
+        try:
+            kind = self.item.kind
+        except Item.DoesNotExist:
+            return  # checked again when the option is saved with its item
+        errors = {}
+        if kind == Item.Kind.SELF_RATING and self.level is None:
+            errors["level"] = _("Each option of a self-rating needs the level it stands for.")
+        if kind == Item.Kind.SCENARIO and self.style is None:
+            errors["style"] = _("Each option of a work-style scenario needs a style from -1 to 1.")
+        if kind != Item.Kind.KNOWLEDGE and self.correct:
+            errors["correct"] = _("Only an option of a knowledge check can be the correct one.")
+        if errors:
+            raise ValidationError(errors)
 
 
 def new_token() -> str:
@@ -186,6 +212,16 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text=_("Only when the person chose to keep the attempt in an account."),
+    )
+    share_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    feedback_given_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -208,6 +244,17 @@ class Assessment(models.Model):
 
     def resume_url(self) -> str:
         return reverse("assessment:resume", args=[self.token])
+
+    def share(self) -> str:
+        """Create (or keep) the read-only share link's token."""
+        if not self.share_token:
+            self.share_token = new_token()
+            self.save(update_fields=["share_token"])
+        return self.share_token
+
+    def revoke_share(self) -> None:
+        self.share_token = None
+        self.save(update_fields=["share_token"])
 
 
 class Answer(models.Model):

@@ -21,6 +21,7 @@ from assessment.services import (
     record_answer,
     start_assessment,
 )
+from config.ratelimit import rate_limited
 
 SESSION_KEY = "assessment_token"
 
@@ -52,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("start")
 def start(request: HttpRequest) -> HttpResponse:
     assessment = start_assessment(language=get_language() or "de")
     request.session[SESSION_KEY] = assessment.token
@@ -69,6 +71,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@rate_limited("answer", methods=["POST"])
 def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     assessment = _assessment_or_404(token)
     if assessment.is_finished:

@@ -181,7 +181,8 @@ def main() -> int:
 
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     results["training"] = measure_training()
-    results["shipped_catalogue"] = {"courses": Course.objects.count(), **measure_assessments(args.assessments, args.seed)}
+    shipped = Course.objects.count()
+    results["shipped_catalogue"] = {"courses": shipped, **measure_assessments(args.assessments, args.seed)}
     courses = grow_catalogue(args.courses, args.seed)
     results["large_catalogue"] = {"courses": courses, **measure_assessments(args.assessments, args.seed)}
     results["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -1,11 +1,24 @@
-"""Clear pages for errors Django answers with an empty body."""
+"""Request ids and request logs, and clear pages where Django would answer with an empty body or a traceback."""
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.views.defaults import page_not_found
+
+from config.logging import REQUEST_ID, mask_tokens
+from config.views import DATABASE_ERRORS, database_unavailable
+
+log = logging.getLogger(__name__)
+request_log = logging.getLogger("revierpfad.requests")
+_REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._-]{8,64}")  # a proxy's id is kept; anything else replaced
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class MethodNotAllowedPageMiddleware:
@@ -20,3 +33,71 @@ class MethodNotAllowedPageMiddleware:
             response.content = render_to_string("405.html", request=request)
             response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (a proxy's X-Request-ID, or a new one), puts it on the response and on
+    every log record written while the request is served, and logs one line per request with the
+    method, the masked path, the status and the duration: no query string, address or token."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if _REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
+        reset = REQUEST_ID.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            duration_ms = round(1000 * (time.perf_counter() - started), 1)
+            path = _CONTROL_CHARACTERS.sub("?", mask_tokens(request.path))  # one request, one line
+            request_log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+            return response
+        finally:
+            REQUEST_ID.reset(reset)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database gets the 503 page instead of a traceback.
+
+    (A database error outside a view, such as the session save after it, reaches handler500,
+    which gives the same page: config.views.server_error.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        log.error("the database is unavailable: %s: %s", type(exception).__name__, exception)
+        return database_unavailable(request)
+
+
+class ControlCharacterPathMiddleware:
+    """A path with a NUL or another control character names no page: 404 before any view looks it up
+    (PostgreSQL refuses to compare such a string with a token and would raise instead)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _CONTROL_CHARACTERS.search(request.path):
+            return page_not_found(request, Http404("control characters in the path"))
+        return self.get_response(request)

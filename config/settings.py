@@ -7,11 +7,14 @@ must come from the environment, and the app refuses to start without them.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +40,19 @@ def envlist(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.getenv(name, default).split(",") if part.strip()]
 
 
+def envrate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit as "requests/seconds", e.g. "20/600"."""
+    value = os.getenv(name, default)
+    count, _slash, seconds = value.partition("/")
+    try:
+        rate = (int(count), int(seconds))
+    except ValueError:
+        rate = (0, 0)
+    if rate[0] < 1 or rate[1] < 1:
+        raise ImproperlyConfigured(f"{name} must be requests/seconds with two positive integers, got {value!r}")
+    return rate
+
+
 DEBUG = envbool("DJANGO_DEBUG", "1")
 
 if DEBUG:
@@ -50,6 +66,9 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if D
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the hosts this site is served on")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# How many proxies (load balancer, TLS terminator) stand in front of the app and append to
+# X-Forwarded-For; 0 trusts none and takes REMOTE_ADDR. Used for rate limits and login lockouts.
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", "0")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,24 +80,32 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_htmx",
+    "axes",  # login lockouts (admin and accounts)
     "template_partials.apps.SimpleAppConfig",
+    "import_export",
+    "simple_history",
     "assessment",
     "recommendations",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",  # first: every log line of a request carries its id
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.locale.GermanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # records who changed a catalogue entry
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.ControlCharacterPathMiddleware",  # inside CSP and the locale: its 404 page gets both
     "config.middleware.MethodNotAllowedPageMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,6 +148,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # An unreachable server is an error after a few seconds (the 503 page), not a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "5")
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, for the test database: the browser tests' live server then reads
@@ -129,12 +159,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Everything several app servers must share lives in PostgreSQL or the shared cache: sessions in the
+# database, rate-limit counters in the cache (Redis when REDIS_URL is set, else the database cache
+# table made by `manage.py createcachetable`), the active model version in a ModelVersion row.
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got {REDIS_URL!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        # Each write counts the table's rows, and culling (expired rows first) starts above MAX_ENTRIES:
+        # 5000 rows stay quick to count and hold the counters of about 2000 clients at once.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # only the "continue" hint lives in it
+
+# Rate limits per client, as (requests, seconds): starting assessments, and answer posts.
+RATELIMITS = {
+    "start": envrate("DJANGO_RATELIMIT_START", "20/600"),
+    "answer": envrate("DJANGO_RATELIMIT_ANSWER", "240/60"),
+}
+
+# django-axes: 5 failed logins (admin or account) for one username from one address lock that pair out
+# for 15 minutes; the attempts are kept in the database, so every app server sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # templates/lockout.html says so
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_ip"
+AXES_CLIENT_STR_CALLABLE = "config.ratelimit.pseudonymous_client"  # no username or address in the logs
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my-results"
+LOGOUT_REDIRECT_URL = "assessment:home"
+# Unfinished anonymous assessments are deleted after this many days (manage.py purge_assessments).
+ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -157,13 +232,17 @@ STORAGES = {
 
 # Security: sensible in development, strict when DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Tokens are in our URLs, so no other site may see them as a referrer: "same-origin" sends the
+# Referer only to ourselves. Not "no-referrer": with it browsers send "Origin: null" on form posts,
+# and Django's CSRF check over HTTPS then refuses every form.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # the proxy in front must set it
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP
 SECURE_HSTS_SECONDS = 0 if DEBUG else envint("DJANGO_HSTS_SECONDS", "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -183,10 +262,9 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One line per record on stderr: JSON lines when DEBUG is off (or DJANGO_LOG_FORMAT=json), with the
+# request id; tokens in paths are masked (config/logging.py).
+LOG_FORMAT = os.getenv("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=os.getenv("DJANGO_LOG_LEVEL", "INFO"))

@@ -1,9 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
+from recommendations.admin_views import dashboard
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # Before admin.site.urls, whose "admin/<app_label>/" would otherwise take "dashboard" for an app.
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("assessment.account_urls")),
     path("", include("recommendations.urls")),
     path("", include("assessment.urls")),
 ]
+
+handler500 = "config.views.server_error"  # a database outage outside a view still gets the 503 page

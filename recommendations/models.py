@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from assessment.models import LEVEL_VALIDATORS, Competency, Level
 from assessment.translation import Translated
@@ -50,6 +54,7 @@ class Role(models.Model):
     pay = Translated()
 
     objects = RoleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["order", "slug"]
@@ -68,6 +73,8 @@ class RoleRequirement(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="requirements")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="role_requirements")
     level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["role", "competency__section__order", "competency__order"]
@@ -95,6 +102,8 @@ class Provider(models.Model):
 
     note = Translated()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("provider")
@@ -107,6 +116,35 @@ class Provider(models.Model):
 class CourseQuerySet(models.QuerySet):
     def active(self) -> CourseQuerySet:
         return self.filter(active=True)
+
+    def prerequisite_cycle(self, course_id: int | None, prerequisite_ids: Iterable[int]) -> list[int]:
+        """The shortest chain of course ids (course, prerequisite, ..., course) that would lead back to the
+        course if it required `prerequisite_ids`, or an empty list when there is no such cycle."""
+        if course_id is None:
+            return []  # nothing can require a course that does not exist yet
+        requires: dict[int, list[int]] = {}
+        for from_id, to_id in Course.prerequisites.through.objects.values_list("from_course_id", "to_course_id"):
+            requires.setdefault(from_id, []).append(to_id)
+        came_from: dict[int, int] = {}
+        queue: deque[int] = deque()
+        for prerequisite in prerequisite_ids:
+            if prerequisite == course_id:
+                return [course_id, course_id]
+            if prerequisite not in came_from:
+                came_from[prerequisite] = course_id
+                queue.append(prerequisite)
+        while queue:  # breadth first, so the chain named to the admin is the shortest one
+            current = queue.popleft()
+            for required in requires.get(current, ()):
+                if required == course_id:
+                    chain = [current]
+                    while chain[-1] in came_from and came_from[chain[-1]] != course_id:
+                        chain.append(came_from[chain[-1]])
+                    return [course_id, *reversed(chain), course_id]
+                if required not in came_from:
+                    came_from[required] = current
+                    queue.append(required)
+        return []
 
 
 class Course(models.Model):
@@ -153,6 +191,7 @@ class Course(models.Model):
     note = Translated()
 
     objects = CourseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["prerequisites"])
 
     class Meta:
         ordering = ["slug"]
@@ -171,6 +210,8 @@ class CourseCompetency(models.Model):
     weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.05), MaxValueValidator(1.0)])
     from_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
     to_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["course", "-weight"]
@@ -221,9 +262,24 @@ class ModelVersion(models.Model):
 
 
 class ConfirmedOutcome(models.Model):
-    """An anonymous profile with the role its person confirmed holding: real labels for training."""
+    """What a person said about their result, stored anonymously with their consent.
 
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="outcomes")
+    A profile with the role its person holds is a real label for training; the answer to
+    "do the best roles fit?" tells the staff dashboard how often the top role was right."""
+
+    class Fits(models.TextChoices):
+        YES = "yes", _("Yes, they fit")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    class Relation(models.TextChoices):
+        HOLDS = "holds", _("I work in this role")
+        AIMS = "aims", _("I aim at this role")
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="outcomes", null=True, blank=True)
+    relation = models.CharField(max_length=10, choices=Relation.choices, blank=True)
+    top_role = models.CharField(max_length=50, blank=True, help_text=_("The role the product ranked first."))
+    top_role_fits = models.CharField(max_length=10, choices=Fits.choices, blank=True)
     levels = models.JSONField(help_text=_("competency slug -> level 0..5"))
     work_style = models.FloatField(validators=STYLE_VALIDATORS)
     created_at = models.DateTimeField(default=timezone.now)
@@ -234,4 +290,20 @@ class ConfirmedOutcome(models.Model):
         verbose_name_plural = _("confirmed outcomes")
 
     def __str__(self) -> str:
-        return f"{self.role.slug} {self.created_at:%Y-%m-%d}"
+        return f"{self.role.slug if self.role else '-'} {self.created_at:%Y-%m-%d}"
+
+
+class CompletedCourse(models.Model):
+    """A course the person marked as done; their learning path then counts it as taken."""
+
+    assessment = models.ForeignKey("assessment.Assessment", on_delete=models.CASCADE, related_name="completed")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="completions")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "course"], name="one_completion_per_course")]
+        verbose_name = _("completed course")
+        verbose_name_plural = _("completed courses")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.course.slug}"

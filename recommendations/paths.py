@@ -9,13 +9,15 @@ Pure functions on plain data. The rules:
 * the biggest gaps are served first, the core of the role weighing more; practical formats win
   ties against certificate courses (the seed warns against collecting certificates);
 * prerequisites come first: a required course the person has not outgrown joins the path before
-  the course that needs it; no course appears twice.
+  the course that needs it; no course appears twice;
+* courses the person marked as done count as taken: they raise the levels they teach and
+  satisfy prerequisites, and do not appear again.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 TOLERANCE = 0.25
@@ -122,14 +124,18 @@ def _apply(course: CourseSpec, current: dict[str, float]) -> list[str]:
 
 
 def _with_prerequisites(
-    catalogue: Catalogue, course: CourseSpec, levels: Mapping[str, float], chosen: dict[str, CourseSpec]
+    catalogue: Catalogue,
+    course: CourseSpec,
+    levels: Mapping[str, float],
+    chosen: dict[str, CourseSpec],
+    finished: Collection[str] = (),
 ) -> list[CourseSpec]:
-    """The course's missing prerequisites (depth first), then the course, skipping outgrown ones."""
+    """The course's missing prerequisites (depth first), then the course, skipping outgrown and done ones."""
     result: list[CourseSpec] = []
     stack: set[str] = set()
 
     def visit(c: CourseSpec) -> None:
-        if c.slug in chosen or c.slug in stack:
+        if c.slug in chosen or c.slug in stack or c.slug in finished:
             return
         stack.add(c.slug)
         for slug in c.prerequisites:
@@ -153,9 +159,14 @@ def learning_path_for(
     requirements: Mapping[str, float],
     catalogue: Catalogue,
     max_steps: int = 12,
+    done: Collection[str] = (),
 ) -> LearningPath:
     """The ordered courses that close the person's gaps towards `target_role`."""
     current = dict(levels)
+    finished = {slug: catalogue.courses[slug] for slug in done if slug in catalogue.courses}
+    for course in finished.values():
+        _apply(course, current)
+    levels = dict(current)
     gaps = gaps_for(levels, requirements)
     chosen: dict[str, CourseSpec] = {}
     closes: dict[str, list[str]] = {}
@@ -170,11 +181,11 @@ def learning_path_for(
         if not candidates:
             break
         competency = candidates[0]
-        course = _best_course(catalogue, competency, current, set(chosen))
+        course = _best_course(catalogue, competency, current, set(chosen) | set(finished))
         if course is None:
             open_gaps.append(competency)
             continue
-        for added in _with_prerequisites(catalogue, course, current, chosen):
+        for added in _with_prerequisites(catalogue, course, current, chosen, set(finished)):
             moved = _apply(added, current)
             closes[added.slug] = [c for c in moved if c in gaps]
             order_hint[added.slug] = _priority(gaps.get(competency, 0.0), requirements.get(competency, 0))

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import sklearn
 import skops.io as sio
-from threadpoolctl import threadpool_limits
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, log_loss
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 FORMAT_VERSION = 1
 RANDOM_STATE = 20261124

@@ -51,7 +51,9 @@ def train_and_activate(per_role: int = recommender.PROFILES_PER_ROLE) -> ModelVe
     current = snapshot()
     outcomes = [
         (tuple(float(o.levels.get(c, 0)) for c in current.competencies), o.work_style, o.role.slug)
-        for o in ConfirmedOutcome.objects.select_related("role")
+        for o in ConfirmedOutcome.objects.filter(
+            relation=ConfirmedOutcome.Relation.HOLDS, role__isnull=False
+        ).select_related("role")
     ]
     model = recommender.train(current.roles, current.competencies, outcomes, per_role=per_role)
     with transaction.atomic():
@@ -74,29 +76,56 @@ def train_and_activate(per_role: int = recommender.PROFILES_PER_ROLE) -> ModelVe
 
 
 def ensure_model() -> ModelVersion:
-    """The active model version, trained first if there is none or it cannot be loaded here."""
+    """The model version to use: the active one if it loads here; else the newest earlier version that
+    loads and fits the current competencies, made active again; else a newly trained one. The log
+    says which it did."""
     version = ModelVersion.objects.filter(active=True).first()
     if version is not None:
         try:
             recommender.load(bytes(version.payload))
             return version
         except recommender.IncompatibleModel as exc:
-            log.warning("active model %s is unusable (%s): retraining", version.version, exc)
+            log.warning("active model %s is unusable (%s)", version.version, exc)
+    elif not ModelVersion.objects.exists():
+        log.info("no model version yet: training the first one")
+        return train_and_activate()
+    else:
+        log.warning("no model version is active")
+    competencies = snapshot().competencies
+    earlier = ModelVersion.objects.exclude(pk=version.pk if version else None).order_by("-created_at")
+    for candidate in earlier[:5]:
+        try:
+            model = recommender.load(bytes(candidate.payload))
+        except recommender.IncompatibleModel:
+            continue
+        if model.competencies != tuple(competencies):
+            continue
+        with transaction.atomic():
+            ModelVersion.objects.filter(active=True).update(active=False)
+            ModelVersion.objects.filter(pk=candidate.pk).update(active=True)
+        candidate.active = True
+        log.warning("fell back to the earlier model version %s", candidate.version)
+        return candidate
+    log.warning("no earlier model version is usable: training a new one")
     return train_and_activate()
 
 
 def active_model() -> recommender.TrainedModel:
-    """The active model, loaded once per process per version (one small query to check the version)."""
+    """The active model, loaded once per process per version (one small query to check the version).
+    An active version that cannot be loaded is replaced as `ensure_model` says."""
     row = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
     if row is None or row not in _loaded:
         with _model_lock:
             if row is None or row not in _loaded:
-                version = ensure_model() if row is None else ModelVersion.objects.get(version=row)
-                try:
-                    model = recommender.load(bytes(version.payload), version.training_data_hash, version.version)
-                except recommender.IncompatibleModel as exc:
-                    log.warning("model %s is unusable (%s): retraining", version.version, exc)
-                    version = train_and_activate()
+                version = ModelVersion.objects.filter(version=row).first() if row else None
+                model = None
+                if version is not None:
+                    try:
+                        model = recommender.load(bytes(version.payload), version.training_data_hash, version.version)
+                    except recommender.IncompatibleModel:
+                        model = None  # ensure_model says why, and what it did instead
+                if model is None:
+                    version = ensure_model()
                     model = recommender.load(bytes(version.payload), version.training_data_hash, version.version)
                 _loaded.clear()
                 _loaded[version.version] = model
@@ -113,6 +142,7 @@ def recommend(
     profiles: list[Profile],
     target_roles: list[str | None] | None = None,
     language: str = "de",
+    done: list[set[str]] | None = None,
 ) -> list[Recommendation]:
     """Role fit, reasons and a learning path for each profile (a batch shares one model call)."""
     model = active_model()
@@ -120,6 +150,7 @@ def recommend(
     names = competency_names(language)
     role_slugs = [r.slug for r in current.roles]
     targets = target_roles or [None] * len(profiles)
+    done = done or [set()] * len(profiles)
     for target in targets:
         if target is not None and target not in role_slugs:
             raise NoSuchRole(target)
@@ -130,7 +161,7 @@ def recommend(
     fits = recommender.predict(model, levels, styles, current.roles)
     results = []
     with override(language):
-        for row, person_levels, profile, target in zip(fits, levels, profiles, targets):
+        for row, person_levels, profile, target, taken in zip(fits, levels, profiles, targets, done):
             person = dict(zip(current.competencies, (float(v) for v in person_levels)))
             order = sorted(range(len(current.roles)), key=lambda i: (-round(float(row[i]), 6), i))
             roles = tuple(
@@ -146,6 +177,6 @@ def recommend(
             goal = target or (roles[0].slug if roles else "")
             spec = next((r for r in current.roles if r.slug == goal), None)
             requirements = dict(zip(current.competencies, spec.requirements)) if spec else {}
-            path = learning_path_for(goal, person, requirements, current.catalogue)
+            path = learning_path_for(goal, person, requirements, current.catalogue, done=taken)
             results.append(Recommendation(model_version=model.version, roles=roles, path=path))
     return results

@@ -6,4 +6,8 @@ urlpatterns = [
     path("a/<str:token>/ergebnis/", views.results, name="results"),
     path("a/<str:token>/ergebnis.pdf", views.results_pdf, name="results-pdf"),
     path("a/<str:token>/daten.json", views.results_json, name="results-json"),
+    path("a/<str:token>/kurs/<slug:course>/erledigt/", views.toggle_course_done, name="course-done"),
+    path("a/<str:token>/teilen/", views.share, name="share"),
+    path("a/<str:token>/rueckmeldung/", views.feedback, name="feedback"),
+    path("geteilt/<str:share_token>/", views.shared_results, name="shared-results"),
 ]

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -18,7 +21,8 @@ from assessment.views import profile_context
 from recommendations.catalogue import snapshot
 from recommendations.charts import gap_chart, radar
 from recommendations.documents import result_document
-from recommendations.models import Course, Role
+from recommendations.forms import OutcomeForm
+from recommendations.models import CompletedCourse, ConfirmedOutcome, Course, Role
 from recommendations.services import recommend
 
 
@@ -33,17 +37,29 @@ def _finished_or_redirect(token: str) -> tuple[Assessment, HttpResponse | None]:
     return assessment, None
 
 
+def completed_courses(assessment: Assessment) -> set[str]:
+    """Courses marked done in this attempt, or in any attempt kept in the same account."""
+    if assessment.user_id:
+        rows = CompletedCourse.objects.filter(assessment__user_id=assessment.user_id)
+    else:
+        rows = CompletedCourse.objects.filter(assessment=assessment)
+    return set(rows.values_list("course__slug", flat=True))
+
+
 def results_context(assessment: Assessment, target: str | None) -> tuple[dict, int]:
     """Everything the results page (and its PDF) shows, and 400 when the chosen role is unknown."""
     context = profile_context(assessment)
+    done = completed_courses(assessment)
     roles = {r.slug: r for r in Role.objects.active()}
     status = 200
     if target is not None and target not in roles:
         context["role_error"] = _("There is no such role to choose. Showing the best-fitting role instead.")
         target, status = None, 400
-    recommendation = recommend([context["profile"]], [target], current_language())[0]
+    recommendation = recommend([context["profile"]], [target], current_language(), done=[done])[0]
     steps = recommendation.path.steps
-    courses = Course.objects.select_related("provider").in_bulk([s.course.slug for s in steps], field_name="slug")
+    courses = Course.objects.select_related("provider").in_bulk(
+        [s.course.slug for s in steps] + sorted(done), field_name="slug"
+    )
     context.update(
         {
             "recommendation": recommendation,
@@ -56,6 +72,8 @@ def results_context(assessment: Assessment, target: str | None) -> tuple[dict, i
                 (step, courses[step.course.slug], context_names(context, step.closes)) for step in steps
             ],
             "open_gaps": context_names(context, recommendation.path.open_gaps),
+            "done_courses": [courses[slug] for slug in sorted(done) if slug in courses],
+            "feedback_form": OutcomeForm(roles=roles.values()),
         }
     )
     context.update(target_charts(context, recommendation.path.target_role))
@@ -69,6 +87,7 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     context, status = results_context(assessment, request.GET.get("role") or None)
+    context["picker_url"] = reverse("results", args=[token])
     template = "recommendations/results.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#learning-path"
@@ -132,3 +151,119 @@ def target_charts(context: dict, role_slug: str) -> dict:
         if slug in scores
     ]
     return {"radar": radar(rows), "gaps": gap_chart(rows)}
+
+
+@require_POST
+def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> HttpResponse:
+    """Mark a course of the path as done (or not done again); the path then skips it."""
+    assessment, elsewhere = _finished_or_redirect(token)
+    if elsewhere:
+        return elsewhere
+    course_obj = get_object_or_404(Course, slug=course)
+    completion = CompletedCourse.objects.filter(assessment=assessment, course=course_obj)
+    if completion.exists():
+        completion.delete()
+    else:
+        CompletedCourse.objects.get_or_create(assessment=assessment, course=course_obj)
+    target = request.POST.get("role") or None
+    if request.htmx:
+        context, status = results_context(assessment, target)
+        context["picker_url"] = reverse("results", args=[token])
+        return render(request, "recommendations/results.html#learning-path", context, status=status)
+    url = reverse("results", args=[token]) + (f"?role={target}" if target else "") + "#learning-path"
+    return redirect(url)
+
+
+@require_POST
+def share(request: HttpRequest, token: str) -> HttpResponse:
+    """Create or revoke the private, read-only share link."""
+    assessment, elsewhere = _finished_or_redirect(token)
+    if elsewhere:
+        return elsewhere
+    if request.POST.get("action") == "revoke":
+        assessment.revoke_share()
+        messages.success(request, _("The share link no longer works."))
+    else:
+        assessment.share()
+        messages.success(request, _("Your read-only share link is ready. You can revoke it at any time."))
+    return redirect(reverse("results", args=[token]) + "#keep-heading")
+
+
+@require_GET
+def shared_results(request: HttpRequest, share_token: str) -> HttpResponse:
+    """The result as someone the person shared it with sees it: read-only, no answers, no links back."""
+    assessment = Assessment.objects.filter(share_token=share_token, finished_at__isnull=False).first()
+    if assessment is None:
+        raise Http404("This share link does not exist or was revoked.")
+    context, status = results_context(assessment, request.GET.get("role") or None)
+    context["shared"] = True
+    context["picker_url"] = reverse("shared-results", args=[share_token])
+    template = "recommendations/results.html"
+    if getattr(request, "htmx", False) and not request.htmx.history_restore_request:
+        template += "#learning-path"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """Store, with consent and without the person's answers or token, whether the best roles fit."""
+    assessment, elsewhere = _finished_or_redirect(token)
+    if elsewhere:
+        return elsewhere
+    roles = {r.slug: r for r in Role.objects.active()}
+    form = OutcomeForm(request.POST, roles=roles.values())
+    if assessment.feedback_given_at:
+        messages.info(request, _("Thank you, we already have your feedback on this result."))
+        return redirect(reverse("results", args=[token]) + "#feedback-heading")
+    if not form.is_valid():
+        context, _status = results_context(assessment, None)
+        context["feedback_form"] = form  # with its errors and what the person chose
+        context["picker_url"] = reverse("results", args=[token])
+        return render(request, "recommendations/results.html", context, status=400)
+    context, _status = results_context(assessment, None)
+    profile = context["profile"]
+    ConfirmedOutcome.objects.create(
+        role=roles.get(form.cleaned_data["role"]) if form.cleaned_data["role"] else None,
+        relation=form.cleaned_data["relation"] if form.cleaned_data["role"] else "",
+        top_role=context["recommendation"].roles[0].slug if context["recommendation"].roles else "",
+        top_role_fits=form.cleaned_data["fits"],
+        levels={slug: round(score.level, 2) for slug, score in profile.competencies.items()},
+        work_style=profile.work_style,
+    )
+    assessment.feedback_given_at = timezone.now()
+    assessment.save(update_fields=["feedback_given_at"])
+    messages.success(request, _("Thank you! Your feedback helps the next person get a better recommendation."))
+    return redirect(reverse("results", args=[token]) + "#feedback-heading")
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Compare two attempts kept in the same account: which competencies grew, how the role fit moved."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+    attempts = request.user.assessments.filter(finished_at__isnull=False)
+    earlier = attempts.filter(token=request.GET.get("vorher", "")).first()
+    later = attempts.filter(token=request.GET.get("nachher", "")).first()
+    if earlier is None or later is None:
+        return render(
+            request,
+            "registration/compare.html",
+            {"error": _("Choose two of your own attempts to compare."), "attempts": attempts},
+            status=400,
+        )
+    if earlier.finished_at > later.finished_at:
+        earlier, later = later, earlier
+    before, _s1 = results_context(earlier, None)
+    after, _s2 = results_context(later, None)
+    rows = []
+    for group in after["sections"]:
+        for row in group.competencies:
+            earlier_score = before["profile"].competencies[row.competency.slug].score
+            rows.append((row.competency, earlier_score, row.score.score, round(row.score.score - earlier_score)))
+    fit_before = {f.slug: f.fit for f in before["recommendation"].roles}
+    role_rows = [(role, fit_before.get(role.slug, 0.0), fit.fit) for role, fit in after["fits"]]
+    return render(
+        request,
+        "registration/compare.html",
+        {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows, "attempts": attempts},
+    )

@@ -231,3 +231,8 @@ def test_a_new_assessment_does_not_take_over_the_old_one(client):
     first = start_assessment()
     client.post(reverse("assessment:start"))
     assert Assessment.objects.exclude(pk=first.pk).count() == 1
+
+
+def test_german_stays_the_default_for_an_english_browser(client, assessment):
+    page = client.get(assessment.step_url(1), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="de">' in page

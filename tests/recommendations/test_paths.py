@@ -79,3 +79,11 @@ def test_no_gaps_means_an_empty_path():
 def test_a_gap_no_course_can_close_is_reported():
     path = learning_path_for("r", {"sec": 0}, {"sec": 3}, CATALOGUE)
     assert path.open_gaps == ("sec",)
+
+
+def test_a_course_marked_done_counts_as_taken():
+    path = learning_path_for(
+        "r", {"svc": 0, "prj": 3, "com": 3}, {"svc": 4, "prj": 3, "com": 3}, CATALOGUE, done={"svc-basics"}
+    )
+    assert slugs(path) == ["svc-advanced"]
+    assert path.steps[0].requires == ()

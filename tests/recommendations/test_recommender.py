@@ -127,7 +127,8 @@ def test_a_new_model_version_becomes_active_and_is_loaded_once():
 
 def test_confirmed_outcomes_join_the_training_data():
     role = Role.objects.get(slug="it_coordinator")
-    ConfirmedOutcome.objects.create(role=role, levels={"communication": 3}, work_style=0.0)
+    ConfirmedOutcome.objects.create(role=role, relation="holds", levels={"communication": 3}, work_style=0.0)
+    ConfirmedOutcome.objects.create(role=role, relation="aims", levels={"communication": 1}, work_style=0.0)
     version = train_and_activate(per_role=60)
     assert version.metrics["real_outcomes"] == 1
 

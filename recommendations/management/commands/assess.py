@@ -50,6 +50,8 @@ class Command(BaseCommand):
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise CommandError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        except (ValueError, RecursionError):  # numbers of thousands of digits, absurdly deep nesting
+            raise CommandError(f"{name} is not JSON this command can read (too large or too deeply nested)") from None
 
     def _check(self, entry: Any, index: int | None, items: dict) -> None:
         where = "" if index is None else f"entry {index}: "

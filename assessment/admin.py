@@ -1,0 +1,287 @@
+"""Admin for the question bank: sections, competencies with their level descriptors, items with their options.
+
+German and English fields stand side by side; slugs are fixed once an entry exists (the CLI, the
+answers contract and the model refer to them); every change is kept in the history (with revert).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessment.models import Answer, Competency, Item, LevelDescriptor, Option, Section
+
+SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
+# Narrower than the admin's default text boxes, so the German and the English text fit side by side.
+SIDE_BY_SIDE_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 40})}}
+
+# Model fields without a verbose name would show their English field name in the German admin
+# ("hours", "active"); until the models name them, the admin labels them here.
+FIELD_LABELS = {
+    "active": _("active"),
+    "awarding_body": _("awarding body"),
+    "certificate": _("certificate"),
+    "correct": _("correct"),
+    "created_at": _("created"),
+    "difficulty": _("difficulty"),
+    "format": _("format"),
+    "format_version": _("format version"),
+    "from_level": _("starting level"),
+    "hours": _("hours"),
+    "kind": _("kind"),
+    "language": _("language"),
+    "level": _("level"),
+    "levels": _("levels"),
+    "location": _("location"),
+    "name": _("name"),
+    "order": _("order"),
+    "prerequisites": _("prerequisites"),
+    "relation": _("relation to the role"),
+    "roles": _("roles"),
+    "sklearn_version": _("scikit-learn version"),
+    "style": _("style"),
+    "to_level": _("target level"),
+    "top_role": _("top role"),
+    "top_role_fits": _("top roles fit"),
+    "training_data_hash": _("training data hash"),
+    "training_size": _("training size"),
+    "url": _("web address"),
+    "value": _("value"),
+    "version": _("version"),
+    "weight": _("weight"),
+    "work_style": _("work style"),
+}
+
+
+def field_label(model: type[models.Model], name: str):
+    """The admin's label for a field the model leaves unnamed (a relation: its model's name), else None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if getattr(field, "verbose_name", None) != name.replace("_", " "):
+        return None  # named by the model
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    if field.is_relation and field.many_to_one:
+        return field.related_model._meta.verbose_name
+    return None
+
+
+def labelled_column(model: type[models.Model], name: str, label):
+    field = model._meta.get_field(name)
+
+    def column(obj):
+        return getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
+
+    column.__name__ = name
+    return admin.display(description=label, ordering=name, boolean=isinstance(field, models.BooleanField))(column)
+
+
+def titled_filter(title):
+    """The filter Django would choose for a field, under the admin's title for it."""
+
+    class TitledFilter(admin.FieldListFilter):
+        def __new__(cls, field, request, params, model, model_admin, field_path):
+            spec = admin.FieldListFilter.create(field, request, params, model, model_admin, field_path)
+            spec.title = title
+            return spec
+
+    return TitledFilter
+
+
+class LabelledFieldsMixin:
+    """Labels from FIELD_LABELS in forms (inlines too), list columns and filters."""
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        label = field_label(self.model, db_field.name)  # type: ignore[attr-defined]
+        if formfield is not None and label is not None:
+            formfield.label = capfirst(label)
+        return formfield
+
+    def get_list_display(self, request: HttpRequest):
+        columns = []
+        for name in super().get_list_display(request):  # type: ignore[misc]
+            label = field_label(self.model, name) if isinstance(name, str) else None  # type: ignore[attr-defined]
+            columns.append(labelled_column(self.model, name, label) if label else name)  # type: ignore[attr-defined]
+        return columns
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = []
+        for entry in super().get_list_filter(request):  # type: ignore[misc]
+            label = field_label(self.model, entry) if isinstance(entry, str) else None  # type: ignore[attr-defined]
+            filters.append((entry, titled_filter(label)) if label else entry)
+        return filters
+
+
+class StableSlugMixin:
+    """The slug is typed (or prepopulated) once, when the entry is added, and read-only afterwards."""
+
+    slug_source: str | None = None
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        return fields + ("slug",) if obj is not None else fields
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj=None):
+        if obj is None and self.slug_source:
+            return {"slug": (self.slug_source,)}
+        return {}
+
+
+def _save_each(modeladmin, request: HttpRequest, queryset, active: bool) -> None:
+    """Save one by one rather than `update()`: so each change is in the history and moves `updated_at`,
+    which tells the recommendation cache that the catalogue changed."""
+    changed = 0
+    for obj in queryset.filter(active=not active):
+        obj.active = active
+        obj.save()
+        changed += 1
+    name = model_ngettext(modeladmin.opts, changed)
+    if active:
+        text = ngettext("%(count)d %(name)s activated.", "%(count)d %(name)s activated.", changed)
+    else:
+        text = ngettext("%(count)d %(name)s deactivated.", "%(count)d %(name)s deactivated.", changed)
+    modeladmin.message_user(request, text % {"count": changed, "name": name}, messages.SUCCESS)
+
+
+@admin.action(description=_("Deactivate selected %(verbose_name_plural)s"), permissions=["change"])
+def deactivate_selected(modeladmin, request, queryset) -> None:
+    _save_each(modeladmin, request, queryset, active=False)
+
+
+@admin.action(description=_("Activate selected %(verbose_name_plural)s"), permissions=["change"])
+def activate_selected(modeladmin, request, queryset) -> None:
+    _save_each(modeladmin, request, queryset, active=True)
+
+
+@admin.register(Section)
+class SectionAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+    slug_source = "name_en"
+    list_display = ("name_de", "name_en", "slug", "order", "competency_count")
+    search_fields = ("slug", "name_de", "name_en")
+    ordering = ("order", "slug")
+    fields = ("slug", ("name_de", "name_en"), "order")
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(competency_count=Count("competencies"))
+
+    @admin.display(description=_("competencies"), ordering="competency_count")
+    def competency_count(self, section: Section) -> int:
+        return section.competency_count
+
+
+class LevelDescriptorInline(LabelledFieldsMixin, admin.TabularInline):
+    model = LevelDescriptor
+    fields = ("level", "text_de", "text_en")
+    extra = 0
+    max_num = 6
+    formfield_overrides = SHORT_TEXT
+
+
+@admin.register(Competency)
+class CompetencyAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+    slug_source = "name_en"
+    list_display = ("name_de", "name_en", "slug", "section", "order")
+    list_filter = ("section",)
+    list_select_related = ("section",)
+    search_fields = ("slug", "name_de", "name_en")
+    ordering = ("section__order", "order", "slug")
+    fieldsets = (
+        (None, {"fields": ("slug", ("section", "order"), ("name_de", "name_en"))}),
+        (_("Description"), {"fields": (("description_de", "description_en"),)}),
+    )
+    inlines = [LevelDescriptorInline]
+    formfield_overrides = SIDE_BY_SIDE_TEXT
+
+
+class OptionFormSet(BaseInlineFormSet):
+    """Rules across the options of one item (the rules for a single option are in `Option.clean`)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        removed = [f.instance.pk for f in self.forms if f.instance.pk and self._should_delete_form(f)]
+        chosen = sorted(set(Answer.objects.filter(option_id__in=removed).values_list("option__value", flat=True)))
+        if chosen:
+            raise ValidationError(
+                _(
+                    "People chose these options, so deleting them would delete their answers: %(values)s. "
+                    "Deactivate the item and add a new one instead."
+                ),
+                code="answered",
+                params={"values": ", ".join(chosen)},
+            )
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        if len(kept) < 2:
+            raise ValidationError(_("An item needs at least two options to choose from."), code="too_few")
+        if self.instance.kind == Item.Kind.KNOWLEDGE:
+            correct = sum(1 for f in kept if f.cleaned_data.get("correct"))
+            if correct != 1:
+                raise ValidationError(
+                    _("A knowledge check needs exactly one correct option; %(count)d are marked correct."),
+                    code="correct_options",
+                    params={"count": correct},
+                )
+
+
+class OptionInline(LabelledFieldsMixin, admin.TabularInline):
+    model = Option
+    formset = OptionFormSet
+    fields = ("value", "label_de", "label_en", "level", "correct", "style", "order")
+    extra = 0
+    formfield_overrides = {**SHORT_TEXT, models.SlugField: {"widget": forms.TextInput(attrs={"size": 8})}}
+
+
+@admin.register(Item)
+class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+    list_display = ("slug", "kind", "competency", "difficulty", "short_text", "option_count", "order", "active")
+    list_filter = ("kind", "active", "competency", "difficulty")
+    list_select_related = ("competency",)
+    search_fields = ("slug", "text_de", "text_en")
+    ordering = ("order", "slug")
+    fieldsets = (
+        (None, {"fields": ("slug", ("kind", "competency", "difficulty"), ("order", "active"))}),
+        (_("Question"), {"fields": (("text_de", "text_en"), ("feedback_de", "feedback_en"))}),
+    )
+    inlines = [OptionInline]
+    formfield_overrides = SIDE_BY_SIDE_TEXT
+    actions = [deactivate_selected, activate_selected]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(option_count=Count("options"))
+
+    @admin.display(description=_("question"))
+    def short_text(self, item: Item) -> str:
+        text = item.text_de
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description=_("options"), ordering="option_count")
+    def option_count(self, item: Item) -> int:
+        return item.option_count
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """An item people have answered is deactivated, not deleted: deleting it would delete their answers."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        answered = Item.objects.filter(pk__in=[i.pk for i in objs]).annotate(answer_count=Count("answers"))
+        for item in answered.filter(answer_count__gt=0):
+            protected.append(
+                gettext("“%(item)s” has %(count)d answers in assessments") % {"item": item, "count": item.answer_count}
+            )
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
+        return super().delete_view(request, object_id, extra_context)

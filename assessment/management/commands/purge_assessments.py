@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from assessment.models import Assessment
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete unfinished anonymous assessments (and their answers) not touched for longer than the "
+        "retention period (ASSESSMENT_RETENTION_DAYS, default 30). Run it daily, e.g. from cron."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--days", type=int, default=settings.ASSESSMENT_RETENTION_DAYS)
+        parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+
+    def handle(self, *args, **options) -> None:
+        cutoff = timezone.now() - timedelta(days=options["days"])
+        stale = Assessment.objects.filter(finished_at__isnull=True, user__isnull=True, updated_at__lt=cutoff)
+        count = stale.count()
+        if not options["dry_run"]:
+            stale.delete()
+        verb = "Would delete" if options["dry_run"] else "Deleted"
+        self.stdout.write(f"{verb} {count} unfinished assessments untouched for more than {options['days']} days.")

@@ -1,0 +1,29 @@
+"""gunicorn settings for `make serve` and the load test: gunicorn -c config/gunicorn.py config.wsgi
+
+Everything can be overridden on the command line or with GUNICORN_CMD_ARGS; the worker count comes
+from WEB_CONCURRENCY (gunicorn's own variable), the address from --bind.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = [f"127.0.0.1:{os.getenv('PORT', '8000')}"]
+workers = int(os.getenv("WEB_CONCURRENCY", "3"))  # about 1.5 per core: the database does much of the waiting
+worker_class = "sync"
+timeout = 30  # a request that takes longer is stuck: the worker is replaced
+graceful_timeout = 20
+keepalive = 5  # behind a load balancer that keeps connections open
+max_requests = 5000  # recycle workers now and then, against slow leaks
+max_requests_jitter = 500
+# No access log from gunicorn: its lines would carry the token in /a/<token>/ paths. The app logs
+# one line per request itself, with the path masked and the request id (config/middleware.py).
+accesslog = None
+errorlog = "-"
+loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
+# The proxy in front sets X-Forwarded-Proto; gunicorn passes it on to Django (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.getenv("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn's runtime control socket sits at one path per user: two instances on one machine would
+# share it. Not needed here (restart to change the worker count).
+control_socket_disable = True

@@ -1,0 +1,94 @@
+"""Logging: one line per record, JSON in production, with the request id and never a token.
+
+The assessment token in `/a/<token>/...` is the only key to a person's answers, so every
+formatted line is masked: the segment after `/a/` and any other path segment that looks like a
+token (20 or more URL-safe characters) become `<masked>`, whichever logger wrote them (Django's
+"Not Found: /a/..." warnings, tracebacks, our request log).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+
+_TOKEN_AFTER_A = re.compile(r"(/a/)[^/?#\s\"'<>]+")
+_TOKEN_LIKE_SEGMENT = re.compile(r"(/)[A-Za-z0-9_-]{20,}(?=[/?#\s\"'<>]|$)")
+
+
+def mask_tokens(text: str) -> str:
+    """The text with assessment and share tokens in URL paths replaced by `<masked>`."""
+    return _TOKEN_LIKE_SEGMENT.sub(r"\1<masked>", _TOKEN_AFTER_A.sub(r"\1<masked>", text))
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` (from the request being served, or "-") to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = REQUEST_ID.get()
+        if request_id == "-":  # Django logs 4xx/5xx responses after the middleware has finished
+            request_id = getattr(getattr(record, "request", None), "id", "-")
+        record.request_id = request_id
+        return True
+
+
+class DropRequestFilter(logging.Filter):
+    """Removes the `request` object Django attaches to its records: its repr holds the path and a
+    JSON formatter would print it (masked anyway, but it says nothing a reader needs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("request", None)
+        return True
+
+
+class MaskedTextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_tokens(super().format(record))
+
+
+class MaskedJsonFormatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_tokens(super().format(record))
+
+
+def logging_config(*, json_lines: bool, level: str) -> dict:
+    """The LOGGING setting: to stderr, JSON lines or plain text, request ids, tokens masked."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "config.logging.RequestIdFilter"},
+            "drop_request": {"()": "config.logging.DropRequestFilter"},
+        },
+        "formatters": {
+            "json": {
+                "()": "config.logging.MaskedJsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+            "text": {
+                "()": "config.logging.MaskedTextFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if json_lines else "text",
+                "filters": ["request_id", "drop_request"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Django's own default handler for "django" prints unmasked lines while DEBUG is on:
+            # configuring the logger here replaces it, and its records go through ours.
+            "django": {"level": level},
+            "django.db.backends": {"level": "WARNING"},
+            # runserver's own request lines carry full paths; ours (revierpfad.requests) are masked
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        },
+    }

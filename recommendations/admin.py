@@ -1,0 +1,683 @@
+"""Admin for the catalogue: providers, courses, target roles, model versions and confirmed outcomes.
+
+Courses import and export as CSV/XLSX (see `resources.py`); every catalogue and role change is kept in
+the history with revert; the model is retrained from the model version list.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Max, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessment.admin import (
+    SIDE_BY_SIDE_TEXT,
+    LabelledFieldsMixin,
+    StableSlugMixin,
+    activate_selected,
+    deactivate_selected,
+)
+from assessment.models import Competency, Level
+from recommendations import recommender, services
+from recommendations.models import (
+    ConfirmedOutcome,
+    Course,
+    CourseCompetency,
+    ModelVersion,
+    Provider,
+    Role,
+    RoleRequirement,
+)
+from recommendations.resources import CourseResource, cycle_message
+
+log = logging.getLogger(__name__)
+# Links without a scheme are taken as https (Django 6's default; says so now, without a warning).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Provider)
+class ProviderAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+    formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
+    slug_source = "name"
+    list_display = ("name", "slug", "course_count", "is_example", "url")
+    list_filter = ("is_example",)
+    search_fields = ("slug", "name")
+    ordering = ("name",)
+    fields = ("slug", "name", "url", "is_example", ("note_de", "note_en"))
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(course_count=Count("courses"))
+
+    @admin.display(description=_("courses"), ordering="course_count")
+    def course_count(self, provider: Provider) -> int:
+        return provider.course_count
+
+
+class CompetencyFilter(admin.SimpleListFilter):
+    title = _("competency developed")
+    parameter_name = "competency"
+
+    def lookups(self, request, model_admin):
+        return [(c.slug, c.name) for c in Competency.objects.order_by("section__order", "order", "slug")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(competencies__competency__slug=self.value())
+        return queryset
+
+
+class LevelFilter(admin.SimpleListFilter):
+    """A level of the competencies a course develops; with a competency chosen, of that competency."""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        return [(str(value), label) for value, label in Level.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        lookup = {f"competencies__{self.field}": self.value()}
+        competency = request.GET.get(CompetencyFilter.parameter_name)
+        if competency:  # the same CourseCompetency row, not any row of the course
+            lookup["competencies__competency__slug"] = competency
+        return queryset.filter(**lookup).distinct()
+
+
+class FromLevelFilter(LevelFilter):
+    title = _("starts at level")
+    parameter_name = "from_level"
+    field = "from_level"
+
+
+class ToLevelFilter(LevelFilter):
+    title = _("leads to level")
+    parameter_name = "to_level"
+    field = "to_level"
+
+
+class LastCheckedFilter(admin.SimpleListFilter):
+    title = _("last checked")
+    parameter_name = "checked"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("recent", _("in the last 6 months")),
+            ("due", _("6 to 12 months ago")),
+            ("overdue", _("more than a year ago")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        half_year, year = today - datetime.timedelta(days=182), today - datetime.timedelta(days=365)
+        if self.value() == "recent":
+            return queryset.filter(last_checked__gte=half_year)
+        if self.value() == "due":
+            return queryset.filter(last_checked__lt=half_year, last_checked__gte=year)
+        if self.value() == "overdue":
+            return queryset.filter(last_checked__lt=year)
+        return queryset
+
+
+class CourseCompetencyFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        if not any(f.cleaned_data and not f.cleaned_data.get("DELETE") for f in self.forms):
+            raise ValidationError(
+                _("A course must develop at least one competency: add it below with its levels."), code="empty"
+            )
+
+
+class CourseCompetencyInline(LabelledFieldsMixin, admin.TabularInline):
+    model = CourseCompetency
+    formset = CourseCompetencyFormSet
+    fields = ("competency", "from_level", "to_level", "weight")
+    extra = 0
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        return 1 if obj is None else 0
+
+
+class CourseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = (  # the admin narrows these to its fieldsets
+            "slug",
+            "title_de",
+            "title_en",
+            "provider",
+            "url",
+            "format",
+            "language",
+            "location",
+            "hours",
+            "price_eur",
+            "certificate",
+            "awarding_body",
+            "fundable",
+            "bildungsurlaub",
+            "active",
+            "last_checked",
+            "prerequisites",
+            "description_de",
+            "description_en",
+            "note_de",
+            "note_en",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        prerequisites = cleaned.get("prerequisites")
+        if prerequisites is not None:
+            cycle = Course.objects.prerequisite_cycle(self.instance.pk, [c.pk for c in prerequisites])
+            if cycle:
+                self.add_error("prerequisites", cycle_message(cycle, label="title_de"))
+        return cleaned
+
+
+@admin.register(Course)
+class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
+    form = CourseAdminForm
+    resource_classes = [CourseResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    import_error_display = ("message", "row")
+    slug_source = "title_de"
+    list_display = (
+        "title_de",
+        "provider",
+        "format",
+        "hours",
+        "price_eur",
+        "develops",
+        "fundable",
+        "active",
+        "last_checked",
+    )
+    list_filter = (
+        "active",
+        "fundable",
+        "bildungsurlaub",
+        "format",
+        "language",
+        CompetencyFilter,
+        FromLevelFilter,
+        ToLevelFilter,
+        LastCheckedFilter,
+        "provider",
+    )
+    list_select_related = ("provider",)
+    date_hierarchy = "last_checked"
+    search_fields = ("slug", "title_de", "title_en", "provider__name", "certificate", "awarding_body")
+    ordering = ("title_de",)
+    autocomplete_fields = ("prerequisites",)
+    fieldsets = (
+        (None, {"fields": ("slug", ("title_de", "title_en"), "provider", "url")}),
+        (
+            _("Offer"),
+            {
+                "fields": (
+                    ("format", "language", "location"),
+                    ("hours", "price_eur"),
+                    ("certificate", "awarding_body"),
+                    ("fundable", "bildungsurlaub"),
+                )
+            },
+        ),
+        (_("Status"), {"fields": (("active", "last_checked"),)}),
+        (_("Prerequisites"), {"fields": ("prerequisites",)}),
+        (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
+    )
+    inlines = [CourseCompetencyInline]
+    actions = [deactivate_selected, activate_selected, "mark_checked_today"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("competencies", queryset=CourseCompetency.objects.select_related("competency")))
+        )
+
+    def get_export_queryset(self, request: HttpRequest):
+        return super().get_export_queryset(request).prefetch_related("prerequisites")
+
+    @admin.display(description=_("develops"))
+    def develops(self, course: Course) -> str:
+        return ", ".join(f"{cc.competency.name} {cc.from_level}→{cc.to_level}" for cc in course.competencies.all())
+
+    @admin.action(description=_("Mark selected courses as checked today"), permissions=["change"])
+    def mark_checked_today(self, request: HttpRequest, queryset) -> None:
+        today = timezone.localdate()
+        courses = list(queryset.exclude(last_checked=today))
+        for course in courses:  # one by one: each check is in the history
+            course.last_checked = today
+            course.save()
+        text = ngettext(
+            "%(count)d course marked as checked today.", "%(count)d courses marked as checked today.", len(courses)
+        )
+        self.message_user(request, text % {"count": len(courses)}, messages.SUCCESS)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """A course that another course requires, or that stored results refer to, is not deleted:
+        learning paths lead through it. Listing what depends on it as "protected" makes both the delete
+        view and the bulk delete action refuse (Django never calls delete_model/delete_queryset then)
+        and tell the admin why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        objs = list(objs)
+        ids = {c.pk for c in objs}
+        titles = {c.pk: str(c) for c in objs}
+        for relation in stored_references(Course):
+            rows = (
+                relation.related_model._default_manager.filter(**{f"{relation.field.name}__in": ids})
+                .values_list(relation.field.attname)
+                .annotate(n=Count("pk"))
+            )
+            for course_id, count in rows:
+                protected.append(
+                    gettext("%(count)d × %(what)s refer to “%(course)s”")
+                    % {
+                        "count": count,
+                        "what": relation.related_model._meta.verbose_name_plural,
+                        "course": titles[course_id],
+                    }
+                )
+        through = Course.prerequisites.through
+        for link in (
+            through.objects.filter(to_course_id__in=ids).exclude(from_course_id__in=ids).select_related("from_course")
+        ):
+            dependent = link.from_course
+            url = reverse("admin:recommendations_course_change", args=[dependent.pk])
+            protected.append(
+                format_html(
+                    gettext("“{course}” is a prerequisite of {dependent}"),
+                    course=titles[link.to_course_id],
+                    dependent=format_html('<a href="{}">{}</a>', url, dependent),
+                )
+            )
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
+        return super().delete_view(request, object_id, extra_context)
+
+    def process_result(self, result, request: HttpRequest) -> HttpResponse:
+        """The confirmed import: when a row fails now (the data changed since the preview), it was rolled
+        back as a whole; say so instead of reporting success."""
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext("Nothing was imported: some rows are not valid any more. Import the file again to see them."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:recommendations_course_import"))
+        return super().process_result(result, request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True  # one invalid row and nothing is written
+        return kwargs
+
+
+def stored_references(model: type[models.Model]) -> list:
+    """Relations through which other rows would be deleted with a `model` row (CASCADE), apart from the
+    model's own catalogue rows: for a course, e.g. the courses people marked as done."""
+    own = {CourseCompetency}
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.one_to_many and relation.on_delete is models.CASCADE and relation.related_model not in own
+    ]
+
+
+class RoleRequirementInline(LabelledFieldsMixin, admin.TabularInline):
+    model = RoleRequirement
+    fields = ("competency", "level")
+    extra = 0
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # A new role starts with one row per competency: only the levels are left to choose.
+        return Competency.objects.count() if obj is None else 0
+
+
+@admin.register(Role)
+class RoleAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+    formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
+    slug_source = "name_en"
+    list_display = ("name_de", "name_en", "slug", "work_style", "salary_band", "requirement_count", "active", "order")
+    list_filter = ("active",)
+    search_fields = ("slug", "name_de", "name_en", "aliases", "ecf_profile")
+    ordering = ("order", "slug")
+    fieldsets = (
+        (None, {"fields": ("slug", ("name_de", "name_en"), ("active", "order"), "work_style")}),
+        (_("Description"), {"fields": (("description_de", "description_en"), "aliases")}),
+        (
+            _("Labour market"),
+            {
+                "fields": (
+                    ("employers_de", "employers_en"),
+                    ("pay_de", "pay_en"),
+                    ("salary_min_eur", "salary_max_eur"),
+                    ("ecf_profile", "esco_uri"),
+                )
+            },
+        ),
+    )
+    inlines = [RoleRequirementInline]
+    actions = [deactivate_selected, activate_selected]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(requirement_count=Count("requirements"))
+
+    def get_formset_kwargs(self, request: HttpRequest, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RoleRequirementInline) and obj.pk is None:
+            competencies = Competency.objects.order_by("section__order", "order", "slug")
+            kwargs["initial"] = [{"competency": pk} for pk in competencies.values_list("pk", flat=True)]
+        return kwargs
+
+    @admin.display(description=_("required levels"), ordering="requirement_count")
+    def requirement_count(self, role: Role) -> int:
+        return role.requirement_count
+
+    @admin.display(description=_("monthly salary (EUR)"))
+    def salary_band(self, role: Role) -> str:
+        if role.salary_min_eur and role.salary_max_eur:
+            return f"{role.salary_min_eur}–{role.salary_max_eur}"
+        return str(role.salary_min_eur or role.salary_max_eur or "–")
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change or {"work_style", "active"} & set(form.changed_data) or any(f.has_changed() for f in formsets):
+            self.message_user(
+                request,
+                format_html(
+                    gettext("Role fit learns the roles when the model is trained: {link}."),
+                    link=format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("admin:recommendations_modelversion_retrain"),
+                        gettext("retrain the model now"),
+                    ),
+                ),
+                messages.WARNING,
+            )
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Confirmed outcomes are real training labels: a role that has them is deactivated, not deleted."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for role in Role.objects.filter(pk__in=[r.pk for r in objs]).annotate(outcomes_count=Count("outcomes")):
+            if role.outcomes_count:
+                protected.append(
+                    gettext("%(count)d confirmed outcomes name “%(role)s” as their role")
+                    % {"count": role.outcomes_count, "role": role}
+                )
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
+        return super().delete_view(request, object_id, extra_context)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{number_format(value * 100, 1)} %"
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
+    """Every trained version with its cross-validated metrics; read-only, retrained and activated by actions."""
+
+    list_display = (
+        "version",
+        "created_at",
+        "active",
+        "top1",
+        "top3",
+        "brier",
+        "training_size",
+        "real_outcomes",
+        "train_seconds",
+        "role_count",
+        "sklearn_version",
+    )
+    list_filter = ("active",)
+    ordering = ("-created_at",)
+    # Read-only: shown through the methods below, which label the fields the model leaves unnamed.
+    fields = (
+        "version",
+        "created",
+        "is_active",
+        "top1",
+        "top3",
+        "brier",
+        "log_loss",
+        "people",
+        "real_outcomes",
+        "train_seconds",
+        "trained_roles",
+        "sklearn",
+        "stored_format",
+        "data_hash",
+    )
+    readonly_fields = fields
+    actions = ["activate_version"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).defer("payload")  # megabytes per row, never shown
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the versions are the record of what recommended what
+
+    def has_retrain_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("recommendations.add_modelversion")
+
+    def has_activate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("recommendations.change_modelversion")
+
+    @admin.display(description=_("top-1 (CV)"))
+    def top1(self, version: ModelVersion) -> str:
+        return percent(version.metrics.get("cv_top1_accuracy"))
+
+    @admin.display(description=_("top-3 (CV)"))
+    def top3(self, version: ModelVersion) -> str:
+        return percent(version.metrics.get("cv_top3_accuracy"))
+
+    @admin.display(description=_("Brier score (CV)"))
+    def brier(self, version: ModelVersion) -> str:
+        value = version.metrics.get("cv_brier")
+        return "–" if value is None else number_format(value, 4)
+
+    @admin.display(description=_("log loss (CV)"))
+    def log_loss(self, version: ModelVersion) -> str:
+        value = version.metrics.get("cv_log_loss")
+        return "–" if value is None else number_format(value, 4)
+
+    @admin.display(description=_("confirmed outcomes"))
+    def real_outcomes(self, version: ModelVersion) -> int:
+        return version.metrics.get("real_outcomes", 0)
+
+    @admin.display(description=_("training time (s)"))
+    def train_seconds(self, version: ModelVersion) -> str:
+        value = version.metrics.get("train_seconds")
+        return "–" if value is None else number_format(value, 1)
+
+    @admin.display(description=_("roles"))
+    def role_count(self, version: ModelVersion) -> int:
+        return len(version.roles)
+
+    @admin.display(description=_("created"))
+    def created(self, version: ModelVersion):
+        return version.created_at
+
+    @admin.display(description=_("active"), boolean=True)
+    def is_active(self, version: ModelVersion) -> bool:
+        return version.active
+
+    @admin.display(description=_("training size"))
+    def people(self, version: ModelVersion) -> int:
+        return version.training_size
+
+    @admin.display(description=_("roles"))
+    def trained_roles(self, version: ModelVersion) -> str:
+        return ", ".join(version.roles)
+
+    @admin.display(description=_("scikit-learn version"))
+    def sklearn(self, version: ModelVersion) -> str:
+        return version.sklearn_version
+
+    @admin.display(description=_("format version"))
+    def stored_format(self, version: ModelVersion) -> int:
+        return version.format_version
+
+    @admin.display(description=_("training data hash"))
+    def data_hash(self, version: ModelVersion) -> str:
+        return version.training_data_hash
+
+    def get_urls(self):
+        retrain = path(
+            "retrain/", self.admin_site.admin_view(self.retrain_view), name="recommendations_modelversion_retrain"
+        )
+        return [retrain, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_retrain": self.has_retrain_permission(request),
+            "roles_changed": roles_changed_since_training(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def retrain_view(self, request: HttpRequest) -> HttpResponse:
+        """GET: what training will use and how long it takes; POST: train, activate, report the metrics.
+        Training runs in the request (a few seconds); if it fails, the active version stays active."""
+        if not self.has_retrain_permission(request):
+            raise PermissionDenied
+        active = ModelVersion.objects.defer("payload").filter(active=True).first()
+        if request.method == "POST":
+            try:
+                version = services.train_and_activate()
+            except Exception as exc:  # anything: the admin must hear of it, and the old model stays
+                log.exception("retraining from the admin failed")
+                self.message_user(
+                    request,
+                    gettext("Training failed (%(error)s); nothing changed, version %(version)s stays active.")
+                    % {"error": f"{type(exc).__name__}: {exc}", "version": active.version if active else "–"},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Model version %(version)s is trained and active: top-1 %(top1)s and top-3 %(top3)s "
+                        "in cross-validation over %(size)d people."
+                    )
+                    % {
+                        "version": version.version,
+                        "top1": percent(version.metrics.get("cv_top1_accuracy")),
+                        "top3": percent(version.metrics.get("cv_top3_accuracy")),
+                        "size": version.training_size,
+                    },
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:recommendations_modelversion_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Retrain the role-fit model"),
+            "opts": self.opts,
+            "active": active,
+            "active_top1": percent(active.metrics.get("cv_top1_accuracy")) if active else "",
+            "roles": Role.objects.active().count(),
+            "outcomes": ConfirmedOutcome.objects.count(),
+            "roles_changed": roles_changed_since_training(),
+        }
+        return TemplateResponse(request, "admin/recommendations/modelversion/retrain.html", context)
+
+    @admin.action(description=_("Activate the selected model version"), permissions=["activate"])
+    def activate_version(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select exactly one model version to activate."), messages.WARNING)
+            return
+        chosen = ModelVersion.objects.get(pk=queryset.get().pk)  # with its payload
+        try:
+            recommender.load(bytes(chosen.payload), chosen.training_data_hash, chosen.version)
+        except recommender.IncompatibleModel as exc:
+            self.message_user(
+                request,
+                gettext("Version %(version)s cannot be used here (%(error)s): retrain instead.")
+                % {"version": chosen.version, "error": exc},
+                messages.ERROR,
+            )
+            return
+        with transaction.atomic():
+            ModelVersion.objects.filter(active=True).update(active=False)
+            ModelVersion.objects.filter(pk=chosen.pk).update(active=True)
+        self.message_user(
+            request, gettext("Model version %(version)s is active now.") % {"version": chosen.version}, messages.SUCCESS
+        )
+
+
+def roles_changed_since_training() -> bool:
+    """Whether a role (or its requirements, saved with it) changed after the active model was trained."""
+    trained = ModelVersion.objects.filter(active=True).values_list("created_at", flat=True).first()
+    changed = Role.objects.aggregate(t=Max("updated_at"))["t"]
+    return trained is None or (changed is not None and changed > trained)
+
+
+@admin.register(ConfirmedOutcome)
+class ConfirmedOutcomeAdmin(LabelledFieldsMixin, admin.ModelAdmin):
+    """Anonymous real labels for training; read-only (a wrong one may be deleted)."""
+
+    list_display = ("role", "relation", "top_role", "top_role_fits", "created_at", "work_style", "levels_summary")
+    list_filter = ("top_role_fits", "relation", "role")
+    list_select_related = ("role",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    # read-only; the methods below label the fields the model leaves unnamed
+    fields = ("target_role", "relation", "top_role", "top_role_fits", "created", "style", "levels_summary")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("target role"))
+    def target_role(self, outcome: ConfirmedOutcome):
+        return outcome.role
+
+    @admin.display(description=_("created"))
+    def created(self, outcome: ConfirmedOutcome):
+        return outcome.created_at
+
+    @admin.display(description=_("work style"))
+    def style(self, outcome: ConfirmedOutcome) -> float:
+        return outcome.work_style
+
+    @admin.display(description=_("levels"))
+    def levels_summary(self, outcome: ConfirmedOutcome) -> str:
+        return ", ".join(f"{slug} {level}" for slug, level in sorted(outcome.levels.items()))

@@ -1,0 +1,274 @@
+"""The course catalogue as a spreadsheet (CSV, XLSX) for django-import-export.
+
+One row per course, keyed by its slug. The provider and the prerequisites are given by slug, and the
+competencies a course develops as one column: `service_management:1.0:0:2;agile:0.5:1:3`
+(competency:weight:from level:to level, separated by semicolons). Every row is validated like the
+admin form validates a course; a row with an error stops the whole import. An unchanged row is
+skipped, so importing an export unchanged writes nothing (and adds nothing to the history).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from assessment.models import Competency
+from recommendations.models import Course, CourseCompetency, Provider
+
+ENTRY_SEPARATOR = ";"
+PART_SEPARATOR = ":"
+MIN_WEIGHT, MAX_WEIGHT = 0.05, 1.0
+
+
+@dataclass(frozen=True, order=True)
+class Develops:
+    """One competency a course develops, as written in the spreadsheet."""
+
+    competency: str
+    weight: float
+    from_level: int
+    to_level: int
+
+    def __str__(self) -> str:
+        return PART_SEPARATOR.join((self.competency, str(self.weight), str(self.from_level), str(self.to_level)))
+
+
+def format_develops(entries: list[Develops]) -> str:
+    """The competencies column of one course: the strongest first."""
+    return ENTRY_SEPARATOR.join(str(e) for e in sorted(entries, key=lambda e: (-e.weight, e.competency)))
+
+
+def _level(text: str) -> int:
+    level = int(text)
+    if not 0 <= level <= 5:
+        raise ValueError(text)
+    return level
+
+
+def parse_develops(text: str, known: set[str]) -> list[Develops]:
+    """Read the competencies column; raise ValueError naming every problem in it."""
+    problems: list[str] = []
+    entries: list[Develops] = []
+    for raw in (part.strip() for part in (text or "").split(ENTRY_SEPARATOR)):
+        if not raw:
+            continue
+        parts = [p.strip() for p in raw.split(PART_SEPARATOR)]
+        if len(parts) != 4:
+            problems.append(_("“%(entry)s” is not competency:weight:from level:to level.") % {"entry": raw})
+            continue
+        slug, weight_text, start_text, end_text = parts
+        if slug not in known:
+            names = {"slug": slug, "known": ", ".join(sorted(known))}
+            problems.append(_("“%(slug)s” is not a competency (known: %(known)s).") % names)
+            continue
+        try:
+            weight = float(weight_text.replace(",", "."))
+            if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+                raise ValueError(weight_text)
+        except ValueError:
+            problems.append(_("In “%(entry)s” the weight must be a number from 0.05 to 1.") % {"entry": raw})
+            continue
+        try:
+            start, end = _level(start_text), _level(end_text)
+        except ValueError:
+            problems.append(_("In “%(entry)s” the levels must be whole numbers from 0 to 5.") % {"entry": raw})
+            continue
+        if end <= start:
+            problems.append(_("In “%(entry)s” the target level must be above the starting level.") % {"entry": raw})
+            continue
+        if any(e.competency == slug for e in entries):
+            problems.append(_("“%(slug)s” is listed twice.") % {"slug": slug})
+            continue
+        entries.append(Develops(slug, weight, start, end))
+    if not entries and not problems:
+        problems.append(_("A course must develop at least one competency."))
+    if problems:
+        raise ValueError(" ".join(problems))
+    return entries
+
+
+def develops_of(course: Course) -> list[Develops]:
+    """What the course develops now, from the database (uses a prefetch of `competencies` when there is one)."""
+    if course.pk is None:
+        return []
+    return sorted(
+        Develops(cc.competency.slug, cc.weight, cc.from_level, cc.to_level) for cc in course.competencies.all()
+    )
+
+
+class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key given by slug; an unknown slug is a clear row error."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("There is no %(model)s with the slug “%(slug)s”.")
+                % {"model": self.model._meta.verbose_name, "slug": value}
+            ) from None
+
+
+class DayWidget(widgets.DateWidget):
+    """ISO dates; a spreadsheet's date cell (read as a datetime) is a date too."""
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        try:
+            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
+        except ValueError:
+            raise ValueError(_("“%(value)s” is not a date like 2025-01-31.") % {"value": value}) from None
+
+
+class SlugsWidget(widgets.ManyToManyWidget):
+    """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = [s.strip() for s in str(value or "").split(self.separator) if s.strip()]
+        found = self.model.objects.filter(**{f"{self.field}__in": slugs})
+        missing = sorted(set(slugs) - set(found.values_list(self.field, flat=True)))
+        if missing:
+            raise ValueError(
+                _("Unknown course: %(slugs)s. A prerequisite must already exist or come earlier in the file.")
+                % {"slugs": ", ".join(missing)}
+            )
+        return found
+
+
+class CourseResource(resources.ModelResource):
+    provider = fields.Field(
+        attribute="provider", column_name="provider", widget=SlugForeignKeyWidget(Provider, field="slug")
+    )
+    last_checked = fields.Field(attribute="last_checked", column_name="last_checked", widget=DayWidget())
+    # Named apart from its column: the export form has a field "format" of its own (the file format).
+    course_format = fields.Field(attribute="format", column_name="format")
+    prerequisites = fields.Field(
+        attribute="prerequisites", column_name="prerequisites", widget=SlugsWidget(Course, separator=",", field="slug")
+    )
+    # No attribute: the rows live in CourseCompetency and are written in after_save_instance.
+    competencies = fields.Field(column_name="competencies")
+
+    class Meta:
+        model = Course
+        fields = (
+            "slug",
+            "title_de",
+            "title_en",
+            "provider",
+            "course_format",
+            "language",
+            "location",
+            "hours",
+            "price_eur",
+            "certificate",
+            "awarding_body",
+            "fundable",
+            "bildungsurlaub",
+            "url",
+            "active",
+            "last_checked",
+            "competencies",
+            "prerequisites",
+            "description_de",
+            "description_en",
+            "note_de",
+            "note_en",
+        )
+        export_order = fields
+        import_id_fields = ("slug",)
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = False
+        use_transactions = True
+        clean_model_instances = True
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return _("Course catalogue")
+
+    def get_queryset(self):
+        return (
+            Course.objects.select_related("provider")
+            .prefetch_related(
+                "prerequisites",
+                Prefetch("competencies", queryset=CourseCompetency.objects.select_related("competency")),
+            )
+            .order_by("slug")
+        )
+
+    @cached_property
+    def known_competencies(self) -> dict[str, Competency]:
+        return {c.slug: c for c in Competency.objects.all()}
+
+    def dehydrate_competencies(self, course: Course) -> str:
+        return format_develops(develops_of(course))
+
+    def import_instance(self, instance: Course, row, **kwargs) -> None:
+        """Set the course's fields from the row and check the two columns that are not plain fields."""
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "competencies" in row:
+            try:
+                instance._imported_develops = parse_develops(row["competencies"], set(self.known_competencies))
+            except ValueError as exc:
+                errors["competencies"] = ValidationError(str(exc), code="invalid")
+        if "prerequisites" in row:
+            try:
+                required = list(self.fields["prerequisites"].clean(row))
+            except ValueError as exc:
+                errors["prerequisites"] = ValidationError(str(exc), code="invalid")
+            else:
+                cycle = Course.objects.prerequisite_cycle(instance.pk, [c.pk for c in required])
+                if cycle:
+                    errors["prerequisites"] = ValidationError(cycle_message(cycle), code="cycle")
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance: Course, original: Course, row, import_validation_errors=None) -> bool:
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        imported = getattr(instance, "_imported_develops", None)
+        return imported is None or sorted(imported) == develops_of(original)
+
+    def after_save_instance(self, instance: Course, row, **kwargs) -> None:
+        """Bring the course's competency rows in line with the column, touching only rows that differ
+        (so the history shows exactly what the import changed)."""
+        imported = getattr(instance, "_imported_develops", None)
+        if imported is None:
+            return
+        current = {cc.competency.slug: cc for cc in instance.competencies.select_related("competency")}
+        for entry in imported:
+            row_now = current.pop(entry.competency, None)
+            values = {"weight": entry.weight, "from_level": entry.from_level, "to_level": entry.to_level}
+            if row_now is None:
+                CourseCompetency.objects.create(
+                    course=instance, competency=self.known_competencies[entry.competency], **values
+                )
+            elif any(getattr(row_now, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row_now, name, value)
+                row_now.save()
+        for stale in current.values():
+            stale.delete()
+
+
+def cycle_message(chain: list[int], label: str = "slug") -> str:
+    """“a → b → a”: the courses that would require each other, named by `label`, for a validation message."""
+    names = dict(Course.objects.filter(pk__in=chain).values_list("pk", label))
+    return _(
+        "These prerequisites would make the courses require each other: %(chain)s. "
+        "A course cannot require itself, directly or through other courses."
+    ) % {"chain": " → ".join(names.get(pk, str(pk)) for pk in chain)}

@@ -1,0 +1,325 @@
+"""Courses in the admin: the list at scale, validation, history, deactivation instead of deletion,
+and that a change reaches the next recommendation at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment.content import load_question_bank
+from assessment.models import Competency
+from assessment.services import profile_for, start_assessment
+from recommendations.content import load_catalogue, load_roles
+from recommendations.models import CompletedCourse, Course, CourseCompetency, Provider, Role
+from recommendations.services import recommend
+from tests.admin.helpers import admin_url, errors_of, form_data, inline_prefix, inline_rows, set_inline_row
+from tests.conftest import answer_all, weakest
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk_courses(count: int) -> list[Course]:
+    """Many courses at once, each developing a competency and requiring the previous one."""
+    provider = Provider.objects.order_by("slug").first()
+    competency = Competency.objects.order_by("slug").first()
+    courses = Course.objects.bulk_create(
+        Course(
+            slug=f"bulk-{i:05d}",
+            title_de=f"Massenkurs {i}",
+            title_en=f"Bulk course {i}",
+            provider=provider,
+            format=Course.Format.ONLINE,
+            hours=Decimal("8"),
+            price_eur=Decimal("100"),
+        )
+        for i in range(count)
+    )
+    CourseCompetency.objects.bulk_create(
+        CourseCompetency(course=c, competency=competency, weight=0.5, from_level=1, to_level=2) for c in courses
+    )
+    through = Course.prerequisites.through
+    through.objects.bulk_create(
+        through(from_course_id=later.pk, to_course_id=earlier.pk) for earlier, later in zip(courses, courses[1:])
+    )
+    return courses
+
+
+def changelist_queries(client, query: str = "") -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:recommendations_course_changelist") + query)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_course_list_runs_the_same_queries_for_10_and_5000_more_courses(
+    admin_client, django_assert_max_num_queries
+):
+    bulk_courses(10)
+    with_ten = changelist_queries(admin_client)
+    bulk_courses(0)
+    Course.objects.filter(slug__startswith="bulk-").delete()
+    bulk_courses(5000)
+    with django_assert_max_num_queries(with_ten):
+        response = admin_client.get(reverse("admin:recommendations_course_changelist"))
+    assert response.context["cl"].result_count == 5065
+    assert with_ten <= 15
+    filtered = "?competency=" + Competency.objects.order_by("slug").first().slug + "&to_level=2&active__exact=1"
+    assert changelist_queries(admin_client, filtered) <= with_ten + 1
+
+
+def test_the_course_list_shows_what_a_course_develops_and_filters_by_it(admin_client):
+    course = Course.objects.get(slug=CourseCompetency.objects.order_by("pk").first().course.slug)
+    link = course.competencies.select_related("competency").first()
+    url = reverse("admin:recommendations_course_changelist")
+    response = admin_client.get(url, {"competency": link.competency.slug, "to_level": link.to_level})
+    assert course in response.context["cl"].result_list
+    assert all(
+        c.competencies.filter(competency=link.competency, to_level=link.to_level).exists()
+        for c in response.context["cl"].result_list
+    )
+    assert f"{link.competency.name_de} {link.from_level}→{link.to_level}" in response.content.decode()
+
+
+def test_a_course_saved_unchanged_stays_as_it_was(admin_client):
+    course = Course.objects.order_by("slug").first()
+    response = admin_client.get(admin_url(course))
+    assert admin_client.post(admin_url(course), form_data(response)).status_code == 302
+    assert Course.objects.get(pk=course.pk).hours == course.hours
+
+
+def post_edited(client, course: Course, **changes):
+    response = client.get(admin_url(course))
+    data = form_data(response)
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return client.post(admin_url(course), data), data
+
+
+def test_an_edit_is_saved_with_its_history_and_can_be_reverted(admin_client, admin_user):
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, hours="42.5")
+    assert response.status_code == 302
+    assert Course.objects.get(pk=course.pk).hours == Decimal("42.5")
+    first_edit = course.history.latest()
+    assert (first_edit.history_type, first_edit.history_user, first_edit.hours) == ("~", admin_user, Decimal("42.5"))
+    post_edited(admin_client, course, hours="50")
+    assert course.history.latest().diff_against(first_edit).changed_fields == ["hours"]
+
+    revert_url = reverse("admin:recommendations_course_simple_history", args=[course.pk, first_edit.pk])
+    revert_page = admin_client.get(revert_url)
+    assert revert_page.status_code == 200
+    data = form_data(revert_page)
+    assert data["hours"] == "42.5"
+    assert admin_client.post(revert_url, data).status_code == 302
+    assert Course.objects.get(pk=course.pk).hours == Decimal("42.5")
+
+
+def test_the_target_level_must_be_above_the_starting_level(admin_client):
+    course = Course.objects.order_by("slug").first()
+    response = admin_client.get(admin_url(course))
+    data = form_data(response)
+    prefix = inline_prefix(response, CourseCompetency)
+    set_inline_row(data, prefix, 0, from_level=3, to_level=3)
+    response = admin_client.post(admin_url(course), data)
+    assert response.status_code == 200
+    assert "Die Zielstufe muss über der Ausgangsstufe liegen." in errors_of(response)
+
+
+def test_a_course_must_develop_a_competency(admin_client):
+    course = Course.objects.order_by("slug").first()
+    response = admin_client.get(admin_url(course))
+    data = form_data(response)
+    prefix = inline_prefix(response, CourseCompetency)
+    for row in inline_rows(data, prefix):
+        set_inline_row(data, prefix, row, DELETE=True)
+    response = admin_client.post(admin_url(course), data)
+    assert response.status_code == 200
+    assert any("mindestens eine Kompetenz" in e for e in errors_of(response))
+    assert course.competencies.exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [("hours", "-1"), ("price_eur", "-0.01")])
+def test_hours_and_price_cannot_be_negative(admin_client, field, value):
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 200
+    assert "Dieser Wert muss größer oder gleich 0 sein." in errors_of(response)
+
+
+def test_a_course_cannot_require_itself(admin_client):
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, prerequisites=[str(course.pk)])
+    assert response.status_code == 200
+    assert any("gegenseitig voraussetzen" in e and course.title_de in e for e in errors_of(response))
+    assert not course.prerequisites.exists()
+
+
+def test_a_course_cannot_require_a_course_that_requires_it(admin_client):
+    first, second, third = Course.objects.filter(prerequisites__isnull=True).order_by("slug")[:3]
+    second.prerequisites.add(first)
+    third.prerequisites.add(second)
+    response, _ = post_edited(admin_client, first, prerequisites=[str(third.pk)])
+    assert response.status_code == 200
+    message = next(e for e in errors_of(response) if "gegenseitig" in e)
+    assert f"{first.title_de} → {third.title_de} → {second.title_de} → {first.title_de}" in message
+    assert not first.prerequisites.exists()
+
+
+def test_a_new_course_gets_its_slug_once_and_keeps_it(admin_client):
+    response = admin_client.get(admin_url(Course, "add"))
+    data = form_data(response)
+    prefix = inline_prefix(response, CourseCompetency)
+    data.update(
+        slug="neuer-kurs",
+        title_de="Neuer Kurs",
+        title_en="New course",
+        provider=str(Provider.objects.first().pk),
+        format="online",
+        hours="4",
+        price_eur="0",
+    )
+    set_inline_row(data, prefix, 0, competency=Competency.objects.first().pk, from_level=0, to_level=1, weight=1)
+    assert admin_client.post(admin_url(Course, "add"), data).status_code == 302
+    course = Course.objects.get(slug="neuer-kurs")
+    assert course.history.get().history_type == "+"
+
+    response = admin_client.get(admin_url(course))
+    assert "slug" not in response.context["adminform"].form.fields
+    response, _ = post_edited(admin_client, course, slug="anderer-slug", hours="5")
+    assert response.status_code == 302
+    assert Course.objects.get(pk=course.pk).slug == "neuer-kurs"
+
+
+def test_a_slug_must_be_unique(admin_client):
+    taken = Course.objects.order_by("slug").first().slug
+    response = admin_client.get(admin_url(Course, "add"))
+    data = form_data(response)
+    data.update(slug=taken, title_de="x", title_en="x", provider=str(Provider.objects.first().pk), format="online")
+    data.update(hours="1", price_eur="0")
+    set_inline_row(
+        data,
+        inline_prefix(response, CourseCompetency),
+        0,
+        competency=Competency.objects.first().pk,
+        from_level=0,
+        to_level=1,
+        weight=1,
+    )
+    response = admin_client.post(admin_url(Course, "add"), data)
+    assert response.status_code == 200
+    assert "Kurs mit diesem Wert für das Feld Slug existiert bereits." in errors_of(response)
+
+
+def a_required_course() -> tuple[Course, Course]:
+    link = Course.prerequisites.through.objects.select_related("from_course", "to_course").order_by("pk").first()
+    return link.to_course, link.from_course
+
+
+def test_a_course_that_others_require_is_not_deleted_and_the_admin_is_told_why(admin_client):
+    required, dependent = a_required_course()
+    response = admin_client.get(admin_url(required, "delete"))
+    text = response.content.decode()
+    assert "Voraussetzung" in text and dependent.title_de in text
+    assert "Stattdessen deaktivieren" in text
+    admin_client.post(admin_url(required, "delete"), {"post": "yes"})
+    assert Course.objects.filter(pk=required.pk).exists()
+
+
+def test_the_bulk_delete_refuses_courses_that_others_require(admin_client):
+    required, dependent = a_required_course()
+    url = reverse("admin:recommendations_course_changelist")
+    data = {"action": "delete_selected", "_selected_action": [required.pk], "post": "yes"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert dependent.title_de in response.content.decode()
+    assert Course.objects.filter(pk=required.pk).exists()
+
+
+def test_a_course_nothing_requires_can_be_deleted(admin_client):
+    course = Course.objects.filter(leads_to__isnull=True).order_by("slug").first()
+    assert admin_client.post(admin_url(course, "delete"), {"post": "yes"}).status_code == 302
+    assert not Course.objects.filter(pk=course.pk).exists()
+
+
+def test_deactivating_courses_keeps_them_with_their_history(admin_client):
+    required, _ = a_required_course()
+    url = reverse("admin:recommendations_course_changelist")
+    response = admin_client.post(url, {"action": "deactivate_selected", "_selected_action": [required.pk], "index": 0})
+    assert response.status_code == 302
+    required.refresh_from_db()
+    assert not required.active
+    assert required.history.latest().active is False
+    assert "1 Kurs deaktiviert." in [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def beginner_profile():
+    return profile_for(answer_all(start_assessment(), weakest))
+
+
+def path_slugs(profile) -> list[str]:
+    return [step.course.slug for step in recommend([profile])[0].path.steps]
+
+
+def test_a_course_deactivated_in_the_admin_leaves_the_next_recommendation_at_once(admin_client):
+    profile = beginner_profile()
+    before = path_slugs(profile)
+    first = Course.objects.get(slug=before[0])
+    response, _ = post_edited(admin_client, first, active=None)
+    assert response.status_code == 302
+    after = path_slugs(profile)
+    assert first.slug not in after
+    assert after != before
+
+
+def test_a_course_added_in_the_admin_joins_the_next_recommendation_at_once(admin_client):
+    profile = beginner_profile()
+    result = recommend([profile])[0]
+    gap = result.path.steps[0].closes[0]
+    response = admin_client.get(admin_url(Course, "add"))
+    data = form_data(response)
+    data.update(
+        slug="werkstatt-kurz",
+        title_de="Kurze Werkstatt",
+        title_en="Short workshop",
+        provider=str(Provider.objects.first().pk),
+        format="on_the_job",
+        hours="0.5",
+        price_eur="0",
+    )
+    competency = Competency.objects.get(slug=gap)
+    set_inline_row(
+        data, inline_prefix(response, CourseCompetency), 0, competency=competency.pk, from_level=0, to_level=5, weight=1
+    )
+    assert admin_client.post(admin_url(Course, "add"), data).status_code == 302
+    assert "werkstatt-kurz" in path_slugs(profile)
+
+
+def test_a_course_that_stored_results_refer_to_is_not_deleted(admin_client, finished_assessment):
+    course = Course.objects.filter(leads_to__isnull=True).order_by("slug").first()
+    CompletedCourse.objects.create(assessment=finished_assessment, course=course)
+    page = admin_client.get(admin_url(course, "delete")).content.decode()
+    assert "Stattdessen deaktivieren" in page
+    admin_client.post(admin_url(course, "delete"), {"post": "yes"})
+    assert CompletedCourse.objects.filter(course=course).exists()
+
+
+def test_loading_the_shipped_content_again_keeps_an_admins_edits(admin_client):
+    course = Course.objects.order_by("slug").first()
+    post_edited(admin_client, course, hours="3", active=None)
+    role = Role.objects.order_by("order").first()
+    Role.objects.filter(pk=role.pk).update(name_de="Umbenannt")
+    load_question_bank(apps)
+    load_roles(apps)
+    load_catalogue(apps)
+    course.refresh_from_db()
+    assert (course.hours, course.active) == (Decimal("3"), False)
+    assert Role.objects.get(pk=role.pk).name_de == "Umbenannt"

@@ -1,0 +1,208 @@
+"""The course catalogue as CSV and XLSX: export, preview and confirm, all-or-nothing, history for imports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from import_export.tmp_storages import TempFolderStorage
+
+from recommendations.models import Course, CourseCompetency
+from recommendations.resources import parse_develops
+
+pytestmark = pytest.mark.django_db
+FORMATS = {"csv": "0", "xlsx": "1"}  # the order of CourseAdmin.import_formats / export_formats
+IMPORT_URL = reverse("admin:recommendations_course_import")
+PROCESS_URL = reverse("admin:recommendations_course_process_import")
+
+
+def export(client, file_format: str = "csv") -> bytes:
+    """Export the whole catalogue through the admin's export page, every column selected."""
+    url = reverse("admin:recommendations_course_export")
+    form = client.get(url).context["form"]
+    data = {"format": FORMATS[file_format], "resource": "0"}
+    data.update({name: "on" for name, field in form.fields.items() if name.startswith("courseresource_")})
+    response = client.post(url, data)
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Disposition"].endswith(f'.{file_format}"')
+    return response.content
+
+
+def preview(client, content: bytes, file_format: str = "csv"):
+    upload = SimpleUploadedFile(f"katalog.{file_format}", content)
+    return client.post(IMPORT_URL, {"resource": "0", "format": FORMATS[file_format], "import_file": upload})
+
+
+def confirm(client, preview_response):
+    form = preview_response.context["confirm_form"]
+    return client.post(PROCESS_URL, {name: form.initial.get(name, "") for name in form.fields})
+
+
+def rows_of(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def history_count() -> int:
+    return Course.history.count() + CourseCompetency.history.count()
+
+
+def test_the_export_has_one_row_per_course_with_its_competencies_and_prerequisites(admin_client):
+    rows = rows_of(export(admin_client))
+    assert len(rows) == Course.objects.count()
+    course = Course.objects.filter(prerequisites__isnull=False).first()
+    row = next(r for r in rows if r["slug"] == course.slug)
+    assert row["provider"] == course.provider.slug
+    assert set(row["prerequisites"].split(",")) == set(course.prerequisites.values_list("slug", flat=True))
+    developed = {
+        (d.competency, d.from_level, d.to_level)
+        for d in parse_develops(
+            row["competencies"], {cc.competency.slug for cc in course.competencies.select_related("competency")}
+        )
+    }
+    assert developed == set(course.competencies.values_list("competency__slug", "from_level", "to_level"))
+    assert row["last_checked"] == course.last_checked.isoformat()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_imported_unchanged_changes_nothing(admin_client, file_format):
+    content = export(admin_client, file_format)
+    stamps = dict(Course.objects.values_list("slug", "updated_at"))
+    before = history_count()
+    response = preview(admin_client, content, file_format)
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["skip"] == Course.objects.count()
+    assert result.totals["new"] == result.totals["update"] == 0
+    response = confirm(admin_client, response)
+    assert response.status_code == 302
+    assert dict(Course.objects.values_list("slug", "updated_at")) == stamps
+    assert history_count() == before
+
+
+def test_an_import_previews_then_writes_changes_with_their_history(admin_client, admin_user):
+    rows = rows_of(export(admin_client))
+    changed = rows[0]
+    changed["hours"] = "99"
+    new = dict(rows[1], slug="neu-importiert", title_de="Neu importiert", title_en="Newly imported")
+    new["competencies"] = "agile:1.0:0:2;service_management:0.5:1:3"
+    new["prerequisites"] = changed["slug"]
+    response = preview(admin_client, to_csv([changed, new]))
+    assert response.status_code == 200
+    assert response.context["result"].totals["update"] == 1 and response.context["result"].totals["new"] == 1
+    assert not Course.objects.filter(slug="neu-importiert").exists()  # the preview writes nothing
+
+    response = confirm(admin_client, response)
+    assert response.status_code == 302
+    assert "1 neu" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    course = Course.objects.get(slug=changed["slug"])
+    assert course.hours == Decimal("99")
+    assert course.history.latest().history_type == "~"
+    assert course.history.latest().history_user == admin_user
+    created = Course.objects.get(slug="neu-importiert")
+    assert [r.history_type for r in created.history.order_by("history_date")] == ["+", "~"]  # then its prerequisites
+    assert list(created.prerequisites.values_list("slug", flat=True)) == [changed["slug"]]
+    assert set(created.competencies.values_list("competency__slug", "weight", "from_level", "to_level")) == {
+        ("agile", 1.0, 0, 2),
+        ("service_management", 0.5, 1, 3),
+    }
+    assert {r.history_type for r in CourseCompetency.history.filter(course_id=created.pk)} == {"+"}
+
+
+def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if ";" in r["competencies"])
+    course = Course.objects.get(slug=row["slug"])
+    first, rest = row["competencies"].split(";", 1)
+    slug, weight, start, end = first.split(":")
+    row["competencies"] = f"{slug}:{weight}:{start}:{int(end) + 1 if int(end) < 5 else end};{rest}"
+    if int(end) == 5:
+        pytest.skip("the first competency already leads to 5")
+    response = confirm(admin_client, preview(admin_client, to_csv([row])))
+    assert response.status_code == 302
+    changed = CourseCompetency.history.filter(course_id=course.pk)
+    assert [(r.history_type, r.competency.slug, r.to_level) for r in changed] == [("~", slug, int(end) + 1)]
+
+
+BAD_ROWS = [
+    ({"competencies": "agile:1.0:3:2"}, "die Zielstufe muss über der Ausgangsstufe liegen"),
+    ({"competencies": "agil:1.0:0:2"}, "„agil“ ist keine Kompetenz"),
+    ({"competencies": "agile:2:0:2"}, "das Gewicht muss eine Zahl von 0,05 bis 1 sein"),
+    ({"competencies": ""}, "Ein Kurs muss mindestens eine Kompetenz entwickeln."),
+    ({"provider": "gibt-es-nicht"}, "„gibt-es-nicht“"),
+    ({"prerequisites": "gibt-es-nicht"}, "Unbekannter Kurs: gibt-es-nicht"),
+    ({"hours": "-3"}, "Dieser Wert muss größer oder gleich 0 sein."),
+    ({"format": "fernstudium"}, "ist keine gültige Option"),
+    ({"last_checked": "gestern"}, "gestern"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), BAD_ROWS, ids=[next(iter(c)) + str(i) for i, (c, _) in enumerate(BAD_ROWS)]
+)
+def test_one_bad_row_stops_the_whole_import_and_is_shown_with_its_error(admin_client, change, message):
+    rows = rows_of(export(admin_client))
+    good = dict(rows[0], hours="77")
+    bad = dict(rows[1], **change)
+    before = history_count()
+    response = preview(admin_client, to_csv([good, bad]))
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    text = response.content.decode()
+    assert message in text
+    assert Course.objects.get(slug=good["slug"]).hours != Decimal("77")
+    assert history_count() == before
+
+
+def test_prerequisites_that_require_each_other_stop_the_import(admin_client):
+    rows = rows_of(export(admin_client))
+    first, second = [r for r in rows if not r["prerequisites"]][:2]
+    first["prerequisites"] = second["slug"]
+    second["prerequisites"] = first["slug"]
+    response = preview(admin_client, to_csv([first, second]))
+    assert "confirm_form" not in response.context
+    assert "gegenseitig voraussetzen" in response.content.decode()
+    assert not Course.objects.get(slug=first["slug"]).prerequisites.exists()
+
+
+def test_even_the_confirm_step_writes_nothing_when_a_row_has_become_invalid(admin_client):
+    rows = rows_of(export(admin_client))
+    good = dict(rows[0], hours="77")
+    bad = dict(rows[1], competencies="agile:1.0:3:2")
+    storage = TempFolderStorage(encoding="utf-8-sig", read_mode="r")
+    storage.save(to_csv([good, bad]))
+    before = history_count()
+    response = admin_client.post(
+        PROCESS_URL, {"import_file_name": storage.name, "original_file_name": "k.csv", "format": "0", "resource": "0"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT_URL
+    assert any("Nichts wurde importiert" in str(m) for m in get_messages(response.wsgi_request))
+    assert Course.objects.get(slug=good["slug"]).hours != Decimal("77")
+    assert history_count() == before
+
+
+def test_a_spreadsheet_from_excel_imports_too(admin_client):
+    dataset = tablib.Dataset()
+    dataset.load(export(admin_client, "xlsx"), format="xlsx")
+    row = dict(zip(dataset.headers, dataset[0]))
+    slug_index = dataset.headers.index("hours")
+    changed = list(dataset[0])
+    changed[slug_index] = 12.5
+    sheet = tablib.Dataset(changed, headers=dataset.headers)
+    response = confirm(admin_client, preview(admin_client, sheet.export("xlsx"), "xlsx"))
+    assert response.status_code == 302
+    assert Course.objects.get(slug=row["slug"]).hours == Decimal("12.5")

@@ -1,0 +1,152 @@
+"""The question bank in the admin: the rules across an item's options, stable slugs, and that answered
+items and options are kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Answer, Competency, Item, LevelDescriptor, Option, Section
+from tests.admin.helpers import admin_url, errors_of, form_data, inline_prefix, inline_rows, set_inline_row
+
+pytestmark = pytest.mark.django_db
+
+
+def item_of(kind: str) -> Item:
+    return Item.objects.filter(kind=kind).order_by("order", "slug").first()
+
+
+def edit_options(client, item: Item, change):
+    """Load the item's change page, let `change(data, prefix, rows)` edit the options, post it."""
+    response = client.get(admin_url(item))
+    data = form_data(response)
+    prefix = inline_prefix(response, Option)
+    change(data, prefix, inline_rows(data, prefix))
+    return client.post(admin_url(item), data)
+
+
+@pytest.mark.parametrize("kind", [k.value for k in Item.Kind])
+def test_a_shipped_item_of_every_kind_saves_unchanged(admin_client, kind):
+    item = item_of(kind)
+    response = edit_options(admin_client, item, lambda data, prefix, rows: None)
+    assert response.status_code == 302
+
+
+def test_a_knowledge_check_needs_exactly_one_correct_option(admin_client):
+    item = item_of(Item.Kind.KNOWLEDGE)
+
+    def mark_all_correct(data, prefix, rows):
+        for row in rows:
+            set_inline_row(data, prefix, row, correct=True)
+
+    response = edit_options(admin_client, item, mark_all_correct)
+    assert response.status_code == 200
+    count = item.options.count()
+    assert f"Eine Wissensfrage braucht genau eine richtige Option; {count} sind als richtig markiert." in errors_of(
+        response
+    )
+
+    def mark_none_correct(data, prefix, rows):
+        for row in rows:
+            set_inline_row(data, prefix, row, correct=False)
+
+    response = edit_options(admin_client, item, mark_none_correct)
+    assert "Eine Wissensfrage braucht genau eine richtige Option; 0 sind als richtig markiert." in errors_of(response)
+    assert item.options.filter(correct=True).count() == 1
+
+
+def test_each_option_of_a_self_rating_needs_a_level(admin_client):
+    response = edit_options(
+        admin_client,
+        item_of(Item.Kind.SELF_RATING),
+        lambda data, prefix, rows: set_inline_row(data, prefix, 0, level=""),
+    )
+    assert response.status_code == 200
+    assert "Jede Option einer Selbsteinschätzung braucht die Stufe, für die sie steht." in errors_of(response)
+
+
+@pytest.mark.parametrize(
+    ("style", "message"),
+    [
+        ("", "Jede Option eines Arbeitsstil-Szenarios braucht einen Stil von -1 bis 1."),
+        ("1.5", "Dieser Wert muss kleiner oder gleich 1.0 sein."),
+        ("-1.01", "Dieser Wert muss größer oder gleich -1.0 sein."),
+    ],
+)
+def test_each_option_of_a_scenario_needs_a_style_within_minus_one_and_one(admin_client, style, message):
+    response = edit_options(
+        admin_client,
+        item_of(Item.Kind.SCENARIO),
+        lambda data, prefix, rows: set_inline_row(data, prefix, 0, style=style),
+    )
+    assert response.status_code == 200
+    assert message in errors_of(response)
+
+
+def test_an_item_needs_two_options(admin_client):
+    def keep_one(data, prefix, rows):
+        for row in rows[1:]:
+            set_inline_row(data, prefix, row, DELETE=True)
+
+    response = edit_options(admin_client, item_of(Item.Kind.SCENARIO), keep_one)
+    assert response.status_code == 200
+    assert "Eine Frage braucht mindestens zwei Optionen zur Auswahl." in errors_of(response)
+
+
+def test_an_option_people_chose_is_not_deleted(admin_client, finished_assessment):
+    answer = Answer.objects.filter(assessment=finished_assessment, option__item__kind=Item.Kind.SCENARIO).first()
+    item = answer.item
+    response = admin_client.get(admin_url(item))
+    data = form_data(response)
+    prefix = inline_prefix(response, Option)
+    row = next(r for r in inline_rows(data, prefix) if data[f"{prefix}-{r}-id"] == str(answer.option_id))
+    set_inline_row(data, prefix, row, DELETE=True)
+    response = admin_client.post(admin_url(item), data)
+    assert response.status_code == 200
+    assert any(answer.option.value in e and "Antworten" in e for e in errors_of(response))
+    assert Option.objects.filter(pk=answer.option_id).exists()
+
+
+def test_an_item_people_answered_is_deactivated_not_deleted(admin_client, finished_assessment):
+    item = Item.objects.get(pk=finished_assessment.item_ids[0])
+    page = admin_client.get(admin_url(item, "delete")).content.decode()
+    assert "Stattdessen deaktivieren" in page
+    admin_client.post(admin_url(item, "delete"), {"post": "yes"})
+    assert Item.objects.filter(pk=item.pk).exists()
+    response = admin_client.post(
+        reverse("admin:assessment_item_changelist"),
+        {"action": "deactivate_selected", "_selected_action": [item.pk], "index": 0},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert not item.active
+    assert finished_assessment.answers.filter(item=item).exists()
+
+
+def test_a_competency_in_use_is_not_deleted_and_the_admin_sees_what_uses_it(admin_client):
+    competency = Competency.objects.order_by("slug").first()
+    page = admin_client.get(admin_url(competency, "delete")).content.decode()
+    assert "nicht gelöscht" in page
+    assert competency.items.first().slug in page
+    admin_client.post(admin_url(competency, "delete"), {"post": "yes"})
+    assert Competency.objects.filter(pk=competency.pk).exists()
+
+
+def test_level_descriptors_are_edited_with_their_competency_and_recorded(admin_client, admin_user):
+    competency = Competency.objects.order_by("slug").first()
+    response = admin_client.get(admin_url(competency))
+    data = form_data(response)
+    prefix = inline_prefix(response, LevelDescriptor)
+    set_inline_row(data, prefix, 0, text_de="Hat davon gehört.")
+    assert admin_client.post(admin_url(competency), data).status_code == 302
+    descriptor = competency.levels.get(pk=data[f"{prefix}-0-id"])
+    assert descriptor.text_de == "Hat davon gehört."
+    assert descriptor.history.latest().history_user == admin_user
+
+
+def test_the_slugs_of_the_question_bank_are_fixed_once_they_exist(admin_client):
+    for obj in (Section.objects.first(), Competency.objects.first(), item_of(Item.Kind.KNOWLEDGE)):
+        response = admin_client.get(admin_url(obj))
+        assert "slug" not in response.context["adminform"].form.fields
+        assert obj.slug in response.content.decode()
+    assert "slug" in admin_client.get(admin_url(Item, "add")).context["adminform"].form.fields

@@ -1,0 +1,83 @@
+"""Target roles in the admin: required levels inline, a hint to retrain, roles with real outcomes kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from assessment.models import Competency
+from recommendations.catalogue import snapshot
+from recommendations.models import ConfirmedOutcome, Role, RoleRequirement
+from tests.admin.helpers import admin_url, errors_of, form_data, inline_prefix, inline_rows, set_inline_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_required_level_is_edited_inline_and_recorded(admin_client, admin_user):
+    role = Role.objects.order_by("order").first()
+    response = admin_client.get(admin_url(role))
+    data = form_data(response)
+    prefix = inline_prefix(response, RoleRequirement)
+    requirement = RoleRequirement.objects.get(pk=data[f"{prefix}-0-id"])
+    new_level = 1 if requirement.level != 1 else 2
+    set_inline_row(data, prefix, 0, level=new_level)
+    response = admin_client.post(admin_url(role), data)
+    assert response.status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.level == new_level
+    assert requirement.history.latest().history_user == admin_user
+    spec = next(r for r in snapshot().roles if r.slug == role.slug)
+    assert new_level in spec.requirements
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Modell jetzt neu trainieren" in m for m in messages)
+
+
+def test_a_competency_is_required_once_per_role(admin_client):
+    role = Role.objects.order_by("order").first()
+    response = admin_client.get(admin_url(role))
+    data = form_data(response)
+    prefix = inline_prefix(response, RoleRequirement)
+    rows = inline_rows(data, prefix)
+    set_inline_row(data, prefix, len(rows), competency=data[f"{prefix}-0-competency"], level=2)
+    response = admin_client.post(admin_url(role), data)
+    assert response.status_code == 200
+    assert any("Bitte die doppelten Daten" in e for e in errors_of(response))
+
+
+def test_a_new_role_starts_with_a_row_per_competency(admin_client):
+    response = admin_client.get(admin_url(Role, "add"))
+    prefix = inline_prefix(response, RoleRequirement)
+    data = form_data(response)
+    assert len(inline_rows(data, prefix)) == Competency.objects.count()
+    data.update(slug="cloud_engineer", name_de="Cloud-Ingenieurin", name_en="Cloud engineer")
+    data.update(description_de="Betreibt Cloud-Plattformen.", description_en="Runs cloud platforms.", work_style="0.3")
+    set_inline_row(data, prefix, 0, level=4)
+    assert admin_client.post(admin_url(Role, "add"), data).status_code == 302
+    role = Role.objects.get(slug="cloud_engineer")
+    assert list(role.requirements.values_list("level", flat=True)) == [4]
+
+
+@pytest.mark.parametrize(("field", "value"), [("work_style", "1.2"), ("salary_min_eur", "9000")])
+def test_a_role_is_validated(admin_client, field, value):
+    role = Role.objects.filter(salary_max_eur__isnull=False).order_by("order").first()
+    response = admin_client.get(admin_url(role))
+    data = form_data(response)
+    data[field] = value
+    response = admin_client.post(admin_url(role), data)
+    assert response.status_code == 200
+    assert errors_of(response)
+
+
+def test_a_role_with_confirmed_outcomes_is_deactivated_not_deleted(admin_client):
+    role = Role.objects.order_by("order").first()
+    ConfirmedOutcome.objects.create(role=role, levels={"agile": 2}, work_style=0.0)
+    page = admin_client.get(admin_url(role, "delete")).content.decode()
+    assert "bestätigte Ergebnisse" in page
+    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
+    assert Role.objects.filter(pk=role.pk).exists()
+    admin_client.post(
+        reverse("admin:recommendations_role_changelist"),
+        {"action": "deactivate_selected", "_selected_action": [role.pk], "index": 0},
+    )
+    assert role.slug not in [r.slug for r in snapshot().roles]

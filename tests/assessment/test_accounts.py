@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Answer, Assessment
+from assessment.services import start_assessment
+from tests.conftest import answer_all, strongest, weakest
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def sign_up(client, email="kim@example.org", password="Ruhrpott-2026!"):
+    return client.post(reverse("signup"), {"email": email, "password1": password, "password2": password})
+
+
+def test_nothing_needs_an_account_but_keeping_history(client, finished_assessment):
+    assert client.get(reverse("results", args=[finished_assessment.token])).status_code == 200
+    assert client.get(reverse("my-results")).status_code == 302
+
+
+def test_signing_up_with_email_and_password_logs_in(client):
+    response = sign_up(client)
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert user.email == user.username == "kim@example.org"
+    assert client.get(reverse("my-results")).status_code == 200
+
+
+def test_a_weak_password_or_a_taken_email_is_refused_with_a_message(client):
+    response = sign_up(client, password="123")
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    sign_up(client)
+    client.logout()
+    response = sign_up(client)
+    assert response.status_code == 400
+    assert User.objects.count() == 1
+
+
+def test_an_attempt_kept_in_the_account_appears_in_my_results(client, finished_assessment):
+    sign_up(client)
+    client.post(reverse("keep-in-account", args=[finished_assessment.token]))
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user == User.objects.get()
+    page = client.get(reverse("my-results")).content.decode()
+    assert reverse("results", args=[finished_assessment.token]) in page
+
+
+def test_someone_elses_kept_attempt_cannot_be_taken_over(client, finished_assessment):
+    owner = User.objects.create_user("owner@example.org", "owner@example.org", "x-Secret-123")
+    finished_assessment.user = owner
+    finished_assessment.save()
+    sign_up(client)
+    response = client.post(reverse("keep-in-account", args=[finished_assessment.token]))
+    assert response.status_code == 403
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user == owner
+
+
+def test_two_attempts_compare_competencies_and_role_fit(client):
+    sign_up(client)
+    user = User.objects.get()
+    earlier = answer_all(start_assessment(), weakest)
+    later = answer_all(start_assessment(), strongest)
+    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
+    Assessment.objects.filter(pk=later.pk).update(user=user)
+    response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
+    assert response.status_code == 200
+    changes = [change for _, _, _, change in response.context["rows"]]
+    assert len(changes) == 10 and all(change > 0 for change in changes)
+    assert len(response.context["role_rows"]) == 10
+
+
+def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):
+    sign_up(client)
+    mine = answer_all(start_assessment(), weakest)
+    Assessment.objects.filter(pk=mine.pk).update(user=User.objects.get())
+    response = client.get(reverse("compare"), {"vorher": mine.token, "nachher": finished_assessment.token})
+    assert response.status_code == 400
+
+
+def test_delete_my_results_really_deletes_the_assessment_and_its_answers(client, finished_assessment):
+    url = reverse("delete-results", args=[finished_assessment.token])
+    assert client.get(url).status_code == 200  # a confirmation first
+    assert Assessment.objects.filter(pk=finished_assessment.pk).exists()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not Assessment.objects.filter(pk=finished_assessment.pk).exists()
+    assert not Answer.objects.filter(assessment_id=finished_assessment.pk).exists()
+    assert client.get(reverse("results", args=[finished_assessment.token])).status_code == 404
+
+
+def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(db):
+    stale = start_assessment()
+    fresh = start_assessment()
+    finished = answer_all(start_assessment(), weakest)
+    Assessment.objects.filter(pk__in=[stale.pk, finished.pk]).update(updated_at=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("purge_assessments", stdout=out)
+    assert "Deleted 1 " in out.getvalue()
+    assert set(Assessment.objects.values_list("pk", flat=True)) == {fresh.pk, finished.pk}

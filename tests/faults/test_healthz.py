@@ -1,0 +1,70 @@
+"""/healthz: the database, the shared cache and the model as JSON, for a load balancer and the operators."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.utils import OperationalError
+
+from recommendations.models import ModelVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_healthy_server_says_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    active = ModelVersion.objects.get(active=True)
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "model": {"version": active.version, "loaded": True},
+    }
+
+
+def test_without_the_database_it_is_503_and_degraded(client, monkeypatch):
+    class Unreachable:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr("config.views.connection", Unreachable())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "degraded",
+        "database": "unavailable",
+        "cache": "unknown",
+        "model": {"version": None, "loaded": False},
+    }
+
+
+def test_without_an_active_model_it_is_degraded_and_trains_nothing(client):
+    ModelVersion.objects.update(active=False)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # people can still answer; the first results page trains
+    assert response.json()["status"] == "degraded"
+    assert response.json()["model"] == {"version": None, "loaded": False}
+    assert not ModelVersion.objects.filter(active=True).exists()
+
+
+def test_without_the_shared_cache_it_is_degraded(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("no such table: django_cache")
+
+    monkeypatch.setattr("config.views.cache.set", broken)
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded" and body["cache"] == "unavailable"
+
+
+def test_it_is_reachable_over_plain_http_behind_a_load_balancer(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301
+    assert client.get("/healthz").status_code == 200
+
+
+def test_it_tells_nothing_about_people(client, finished_assessment):
+    text = client.get("/healthz").content.decode()
+    assert finished_assessment.token not in text
+    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model"}

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from recommendations.models import CompletedCourse, ConfirmedOutcome
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def path_slugs(client, assessment, role="it_architect"):
+    response = client.get(reverse("results", args=[assessment.token]), {"role": role})
+    return [course.slug for _, course, _ in response.context["path_steps"]]
+
+
+@pytest.fixture
+def beginner(db):
+    from assessment.services import start_assessment
+    from tests.conftest import answer_all, weakest
+
+    return answer_all(start_assessment(), weakest)
+
+
+def test_marking_a_course_done_takes_it_out_of_the_path(client, beginner):
+    before = path_slugs(client, beginner)
+    first = before[0]
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"})
+    assert response.status_code == 302
+    after = path_slugs(client, beginner)
+    assert first not in after
+    assert CompletedCourse.objects.filter(assessment=beginner, course__slug=first).exists()
+
+
+def test_with_htmx_marking_done_swaps_the_path_only(client, beginner):
+    first = path_slugs(client, beginner)[0]
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"}, **HTMX)
+    text = response.content.decode()
+    assert 'id="learning-path"' in text and "<html" not in text
+    client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"})  # undo
+    assert first in path_slugs(client, beginner)
+
+
+def test_marking_an_unknown_course_is_a_404(client, beginner):
+    assert client.post(reverse("course-done", args=[beginner.token, "no-such-course"])).status_code == 404
+
+
+def test_a_share_link_shows_the_result_read_only_and_can_be_revoked(client, finished_assessment):
+    client.post(reverse("share", args=[finished_assessment.token]), {"action": "share"})
+    finished_assessment.refresh_from_db()
+    shared_url = reverse("shared-results", args=[finished_assessment.share_token])
+    page = client.get(shared_url).content.decode()
+    assert 'class="role-card"' in page
+    assert finished_assessment.token not in page  # no way back to the private link or the answers
+    assert "course-done" not in page and "rueckmeldung" not in page
+    client.post(reverse("share", args=[finished_assessment.token]), {"action": "revoke"})
+    assert client.get(shared_url).status_code == 404
+
+
+def test_feedback_with_consent_is_stored_anonymously_and_once(client, finished_assessment):
+    url = reverse("feedback", args=[finished_assessment.token])
+    data = {"fits": "yes", "role": "it_architect", "relation": "holds", "consent": "on"}
+    assert client.post(url, data).status_code == 302
+    outcome = ConfirmedOutcome.objects.get()
+    assert outcome.role.slug == "it_architect" and outcome.relation == "holds"
+    assert outcome.top_role_fits == "yes" and outcome.top_role
+    assert len(outcome.levels) == 10
+    assert finished_assessment.token not in str(outcome.levels)
+    client.post(url, data)
+    assert ConfirmedOutcome.objects.count() == 1
+
+
+def test_feedback_without_consent_stores_nothing_and_says_why(client, finished_assessment):
+    response = client.post(reverse("feedback", args=[finished_assessment.token]), {"fits": "no"})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not ConfirmedOutcome.objects.exists()
+
+
+def test_a_role_needs_to_say_whether_it_is_held_or_aimed_at(client, finished_assessment):
+    data = {"fits": "partly", "role": "agile_coach", "consent": "on"}
+    response = client.post(reverse("feedback", args=[finished_assessment.token]), data)
+    assert response.status_code == 400
+    assert not ConfirmedOutcome.objects.exists()

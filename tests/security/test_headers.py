@@ -1,0 +1,153 @@
+"""Every page we serve carries the Content Security Policy and needs no inline code to work under it."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db.utils import OperationalError
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessment.models import Item
+from assessment.services import record_answer, start_assessment
+from tests.conftest import answer_all, strongest
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict CSP (script-src/style-src 'self', no eval) would block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("<script> without src")
+        if tag == "style":
+            self.problems.append("<style> element")
+        if "style" in names:
+            self.problems.append(f"style= on <{tag}>")
+        for name in names:
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.problems.append(f"{name}= on <{tag}>")
+
+
+def inline_code(html: str) -> list[str]:
+    parser = InlineCode()
+    parser.feed(html)
+    return parser.problems
+
+
+def assert_strict_policy(response, where: str) -> None:
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in policy or "default-src 'none'" in policy, f"{where}: no CSP header"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, where
+    assert response["X-Content-Type-Options"] == "nosniff", where
+    if response.get("Content-Type", "").startswith("text/html"):
+        assert inline_code(response.content.decode()) == [], where
+
+
+def test_the_parser_finds_inline_code():
+    html = '<p style="color:red" onclick="x()">a</p><script>alert(1)</script><script src="/a.js"></script>'
+    assert inline_code(html) == ["style= on <p>", "onclick= on <p>", "<script> without src"]
+
+
+def public_routes(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    """Every route outside the admin, with its full pattern string."""
+    resolver = resolver or get_resolver()
+    routes = []
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if pattern.startswith("admin/"):
+            continue
+        if isinstance(entry, URLResolver):
+            routes += public_routes(entry, pattern)
+        else:
+            routes.append((pattern, entry))
+    return routes
+
+
+def test_every_page_of_the_flow_and_of_each_route_has_the_policy_and_no_inline_code(client, django_user_model):
+    open_one = start_assessment()
+    record_answer(open_one, Item.objects.get(pk=open_one.item_ids[0]), None)
+    finished = answer_all(start_assessment(), strongest)
+    share = finished.share()
+    values = {"token": finished.token, "share_token": share, "step": "1"}
+    pages = {
+        "start page": client.get("/"),
+        "question": client.get(open_one.step_url(2)),
+        "question card (htmx)": client.get(open_one.step_url(2), **HTMX),
+        "answer error (400)": client.post(open_one.step_url(2), {"item": "x", "option": "nope"}),
+        "finished (409)": client.get(finished.step_url(1)),
+        "profile": client.get(reverse("assessment:profile", args=[finished.token])),
+        "results": client.get(reverse("results", args=[finished.token])),
+        "results path (htmx)": client.get(reverse("results", args=[finished.token]) + "?role=it_architect", **HTMX),
+        "not found (404)": client.get("/a/no-such-token/"),
+        "form only (405)": client.get(reverse("assessment:start")),
+        "health check": client.get("/healthz"),
+    }
+    checked = set()
+    for pattern, entry in public_routes():
+        names = set(entry.pattern.converters) if hasattr(entry.pattern, "converters") else set()
+        if not names <= set(values) or "(?P" in pattern:
+            continue
+        path = "/" + pattern
+        for name in names:
+            path = path.replace(f"<str:{name}>", values[name]).replace(f"<int:{name}>", values[name])
+        checked.add(path)
+        pages[f"route {pattern}"] = client.get(path)
+    for where, response in pages.items():
+        assert response.status_code < 500, where
+        assert_strict_policy(response, where)
+    client.force_login(django_user_model.objects.create_user("reader", password="a-long-passphrase-9"))
+    for path in sorted(checked):
+        assert_strict_policy(client.get(path), f"signed in: {path}")
+
+
+def test_the_error_pages_have_the_policy_and_no_inline_code(client, settings, monkeypatch, django_user_model):
+    from django.test import Client
+
+    settings.RATELIMITS = {"start": (1, 600), "answer": (1, 60)}
+    client.post(reverse("assessment:start"))
+    assert_strict_policy(client.post(reverse("assessment:start")), "too many requests (429)")
+
+    forged = Client(enforce_csrf_checks=True)
+    assert_strict_policy(forged.post(reverse("assessment:start")), "CSRF failure (403)")
+
+    django_user_model.objects.create_superuser("chef", "chef@example.org", "correct-horse-battery-9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/admin/login/?next=/admin/", {"username": "chef", "password": "wrong"})
+    assert_strict_policy(response, "locked out")
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("assessment.views.items_with_options", unavailable)
+    assert_strict_policy(client.get("/"), "database unavailable (503)")
+
+
+def test_responses_keep_tokens_to_this_site_and_forbid_framing(client, assessment):
+    response = client.get(assessment.step_url(1))
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "form-action 'self'" in response["Content-Security-Policy"]
+
+
+def test_a_request_larger_than_the_upload_limit_is_refused_before_it_is_read(client, assessment, settings):
+    item = Item.objects.get(pk=assessment.item_ids[0])
+    huge = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = client.post(assessment.step_url(1), {"item": item.slug, "option": huge})
+    assert response.status_code == 400
+    assert not assessment.answers.exists()
+
+
+def test_a_request_with_too_many_fields_is_refused(client, assessment, settings):
+    fields = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = client.post(assessment.step_url(1), fields)
+    assert response.status_code == 400
+    assert not assessment.answers.exists()

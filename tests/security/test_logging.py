@@ -1,0 +1,115 @@
+"""Logs are JSON lines with a request id, and never hold a token, an answer or an address."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.logging import mask_tokens
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A request through the whole middleware stack in a process configured for JSON logs; the path is
+# not routed, so no database is needed, and Django logs "Not Found: <path>" as well as our line.
+REQUEST = """
+import django
+django.setup()
+from django.test import Client
+response = Client().get("/a/{token}/nirgends/?role=x", HTTP_X_REQUEST_ID="trace-0123456789")
+print(response.status_code, response["X-Request-ID"])
+"""
+
+
+@pytest.fixture(scope="module")
+def json_log(tmp_path_factory) -> tuple[str, str, str]:
+    token = secrets.token_urlsafe(24)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_LOG_FORMAT="json",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('log') / 'empty.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", REQUEST.format(token=token)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return token, result.stdout, result.stderr
+
+
+def test_each_log_line_is_json_with_the_request_id(json_log):
+    _token, stdout, stderr = json_log
+    assert stdout.split() == ["404", "trace-0123456789"]
+    records = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    served = [r for r in records if r["request_id"] == "trace-0123456789"]
+    loggers = {r["logger"] for r in served}
+    assert {"revierpfad.requests", "django.request"} <= loggers
+    access = next(r for r in served if r["logger"] == "revierpfad.requests")
+    assert access["status"] == 404 and access["method"] == "GET"
+    assert access["path"] == "/a/<masked>/nirgends/"  # no query string either
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+
+
+def test_no_log_line_holds_the_token(json_log):
+    token, _stdout, stderr = json_log
+    assert token not in stderr
+    assert "<masked>" in stderr
+
+
+@pytest.mark.django_db
+def test_the_request_id_is_sent_back_and_a_strange_one_is_replaced(client):
+    given = client.get("/", HTTP_X_REQUEST_ID="lb-1234abcd")
+    assert given["X-Request-ID"] == "lb-1234abcd"
+    forged = client.get("/", HTTP_X_REQUEST_ID='x" injected\nline')
+    assert forged["X-Request-ID"] != 'x" injected\nline'
+    assert len(forged["X-Request-ID"]) == 32
+    assert client.get("/")["X-Request-ID"] != client.get("/")["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_request_lines_name_no_answer_and_no_address(client, assessment, caplog):
+    from assessment.models import Item
+    from config.logging import MaskedJsonFormatter, logging_config
+
+    item = Item.objects.get(pk=assessment.item_ids[0])
+    with caplog.at_level("INFO"):
+        client.post(
+            assessment.step_url(1),
+            {"item": item.slug, "option": item.options.last().value},
+            REMOTE_ADDR="203.0.113.99",
+        )
+    records = [r for r in caplog.records if r.name == "revierpfad.requests"]
+    assert len(records) == 1
+    spec = logging_config(json_lines=True, level="INFO")["formatters"]["json"]
+    line = json.loads(MaskedJsonFormatter(fmt=spec["fmt"], rename_fields=spec["rename_fields"]).format(records[0]))
+    assert line["message"].startswith("POST /a/<masked>/frage/1/ 302")
+    extra = set(line) - {"time", "level", "logger", "message", "request_id"}
+    assert extra == {"method", "path", "status", "duration_ms"}
+    assert assessment.token not in json.dumps(line) and "203.0.113.99" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("GET /a/AbC-123_xyz/frage/2/", "GET /a/<masked>/frage/2/"),
+        ("Not Found: /a/AbC-123_xyz/", "Not Found: /a/<masked>/"),
+        ("/geteilt/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/", "/geteilt/<masked>/"),
+        ("<WSGIRequest: GET '/a/abc/ergebnis/?role=x'>", "<WSGIRequest: GET '/a/<masked>/ergebnis/?role=x'>"),
+        ('"path": "/a/abc"', '"path": "/a/<masked>"'),
+        ("/static/css/app.fe948a1ab9de.css", "/static/css/app.fe948a1ab9de.css"),
+        ("/konto/registrieren/", "/konto/registrieren/"),
+    ],
+)
+def test_tokens_in_paths_are_masked_and_nothing_else(text, masked):
+    assert mask_tokens(text) == masked

@@ -1,0 +1,114 @@
+"""Production configuration comes from the environment only, fails loudly, and passes check --deploy."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = secrets.token_urlsafe(48)  # 64 characters
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "example.org"}
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Python in a clean environment: none of this machine's DJANGO_*, DATABASE_URL or REDIS_URL."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+SHOW_SETTINGS = """
+import json
+import config.settings as s
+print(json.dumps({
+    "DEBUG": s.DEBUG,
+    "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": s.CSRF_COOKIE_SECURE,
+    "SECURE_HSTS_SECONDS": s.SECURE_HSTS_SECONDS,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": s.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+    "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT,
+    "SECURE_REFERRER_POLICY": s.SECURE_REFERRER_POLICY,
+    "STATICFILES": s.STORAGES["staticfiles"]["BACKEND"],
+    "CACHE": s.CACHES["default"]["BACKEND"],
+    "CACHE_LOCATION": s.CACHES["default"]["LOCATION"],
+    "SESSION_ENGINE": s.SESSION_ENGINE,
+    "RATELIMITS": s.RATELIMITS,
+    "LOG_FORMATTER": s.LOGGING["handlers"]["console"]["formatter"],
+    "AXES": [s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), s.AXES_LOCKOUT_PARAMETERS],
+    "BACKENDS": s.AUTHENTICATION_BACKENDS,
+    "DATA_UPLOAD_MAX_MEMORY_SIZE": s.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    "DATABASE_ENGINE": s.DATABASES["default"]["ENGINE"],
+    "CONNECT_TIMEOUT": s.DATABASES["default"].get("OPTIONS", {}).get("connect_timeout"),
+}))
+"""
+
+
+def production_settings(**env: str) -> dict:
+    result = run(["-c", SHOW_SETTINGS], **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_reports_nothing_under_production_settings():
+    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_are_strict():
+    s = production_settings()
+    assert s["DEBUG"] is False
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"]
+    assert s["SECURE_HSTS_SECONDS"] >= 31_536_000 and s["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert s["SECURE_SSL_REDIRECT"] is True
+    assert s["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert s["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert s["LOG_FORMATTER"] == "json"
+    assert s["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 256 * 1024
+    assert s["AXES"] == [5, 900.0, [["username", "ip_address"]]]
+    assert s["BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+
+
+def test_shared_state_lives_in_the_database_or_in_redis():
+    s = production_settings()
+    assert s["CACHE"] == "django.core.cache.backends.db.DatabaseCache"
+    assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert s["RATELIMITS"] == {"start": [20, 600], "answer": [240, 60]}  # the documented defaults
+    with_redis = production_settings(
+        REDIS_URL="redis://127.0.0.1:6390/0",
+        DATABASE_URL="postgres://app:secret@db.internal:5432/revierpfad",
+        DJANGO_RATELIMIT_START="100/60",
+    )
+    assert with_redis["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert with_redis["CACHE_LOCATION"] == "redis://127.0.0.1:6390/0"
+    assert with_redis["DATABASE_ENGINE"] == "django.db.backends.postgresql"
+    assert with_redis["CONNECT_TIMEOUT"] == 5
+    assert with_redis["RATELIMITS"]["start"] == [100, 60]
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "too-short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"DJANGO_RATELIMIT_ANSWER": "240 per minute"}, "DJANGO_RATELIMIT_ANSWER"),
+        ({"DJANGO_RATELIMIT_START": "0/600"}, "DJANGO_RATELIMIT_START"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "one"}, "DJANGO_TRUSTED_PROXY_COUNT"),
+        ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT"),
+    ],
+)
+def test_a_missing_or_bad_setting_stops_the_app_with_its_name(env, named):
+    result = run(["-c", "import config.settings"], **{**PRODUCTION, **env})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr

@@ -1,0 +1,139 @@
+"""Per-client rate limits on starting assessments and posting answers: a 429 with a clear page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+from django.urls import reverse
+
+from assessment.models import Answer, Assessment, Item
+from assessment.services import start_assessment
+from config import ratelimit
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+START = reverse("assessment:start")
+
+
+@pytest.fixture
+def small_limits(settings):
+    settings.RATELIMITS = {"start": (3, 600), "answer": (2, 60)}
+    return settings.RATELIMITS
+
+
+def skip_step(client: Client, assessment: Assessment, step: int, **extra):
+    item = Item.objects.get(pk=assessment.item_ids[step - 1])
+    return client.post(assessment.step_url(step), {"item": item.slug, "action": "skip"}, **extra)
+
+
+def test_a_client_over_the_start_limit_gets_429_while_another_client_does_not(small_limits):
+    busy = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(3):
+        assert busy.post(START).status_code == 302
+    response = busy.post(START)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 600
+    text = response.content.decode()
+    assert "Zu viele Anfragen" in text
+    assert "<html" in text  # a whole page with the site's layout
+    assert Assessment.objects.count() == 3  # the refused start made nothing
+
+    assert Client(REMOTE_ADDR="198.51.100.7").post(START).status_code == 302
+
+
+def test_the_limit_page_speaks_english_after_the_switch(small_limits):
+    busy = Client(REMOTE_ADDR="203.0.113.6")
+    busy.post(reverse("set_language"), {"language": "en", "next": "/"})
+    for _ in range(3):
+        busy.post(START)
+    response = busy.post(START)
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+
+
+def test_with_htmx_the_answer_limit_is_explained_in_the_question_card(small_limits):
+    person = Client(REMOTE_ADDR="203.0.113.8")
+    assessment = start_assessment()
+    assert skip_step(person, assessment, 1, **HTMX).status_code == 200
+    assert skip_step(person, assessment, 2, **HTMX).status_code == 200
+    response = skip_step(person, assessment, 3, **HTMX)
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    text = response.content.decode()
+    assert 'id="question-card"' in text
+    assert "<html" not in text
+    assert "Zu viele Anfragen" in text
+    assert assessment.step_url(3) in text  # a link back to the question
+    assert Answer.objects.filter(assessment=assessment).count() == 2  # the refused answer was not stored
+    # reading the questions is not limited
+    assert person.get(assessment.step_url(3)).status_code == 200
+
+
+def test_without_htmx_the_answer_limit_is_a_whole_page(small_limits):
+    person = Client(REMOTE_ADDR="203.0.113.9")
+    assessment = start_assessment()
+    skip_step(person, assessment, 1)
+    skip_step(person, assessment, 2)
+    response = skip_step(person, assessment, 3)
+    assert response.status_code == 429
+    assert "<html" in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_on_its_own(small_limits, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def via_proxy(address: str) -> Client:
+        return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    for _ in range(3):
+        via_proxy("198.51.100.1").post(START)
+    assert via_proxy("198.51.100.1").post(START).status_code == 429
+    assert via_proxy("198.51.100.2").post(START).status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(small_limits, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(3):
+        Client(REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").post(START)
+    forged = Client(REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert forged.post(START).status_code == 429
+
+
+def test_with_one_trusted_proxy_the_address_the_proxy_saw_counts():
+    from django.test import RequestFactory, override_settings
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.3")
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        assert ratelimit.client_ip(request) == "198.51.100.3"  # 1.2.3.4 was written by the client
+    with override_settings(TRUSTED_PROXY_COUNT=0):
+        assert ratelimit.client_ip(request) == "10.0.0.2"
+
+
+def test_the_window_says_how_long_to_wait():
+    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=120.0) is None
+    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=150.0) == 30
+    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=180.0) is None  # a new window
+
+
+def test_the_cache_keys_hold_no_address(small_limits):
+    from django.db import connection
+
+    Client(REMOTE_ADDR="203.0.113.44").post(START)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM django_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert any("ratelimit:start" in key for key in keys)
+    assert not any("203.0.113.44" in key for key in keys)
+
+
+def test_when_the_cache_cannot_count_people_can_still_start(small_limits, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise DatabaseError("no such table: django_cache")
+
+    monkeypatch.setattr(ratelimit, "retry_after", broken)
+    monkeypatch.setattr(ratelimit, "_warned_unavailable", False)
+    busy = Client(REMOTE_ADDR="203.0.113.11")
+    assert all(busy.post(START).status_code == 302 for _ in range(5))
+    warnings = [r for r in caplog.records if "rate limits are not applied" in r.getMessage()]
+    assert len(warnings) == 1  # said once, not on every request
