@@ -97,7 +97,14 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_GET
 def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The result as a PDF document with the charts (WeasyPrint renders the print template)."""
-    from weasyprint import HTML  # heavy import, only where a PDF is made
+    try:
+        from weasyprint import HTML  # heavy import, only where a PDF is made
+    except (OSError, ImportError):  # e.g. the system's Pango library is missing: say so, do not fail
+        return HttpResponse(
+            _("PDFs cannot be made on this server right now. Please use your browser's print function."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
 
     assessment, elsewhere = _finished_or_redirect(token)
     if elsewhere:

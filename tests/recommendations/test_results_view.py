@@ -142,3 +142,12 @@ def test_the_results_page_draws_the_charts_with_a_table_of_the_numbers(client, f
     assert text.count('role="img"') >= 3  # radar, gap chart, work-style axis
     assert "radar-person" in text and "gap-required" in text
     assert text.count("<tr>") >= 11  # header + ten competencies
+
+
+def test_without_a_pdf_renderer_the_download_says_so_with_a_503(client, finished_assessment, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if WeasyPrint or Pango were missing
+    response = client.get(reverse("results-pdf", args=[finished_assessment.token]))
+    assert response.status_code == 503
+    assert "PDF" in response.content.decode()
