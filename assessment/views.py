@@ -11,10 +11,9 @@ from django_htmx.middleware import HtmxDetails
 
 from assessment.bank import items_with_options
 from assessment.forms import AnswerForm
-from assessment.models import Assessment
+from assessment.models import Assessment, Item
 from assessment.presentation import answer_review, profile_sections, work_style_summary
 from assessment.services import (
-    answered_item_ids,
     finish_assessment,
     first_open_step,
     profile_for,
@@ -44,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     unfinished = (
         Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
     )
-    item_count = len(items_with_options())
+    item_count = Item.objects.active().count()
     return render(
         request,
         "assessment/home.html",
@@ -90,8 +89,10 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             record_answer(assessment, item, form.chosen_option())
             if step < assessment.total_steps:
                 next_url = assessment.step_url(step + 1)
-                if request.htmx:
-                    response = _render_step(request, assessment, step + 1)
+                following = items_with_options([assessment.item_ids[step]])
+                if request.htmx and following:
+                    form = _form_with_earlier_answer(assessment, following[0])
+                    response = _render_step(request, assessment, step + 1, item=following[0], form=form)
                     return push_url(response, next_url)
                 return redirect(next_url)
             finish_assessment(assessment)
@@ -101,10 +102,15 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             return redirect(results)
         status = 400
     else:
-        chosen = answered_item_ids(assessment).get(item.pk)
-        initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
-        form = AnswerForm(item=item, initial={"option": initial_value})
+        form = _form_with_earlier_answer(assessment, item)
     return _render_step(request, assessment, step, item=item, form=form, status=status)
+
+
+def _form_with_earlier_answer(assessment: Assessment, item: Item) -> AnswerForm:
+    """The question's form with the option chosen earlier (after going back) already selected."""
+    chosen = assessment.answers.filter(item=item).values_list("option_id", flat=True).first()
+    initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
+    return AnswerForm(item=item, initial={"option": initial_value})
 
 
 def _render_step(
@@ -112,15 +118,10 @@ def _render_step(
     assessment: Assessment,
     step: int,
     *,
-    item=None,
-    form: AnswerForm | None = None,
+    item: Item,
+    form: AnswerForm,
     status: int = 200,
 ) -> HttpResponse:
-    if item is None:
-        item = items_with_options([assessment.item_ids[step - 1]])[0]
-        chosen = answered_item_ids(assessment).get(item.pk)
-        initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
-        form = AnswerForm(item=item, initial={"option": initial_value})
     template = "assessment/question.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#question-card"

@@ -39,7 +39,7 @@ def assert_outage_page(response) -> None:
 
 @pytest.mark.django_db
 def test_a_page_whose_query_fails_shows_the_outage_page(client, monkeypatch):
-    monkeypatch.setattr("assessment.views.items_with_options", refuse)
+    monkeypatch.setattr("assessment.models.ItemQuerySet.active", refuse)  # the start page counts the items
     response = client.get("/")
     assert_outage_page(response)
     assert response["X-Request-ID"] in response.content.decode()  # a reference to quote to the operators
@@ -81,7 +81,7 @@ def test_other_errors_keep_the_ordinary_error_page(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("assessment.views.items_with_options", broken)
+    monkeypatch.setattr("assessment.models.ItemQuerySet.active", broken)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
