@@ -24,14 +24,22 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "msgfmt missing: install gettext (apt-get install gettext)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
-## make run: the app on SQLite with the shipped catalogue and a trained model
+# The background worker (it trains the model when an admin retrains) runs beside the server: started
+# before it, stopped when the server stops, however it stops. In its own session, so that Ctrl+C reaches
+# only the server; the worker then gets one SIGTERM and finishes a training it is in before it exits.
+WITH_WORKER = setsid $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT TERM HUP;
+
+## make run: the app on SQLite with the shipped catalogue and a trained model, and the task worker
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_model
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make serve: the app as production runs it: gunicorn + WhiteNoise, DEBUG off, JSON logs, on 127.0.0.1:$(PORT).
+## make serve: the app as production runs it: gunicorn + WhiteNoise + the task worker, DEBUG off, JSON logs,
+## on 127.0.0.1:$(PORT).
 ## Configured from the environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
 ## WEB_CONCURRENCY, ...); without DJANGO_SECRET_KEY a throwaway key is made for this local run only.
 serve: install
@@ -47,7 +55,7 @@ serve: install
 	  && $(PY) manage.py migrate --no-input \
 	  && $(PY) manage.py createcachetable \
 	  && $(PY) manage.py ensure_model \
-	  && exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT)
+	  && { $(WITH_WORKER) $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT); }
 
 ## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set
 test: install

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from assessment.measurement import ItemSpec, OptionSpec
 from assessment.models import Competency, Item, Option
-from assessment.scoring import ItemSpec, OptionSpec
 
 
 def items_with_options(ids: Iterable[int] | None = None) -> list[Item]:
@@ -31,6 +31,8 @@ def item_spec(item: Item) -> ItemSpec:
         kind=item.kind,
         competency=item.competency.slug if item.competency else None,
         difficulty=item.difficulty,
+        location=item.location,
+        discrimination=item.discrimination,
         options=tuple(
             OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style)
             for o in item.options.all()

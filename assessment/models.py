@@ -123,6 +123,23 @@ class Item(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("Knowledge checks: the level at which a person usually answers correctly."),
     )
+    location = models.FloatField(
+        _("item location"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-1), MaxValueValidator(6)],
+        help_text=_(
+            "Knowledge checks: the level (on the 0-5 scale) at which half the people who cannot guess know "
+            "the answer. Empty: the difficulty minus half a level."
+        ),
+    )
+    discrimination = models.FloatField(
+        _("item discrimination"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1), MaxValueValidator(5)],
+        help_text=_("Knowledge checks: how sharply the chance of a right answer rises with the level. Empty: 1.5."),
+    )
     text_de = models.TextField(_("question (German)"))
     text_en = models.TextField(_("question (English)"))
     feedback_de = models.TextField(_("feedback (German)"), blank=True)

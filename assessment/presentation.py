@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from assessment.bank import items_with_options
+from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
-from assessment.scoring import CompetencyScore, Profile
 
 
 @dataclass
@@ -49,6 +50,30 @@ class ScoredCompetency:
         elif self.score.rates_self_lower:
             text += " " + _("The knowledge questions show more than you give yourself credit for.")
         return text
+
+
+def reliability_note(profile: Profile, language: str | None = None) -> str:
+    """One sentence on whether the answers hold together well enough for a result."""
+    with override(language):
+        if profile.reliability == Reliability.TOO_FEW:
+            return _(
+                "You answered %(count)s questions: too few to say where you stand. "
+                "Answer a few more questions and the result becomes meaningful."
+            ) % {"count": profile.answered}
+        if profile.reliability == Reliability.UNCHECKED:
+            return _(
+                "Your self-ratings could not be checked against any knowledge question, so we cannot yet "
+                "say how far they hold. Answer a few knowledge questions for a result."
+            )
+        if profile.reliability == Reliability.INCONSISTENT:
+            return _(
+                "Your answers do not fit together the way answers usually do: they look much like answers "
+                "given at random. That happens when one clicks through quickly. We therefore show no role "
+                "ranking. Take the assessment again in peace and the result becomes meaningful."
+            )
+        return _(
+            "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
+        ) % {"count": profile.answered}
 
 
 @dataclass

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
+from assessment.measurement import Profile, score_profile
 from assessment.models import Answer, Assessment, Item, Option
-from assessment.scoring import Profile, score_profile
 
 
 def start_assessment(language: str = "de") -> Assessment:

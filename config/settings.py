@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "import_export",
     "simple_history",
+    "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
+    "django_tasks_db",  # ... kept in the database, run by `manage.py db_worker`
     "assessment",
     "recommendations",
 ]
@@ -155,7 +157,8 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, for the test database: the browser tests' live server then reads
     # it through its own connection, as a real server would.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # TEST_DB_SUFFIX lets two test runs share one checkout without sharing a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db{os.environ.get('TEST_DB_SUFFIX', '')}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -177,6 +180,16 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # only the "continue" hint lives in it
+
+# Background tasks (training the role-fit model) are kept in the database and run by a separate worker
+# process, `manage.py db_worker` (`make run` and `make serve` start one): a web request only enqueues them.
+# The same backend everywhere; tests run the queued tasks with `db_worker --batch`.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # Rate limits per client, as (requests, seconds): starting assessments, and answer posts.
 RATELIMITS = {

@@ -66,18 +66,14 @@ def _cache_state() -> str:
 
 
 def _model_state() -> dict:
-    from recommendations.models import ModelVersion
-    from recommendations.services import active_model
+    """Read-only: whether the active version loads here. Never trains, never activates another version."""
+    from recommendations.lifecycle import loaded_model_state
 
-    if not ModelVersion.objects.filter(active=True).exists():
-        return {"version": None, "loaded": False}  # the first results page trains one
     try:
-        model = active_model()
+        return loaded_model_state()
     except Exception:
-        log.exception("health check: the active model cannot be loaded")
-        version = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
-        return {"version": version, "loaded": False}
-    return {"version": model.version, "loaded": True}
+        log.exception("health check: the model state cannot be read")
+        return {"version": None, "loaded": False}
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -12,10 +12,10 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Max, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,6 +23,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,7 +37,7 @@ from assessment.admin import (
     deactivate_selected,
 )
 from assessment.models import Competency, Level
-from recommendations import recommender, services
+from recommendations import lifecycle, recommender, tasks
 from recommendations.models import (
     ConfirmedOutcome,
     Course,
@@ -50,6 +52,8 @@ from recommendations.resources import CourseResource, cycle_message
 log = logging.getLogger(__name__)
 # Links without a scheme are taken as https (Django 6's default; says so now, without a warning).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+# A retraining still queued after this long suggests that no worker (`manage.py db_worker`) is running.
+WORKER_HINT_AFTER_SECONDS = 15
 
 
 @admin.register(Provider)
@@ -471,6 +475,7 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
         "log_loss",
         "people",
         "real_outcomes",
+        "judgement",
         "train_seconds",
         "trained_roles",
         "sklearn",
@@ -497,6 +502,29 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
 
     def has_activate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("recommendations.change_modelversion")
+
+    @admin.display(description=_("judged on real outcomes"))
+    def judgement(self, version: ModelVersion) -> str:
+        held = version.metrics.get("held_out")
+        if not held:
+            return gettext(
+                "Not yet: fewer than 300 confirmed outcomes. The cross-validated (CV) figures only say how well "
+                "the model recovers the generated people it learned from, not how well it ranks real people."
+            )
+        verdict = (
+            gettext("so it ranks the roles")
+            if version.metrics.get("ranks", True)
+            else gettext("so the transparent match ranks the roles")
+        )
+        return gettext(
+            "Top-1 on %(count)s held-out confirmed outcomes: model %(model)s, transparent match %(transparent)s; "
+            "%(verdict)s."
+        ) % {
+            "count": held.get("outcomes", 0),
+            "model": percent(held.get("model_top1")),
+            "transparent": percent(held.get("transparent_top1")),
+            "verdict": verdict,
+        }
 
     @admin.display(description=_("top-1 (CV)"))
     def top1(self, version: ModelVersion) -> str:
@@ -558,10 +586,17 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
         return version.training_data_hash
 
     def get_urls(self):
-        retrain = path(
-            "retrain/", self.admin_site.admin_view(self.retrain_view), name="recommendations_modelversion_retrain"
-        )
-        return [retrain, *super().get_urls()]
+        retrain = [
+            path(
+                "retrain/", self.admin_site.admin_view(self.retrain_view), name="recommendations_modelversion_retrain"
+            ),
+            path(
+                "retrain/<uuid:task_id>/",
+                self.admin_site.admin_view(self.retrain_status_view),
+                name="recommendations_modelversion_retrain_status",
+            ),
+        ]
+        return [*retrain, *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {
@@ -572,38 +607,21 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def retrain_view(self, request: HttpRequest) -> HttpResponse:
-        """GET: what training will use and how long it takes; POST: train, activate, report the metrics.
-        Training runs in the request (a few seconds); if it fails, the active version stays active."""
+        """GET: what training will use and how long it takes; POST: queue the training for the worker and
+        show its progress. Training never runs in the request; if it fails, the active version stays active."""
         if not self.has_retrain_permission(request):
             raise PermissionDenied
-        active = ModelVersion.objects.defer("payload").filter(active=True).first()
+        pending = tasks.pending_retrain()
         if request.method == "POST":
-            try:
-                version = services.train_and_activate()
-            except Exception as exc:  # anything: the admin must hear of it, and the old model stays
-                log.exception("retraining from the admin failed")
-                self.message_user(
-                    request,
-                    gettext("Training failed (%(error)s); nothing changed, version %(version)s stays active.")
-                    % {"error": f"{type(exc).__name__}: {exc}", "version": active.version if active else "–"},
-                    messages.ERROR,
-                )
+            if pending is None:  # a second click, or a second admin, follows the training already queued
+                pending_id = tasks.retrain.enqueue().id
+                log.info("retraining queued from the admin as task %s", pending_id)
             else:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Model version %(version)s is trained and active: top-1 %(top1)s and top-3 %(top3)s "
-                        "in cross-validation over %(size)d people."
-                    )
-                    % {
-                        "version": version.version,
-                        "top1": percent(version.metrics.get("cv_top1_accuracy")),
-                        "top3": percent(version.metrics.get("cv_top3_accuracy")),
-                        "size": version.training_size,
-                    },
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(reverse("admin:recommendations_modelversion_changelist"))
+                pending_id = pending.id
+            return HttpResponseRedirect(
+                reverse("admin:recommendations_modelversion_retrain_status", args=[pending_id])
+            )
+        active = ModelVersion.objects.defer("payload").filter(active=True).first()
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Retrain the role-fit model"),
@@ -611,10 +629,54 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
             "active": active,
             "active_top1": percent(active.metrics.get("cv_top1_accuracy")) if active else "",
             "roles": Role.objects.active().count(),
-            "outcomes": ConfirmedOutcome.objects.count(),
+            "outcomes": ConfirmedOutcome.objects.for_training().count(),
             "roles_changed": roles_changed_since_training(),
+            "pending": pending,
         }
         return TemplateResponse(request, "admin/recommendations/modelversion/retrain.html", context)
+
+    def retrain_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """How a queued retraining is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
+        if not self.has_retrain_permission(request):
+            raise PermissionDenied
+        try:
+            result = tasks.retrain.get_result(str(task_id))
+        except TaskResultDoesNotExist:
+            raise Http404(gettext("There is no such retraining.")) from None
+        active = ModelVersion.objects.defer("payload").filter(active=True).first()
+        expected = round((active.metrics.get("train_seconds") if active else None) or 10)
+        now = timezone.now()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Retraining the role-fit model"),
+            "opts": self.opts,
+            "result": result,
+            "status": result.status.value,
+            "finished": result.is_finished,
+            "active": active,
+            "expected_seconds": expected,
+            "waiting_seconds": round((now - result.enqueued_at).total_seconds()) if result.enqueued_at else 0,
+            "running_seconds": round((now - result.started_at).total_seconds()) if result.started_at else 0,
+            "worker_hint_after": WORKER_HINT_AFTER_SECONDS,
+        }
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            version = ModelVersion.objects.defer("payload").filter(version=result.return_value).first()
+            if version is not None:
+                context["outcome"] = gettext(
+                    "Model version %(version)s is trained and active: top-1 %(top1)s and top-3 %(top3)s "
+                    "in cross-validation over %(size)d people."
+                ) % {
+                    "version": version.version,
+                    "top1": percent(version.metrics.get("cv_top1_accuracy")),
+                    "top3": percent(version.metrics.get("cv_top3_accuracy")),
+                    "size": version.training_size,
+                }
+                context["version"] = version
+        elif result.status == TaskResultStatus.FAILED:
+            context["outcome"] = gettext(
+                "Training failed (%(error)s); nothing changed, version %(version)s stays active."
+            ) % {"error": task_error(result), "version": active.version if active else "–"}
+        return TemplateResponse(request, "admin/recommendations/modelversion/retrain_status.html", context)
 
     @admin.action(description=_("Activate the selected model version"), permissions=["activate"])
     def activate_version(self, request: HttpRequest, queryset) -> None:
@@ -632,12 +694,18 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
             return
-        with transaction.atomic():
-            ModelVersion.objects.filter(active=True).update(active=False)
-            ModelVersion.objects.filter(pk=chosen.pk).update(active=True)
+        lifecycle.activate(chosen)
         self.message_user(
             request, gettext("Model version %(version)s is active now.") % {"version": chosen.version}, messages.SUCCESS
         )
+
+
+def task_error(result) -> str:
+    """A failed task's error as "Type: message" (the last line of its traceback)."""
+    if not result.errors:
+        return "–"
+    lines = [line for line in result.errors[0].traceback.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else result.errors[0].exception_class_path
 
 
 def roles_changed_since_training() -> bool:
@@ -649,22 +717,75 @@ def roles_changed_since_training() -> bool:
 
 @admin.register(ConfirmedOutcome)
 class ConfirmedOutcomeAdmin(LabelledFieldsMixin, admin.ModelAdmin):
-    """Anonymous real labels for training; read-only (a wrong one may be deleted)."""
+    """Anonymous real labels for training; read-only, but an admin reviews them and excludes implausible
+    ones from training (or includes them again); a wrong one may be deleted."""
 
-    list_display = ("role", "relation", "top_role", "top_role_fits", "created_at", "work_style", "levels_summary")
-    list_filter = ("top_role_fits", "relation", "role")
+    list_display = (
+        "role",
+        "relation",
+        "top_role",
+        "top_role_fits",
+        "created_at",
+        "work_style",
+        "reliable",
+        "excluded",
+        "levels_summary",
+    )
+    list_filter = ("excluded", "reliable", "top_role_fits", "relation", "role")
     list_select_related = ("role",)
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     # read-only; the methods below label the fields the model leaves unnamed
-    fields = ("target_role", "relation", "top_role", "top_role_fits", "created", "style", "levels_summary")
+    fields = (
+        "target_role",
+        "relation",
+        "top_role",
+        "top_role_fits",
+        "created",
+        "style",
+        "levels_summary",
+        "reliable",
+        "excluded",
+    )
     readonly_fields = fields
+    actions = ["exclude_from_training", "include_in_training"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("recommendations.change_confirmedoutcome")
+
+    @admin.action(description=_("Exclude the selected outcomes from training"), permissions=["review"])
+    def exclude_from_training(self, request: HttpRequest, queryset) -> None:
+        count = queryset.update(excluded=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d outcome is excluded from training; the next retraining leaves it out.",
+                "%(count)d outcomes are excluded from training; the next retraining leaves them out.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Include the selected outcomes in training again"), permissions=["review"])
+    def include_in_training(self, request: HttpRequest, queryset) -> None:
+        count = queryset.update(excluded=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d outcome is included in training again.",
+                "%(count)d outcomes are included in training again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("target role"))
     def target_role(self, outcome: ConfirmedOutcome):

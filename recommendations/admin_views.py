@@ -14,6 +14,7 @@ from recommendations.dashboard import (
     bars,
     finished_per_week,
     fit_feedback,
+    model_judgement,
     steering,
     uncovered_requirements,
 )
@@ -62,5 +63,6 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
             )
             for u in uncovered
         ],
+        "model_judgement": model_judgement(),
     }
     return TemplateResponse(request, "admin/dashboard.html", context)

@@ -64,15 +64,20 @@ def load_snapshot() -> Snapshot:
             title=title_de,
             title_en=title_en,
             hours=float(hours),
-            price_eur=float(price),
+            price_eur=None if price is None else float(price),
             develops=tuple(develops.get(pk, ())),
             prerequisites=tuple(sorted(prerequisites.get(pk, ()))),
             active=active,
             format=fmt,
             certificate=certificate,
+            provider=provider,
+            url=url,
         )
-        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate in Course.objects.values_list(
-            "pk", "slug", "title_de", "title_en", "hours", "price_eur", "active", "format", "certificate"
+        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate, provider, url in (
+            Course.objects.values_list(
+                "pk", "slug", "title_de", "title_en", "hours", "price_eur", "active", "format", "certificate",
+                "provider__name", "url",
+            )
         )
     ]
     return Snapshot(competencies=competencies, roles=roles, catalogue=Catalogue(courses))

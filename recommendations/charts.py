@@ -22,10 +22,16 @@ class Spoke:
     y: float
     label_x: float
     label_y: float
+    level_high: float | None = None  # the top of the level's 90 % range
 
     @property
     def gap(self) -> float:
         return round(max(0.0, self.required - self.level), 1)
+
+    @property
+    def about_met(self) -> bool:
+        """A gap the measurement cannot tell apart from none: the level's range reaches the requirement."""
+        return self.gap > 0 and self.level_high is not None and self.level_high >= self.required
 
 
 @dataclass(frozen=True)
@@ -48,16 +54,18 @@ def _points(pairs) -> str:
     return " ".join(f"{x},{y}" for x, y in pairs)
 
 
-def radar(rows: list[tuple[str, float, float]], size: int = 320) -> Radar:
-    """A radar chart of (name, person's level, required level) rows on the 0-5 scale."""
+def radar(rows: list[tuple], size: int = 320) -> Radar:
+    """A radar chart of (name, person's level, required level[, top of the level's range]) rows, 0-5."""
     center = size / 2
     radius = size / 2 - 34  # room for the axis numbers
     count = max(3, len(rows))
     spokes = []
-    for index, (name, level, required) in enumerate(rows):
+    for index, (name, level, required, *high) in enumerate(rows):
         x, y = _point(center, radius, index, count, MAX_LEVEL)
         lx, ly = _point(center, radius + 18, index, count, MAX_LEVEL)
-        spokes.append(Spoke(index + 1, name, round(level, 1), float(required), x, y, lx, ly))
+        spokes.append(
+            Spoke(index + 1, name, round(level, 1), float(required), x, y, lx, ly, high[0] if high else None)
+        )
     return Radar(
         size=size,
         center=center,
@@ -79,6 +87,7 @@ class Bar:
     level_width: float
     required_x: float
     gap: float
+    about_met: bool = False  # the level's 90 % range reaches the requirement
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class GapChart:
     ticks: tuple[tuple[int, float], ...]  # (level, x)
 
 
-def gap_chart(rows: list[tuple[str, float, float]], width: int = 340, row_height: int = 26) -> GapChart:
+def gap_chart(rows: list[tuple], width: int = 340, row_height: int = 26) -> GapChart:
     """Horizontal bars: the person's level per competency with a marker at the required level."""
     label_width = 28  # the bars are numbered like the radar's axes; names are in the table
     scale_width = width - label_width - 10
@@ -106,8 +115,9 @@ def gap_chart(rows: list[tuple[str, float, float]], width: int = 340, row_height
             level_width=round(max(0.0, level) * unit, 1),
             required_x=round(label_width + required * unit, 1),
             gap=round(max(0.0, required - level), 1),
+            about_met=bool(high) and level < required <= high[0],
         )
-        for index, (name, level, required) in enumerate(rows)
+        for index, (name, level, required, *high) in enumerate(rows)
     )
     ticks = tuple((lv, round(label_width + lv * unit, 1)) for lv in range(MAX_LEVEL + 1))
     return GapChart(

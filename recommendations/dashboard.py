@@ -15,9 +15,10 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
+from assessment.measurement import Profile, score_profile
 from assessment.models import Answer, Assessment
-from assessment.scoring import Profile, score_profile
-from recommendations.models import ConfirmedOutcome, CourseCompetency, RoleRequirement
+from recommendations.models import ConfirmedOutcome, CourseCompetency, ModelVersion, RoleRequirement
+from recommendations.recommender import JUDGE_FROM_OUTCOMES
 from recommendations.services import recommend
 
 WEEKS = 12
@@ -178,3 +179,35 @@ def fit_feedback() -> list[tuple[str, int]]:
         .order_by()
     )
     return [(value, counts.get(value, 0)) for value in ConfirmedOutcome.Fits.values]
+
+
+@dataclass(frozen=True)
+class ModelJudgement:
+    """What the active ranking model learned from, and how it did against the transparent ranking."""
+
+    version: str
+    real_outcomes: int
+    usable_outcomes: int  # confirmed outcomes that training would use now
+    judged: bool  # enough outcomes to hold some back and compare
+    outcomes_held_out: int = 0
+    model_top1: float | None = None
+    transparent_top1: float | None = None
+    ranks: bool = True
+
+
+def model_judgement() -> ModelJudgement | None:
+    version = ModelVersion.objects.filter(active=True).only("version", "metrics").first()
+    if version is None:
+        return None
+    metrics = version.metrics or {}
+    held = metrics.get("held_out") or {}
+    return ModelJudgement(
+        version=version.version,
+        real_outcomes=int(metrics.get("real_outcomes", 0)),
+        usable_outcomes=ConfirmedOutcome.objects.for_training().count(),
+        judged=bool(held) and int(metrics.get("real_outcomes", 0)) >= JUDGE_FROM_OUTCOMES,
+        outcomes_held_out=int(held.get("outcomes", 0)),
+        model_top1=held.get("model_top1"),
+        transparent_top1=held.get("transparent_top1"),
+        ranks=bool(metrics.get("ranks", True)),
+    )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -261,6 +262,14 @@ class ModelVersion(models.Model):
         return self.version
 
 
+class ConfirmedOutcomeQuerySet(models.QuerySet):
+    def for_training(self) -> ConfirmedOutcomeQuerySet:
+        """Real labels the model may learn from: people who hold the role, reliably measured, not excluded."""
+        return self.filter(
+            relation=ConfirmedOutcome.Relation.HOLDS, role__isnull=False, reliable=True, excluded=False
+        )
+
+
 class ConfirmedOutcome(models.Model):
     """What a person said about their result, stored anonymously with their consent.
 
@@ -283,14 +292,38 @@ class ConfirmedOutcome(models.Model):
     levels = models.JSONField(help_text=_("competency slug -> level 0..5"))
     work_style = models.FloatField(validators=STYLE_VALIDATORS)
     created_at = models.DateTimeField(default=timezone.now)
+    # A keyed hash of the assessment's token: one outcome per assessment, yet the row cannot be traced
+    # back to the answers without the server's secret key (the feedback is stored "without your link").
+    # NULL, not "", for outcomes stored before the key existed: the unique constraint allows many NULLs.
+    assessment_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    reliable = models.BooleanField(
+        _("reliable measurement"),
+        default=True,
+        help_text=_("Whether the measurement behind these levels was reliable enough to learn from."),
+    )
+    excluded = models.BooleanField(
+        _("excluded from training"),
+        default=False,
+        help_text=_("Left out of training by an admin (e.g. an implausible answer)."),
+    )
+
+    objects = ConfirmedOutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["assessment_key"], name="one_outcome_per_assessment")]
         verbose_name = _("confirmed outcome")
         verbose_name_plural = _("confirmed outcomes")
 
     def __str__(self) -> str:
         return f"{self.role.slug if self.role else '-'} {self.created_at:%Y-%m-%d}"
+
+    @staticmethod
+    def key_for(assessment_token: str) -> str:
+        """The assessment_key of an assessment: an HMAC of its token, not reversible without SECRET_KEY."""
+        return salted_hmac(
+            "recommendations.ConfirmedOutcome.assessment_key", assessment_token, algorithm="sha256"
+        ).hexdigest()
 
 
 class CompletedCourse(models.Model):

@@ -29,13 +29,15 @@ class CourseSpec:
     slug: str
     title: str
     hours: float
-    price_eur: float
+    price_eur: float | None  # None: the provider quotes on request
     develops: tuple[tuple[str, float, int, int], ...]  # (competency, weight, from_level, to_level)
     prerequisites: tuple[str, ...] = ()
     active: bool = True
     format: str = "online"
     certificate: str = ""
     title_en: str = ""
+    provider: str = ""
+    url: str = ""  # the offer's page; empty only for in-house formats
 
     def title_in(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title
@@ -67,7 +69,12 @@ class LearningPath:
 
     @property
     def total_price_eur(self) -> float:
-        return round(sum(s.course.price_eur for s in self.steps), 2)
+        """The sum of the known prices (`courses_price_on_request` counts the others)."""
+        return round(sum(s.course.price_eur for s in self.steps if s.course.price_eur is not None), 2)
+
+    @property
+    def courses_price_on_request(self) -> int:
+        return sum(1 for s in self.steps if s.course.price_eur is None)
 
 
 class Catalogue:
@@ -106,7 +113,7 @@ def _best_course(
         if end <= level + TOLERANCE or start > level + 0.5:
             continue  # outgrown, or it starts too far above where the person is
         gain = (min(end, level + 2) - level) * weight
-        key = (-gain, course.format not in PRACTICAL_FORMATS, course.hours, course.price_eur, course.slug)
+        key = (-gain, course.format not in PRACTICAL_FORMATS, course.hours, course.price_eur or 0.0, course.slug)
         if best_key is None or key < best_key:
             best, best_key = course, key
     return best

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
+from recommendations.matching import Match
 from recommendations.paths import gaps_for
 from recommendations.recommender import RoleSpec
 
@@ -33,6 +34,7 @@ def reasons_for(
     levels: Mapping[str, float],
     work_style: float,
     names: Mapping[str, str],
+    match: Match | None = None,
 ) -> list[str]:
     """Why this role fits: matching strengths, the gaps that matter most, work style, over-qualification.
     Texts come in the active language."""
@@ -47,8 +49,13 @@ def reasons_for(
         reasons.append(
             _("Your strength in %(names)s fits this role.") % {"names": _join([names[c] for c in strengths[:3]])}
         )
-    gaps = gaps_for(levels, requirements)
-    ranked = sorted(gaps, key=lambda c: (-(gaps[c] * (1 + requirements[c] / 5)), c))
+    if match is not None:
+        ranked = [g.competency for g in match.open_gaps]
+        about = [g.competency for g in match.gaps if g.about_met]
+    else:
+        gaps = gaps_for(levels, requirements)
+        ranked = sorted(gaps, key=lambda c: (-(gaps[c] * (1 + requirements[c] / 5)), c))
+        about = []
     if ranked:
         parts = [
             _("%(name)s: %(level)s of %(required)s")
@@ -56,8 +63,18 @@ def reasons_for(
             for c in ranked[:2]
         ]
         reasons.append(_("What is missing most: %(gaps)s.") % {"gaps": "; ".join(parts)})
+    elif about:
+        reasons.append(
+            _("You about meet every requirement: %(names)s lie within the range of the measurement.")
+            % {"names": _join([names[c] for c in about[:3]])}
+        )
     else:
         reasons.append(_("You meet every requirement of this role."))
+    if ranked and about:
+        reasons.append(
+            _("About met, within the range of the measurement: %(names)s.")
+            % {"names": _join([names[c] for c in about[:3]])}
+        )
     distance = abs(work_style - role.work_style)
     if distance <= STYLE_MATCH:
         reasons.append(

@@ -18,20 +18,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sklearn
-import skops.io as sio
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import brier_score_loss, log_loss
-from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
 
-FORMAT_VERSION = 1
+# One OpenMP thread, set before scikit-learn is first imported: the data are small, and OpenMP threads
+# that spin-wait beside other processes (web workers, the task worker, a test run) slow the first fit in a
+# process by a factor of 10-300 on a 2-core machine; threadpool_limits alone comes too late for it.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+if TYPE_CHECKING:  # scikit-learn, skops and scipy take seconds to import: only where a model is used
+    from sklearn.pipeline import Pipeline
+
+FORMAT_VERSION = 2  # 2: the metrics travel with the model (whether it may rank)
 RANDOM_STATE = 20261124
 PROFILES_PER_ROLE = 300
 CORE_LEVEL = 4  # a requirement of 4 or more is the core of a role
@@ -74,6 +77,11 @@ class TrainedModel:
     metrics: dict = field(default_factory=dict)
     version: str = ""
 
+    @property
+    def ranks(self) -> bool:
+        """May this model rank the roles? Not where it lost to the transparent ranking on held-out outcomes."""
+        return bool(self.metrics.get("ranks", True))
+
 
 def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     """Features of every (profile, role) pair: shape (n_profiles, n_roles, n_features).
@@ -104,6 +112,36 @@ def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSp
     )
 
 
+# The transparent ranking, used without a usable model and as the yardstick a model must beat:
+# the match (0-1), less a published penalty per level of over-qualification and per unit of
+# work-style distance (the style axis runs from -1 to 1).
+TRANSPARENT_OVERQUALIFICATION_PENALTY = 0.10
+TRANSPARENT_STYLE_PENALTY = 0.10
+
+
+def match_share(levels: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
+    """The match (0-1) of every profile with every role, as `recommendations.matching` defines it."""
+    req = np.array([r.requirements for r in roles], dtype=float)  # (m, c)
+    w = req / np.maximum(req.max(axis=1, keepdims=True), 1e-9)
+    missing = (np.clip(req[None, :, :] - levels[:, None, :], 0, None) * w[None, :, :]).sum(axis=2)
+    return 1 - missing / np.maximum((w * req).sum(axis=1)[None, :], 1e-9)
+
+
+def transparent_fit(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
+    """The ranking score without a model: shape (n_profiles, n_roles), 0-1."""
+    req = np.array([r.requirements for r in roles], dtype=float)
+    role_style = np.array([r.work_style for r in roles], dtype=float)
+    excess = levels.mean(axis=1)[:, None] - req.mean(axis=1)[None, :]
+    overqualification = np.clip(excess - OVERQUALIFICATION_SLACK, 0, None)
+    style_distance = np.abs(styles[:, None] - role_style[None, :])
+    score = (
+        match_share(levels, roles)
+        - TRANSPARENT_OVERQUALIFICATION_PENALTY * overqualification
+        - TRANSPARENT_STYLE_PENALTY * style_distance
+    )
+    return np.clip(score, 0, 1)
+
+
 def generate_profiles(
     roles: Sequence[RoleSpec], per_role: int = PROFILES_PER_ROLE, seed: int = RANDOM_STATE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,8 +153,8 @@ def generate_profiles(
     * the core of the role (required 4+) is held firmly: sd 0.5 around the requirement;
       everything else varies more (sd 0.8), and one in four people has one side strength
       (+1 to +2 levels in a random competency) from an earlier job;
-    * the work style scatters around the role's preference (sd 0.3);
-    * the product measures levels with error, so every level gets measurement noise (sd 0.3).
+    * the work style scatters around the role's preference (sd 0.3).
+    These are true levels: `train` passes them through the measurement (`measure`) before learning.
     People new to IT (low everywhere, most with some communication and perseverance from an
     earlier job, any work style) are added as holders of the entry role, as the framework
     directs a career changer there.
@@ -134,7 +172,6 @@ def generate_profiles(
         side = rng.random(per_role) < 0.25
         which = rng.integers(0, n_comp, size=per_role)
         person[side, which[side]] += rng.uniform(1, 2, size=side.sum())
-        person += rng.normal(0, 0.3, size=person.shape)
         levels.append(np.clip(person, 0, 5))
         styles.append(np.clip(role.work_style + rng.normal(0, 0.3, size=per_role), -1, 1))
         labels.append(np.full(per_role, index))
@@ -163,9 +200,18 @@ MONOTONIC = {
 }
 
 
+def sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
 def build() -> Pipeline:
     """The untrained pipeline: gradient-boosted trees over the pair features, with the direction
     of each feature fixed (a bigger gap never raises the fit), and sigmoid calibration."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
     return Pipeline(
         [
             (
@@ -202,6 +248,7 @@ def data_hash(levels: np.ndarray, styles: np.ndarray, labels: np.ndarray, roles:
 
 def evaluate(levels, styles, labels, roles: Sequence[RoleSpec], folds: int = 5) -> dict:
     """Cross-validated metrics over people (all of one person's pairs stay in one fold)."""
+    from sklearn.metrics import brier_score_loss, log_loss
     rng = np.random.default_rng(RANDOM_STATE)
     fold_of = rng.integers(0, folds, size=len(labels))
     top1 = top3 = 0
@@ -225,38 +272,102 @@ def evaluate(levels, styles, labels, roles: Sequence[RoleSpec], folds: int = 5) 
     }
 
 
+Measure = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+# The generated people are a prior, weighted down as confirmed outcomes accumulate: together they
+# count as PRIOR_STRENGTH real outcomes while there are none, and as PRIOR_STRENGTH**2 / (PRIOR_STRENGTH + n)
+# with n real ones.
+PRIOR_STRENGTH = 300
+# From this many confirmed outcomes on, the model is judged on held-out outcomes against the
+# transparent ranking, and ranks only where it is at least as good.
+JUDGE_FROM_OUTCOMES = 300
+HELD_OUT_SHARE = 0.2
+
+
+def _fit(levels, styles, labels, n_generated: int, roles) -> Pipeline:
+    """Fit on the generated people (the first n_generated rows) and the real outcomes after them.
+
+    The prior's weight is applied by repeating each real outcome so that the generated people together
+    weigh PRIOR_STRENGTH**2 / (PRIOR_STRENGTH + n) real ones (integer weights by repetition: the trees'
+    sample_weight path bins hundreds of times slower)."""
+    n_real = len(labels) - n_generated
+    if n_real:
+        prior_total = PRIOR_STRENGTH * PRIOR_STRENGTH / (PRIOR_STRENGTH + n_real)
+        repeat = max(1, round(n_generated / prior_total))
+        take = np.concatenate([np.arange(n_generated), np.repeat(np.arange(n_generated, len(labels)), repeat)])
+        levels, styles, labels = levels[take], styles[take], labels[take]
+    return build().fit(*_pairs(levels, styles, labels, roles))
+
+
+def _top1(scores: np.ndarray, labels: np.ndarray) -> float:
+    return float((np.argmax(scores, axis=1) == labels).mean()) if len(labels) else 0.0
+
+
 def train(
     roles: Sequence[RoleSpec],
     competencies: Sequence[str],
     outcomes: Sequence[tuple[Sequence[float], float, str]] = (),
     per_role: int = PROFILES_PER_ROLE,
     seed: int = RANDOM_STATE,
+    measure: Measure | None = None,
 ) -> TrainedModel:
-    """Generate the training people, add confirmed outcomes, cross-validate, fit on everything."""
+    """Learn the ranking from generated holders of each role (measured as the product measures people)
+    plus confirmed outcomes (measured profiles of people who hold a role); cross-validate; judge against
+    the transparent ranking on held-out outcomes once there are enough; fit on everything."""
+    from threadpoolctl import threadpool_limits
+
     started = time.perf_counter()
     with threadpool_limits(limits=1):  # see predict()
-        return _train(roles, competencies, outcomes, per_role, seed, started)
+        return _train(roles, competencies, outcomes, per_role, seed, measure, started)
 
 
-def _train(roles, competencies, outcomes, per_role, seed, started) -> TrainedModel:
+def _train(roles, competencies, outcomes, per_role, seed, measure, started) -> TrainedModel:
     levels, styles, labels = generate_profiles(roles, per_role=per_role, seed=seed)
+    if measure is not None:
+        levels, styles = measure(levels, styles, seed)
+    n_generated = len(labels)
     index = {r.slug: i for i, r in enumerate(roles)}
     real = [(lv, st, index[slug]) for lv, st, slug in outcomes if slug in index]
-    if real:
-        levels = np.vstack([levels, np.array([r[0] for r in real], dtype=float)])
-        styles = np.concatenate([styles, np.array([r[1] for r in real], dtype=float)])
-        labels = np.concatenate([labels, np.array([r[2] for r in real])])
-    metrics = evaluate(levels, styles, labels, roles)
-    pipeline = build().fit(*_pairs(levels, styles, labels, roles))
+    real_levels = np.array([r[0] for r in real], dtype=float).reshape(len(real), len(competencies))
+    real_styles = np.array([r[1] for r in real], dtype=float)
+    real_labels = np.array([r[2] for r in real], dtype=int)
+    metrics = evaluate(levels, styles, labels, roles)  # agreement with the generator (see README)
+    metrics["generated_people"] = n_generated
+    metrics["measured_generator"] = measure is not None
     metrics["real_outcomes"] = len(real)
+    metrics["ranks"] = True
+    if len(real) >= JUDGE_FROM_OUTCOMES:
+        rng = np.random.default_rng(seed)
+        held = rng.random(len(real)) < HELD_OUT_SHARE
+        pipeline = _fit(
+            np.vstack([levels, real_levels[~held]]),
+            np.concatenate([styles, real_styles[~held]]),
+            np.concatenate([labels, real_labels[~held]]),
+            n_generated,
+            roles,
+        )
+        model_scores = _predict(pipeline, real_levels[held], real_styles[held], roles)
+        transparent_scores = transparent_fit(real_levels[held], real_styles[held], roles)
+        model_top1 = _top1(model_scores, real_labels[held])
+        transparent_top1 = _top1(transparent_scores, real_labels[held])
+        metrics["held_out"] = {
+            "outcomes": int(held.sum()),
+            "model_top1": round(model_top1, 4),
+            "transparent_top1": round(transparent_top1, 4),
+        }
+        metrics["ranks"] = model_top1 >= transparent_top1
+    all_levels = np.vstack([levels, real_levels])
+    all_styles = np.concatenate([styles, real_styles])
+    all_labels = np.concatenate([labels, real_labels])
+    pipeline = _fit(all_levels, all_styles, all_labels, n_generated, roles)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
-    data_digest = data_hash(levels, styles, labels, roles)
+    data_digest = data_hash(all_levels, all_styles, all_labels, roles)
     return TrainedModel(
         pipeline=pipeline,
         competencies=tuple(competencies),
         roles=tuple(r.slug for r in roles),
         training_data_hash=data_digest,
-        training_size=len(labels),
+        training_size=len(all_labels),
         metrics=metrics,
         version=f"{time.strftime('%Y%m%d-%H%M%S')}-{data_digest[:8]}",
     )
@@ -264,13 +375,16 @@ def _train(roles, competencies, outcomes, per_role, seed, started) -> TrainedMod
 
 def save(model: TrainedModel) -> bytes:
     """The model as bytes: a skops archive of the pipeline plus its metadata."""
+    import skops.io as sio
+
     return sio.dumps(
         {
             "format_version": FORMAT_VERSION,
-            "sklearn_version": sklearn.__version__,
+            "sklearn_version": sklearn_version(),
             "pipeline": model.pipeline,
             "competencies": list(model.competencies),
             "roles": list(model.roles),
+            "metrics": json.dumps(model.metrics),
         }
     )
 
@@ -281,6 +395,8 @@ class IncompatibleModel(Exception):
 
 def load(payload: bytes, training_data_hash: str = "", version: str = "") -> TrainedModel:
     """Load bytes written by `save`, constructing only trusted types."""
+    import skops.io as sio
+
     try:
         untrusted = set(sio.get_untrusted_types(data=payload)) - set(TRUSTED_TYPES)
         if untrusted:
@@ -290,7 +406,7 @@ def load(payload: bytes, training_data_hash: str = "", version: str = "") -> Tra
         raise
     except Exception as exc:  # a corrupt archive or one from another library version
         raise IncompatibleModel(f"the model cannot be read: {exc}") from exc
-    if data.get("format_version") != FORMAT_VERSION or data.get("sklearn_version") != sklearn.__version__:
+    if data.get("format_version") != FORMAT_VERSION or data.get("sklearn_version") != sklearn_version():
         raise IncompatibleModel("the model was saved by another format or scikit-learn version")
     return TrainedModel(
         pipeline=data["pipeline"],
@@ -298,15 +414,22 @@ def load(payload: bytes, training_data_hash: str = "", version: str = "") -> Tra
         roles=tuple(data["roles"]),
         training_data_hash=training_data_hash,
         training_size=0,
+        metrics=json.loads(data.get("metrics") or "{}"),
         version=version,
     )
 
 
-def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
-    """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles)."""
+def _predict(pipeline: Pipeline, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     features = pair_features(levels, styles, roles)
     n, m, k = features.shape
+    return pipeline.predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)
+
+
+def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
+    """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles)."""
+    from threadpoolctl import threadpool_limits
+
     # One thread: the data are small, and OpenMP threads that spin-wait beside other processes
     # (web workers, a test run, a retrain) slow everything on a small machine by orders of magnitude.
     with threadpool_limits(limits=1):
-        return model.pipeline.predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)
+        return _predict(model.pipeline, levels, styles, roles)

@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from assessment.models import Assessment
+from assessment.presentation import reliability_note
 from assessment.services import answers_by_slug
 from assessment.translation import current_language
 from assessment.views import profile_context
@@ -23,7 +25,7 @@ from recommendations.charts import gap_chart, radar
 from recommendations.documents import result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import CompletedCourse, ConfirmedOutcome, Course, Role
-from recommendations.services import recommend
+from recommendations.services import TRANSPARENT, recommend
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -64,6 +66,9 @@ def results_context(assessment: Assessment, target: str | None) -> tuple[dict, i
         {
             "recommendation": recommendation,
             "model_version": recommendation.model_version,
+            "ranked_by_model": recommendation.model_version != TRANSPARENT,
+            "reliable": context["profile"].reliable,
+            "reliability_note": reliability_note(context["profile"]),
             "fits": [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles],
             "top_fits": [(roles[f.slug], f) for f in recommendation.roles[:3] if f.slug in roles],
             "target_role": roles.get(recommendation.path.target_role),
@@ -153,7 +158,7 @@ def target_charts(context: dict, role_slug: str) -> dict:
     names = {row.competency.slug: row.competency.name for group in context["sections"] for row in group.competencies}
     scores = context["profile"].competencies
     rows = [
-        (names.get(slug, slug), scores[slug].level, required)
+        (names.get(slug, slug), scores[slug].expected, required, scores[slug].level_high)
         for slug, required in zip(current.competencies, spec.requirements)
         if slug in scores
     ]
@@ -229,16 +234,24 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "recommendations/results.html", context, status=400)
     context, _status = results_context(assessment, None)
     profile = context["profile"]
-    ConfirmedOutcome.objects.create(
-        role=roles.get(form.cleaned_data["role"]) if form.cleaned_data["role"] else None,
-        relation=form.cleaned_data["relation"] if form.cleaned_data["role"] else "",
-        top_role=context["recommendation"].roles[0].slug if context["recommendation"].roles else "",
-        top_role_fits=form.cleaned_data["fits"],
-        levels={slug: round(score.level, 2) for slug, score in profile.competencies.items()},
-        work_style=profile.work_style,
-    )
-    assessment.feedback_given_at = timezone.now()
-    assessment.save(update_fields=["feedback_given_at"])
+    try:
+        # One outcome per assessment, enforced by the database: of parallel posts, one stores it.
+        with transaction.atomic():
+            ConfirmedOutcome.objects.create(
+                assessment_key=ConfirmedOutcome.key_for(assessment.token),
+                role=roles.get(form.cleaned_data["role"]) if form.cleaned_data["role"] else None,
+                relation=form.cleaned_data["relation"] if form.cleaned_data["role"] else "",
+                top_role=context["recommendation"].roles[0].slug if context["recommendation"].roles else "",
+                top_role_fits=form.cleaned_data["fits"],
+                levels={slug: round(level, 3) for slug, level in profile.levels().items()},
+                work_style=profile.work_style,
+                # A measurement the result itself calls unreliable is no label to learn from.
+                reliable=bool(getattr(profile, "reliable", True)),
+            )
+    except IntegrityError:
+        messages.info(request, _("Thank you, we already have your feedback on this result."))
+        return redirect(reverse("results", args=[token]) + "#feedback-heading")
+    Assessment.objects.filter(pk=assessment.pk, feedback_given_at__isnull=True).update(feedback_given_at=timezone.now())
     messages.success(request, _("Thank you! Your feedback helps the next person get a better recommendation."))
     return redirect(reverse("results", args=[token]) + "#feedback-heading")
 
@@ -267,8 +280,9 @@ def compare(request: HttpRequest) -> HttpResponse:
         for row in group.competencies:
             earlier_score = before["profile"].competencies[row.competency.slug].score
             rows.append((row.competency, earlier_score, row.score.score, round(row.score.score - earlier_score)))
-    fit_before = {f.slug: f.fit for f in before["recommendation"].roles}
-    role_rows = [(role, fit_before.get(role.slug, 0.0), fit.fit) for role, fit in after["fits"]]
+    # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise.
+    match_before = {f.slug: f.match for f in before["recommendation"].roles}
+    role_rows = [(role, match_before.get(role.slug), fit.match) for role, fit in after["fits"]]
     return render(
         request,
         "registration/compare.html",

@@ -5,16 +5,51 @@ import pytest
 from assessment.models import Assessment, Item
 from assessment.services import finish_assessment, record_answer, start_assessment
 
+_trained_model_row: dict = {}  # the model trained for the test database, as its row
 TEST_PROFILES_PER_ROLE = 120  # a smaller training set keeps the suite quick; accuracy is tested at full size
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database has the shipped content (data migrations) and one trained model."""
-    from recommendations.services import train_and_activate
+    from recommendations.lifecycle import train_and_activate
+    from recommendations.models import ModelVersion
 
     with django_db_blocker.unblock():
-        train_and_activate(per_role=TEST_PROFILES_PER_ROLE)
+        version = train_and_activate(per_role=TEST_PROFILES_PER_ROLE)
+        # Kept now, before a transactional test's flush can delete it (see `content_and_model`).
+        _trained_model_row.update(ModelVersion.objects.filter(pk=version.pk).values().get())
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_unusable_models():
+    """Each test starts without the versions an earlier test made unusable (its rows were rolled back),
+    and without the memory of a missing model already being logged."""
+    from recommendations import lifecycle
+
+    lifecycle._unusable.clear()
+    lifecycle._missing_reported = None
+    yield
+    lifecycle._unusable.clear()
+    lifecycle._missing_reported = None
+
+
+def run_queued_tasks() -> None:
+    """Run every queued background task, as the worker (`manage.py db_worker`) would, then return."""
+    import signal
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        # Inside a test's transaction the worker must keep its connection, as Django's test client
+        # keeps it for requests: closing "old" connections would close the test's own.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval=0", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():  # the worker installs its own; pytest keeps its Ctrl+C
+            signal.signal(sig, handler)
 
 
 def answer_all(assessment: Assessment, choose) -> Assessment:
@@ -46,6 +81,17 @@ def weakest(item: Item, options):
 
 
 @pytest.fixture
+def quick_training(monkeypatch):
+    """The real training, on the test suite's smaller set of generated people."""
+    import functools
+
+    from recommendations import lifecycle
+
+    quick = functools.partial(lifecycle.train_and_activate, per_role=TEST_PROFILES_PER_ROLE)
+    monkeypatch.setattr(lifecycle, "train_and_activate", quick)
+
+
+@pytest.fixture
 def assessment(db) -> Assessment:
     return start_assessment()
 
@@ -53,3 +99,20 @@ def assessment(db) -> Assessment:
 @pytest.fixture
 def finished_assessment(db) -> Assessment:
     return answer_all(start_assessment(), strongest)
+
+
+@pytest.fixture
+def content_and_model(transactional_db):
+    """For tests with real transactions (threads, several connections): their database is flushed after
+    each test, so load the shipped content (the loaders add what is missing) and the trained model."""
+    from django.apps import apps
+
+    from assessment.content import load_question_bank
+    from recommendations.content import load_catalogue, load_roles
+    from recommendations.models import ModelVersion
+
+    load_question_bank(apps)
+    load_roles(apps)
+    load_catalogue(apps)
+    if not ModelVersion.objects.filter(active=True).exists():
+        ModelVersion.objects.create(**_trained_model_row)

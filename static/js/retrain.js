@@ -1,23 +1,21 @@
-// Progress for the admin's "retrain model" form: the training runs inside the POST request
-// (a few seconds), so show that it is running and for how long. Without JavaScript the
-// browser's own loading indicator does this job.
+// The admin's retraining. The training runs in the background worker, not in the request:
+// - on the form, the button is disabled once sent, so a double click queues nothing twice;
+// - on the status page, the page reloads itself every few seconds while the training waits or
+//   runs (without JavaScript, its "Refresh" link does the same).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("retrain-form");
-  var progress = document.getElementById("retrain-progress");
-  var elapsed = document.getElementById("retrain-elapsed");
-  if (!form || !progress) {
-    return;
-  }
-  form.addEventListener("submit", function () {
-    var expected = parseInt(form.dataset.expectedSeconds || "10", 10);
-    var started = Date.now();
-    progress.hidden = false;
-    form.querySelectorAll("input[type=submit]").forEach(function (button) {
-      button.disabled = true;
+  if (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
     });
-    window.setInterval(function () {
-      var seconds = Math.round((Date.now() - started) / 1000);
-      elapsed.textContent = seconds + " s / ~" + expected + " s";
-    }, 1000);
-  });
+  }
+  var status = document.getElementById("retrain-status");
+  if (status && status.dataset.reloadSeconds) {
+    var seconds = parseInt(status.dataset.reloadSeconds, 10) || 2;
+    window.setTimeout(function () {
+      window.location.reload();
+    }, seconds * 1000);
+  }
 });

@@ -115,3 +115,9 @@ def test_the_dashboard_shows_how_often_people_say_the_best_roles_fit(admin_clien
         (str(fits.PARTLY.label), 1, 33),
         (str(fits.NO.label), 0, 0),
     ]
+
+
+def test_the_dashboard_says_what_the_model_learned_from_and_whether_it_was_judged(admin_client):
+    text = admin_client.get(URL).content.decode()
+    assert 'id="model-judgement"' in text
+    assert "Weniger als 300 bestätigte Ergebnisse" in text

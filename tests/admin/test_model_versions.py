@@ -1,17 +1,16 @@
-"""Model versions in the admin: every version with its metrics, retraining from the admin, activation."""
+"""Model versions in the admin: every version with its metrics, retraining (queued for the worker), activation."""
 
 from __future__ import annotations
 
-import functools
-
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from recommendations import recommender, services
-from recommendations.models import ModelVersion, Role
+from recommendations import lifecycle, recommender
+from recommendations.models import ConfirmedOutcome, ModelVersion, Role
 from tests.admin.helpers import admin_url
-from tests.conftest import TEST_PROFILES_PER_ROLE
+from tests.conftest import TEST_PROFILES_PER_ROLE, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 RETRAIN_URL = reverse("admin:recommendations_modelversion_retrain")
@@ -20,14 +19,6 @@ CHANGELIST_URL = reverse("admin:recommendations_modelversion_changelist")
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def quick_training(monkeypatch):
-    """The real training, on the test suite's smaller set of generated people."""
-    monkeypatch.setattr(
-        services, "train_and_activate", functools.partial(services.train_and_activate, per_role=TEST_PROFILES_PER_ROLE)
-    )
 
 
 def test_the_version_list_shows_metrics_and_which_version_is_active(admin_client):
@@ -55,11 +46,14 @@ def test_retraining_from_the_admin_activates_a_new_version_and_reports_its_metri
     page = admin_client.get(RETRAIN_URL)
     assert previous.version in page.content.decode()
     response = admin_client.post(RETRAIN_URL)
-    assert response.status_code == 302 and response["Location"] == CHANGELIST_URL
+    assert response.status_code == 302 and "/retrain/" in response["Location"]
+    assert ModelVersion.objects.get(active=True) == previous  # queued, not trained in the request
+    run_queued_tasks()
     current = ModelVersion.objects.get(active=True)
     assert current.pk != previous.pk
     top1 = f"{current.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
-    assert any(current.version in m and top1 in m and str(current.training_size) in m for m in messages_of(response))
+    status = admin_client.get(response["Location"]).content.decode()
+    assert current.version in status and top1 in status and str(current.training_size) in status
     assert current.training_size >= TEST_PROFILES_PER_ROLE * Role.objects.active().count()
 
 
@@ -72,10 +66,11 @@ def test_a_failed_retraining_says_so_and_keeps_the_active_version(admin_client, 
     monkeypatch.setattr(recommender, "train", broken)
     response = admin_client.post(RETRAIN_URL)
     assert response.status_code == 302
+    run_queued_tasks()
     assert ModelVersion.objects.get(active=True).pk == previous.pk
     assert ModelVersion.objects.count() == ModelVersion.objects.filter(pk=previous.pk).count()
-    message = next(m for m in messages_of(response) if "no memory left" in m)
-    assert previous.version in message and "fehlgeschlagen" in message
+    status = admin_client.get(response["Location"]).content.decode()
+    assert "no memory left" in status and previous.version in status and "fehlgeschlagen" in status
 
 
 def test_retraining_needs_the_permission_to_add_model_versions(client, django_user_model):
@@ -87,13 +82,14 @@ def test_retraining_needs_the_permission_to_add_model_versions(client, django_us
 def test_an_earlier_version_can_be_activated_again(admin_client, quick_training):
     previous = ModelVersion.objects.get(active=True)
     admin_client.post(RETRAIN_URL)
+    run_queued_tasks()
     assert not ModelVersion.objects.get(pk=previous.pk).active
     response = admin_client.post(
         CHANGELIST_URL, {"action": "activate_version", "_selected_action": [previous.pk], "index": 0}
     )
     assert response.status_code == 302
     assert ModelVersion.objects.get(active=True).pk == previous.pk
-    assert services.active_model().version == previous.version
+    assert lifecycle.active_model().version == previous.version
 
 
 def test_a_role_change_after_training_is_pointed_out(admin_client):
@@ -102,3 +98,39 @@ def test_a_role_change_after_training_is_pointed_out(admin_client):
     role.work_style = -role.work_style or 0.1
     role.save()
     assert "neu trainieren" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+
+
+def an_outcome(**fields) -> ConfirmedOutcome:
+    values = {"role": Role.objects.get(slug="it_architect"), "relation": "holds", "levels": {}, "work_style": 0.0}
+    return ConfirmedOutcome.objects.create(**(values | fields))
+
+
+def test_an_admin_excludes_an_implausible_outcome_from_training_and_includes_it_again(admin_client):
+    outcome, other = an_outcome(), an_outcome()
+    url = reverse("admin:recommendations_confirmedoutcome_changelist")
+    response = admin_client.post(url, {"action": "exclude_from_training", "_selected_action": [outcome.pk]})
+    assert response.status_code == 302
+    assert any("ausgeschlossen" in m for m in messages_of(response))
+    assert list(ConfirmedOutcome.objects.for_training()) == [other]
+    excluded_list = admin_client.get(url, {"excluded__exact": "1"}).content.decode()
+    assert "vom Training ausgeschlossen" in excluded_list  # the filter and the column
+    assert list(admin_client.get(url, {"excluded__exact": "1"}).context["cl"].result_list) == [outcome]
+    admin_client.post(url, {"action": "include_in_training", "_selected_action": [outcome.pk]})
+    assert set(ConfirmedOutcome.objects.for_training()) == {outcome, other}
+
+
+def test_reviewing_outcomes_needs_the_permission_to_change_them(client, django_user_model):
+    outcome = an_outcome()
+    staff = django_user_model.objects.create_user("redaktion", password="x-unknown-2", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_confirmedoutcome"))
+    client.force_login(staff)
+    url = reverse("admin:recommendations_confirmedoutcome_changelist")
+    client.post(url, {"action": "exclude_from_training", "_selected_action": [outcome.pk]})
+    assert not ConfirmedOutcome.objects.get(pk=outcome.pk).excluded
+
+
+def test_a_version_says_what_it_learned_from_and_that_its_cv_figures_are_not_about_real_people(admin_client):
+    version = ModelVersion.objects.get(active=True)
+    text = admin_client.get(admin_url(version)).content.decode()
+    assert "An echten Ergebnissen gemessen" in text
+    assert "nicht wie gut es echte Menschen einordnet" in text

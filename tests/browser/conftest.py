@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,12 @@ def page_without_js(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in_to_admin(page, username: str, password: str) -> None:
+    """Log in through the German admin login form, as an editor does."""
+    page.goto("/admin/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(re.compile(r"/admin/$"))

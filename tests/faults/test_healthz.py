@@ -10,6 +10,10 @@ from recommendations.models import ModelVersion
 pytestmark = pytest.mark.django_db
 
 
+def refuse_to_train(*args, **kwargs):
+    raise AssertionError("the health check trained a model")
+
+
 def test_a_healthy_server_says_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -40,13 +44,25 @@ def test_without_the_database_it_is_503_and_degraded(client, monkeypatch):
     }
 
 
-def test_without_an_active_model_it_is_degraded_and_trains_nothing(client):
+def test_without_an_active_model_it_is_degraded_and_trains_nothing(client, monkeypatch):
+    monkeypatch.setattr("recommendations.recommender.train", refuse_to_train)
     ModelVersion.objects.update(active=False)
     response = client.get("/healthz")
-    assert response.status_code == 200  # people can still answer; the first results page trains
+    assert response.status_code == 200  # people can still answer; results are ranked without the model
     assert response.json()["status"] == "degraded"
     assert response.json()["model"] == {"version": None, "loaded": False}
-    assert not ModelVersion.objects.filter(active=True).exists()
+    assert not ModelVersion.objects.filter(active=True).exists()  # only reads: activates nothing either
+
+
+def test_with_an_unusable_active_model_it_is_degraded_and_changes_nothing(client, monkeypatch):
+    monkeypatch.setattr("recommendations.recommender.train", refuse_to_train)
+    monkeypatch.setattr("recommendations.lifecycle._loaded", {})
+    active = ModelVersion.objects.get(active=True)
+    ModelVersion.objects.filter(pk=active.pk).update(payload=b"garbage")
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["model"] == {"version": active.version, "loaded": False}
+    assert list(ModelVersion.objects.values_list("version", "active")) == [(active.version, True)]
 
 
 def test_without_the_shared_cache_it_is_degraded(client, monkeypatch):

@@ -112,3 +112,55 @@ def test_it_reads_a_file(tmp_path):
     out = io.StringIO()
     call_command("assess", str(path), stdout=out)
     assert json.loads(out.getvalue())["roles"][0]["slug"] == "it_service_manager"
+
+
+def test_a_person_answering_in_earnest_gets_a_reliable_result_with_levels_ranges_and_matches(monkeypatch):
+    result = json.loads(assess(persona_answers(0), monkeypatch))
+    assert result["reliable"] is True and result["reliability_note"]
+    assert result["items_answered"] == len(persona_answers(0)["answers"])
+    for competency in result["competencies"]:
+        assert competency["level_low"] <= competency["level"] <= competency["level_high"]
+    for role in result["roles"]:
+        assert role["match_low"] <= role["match"] <= role["match_high"]
+
+
+def test_random_answers_are_flagged_as_unreliable(monkeypatch):
+    import random
+
+    rng = random.Random(5)
+    answers = {item.slug: rng.choice(list(item.options.all())).value for item in items_with_options()}
+    result = json.loads(assess({"answers": answers}, monkeypatch, "--language", "en"))
+    assert result["reliable"] is False
+    assert "random" in result["reliability_note"]
+
+
+def test_skipped_items_must_be_known_and_not_answered(monkeypatch, capsys):
+    payload = persona_answers(0)
+    answered = next(iter(payload["answers"]))
+    with pytest.raises(CommandError, match="unknown skipped item"):
+        assess(dict(payload, skipped=["no-such-item"]), monkeypatch)
+    with pytest.raises(CommandError, match="both answered and skipped"):
+        assess(dict(payload, skipped=[answered]), monkeypatch)
+    unanswered = {k: v for k, v in payload["answers"].items() if k != answered}
+    result = json.loads(assess({"answers": unanswered, "skipped": [answered]}, monkeypatch))
+    assert result["items_answered"] == len(unanswered)
+
+
+def test_no_role_match_falls_when_a_person_improves_in_any_competency(monkeypatch):
+    items = items_with_options()
+    batch, raised = [], []
+    for _, _, levels, style, bias, _ in PERSONAS:
+        batch.append({"answers": answers_of(levels, style, bias, items)})
+        for competency, level in levels.items():
+            if level < 5:
+                batch.append({"answers": answers_of(dict(levels, **{competency: level + 1}), style, bias, items)})
+                raised.append(len(batch) - 1)
+    results = json.loads(assess(batch, monkeypatch))
+    base = None
+    for index, result in enumerate(results):
+        matches = {role["slug"]: role["match"] for role in result["roles"]}
+        if index not in raised:
+            base = matches
+            continue
+        fell = {slug: (base[slug], m) for slug, m in matches.items() if m < base[slug] - 1e-9}
+        assert not fell, fell

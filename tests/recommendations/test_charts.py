@@ -25,3 +25,12 @@ def test_the_gap_chart_marks_the_requirement_and_the_gap():
     assert agile.level_width == 0
     assert itil.required_x > itil.level_width
     assert chart.height == 4 * chart.row_height + 24
+
+
+def test_a_gap_within_the_range_of_the_level_is_about_met_not_a_small_gap():
+    from recommendations.charts import gap_chart, radar
+
+    rows = [("A", 3.7, 4, 4.3), ("B", 2.0, 4, 2.8), ("C", 4.0, 3, 4.5)]
+    spokes = radar(rows).spokes
+    assert [s.about_met for s in spokes] == [True, False, False]
+    assert [b.about_met for b in gap_chart(rows).bars] == [True, False, False]

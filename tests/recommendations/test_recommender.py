@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
-from assessment.scoring import score_profile
+from assessment.measurement import score_profile
 from recommendations import recommender
 from recommendations.catalogue import snapshot
+from recommendations.lifecycle import active_model, train_and_activate
 from recommendations.models import ConfirmedOutcome, ModelVersion, Role
-from recommendations.services import active_model, recommend, train_and_activate
+from recommendations.services import recommend
 from tests.recommendations.personas import PERSONAS, answers_of
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_a_new_model_version_becomes_active_and_is_loaded_once():
     assert active_model() is active_model()
     assert active_model() is not before
     assert version.metrics["cv_top1_accuracy"] > 0
-    assert version.sklearn_version == recommender.sklearn.__version__
+    assert version.sklearn_version == recommender.sklearn_version()
     assert len(version.training_data_hash) == 64
 
 
@@ -133,17 +134,16 @@ def test_confirmed_outcomes_join_the_training_data():
     assert version.metrics["real_outcomes"] == 1
 
 
-def test_a_missing_model_is_trained_on_first_use():
+def test_a_missing_model_is_not_trained_on_first_use():
     ModelVersion.objects.all().delete()
-    assert active_model() is not None
-    assert ModelVersion.objects.filter(active=True).count() == 1
+    assert active_model() is None  # training is for the worker and the commands, never a request
+    assert not ModelVersion.objects.exists()
 
 
-def test_an_unreadable_active_model_is_replaced_by_a_new_one():
+def test_an_unreadable_active_model_without_an_earlier_one_means_no_model():
     ModelVersion.objects.filter(active=True).update(payload=b"garbage", version="broken")
-    model = active_model()
-    assert model.version != "broken"
-    assert ModelVersion.objects.get(active=True).version == model.version
+    assert active_model() is None
+    assert list(ModelVersion.objects.values_list("version", flat=True)) == ["broken"]
 
 
 def test_the_trusted_types_are_exactly_what_a_saved_model_needs(full_model):
@@ -157,3 +157,39 @@ def test_a_model_with_an_untrusted_type_is_refused(full_model, monkeypatch):
     monkeypatch.setattr(recommender, "TRUSTED_TYPES", recommender.TRUSTED_TYPES[:-1])
     with pytest.raises(recommender.IncompatibleModel, match="untrusted"):
         recommender.load(payload)
+
+
+def test_below_300_outcomes_the_model_ranks_unjudged_and_the_prior_counts_for_300(roles_and_competencies):
+    roles, competencies = roles_and_competencies
+    levels, styles, labels = recommender.generate_profiles(roles, per_role=5, seed=3)
+    outcomes = [(tuple(lv), float(st), roles[int(label)].slug) for lv, st, label in zip(levels, styles, labels)]
+    model = recommender.train(roles, competencies, outcomes, per_role=40)
+    assert model.metrics["real_outcomes"] == len(outcomes)
+    assert "held_out" not in model.metrics and model.ranks
+    assert model.training_size == 40 * len(roles) + 20 + len(outcomes)  # career changers: half a role
+
+
+def test_from_300_outcomes_the_model_ranks_only_where_it_beats_the_transparent_match(roles_and_competencies):
+    roles, competencies = roles_and_competencies
+    rng = np.random.default_rng(5)
+    # People who say they hold a role at random: no model can learn them, and the judgement must say so.
+    outcomes = [
+        (tuple(rng.uniform(0, 5, len(competencies))), float(rng.uniform(-1, 1)), roles[rng.integers(len(roles))].slug)
+        for _ in range(320)
+    ]
+    model = recommender.train(roles, competencies, outcomes, per_role=40)
+    held = model.metrics["held_out"]
+    assert held["outcomes"] > 30
+    assert model.ranks == (held["model_top1"] >= held["transparent_top1"])
+
+
+def test_a_model_that_lost_to_the_transparent_match_does_not_rank(roles_and_competencies, monkeypatch):
+    from recommendations import services
+
+    roles, competencies = roles_and_competencies
+    model = recommender.train(roles, competencies, per_role=40)
+    profile = score_profile(competency_slugs(), [item_spec(i) for i in items_with_options()], {})
+    monkeypatch.setattr(services, "active_model", lambda: model)
+    assert services.rank_roles([profile])[0].model_version == model.version
+    model.metrics["ranks"] = False
+    assert services.rank_roles([profile])[0].model_version == services.TRANSPARENT

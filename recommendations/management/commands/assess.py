@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
-from assessment.scoring import score_profile
+from assessment.measurement import score_profile
 from recommendations.documents import result_document
 from recommendations.services import NoSuchRole, recommend
 
@@ -15,7 +15,7 @@ from recommendations.services import NoSuchRole, recommend
 class Command(BaseCommand):
     help = (
         "Score answers and recommend roles and a learning path. FILE holds one answers object "
-        '({"answers": {item: option}, "target_role": optional}) or a JSON array of them; '
+        '({"answers": {item: option}, "skipped": [item, ...], "target_role": optional}) or a JSON array of them; '
         "- reads standard input. Prints the result (or an array of results) as JSON."
     )
 
@@ -60,6 +60,14 @@ class Command(BaseCommand):
         target = entry.get("target_role")
         if target is not None and not isinstance(target, str):
             raise CommandError(f"{where}target_role must be a role slug (a string)")
+        skipped = entry.get("skipped", [])
+        if not isinstance(skipped, list) or not all(isinstance(slug, str) for slug in skipped):
+            raise CommandError(f"{where}skipped must be a list of item slugs")
+        for slug in skipped:
+            if slug not in items:
+                raise CommandError(f"{where}unknown skipped item {slug!r}")
+            if slug in entry["answers"]:
+                raise CommandError(f"{where}item {slug!r} is both answered and skipped")
         for slug, value in entry["answers"].items():
             if slug not in items:
                 raise CommandError(f"{where}unknown item {slug!r}")

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from recommendations.services import train_and_activate
+from recommendations.lifecycle import train_and_activate
 
 
 class Command(BaseCommand):

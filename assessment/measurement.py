@@ -1,0 +1,452 @@
+"""The measurement model: answers in, a skills profile with honest uncertainty out.
+
+Pure functions on plain data, so the web flow, the `assess` command and the tests share them.
+
+Per competency the level is a posterior over the six levels 0-5 (uniform prior), built from:
+
+* **Knowledge checks.** The chance of a right answer rises smoothly with the level, from a guessing
+  floor of 1 / number of options (a three-parameter logistic item model):
+  P(right | level) = c + (1 - c) * logistic(a * (level - b)). Each item has its own location b and
+  discrimination a. Until they are learned from real answers, b is seeded from the labelled
+  difficulty d (``b = d - DIFFICULTY_OFFSET``: a person *at* level d mostly knows the answer) and is
+  treated as uncertain by ``LOCATION_UNCERTAINTY`` levels, which is integrated out, so a label that
+  is off by half a level does not make the result over-confident.
+* **Self-ratings.** What a person says is their level, shifted by a personal bias and blurred by
+  noise: said = round(level + bias + noise). The bias (the over-confident and the modest person) is
+  one number per person, estimated across all competencies at once: the knowledge checks of every
+  competency tell how far this person's self-ratings run high or low. It is integrated out over a grid.
+  A small share of self-ratings is allowed to be slips (``SELF_RATING_LAPSE``).
+
+The output per competency is the posterior mean (the level), its equal-tailed 90 % range, and the
+score 0-100 (= 20 x level). A skipped item adds no evidence: the level keeps its value and the
+range stays as wide as the remaining answers leave it. Every likelihood is monotone in the level, so
+a right answer instead of a wrong one never lowers a level.
+
+**Reliability.** The answers hold together when this model explains them better than answering at
+random does: the log Bayes factor of "random answers" against the model (self-ratings, knowledge
+checks and work-style scenarios together) must stay below ``PERSON_FIT_THRESHOLD``. Too few answers,
+or self-ratings that no knowledge check could test, are not a result either.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+LEVELS = np.arange(6, dtype=float)
+RANGE_MASS = 0.90
+
+# Item model, until `calibrate_items` learns the parameters from real answers (all in levels).
+DIFFICULTY_OFFSET = 0.5
+DEFAULT_DISCRIMINATION = 1.5
+LOCATION_UNCERTAINTY = 0.5
+
+# Self-rating model.
+SELF_RATING_NOISES = (0.5,)  # how far self-ratings scatter around level + bias (a grid allows several)
+SELF_RATING_LAPSE = 0.0
+BIAS_GRID = np.arange(-3.0, 3.0001, 0.25)
+BIAS_PRIOR_SD = 1.0
+
+# Levels of one person vary around the person's own mean level (uniform over MEAN_GRID) by one of
+# PERSON_SPREADS levels (also unknown, equally likely): what someone knows in one area says a little
+# about the others, less so for a person with a spiky profile. None: every level on its own (uniform).
+PERSON_SPREADS: tuple[float, ...] | None = (0.8,)
+MEAN_GRID = np.arange(0.0, 5.0001, 0.5)
+
+# Work-style scenarios (used only to judge whether the answers hold together).
+SCENARIO_TEMPERATURE = 0.35
+STYLE_GRID = np.linspace(-1, 1, 21)
+
+# Reliability.
+PERSON_FIT_THRESHOLD = 0.0  # log Bayes factor: flag when random answering explains the answers better
+MIN_ANSWERS = 8
+MIN_KNOWLEDGE_CHECKS = 2
+
+DISAGREEMENT_LEVELS = 1.5
+# Standard deviation of a uniform distribution over 0..5: the spread of "knowing nothing".
+MAX_SPREAD = float(np.sqrt(((LEVELS - 2.5) ** 2).mean()))
+
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(9)
+_HERMITE_WEIGHTS = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    value: str
+    level: int | None = None
+    correct: bool = False
+    style: float | None = None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    slug: str
+    kind: str  # "self_rating" | "knowledge" | "scenario"
+    competency: str | None
+    options: tuple[OptionSpec, ...]
+    difficulty: int | None = None  # the labelled difficulty 1-5 of a knowledge check
+    location: float | None = None  # b on the level scale; None: seeded from the difficulty
+    discrimination: float | None = None  # a; None: DEFAULT_DISCRIMINATION
+    location_sd: float | None = None  # how unsure b is; None: LOCATION_UNCERTAINTY (labels, not yet learned)
+
+    def option(self, value: str) -> OptionSpec | None:
+        return self._by_value.get(value)
+
+    @cached_property
+    def _by_value(self) -> dict[str, OptionSpec]:
+        return {o.value: o for o in self.options}
+
+    @property
+    def guessing(self) -> float:
+        return 1 / max(2, len(self.options))
+
+    def p_right(self) -> np.ndarray:
+        """P(right answer | level) for the levels 0-5."""
+        location = self.location if self.location is not None else (self.difficulty or 3) - DIFFICULTY_OFFSET
+        location_sd = LOCATION_UNCERTAINTY if self.location_sd is None else self.location_sd
+        return _p_right(self.discrimination or DEFAULT_DISCRIMINATION, location, location_sd, self.guessing)
+
+
+@lru_cache(maxsize=4096)
+def _p_right(discrimination: float, location: float, location_sd: float, guessing: float) -> np.ndarray:
+    locations = location + location_sd * _HERMITE_NODES  # the uncertain location, integrated out
+    knows = 1 / (1 + np.exp(-discrimination * (LEVELS[:, None] - locations[None, :])))
+    curve = guessing + (1 - guessing) * (knows @ _HERMITE_WEIGHTS)
+    curve.setflags(write=False)
+    return curve
+
+
+def _rater_grid() -> tuple[np.ndarray, np.ndarray]:
+    """Every kind of self-rater the model allows: (bias, noise) pairs, flattened."""
+    bias, noise = np.meshgrid(BIAS_GRID, np.array(SELF_RATING_NOISES), indexing="ij")
+    return bias.ravel(), noise.ravel()
+
+
+@lru_cache(maxsize=64)
+def _self_rating_table(grid_key: tuple, lapse: float) -> np.ndarray:
+    """P(says s | level, rater): shape (rater, level, said)."""
+    bias, noise = _rater_grid()
+    centre = LEVELS[None, :, None] + bias[:, None, None]
+    edges = np.concatenate([[-np.inf], np.arange(0.5, 5, 1.0), [np.inf]])  # rounding, clipped to 0..5
+    z = (edges[None, None, :] - centre) / noise[:, None, None]
+    cdf = 0.5 * _erfc(-z / math.sqrt(2))
+    table = (1 - lapse) * np.diff(cdf, axis=2) + lapse / len(LEVELS)
+    table.setflags(write=False)
+    return table
+
+
+_erfc = np.vectorize(math.erfc, otypes=[float])
+
+
+def _rater_log_prior() -> np.ndarray:
+    """The bias is normal around 0 (as many modest as over-confident people); the noise is uniform."""
+    bias, _ = _rater_grid()
+    log_prior = -0.5 * (bias / BIAS_PRIOR_SD) ** 2
+    return log_prior - np.log(np.exp(log_prior).sum())
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    slug: str
+    level: int  # 0..5: the step in the middle of the posterior (its median); the best guess in levels
+    expected: float  # 0..5: the posterior mean, finer than the step; what the score and the role match use
+    level_low: float  # the 90 % range of the level
+    level_high: float
+    confidence: float  # 0..1: 1 - posterior spread / the spread of knowing nothing
+    answered: int
+    total: int
+    posterior: tuple[float, ...] = ()  # P(level = 0..5)
+    self_level: int | None = None
+    knowledge_level: float | None = None  # the estimate from the knowledge checks alone
+
+    @property
+    def score(self) -> float:
+        return round(self.expected * 20, 1)
+
+    @property
+    def rates_self_higher(self) -> bool:
+        """The self-rating is clearly above what the knowledge checks show."""
+        return (
+            self.self_level is not None
+            and self.knowledge_level is not None
+            and self.self_level - self.knowledge_level >= DISAGREEMENT_LEVELS
+        )
+
+    @property
+    def rates_self_lower(self) -> bool:
+        return (
+            self.self_level is not None
+            and self.knowledge_level is not None
+            and self.knowledge_level - self.self_level >= DISAGREEMENT_LEVELS
+        )
+
+
+class Reliability:
+    """Why a result is, or is not, to be trusted (a code; the page words it)."""
+
+    OK = "ok"
+    TOO_FEW = "too_few"  # far too few answers for any result
+    UNCHECKED = "unchecked"  # self-ratings that no knowledge check could test
+    INCONSISTENT = "inconsistent"  # random or careless answers: no level explains them
+
+
+@dataclass(frozen=True)
+class Profile:
+    competencies: dict[str, CompetencyScore]
+    work_style: float
+    work_style_confidence: float
+    answered: int = 0
+    total: int = 0
+    reliability: str = Reliability.OK
+    person_fit: float = 0.0  # log Bayes factor of the model against random answering (higher: fits)
+    self_bias: float | None = None  # how far the self-ratings run above (+) or below (-) the checks
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def reliable(self) -> bool:
+        return self.reliability == Reliability.OK
+
+    def levels(self) -> dict[str, float]:
+        """The expected level of each competency (finer than the steps): what the role match uses."""
+        return {slug: c.expected for slug, c in self.competencies.items()}
+
+
+@dataclass
+class _Evidence:
+    """One competency's answers, as likelihoods over its levels."""
+
+    slug: str
+    total: int
+    knowledge: np.ndarray = field(default_factory=lambda: np.ones(len(LEVELS)))
+    self_level: int | None = None
+    answered: int = 0
+    knowledge_answered: int = 0
+    log_constant: float = 0.0  # log-likelihood that does not depend on the level
+
+    def self_rating(self) -> np.ndarray:
+        """P(the stated self-rating | bias, level): shape (bias, level); ones without a rating."""
+        key = (tuple(BIAS_GRID), SELF_RATING_NOISES)
+        if self.self_level is None:
+            return np.ones((len(BIAS_GRID) * len(SELF_RATING_NOISES), len(LEVELS)))
+        return _self_rating_table(key, SELF_RATING_LAPSE)[:, :, self.self_level]
+
+
+def _collect(slug: str, items: list[ItemSpec], answers: Mapping[str, str | None]) -> _Evidence:
+    evidence = _Evidence(slug=slug, total=len(items))
+    for item in items:
+        chosen = item.option(answers.get(item.slug) or "")
+        if chosen is None:
+            continue
+        evidence.answered += 1
+        if item.kind == "self_rating" and chosen.level is not None:
+            evidence.self_level = int(chosen.level)
+        elif item.kind == "knowledge":
+            evidence.knowledge_answered += 1
+            p = item.p_right()
+            evidence.knowledge = evidence.knowledge * (p if chosen.correct else 1 - p)
+            if not chosen.correct:  # which wrong option: any of them alike (for the fit against random answers)
+                evidence.log_constant -= math.log(max(1, len(item.options) - 1))
+    return evidence
+
+
+def _mean_spread(posterior: np.ndarray) -> tuple[float, float]:
+    mean = float(posterior @ LEVELS)
+    return mean, float(np.sqrt(posterior @ (LEVELS - mean) ** 2))
+
+
+def _quantiles(posterior: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """Quantiles of the level, cut to 0-5.
+
+    Levels are steps on a continuum: level l stands for the stretch from l - 0.5 to l + 0.5, over
+    which its probability is spread evenly, so quantiles fall between the steps."""
+    cdf = np.concatenate([[0.0], np.cumsum(posterior)])
+    edges = np.concatenate([LEVELS - 0.5, [LEVELS[-1] + 0.5]])
+    return [round(float(np.clip(q, 0, 5)), 2) for q in np.interp(shares, cdf, edges)]
+
+
+@lru_cache(maxsize=8)
+def _level_prior_table(spreads: tuple[float, ...] | None, means: tuple[float, ...]) -> np.ndarray:
+    if spreads is None:
+        return np.full((1, len(LEVELS)), 1 / len(LEVELS))
+    mean, spread = np.meshgrid(np.array(means), np.array(spreads), indexing="ij")
+    prior = np.exp(-0.5 * ((LEVELS[None, :] - mean.ravel()[:, None]) / spread.ravel()[:, None]) ** 2)
+    prior = prior / prior.sum(axis=1, keepdims=True)
+    prior.setflags(write=False)
+    return prior
+
+
+def _level_prior() -> np.ndarray:
+    """P(level | the person's own mean level and spread): shape (mean and spread, level)."""
+    return _level_prior_table(PERSON_SPREADS, tuple(MEAN_GRID))
+
+
+def _competency_levels(evidence: list[_Evidence]) -> tuple[list[np.ndarray], float, float]:
+    """Posteriors over the levels, the expected self-rating bias, and the log marginal likelihood.
+
+    The person's bias and own mean level are shared by all competencies: a grid over both, with
+    each competency's level summed out given them."""
+    prior = _level_prior()  # (mean, level)
+    n_mean = prior.shape[0]
+    joints = [
+        prior[None, :, :] * e.knowledge[None, None, :] * e.self_rating()[:, None, :] for e in evidence
+    ]  # (bias, mean, level)
+    marginals = [j.sum(axis=2) for j in joints]  # P(answers of this competency | bias, mean)
+    log_joint = _rater_log_prior()[:, None] - np.log(n_mean) + sum(np.log(np.maximum(m, 1e-300)) for m in marginals)
+    top = log_joint.max()
+    log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
+    weights = np.exp(log_joint - top)
+    weights /= weights.sum()
+    posteriors = []
+    for joint, marginal in zip(joints, marginals):
+        conditional = joint / np.maximum(marginal, 1e-300)[:, :, None]
+        posteriors.append(np.einsum("bm,bml->l", weights, conditional))
+    return posteriors, weights.sum(axis=1) @ _rater_grid()[0], log_marginal
+
+
+@lru_cache(maxsize=1024)
+def _scenario_table(styles: tuple[float, ...], temperature: float) -> np.ndarray:
+    """log P(option | the person's style): shape (style grid, option)."""
+    logits = -((np.array(styles)[None, :] - STYLE_GRID[:, None]) ** 2) / (2 * temperature**2)
+    top = logits.max(axis=1, keepdims=True)
+    table = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+    table.setflags(write=False)
+    return table
+
+
+def _scenario_log_likelihood(scenarios: list[ItemSpec], answers: Mapping[str, str | None]) -> tuple[float, float]:
+    """Log likelihood of the chosen scenario options under a person with one work style, and at random."""
+    log_style = np.zeros(len(STYLE_GRID))
+    at_random = 0.0
+    for item in scenarios:
+        chosen = item.option(answers.get(item.slug) or "")
+        styled = [o for o in item.options if o.style is not None]
+        if chosen is None or chosen.style is None or len(styled) < 2:
+            continue
+        table = _scenario_table(tuple(o.style for o in styled), SCENARIO_TEMPERATURE)
+        log_style += table[:, styled.index(chosen)]
+        at_random += math.log(1 / len(styled))
+    top = log_style.max()
+    return float(top + np.log(np.exp(log_style - top).mean())), at_random
+
+
+def estimate_work_style(items: list[ItemSpec], answers: Mapping[str, str | None]) -> tuple[float, float]:
+    """The mean style of the chosen scenario options, and the share of scenarios answered."""
+    styles = []
+    for item in items:
+        chosen = item.option(answers.get(item.slug) or "")
+        if chosen is not None and chosen.style is not None:
+            styles.append(chosen.style)
+    if not styles:
+        return 0.0, 0.0
+    return round(max(-1.0, min(1.0, sum(styles) / len(styles))), 3), round(len(styles) / len(items), 3)
+
+
+def _random_log_likelihood(items: Iterable[ItemSpec], answers: Mapping[str, str | None]) -> float:
+    return sum(
+        math.log(1 / len(item.options))
+        for item in items
+        if item.kind != "scenario" and item.option(answers.get(item.slug) or "") is not None
+    )
+
+
+def score_profile(
+    competencies: Iterable[str], items: Iterable[ItemSpec], answers: Mapping[str, str | None]
+) -> Profile:
+    """The skills profile for a set of answers (item slug -> option value; missing = skipped)."""
+    items = list(items)
+    by_competency: dict[str, list[ItemSpec]] = {slug: [] for slug in competencies}
+    scenarios = []
+    for item in items:
+        if item.kind == "scenario":
+            scenarios.append(item)
+        elif item.competency in by_competency:
+            by_competency[item.competency].append(item)
+    evidence = [_collect(slug, group, answers) for slug, group in by_competency.items()]
+    posteriors, self_bias, log_marginal = _competency_levels(evidence)
+    scores = {}
+    for e, posterior in zip(evidence, posteriors):
+        expected, spread = _mean_spread(posterior)
+        tail = (1 - RANGE_MASS) / 2
+        low, high = _quantiles(posterior, (tail, 1 - tail))
+        level = int(np.searchsorted(np.cumsum(posterior), 0.5 - 1e-9))
+        knowledge_level = None
+        if e.knowledge_answered:
+            knowledge_level = round(_mean_spread(e.knowledge / e.knowledge.sum())[0], 3)
+        scores[e.slug] = CompetencyScore(
+            slug=e.slug,
+            level=level,
+            expected=round(expected, 3),
+            level_low=round(low, 1),
+            level_high=round(high, 1),
+            confidence=round(max(0.0, 1 - spread / MAX_SPREAD), 3),
+            answered=e.answered,
+            total=e.total,
+            posterior=tuple(round(float(p), 6) for p in posterior),
+            self_level=e.self_level,
+            knowledge_level=knowledge_level,
+        )
+    style, style_confidence = estimate_work_style(scenarios, answers)
+    scenario_model, scenario_random = _scenario_log_likelihood(scenarios, answers)
+    person_fit = (log_marginal + scenario_model) - (_random_log_likelihood(items, answers) + scenario_random)
+    answered = sum(e.answered for e in evidence) + sum(
+        1 for item in scenarios if item.option(answers.get(item.slug) or "") is not None
+    )
+    knowledge_answered = sum(e.knowledge_answered for e in evidence)
+    if answered < MIN_ANSWERS:
+        reliability = Reliability.TOO_FEW
+    elif knowledge_answered < MIN_KNOWLEDGE_CHECKS:
+        reliability = Reliability.UNCHECKED
+    elif person_fit < -PERSON_FIT_THRESHOLD:
+        reliability = Reliability.INCONSISTENT
+    else:
+        reliability = Reliability.OK
+    has_self_ratings = any(e.self_level is not None for e in evidence)
+    return Profile(
+        competencies=scores,
+        work_style=style,
+        work_style_confidence=style_confidence,
+        answered=answered,
+        total=len(items),
+        reliability=reliability,
+        person_fit=round(person_fit, 3),
+        self_bias=round(float(self_bias), 3) if has_self_ratings else None,
+    )
+
+
+def simulate_answers(
+    items: Iterable[ItemSpec],
+    levels: Mapping[str, float],
+    work_style: float,
+    rng: random.Random,
+    bias: float | None = None,
+) -> dict[str, str]:
+    """Answers a person with these (true) levels would give, drawn from this module's own model.
+
+    What the role model learns from: people generated for each role answer the question bank
+    through the same measurement the product applies, so the model sees profiles as they are
+    measured (shrunk and blurred), not as they were generated."""
+    bias = rng.gauss(0, BIAS_PRIOR_SD) if bias is None else bias
+    noise = rng.choice(SELF_RATING_NOISES)
+    answers = {}
+    for item in items:
+        if item.kind == "self_rating" and item.competency in levels:
+            said = min(5, max(0, round(levels[item.competency] + bias + rng.gauss(0, noise))))
+            rated = [o for o in item.options if o.level is not None]
+            if rated:
+                answers[item.slug] = min(rated, key=lambda o: abs(o.level - said)).value
+        elif item.kind == "knowledge" and item.competency in levels:
+            level = min(5.0, max(0.0, float(levels[item.competency])))
+            right = rng.random() < float(np.interp(level, LEVELS, item.p_right()))
+            pool = [o for o in item.options if o.correct == right] or list(item.options)
+            answers[item.slug] = rng.choice(pool).value
+        elif item.kind == "scenario":
+            styled = [o for o in item.options if o.style is not None]
+            if styled:
+                weights = [math.exp(-((o.style - work_style) ** 2) / (2 * SCENARIO_TEMPERATURE**2)) for o in styled]
+                answers[item.slug] = rng.choices(styled, weights)[0].value
+    return answers

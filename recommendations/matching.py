@@ -1,0 +1,89 @@
+"""The role match: how much of a role's requirements a person meets, in percent, with its range.
+
+Pure functions on plain data. For a role with requirement r_c in competency c and a person at level
+l_c (the measurement's estimate):
+
+    match = 100 * (1 - sum_c w_c * max(0, r_c - l_c) / sum_c w_c * r_c),   w_c = r_c / max_c r_c
+
+so a requirement weighs by its own height: the core of a role (its highest requirements) counts
+most, a requirement of 1 hardly. Raising a level never raises a gap, so raising any competency never
+lowers any role's match (monotone by construction). The match uses the level estimate, not the range,
+so a less certain measurement never raises it.
+
+The range (90 %) comes from the measurement's posterior over each level: the gaps' variances add up
+(the competencies are measured by separate answers), and the range is the match +- 1.645 standard
+deviations, cut to 0-100. A gap whose level range reaches the requirement is "about met": the
+measurement cannot tell it from none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+Z90 = 1.6449
+
+
+@dataclass(frozen=True)
+class Gap:
+    competency: str
+    required: float
+    level: float
+    missing: float  # levels missing, from the estimate (0 when met)
+    about_met: bool  # the 90 % range of the level reaches the requirement
+
+
+@dataclass(frozen=True)
+class Match:
+    value: float  # 0-100
+    low: float
+    high: float
+    gaps: tuple[Gap, ...]  # the requirements not clearly met, biggest weighted gap first
+
+    @property
+    def open_gaps(self) -> tuple[Gap, ...]:
+        """The gaps the measurement can tell apart from none."""
+        return tuple(g for g in self.gaps if not g.about_met)
+
+
+def weights(requirements: Mapping[str, float]) -> dict[str, float]:
+    top = max(requirements.values(), default=0) or 1
+    return {c: r / top for c, r in requirements.items()}
+
+
+def role_match(
+    requirements: Mapping[str, float],
+    levels: Mapping[str, float],
+    posteriors: Mapping[str, Sequence[float]] | None = None,
+    level_high: Mapping[str, float] | None = None,
+) -> Match:
+    """The match of one person with one role (see the module docstring)."""
+    w = weights(requirements)
+    total = sum(w[c] * r for c, r in requirements.items())
+    if total <= 0:
+        return Match(100.0, 100.0, 100.0, ())
+    missing = 0.0
+    variance = 0.0
+    gaps = []
+    for c, required in requirements.items():
+        level = float(levels.get(c, 0.0))
+        gap = max(0.0, required - level)
+        missing += w[c] * gap
+        posterior = (posteriors or {}).get(c)
+        if posterior:
+            draws = [max(0.0, required - lv) for lv in range(len(posterior))]
+            mean = sum(p * d for p, d in zip(posterior, draws))
+            variance += w[c] ** 2 * sum(p * (d - mean) ** 2 for p, d in zip(posterior, draws))
+        if gap > 0:
+            high = (level_high or {}).get(c, level)
+            gaps.append(Gap(c, required, level, round(gap, 3), about_met=high >= required))
+    value = 100 * (1 - missing / total)
+    spread = Z90 * 100 * math.sqrt(variance) / total
+    gaps.sort(key=lambda g: (-w[g.competency] * g.missing, g.competency))
+    return Match(
+        value=round(value, 1),
+        low=round(max(0.0, value - spread), 1),
+        high=round(min(100.0, value + spread), 1),
+        gaps=tuple(gaps),
+    )

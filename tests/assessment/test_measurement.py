@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment.measurement import (
+    ItemSpec,
+    OptionSpec,
+    Reliability,
+    score_profile,
+    simulate_answers,
+)
+
+COMPETENCIES = [f"c{i}" for i in range(10)]
+
+
+def self_rating(competency: str) -> ItemSpec:
+    return ItemSpec(
+        slug=f"{competency}-self",
+        kind="self_rating",
+        competency=competency,
+        options=tuple(OptionSpec(value=str(lv), level=lv) for lv in range(6)),
+    )
+
+
+def knowledge(competency: str, difficulty: int) -> ItemSpec:
+    return ItemSpec(
+        slug=f"{competency}-k{difficulty}",
+        kind="knowledge",
+        competency=competency,
+        difficulty=difficulty,
+        options=(OptionSpec("a", correct=True), OptionSpec("b"), OptionSpec("c"), OptionSpec("d")),
+    )
+
+
+def scenario(slug: str, styles: tuple[float, ...]) -> ItemSpec:
+    return ItemSpec(
+        slug=slug,
+        kind="scenario",
+        competency=None,
+        options=tuple(OptionSpec(value=f"o{i}", style=s) for i, s in enumerate(styles)),
+    )
+
+
+def bank(competencies: list[str] = COMPETENCIES, scenarios: int = 12) -> list[ItemSpec]:
+    items = []
+    for c in competencies:
+        items.append(self_rating(c))
+        items.extend(knowledge(c, d) for d in range(1, 6))
+    items.extend(scenario(f"s{i}", (-1.0, -0.33, 0.33, 1.0)) for i in range(scenarios))
+    return items
+
+
+BANK = bank()
+SMALL = bank(["x", "y"], scenarios=0)
+
+
+def answers_for(self_level: int | None, knows_up_to: int, competency: str = "x") -> dict[str, str]:
+    answers = {f"{competency}-k{d}": "a" if d <= knows_up_to else "b" for d in range(1, 6)}
+    if self_level is not None:
+        answers[f"{competency}-self"] = str(self_level)
+    return answers
+
+
+def consistent(levels: dict[str, int], skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    answers = {}
+    for c, level in levels.items():
+        answers.update(answers_for(level, level, c))
+    return {k: v for k, v in answers.items() if k not in skip}
+
+
+def test_a_consistent_person_is_measured_at_their_level_with_a_range_around_it():
+    levels = dict(zip(COMPETENCIES, (1, 2, 3, 2, 3, 4, 2, 1, 3, 2)))
+    profile = score_profile(COMPETENCIES, BANK, consistent(levels))
+    for c, level in levels.items():
+        score = profile.competencies[c]
+        # Drawn a little towards the person's own mean (2.3 here), never out of range.
+        assert abs(score.expected - level) <= 0.8
+        assert score.level_low <= level <= score.level_high
+        assert score.level_high - score.level_low < 3
+
+
+def test_a_specialist_is_drawn_towards_their_own_mean_only_within_the_range():
+    levels = {c: i % 6 for i, c in enumerate(COMPETENCIES)}  # 0 to 5: a very uneven profile
+    profile = score_profile(COMPETENCIES, BANK, consistent(levels))
+    for c, level in levels.items():
+        score = profile.competencies[c]
+        assert abs(score.level - level) <= 1
+        assert score.level_low <= level <= score.level_high
+
+
+def test_the_overconfident_person_who_fails_every_check_gets_a_lower_level_and_a_wider_range():
+    grounded = score_profile(COMPETENCIES, BANK, consistent({c: 4 for c in COMPETENCIES})).competencies["c0"]
+    answers = consistent({c: 4 for c in COMPETENCIES})
+    answers.update({f"c0-k{d}": "b" for d in range(1, 6)})  # says 4 in c0, fails every check there
+    overconfident = score_profile(COMPETENCIES, BANK, answers).competencies["c0"]
+    assert overconfident.level < grounded.level
+    assert overconfident.expected < grounded.expected - 1
+    assert overconfident.level_high - overconfident.level_low > grounded.level_high - grounded.level_low
+    assert overconfident.rates_self_higher
+
+
+def test_a_person_who_rates_everything_too_high_is_corrected_by_the_checks_everywhere():
+    answers = {}
+    for c in COMPETENCIES:  # knows up to 2, says 4: a bias of +2 that all ten competencies show
+        answers.update(answers_for(4, 2, c))
+    profile = score_profile(COMPETENCIES, BANK, answers)
+    assert profile.self_bias is not None and profile.self_bias > 1
+    assert all(s.level <= 3 for s in profile.competencies.values())
+
+
+def test_a_skipped_item_counts_neither_right_nor_wrong_and_leaves_the_range_wider():
+    everyone_at_3 = consistent({c: 3 for c in COMPETENCIES})
+    for slug in ("c0-k1", "c0-k3", "c0-k5"):
+        right = score_profile(COMPETENCIES, BANK, dict(everyone_at_3, **{slug: "a"})).competencies["c0"]
+        wrong = score_profile(COMPETENCIES, BANK, dict(everyone_at_3, **{slug: "b"})).competencies["c0"]
+        skipped_answers = {k: v for k, v in everyone_at_3.items() if k != slug}
+        skipped = score_profile(COMPETENCIES, BANK, skipped_answers).competencies["c0"]
+        assert wrong.expected <= skipped.expected <= right.expected
+        assert skipped.level_high >= wrong.level_high and skipped.level_low <= right.level_low
+        assert skipped.answered == 5
+
+
+def test_nothing_answered_means_the_whole_range_and_too_few_answers():
+    profile = score_profile(COMPETENCIES, BANK, {})
+    score = profile.competencies["c0"]
+    assert score.answered == 0 and score.confidence < 0.2
+    assert score.level_low < 0.5 and score.level_high > 4.5
+    assert profile.reliability == Reliability.TOO_FEW and not profile.reliable
+
+
+def test_a_dozen_consistent_answers_are_not_too_few():
+    answers = {f"{c}-self": "3" for c in COMPETENCIES}
+    answers.update({"c0-k3": "a", "c1-k4": "b"})
+    profile = score_profile(COMPETENCIES, BANK, answers)
+    assert profile.answered == 12
+    assert profile.reliable, profile.reliability
+
+
+def test_self_ratings_that_no_check_tested_are_not_a_result():
+    profile = score_profile(COMPETENCIES, BANK, {f"{c}-self": "3" for c in COMPETENCIES})
+    assert profile.reliability == Reliability.UNCHECKED
+
+
+def test_random_answers_are_flagged_and_people_answering_in_earnest_are_not():
+    rng = random.Random(7)
+    flagged_random = sum(
+        not score_profile(COMPETENCIES, BANK, {i.slug: rng.choice(i.options).value for i in BANK}).reliable
+        for _ in range(40)
+    )
+    flagged_people = 0
+    for _ in range(40):
+        levels = {c: rng.uniform(0, 5) for c in COMPETENCIES}
+        answers = simulate_answers(BANK, levels, rng.uniform(-1, 1), rng)
+        flagged_people += not score_profile(COMPETENCIES, BANK, answers).reliable
+    assert flagged_random >= 38
+    assert flagged_people <= 1
+
+
+def test_the_ninety_percent_ranges_hold_the_true_level_about_nine_times_in_ten():
+    rng = random.Random(11)
+    held = total = 0
+    for _ in range(60):
+        levels = {c: rng.randint(0, 5) for c in COMPETENCIES}
+        profile = score_profile(COMPETENCIES, BANK, simulate_answers(BANK, levels, 0.0, rng))
+        for c, level in levels.items():
+            score = profile.competencies[c]
+            held += score.level_low <= level <= score.level_high
+            total += 1
+    assert 0.85 <= held / total <= 0.98
+
+
+answer_patterns = st.fixed_dictionaries(
+    {"x-self": st.sampled_from(["0", "1", "2", "3", "4", "5"]), "y-self": st.sampled_from(["0", "2", "4"])},
+    optional={f"{c}-k{d}": st.sampled_from(["a", "b"]) for c in "xy" for d in range(1, 6)},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer_patterns, st.sampled_from("xy"), st.integers(1, 5))
+def test_a_right_answer_never_lowers_any_level(answers, competency, difficulty):
+    slug = f"{competency}-k{difficulty}"
+    wrong = score_profile(["x", "y"], SMALL, dict(answers, **{slug: "b"}))
+    right = score_profile(["x", "y"], SMALL, dict(answers, **{slug: "a"}))
+    for c in ("x", "y"):
+        assert right.competencies[c].expected >= wrong.competencies[c].expected - 1e-9
+        assert right.competencies[c].level >= wrong.competencies[c].level
+        assert right.competencies[c].level_low >= wrong.competencies[c].level_low - 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer_patterns, st.integers(0, 4))
+def test_a_higher_self_rating_never_lowers_that_level(answers, level):
+    lower = score_profile(["x", "y"], SMALL, dict(answers, **{"x-self": str(level)}))
+    higher = score_profile(["x", "y"], SMALL, dict(answers, **{"x-self": str(level + 1)}))
+    assert higher.competencies["x"].expected >= lower.competencies["x"].expected - 1e-9
+
+
+def test_work_style_is_the_mean_of_the_chosen_situations():
+    items = [scenario("s1", (-1.0, 0.0, 1.0)), scenario("s2", (-0.5, 0.5))]
+    profile = score_profile([], items, {"s1": "o2", "s2": "o1"})
+    assert profile.work_style == 0.75
+    assert profile.work_style_confidence == 1.0
+    half = score_profile([], items, {"s1": "o0"})
+    assert half.work_style == -1.0
+    assert half.work_style_confidence == 0.5
+
+
+def test_an_unknown_option_value_counts_as_skipped():
+    profile = score_profile(["x"], SMALL, {"x-self": "9", "x-k1": "zzz"})
+    assert profile.competencies["x"].answered == 0

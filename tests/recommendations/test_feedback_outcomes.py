@@ -1,0 +1,101 @@
+"""Feedback becomes at most one confirmed outcome per assessment, and only reliable, not excluded
+outcomes of people who hold a role are learnt from."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from assessment.models import Assessment
+from assessment.services import start_assessment
+from recommendations import lifecycle, recommender
+from recommendations.models import ConfirmedOutcome, Role
+from tests.conftest import answer_all, strongest
+
+HOLDS_ARCHITECT = {"fits": "yes", "role": "it_architect", "relation": "holds", "consent": "on"}
+
+
+def feedback_url(assessment: Assessment) -> str:
+    return reverse("feedback", args=[assessment.token])
+
+
+@pytest.mark.django_db
+def test_an_outcome_is_keyed_to_its_assessment_without_revealing_the_token(client, finished_assessment):
+    client.post(feedback_url(finished_assessment), HOLDS_ARCHITECT)
+    outcome = ConfirmedOutcome.objects.get()
+    assert outcome.assessment_key == ConfirmedOutcome.key_for(finished_assessment.token)
+    assert finished_assessment.token not in outcome.assessment_key
+    assert len(outcome.assessment_key) == 64 and outcome.reliable and not outcome.excluded
+
+
+@pytest.mark.django_db
+def test_a_second_post_that_slipped_past_the_check_stores_no_second_outcome(client, finished_assessment):
+    client.post(feedback_url(finished_assessment), HOLDS_ARCHITECT)
+    # As when two posts arrive together: both read "no feedback yet" before either saved it.
+    Assessment.objects.filter(pk=finished_assessment.pk).update(feedback_given_at=None)
+    response = client.post(feedback_url(finished_assessment), HOLDS_ARCHITECT | {"fits": "no"})
+    assert response.status_code == 302
+    assert ConfirmedOutcome.objects.count() == 1
+    assert ConfirmedOutcome.objects.get().top_role_fits == "yes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_feedback_posts_store_one_outcome(content_and_model):
+    assessment = answer_all(start_assessment(), strongest)
+    statuses: list[int] = []
+    barrier = threading.Barrier(3)
+
+    def post() -> None:
+        try:
+            client = Client()
+            barrier.wait(timeout=30)
+            statuses.append(client.post(feedback_url(assessment), HOLDS_ARCHITECT).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [302, 302, 302]
+    assert ConfirmedOutcome.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unreliable_result_is_stored_as_unreliable(client):
+    skipped_everything = answer_all(start_assessment(), lambda item, options: None)
+    profile = client.get(reverse("results", args=[skipped_everything.token])).context["profile"]
+    assert getattr(profile, "reliable", True) is False
+    client.post(feedback_url(skipped_everything), HOLDS_ARCHITECT)
+    assert ConfirmedOutcome.objects.get().reliable is False
+
+
+@pytest.mark.django_db
+def test_training_learns_only_from_reliable_not_excluded_holders_of_a_role(monkeypatch):
+    architect, coordinator = Role.objects.get(slug="it_architect"), Role.objects.get(slug="it_coordinator")
+
+    def outcome(role, relation="holds", **fields):
+        return ConfirmedOutcome.objects.create(
+            role=role, relation=relation, levels={"communication": 3}, work_style=0.5, **fields
+        )
+
+    outcome(architect)
+    outcome(coordinator, reliable=False)
+    outcome(coordinator, excluded=True)
+    outcome(coordinator, relation="aims")
+    outcome(None, relation="")
+    seen = []
+
+    def record(roles, competencies, outcomes, **kwargs):
+        seen.extend(outcomes)
+        raise RuntimeError("enough: the training data are what this test looks at")
+
+    monkeypatch.setattr(recommender, "train", record)
+    with pytest.raises(RuntimeError, match="enough"):
+        lifecycle.train_and_activate()
+    assert [role for _levels, _style, role in seen] == ["it_architect"]

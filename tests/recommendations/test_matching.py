@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommendations.matching import role_match
+
+ROLE = {"a": 4, "b": 3, "c": 1, "d": 0}
+SURE = {lv: tuple(1.0 if i == lv else 0.0 for i in range(6)) for lv in range(6)}
+
+
+def test_a_person_who_meets_every_requirement_matches_fully():
+    match = role_match(ROLE, {"a": 5, "b": 3, "c": 2, "d": 0})
+    assert match.value == 100 and match.gaps == ()
+
+
+def test_a_person_with_nothing_matches_not_at_all():
+    assert role_match(ROLE, {"a": 0, "b": 0, "c": 0, "d": 0}).value == 0
+
+
+def test_core_requirements_weigh_most():
+    core_gap = role_match(ROLE, {"a": 3, "b": 3, "c": 1})
+    side_gap = role_match(ROLE, {"a": 4, "b": 3, "c": 0})
+    assert core_gap.value < side_gap.value
+    assert core_gap.gaps[0].competency == "a"
+
+
+def test_the_range_comes_from_the_measurement_and_holds_the_match():
+    levels = {"a": 3.0, "b": 3.0, "c": 1.0}
+    sure = role_match(ROLE, levels, {c: SURE[int(v)] for c, v in levels.items()})
+    unsure = role_match(ROLE, levels, {"a": (0, 0.1, 0.2, 0.4, 0.2, 0.1), "b": SURE[3], "c": SURE[1]})
+    assert sure.low == sure.value == sure.high
+    assert unsure.low < unsure.value < unsure.high
+    assert 0 <= unsure.low and unsure.high <= 100
+
+
+def test_a_gap_within_the_range_of_the_level_is_about_met():
+    match = role_match(ROLE, {"a": 3.6, "b": 2.0, "c": 1}, level_high={"a": 4.2, "b": 2.6, "c": 1})
+    by_competency = {g.competency: g for g in match.gaps}
+    assert by_competency["a"].about_met and not by_competency["b"].about_met
+    assert [g.competency for g in match.open_gaps] == ["b"]
+
+
+def test_a_wider_range_never_raises_the_match():
+    levels = {"a": 2.0, "b": 2.0, "c": 0.0}
+    narrow = role_match(ROLE, levels, {"a": SURE[2]}, level_high={"a": 2.5})
+    wide = role_match(ROLE, levels, {"a": (0.2, 0.2, 0.2, 0.2, 0.1, 0.1)}, level_high={"a": 4.5})
+    assert wide.value == narrow.value
+
+
+levels_strategy = st.fixed_dictionaries({c: st.floats(0, 5) for c in "abcd"})
+roles_strategy = st.fixed_dictionaries({c: st.integers(0, 5) for c in "abcd"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(roles_strategy, levels_strategy, st.sampled_from("abcd"), st.floats(0, 5))
+def test_raising_any_level_never_lowers_any_match(requirements, levels, competency, step):
+    raised = dict(levels, **{competency: min(5.0, levels[competency] + step)})
+    assert role_match(requirements, raised).value >= role_match(requirements, levels).value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(roles_strategy, min_size=1, max_size=4), levels_strategy)
+def test_the_ranking_uses_the_same_match_as_the_page(roles, levels):
+    import numpy as np
+
+    from recommendations.recommender import RoleSpec, match_share
+
+    specs = [RoleSpec(f"r{i}", tuple(float(r[c]) for c in "abcd"), 0.0) for i, r in enumerate(roles)]
+    shares = match_share(np.array([[levels[c] for c in "abcd"]]), specs)[0]
+    for share, requirements in zip(shares, roles):
+        assert abs(100 * share - role_match(requirements, levels).value) <= 0.051
