@@ -285,27 +285,26 @@ def _level_prior() -> np.ndarray:
     return _level_prior_table(PERSON_SPREADS, tuple(MEAN_GRID))
 
 
-def _competency_levels(evidence: list[_Evidence]) -> tuple[list[np.ndarray], float, float]:
-    """Posteriors over the levels, the expected self-rating bias, and the log marginal likelihood.
+def _competency_levels(evidence: list[_Evidence]) -> tuple[np.ndarray, float, float]:
+    """Posteriors over the levels (competency, level), the expected self-rating bias, and the log
+    marginal likelihood.
 
     The person's bias and own mean level are shared by all competencies: a grid over both, with
-    each competency's level summed out given them."""
+    each competency's level summed out given them (all competencies at once, as arrays)."""
+    if not evidence:
+        return np.zeros((0, len(LEVELS))), 0.0, 0.0
     prior = _level_prior()  # (mean, level)
-    n_mean = prior.shape[0]
-    joints = [
-        prior[None, :, :] * e.knowledge[None, None, :] * e.self_rating()[:, None, :] for e in evidence
-    ]  # (bias, mean, level)
-    marginals = [j.sum(axis=2) for j in joints]  # P(answers of this competency | bias, mean)
-    log_joint = _rater_log_prior()[:, None] - np.log(n_mean) + sum(np.log(np.maximum(m, 1e-300)) for m in marginals)
+    knowledge = np.stack([e.knowledge for e in evidence])  # (competency, level)
+    self_rating = np.stack([e.self_rating() for e in evidence])  # (competency, rater, level)
+    joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
+    marginal = np.maximum(joint.sum(axis=3), 1e-300)  # P(answers of a competency | rater, mean)
+    log_joint = _rater_log_prior()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
     top = log_joint.max()
     log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
     weights = np.exp(log_joint - top)
     weights /= weights.sum()
-    posteriors = []
-    for joint, marginal in zip(joints, marginals):
-        conditional = joint / np.maximum(marginal, 1e-300)[:, :, None]
-        posteriors.append(np.einsum("bm,bml->l", weights, conditional))
-    return posteriors, weights.sum(axis=1) @ _rater_grid()[0], log_marginal
+    posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
+    return posteriors, float(weights.sum(axis=1) @ _rater_grid()[0]), log_marginal
 
 
 @lru_cache(maxsize=1024)
@@ -369,24 +368,25 @@ def score_profile(
     evidence = [_collect(slug, group, answers) for slug, group in by_competency.items()]
     posteriors, self_bias, log_marginal = _competency_levels(evidence)
     scores = {}
-    for e, posterior in zip(evidence, posteriors):
-        expected, spread = _mean_spread(posterior)
-        tail = (1 - RANGE_MASS) / 2
+    tail = (1 - RANGE_MASS) / 2
+    expectations = posteriors @ LEVELS
+    spreads = np.sqrt(np.einsum("cl,cl->c", posteriors, (LEVELS[None, :] - expectations[:, None]) ** 2))
+    steps = (np.cumsum(posteriors, axis=1) < 0.5 - 1e-9).sum(axis=1)  # the median step
+    for e, posterior, expected, spread, level in zip(evidence, posteriors, expectations, spreads, steps):
         low, high = _quantiles(posterior, (tail, 1 - tail))
-        level = int(np.searchsorted(np.cumsum(posterior), 0.5 - 1e-9))
         knowledge_level = None
         if e.knowledge_answered:
             knowledge_level = round(_mean_spread(e.knowledge / e.knowledge.sum())[0], 3)
         scores[e.slug] = CompetencyScore(
             slug=e.slug,
-            level=level,
-            expected=round(expected, 3),
+            level=int(level),
+            expected=round(float(expected), 3),
             level_low=round(low, 1),
             level_high=round(high, 1),
-            confidence=round(max(0.0, 1 - spread / MAX_SPREAD), 3),
+            confidence=round(max(0.0, 1 - float(spread) / MAX_SPREAD), 3),
             answered=e.answered,
             total=e.total,
-            posterior=tuple(round(float(p), 6) for p in posterior),
+            posterior=tuple(np.round(posterior, 6).tolist()),
             self_level=e.self_level,
             knowledge_level=knowledge_level,
         )

@@ -52,13 +52,25 @@ def weights(requirements: Mapping[str, float]) -> dict[str, float]:
     return {c: r / top for c, r in requirements.items()}
 
 
+def gap_variances(posterior: Sequence[float]) -> tuple[float, ...]:
+    """The variance of the gap max(0, r - level) under a posterior over the levels, for r = 0..5."""
+    result = []
+    for required in range(6):
+        draws = [max(0.0, required - lv) for lv in range(len(posterior))]
+        mean = sum(p * d for p, d in zip(posterior, draws))
+        result.append(sum(p * (d - mean) ** 2 for p, d in zip(posterior, draws)))
+    return tuple(result)
+
+
 def role_match(
     requirements: Mapping[str, float],
     levels: Mapping[str, float],
     posteriors: Mapping[str, Sequence[float]] | None = None,
     level_high: Mapping[str, float] | None = None,
+    variances: Mapping[str, Sequence[float]] | None = None,
 ) -> Match:
-    """The match of one person with one role (see the module docstring)."""
+    """The match of one person with one role (see the module docstring). `variances` are the
+    `gap_variances` of the posteriors, computed once per person when many roles are matched."""
     w = weights(requirements)
     total = sum(w[c] * r for c, r in requirements.items())
     if total <= 0:
@@ -70,8 +82,10 @@ def role_match(
         level = float(levels.get(c, 0.0))
         gap = max(0.0, required - level)
         missing += w[c] * gap
-        posterior = (posteriors or {}).get(c)
-        if posterior:
+        known = (variances or {}).get(c)
+        if known is not None and float(required).is_integer() and 0 <= required <= 5:
+            variance += w[c] ** 2 * known[int(required)]
+        elif (posterior := (posteriors or {}).get(c)):
             draws = [max(0.0, required - lv) for lv in range(len(posterior))]
             mean = sum(p * d for p, d in zip(posterior, draws))
             variance += w[c] ** 2 * sum(p * (d - mean) ** 2 for p, d in zip(posterior, draws))

@@ -1,17 +1,18 @@
-"""The role-fit model: build, train, save, load and apply one scikit-learn pipeline.
+"""The role ranking model: build, train, save, load and apply one scikit-learn pipeline.
 
-The model answers "how well does this person fit this role?" for any (profile, role) pair. It
-sees the pair through features relative to the role's requirements (gaps weighted by how much
-the role needs each competency, the largest gap in its core, over-qualification, the shape of
-the profile against the role's, the work-style distance, how far along the person is and how
-senior the role is). Gradient-boosted trees learn how these combine, with the direction of each
-fixed (a bigger gap never raises a fit); a sigmoid calibration turns the score into the fit, a
-probability between 0 and 1. Because the features are relative to a role, the model also works
-for roles an admin adds later (retraining sharpens it).
+The model ranks roles for a person: it scores every (profile, role) pair from features relative to
+the role's requirements (gaps weighted by how much the role needs each competency, the largest gap
+in its core, over-qualification, the shape of the profile against the role's, the work-style
+distance, how far along the person is and how senior the role is). Gradient-boosted trees learn how
+these combine, with the direction of each fixed (a bigger gap never raises a fit). The fit (0-1) is a
+ranking score: how much the person looks like the people who hold the role in the training data. It
+is not calibrated against real outcomes and never shown as a probability. Because the features are
+relative to a role, the model also works for roles an admin adds later (retraining sharpens it).
 
-Training data come from `generate_profiles`: a documented, seeded generator of people who hold
-each role, varied the way real people vary (see its docstring), plus confirmed real outcomes.
-Persisted with skops (no pickle) and an explicit list of trusted types.
+Training data come from `generate_profiles` (a documented, seeded generator of people who hold each
+role), measured the way the product measures people (`train(measure=...)`), plus confirmed real
+outcomes; the generated people are a prior that is weighted down as outcomes accumulate. Persisted
+with skops (no pickle) and an explicit list of trusted types.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 if TYPE_CHECKING:  # scikit-learn, skops and scipy take seconds to import: only where a model is used
     from sklearn.pipeline import Pipeline
 
-FORMAT_VERSION = 2  # 2: the metrics travel with the model (whether it may rank)
+FORMAT_VERSION = 3  # 2: the metrics travel with the model; 3: plain trees, no calibration wrapper
 RANDOM_STATE = 20261124
 PROFILES_PER_ROLE = 300
 CORE_LEVEL = 4  # a requirement of 4 or more is the core of a role
@@ -54,8 +55,6 @@ OVERQUALIFICATION_SLACK = 0.5
 # What skops may construct beyond its own safe defaults when it loads a model: exactly the
 # parts of the pipeline built below (a test checks the list against a freshly saved model).
 TRUSTED_TYPES = [
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
 
@@ -207,24 +206,22 @@ def sklearn_version() -> str:
 
 
 def build() -> Pipeline:
-    """The untrained pipeline: gradient-boosted trees over the pair features, with the direction
-    of each feature fixed (a bigger gap never raises the fit), and sigmoid calibration."""
-    from sklearn.calibration import CalibratedClassifierCV
+    """The untrained pipeline: gradient-boosted trees over the pair features, with the direction of each
+    feature fixed (a bigger gap never raises the fit). Its probability is a ranking score, not calibrated
+    against real outcomes, and never shown as a probability."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.pipeline import Pipeline
+
     return Pipeline(
         [
             (
                 "fit",
-                CalibratedClassifierCV(
-                    HistGradientBoostingClassifier(
-                        max_iter=60,
-                        learning_rate=0.1,
-                        monotonic_cst=[MONOTONIC[name] for name in FEATURES],
-                        random_state=RANDOM_STATE,
-                    ),
-                    method="sigmoid",
-                    cv=3,
+                HistGradientBoostingClassifier(
+                    max_iter=60,
+                    learning_rate=0.1,
+                    max_leaf_nodes=15,
+                    monotonic_cst=[MONOTONIC[name] for name in FEATURES],
+                    random_state=RANDOM_STATE,
                 ),
             ),
         ]
@@ -426,10 +423,6 @@ def _predict(pipeline: Pipeline, levels: np.ndarray, styles: np.ndarray, roles: 
 
 
 def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
-    """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles)."""
-    from threadpoolctl import threadpool_limits
-
-    # One thread: the data are small, and OpenMP threads that spin-wait beside other processes
-    # (web workers, a test run, a retrain) slow everything on a small machine by orders of magnitude.
-    with threadpool_limits(limits=1):
-        return _predict(model.pipeline, levels, styles, roles)
+    """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles). One OpenMP thread (see the
+    top of this module); no threadpool_limits here: it scans the loaded libraries on every call."""
+    return _predict(model.pipeline, levels, styles, roles)

@@ -16,7 +16,7 @@ from assessment.models import Competency
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.lifecycle import active_model
-from recommendations.matching import Match, role_match
+from recommendations.matching import Match, gap_variances, role_match
 from recommendations.paths import LearningPath, learning_path_for
 from recommendations.reasons import reasons_for
 
@@ -81,14 +81,14 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
     with override(language):
         for row, person_levels, profile in zip(fits, levels, profiles):
             person = dict(zip(current.competencies, (float(v) for v in person_levels)))
-            posteriors = {c: s.posterior for c, s in profile.competencies.items()}
+            variances = {c: gap_variances(s.posterior) for c, s in profile.competencies.items() if s.posterior}
             highs = {c: s.level_high for c, s in profile.competencies.items()}
             order = sorted(range(len(current.roles)), key=lambda i: (-round(float(row[i]), 6), i))
             roles = []
             for i in order:
                 spec = current.roles[i]
                 requirements = dict(zip(current.competencies, spec.requirements))
-                match = role_match(requirements, person, posteriors, highs)
+                match = role_match(requirements, person, level_high=highs, variances=variances)
                 reasons = reasons_for(spec, current.competencies, person, profile.work_style, names, match)
                 roles.append(RoleFit(slug=spec.slug, fit=round(float(row[i]), 4), match=match, reasons=tuple(reasons)))
             rankings.append(Ranking(model_version=version, roles=tuple(roles), levels=person))

@@ -70,3 +70,15 @@ def test_the_ranking_uses_the_same_match_as_the_page(roles, levels):
     shares = match_share(np.array([[levels[c] for c in "abcd"]]), specs)[0]
     for share, requirements in zip(shares, roles):
         assert abs(100 * share - role_match(requirements, levels).value) <= 0.051
+
+
+@settings(max_examples=100, deadline=None)
+@given(roles_strategy, levels_strategy, st.lists(st.floats(0.001, 1), min_size=6, max_size=6))
+def test_precomputed_gap_variances_give_the_same_range(requirements, levels, weights):
+    from recommendations.matching import gap_variances
+
+    posterior = tuple(w / sum(weights) for w in weights)
+    posteriors = {c: posterior for c in "abcd"}
+    direct = role_match(requirements, levels, posteriors)
+    precomputed = role_match(requirements, levels, variances={c: gap_variances(posterior) for c in "abcd"})
+    assert (direct.low, direct.value, direct.high) == (precomputed.low, precomputed.value, precomputed.high)
