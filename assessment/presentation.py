@@ -129,7 +129,9 @@ def work_style_summary(profile: Profile) -> dict:
         )
     return {
         "value": style,
-        "x": round(110 + style * 100, 1),  # position on the SVG axis from 10 to 210
+        # Where the dot sits on the SVG axis from 10 (-1) to 210 (+1), as an attribute value: a machine
+        # number whatever the language, and never beyond the axis's ends.
+        "x": f"{110 + max(-1.0, min(1.0, style)) * 100:.1f}",
         "confidence": profile.work_style_confidence,
         "sentence": sentence,
     }

@@ -60,11 +60,11 @@ WORKER_HINT_AFTER_SECONDS = 15
 class ProviderAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
-    list_display = ("name", "slug", "course_count", "is_example", "url")
-    list_filter = ("is_example",)
+    list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
+    list_filter = ("in_house", "is_example")
     search_fields = ("slug", "name")
     ordering = ("name",)
-    fields = ("slug", "name", "url", "is_example", ("note_de", "note_en"))
+    fields = ("slug", "name", "url", ("in_house", "is_example"), ("note_de", "note_en"))
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(course_count=Count("courses"))
@@ -181,6 +181,9 @@ class CourseAdminForm(forms.ModelForm):
             "bildungsurlaub",
             "active",
             "last_checked",
+            "source",
+            "verified",
+            "exam_retired_on",
             "prerequisites",
             "description_de",
             "description_en",
@@ -248,7 +251,7 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
                 )
             },
         ),
-        (_("Status"), {"fields": (("active", "last_checked"),)}),
+        (_("Status"), {"fields": (("active", "last_checked"), "source", "exam_retired_on")}),
         (_("Prerequisites"), {"fields": ("prerequisites",)}),
         (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
     )

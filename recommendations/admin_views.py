@@ -12,6 +12,8 @@ from assessment.models import Competency, Level
 from recommendations.dashboard import (
     LATEST_ASSESSMENTS,
     bars,
+    courses_not_checked,
+    courses_with_retired_exam,
     finished_per_week,
     fit_feedback,
     model_judgement,
@@ -64,5 +66,7 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
             for u in uncovered
         ],
         "model_judgement": model_judgement(),
+        "courses_not_checked": courses_not_checked(),
+        "courses_with_retired_exam": courses_with_retired_exam(),
     }
     return TemplateResponse(request, "admin/dashboard.html", context)

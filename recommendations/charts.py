@@ -1,27 +1,83 @@
 """Geometry for the results page's charts, drawn as SVG by the templates (no chart JavaScript).
 
-Pure functions: numbers in, coordinates out. The templates add titles, descriptions and a
-table with the same numbers, so every chart has a text alternative.
+Pure functions: numbers in, coordinates out. Every number that goes into an SVG attribute leaves here
+as a finished string in machine format (`svg_number`): a template would localize a float, and in German
+"107,9" is no coordinate. The templates do no arithmetic; they add titles, descriptions, a legend and a
+table with the same numbers (those in the reader's format), so every chart has a text alternative.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
+from django.utils.translation import pgettext_lazy
+
 MAX_LEVEL = 5
+SHORT_LABEL_LENGTH = 16  # characters a label may take beside the radar and the bars
+
+# The shipped competencies by their full name, in either language, with a short name for the charts.
+# A competency an admin adds or renames gets a short name cut from its own (`short_label`).
+_SHORT = {
+    "service_management": pgettext_lazy("short competency name", "IT service"),
+    "security_compliance": pgettext_lazy("short competency name", "Security"),
+    "agile": pgettext_lazy("short competency name", "Agile"),
+    "automation": pgettext_lazy("short competency name", "Automation"),
+    "it_architecture": pgettext_lazy("short competency name", "Architecture"),
+    "process_design": pgettext_lazy("short competency name", "Processes"),
+    "project_management": pgettext_lazy("short competency name", "Projects"),
+    "troubleshooting": pgettext_lazy("short competency name", "Troubleshooting"),
+    "communication": pgettext_lazy("short competency name", "Communication"),
+    "change_resilience": pgettext_lazy("short competency name", "Change"),
+}
+SHORT_LABELS = {
+    name: _SHORT[slug]
+    for slug, names in {
+        "service_management": ("IT-Service-Management (ITIL)", "IT service management (ITIL)"),
+        "security_compliance": ("Informationssicherheit & Datenschutz", "Information security and data protection"),
+        "agile": ("Agile Methoden", "Agile methods"),
+        "automation": ("IT- und Geschäftsprozessautomatisierung", "IT and business process automation"),
+        "it_architecture": ("IT-Architektur und Systemlandschaft", "IT architecture and system landscape"),
+        "process_design": (
+            "Prozess-, Anforderungs- und Organisationsgestaltung",
+            "Process, requirements and organisation design",
+        ),
+        "project_management": ("Projekt- und Rollout-Management", "Project and rollout management"),
+        "troubleshooting": ("Störungsbehebung unter Druck", "Troubleshooting under pressure"),
+        "communication": ("Kommunikation und Diplomatie", "Communication and diplomacy"),
+        "change_resilience": ("Veränderungsbegleitung und Ausdauer", "Organisational change and perseverance"),
+    }.items()
+    for name in names
+}
+
+
+def svg_number(value: float) -> str:
+    """A number for an SVG or HTML attribute: decimal point in every language, at most one decimal."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
+def short_label(name: str) -> str:
+    """The competency's name as short as a chart label must be (a known short name, else the name cut)."""
+    if name in SHORT_LABELS:
+        return str(SHORT_LABELS[name])
+    head = re.split(r" \(| & | und | and |, ", name, maxsplit=1)[0].strip()
+    return head if len(head) <= SHORT_LABEL_LENGTH else head[: SHORT_LABEL_LENGTH - 1].rstrip(" -") + "…"
 
 
 @dataclass(frozen=True)
 class Spoke:
     number: int
     name: str
+    label: str  # the short name written beside the axis
     level: float
     required: float
-    x: float  # end of the axis
-    y: float
-    label_x: float
-    label_y: float
+    x: str  # end of the axis
+    y: str
+    label_x: str
+    label_y: str
+    label_anchor: str  # SVG text-anchor: labels on the right start at the axis, those on the left end there
     level_high: float | None = None  # the top of the level's 90 % range
 
     @property
@@ -36,44 +92,68 @@ class Spoke:
 
 @dataclass(frozen=True)
 class Radar:
-    size: int
-    center: float
+    width: str
+    height: str
+    center_x: str
+    center_y: str
     spokes: tuple[Spoke, ...]
     person_points: str
     role_points: str
     rings: tuple[str, ...]  # polygon points of the level rings 1..5
 
 
-def _point(center: float, radius: float, index: int, count: int, value: float) -> tuple[float, float]:
+def _point(cx: float, cy: float, radius: float, index: int, count: int, value: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
     distance = radius * value / MAX_LEVEL
-    return round(center + distance * math.cos(angle), 1), round(center + distance * math.sin(angle), 1)
+    return cx + distance * math.cos(angle), cy + distance * math.sin(angle)
 
 
 def _points(pairs) -> str:
-    return " ".join(f"{x},{y}" for x, y in pairs)
+    return " ".join(f"{svg_number(x)},{svg_number(y)}" for x, y in pairs)
 
 
-def radar(rows: list[tuple], size: int = 320) -> Radar:
-    """A radar chart of (name, person's level, required level[, top of the level's range]) rows, 0-5."""
-    center = size / 2
-    radius = size / 2 - 34  # room for the axis numbers
+def _anchor(index: int, count: int) -> str:
+    side = math.cos(-math.pi / 2 + 2 * math.pi * index / count)
+    return "start" if side > 0.2 else "end" if side < -0.2 else "middle"
+
+
+def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Radar:
+    """A radar chart of (name, person's level, required level[, top of the level's range]) rows, 0-5.
+
+    `label_room` is the width kept beside the rings for the short names written at the axes' ends."""
+    label_gap = 8
+    cx = radius + label_gap + label_room
+    cy = radius + label_gap + 14  # a line of text above the top axis and below the bottom one
     count = max(3, len(rows))
     spokes = []
     for index, (name, level, required, *high) in enumerate(rows):
-        x, y = _point(center, radius, index, count, MAX_LEVEL)
-        lx, ly = _point(center, radius + 18, index, count, MAX_LEVEL)
+        x, y = _point(cx, cy, radius, index, count, MAX_LEVEL)
+        lx, ly = _point(cx, cy, radius + label_gap, index, count, MAX_LEVEL)
         spokes.append(
-            Spoke(index + 1, name, round(level, 1), float(required), x, y, lx, ly, high[0] if high else None)
+            Spoke(
+                number=index + 1,
+                name=name,
+                label=short_label(name),
+                level=round(level, 1),
+                required=float(required),
+                x=svg_number(x),
+                y=svg_number(y),
+                label_x=svg_number(lx),
+                label_y=svg_number(ly),
+                label_anchor=_anchor(index, count),
+                level_high=high[0] if high else None,
+            )
         )
     return Radar(
-        size=size,
-        center=center,
+        width=svg_number(2 * cx),
+        height=svg_number(2 * cy),
+        center_x=svg_number(cx),
+        center_y=svg_number(cy),
         spokes=tuple(spokes),
-        person_points=_points(_point(center, radius, i, count, s.level) for i, s in enumerate(spokes)),
-        role_points=_points(_point(center, radius, i, count, s.required) for i, s in enumerate(spokes)),
+        person_points=_points(_point(cx, cy, radius, i, count, s.level) for i, s in enumerate(spokes)),
+        role_points=_points(_point(cx, cy, radius, i, count, s.required) for i, s in enumerate(spokes)),
         rings=tuple(
-            _points(_point(center, radius, i, count, ring) for i in range(count)) for ring in range(1, MAX_LEVEL + 1)
+            _points(_point(cx, cy, radius, i, count, ring) for i in range(count)) for ring in range(1, MAX_LEVEL + 1)
         ),
     )
 
@@ -81,51 +161,73 @@ def radar(rows: list[tuple], size: int = 320) -> Radar:
 @dataclass(frozen=True)
 class Bar:
     name: str
+    label: str  # the short name written left of the bar
     level: float
     required: float
-    y: float
-    level_width: float
-    required_x: float
     gap: float
+    y: str  # top of the bar
+    label_y: str  # baseline of the label
+    level_width: str
+    required_x: str  # the requirement mark: a 4-unit wide rect centred on the required level
+    required_y: str
     about_met: bool = False  # the level's 90 % range reaches the requirement
+
+    @property
+    def short(self) -> bool:
+        """A gap the chart shows as one (in the accent colour): not met, and not about met either."""
+        return self.gap > 0 and not self.about_met
+
+
+@dataclass(frozen=True)
+class Tick:
+    level: int
+    x: str
 
 
 @dataclass(frozen=True)
 class GapChart:
-    width: int
-    height: int
-    label_width: int
-    scale_width: int
-    row_height: int
+    width: str
+    height: str
+    label_width: str  # where the bars start
+    tick_bottom: str  # where the tick lines end
+    tick_label_y: str
     bars: tuple[Bar, ...]
-    ticks: tuple[tuple[int, float], ...]  # (level, x)
+    ticks: tuple[Tick, ...]
 
 
-def gap_chart(rows: list[tuple], width: int = 340, row_height: int = 26) -> GapChart:
+BAR_HEIGHT = 16
+MARK_WIDTH, MARK_OVERHANG = 4, 3  # the requirement mark stands 3 units above and below the bar
+
+
+def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, label_width: float = 112) -> GapChart:
     """Horizontal bars: the person's level per competency with a marker at the required level."""
-    label_width = 28  # the bars are numbered like the radar's axes; names are in the table
     scale_width = width - label_width - 10
     unit = scale_width / MAX_LEVEL
-    bars = tuple(
-        Bar(
-            name=name,
-            level=round(level, 1),
-            required=float(required),
-            y=index * row_height + 6,
-            level_width=round(max(0.0, level) * unit, 1),
-            required_x=round(label_width + required * unit, 1),
-            gap=round(max(0.0, required - level), 1),
-            about_met=bool(high) and level < required <= high[0],
+    height = len(rows) * row_height + 24
+    bars = []
+    for index, (name, level, required, *high) in enumerate(rows):
+        top = index * row_height + 6
+        bars.append(
+            Bar(
+                name=name,
+                label=short_label(name),
+                level=round(level, 1),
+                required=float(required),
+                gap=round(max(0.0, required - level), 1),
+                y=svg_number(top),
+                label_y=svg_number(top + 13),
+                level_width=svg_number(max(0.0, min(level, MAX_LEVEL)) * unit),
+                required_x=svg_number(label_width + required * unit - MARK_WIDTH / 2),
+                required_y=svg_number(top - MARK_OVERHANG),
+                about_met=bool(high) and level < required <= high[0],
+            )
         )
-        for index, (name, level, required, *high) in enumerate(rows)
-    )
-    ticks = tuple((lv, round(label_width + lv * unit, 1)) for lv in range(MAX_LEVEL + 1))
     return GapChart(
-        width=width,
-        height=len(rows) * row_height + 24,
-        label_width=label_width,
-        scale_width=int(scale_width),
-        row_height=row_height,
-        bars=bars,
-        ticks=ticks,
+        width=svg_number(width),
+        height=svg_number(height),
+        label_width=svg_number(label_width),
+        tick_bottom=svg_number(height - 20),
+        tick_label_y=svg_number(height - 6),
+        bars=tuple(bars),
+        ticks=tuple(Tick(lv, svg_number(label_width + lv * unit)) for lv in range(MAX_LEVEL + 1)),
     )

@@ -1,7 +1,9 @@
 """Load the shipped roles and course catalogue (recommendations/content/*.json).
 
-Like the question bank: only what is missing is created (matched by slug), so a later run never
-overwrites what an admin changed. Called from data migrations with the historical app registry.
+Roles, like the question bank: only what is missing is created (matched by slug). The catalogue:
+`sync_catalogue` creates what is missing and updates shipped rows no admin has changed, so a later
+run never overwrites what an admin changed. Called from data migrations with the historical app
+registry.
 """
 
 from __future__ import annotations
@@ -55,51 +57,121 @@ def load_roles(apps: Any) -> int:
     return created
 
 
+# The course fields the shipped catalogue sets (besides slug, provider, competencies and prerequisites).
+COURSE_FIELDS = (
+    "title_de",
+    "title_en",
+    "certificate",
+    "awarding_body",
+    "format",
+    "location",
+    "language",
+    "hours",
+    "price_eur",
+    "fundable",
+    "bildungsurlaub",
+    "url",
+    "active",
+    "last_checked",
+    "source",
+    "verified",
+    "exam_retired_on",
+    "description_de",
+    "description_en",
+    "note_de",
+    "note_en",
+)
+PROVIDER_FIELDS = ("name", "url", "is_example", "in_house", "note_de", "note_en")
+COURSE_DEFAULTS: dict[str, Any] = {
+    "certificate": "",
+    "awarding_body": "",
+    "location": "",
+    "language": "de",
+    "price_eur": None,
+    "fundable": False,
+    "bildungsurlaub": False,
+    "url": "",
+    "active": True,
+    "source": "",
+    "verified": True,
+    "exam_retired_on": None,
+    "description_de": "",
+    "description_en": "",
+    "note_de": "",
+    "note_en": "",
+}
+
+
+def _course_values(entry: dict[str, Any]) -> dict[str, Any]:
+    values = {name: entry.get(name, COURSE_DEFAULTS.get(name)) for name in COURSE_FIELDS}
+    values["hours"] = Decimal(str(entry["hours"]))
+    if values["price_eur"] is not None:
+        values["price_eur"] = Decimal(str(values["price_eur"]))
+    values["last_checked"] = datetime.date.fromisoformat(entry["last_checked"])
+    if values["exam_retired_on"]:
+        values["exam_retired_on"] = datetime.date.fromisoformat(values["exam_retired_on"])
+    return values
+
+
 def load_catalogue(apps: Any) -> int:
+    """Kept for migration 0002: the catalogue now needs fields that schema does not have yet, so there it
+    creates nothing and migration 0007 (`sync_catalogue`) ships the catalogue instead."""
+    Course = apps.get_model("recommendations", "Course")
+    if not any(f.name == "source" for f in Course._meta.get_fields()):
+        return 0
+    return sync_catalogue(apps)["created"]
+
+
+def sync_catalogue(apps: Any) -> dict[str, int]:
+    """Bring the database in line with the shipped catalogue without undoing an admin's work.
+
+    * missing providers and courses are created;
+    * a shipped row no admin has touched (it has no history record: only the admin and the import write
+      history, data migrations do not) is updated to the shipped values;
+    * a row an admin changed is left alone;
+    * a course of an example provider, and an untouched course that is no longer shipped, is deactivated,
+      never deleted (results and learning paths may refer to it).
+    Returns counts of what was created, updated, deactivated and left alone.
+    """
     Provider = apps.get_model("recommendations", "Provider")
     Course = apps.get_model("recommendations", "Course")
     CourseCompetency = apps.get_model("recommendations", "CourseCompetency")
     Competency = apps.get_model("assessment", "Competency")
+    edited_courses = set(apps.get_model("recommendations", "HistoricalCourse").objects.values_list("id", flat=True))
+    edited_courses |= set(
+        apps.get_model("recommendations", "HistoricalCourseCompetency").objects.values_list("course_id", flat=True)
+    )
+    edited_providers = set(apps.get_model("recommendations", "HistoricalProvider").objects.values_list("id", flat=True))
     competencies = {c.slug: c for c in Competency.objects.all()}
     data = read("catalogue.json")
+    counts = {"created": 0, "updated": 0, "deactivated": 0, "left_alone": 0}
+
     providers = {}
     for entry in data["providers"]:
-        providers[entry["slug"]], _ = Provider.objects.get_or_create(
-            slug=entry["slug"],
-            defaults={
-                "name": entry["name"],
-                "url": entry.get("url", ""),
-                "is_example": entry.get("is_example", False),
-                "note_de": entry.get("note_de", ""),
-                "note_en": entry.get("note_en", ""),
-            },
-        )
-    created = []
+        values = {
+            name: entry.get(name, "" if name in ("url", "note_de", "note_en") else False) for name in PROVIDER_FIELDS
+        }
+        provider, created = Provider.objects.get_or_create(slug=entry["slug"], defaults=values)
+        if not created and provider.pk not in edited_providers:
+            Provider.objects.filter(pk=provider.pk).update(**values)
+        providers[entry["slug"]] = provider
+
+    prerequisites: dict[str, list[str]] = {}
     for entry in data["courses"]:
-        if Course.objects.filter(slug=entry["slug"]).exists():
+        values = {**_course_values(entry), "provider": providers[entry["provider"]]}
+        course = Course.objects.filter(slug=entry["slug"]).first()
+        if course is None:
+            course = Course.objects.create(slug=entry["slug"], **values)
+            counts["created"] += 1
+        elif course.pk in edited_courses:
+            counts["left_alone"] += 1
             continue
-        course = Course.objects.create(
-            slug=entry["slug"],
-            title_de=entry["title_de"],
-            title_en=entry["title_en"],
-            provider=providers[entry["provider"]],
-            certificate=entry.get("certificate", ""),
-            awarding_body=entry.get("awarding_body", ""),
-            format=entry["format"],
-            location=entry.get("location", ""),
-            language=entry.get("language", "de"),
-            hours=Decimal(str(entry["hours"])),
-            price_eur=Decimal(str(entry["price_eur"])),
-            fundable=entry.get("fundable", False),
-            bildungsurlaub=entry.get("bildungsurlaub", False),
-            url=entry.get("url", ""),
-            active=entry.get("active", True),
-            last_checked=datetime.date.fromisoformat(entry["last_checked"]),
-            description_de=entry.get("description_de", ""),
-            description_en=entry.get("description_en", ""),
-            note_de=entry.get("note_de", ""),
-            note_en=entry.get("note_en", ""),
-        )
+        else:
+            for name, value in values.items():
+                setattr(course, name, value)
+            course.save()
+            CourseCompetency.objects.filter(course=course).delete()
+            counts["updated"] += 1
         CourseCompetency.objects.bulk_create(
             CourseCompetency(
                 course=course,
@@ -110,8 +182,17 @@ def load_catalogue(apps: Any) -> int:
             )
             for link in entry["competencies"]
         )
-        created.append((course, entry.get("prerequisites", [])))
+        prerequisites[course.slug] = entry.get("prerequisites", [])
+
     by_slug = {c.slug: c for c in Course.objects.all()}
-    for course, prerequisites in created:
-        course.prerequisites.set([by_slug[s] for s in prerequisites if s in by_slug])
-    return len(created)
+    for slug, required in prerequisites.items():
+        by_slug[slug].prerequisites.set([by_slug[s] for s in required if s in by_slug])
+
+    shipped = {entry["slug"] for entry in data["courses"]}
+    for course in Course.objects.filter(active=True).select_related("provider"):
+        made_up = course.provider.is_example
+        dropped = course.slug not in shipped and course.pk not in edited_courses
+        if made_up or dropped:
+            Course.objects.filter(pk=course.pk).update(active=False)
+            counts["deactivated"] += 1
+    return counts

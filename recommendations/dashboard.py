@@ -17,7 +17,7 @@ from django.utils import timezone
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import Profile, score_profile
 from assessment.models import Answer, Assessment
-from recommendations.models import ConfirmedOutcome, CourseCompetency, ModelVersion, RoleRequirement
+from recommendations.models import ConfirmedOutcome, Course, CourseCompetency, ModelVersion, RoleRequirement
 from recommendations.recommender import JUDGE_FROM_OUTCOMES
 from recommendations.services import recommend
 
@@ -211,3 +211,22 @@ def model_judgement() -> ModelJudgement | None:
         transparent_top1=held.get("transparent_top1"),
         ranks=bool(metrics.get("ranks", True)),
     )
+
+
+STALE_AFTER_DAYS = 365  # a course entry whose source was not checked for a year needs a look
+
+
+def courses_not_checked(today: datetime.date | None = None) -> list[Course]:
+    """Active courses whose source was last checked more than a year ago, the oldest check first."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=STALE_AFTER_DAYS)
+    return list(
+        Course.objects.active().not_checked_since(since).select_related("provider").order_by("last_checked", "slug")
+    )
+
+
+def courses_with_retired_exam(today: datetime.date | None = None) -> list[Course]:
+    """Courses whose exam the awarding body has retired, active ones (which should not be) first."""
+    today = today or timezone.localdate()
+    retired = Course.objects.exam_retired(today).select_related("provider")
+    return list(retired.order_by("-active", "exam_retired_on", "slug"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import deque
 from collections.abc import Iterable
 
@@ -98,6 +99,11 @@ class Provider(models.Model):
         default=False,
         help_text=_("Not a verified real offer: shown to people as an example."),
     )
+    in_house = models.BooleanField(
+        _("in-house"),
+        default=False,
+        help_text=_("Learning in your own organisation (shadowing, drills, mentoring): no course page, no fee."),
+    )
     note_de = models.TextField(_("note (German)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
 
@@ -117,6 +123,14 @@ class Provider(models.Model):
 class CourseQuerySet(models.QuerySet):
     def active(self) -> CourseQuerySet:
         return self.filter(active=True)
+
+    def not_checked_since(self, day: datetime.date) -> CourseQuerySet:
+        """Courses whose facts were last checked before `day`."""
+        return self.filter(last_checked__lt=day)
+
+    def exam_retired(self, today: datetime.date) -> CourseQuerySet:
+        """Courses whose exam is retired on or before `today`."""
+        return self.filter(exam_retired_on__lte=today)
 
     def prerequisite_cycle(self, course_id: int | None, prerequisite_ids: Iterable[int]) -> list[int]:
         """The shortest chain of course ids (course, prerequisite, ..., course) that would lead back to the
@@ -171,7 +185,13 @@ class Course(models.Model):
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.GERMAN)
     hours = models.DecimalField(max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
     price_eur = models.DecimalField(
-        _("price (EUR)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+        _("price (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        null=True,
+        blank=True,
+        help_text=_("Empty when the provider quotes on request: shown as “price on request”, never guessed."),
     )
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="leads_to")
     fundable = models.BooleanField(
@@ -180,7 +200,26 @@ class Course(models.Model):
     bildungsurlaub = models.BooleanField(_("Bildungsurlaub recognised"), default=False)
     url = models.URLField(blank=True)
     active = models.BooleanField(default=True)
-    last_checked = models.DateField(_("last checked"), default=timezone.localdate)
+    last_checked = models.DateField(
+        _("last checked"), default=timezone.localdate, help_text=_("When the source was last checked.")
+    )
+    source = models.CharField(
+        _("source"), max_length=500, blank=True, help_text=_("The page or document the facts of this entry come from.")
+    )
+    verified = models.BooleanField(
+        _("verified"),
+        default=True,
+        help_text=_(
+            "The offer's page and facts were confirmed against the source. Unverified offers are marked "
+            "as such wherever people see them."
+        ),
+    )
+    exam_retired_on = models.DateField(
+        _("exam retired on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the awarding body retired the exam; such a course should be inactive."),
+    )
     description_de = models.TextField(_("description (German)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     note_de = models.TextField(_("note (German)"), blank=True)

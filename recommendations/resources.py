@@ -130,6 +130,16 @@ class DayWidget(widgets.DateWidget):
             raise ValueError(_("“%(value)s” is not a date like 2025-01-31.") % {"value": value}) from None
 
 
+class MachineDecimalWidget(widgets.DecimalWidget):
+    """A decimal written with a point in every language ("16.0", not German "16,0"), like the weights in
+    the competencies column: one number format per file. Reading still takes either."""
+
+    def render(self, value, obj=None, **kwargs):
+        if self.coerce_to_string and not kwargs.get("force_native_type"):
+            return "" if value is None else str(value)
+        return value
+
+
 class SlugsWidget(widgets.ManyToManyWidget):
     """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
 
@@ -150,6 +160,9 @@ class CourseResource(resources.ModelResource):
         attribute="provider", column_name="provider", widget=SlugForeignKeyWidget(Provider, field="slug")
     )
     last_checked = fields.Field(attribute="last_checked", column_name="last_checked", widget=DayWidget())
+    exam_retired_on = fields.Field(attribute="exam_retired_on", column_name="exam_retired_on", widget=DayWidget())
+    hours = fields.Field(attribute="hours", column_name="hours", widget=MachineDecimalWidget())
+    price_eur = fields.Field(attribute="price_eur", column_name="price_eur", widget=MachineDecimalWidget())
     # Named apart from its column: the export form has a field "format" of its own (the file format).
     course_format = fields.Field(attribute="format", column_name="format")
     prerequisites = fields.Field(
@@ -177,6 +190,9 @@ class CourseResource(resources.ModelResource):
             "url",
             "active",
             "last_checked",
+            "source",
+            "verified",
+            "exam_retired_on",
             "competencies",
             "prerequisites",
             "description_de",

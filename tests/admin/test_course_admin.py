@@ -60,6 +60,7 @@ def changelist_queries(client, query: str = "") -> int:
 def test_the_course_list_runs_the_same_queries_for_10_and_5000_more_courses(
     admin_client, django_assert_max_num_queries
 ):
+    shipped = Course.objects.count()
     bulk_courses(10)
     with_ten = changelist_queries(admin_client)
     bulk_courses(0)
@@ -67,7 +68,7 @@ def test_the_course_list_runs_the_same_queries_for_10_and_5000_more_courses(
     bulk_courses(5000)
     with django_assert_max_num_queries(with_ten):
         response = admin_client.get(reverse("admin:recommendations_course_changelist"))
-    assert response.context["cl"].result_count == 5065
+    assert response.context["cl"].result_count == shipped + 5000
     assert with_ten <= 15
     filtered = "?competency=" + Competency.objects.order_by("slug").first().slug + "&to_level=2&active__exact=1"
     assert changelist_queries(admin_client, filtered) <= with_ten + 1
@@ -283,7 +284,7 @@ def test_a_course_deactivated_in_the_admin_leaves_the_next_recommendation_at_onc
 def test_a_course_added_in_the_admin_joins_the_next_recommendation_at_once(admin_client):
     profile = beginner_profile()
     result = recommend([profile])[0]
-    gap = result.path.steps[0].closes[0]
+    gap = (result.path.open_gaps or result.path.steps[0].closes)[0]  # a gap the path does not close otherwise
     response = admin_client.get(admin_url(Course, "add"))
     data = form_data(response)
     data.update(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
 import tablib
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -206,3 +208,27 @@ def test_a_spreadsheet_from_excel_imports_too(admin_client):
     response = confirm(admin_client, preview(admin_client, sheet.export("xlsx"), "xlsx"))
     assert response.status_code == 302
     assert Course.objects.get(slug=row["slug"]).hours == Decimal("12.5")
+
+
+MACHINE_NUMBER = r"\d+(\.\d+)?"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_csv_export_writes_every_number_with_a_point_whatever_the_admins_language(admin_client, language):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = rows_of(export(admin_client))
+    for row in rows:
+        assert re.fullmatch(MACHINE_NUMBER, row["hours"]), row["hours"]
+        assert re.fullmatch(MACHINE_NUMBER, row["price_eur"]) or row["price_eur"] == "", row["price_eur"]  # on request
+        for entry in row["competencies"].split(";"):
+            assert re.fullmatch(MACHINE_NUMBER, entry.split(":")[1]), entry  # the weight
+    course = Course.objects.exclude(price_eur=0).exclude(price_eur=None).order_by("slug").first()
+    row = next(r for r in rows if r["slug"] == course.slug)
+    assert Decimal(row["hours"]) == course.hours and Decimal(row["price_eur"]) == course.price_eur
+
+
+def test_the_xlsx_export_writes_hours_and_prices_as_numbers(admin_client):
+    dataset = tablib.Dataset()
+    dataset.load(export(admin_client, "xlsx"), format="xlsx")
+    for column in ("hours", "price_eur"):
+        assert all(isinstance(value, int | float) for value in dataset[column] if value is not None), column

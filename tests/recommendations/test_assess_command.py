@@ -61,7 +61,8 @@ def test_a_chosen_target_role_gets_its_own_path(monkeypatch):
     assert path["target_role"] == "it_architect"
     assert path["steps"]
     assert path["total_hours"] == pytest.approx(sum(s["hours"] for s in path["steps"]))
-    assert path["total_price_eur"] == pytest.approx(sum(s["price_eur"] for s in path["steps"]))
+    assert path["total_price_eur"] == pytest.approx(sum(s["price_eur"] or 0 for s in path["steps"]))
+    assert path["courses_price_on_request"] == sum(1 for s in path["steps"] if s["price_eur"] is None)
 
 
 def test_skipped_items_are_allowed(monkeypatch):

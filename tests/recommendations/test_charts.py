@@ -1,36 +1,96 @@
 from __future__ import annotations
 
-import pytest
+import re
 
-from recommendations.charts import gap_chart, radar
+import pytest
+from django.utils import translation
+
+from recommendations.charts import SHORT_LABEL_LENGTH, gap_chart, radar, short_label, svg_number
 
 ROWS = [("ITIL", 3.0, 4.0), ("Sicherheit", 5.0, 3.0), ("Agil", 0.0, 2.0), ("Automatisierung", 2.5, 2.5)]
+MACHINE_NUMBER = re.compile(r"^-?\d+(\.\d)?$")
+
+
+def points(text: str) -> list[tuple[float, float]]:
+    return [tuple(map(float, p.split(","))) for p in text.split()]
 
 
 def test_the_radar_puts_a_full_level_on_the_outer_ring_and_zero_in_the_centre():
-    chart = radar(ROWS, size=320)
+    chart = radar(ROWS, radius=126)
+    centre = (float(chart.center_x), float(chart.center_y))
     first_axis = chart.spokes[0]
-    assert (first_axis.x, first_axis.y) == (160.0, 34.0)  # straight up, radius 126
-    person = [tuple(map(float, p.split(","))) for p in chart.person_points.split()]
-    assert person[1] == (chart.spokes[1].x, chart.spokes[1].y)  # level 5 reaches the end of its axis
-    assert person[2] == (160.0, 160.0)  # level 0 sits in the centre
+    assert (float(first_axis.x), float(first_axis.y)) == (centre[0], centre[1] - 126)  # straight up
+    person = points(chart.person_points)
+    assert person[1] == (float(chart.spokes[1].x), float(chart.spokes[1].y))  # level 5 reaches its axis's end
+    assert person[2] == centre  # level 0 sits in the centre
     assert len(chart.rings) == 5
 
 
 def test_the_gap_chart_marks_the_requirement_and_the_gap():
-    chart = gap_chart(ROWS, width=340)
+    chart = gap_chart(ROWS, width=360, label_width=112)
     itil, security, agile, _ = chart.bars
     assert itil.gap == 1.0 and security.gap == 0 and agile.gap == 2.0
-    assert security.level_width == pytest.approx(chart.scale_width)
-    assert agile.level_width == 0
-    assert itil.required_x > itil.level_width
-    assert chart.height == 4 * chart.row_height + 24
+    assert float(security.level_width) == pytest.approx(360 - 112 - 10)  # level 5 fills the scale
+    assert float(agile.level_width) == 0
+    assert float(itil.required_x) + 2 == pytest.approx(112 + 4 * (360 - 112 - 10) / 5)  # centred on level 4
+    assert float(chart.height) == 4 * 26 + 24
+    assert [t.level for t in chart.ticks] == [0, 1, 2, 3, 4, 5]
+    assert float(chart.tick_bottom) < float(chart.tick_label_y) < float(chart.height)
 
 
 def test_a_gap_within_the_range_of_the_level_is_about_met_not_a_small_gap():
-    from recommendations.charts import gap_chart, radar
-
     rows = [("A", 3.7, 4, 4.3), ("B", 2.0, 4, 2.8), ("C", 4.0, 3, 4.5)]
     spokes = radar(rows).spokes
     assert [s.about_met for s in spokes] == [True, False, False]
-    assert [b.about_met for b in gap_chart(rows).bars] == [True, False, False]
+    bars = gap_chart(rows).bars
+    assert [b.about_met for b in bars] == [True, False, False]
+    assert [b.short for b in bars] == [False, True, False]  # only B is drawn as a gap
+
+
+def test_every_number_for_an_attribute_is_a_finished_machine_string_in_any_language():
+    rows = [("A", 3.14159, 4, 4.3), ("B", 2.06, 4, 2.8), ("C", 4.0, 3, 4.5), ("D", 0.333, 1)]
+    with translation.override("de"):
+        chart, gaps = radar(rows), gap_chart(rows)
+    numbers = [chart.width, chart.height, chart.center_x, chart.center_y]
+    for spoke in chart.spokes:
+        numbers += [spoke.x, spoke.y, spoke.label_x, spoke.label_y]
+    numbers += [gaps.width, gaps.height, gaps.label_width, gaps.tick_bottom, gaps.tick_label_y]
+    for bar in gaps.bars:
+        numbers += [bar.y, bar.label_y, bar.level_width, bar.required_x, bar.required_y]
+    numbers += [tick.x for tick in gaps.ticks]
+    assert all(isinstance(n, str) and MACHINE_NUMBER.match(n) for n in numbers), numbers
+    for polygon in (chart.person_points, chart.role_points, *chart.rings):
+        assert re.fullmatch(r"-?\d+(\.\d)?,-?\d+(\.\d)?( -?\d+(\.\d)?,-?\d+(\.\d)?)*", polygon)
+
+
+def test_svg_numbers_have_a_point_and_at_most_one_decimal():
+    assert [svg_number(v) for v in (107.94, 160.0, 0.04, -0.04, -3.25, 2)] == ["107.9", "160", "0", "0", "-3.2", "2"]
+
+
+def test_the_radar_names_its_axes_with_short_labels_that_fit_beside_it():
+    rows = [
+        (name, 2.0, 3) for name in ("IT-Service-Management (ITIL)", "Agile Methoden", "Störungsbehebung unter Druck")
+    ]
+    with translation.override("de"):
+        spokes = radar(rows).spokes
+    assert [s.label for s in spokes] == ["IT-Service", "Agil", "Störungen"]
+    assert [s.label_anchor for s in spokes] == ["middle", "start", "end"]  # top, right, left
+    with translation.override("en"):
+        assert [b.label for b in gap_chart(rows).bars] == ["IT service", "Agile", "Troubleshooting"]
+
+
+@pytest.mark.django_db
+def test_every_competency_has_a_short_label_in_both_languages():
+    from assessment.models import Competency
+
+    for competency in Competency.objects.all():
+        for language, name in (("de", competency.name_de), ("en", competency.name_en)):
+            with translation.override(language):
+                label = short_label(name)
+            assert 0 < len(label) <= SHORT_LABEL_LENGTH and label != name, (language, name, label)
+
+
+def test_a_new_competency_gets_a_short_label_cut_from_its_name():
+    assert short_label("Cloud-Betrieb und FinOps") == "Cloud-Betrieb"
+    assert short_label("Datenbankadministrationsgrundlagen") == "Datenbankadmini…"
+    assert len(short_label("Datenbankadministrationsgrundlagen")) == SHORT_LABEL_LENGTH

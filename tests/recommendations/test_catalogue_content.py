@@ -1,0 +1,172 @@
+"""The shipped catalogue: real offers only, each with its page, source and check date, and every level reachable."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from assessment.models import Competency
+from recommendations.content import read, sync_catalogue
+from recommendations.dashboard import courses_not_checked, courses_with_retired_exam
+from recommendations.models import Course, CourseCompetency, Provider
+from tests.conftest import answer_all, weakest
+
+pytestmark = pytest.mark.django_db
+CONTENT_DATE = datetime.date(2026, 12, 1)  # the day the catalogue's sources were checked (domain review 2026-12)
+MAX_AGE = datetime.timedelta(days=400)
+
+
+def active_courses():
+    return Course.objects.active().select_related("provider").prefetch_related("competencies__competency")
+
+
+def test_no_active_course_comes_from_an_example_provider():
+    assert not Course.objects.active().filter(provider__is_example=True).exists()
+    assert not Provider.objects.filter(is_example=True, courses__active=True).exists()
+
+
+def test_every_active_course_links_to_its_offer_unless_it_is_in_house():
+    for course in active_courses():
+        if course.provider.in_house:
+            assert course.url == "", course.slug
+            continue
+        parts = urlsplit(course.url)
+        assert parts.scheme == "https", course.slug
+        assert parts.netloc, course.slug
+        home = urlsplit(course.provider.url)
+        on_home_page = (parts.netloc, parts.path.strip("/")) == (home.netloc, home.path.strip("/"))
+        # the offer's own page, not the provider's home page; the exception, said in the note, is a free
+        # learning site that is the offer itself
+        assert not on_home_page or "Die Seite ist das Kursangebot selbst" in course.note_de, course.slug
+
+
+def test_every_active_course_names_its_source_and_was_checked_within_400_days():
+    for course in active_courses():
+        assert course.source.strip(), course.slug
+        assert CONTENT_DATE - MAX_AGE <= course.last_checked <= CONTENT_DATE, course.slug
+
+
+def test_no_course_with_a_retired_exam_is_active():
+    assert not Course.objects.active().exam_retired(CONTENT_DATE).exists()
+    retired = set(Course.objects.exam_retired(CONTENT_DATE).values_list("slug", flat=True))
+    assert {"pl-500", "pcep-30-02"} <= retired
+    assert Course.objects.get(slug="pcep").certificate == "PCEP-30-03"
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+def test_every_competency_can_be_reached_at_each_level(level):
+    for competency in Competency.objects.all():
+        assert CourseCompetency.objects.filter(
+            course__active=True, competency=competency, from_level__lte=level - 1, to_level__gte=level
+        ).exists(), f"{competency.slug} {level}"
+
+
+def test_the_catalogue_has_at_least_50_active_courses_with_valid_levels():
+    assert Course.objects.active().count() >= 50
+    for link in CourseCompetency.objects.filter(course__active=True):
+        assert 0 <= link.from_level < link.to_level <= 5
+
+
+def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
+    in_house = active_courses().filter(provider__in_house=True)
+    assert {"shadowing-2nd-level", "major-incident-simulation", "architektur-mentoring"} <= {c.slug for c in in_house}
+    assert all(c.price_eur == 0 and c.format == "on_the_job" for c in in_house)
+
+
+def test_funding_flags_appear_only_where_the_provider_is_recognised_for_them():
+    bildungsurlaub = set(active_courses().filter(bildungsurlaub=True).values_list("provider__slug", flat=True))
+    assert bildungsurlaub <= {"vhs-dortmund"}
+    assert not active_courses().filter(fundable=True).exists()  # no active AZAV measure is confirmed yet
+
+
+def test_the_itil_version_5_path_leads_to_version_5_modules_and_ai_literacy_is_offered():
+    foundation = Course.objects.get(slug="itil5-foundation")
+    assert foundation.active
+    assert set(foundation.leads_to.filter(active=True).values_list("slug", flat=True)) == {
+        "itil5-managing-professional",
+        "itil5-strategic-leader",
+    }
+    assert not Course.objects.active().filter(slug__startswith="itil4-").exists()
+    assert Course.objects.get(slug="elements-of-ai").active
+    assert not Course.objects.get(slug="pl-500").active and Course.objects.get(slug="power-automate-praxis").active
+
+
+def test_the_shipped_file_names_each_slug_once():
+    data = read("catalogue.json")
+    slugs = [c["slug"] for c in data["courses"]]
+    assert len(slugs) == len(set(slugs))
+    assert len({p["slug"] for p in data["providers"]}) == len(data["providers"])
+
+
+def test_syncing_again_keeps_an_admin_edit_and_deactivates_without_deleting():
+    edited = Course.objects.get(slug="capm")
+    # an edit through the app (admin, import) is kept in the history: that is how the sync tells it apart
+    edited.title_de = "CAPM (von der Redaktion angepasst)"
+    edited.save()
+    untouched = Course.objects.get(slug="pmp")
+    Course.objects.filter(pk=untouched.pk).update(hours=Decimal("1"))  # a change no admin made (no history)
+    example = Provider.objects.create(slug="beispiel", name="Beispiel (Beispiel)", is_example=True)
+    made_up = Course.objects.create(
+        slug="erfundener-kurs", title_de="Erfunden", title_en="Made up", provider=example, format="online", hours=8
+    )
+    before = Course.objects.count()
+
+    counts = sync_catalogue(apps)
+
+    assert Course.objects.get(pk=edited.pk).title_de == "CAPM (von der Redaktion angepasst)"
+    assert Course.objects.get(pk=untouched.pk).hours == Decimal("35")
+    assert not Course.objects.get(pk=made_up.pk).active
+    assert Course.objects.count() == before
+    assert counts["created"] == 0 and counts["left_alone"] >= 1 and counts["deactivated"] == 1
+
+
+def test_the_dashboard_lists_stale_entries_and_retired_exams(admin_client):
+    old = Course.objects.get(slug="csm")
+    old.last_checked = datetime.date(2025, 1, 1)
+    old.save()
+    assert old in courses_not_checked(today=CONTENT_DATE)
+    assert "pl-500" in {c.slug for c in courses_with_retired_exam(today=CONTENT_DATE)}
+    text = admin_client.get(reverse("admin_dashboard")).content.decode()
+    assert 'id="catalogue-upkeep"' in text
+    assert old.title_de in text and "PL-500" in text
+
+
+def test_the_results_page_says_price_on_request_and_counts_those_courses(client):
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    url = reverse("results", args=[beginner.token])
+    steps = client.get(url).context["path_steps"]
+    for _step, course, _closes in steps[:2]:  # at least two steps without a price, through the admin's way
+        course.price_eur = None
+        course.save()
+    response = client.get(url)
+    text = response.content.decode()
+    on_request = response.context["path"].courses_price_on_request
+    assert on_request >= 2
+    assert "Preis auf Anfrage" in text
+    assert re.search(rf"\+ {on_request} Kurse mit Preis auf Anfrage", text)
+    known = sum(s.course.price_eur for s in response.context["path"].steps if s.course.price_eur is not None)
+    assert response.context["path"].total_price_eur == pytest.approx(known)
+
+
+def test_offers_whose_page_could_not_be_confirmed_are_marked_unverified_where_people_see_them(client):
+    from assessment.services import start_assessment
+
+    shipped = {c["slug"]: c for c in read("catalogue.json")["courses"]}
+    unconfirmed = [slug for slug, c in shipped.items() if c.get("verified") is False]
+    assert unconfirmed and not Course.objects.filter(slug__in=unconfirmed, verified=True).exists()
+    beginner = answer_all(start_assessment(), weakest)
+    url = reverse("results", args=[beginner.token])
+    steps = client.get(url).context["path_steps"]
+    assert steps
+    Course.objects.filter(slug__in=[course.slug for _s, course, _c in steps]).update(verified=False)
+    text = client.get(url).content.decode()
+    assert text.count('class="unverified"') == len(steps)
+    assert "ungeprüft" in text
