@@ -7,7 +7,11 @@ from recommendations import views as recommendation_views
 urlpatterns = [
     path("konto/", accounts.my_results, name="my-results"),
     path("konto/registrieren/", accounts.signup, name="signup"),
-    path("konto/anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "konto/anmelden/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=accounts.EmailLoginForm),
+        name="login",
+    ),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/vergleich/", recommendation_views.compare, name="compare"),
     path("a/<str:token>/speichern/", accounts.keep_in_account, name="keep-in-account"),

@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment.models import Assessment
 
 User = get_user_model()
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Logs in with the e-mail address however it is capitalised: accounts store it in lower case."""
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
 
 
 class SignupForm(BaseUserCreationForm):
@@ -42,17 +50,28 @@ class SignupForm(BaseUserCreationForm):
         return user
 
 
+def safe_next(request: HttpRequest, target: str | None) -> str:
+    """The `next` address if it is a path on this site ("/..."); else "". A bare word would be taken for a
+    view name by `redirect`, and anything with another host or scheme leads off the site."""
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
+    next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST":
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready. Attempts you keep appear here."))
-            return redirect(request.POST.get("next") or "my-results")
-        return render(request, "registration/signup.html", {"form": form}, status=400)
-    return render(request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")})
+            return redirect(next_page or "my-results")
+        return render(request, "registration/signup.html", {"form": form, "next": next_page}, status=400)
+    return render(request, "registration/signup.html", {"form": form, "next": next_page})
 
 
 @require_GET

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.views.defaults import page_not_found
 
 from config.logging import REQUEST_ID, mask_tokens
@@ -19,6 +20,24 @@ log = logging.getLogger(__name__)
 request_log = logging.getLogger("revierpfad.requests")
 _REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._-]{8,64}")  # a proxy's id is kept; anything else replaced
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+TOKEN_KWARGS = ("token", "share_token")
+
+
+class NoStoreForTokenPagesMiddleware:
+    """A page reached through a private token (an assessment, a share link) is never kept by a browser's or a
+    proxy's cache: the token is the only key to the person's answers and results."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and any(name in match.kwargs for name in TOKEN_KWARGS):
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response
 
 
 class MethodNotAllowedPageMiddleware:

@@ -155,7 +155,22 @@ class SlugsWidget(widgets.ManyToManyWidget):
         return found
 
 
+# A cell that starts with one of these is a formula to a spreadsheet ("=HYPERLINK(...)", "@SUM(...)"):
+# exported text that starts so gets a leading apostrophe, which spreadsheets show as plain text (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class CourseResource(resources.ModelResource):
+    def export_field(self, field, instance, **kwargs):
+        """Every exported text cell is defused, in CSV and XLSX; numbers stay numbers."""
+        return defuse_formula(super().export_field(field, instance, **kwargs))
+
     provider = fields.Field(
         attribute="provider", column_name="provider", widget=SlugForeignKeyWidget(Provider, field="slug")
     )

@@ -232,3 +232,24 @@ def test_the_xlsx_export_writes_hours_and_prices_as_numbers(admin_client):
     dataset.load(export(admin_client, "xlsx"), format="xlsx")
     for column in ("hours", "price_eur"):
         assert all(isinstance(value, int | float) for value in dataset[column] if value is not None), column
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_exported_cell_never_starts_a_spreadsheet_formula(admin_client, file_format):
+    import io
+
+    course = Course.objects.order_by("slug").first()
+    course.title_de = '=HYPERLINK("https://evil.example","Klick")'
+    course.note_de = "@SUM(1+1)"
+    course.save()
+    content = export(admin_client, file_format)
+    if file_format == "csv":
+        cells = [value for row in rows_of(content) for value in row.values()]
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content)).active
+        cells = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+        assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+    assert not [value for value in cells if value and value[0] in "=+-@"], "a cell starts a formula"
+    assert "'=HYPERLINK(" in "".join(cells)  # still there for a person to read, as text

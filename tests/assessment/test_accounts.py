@@ -107,3 +107,52 @@ def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(
     call_command("purge_assessments", stdout=out)
     assert "Deleted 1 " in out.getvalue()
     assert set(Assessment.objects.values_list("pk", flat=True)) == {fresh.pk, finished.pk}
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "foo", "http://testserver@evil.example/"],
+)
+def test_signup_never_follows_a_next_address_off_the_site(client, target):
+    password = "Ruhrpott-2026!"
+    response = client.post(
+        reverse("signup"), {"email": "kim@example.org", "password1": password, "password2": password, "next": target}
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "evil" not in location and "javascript" not in location
+    assert location.startswith("/")
+    assert User.objects.filter(email="kim@example.org").exists()
+
+
+def test_signup_returns_to_a_page_of_this_site(client, finished_assessment):
+    page = reverse("results", args=[finished_assessment.token])
+    password = "Ruhrpott-2026!"
+    response = client.post(
+        reverse("signup"), {"email": "kim@example.org", "password1": password, "password2": password, "next": page}
+    )
+    assert response.status_code == 302 and response["Location"] == page
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "x"])
+def test_purging_refuses_a_retention_that_would_delete_assessments_in_progress(days):
+    from django.core.management.base import CommandError
+
+    start_assessment()
+    with pytest.raises(CommandError):
+        call_command("purge_assessments", "--days", days, stdout=StringIO())
+    assert Assessment.objects.count() == 1
+
+
+def test_the_language_cookie_is_httponly_and_samesite(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    cookie = response.cookies["django_language"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
+    sign_up(client, email="Kim.Ruhr@Example.org")
+    client.logout()
+    response = client.post(reverse("login"), {"username": "KIM.ruhr@example.ORG", "password": "Ruhrpott-2026!"})
+    assert response.status_code == 302
+    assert client.get(reverse("my-results")).status_code == 200

@@ -151,3 +151,19 @@ def test_without_a_pdf_renderer_the_download_says_so_with_a_503(client, finished
     response = client.get(reverse("results-pdf", args=[finished_assessment.token]))
     assert response.status_code == 503
     assert "PDF" in response.content.decode()
+
+
+def test_dates_follow_the_language_and_english_puts_the_day_first(client):
+    import datetime
+
+    from assessment.services import start_assessment
+    from recommendations.models import Course
+    from tests.conftest import answer_all, weakest
+
+    beginner = answer_all(start_assessment(), weakest)  # a path with courses, each with its check date
+    Course.objects.update(last_checked=datetime.date(2026, 11, 20))
+    german = client.get(results_url(beginner)).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(results_url(beginner)).content.decode()
+    assert "20.11.2026" in german
+    assert "20 Nov 2026" in english and "11/20/2026" not in english

@@ -153,3 +153,20 @@ def test_a_request_with_too_many_fields_is_refused(client, assessment, settings)
     response = client.post(assessment.step_url(1), fields)
     assert response.status_code == 400
     assert not assessment.answers.exists()
+
+
+def test_pages_reached_through_a_token_are_never_stored_by_a_cache(client, finished_assessment):
+    unfinished = start_assessment()
+    finished_assessment.share()
+    urls = [
+        reverse("assessment:question", args=[unfinished.token, 1]),
+        reverse("results", args=[finished_assessment.token]),
+        reverse("results-json", args=[finished_assessment.token]),
+        reverse("assessment:profile", args=[finished_assessment.token]),
+        reverse("shared-results", args=[finished_assessment.share_token]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
+    assert "no-store" not in client.get("/").get("Cache-Control", "")

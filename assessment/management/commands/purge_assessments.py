@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +10,17 @@ from django.utils import timezone
 from assessment.models import Assessment
 
 
+def positive_days(value: str) -> int:
+    """At least one day: 0 or a negative number would delete every assessment in progress."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("--days must be at least 1 (0 or less would delete assessments in progress)")
+    return days
+
+
 class Command(BaseCommand):
     help = (
         "Delete unfinished anonymous assessments (and their answers) not touched for longer than the "
@@ -16,7 +28,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=int, default=settings.ASSESSMENT_RETENTION_DAYS)
+        parser.add_argument("--days", type=positive_days, default=settings.ASSESSMENT_RETENTION_DAYS)
         parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
 
     def handle(self, *args, **options) -> None:
