@@ -64,14 +64,22 @@ def safe_next(request: HttpRequest, target: str | None) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]  # the result the account starts from
+    context = {"form": form, "next": next_page, "keep": keep}
     if request.method == "POST":
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready. Attempts you keep appear here."))
+            kept = keep and Assessment.objects.filter(token=keep, finished_at__isnull=False, user__isnull=True).update(
+                user=user
+            )
+            if kept:
+                messages.success(request, _("Your account is ready, and this attempt is kept in it."))
+            else:
+                messages.success(request, _("Your account is ready. Attempts you keep appear here."))
             return redirect(next_page or "my-results")
-        return render(request, "registration/signup.html", {"form": form, "next": next_page}, status=400)
-    return render(request, "registration/signup.html", {"form": form, "next": next_page})
+        return render(request, "registration/signup.html", context, status=400)
+    return render(request, "registration/signup.html", context)
 
 
 @require_GET

@@ -156,3 +156,32 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
     response = client.post(reverse("login"), {"username": "KIM.ruhr@example.ORG", "password": "Ruhrpott-2026!"})
     assert response.status_code == 302
     assert client.get(reverse("my-results")).status_code == 200
+
+
+def test_an_account_made_from_a_result_keeps_that_attempt_and_returns_to_it(client, finished_assessment):
+    page = reverse("results", args=[finished_assessment.token])
+    link = client.get(page).content.decode()
+    assert f"keep={finished_assessment.token}" in link
+    password = "Ruhrpott-2026!"
+    response = client.post(
+        reverse("signup"),
+        {"email": "kim@example.org", "password1": password, "password2": password, "next": page,
+         "keep": finished_assessment.token},
+    )
+    assert response.status_code == 302 and response["Location"] == page
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user == User.objects.get(email="kim@example.org")
+    assert finished_assessment.token in client.get(reverse("my-results")).content.decode()
+
+
+def test_signup_never_takes_over_an_attempt_kept_by_someone_else(client, finished_assessment):
+    owner = User.objects.create_user("owner@example.org", "owner@example.org", "Ruhrpott-2026!")
+    finished_assessment.user = owner
+    finished_assessment.save(update_fields=["user"])
+    password = "Ruhrpott-2026!"
+    client.post(
+        reverse("signup"),
+        {"email": "kim@example.org", "password1": password, "password2": password, "keep": finished_assessment.token},
+    )
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user == owner
