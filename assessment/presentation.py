@@ -27,16 +27,6 @@ class ScoredCompetency:
         return Level(self.rounded_level).label
 
     @property
-    def confidence_label(self) -> str:
-        if self.score.answered == 0:
-            return _("not answered")
-        if self.score.confidence >= 0.6:
-            return _("reliable")
-        if self.score.confidence >= 0.4:
-            return _("fairly reliable")
-        return _("uncertain")
-
-    @property
     def explanation(self) -> str:
         if self.score.answered == 0:
             return _("You skipped every question on this topic, so this is only a neutral placeholder.")

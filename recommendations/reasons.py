@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from django.utils.translation import gettext as _
 
 from recommendations.matching import Match
-from recommendations.paths import gaps_for
 from recommendations.recommender import RoleSpec
 
 STYLE_MATCH = 0.35
@@ -34,10 +33,11 @@ def reasons_for(
     levels: Mapping[str, float],
     work_style: float,
     names: Mapping[str, str],
-    match: Match | None = None,
+    match: Match,
 ) -> list[str]:
-    """Why this role fits: matching strengths, the gaps that matter most, work style, over-qualification.
-    Texts come in the active language."""
+    """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
+    those within the measurement's range as "about met"), work style, over-qualification. Texts come in
+    the active language."""
     requirements = dict(zip(competencies, role.requirements))
     reasons = []
     strengths = [
@@ -49,13 +49,8 @@ def reasons_for(
         reasons.append(
             _("Your strength in %(names)s fits this role.") % {"names": _join([names[c] for c in strengths[:3]])}
         )
-    if match is not None:
-        ranked = [g.competency for g in match.open_gaps]
-        about = [g.competency for g in match.gaps if g.about_met]
-    else:
-        gaps = gaps_for(levels, requirements)
-        ranked = sorted(gaps, key=lambda c: (-(gaps[c] * (1 + requirements[c] / 5)), c))
-        about = []
+    ranked = [g.competency for g in match.open_gaps]
+    about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
         parts = [
             _("%(name)s: %(level)s of %(required)s")
