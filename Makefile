@@ -34,6 +34,7 @@ WITH_WORKER = setsid $(PY) manage.py db_worker --no-reload & worker=$$!; \
 ## make run: the app on SQLite with the shipped catalogue and a trained model, and the task worker
 run: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_content
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_model
 	@$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -53,16 +54,24 @@ serve: install
 	  DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	  && $(PY) manage.py collectstatic --no-input -v 0 \
 	  && $(PY) manage.py migrate --no-input \
+	  && $(PY) manage.py load_content \
 	  && $(PY) manage.py createcachetable \
 	  && $(PY) manage.py ensure_model \
 	  && { $(WITH_WORKER) $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT); }
 
-## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set
-test: install
+## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set.
+## First installs the Debian packages the tests need when they are missing (Chromium, gettext, Pango; as root),
+## or stops with the command that would (.ci/system-packages).
+test:
+	@bash .ci/system-packages
+	@$(MAKE) --no-print-directory install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-test-postgres: install postgres
+## make test-postgres: the same on this machine's PostgreSQL (installed and started when missing, as root)
+test-postgres:
+	@bash .ci/system-packages postgresql
+	@$(MAKE) --no-print-directory install postgres
 	DATABASE_URL=postgres://revierpfad:revierpfad@127.0.0.1:5432/revierpfad $(PY) -m pytest
 
 postgres:
@@ -83,6 +92,7 @@ load-two: install
 
 persona-check: install
 	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_content
 	$(PY) manage.py ensure_model
 	$(PY) ../shared/tools/persona_check.py
 

@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from assessment import accounts
-from recommendations import views as recommendation_views
 
 urlpatterns = [
     path("konto/", accounts.my_results, name="my-results"),
@@ -13,7 +12,6 @@ urlpatterns = [
         name="login",
     ),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("konto/vergleich/", recommendation_views.compare, name="compare"),
     path("a/<str:token>/speichern/", accounts.keep_in_account, name="keep-in-account"),
     path("a/<str:token>/loeschen/", accounts.delete_results, name="delete-results"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.models import Assessment
+from core.ratelimit import rate_limited
 
 User = get_user_model()
 
@@ -53,14 +54,19 @@ class SignupForm(BaseUserCreationForm):
 def safe_next(request: HttpRequest, target: str | None) -> str:
     """The `next` address if it is a path on this site ("/..."); else "". A bare word would be taken for a
     view name by `redirect`, and anything with another host or scheme leads off the site."""
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return ""
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))

@@ -14,12 +14,22 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessment.models import Answer, Competency, Item, LevelDescriptor, Option, Section
+from assessment.models import (
+    Answer,
+    CalibrationVersion,
+    Competency,
+    Item,
+    ItemCalibration,
+    LevelDescriptor,
+    Option,
+    Section,
+)
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
 # Narrower than the admin's default text boxes, so the German and the English text fit side by side.
@@ -248,14 +258,17 @@ class OptionInline(LabelledFieldsMixin, admin.TabularInline):
 @admin.register(Item)
 class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     list_display = ("slug", "kind", "competency", "difficulty", "short_text", "option_count", "order", "active")
-    list_filter = ("kind", "active", "competency", "difficulty")
+    list_filter = ("kind", "active", "competency", "difficulty", "anchor")
     list_select_related = ("competency",)
     search_fields = ("slug", "text_de", "text_en")
     ordering = ("order", "slug")
     fieldsets = (
-        (None, {"fields": ("slug", ("kind", "competency", "difficulty"), ("order", "active"))}),
+        (None, {"fields": ("slug", ("kind", "competency", "difficulty"), ("order", "active", "anchor"))}),
         (_("Question"), {"fields": (("text_de", "text_en"), ("feedback_de", "feedback_en"))}),
+        # Set by the item calibrations (their admin switches between learned and shipped values).
+        (_("Item model"), {"fields": (("location", "discrimination", "location_sd"),)}),
     )
+    readonly_fields = ("location", "discrimination", "location_sd")
     inlines = [OptionInline]
     formfield_overrides = SIDE_BY_SIDE_TEXT
     actions = [deactivate_selected, activate_selected]
@@ -285,3 +298,150 @@ class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
         extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
         return super().delete_view(request, object_id, extra_context)
+
+
+def _levels(value: float | None) -> str:
+    return "–" if value is None else number_format(value, 2)
+
+
+class ItemCalibrationInline(admin.TabularInline):
+    """Each knowledge check's values in the version: before and learned, with how well it fits."""
+
+    model = ItemCalibration
+    fields = ("item", "anchor", "answers", "location_change", "location_error", "discrimination_change", "fit")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("item")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("location: before → learned"))
+    def location_change(self, row: ItemCalibration) -> str:
+        return f"{_levels(row.previous_location)} → {_levels(row.location)}"
+
+    @admin.display(description=_("standard error"))
+    def location_error(self, row: ItemCalibration) -> str:
+        return _levels(row.location_se)
+
+    @admin.display(description=_("discrimination: before → learned"))
+    def discrimination_change(self, row: ItemCalibration) -> str:
+        return f"{_levels(row.previous_discrimination)} → {_levels(row.discrimination)}"
+
+    @admin.display(description=_("fit"))
+    def fit(self, row: ItemCalibration) -> str:
+        if row.fits:
+            return gettext("fits")
+        return gettext("does not fit: %(reasons)s") % {"reasons": "; ".join(row.flag_labels())}
+
+
+@admin.register(CalibrationVersion)
+class CalibrationVersionAdmin(admin.ModelAdmin):
+    """Item calibrations from `manage.py calibrate_items`: read-only, activated (or left) by actions."""
+
+    list_display = (
+        "__str__",
+        "active",
+        "assessments",
+        "answers",
+        "usable_now",
+        "misfits",
+        "noise",
+    )
+    list_filter = ("active",)
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "created_at",
+        "active",
+        "assessments",
+        "answers",
+        "min_answers",
+        "usable_now",
+        "noise",
+        "bias_spread",
+        "converged",
+        "notes",
+    )
+    readonly_fields = fields
+    inlines = [ItemCalibrationInline]
+    actions = ["activate_calibration", "use_shipped_values"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                misfit_count=Count("parameters", filter=models.Q(parameters__fits=False)),
+                short_count=Count("parameters", filter=models.Q(parameters__answers__lt=models.F("min_answers"))),
+            )
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made by `manage.py calibrate_items`
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the versions are the record of which values the measurement used
+
+    def has_activate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("assessment.change_calibrationversion")
+
+    @admin.display(description=_("enough answers"), boolean=True)
+    def usable_now(self, version: CalibrationVersion) -> bool:
+        short = getattr(version, "short_count", None)
+        if short is None:
+            return version.usable
+        return version.converged and short == 0
+
+    @admin.display(description=_("items that do not fit"), ordering="misfit_count")
+    def misfits(self, version: CalibrationVersion) -> int:
+        return version.misfit_count
+
+    @admin.display(description=_("self-rating noise"))
+    def noise(self, version: CalibrationVersion) -> str:
+        return _levels(version.self_rating_noise)
+
+    @admin.display(description=_("spread of the self-rating bias"))
+    def bias_spread(self, version: CalibrationVersion) -> str:
+        return _levels(version.self_rating_bias_sd)
+
+    @admin.action(description=_("Use the selected calibration for the items"), permissions=["activate"])
+    def activate_calibration(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select exactly one calibration to use."), messages.WARNING)
+            return
+        version = CalibrationVersion.objects.get(pk=queryset.get().pk)
+        if not version.usable:
+            self.message_user(
+                request,
+                gettext(
+                    "%(version)s cannot be used: every item needs at least %(count)d answers and the fit must "
+                    "have converged."
+                )
+                % {"version": version, "count": version.min_answers},
+                messages.ERROR,
+            )
+            return
+        changed = version.activate()
+        self.message_user(
+            request,
+            gettext("%(version)s is in use now; %(count)d items changed.") % {"version": version, "count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Go back to the shipped item values (whatever is selected)"), permissions=["activate"])
+    def use_shipped_values(self, request: HttpRequest, queryset) -> None:
+        changed = CalibrationVersion.use_shipped_values()
+        self.message_user(
+            request,
+            gettext("The items use their shipped values again; %(count)d items changed.") % {"count": changed},
+            messages.SUCCESS,
+        )

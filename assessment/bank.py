@@ -33,9 +33,9 @@ def item_spec(item: Item) -> ItemSpec:
         difficulty=item.difficulty,
         location=item.location,
         discrimination=item.discrimination,
+        location_sd=item.location_sd,  # set by an active item calibration; None: the labels' uncertainty
         options=tuple(
-            OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style)
-            for o in item.options.all()
+            OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style) for o in item.options.all()
         ),
     )
 

@@ -1,18 +1,118 @@
-"""Load the shipped question bank (assessment/content/*.json) into the database.
+"""Load the shipped question bank (assessment/content/*.json) into the database, the way an admin can trust.
 
-Only what is missing is created, matched by slug: running it again, or after an admin has
-edited the bank, changes nothing that exists. Called from data migrations with the historical
-app registry, so it never depends on the current model classes.
+`manage.py load_content` (recommendations) runs this and the roles and catalogue loaders:
+
+* what is missing is created;
+* a shipped row that no admin has changed since it was shipped is updated to the shipped values, so content
+  fixes in a release reach existing installations;
+* a row an admin changed is left alone.
+
+"Changed by an admin" is told by django-simple-history: the loader writes its own history records with the
+change reason `SHIPPED`; every other record (the admin, an import, a revert) is someone's edit. A row without
+any history (made by the data migrations of earlier releases) is untouched. Every shipped row gets a history
+record with its shipped values, the baseline an admin's "revert" can go back to.
+
+A row and its parts are one unit: an item with its options, a competency with its level descriptors. An edit
+of a part (even deleting it) keeps the whole unit as the admin left it.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from django.db import models, transaction
+
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 QUESTION_FILES = ("questions_a.json", "questions_b.json")
+SHIPPED = "shipped content"  # history_change_reason of the loader's own records
+
+
+class LoadReport:
+    """What a load did, per kind of row: created, updated, unchanged, left alone (an admin's edit)."""
+
+    OUTCOMES = ("created", "updated", "unchanged", "left_alone")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {}
+
+    def add(self, kind: str, outcome: str, number: int = 1) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += number
+
+    def total(self, outcome: str) -> int:
+        return sum(c[outcome] for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{kind}: " + ", ".join(f"{counts[o]} {o.replace('_', ' ')}" for o in self.OUTCOMES if counts[o])
+            for kind, counts in self.counts.items()
+        ]
+
+
+def edited_ids(model: type[models.Model], field: str = "id") -> set[Any]:
+    """Ids (or the `field` of) rows with a history record not written by the loader: someone's edit."""
+    history = model.history.model  # type: ignore[attr-defined]
+    return set(history.objects.exclude(history_change_reason=SHIPPED).values_list(field, flat=True))
+
+
+def baseline_ids(model: type[models.Model]) -> set[int]:
+    """Ids of rows with a shipped baseline in their history."""
+    history = model.history.model  # type: ignore[attr-defined]
+    return set(history.objects.filter(history_change_reason=SHIPPED).values_list("id", flat=True))
+
+
+def save_shipped(row: models.Model, values: dict[str, Any] | None = None) -> None:
+    """Set `values` and save, recording the history entry as the shipped baseline."""
+    for name, value in (values or {}).items():
+        setattr(row, name, value)
+    row._change_reason = SHIPPED  # type: ignore[attr-defined]
+    row.save()
+
+
+def differs(row: models.Model, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
+
+
+def sync_row(
+    model: type[models.Model], row: models.Model | None, lookup: dict[str, Any], values: dict[str, Any], baselined: set
+) -> tuple[models.Model, str]:
+    """Create `row` when missing, bring an untouched one to `values`, and make sure it has a baseline.
+    The caller has already decided that no admin edited it."""
+    if row is None:
+        row = model(**lookup)
+        save_shipped(row, values)
+        return row, "created"
+    if differs(row, values):
+        save_shipped(row, values)
+        return row, "updated"
+    if row.pk not in baselined:
+        save_shipped(row)  # no change, only the baseline an admin's revert can reach
+    return row, "unchanged"
+
+
+def sync_parts(
+    model: type[models.Model],
+    existing: dict[Any, models.Model],
+    shipped: dict[Any, dict[str, Any]],
+    lookup: dict[str, Any],
+    key_field: str,
+    baselined: set,
+    delete_dropped: bool,
+) -> bool:
+    """Bring the parts of one untouched unit (options, required levels ...) in line; True when any changed."""
+    changed = False
+    for key, values in shipped.items():
+        _row, outcome = sync_row(model, existing.get(key), {**lookup, key_field: key}, values, baselined)
+        changed |= outcome != "unchanged"
+    if delete_dropped:
+        for key, row in existing.items():
+            if key not in shipped:
+                row._change_reason = SHIPPED  # type: ignore[attr-defined]
+                row.delete()
+                changed = True
+    return changed
 
 
 def read_content() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -47,72 +147,136 @@ def order_items(framework: dict[str, Any], items: list[dict[str, Any]]) -> list[
     return ordered
 
 
-def load_question_bank(apps: Any) -> int:
-    """Create the shipped sections, competencies, level descriptors, items and options that are
-    missing. Returns the number of items created."""
-    Section = apps.get_model("assessment", "Section")
-    Competency = apps.get_model("assessment", "Competency")
-    LevelDescriptor = apps.get_model("assessment", "LevelDescriptor")
-    Item = apps.get_model("assessment", "Item")
-    Option = apps.get_model("assessment", "Option")
+def item_parameters(row: Any, difficulty: int | None) -> dict[str, Any]:
+    """The item model's seed for a knowledge check of `difficulty` (location d - offset, the default
+    discrimination) when the stored values are still a seed; learned values stay."""
+    from assessment.measurement import DEFAULT_DISCRIMINATION, DIFFICULTY_OFFSET
 
+    if difficulty is None:
+        return {}
+    if row is None:
+        return {"location": difficulty - DIFFICULTY_OFFSET, "discrimination": DEFAULT_DISCRIMINATION}
+    values: dict[str, Any] = {}
+    seeded = row.location is None or (
+        row.difficulty is not None and abs(row.location - (row.difficulty - DIFFICULTY_OFFSET)) < 1e-9
+    )
+    if seeded:
+        values["location"] = difficulty - DIFFICULTY_OFFSET
+    if row.discrimination is None:
+        values["discrimination"] = DEFAULT_DISCRIMINATION
+    return values
+
+
+@transaction.atomic
+def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
+    """Bring the question bank in line with the shipped content without undoing an admin's work."""
+    from assessment.models import Competency, Item, LevelDescriptor, Option, Section
+
+    report = report or LoadReport()
     framework, items = read_content()
-    sections = {}
-    for data in framework["sections"]:
-        sections[data["slug"]], _ = Section.objects.get_or_create(
-            slug=data["slug"],
-            defaults={"name_de": data["name_de"], "name_en": data["name_en"], "order": data["order"]},
-        )
-    competencies = {}
-    for order, data in enumerate(framework["competencies"], start=1):
-        competencies[data["slug"]], _ = Competency.objects.get_or_create(
-            slug=data["slug"],
-            defaults={
-                "section": sections[data["section"]],
-                "name_de": data["name_de"],
-                "name_en": data["name_en"],
-                "description_de": data["description_de"],
-                "description_en": data["description_en"],
-                "order": order,
-            },
-        )
+    anchors = any(f.name == "anchor" for f in Item._meta.get_fields())  # item calibration's anchors, when present
 
-    created = 0
-    last_order = max(Item.objects.values_list("order", flat=True), default=0)
-    for position, data in enumerate(items, start=1):
-        competency = competencies.get(data.get("competency") or "")
-        if data["kind"] == "self_rating" and competency is not None:
-            for option in data["options"]:
-                LevelDescriptor.objects.get_or_create(
-                    competency=competency,
-                    level=option["level"],
-                    defaults={"text_de": option["label_de"], "text_en": option["label_en"]},
-                )
-        if Item.objects.filter(slug=data["slug"]).exists():
+    edited_sections = edited_ids(Section)
+    sections_baselined = baseline_ids(Section)
+    sections = {s.slug: s for s in Section.objects.all()}
+    for data in framework["sections"]:
+        row = sections.get(data["slug"])
+        if row is not None and row.pk in edited_sections:
+            report.add("sections", "left_alone")
             continue
-        item = Item.objects.create(
-            slug=data["slug"],
-            kind=data["kind"],
-            competency=competency,
-            difficulty=data.get("difficulty"),
-            text_de=data["text_de"],
-            text_en=data["text_en"],
-            feedback_de=data.get("feedback_de", ""),
-            feedback_en=data.get("feedback_en", ""),
-            order=last_order + position * 10,
+        values = {"name_de": data["name_de"], "name_en": data["name_en"], "order": data["order"]}
+        sections[data["slug"]], outcome = sync_row(Section, row, {"slug": data["slug"]}, values, sections_baselined)
+        report.add("sections", outcome)
+
+    edited = edited_ids(Competency) | edited_ids(LevelDescriptor, "competency_id")
+    competencies_baselined = baseline_ids(Competency)
+    levels_baselined = baseline_ids(LevelDescriptor)
+    competencies = {c.slug: c for c in Competency.objects.all()}
+    levels: dict[int, dict[int, Any]] = {}
+    for level in LevelDescriptor.objects.all():
+        levels.setdefault(level.competency_id, {})[level.level] = level
+    self_ratings = {i["competency"]: i for i in items if i["kind"] == "self_rating"}
+    for order, data in enumerate(framework["competencies"], start=1):
+        row = competencies.get(data["slug"])
+        if row is not None and row.pk in edited:
+            report.add("competencies", "left_alone")
+            continue
+        values = {
+            "section_id": sections[data["section"]].pk,
+            "name_de": data["name_de"],
+            "name_en": data["name_en"],
+            "description_de": data["description_de"],
+            "description_en": data["description_en"],
+            "order": order,
+        }
+        row, outcome = sync_row(Competency, row, {"slug": data["slug"]}, values, competencies_baselined)
+        competencies[data["slug"]] = row
+        rating = self_ratings.get(data["slug"])
+        shipped_levels = {
+            o["level"]: {"text_de": o["label_de"], "text_en": o["label_en"]} for o in (rating or {}).get("options", [])
+        }
+        parts_changed = sync_parts(
+            LevelDescriptor,
+            levels.get(row.pk, {}),
+            shipped_levels,
+            {"competency_id": row.pk},
+            "level",
+            levels_baselined,
+            delete_dropped=False,
         )
-        Option.objects.bulk_create(
-            Option(
-                item=item,
-                value=option["value"],
-                label_de=option["label_de"],
-                label_en=option["label_en"],
-                level=option.get("level"),
-                correct=bool(option.get("correct", False)),
-                style=option.get("style"),
-                order=index,
-            )
+        report.add("competencies", "updated" if outcome == "unchanged" and parts_changed else outcome)
+
+    edited = edited_ids(Item) | edited_ids(Option, "item_id")
+    items_baselined = baseline_ids(Item)
+    options_baselined = baseline_ids(Option)
+    existing = {i.slug: i for i in Item.objects.all()}
+    options: dict[int, dict[str, Any]] = {}
+    for option in Option.objects.all():
+        options.setdefault(option.item_id, {})[option.value] = option
+    for position, data in enumerate(items, start=1):
+        row = existing.get(data["slug"])
+        if row is not None and row.pk in edited:
+            report.add("items", "left_alone")
+            continue
+        competency = competencies.get(data.get("competency") or "")
+        values = {
+            "kind": data["kind"],
+            "competency_id": competency.pk if competency else None,
+            "difficulty": data.get("difficulty"),
+            "text_de": data["text_de"],
+            "text_en": data["text_en"],
+            "feedback_de": data.get("feedback_de", ""),
+            "feedback_en": data.get("feedback_en", ""),
+            "order": position * 10,
+            **({"anchor": bool(data.get("anchor", False))} if anchors else {}),
+            **item_parameters(row, data.get("difficulty") if data["kind"] == "knowledge" else None),
+        }
+        row, outcome = sync_row(Item, row, {"slug": data["slug"]}, values, items_baselined)
+        shipped_options = {
+            option["value"]: {
+                "label_de": option["label_de"],
+                "label_en": option["label_en"],
+                "level": option.get("level"),
+                "correct": bool(option.get("correct", False)),
+                "style": option.get("style"),
+                "order": index,
+            }
             for index, option in enumerate(data["options"])
+        }
+        # Options are never deleted: answers refer to them.
+        parts_changed = sync_parts(
+            Option,
+            options.get(row.pk, {}),
+            shipped_options,
+            {"item_id": row.pk},
+            "value",
+            options_baselined,
+            delete_dropped=False,
         )
-        created += 1
-    return created
+        report.add("items", "updated" if outcome == "unchanged" and parts_changed else outcome)
+    return report
+
+
+def load_question_bank(apps: Any = None) -> int:
+    """Kept for callers of earlier releases: syncs the question bank, returns the number of items created."""
+    return sync_question_bank().counts.get("items", Counter())["created"]

@@ -269,6 +269,23 @@ def _quantiles(posterior: np.ndarray, shares: Sequence[float]) -> list[float]:
     return [round(float(np.clip(q, 0, 5)), 2) for q in np.interp(shares, cdf, edges)]
 
 
+def _quantile_table(posteriors: np.ndarray, shares: Sequence[float]) -> np.ndarray:
+    """`_quantiles` of many posteriors at once: shape (posteriors, shares), not yet rounded."""
+    cdf = np.concatenate([np.zeros((len(posteriors), 1)), np.cumsum(posteriors, axis=1)], axis=1)  # (c, 7)
+    result = np.empty((len(posteriors), len(shares)))
+    rows = np.arange(len(posteriors))
+    last = cdf.shape[1] - 1
+    for k, share in enumerate(shares):
+        j = (cdf <= share).sum(axis=1) - 1  # the last step whose cumulative share is reached
+        inside = j < last
+        jj = np.minimum(j, last - 1)
+        below, above = cdf[rows, jj], cdf[rows, jj + 1]
+        width = np.where(above > below, above - below, 1.0)
+        at = (LEVELS[0] - 0.5) + jj + np.clip((share - below) / width, 0, 1)
+        result[:, k] = np.where(inside, at, LEVELS[-1] + 0.5)
+    return np.clip(result, 0, 5)
+
+
 @lru_cache(maxsize=8)
 def _level_prior_table(spreads: tuple[float, ...] | None, means: tuple[float, ...]) -> np.ndarray:
     if spreads is None:
@@ -353,9 +370,7 @@ def _random_log_likelihood(items: Iterable[ItemSpec], answers: Mapping[str, str 
     )
 
 
-def score_profile(
-    competencies: Iterable[str], items: Iterable[ItemSpec], answers: Mapping[str, str | None]
-) -> Profile:
+def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answers: Mapping[str, str | None]) -> Profile:
     """The skills profile for a set of answers (item slug -> option value; missing = skipped)."""
     items = list(items)
     by_competency: dict[str, list[ItemSpec]] = {slug: [] for slug in competencies}
@@ -372,8 +387,10 @@ def score_profile(
     expectations = posteriors @ LEVELS
     spreads = np.sqrt(np.einsum("cl,cl->c", posteriors, (LEVELS[None, :] - expectations[:, None]) ** 2))
     steps = (np.cumsum(posteriors, axis=1) < 0.5 - 1e-9).sum(axis=1)  # the median step
-    for e, posterior, expected, spread, level in zip(evidence, posteriors, expectations, spreads, steps):
-        low, high = _quantiles(posterior, (tail, 1 - tail))
+    ranges = np.round(_quantile_table(posteriors, (tail, 1 - tail)), 2)
+    for e, posterior, expected, spread, level, (low, high) in zip(
+        evidence, posteriors, expectations, spreads, steps, ranges.tolist()
+    ):
         knowledge_level = None
         if e.knowledge_answered:
             knowledge_level = round(_mean_spread(e.knowledge / e.knowledge.sum())[0], 3)

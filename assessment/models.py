@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,9 +83,7 @@ class LevelDescriptor(models.Model):
 
     class Meta:
         ordering = ["competency", "level"]
-        constraints = [
-            models.UniqueConstraint(fields=["competency", "level"], name="unique_level_per_competency")
-        ]
+        constraints = [models.UniqueConstraint(fields=["competency", "level"], name="unique_level_per_competency")]
         verbose_name = _("level descriptor")
         verbose_name_plural = _("level descriptors")
 
@@ -140,12 +138,31 @@ class Item(models.Model):
         validators=[MinValueValidator(0.1), MaxValueValidator(5)],
         help_text=_("Knowledge checks: how sharply the chance of a right answer rises with the level. Empty: 1.5."),
     )
+    location_sd = models.FloatField(
+        _("location uncertainty"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        help_text=_(
+            "Knowledge checks: how unsure the location is, in levels (for a location learned from answers its "
+            "standard error). Empty: half a level, as for a location taken from the labelled difficulty."
+        ),
+    )
     text_de = models.TextField(_("question (German)"))
     text_en = models.TextField(_("question (English)"))
     feedback_de = models.TextField(_("feedback (German)"), blank=True)
     feedback_en = models.TextField(_("feedback (English)"), blank=True)
     order = models.PositiveIntegerField(default=0, help_text=_("Position in the questionnaire."))
     active = models.BooleanField(default=True)
+    anchor = models.BooleanField(
+        _("anchor"),
+        default=False,
+        help_text=_(
+            "Knowledge checks: the difficulty is fixed by expert review. Anchors keep their location when the "
+            "items are calibrated from real answers and so tie the scale to the level descriptors (at least one "
+            "per competency, better two of different difficulty)."
+        ),
+    )
 
     text = Translated()
     feedback = Translated()
@@ -173,9 +190,7 @@ class Option(models.Model):
     value = models.SlugField(max_length=20, help_text=_("Stable identifier within the item."))
     label_de = models.TextField(_("label (German)"))
     label_en = models.TextField(_("label (English)"))
-    level = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=Level.choices, validators=LEVEL_VALIDATORS
-    )
+    level = models.PositiveSmallIntegerField(null=True, blank=True, choices=Level.choices, validators=LEVEL_VALIDATORS)
     correct = models.BooleanField(default=False)
     style = models.FloatField(
         null=True,
@@ -191,9 +206,7 @@ class Option(models.Model):
 
     class Meta:
         ordering = ["item", "order", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "value"], name="unique_option_value_per_item")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "value"], name="unique_option_value_per_item")]
         verbose_name = _("option")
         verbose_name_plural = _("options")
 
@@ -239,6 +252,20 @@ class Assessment(models.Model):
     )
     share_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     feedback_given_at = models.DateTimeField(null=True, blank=True)
+    # The adaptive assessment (assessment/adaptive.py): `item_ids` is the pool it may ask from, and
+    # `asked_ids` the questions in the order they were put, the last one perhaps not yet answered. Step n
+    # of the flow is asked_ids[n - 1]. The next question is chosen when an answer is saved (`plan`), so
+    # showing a question page never re-plans.
+    adaptive = models.BooleanField(
+        _("adaptive"),
+        default=False,
+        help_text=_("Asks the questions that tell most and stops when the result is settled."),
+    )
+    asked_ids = models.JSONField(default=list, blank=True)
+    plan = models.JSONField(default=dict, blank=True)
+    sharpen_until = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Reopened to sharpen the result: asks until this many questions were put.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -253,8 +280,13 @@ class Assessment(models.Model):
         return self.finished_at is not None
 
     @property
+    def steps(self) -> list[int]:
+        """The item ids of the flow's steps, in order: every item, or the ones the adaptive test put."""
+        return self.asked_ids if self.adaptive else self.item_ids
+
+    @property
     def total_steps(self) -> int:
-        return len(self.item_ids)
+        return len(self.steps)
 
     def step_url(self, step: int) -> str:
         return reverse("assessment:question", args=[self.token, step])
@@ -283,9 +315,7 @@ class Answer(models.Model):
     answered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item")
-        ]
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item")]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
 
@@ -295,3 +325,161 @@ class Answer(models.Model):
     @property
     def skipped(self) -> bool:
         return self.option_id is None
+
+
+class CalibrationVersionQuerySet(models.QuerySet):
+    def active(self) -> CalibrationVersionQuerySet:
+        return self.filter(active=True)
+
+
+def shipped_parameters(item: Item) -> tuple[float, float]:
+    """The item model's values as shipped: from the labelled difficulty (see assessment/measurement.py)."""
+    from assessment.measurement import DEFAULT_DISCRIMINATION, DIFFICULTY_OFFSET
+
+    return float(item.difficulty or 3) - DIFFICULTY_OFFSET, DEFAULT_DISCRIMINATION
+
+
+def _write_item_parameters(learned: dict[int, tuple[float, float, float | None]]) -> int:
+    """Give every knowledge check the learned values (location, discrimination, location uncertainty), or
+    the shipped ones where it has none; the number changed. Written without a history record: the
+    versions are the record, and the content loader takes an item's history for an admin's edit (it
+    would then stop shipping text fixes to that item)."""
+    changed = 0
+    fields = ("location", "discrimination", "location_sd")
+    for item in Item.objects.filter(kind=Item.Kind.KNOWLEDGE).only("pk", "difficulty", *fields):
+        values = learned.get(item.pk) or (*shipped_parameters(item), None)
+        if tuple(getattr(item, name) for name in fields) != tuple(values):
+            Item.objects.filter(pk=item.pk).update(**dict(zip(fields, values)))
+            changed += 1
+    return changed
+
+
+class CalibrationVersion(models.Model):
+    """Item parameters learned from the answers of finished assessments (`manage.py calibrate_items`).
+
+    At most one version is active: its values are written onto the items, which the measurement reads.
+    With none active the items carry the shipped values (from their labelled difficulty)."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    active = models.BooleanField(_("active"), default=False)
+    assessments = models.PositiveIntegerField(_("assessments used"), default=0)
+    answers = models.PositiveIntegerField(
+        _("answers used"), default=0, help_text=_("Answers to knowledge checks in finished assessments.")
+    )
+    min_answers = models.PositiveIntegerField(
+        _("answers needed per item"),
+        default=500,
+        help_text=_("The version may be used only when every item it fitted has at least this many answers."),
+    )
+    self_rating_noise = models.FloatField(
+        _("self-rating noise"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How far self-ratings scatter around the level plus the person's bias, in levels, measured against "
+            "the knowledge checks (with the levels on the six steps the measurement uses)."
+        ),
+    )
+    self_rating_bias_sd = models.FloatField(
+        _("spread of the self-rating bias"),
+        null=True,
+        blank=True,
+        help_text=_("How far people's self-ratings run high or low overall (standard deviation, in levels)."),
+    )
+    converged = models.BooleanField(_("converged"), default=True)
+    details = models.JSONField(default=dict, blank=True, help_text=_("Further figures of the fit."))
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CalibrationVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_calibration_version"
+            )
+        ]
+        verbose_name = _("item calibration")
+        verbose_name_plural = _("item calibrations")
+
+    def __str__(self) -> str:
+        return _("Calibration %(number)s of %(date)s") % {
+            "number": self.pk,
+            "date": timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M"),
+        }
+
+    def items_short_of_answers(self) -> list[ItemCalibration]:
+        """The items with fewer answers than the version needs to be used."""
+        return [p for p in self.parameters.select_related("item") if p.answers < self.min_answers]
+
+    @property
+    def usable(self) -> bool:
+        return self.converged and not self.parameters.filter(answers__lt=self.min_answers).exists()
+
+    def activate(self) -> int:
+        """Make this the version in use: mark it active and write its values onto the items, in one
+        transaction. Items it has no values for get the shipped ones. Returns the number of items changed."""
+        with transaction.atomic():
+            _lock_versions()
+            CalibrationVersion.objects.filter(active=True).exclude(pk=self.pk).update(active=False)
+            CalibrationVersion.objects.filter(pk=self.pk).update(active=True)
+            changed = _write_item_parameters(
+                {p.item_id: (p.location, p.discrimination, p.location_se) for p in self.parameters.all()}
+            )
+        self.active = True
+        return changed
+
+    @classmethod
+    def use_shipped_values(cls) -> int:
+        """Deactivate every version and give the items their shipped values again; the number changed."""
+        with transaction.atomic():
+            _lock_versions()
+            cls.objects.filter(active=True).update(active=False)
+            return _write_item_parameters({})
+
+
+def _lock_versions() -> None:
+    """PostgreSQL: activations queue up behind each other (SQLite has one writer at a time anyway)."""
+    if connection.features.has_select_for_update:
+        list(CalibrationVersion.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+class ItemCalibration(models.Model):
+    """One knowledge check's fitted values in a calibration version."""
+
+    class Flag(models.TextChoices):
+        # The codes are assessment/calibration.py's.
+        LOW_DISCRIMINATION = "low_discrimination", _("low discrimination: the answer barely depends on the level")
+        NOT_RISING = "not_rising", _("not answered right more often by people the other checks place higher")
+        MISFIT = "misfit", _("the share of right answers strays from the item's curve")
+
+    version = models.ForeignKey(CalibrationVersion, on_delete=models.CASCADE, related_name="parameters")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="calibrations")
+    location = models.FloatField(_("item location"))
+    discrimination = models.FloatField(_("item discrimination"))
+    location_se = models.FloatField(_("standard error of the location"), null=True, blank=True)
+    previous_location = models.FloatField(_("location before"), null=True, blank=True)
+    previous_discrimination = models.FloatField(_("discrimination before"), null=True, blank=True)
+    anchor = models.BooleanField(_("anchor"), default=False)
+    answers = models.PositiveIntegerField(_("answers"), default=0)
+    fits = models.BooleanField(_("fits"), default=True)
+    flags = models.CharField(_("flags"), max_length=120, blank=True, help_text=_("Why the item does not fit."))
+    rmsd = models.FloatField(
+        _("item misfit (RMSD)"),
+        null=True,
+        blank=True,
+        help_text=_("Root mean squared gap between the observed and the modelled share of right answers."),
+    )
+
+    class Meta:
+        ordering = ["version", "item__order", "item__slug"]
+        constraints = [models.UniqueConstraint(fields=["version", "item"], name="one_calibration_per_item")]
+        verbose_name = _("item parameters")
+        verbose_name_plural = _("item parameters")
+
+    def __str__(self) -> str:
+        return f"{self.item.slug} ({self.version_id})"
+
+    def flag_labels(self) -> list[str]:
+        labels = dict(self.Flag.choices)
+        return [str(labels.get(code, code)) for code in self.flags.split(",") if code]

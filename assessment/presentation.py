@@ -109,8 +109,7 @@ def work_style_summary(profile: Profile) -> dict:
         )
     elif style < 0.5:
         sentence = _(
-            "You lean towards the architect: you prefer lasting solutions, "
-            "and you still step in when it burns."
+            "You lean towards the architect: you prefer lasting solutions, and you still step in when it burns."
         )
     else:
         sentence = _(

@@ -1,45 +1,148 @@
-"""What the flow does to an assessment: start it, record answers, finish it, score it."""
+"""What the flow does to an assessment: start it, record answers, choose the next question, finish it,
+score it, reopen it to sharpen the result."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessment import adaptive
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import Profile, score_profile
 from assessment.models import Answer, Assessment, Item, Option
+from assessment.sharpening import SHARPEN_QUESTIONS, sharpen_plan
+
+# The adaptive engine needs the roles, which live in `recommendations`; `assessment` never imports
+# it. `recommendations` registers, when the apps are ready, a function that returns the prepared bank,
+# the role table and the ranking (`assessment.adaptive.plan`'s inputs).
+EngineInputs = Callable[[], tuple[adaptive.Bank, adaptive.RoleTable, adaptive.ScoreRoles | None]]
+_engine_inputs: EngineInputs | None = None
 
 
-def start_assessment(language: str = "de") -> Assessment:
-    """A new anonymous assessment over the items that are active now, in questionnaire order."""
+def register_engine_inputs(inputs: EngineInputs) -> None:
+    global _engine_inputs
+    _engine_inputs = inputs
+
+
+def start_assessment(language: str = "de", adaptive: bool = False) -> Assessment:
+    """A new anonymous assessment over the items that are active now, in questionnaire order: the
+    adaptive test (its first question chosen now), or every question."""
     ids = list(Item.objects.active().in_questionnaire_order().values_list("id", flat=True))
-    return Assessment.objects.create(item_ids=ids, language=language)
+    assessment = Assessment(item_ids=ids, language=language, adaptive=adaptive and _engine_inputs is not None)
+    if assessment.adaptive:
+        _choose_next(assessment, {}, set())
+    assessment.save()
+    return assessment
+
+
+class AssessmentFinished(Exception):
+    """The assessment no longer accepts answers (it was finished, perhaps in another tab)."""
+
+
+def accepts_answers(assessment: Assessment) -> bool:
+    """Whether answers may still be given or changed: the one place that decides it."""
+    return assessment.finished_at is None
 
 
 def record_answer(assessment: Assessment, item: Item, option: Option | None) -> Answer:
     """Save (or change) the answer to one item; `option=None` records a skip.
 
     Safe against double submits and two open tabs: the last answer given wins, and the unique
-    constraint on (assessment, item) means there is never more than one."""
-    try:
-        with transaction.atomic():
-            answer, created = Answer.objects.get_or_create(
-                assessment=assessment, item=item, defaults={"option": option}
-            )
-    except IntegrityError:  # the other tab created it between our read and our insert
-        answer, created = Answer.objects.get(assessment=assessment, item=item), False
-    if not created and answer.option_id != (option.pk if option else None):
-        answer.option = option
-        answer.save(update_fields=["option", "answered_at"])
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    constraint on (assessment, item) means there is never more than one. The assessment's row is
+    locked while the answer is saved, so an answer never lands after the finish (AssessmentFinished)."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().only("pk", "finished_at").get(pk=assessment.pk)
+        if not accepts_answers(locked):
+            raise AssessmentFinished(assessment.pk)
+        try:
+            with transaction.atomic():
+                answer, created = Answer.objects.get_or_create(
+                    assessment=assessment, item=item, defaults={"option": option}
+                )
+        except IntegrityError:  # the other tab created it between our read and our insert
+            answer, created = Answer.objects.get(assessment=assessment, item=item), False
+        if not created and answer.option_id != (option.pk if option else None):
+            answer.option = option
+            answer.save(update_fields=["option", "answered_at"])
+        Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
     return answer
 
 
 def finish_assessment(assessment: Assessment) -> None:
     """Mark the assessment finished (once; later calls change nothing)."""
     now = timezone.now()
-    Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(finished_at=now)
+    with transaction.atomic():  # after an answer being saved under the same row lock, never during it
+        list(Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True))
+        Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(finished_at=now)
     assessment.refresh_from_db(fields=["finished_at"])
+
+
+def _choose_next(assessment: Assessment, answers: dict[str, str | None], skipped: set[str]) -> adaptive.Plan:
+    """Plan the adaptive test after the answers so far and put the next question into `asked_ids` (the
+    open last question is replaced: going back and changing an answer re-plans the rest). Not saved."""
+    assert _engine_inputs is not None
+    bank, roles, score_roles = _engine_inputs()
+    pool = dict(Item.objects.filter(pk__in=assessment.item_ids).values_list("slug", "pk"))
+    outside = {slug for slug in bank.index if slug not in pool}  # added to the bank since the start
+    if assessment.sharpen_until is not None:
+        profile = score_profile(bank.competencies, bank.items, answers)
+        decision = sharpen_plan(bank, profile, answers, skipped | outside, assessment.sharpen_until)
+    else:
+        decision = adaptive.plan(bank, roles, answers, skipped | outside, score_roles=score_roles)
+    by_id = {pk: slug for slug, pk in pool.items()}
+    asked = list(assessment.asked_ids)
+    last_open = bool(asked) and by_id.get(asked[-1]) not in answers and by_id.get(asked[-1]) not in skipped
+    if last_open:
+        asked.pop()
+    if not decision.done and decision.next_item in pool and pool[decision.next_item] not in asked:
+        asked.append(pool[decision.next_item])
+    assessment.asked_ids = asked
+    assessment.plan = {k: v for k, v in asdict(decision).items() if k != "next_item"} | {
+        "tied_roles": list(decision.tied_roles)
+    }
+    return decision
+
+
+def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
+    """After an answer was saved: the adaptive test's next question (stored with the assessment), or
+    None for an assessment that asks every question."""
+    if not assessment.adaptive or _engine_inputs is None:
+        return None
+    answers = answers_by_slug(assessment)
+    skipped = {slug for slug, value in answers.items() if value is None}
+    given = {slug: value for slug, value in answers.items() if value is not None}
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        decision = _choose_next(locked, given, skipped)
+        locked.save(update_fields=["asked_ids", "plan", "updated_at"])
+    assessment.asked_ids, assessment.plan = locked.asked_ids, locked.plan
+    return decision
+
+
+def reopen_to_sharpen(assessment: Assessment) -> bool:
+    """ "Ergebnis schärfen": reopen a finished adaptive attempt for a few more questions where the ranges
+    are widest. The one way answers reach a finished attempt. False when there is nothing left to ask."""
+    if not assessment.adaptive or _engine_inputs is None or assessment.finished_at is None:
+        return False
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        asked = len(locked.answers.all())
+        locked.sharpen_until = asked + SHARPEN_QUESTIONS
+        answers = answers_by_slug(locked)
+        decision = _choose_next(
+            locked,
+            {slug: value for slug, value in answers.items() if value is not None},
+            {slug for slug, value in answers.items() if value is None},
+        )
+        if decision.done:
+            return False
+        locked.finished_at = None
+        locked.save(update_fields=["asked_ids", "plan", "sharpen_until", "finished_at", "updated_at"])
+    assessment.refresh_from_db()
+    return True
 
 
 def answered_item_ids(assessment: Assessment) -> dict[int, int | None]:
@@ -50,7 +153,7 @@ def answered_item_ids(assessment: Assessment) -> dict[int, int | None]:
 def first_open_step(assessment: Assessment) -> int:
     """The first step not yet answered or skipped (1-based), or the last step when all are done."""
     done = answered_item_ids(assessment)
-    for step, item_id in enumerate(assessment.item_ids, start=1):
+    for step, item_id in enumerate(assessment.steps, start=1):
         if item_id not in done:
             return step
     return max(1, assessment.total_steps)

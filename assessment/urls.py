@@ -10,4 +10,5 @@ urlpatterns = [
     path("a/<str:token>/", views.resume, name="resume"),
     path("a/<str:token>/frage/<int:step>/", views.question, name="question"),
     path("a/<str:token>/profil/", views.profile, name="profile"),
+    path("a/<str:token>/schaerfen/", views.sharpen, name="sharpen"),
 ]

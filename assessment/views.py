@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -14,15 +16,26 @@ from assessment.forms import AnswerForm
 from assessment.models import Assessment, Item
 from assessment.presentation import answer_review, profile_sections, work_style_summary
 from assessment.services import (
+    AssessmentFinished,
+    accepts_answers,
     finish_assessment,
     first_open_step,
+    plan_after_answer,
     profile_for,
     record_answer,
+    reopen_to_sharpen,
     start_assessment,
 )
-from config.ratelimit import rate_limited
+from core.ratelimit import rate_limited
 
 SESSION_KEY = "assessment_token"
+
+
+# What the start page promises. Questions per minute: a question takes about 20 seconds to read and
+# answer. The adaptive test's typical length is the median number of questions measured with simulated
+# people who answer realistically (bench/MEASUREMENT.md, README "Measured").
+MINUTES_PER_QUESTION = 0.35
+ADAPTIVE_TYPICAL_QUESTIONS = 16  # realistic_check.py --adaptive, seeds 1-5: median 15.5-16
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -40,23 +53,40 @@ def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResp
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
-    unfinished = (
-        Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
-    )
+    unfinished = Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
     item_count = Item.objects.active().count()
     return render(
         request,
         "assessment/home.html",
-        {"unfinished": unfinished, "item_count": item_count, "minutes": max(5, round(item_count * 0.35))},
+        {
+            "unfinished": unfinished,
+            "item_count": item_count,
+            "minutes": max(5, round(item_count * MINUTES_PER_QUESTION)),
+            "adaptive_questions": ADAPTIVE_TYPICAL_QUESTIONS,
+            "adaptive_minutes": max(1, round(ADAPTIVE_TYPICAL_QUESTIONS * MINUTES_PER_QUESTION)),
+        },
     )
 
 
 @require_POST
 @rate_limited("start")
 def start(request: HttpRequest) -> HttpResponse:
-    assessment = start_assessment(language=get_language() or "de")
+    every_question = request.POST.get("mode") == "all"  # "Alle Fragen beantworten": the detailed profile
+    assessment = start_assessment(language=get_language() or "de", adaptive=not every_question)
     request.session[SESSION_KEY] = assessment.token
     return redirect(assessment.step_url(1), permanent=False)
+
+
+@require_POST
+@rate_limited("start")
+def sharpen(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Ergebnis schärfen": a few more questions where the ranges are widest, then the result anew."""
+    assessment = _assessment_or_404(token)
+    if not reopen_to_sharpen(assessment):
+        messages.info(request, _("There is nothing left to ask that would sharpen this result."))
+        return redirect("results", token=assessment.token)
+    request.session[SESSION_KEY] = assessment.token
+    return redirect(assessment.step_url(first_open_step(assessment)))
 
 
 @require_GET
@@ -73,11 +103,11 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 @rate_limited("answer", methods=["POST"])
 def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     assessment = _assessment_or_404(token)
-    if assessment.is_finished:
+    if not accepts_answers(assessment):
         return _finished_response(request, assessment)
     if not 1 <= step <= assessment.total_steps:
         raise Http404("No such question in this assessment.")
-    item = items_with_options([assessment.item_ids[step - 1]])
+    item = items_with_options([assessment.steps[step - 1]])
     if not item:  # removed from the bank since the assessment started: nothing to answer
         return redirect(assessment.step_url(min(step + 1, assessment.total_steps)))
     item = item[0]
@@ -86,10 +116,15 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     if request.method == "POST":
         form = AnswerForm(request.POST, item=item)
         if form.is_valid():
-            record_answer(assessment, item, form.chosen_option())
+            try:
+                record_answer(assessment, item, form.chosen_option())
+            except AssessmentFinished:  # finished in another tab since this request read it
+                assessment.refresh_from_db(fields=["finished_at"])
+                return _finished_response(request, assessment)
+            plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
             if step < assessment.total_steps:
                 next_url = assessment.step_url(step + 1)
-                following = items_with_options([assessment.item_ids[step]])
+                following = items_with_options([assessment.steps[step]])
                 if request.htmx and following:
                     form = _form_with_earlier_answer(assessment, following[0])
                     response = _render_step(request, assessment, step + 1, item=following[0], form=form)
@@ -104,6 +139,14 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     else:
         form = _form_with_earlier_answer(assessment, item)
     return _render_step(request, assessment, step, item=item, form=form, status=status)
+
+
+def _remaining(assessment: Assessment, step: int) -> int | None:
+    """Adaptive: about how many questions follow this one (already put, then the engine's estimate)."""
+    if not assessment.adaptive:
+        return None
+    coming = int(assessment.plan.get("expected_remaining", 0))  # counts the question already put next
+    return assessment.total_steps - step + max(0, coming - 1)
 
 
 def _form_with_earlier_answer(assessment: Assessment, item: Item) -> AnswerForm:
@@ -131,6 +174,7 @@ def _render_step(
         "form": form,
         "step": step,
         "total": assessment.total_steps,
+        "remaining": _remaining(assessment, step),
         "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),
         "previous_url": assessment.step_url(step - 1) if step > 1 else None,

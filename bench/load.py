@@ -118,6 +118,7 @@ def warm_up(host: str, requests: int = 48) -> None:
 
 def stats(prefix: Path) -> dict[str, dict]:
     """Per request name: count, failures, req/s, mean and p50/p95/p99 in ms (locust's CSV)."""
+
     def number(text: str) -> float:
         return float(text) if text not in {"", "N/A"} else float("nan")
 
@@ -300,6 +301,7 @@ def main() -> int:
             env["REDIS_URL"] = start_redis(processes)
         log("migrate, createcachetable, collectstatic, ensure_model (trains the model)")
         manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "load_content", "-v", "0")
         manage(env, "createcachetable")
         manage(env, "collectstatic", "--no-input", "-v", "0")
         manage(env, "ensure_model")

@@ -41,6 +41,7 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("load_content", verbosity=0)  # the shipped content, as after every deploy
 
 
 def random_answers(items, rng: random.Random) -> dict[str, str]:
@@ -78,6 +79,7 @@ def measure_assessments(count: int, seed: int) -> dict:
     from assessment.bank import competency_slugs, item_spec, items_with_options
     from assessment.measurement import score_profile
     from recommendations.catalogue import snapshot
+    from recommendations.paths import learning_path_for
     from recommendations.services import rank_roles, recommend
 
     items = [item_spec(i) for i in items_with_options()]
@@ -97,6 +99,14 @@ def measure_assessments(count: int, seed: int) -> dict:
         recommend([score_profile(competencies, items, answers)])
         latencies.append((time.perf_counter() - t0) * 1000)
     elapsed = time.perf_counter() - started
+    paths = []  # the learning path alone, towards the best role (the optimiser and its fallback)
+    for answers in batch:
+        ranked = rank_roles([score_profile(competencies, items, answers)], current=current)[0]
+        spec = next(r for r in current.roles if r.slug == ranked.roles[0].slug)
+        requirements = dict(zip(current.competencies, spec.requirements))
+        t0 = time.perf_counter()
+        learning_path_for(spec.slug, ranked.levels, requirements, current.catalogue)
+        paths.append((time.perf_counter() - t0) * 1000)
     t0 = time.perf_counter()
     recommend([score_profile(competencies, items, a) for a in batch])
     batch_elapsed = time.perf_counter() - t0
@@ -104,6 +114,8 @@ def measure_assessments(count: int, seed: int) -> dict:
         "assessments": count,
         "ranking_p50_ms": round(statistics.median(ranking), 2),
         "ranking_p95_ms": round(percentile(ranking, 0.95), 2),
+        "path_p50_ms": round(statistics.median(paths), 2),
+        "path_p95_ms": round(percentile(paths, 0.95), 2),
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(percentile(latencies, 0.95), 2),
         "max_ms": round(max(latencies), 2),
@@ -194,6 +206,9 @@ def main() -> int:
     results["shipped_catalogue"] = {"courses": shipped, **measure_assessments(args.assessments, args.seed)}
     courses = grow_catalogue(args.courses, args.seed)
     results["large_catalogue"] = {"courses": courses, **measure_assessments(args.assessments, args.seed)}
+    from bench.adaptive import measure_next_item
+
+    results["adaptive"] = measure_next_item(max(20, args.assessments // 10), args.seed)
     results["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     (HERE / "results").mkdir(exist_ok=True)
@@ -205,16 +220,23 @@ def main() -> int:
         f"model {t['model_bytes'] // 1024} KiB, CV top-1 {t['cv_top1']}, top-3 {t['cv_top3']}"
     )
     print(
-        "| catalogue | scoring + ranking p50 / p95 ms | with the path p50 / p95 ms | max ms "
-        "| per s (one by one) | per s (batch) |"
+        "| catalogue | scoring + ranking p50 / p95 ms | the path alone p50 / p95 ms | with the path p50 / p95 ms "
+        "| max ms | per s (one by one) | per s (batch) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for key in ("shipped_catalogue", "large_catalogue"):
         r = results[key]
         print(
-            f"| {r['courses']} courses | {r['ranking_p50_ms']} / {r['ranking_p95_ms']} | {r['p50_ms']} / {r['p95_ms']} "
+            f"| {r['courses']} courses | {r['ranking_p50_ms']} / {r['ranking_p95_ms']} "
+            f"| {r['path_p50_ms']} / {r['path_p95_ms']} | {r['p50_ms']} / {r['p95_ms']} "
             f"| {r['max_ms']} | {r['throughput_per_s']} | {r['batch_throughput_per_s']} |"
         )
+    a = results["adaptive"]
+    print(
+        f"adaptive test ({a['sessions']} simulated sessions, {a['steps']} steps): choosing the next question "
+        f"p50 {a['next_item_p50_ms']} ms, p95 {a['next_item_p95_ms']} ms, max {a['next_item_max_ms']} ms; "
+        f"questions median {a['questions_median']}, p95 {a['questions_p95']}"
+    )
     print(f"max RSS of the benchmark process: {results['max_rss_mib']} MiB")
     DB.unlink(missing_ok=True)
     return 0

@@ -86,13 +86,14 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
     "django_tasks_db",  # ... kept in the database, run by `manage.py db_worker`
+    "core",  # generic: rate limits, request checks and logs, error pages
     "assessment",
     "recommendations",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",  # first: every log line of a request carries its id
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.RequestIdMiddleware",  # first: every log line of a request carries its id
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,9 +106,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.middleware.ControlCharacterPathMiddleware",  # inside CSP and the locale: its 404 page gets both
-    "config.middleware.MethodNotAllowedPageMiddleware",
-    "config.middleware.NoStoreForTokenPagesMiddleware",
+    "core.middleware.ControlCharacterPathMiddleware",  # inside CSP and the locale: its 404 page gets both
+    "core.middleware.RequestSanityMiddleware",  # NUL bytes and overlong values: 400, before any view
+    "core.middleware.LoginFailureLimitMiddleware",  # failed logins per client, across user names
+    "core.middleware.MethodNotAllowedPageMiddleware",
+    "core.middleware.NoStoreForTokenPagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -135,9 +138,7 @@ TEMPLATES = [
             "loaders": [
                 (
                     "template_partials.loader.Loader",
-                    [("django.template.loaders.cached.Loader", _template_loaders)]
-                    if not DEBUG
-                    else _template_loaders,
+                    [("django.template.loaders.cached.Loader", _template_loaders)] if not DEBUG else _template_loaders,
                 )
             ],
         },
@@ -151,9 +152,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes the write lock when it begins (not when it first writes, where two readers that
+    # both want to write deadlock at once with "database is locked"), and waits up to 20 s for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # An unreachable server is an error after a few seconds (the 503 page), not a hung worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "5")
+    if os.environ.get("TEST_DB_SUFFIX"):  # two test runs on one server do not share (and drop) one test database
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{os.environ['TEST_DB_SUFFIX']}"}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, for the test database: the browser tests' live server then reads
@@ -192,10 +199,15 @@ TASKS = {
     }
 }
 
-# Rate limits per client, as (requests, seconds): starting assessments, and answer posts.
+# Rate limits per client (an IPv4 address or an IPv6 /64), as (requests, seconds): starting assessments,
+# answer posts, signups, and failed logins across all user names. Counted in Redis when REDIS_URL is set,
+# else in the table core_ratecounter (core/ratelimit.py). The failed-login limit is high enough for a
+# university or city network behind one address; django-axes locks one user name much sooner.
 RATELIMITS = {
     "start": envrate("DJANGO_RATELIMIT_START", "20/600"),
     "answer": envrate("DJANGO_RATELIMIT_ANSWER", "240/60"),
+    "signup": envrate("DJANGO_RATELIMIT_SIGNUP", "20/600"),
+    "login_failures": envrate("DJANGO_RATELIMIT_LOGIN_FAILURES", "200/3600"),
 }
 
 # django-axes: 5 failed logins (admin or account) for one username from one address lock that pair out
@@ -209,8 +221,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)  # templates/lockout.html says so
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_ip"
-AXES_CLIENT_STR_CALLABLE = "config.ratelimit.pseudonymous_client"  # no username or address in the logs
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_CLIENT_STR_CALLABLE = "core.ratelimit.pseudonymous_client"  # no username or address in the logs
+# django-axes records every login (e-mail, address, browser) in axes_accesslog; `manage.py purge_login_records`
+# deletes those records, and old failed attempts, after this many days (run it daily).
+LOGIN_RECORD_RETENTION_DAYS = envint("LOGIN_RECORD_RETENTION_DAYS", "30")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -277,6 +292,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# Catalogue imports in the admin: the largest file accepted, and the most an XLSX (a zip archive) may unpack to.
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(10_000_000))
+IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_BYTES", str(50_000_000))
+# Imports of more rows than this are checked and written by the background worker (manage.py db_worker).
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", "500")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # One line per record on stderr: JSON lines when DEBUG is off (or DJANGO_LOG_FORMAT=json), with the

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("assessment.urls")),
 ]
 
-handler500 = "config.views.server_error"  # a database outage outside a view still gets the 503 page
+handler403 = "core.views.permission_denied"  # the site's 403 page, not Django's bare one
+handler500 = "core.views.server_error"  # a database outage outside a view still gets the 503 page

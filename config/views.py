@@ -1,29 +1,25 @@
-"""Operational pages: the health check, and the answers for too many requests and a database outage."""
+"""The health check. The error pages live in core.views (re-exported here for older imports)."""
 
 from __future__ import annotations
 
 import logging
-import math
-import sys
 
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.views import defaults
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
-from config.logging import REQUEST_ID
+from core.views import (  # noqa: F401  (older imports)
+    DATABASE_ERRORS,
+    RETRY_AFTER_OUTAGE,
+    database_unavailable,
+    server_error,
+    too_many_requests,
+)
 
 log = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (OperationalError, InterfaceError)
-RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client to wait
-OUTAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 @never_cache
@@ -74,40 +70,3 @@ def _model_state() -> dict:
     except Exception:
         log.exception("health check: the model state cannot be read")
         return {"version": None, "loaded": False}
-
-
-def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """The 429 page (or, for htmx, the question card saying the same) with Retry-After."""
-    htmx = bool(getattr(request, "htmx", False))
-    template = "429.html#rate-limit-card" if htmx else "429.html"
-    start = reverse("assessment:start")
-    context = {
-        "minutes": max(1, math.ceil(retry_after / 60)),
-        "retry_url": reverse("assessment:home") if request.path == start else request.path,
-    }
-    response = render(request, template, context, status=429)
-    response["Retry-After"] = str(retry_after)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """The 503 page, rendered without touching the database (no request context, no session)."""
-    body = render_to_string("503.html", {"request_id": REQUEST_ID.get()})
-    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
-    response["Cache-Control"] = "no-store"
-    # The page uses nothing from elsewhere; say so even when CSPMiddleware does not see this response.
-    response["Content-Security-Policy"] = OUTAGE_CSP
-    if request.headers.get("HX-Request"):
-        # htmx does not swap in 5xx responses: reload the whole page, which shows this one.
-        response["HX-Refresh"] = "true"
-    return response
-
-
-def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
-    """handler500: a database outage that surfaced outside a view (a session save, a middleware)
-    still gets the 503 page; anything else the usual 500 page."""
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return database_unavailable(request)
-    return defaults.server_error(request, template_name)

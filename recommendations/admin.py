@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import zipfile
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -27,6 +29,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
+from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
@@ -38,6 +42,7 @@ from assessment.admin import (
 )
 from assessment.models import Competency, Level
 from recommendations import lifecycle, recommender, tasks
+from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
     ConfirmedOutcome,
     Course,
@@ -47,7 +52,7 @@ from recommendations.models import (
     Role,
     RoleRequirement,
 )
-from recommendations.resources import CourseResource, cycle_message
+from recommendations.resources import CourseResource, cycle_message, read_dataset
 
 log = logging.getLogger(__name__)
 # Links without a scheme are taken as https (Django 6's default; says so now, without a warning).
@@ -164,32 +169,7 @@ class CourseCompetencyInline(LabelledFieldsMixin, admin.TabularInline):
 class CourseAdminForm(forms.ModelForm):
     class Meta:
         model = Course
-        fields = (  # the admin narrows these to its fieldsets
-            "slug",
-            "title_de",
-            "title_en",
-            "provider",
-            "url",
-            "format",
-            "language",
-            "location",
-            "hours",
-            "price_eur",
-            "certificate",
-            "awarding_body",
-            "fundable",
-            "bildungsurlaub",
-            "active",
-            "last_checked",
-            "source",
-            "verified",
-            "exam_retired_on",
-            "prerequisites",
-            "description_de",
-            "description_en",
-            "note_de",
-            "note_en",
-        )
+        fields = COURSE_FORM_FIELDS  # the admin narrows these to its fieldsets
 
     def clean(self):
         cleaned = super().clean()
@@ -201,6 +181,50 @@ class CourseAdminForm(forms.ModelForm):
         return cleaned
 
 
+def check_import_file(upload) -> None:
+    """Refuse an upload over settings.IMPORT_MAX_UPLOAD_BYTES, and an XLSX (a zip archive) that would unpack
+    to more than settings.IMPORT_MAX_UNPACKED_BYTES, before anything reads it into memory."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            gettext(
+                "The file is %(size)s MB; at most %(limit)s MB can be imported. Please split it into smaller files."
+            )
+            % {"size": _megabytes(upload.size), "limit": _megabytes(limit)},
+            code="too_large",
+        )
+    upload.seek(0)
+    if upload.read(4) == b"PK\x03\x04":  # a zip archive, as every XLSX file is
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                unpacked = sum(member.file_size for member in archive.infolist())
+        except zipfile.BadZipFile:
+            unpacked = 0  # not readable as XLSX: reading it says so in a sentence
+        unpacked_limit = settings.IMPORT_MAX_UNPACKED_BYTES
+        if unpacked > unpacked_limit:
+            raise ValidationError(
+                gettext(
+                    "Unpacked, this spreadsheet would take %(size)s MB; at most %(limit)s MB can be imported. "
+                    "Please check the file or split it into smaller files."
+                )
+                % {"size": _megabytes(unpacked), "limit": _megabytes(unpacked_limit)},
+                code="too_large_unpacked",
+            )
+    upload.seek(0)
+
+
+def _megabytes(size: int) -> str:
+    return number_format(size / 1_000_000, decimal_pos=1)
+
+
+class CourseImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        check_import_file(upload)
+        return upload
+
+
 @admin.register(Course)
 class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
@@ -209,6 +233,7 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     import_error_display = ("message", "row")
+    import_form_class = CourseImportForm
     slug_source = "title_de"
     list_display = (
         "title_de",
@@ -339,6 +364,78 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
             return HttpResponseRedirect(reverse("admin:recommendations_course_import"))
         return super().process_result(result, request)
 
+    def get_urls(self):
+        status = path(
+            "import/<uuid:task_id>/",
+            self.admin_site.admin_view(self.import_status_view),
+            name="recommendations_course_import_status",
+        )
+        return [status, *super().get_urls()]
+
+    def import_action(self, request: HttpRequest, **kwargs):
+        """Files of more than settings.IMPORT_BACKGROUND_ROWS rows are checked and imported by the background
+        worker (a server's timeout would cut the request off); smaller ones as django-import-export does."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                data = b"".join(upload.chunks())
+                format_name = "xlsx" if self.get_import_formats()[int(form.cleaned_data["format"])] is XLSX else "csv"
+                try:
+                    rows = len(read_dataset(data, format_name))
+                except ValueError:
+                    rows = 0  # unreadable: the normal path says so in a sentence
+                if rows > settings.IMPORT_BACKGROUND_ROWS:
+                    storage = TempFolderStorage(read_mode="rb")
+                    storage.save(data)
+                    result = tasks.import_courses.enqueue(storage.name, format_name, request.user.pk, True)
+                    log.info("course import of %d rows queued as task %s", rows, result.id)
+                    return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[result.id]))
+                upload.seek(0)
+        return super().import_action(request, **kwargs)
+
+    def import_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """A background import: its progress while it waits or runs (the page reloads itself), then its preview
+        with per-row errors and a confirm button, or, after the confirmed import, what it wrote."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            result = tasks.import_courses.get_result(str(task_id))
+        except TaskResultDoesNotExist:
+            raise Http404(gettext("There is no such import.")) from None
+        summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+        if request.method == "POST":
+            if not summary or not summary["dry_run"] or summary["failed"]:
+                raise PermissionDenied
+            confirmed = tasks.import_courses.enqueue(
+                summary["stored_name"], summary["format_name"], request.user.pk, False
+            )
+            log.info("course import confirmed, queued as task %s", confirmed.id)
+            return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[confirmed.id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Importing courses"),
+            "opts": self.opts,
+            "status": result.status.value,
+            "finished": result.is_finished,
+            "progress": tasks.import_progress(str(task_id)),
+            "summary": summary,
+        }
+        if result.status == TaskResultStatus.FAILED:
+            log.error("course import task %s failed: %s", task_id, task_error(result))
+        return TemplateResponse(request, "admin/recommendations/course/import_status.html", context)
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        """A file that cannot be read is explained in a sentence, not with the name of a Python exception."""
+        log.info("course import: file not readable (%s)", type(e).__name__)
+        form.add_error(
+            "import_file",
+            gettext(
+                "The file could not be read. Please check that you chose the right format (CSV or XLSX), "
+                "that a CSV file is saved as UTF-8, and that the first row names the columns."
+            ),
+        )
+
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True  # one invalid row and nothing is written
@@ -445,7 +542,8 @@ class RoleAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{number_format(value * 100, 1)} %"
+    # rounded first: number_format cuts the digits off (81.19 would show as 81,1)
+    return "–" if value is None else f"{number_format(round(value * 100, 1), 1)} %"
 
 
 @admin.register(ModelVersion)
@@ -621,9 +719,7 @@ class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
                 log.info("retraining queued from the admin as task %s", pending_id)
             else:
                 pending_id = pending.id
-            return HttpResponseRedirect(
-                reverse("admin:recommendations_modelversion_retrain_status", args=[pending_id])
-            )
+            return HttpResponseRedirect(reverse("admin:recommendations_modelversion_retrain_status", args=[pending_id]))
         active = ModelVersion.objects.defer("payload").filter(active=True).first()
         context = {
             **self.admin_site.each_context(request),

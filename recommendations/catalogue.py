@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db import connection
 
-from assessment.models import Competency
-from recommendations.models import Course, CourseCompetency, Role, RoleRequirement
+from assessment.models import Competency, Section
+from recommendations.models import Course, CourseCompetency, ModelVersion, Role, RoleRequirement
 from recommendations.paths import Catalogue, CourseSpec
 from recommendations.recommender import RoleSpec
 
@@ -23,21 +25,45 @@ class Snapshot:
     competencies: tuple[str, ...]
     roles: tuple[RoleSpec, ...]
     catalogue: Catalogue
+    names: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)  # language -> slug -> name
+    # (the active model version, the newest version's id) when the snapshot was taken: lets
+    # `lifecycle.active_model` skip its own query
+    model_state: tuple[str | None, int | None] | None = None
 
 
-def _stamp() -> tuple:
-    """Changes whenever a course, role, requirement or competency changes (one query)."""
-    course = Course.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    role = Role.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    links = CourseCompetency.objects.aggregate(n=Count("id"), m=Max("id"))
-    reqs = RoleRequirement.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (course["n"], course["t"], role["n"], role["t"], links["n"], links["m"], reqs["n"], reqs["m"])
+def _stamp_sql() -> str:
+    q = connection.ops.quote_name
+
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    counted = [
+        (table(Course), "updated_at"),
+        (table(Role), "updated_at"),
+        (table(CourseCompetency), "id"),
+        (table(RoleRequirement), "id"),
+        (table(Course.prerequisites.through), "id"),
+        (table(Competency.history.model), "history_id"),  # any change to a competency's names or order
+        (table(Section.history.model), "history_id"),
+    ]
+    parts = [f"(SELECT COUNT(*) FROM {name}), (SELECT MAX({q(column)}) FROM {name})" for name, column in counted]
+    versions = table(ModelVersion)
+    parts.append(f"(SELECT {q('version')} FROM {versions} WHERE {q('active')} = %s)")
+    parts.append(f"(SELECT MAX({q('id')}) FROM {versions})")
+    return "SELECT " + ", ".join(parts)
+
+
+def _stamp() -> tuple[tuple, tuple[str | None, int | None]]:
+    """In one query: what changes whenever a course, role, requirement or competency changes, and the
+    state of the model versions."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [True])
+        row = tuple(cursor.fetchone())
+    return tuple(str(v) for v in row[:-2]), (row[-2], row[-1])
 
 
 def load_snapshot() -> Snapshot:
-    competencies = tuple(
-        Competency.objects.order_by("section__order", "order", "slug").values_list("slug", flat=True)
-    )
+    competencies = tuple(Competency.objects.order_by("section__order", "order", "slug").values_list("slug", flat=True))
     requirements: dict[int, dict[str, int]] = {}
     for role_id, slug, level in RoleRequirement.objects.values_list("role_id", "competency__slug", "level"):
         requirements.setdefault(role_id, {})[slug] = level
@@ -72,22 +98,41 @@ def load_snapshot() -> Snapshot:
             certificate=certificate,
             provider=provider,
             url=url,
+            funded=funded,
         )
-        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate, provider, url in (
+        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate, provider, url, funded in (
             Course.objects.values_list(
-                "pk", "slug", "title_de", "title_en", "hours", "price_eur", "active", "format", "certificate",
-                "provider__name", "url",
+                "pk",
+                "slug",
+                "title_de",
+                "title_en",
+                "hours",
+                "price_eur",
+                "active",
+                "format",
+                "certificate",
+                "provider__name",
+                "url",
+                "fundable",
             )
         )
     ]
-    return Snapshot(competencies=competencies, roles=roles, catalogue=Catalogue(courses))
+    names = {"de": {}, "en": {}}
+    for slug, name_de, name_en in Competency.objects.values_list("slug", "name_de", "name_en"):
+        names["de"][slug] = name_de
+        names["en"][slug] = name_en
+    return Snapshot(competencies=competencies, roles=roles, catalogue=Catalogue(courses), names=names)
 
 
 def snapshot() -> Snapshot:
-    """The current roles and catalogue; reloaded only when the stamp says something changed."""
-    stamp = _stamp()
+    """The current roles, catalogue and competency names (reloaded only when the stamp says something
+    changed), with the model versions' state: one query while nothing changed."""
+    stamp, model_state = _stamp()
     with _lock:
         if _cached.get("stamp") != stamp:
             _cached["snapshot"] = load_snapshot()
             _cached["stamp"] = stamp
-        return _cached["snapshot"]  # type: ignore[return-value]
+        cached: Snapshot = _cached["snapshot"]  # type: ignore[assignment]
+        if cached.model_state != model_state:
+            cached = _cached["snapshot"] = dataclasses.replace(cached, model_state=model_state)
+        return cached

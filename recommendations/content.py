@@ -1,18 +1,26 @@
 """Load the shipped roles and course catalogue (recommendations/content/*.json).
 
-Roles, like the question bank: only what is missing is created (matched by slug). The catalogue:
-`sync_catalogue` creates what is missing and updates shipped rows no admin has changed, so a later
-run never overwrites what an admin changed. Called from data migrations with the historical app
-registry.
+Like the question bank (see assessment/content.py, whose rules and helpers this uses): missing rows are
+created, shipped rows no admin has changed are updated to the shipped values, an admin's edit is left
+alone, and every shipped row gets a history baseline an admin's "revert" can reach. A role and its
+required levels are one unit, and so are a course, its competencies and its prerequisites. The catalogue
+sync also deactivates, never deletes, every course of an example provider and every untouched course
+that is no longer shipped. Run by `manage.py load_content`.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from django.db import transaction
+
+from assessment.content import SHIPPED, LoadReport, baseline_ids, edited_ids, save_shipped, sync_parts, sync_row
+from recommendations import course_fields
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -21,66 +29,67 @@ def read(name: str) -> dict[str, Any]:
     return json.loads((CONTENT_DIR / name).read_text(encoding="utf-8"))
 
 
-def load_roles(apps: Any) -> int:
-    Role = apps.get_model("recommendations", "Role")
-    RoleRequirement = apps.get_model("recommendations", "RoleRequirement")
-    Competency = apps.get_model("assessment", "Competency")
-    competencies = {c.slug: c for c in Competency.objects.all()}
-    created = 0
+@transaction.atomic
+def sync_roles(report: LoadReport | None = None) -> LoadReport:
+    """Bring the target roles and their required levels in line with the shipped ones."""
+    from assessment.models import Competency
+    from recommendations.models import Role, RoleRequirement
+
+    report = report or LoadReport()
+    competencies = {c.slug: c.pk for c in Competency.objects.all()}
+    edited = edited_ids(Role) | edited_ids(RoleRequirement, "role_id")
+    roles_baselined = baseline_ids(Role)
+    requirements_baselined = baseline_ids(RoleRequirement)
+    existing = {r.slug: r for r in Role.objects.all()}
+    requirements: dict[int, dict[int, Any]] = {}
+    for requirement in RoleRequirement.objects.all():
+        requirements.setdefault(requirement.role_id, {})[requirement.competency_id] = requirement
     for order, data in enumerate(read("roles.json")["roles"], start=1):
-        if Role.objects.filter(slug=data["slug"]).exists():
+        row = existing.get(data["slug"])
+        if row is not None and row.pk in edited:
+            report.add("roles", "left_alone")
             continue
-        role = Role.objects.create(
-            slug=data["slug"],
-            name_de=data["name_de"],
-            name_en=data["name_en"],
-            description_de=data["description_de"],
-            description_en=data["description_en"],
-            aliases=", ".join(data.get("aliases", [])),
-            employers_de=data.get("employers_de", ""),
-            employers_en=data.get("employers_en", ""),
-            pay_de=data.get("pay_de", ""),
-            pay_en=data.get("pay_en", ""),
-            salary_min_eur=data.get("salary_min_eur"),
-            salary_max_eur=data.get("salary_max_eur"),
-            ecf_profile=data.get("ecf_profile", ""),
-            esco_uri=data.get("esco_uri", ""),
-            work_style=data["work_style"],
-            order=order,
+        values = {
+            "name_de": data["name_de"],
+            "name_en": data["name_en"],
+            "description_de": data["description_de"],
+            "description_en": data["description_en"],
+            "aliases": ", ".join(data.get("aliases", [])),
+            "employers_de": data.get("employers_de", ""),
+            "employers_en": data.get("employers_en", ""),
+            "pay_de": data.get("pay_de", ""),
+            "pay_en": data.get("pay_en", ""),
+            "salary_min_eur": data.get("salary_min_eur"),
+            "salary_max_eur": data.get("salary_max_eur"),
+            "ecf_profile": data.get("ecf_profile", ""),
+            "esco_uri": data.get("esco_uri", ""),
+            "work_style": data["work_style"],
+            "order": order,
+        }
+        row, outcome = sync_row(Role, row, {"slug": data["slug"]}, values, roles_baselined)
+        shipped = {
+            competencies[slug]: {"level": level} for slug, level in data["requirements"].items() if slug in competencies
+        }
+        parts_changed = sync_parts(
+            RoleRequirement,
+            requirements.get(row.pk, {}),
+            shipped,
+            {"role_id": row.pk},
+            "competency_id",
+            requirements_baselined,
+            delete_dropped=True,
         )
-        RoleRequirement.objects.bulk_create(
-            RoleRequirement(role=role, competency=competencies[slug], level=level)
-            for slug, level in data["requirements"].items()
-            if slug in competencies
-        )
-        created += 1
-    return created
+        report.add("roles", "updated" if outcome == "unchanged" and parts_changed else outcome)
+    return report
+
+
+def load_roles(apps: Any = None) -> int:
+    """Kept for callers of earlier releases: syncs the roles, returns the number created."""
+    return sync_roles().counts.get("roles", Counter())["created"]
 
 
 # The course fields the shipped catalogue sets (besides slug, provider, competencies and prerequisites).
-COURSE_FIELDS = (
-    "title_de",
-    "title_en",
-    "certificate",
-    "awarding_body",
-    "format",
-    "location",
-    "language",
-    "hours",
-    "price_eur",
-    "fundable",
-    "bildungsurlaub",
-    "url",
-    "active",
-    "last_checked",
-    "source",
-    "verified",
-    "exam_retired_on",
-    "description_de",
-    "description_en",
-    "note_de",
-    "note_en",
-)
+COURSE_FIELDS = course_fields.COURSE_FIELDS
 PROVIDER_FIELDS = ("name", "url", "is_example", "in_house", "note_de", "note_en")
 COURSE_DEFAULTS: dict[str, Any] = {
     "certificate": "",
@@ -113,86 +122,108 @@ def _course_values(entry: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def load_catalogue(apps: Any) -> int:
-    """Kept for migration 0002: the catalogue now needs fields that schema does not have yet, so there it
-    creates nothing and migration 0007 (`sync_catalogue`) ships the catalogue instead."""
-    Course = apps.get_model("recommendations", "Course")
-    if not any(f.name == "source" for f in Course._meta.get_fields()):
-        return 0
-    return sync_catalogue(apps)["created"]
+def load_catalogue(apps: Any = None) -> int:
+    """Kept for callers of earlier releases: syncs the catalogue, returns the number of courses created."""
+    return sync_catalogue()["created"]
 
 
-def sync_catalogue(apps: Any) -> dict[str, int]:
+def provider_values(entry: dict[str, Any]) -> dict[str, Any]:
+    return {name: entry.get(name, "" if name in ("url", "note_de", "note_en") else False) for name in PROVIDER_FIELDS}
+
+
+@transaction.atomic
+def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[str, int]:
     """Bring the database in line with the shipped catalogue without undoing an admin's work.
 
-    * missing providers and courses are created;
-    * a shipped row no admin has touched (it has no history record: only the admin and the import write
-      history, data migrations do not) is updated to the shipped values;
-    * a row an admin changed is left alone;
-    * a course of an example provider, and an untouched course that is no longer shipped, is deactivated,
-      never deleted (results and learning paths may refer to it).
-    Returns counts of what was created, updated, deactivated and left alone.
+    Returns counts of the courses created, updated, unchanged, deactivated and left alone; `report`,
+    when given, also gets the providers'.
     """
-    Provider = apps.get_model("recommendations", "Provider")
-    Course = apps.get_model("recommendations", "Course")
-    CourseCompetency = apps.get_model("recommendations", "CourseCompetency")
-    Competency = apps.get_model("assessment", "Competency")
-    edited_courses = set(apps.get_model("recommendations", "HistoricalCourse").objects.values_list("id", flat=True))
-    edited_courses |= set(
-        apps.get_model("recommendations", "HistoricalCourseCompetency").objects.values_list("course_id", flat=True)
-    )
-    edited_providers = set(apps.get_model("recommendations", "HistoricalProvider").objects.values_list("id", flat=True))
-    competencies = {c.slug: c for c in Competency.objects.all()}
+    from assessment.models import Competency
+    from recommendations.models import Course, CourseCompetency, Provider
+
+    report = report or LoadReport()
+    competencies = {c.slug: c.pk for c in Competency.objects.all()}
     data = read("catalogue.json")
-    counts = {"created": 0, "updated": 0, "deactivated": 0, "left_alone": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deactivated": 0, "left_alone": 0}
 
-    providers = {}
+    edited_providers = edited_ids(Provider)
+    providers_baselined = baseline_ids(Provider)
+    providers = {p.slug: p for p in Provider.objects.all()}
     for entry in data["providers"]:
-        values = {
-            name: entry.get(name, "" if name in ("url", "note_de", "note_en") else False) for name in PROVIDER_FIELDS
-        }
-        provider, created = Provider.objects.get_or_create(slug=entry["slug"], defaults=values)
-        if not created and provider.pk not in edited_providers:
-            Provider.objects.filter(pk=provider.pk).update(**values)
-        providers[entry["slug"]] = provider
+        row = providers.get(entry["slug"])
+        if row is not None and row.pk in edited_providers:
+            report.add("providers", "left_alone")
+            continue
+        providers[entry["slug"]], outcome = sync_row(
+            Provider, row, {"slug": entry["slug"]}, provider_values(entry), providers_baselined
+        )
+        report.add("providers", outcome)
 
-    prerequisites: dict[str, list[str]] = {}
+    edited = edited_ids(Course) | edited_ids(CourseCompetency, "course_id")
+    courses_baselined = baseline_ids(Course)
+    links_baselined = baseline_ids(CourseCompetency)
+    existing = {c.slug: c for c in Course.objects.all()}
+    links: dict[int, dict[int, Any]] = {}
+    for link in CourseCompetency.objects.all():
+        links.setdefault(link.course_id, {})[link.competency_id] = link
+    synced: list[tuple[Any, dict[str, Any], str]] = []
     for entry in data["courses"]:
-        values = {**_course_values(entry), "provider": providers[entry["provider"]]}
-        course = Course.objects.filter(slug=entry["slug"]).first()
-        if course is None:
-            course = Course.objects.create(slug=entry["slug"], **values)
-            counts["created"] += 1
-        elif course.pk in edited_courses:
+        row = existing.get(entry["slug"])
+        if row is not None and row.pk in edited:
             counts["left_alone"] += 1
             continue
-        else:
-            for name, value in values.items():
-                setattr(course, name, value)
-            course.save()
-            CourseCompetency.objects.filter(course=course).delete()
-            counts["updated"] += 1
-        CourseCompetency.objects.bulk_create(
-            CourseCompetency(
-                course=course,
-                competency=competencies[link["competency"]],
-                weight=link["weight"],
-                from_level=link["from_level"],
-                to_level=link["to_level"],
-            )
+        values = {**_course_values(entry), "provider_id": providers[entry["provider"]].pk}
+        row, outcome = sync_row(Course, row, {"slug": entry["slug"]}, values, courses_baselined)
+        existing[entry["slug"]] = row
+        shipped = {
+            competencies[link["competency"]]: {
+                "weight": link["weight"],
+                "from_level": link["from_level"],
+                "to_level": link["to_level"],
+            }
             for link in entry["competencies"]
-        )
-        prerequisites[course.slug] = entry.get("prerequisites", [])
+        }
+        if (
+            sync_parts(
+                CourseCompetency,
+                links.get(row.pk, {}),
+                shipped,
+                {"course_id": row.pk},
+                "competency_id",
+                links_baselined,
+                delete_dropped=True,
+            )
+            and outcome == "unchanged"
+        ):
+            outcome = "updated"
+        synced.append((row, entry, outcome))
 
-    by_slug = {c.slug: c for c in Course.objects.all()}
-    for slug, required in prerequisites.items():
-        by_slug[slug].prerequisites.set([by_slug[s] for s in required if s in by_slug])
+    for row, entry, outcome in synced:  # prerequisites once every course exists
+        wanted = {existing[slug].pk for slug in entry.get("prerequisites", []) if slug in existing}
+        if set(row.prerequisites.values_list("pk", flat=True)) != wanted:
+            row._change_reason = SHIPPED
+            row.prerequisites.set(wanted)
+            outcome = "updated" if outcome == "unchanged" else outcome
+        counts[outcome] += 1
 
-    shipped = {entry["slug"] for entry in data["courses"]}
+    shipped_slugs = {entry["slug"] for entry in data["courses"]}
     for course in Course.objects.filter(active=True).select_related("provider"):
         made_up = course.provider.is_example
-        dropped = course.slug not in shipped and course.pk not in edited_courses
+        dropped = course.slug not in shipped_slugs and course.pk not in edited
         if made_up or dropped:
-            Course.objects.filter(pk=course.pk).update(active=False)
+            save_shipped(course, {"active": False})
             counts["deactivated"] += 1
+    for outcome, number in counts.items():
+        report.add("courses", outcome if outcome in LoadReport.OUTCOMES else "updated", number)
     return counts
+
+
+def load_content() -> LoadReport:
+    """The whole shipped content: question bank, roles, catalogue (what `manage.py load_content` runs)."""
+    from assessment.content import sync_question_bank
+
+    with transaction.atomic():
+        report = sync_question_bank()
+        sync_roles(report)
+        sync_catalogue(report=report)
+    return report

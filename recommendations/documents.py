@@ -1,4 +1,4 @@
-"""The result of an assessment as a JSON document (the `assess` contract, also offered as a download)."""
+"""The result of an assessment as documents: JSON (the `assess` contract, also offered as a download) and PDF."""
 
 from __future__ import annotations
 
@@ -58,5 +58,34 @@ def result_document(profile: Profile, recommendation: Recommendation, language: 
             "total_price_eur": path.total_price_eur,
             "courses_price_on_request": path.courses_price_on_request,
             "open_gaps": list(path.open_gaps),
+            "limits": {"max_hours": path.max_hours, "max_price_eur": path.max_price_eur},
+            # what the path without the limits would take, when the limits leave a gap open that it closes
+            "without_limits": None
+            if path.unlimited is None
+            else {
+                "total_hours": path.unlimited.hours,
+                "total_price_eur": path.unlimited.price_eur,
+                "courses_price_on_request": path.unlimited.courses_price_on_request,
+                "open_gaps": list(path.unlimited.open_gaps),
+            },
         },
     }
+
+
+# Everything the PDF shows is in its HTML (the stylesheet inlined, the charts as SVG, images as data: URLs).
+PDF_ALLOWED_PROTOCOLS = frozenset({"data"})
+
+
+def local_only_url_fetcher():
+    """A WeasyPrint URL fetcher that fetches nothing from the network or the file system: a link in the
+    content (a course's address, an imported text) can never make the server call another host."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=PDF_ALLOWED_PROTOCOLS, allow_redirects=False, timeout=1)
+
+
+def render_pdf(html: str, base_url: str) -> bytes:
+    """The PDF of an HTML page, rendered without any fetch from elsewhere."""
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    return HTML(string=html, base_url=base_url, url_fetcher=local_only_url_fetcher()).write_pdf()

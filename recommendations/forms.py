@@ -41,3 +41,29 @@ class OutcomeForm(forms.Form):
         if cleaned.get("role") and not cleaned.get("relation"):
             self.add_error("relation", _("Say whether you work in this role or aim at it."))
         return cleaned
+
+
+class PathLimitsForm(forms.Form):
+    """Optional limits for the learning path (a GET form on the results page): at most N hours, at most B
+    euros of known prices. Empty fields mean no limit."""
+
+    max_hours = forms.DecimalField(label=_("At most hours"), required=False, min_value=0, max_value=10_000)
+    max_price_eur = forms.DecimalField(label=_("At most euros"), required=False, min_value=0, max_value=1_000_000)
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        if data is not None:  # a decimal comma is how many people write it
+            data = {k: (v.replace(",", ".") if k in self.base_fields else v) for k, v in data.items()}
+        super().__init__(data, *args, **kwargs)
+
+    def limits(self) -> dict[str, float]:
+        """The limits as `learning_path_for` takes them (only those given)."""
+        return {name: float(value) for name, value in self.cleaned_data.items() if value is not None}
+
+
+def path_limits(query) -> tuple[PathLimitsForm, dict[str, float] | None]:
+    """The limits form from a query string, and the limits it asks for: None when the query does not set
+    them (the stored ones stay) or when they are not valid (the form then carries the errors)."""
+    if not any(name in query for name in PathLimitsForm.base_fields):
+        return PathLimitsForm(), None
+    form = PathLimitsForm({name: query.get(name, "") for name in PathLimitsForm.base_fields})
+    return form, form.limits() if form.is_valid() else None

@@ -25,6 +25,7 @@ _model_lock = threading.Lock()
 _loaded: dict[str, recommender.TrainedModel] = {}
 _unusable: set[str] = set()  # versions this process could not load: not read again on every request
 _missing_reported: tuple[str | None] | None = None  # the state last logged as "no usable model"
+_none_in_state: tuple | None = None  # the model versions' state in which no usable model was found
 FALLBACK_CANDIDATES = 5
 ACTIVATE_ATTEMPTS = 5
 
@@ -115,13 +116,20 @@ def _fall_back(broken: str | None) -> recommender.TrainedModel | None:
     return None
 
 
-def active_model() -> recommender.TrainedModel | None:
-    """The active model, loaded once per process per version (one small query to check the version).
+def active_model(state: tuple[str | None, int | None] | None = None) -> recommender.TrainedModel | None:
+    """The active model, loaded once per process per version (one small query to check the version, none
+    when the caller passes `state`, the versions' state from `catalogue.snapshot().model_state`).
 
     Never trains. If no version is active or the active one cannot be loaded here, the newest earlier
-    usable version becomes active; if there is none, None."""
-    global _missing_reported
-    active = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
+    usable version becomes active; if there is none, None (and, given the same `state` again, None at
+    once, without a query)."""
+    global _missing_reported, _none_in_state
+    if state is None:
+        active = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
+    else:
+        active = state[0]
+        if state == _none_in_state:
+            return None
     if active is not None and active in _loaded:
         return _loaded[active]
     with _model_lock:
@@ -140,8 +148,10 @@ def active_model() -> recommender.TrainedModel | None:
             if _missing_reported != (active,):  # once per state, not on every request
                 log.warning("no usable model version: role fit is ranked without the model until one is trained")
                 _missing_reported = (active,)
+            _none_in_state = state
             return None
         _missing_reported = None
+        _none_in_state = None
         _loaded.clear()
         _loaded[model.version] = model
         return model

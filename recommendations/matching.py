@@ -22,6 +22,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Z90 = 1.6449
 
 
@@ -50,6 +52,16 @@ class Match:
 def weights(requirements: Mapping[str, float]) -> dict[str, float]:
     top = max(requirements.values(), default=0) or 1
     return {c: r / top for c, r in requirements.items()}
+
+
+# GAPS[r, l] = max(0, r - l): the gap to a requirement r of a person at level l (r, l = 0..5).
+GAPS = np.clip(np.arange(6)[:, None] - np.arange(6)[None, :], 0, None).astype(float)
+
+
+def gap_variance_table(posteriors: np.ndarray) -> np.ndarray:
+    """`gap_variances` for many posteriors at once: shape (n, 6) from posteriors of shape (n, 6)."""
+    mean = posteriors @ GAPS.T
+    return np.clip(posteriors @ (GAPS**2).T - mean**2, 0, None)
 
 
 def gap_variances(posterior: Sequence[float]) -> tuple[float, ...]:
@@ -85,7 +97,7 @@ def role_match(
         known = (variances or {}).get(c)
         if known is not None and float(required).is_integer() and 0 <= required <= 5:
             variance += w[c] ** 2 * known[int(required)]
-        elif (posterior := (posteriors or {}).get(c)):
+        elif posterior := (posteriors or {}).get(c):
             draws = [max(0.0, required - lv) for lv in range(len(posterior))]
             mean = sum(p * d for p, d in zip(posterior, draws))
             variance += w[c] ** 2 * sum(p * (d - mean) ** 2 for p, d in zip(posterior, draws))
@@ -101,3 +113,53 @@ def role_match(
         high=round(min(100.0, value + spread), 1),
         gaps=tuple(gaps),
     )
+
+
+def role_matches(
+    competencies: Sequence[str],
+    requirements: np.ndarray,
+    levels: np.ndarray,
+    level_high: np.ndarray,
+    variances: np.ndarray,
+) -> list[Match]:
+    """`role_match` for every role at once, for one person: `requirements` (roles x competencies, whole
+    levels 0-5), the person's `levels` and `level_high` per competency, and `variances` (competencies x 6)
+    from `gap_variance_table` (rows of zeros where nothing is known). The same numbers as `role_match`."""
+    top = requirements.max(axis=1, keepdims=True)
+    w = requirements / np.where(top > 0, top, 1)
+    total = (w * requirements).sum(axis=1)
+    gap = np.clip(requirements - levels[None, :], 0, None)
+    missing = (w * gap).sum(axis=1)
+    index = np.clip(requirements, 0, 5).astype(int)
+    variance = (w**2 * variances[np.arange(len(competencies))[None, :], index]).sum(axis=1)
+    safe_total = np.where(total > 0, total, 1)
+    value = 100 * (1 - missing / safe_total)
+    spread = Z90 * 100 * np.sqrt(variance) / safe_total
+    rounded = np.round(gap, 3)
+    matches = []
+    for i in range(len(requirements)):
+        if total[i] <= 0:
+            matches.append(Match(100.0, 100.0, 100.0, ()))
+            continue
+        gaps = [
+            Gap(
+                competencies[c],
+                float(requirements[i, c]),
+                float(levels[c]),
+                float(rounded[i, c]),
+                about_met=bool(level_high[c] >= requirements[i, c]),
+            )
+            for c in np.flatnonzero(gap[i] > 0)
+        ]
+        row = dict(zip(competencies, w[i].tolist()))
+        gaps.sort(key=lambda g, row=row: (-row[g.competency] * g.missing, g.competency))
+        v = float(value[i])
+        matches.append(
+            Match(
+                value=round(v, 1),
+                low=round(max(0.0, v - float(spread[i])), 1),
+                high=round(min(100.0, v + float(spread[i])), 1),
+                gaps=tuple(gaps),
+            )
+        )
+    return matches

@@ -80,9 +80,7 @@ class RoleRequirement(models.Model):
 
     class Meta:
         ordering = ["role", "competency__section__order", "competency__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["role", "competency"], name="one_requirement_per_competency")
-        ]
+        constraints = [models.UniqueConstraint(fields=["role", "competency"], name="one_requirement_per_competency")]
         verbose_name = _("required level")
         verbose_name_plural = _("required levels")
 
@@ -290,9 +288,7 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["active"], condition=models.Q(active=True), name="one_active_model_version"
-            )
+            models.UniqueConstraint(fields=["active"], condition=models.Q(active=True), name="one_active_model_version")
         ]
         verbose_name = _("model version")
         verbose_name_plural = _("model versions")
@@ -304,9 +300,7 @@ class ModelVersion(models.Model):
 class ConfirmedOutcomeQuerySet(models.QuerySet):
     def for_training(self) -> ConfirmedOutcomeQuerySet:
         """Real labels the model may learn from: people who hold the role, reliably measured, not excluded."""
-        return self.filter(
-            relation=ConfirmedOutcome.Relation.HOLDS, role__isnull=False, reliable=True, excluded=False
-        )
+        return self.filter(relation=ConfirmedOutcome.Relation.HOLDS, role__isnull=False, reliable=True, excluded=False)
 
 
 class ConfirmedOutcome(models.Model):
@@ -379,3 +373,27 @@ class CompletedCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.course.slug}"
+
+
+class StoredResult(models.Model):
+    """An assessment's result as it was computed and shown: profile, roles, learning path (JSON).
+
+    Computed once and read by the page, the PDF, the JSON download and the share view, so that a newer
+    model version never changes silently what a person was shown (`recommendations.results`)."""
+
+    assessment = models.OneToOneField("assessment.Assessment", on_delete=models.CASCADE, related_name="result")
+    computed_at = models.DateTimeField(default=timezone.now)
+    model_version = models.CharField(
+        max_length=40, help_text=_("What ranked the roles: a model version or the transparent match.")
+    )
+    active_version = models.CharField(
+        max_length=40, blank=True, help_text=_("The model version that was active when the result was computed.")
+    )
+    document = models.JSONField(help_text=_("Profile, roles and learning path, as plain data."))
+
+    class Meta:
+        verbose_name = _("stored result")
+        verbose_name_plural = _("stored results")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.model_version} {self.computed_at:%Y-%m-%d}"

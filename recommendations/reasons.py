@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from recommendations.matching import Match
@@ -13,18 +15,40 @@ STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
 
 
-def _join(names: Sequence[str]) -> str:
+@lru_cache(maxsize=8)
+def _texts(language: str | None) -> dict[str, str]:
+    """Every text of a reason in `language`, translated once per process (a ranking writes about 80)."""
+    return {
+        "and": _("%(first)s and %(last)s"),
+        "firefighter": _("more of a firefighter"),
+        "architect": _("more of an architect"),
+        "balanced": _("balanced"),
+        "strength": _("Your strength in %(names)s fits this role."),
+        "gap": _("%(name)s: %(level)s of %(required)s"),
+        "missing": _("What is missing most: %(gaps)s."),
+        "about_all": _("You about meet every requirement: %(names)s lie within the range of the measurement."),
+        "all": _("You meet every requirement of this role."),
+        "about": _("About met, within the range of the measurement: %(names)s."),
+        "style_suits": _("Your work style (%(style)s) suits the role."),
+        "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
+        "more_firefighting": _("more firefighting"),
+        "more_architectural": _("more architectural"),
+        "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
+    }
+
+
+def _join(names: Sequence[str], t: Mapping[str, str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+    return t["and"] % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
-def _style_word(style: float) -> str:
+def _style_word(style: float, t: Mapping[str, str]) -> str:
     if style <= -0.15:
-        return _("more of a firefighter")
+        return t["firefighter"]
     if style >= 0.15:
-        return _("more of an architect")
-    return _("balanced")
+        return t["architect"]
+    return t["balanced"]
 
 
 def reasons_for(
@@ -38,6 +62,7 @@ def reasons_for(
     """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
     those within the measurement's range as "about met"), work style, over-qualification. Texts come in
     the active language."""
+    t = _texts(get_language())
     requirements = dict(zip(competencies, role.requirements))
     reasons = []
     strengths = [
@@ -46,45 +71,34 @@ def reasons_for(
         if requirements[c] >= 3 and levels.get(c, 0) >= requirements[c] - 0.25
     ]
     if strengths:
-        reasons.append(
-            _("Your strength in %(names)s fits this role.") % {"names": _join([names[c] for c in strengths[:3]])}
-        )
+        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths[:3]], t)})
     ranked = [g.competency for g in match.open_gaps]
     about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
         parts = [
-            _("%(name)s: %(level)s of %(required)s")
-            % {"name": names[c], "level": int(levels.get(c, 0) + 0.5), "required": int(requirements[c])}
+            t["gap"] % {"name": names[c], "level": int(levels.get(c, 0) + 0.5), "required": int(requirements[c])}
             for c in ranked[:2]
         ]
-        reasons.append(_("What is missing most: %(gaps)s.") % {"gaps": "; ".join(parts)})
+        reasons.append(t["missing"] % {"gaps": "; ".join(parts)})
     elif about:
-        reasons.append(
-            _("You about meet every requirement: %(names)s lie within the range of the measurement.")
-            % {"names": _join([names[c] for c in about[:3]])}
-        )
+        reasons.append(t["about_all"] % {"names": _join([names[c] for c in about[:3]], t)})
     else:
-        reasons.append(_("You meet every requirement of this role."))
+        reasons.append(t["all"])
     if ranked and about:
-        reasons.append(
-            _("About met, within the range of the measurement: %(names)s.")
-            % {"names": _join([names[c] for c in about[:3]])}
-        )
+        reasons.append(t["about"] % {"names": _join([names[c] for c in about[:3]], t)})
     distance = abs(work_style - role.work_style)
     if distance <= STYLE_MATCH:
-        reasons.append(
-            _("Your work style (%(style)s) suits the role.") % {"style": _style_word(work_style)}
-        )
+        reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
     else:
         reasons.append(
-            _("The role asks for a work style that is %(role_style)s than yours (%(style)s).")
+            t["style_differs"]
             % {
-                "role_style": _("more firefighting") if role.work_style < work_style else _("more architectural"),
-                "style": _style_word(work_style),
+                "role_style": t["more_firefighting"] if role.work_style < work_style else t["more_architectural"],
+                "style": _style_word(work_style, t),
             }
         )
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
     mean_required = sum(role.requirements) / max(1, len(role.requirements))
     if mean_level - mean_required >= OVERQUALIFIED:
-        reasons.append(_("You bring clearly more than this role asks for; a more senior role may suit you better."))
+        reasons.append(t["overqualified"])
     return reasons

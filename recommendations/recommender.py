@@ -23,6 +23,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,33 +83,44 @@ class TrainedModel:
         return bool(self.metrics.get("ranks", True))
 
 
+@lru_cache(maxsize=16)
+def _role_side(roles: tuple[RoleSpec, ...]) -> dict[str, np.ndarray]:
+    """What the pair features need from the roles alone, computed once per role table."""
+    req = np.array([r.requirements for r in roles], dtype=float)  # (m, c)
+    top = req.max(axis=1, keepdims=True)
+    centered = req - req.mean(axis=1, keepdims=True)
+    parts = {
+        "req": req,
+        "style": np.array([r.work_style for r in roles], dtype=float),  # (m,)
+        "core": (req >= np.minimum(CORE_LEVEL, top)).astype(float),
+        "importance": req / np.maximum(top, 1),
+        "centered": centered,
+        "spread": np.maximum(np.sqrt((centered**2).mean(axis=1)), 1e-9),
+        "mean": req.mean(axis=1),
+    }
+    for array in parts.values():
+        array.setflags(write=False)
+    return parts
+
+
 def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     """Features of every (profile, role) pair: shape (n_profiles, n_roles, n_features).
 
     `levels` is (n_profiles, n_competencies) on the 0-5 scale, `styles` is (n_profiles,)."""
-    req = np.array([r.requirements for r in roles], dtype=float)  # (m, c)
-    role_style = np.array([r.work_style for r in roles], dtype=float)  # (m,)
-    p = levels[:, None, :]  # (n, 1, c)
-    r = req[None, :, :]  # (1, m, c)
-    core = (r >= np.minimum(CORE_LEVEL, r.max(axis=2, keepdims=True))).astype(float)
-    deficit = np.clip(r - p, 0, None)
-    importance = r / np.maximum(r.max(axis=2, keepdims=True), 1)
-    p_centered = p - p.mean(axis=2, keepdims=True)
-    r_centered = r - r.mean(axis=2, keepdims=True)
-    r_spread = np.maximum(np.sqrt((r_centered**2).mean(axis=2)), 1e-9)
-    overqualification = np.clip(p.mean(axis=2) - r.mean(axis=2) - OVERQUALIFICATION_SLACK, 0, None)
-    return np.stack(
-        [
-            (deficit * importance).sum(axis=2),
-            (deficit * core).max(axis=2),
-            overqualification,
-            (p_centered * r_centered).mean(axis=2) / r_spread,
-            np.abs(styles[:, None] - role_style[None, :]),
-            np.broadcast_to(p.mean(axis=2), (levels.shape[0], len(roles))),
-            np.broadcast_to(r.mean(axis=2), (levels.shape[0], len(roles))),
-        ],
-        axis=2,
-    )
+    r = _role_side(tuple(roles))
+    n, m = levels.shape[0], len(roles)
+    deficit = np.clip(r["req"][None, :, :] - levels[:, None, :], 0, None)  # (n, m, c)
+    person_mean = levels.mean(axis=1)  # (n,)
+    p_centered = levels - person_mean[:, None]
+    features = np.empty((n, m, len(FEATURES)))
+    features[:, :, 0] = (deficit * r["importance"][None]).sum(axis=2)
+    features[:, :, 1] = (deficit * r["core"][None]).max(axis=2)
+    features[:, :, 2] = np.clip(person_mean[:, None] - r["mean"][None, :] - OVERQUALIFICATION_SLACK, 0, None)
+    features[:, :, 3] = (p_centered @ r["centered"].T) / levels.shape[1] / r["spread"][None, :]
+    features[:, :, 4] = np.abs(styles[:, None] - r["style"][None, :])
+    features[:, :, 5] = person_mean[:, None]
+    features[:, :, 6] = r["mean"][None, :]
+    return features
 
 
 # The transparent ranking, used without a usable model and as the yardstick a model must beat:
@@ -246,6 +258,7 @@ def data_hash(levels: np.ndarray, styles: np.ndarray, labels: np.ndarray, roles:
 def evaluate(levels, styles, labels, roles: Sequence[RoleSpec], folds: int = 5) -> dict:
     """Cross-validated metrics over people (all of one person's pairs stay in one fold)."""
     from sklearn.metrics import brier_score_loss, log_loss
+
     rng = np.random.default_rng(RANDOM_STATE)
     fold_of = rng.integers(0, folds, size=len(labels))
     top1 = top3 = 0
@@ -419,7 +432,8 @@ def load(payload: bytes, training_data_hash: str = "", version: str = "") -> Tra
 def _predict(pipeline: Pipeline, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     features = pair_features(levels, styles, roles)
     n, m, k = features.shape
-    return pipeline.predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)
+    # The pipeline is one step: its estimator directly, without the pipeline's per-call checks.
+    return pipeline[-1].predict_proba(features.reshape(n * m, k))[:, 1].reshape(n, m)
 
 
 def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:

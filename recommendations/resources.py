@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from assessment.models import Competency
+from recommendations.course_fields import COURSE_COLUMNS
 from recommendations.models import Course, CourseCompetency, Provider
 
 ENTRY_SEPARATOR = ";"
@@ -139,6 +140,12 @@ class MachineDecimalWidget(widgets.DecimalWidget):
             return "" if value is None else str(value)
         return value
 
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError, TypeError):  # decimal.InvalidOperation is an ArithmeticError
+            raise ValueError(_("“%(value)s” is not a number like 12.5.") % {"value": value}) from None
+
 
 class SlugsWidget(widgets.ManyToManyWidget):
     """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
@@ -188,33 +195,8 @@ class CourseResource(resources.ModelResource):
 
     class Meta:
         model = Course
-        fields = (
-            "slug",
-            "title_de",
-            "title_en",
-            "provider",
-            "course_format",
-            "language",
-            "location",
-            "hours",
-            "price_eur",
-            "certificate",
-            "awarding_body",
-            "fundable",
-            "bildungsurlaub",
-            "url",
-            "active",
-            "last_checked",
-            "source",
-            "verified",
-            "exam_retired_on",
-            "competencies",
-            "prerequisites",
-            "description_de",
-            "description_en",
-            "note_de",
-            "note_en",
-        )
+        # The shared column list; "format" is named apart (see course_format above).
+        fields = tuple("course_format" if name == "format" else name for name in COURSE_COLUMNS)
         export_order = fields
         import_id_fields = ("slug",)
         skip_unchanged = True
@@ -236,6 +218,18 @@ class CourseResource(resources.ModelResource):
             )
             .order_by("slug")
         )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """A value that cannot be read is a sentence naming the column, never the name of a Python error."""
+        try:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        except (ValueError, ValidationError):
+            raise  # already a sentence (ours, or Django's validation messages)
+        except Exception as exc:
+            raise ValueError(
+                _("The column “%(column)s” could not be read from “%(value)s”.")
+                % {"column": field.column_name, "value": row.get(field.column_name, "")}
+            ) from exc
 
     @cached_property
     def known_competencies(self) -> dict[str, Competency]:
@@ -267,6 +261,16 @@ class CourseResource(resources.ModelResource):
                     errors["prerequisites"] = ValidationError(cycle_message(cycle), code="cycle")
         if errors:
             raise ValidationError(errors)
+
+    progress = None  # a callable (rows done, rows in all), set by a background import
+    rows_total = 0
+    _rows_done = 0
+
+    def after_import_row(self, row, row_result, **kwargs) -> None:
+        super().after_import_row(row, row_result, **kwargs)
+        self._rows_done += 1
+        if self.progress is not None and (self._rows_done % 100 == 0 or self._rows_done == self.rows_total):
+            self.progress(self._rows_done, self.rows_total)
 
     def skip_row(self, instance: Course, original: Course, row, import_validation_errors=None) -> bool:
         if not super().skip_row(instance, original, row, import_validation_errors):
@@ -303,3 +307,61 @@ def cycle_message(chain: list[int], label: str = "slug") -> str:
         "These prerequisites would make the courses require each other: %(chain)s. "
         "A course cannot require itself, directly or through other courses."
     ) % {"chain": " → ".join(names.get(pk, str(pk)) for pk in chain)}
+
+
+# Large imports run in the background worker (recommendations.tasks.import_courses), with the same preview,
+# all-or-nothing and per-row errors as the admin's own import; this is what the task does.
+MAX_REPORTED_ROWS = 100  # rows with errors listed on the status page; the rest are counted
+
+
+def read_dataset(data: bytes, format_name: str):
+    """The rows of an uploaded file (CSV in UTF-8, or XLSX) as a tablib Dataset; ValueError if unreadable."""
+    from import_export.formats.base_formats import CSV, XLSX
+
+    try:
+        if format_name == "xlsx":
+            return XLSX().create_dataset(data)
+        return CSV().create_dataset(data.decode("utf-8-sig"))
+    except Exception as exc:  # any parser error: the caller explains it in a sentence
+        raise ValueError(type(exc).__name__) from exc
+
+
+def run_course_import(data: bytes, format_name: str, user_id: int | None, dry_run: bool, progress=None) -> dict:
+    """Import (or with dry_run only check) a course file, all or nothing; a JSON-ready summary: row counts by
+    outcome and, for rows with errors, their number and messages as sentences."""
+    from django.contrib.auth import get_user_model
+
+    dataset = read_dataset(data, format_name)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    resource = CourseResource()
+    resource.progress = progress
+    resource.rows_total = len(dataset)
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        user=user,
+    )
+    errors: list[dict] = []
+    for number, row_errors in result.row_errors():
+        errors.append({"row": number, "messages": [str(error.error) for error in row_errors]})
+    for invalid in result.invalid_rows:
+        messages = [
+            message if field == "__all__" else f"{field}: {message}"
+            for field, texts in invalid.error_dict.items()
+            for message in texts
+        ]
+        errors.append({"row": invalid.number, "messages": messages})
+    errors.sort(key=lambda e: e["row"])
+    failed = bool(errors) or result.has_errors() or result.has_validation_errors()
+    return {
+        "dry_run": dry_run,
+        "rows": len(dataset),
+        "totals": {key: int(value) for key, value in result.totals.items()},
+        "failed": failed,
+        "written": not dry_run and not failed,
+        "error_rows": len(errors),
+        "errors": errors[:MAX_REPORTED_ROWS],
+    }

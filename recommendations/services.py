@@ -16,7 +16,7 @@ from assessment.models import Competency
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.lifecycle import active_model
-from recommendations.matching import Match, gap_variances, role_match
+from recommendations.matching import Match, gap_variance_table, role_matches
 from recommendations.paths import LearningPath, learning_path_for
 from recommendations.reasons import reasons_for
 
@@ -73,26 +73,40 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
     if not profiles:
         return []
     current = current or snapshot()
-    names = competency_names(language)
-    levels = np.array([[p.competencies[c].expected for c in current.competencies] for p in profiles], dtype=float)
+    names = current.names.get(language) or current.names.get("de") or competency_names(language)
+    competencies = current.competencies
+    levels = np.array([[p.competencies[c].expected for c in competencies] for p in profiles], dtype=float)
     styles = np.array([p.work_style for p in profiles], dtype=float)
-    fits, version = _fits(active_model(), levels, styles, current)
+    fits, version = _fits(active_model(current.model_state), levels, styles, current)
+    requirements = np.array([spec.requirements for spec in current.roles], dtype=float).reshape(
+        len(current.roles), len(competencies)
+    )
     rankings = []
     with override(language):
         for row, person_levels, profile in zip(fits, levels, profiles):
-            person = dict(zip(current.competencies, (float(v) for v in person_levels)))
-            variances = {c: gap_variances(s.posterior) for c, s in profile.competencies.items() if s.posterior}
-            highs = {c: s.level_high for c, s in profile.competencies.items()}
+            scores = [profile.competencies[c] for c in competencies]
+            posteriors = np.array([s.posterior or (0.0,) * 6 for s in scores], dtype=float).reshape(-1, 6)
+            highs = np.array([s.level_high for s in scores], dtype=float)
+            matches = role_matches(competencies, requirements, person_levels, highs, gap_variance_table(posteriors))
+            person = dict(zip(competencies, person_levels.tolist()))
             order = sorted(range(len(current.roles)), key=lambda i: (-round(float(row[i]), 6), i))
             roles = []
             for i in order:
                 spec = current.roles[i]
-                requirements = dict(zip(current.competencies, spec.requirements))
-                match = role_match(requirements, person, level_high=highs, variances=variances)
-                reasons = reasons_for(spec, current.competencies, person, profile.work_style, names, match)
-                roles.append(RoleFit(slug=spec.slug, fit=round(float(row[i]), 4), match=match, reasons=tuple(reasons)))
+                reasons = reasons_for(spec, competencies, person, profile.work_style, names, matches[i])
+                roles.append(
+                    RoleFit(slug=spec.slug, fit=round(float(row[i]), 4), match=matches[i], reasons=tuple(reasons))
+                )
             rankings.append(Ranking(model_version=version, roles=tuple(roles), levels=person))
     return rankings
+
+
+@dataclass(frozen=True)
+class PathLimits:
+    """A person's limits for the learning path (None: no limit)."""
+
+    max_hours: float | None = None
+    max_price_eur: float | None = None
 
 
 def recommend(
@@ -100,20 +114,31 @@ def recommend(
     target_roles: list[str | None] | None = None,
     language: str = "de",
     done: list[set[str]] | None = None,
+    limits: list[PathLimits | None] | None = None,
 ) -> list[Recommendation]:
     """Role match and fit, reasons and a learning path for each profile (a batch shares one model call)."""
     current: Snapshot = snapshot()
     role_slugs = [r.slug for r in current.roles]
     targets = target_roles or [None] * len(profiles)
     done = done or [set()] * len(profiles)
+    limits = limits or [None] * len(profiles)
     for target in targets:
         if target is not None and target not in role_slugs:
             raise NoSuchRole(target)
     results = []
-    for ranking, target, taken in zip(rank_roles(profiles, language, current), targets, done):
+    for ranking, target, taken, limit in zip(rank_roles(profiles, language, current), targets, done, limits):
         goal = target or (ranking.roles[0].slug if ranking.roles else "")
         spec = next((r for r in current.roles if r.slug == goal), None)
         requirements = dict(zip(current.competencies, spec.requirements)) if spec else {}
-        path = learning_path_for(goal, ranking.levels, requirements, current.catalogue, done=taken)
+        limit = limit or PathLimits()
+        path = learning_path_for(
+            goal,
+            ranking.levels,
+            requirements,
+            current.catalogue,
+            done=taken,
+            max_hours=limit.max_hours,
+            max_price_eur=limit.max_price_eur,
+        )
         results.append(Recommendation(model_version=ranking.model_version, roles=ranking.roles, path=path))
     return results

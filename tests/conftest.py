@@ -11,11 +11,13 @@ TEST_PROFILES_PER_ROLE = 120  # a smaller training set keeps the suite quick; ac
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database has the shipped content (data migrations) and one trained model."""
+    """The test database has the shipped content (`load_content`, as after every deploy) and one trained model."""
+    from recommendations.content import load_content
     from recommendations.lifecycle import train_and_activate
     from recommendations.models import ModelVersion
 
     with django_db_blocker.unblock():
+        load_content()
         version = train_and_activate(per_role=TEST_PROFILES_PER_ROLE)
         # Kept now, before a transactional test's flush can delete it (see `content_and_model`).
         _trained_model_row.update(ModelVersion.objects.filter(pk=version.pk).values().get())
@@ -29,9 +31,11 @@ def _no_remembered_unusable_models():
 
     lifecycle._unusable.clear()
     lifecycle._missing_reported = None
+    lifecycle._none_in_state = None
     yield
     lifecycle._unusable.clear()
     lifecycle._missing_reported = None
+    lifecycle._none_in_state = None
 
 
 def run_queued_tasks() -> None:

@@ -229,13 +229,14 @@ def test_the_pdfs_html_has_machine_numbers(client, finished_assessment, monkeypa
     rendered: list[str] = []
 
     class HTML:
-        def __init__(self, string: str, base_url: str) -> None:
+        def __init__(self, string: str, base_url: str, **options) -> None:  # options: the url_fetcher
             rendered.append(string)
 
         def write_pdf(self) -> bytes:
             return b"%PDF-1.7 (not rendered in this test)"
 
     monkeypatch.setitem(sys.modules, "weasyprint", types.SimpleNamespace(HTML=HTML))
+    monkeypatch.setitem(sys.modules, "weasyprint.urls", types.SimpleNamespace(URLFetcher=lambda **options: None))
     response = client.get(reverse("results-pdf", args=[finished_assessment.token]))
     assert response.status_code == 200 and len(rendered) == 1
     assert "radar-person" in rendered[0] and "<style>" in rendered[0]

@@ -1,14 +1,8 @@
-"""Ship the target roles and the course catalogue. Runs once; creates only what is missing, so
-it never overwrites an admin's edits (see recommendations/content.py)."""
+"""Shipped the target roles and the course catalogue in earlier releases. Content is now shipped by
+`manage.py load_content` (recommendations/content.py), so this migration no longer imports today's
+loaders and does nothing."""
 
 from django.db import migrations
-
-
-def load(apps, schema_editor):
-    from recommendations.content import load_catalogue, load_roles
-
-    load_roles(apps)
-    load_catalogue(apps)
 
 
 class Migration(migrations.Migration):
@@ -17,4 +11,4 @@ class Migration(migrations.Migration):
         ("assessment", "0002_load_question_bank"),
     ]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,17 +1,12 @@
-"""Replace the example courses with real offers (issue 9).
+"""Replaced the example courses with real offers (issue 9) in the release that introduced them.
 
-Creates the shipped providers and courses that are missing, updates the shipped ones no admin has
-changed, deactivates every course of an example provider and every untouched course that is no longer
-shipped. Nothing is deleted; an admin's edit is left alone (see recommendations/content.py).
+That work is now done by `manage.py load_content` (recommendations/content.py::sync_catalogue): it creates
+the shipped providers and courses that are missing, updates the shipped ones no admin has changed, and
+deactivates, never deletes, every course of an example provider and every untouched course no longer
+shipped. This migration no longer imports today's loaders and does nothing.
 """
 
 from django.db import migrations
-
-
-def sync(apps, schema_editor):
-    from recommendations.content import sync_catalogue
-
-    sync_catalogue(apps)
 
 
 class Migration(migrations.Migration):
@@ -20,4 +15,4 @@ class Migration(migrations.Migration):
         ("assessment", "0002_load_question_bank"),
     ]
 
-    operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from import_export.tmp_storages import TempFolderStorage
 
+from assessment.content import SHIPPED  # the baseline records load_content writes
 from recommendations.models import Course, CourseCompetency
 from recommendations.resources import parse_develops
 
@@ -135,7 +136,7 @@ def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
         pytest.skip("the first competency already leads to 5")
     response = confirm(admin_client, preview(admin_client, to_csv([row])))
     assert response.status_code == 302
-    changed = CourseCompetency.history.filter(course_id=course.pk)
+    changed = CourseCompetency.history.filter(course_id=course.pk).exclude(history_change_reason=SHIPPED)
     assert [(r.history_type, r.competency.slug, r.to_level) for r in changed] == [("~", slug, int(end) + 1)]
 
 
@@ -253,3 +254,120 @@ def test_an_exported_cell_never_starts_a_spreadsheet_formula(admin_client, file_
         assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
     assert not [value for value in cells if value and value[0] in "=+-@"], "a cell starts a formula"
     assert "'=HYPERLINK(" in "".join(cells)  # still there for a person to read, as text
+
+
+def test_the_export_page_has_no_inline_script_or_style_and_wires_select_all_with_a_static_script(admin_client):
+    page = admin_client.get(reverse("admin:recommendations_course_export")).content.decode()
+    assert "select-all-toggle" in page  # the "Select all" box is there
+    assert not re.search(r"\son[a-z]+=", page)  # no inline handler: the CSP would block it
+    assert not re.search(r"\sstyle=", page)  # no inline style either
+    assert "admin_extra/export_select_all.js" in page
+    script = (settings.BASE_DIR / "static" / "admin_extra" / "export_select_all.js").read_text()
+    assert ".select-toggle" in script and "addEventListener" in script
+
+
+def test_the_admin_the_spreadsheet_and_the_content_loader_share_one_list_of_course_fields():
+    from recommendations import content, course_fields
+    from recommendations.admin import CourseAdminForm
+    from recommendations.resources import CourseResource
+
+    editable = {
+        f.name for f in Course._meta.get_fields() if getattr(f, "concrete", False) and f.editable and not f.primary_key
+    }
+    assert editable <= set(course_fields.COURSE_COLUMNS)  # a new course field is named in the one list
+    columns = [field.column_name for field in CourseResource().get_export_fields()]
+    assert columns == list(course_fields.COURSE_COLUMNS)
+    assert set(CourseAdminForm.base_fields) == set(course_fields.COURSE_FORM_FIELDS)
+    assert content.COURSE_FIELDS is course_fields.COURSE_FIELDS
+
+
+def page_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(admin_client, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1_000
+    rows = rows_of(export(admin_client))
+    before = history_count()
+    response = preview(admin_client, to_csv(rows))  # the whole catalogue is far over 1,000 bytes
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "höchstens" in text or "at most" in text
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert history_count() == before
+
+
+def test_an_xlsx_that_would_unpack_over_the_limit_is_refused(admin_client, settings):
+    import zipfile
+
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1_000_000
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "A" * 5_000_000)  # a few KB packed, 5 MB unpacked
+    assert len(bomb.getvalue()) < 100_000
+    response = preview(admin_client, bomb.getvalue(), "xlsx")
+    text = page_text(response)
+    assert "entpackt" in text.lower() or "unpacked" in text.lower()
+    assert response.context.get("confirm_form") is None
+
+
+def test_import_errors_are_sentences_without_python_class_names(admin_client):
+    rows = rows_of(export(admin_client))
+    broken = dict(rows[0], hours="abc", price_eur="1e", last_checked="2020-13-40")
+    response = preview(admin_client, to_csv([broken]))
+    text = page_text(response)
+    assert "class" not in text and "ConversionSyntax" not in text and "Error" not in text.replace("errorlist", "")
+    assert "„abc“" in text or "“abc”" in text  # the value is named in a sentence
+    unreadable = preview(admin_client, "Kurs;Stunden\näöü;1".encode("utf-16"))
+    text = page_text(unreadable)
+    assert "Error" not in text and "UnicodeDecodeError" not in text
+    assert "UTF-8" in text
+
+
+def bulk_rows(admin_client, count: int) -> list[dict]:
+    template = rows_of(export(admin_client))[0]
+    return [
+        dict(template, slug=f"bulk-{n}", title_de=f"Kurs {n}", title_en=f"Course {n}", prerequisites="")
+        for n in range(count)
+    ]
+
+
+def test_a_large_import_is_checked_in_the_background_then_written_all_at_once_after_confirming(admin_client, settings):
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    response = preview(admin_client, to_csv(bulk_rows(admin_client, 3)))
+    assert response.status_code == 302  # to the import's status page
+    status_url = response["Location"]
+    assert admin_client.get(status_url).status_code == 200  # queued: the page says so and reloads itself
+    run_queued_tasks()
+    checked = admin_client.get(status_url)
+    assert checked.status_code == 200
+    assert 'class="default"' in checked.content.decode()  # the confirm button
+    assert "3" in page_text(checked)
+    assert not Course.objects.filter(slug__startswith="bulk-").exists()  # the check writes nothing
+
+    confirmed = admin_client.post(status_url)
+    assert confirmed.status_code == 302
+    run_queued_tasks()
+    done = admin_client.get(confirmed["Location"])
+    assert done.status_code == 200
+    assert Course.objects.filter(slug__startswith="bulk-").count() == 3
+
+
+def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client, settings):
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = bulk_rows(admin_client, 4)
+    rows[2]["hours"] = "viele"
+    response = preview(admin_client, to_csv(rows))
+    status_url = response["Location"]
+    run_queued_tasks()
+    page = admin_client.get(status_url)
+    text = page_text(page)
+    assert "viele" in text  # the bad value, named in a sentence
+    assert 'class="default"' not in page.content.decode()  # no confirm button
+    assert "ConversionSyntax" not in text and "class" not in text
+    assert admin_client.post(status_url).status_code == 403  # nothing to confirm
+    assert not Course.objects.filter(slug__startswith="bulk-").exists()

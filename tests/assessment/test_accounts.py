@@ -165,8 +165,13 @@ def test_an_account_made_from_a_result_keeps_that_attempt_and_returns_to_it(clie
     password = "Ruhrpott-2026!"
     response = client.post(
         reverse("signup"),
-        {"email": "kim@example.org", "password1": password, "password2": password, "next": page,
-         "keep": finished_assessment.token},
+        {
+            "email": "kim@example.org",
+            "password1": password,
+            "password2": password,
+            "next": page,
+            "keep": finished_assessment.token,
+        },
     )
     assert response.status_code == 302 and response["Location"] == page
     finished_assessment.refresh_from_db()

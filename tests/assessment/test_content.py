@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 from django.apps import apps as django_apps
 
 from assessment.content import load_question_bank
-from assessment.models import Competency, Item, LevelDescriptor
+from assessment.models import Competency, Item, LevelDescriptor, Option
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,79 @@ def test_a_deleted_item_is_restored_by_loading_again():
     Item.objects.filter(slug="svc-k1").delete()
     assert load_question_bank(django_apps) == 1
     assert Item.objects.filter(slug="svc-k1").exists()
+
+
+def knowledge_checks():
+    return Item.objects.filter(kind=Item.Kind.KNOWLEDGE).prefetch_related("options")
+
+
+def test_every_competency_has_a_knowledge_check_at_each_difficulty_from_1_to_5():
+    # the measurement weighs self-ratings against the checks: a missing rung makes an honest top
+    # self-rating look inflated (and raising a level could lower the other areas)
+    for competency in Competency.objects.all():
+        difficulties = sorted(competency.items.filter(kind=Item.Kind.KNOWLEDGE).values_list("difficulty", flat=True))
+        assert difficulties == [1, 2, 3, 4, 5], competency.slug
+
+
+def test_each_knowledge_check_starts_from_the_seed_of_its_labelled_difficulty():
+    for item in knowledge_checks():
+        assert item.location == pytest.approx(item.difficulty - 0.5), item.slug
+        assert item.discrimination == pytest.approx(1.5), item.slug
+
+
+def test_itil_items_are_version_neutral_or_name_both_versions():
+    for item in Item.objects.filter(competency__slug="service_management"):
+        for text in (item.text_de, item.text_en):
+            assert "ITIL 4" not in text, item.slug
+        for text in (item.feedback_de, item.feedback_en):
+            assert "ITIL 4" not in text or "Version 5" in text, item.slug
+    value_streams = Item.objects.get(slug="svc-k5")
+    assert "sechs Aktivitäten" not in value_streams.feedback_de and "acht" in value_streams.feedback_de
+    assert all("sechs" not in o.label_de for o in value_streams.options.all())
+    assert "eight lifecycle activities" in value_streams.feedback_en
+
+
+def test_feedback_quotes_the_right_answer_instead_of_a_letter_people_never_saw():
+    for item in knowledge_checks():
+        assert not re.match(r"(Richtig ist|Correct:) [a-e]\.", item.feedback_de), item.slug
+        assert not re.match(r"(Richtig ist|Correct:) [a-e]\.", item.feedback_en), item.slug
+        quoted = re.match(r"Richtig ist: „(.+?)“\. ", item.feedback_de)
+        if quoted:
+            right = next(o for o in item.options.all() if o.correct)
+            nested = right.label_de.replace("„", "‚").replace("“", "‘")
+            assert quoted.group(1) in (right.label_de.rstrip("."), nested.rstrip(".")), item.slug
+
+
+def test_the_security_feedback_cites_nis2_in_force_under_section_38_bsig():
+    risk = Item.objects.get(slug="sec-k5")
+    assert "§ 38 BSIG" in risk.feedback_de and "6. Dezember 2025" in risk.feedback_de
+    assert "§ 38 BSIG" in risk.feedback_en and "6 December 2025" in risk.feedback_en
+    assert "6. Dezember 2025" in Item.objects.get(slug="sec-k4").feedback_de
+
+
+def test_hard_items_offer_no_plainly_absurd_distractors():
+    absurd = [
+        "damit die Verfügbarkeitsstatistik sauber bleibt",  # aut-k5
+        "direkt in der Produktion entwickeln",  # aut-k5
+        "für lose Kopplung",  # arc-k5
+        "Beteiligung der Beschäftigten kürzen",  # chg-k2
+        "Durchwahl der Techniker",  # trb-k4
+        "erst wieder teilzunehmen, wenn er sich beruhigt hat",  # com-k4
+        "alte Office-Version",  # style-excel: a security anti-pattern
+    ]
+    labels = " ".join(Option.objects.values_list("label_de", flat=True))
+    assert [phrase for phrase in absurd if phrase in labels] == []
+
+
+def test_every_scenario_spans_the_whole_axis_with_the_same_steps():
+    steps = {4: [-1.0, -0.33, 0.33, 1.0], 5: [-1.0, -0.5, 0.0, 0.5, 1.0]}
+    for item in Item.objects.filter(kind=Item.Kind.SCENARIO).prefetch_related("options"):
+        styles = sorted(o.style for o in item.options.all())
+        assert styles == steps[len(styles)], item.slug
+
+
+def test_the_reviewed_scenarios_offer_a_real_firefighter_answer():
+    restore = {o.style: o.label_de for o in Option.objects.filter(item__slug="style-restore")}
+    assert "Ich warte nicht auf ein Konzept" in restore[-1.0]
+    branch = {o.style: o.label_de for o in Option.objects.filter(item__slug="style-branch")}
+    assert "übergebe" not in branch[1.0]

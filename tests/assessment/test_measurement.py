@@ -211,3 +211,23 @@ def test_work_style_is_the_mean_of_the_chosen_situations():
 def test_an_unknown_option_value_counts_as_skipped():
     profile = score_profile(["x"], SMALL, {"x-self": "9", "x-k1": "zzz"})
     assert profile.competencies["x"].answered == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.0, 0.0, 1e-9, 0.01, 0.2, 0.5, 1.0, 3.0]), min_size=6, max_size=6),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_ranges_of_all_competencies_at_once_are_those_of_one_at_a_time(weights):
+    import numpy as np
+
+    from assessment.measurement import _quantile_table, _quantiles
+
+    rows = [w if sum(w) > 0 else [1.0] * 6 for w in weights]
+    posteriors = np.array([[x / sum(w) for x in w] for w in rows])
+    table = _quantile_table(posteriors, (0.05, 0.5, 0.95))
+    for posterior, together in zip(posteriors, table):
+        assert np.allclose(_quantiles(posterior, (0.05, 0.5, 0.95)), together, atol=0.0051)

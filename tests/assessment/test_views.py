@@ -37,6 +37,14 @@ def test_starting_creates_an_anonymous_assessment_and_opens_the_first_question(c
     assert response.status_code == 302
     assert response["Location"] == assessment.step_url(1)
     assert len(assessment.token) >= 32
+    assert assessment.adaptive and assessment.total_steps == 1  # the adaptive test puts one question at a time
+    assert len(assessment.item_ids) == Item.objects.active().count()
+
+
+def test_all_questions_can_be_chosen_for_the_detailed_profile(client):
+    client.post(reverse("assessment:start"), {"mode": "all"})
+    assessment = Assessment.objects.get()
+    assert not assessment.adaptive
     assert assessment.total_steps == Item.objects.active().count()
 
 
@@ -89,7 +97,7 @@ def test_going_back_shows_the_earlier_answer_selected(client, assessment):
     post_answer(client, assessment, 1, value)
     response = client.get(assessment.step_url(1))
     assert f'value="{value}"' in response.content.decode()
-    assert 'checked' in response.content.decode()
+    assert "checked" in response.content.decode()
 
 
 def test_a_second_answer_replaces_the_first_without_duplicates(client, assessment):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from assessment.models import Item
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest
 
@@ -63,6 +65,134 @@ def test_picking_a_target_role_updates_the_path_in_place_by_keyboard(page):
     chosen = page.locator("#target-role").input_value()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**role={chosen}")
+    page.wait_for_url(re.compile(f"role={chosen}"))
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#target-role").input_value() == chosen
+
+
+def middling(item: Item, options):
+    """A person at level 2 in everything who says so: right up to difficulty 2, balanced in style.
+    Every role asks for more somewhere, so the page has a learning path of several courses."""
+    if item.kind == Item.Kind.SELF_RATING:
+        return min(options, key=lambda o: abs(o.level - 2))
+    if item.kind == Item.Kind.KNOWLEDGE:
+        return next(o for o in options if o.correct == (item.difficulty <= 2))
+    return min(options, key=lambda o: abs(o.style))
+
+
+def kept_attempts_of(email: str):
+    """Two finished attempts kept in one account, the earlier one weaker, and the account's password."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessment.models import Assessment
+    from tests.conftest import weakest
+
+    password = "Zollverein-2026!"
+    user = get_user_model().objects.create_user(email, email, password)
+    earlier = answer_all(start_assessment(), weakest)
+    later = answer_all(start_assessment(), strongest)
+    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
+    Assessment.objects.filter(pk=later.pk).update(user=user)
+    return earlier, later, password
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto(reverse("login"))
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"**{reverse('my-results')}")
+
+
+# Every word of every table cell on one line: a word split across lines ("Lück / e", "2, / 9") has
+# more than one line box for its characters. A line may end after a hyphen, dash or slash ("IT-Service-
+# / Manager"): those are the places where German itself breaks, so they separate the words here.
+BROKEN_WORDS_IN_TABLES = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("table th, table td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-–\\/]+/g;
+      let m;
+      while ((m = re.exec(node.data)) !== null) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize(("width", "limit"), [(1280, 4500), (375, 9000)])
+def test_the_results_page_is_short_with_the_answers_and_role_details_folded(browser, live_server, width, limit):
+    assessment = answer_all(start_assessment(), middling)  # three roles, a path of several courses
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    folded = page.evaluate("[...document.querySelectorAll('#review, #role-details details')].every(d => !d.open)")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"results-{width}-first-screen.png"))
+    first_screen = page.evaluate(
+        "[...document.querySelectorAll('.role-card, .path-summary, .main-actions')]"
+        ".map(e => e.getBoundingClientRect().bottom)"
+    )
+    steps = page.locator(".path-step").count()
+    context.close()
+    assert folded and steps >= 4
+    assert height <= limit, f"{height} px at {width} px"
+    if width == 1280:  # the verdict, the path in brief and the main actions are what a person sees first
+        assert first_screen and max(first_screen) <= 900
+
+
+def test_no_table_cell_breaks_a_word_on_a_375_pixel_phone(browser, live_server):
+    earlier, later, password = kept_attempts_of("kim@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[later.token]))
+    broken = {"results": page.evaluate(BROKEN_WORDS_IN_TABLES)}
+    assert page.locator("table.chart-table td").count() >= 30
+    log_in(page, "kim@example.org", password)
+    page.goto(f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}")
+    broken["compare"] = page.evaluate(BROKEN_WORDS_IN_TABLES)
+    assert page.locator("table td").count() >= 30
+    page.screenshot(path=str(SCREENSHOTS / "compare-375.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+    assert broken == {"results": [], "compare": []}
+
+
+def test_axe_finds_nothing_on_the_results_compare_and_shared_pages(page):
+    earlier, later, password = kept_attempts_of("eva@example.org")
+    later.share()
+    found = {}
+    page.goto(reverse("results", args=[later.token]))
+    page.locator("#review > summary").click()  # the folded parts too
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    found["results"] = violations(page)
+    page.goto(reverse("shared-results", args=[later.share_token]))
+    found["shared"] = violations(page)
+    log_in(page, "eva@example.org", password)
+    page.goto(f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}")
+    found["compare"] = violations(page)
+    assert not {name: ids for name, ids in found.items() if ids}
+
+
+def test_a_feedback_error_shows_at_the_form_with_and_without_javascript(page, page_without_js):
+    assessment = answer_all(start_assessment(), strongest)
+    for browser_page in (page, page_without_js):
+        browser_page.set_viewport_size({"width": 1280, "height": 800})
+        browser_page.goto(reverse("results", args=[assessment.token]))
+        browser_page.locator("#feedback").get_by_label("Nein").check()
+        browser_page.get_by_role("button", name="Rückmeldung senden").click()
+        error = browser_page.locator("#feedback [role=alert]")
+        error.wait_for()
+        assert "Einwilligung" in error.inner_text()
+        box = error.bounding_box()
+        assert 0 <= box["y"] <= 800, f"the error is {box['y']} px from the top of the window"

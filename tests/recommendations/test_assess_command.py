@@ -92,6 +92,11 @@ def test_english_reasons_and_titles(monkeypatch):
         ('{"answers": {}, "target_role": "astronaut"}', "unknown target_role"),
         ('{"answers": {}, "target_role": 7}', "target_role must be"),
         ('[{"answers": {}}, {"answers": {"svc-k1": "z"}}]', "entry 1"),
+        ('{"answers": {}, "constraints": {"max_hours": -1}}', "at least 0"),
+        ('{"answers": {}, "constraints": {"max_hours": "10"}}', "at least 0"),
+        ('{"answers": {}, "constraints": {"max_price_eur": NaN}}', "at least 0"),
+        ('{"answers": {}, "constraints": {"max_days": 3}}', "may only give"),
+        ('{"answers": {}, "constraints": []}', "may only give"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_on_stdout(monkeypatch, payload, message):
@@ -165,3 +170,18 @@ def test_no_role_match_falls_when_a_person_improves_in_any_competency(monkeypatc
             continue
         fell = {slug: (base[slug], m) for slug, m in matches.items() if m < base[slug] - 1e-9}
         assert not fell, fell
+
+
+def test_path_limits_are_kept_and_say_what_stays_open(monkeypatch):
+    free = json.loads(assess(persona_answers(), monkeypatch))["learning_path"]
+    assert free["total_hours"] > 10 and free["limits"] == {"max_hours": None, "max_price_eur": None}
+    payload = persona_answers(constraints={"max_hours": 10, "max_price_eur": 0})
+    jsonschema.validate(payload, ANSWERS_SCHEMA)
+    limited = json.loads(assess(payload, monkeypatch))
+    jsonschema.validate(limited, RESULT_SCHEMA)
+    path = limited["learning_path"]
+    assert path["total_hours"] <= 10 and path["total_price_eur"] == 0
+    assert path["limits"] == {"max_hours": 10, "max_price_eur": 0}
+    assert path["open_gaps"]
+    assert path["without_limits"]["total_hours"] > 10
+    assert len(path["without_limits"]["open_gaps"]) < len(path["open_gaps"])

@@ -82,3 +82,39 @@ def test_precomputed_gap_variances_give_the_same_range(requirements, levels, wei
     direct = role_match(requirements, levels, posteriors)
     precomputed = role_match(requirements, levels, variances={c: gap_variances(posterior) for c in "abcd"})
     assert (direct.low, direct.value, direct.high) == (precomputed.low, precomputed.value, precomputed.high)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(roles_strategy, min_size=1, max_size=5),
+    levels_strategy,
+    st.lists(st.lists(st.floats(0.001, 1), min_size=6, max_size=6), min_size=4, max_size=4),
+    st.lists(st.floats(0, 5), min_size=4, max_size=4),
+)
+def test_all_roles_at_once_give_the_numbers_of_one_role_at_a_time(roles, levels, weights, highs):
+    """The ranking matches every role in one go (`role_matches`); the page's numbers are `role_match`'s."""
+    import numpy as np
+
+    from recommendations.matching import gap_variance_table, gap_variances, role_matches
+
+    competencies = ("a", "b", "c", "d")
+    posteriors = np.array([[w / sum(row) for w in row] for row in weights])
+    high = {c: max(h, levels[c]) for c, h in zip(competencies, highs)}
+    table = gap_variance_table(posteriors)
+    requirements = np.array([[float(r[c]) for c in competencies] for r in roles])
+    together = role_matches(
+        competencies,
+        requirements,
+        np.array([float(levels[c]) for c in competencies]),
+        np.array([high[c] for c in competencies]),
+        table,
+    )
+    for requirement, match in zip(roles, together):
+        variances = {c: gap_variances(posteriors[i]) for i, c in enumerate(competencies)}
+        one = role_match(requirement, levels, level_high=high, variances=variances)
+        assert abs(one.value - match.value) <= 0.05001
+        assert abs(one.low - match.low) <= 0.05001 and abs(one.high - match.high) <= 0.05001
+        assert [(g.competency, g.missing, g.about_met) for g in one.gaps] == [
+            (g.competency, g.missing, g.about_met) for g in match.gaps
+        ]
+    assert np.allclose(table, [gap_variances(p) for p in posteriors], atol=1e-9)

@@ -87,3 +87,147 @@ def test_a_course_marked_done_counts_as_taken():
     )
     assert slugs(path) == ["svc-advanced"]
     assert path.steps[0].requires == ()
+
+
+# The optimiser (`optimal_path`): fewest hours, then least cost, within limits; levels_after honest.
+
+import random  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from recommendations import paths  # noqa: E402
+from recommendations.paths import TOLERANCE, greedy_path, optimal_path  # noqa: E402
+
+
+def check_levels_after(path, levels, requirements, catalogue=None, done=()):
+    """Every step raises what it claims; where the path ends closes every gap it does not name as open."""
+    before = dict(levels)
+    for slug in done:  # courses marked done count first
+        paths._apply(catalogue.courses[slug], before)
+    taken = set()
+    for step in path.steps:
+        assert step.course.slug not in taken
+        assert set(step.requires) <= taken, "a prerequisite comes after the course that needs it"
+        for competency in step.closes:
+            assert step.levels_after[competency] > before.get(competency, 0.0)
+        assert all(step.levels_after.get(c, 0.0) >= before.get(c, 0.0) for c in before)
+        before, taken = dict(step.levels_after), taken | {step.course.slug}
+    for competency, required in requirements.items():
+        still_open = required - before.get(competency, 0.0) > TOLERANCE
+        assert still_open == (competency in path.open_gaps), competency
+
+
+def random_catalogue(rng, size, competencies=("a", "b", "c", "d")):
+    courses = []
+    for i in range(size):
+        develops = []
+        for competency in rng.sample(competencies, rng.choice([1, 1, 2])):
+            start = rng.randint(0, 4)
+            develops.append((competency, rng.choice([0.3, 0.5, 1.0, 1.0]), start, rng.randint(start + 1, 5)))
+        courses.append(
+            CourseSpec(
+                slug=f"k{i}",
+                title=f"k{i}",
+                hours=float(rng.choice([2, 4, 8, 16, 24, 40])),
+                price_eur=rng.choice([None, 0.0, 90.0, 490.0, 1290.0]),
+                develops=tuple(develops),
+                prerequisites=(f"k{rng.randrange(i)}",) if i and rng.random() < 0.15 else (),
+                format=rng.choice(["online", "classroom"]),
+            )
+        )
+    return Catalogue(courses)
+
+
+def test_levels_after_agree_with_every_step_in_a_thousand_paths():
+    rng = random.Random(11)
+    for _ in range(1000):
+        catalogue = random_catalogue(rng, rng.choice([5, 20, 60]))
+        levels = {c: rng.uniform(0, 5) for c in "abcd"}
+        requirements = {c: rng.randint(0, 5) for c in "abcd"}
+        done = {f"k{rng.randrange(5)}"} if rng.random() < 0.2 else set()
+        path = learning_path_for("r", levels, requirements, catalogue, done=done)
+        check_levels_after(path, levels, requirements, catalogue, [d for d in done if d in catalogue.courses])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.one_of(st.none(), st.floats(0, 120)),
+    st.one_of(st.none(), st.floats(0, 3000)),
+)
+def test_the_optimiser_keeps_the_limits_and_is_never_worse_in_hours_than_the_greedy_path(seed, hours, euros):
+    rng = random.Random(seed)
+    catalogue = random_catalogue(rng, 30)
+    levels = {c: rng.uniform(0, 4) for c in "abcd"}
+    requirements = {c: rng.randint(1, 5) for c in "abcd"}
+    path = optimal_path("r", levels, requirements, catalogue, max_hours=hours, max_price_eur=euros)
+    check_levels_after(path, levels, requirements)
+    if hours is not None:
+        assert path.total_hours <= hours + 1e-6
+    if euros is not None:
+        assert path.total_price_eur <= euros + 1e-6
+    greedy = greedy_path("r", levels, requirements, catalogue)
+    check_levels_after(greedy, levels, requirements)
+    chosen = learning_path_for("r", levels, requirements, catalogue)
+    check_levels_after(chosen, levels, requirements)
+    assert len(chosen.open_gaps) <= len(greedy.open_gaps)
+    if not greedy.open_gaps:
+        assert chosen.total_hours <= greedy.total_hours + 1e-6
+
+
+def test_a_budget_too_small_says_what_stays_open_and_what_it_would_take():
+    levels, requirements = {"svc": 0, "prj": 0, "com": 3}, {"svc": 4, "prj": 3, "com": 3}
+    path = learning_path_for("r", levels, requirements, CATALOGUE, max_hours=20)
+    assert path.total_hours <= 20
+    assert path.open_gaps  # 40 hours of courses are needed
+    assert path.unlimited is not None
+    assert path.unlimited.hours == 40 and path.unlimited.open_gaps == ()
+    check_levels_after(path, levels, requirements)
+    assert learning_path_for("r", levels, requirements, CATALOGUE, max_price_eur=0).steps == ()
+
+
+def test_at_equal_hours_the_cheaper_and_then_the_fundable_course_wins():
+    cheap = course("cheap", "svc", 0, 2, hours=8, price=90)
+    dear = course("dear", "svc", 0, 2, hours=8, price=900)
+    assert slugs(optimal_path("r", {"svc": 0}, {"svc": 2}, Catalogue([dear, cheap]))) == ["cheap"]
+    longer = course("longer", "svc", 0, 2, hours=9, price=0)
+    assert slugs(optimal_path("r", {"svc": 0}, {"svc": 2}, Catalogue([dear, longer]))) == ["dear"]
+    funded = CourseSpec("funded", "funded", 8, 90, (("svc", 1.0, 0, 2),), funded=True)
+    assert slugs(optimal_path("r", {"svc": 0}, {"svc": 2}, Catalogue([cheap, funded]))) == ["funded"]
+
+
+def test_one_long_course_beats_two_that_take_longer_together():
+    catalogue = Catalogue(
+        [
+            course("one", "svc", 0, 2, hours=16),
+            course("two", "svc", 1, 2, hours=10),
+            course("zero", "svc", 0, 1, hours=10),
+        ]
+    )
+    assert slugs(optimal_path("r", {"svc": 0}, {"svc": 2}, catalogue)) == ["one"]
+
+
+def test_without_the_optimiser_the_greedy_path_is_used(monkeypatch):
+    def fail(*args, **kwargs):
+        raise paths.OptimiserFailed("no solution")
+
+    monkeypatch.setattr(paths, "_solve", fail)
+    levels, requirements = {"svc": 0, "prj": 3, "com": 3}, {"svc": 4, "prj": 3, "com": 3}
+    path = learning_path_for("r", levels, requirements, CATALOGUE)
+    assert not path.optimised and slugs(path) == ["svc-basics", "svc-advanced"]
+
+
+def test_partial_courses_that_add_up_are_not_lost():
+    """Two half-courses together close a gap that no single course completes: the greedy path's."""
+    catalogue = Catalogue([course("half-1", "svc", 3, 5, weight=0.5), course("half-2", "svc", 4, 5, weight=0.5)])
+    path = learning_path_for("r", {"svc": 4.0}, {"svc": 5}, catalogue)
+    assert not path.open_gaps and set(slugs(path)) == {"half-1", "half-2"}
+    check_levels_after(path, {"svc": 4.0}, {"svc": 5})
+
+
+@pytest.mark.parametrize("limit", [float("nan"), float("inf"), -1.0])
+def test_a_limit_that_is_no_number_of_hours_is_refused(limit):
+    with pytest.raises(ValueError):
+        optimal_path("r", {"svc": 0}, {"svc": 2}, CATALOGUE, max_hours=limit)

@@ -189,7 +189,40 @@ def test_a_model_that_lost_to_the_transparent_match_does_not_rank(roles_and_comp
     roles, competencies = roles_and_competencies
     model = recommender.train(roles, competencies, per_role=40)
     profile = score_profile(competency_slugs(), [item_spec(i) for i in items_with_options()], {})
-    monkeypatch.setattr(services, "active_model", lambda: model)
+    monkeypatch.setattr(services, "active_model", lambda state=None: model)
     assert services.rank_roles([profile])[0].model_version == model.version
     model.metrics["ranks"] = False
     assert services.rank_roles([profile])[0].model_version == services.TRANSPARENT
+
+
+@pytest.mark.django_db
+def test_the_snapshot_is_one_query_and_ranking_a_person_asks_nothing_more(django_assert_num_queries):
+    from recommendations.services import rank_roles
+
+    profile = score_profile(competency_slugs(), [item_spec(i) for i in items_with_options()], {})
+    rank_roles([profile], current=snapshot())  # the catalogue and the model load once per process
+    with django_assert_num_queries(1):  # after that, the freshness check alone
+        current = snapshot()
+    with django_assert_num_queries(0):
+        ranking = rank_roles([profile], current=current)[0]
+    assert ranking.model_version == active_model().version
+    ModelVersion.objects.all().delete()
+    with django_assert_num_queries(1):
+        current = snapshot()
+    rank_roles([profile], current=current)  # looks for a usable version once
+    with django_assert_num_queries(0):
+        assert rank_roles([profile], current=current)[0].model_version == "transparent"
+
+
+@pytest.mark.django_db
+def test_a_renamed_competency_reaches_the_reasons_at_once():
+    from assessment.models import Competency
+    from recommendations.services import rank_roles
+
+    profile = score_profile(competency_slugs(), [item_spec(i) for i in items_with_options()], {})
+    competency = Competency.objects.get(slug=snapshot().competencies[0])
+    competency.name_de = "Umbenannte Kompetenz"
+    competency.save()
+    assert snapshot().names["de"][competency.slug] == "Umbenannte Kompetenz"
+    reasons = [r for role in rank_roles([profile])[0].roles for r in role.reasons]
+    assert any("Umbenannte Kompetenz" in r for r in reasons)

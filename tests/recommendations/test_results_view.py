@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.models import Competency
-from recommendations.models import Course, CourseCompetency, Provider, Role, RoleRequirement
+from recommendations import results as results_module
+from recommendations.lifecycle import activate
+from recommendations.models import (
+    Course,
+    CourseCompetency,
+    ModelVersion,
+    Provider,
+    Role,
+    RoleRequirement,
+    StoredResult,
+)
 from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +178,164 @@ def test_dates_follow_the_language_and_english_puts_the_day_first(client):
     english = client.get(results_url(beginner)).content.decode()
     assert "20.11.2026" in german
     assert "20 Nov 2026" in english and "11/20/2026" not in english
+
+
+# --- computed once, read many times ---------------------------------------------------------------------
+
+
+def stored(assessment) -> StoredResult:
+    return StoredResult.objects.get(assessment=assessment)
+
+
+def retrained_copy() -> ModelVersion:
+    """A new active model version, as a retrain in the admin makes one (the same model under a new name)."""
+    active = ModelVersion.objects.get(active=True)
+    values = {f.name: getattr(active, f.name) for f in ModelVersion._meta.concrete_fields if f.name != "id"}
+    values.update(version="retrained", active=False)
+    newer = ModelVersion.objects.create(**values)
+    activate(newer)
+    return newer
+
+
+def test_the_page_shows_the_stored_result_and_does_not_score_again(client, finished_assessment, monkeypatch):
+    client.get(results_url(finished_assessment))
+    row = stored(finished_assessment)
+    document = row.document
+    document["roles"][0]["match"].update(value=42.0, low=37.0, high=47.0)
+    row.document = document
+    row.save()
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("the page scored the answers again")
+
+    monkeypatch.setattr(results_module, "profile_for", no_scoring)
+    text = client.get(results_url(finished_assessment)).content.decode()
+    assert "etwa 42 % (37–47 %)" in text
+    assert client.get(reverse("results-json", args=[finished_assessment.token])).json()["roles"][0]["match"] == 42.0
+
+
+def test_choosing_a_role_stores_the_path_towards_it_and_keeps_the_ranking(client, finished_assessment):
+    first = client.get(results_url(finished_assessment)).context["recommendation"].roles
+    client.get(results_url(finished_assessment, "agile_coach"))
+    assert stored(finished_assessment).document["path"]["target_role"] == "agile_coach"
+    again = client.get(results_url(finished_assessment))  # no role in the address: the stored choice
+    assert again.context["target_role"].slug == "agile_coach"
+    assert again.context["recommendation"].roles == first
+
+
+def test_marking_a_course_done_stores_the_path_again(client, db):
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    client.get(results_url(beginner))
+    first = stored(beginner).document["path"]["steps"][0]["course"]["slug"]
+    client.post(reverse("course-done", args=[beginner.token, first]))
+    document = stored(beginner).document
+    assert first in document["done"]
+    assert first not in [s["course"]["slug"] for s in document["path"]["steps"]]
+
+
+def test_a_retrain_changes_a_stored_result_only_when_the_person_computes_it_again(client, finished_assessment):
+    before = client.get(results_url(finished_assessment))
+    shown = before.context["model_version"]
+    assert shown != "retrained" and "Neu berechnen" not in before.content.decode()
+    retrained_copy()
+    after = client.get(results_url(finished_assessment))
+    text = after.content.decode()
+    assert after.context["model_version"] == shown
+    assert "Berechnet am" in text and "Neu berechnen" in text
+    assert client.get(reverse("results-json", args=[finished_assessment.token])).json()["model_version"] == shown
+    response = client.post(reverse("results-recompute", args=[finished_assessment.token]))
+    assert response.status_code == 302
+    recomputed = client.get(results_url(finished_assessment))
+    assert recomputed.context["model_version"] == "retrained"
+    assert "Neu berechnen" not in recomputed.content.decode()
+
+
+def test_a_course_of_the_path_no_longer_offered_is_marked_and_computing_again_replaces_it(client, db):
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    first.active = False
+    first.save()  # as the admin does it
+    text = client.get(results_url(beginner)).content.decode()
+    assert "Nicht mehr im Angebot" in text and "Neu berechnen" in text
+    client.post(reverse("results-recompute", args=[beginner.token]))
+    steps = client.get(results_url(beginner)).context["path_steps"]
+    assert first.slug not in [course.slug for _, course, _ in steps]
+
+
+def test_the_results_page_and_the_shared_view_make_a_constant_number_of_queries(
+    client, finished_assessment, django_assert_max_num_queries
+):
+    finished_assessment.share()
+    urls = [results_url(finished_assessment), reverse("shared-results", args=[finished_assessment.share_token])]
+    for url in urls:
+        client.get(url)  # the first view stores the result
+    for url in urls:
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
+
+
+def test_the_shared_view_varies_on_htmx_and_another_role_there_changes_nothing_stored(client, finished_assessment):
+    client.get(results_url(finished_assessment))
+    target = stored(finished_assessment).document["path"]["target_role"]
+    finished_assessment.share()
+    url = reverse("shared-results", args=[finished_assessment.share_token])
+    other = "agile_coach" if target != "agile_coach" else "it_architect"
+    response = client.get(url, {"role": other}, **HTMX)
+    assert "HX-Request" in response["Vary"]
+    assert response.context["target_role"].slug == other and "<html" not in response.content.decode()
+    assert stored(finished_assessment).document["path"]["target_role"] == target
+
+
+def test_a_feedback_error_is_shown_at_the_form(client, finished_assessment):
+    url = reverse("feedback", args=[finished_assessment.token])
+    page = client.post(url, {"fits": "no"})
+    text = page.content.decode()
+    assert page.status_code == 400
+    # Without JavaScript the whole page comes back, and the form's action ends in #feedback, so the
+    # browser shows the form, with the error at its top, rather than the top of the page.
+    form = re.search(r'<section id="feedback".*?</section>', text, re.S).group(0)
+    assert f'action="{url}#feedback"' in form
+    assert 'role="alert"' in form and "Ohne Ihre Einwilligung" in form
+    fragment = client.post(url, {"fits": "no"}, **HTMX)
+    assert fragment.status_code == 400
+    assert fragment.content.decode().lstrip().startswith('<section id="feedback"')
+    assert "Ohne Ihre Einwilligung" in fragment.content.decode()
+
+
+def test_the_compare_page_sends_a_visitor_to_the_login_with_the_whole_address(client):
+    response = client.get(reverse("compare"), {"vorher": "a", "nachher": "b"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?next=/konto/vergleich/%3Fvorher%3Da%26nachher%3Db")
+
+
+def test_the_answer_review_is_folded_away_from_the_page_and_opens_in_place(client, finished_assessment):
+    page = client.get(results_url(finished_assessment)).content.decode()
+    review_url = reverse("results-review", args=[finished_assessment.token])
+    assert f'hx-get="{review_url}"' in page and f'href="{review_url}"' in page  # also without JavaScript
+    assert "Richtige Antwort" not in page  # the 50 answers are not sent with every view of the result
+    full = client.get(review_url).content.decode()
+    fragment = client.get(review_url, **HTMX).content.decode()
+    assert "<html" in full and full.count("<details>") >= 40
+    assert "<html" not in fragment and fragment.count("<details>") == full.count("<details>")
+    assert 'id="review-heading"' in full and 'id="review-heading"' not in fragment
+
+
+def test_a_stored_result_reads_back_as_it_was_computed(client, db):
+    from assessment.services import start_assessment
+    from recommendations.results import compute_document, hydrate
+
+    beginner = answer_all(start_assessment(), weakest)
+    document = compute_document(beginner, path_options={"max_hours": 40})  # path limits are stored too
+    import json
+
+    row = StoredResult(assessment=beginner, document=json.loads(json.dumps(document)), model_version="x")
+    result = hydrate(row)
+    assert result.recommendation.path.steps
+    assert result.recommendation.path.total_hours <= 40
+    assert getattr(result.recommendation.path, "max_hours", 40) == 40
+    again = hydrate(StoredResult(assessment=beginner, document=document, model_version="x"))
+    assert again.recommendation == result.recommendation and again.profile == result.profile

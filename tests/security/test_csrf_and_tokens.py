@@ -82,4 +82,3 @@ def test_one_person_cannot_answer_with_another_assessments_question(client):
     assert response.status_code == 400
     assert not mine.answers.exists()
     assert Answer.objects.get(assessment=theirs).option == their_item.options.first()
-

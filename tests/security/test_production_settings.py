@@ -82,7 +82,12 @@ def test_shared_state_lives_in_the_database_or_in_redis():
     s = production_settings()
     assert s["CACHE"] == "django.core.cache.backends.db.DatabaseCache"
     assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
-    assert s["RATELIMITS"] == {"start": [20, 600], "answer": [240, 60]}  # the documented defaults
+    assert s["RATELIMITS"] == {  # the documented defaults (README, Production)
+        "start": [20, 600],
+        "answer": [240, 60],
+        "signup": [20, 600],
+        "login_failures": [200, 3600],
+    }
     with_redis = production_settings(
         REDIS_URL="redis://127.0.0.1:6390/0",
         DATABASE_URL="postgres://app:secret@db.internal:5432/revierpfad",

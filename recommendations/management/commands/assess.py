@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,13 +8,15 @@ from django.core.management.base import BaseCommand, CommandError
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import score_profile
 from recommendations.documents import result_document
-from recommendations.services import NoSuchRole, recommend
+from recommendations.management.json_input import read_json
+from recommendations.services import NoSuchRole, PathLimits, recommend
 
 
 class Command(BaseCommand):
     help = (
         "Score answers and recommend roles and a learning path. FILE holds one answers object "
-        '({"answers": {item: option}, "skipped": [item, ...], "target_role": optional}) or a JSON array of them; '
+        '({"answers": {item: option}, "skipped": [item, ...], "target_role": optional, '
+        '"constraints": {"max_hours": n, "max_price_eur": n} optional}) or a JSON array of them; '
         "- reads standard input. Prints the result (or an array of results) as JSON."
     )
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=["de", "en"], default="de")
 
     def handle(self, *args, **options) -> None:
-        data = self._read(options["file"])
+        data = read_json(options["file"])
         batch = isinstance(data, list)
         entries = data if batch else [data]
         items = {item.slug: item_spec(item) for item in items_with_options()}
@@ -33,25 +34,16 @@ class Command(BaseCommand):
         competencies = competency_slugs()
         profiles = [score_profile(competencies, items.values(), e["answers"]) for e in entries]
         try:
-            results = recommend(profiles, [e.get("target_role") for e in entries], options["language"])
+            results = recommend(
+                profiles,
+                [e.get("target_role") for e in entries],
+                options["language"],
+                limits=[PathLimits(**e.get("constraints", {})) for e in entries],
+            )
         except NoSuchRole as exc:
             raise CommandError(f"unknown target_role {exc}: not an active role") from None
         documents = [result_document(p, r, options["language"]) for p, r in zip(profiles, results)]
         self.stdout.write(json.dumps(documents if batch else documents[0], ensure_ascii=False))
-
-    def _read(self, name: str) -> Any:
-        try:
-            text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
-        except OSError as exc:
-            raise CommandError(f"cannot read {name}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{name} is not UTF-8 text") from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        except (ValueError, RecursionError):  # numbers of thousands of digits, absurdly deep nesting
-            raise CommandError(f"{name} is not JSON this command can read (too large or too deeply nested)") from None
 
     def _check(self, entry: Any, index: int | None, items: dict) -> None:
         where = "" if index is None else f"entry {index}: "
@@ -68,6 +60,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{where}unknown skipped item {slug!r}")
             if slug in entry["answers"]:
                 raise CommandError(f"{where}item {slug!r} is both answered and skipped")
+        constraints = entry.get("constraints", {})
+        if not isinstance(constraints, dict) or set(constraints) - {"max_hours", "max_price_eur"}:
+            raise CommandError(f"{where}constraints may only give max_hours and max_price_eur")
+        for name, limit in constraints.items():
+            if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit < float("inf"):
+                raise CommandError(f"{where}constraints.{name} must be a number of at least 0")
         for slug, value in entry["answers"].items():
             if slug not in items:
                 raise CommandError(f"{where}unknown item {slug!r}")

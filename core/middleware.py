@@ -1,0 +1,201 @@
+"""Request ids and request logs, checks of what a request carries, and clear pages where Django would answer
+with an empty body or a traceback."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from importlib import import_module
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
+
+from config.logging import REQUEST_ID, mask_tokens
+from core.views import DATABASE_ERRORS, bad_request_page, database_unavailable, too_many_requests
+
+log = logging.getLogger(__name__)
+request_log = logging.getLogger("revierpfad.requests")
+_REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._-]{8,64}")  # a proxy's id is kept; anything else replaced
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+TOKEN_KWARGS = ("token", "share_token")
+
+
+class NoStoreForTokenPagesMiddleware:
+    """A page reached through a private token (an assessment, a share link) is never kept by a browser's or a
+    proxy's cache: the token is the only key to the person's answers and results."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and any(name in match.kwargs for name in TOKEN_KWARGS):
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A GET where a POST belongs gets a page that says so, not a blank 405."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (a proxy's X-Request-ID, or a new one), puts it on the response and on
+    every log record written while the request is served, and logs one line per request with the
+    method, the masked path, the status and the duration: no query string, address or token."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if _REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
+        reset = REQUEST_ID.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            duration_ms = round(1000 * (time.perf_counter() - started), 1)
+            path = _CONTROL_CHARACTERS.sub("?", mask_tokens(request.path))  # one request, one line
+            request_log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+            return response
+        finally:
+            REQUEST_ID.reset(reset)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database gets the 503 page instead of a traceback.
+
+    (A database error outside a view, such as the session save after it, reaches handler500,
+    which gives the same page: core.views.server_error.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        log.error("the database is unavailable: %s: %s", type(exception).__name__, exception)
+        return database_unavailable(request)
+
+
+class ControlCharacterPathMiddleware:
+    """A path with a NUL or another control character names no page: 404 before any view looks it up
+    (PostgreSQL refuses to compare such a string with a token and would raise instead)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _CONTROL_CHARACTERS.search(request.path):
+            return page_not_found(request, Http404("control characters in the path"))
+        return self.get_response(request)
+
+
+# Longest accepted values. A query parameter or a cookie is never long here; a form field may be (a course
+# description in the admin); a login name is stored by django-axes in a column of 255 characters.
+MAX_QUERY_VALUE = 2048
+MAX_FIELD_VALUE = 20_000
+MAX_LOGIN_NAME = 255
+LOGIN_NAME_FIELDS = ("username", "email")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def request_problem(request: HttpRequest) -> str | None:
+    """What makes a request unfit for any view (a NUL byte, or a value far longer than any field), or None."""
+    for name, value in request.COOKIES.items():
+        if "\x00" in name or "\x00" in value:
+            return _("A cookie of this request contains a NUL character.")
+    for name, values in request.GET.lists():
+        for value in [name, *values]:
+            if "\x00" in value:
+                return _("The address contains a NUL character.")
+            if len(value) > MAX_QUERY_VALUE:
+                return _("A value in the address is longer than %(limit)s characters.") % {"limit": MAX_QUERY_VALUE}
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        for name, values in request.POST.lists():
+            limit = MAX_LOGIN_NAME if name in LOGIN_NAME_FIELDS else MAX_FIELD_VALUE
+            for value in [name, *values]:
+                if "\x00" in value:
+                    return _("A form field contains a NUL character.")
+                if len(value) > limit:
+                    return _("A form field is longer than %(limit)s characters.") % {"limit": limit}
+    return None
+
+
+class RequestSanityMiddleware:
+    """A NUL byte or an overlong value anywhere in the query string, the form or the cookies is a 400 page
+    that says so, before a view passes it to the database (PostgreSQL refuses both with an error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = request_problem(request)
+        if problem is not None:
+            log.info("bad request refused: %s", problem)
+            if hasattr(request, "session") and "\x00" in (request.session.session_key or ""):
+                # The page shows whether someone is logged in: never look that key up.
+                request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+            return bad_request_page(request, problem)
+        return self.get_response(request)
+
+
+class LoginFailureLimitMiddleware:
+    """Failed logins per client across all user names (password spraying), beside django-axes' lockout of
+    one user name from one client: over settings.RATELIMITS["login_failures"], login posts get the 429
+    page until the window ends. The failures are counted by core.ratelimit.count_login_failure."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._login_paths: frozenset[str] | None = None
+
+    def login_paths(self) -> frozenset[str]:
+        if self._login_paths is None:
+            self._login_paths = frozenset({reverse("login"), reverse("admin:login")})
+        return self._login_paths
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path in self.login_paths():
+            from core.ratelimit import login_failures_exceeded
+
+            wait = login_failures_exceeded(request)
+            if wait is not None:
+                log.warning("failed-login limit reached for a client")
+                return too_many_requests(request, wait)
+        return self.get_response(request)

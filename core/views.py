@@ -1,0 +1,68 @@
+"""Error pages: too many requests, bad requests, forbidden, a database outage, and the 500 handler."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views import defaults
+
+from config.logging import REQUEST_ID
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client to wait
+OUTAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 page (or, for htmx, the question card saying the same) with Retry-After."""
+    htmx = bool(getattr(request, "htmx", False))
+    template = "429.html#rate-limit-card" if htmx else "429.html"
+    start = reverse("assessment:start")
+    context = {
+        "minutes": max(1, math.ceil(retry_after / 60)),
+        "retry_url": reverse("assessment:home") if request.path == start else request.path,
+    }
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 page that says what was wrong with the request."""
+    response = render(request, "400.html", {"message": message}, status=400)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: the site's 403 page, in the site's layout and language."""
+    return render(request, "403.html", status=403)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The 503 page, rendered without touching the database (no request context, no session)."""
+    body = render_to_string("503.html", {"request_id": REQUEST_ID.get()})
+    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_OUTAGE)
+    response["Cache-Control"] = "no-store"
+    # The page uses nothing from elsewhere; say so even when CSPMiddleware does not see this response.
+    response["Content-Security-Policy"] = OUTAGE_CSP
+    if request.headers.get("HX-Request"):
+        # htmx does not swap in 5xx responses: reload the whole page, which shows this one.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """handler500: a database outage that surfaced outside a view (a session save, a middleware)
+    still gets the 503 page; anything else the usual 500 page."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable(request)
+    return defaults.server_error(request, template_name)

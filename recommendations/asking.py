@@ -1,0 +1,32 @@
+"""What the adaptive assessment (`assessment.adaptive`) needs from the roles: the role table and the
+ranking the result will use. Registered with `assessment.services` when the apps are ready, since
+`assessment` never imports `recommendations`."""
+
+from __future__ import annotations
+
+from assessment.adaptive import Bank, RoleTable, ScoreRoles, prepare_bank, role_table
+from assessment.bank import item_spec, items_with_options
+from recommendations import recommender
+from recommendations.catalogue import Snapshot, snapshot
+from recommendations.lifecycle import active_model
+
+
+def role_scorer(current: Snapshot) -> ScoreRoles:
+    """The ranking the result will use, as `score_roles(levels, styles)`: the active model where it may
+    rank the current roles, else the transparent ranking."""
+    model = active_model(current.model_state)
+    if model is not None and model.ranks and model.roles == tuple(r.slug for r in current.roles):
+        return lambda levels, styles: recommender.predict(model, levels, styles, current.roles)
+    return lambda levels, styles: recommender.transparent_fit(levels, styles, current.roles)
+
+
+def engine_inputs(current: Snapshot | None = None) -> tuple[Bank, RoleTable, ScoreRoles]:
+    """The prepared bank (the active items), the role table and the ranking for `assessment.adaptive.plan`."""
+    current = current or snapshot()
+    bank = prepare_bank(current.competencies, (item_spec(item) for item in items_with_options()))
+    roles = role_table(
+        bank,
+        {r.slug: dict(zip(current.competencies, r.requirements)) for r in current.roles},
+        {r.slug: r.work_style for r in current.roles},
+    )
+    return bank, roles, role_scorer(current)

@@ -1,0 +1,412 @@
+"""The course catalogue as one JSON document: `manage.py export_catalogue` and `manage.py import_catalogue`.
+
+The format (tests/contracts/catalogue.schema.json) is the one the shipped catalogue is written in
+(recommendations/content/catalogue.json): providers and courses, each named by its slug. An import is all or
+nothing: every row is checked first and every problem is reported with the row it is in; only a file without
+problems is written, in one transaction. Rows are matched by slug: a course in the file is created or updated,
+a course not in the file is left as it is. What the import writes gets a history record like the admin's
+edits, so `load_content` leaves it alone afterwards and the admin can revert it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+
+from assessment.content import differs
+from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS
+from recommendations.models import Course, CourseCompetency, Provider
+
+IMPORTED = "import_catalogue"  # history_change_reason of what an import writes
+DATE_FIELDS = ("last_checked", "exam_retired_on")
+TEXT_FIELDS = ("certificate", "awarding_body", "location", "description_de", "description_en", "note_de", "note_en")
+BOOLEAN_FIELDS = ("fundable", "bildungsurlaub", "active", "verified")
+
+
+class CatalogueFileError(Exception):
+    """A catalogue file that cannot be imported; `errors` names each problem with its row."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+@dataclass
+class CheckedCourse:
+    slug: str
+    provider: str
+    values: dict[str, Any]
+    links: dict[str, dict[str, Any]]  # competency slug -> weight, from_level, to_level
+    prerequisites: list[str]
+
+
+@dataclass
+class CheckedCatalogue:
+    providers: dict[str, dict[str, Any]]  # slug -> values
+    courses: list[CheckedCourse]
+
+
+@dataclass
+class ImportCounts:
+    created: dict[str, int] = field(default_factory=lambda: {"providers": 0, "courses": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"providers": 0, "courses": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"providers": 0, "courses": 0})
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def export_catalogue() -> dict[str, Any]:
+    """The catalogue in the database (active and inactive) as the catalogue file format."""
+    providers = [
+        {
+            "slug": p.slug,
+            **{name: getattr(p, name) for name in PROVIDER_FIELDS},
+            "url": p.url or None,
+        }
+        for p in Provider.objects.order_by("slug")
+    ]
+    courses = []
+    for course in (
+        Course.objects.select_related("provider")
+        .prefetch_related("prerequisites", "competencies__competency")
+        .order_by("slug")
+    ):
+        entry: dict[str, Any] = {"slug": course.slug, "provider": course.provider.slug}
+        for name in COURSE_FIELDS:
+            entry[name] = getattr(course, name)
+        entry["hours"] = _number(course.hours)
+        entry["price_eur"] = _number(course.price_eur)
+        entry["url"] = course.url or None
+        for name in DATE_FIELDS:
+            entry[name] = entry[name].isoformat() if entry[name] else None
+        entry["competencies"] = [
+            {
+                "competency": link.competency.slug,
+                "weight": link.weight,
+                "from_level": link.from_level,
+                "to_level": link.to_level,
+            }
+            for link in sorted(course.competencies.all(), key=lambda link: (-link.weight, link.competency.slug))
+        ]
+        entry["prerequisites"] = sorted(p.slug for p in course.prerequisites.all())
+        courses.append(entry)
+    return {"providers": providers, "courses": courses}
+
+
+def _where(kind: str, index: int, entry: Any) -> str:
+    slug = entry.get("slug") if isinstance(entry, dict) else None
+    return f"{kind}[{index}]" + (f" (slug {slug!r})" if isinstance(slug, str) and slug else "")
+
+
+def _check_slugs(kind: str, rows: list[Any], errors: list[str]) -> dict[str, int]:
+    """Each row's slug must be a slug and named once; returns slug -> first row."""
+    first: dict[str, int] = {}
+    for index, entry in enumerate(rows):
+        where = _where(kind, index, entry)
+        if not isinstance(entry, dict):
+            errors.append(f"{where}: expected an object")
+            continue
+        slug = entry.get("slug")
+        try:
+            if not isinstance(slug, str):
+                raise ValidationError("missing")
+            validate_slug(slug)
+        except ValidationError:
+            errors.append(f"{where}: slug: expected letters, digits, hyphens or underscores")
+            continue
+        if slug in first:
+            errors.append(f"{where}: slug {slug!r} is named twice in the file (first in {kind}[{first[slug]}])")
+        else:
+            first[slug] = index
+    return first
+
+
+def _https_or_empty(value: Any, name: str) -> tuple[str, str | None]:
+    if value is None or value == "":
+        return "", None
+    if not isinstance(value, str) or not value.startswith("https://") or len(value) <= len("https://"):
+        return "", f"{name}: expected an https:// address or null"
+    return value, None
+
+
+def _provider_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    problems = []
+    values: dict[str, Any] = {}
+    for name in PROVIDER_FIELDS:
+        value = entry.get(name)
+        if name == "url":
+            values["url"], problem = _https_or_empty(value, "url")
+            if problem:
+                problems.append(problem)
+        elif name in ("is_example", "in_house"):
+            if name == "is_example" and name not in entry:
+                problems.append("is_example: required (true or false)")
+            elif value is not None and not isinstance(value, bool):
+                problems.append(f"{name}: expected true or false")
+            values[name] = bool(value)
+        elif name == "name":
+            if not isinstance(value, str) or not value.strip():
+                problems.append("name: required")
+            values[name] = value if isinstance(value, str) else ""
+        else:
+            if value is not None and not isinstance(value, str):
+                problems.append(f"{name}: expected text")
+            values[name] = value if isinstance(value, str) else ""
+    return values, problems
+
+
+def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    problems = []
+    values: dict[str, Any] = {}
+    for name in COURSE_FIELDS:
+        value = entry.get(name, COURSE_DEFAULTS.get(name))
+        if name in ("hours", "price_eur"):
+            if value is None and name == "price_eur":
+                values[name] = None
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                unknown = " or null (price on request)" if name == "price_eur" else ""
+                problems.append(f"{name}: expected a number{unknown}")
+                continue
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                problems.append(f"{name}: expected a number")
+                continue
+            if not number.is_finite() or number < 0:
+                problems.append(f"{name}: expected a number of at least 0")
+                continue
+            values[name] = number
+        elif name in DATE_FIELDS:
+            if value is None and name == "exam_retired_on":
+                values[name] = None
+                continue
+            try:
+                values[name] = datetime.date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                values[name] = None
+            if values[name] is None:
+                problems.append(f"{name}: expected a date like 2026-12-01")
+        elif name == "url":
+            values["url"], problem = _https_or_empty(value, "url")
+            if problem:
+                problems.append(problem)
+        elif name in BOOLEAN_FIELDS:
+            if not isinstance(value, bool):
+                problems.append(f"{name}: expected true or false")
+            values[name] = bool(value)
+        elif name in TEXT_FIELDS:
+            if value is not None and not isinstance(value, str):
+                problems.append(f"{name}: expected text")
+            values[name] = value if isinstance(value, str) else ""
+        else:
+            if not isinstance(value, str):
+                problems.append(f"{name}: required text")
+            values[name] = value if isinstance(value, str) else ""
+    return values, problems
+
+
+def _links(entry: dict[str, Any], competencies: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    raw = entry.get("competencies")
+    if not isinstance(raw, list) or not raw:
+        return {}, ["competencies: expected at least one {competency, from_level, to_level}"]
+    problems = []
+    links: dict[str, dict[str, Any]] = {}
+    for number, link in enumerate(raw):
+        where = f"competencies[{number}]"
+        if not isinstance(link, dict):
+            problems.append(f"{where}: expected an object")
+            continue
+        slug = link.get("competency")
+        if slug not in competencies:
+            problems.append(f"{where}: {slug!r} is not a competency")
+            continue
+        if slug in links:
+            problems.append(f"{where}: {slug!r} is named twice")
+            continue
+        start, end, weight = link.get("from_level"), link.get("to_level"), link.get("weight", 1.0)
+        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 5 for v in (start, end)):
+            problems.append(f"{where}: from_level and to_level must be whole numbers from 0 to 5")
+            continue
+        if end <= start:
+            problems.append(f"{where}: to_level must be above from_level")
+            continue
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.05 <= weight <= 1:
+            problems.append(f"{where}: weight must be a number from 0.05 to 1")
+            continue
+        links[slug] = {"weight": float(weight), "from_level": start, "to_level": end}
+    return links, problems
+
+
+def _cycle(requires: dict[str, list[str]]) -> list[str]:
+    """A chain of course slugs that require each other (first == last), or []."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in sorted(requires):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, index = stack.pop()
+            nexts = requires.get(node, [])
+            if index < len(nexts):
+                stack.append((node, index + 1))
+                child = nexts[index]
+                if state.get(child) == 1:
+                    return path[path.index(child) :] + [child]
+                if not state.get(child):
+                    state[child] = 1
+                    path.append(child)
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return []
+
+
+def check_catalogue(data: Any) -> CheckedCatalogue:
+    """The checked rows to write; every problem of the file is raised at once as a CatalogueFileError."""
+    from assessment.models import Competency
+
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("providers"), list)
+        or not isinstance(data.get("courses"), list)
+    ):
+        raise CatalogueFileError(['the file must be a JSON object with the lists "providers" and "courses"'])
+    errors: list[str] = []
+    provider_rows = _check_slugs("providers", data["providers"], errors)
+    course_rows = _check_slugs("courses", data["courses"], errors)
+    competencies = {c.slug: c.pk for c in Competency.objects.all()}
+    known_providers = set(Provider.objects.values_list("slug", flat=True)) | set(provider_rows)
+    known_courses = set(Course.objects.values_list("slug", flat=True)) | set(course_rows)
+    checked = CheckedCatalogue(providers={}, courses=[])
+
+    for slug, index in provider_rows.items():
+        entry = data["providers"][index]
+        values, problems = _provider_values(entry)
+        errors += [f"{_where('providers', index, entry)}: {p}" for p in problems]
+        checked.providers[slug] = values
+
+    requires: dict[str, list[str]] = {}
+    for course, prerequisites in Course.prerequisites.through.objects.values_list(
+        "from_course__slug", "to_course__slug"
+    ):
+        requires.setdefault(course, []).append(prerequisites)
+    for slug, index in course_rows.items():
+        entry = data["courses"][index]
+        where = _where("courses", index, entry)
+        values, problems = _course_values(entry)
+        provider = entry.get("provider")
+        if provider not in known_providers:
+            problems.append(f"provider: {provider!r} is neither in the file nor in the database")
+        links, link_problems = _links(entry, competencies)
+        problems += link_problems
+        prerequisites = entry.get("prerequisites", [])
+        if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
+            problems.append("prerequisites: expected a list of course slugs")
+            prerequisites = []
+        for required in prerequisites:
+            if required == slug:
+                problems.append("prerequisites: a course cannot require itself")
+            elif required not in known_courses:
+                problems.append(f"prerequisites: {required!r} is neither in the file nor in the database")
+        requires[slug] = [p for p in prerequisites if p != slug]
+        if not problems:
+            course = Course(slug=slug, **values)
+            try:
+                course.full_clean(exclude=["provider", "prerequisites"], validate_unique=False)
+            except ValidationError as exc:
+                problems += [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
+        errors += [f"{where}: {p}" for p in problems]
+        checked.courses.append(CheckedCourse(slug, provider, values, links, requires[slug]))
+
+    cycle = _cycle(requires)
+    if cycle:
+        errors.append(
+            f"courses[{course_rows.get(cycle[0], '?')}] (slug {cycle[0]!r}): prerequisites: the courses would "
+            f"require each other: {' → '.join(cycle)}"
+        )
+    if errors:
+        raise CatalogueFileError(errors)
+    return checked
+
+
+@transaction.atomic
+def import_catalogue(data: Any) -> ImportCounts:
+    """Write a checked catalogue file, all or nothing (raises CatalogueFileError, writing nothing)."""
+    checked = check_catalogue(data)
+    counts = ImportCounts()
+
+    def save(row: Any, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row._change_reason = IMPORTED
+        row.save()
+
+    providers = {p.slug: p for p in Provider.objects.all()}
+    for slug, values in checked.providers.items():
+        row = providers.get(slug)
+        if row is None:
+            providers[slug] = row = Provider(slug=slug)
+            save(row, values)
+            counts.created["providers"] += 1
+        elif differs(row, values):
+            save(row, values)
+            counts.updated["providers"] += 1
+        else:
+            counts.unchanged["providers"] += 1
+
+    from assessment.models import Competency
+
+    competencies = {c.slug: c.pk for c in Competency.objects.all()}
+    courses = {c.slug: c for c in Course.objects.all()}
+    outcome: dict[str, str] = {}
+    for entry in checked.courses:
+        values = {**entry.values, "provider_id": providers[entry.provider].pk}
+        row = courses.get(entry.slug)
+        if row is None:
+            courses[entry.slug] = row = Course(slug=entry.slug)
+            save(row, values)
+            outcome[row.slug] = "created"
+        elif differs(row, values):
+            save(row, values)
+            outcome[row.slug] = "updated"
+        else:
+            outcome[row.slug] = "unchanged"
+        current = {link.competency_id: link for link in CourseCompetency.objects.filter(course=row)}
+        for slug, link_values in entry.links.items():
+            link = current.pop(competencies[slug], None)
+            if link is None:
+                save(CourseCompetency(course=row, competency_id=competencies[slug]), link_values)
+            elif differs(link, link_values):
+                save(link, link_values)
+            else:
+                continue
+            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+        for stale in current.values():
+            stale._change_reason = IMPORTED
+            stale.delete()
+            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+
+    for entry in checked.courses:
+        row = courses[entry.slug]
+        wanted = {courses[slug].pk for slug in entry.prerequisites}
+        if set(row.prerequisites.values_list("pk", flat=True)) != wanted:
+            row._change_reason = IMPORTED
+            row.prerequisites.set(wanted)
+            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+    for result in outcome.values():
+        getattr(counts, result)["courses"] += 1
+    return counts

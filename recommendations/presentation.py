@@ -1,0 +1,205 @@
+"""What the results pages show, built from a stored result: the presenter behind the short views.
+
+`results_context` serves the results page, its PDF and the share view; `record_outcome` turns the
+feedback form into a confirmed outcome; `compare_attempts` sets two kept attempts side by side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Assessment
+from assessment.presentation import profile_sections, reliability_note, work_style_summary
+from recommendations.charts import gap_chart, radar
+from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
+from recommendations.models import ConfirmedOutcome, Course, Role
+from recommendations.paths import LearningPath
+from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
+from recommendations.services import TRANSPARENT
+
+
+@dataclass(frozen=True)
+class PathSummary:
+    """The path in one line for the first screen: steps, hours, known costs and prices on request."""
+
+    steps: int
+    hours: float
+    price_eur: float
+    price_on_request: int
+
+
+def _names(sections) -> dict[str, str]:
+    return {row.competency.slug: row.competency.name for group in sections for row in group.competencies}
+
+
+def target_charts(result: Result, names: dict[str, str], role: Role | None) -> dict:
+    """The profile against the target role's requirements, as a radar and a gap chart."""
+    if role is None or not result.requirements:
+        return {}
+    scores = result.profile.competencies
+    rows = [
+        (names.get(slug, slug), scores[slug].expected, required, scores[slug].level_high)
+        for slug, required in result.requirements.items()
+        if slug in scores
+    ]
+    return {"radar": radar(rows), "gaps": gap_chart(rows)}
+
+
+def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPath:
+    """The stored path with each course's facts as they are now (hours, price, whether it is still offered)."""
+    steps = []
+    for step in path.steps:
+        course = courses.get(step.course.slug)
+        if course is None:  # deleted since: shown as no longer offered
+            steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, active=False)))
+            continue
+        facts = {
+            "hours": float(course.hours),
+            "price_eur": None if course.price_eur is None else float(course.price_eur),
+            "active": course.active,
+        }
+        steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, **facts)))
+    return dataclasses.replace(path, steps=tuple(steps))
+
+
+def path_limits_of(path: LearningPath) -> dict[str, float]:
+    """The limits a path was built within (only those set)."""
+    limits = {"max_hours": path.max_hours, "max_price_eur": path.max_price_eur}
+    return {name: value for name, value in limits.items() if value is not None}
+
+
+def chosen_result(
+    assessment: Assessment, role: str | None, roles: dict[str, Role], *, shared: bool, limits: dict | None = None
+) -> tuple:
+    """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
+    shared view), and the message for a role that does not exist."""
+    result = result_for(assessment)
+    if role and role not in roles:
+        return result, _("There is no such role to choose. Showing the best-fitting role instead.")
+    same_role = not role or role == result.recommendation.path.target_role
+    if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
+        return result, ""
+    if shared:
+        return preview_path(assessment, role or result.recommendation.path.target_role, limits), ""
+    return store_path(assessment, result, chosen_role=role, path_options=limits), ""
+
+
+def results_context(
+    assessment: Assessment, role: str | None = None, *, shared: bool = False, query=None
+) -> tuple[dict, int]:
+    """Everything the results page (and its PDF) shows, and 400 when the chosen role or the path limits are
+    not valid (the page then keeps the path it has)."""
+    limits_form, limits = path_limits(query or {})
+    roles = {r.slug: r for r in Role.objects.active()}
+    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits)
+    if limits is None and not limits_form.is_bound:
+        limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
+    profile, recommendation = result.profile, result.recommendation
+    sections = profile_sections(profile)
+    names = _names(sections)
+    stored_path = recommendation.path
+    courses = Course.objects.select_related("provider").in_bulk(
+        [s.course.slug for s in stored_path.steps] + list(result.done), field_name="slug"
+    )
+    path = _current_path(stored_path, courses)
+    path_steps = [
+        (step, courses[step.course.slug], [names.get(c, c) for c in step.closes])
+        for step in path.steps
+        if step.course.slug in courses
+    ]
+    no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
+    no_longer_offered += [s.course for s in path.steps if s.course.slug not in courses]
+    target_role = roles.get(path.target_role)
+    fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
+    context = {
+        "assessment": assessment,
+        "shared": shared,
+        "result": result,
+        "profile": profile,
+        "sections": sections,
+        "work_style": work_style_summary(profile),
+        "recommendation": recommendation,
+        "model_version": recommendation.model_version,
+        "ranked_by_model": recommendation.model_version != TRANSPARENT,
+        "computed_at": result.computed_at,
+        "newer_model": newer_model_than(result),
+        "no_longer_offered": no_longer_offered,
+        "reliable": profile.reliable,
+        "reliability_note": reliability_note(profile),
+        "fits": fits,
+        "top_fits": fits[:3],
+        "target_role": target_role,
+        "path": path,
+        "path_summary": PathSummary(
+            steps=len(path.steps),
+            hours=path.total_hours,
+            price_eur=path.total_price_eur,
+            price_on_request=path.courses_price_on_request,
+        ),
+        "path_steps": path_steps,
+        "open_gaps": [names.get(c, c) for c in path.open_gaps],
+        "done_courses": [courses[slug] for slug in result.done if slug in courses],
+        "feedback_form": OutcomeForm(roles=roles.values()),
+        "role_error": role_error,
+        "limits_form": limits_form,
+        "answered": profile.answered,
+        "adaptive_plan": assessment.plan if assessment.adaptive else {},
+        "tied_roles": [roles[slug] for slug in (assessment.plan or {}).get("tied_roles", []) if slug in roles]
+        if assessment.adaptive
+        else [],
+    }
+    context["recompute_offered"] = not shared and (context["newer_model"] or bool(no_longer_offered))
+    context.update(target_charts(result, names, target_role))
+    return context, 400 if role_error or limits_form.errors else 200
+
+
+def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
+    """Store, from valid feedback, the confirmed outcome of an assessment: False when it already has one.
+
+    One outcome per assessment, enforced by the database: of parallel posts, exactly one stores it."""
+    result = result_for(assessment)
+    profile, roles = result.profile, result.recommendation.roles
+    chosen = form.cleaned_data["role"]
+    try:
+        with transaction.atomic():
+            ConfirmedOutcome.objects.create(
+                assessment_key=ConfirmedOutcome.key_for(assessment.token),
+                role=Role.objects.filter(slug=chosen).first() if chosen else None,
+                relation=form.cleaned_data["relation"] if chosen else "",
+                top_role=roles[0].slug if roles else "",
+                top_role_fits=form.cleaned_data["fits"],
+                levels={slug: round(level, 3) for slug, level in profile.levels().items()},
+                work_style=profile.work_style,
+                # A measurement the result itself calls unreliable is no label to learn from.
+                reliable=profile.reliable,
+            )
+    except IntegrityError:
+        return False
+    Assessment.objects.filter(pk=assessment.pk, feedback_given_at__isnull=True).update(feedback_given_at=timezone.now())
+    return True
+
+
+def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
+    """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
+    if earlier.finished_at > later.finished_at:
+        earlier, later = later, earlier
+    before, after = result_for(earlier), result_for(later)
+    rows = []
+    for group in profile_sections(after.profile):
+        for row in group.competencies:
+            earlier_score = before.profile.competencies[row.competency.slug].score
+            rows.append((row.competency, earlier_score, row.score.score, round(row.score.score - earlier_score)))
+    roles = {r.slug: r for r in Role.objects.active()}
+    # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise.
+    match_before = {f.slug: f.match for f in before.recommendation.roles}
+    role_rows = [
+        (roles[fit.slug], match_before.get(fit.slug), fit.match)
+        for fit in after.recommendation.roles
+        if fit.slug in roles
+    ]
+    return {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows}

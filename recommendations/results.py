@@ -1,0 +1,317 @@
+"""Results computed once and read many times: an assessment's profile, roles and learning path, stored.
+
+`store_result` scores the answers, ranks the roles with the model active now and builds the path, and
+keeps all of it as plain JSON (`StoredResult.document`). The page, the PDF, the JSON download and the
+share view read that document back (`result_for`), so a newer model version never changes silently
+what a person was shown: the page says when it was computed and offers to compute it again.
+
+Choosing another target role or marking a course done rebuilds only the path from the stored levels
+(`store_path`): the ranking the person saw stays as it was. Reasons are stored in every language of the
+site, so switching the language shows the same result in the other language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from assessment.measurement import CompetencyScore, Profile
+from assessment.models import Assessment
+from assessment.services import profile_for
+from assessment.translation import current_language
+from recommendations import paths
+from recommendations.catalogue import Snapshot, snapshot
+from recommendations.matching import Gap, Match
+from recommendations.models import CompletedCourse, ModelVersion, StoredResult
+from recommendations.paths import CourseSpec, LearningPath, Step, learning_path_for
+from recommendations.services import Recommendation, RoleFit, rank_roles
+
+FORMAT = 1  # of the stored document; a document of another format is computed again
+
+
+@dataclass(frozen=True)
+class Result:
+    """A stored result, re-hydrated: what the templates, the PDF and the JSON download read."""
+
+    profile: Profile
+    recommendation: Recommendation
+    chosen_role: str  # the target role the person picked; "" for the best-fitting one
+    requirements: dict[str, float]  # the target role's required levels, competency slug -> level
+    done: tuple[str, ...]  # courses counted as taken when the path was built
+    model_version: str
+    active_version: str
+    computed_at: datetime
+
+
+def completed_courses(assessment: Assessment) -> set[str]:
+    """Courses marked done in this attempt, or in any attempt kept in the same account."""
+    if assessment.user_id:
+        rows = CompletedCourse.objects.filter(assessment__user_id=assessment.user_id)
+    else:
+        rows = CompletedCourse.objects.filter(assessment=assessment)
+    return set(rows.values_list("course__slug", flat=True))
+
+
+def _active_version() -> str:
+    return ModelVersion.objects.filter(active=True).values_list("version", flat=True).first() or ""
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _requirements(current: Snapshot, role: str) -> dict[str, float]:
+    spec = next((r for r in current.roles if r.slug == role), None)
+    return dict(zip(current.competencies, spec.requirements)) if spec else {}
+
+
+def _goal(chosen: str, roles: list[dict], current: Snapshot) -> str:
+    active = {r.slug for r in current.roles}
+    if chosen and chosen in active:
+        return chosen
+    return next((r["slug"] for r in roles if r["slug"] in active), "")
+
+
+def _path_document(
+    goal: str, levels: Mapping[str, float], current: Snapshot, done: set[str], options: Mapping[str, Any]
+) -> dict:
+    path = learning_path_for(goal, levels, _requirements(current, goal), current.catalogue, done=done, **options)
+    document = {f.name: getattr(path, f.name) for f in dataclasses.fields(path) if f.name != "steps"}
+    for name, value in document.items():  # e.g. what the path would take without the limits
+        if dataclasses.is_dataclass(value):
+            document[name] = dataclasses.asdict(value)
+    document["open_gaps"] = list(path.open_gaps)
+    document["steps"] = [
+        {
+            "course": dataclasses.asdict(step.course),
+            "closes": list(step.closes),
+            "requires": list(step.requires),
+            "levels_after": step.levels_after,
+        }
+        for step in path.steps
+    ]
+    return document
+
+
+def compute_document(
+    assessment: Assessment,
+    chosen_role: str = "",
+    path_options: Mapping[str, Any] | None = None,
+    current: Snapshot | None = None,
+) -> dict:
+    """Score, rank (with the model active now) and build the path: the whole result as plain data."""
+    current = current or snapshot()
+    profile = profile_for(assessment)
+    rankings = {language: rank_roles([profile], language, current)[0] for language in _languages()}
+    ranking = rankings[_languages()[0]]
+    reasons = {language: {fit.slug: list(fit.reasons) for fit in r.roles} for language, r in rankings.items()}
+    roles = [
+        {
+            "slug": fit.slug,
+            "fit": fit.fit,
+            "match": dataclasses.asdict(fit.match),
+            "reasons": {language: reasons[language].get(fit.slug, []) for language in reasons},
+        }
+        for fit in ranking.roles
+    ]
+    options = dict(path_options or {})
+    done = completed_courses(assessment)
+    goal = _goal(chosen_role, roles, current)
+    return {
+        "format": FORMAT,
+        "profile": {
+            **{f.name: getattr(profile, f.name) for f in dataclasses.fields(Profile) if f.name != "extra"},
+            "competencies": [dataclasses.asdict(score) for score in profile.competencies.values()],
+        },
+        "model_version": ranking.model_version,
+        "levels": ranking.levels,
+        "roles": roles,
+        "chosen_role": chosen_role,
+        "path_options": options,
+        "done": sorted(done),
+        "requirements": _requirements(current, goal),
+        "path": _path_document(goal, ranking.levels, current, done, options),
+    }
+
+
+def store_result(
+    assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
+) -> Result:
+    """Compute the whole result again (scores, ranking with the active model, path) and store it.
+
+    `chosen_role` and `path_options` (keyword arguments of `learning_path_for`) default to the stored ones."""
+    stored = StoredResult.objects.filter(assessment=assessment).values_list("document", flat=True).first() or {}
+    if chosen_role is None:
+        chosen_role = stored.get("chosen_role", "")
+    if path_options is None:
+        path_options = stored.get("path_options", {})
+    document = compute_document(assessment, chosen_role, path_options)
+    return _save(assessment, document, _active_version())
+
+
+def store_path(
+    assessment: Assessment,
+    result: Result | None = None,
+    chosen_role: str | None = None,
+    path_options: Mapping[str, Any] | None = None,
+) -> Result:
+    """Build the learning path again (another target role, a course marked done, path limits) from the
+    stored levels, and store it; the roles keep the ranking the person saw."""
+    stored = StoredResult.objects.filter(assessment=assessment).first()
+    if stored is None or stored.document.get("format") != FORMAT:
+        return store_result(assessment, chosen_role, path_options)
+    document = dict(stored.document)
+    document.update(path_document(document, chosen_role, path_options, done=completed_courses(assessment)))
+    return _save(assessment, document, stored.active_version, computed_at=stored.computed_at)
+
+
+def path_document(
+    document: Mapping[str, Any],
+    chosen_role: str | None = None,
+    path_options: Mapping[str, Any] | None = None,
+    done: set[str] | None = None,
+) -> dict:
+    """The parts of a stored document that change with the target role, the path limits or the courses done."""
+    current = snapshot()
+    chosen = document.get("chosen_role", "") if chosen_role is None else chosen_role
+    options = dict(document.get("path_options", {}) if path_options is None else path_options)
+    done = set(document.get("done", ())) if done is None else done
+    goal = _goal(chosen, document["roles"], current)
+    return {
+        "chosen_role": chosen,
+        "path_options": options,
+        "done": sorted(done),
+        "requirements": _requirements(current, goal),
+        "path": _path_document(goal, document["levels"], current, done, options),
+    }
+
+
+def _save(assessment: Assessment, document: dict, active_version: str, computed_at=None) -> Result:
+    from django.utils import timezone
+
+    row, _created = StoredResult.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "document": document,
+            "model_version": document["model_version"],
+            "active_version": active_version,
+            "computed_at": computed_at or timezone.now(),
+        },
+    )
+    return hydrate(row)
+
+
+def result_for(assessment: Assessment) -> Result:
+    """The stored result of a finished assessment; computed and stored first if there is none yet."""
+    try:
+        row = assessment.result
+    except StoredResult.DoesNotExist:
+        row = None
+    if row is None or row.document.get("format") != FORMAT:
+        return store_result(assessment)
+    if assessment.finished_at is not None and row.computed_at < assessment.finished_at:
+        return store_result(assessment)  # finished again since ("Ergebnis schärfen"): the answers changed
+    return hydrate(row)
+
+
+# --- re-hydration: plain data back into the dataclasses the templates and documents read -----------------
+
+
+def _build(cls, data: Mapping[str, Any], **overrides):
+    """An instance of dataclass `cls` from stored data, ignoring keys it no longer has."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names and k not in overrides}, **overrides)
+
+
+def _profile(data: Mapping[str, Any]) -> Profile:
+    scores = {
+        c["slug"]: _build(CompetencyScore, c, posterior=tuple(c.get("posterior", ()))) for c in data["competencies"]
+    }
+    return _build(Profile, {k: v for k, v in data.items() if k != "competencies"}, competencies=scores)
+
+
+def _match(data: Mapping[str, Any]) -> Match:
+    gaps = tuple(_build(Gap, g) for g in data.get("gaps", ()))
+    return _build(Match, {k: v for k, v in data.items() if k != "gaps"}, gaps=gaps)
+
+
+def _course(data: Mapping[str, Any]) -> CourseSpec:
+    develops = tuple(tuple(d) for d in data.get("develops", ()))
+    prerequisites = tuple(data.get("prerequisites", ()))
+    rest = {k: v for k, v in data.items() if k not in ("develops", "prerequisites")}
+    return _build(CourseSpec, rest, develops=develops, prerequisites=prerequisites)
+
+
+def _tuples(data: Mapping[str, Any]) -> dict:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def _path(data: Mapping[str, Any]) -> LearningPath:
+    steps = tuple(
+        Step(
+            course=_course(s["course"]),
+            closes=tuple(s.get("closes", ())),
+            requires=tuple(s.get("requires", ())),
+            levels_after=dict(s.get("levels_after", {})),
+        )
+        for s in data.get("steps", ())
+    )
+    rest = {k: v for k, v in data.items() if k != "steps"}
+    for field in dataclasses.fields(LearningPath):
+        value = rest.get(field.name)
+        kind = getattr(paths, str(field.type).split(" |")[0], None)  # a nested dataclass, e.g. Unlimited
+        if isinstance(value, dict) and dataclasses.is_dataclass(kind):
+            rest[field.name] = _build(kind, _tuples(value))
+    return _build(LearningPath, _tuples(rest), steps=steps)
+
+
+def hydrate(row: StoredResult, language: str | None = None) -> Result:
+    """The stored result as the dataclasses the pages read, with the reasons in `language` (default: active)."""
+    document = row.document
+    language = language or current_language()
+    roles = tuple(
+        RoleFit(
+            slug=r["slug"],
+            fit=r["fit"],
+            match=_match(r["match"]),
+            reasons=tuple(r["reasons"].get(language) or next(iter(r["reasons"].values()), [])),
+        )
+        for r in document["roles"]
+    )
+    return Result(
+        profile=_profile(document["profile"]),
+        recommendation=Recommendation(
+            model_version=document["model_version"], roles=roles, path=_path(document["path"])
+        ),
+        chosen_role=document.get("chosen_role", ""),
+        requirements={k: float(v) for k, v in document.get("requirements", {}).items()},
+        done=tuple(document.get("done", ())),
+        model_version=row.model_version,
+        active_version=row.active_version,
+        computed_at=row.computed_at,
+    )
+
+
+def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping[str, Any] | None = None) -> Result:
+    """The stored result with the path towards another role (or within other limits), not stored (for someone
+    the result was shared with)."""
+    row = assessment.result
+    document = {**row.document, **path_document(row.document, chosen_role, path_options)}
+    unsaved = StoredResult(
+        assessment=assessment,
+        document=document,
+        model_version=row.model_version,
+        active_version=row.active_version,
+        computed_at=row.computed_at,
+    )
+    return hydrate(unsaved)
+
+
+def newer_model_than(result: Result) -> bool:
+    """Whether another model version is active now than when the result was computed (one query)."""
+    return _active_version() != result.active_version

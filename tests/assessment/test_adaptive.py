@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+import random
+import statistics
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessment import adaptive
+from assessment.adaptive import MAX_ITEMS, match_share, plan, prepare_bank, role_table
+from assessment.measurement import ItemSpec, OptionSpec, score_profile, simulate_answers
+
+COMPETENCIES = [f"c{i}" for i in range(10)]
+
+
+def self_rating(competency: str) -> ItemSpec:
+    return ItemSpec(
+        slug=f"{competency}-self",
+        kind="self_rating",
+        competency=competency,
+        options=tuple(OptionSpec(value=str(lv), level=lv) for lv in range(6)),
+    )
+
+
+def knowledge(competency: str, difficulty: int) -> ItemSpec:
+    return ItemSpec(
+        slug=f"{competency}-k{difficulty}",
+        kind="knowledge",
+        competency=competency,
+        difficulty=difficulty,
+        options=(OptionSpec("a", correct=True), OptionSpec("b"), OptionSpec("c"), OptionSpec("d")),
+    )
+
+
+def scenario(slug: str) -> ItemSpec:
+    styles = (-1.0, -0.33, 0.33, 1.0)
+    return ItemSpec(slug, "scenario", None, tuple(OptionSpec(value=f"o{i}", style=s) for i, s in enumerate(styles)))
+
+
+ITEMS = [self_rating(c) for c in COMPETENCIES]
+for _c in COMPETENCIES:
+    ITEMS.extend(knowledge(_c, d) for d in range(1, 6))
+ITEMS.extend(scenario(f"s{i}") for i in range(6))
+BANK = prepare_bank(COMPETENCIES, ITEMS)
+BY_SLUG = {item.slug: item for item in ITEMS}
+
+
+def requirements(*levels: int) -> dict[str, float]:
+    return dict(zip(COMPETENCIES, map(float, levels)))
+
+
+# Distinct roles, each with a core of its own; "twin_a" and "twin_b" differ in one minor requirement only.
+ROLE_REQUIREMENTS = {
+    "desk": requirements(3, 2, 1, 1, 1, 2, 1, 4, 4, 3),
+    "ops": requirements(2, 3, 1, 4, 2, 1, 1, 4, 2, 2),
+    "coach": requirements(1, 1, 5, 1, 1, 2, 2, 1, 4, 4),
+    "architect": requirements(3, 3, 2, 3, 5, 3, 2, 2, 4, 2),
+    "security": requirements(3, 5, 1, 1, 3, 3, 2, 2, 4, 3),
+    "twin_a": requirements(1, 1, 1, 1, 1, 4, 4, 1, 1, 1),
+    "twin_b": requirements(1, 1, 1, 1, 1, 4, 4, 1, 1, 2),
+}
+ROLES = role_table(BANK, ROLE_REQUIREMENTS)
+
+
+def run_session(answer, roles=ROLES, max_items: int = MAX_ITEMS):
+    """Drive one adaptive session: `answer(item)` gives an option value or None (skip)."""
+    answers: dict[str, str] = {}
+    skipped: list[str] = []
+    shown: list[str] = []
+    while True:
+        result = plan(BANK, roles, answers, skipped, max_items=max_items)
+        if result.done:
+            return result, answers, skipped, shown
+        assert result.next_item not in shown, "asked twice"
+        shown.append(result.next_item)
+        value = answer(BY_SLUG[result.next_item])
+        if value is None:
+            skipped.append(result.next_item)
+        else:
+            answers[result.next_item] = value
+
+
+def person(levels: dict[str, float], seed: int, skip: float = 0.0, bias: float = 0.0):
+    rng = random.Random(seed)
+    full = simulate_answers(ITEMS, levels, 0.0, rng, bias=bias)
+    return lambda item: None if rng.random() < skip else full.get(item.slug)
+
+
+def random_answerer(seed: int):
+    rng = random.Random(seed)
+    return lambda item: rng.choice(item.options).value
+
+
+def test_it_asks_the_self_ratings_first_in_the_banks_order():
+    answers: dict[str, str] = {}
+    asked = []
+    for _ in COMPETENCIES:
+        result = plan(BANK, ROLES, answers)
+        asked.append(result.next_item)
+        answers[result.next_item] = "2"
+    assert asked == [f"{c}-self" for c in COMPETENCIES]
+    assert BY_SLUG[plan(BANK, ROLES, answers).next_item].kind != "self_rating"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    levels=st.lists(st.integers(0, 5), min_size=10, max_size=10),
+    seed=st.integers(0, 10_000),
+    skip=st.sampled_from([0.0, 0.1, 0.3]),
+)
+def test_it_never_asks_an_item_twice_nor_a_skipped_one_and_stops_by_30(levels, seed, skip):
+    result, answers, skipped, shown = run_session(person(dict(zip(COMPETENCIES, levels)), seed, skip))
+    assert len(shown) == len(set(shown)) <= MAX_ITEMS
+    assert not set(skipped) & set(answers)
+    assert result.done and result.next_item is None and result.reason
+    assert result.expected_remaining == 0
+    assert result.items_asked == len(shown)
+
+
+def test_a_random_clicker_stops_at_the_question_limit_at_the_latest():
+    for seed in range(5):
+        result, _, _, shown = run_session(random_answerer(seed))
+        assert len(shown) <= MAX_ITEMS
+        assert result.reason in {"question limit", "answers inconsistent", "top roles stable", "two roles tied"}
+
+
+def test_a_smaller_limit_is_kept():
+    result, _, _, shown = run_session(person(dict.fromkeys(COMPETENCIES, 2), seed=1), max_items=12)
+    assert len(shown) <= 12
+    assert result.reason in {"question limit", "top roles stable", "two roles tied", "answers inconsistent"}
+
+
+def test_a_skipped_item_is_not_offered_again():
+    answers = {f"{c}-self": "3" for c in COMPETENCIES}
+    first = plan(BANK, ROLES, answers).next_item
+    assert plan(BANK, ROLES, answers, skipped=[first]).next_item != first
+
+
+def test_when_everything_is_asked_the_bank_is_exhausted():
+    answers = {item.slug: item.options[0].value for item in ITEMS}
+    result = plan(BANK, ROLES, answers, max_items=len(ITEMS) + 1)
+    assert result.done and result.reason == "bank exhausted"
+
+
+def test_without_roles_it_stops_after_the_self_ratings():
+    answers = {f"{c}-self": "3" for c in COMPETENCIES}
+    assert plan(BANK, role_table(BANK, {}), answers) == plan(BANK, role_table(BANK, {}), answers)
+    result = plan(BANK, role_table(BANK, {}), answers)
+    assert result.done and result.reason == "no roles"
+
+
+def test_it_checks_the_core_of_the_best_role_before_it_stops():
+    for seed, role in enumerate(["desk", "ops", "coach", "architect", "security", "twin_a"]):
+        levels = dict(ROLE_REQUIREMENTS[role])
+        result, answers, _, _ = run_session(person(levels, seed))
+        if result.reason not in {"top roles stable", "two roles tied"}:
+            continue
+        requirements_of_best = ROLES.requirements[ROLES.slugs.index(result.best_role)]
+        core = requirements_of_best >= min(4, requirements_of_best.max())
+        checked = {BY_SLUG[slug].competency for slug in answers if BY_SLUG[slug].kind == "knowledge"}
+        assert {COMPETENCIES[i] for i in np.flatnonzero(core)} <= checked
+
+
+def test_self_ratings_alone_never_settle_the_result():
+    answers = {f"{c}-self": str(int(v)) for c, v in ROLE_REQUIREMENTS["coach"].items()}
+    result = plan(BANK, ROLES, answers)
+    assert not result.done
+    assert BY_SLUG[result.next_item].kind == "knowledge"
+
+
+def test_the_plan_is_a_function_of_the_answers_and_changing_one_re_plans():
+    result, answers, skipped, _ = run_session(person(dict(ROLE_REQUIREMENTS["coach"]), seed=3))
+    assert plan(BANK, ROLES, answers, skipped) == result  # no hidden state: the same answers, the same plan
+    coach = {f"{c}-self": str(int(v)) for c, v in ROLE_REQUIREMENTS["coach"].items()}
+    before = plan(BANK, ROLES, coach)
+    # Going back: the self-ratings are changed to an operations engineer's; the rest of the plan follows.
+    ops = {f"{c}-self": str(int(v)) for c, v in ROLE_REQUIREMENTS["ops"].items()}
+    after = plan(BANK, ROLES, ops)
+    assert (before.best_role, after.best_role) == ("coach", "ops")
+    assert BY_SLUG[before.next_item].competency != BY_SLUG[after.next_item].competency
+
+
+def test_a_clear_profile_stops_earlier_than_a_near_tie():
+    # An architect's profile fits one role clearly; at twin_a's levels twin_b (one requirement apart) is close.
+    clear = [len(run_session(person(dict(ROLE_REQUIREMENTS["architect"]), seed))[3]) for seed in range(8)]
+    near_tie = [len(run_session(person(dict(ROLE_REQUIREMENTS["twin_a"]), seed))[3]) for seed in range(8)]
+    assert statistics.mean(clear) < statistics.mean(near_tie)
+
+
+def test_two_roles_that_rank_level_are_called_a_tie_instead_of_asking_on():
+    roles = role_table(BANK, {**ROLE_REQUIREMENTS, "twin_c": ROLE_REQUIREMENTS["twin_a"]})
+    levels = dict(ROLE_REQUIREMENTS["twin_a"])
+    results = [run_session(person(levels, seed), roles=roles)[0] for seed in range(4)]
+    tied = [r for r in results if r.reason == "two roles tied"]
+    assert tied
+    assert all(set(r.tied_roles) == {"twin_a", "twin_c"} for r in tied)
+
+
+def test_random_answering_runs_longer_and_is_flagged():
+    random_runs = [run_session(random_answerer(seed)) for seed in range(12)]
+    flagged = 0
+    for _, answers, _, _ in random_runs:
+        flagged += not score_profile(COMPETENCIES, ITEMS, answers).reliable
+    assert flagged >= 11
+    genuine = [len(run_session(person(dict(ROLE_REQUIREMENTS["architect"]), seed))[3]) for seed in range(6)]
+    assert statistics.median(len(run[3]) for run in random_runs) > statistics.median(genuine)
+
+
+def test_the_estimate_of_questions_left_stays_within_the_limit():
+    answers: dict[str, str] = {}
+    answer = person(dict(ROLE_REQUIREMENTS["security"]), seed=4)
+    while not (result := plan(BANK, ROLES, answers)).done:
+        assert 1 <= result.expected_remaining <= MAX_ITEMS - len(answers)
+        answers[result.next_item] = answer(BY_SLUG[result.next_item])
+
+
+def test_a_given_ranking_is_used_for_the_top_roles():
+    def favour_desk(levels, styles):
+        return np.tile(np.eye(len(ROLES.slugs))[ROLES.slugs.index("desk")], (len(levels), 1))
+
+    answers = {f"{c}-self": "5" for c in COMPETENCIES}
+    assert plan(BANK, ROLES, answers, score_roles=favour_desk).best_role == "desk"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=st.lists(st.floats(0, 5), min_size=10, max_size=10),
+    role=st.sampled_from(sorted(ROLE_REQUIREMENTS)),
+)
+def test_the_restated_match_agrees_with_the_role_match(levels, role):
+    from recommendations.matching import role_match
+
+    person_levels = dict(zip(COMPETENCIES, levels))
+    expected = role_match(ROLE_REQUIREMENTS[role], person_levels).value
+    ours = match_share(np.array([levels]), ROLES.requirements[[ROLES.slugs.index(role)]])[0, 0]
+    assert abs(100 * ours - expected) <= 0.051
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    levels=st.lists(st.floats(0, 5), min_size=10, max_size=10),
+    style=st.floats(-1, 1),
+)
+def test_the_restated_transparent_ranking_agrees_with_the_recommenders(levels, style):
+    from recommendations.recommender import RoleSpec, transparent_fit
+
+    styles = {"desk": -0.6, "ops": -0.5, "coach": 0.1, "architect": 0.8, "security": 0.4}
+    table = role_table(BANK, ROLE_REQUIREMENTS, styles)
+    specs = [
+        RoleSpec(slug, tuple(ROLE_REQUIREMENTS[slug][c] for c in COMPETENCIES), styles.get(slug, 0.0))
+        for slug in table.slugs
+    ]
+    theirs = transparent_fit(np.array([levels]), np.array([style]), specs)
+    ours = adaptive.transparent_scores(np.array([levels]), np.array([style]), table)
+    assert np.allclose(ours, theirs)
+
+
+def test_preparing_the_same_bank_twice_reuses_the_tables():
+    assert prepare_bank(COMPETENCIES, ITEMS) is BANK
+    assert adaptive.SAMPLES >= 64

@@ -1,0 +1,184 @@
+"""The adaptive test in the web flow: one question per page, the next one chosen when an answer is saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Answer, Assessment, Item
+from assessment.services import plan_after_answer, reopen_to_sharpen
+from tests.conftest import strongest
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def start(client) -> Assessment:
+    client.post(reverse("assessment:start"))
+    return Assessment.objects.get()
+
+
+def item_at(assessment: Assessment, step: int) -> Item:
+    assessment.refresh_from_db()
+    return Item.objects.prefetch_related("options").get(pk=assessment.steps[step - 1])
+
+
+def answer(client, assessment, step, choose=strongest, **extra):
+    item = item_at(assessment, step)
+    option = choose(item, list(item.options.all()))
+    data = {"item": item.slug, "action": "answer" if option else "skip"}
+    if option:
+        data["option"] = option.value
+    return client.post(assessment.step_url(step), data, **extra)
+
+
+def run_to_the_end(client, assessment, choose=strongest, limit=40):
+    for step in range(1, limit + 1):
+        response = answer(client, assessment, step, choose)
+        assert response.status_code == 302
+        if response["Location"] == reverse("results", args=[assessment.token]):
+            return step
+    raise AssertionError("the adaptive test did not finish")
+
+
+def test_the_self_ratings_come_first_and_each_next_question_is_stored_when_an_answer_is_saved(client):
+    assessment = start(client)
+    assert item_at(assessment, 1).kind == Item.Kind.SELF_RATING
+    response = answer(client, assessment, 1)
+    assert response["Location"] == assessment.step_url(2)
+    assessment.refresh_from_db()
+    assert len(assessment.asked_ids) == 2 and assessment.plan["reason"]
+    before = list(assessment.asked_ids)
+    for _ in range(3):  # showing a question page never re-plans
+        assert client.get(assessment.step_url(2)).status_code == 200
+    assessment.refresh_from_db()
+    assert assessment.asked_ids == before
+
+
+def test_the_page_says_about_how_many_questions_follow(client):
+    assessment = start(client)
+    text = client.get(assessment.step_url(1)).content.decode()
+    assert "Frage 1 · noch etwa" in text
+    assert "<progress" not in text  # no bar that could jump backwards
+
+
+def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client):
+    assessment = start(client)
+    steps = run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    assert assessment.is_finished and steps <= 30
+    assert (
+        len(set(assessment.asked_ids))
+        == len(assessment.asked_ids)
+        == Answer.objects.filter(assessment=assessment).count()
+    )
+
+
+def test_a_skipped_question_is_not_asked_again(client):
+    assessment = start(client)
+    skipped = item_at(assessment, 1)
+    answer(client, assessment, 1, choose=lambda item, options: None)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    assert assessment.asked_ids.count(skipped.pk) == 1
+
+
+def test_going_back_and_changing_an_answer_re_plans_the_question_still_open(client):
+    from assessment import adaptive
+    from assessment.services import _engine_inputs, answers_by_slug
+
+    assessment = start(client)
+    for step in range(1, 13):  # past the self-ratings
+        answer(client, assessment, step)
+    assessment.refresh_from_db()
+    put = list(assessment.asked_ids[:12])
+    weakest_rating = lambda item, options: min(options, key=lambda o: o.level)  # noqa: E731
+    for step in range(1, 11):
+        if item_at(assessment, step).kind == Item.Kind.SELF_RATING:
+            answer(client, assessment, step, weakest_rating)
+    assessment.refresh_from_db()
+    assert assessment.asked_ids[:12] == put and len(assessment.asked_ids) == 13
+    bank, roles, score_roles = _engine_inputs()
+    answers = answers_by_slug(assessment)
+    expected = adaptive.plan(
+        bank,
+        roles,
+        {k: v for k, v in answers.items() if v is not None},
+        {k for k, v in answers.items() if v is None},
+        score_roles=score_roles,
+    )
+    assert Item.objects.get(pk=assessment.asked_ids[-1]).slug == expected.next_item  # planned on the new answers
+
+
+def test_with_htmx_the_next_question_is_swapped_in(client):
+    assessment = start(client)
+    response = answer(client, assessment, 1, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == assessment.step_url(2)
+    assert 'id="question-card"' in response.content.decode()
+
+
+def test_resume_leads_to_the_open_question(client):
+    assessment = start(client)
+    answer(client, assessment, 1)
+    answer(client, assessment, 2)
+    response = client.get(assessment.resume_url())
+    assert response["Location"] == assessment.step_url(3)
+
+
+def test_sharpening_reopens_the_attempt_for_a_few_questions_where_the_ranges_are_widest(client):
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    asked = len(assessment.asked_ids)
+    assert reopen_to_sharpen(assessment)
+    assert not assessment.is_finished and len(assessment.asked_ids) == asked + 1
+    assert item_at(assessment, asked + 1).kind == Item.Kind.KNOWLEDGE
+    for step in range(asked + 1, asked + 10):
+        response = answer(client, assessment, step)
+        if response["Location"] == reverse("results", args=[assessment.token]):
+            break
+    assessment.refresh_from_db()
+    assert assessment.is_finished and len(assessment.asked_ids) == asked + 5
+
+
+def test_an_attempt_with_every_question_is_not_planned(client):
+    client.post(reverse("assessment:start"), {"mode": "all"})
+    assessment = Assessment.objects.get()
+    assert plan_after_answer(assessment) is None
+    assert not reopen_to_sharpen(assessment)
+
+
+def test_the_sharpen_button_reopens_the_attempt_and_leads_to_the_next_question(client):
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    response = client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == assessment.step_url(len(assessment.asked_ids))
+    assert client.get(reverse("assessment:sharpen", args=[assessment.token])).status_code == 405
+
+
+def test_the_result_says_how_many_answers_it_rests_on_and_offers_to_sharpen_it(client):
+    assessment = start(client)
+    steps = run_to_the_end(client, assessment)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert f"beruht auf {steps} Antworten" in text
+    assert reverse("assessment:sharpen", args=[assessment.token]) in text
+
+
+def test_after_sharpening_the_stored_result_is_computed_anew(client):
+    from recommendations.models import StoredResult
+
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    client.get(reverse("results", args=[assessment.token]))
+    first = StoredResult.objects.get(assessment=assessment).computed_at
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    for step in range(len(assessment.asked_ids), len(assessment.asked_ids) + 10):
+        response = answer(client, assessment, step)
+        if response["Location"] == reverse("results", args=[assessment.token]):
+            break
+    client.get(reverse("results", args=[assessment.token]))
+    assert StoredResult.objects.get(assessment=assessment).computed_at > first

@@ -1,0 +1,363 @@
+"""Item calibration: the fit recovers known item parameters and the self-rating noise from simulated answers;
+`manage.py calibrate_items` stores versions, switches the items only with enough answers, and the admin can
+switch back."""
+
+from __future__ import annotations
+
+import math
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.bank import item_spec
+from assessment.calibration import (
+    LOW_DISCRIMINATION,
+    MISFIT,
+    NOT_RISING,
+    CalibrationError,
+    CalibrationItem,
+    Respondent,
+    calibrate,
+)
+from assessment.models import (
+    Answer,
+    Assessment,
+    CalibrationVersion,
+    Competency,
+    Item,
+    ItemCalibration,
+    Option,
+    Section,
+    shipped_parameters,
+)
+
+ANCHORS = (2, 4)  # the labelled difficulties marked as anchors, as the migration marks them
+
+
+def simulated_bank(competencies: int, rng: np.random.Generator, spread: float = 0.5):
+    """Five checks (labelled 1-5) per competency; the true location is the seed moved by about `spread`
+    levels (anchors sit exactly at theirs), the true discrimination scatters around 1.5."""
+    items, truth = [], {}
+    for c in range(competencies):
+        for difficulty in range(1, 6):
+            anchor = difficulty in ANCHORS
+            seed = difficulty - 0.5
+            slug = f"c{c}-k{difficulty}"
+            location = seed if anchor else seed + rng.normal(0, spread)
+            truth[slug] = (float(np.clip(location, -0.5, 5.5)), float(np.exp(rng.normal(math.log(1.5), 0.3))))
+            items.append(CalibrationItem(slug, f"c{c}", options=4, location=seed, anchor=anchor))
+    return items, truth
+
+
+def simulated_people(truth, competencies: int, people: int, rng: np.random.Generator, noise: float, bias_sd: float):
+    """People whose levels (continuous, 0-5) vary around a personal mean; self-ratings are level + bias + noise,
+    rounded; a check is right with the three-parameter logistic chance (guessing 1/4)."""
+    respondents = []
+    for _ in range(people):
+        mean, bias = rng.uniform(0.5, 4.5), rng.normal(0, bias_sd)
+        checks, ratings = {}, {}
+        for c in range(competencies):
+            level = float(np.clip(mean + rng.normal(0, 0.8), 0, 5))
+            ratings[f"c{c}"] = int(np.clip(round(level + bias + rng.normal(0, noise)), 0, 5))
+            for difficulty in range(1, 6):
+                slug = f"c{c}-k{difficulty}"
+                location, discrimination = truth[slug]
+                right = 0.25 + 0.75 / (1 + math.exp(-discrimination * (level - location)))
+                checks[slug] = bool(rng.random() < right)
+        respondents.append(Respondent(checks, ratings))
+    return respondents
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """500 answers per item, four competencies, self-rating noise 0.8 (not the measurement's 0.5)."""
+    rng = np.random.default_rng(2026)
+    items, truth = simulated_bank(4, rng)
+    people = simulated_people(truth, 4, 500, rng, noise=0.8, bias_sd=1.0)
+    return items, truth, calibrate(items, people)
+
+
+def test_with_500_answers_per_item_the_difficulties_come_back_within_a_third_of_a_level(fitted):
+    items, truth, result = fitted
+    learned = [fit for fit in result.items if not fit.anchor]
+    assert {fit.answers for fit in result.items} == {500}
+    error = float(np.mean([abs(fit.location - truth[fit.slug][0]) for fit in learned]))
+    seeds = {item.slug: item.location for item in items}
+    error_before = float(np.mean([abs(seeds[fit.slug] - truth[fit.slug][0]) for fit in learned]))
+    print(f"\nlocation MAE over {len(learned)} learned items: {error:.3f} levels (labels: {error_before:.3f})")
+    assert result.converged
+    assert error <= 0.35
+    assert error < error_before  # learning from answers beats the labels
+
+
+def test_the_discriminations_come_back_roughly(fitted):
+    _items, truth, result = fitted
+    ratios = [abs(math.log(fit.discrimination / truth[fit.slug][1])) for fit in result.items]
+    print(f"\ndiscrimination: mean |log(learned / true)| {np.mean(ratios):.3f}")
+    assert np.mean(ratios) < 0.35  # on average within about 40 %
+    learned = np.array([fit.discrimination for fit in result.items])
+    true = np.array([truth[fit.slug][1] for fit in result.items])
+    assert np.corrcoef(learned, true)[0, 1] > 0.5
+
+
+def test_anchors_keep_their_location(fitted):
+    items, _truth, result = fitted
+    for item in items:
+        if item.anchor:
+            assert result.item(item.slug).location == item.location
+            assert result.item(item.slug).location_se == 0
+
+
+def test_the_standard_errors_are_honest(fitted):
+    _items, truth, result = fitted
+    learned = [fit for fit in result.items if not fit.anchor]
+    inside = [abs(fit.location - truth[fit.slug][0]) <= 2 * fit.location_se for fit in learned]
+    assert np.mean(inside) >= 0.8
+
+
+def test_it_estimates_the_self_rating_noise_from_the_self_ratings(fitted):
+    _items, _truth, result = fitted
+    ratings = result.self_ratings
+    print(f"\nself-rating noise {ratings.noise:.3f} (true 0.8), on the six steps {ratings.noise_on_steps:.3f}")
+    assert abs(ratings.noise - 0.8) < 0.12
+    assert abs(ratings.bias_sd - 1.0) < 0.25
+    assert ratings.ratings == 2000 and ratings.people == 500
+
+
+def test_well_made_items_are_not_flagged(fitted):
+    _items, _truth, result = fitted
+    assert [fit.slug for fit in result.items if fit.flags] == []
+
+
+def test_it_flags_an_item_with_a_wrong_key_and_one_that_asks_about_something_else():
+    rng = np.random.default_rng(7)
+    items, truth = simulated_bank(2, rng)
+    people = simulated_people(truth, 2, 400, rng, noise=0.5, bias_sd=1.0)
+    for person in people:
+        person.checks["c0-k3"] = not person.checks["c0-k3"]  # the key marks a wrong option as right
+        person.checks["c1-k5"] = bool(rng.random() < 0.5)  # unrelated to the level
+    result = calibrate(items, people)
+    assert NOT_RISING in result.item("c0-k3").flags
+    assert {LOW_DISCRIMINATION, NOT_RISING} & set(result.item("c1-k5").flags)
+    assert not result.item("c0-k3").fits
+    assert all(fit.fits for fit in result.items if fit.slug not in {"c0-k3", "c1-k5"})
+
+
+def test_the_flag_codes_are_the_ones_the_admin_words():
+    assert {LOW_DISCRIMINATION, NOT_RISING, MISFIT} == set(ItemCalibration.Flag.values)
+
+
+def test_a_competency_without_an_anchor_cannot_be_calibrated():
+    items = [CalibrationItem(f"x-k{d}", "x", 4, d - 0.5) for d in range(1, 6)]
+    with pytest.raises(CalibrationError, match="anchor"):
+        calibrate(items, [Respondent({"x-k1": True})])
+
+
+def test_with_one_anchor_its_discrimination_stays_too():
+    rng = np.random.default_rng(3)
+    items, truth = simulated_bank(1, rng)
+    items = [CalibrationItem(i.slug, i.competency, 4, i.location, 1.5, anchor=i.slug.endswith("k3")) for i in items]
+    people = simulated_people(truth, 1, 150, rng, noise=0.5, bias_sd=1.0)
+    result = calibrate(items, people)
+    assert result.item("c0-k3").location == 2.5
+    assert result.item("c0-k3").discrimination == 1.5
+    assert result.item("c0-k2").discrimination != 1.5
+
+
+def test_without_answers_there_is_nothing_to_calibrate():
+    items = [CalibrationItem("x-k1", "x", 4, 0.5, anchor=True)]
+    with pytest.raises(CalibrationError, match="no answers"):
+        calibrate(items, [Respondent({"other": True})])
+
+
+# The command and the admin, on a small bank of their own (the shipped items are put aside).
+
+
+@pytest.fixture
+def bank(db):
+    """Two competencies with a self-rating and five checks each (labelled 2 and 4: anchors); nothing else active."""
+    Item.objects.update(active=False)
+    section = Section.objects.create(slug="cal", name_de="Kalibrierung", name_en="Calibration", order=99)
+    checks = {}
+    for c in range(2):
+        competency = Competency.objects.create(slug=f"cal{c}", section=section, name_de=f"K{c}", name_en=f"C{c}")
+        rating = Item.objects.create(
+            slug=f"cal{c}-self", kind=Item.Kind.SELF_RATING, competency=competency, text_de="?", text_en="?"
+        )
+        Option.objects.bulk_create(
+            Option(item=rating, value=str(level), label_de=str(level), label_en=str(level), level=level)
+            for level in range(6)
+        )
+        for difficulty in range(1, 6):
+            item = Item.objects.create(
+                slug=f"cal{c}-k{difficulty}",
+                kind=Item.Kind.KNOWLEDGE,
+                competency=competency,
+                difficulty=difficulty,
+                location=difficulty - 0.5,
+                discrimination=1.5,
+                anchor=difficulty in ANCHORS,
+                text_de="?",
+                text_en="?",
+                order=difficulty,
+            )
+            Option.objects.bulk_create(
+                Option(item=item, value=v, label_de=v, label_en=v, correct=v == "a") for v in ("a", "b", "c", "d")
+            )
+            checks[item.slug] = item
+    return checks
+
+
+def answer_in_the_database(people: int, seed: int = 11, finished: bool = True) -> None:
+    """`people` assessments answered by simulated people (true locations off the labels by up to a level)."""
+    rng = np.random.default_rng(seed)
+    items = Item.objects.filter(slug__startswith="cal").prefetch_related("options")
+    options = {(o.item.slug, o.value): o for item in items for o in item.options.all()}
+    truth = {
+        f"cal{c}-k{d}": (d - 0.5 + (0 if d in ANCHORS else (d - 3) * 0.3), 1.5) for c in range(2) for d in range(1, 6)
+    }
+    now = timezone.now() if finished else None
+    assessments = Assessment.objects.bulk_create(Assessment(finished_at=now) for _ in range(people))
+    answers = []
+    for assessment in assessments:
+        mean, bias = rng.uniform(0.5, 4.5), rng.normal(0, 1)
+        for c in range(2):
+            level = float(np.clip(mean + rng.normal(0, 0.8), 0, 5))
+            said = int(np.clip(round(level + bias + rng.normal(0, 0.5)), 0, 5))
+            rating = options[(f"cal{c}-self", str(said))]
+            answers.append(Answer(assessment=assessment, item=rating.item, option=rating))
+            for d in range(1, 6):
+                slug = f"cal{c}-k{d}"
+                location, discrimination = truth[slug]
+                right = rng.random() < 0.25 + 0.75 / (1 + math.exp(-discrimination * (level - location)))
+                option = options[(slug, "a" if right else str(rng.choice(["b", "c", "d"])))]
+                answers.append(Answer(assessment=assessment, item=option.item, option=option))
+    Answer.objects.bulk_create(answers)
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("calibrate_items", *args, stdout=out)
+    return out.getvalue()
+
+
+def parameters(checks) -> dict[str, tuple[float, float, float | None]]:
+    return {i.slug: (i.location, i.discrimination, i.location_sd) for i in Item.objects.filter(slug__in=checks)}
+
+
+@pytest.mark.django_db
+def test_the_command_without_any_answers_says_so_and_stores_nothing():
+    output = run()
+    assert "No answers to learn from yet" in output
+    assert not CalibrationVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_on_an_empty_question_bank_says_so_and_stores_nothing():
+    Item.objects.update(active=False)
+    assert "no active knowledge checks" in run()
+    assert not CalibrationVersion.objects.exists()
+
+
+def test_unfinished_assessments_are_not_learned_from(bank):
+    answer_in_the_database(30, finished=False)
+    assert "No answers to learn from yet" in run()
+
+
+def test_below_the_answers_needed_the_version_is_stored_but_not_used(bank):
+    answer_in_the_database(60)
+    before = parameters(bank)
+    output = run()  # needs 500 answers per item
+    version = CalibrationVersion.objects.get()
+    assert not version.active
+    assert "inactive" in output and "fewer than 500 answers" in output
+    assert version.parameters.count() == 10 and version.answers == 600 and version.assessments == 60
+    assert parameters(bank) == before
+    assert version.self_rating_noise is not None
+
+
+def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank, admin_client):
+    answer_in_the_database(80)
+    shipped = parameters(bank)
+    output = run("--min-answers", "80")
+    assert "is active" in output
+    first = CalibrationVersion.objects.get(active=True)
+    learned = parameters(bank)
+    rows = first.parameters.select_related("item")
+    assert learned == {p.item.slug: (p.location, p.discrimination, p.location_se) for p in rows}
+    assert learned["cal0-k5"] != shipped["cal0-k5"]
+    assert 0 < learned["cal0-k5"][2] < 1  # its standard error (80 answers), which the measurement integrates over
+    for slug in ("cal0-k2", "cal0-k4", "cal1-k2", "cal1-k4"):  # anchors keep their location
+        assert learned[slug][0] == shipped[slug][0] and learned[slug][2] == 0
+    assert item_spec(Item.objects.get(slug="cal0-k5")).location_sd == learned["cal0-k5"][2]  # what scoring reads
+    row = first.parameters.get(item__slug="cal0-k5")
+    assert (row.previous_location, row.previous_discrimination, None) == shipped["cal0-k5"]
+
+    answer_in_the_database(40, seed=12)
+    run("--min-answers", "80")
+    second = CalibrationVersion.objects.get(active=True)
+    assert second != first and parameters(bank) != learned
+
+    changelist = reverse("admin:assessment_calibrationversion_changelist")
+    response = admin_client.post(changelist, {"action": "activate_calibration", "_selected_action": [first.pk]})
+    assert response.status_code == 302
+    assert CalibrationVersion.objects.get(active=True) == first
+    assert parameters(bank) == learned
+
+    response = admin_client.post(changelist, {"action": "use_shipped_values", "_selected_action": [first.pk]})
+    assert not CalibrationVersion.objects.filter(active=True).exists()
+    assert parameters(bank) == shipped
+    assert all(parameters(bank)[slug] == (*shipped_parameters(item), None) for slug, item in bank.items())
+
+
+def test_the_admin_refuses_a_version_with_too_few_answers(bank, admin_client):
+    answer_in_the_database(40)
+    run()
+    version = CalibrationVersion.objects.get()
+    before = parameters(bank)
+    changelist = reverse("admin:assessment_calibrationversion_changelist")
+    response = admin_client.post(changelist, {"action": "activate_calibration", "_selected_action": [version.pk]})
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert not CalibrationVersion.objects.filter(active=True).exists()
+    assert parameters(bank) == before
+
+
+def test_the_admin_shows_each_version_with_its_items(bank, admin_client):
+    answer_in_the_database(40)
+    run()
+    version = CalibrationVersion.objects.get()
+    listing = admin_client.get(reverse("admin:assessment_calibrationversion_changelist"))
+    assert listing.status_code == 200 and str(version.pk) in listing.content.decode()
+    page = admin_client.get(reverse("admin:assessment_calibrationversion_change", args=[version.pk]))
+    assert page.status_code == 200
+    assert "cal0-k5" in page.content.decode() and "→" in page.content.decode()
+
+
+def test_a_dry_run_reports_but_stores_and_changes_nothing(bank):
+    answer_in_the_database(60)
+    before = parameters(bank)
+    output = run("--dry-run", "--min-answers", "10")
+    assert "Dry run" in output and "cal0-k5" in output and "Self-rating noise" in output
+    assert not CalibrationVersion.objects.exists()
+    assert parameters(bank) == before
+
+
+def test_a_competency_without_anchors_is_a_clear_error(bank):
+    Item.objects.filter(slug__startswith="cal1-").update(anchor=False)
+    answer_in_the_database(20)
+    with pytest.raises(CommandError, match="no anchor item in cal1"):
+        run()
+    assert not CalibrationVersion.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0", "-5", "many"])
+def test_a_bad_minimum_is_refused(value):
+    with pytest.raises(CommandError, match="min-answers|whole number"):
+        run("--min-answers", value)

@@ -1,0 +1,28 @@
+"""The catalogue export page works under the site's CSP: "Select all" clears and ticks every column."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from tests.browser.conftest import log_in_to_admin
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
+PASSWORD = "ein-langes-testpasswort-8"
+
+
+def test_select_all_on_the_export_page_works_without_a_csp_violation(page):
+    User.objects.create_superuser("export", "export@example.org", PASSWORD)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in_to_admin(page, "export", PASSWORD)
+
+    page.goto("/admin/recommendations/course/export/")
+    columns = page.locator('.selectable-field-export-row input[type="checkbox"]')
+    assert columns.count() > 5
+    toggle = page.locator("#select-all-toggle")
+    toggle.uncheck()
+    assert all(not columns.nth(i).is_checked() for i in range(columns.count()))
+    toggle.check()
+    assert all(columns.nth(i).is_checked() for i in range(columns.count()))
+    assert not [e for e in errors if "Content Security Policy" in e], errors

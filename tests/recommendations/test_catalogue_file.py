@@ -1,0 +1,194 @@
+"""`manage.py export_catalogue` and `import_catalogue FILE`: the contract's format, a round trip, all or nothing
+with errors per row, and clear exit codes."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessment.content import SHIPPED
+from recommendations.catalogue_file import IMPORTED
+from recommendations.models import Course, CourseCompetency, Provider
+
+pytestmark = pytest.mark.django_db
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "contracts" / "catalogue.schema.json").read_text())
+
+
+def export() -> dict:
+    out = io.StringIO()
+    call_command("export_catalogue", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def import_file(tmp_path, data, name="catalogue.json") -> tuple[str, str]:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_catalogue", str(path), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def refused(tmp_path, data) -> tuple[str, str]:
+    """The import's error lines and its final message, checking that nothing was written."""
+    before = export()
+    history = Course.history.count() + Provider.history.count() + CourseCompetency.history.count()
+    err = io.StringIO()
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_catalogue", str(path), stdout=io.StringIO(), stderr=err)
+    assert export() == before
+    assert Course.history.count() + Provider.history.count() + CourseCompetency.history.count() == history
+    return err.getvalue(), str(refusal.value)
+
+
+def test_the_export_follows_the_contract_and_holds_every_course():
+    data = export()
+    jsonschema.validate(data, SCHEMA)
+    assert len(data["courses"]) == Course.objects.count() and len(data["providers"]) == Provider.objects.count()
+    pmp = next(c for c in data["courses"] if c["slug"] == "pmp")
+    assert pmp["provider"] == Course.objects.get(slug="pmp").provider.slug and pmp["competencies"]
+    in_house = next(c for c in data["courses"] if c["slug"] == "shadowing-2nd-level")
+    assert in_house["url"] is None
+
+
+def test_an_exported_catalogue_imports_back_unchanged(tmp_path):
+    data = export()
+    history = Course.history.count()
+    out, err = import_file(tmp_path, data)
+    assert err == ""
+    assert "courses: 0 created, 0 updated, " in out
+    assert export() == data
+    assert Course.history.count() == history
+
+
+def test_an_edited_export_imports_its_changes_with_history(tmp_path):
+    data = export()
+    pmp = next(c for c in data["courses"] if c["slug"] == "pmp")
+    pmp["hours"] = 40.5
+    pmp["price_eur"] = None
+    new = copy.deepcopy(pmp)
+    new.update(slug="pmp-refresher", title_de="PMP Auffrischung", prerequisites=["pmp"])
+    data["courses"].append(new)
+
+    out, _err = import_file(tmp_path, data)
+
+    assert "courses: 1 created, 1 updated" in out
+    course = Course.objects.get(slug="pmp")
+    assert (course.hours, course.price_eur) == (Decimal("40.5"), None)
+    assert course.history.latest().history_change_reason == IMPORTED
+    assert list(Course.objects.get(slug="pmp-refresher").prerequisites.values_list("slug", flat=True)) == ["pmp"]
+    assert export() == {**data, "courses": sorted(data["courses"], key=lambda c: c["slug"])}
+
+
+def test_an_imported_change_is_kept_by_load_content(tmp_path):
+    data = export()
+    next(c for c in data["courses"] if c["slug"] == "pmp")["hours"] = 12
+    import_file(tmp_path, data)
+    call_command("load_content", stdout=io.StringIO())
+    course = Course.objects.get(slug="pmp")
+    assert course.hours == Decimal("12")
+    assert course.history.exclude(history_change_reason=SHIPPED).exists()
+
+
+def test_a_file_naming_the_same_slug_twice_is_refused_with_a_row_error(tmp_path):
+    data = export()
+    data["courses"].append(copy.deepcopy(data["courses"][3]))
+    slug = data["courses"][3]["slug"]
+    errors, message = refused(tmp_path, data)
+    row = len(data["courses"]) - 1
+    assert f"courses[{row}] (slug '{slug}'): slug '{slug}' is named twice in the file (first in courses[3])" in errors
+    assert "nothing imported, 1 problem(s)" in message
+
+
+def test_every_bad_row_is_named_and_nothing_is_written(tmp_path):
+    data = export()
+    data["courses"][0]["hours"] = -2
+    data["courses"][1]["competencies"][0]["to_level"] = 0
+    data["courses"][2]["provider"] = "gibt-es-nicht"
+    data["courses"][3]["url"] = "http://example.org/kurs"
+    data["courses"][4]["last_checked"] = "gestern"
+    data["courses"][5]["format"] = "fernstudium"
+    data["courses"][6]["competencies"] = [{"competency": "kochen", "from_level": 0, "to_level": 1}]
+    data["courses"][7]["title_de"] = "x" * 300  # longer than the field allows
+    data["courses"][8]["price_eur"] = 99  # a valid change: still not written, since the file has errors
+    errors, message = refused(tmp_path, data)
+    lines = errors.strip().splitlines()
+    assert len(lines) == 8 and "8 problem(s)" in message
+    for index, expected in enumerate(
+        [
+            "hours: expected a number of at least 0",
+            "to_level must be above from_level",
+            "provider: 'gibt-es-nicht' is neither in the file nor in the database",
+            "url: expected an https:// address or null",
+            "last_checked: expected a date like 2026-12-01",
+            "format:",
+            "'kochen' is not a competency",
+            "title_de:",
+        ]
+    ):
+        slug = data["courses"][index]["slug"]
+        where = f"courses[{index}] (slug '{slug}')"
+        assert any(line.startswith(where) and expected in line for line in lines), expected
+
+
+def test_prerequisites_that_would_require_each_other_are_refused(tmp_path):
+    data = export()
+    first, second = data["courses"][0], data["courses"][1]
+    first["prerequisites"] = [second["slug"]]
+    second["prerequisites"] = [first["slug"]]
+    errors, _message = refused(tmp_path, data)
+    assert "would require each other" in errors
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("{not json", "is not valid JSON"),
+        ("[]", 'a JSON object with the lists "providers" and "courses"'),
+    ],
+)
+def test_a_file_that_is_not_a_catalogue_gets_a_clear_message(tmp_path, content, expected):
+    path = tmp_path / "x.json"
+    path.write_text(content)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_catalogue", str(path), stdout=io.StringIO(), stderr=err)
+    assert expected in str(refusal.value) + err.getvalue()
+
+
+def test_a_missing_file_gets_a_clear_message(tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_catalogue", str(tmp_path / "fehlt.json"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_exported_catalogue_meets_what_the_catalogue_issue_asks():
+    today = datetime.date(2026, 12, 2)
+    data = export()
+    providers = {p["slug"]: p for p in data["providers"]}
+    active = [c for c in data["courses"] if c["active"]]
+    assert len(active) >= 50
+    reachable = set()
+    for course in active:
+        provider = providers[course["provider"]]
+        assert not provider["is_example"], course["slug"]
+        if not provider.get("in_house"):
+            assert (course["url"] or "").startswith("https://"), course["slug"]
+        assert course["source"].strip(), course["slug"]
+        assert today - datetime.date.fromisoformat(course["last_checked"]) <= datetime.timedelta(days=400)
+        assert course["exam_retired_on"] is None or datetime.date.fromisoformat(course["exam_retired_on"]) > today
+        for link in course["competencies"]:
+            assert 0 <= link["from_level"] < link["to_level"] <= 5, course["slug"]
+            reachable |= {(link["competency"], level) for level in range(link["from_level"] + 1, link["to_level"] + 1)}
+    competencies = {link["competency"] for c in data["courses"] for link in c["competencies"]}
+    assert len(competencies) == 10
+    assert {(c, level) for c in competencies for level in (1, 2, 3, 4)} <= reachable

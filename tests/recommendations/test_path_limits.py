@@ -1,0 +1,67 @@
+"""Path limits on the results page: a small GET form; htmx updates the path in place."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from recommendations.models import StoredResult
+from tests.conftest import answer_all, weakest
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def beginner(db):
+    from assessment.services import start_assessment
+
+    return answer_all(start_assessment(), weakest)
+
+
+def url(assessment, **query):
+    from urllib.parse import urlencode
+
+    return reverse("results", args=[assessment.token]) + ("?" + urlencode(query) if query else "")
+
+
+def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, beginner):
+    full = client.get(url(beginner))
+    assert full.status_code == 200
+    hours = full.context["path"].total_hours
+    assert hours > 10
+    limited = client.get(url(beginner, max_hours="10", max_price_eur=""))
+    assert limited.status_code == 200
+    path = limited.context["path"]
+    assert path.total_hours <= 10 and path.max_hours == 10
+    assert path.open_gaps and path.unlimited is not None
+    text = limited.content.decode()
+    assert "Within your limits" in text or "Innerhalb Ihrer Grenzen" in text
+    document = StoredResult.objects.get(assessment=beginner).document
+    assert document["path_options"] == {"max_hours": 10.0}
+    again = client.get(url(beginner))  # stored: the next visit keeps them
+    assert again.context["path"].max_hours == 10
+    cleared = client.get(url(beginner, max_hours="", max_price_eur=""))
+    assert cleared.context["path"].max_hours is None and cleared.context["path"].total_hours == hours
+
+
+def test_a_decimal_comma_is_understood(client, beginner):
+    response = client.get(url(beginner, max_hours="12,5", max_price_eur="1000"))
+    assert response.status_code == 200
+    assert response.context["path"].max_hours == 12.5
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40])
+def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beginner, value):
+    before = client.get(url(beginner)).context["path"]
+    response = client.get(url(beginner, max_hours=value))
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert response.context["path"].total_hours == before.total_hours
+
+
+def test_with_htmx_only_the_path_is_sent(client, beginner):
+    response = client.get(url(beginner, max_hours="8"), **HTMX)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="learning-path"' in text and "<html" not in text

@@ -1,0 +1,59 @@
+"""The shipped target roles: requirements that agree with the level anchors, pay bands marked as estimates
+with their basis, and the region's employers."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessment.models import LevelDescriptor
+from recommendations.models import Role, RoleRequirement
+
+pytestmark = pytest.mark.django_db
+ROLE_SLUGS = {
+    "it_coordinator",
+    "service_desk_lead",
+    "it_operations_engineer",
+    "it_service_manager",
+    "it_organisator",
+    "agile_coach",
+    "automation_engineer",
+    "it_project_manager",
+    "it_architect",
+    "security_officer",
+}
+
+
+def required(role: str, competency: str) -> int:
+    return RoleRequirement.objects.get(role__slug=role, competency__slug=competency).level
+
+
+def test_the_ten_roles_of_the_framework_are_shipped():
+    assert set(Role.objects.values_list("slug", flat=True)) == ROLE_SLUGS
+
+
+def test_the_major_incident_manager_needs_the_level_whose_anchor_is_leading_major_incidents():
+    anchor = LevelDescriptor.objects.get(competency__slug="service_management", level=4)
+    assert "Major Incidents" in anchor.text_de
+    assert required("service_desk_lead", "service_management") == 4
+    assert required("it_architect", "change_resilience") == 3
+
+
+def test_every_pay_band_is_marked_as_an_estimate_with_its_basis():
+    for role in Role.objects.all():
+        assert role.pay_de.startswith("Schätzung") and "Grundlage:" in role.pay_de, role.slug
+        assert role.pay_en.startswith("Estimate") and "Basis:" in role.pay_en, role.slug
+        assert "TVöD-VKA E" in role.pay_de, role.slug
+        assert role.salary_min_eur < role.salary_max_eur, role.slug
+        assert f"{role.salary_max_eur:,}".replace(",", ".") in role.pay_de, role.slug
+
+
+def test_the_scarce_senior_roles_have_the_reviewed_bands():
+    architect, officer = Role.objects.get(slug="it_architect"), Role.objects.get(slug="security_officer")
+    assert (architect.salary_min_eur, architect.salary_max_eur) == (4500, 7000)
+    assert (officer.salary_min_eur, officer.salary_max_eur) == (4500, 6500)
+
+
+def test_the_regions_large_it_employers_are_named():
+    employers = " ".join(Role.objects.values_list("employers_de", flat=True))
+    for name in ("Amprion", "Westnetz", "DSW21", "Volkswohl Bund", "AOK NordWest", "Klinikum Dortmund"):
+        assert name in employers, name
