@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install static run serve test test-postgres messages lint bench load load-two persona-check postgres clean
+.PHONY: install static run serve test test-postgres fuzz messages lint bench load load-two persona-check postgres clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
@@ -86,6 +86,13 @@ bench: install
 ## make load / load-two: locust against gunicorn on PostgreSQL (one server, or two sharing Redis); see bench/LOAD.md
 load: install
 	$(PY) -m bench.load --servers 1
+
+## make fuzz: 40 parallel starts against the rate limit (also after the cache culls), then 5,000 random and
+## hostile requests over every form and endpoint: gunicorn with 3 workers on PostgreSQL; fails on any 5xx
+fuzz: install
+	@bash .ci/system-packages postgresql
+	@$(MAKE) --no-print-directory postgres
+	$(PY) -m bench.fuzz
 
 load-two: install
 	$(PY) -m bench.load --servers 2
