@@ -89,7 +89,7 @@ def _choose_next(assessment: Assessment, answers: dict[str, str | None], skipped
     outside = {slug for slug in bank.index if slug not in pool}  # added to the bank since the start
     if assessment.sharpen_until is not None:
         profile = score_profile(bank.competencies, bank.items, answers)
-        decision = sharpen_plan(bank, profile, answers, skipped | outside, assessment.sharpen_until)
+        decision = sharpen_plan(bank, profile, answers, skipped | outside, assessment.sharpen_until + len(outside))
     else:
         decision = adaptive.plan(bank, roles, answers, skipped | outside, score_roles=score_roles)
     by_id = {pk: slug for slug, pk in pool.items()}
