@@ -10,27 +10,7 @@ from hypothesis import strategies as st
 from assessment import adaptive
 from assessment.adaptive import MAX_ITEMS, match_share, plan, prepare_bank, role_table
 from assessment.measurement import ItemSpec, OptionSpec, score_profile, simulate_answers
-
-COMPETENCIES = [f"c{i}" for i in range(10)]
-
-
-def self_rating(competency: str) -> ItemSpec:
-    return ItemSpec(
-        slug=f"{competency}-self",
-        kind="self_rating",
-        competency=competency,
-        options=tuple(OptionSpec(value=str(lv), level=lv) for lv in range(6)),
-    )
-
-
-def knowledge(competency: str, difficulty: int) -> ItemSpec:
-    return ItemSpec(
-        slug=f"{competency}-k{difficulty}",
-        kind="knowledge",
-        competency=competency,
-        difficulty=difficulty,
-        options=(OptionSpec("a", correct=True), OptionSpec("b"), OptionSpec("c"), OptionSpec("d")),
-    )
+from tests.assessment.test_measurement import COMPETENCIES, knowledge, self_rating
 
 
 def scenario(slug: str) -> ItemSpec:
