@@ -93,6 +93,7 @@ class ItemSpec:
     location: float | None = None  # b on the level scale; None: seeded from the difficulty
     discrimination: float | None = None  # a; None: DEFAULT_DISCRIMINATION
     location_sd: float | None = None  # how unsure b is; None: LOCATION_UNCERTAINTY (labels, not yet learned)
+    rating_noise: float | None = None  # self-ratings: the noise an active calibration learned; None: shipped
 
     def option(self, value: str) -> OptionSpec | None:
         return self._by_value.get(value)
@@ -107,9 +108,34 @@ class ItemSpec:
 
     def p_right(self) -> np.ndarray:
         """P(right answer | level) for the levels 0-5."""
+        return self._right_curve
+
+    @cached_property
+    def _right_curve(self) -> np.ndarray:
         location = self.location if self.location is not None else (self.difficulty or 3) - DIFFICULTY_OFFSET
         location_sd = LOCATION_UNCERTAINTY if self.location_sd is None else self.location_sd
         return _p_right(self.discrimination or DEFAULT_DISCRIMINATION, location, location_sd, self.guessing)
+
+    @cached_property
+    def _wrong_curve(self) -> np.ndarray:
+        """P(wrong answer | level): the likelihood of a wrong answer, kept with the item like `p_right`."""
+        wrong = 1 - self._right_curve
+        wrong.setflags(write=False)
+        return wrong
+
+    @cached_property
+    def _log_chance(self) -> float:
+        """log P(this answer) for a person answering at random."""
+        return math.log(1 / len(self.options))
+
+    @cached_property
+    def _styled(self) -> tuple[tuple[OptionSpec, ...], np.ndarray | None]:
+        """A scenario's options that carry a style, and log P(option | style) over STYLE_GRID (None for fewer
+        than two)."""
+        styled = tuple(o for o in self.options if o.style is not None)
+        if len(styled) < 2:
+            return styled, None
+        return styled, _scenario_table(tuple(o.style for o in styled), SCENARIO_TEMPERATURE)
 
 
 @lru_cache(maxsize=4096)
@@ -121,16 +147,41 @@ def _p_right(discrimination: float, location: float, location_sd: float, guessin
     return curve
 
 
-def _rater_grid() -> tuple[np.ndarray, np.ndarray]:
+def self_rating_noises(items: Iterable[ItemSpec]) -> tuple[float, ...]:
+    """The self-rating noise of this bank: the one an active item calibration learned from real answers
+    (written onto the self-rating items), else the shipped SELF_RATING_NOISES."""
+    learned = {item.rating_noise for item in items if item.kind == "self_rating" and item.rating_noise}
+    return (max(learned),) if learned else SELF_RATING_NOISES
+
+
+def _rater_key(noises: tuple[float, ...] | None = None) -> tuple:
+    """What the self-rater tables below are made from (they are cached on it)."""
+    return BIAS_GRID.tobytes(), noises or SELF_RATING_NOISES, SELF_RATING_LAPSE, BIAS_PRIOR_SD
+
+
+def _rater_grid(noises: tuple[float, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every kind of self-rater the model allows: (bias, noise) pairs, flattened."""
-    bias, noise = np.meshgrid(BIAS_GRID, np.array(SELF_RATING_NOISES), indexing="ij")
-    return bias.ravel(), noise.ravel()
+    return _rater_grid_table(_rater_key(noises))
 
 
-@lru_cache(maxsize=64)
-def _self_rating_table(grid_key: tuple, lapse: float) -> np.ndarray:
+@lru_cache(maxsize=8)
+def _rater_grid_table(key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    bias, noise = np.meshgrid(BIAS_GRID, np.array(key[1]), indexing="ij")
+    bias, noise = bias.ravel(), noise.ravel()
+    bias.setflags(write=False)
+    noise.setflags(write=False)
+    return bias, noise
+
+
+def _self_rating_table(noises: tuple[float, ...] | None = None) -> np.ndarray:
     """P(says s | level, rater): shape (rater, level, said)."""
-    bias, noise = _rater_grid()
+    return _self_rating_table_for(_rater_key(noises))
+
+
+@lru_cache(maxsize=8)
+def _self_rating_table_for(key: tuple) -> np.ndarray:
+    lapse = SELF_RATING_LAPSE
+    bias, noise = _rater_grid_table(key)
     centre = LEVELS[None, :, None] + bias[:, None, None]
     edges = np.concatenate([[-np.inf], np.arange(0.5, 5, 1.0), [np.inf]])  # rounding, clipped to 0..5
     z = (edges[None, None, :] - centre) / noise[:, None, None]
@@ -143,11 +194,18 @@ def _self_rating_table(grid_key: tuple, lapse: float) -> np.ndarray:
 _erfc = np.vectorize(math.erfc, otypes=[float])
 
 
-def _rater_log_prior() -> np.ndarray:
+def _rater_log_prior(noises: tuple[float, ...] | None = None) -> np.ndarray:
     """The bias is normal around 0 (as many modest as over-confident people); the noise is uniform."""
-    bias, _ = _rater_grid()
+    return _rater_log_prior_table(_rater_key(noises))
+
+
+@lru_cache(maxsize=8)
+def _rater_log_prior_table(key: tuple) -> np.ndarray:
+    bias, _ = _rater_grid_table(key)
     log_prior = -0.5 * (bias / BIAS_PRIOR_SD) ** 2
-    return log_prior - np.log(np.exp(log_prior).sum())
+    table = log_prior - np.log(np.exp(log_prior).sum())
+    table.setflags(write=False)
+    return table
 
 
 @dataclass(frozen=True)
@@ -227,17 +285,24 @@ class _Evidence:
     answered: int = 0
     knowledge_answered: int = 0
     log_constant: float = 0.0  # log-likelihood that does not depend on the level
+    noises: tuple[float, ...] | None = None  # the bank's self-rating noise (None: SELF_RATING_NOISES)
 
     def self_rating(self) -> np.ndarray:
         """P(the stated self-rating | bias, level): shape (bias, level); ones without a rating."""
-        key = (tuple(BIAS_GRID), SELF_RATING_NOISES)
-        if self.self_level is None:
-            return np.ones((len(BIAS_GRID) * len(SELF_RATING_NOISES), len(LEVELS)))
-        return _self_rating_table(key, SELF_RATING_LAPSE)[:, :, self.self_level]
+        return _self_rating_columns(_self_rating_table(self.noises), self.self_level)
 
 
-def _collect(slug: str, items: list[ItemSpec], answers: Mapping[str, str | None]) -> _Evidence:
-    evidence = _Evidence(slug=slug, total=len(items))
+def _self_rating_columns(table: np.ndarray, said: int | None) -> np.ndarray:
+    """`_Evidence.self_rating` from the table: its column for the stated rating, ones without one."""
+    if said is None:
+        return np.ones(table.shape[:2])
+    return table[:, :, said]
+
+
+def _collect(
+    slug: str, items: list[ItemSpec], answers: Mapping[str, str | None], noises: tuple[float, ...] | None = None
+) -> _Evidence:
+    evidence = _Evidence(slug=slug, total=len(items), noises=noises)
     for item in items:
         chosen = item.option(answers.get(item.slug) or "")
         if chosen is None:
@@ -247,16 +312,10 @@ def _collect(slug: str, items: list[ItemSpec], answers: Mapping[str, str | None]
             evidence.self_level = int(chosen.level)
         elif item.kind == "knowledge":
             evidence.knowledge_answered += 1
-            p = item.p_right()
-            evidence.knowledge = evidence.knowledge * (p if chosen.correct else 1 - p)
+            evidence.knowledge = evidence.knowledge * (item._right_curve if chosen.correct else item._wrong_curve)
             if not chosen.correct:  # which wrong option: any of them alike (for the fit against random answers)
                 evidence.log_constant -= math.log(max(1, len(item.options) - 1))
     return evidence
-
-
-def _mean_spread(posterior: np.ndarray) -> tuple[float, float]:
-    mean = float(posterior @ LEVELS)
-    return mean, float(np.sqrt(posterior @ (LEVELS - mean) ** 2))
 
 
 def _quantiles(posterior: np.ndarray, shares: Sequence[float]) -> list[float]:
@@ -302,7 +361,9 @@ def _level_prior() -> np.ndarray:
     return _level_prior_table(PERSON_SPREADS, tuple(MEAN_GRID))
 
 
-def _competency_levels(evidence: list[_Evidence]) -> tuple[np.ndarray, float, float]:
+def _competency_levels(
+    evidence: list[_Evidence], noises: tuple[float, ...] | None = None
+) -> tuple[np.ndarray, float, float]:
     """Posteriors over the levels (competency, level), the expected self-rating bias, and the log
     marginal likelihood.
 
@@ -312,16 +373,18 @@ def _competency_levels(evidence: list[_Evidence]) -> tuple[np.ndarray, float, fl
         return np.zeros((0, len(LEVELS))), 0.0, 0.0
     prior = _level_prior()  # (mean, level)
     knowledge = np.stack([e.knowledge for e in evidence])  # (competency, level)
-    self_rating = np.stack([e.self_rating() for e in evidence])  # (competency, rater, level)
-    joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
+    table = _self_rating_table(noises)
+    self_rating = np.stack([_self_rating_columns(table, e.self_level) for e in evidence])  # (competency, rater, level)
+    # prior x knowledge first, on the small array, then x self-rating: the same products, in the same order
+    joint = (prior[None, :, :] * knowledge[:, None, :])[:, None, :, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)  # P(answers of a competency | rater, mean)
-    log_joint = _rater_log_prior()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
+    log_joint = _rater_log_prior(noises)[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
     top = log_joint.max()
     log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
     weights = np.exp(log_joint - top)
     weights /= weights.sum()
     posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
-    return posteriors, float(weights.sum(axis=1) @ _rater_grid()[0]), log_marginal
+    return posteriors, float(weights.sum(axis=1) @ _rater_grid(noises)[0]), log_marginal
 
 
 @lru_cache(maxsize=1024)
@@ -340,10 +403,9 @@ def _scenario_log_likelihood(scenarios: list[ItemSpec], answers: Mapping[str, st
     at_random = 0.0
     for item in scenarios:
         chosen = item.option(answers.get(item.slug) or "")
-        styled = [o for o in item.options if o.style is not None]
-        if chosen is None or chosen.style is None or len(styled) < 2:
+        styled, table = item._styled
+        if chosen is None or chosen.style is None or table is None:
             continue
-        table = _scenario_table(tuple(o.style for o in styled), SCENARIO_TEMPERATURE)
         log_style += table[:, styled.index(chosen)]
         at_random += math.log(1 / len(styled))
     top = log_style.max()
@@ -364,7 +426,7 @@ def estimate_work_style(items: list[ItemSpec], answers: Mapping[str, str | None]
 
 def _random_log_likelihood(items: Iterable[ItemSpec], answers: Mapping[str, str | None]) -> float:
     return sum(
-        math.log(1 / len(item.options))
+        item._log_chance
         for item in items
         if item.kind != "scenario" and item.option(answers.get(item.slug) or "") is not None
     )
@@ -380,8 +442,9 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             scenarios.append(item)
         elif item.competency in by_competency:
             by_competency[item.competency].append(item)
-    evidence = [_collect(slug, group, answers) for slug, group in by_competency.items()]
-    posteriors, self_bias, log_marginal = _competency_levels(evidence)
+    noises = self_rating_noises(items)
+    evidence = [_collect(slug, group, answers, noises) for slug, group in by_competency.items()]
+    posteriors, self_bias, log_marginal = _competency_levels(evidence, noises)
     scores = {}
     tail = (1 - RANGE_MASS) / 2
     expectations = posteriors @ LEVELS
@@ -389,11 +452,11 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
     steps = (np.cumsum(posteriors, axis=1) < 0.5 - 1e-9).sum(axis=1)  # the median step
     ranges = np.round(_quantile_table(posteriors, (tail, 1 - tail)), 2)
     for e, posterior, expected, spread, level, (low, high) in zip(
-        evidence, posteriors, expectations, spreads, steps, ranges.tolist()
+        evidence, np.round(posteriors, 6).tolist(), expectations, spreads, steps, ranges.tolist()
     ):
         knowledge_level = None
-        if e.knowledge_answered:
-            knowledge_level = round(_mean_spread(e.knowledge / e.knowledge.sum())[0], 3)
+        if e.knowledge_answered:  # the mean of the knowledge checks' likelihood, as a posterior (uniform prior)
+            knowledge_level = round(float((e.knowledge / e.knowledge.sum()) @ LEVELS), 3)
         scores[e.slug] = CompetencyScore(
             slug=e.slug,
             level=int(level),
@@ -403,7 +466,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             confidence=round(max(0.0, 1 - float(spread) / MAX_SPREAD), 3),
             answered=e.answered,
             total=e.total,
-            posterior=tuple(np.round(posterior, 6).tolist()),
+            posterior=tuple(posterior),
             self_level=e.self_level,
             knowledge_level=knowledge_level,
         )
@@ -447,8 +510,9 @@ def simulate_answers(
     What the role model learns from: people generated for each role answer the question bank
     through the same measurement the product applies, so the model sees profiles as they are
     measured (shrunk and blurred), not as they were generated."""
+    items = list(items)
     bias = rng.gauss(0, BIAS_PRIOR_SD) if bias is None else bias
-    noise = rng.choice(SELF_RATING_NOISES)
+    noise = rng.choice(self_rating_noises(items))
     answers = {}
     for item in items:
         if item.kind == "self_rating" and item.competency in levels:

@@ -4,9 +4,11 @@ The path is a small optimisation (`optimal_path`): of the courses that can teach
 the set that closes every gap with the fewest hours, then the lowest known price (free and fundable
 offers first at equal hours), within optional limits on hours and euros, with prerequisites. When
 the limits (or the catalogue) cannot close a gap, the path names it in `open_gaps` and says what the
-path without limits would take. Without scipy's solver (or should it fail) the greedy path below is
-the fallback. Either way the steps' `levels_after` come from applying the courses in order, so
-what a step claims and where the path ends always agree.
+path without limits would take. The optimum is exact: a small branch and bound in plain Python
+(`_branch_and_bound`) for the usual problem of a handful of steps and candidates, scipy's HiGHS for
+the rare one too big for it. Without scipy (or should it fail) the greedy path below is the
+fallback. Either way the steps' `levels_after` come from applying the courses in order, so what a
+step claims and where the path ends always agree.
 
 Pure functions on plain data. The rules of the greedy fallback:
 * a gap is a competency where the person is below the role's requirement (by more than a
@@ -136,14 +138,24 @@ class Catalogue:
     def table(self, competency: str) -> _Table:
         """The courses that develop `competency` as arrays, for the optimiser (built once)."""
         if competency not in self._tables:
-            courses = self.by_competency.get(competency, [])
+            # once each, even where a course names the competency twice
+            courses = list({c.slug: c for c in self.by_competency.get(competency, [])}.values())
             raised = [c.raises(competency) or (0.0, 0, 0) for c in courses]
+            slugs = [c.slug for c in courses]
+            order = sorted(range(len(slugs)), key=slugs.__getitem__)
+            rank = np.empty(len(slugs), dtype=int)
+            rank[order] = np.arange(len(slugs))
             self._tables[competency] = _Table(
-                slugs=[c.slug for c in courses],
+                slugs=slugs,
+                index={slug: i for i, slug in enumerate(slugs)},
                 weight=np.array([r[0] for r in raised], dtype=float),
                 start=np.array([r[1] for r in raised], dtype=float),
                 end=np.array([r[2] for r in raised], dtype=float),
                 cost=np.array([_objective_hours(c) for c in courses], dtype=float),
+                hours=np.array([c.hours for c in courses], dtype=float),
+                known_price=np.array([c.price_eur or 0.0 for c in courses], dtype=float),
+                not_practical=np.array([c.format not in PRACTICAL_FORMATS for c in courses], dtype=bool),
+                slug_rank=rank,
             )
         return self._tables[competency]
 
@@ -151,10 +163,15 @@ class Catalogue:
 @dataclass(frozen=True)
 class _Table:
     slugs: list[str]
+    index: dict[str, int]  # slug -> position
     weight: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    cost: np.ndarray
+    cost: np.ndarray  # the optimiser's objective hours
+    hours: np.ndarray
+    known_price: np.ndarray  # 0 where priced on request
+    not_practical: np.ndarray
+    slug_rank: np.ndarray  # position in the slugs' alphabetical order, to break ties as the slugs do
 
 
 def gaps_for(levels: Mapping[str, float], requirements: Mapping[str, float]) -> dict[str, float]:
@@ -173,19 +190,30 @@ def _priority(gap: float, required: float) -> float:
 def _best_course(
     catalogue: Catalogue, competency: str, current: Mapping[str, float], taken: set[str]
 ) -> CourseSpec | None:
+    """The course that brings the person furthest in `competency`; at equal gain a practical format, then
+    the fewest hours, the lowest known price, the first slug. Over the catalogue's arrays."""
+    table = catalogue.table(competency)
     level = current.get(competency, 0.0)
-    best, best_key = None, None
-    for course in catalogue.by_competency.get(competency, ()):
-        if course.slug in taken:
-            continue
-        weight, start, end = course.raises(competency)  # type: ignore[misc]
-        if end <= level + TOLERANCE or start > level + 0.5:
-            continue  # outgrown, or it starts too far above where the person is
-        gain = (min(end, level + 2) - level) * weight
-        key = (-gain, course.format not in PRACTICAL_FORMATS, course.hours, course.price_eur or 0.0, course.slug)
-        if best_key is None or key < best_key:
-            best, best_key = course, key
-    return best
+    # not outgrown, and it starts no further above where the person is than half a level
+    able = (table.end > level + TOLERANCE) & (table.start <= level + 0.5)
+    for slug in taken:
+        i = table.index.get(slug)
+        if i is not None:
+            able[i] = False
+    found = np.flatnonzero(able)
+    if not len(found):
+        return None
+    gain = (np.minimum(table.end[found], level + 2) - level) * table.weight[found]
+    order = np.lexsort(
+        (
+            table.slug_rank[found],
+            table.known_price[found],
+            table.hours[found],
+            table.not_practical[found],
+            -gain,
+        )
+    )
+    return catalogue.courses[table.slugs[found[order[0]]]]
 
 
 def _apply(course: CourseSpec, current: dict[str, float]) -> list[str]:
@@ -305,8 +333,10 @@ def greedy_path(
             order_hint[added.slug] = _priority(gaps.get(competency, 0.0), requirements.get(competency, 0))
     steps = _ordered_steps(chosen, gaps, order_hint, levels)
     after = dict(steps[-1].levels_after) if steps else dict(levels)
+    # what is open where the path ends: a gap no course could start on may have been closed on the way
+    # by a course chosen for another gap
     still_open = [c for c in gaps if requirements[c] - after.get(c, 0.0) > TOLERANCE]
-    return LearningPath(target_role=target_role, steps=steps, open_gaps=tuple(sorted(set(open_gaps) | set(still_open))))
+    return LearningPath(target_role=target_role, steps=steps, open_gaps=tuple(sorted(still_open)))
 
 
 def _ordered_steps(
@@ -364,17 +394,6 @@ def missing_steps(levels: Mapping[str, float], requirements: Mapping[str, float]
     return steps
 
 
-def _teaches(course: CourseSpec, step: _LevelStep, level: float) -> bool:
-    """Whether `course` surely completes `step` for a person now at `level` in its competency, taken
-    once the steps below are done (the level is then at least step.start - TOLERANCE)."""
-    raised = course.raises(step.competency)
-    if raised is None:
-        return False
-    weight, start, end = raised
-    low = level if step.first else max(level, step.start - TOLERANCE)
-    return start <= low + 0.5 and end > low + TOLERANCE and low + (end - low) * weight >= step.start + 1 - TOLERANCE
-
-
 def _objective_hours(course: CourseSpec) -> float:
     price = PRICE_ON_REQUEST_EUR if course.price_eur is None else course.price_eur
     bonus = (FUNDED_BONUS_EUR if course.funded else 0.0) + (
@@ -390,6 +409,8 @@ def _candidates(
     step the CANDIDATES_PER_STEP cheapest, and as many of the cheapest per step they teach in that
     competency. Only the courses that touch the gaps are looked at, as arrays."""
     kept: set[str] = set()
+    masks_by_competency: dict[str, tuple[_Table, np.ndarray, list[int]]] = {}
+    index = {id(step): i for i, step in enumerate(steps)}
     by_competency: dict[str, list[_LevelStep]] = {}
     for step in steps:
         by_competency.setdefault(step.competency, []).append(step)
@@ -400,6 +421,8 @@ def _candidates(
         level = levels.get(competency, 0.0)
         masks = []
         for step in own:
+            # a course teaches a step when, taken once the steps below are done (the level is then at
+            # least step.start - TOLERANCE), it surely completes it
             low = level if step.first else max(level, step.start - TOLERANCE)
             masks.append(
                 (table.start <= low + 0.5)
@@ -407,20 +430,27 @@ def _candidates(
                 & (low + (table.end - low) * table.weight >= step.start + 1 - TOLERANCE)
             )
         taught = np.array(masks)
-        if excluded:
-            taught[:, [i for i, slug in enumerate(table.slugs) if slug in excluded]] = False
+        for slug in excluded:
+            if slug in table.index:
+                taught[:, table.index[slug]] = False
         count = taught.sum(axis=0)
         for mask in taught:
             able = np.flatnonzero(mask)
             for cost in (table.cost[able], table.cost[able] / count[able]):
                 best = able[np.argsort(cost, kind="stable")[:CANDIDATES_PER_STEP]] if len(able) else able
                 kept.update(table.slugs[i] for i in best)
+        masks_by_competency[competency] = (table, taught, [index[id(step)] for step in own])
+    # what each kept course teaches, read from the same masks, in step order
     teaches: dict[str, list[int]] = {}
     for slug in sorted(kept):
-        course = catalogue.courses[slug]
-        taught = [i for i, step in enumerate(steps) if _teaches(course, step, levels.get(step.competency, 0.0))]
-        if taught:
-            teaches[slug] = taught
+        taught_steps: set[int] = set()
+        for competency, *_ in catalogue.courses[slug].develops:
+            if competency in masks_by_competency:
+                table, taught, positions = masks_by_competency[competency]
+                column = taught[:, table.index[slug]]
+                taught_steps.update(positions[j] for j in np.flatnonzero(column))
+        if taught_steps:
+            teaches[slug] = sorted(taught_steps)
     return teaches
 
 
@@ -445,45 +475,203 @@ def _needed_prerequisites(
     return result
 
 
-def _solve(
-    catalogue: Catalogue,
-    steps: Sequence[_LevelStep],
-    teaches: Mapping[str, list[int]],
-    prerequisites: Mapping[str, tuple[str, ...]],
-    max_steps: int,
-    max_hours: float | None,
-    max_price_eur: float | None,
-) -> tuple[list[str], list[int]]:
-    """The chosen course slugs, and the indexes of the steps left open."""
+@dataclass(frozen=True)
+class _Problem:
+    """The covering problem behind a path, by index: take courses (each with the prerequisites it needs)
+    so that every level step is taught or left open, at the least cost, within the limits."""
+
+    cost: tuple[float, ...]  # per course, its objective hours
+    hours: tuple[float, ...]
+    price: tuple[float, ...]  # known prices; a course priced on request counts 0 against the euro limit
+    teaches: tuple[tuple[int, ...], ...]  # per course, the steps it teaches
+    requires: tuple[tuple[int, ...], ...]  # per course, the courses it needs first
+    open_cost: tuple[float, ...]  # per step, the cost of leaving it open
+    max_courses: int
+    max_hours: float | None = None
+    max_price_eur: float | None = None
+
+    def objective(self, chosen: Collection[int], open_steps: Collection[int]) -> float:
+        return sum(self.cost[c] for c in chosen) + sum(self.open_cost[s] for s in open_steps)
+
+    def feasible(self, chosen: Collection[int], open_steps: Collection[int]) -> bool:
+        """Every step taught or open, prerequisites taken, limits kept."""
+        taught = {s for c in chosen for s in self.teaches[c]} | set(open_steps)
+        return (
+            len(taught) == len(self.open_cost)
+            and all(pre in chosen for c in chosen for pre in self.requires[c])
+            and len(chosen) <= self.max_courses
+            and _within(sum(self.hours[c] for c in chosen), self.max_hours)
+            and _within(sum(self.price[c] for c in chosen), self.max_price_eur)
+        )
+
+
+# Sums within this of a limit keep it (hours have one decimal, prices two: a real excess is far larger), and
+# a path must be cheaper by more than IMPROVEMENT to replace one found before (a cent is 1e-7 hours).
+LIMIT_SLACK = 1e-6
+IMPROVEMENT = 1e-9
+# Search nodes the exact search may visit before the problem goes to scipy's solver instead.
+SEARCH_NODES = 5_000
+
+
+def _within(total: float, limit: float | None) -> bool:
+    return limit is None or total <= limit + LIMIT_SLACK
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _branch_and_bound(problem: _Problem, max_nodes: int | None = None) -> tuple[list[int], list[int]] | None:
+    """The exact optimum of a small problem, found by branch and bound in plain Python: the chosen courses
+    and the steps left open. None when it is not for this search (a course that costs nothing, or more
+    than `max_nodes` nodes), and scipy's solver must decide.
+
+    It branches on the open step with the fewest courses left that teach it: each of them in turn (taken
+    with its prerequisites, the ones tried before it ruled out), or the step left open, so every solution
+    is in exactly one branch. A branch is cut when its cost plus a lower bound of what is still open (per
+    step, the cheapest share of a course that teaches it, or the cost of leaving it open) cannot beat the
+    best path found. Ties keep the first path found, in a fixed order (the cheapest branch first, then
+    the catalogue's order), so equal inputs give the same path."""
+    n, m = len(problem.cost), len(problem.open_cost)
+    max_nodes = SEARCH_NODES if max_nodes is None else max_nodes
+    if any(cost <= 0 for cost in problem.cost):
+        return None  # the bound below takes each course to cost something
+    closure: list[frozenset[int]] = []
+    for course in range(n):  # the course and everything it needs, transitively
+        seen, todo = {course}, [course]
+        while todo:
+            for pre in problem.requires[todo.pop()]:
+                if pre not in seen:
+                    seen.add(pre)
+                    todo.append(pre)
+        closure.append(frozenset(seen))
+    teachers: list[list[int]] = [[] for _ in range(m)]
+    for course, taught in enumerate(problem.teaches):
+        for step in taught:
+            teachers[step].append(course)
+    dominated = _dominated(problem, closure, teachers)
+    best: list = [math.inf, None]
+    nodes = 0
+
+    def search(taken: frozenset[int], banned: frozenset[int], done: frozenset[int], spent: float, hours, euros):
+        nonlocal nodes
+        nodes += 1
+        if nodes > max_nodes:
+            raise _TooBig
+        todo = [s for s in range(m) if s not in done]
+        if not todo:
+            if spent < best[0] - IMPROVEMENT:
+                best[0], best[1] = spent, (taken, done)
+            return
+        # the courses still possible: not ruled out, and each alone still within the limits
+        room = problem.max_courses - len(taken)
+        hours_left = math.inf if problem.max_hours is None else problem.max_hours + LIMIT_SLACK - hours
+        euros_left = math.inf if problem.max_price_eur is None else problem.max_price_eur + LIMIT_SLACK - euros
+        able = {
+            s: [
+                c
+                for c in teachers[s]
+                if c not in banned and room > 0 and problem.hours[c] <= hours_left and problem.price[c] <= euros_left
+            ]
+            for s in todo
+        }
+        shares: dict[int, int] = {}
+        for courses in able.values():
+            for c in courses:
+                shares[c] = shares.get(c, 0) + 1
+        bound = sum(min([problem.open_cost[s]] + [problem.cost[c] / shares[c] for c in able[s]]) for s in todo)
+        if spent + bound >= best[0] - IMPROVEMENT:
+            return
+        step = min(todo, key=lambda s: (len(able[s]), s))
+        branches = []
+        for c in able[step]:
+            added = closure[c] - taken
+            extra = sum(problem.cost[a] for a in added)
+            branches.append((extra / len({s for a in added for s in problem.teaches[a]} - done), c, added, extra))
+        branches.sort(key=lambda b: (b[0], b[1]))
+        ruled_out = set(banned)
+        for _, c, added, extra in branches:
+            more_hours = hours + sum(problem.hours[a] for a in added)
+            more_euros = euros + sum(problem.price[a] for a in added)
+            if (
+                not added & ruled_out
+                and len(taken) + len(added) <= problem.max_courses
+                and _within(more_hours, problem.max_hours)
+                and _within(more_euros, problem.max_price_eur)
+            ):
+                taught = {s for a in added for s in problem.teaches[a]}
+                search(taken | added, frozenset(ruled_out), done | taught, spent + extra, more_hours, more_euros)
+            ruled_out.add(c)
+        # the step left open: none of the courses that teach it is taken further down this branch
+        search(taken, frozenset(ruled_out), done | {step}, spent + problem.open_cost[step], hours, euros)
+
+    try:
+        search(frozenset(), frozenset(dominated), frozenset(), 0.0, 0.0, 0.0)
+    except _TooBig:
+        return None
+    if best[1] is None:
+        return None
+    taken, done = best[1]
+    chosen = sorted(taken)
+    taught = {s for c in chosen for s in problem.teaches[c]}
+    return chosen, [s for s in range(m) if s not in taught]
+
+
+def _dominated(problem: _Problem, closure: Sequence[frozenset[int]], teachers: Sequence[Sequence[int]]) -> set[int]:
+    """The courses an optimum can do without: another course teaches every step this one does, costs no
+    more in the objective, in hours and in euros, and needs nothing this one does not need; so swapping
+    it in keeps a path feasible and makes it no dearer. Only courses no other course requires. Of equal
+    courses, the first in the catalogue's order stays."""
+    required = {pre for needed in problem.requires for pre in needed}
+    result = set()
+    for course, taught in enumerate(problem.teaches):
+        if course in required or not taught:
+            continue
+        own = problem.teaches[course]
+        needs = closure[course] - {course}
+        key = (problem.cost[course], problem.hours[course], problem.price[course])
+        for other in teachers[taught[0]]:
+            if other == course or not set(own) <= set(problem.teaches[other]):
+                continue
+            if not closure[other] - {other} <= needs:
+                continue
+            other_key = (problem.cost[other], problem.hours[other], problem.price[other])
+            if not all(a <= b for a, b in zip(other_key, key)):
+                continue
+            same = other_key == key and set(own) == set(problem.teaches[other]) and closure[other] - {other} == needs
+            if not same or other < course:
+                result.add(course)
+                break
+    return result
+
+
+def _highs(problem: _Problem) -> tuple[list[int], list[int]]:
+    """The same optimum from scipy's HiGHS (the relaxation first, branch and bound when it is fractional),
+    for the problems too big for `_branch_and_bound`."""
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-    slugs = sorted(prerequisites)
-    column = {slug: i for i, slug in enumerate(slugs)}
-    n, m = len(slugs), len(steps)
-    courses = [catalogue.courses[slug] for slug in slugs]
-    cost = np.concatenate(
-        [[_objective_hours(c) for c in courses], [OPEN_STEP_HOURS * max(step.priority, 0.1) for step in steps]]
-    )
+    n, m = len(problem.cost), len(problem.open_cost)
+    cost = np.concatenate([problem.cost, problem.open_cost])
     rows, lower, upper = [], [], []
     cover = np.zeros((m, n + m))
-    for slug, taught in teaches.items():
-        cover[taught, column[slug]] = 1
+    for course, taught in enumerate(problem.teaches):
+        cover[list(taught), course] = 1
     cover[np.arange(m), n + np.arange(m)] = 1
     rows.append(cover)
     lower += [1.0] * m
     upper += [np.inf] * m
-    for slug, needed in prerequisites.items():
+    for course, needed in enumerate(problem.requires):
         for pre in needed:  # taking a course means taking what it requires
             row = np.zeros(n + m)
-            row[column[slug]], row[column[pre]] = 1, -1
+            row[course], row[pre] = 1, -1
             rows.append(row[None, :])
             lower.append(-np.inf)
             upper.append(0.0)
-    limits = [(np.ones(n), max_steps)]
-    if max_hours is not None:
-        limits.append((np.array([c.hours for c in courses]), max_hours))
-    if max_price_eur is not None:  # known prices; courses priced on request are counted apart
-        limits.append((np.array([c.price_eur or 0.0 for c in courses]), max_price_eur))
+    limits = [(np.ones(n), problem.max_courses)]
+    if problem.max_hours is not None:
+        limits.append((np.array(problem.hours), problem.max_hours))
+    if problem.max_price_eur is not None:
+        limits.append((np.array(problem.price), problem.max_price_eur))
     for coefficients, bound in limits:
         rows.append(np.concatenate([coefficients, np.zeros(m)])[None, :])
         lower.append(-np.inf)
@@ -511,8 +699,37 @@ def _solve(
         if result.x is None:
             raise OptimiserFailed(result.message)
         x = result.x
-    chosen = [slug for slug, value in zip(slugs, x[:n]) if value > 0.5]
-    return chosen, [i for i in range(m) if x[n + i] > 0.5]
+    return [c for c in range(n) if x[c] > 0.5], [s for s in range(m) if x[n + s] > 0.5]
+
+
+def _solve(
+    catalogue: Catalogue,
+    steps: Sequence[_LevelStep],
+    teaches: Mapping[str, list[int]],
+    prerequisites: Mapping[str, tuple[str, ...]],
+    max_steps: int,
+    max_hours: float | None,
+    max_price_eur: float | None,
+) -> tuple[list[str], list[int]]:
+    """The chosen course slugs, and the indexes of the steps left open: exactly, by `_branch_and_bound`
+    for the usual small problem, by scipy's solver for the rare big one."""
+    slugs = sorted(prerequisites)
+    column = {slug: i for i, slug in enumerate(slugs)}
+    courses = [catalogue.courses[slug] for slug in slugs]
+    problem = _Problem(
+        cost=tuple(_objective_hours(c) for c in courses),
+        hours=tuple(c.hours for c in courses),
+        price=tuple(c.price_eur or 0.0 for c in courses),
+        teaches=tuple(tuple(teaches.get(slug, ())) for slug in slugs),
+        requires=tuple(tuple(column[pre] for pre in prerequisites[slug]) for slug in slugs),
+        open_cost=tuple(OPEN_STEP_HOURS * max(step.priority, 0.1) for step in steps),
+        max_courses=max_steps,
+        max_hours=max_hours,
+        max_price_eur=max_price_eur,
+    )
+    solved = _branch_and_bound(problem) or _highs(problem)
+    chosen, open_steps = solved
+    return [slugs[c] for c in chosen], open_steps
 
 
 def _schedule(

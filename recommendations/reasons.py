@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -51,6 +52,16 @@ def _style_word(style: float, t: Mapping[str, str]) -> str:
     return t["balanced"]
 
 
+@lru_cache(maxsize=256)
+def _role_facts(role: RoleSpec, competencies: tuple[str, ...]) -> tuple[Mapping[str, float], tuple[str, ...], float]:
+    """What the reasons need from the role alone, worked out once per role (a ranking writes reasons for
+    every role): its requirement per competency, the competencies it asks 3 or more of (highest first),
+    and its mean requirement."""
+    requirements = MappingProxyType(dict(zip(competencies, role.requirements)))  # shared: read-only
+    demanding = tuple(c for c in sorted(competencies, key=lambda c: -requirements[c]) if requirements[c] >= 3)
+    return requirements, demanding, sum(role.requirements) / max(1, len(role.requirements))
+
+
 def reasons_for(
     role: RoleSpec,
     competencies: Sequence[str],
@@ -62,14 +73,41 @@ def reasons_for(
     """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
     those within the measurement's range as "about met"), work style, over-qualification. Texts come in
     the active language."""
+    return reasons_for_roles([role], competencies, levels, work_style, names, [match])[0]
+
+
+def reasons_for_roles(
+    roles: Sequence[RoleSpec],
+    competencies: Sequence[str],
+    levels: Mapping[str, float],
+    work_style: float,
+    names: Mapping[str, str],
+    matches: Sequence[Match],
+) -> list[list[str]]:
+    """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
+    out once)."""
     t = _texts(get_language())
-    requirements = dict(zip(competencies, role.requirements))
-    reasons = []
-    strengths = [
-        c
-        for c in sorted(competencies, key=lambda c: -requirements[c])
-        if requirements[c] >= 3 and levels.get(c, 0) >= requirements[c] - 0.25
+    competencies = tuple(competencies)
+    mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
+    return [
+        _reasons(role, competencies, levels, work_style, names, match, t, mean_level)
+        for role, match in zip(roles, matches)
     ]
+
+
+def _reasons(
+    role: RoleSpec,
+    competencies: tuple[str, ...],
+    levels: Mapping[str, float],
+    work_style: float,
+    names: Mapping[str, str],
+    match: Match,
+    t: Mapping[str, str],
+    mean_level: float,
+) -> list[str]:
+    requirements, demanding, mean_required = _role_facts(role, competencies)
+    reasons = []
+    strengths = [c for c in demanding if levels.get(c, 0) >= requirements[c] - 0.25]
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths[:3]], t)})
     ranked = [g.competency for g in match.open_gaps]
@@ -97,8 +135,6 @@ def reasons_for(
                 "style": _style_word(work_style, t),
             }
         )
-    mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
-    mean_required = sum(role.requirements) / max(1, len(role.requirements))
     if mean_level - mean_required >= OVERQUALIFIED:
         reasons.append(t["overqualified"])
     return reasons

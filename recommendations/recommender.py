@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -81,6 +81,71 @@ class TrainedModel:
     def ranks(self) -> bool:
         """May this model rank the roles? Not where it lost to the transparent ranking on held-out outcomes."""
         return bool(self.metrics.get("ranks", True))
+
+    @cached_property
+    def forest(self) -> _Forest | None:
+        """The trained trees as flat arrays (see `_Forest`), built once per loaded model."""
+        return _Forest.of(self.pipeline[-1])
+
+
+class _Forest:
+    """The boosted trees of a fitted binary `HistGradientBoostingClassifier` as flat arrays, walked for
+    every row and every tree at once.
+
+    scikit-learn walks each of the 60 trees in its own call, and checks its input on each prediction:
+    for the ten rows of one person that is most of the time a ranking takes. The walk here makes the
+    same comparisons (go left when the feature is at most the node's threshold), adds the leaves tree
+    after tree onto the baseline in scikit-learn's order and applies the same logistic function, so the
+    fit is the same number to the last bit (tests/recommendations/test_speed_ranking.py). It reads the
+    estimator's fitted trees, which belong to the scikit-learn version a model is loaded with (checked in
+    `load`); `of` returns None for any estimator it does not know how to walk (categorical splits, more
+    than one tree per iteration), and `predict` then asks scikit-learn."""
+
+    def __init__(self, nodes: Sequence[np.ndarray], baseline: float):
+        sizes = [len(tree) for tree in nodes]
+        starts = np.cumsum([0, *sizes[:-1]])
+        flat = np.concatenate(nodes)
+        leaf = flat["is_leaf"].astype(bool)
+        index = np.arange(len(flat))
+        shift = np.repeat(starts, sizes)  # a tree's child indices are its own; make them global
+        self.roots = starts.astype(np.intp)
+        self.feature = flat["feature_idx"].astype(np.intp)
+        self.threshold = flat["num_threshold"].astype(float)
+        # A leaf is its own child, so rows that reach a leaf early stay there while others walk on.
+        self.left = np.where(leaf, index, flat["left"].astype(np.intp) + shift)
+        self.right = np.where(leaf, index, flat["right"].astype(np.intp) + shift)
+        self.value = flat["value"].astype(float)
+        self.depth = int(flat["depth"].max())
+        self.baseline = baseline
+
+    @classmethod
+    def of(cls, estimator) -> _Forest | None:
+        predictors = getattr(estimator, "_predictors", None)
+        if not predictors or getattr(estimator, "n_trees_per_iteration_", None) != 1:
+            return None
+        nodes = [trees[0].nodes for trees in predictors]
+        if any(tree["is_categorical"].any() for tree in nodes):
+            return None
+        return cls(nodes, float(np.ravel(estimator._baseline_prediction)[0]))
+
+    def proba(self, features: np.ndarray) -> np.ndarray:
+        """P(class 1) for each row of `features` (rows, features), without missing values."""
+        from scipy.special import expit
+
+        rows, width = features.shape
+        trees = len(self.roots)
+        node = np.tile(self.roots, rows)  # (rows * trees), row after row
+        start = np.repeat(np.arange(rows) * width, trees)  # where each row's features begin in `flat`
+        flat = features.ravel()
+        for _ in range(self.depth):
+            go_left = flat.take(start + self.feature.take(node)) <= self.threshold.take(node)
+            node = np.where(go_left, self.left.take(node), self.right.take(node))
+        # A running sum adds the trees one after the other onto the baseline, as scikit-learn does (`sum`
+        # may add in pairs, which can differ in the last bit).
+        raw = np.empty((trees + 1, rows))
+        raw[0] = self.baseline
+        raw[1:] = self.value.take(node).reshape(rows, trees).T
+        return expit(np.cumsum(raw, axis=0)[-1])
 
 
 @lru_cache(maxsize=16)
@@ -439,4 +504,10 @@ def _predict(pipeline: Pipeline, levels: np.ndarray, styles: np.ndarray, roles: 
 def predict(model: TrainedModel, levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     """Fit (0..1) of each profile for each role: shape (n_profiles, n_roles). One OpenMP thread (see the
     top of this module); no threadpool_limits here: it scans the loaded libraries on every call."""
-    return _predict(model.pipeline, levels, styles, roles)
+    features = pair_features(levels, styles, roles)
+    n, m, k = features.shape
+    features = features.reshape(n * m, k)
+    forest = model.forest
+    if forest is None or np.isnan(features).any():  # missing values take scikit-learn's own path
+        return model.pipeline[-1].predict_proba(features)[:, 1].reshape(n, m)
+    return forest.proba(features).reshape(n, m)

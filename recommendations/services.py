@@ -18,7 +18,7 @@ from recommendations.catalogue import Snapshot, snapshot
 from recommendations.lifecycle import active_model
 from recommendations.matching import Match, gap_variance_table, role_matches
 from recommendations.paths import LearningPath, learning_path_for
-from recommendations.reasons import reasons_for
+from recommendations.reasons import reasons_for_roles
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,15 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
             highs = np.array([s.level_high for s in scores], dtype=float)
             matches = role_matches(competencies, requirements, person_levels, highs, gap_variance_table(posteriors))
             person = dict(zip(competencies, person_levels.tolist()))
-            order = sorted(range(len(current.roles)), key=lambda i: (-round(float(row[i]), 6), i))
-            roles = []
-            for i in order:
-                spec = current.roles[i]
-                reasons = reasons_for(spec, competencies, person, profile.work_style, names, matches[i])
-                roles.append(
-                    RoleFit(slug=spec.slug, fit=round(float(row[i]), 4), match=matches[i], reasons=tuple(reasons))
-                )
+            fit = row.tolist()
+            order = sorted(range(len(current.roles)), key=lambda i: (-round(fit[i], 6), i))
+            specs = [current.roles[i] for i in order]
+            ordered_matches = [matches[i] for i in order]
+            reasons = reasons_for_roles(specs, competencies, person, profile.work_style, names, ordered_matches)
+            roles = [
+                RoleFit(slug=spec.slug, fit=round(fit[i], 4), match=matches[i], reasons=tuple(texts))
+                for i, spec, texts in zip(order, specs, reasons)
+            ]
             rankings.append(Ranking(model_version=version, roles=tuple(roles), levels=person))
     return rankings
 

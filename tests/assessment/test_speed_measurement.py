@@ -1,0 +1,237 @@
+"""Scoring keeps what is constant per item and per model once, and gives exactly the profile it gave.
+
+The reference below is `score_profile` as it was before (every curve, table and prior worked out again on
+every call); the profiles must be equal to the last digit, for any answers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment import measurement as m
+from assessment.measurement import (
+    ItemSpec,
+    OptionSpec,
+    Profile,
+    Reliability,
+    score_profile,
+)
+from tests.assessment.test_measurement import BANK, COMPETENCIES, scenario
+
+
+def _p_right_as_before(item: ItemSpec) -> np.ndarray:
+    location = item.location if item.location is not None else (item.difficulty or 3) - m.DIFFICULTY_OFFSET
+    location_sd = m.LOCATION_UNCERTAINTY if item.location_sd is None else item.location_sd
+    return m._p_right.__wrapped__(item.discrimination or m.DEFAULT_DISCRIMINATION, location, location_sd, item.guessing)
+
+
+def _rater_grid_as_before():
+    bias, noise = np.meshgrid(m.BIAS_GRID, np.array(m.SELF_RATING_NOISES), indexing="ij")
+    return bias.ravel(), noise.ravel()
+
+
+def _self_rating_as_before(said: int | None) -> np.ndarray:
+    if said is None:
+        return np.ones((len(m.BIAS_GRID) * len(m.SELF_RATING_NOISES), len(m.LEVELS)))
+    bias, noise = _rater_grid_as_before()
+    centre = m.LEVELS[None, :, None] + bias[:, None, None]
+    edges = np.concatenate([[-np.inf], np.arange(0.5, 5, 1.0), [np.inf]])
+    z = (edges[None, None, :] - centre) / noise[:, None, None]
+    cdf = 0.5 * m._erfc(-z / math.sqrt(2))
+    lapse = m.SELF_RATING_LAPSE
+    return ((1 - lapse) * np.diff(cdf, axis=2) + lapse / len(m.LEVELS))[:, :, said]
+
+
+def _rater_log_prior_as_before() -> np.ndarray:
+    bias, _ = _rater_grid_as_before()
+    log_prior = -0.5 * (bias / m.BIAS_PRIOR_SD) ** 2
+    return log_prior - np.log(np.exp(log_prior).sum())
+
+
+def _collect_as_before(slug, items, answers):
+    evidence = m._Evidence(slug=slug, total=len(items))
+    for item in items:
+        chosen = item.option(answers.get(item.slug) or "")
+        if chosen is None:
+            continue
+        evidence.answered += 1
+        if item.kind == "self_rating" and chosen.level is not None:
+            evidence.self_level = int(chosen.level)
+        elif item.kind == "knowledge":
+            evidence.knowledge_answered += 1
+            p = _p_right_as_before(item)
+            evidence.knowledge = evidence.knowledge * (p if chosen.correct else 1 - p)
+            if not chosen.correct:
+                evidence.log_constant -= math.log(max(1, len(item.options) - 1))
+    return evidence
+
+
+def _competency_levels_as_before(evidence):
+    if not evidence:
+        return np.zeros((0, len(m.LEVELS))), 0.0, 0.0
+    prior = m._level_prior_table.__wrapped__(m.PERSON_SPREADS, tuple(m.MEAN_GRID))
+    knowledge = np.stack([e.knowledge for e in evidence])
+    self_rating = np.stack([_self_rating_as_before(e.self_level) for e in evidence])
+    joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
+    marginal = np.maximum(joint.sum(axis=3), 1e-300)
+    log_joint = _rater_log_prior_as_before()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
+    top = log_joint.max()
+    log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
+    weights = np.exp(log_joint - top)
+    weights /= weights.sum()
+    posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
+    return posteriors, float(weights.sum(axis=1) @ _rater_grid_as_before()[0]), log_marginal
+
+
+def _scenario_log_likelihood_as_before(scenarios, answers):
+    log_style = np.zeros(len(m.STYLE_GRID))
+    at_random = 0.0
+    for item in scenarios:
+        chosen = item.option(answers.get(item.slug) or "")
+        styled = [o for o in item.options if o.style is not None]
+        if chosen is None or chosen.style is None or len(styled) < 2:
+            continue
+        table = m._scenario_table.__wrapped__(tuple(o.style for o in styled), m.SCENARIO_TEMPERATURE)
+        log_style += table[:, styled.index(chosen)]
+        at_random += math.log(1 / len(styled))
+    top = log_style.max()
+    return float(top + np.log(np.exp(log_style - top).mean())), at_random
+
+
+def score_profile_as_before(competencies, items, answers) -> Profile:
+    items = list(items)
+    by_competency = {slug: [] for slug in competencies}
+    scenarios = []
+    for item in items:
+        if item.kind == "scenario":
+            scenarios.append(item)
+        elif item.competency in by_competency:
+            by_competency[item.competency].append(item)
+    evidence = [_collect_as_before(slug, group, answers) for slug, group in by_competency.items()]
+    posteriors, self_bias, log_marginal = _competency_levels_as_before(evidence)
+    scores = {}
+    tail = (1 - m.RANGE_MASS) / 2
+    expectations = posteriors @ m.LEVELS
+    spreads = np.sqrt(np.einsum("cl,cl->c", posteriors, (m.LEVELS[None, :] - expectations[:, None]) ** 2))
+    steps = (np.cumsum(posteriors, axis=1) < 0.5 - 1e-9).sum(axis=1)
+    ranges = np.round(m._quantile_table(posteriors, (tail, 1 - tail)), 2)
+    for e, posterior, expected, spread, level, (low, high) in zip(
+        evidence, posteriors, expectations, spreads, steps, ranges.tolist()
+    ):
+        knowledge_level = None
+        if e.knowledge_answered:
+            knowledge_level = round(float((e.knowledge / e.knowledge.sum()) @ m.LEVELS), 3)
+        scores[e.slug] = m.CompetencyScore(
+            slug=e.slug,
+            level=int(level),
+            expected=round(float(expected), 3),
+            level_low=round(low, 1),
+            level_high=round(high, 1),
+            confidence=round(max(0.0, 1 - float(spread) / m.MAX_SPREAD), 3),
+            answered=e.answered,
+            total=e.total,
+            posterior=tuple(np.round(posterior, 6).tolist()),
+            self_level=e.self_level,
+            knowledge_level=knowledge_level,
+        )
+    style, style_confidence = m.estimate_work_style(scenarios, answers)
+    scenario_model, scenario_random = _scenario_log_likelihood_as_before(scenarios, answers)
+    at_random = sum(
+        math.log(1 / len(item.options))
+        for item in items
+        if item.kind != "scenario" and item.option(answers.get(item.slug) or "") is not None
+    )
+    person_fit = (log_marginal + scenario_model) - (at_random + scenario_random)
+    answered = sum(e.answered for e in evidence) + sum(
+        1 for item in scenarios if item.option(answers.get(item.slug) or "") is not None
+    )
+    knowledge_answered = sum(e.knowledge_answered for e in evidence)
+    if answered < m.MIN_ANSWERS:
+        reliability = Reliability.TOO_FEW
+    elif knowledge_answered < m.MIN_KNOWLEDGE_CHECKS:
+        reliability = Reliability.UNCHECKED
+    elif person_fit < -m.PERSON_FIT_THRESHOLD:
+        reliability = Reliability.INCONSISTENT
+    else:
+        reliability = Reliability.OK
+    return Profile(
+        competencies=scores,
+        work_style=style,
+        work_style_confidence=style_confidence,
+        answered=answered,
+        total=len(items),
+        reliability=reliability,
+        person_fit=round(person_fit, 3),
+        self_bias=round(float(self_bias), 3) if any(e.self_level is not None for e in evidence) else None,
+    )
+
+
+# Beside the shared bank: checks with three and five options, learned locations and discriminations, a
+# scenario with a style-less option, one with a single styled option.
+EXTRA = [
+    ItemSpec(
+        slug=f"c{i}-learned",
+        kind="knowledge",
+        competency=f"c{i}",
+        options=tuple(OptionSpec(str(k), correct=k == 0) for k in range(3 + i % 3)),
+        location=0.7 * i - 1.0,
+        discrimination=0.8 + 0.3 * i,
+        location_sd=0.2 if i % 2 else None,
+    )
+    for i in range(0, 10, 2)
+] + [
+    ItemSpec("s-mixed", "scenario", None, (OptionSpec("a", style=-0.5), OptionSpec("b"), OptionSpec("c", style=0.9))),
+    scenario("s-single", (0.2,)),
+]
+ITEMS = BANK + EXTRA
+
+
+def answer_to(item: ItemSpec) -> st.SearchStrategy[str | None]:
+    return st.one_of(st.none(), st.just("no-such-option"), st.sampled_from([o.value for o in item.options]))
+
+
+answers_strategy = st.fixed_dictionaries({item.slug: answer_to(item) for item in ITEMS}).map(
+    lambda answers: {slug: value for slug, value in answers.items() if value is not None}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers_strategy)
+def test_a_profile_is_exactly_what_it_was_for_any_answers(answers):
+    assert score_profile(COMPETENCIES, ITEMS, answers) == score_profile_as_before(COMPETENCIES, ITEMS, answers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.floats(1e-6, 1, allow_nan=False), min_size=6, max_size=6),
+            st.one_of(st.none(), st.integers(0, 5)),
+            st.floats(-5, 0, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_levels_of_all_competencies_are_the_same_numbers_to_the_last_bit(rows):
+    evidence = [
+        m._Evidence(slug=f"c{i}", total=6, knowledge=np.array(k), self_level=said, log_constant=constant)
+        for i, (k, said, constant) in enumerate(rows)
+    ]
+    posteriors, bias, log_marginal = m._competency_levels(evidence)
+    expected_posteriors, expected_bias, expected_log_marginal = _competency_levels_as_before(evidence)
+    assert np.array_equal(posteriors, expected_posteriors)
+    assert (bias, log_marginal) == (expected_bias, expected_log_marginal)
+
+
+def test_the_kept_curves_and_tables_are_the_ones_worked_out_afresh():
+    for item in ITEMS:
+        if item.kind == "knowledge":
+            assert np.array_equal(item.p_right(), _p_right_as_before(item))
+    for said in (None, 0, 3, 5):
+        assert np.array_equal(m._Evidence("x", 1, self_level=said).self_rating(), _self_rating_as_before(said))
+    assert np.array_equal(m._rater_log_prior(), _rater_log_prior_as_before())
