@@ -266,9 +266,9 @@ class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
         (None, {"fields": ("slug", ("kind", "competency", "difficulty"), ("order", "active", "anchor"))}),
         (_("Question"), {"fields": (("text_de", "text_en"), ("feedback_de", "feedback_en"))}),
         # Set by the item calibrations (their admin switches between learned and shipped values).
-        (_("Item model"), {"fields": (("location", "discrimination", "location_sd"),)}),
+        (_("Item model"), {"fields": (("location", "discrimination", "location_sd"), "rating_noise")}),
     )
-    readonly_fields = ("location", "discrimination", "location_sd")
+    readonly_fields = ("location", "discrimination", "location_sd", "rating_noise")
     inlines = [OptionInline]
     formfield_overrides = SIDE_BY_SIDE_TEXT
     actions = [deactivate_selected, activate_selected]

@@ -34,6 +34,7 @@ def item_spec(item: Item) -> ItemSpec:
         location=item.location,
         discrimination=item.discrimination,
         location_sd=item.location_sd,  # set by an active item calibration; None: the labels' uncertainty
+        rating_noise=item.rating_noise,  # self-ratings: set by an active item calibration
         options=tuple(
             OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style) for o in item.options.all()
         ),

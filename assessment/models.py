@@ -148,6 +148,16 @@ class Item(models.Model):
             "standard error). Empty: half a level, as for a location taken from the labelled difficulty."
         ),
     )
+    rating_noise = models.FloatField(
+        _("self-rating noise"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.05), MaxValueValidator(3)],
+        help_text=_(
+            "Self-ratings: how far they scatter around the level plus the person's bias, as learned by the active "
+            "item calibration. Empty: half a level, the shipped value."
+        ),
+    )
     text_de = models.TextField(_("question (German)"))
     text_en = models.TextField(_("question (English)"))
     feedback_de = models.TextField(_("feedback (German)"), blank=True)
@@ -339,9 +349,12 @@ def shipped_parameters(item: Item) -> tuple[float, float]:
     return float(item.difficulty or 3) - DIFFICULTY_OFFSET, DEFAULT_DISCRIMINATION
 
 
-def _write_item_parameters(learned: dict[int, tuple[float, float, float | None]]) -> int:
+def _write_item_parameters(
+    learned: dict[int, tuple[float, float, float | None]], rating_noise: float | None = None
+) -> int:
     """Give every knowledge check the learned values (location, discrimination, location uncertainty), or
-    the shipped ones where it has none; the number changed. Written without a history record: the
+    the shipped ones where it has none, and every self-rating the learned noise (None: the shipped one);
+    the number changed. Written without a history record: the
     versions are the record, and the content loader takes an item's history for an admin's edit (it
     would then stop shipping text fixes to that item)."""
     changed = 0
@@ -351,6 +364,13 @@ def _write_item_parameters(learned: dict[int, tuple[float, float, float | None]]
         if tuple(getattr(item, name) for name in fields) != tuple(values):
             Item.objects.filter(pk=item.pk).update(**dict(zip(fields, values)))
             changed += 1
+    changed += (
+        Item.objects.filter(kind=Item.Kind.SELF_RATING)
+        .exclude(rating_noise=rating_noise)
+        .update(rating_noise=rating_noise)
+        if rating_noise is not None
+        else Item.objects.filter(kind=Item.Kind.SELF_RATING, rating_noise__isnull=False).update(rating_noise=None)
+    )
     return changed
 
 
@@ -424,7 +444,8 @@ class CalibrationVersion(models.Model):
             CalibrationVersion.objects.filter(active=True).exclude(pk=self.pk).update(active=False)
             CalibrationVersion.objects.filter(pk=self.pk).update(active=True)
             changed = _write_item_parameters(
-                {p.item_id: (p.location, p.discrimination, p.location_se) for p in self.parameters.all()}
+                {p.item_id: (p.location, p.discrimination, p.location_se) for p in self.parameters.all()},
+                self.self_rating_noise,
             )
         self.active = True
         return changed

@@ -35,7 +35,7 @@ SESSION_KEY = "assessment_token"
 # answer. The adaptive test's typical length is the median number of questions measured with simulated
 # people who answer realistically (bench/MEASUREMENT.md, README "Measured").
 MINUTES_PER_QUESTION = 0.35
-ADAPTIVE_TYPICAL_QUESTIONS = 16  # realistic_check.py --adaptive, seeds 1-5: median 15.5-16
+ADAPTIVE_TYPICAL_QUESTIONS = 15  # realistic_check.py --adaptive, seeds 1-5: median 15-15.5
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -239,3 +240,16 @@ def test_the_restated_transparent_ranking_agrees_with_the_recommenders(levels, s
 def test_preparing_the_same_bank_twice_reuses_the_tables():
     assert prepare_bank(COMPETENCIES, ITEMS) is BANK
     assert adaptive.SAMPLES >= 64
+
+
+def test_the_plausible_profiles_use_the_banks_learned_self_rating_noise():
+    """Noisier self-ratings (as an item calibration may learn) leave the levels less settled after the
+    self-ratings alone, so the engine draws more varied profiles."""
+    answers = {f"{c}-self": str(1 + i % 4) for i, c in enumerate(COMPETENCIES)}
+    uniforms = adaptive._uniforms(adaptive.SAMPLES, len(COMPETENCIES) + 1)
+    noisy_items = [replace(i, rating_noise=1.5) if i.kind == "self_rating" else i for i in ITEMS]
+    noisy = prepare_bank(COMPETENCIES, noisy_items)
+    assert BANK.noises == (0.5,) and noisy.noises == (1.5,)
+    shipped_spread = adaptive._draw_levels(BANK, answers, uniforms).std(axis=0).mean()
+    noisy_spread = adaptive._draw_levels(noisy, answers, uniforms).std(axis=0).mean()
+    assert noisy_spread > shipped_spread

@@ -298,6 +298,10 @@ def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank
     assert item_spec(Item.objects.get(slug="cal0-k5")).location_sd == learned["cal0-k5"][2]  # what scoring reads
     row = first.parameters.get(item__slug="cal0-k5")
     assert (row.previous_location, row.previous_discrimination, None) == shipped["cal0-k5"]
+    # The self-rating noise it learned is what the measurement now uses for every self-rating.
+    noises = set(Item.objects.filter(kind=Item.Kind.SELF_RATING).values_list("rating_noise", flat=True))
+    assert noises == {first.self_rating_noise} and first.self_rating_noise is not None
+    assert item_spec(Item.objects.get(slug="cal0-self")).rating_noise == first.self_rating_noise
 
     answer_in_the_database(40, seed=12)
     run("--min-answers", "80")
@@ -314,6 +318,7 @@ def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank
     assert not CalibrationVersion.objects.filter(active=True).exists()
     assert parameters(bank) == shipped
     assert all(parameters(bank)[slug] == (*shipped_parameters(item), None) for slug, item in bank.items())
+    assert not Item.objects.filter(rating_noise__isnull=False).exists()  # back to the shipped noise
 
 
 def test_the_admin_refuses_a_version_with_too_few_answers(bank, admin_client):

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment.measurement import (
+    SELF_RATING_NOISES,
     ItemSpec,
     OptionSpec,
     Reliability,
     score_profile,
+    self_rating_noises,
     simulate_answers,
 )
 
@@ -231,3 +234,23 @@ def test_the_ranges_of_all_competencies_at_once_are_those_of_one_at_a_time(weigh
     table = _quantile_table(posteriors, (0.05, 0.5, 0.95))
     for posterior, together in zip(posteriors, table):
         assert np.allclose(_quantiles(posterior, (0.05, 0.5, 0.95)), together, atol=0.0051)
+
+
+def with_rating_noise(items: list[ItemSpec], noise: float) -> list[ItemSpec]:
+    return [replace(i, rating_noise=noise) if i.kind == "self_rating" else i for i in items]
+
+
+def test_a_learned_self_rating_noise_is_what_the_measurement_uses():
+    """An active item calibration writes the self-rating noise it learned onto the self-ratings: noisier
+    self-ratings say less, so with only self-ratings and one check each the ranges are wider."""
+    answers = {f"{c}-self": "4" for c in COMPETENCIES} | {f"{c}-k3": "a" for c in COMPETENCIES}
+    assert self_rating_noises(BANK) == SELF_RATING_NOISES
+    assert self_rating_noises(with_rating_noise(BANK, 1.5)) == (1.5,)
+    shipped = score_profile(COMPETENCIES, BANK, answers).competencies["c0"]
+    same = score_profile(COMPETENCIES, with_rating_noise(BANK, SELF_RATING_NOISES[0]), answers).competencies["c0"]
+    noisy = score_profile(COMPETENCIES, with_rating_noise(BANK, 1.5), answers).competencies["c0"]
+    precise = score_profile(COMPETENCIES, with_rating_noise(BANK, 0.2), answers).competencies["c0"]
+    assert same == shipped
+    width = lambda s: s.level_high - s.level_low  # noqa: E731
+    assert width(precise) <= width(shipped) < width(noisy)
+    assert precise.posterior != shipped.posterior != noisy.posterior
