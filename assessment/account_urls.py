@@ -6,6 +6,8 @@ from assessment import accounts
 urlpatterns = [
     path("konto/", accounts.my_results, name="my-results"),
     path("konto/registrieren/", accounts.signup, name="signup"),
+    # `token` as the name: the middleware sends such pages with Cache-Control: no-store
+    path("konto/bestaetigen/<str:uidb64>/<str:token>/", accounts.confirm_signup, name="confirm-signup"),
     path(
         "konto/anmelden/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=accounts.EmailLoginForm),

@@ -1,16 +1,36 @@
-"""Optional accounts: keep several attempts, compare them. Nothing else needs an account."""
+"""Optional accounts: keep several attempts, compare them. Nothing else needs an account.
+
+Signing up asks only for the e-mail address and never tells whether it is registered: every valid signup gets
+the same page ("check your inbox") and sends one e-mail to the address. A new address gets an inactive account
+without a password and a link to confirm it; a registered one gets a note that it already has an account and
+can log in. Only the owner of the mailbox learns which it was. The link opens a page where the password is
+chosen (mail scanners fetch links, so a GET never activates anything); posting it sets the password, activates
+the account, logs in, and keeps the result the signup started from. So no signup sets a password, and nobody
+who signs up with someone else's address can decide the password of the account that address opens.
+"""
 
 from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +39,8 @@ from assessment.models import Assessment
 from core.ratelimit import rate_limited
 
 User = get_user_model()
+log = logging.getLogger(__name__)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -28,27 +50,46 @@ class EmailLoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class SignupForm(BaseUserCreationForm):
-    """An account is an e-mail address and a password; the e-mail doubles as the user name."""
+class SignupForm(forms.Form):
+    """Only the e-mail address, which doubles as the user name. Whether it is registered is not the form's
+    business: the answer must not depend on it. The password is chosen on the confirmation page."""
 
-    email = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=150)
-
-    class Meta:
-        model = User
-        fields = ("email",)
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        max_length=150,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError(_("There is already an account with this e-mail address."))
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
-    def save(self, commit: bool = True):
-        user = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        if commit:
-            user.save()
-        return user
+
+class ChoosePasswordForm(SetPasswordForm):
+    """The password, twice, checked by AUTH_PASSWORD_VALIDATORS against the account. The first password of
+    the account, so labelled "Password" rather than Django's "New password"."""
+
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields()
+
+
+def is_pending_signup(user) -> bool:
+    """An account a signup made that nobody has confirmed: inactive, never logged in, no password yet. Anything
+    else with that address is registered, including an account an admin deactivated: a signup never reopens it."""
+    return not user.is_active and user.last_login is None and not user.has_usable_password()
+
+
+class SignupConfirmationTokens(PasswordResetTokenGenerator):
+    """The token in a confirmation link. Valid for PASSWORD_RESET_TIMEOUT (3 days, config/settings.py), and only
+    while the account is pending: confirming sets the password, activates the account and logs in, each of which
+    ends every link sent for it. Its own salt, so no other kind of token (a password reset's) is taken for it."""
+
+    key_salt = "revierpfad.accounts.SignupConfirmationTokens"
+
+    def _make_hash_value(self, user, timestamp: int) -> str:
+        last_login = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
+        return f"{user.pk}{user.password}{user.is_active}{last_login}{user.email}{timestamp}"
+
+
+confirmation_tokens = SignupConfirmationTokens()
 
 
 def safe_next(request: HttpRequest, target: str | None) -> str:
@@ -65,27 +106,133 @@ def safe_next(request: HttpRequest, target: str | None) -> str:
     return ""
 
 
+def _next_and_keep(request: HttpRequest) -> tuple[str, str]:
+    """Where to go after the account is ready, and the result to keep in it (a token), from the form or the link."""
+    next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]
+    return next_page, keep
+
+
+def start_signup(request: HttpRequest, email: str, next_page: str, keep: str) -> None:
+    """Send the one e-mail a valid signup sends: a confirmation link for a new or still pending address, a note
+    that the account exists for a registered one. No branch hashes or stores a password, and a pending account
+    is left as it is: a new link joins the older ones, each good until one of them is used or it expires."""
+    user = _account_for_signup(email)
+    if is_pending_signup(user):
+        confirm_url = _confirmation_url(request, user, next_page, keep)
+        _send_mail(request, "confirm_email", email, {"confirm_url": confirm_url})
+    else:
+        _send_mail(request, "account_exists_email", email, {"login_url": _login_url(request, next_page)})
+
+
+def _account_for_signup(email: str):
+    """The account with this address; a new one, inactive and without a password, when there is none. Every
+    branch writes one row and commits, so the time a signup takes does not tell a new address from a known one."""
+    user = User.objects.filter(username__iexact=email).first()
+    try:
+        with transaction.atomic():
+            if user is None:
+                user = User(username=email, email=email, is_active=False)
+                user.set_unusable_password()  # a random marker, no hashing
+                user.save()
+            else:  # the write a new account costs, changing nothing (PostgreSQL writes it; SQLite skips it)
+                User.objects.filter(pk=user.pk).update(email=F("email"))
+    except IntegrityError:  # a parallel signup for the same address made the account meanwhile
+        user = User.objects.get(username=email)
+    return user
+
+
+def _confirmation_url(request: HttpRequest, user, next_page: str, keep: str) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("confirm-signup", args=[uidb64, confirmation_tokens.make_token(user)])
+    query = urlencode({name: value for name, value in (("next", next_page), ("keep", keep)) if value})
+    return request.build_absolute_uri(f"{path}?{query}" if query else path)
+
+
+def _login_url(request: HttpRequest, next_page: str) -> str:
+    path = reverse("login")
+    return request.build_absolute_uri(f"{path}?{urlencode({'next': next_page})}" if next_page else path)
+
+
+def _send_mail(request: HttpRequest, template: str, to: str, context: dict) -> None:
+    """A plain-text mail from registration/<template>.txt and its _subject.txt, in the active language."""
+    context = {**context, "site_url": request.build_absolute_uri("/"), "email": to}
+    subject = " ".join(render_to_string(f"registration/{template}_subject.txt", context).split())
+    body = render_to_string(f"registration/{template}.txt", context)
+    EmailMessage(subject, body, to=[to]).send()
+
+
+def user_for_link(uidb64: str, token: str):
+    """The pending account a confirmation link is for, or None when the link is forged, used or expired."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, ValidationError, User.DoesNotExist):
+        return None
+    if not is_pending_signup(user) or not confirmation_tokens.check_token(user, token):
+        return None
+    return user
+
+
+def confirm_account(user, password: str) -> bool:
+    """Give a pending account its first password and activate it; False when a parallel confirmation of the
+    same account came first (then that one's password stands and this link is used up)."""
+    pending_marker = user.password
+    user.set_password(password)
+    user.is_active = True
+    return bool(
+        User.objects.filter(pk=user.pk, password=pending_marker, is_active=False, last_login__isnull=True).update(
+            password=user.password, is_active=True
+        )
+    )
+
+
+def keep_result(user, token: str) -> bool:
+    """Put a finished attempt that nobody keeps yet into the account; False when there is none by that token."""
+    return bool(
+        token and Assessment.objects.filter(token=token, finished_at__isnull=False, user__isnull=True).update(user=user)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
-    next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]  # the result the account starts from
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    next_page, keep = _next_and_keep(request)
     context = {"form": form, "next": next_page, "keep": keep}
     if request.method == "POST":
-        if form.is_valid():
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            kept = keep and Assessment.objects.filter(token=keep, finished_at__isnull=False, user__isnull=True).update(
-                user=user
-            )
-            if kept:
-                messages.success(request, _("Your account is ready, and this attempt is kept in it."))
-            else:
-                messages.success(request, _("Your account is ready. Attempts you keep appear here."))
-            return redirect(next_page or "my-results")
-        return render(request, "registration/signup.html", context, status=400)
+        if not form.is_valid():
+            return render(request, "registration/signup.html", context, status=400)
+        try:
+            start_signup(request, form.cleaned_data["email"], next_page, keep)
+        except (SMTPException, OSError) as exc:  # the same for a new and a registered address
+            log.error("signup mail not sent: %s", type(exc).__name__)  # its text may name the address
+            return render(request, "registration/signup_mail_failed.html", status=503)
+        return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "registration/signup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link in the confirmation mail: GET asks for the password; a valid POST sets it, activates the account
+    and logs in. A refused password changes nothing, so the same link can be tried again."""
+    user = user_for_link(uidb64, token)
+    if user is None:
+        return render(request, "registration/confirm_invalid.html", status=400)
+    next_page, keep = _next_and_keep(request)
+    form = ChoosePasswordForm(user, request.POST if request.method == "POST" else None)
+    context = {"form": form, "email": user.email, "next": next_page, "keep": keep}
+    if request.method == "GET":
+        return render(request, "registration/confirm_signup.html", context)
+    if not form.is_valid():
+        return render(request, "registration/confirm_signup.html", context, status=400)
+    if not confirm_account(user, form.cleaned_data["new_password1"]):
+        return render(request, "registration/confirm_invalid.html", status=400)
+    login(request, user, backend=MODEL_BACKEND)
+    if keep_result(user, keep):
+        messages.success(request, _("Your account is ready, and this attempt is kept in it."))
+    else:
+        messages.success(request, _("Your account is ready. Attempts you keep appear here."))
+    return redirect(next_page or "my-results")
 
 
 @require_GET

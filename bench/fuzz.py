@@ -301,6 +301,7 @@ def main() -> int:
             DATABASE_URL=database_url,
             DJANGO_LOG_LEVEL="WARNING",
             GUNICORN_LOG_LEVEL="warning",
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",  # signups mail; no mail server here
         )
         log("migrate, load_content, createcachetable, collectstatic, ensure_model")
         for command in (("migrate", "--no-input", "-v", "0"), ("load_content", "-v", "0"), ("createcachetable",)):

@@ -185,7 +185,16 @@ CACHES = {
         # Each write counts the table's rows, and culling (expired rows first) starts above MAX_ENTRIES:
         # 5000 rows stay quick to count and hold the counters of about 2000 clients at once.
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # Rendered fragments of the results page ({% cache ... using="fragments" %}), per process: keyed on a
+    # digest of everything each fragment shows, so nothing needs invalidating and a shared cache would only
+    # add a round trip per fragment.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "revierpfad-fragments",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # only the "continue" hint lives in it
 
@@ -233,6 +242,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# E-mail (the link that confirms a signup): printed on the console while DEBUG is on, sent by SMTP otherwise.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")  # seconds: a mail server that hangs must not hang the signup
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Revierpfad <revierpfad@localhost>")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a confirmation link works for 3 days (the pages and the mail say so)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-results"

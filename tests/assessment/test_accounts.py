@@ -11,38 +11,16 @@ from django.utils import timezone
 
 from assessment.models import Answer, Assessment
 from assessment.services import start_assessment
+from tests.assessment.test_signup import sign_up_and_confirm as sign_up
 from tests.conftest import answer_all, strongest, weakest
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-def sign_up(client, email="kim@example.org", password="Ruhrpott-2026!"):
-    return client.post(reverse("signup"), {"email": email, "password1": password, "password2": password})
-
-
 def test_nothing_needs_an_account_but_keeping_history(client, finished_assessment):
     assert client.get(reverse("results", args=[finished_assessment.token])).status_code == 200
     assert client.get(reverse("my-results")).status_code == 302
-
-
-def test_signing_up_with_email_and_password_logs_in(client):
-    response = sign_up(client)
-    assert response.status_code == 302
-    user = User.objects.get()
-    assert user.email == user.username == "kim@example.org"
-    assert client.get(reverse("my-results")).status_code == 200
-
-
-def test_a_weak_password_or_a_taken_email_is_refused_with_a_message(client):
-    response = sign_up(client, password="123")
-    assert response.status_code == 400
-    assert 'role="alert"' in response.content.decode()
-    sign_up(client)
-    client.logout()
-    response = sign_up(client)
-    assert response.status_code == 400
-    assert User.objects.count() == 1
 
 
 def test_an_attempt_kept_in_the_account_appears_in_my_results(client, finished_assessment):
@@ -109,31 +87,6 @@ def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(
     assert set(Assessment.objects.values_list("pk", flat=True)) == {fresh.pk, finished.pk}
 
 
-@pytest.mark.parametrize(
-    "target",
-    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "foo", "http://testserver@evil.example/"],
-)
-def test_signup_never_follows_a_next_address_off_the_site(client, target):
-    password = "Ruhrpott-2026!"
-    response = client.post(
-        reverse("signup"), {"email": "kim@example.org", "password1": password, "password2": password, "next": target}
-    )
-    assert response.status_code == 302
-    location = response["Location"]
-    assert "evil" not in location and "javascript" not in location
-    assert location.startswith("/")
-    assert User.objects.filter(email="kim@example.org").exists()
-
-
-def test_signup_returns_to_a_page_of_this_site(client, finished_assessment):
-    page = reverse("results", args=[finished_assessment.token])
-    password = "Ruhrpott-2026!"
-    response = client.post(
-        reverse("signup"), {"email": "kim@example.org", "password1": password, "password2": password, "next": page}
-    )
-    assert response.status_code == 302 and response["Location"] == page
-
-
 @pytest.mark.parametrize("days", ["0", "-5", "x"])
 def test_purging_refuses_a_retention_that_would_delete_assessments_in_progress(days):
     from django.core.management.base import CommandError
@@ -156,37 +109,3 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
     response = client.post(reverse("login"), {"username": "KIM.ruhr@example.ORG", "password": "Ruhrpott-2026!"})
     assert response.status_code == 302
     assert client.get(reverse("my-results")).status_code == 200
-
-
-def test_an_account_made_from_a_result_keeps_that_attempt_and_returns_to_it(client, finished_assessment):
-    page = reverse("results", args=[finished_assessment.token])
-    link = client.get(page).content.decode()
-    assert f"keep={finished_assessment.token}" in link
-    password = "Ruhrpott-2026!"
-    response = client.post(
-        reverse("signup"),
-        {
-            "email": "kim@example.org",
-            "password1": password,
-            "password2": password,
-            "next": page,
-            "keep": finished_assessment.token,
-        },
-    )
-    assert response.status_code == 302 and response["Location"] == page
-    finished_assessment.refresh_from_db()
-    assert finished_assessment.user == User.objects.get(email="kim@example.org")
-    assert finished_assessment.token in client.get(reverse("my-results")).content.decode()
-
-
-def test_signup_never_takes_over_an_attempt_kept_by_someone_else(client, finished_assessment):
-    owner = User.objects.create_user("owner@example.org", "owner@example.org", "Ruhrpott-2026!")
-    finished_assessment.user = owner
-    finished_assessment.save(update_fields=["user"])
-    password = "Ruhrpott-2026!"
-    client.post(
-        reverse("signup"),
-        {"email": "kim@example.org", "password1": password, "password2": password, "keep": finished_assessment.token},
-    )
-    finished_assessment.refresh_from_db()
-    assert finished_assessment.user == owner
