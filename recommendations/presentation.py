@@ -7,6 +7,8 @@ feedback form into a confirmed outcome; `compare_attempts` sets two kept attempt
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Assessment
 from assessment.presentation import profile_sections, reliability_note, work_style_summary
+from assessment.translation import current_language
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Role
@@ -42,12 +45,22 @@ def target_charts(result: Result, names: dict[str, str], role: Role | None) -> d
     if role is None or not result.requirements:
         return {}
     scores = result.profile.competencies
-    rows = [
+    # In the framework's order (that of `names`), not the stored document's: PostgreSQL's jsonb keeps its keys
+    # in an order of its own, so the chart would turn between the first view and the next.
+    order = {slug: index for index, slug in enumerate(names)}
+    requirements = sorted(result.requirements.items(), key=lambda item: order.get(item[0], len(order)))
+    rows = tuple(
         (names.get(slug, slug), scores[slug].expected, required, scores[slug].level_high)
-        for slug, required in result.requirements.items()
+        for slug, required in requirements
         if slug in scores
-    ]
-    return {"radar": radar(rows), "gaps": gap_chart(rows)}
+    )
+    return {**_charts(rows), "chart_rows": rows}
+
+
+@functools.lru_cache(maxsize=256)
+def _charts(rows: tuple) -> dict:
+    """The charts drawn from their rows, once per process for the same rows (the templates only read them)."""
+    return {"radar": radar(list(rows)), "gaps": gap_chart(list(rows))}
 
 
 def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPath:
@@ -155,7 +168,55 @@ def results_context(
     }
     context["recompute_offered"] = not shared and (context["newer_model"] or bool(no_longer_offered))
     context.update(target_charts(result, names, target_role))
+    context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
+
+
+def _digest(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+FRAGMENT_SECONDS = 600  # how long an unused rendered fragment stays in a process's cache
+
+
+def fragment_keys(context: dict) -> dict[str, str | int]:
+    """How long to keep (`seconds`) and how to key the parts of the results page that depend only on the
+    stored result, the content and the language.
+
+    Each key is a digest of everything its part shows, so a changed result, a renamed competency or role, or
+    the other language gives another key: nothing to invalidate. No part holds a token or a form token."""
+    language = current_language()
+    profile, work_style = context["profile"], context["work_style"]
+    sections = [
+        (group.section.name, [(row.competency.name, repr(row.score), row.descriptor) for row in group.competencies])
+        for group in context["sections"]
+    ]
+    roles = [
+        (role.slug, role.name, role.description, role.pay, role.employers, repr(fit.match), fit.reasons)
+        for role, fit in context["fits"]
+    ]
+    target_role = context["target_role"]
+    steps = [
+        (
+            [getattr(course, field.attname) for field in Course._meta.concrete_fields],
+            [getattr(course.provider, field.attname) for field in course.provider._meta.concrete_fields],
+            closes,
+        )
+        for _step, course, closes in context["path_steps"]
+    ]
+    return {
+        # A view that renders the page without these keys gets timeout 0 in the template: nothing is cached.
+        "seconds": FRAGMENT_SECONDS,
+        "profile": _digest(language, profile.answered, profile.total, sections, sorted(work_style.items())),
+        "top_roles": _digest(language, roles[:3]),
+        "role_details": _digest(language, context["reliable"], roles),
+        "picker": _digest(language, context["reliable"], target_role.slug if target_role else "", roles),
+        "charts": _digest(language, target_role.name if target_role else "", context.get("chart_rows")),
+        # each step of the learning path up to its "done" form (which holds a token), by its place in the path
+        "path_steps": _digest(language, steps),
+        # the feedback form as it is first shown (unbound): its only varying part is the choice of roles
+        "feedback_fields": _digest(language, list(context["feedback_form"].fields["role"].choices)),
+    }
 
 
 def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:

@@ -38,6 +38,15 @@ def _no_remembered_unusable_models():
     lifecycle._none_in_state = None
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_page_fragments():
+    """Each test renders the results page afresh: the per-process cache of its parts
+    (`recommendations.presentation.fragment_keys`) would otherwise carry over from earlier tests."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
 def run_queued_tasks() -> None:
     """Run every queued background task, as the worker (`manage.py db_worker`) would, then return."""
     import signal
