@@ -268,9 +268,9 @@ def learning_path_for(
     max_price_eur: float | None = None,
 ) -> LearningPath:
     """The ordered courses that close the person's gaps towards `target_role`: the optimal path; or the
-    greedy one where it keeps the limits and closes more (the optimiser counts a course only where it
-    surely completes a level step, so partial courses that add up are the greedy path's), or takes fewer
-    hours; or the greedy one when the optimiser is not available."""
+    greedy one where it keeps the limits and closes more (the optimiser counts a course only for the level
+    steps it surely completes when taken at the lowest of them, so partial courses that add up are the
+    greedy path's), or takes fewer hours; or the greedy one when the optimiser is not available."""
     try:
         best = optimal_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
     except (ImportError, OptimiserFailed) as exc:
@@ -419,17 +419,25 @@ def _candidates(
         if not table.slugs:
             continue
         level = levels.get(competency, 0.0)
-        masks = []
+        masks, lows = [], []
         for step in own:
-            # a course teaches a step when, taken once the steps below are done (the level is then at
+            # a course can teach a step when, taken once the steps below are done (the level is then at
             # least step.start - TOLERANCE), it surely completes it
             low = level if step.first else max(level, step.start - TOLERANCE)
+            lows.append(low)
             masks.append(
                 (table.start <= low + 0.5)
                 & (table.end > low + TOLERANCE)
                 & (low + (table.end - low) * table.weight >= step.start + 1 - TOLERANCE)
             )
         taught = np.array(masks)
+        # A course is taken once, at its lowest step: it is counted for the steps it completes from there.
+        # A course that teaches part of what is left (weight < 1) completes one step from the step below
+        # and the next one only when it is taken there: it is not counted for both.
+        lowest = np.asarray(lows)[taught.argmax(axis=0)]  # (courses,) the level it is taken at
+        reach = lowest + (table.end - lowest) * table.weight
+        starts = np.array([step.start for step in own], dtype=float)
+        taught &= starts[:, None] + 1 - TOLERANCE <= reach[None, :]
         for slug in excluded:
             if slug in table.index:
                 taught[:, table.index[slug]] = False
@@ -489,15 +497,22 @@ class _Problem:
     max_courses: int
     max_hours: float | None = None
     max_price_eur: float | None = None
+    # per step, the steps above it in its competency: they stay open when it does (nobody can take a
+    # course for the step 3 -> 4 who has not reached 3)
+    above: tuple[tuple[int, ...], ...] = ()
+
+    def higher(self, step: int) -> tuple[int, ...]:
+        return self.above[step] if self.above else ()
 
     def objective(self, chosen: Collection[int], open_steps: Collection[int]) -> float:
         return sum(self.cost[c] for c in chosen) + sum(self.open_cost[s] for s in open_steps)
 
     def feasible(self, chosen: Collection[int], open_steps: Collection[int]) -> bool:
-        """Every step taught or open, prerequisites taken, limits kept."""
+        """Every step taught or open, the steps above an open one open too, prerequisites taken, limits kept."""
         taught = {s for c in chosen for s in self.teaches[c]} | set(open_steps)
         return (
             len(taught) == len(self.open_cost)
+            and all(set(self.higher(s)) <= set(open_steps) for s in open_steps)
             and all(pre in chosen for c in chosen for pre in self.requires[c])
             and len(chosen) <= self.max_courses
             and _within(sum(self.hours[c] for c in chosen), self.max_hours)
@@ -521,17 +536,21 @@ class _TooBig(Exception):
     pass
 
 
+Set_ = frozenset[int]  # courses or steps, by index
+
+
 def _branch_and_bound(problem: _Problem, max_nodes: int | None = None) -> tuple[list[int], list[int]] | None:
     """The exact optimum of a small problem, found by branch and bound in plain Python: the chosen courses
     and the steps left open. None when it is not for this search (a course that costs nothing, or more
     than `max_nodes` nodes), and scipy's solver must decide.
 
     It branches on the open step with the fewest courses left that teach it: each of them in turn (taken
-    with its prerequisites, the ones tried before it ruled out), or the step left open, so every solution
-    is in exactly one branch. A branch is cut when its cost plus a lower bound of what is still open (per
-    step, the cheapest share of a course that teaches it, or the cost of leaving it open) cannot beat the
-    best path found. Ties keep the first path found, in a fixed order (the cheapest branch first, then
-    the catalogue's order), so equal inputs give the same path."""
+    with its prerequisites, the ones tried before it ruled out), or the step left open (and with it the
+    steps above it in its competency), so every solution is in exactly one branch. A branch is cut when
+    its cost plus a lower bound of what is still open (per step, the cheapest share of a course that
+    teaches it, or the cost of leaving it open) cannot beat the best path found. Ties keep the first path
+    found, in a fixed order (the cheapest branch first, then the catalogue's order), so equal inputs give
+    the same path."""
     n, m = len(problem.cost), len(problem.open_cost)
     max_nodes = SEARCH_NODES if max_nodes is None else max_nodes
     if any(cost <= 0 for cost in problem.cost):
@@ -553,7 +572,7 @@ def _branch_and_bound(problem: _Problem, max_nodes: int | None = None) -> tuple[
     best: list = [math.inf, None]
     nodes = 0
 
-    def search(taken: frozenset[int], banned: frozenset[int], done: frozenset[int], spent: float, hours, euros):
+    def search(taken: Set_, banned: Set_, done: Set_, opened: Set_, spent: float, hours: float, euros: float):
         nonlocal nodes
         nodes += 1
         if nodes > max_nodes:
@@ -561,7 +580,7 @@ def _branch_and_bound(problem: _Problem, max_nodes: int | None = None) -> tuple[
         todo = [s for s in range(m) if s not in done]
         if not todo:
             if spent < best[0] - IMPROVEMENT:
-                best[0], best[1] = spent, (taken, done)
+                best[0], best[1] = spent, (taken, opened)
             return
         # the courses still possible: not ruled out, and each alone still within the limits
         room = problem.max_courses - len(taken)
@@ -600,21 +619,23 @@ def _branch_and_bound(problem: _Problem, max_nodes: int | None = None) -> tuple[
                 and _within(more_euros, problem.max_price_eur)
             ):
                 taught = {s for a in added for s in problem.teaches[a]}
-                search(taken | added, frozenset(ruled_out), done | taught, spent + extra, more_hours, more_euros)
+                search(
+                    taken | added, frozenset(ruled_out), done | taught, opened, spent + extra, more_hours, more_euros
+                )
             ruled_out.add(c)
-        # the step left open: none of the courses that teach it is taken further down this branch
-        search(taken, frozenset(ruled_out), done | {step}, spent + problem.open_cost[step], hours, euros)
+        # the step left open, and the ones above it: none of the courses that teach it is taken further down
+        newly = ({step} | set(problem.higher(step))) - opened
+        more = sum(problem.open_cost[s] for s in newly)
+        search(taken, frozenset(ruled_out), done | newly, opened | newly, spent + more, hours, euros)
 
     try:
-        search(frozenset(), frozenset(dominated), frozenset(), 0.0, 0.0, 0.0)
+        search(frozenset(), frozenset(dominated), frozenset(), frozenset(), 0.0, 0.0, 0.0)
     except _TooBig:
         return None
     if best[1] is None:
         return None
-    taken, done = best[1]
-    chosen = sorted(taken)
-    taught = {s for c in chosen for s in problem.teaches[c]}
-    return chosen, [s for s in range(m) if s not in taught]
+    taken, opened = best[1]
+    return sorted(taken), sorted(opened)
 
 
 def _dominated(problem: _Problem, closure: Sequence[frozenset[int]], teachers: Sequence[Sequence[int]]) -> set[int]:
@@ -664,6 +685,13 @@ def _highs(problem: _Problem) -> tuple[list[int], list[int]]:
         for pre in needed:  # taking a course means taking what it requires
             row = np.zeros(n + m)
             row[course], row[pre] = 1, -1
+            rows.append(row[None, :])
+            lower.append(-np.inf)
+            upper.append(0.0)
+    for step in range(m):
+        for higher in problem.higher(step):  # a step open: the ones above it open too
+            row = np.zeros(n + m)
+            row[n + step], row[n + higher] = 1, -1
             rows.append(row[None, :])
             lower.append(-np.inf)
             upper.append(0.0)
@@ -726,6 +754,10 @@ def _solve(
         max_courses=max_steps,
         max_hours=max_hours,
         max_price_eur=max_price_eur,
+        above=tuple(
+            tuple(j for j, up in enumerate(steps) if up.competency == step.competency and up.start > step.start)
+            for step in steps
+        ),
     )
     solved = _branch_and_bound(problem) or _highs(problem)
     chosen, open_steps = solved

@@ -36,6 +36,14 @@ def reference_optimum(problem: _Problem) -> float:
             rows.append(row)
             lower.append(-np.inf)
             upper.append(0)
+    for step in range(m):  # a step open: the steps above it in its competency open too
+        for higher in problem.higher(step):
+            row = np.zeros(n + m)
+            row[n + step] += 1
+            row[n + higher] -= 1
+            rows.append(row)
+            lower.append(-np.inf)
+            upper.append(0)
     for coefficients, limit in (
         ([1.0] * n, problem.max_courses),
         (problem.hours, problem.max_hours),
@@ -81,6 +89,8 @@ def problems(draw, min_cost: float = 0.5) -> _Problem:
         for c in range(n)
     )
     open_cost = draw(st.lists(st.sampled_from([3.0, 10.0, 25.0, 10_000.0, 13_000.0]), min_size=m, max_size=m))
+    competency = draw(st.lists(st.integers(0, 2), min_size=m, max_size=m))  # steps of a competency, in order
+    above = tuple(tuple(t for t in range(s + 1, m) if competency[t] == competency[s]) for s in range(m))
     return _Problem(
         cost=tuple(h + paths.EURO_IN_HOURS * (p - b) for h, p, b in zip(hours, price, bonus)),
         hours=tuple(hours),
@@ -91,6 +101,7 @@ def problems(draw, min_cost: float = 0.5) -> _Problem:
         max_courses=draw(st.integers(1, 12)),
         max_hours=draw(st.one_of(st.none(), st.sampled_from([0.0, 8.0, 20.0, 40.0, 64.0]))),
         max_price_eur=draw(st.one_of(st.none(), st.sampled_from([0.0, 500.0, 1500.0]))),
+        above=above,
     )
 
 
