@@ -779,11 +779,18 @@ def _schedule(
     first. Each step's `levels_after` comes from applying the courses in this order."""
     current = dict(levels)
     waiting = {slug: {p for p in prerequisites.get(slug, ()) if p in chosen} for slug in chosen}
-    # per course, the biggest gap it serves (served first) and, per competency, the lowest step it teaches
+    # per course, the biggest gap it serves (served first) and, per competency, the lowest step it alone of the
+    # chosen courses teaches (a step another course teaches too does not hold it back)
     order_key = {slug: (-max((steps[i].priority for i in teaches.get(slug, ())), default=0.0), slug) for slug in chosen}
+    teachers: dict[int, int] = {}
+    for slug in chosen:
+        for i in teaches.get(slug, ()):
+            teachers[i] = teachers.get(i, 0) + 1
     lowest: dict[str, dict[str, _LevelStep]] = {}
     for slug in chosen:
         for i in teaches.get(slug, ()):
+            if teachers[i] > 1:
+                continue
             step = steps[i]
             if step.competency not in lowest.setdefault(slug, {}) or step.start < lowest[slug][step.competency].start:
                 lowest[slug][step.competency] = step
