@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from assessment.measurement import ItemSpec, OptionSpec
-from assessment.models import Competency, Item, Option
+from assessment.models import Answer, Competency, Item, Option
+from core.rows import columns, fetch, quote, table
 
 
 def items_with_options(ids: Iterable[int] | None = None) -> list[Item]:
@@ -23,6 +26,43 @@ def items_with_options(ids: Iterable[int] | None = None) -> list[Item]:
     ids = list(ids)
     found = queryset.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+def item_to_answer(pk: int, assessment_id: int | None = None) -> Item | None:
+    """One item with its competency and options, as `items_with_options` gives it, in one query (a question
+    page's). With `assessment_id`, each option's `chosen_earlier` says whether that attempt chose it already."""
+    rows = fetch(_question_sql(connection.vendor), [assessment_id, pk], (Item, Competency, Option))
+    if not rows:
+        return None
+    item, competency = rows[0][0], rows[0][1]
+    item.competency = competency
+    options = []
+    for _item, _competency, option, answer in rows:
+        if option is not None:  # None: an item without options (only half set up in the admin)
+            option.item = item
+            option.chosen_earlier = answer is not None
+            options.append(option)
+    # What prefetch_related("options") leaves on the item, so that item.options.all() asks nothing more.
+    cached = item.options.all()
+    cached._result_cache, cached._prefetch_done = options, True
+    item._prefetched_objects_cache = {"options": cached}
+    return item
+
+
+@functools.cache
+def _question_sql(vendor: str) -> str:
+    """The SQL behind `item_to_answer` (written once per process: compiled anew on every question page, the ORM
+    query cost more than the rest of the page's database work)."""
+    q = quote
+    return (
+        f"SELECT {columns(Item, 'i')}, {columns(Competency, 'c')}, {columns(Option, 'o')}, a.{q('id')} "
+        f"FROM {table(Item)} i "
+        f"LEFT JOIN {table(Competency)} c ON c.{q('id')} = i.{q('competency_id')} "
+        f"LEFT JOIN {table(Option)} o ON o.{q('item_id')} = i.{q('id')} "
+        f"LEFT JOIN {table(Answer)} a ON a.{q('assessment_id')} = %s AND a.{q('item_id')} = i.{q('id')} "
+        f"AND a.{q('option_id')} = o.{q('id')} "
+        f"WHERE i.{q('id')} = %s ORDER BY o.{q('order')}, o.{q('value')}"
+    )
 
 
 def item_spec(item: Item) -> ItemSpec:

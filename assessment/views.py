@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -11,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
-from assessment.bank import items_with_options
+from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
 from assessment.models import Assessment, Item
 from assessment.presentation import answer_review, profile_sections, work_style_summary
@@ -27,6 +30,7 @@ from assessment.services import (
     start_assessment,
 )
 from core.ratelimit import rate_limited
+from core.rows import columns, fetch, quote, table
 
 SESSION_KEY = "assessment_token"
 
@@ -43,7 +47,16 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def _assessment_or_404(token: str) -> Assessment:
-    return get_object_or_404(Assessment, token=token)
+    """The assessment with this token; every question page reads it, so its SQL is written once (`core.rows`)."""
+    found = fetch(_assessment_sql(connection.vendor), [token], (Assessment,))
+    if not found:
+        raise Http404("No such assessment.")
+    return found[0][0]
+
+
+@functools.cache
+def _assessment_sql(vendor: str) -> str:
+    return f"SELECT {columns(Assessment, 'a')} FROM {table(Assessment)} a WHERE a.{quote('token')} = %s"
 
 
 def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -107,10 +120,9 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
         return _finished_response(request, assessment)
     if not 1 <= step <= assessment.total_steps:
         raise Http404("No such question in this assessment.")
-    item = items_with_options([assessment.steps[step - 1]])
-    if not item:  # removed from the bank since the assessment started: nothing to answer
+    item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method == "GET" else None)
+    if item is None:  # removed from the bank since the assessment started: nothing to answer
         return redirect(assessment.step_url(min(step + 1, assessment.total_steps)))
-    item = item[0]
 
     status = 200
     if request.method == "POST":
@@ -124,10 +136,10 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
             if step < assessment.total_steps:
                 next_url = assessment.step_url(step + 1)
-                following = items_with_options([assessment.steps[step]])
-                if request.htmx and following:
-                    form = _form_with_earlier_answer(assessment, following[0])
-                    response = _render_step(request, assessment, step + 1, item=following[0], form=form)
+                following = item_to_answer(assessment.steps[step], assessment.pk) if request.htmx else None
+                if following is not None:
+                    form = _form_with_earlier_answer(following)
+                    response = _render_step(request, assessment, step + 1, item=following, form=form)
                     return push_url(response, next_url)
                 return redirect(next_url)
             finish_assessment(assessment)
@@ -137,7 +149,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             return redirect(results)
         status = 400
     else:
-        form = _form_with_earlier_answer(assessment, item)
+        form = _form_with_earlier_answer(item)
     return _render_step(request, assessment, step, item=item, form=form, status=status)
 
 
@@ -149,10 +161,10 @@ def _remaining(assessment: Assessment, step: int) -> int | None:
     return assessment.total_steps - step + max(0, coming - 1)
 
 
-def _form_with_earlier_answer(assessment: Assessment, item: Item) -> AnswerForm:
-    """The question's form with the option chosen earlier (after going back) already selected."""
-    chosen = assessment.answers.filter(item=item).values_list("option_id", flat=True).first()
-    initial_value = next((o.value for o in item.options.all() if o.pk == chosen), None)
+def _form_with_earlier_answer(item: Item) -> AnswerForm:
+    """The question's form with the option chosen earlier (after going back) already selected; `item` as
+    `item_to_answer` reads it for the assessment."""
+    initial_value = next((o.value for o in item.options.all() if o.chosen_earlier), None)
     return AnswerForm(item=item, initial={"option": initial_value})
 
 

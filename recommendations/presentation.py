@@ -9,18 +9,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import pickle
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment
 from assessment.presentation import profile_sections, reliability_note, work_style_summary
 from assessment.translation import current_language
+from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
-from recommendations.models import ConfirmedOutcome, Course, Role
+from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import LearningPath
 from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
 from recommendations.services import TRANSPARENT
@@ -80,6 +83,40 @@ def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPat
     return dataclasses.replace(path, steps=tuple(steps))
 
 
+def active_roles() -> dict[str, Role]:
+    """The active roles by slug, in their order: `Role.objects.active()`, with SQL written once (`core.rows`)."""
+    return {role.slug: role for (role,) in fetch(_roles_sql(connection.vendor), [True], (Role,))}
+
+
+@functools.cache
+def _roles_sql(vendor: str) -> str:
+    return (
+        f"SELECT {columns(Role, 'r')} FROM {table(Role)} r WHERE r.{quote('active')} = %s "
+        f"ORDER BY r.{quote('order')}, r.{quote('slug')}"
+    )
+
+
+def courses_by_slug(slugs: list[str]) -> dict[str, Course]:
+    """These courses (any that exist) with their providers, by slug: the results page's one query for them."""
+    if not slugs:
+        return {}
+    rows = fetch(_courses_sql(connection.vendor, len(slugs)), slugs, (Course, Provider))
+    found = {}
+    for course, provider in rows:
+        course.provider = provider
+        found[course.slug] = course
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _courses_sql(vendor: str, count: int) -> str:
+    return (
+        f"SELECT {columns(Course, 'c')}, {columns(Provider, 'p')} FROM {table(Course)} c "
+        f"INNER JOIN {table(Provider)} p ON p.{quote('id')} = c.{quote('provider_id')} "
+        f"WHERE c.{quote('slug')} IN ({', '.join(['%s'] * count)})"
+    )
+
+
 def path_limits_of(path: LearningPath) -> dict[str, float]:
     """The limits a path was built within (only those set)."""
     limits = {"max_hours": path.max_hours, "max_price_eur": path.max_price_eur}
@@ -108,7 +145,7 @@ def results_context(
     """Everything the results page (and its PDF) shows, and 400 when the chosen role or the path limits are
     not valid (the page then keeps the path it has)."""
     limits_form, limits = path_limits(query or {})
-    roles = {r.slug: r for r in Role.objects.active()}
+    roles = active_roles()
     result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits)
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
@@ -116,15 +153,17 @@ def results_context(
     sections = profile_sections(profile)
     names = _names(sections)
     stored_path = recommendation.path
-    courses = Course.objects.select_related("provider").in_bulk(
-        [s.course.slug for s in stored_path.steps] + list(result.done), field_name="slug"
-    )
+    courses = courses_by_slug([s.course.slug for s in stored_path.steps] + list(result.done))
     path = _current_path(stored_path, courses)
     path_steps = [
         (step, courses[step.course.slug], [names.get(c, c) for c in step.closes])
         for step in path.steps
         if step.course.slug in courses
     ]
+    if not shared:  # each step's "done" form: its address reversed once for the whole path
+        prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
+        for course in courses.values():
+            course.done_url = f"{prefix}{course.slug}{suffix}"
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
     no_longer_offered += [s.course for s in path.steps if s.course.slug not in courses]
     target_role = roles.get(path.target_role)
@@ -173,7 +212,23 @@ def results_context(
 
 
 def _digest(*parts) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    # pickle: several times quicker than repr for the same content, and as faithful (it can be read back)
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(value) -> tuple:
+    """A dataclass's values as a tuple: the same content for a digest, quicker to serialise than the dataclass."""
+    return tuple(getattr(value, name) for name in _field_names(type(value)))
+
+
+def _row(instance) -> list:
+    """Every stored value of a model instance (both languages of a translated field, say)."""
+    return [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
 
 
 FRAGMENT_SECONDS = 600  # how long an unused rendered fragment stays in a process's cache
@@ -188,34 +243,55 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
     language = current_language()
     profile, work_style = context["profile"], context["work_style"]
     sections = [
-        (group.section.name, [(row.competency.name, repr(row.score), row.descriptor) for row in group.competencies])
+        (group.section.name, [(row.competency.name, _plain(row.score), row.descriptor) for row in group.competencies])
         for group in context["sections"]
     ]
-    roles = [
-        (role.slug, role.name, role.description, role.pay, role.employers, repr(fit.match), fit.reasons)
-        for role, fit in context["fits"]
-    ]
+    # what the role parts show of a fit: the match with its range, and the reasons
+    roles = [(_row(role), fit.match.value, fit.match.low, fit.match.high, fit.reasons) for role, fit in context["fits"]]
+    every_role = _digest(language, roles)
     target_role = context["target_role"]
-    steps = [
-        (
-            [getattr(course, field.attname) for field in Course._meta.concrete_fields],
-            [getattr(course.provider, field.attname) for field in course.provider._meta.concrete_fields],
-            closes,
-        )
-        for _step, course, closes in context["path_steps"]
-    ]
+    steps = [(_row(course), _row(course.provider), closes) for _step, course, closes in context["path_steps"]]
     return {
         # A view that renders the page without these keys gets timeout 0 in the template: nothing is cached.
         "seconds": FRAGMENT_SECONDS,
         "profile": _digest(language, profile.answered, profile.total, sections, sorted(work_style.items())),
         "top_roles": _digest(language, roles[:3]),
-        "role_details": _digest(language, context["reliable"], roles),
-        "picker": _digest(language, context["reliable"], target_role.slug if target_role else "", roles),
+        "role_details": _digest(context["reliable"], every_role),
+        "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
         "charts": _digest(language, target_role.name if target_role else "", context.get("chart_rows")),
         # each step of the learning path up to its "done" form (which holds a token), by its place in the path
         "path_steps": _digest(language, steps),
         # the feedback form as it is first shown (unbound): its only varying part is the choice of roles
         "feedback_fields": _digest(language, list(context["feedback_form"].fields["role"].choices)),
+    }
+
+
+def form_fragment_keys(context: dict, request) -> dict[str, str | int]:
+    """How to key the parts of the results page that hold forms: the learning path's steps with their "done"
+    forms and the section on keeping the result. They show the attempt's token, so it is in each key; and they are
+    cached only on a page whose form token is a placeholder filled in after rendering (`views.results`), so that
+    no cached part ever holds a form token."""
+    language, assessment, target_role = current_language(), context["assessment"], context["target_role"]
+    user = request.user
+    return {
+        "forms_seconds": FRAGMENT_SECONDS,
+        "path_list": _digest(
+            language,
+            context["fragments"]["path_steps"],  # every step's course, as shown
+            assessment.token,  # in each "done" form's address
+            context["shared"],
+            target_role.slug if target_role else "",
+        ),
+        "keep": _digest(
+            language,
+            assessment.token,
+            assessment.share_token,
+            request.scheme,
+            request.get_host(),
+            user.is_authenticated,
+            user.pk,
+            assessment.user_id,
+        ),
     }
 
 

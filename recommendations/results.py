@@ -13,17 +13,20 @@ site, so switching the language shows the same result in the other language.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
 from assessment.services import profile_for
 from assessment.translation import current_language
+from core.rows import columns, fetch, quote, table
 from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
@@ -58,7 +61,13 @@ def completed_courses(assessment: Assessment) -> set[str]:
 
 
 def _active_version() -> str:
-    return ModelVersion.objects.filter(active=True).values_list("version", flat=True).first() or ""
+    rows = fetch(_active_version_sql(connection.vendor), [True], ())
+    return (rows[0][0] if rows else "") or ""
+
+
+@functools.cache
+def _active_version_sql(vendor: str) -> str:
+    return f"SELECT {quote('version')} FROM {table(ModelVersion)} WHERE {quote('active')} = %s"
 
 
 def _languages() -> list[str]:
@@ -206,6 +215,27 @@ def _save(assessment: Assessment, document: dict, active_version: str, computed_
     return hydrate(row)
 
 
+def assessment_with_result(token: str) -> Assessment | None:
+    """The assessment with this token, with its stored result when there is one, in one query (the results
+    page's: its SQL is written once, see `core.rows`)."""
+    rows = fetch(_assessment_sql(connection.vendor), [token], (Assessment, StoredResult))
+    if not rows:
+        return None
+    assessment, stored = rows[0]
+    if stored is not None:
+        assessment.result = stored  # as select_related("result") leaves it
+    return assessment
+
+
+@functools.cache
+def _assessment_sql(vendor: str) -> str:
+    return (
+        f"SELECT {columns(Assessment, 'a')}, {columns(StoredResult, 'r')} FROM {table(Assessment)} a "
+        f"LEFT JOIN {table(StoredResult)} r ON r.{quote('assessment_id')} = a.{quote('id')} "
+        f"WHERE a.{quote('token')} = %s"
+    )
+
+
 def result_for(assessment: Assessment) -> Result:
     """The stored result of a finished assessment; computed and stored first if there is none yet."""
     try:
@@ -222,9 +252,16 @@ def result_for(assessment: Assessment) -> Result:
 # --- re-hydration: plain data back into the dataclasses the templates and documents read -----------------
 
 
+@functools.cache
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _build(cls, data: Mapping[str, Any], **overrides):
     """An instance of dataclass `cls` from stored data, ignoring keys it no longer has."""
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _field_names(cls)
+    if not overrides and data.keys() <= names:  # the usual case: stored by this version
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names and k not in overrides}, **overrides)
 
 

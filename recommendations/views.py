@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,12 +23,17 @@ from assessment.translation import current_language
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import CompletedCourse, Course, Role
-from recommendations.presentation import compare_attempts, record_outcome, results_context
-from recommendations.results import result_for, store_path, store_result
+from recommendations.presentation import compare_attempts, form_fragment_keys, record_outcome, results_context
+from recommendations.results import assessment_with_result, result_for, store_path, store_result
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+# Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
+# for each process (the cache is the process's own), and never sent: each response gets its request's token.
+CSRF_PLACEHOLDER = secrets.token_hex(32)
 
 
 def _finished_or_redirect(token: str) -> tuple[Assessment, HttpResponse | None]:
@@ -43,15 +50,23 @@ def _results_url(token: str, anchor: str = "") -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    assessment, elsewhere = _finished_or_redirect(token)
-    if elsewhere:
-        return elsewhere
+    assessment = assessment_with_result(token)
+    if assessment is None:
+        raise Http404("No such assessment.")
+    if not assessment.is_finished:
+        return redirect(assessment.resume_url())
     context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET)
     context["picker_url"] = reverse("results", args=[token])
+    # The parts with forms come from the cache too (issue 10): rendered with a placeholder for the form token,
+    # which is replaced by this request's own token once the page is rendered.
+    context["fragments"].update(form_fragment_keys(context, request))
+    context["csrf_token"] = CSRF_PLACEHOLDER
     template = "recommendations/results.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#learning-path"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
 
 
 @require_GET
