@@ -6,8 +6,8 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
@@ -46,8 +46,9 @@ class ScoredCompetency:
 
 
 def reliability_note(profile: Profile, language: str | None = None) -> str:
-    """One sentence on whether the answers hold together well enough for a result."""
-    with override(language):
+    """One sentence on whether the answers hold together well enough for a result, in `language` (default: the
+    active one; `override(None)` would switch translation off and answer in English)."""
+    with override(language or get_language()):
         if profile.reliability == Reliability.TOO_FEW:
             return _(
                 "You answered %(count)s questions: too few to say where you stand. "
