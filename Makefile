@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install static run serve test test-postgres fuzz messages lint bench load load-two persona-check postgres clean
+.PHONY: install static run serve test test-postgres fuzz messages lint bench load load-two pages persona-check postgres clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
@@ -96,6 +96,12 @@ fuzz: install
 
 load-two: install
 	$(PY) -m bench.load --servers 2
+
+## make pages: throughput page by page (/healthz, start, question, results) on one gunicorn with SQLite, measured
+## with wrk (installed when missing, as root); PASS when the question page serves at least 50 % and the results
+## page at least 25 % of the start page's requests per second; see bench/LOAD.md
+pages: install
+	$(PY) -m bench.pages
 
 persona-check: install
 	$(PY) manage.py migrate --no-input -v 0
