@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from assessment.models import Assessment, Item
 from assessment.services import finish_assessment, record_answer, start_assessment
@@ -102,6 +105,18 @@ def quick_training(monkeypatch):
 
     quick = functools.partial(lifecycle.train_and_activate, per_role=TEST_PROFILES_PER_ROLE)
     monkeypatch.setattr(lifecycle, "train_and_activate", quick)
+
+
+@pytest.fixture
+def kept_attempts(client, django_user_model):
+    """A person logged in with two finished attempts kept in their account, the earlier one weaker."""
+    user = django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    earlier = answer_all(start_assessment(), weakest)
+    later = answer_all(start_assessment(), strongest)
+    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
+    Assessment.objects.filter(pk=later.pk).update(user=user)
+    client.force_login(user)
+    return earlier, later
 
 
 @pytest.fixture

@@ -9,16 +9,14 @@ import time, a string stored in English) shows up here.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from assessment.models import Assessment, Item
+from assessment.models import Item
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest, weakest
 from tests.test_numbers_in_markup import in_language, parse, visible_text
@@ -109,13 +107,8 @@ def test_the_results_page_of_answers_that_do_not_hold_together_is_german(german)
     assert english_on(response.content) == []
 
 
-def test_the_compare_page_is_german(german, django_user_model):
-    user = django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
-    earlier = answer_all(start_assessment(), weakest)
-    later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
-    german.force_login(user)
+def test_the_compare_page_is_german(german, kept_attempts):
+    earlier, later = kept_attempts
     response = german.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert response.status_code == 200
     assert english_on(response.content) == []

@@ -15,16 +15,13 @@ import json
 import re
 import sys
 import types
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
-from assessment.models import Assessment
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest, weakest
 
@@ -176,18 +173,6 @@ def test_the_checker_catches_localized_numbers_and_lets_human_text_through():
 
 
 # --- every page that shows numbers, in German -----------------------------------------------------------
-
-
-@pytest.fixture
-def kept_attempts(client, django_user_model):
-    """A person logged in with two finished attempts kept in their account, the earlier one weaker."""
-    user = django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
-    earlier = answer_all(start_assessment(), weakest)
-    later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
-    client.force_login(user)
-    return earlier, later
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
