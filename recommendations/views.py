@@ -37,7 +37,10 @@ CSRF_PLACEHOLDER = secrets.token_hex(32)
 
 
 def _finished_or_redirect(token: str) -> tuple[Assessment, HttpResponse | None]:
-    assessment = get_object_or_404(Assessment.objects.select_related("result"), token=token)
+    """The finished assessment with its stored result (one query), or a redirect back to its questions."""
+    assessment = assessment_with_result(token)
+    if assessment is None:
+        raise Http404("No such assessment.")
     if not assessment.is_finished:
         return assessment, redirect(assessment.resume_url())
     return assessment, None
@@ -50,11 +53,9 @@ def _results_url(token: str, anchor: str = "") -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    assessment = assessment_with_result(token)
-    if assessment is None:
-        raise Http404("No such assessment.")
-    if not assessment.is_finished:
-        return redirect(assessment.resume_url())
+    assessment, elsewhere = _finished_or_redirect(token)
+    if elsewhere:
+        return elsewhere
     context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET)
     context["picker_url"] = reverse("results", args=[token])
     # The parts with forms come from the cache too (issue 10): rendered with a placeholder for the form token,
