@@ -52,7 +52,7 @@ How it decides:
 
 Constants marked as fitted were chosen against simulated people who answer realistically (the
 people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TOP1_STABLE`, `MIN_CHECKS`, `FIT_MARGIN`,
-`LEVEL_WEIGHT` and `REMAINING_BY_ASKED`. To be re-checked when items are calibrated from real answers.
+`LEVEL_WEIGHT` and `REMAINING_BY_ASKED` (measured). To be re-checked when items are calibrated from real answers.
 """
 
 from __future__ import annotations
@@ -108,12 +108,16 @@ MIN_TO_CONCLUDE = 16
 LEVEL_WEIGHT = 0.1  # fitted: keeps the level error of simulated people below 0.65 at little cost in questions
 LEVEL_FLOOR = 0.5
 
-# The progress estimate ("Frage 7 · noch etwa 6"): the questions still to come, on average, for a
-# session that has reached this many questions (index: questions asked so far, 10..29), measured over
-# simulated realistic answerers (../shared/tools/realistic_check.py people, seed 4, 120 sessions),
-# counting the question put next. It is a number, not a bar: it may rise after question 13, honestly,
-# since sessions that run past 14 are the hard ones and many go on to the limit.
-REMAINING_BY_ASKED = (8, 7, 6, 5, 7, 8, 9, 9, 8, 8, 8, 7, 7, 6, 6, 5, 4, 3, 2, 1)
+# The progress estimate ("Frage 7 · noch etwa 6"): the questions still to come, counting the one put
+# next, for a session that has reached this many questions beyond the self-ratings (index 0..19): the
+# median over simulated realistic answerers (../shared/tools/realistic_check.py people, seeds 1-5, 300
+# sessions). Up to OPEN_ENDED_AFTER it falls as the questions are answered; after that the sessions still
+# going are the unsettled ones, whose median rises (6, then 10-12), so the page does not show a number
+# that grows: it says at most how many questions can still come (`Plan.open_ended`).
+REMAINING_BY_ASKED = (5, 4, 3, 3, 6, 10, 11, 11, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+OPEN_ENDED_AFTER = next(
+    i for i in range(1, len(REMAINING_BY_ASKED)) if REMAINING_BY_ASKED[i] > REMAINING_BY_ASKED[i - 1]
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,9 @@ class Plan:
     best_role: str | None = None
     stability: float = 0.0  # share of plausible profiles with the best role in the top three
     best_share: float = 0.0  # share of plausible profiles with the best role first
+    # past the typical length: the result is not settled yet and the estimate would rise; progress then
+    # says at most how many questions can still come (max_items less those asked), not "about N"
+    open_ended: bool = False
 
 
 def prepare_bank(competencies: Iterable[str], items: Iterable[ItemSpec]) -> Bank:
@@ -470,7 +477,8 @@ def plan(
         reason = "top three roles not settled"
     else:
         reason = "best role not settled"
-    typical = REMAINING_BY_ASKED[min(max(n_asked - len(bank.self_ratings), 0), len(REMAINING_BY_ASKED) - 1)]
+    beyond = max(n_asked - len(bank.self_ratings), 0)
+    typical = REMAINING_BY_ASKED[min(beyond, len(REMAINING_BY_ASKED) - 1)]
     remaining = max(int(missing_core.sum()) + max(0, MIN_CHECKS - checks_answered), typical)
     return Plan(
         slug,
@@ -482,6 +490,7 @@ def plan(
         best_role=best_slug,
         stability=stability,
         best_share=best_first,
+        open_ended=beyond >= OPEN_ENDED_AFTER,
     )
 
 

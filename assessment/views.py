@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
+from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
 from assessment.models import Assessment, Item
@@ -104,11 +106,27 @@ def sharpen(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """The attempt where it stands, in the language it was taken in; in the browser that has it open already
+    the language chosen there (a switch, say) stands."""
     assessment = _assessment_or_404(token)
-    if assessment.is_finished:
-        return redirect("results", token=assessment.token)
+    opened_here = request.session.get(SESSION_KEY) == assessment.token
     request.session[SESSION_KEY] = assessment.token
-    return redirect(assessment.step_url(first_open_step(assessment)))
+    if assessment.is_finished:
+        response = redirect("results", token=assessment.token)
+    else:
+        response = redirect(assessment.step_url(first_open_step(assessment)))
+    if not opened_here and assessment.language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            assessment.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,6 +179,14 @@ def _remaining(assessment: Assessment, step: int) -> int | None:
     return assessment.total_steps - step + max(0, coming - 1)
 
 
+def _at_most(assessment: Assessment, step: int) -> int | None:
+    """Adaptive, past the typical length (the estimate would rise): how many questions can still follow
+    this one at most. None while the estimate applies."""
+    if not assessment.adaptive or not assessment.plan.get("open_ended"):
+        return None
+    return max(0, MAX_ITEMS - step)
+
+
 def _form_with_earlier_answer(item: Item) -> AnswerForm:
     """The question's form with the option chosen earlier (after going back) already selected; `item` as
     `item_to_answer` reads it for the assessment."""
@@ -187,6 +213,7 @@ def _render_step(
         "step": step,
         "total": assessment.total_steps,
         "remaining": _remaining(assessment, step),
+        "at_most": _at_most(assessment, step),
         "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),
         "previous_url": assessment.step_url(step - 1) if step > 1 else None,

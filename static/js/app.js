@@ -1,11 +1,24 @@
 // Progressive enhancement only: the site works without this file.
 // After htmx swaps in a new question, move focus to it so keyboard and screen-reader users
-// land on the question rather than at the top of the page.
+// land on the question rather than at the top of the page; when the card came back with an
+// error (no answer chosen), move focus to the message instead.
 document.addEventListener("htmx:afterSwap", function (event) {
-  var heading = document.getElementById("question-heading");
-  if (heading) {
-    heading.focus();
+  var target = document.getElementById("option-errors") || document.getElementById("question-heading");
+  if (target) {
+    target.focus();
   }
 });
 // When a full page is a question page (arrived by link or without htmx), a focus on the
 // heading is not forced: the person starts at the top as on any page.
+
+// A question answered without a choice comes back as 400 with the card and its message, and
+// htmx swaps it in (responseHandling in base.html's htmx-config). Under DEBUG, django-htmx's
+// debug script (listening on document) replaces the whole page with any 400 response, meant
+// for Django's error pages: keep this expected one from reaching it. Listening on the body,
+// which the event passes before the document, and only for the question card's own 400.
+document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+  var detail = event.detail;
+  if (detail.xhr && detail.xhr.status === 400 && detail.target && detail.target.id === "question-card") {
+    event.stopPropagation();
+  }
+});

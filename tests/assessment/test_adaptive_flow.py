@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
 from assessment.services import plan_after_answer, reopen_to_sharpen
+from assessment.views import ADAPTIVE_TYPICAL_QUESTIONS
 from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +64,35 @@ def test_the_page_says_about_how_many_questions_follow(client):
     text = client.get(assessment.step_url(1)).content.decode()
     assert "Frage 1 · noch etwa" in text
     assert "<progress" not in text  # no bar that could jump backwards
+
+
+def progress_label(client, url) -> str:
+    text = client.get(url).content.decode()
+    return re.search(r'<p class="progress-label" id="progress-label">([^<]*)</p>', text).group(1)
+
+
+def test_the_progress_never_counts_up(client):
+    """'noch etwa N' falls while the estimate applies; once a session runs past the typical length (the
+    estimate would rise), the page says at most how many can still come, and that falls by one a question."""
+    assessment = start(client)
+    labels = []
+    for step in range(1, MAX_ITEMS + 1):
+        labels.append(progress_label(client, assessment.step_url(step)))
+        response = answer(client, assessment, step)
+        if response["Location"] == reverse("results", args=[assessment.token]):
+            break
+    about = [int(m.group(1)) for label in labels if (m := re.search(r"noch etwa (\d+)", label))]
+    at_most = [int(m.group(1)) for label in labels if (m := re.search(r"höchstens noch (\d+)", label))]
+    assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
+    assert about[0] == ADAPTIVE_TYPICAL_QUESTIONS - 1  # what the start page promises
+    # the strongest answerer's roles stay close: the session runs on, and says so
+    assert at_most, labels
+    first_open = next(i for i, label in enumerate(labels) if "höchstens" in label)
+    assert all("noch etwa" not in label for label in labels[first_open:])
+    assert all(later == earlier - 1 for earlier, later in zip(at_most, at_most[1:]))
+    assert at_most[0] == MAX_ITEMS - (first_open + 1)
+    if len(labels) == MAX_ITEMS:
+        assert labels[-1] == f"Frage {MAX_ITEMS} · die letzte"
 
 
 def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client):

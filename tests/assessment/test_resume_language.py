@@ -1,0 +1,53 @@
+"""The resume link opens an attempt in the language it was taken in; a switch of language in that browser wins."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from assessment.services import start_assessment
+from tests.conftest import answer_all, strongest
+
+pytestmark = pytest.mark.django_db
+
+
+def page_language(response) -> str:
+    return response.content.decode().split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_starting_an_attempt_in_english_stores_its_language(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("assessment:start"))
+    token = client.session["assessment_token"]
+    from assessment.models import Assessment
+
+    assert Assessment.objects.get(token=token).language == "en"
+
+
+def test_the_resume_link_continues_an_english_attempt_in_english_in_a_fresh_browser(client):
+    english = start_assessment(language="en")
+    response = client.get(english.resume_url(), follow=True, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert page_language(response) == "en"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_the_resume_link_of_a_finished_english_attempt_shows_the_result_in_english(client):
+    english = answer_all(start_assessment(language="en"), strongest)
+    response = client.get(english.resume_url(), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("results", args=[english.token])
+    assert page_language(response) == "en" and "Your learning path" in response.content.decode()
+
+
+def test_a_german_attempt_resumes_in_german_even_where_english_was_chosen_before(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    german = start_assessment(language="de")
+    assert page_language(client.get(german.resume_url(), follow=True)) == "de"
+
+
+def test_after_a_switch_the_chosen_language_wins_over_the_attempts(client):
+    english = start_assessment(language="en")
+    client.get(english.resume_url())
+    client.post(reverse("set_language"), {"language": "de", "next": english.resume_url()})  # the switch
+    assert page_language(client.get(english.resume_url(), follow=True)) == "de"

@@ -1,0 +1,83 @@
+"""The question flow with JavaScript on: what htmx swaps in keeps the page around it right (the language
+switch's way back, the tab title and its history entries) and explains a missing answer in place, also under
+DEBUG, where django-htmx's debug script would otherwise take over the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_assessment_flow import answer_with_keyboard, press_tab_until, start_by_keyboard
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
+
+
+def answer_by_keyboard_until(page, step: int) -> None:
+    """Start and answer by keyboard until question `step` is shown; htmx swaps each one in."""
+    start_by_keyboard(page)
+    page.evaluate("window.notReloaded = true")
+    for shown in range(2, step + 1):
+        answer_with_keyboard(page)
+        page.wait_for_url(re.compile(rf"/frage/{shown}/$"))
+        page.wait_for_selector(f"text=Frage {shown} ·")
+    assert page.evaluate("window.notReloaded") is True  # swapped, never loaded
+
+
+def test_the_language_switch_returns_to_the_question_htmx_showed_last(page):
+    answer_by_keyboard_until(page, 5)
+    page.get_by_role("button", name="English").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Question 5 ·")
+    assert re.search(r"/frage/5/$", page.url)
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_the_language_switch_returns_to_the_question_after_going_back_with_htmx(page):
+    answer_by_keyboard_until(page, 3)
+    page.get_by_role("link", name="Zurück").click()
+    page.wait_for_selector("text=Frage 2 ·")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("text=Question 2 ·")
+    assert re.search(r"/frage/2/$", page.url)
+
+
+def test_the_tab_title_and_the_history_entries_follow_each_swapped_question(page):
+    answer_by_keyboard_until(page, 4)
+    assert page.title() == "Frage 4 · Revierpfad"
+    history = page.context.new_cdp_session(page).send("Page.getNavigationHistory")
+    titles = {
+        int(match.group(1)): entry["title"]
+        for entry in history["entries"]
+        if (match := re.search(r"/frage/(\d+)/$", entry["url"]))
+    }
+    assert titles == {step: f"Frage {step} · Revierpfad" for step in (1, 2, 3, 4)}
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "no-debug"])
+def test_an_empty_answer_is_explained_inside_the_page_with_javascript(page, settings, debug):
+    settings.DEBUG = debug  # DEBUG on: what `make run` serves, with django-htmx's debug script in the page
+    page.goto("/")
+    assert (page.locator("script[src*='django-htmx.js']").count() == 1) is debug
+    answer_by_keyboard_until(page, 2)
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    with page.expect_response(re.compile(r"/frage/2/$")) as answered:
+        page.keyboard.press("Enter")
+    assert answered.value.status == 400
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "Bitte wählen Sie eine Antwort aus" in alert.inner_text()
+    assert page.evaluate("document.activeElement.id") == "option-errors"
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator(".site-header .brand").is_visible()  # the page around the card is still there
+    assert page.locator(".site-footer").is_visible()
+    assert page.locator("#question-card").count() == 1
+    assert page.locator("link[rel=stylesheet]").count() >= 1
+    assert page.title() == "Frage 2 · Revierpfad"
+    # and the question can be answered from there, by keyboard
+    press_tab_until(page, "el.type === 'radio'")
+    page.keyboard.press("ArrowDown")
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/frage/3/$"))
+    page.wait_for_selector("text=Frage 3 ·")
