@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
+from assessment.adaptive import MAX_ITEMS
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
@@ -68,6 +70,52 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
         ) % {"count": profile.answered}
+
+
+SETTLED_STOPS = ("top roles stable", "two roles tied")
+
+
+def result_sureness(plan: Mapping) -> list[str]:
+    """What a finished adaptive result says about how sure it is (its stored, judged plan: see
+    `services.judged_plan`): how often its first role stays among the best three in the profiles the answers
+    allow, and, when the answers did not settle that, why the test stopped."""
+    reason = plan.get("reason")
+    verdict = plan.get("verdict", reason)
+    settled = plan.get("settled", reason in SETTLED_STOPS)
+    sentences = []
+    if plan.get("best_role") is not None and "stability" in plan:
+        sentences.append(
+            _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
+            % {"sure": round(100 * float(plan["stability"]))}
+        )
+    contradictory = verdict == "answers contradict each other"
+    if reason == "answers inconsistent":
+        sentences.append(_("The test stopped early because your answers do not hold together."))
+    elif reason == "question limit":
+        if settled:
+            text = _("The test stopped at its limit of %(limit)s questions.")
+        elif contradictory:
+            text = _(
+                "The test stopped at its limit of %(limit)s questions while your answers still did not hold "
+                "together clearly, so this ranking is less sure than usual."
+            )
+        else:
+            text = _(
+                "The test stopped at its limit of %(limit)s questions before your answers had settled which "
+                "roles fit best, so this ranking is less sure than usual."
+            )
+        sentences.append(text % {"limit": MAX_ITEMS})
+    elif settled or reason == "no roles":
+        pass
+    elif contradictory:
+        sentences.append(_("Your answers do not hold together clearly yet, so this ranking is less sure than usual."))
+    elif verdict == "bank exhausted":
+        sentences.append(_("Every question there is has been asked: more answers cannot make this result surer."))
+    elif sentences:
+        sentences.append(
+            _("Your answers have not yet settled which roles fit best, so this ranking is less sure than usual.")
+        )
+    return sentences
 
 
 @dataclass
@@ -160,19 +208,39 @@ class ReviewedItem:
     was_correct: bool
 
 
-def answer_review(assessment: Assessment) -> list[ReviewedItem]:
-    """The knowledge checks with the person's answer, the right one, and what to learn from it."""
+@dataclass
+class AnswerReview:
+    """The knowledge checks to review, and (adaptive test) how many it did not ask."""
+
+    rows: list[ReviewedItem] = field(default_factory=list)
+    not_asked: int = 0
+
+    @property
+    def not_asked_note(self) -> str:
+        return ngettext(
+            "%(count)s more knowledge question was not asked.",
+            "%(count)s more knowledge questions were not asked.",
+            self.not_asked,
+        ) % {"count": self.not_asked}
+
+
+def answer_review(assessment: Assessment) -> AnswerReview:
+    """The knowledge checks with the person's answer, the right one, and what to learn from it: every one
+    (unanswered ones as skipped), or in the adaptive test the ones it asked, answered or skipped."""
     chosen = dict(assessment.answers.values_list("item_id", "option_id"))
-    review = []
+    review = AnswerReview()
     for item in items_with_options(assessment.item_ids):
         if item.kind != Item.Kind.KNOWLEDGE:
             continue
         options = list(item.options.all())
         right = next((o for o in options if o.correct), None)
-        picked = next((o for o in options if o.pk == chosen.get(item.pk)), None)
         if right is None:
             continue
-        review.append(
+        if assessment.adaptive and item.pk not in chosen:  # never put to the person: not a skip
+            review.not_asked += 1
+            continue
+        picked = next((o for o in options if o.pk == chosen.get(item.pk)), None)
+        review.rows.append(
             ReviewedItem(
                 item=item,
                 chosen_label=picked.label if picked else None,

@@ -117,9 +117,57 @@ def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         decision = _choose_next(locked, given, skipped)
+        if decision.done:  # the test stops here: the stored plan says how sure the result is
+            locked.plan = judged_plan(locked.plan, given, skipped, locked.item_ids)
         locked.save(update_fields=["asked_ids", "plan", "updated_at"])
     assessment.asked_ids, assessment.plan = locked.asked_ids, locked.plan
     return decision
+
+
+# Stops at which the planner itself judged the result (and stored how sure it is). The others (the question
+# limit, the end of sharpening, an exhausted bank) stop without looking: `judged_plan` looks then.
+JUDGED_STOPS = ("top roles stable", "two roles tied", "answers inconsistent", "no roles")
+SETTLED = ("top roles stable", "two roles tied")
+
+
+def judged_plan(plan: dict, answers: dict[str, str | None], skipped: set[str], item_ids: list[int]) -> dict:
+    """The stopping `plan` of a finished adaptive test with how sure its result is: for a stop that did not
+    judge it, the planner's verdict on the same answers without a question limit is added (`verdict`, and
+    `best_role`, `stability`, `best_share`, `tied_roles` when it has them). `settled` says whether the
+    answers settled the best roles."""
+    reason = plan.get("reason")
+    if reason in JUDGED_STOPS or _engine_inputs is None:
+        return plan | {"settled": reason in SETTLED}
+    bank, roles, score_roles = _engine_inputs()
+    pool = set(Item.objects.filter(pk__in=item_ids).values_list("slug", flat=True))
+    outside = {slug for slug in bank.index if slug not in pool}
+    verdict = adaptive.plan(
+        bank, roles, answers, set(skipped) | outside, score_roles=score_roles, max_items=len(bank.items) + 1
+    )
+    judged = plan | {"verdict": verdict.reason, "settled": verdict.done and verdict.reason in SETTLED}
+    if verdict.best_role is not None:
+        judged |= {"best_role": verdict.best_role, "stability": verdict.stability, "best_share": verdict.best_share}
+    if verdict.reason == "two roles tied":
+        judged["tied_roles"] = list(verdict.tied_roles)
+    return judged
+
+
+def finished_plan(assessment: Assessment) -> dict:
+    """A finished adaptive attempt's stored plan, judged (`judged_plan`): attempts finished before the
+    judgement was stored get it now, once."""
+    plan = assessment.plan or {}
+    if not assessment.adaptive or not assessment.is_finished or "settled" in plan or not plan.get("done"):
+        return plan
+    answers = answers_by_slug(assessment)
+    judged = judged_plan(
+        plan,
+        {slug: value for slug, value in answers.items() if value is not None},
+        {slug for slug, value in answers.items() if value is None},
+        assessment.item_ids,
+    )
+    Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=False).update(plan=judged)
+    assessment.plan = judged
+    return judged
 
 
 def reopen_to_sharpen(assessment: Assessment) -> bool:

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from assessment.measurement import Profile
 from assessment.presentation import reliability_note
+from recommendations.paths import LearningPath, step_outcomes
 from recommendations.services import Recommendation
 
+# What stands in place of the path of an unreliable result towards a role nobody chose (as on the results page).
+PATH_NEEDS_RELIABLE_RESULT = gettext_noop(
+    "A learning path needs a reliable result. You can still choose a target role yourself to see a path towards it."
+)
 
-def result_document(profile: Profile, recommendation: Recommendation, language: str = "de") -> dict[str, Any]:
+
+def result_document(
+    profile: Profile,
+    recommendation: Recommendation,
+    language: str = "de",
+    *,
+    requirements: Mapping[str, float] | None = None,
+    role_chosen: bool = True,
+) -> dict[str, Any]:
+    """The result as plain data. `requirements`: the target role's, to tell the gaps a step closes from those it
+    narrows; `role_chosen`: False when the target role is only the first of the ranking (an unreliable result
+    then gets no path, only a note)."""
     path = recommendation.path
+    note = ""
+    if not profile.reliable and not role_chosen:
+        path = LearningPath(target_role="", steps=(), open_gaps=())
+        with translation.override(language):
+            note = gettext(PATH_NEEDS_RELIABLE_RESULT)
+    outcomes = step_outcomes(path, requirements)
     return {
         "model_version": recommendation.model_version,
         "competencies": [
@@ -45,19 +71,21 @@ def result_document(profile: Profile, recommendation: Recommendation, language: 
                 {
                     "course": step.course.slug,
                     "title": step.course.title_in(language),
-                    "closes": list(step.closes),
+                    "closes": list(closes),
+                    "narrows": list(narrows),
                     "requires": list(step.requires),
                     "hours": step.course.hours,
                     "price_eur": step.course.price_eur,
                     "provider": step.course.provider,
                     "url": step.course.url or None,
                 }
-                for step in path.steps
+                for step, (closes, narrows) in zip(path.steps, outcomes)
             ],
             "total_hours": path.total_hours,
             "total_price_eur": path.total_price_eur,
             "courses_price_on_request": path.courses_price_on_request,
             "open_gaps": list(path.open_gaps),
+            **({"note": note} if note else {}),
             "limits": {"max_hours": path.max_hours, "max_price_eur": path.max_price_eur},
             # what the path without the limits would take, when the limits leave a gap open that it closes
             "without_limits": None

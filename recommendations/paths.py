@@ -124,6 +124,32 @@ class LearningPath:
         return sum(1 for s in self.steps if s.course.price_eur is None)
 
 
+def closed_and_narrowed(step: Step, requirements: Mapping[str, float]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The gaps a step closes (its `levels_after` reach the requirement, as `open_gaps` counts it) and the ones
+    it only narrows: what the path's pages may claim for the step."""
+    closed, narrowed = [], []
+    for competency in step.closes:
+        required = requirements.get(competency)
+        reached = required is not None and required - step.levels_after.get(competency, 0.0) <= TOLERANCE
+        (closed if reached else narrowed).append(competency)
+    return tuple(closed), tuple(narrowed)
+
+
+def step_outcomes(
+    path: LearningPath, requirements: Mapping[str, float] | None = None
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Per step, the gaps it closes and the ones it only narrows. Without the role's requirements: a step closes
+    a gap when it is the last step to work on it and the path does not leave it open."""
+    if requirements is not None:
+        return [closed_and_narrowed(step, requirements) for step in path.steps]
+    outcomes = []
+    for index, step in enumerate(path.steps):
+        later = {c for other in path.steps[index + 1 :] for c in other.closes}
+        closed = tuple(c for c in step.closes if c not in later and c not in path.open_gaps)
+        outcomes.append((closed, tuple(c for c in step.closes if c not in closed)))
+    return outcomes
+
+
 class Catalogue:
     """Active courses indexed by competency, built once and reused for many paths."""
 

@@ -13,18 +13,21 @@ import pickle
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.models import Assessment
-from assessment.presentation import profile_sections, reliability_note, work_style_summary
+from assessment.presentation import profile_sections, reliability_note, result_sureness, work_style_summary
+from assessment.services import finished_plan
 from assessment.translation import current_language
 from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
-from recommendations.paths import LearningPath
+from recommendations.paths import LearningPath, Unlimited, closed_and_narrowed
 from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
 from recommendations.services import TRANSPARENT
 
@@ -37,6 +40,66 @@ class PathSummary:
     hours: float
     price_eur: float
     price_on_request: int
+
+    @property
+    def text(self) -> str:
+        return path_totals(self.steps, self.hours, self.price_eur, self.price_on_request)
+
+
+@dataclass(frozen=True)
+class StepGaps:
+    """What one step of the path does to the gaps, by competency name: closes them, or only narrows them."""
+
+    closes: tuple[str, ...]
+    narrows: tuple[str, ...]
+
+
+def _on_request(courses: int) -> str:
+    return ngettext(
+        "%(courses)s course with price on request", "%(courses)s courses with price on request", courses
+    ) % {"courses": courses}
+
+
+def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> str:
+    """The path's size in a sentence: the sum of the known prices, and the courses priced on request apart;
+    never "0 EUR in all" when no price is known."""
+    numbers = {"steps": steps, "hours": floatformat(hours, "-1"), "price": floatformat(price_eur, "-2")}
+    if not on_request:
+        sentence = ngettext(
+            "%(steps)s step, %(hours)s hours in all, %(price)s EUR in all.",
+            "%(steps)s steps, %(hours)s hours in all, %(price)s EUR in all.",
+            steps,
+        )
+    elif on_request >= steps:
+        sentence = ngettext(
+            "%(steps)s step, %(hours)s hours in all, price on request.",
+            "%(steps)s steps, %(hours)s hours in all, prices on request.",
+            steps,
+        )
+    elif not price_eur:  # the known prices are all free
+        sentence = ngettext(
+            "%(steps)s step, %(hours)s hours in all, free apart from %(on_request)s.",
+            "%(steps)s steps, %(hours)s hours in all, free apart from %(on_request)s.",
+            steps,
+        )
+    else:
+        sentence = ngettext(
+            "%(steps)s step, %(hours)s hours in all, %(price)s EUR in all, plus %(on_request)s.",
+            "%(steps)s steps, %(hours)s hours in all, %(price)s EUR in all, plus %(on_request)s.",
+            steps,
+        )
+    return sentence % {**numbers, "on_request": _on_request(on_request)}
+
+
+def without_limits(unlimited: Unlimited) -> str:
+    """What the path without the person's limits would take, in a sentence (no "0 EUR" for unknown prices)."""
+    numbers = {"hours": floatformat(unlimited.hours, "-1"), "price": floatformat(unlimited.price_eur, "-2")}
+    if not unlimited.courses_price_on_request:
+        return _("Without limits the path would take %(hours)s hours and %(price)s EUR.") % numbers
+    numbers["on_request"] = _on_request(unlimited.courses_price_on_request)
+    if not unlimited.price_eur:
+        return _("Without limits the path would take %(hours)s hours, with %(on_request)s.") % numbers
+    return _("Without limits the path would take %(hours)s hours and %(price)s EUR, plus %(on_request)s.") % numbers
 
 
 def _names(sections) -> dict[str, str]:
@@ -131,7 +194,10 @@ def chosen_result(
     result = result_for(assessment)
     if role and role not in roles:
         return result, _("There is no such role to choose. Showing the best-fitting role instead.")
-    same_role = not role or role == result.recommendation.path.target_role
+    # Of an unreliable result the stored path's role is only the first of a ranking the page does not give: a
+    # person who picks that very role has chosen it, and the choice is stored (or previewed) like any other.
+    chosen_already = result.profile.reliable or role == result.chosen_role
+    same_role = not role or (role == result.recommendation.path.target_role and chosen_already)
     if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
         return result, ""
     if shared:
@@ -154,9 +220,13 @@ def results_context(
     names = _names(sections)
     stored_path = recommendation.path
     courses = courses_by_slug([s.course.slug for s in stored_path.steps] + list(result.done))
+    # An unreliable result settles no role: the path is shown only towards a role the person picked.
+    path_settled = profile.reliable or result.chosen_role in roles
     path = _current_path(stored_path, courses)
+    if not path_settled:
+        path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
     path_steps = [
-        (step, courses[step.course.slug], [names.get(c, c) for c in step.closes])
+        (step, courses[step.course.slug], _step_gaps(step, result.requirements, names))
         for step in path.steps
         if step.course.slug in courses
     ]
@@ -168,6 +238,10 @@ def results_context(
     no_longer_offered += [s.course for s in path.steps if s.course.slug not in courses]
     target_role = roles.get(path.target_role)
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
+    adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
+    # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
+    order = {slug: index for index, slug in enumerate(roles)}
+    picker_fits = fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug])
     context = {
         "assessment": assessment,
         "shared": shared,
@@ -186,6 +260,8 @@ def results_context(
         "fits": fits,
         "top_fits": fits[:3],
         "target_role": target_role,
+        "path_settled": path_settled,
+        "picker_fits": picker_fits,
         "path": path,
         "path_summary": PathSummary(
             steps=len(path.steps),
@@ -195,20 +271,26 @@ def results_context(
         ),
         "path_steps": path_steps,
         "open_gaps": [names.get(c, c) for c in path.open_gaps],
+        "without_limits": without_limits(path.unlimited) if path.unlimited else "",
         "done_courses": [courses[slug] for slug in result.done if slug in courses],
         "feedback_form": OutcomeForm(roles=roles.values()),
         "role_error": role_error,
         "limits_form": limits_form,
         "answered": profile.answered,
-        "adaptive_plan": assessment.plan if assessment.adaptive else {},
-        "tied_roles": [roles[slug] for slug in (assessment.plan or {}).get("tied_roles", []) if slug in roles]
-        if assessment.adaptive
-        else [],
+        "adaptive_plan": adaptive_plan,
+        # how sure the adaptive result is, and why the test stopped when that matters
+        "sureness": result_sureness(adaptive_plan) if adaptive_plan else [],
+        "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
     }
     context["recompute_offered"] = not shared and (context["newer_model"] or bool(no_longer_offered))
     context.update(target_charts(result, names, target_role))
     context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
+
+
+def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
+    closes, narrows = closed_and_narrowed(step, requirements)
+    return StepGaps(tuple(names.get(c, c) for c in closes), tuple(names.get(c, c) for c in narrows))
 
 
 def _digest(*parts) -> str:
@@ -254,9 +336,18 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
     return {
         # A view that renders the page without these keys gets timeout 0 in the template: nothing is cached.
         "seconds": FRAGMENT_SECONDS,
-        "profile": _digest(language, profile.answered, profile.total, sections, sorted(work_style.items())),
+        "profile": _digest(
+            # "based on N answered questions" (adaptive) or "N of M answers"
+            language,
+            context["assessment"].adaptive,
+            profile.answered,
+            profile.total,
+            sections,
+            sorted(work_style.items()),
+        ),
         "top_roles": _digest(language, roles[:3]),
         "role_details": _digest(context["reliable"], every_role),
+        # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
         "charts": _digest(language, target_role.name if target_role else "", context.get("chart_rows")),
         # each step of the learning path up to its "done" form (which holds a token), by its place in the path

@@ -129,7 +129,13 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     result = result_for(assessment)
-    document = result_document(result.profile, result.recommendation, current_language())
+    document = result_document(
+        result.profile,
+        result.recommendation,
+        current_language(),
+        requirements=result.requirements,
+        role_chosen=bool(result.chosen_role),
+    )
     document["computed_at"] = result.computed_at.isoformat()
     document["answers"] = answers_by_slug(assessment)
     document["started_at"] = assessment.created_at.isoformat()

@@ -138,6 +138,11 @@ def test_random_answers_are_flagged_as_unreliable(monkeypatch):
     result = json.loads(assess({"answers": answers}, monkeypatch, "--language", "en"))
     assert result["reliable"] is False
     assert "random" in result["reliability_note"]
+    # as on the results page: no path towards the first of a ranking it does not give, unless a role is chosen
+    path = result["learning_path"]
+    assert path["target_role"] == "" and path["steps"] == [] and "reliable result" in path["note"]
+    chosen = json.loads(assess({"answers": answers, "target_role": "it_architect"}, monkeypatch))["learning_path"]
+    assert chosen["target_role"] == "it_architect" and "note" not in chosen
 
 
 def test_skipped_items_must_be_known_and_not_answered(monkeypatch, capsys):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import score_profile
+from recommendations.catalogue import snapshot
 from recommendations.documents import result_document
 from recommendations.management.json_input import read_json
 from recommendations.services import NoSuchRole, PathLimits, recommend
@@ -42,7 +43,18 @@ class Command(BaseCommand):
             )
         except NoSuchRole as exc:
             raise CommandError(f"unknown target_role {exc}: not an active role") from None
-        documents = [result_document(p, r, options["language"]) for p, r in zip(profiles, results)]
+        current = snapshot()
+        requirements = {role.slug: dict(zip(current.competencies, role.requirements)) for role in current.roles}
+        documents = [
+            result_document(
+                profile,
+                result,
+                options["language"],
+                requirements=requirements.get(result.path.target_role),
+                role_chosen=entry.get("target_role") is not None,
+            )
+            for profile, result, entry in zip(profiles, results, entries)
+        ]
         self.stdout.write(json.dumps(documents if batch else documents[0], ensure_ascii=False))
 
     def _check(self, entry: Any, index: int | None, items: dict) -> None:

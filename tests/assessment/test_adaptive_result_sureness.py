@@ -1,0 +1,164 @@
+"""What the pages of a finished adaptive attempt say about the questions it asked and how sure its result is."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import override
+
+from assessment.adaptive import MAX_ITEMS
+from assessment.models import Answer, Assessment, Item
+from assessment.presentation import AnswerReview, result_sureness
+from recommendations.presentation import results_context
+from tests.conftest import strongest
+
+pytestmark = pytest.mark.django_db
+SURE = re.compile(
+    r"In (\d+) % der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
+)
+
+
+def start(client, **data) -> Assessment:
+    client.post(reverse("assessment:start"), data)
+    return Assessment.objects.get()
+
+
+def answer(client, assessment, step, choose=strongest):
+    assessment.refresh_from_db()
+    item = Item.objects.prefetch_related("options").get(pk=assessment.steps[step - 1])
+    option = choose(item, list(item.options.all()))
+    data = {"item": item.slug, "action": "answer" if option else "skip"}
+    if option:
+        data["option"] = option.value
+    return client.post(assessment.step_url(step), data)
+
+
+def run_to_the_end(client, assessment, choose=strongest, first=1) -> int:
+    results = reverse("results", args=[assessment.token])
+    for step in range(first, first + 40):
+        if answer(client, assessment, step, choose)["Location"] == results:
+            return step
+    raise AssertionError("the adaptive test did not finish")
+
+
+def skip_the_first_knowledge_check(item, options):
+    if item.kind == Item.Kind.KNOWLEDGE and not Answer.objects.filter(item__kind=Item.Kind.KNOWLEDGE).exists():
+        return None
+    return strongest(item, options)
+
+
+def test_the_answers_page_of_an_adaptive_attempt_lists_only_the_questions_it_asked(client):
+    assessment = start(client)
+    run_to_the_end(client, assessment, choose=skip_the_first_knowledge_check)
+    asked = Answer.objects.filter(assessment=assessment, item__kind=Item.Kind.KNOWLEDGE)
+    skipped = asked.filter(option__isnull=True).count()
+    knowledge = Item.objects.filter(pk__in=assessment.item_ids, kind=Item.Kind.KNOWLEDGE).count()
+    not_asked = knowledge - asked.count()
+    assert skipped == 1 and not_asked > 0
+    for url in (
+        reverse("results-review", args=[assessment.token]),
+        reverse("assessment:profile", args=[assessment.token]),
+    ):
+        text = client.get(url).content.decode()
+        assert text.count("<details>") == asked.count()
+        assert text.count("– Übersprungen") == skipped  # the explicit skip, and nothing never asked
+        assert f"{not_asked} weitere Wissensfragen wurden nicht gestellt." in text
+    with override("en"):
+        assert (
+            AnswerReview(not_asked=not_asked).not_asked_note == f"{not_asked} more knowledge questions were not asked."
+        )
+
+
+def test_the_answers_page_of_an_attempt_with_every_question_still_lists_them_all(client):
+    assessment = start(client, mode="all")
+    answer(client, assessment, 1)
+    Assessment.objects.filter(pk=assessment.pk).update(finished_at="2026-12-01T10:00:00Z")
+    knowledge = Item.objects.filter(pk__in=assessment.item_ids, kind=Item.Kind.KNOWLEDGE).count()
+    text = client.get(reverse("results-review", args=[assessment.token])).content.decode()
+    assert text.count("<details>") == knowledge and text.count("– Übersprungen") >= knowledge - 1
+    assert 'class="not-asked"' not in text
+    profile = client.get(reverse("assessment:profile", args=[assessment.token])).content.decode()
+    assert f"von {len(assessment.item_ids)} Antworten" in profile
+
+
+def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the_limit_stopped_it(client):
+    assessment = start(client)
+    steps = run_to_the_end(client, assessment)
+    assert steps == MAX_ITEMS  # the strongest answerer's best roles stay close: the limit ends the test
+    assessment.refresh_from_db()
+    assert assessment.plan["reason"] == "question limit" and 0 < assessment.plan["stability"] <= 1
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert f"Dieses Ergebnis beruht auf {steps} Antworten." in text
+    assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
+    assert f"Grenze von {MAX_ITEMS} Fragen" in text
+    profile = client.get(reverse("assessment:profile", args=[assessment.token])).content.decode()
+    assert f"Auf Grundlage von {steps} beantworteten Fragen." in profile and "von 72" not in profile
+    with override("de"):
+        context, _ = results_context(assessment)
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert f"Dieses Ergebnis beruht auf {steps} Antworten." in pdf_html  # the PDF says it too
+    assert int(SURE.search(pdf_html).group(1)) == round(100 * assessment.plan["stability"])
+
+
+def test_a_sharpened_result_still_says_how_sure_it_is(client):
+    assessment = start(client)
+    steps = run_to_the_end(client, assessment)
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    run_to_the_end(client, assessment, first=steps + 1)
+    assessment.refresh_from_db()
+    assert assessment.plan["reason"] == "sharpened" and 0 < assessment.plan["stability"] <= 1
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
+
+
+def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_result_is_shown(client):
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    stored = {k: v for k, v in assessment.plan.items() if k not in ("settled", "verdict", "best_role", "stability")}
+    Assessment.objects.filter(pk=assessment.pk).update(plan=stored)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert SURE.search(text)
+    assessment.refresh_from_db()
+    assert "settled" in assessment.plan and assessment.plan["stability"] > 0
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["In 96 %"]),
+        (
+            {"reason": "question limit", "best_role": "r", "stability": 0.7, "settled": False, "verdict": "x"},
+            ["In 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
+        ),
+        (
+            {"reason": "question limit", "best_role": "r", "stability": 0.97, "settled": True},
+            ["In 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
+        ),
+        (
+            {
+                "reason": "question limit",
+                "best_role": "r",
+                "stability": 0.9,
+                "settled": False,
+                "verdict": "answers contradict each other",
+            },
+            ["In 90 %", "did not hold together clearly"],
+        ),
+        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["In 50 %", "do not hold together"]),
+        (
+            {"reason": "sharpened", "best_role": "r", "stability": 0.8, "settled": False, "verdict": "x"},
+            ["In 80 %", "not yet settled"],
+        ),
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["In 99 %"]),
+        ({"reason": "bank exhausted", "settled": False, "verdict": "bank exhausted"}, ["Every question"]),
+    ],
+)
+def test_every_adaptive_stop_says_how_sure_the_result_is(plan, expected):
+    with override("en"):
+        sentences = result_sureness(plan)
+    assert len(sentences) == len(expected)
+    assert all(part in sentence for part, sentence in zip(expected, sentences))

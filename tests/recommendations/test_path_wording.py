@@ -1,0 +1,181 @@
+"""What the learning path says: no path of an unreliable result towards a role nobody chose, "closes" only where a
+step reaches the requirement, prices on request never summed up as "0 EUR", and the in-house label once."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from assessment.bank import items_with_options
+from assessment.services import start_assessment
+from recommendations.models import Course
+from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
+from recommendations.presentation import path_totals, results_context, without_limits
+from tests.conftest import answer_all
+from tests.recommendations.personas import PERSONAS, answers_of, levels
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NEEDS_RELIABLE = "Für einen Lernpfad braucht es ein verlässliches Ergebnis"
+
+
+def results_url(assessment, role=None):
+    url = reverse("results", args=[assessment.token])
+    return f"{url}?role={role}" if role else url
+
+
+@pytest.fixture
+def random_clicker(db):
+    rng = random.Random(5)
+    assessment = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    return assessment
+
+
+def role_chooser(text: str) -> str:
+    return re.search(r'<select id="target-role".*?</select>', text, re.S).group(0)
+
+
+def selected_roles(text: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)" selected>', role_chooser(text))
+
+
+def test_an_unreliable_result_presents_no_path_towards_a_role_it_does_not_rank(client, random_clicker):
+    response = client.get(results_url(random_clicker))
+    text = response.content.decode()
+    assert response.context["profile"].reliable is False
+    assert "kein Kurs nötig" not in text and "Sie erfüllen" not in text
+    assert NEEDS_RELIABLE in text
+    assert selected_roles(text) == [""]  # "Rolle wählen", no role of the refused ranking
+    assert 'class="path-steps"' not in text and "Lernpfad zu " not in text
+
+
+def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
+    ranked_first = client.get(results_url(random_clicker)).context["result"].recommendation.path.target_role
+    for role in (ranked_first, "agile_coach"):  # also the very role the stored path was built for
+        text = client.get(results_url(random_clicker, role)).content.decode()  # without JavaScript: the whole page
+        assert selected_roles(text) == [role]
+        assert NEEDS_RELIABLE not in text
+        again = client.get(results_url(random_clicker))  # the choice is kept
+        assert again.context["target_role"].slug == role
+    fragment = client.get(results_url(random_clicker, "it_architect"), **HTMX).content.decode()  # with htmx
+    assert "<html" not in fragment and selected_roles(fragment) == ["it_architect"]
+
+
+def test_the_pdf_and_the_json_of_an_unreliable_result_give_no_unchosen_path(client, random_clicker):
+    context, _status = results_context(random_clicker)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert NEEDS_RELIABLE in pdf_html and "kein Kurs nötig" not in pdf_html
+    document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
+    assert document["learning_path"]["target_role"] == "" and document["learning_path"]["steps"] == []
+    assert document["learning_path"]["note"].startswith(NEEDS_RELIABLE)
+    client.get(results_url(random_clicker, "agile_coach"))
+    document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
+    assert document["learning_path"]["target_role"] == "agile_coach" and "note" not in document["learning_path"]
+
+
+def test_the_role_chooser_of_an_unreliable_result_does_not_give_away_the_ranking(client, random_clicker):
+    response = client.get(results_url(random_clicker))
+    shown = re.findall(r'<option value="([a-z_]+)"', role_chooser(response.content.decode()))
+    assert shown == [
+        role.slug for role, _fit in sorted(response.context["fits"], key=lambda p: (p[0].order, p[0].slug))
+    ]
+
+
+@pytest.fixture
+def modest_without_in_house_courses(db):
+    """The modest persona, weaker in communication and change, when no in-house format is offered: the VHS
+    course narrows those gaps but cannot close them."""
+    for course in Course.objects.filter(provider__in_house=True):
+        course.active = False
+        course.save()  # as the admin does it
+    _, _, _, style, bias, _ = PERSONAS[-1]
+    answers = answers_of(levels(2, 3, 1, 3, 2, 1, 1, 4, 1, 1), style, bias, items_with_options())
+    return answer_all(
+        start_assessment(), lambda item, options: next(o for o in options if o.value == answers[item.slug])
+    )
+
+
+def lines(text: str, css_class: str) -> list[str]:
+    found = re.findall(rf'class="{css_class}">[^:<]*: (.*?)</p>', text, re.S)
+    return [name.strip() for line in found for name in line.replace("&amp;", "&").split(",")]
+
+
+def test_a_course_that_only_narrows_a_gap_does_not_claim_to_close_it(client, modest_without_in_house_courses):
+    text = client.get(results_url(modest_without_in_house_courses)).content.decode()
+    closed, narrowed, still_open = lines(text, "closes"), lines(text, "narrows"), lines(text, "open-gaps")
+    assert "Kommunikation und Diplomatie" in narrowed and "Kommunikation und Diplomatie" in still_open
+    assert "Verkleinert Ihre Lücke bei" in text
+    assert not set(closed) & set(still_open)  # what the footer calls open, no step claims to close
+    context, _status = results_context(modest_without_in_house_courses)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert "Verkleinert Ihre Lücke bei: Kommunikation und Diplomatie" in pdf_html
+    document = json.loads(client.get(reverse("results-json", args=[modest_without_in_house_courses.token])).content)
+    json_closed = {c for step in document["learning_path"]["steps"] for c in step["closes"]}
+    assert "communication" in {c for step in document["learning_path"]["steps"] for c in step["narrows"]}
+    assert not json_closed & set(document["learning_path"]["open_gaps"])
+
+
+def spec(slug: str, price=None) -> CourseSpec:
+    return CourseSpec(slug=slug, title=slug, hours=10, price_eur=price, develops=(("a", 1.0, 0, 3),))
+
+
+def test_a_step_closes_a_gap_only_where_its_levels_reach_the_requirement():
+    first = Step(spec("k1"), closes=("a", "b"), requires=(), levels_after={"a": 2.0, "b": 2.9})
+    assert closed_and_narrowed(first, {"a": 3.0, "b": 3.0}) == (("b",), ("a",))
+    second = Step(spec("k2"), closes=("a",), requires=(), levels_after={"a": 3.0, "b": 2.9})
+    path = LearningPath("role", (first, second), open_gaps=())
+    assert step_outcomes(path) == [(("b",), ("a",)), (("a",), ())]  # without the requirements: from the path
+
+
+@pytest.mark.parametrize(
+    ("language", "args", "expected"),
+    [
+        ("de", (8, 120, 0, 8), "8 Schritte, insgesamt 120 Stunden, Preise auf Anfrage."),
+        (
+            "de",
+            (5, 60, 450, 3),
+            "5 Schritte, insgesamt 60 Stunden, insgesamt 450 EUR, dazu 3 Kurse mit Preis auf Anfrage.",
+        ),
+        ("de", (6, 107, 0, 2), "6 Schritte, insgesamt 107 Stunden, kostenlos bis auf 2 Kurse mit Preis auf Anfrage."),
+        ("de", (2, 20.5, 99.5, 0), "2 Schritte, insgesamt 20,5 Stunden, insgesamt 99,50 EUR."),
+        ("en", (8, 120, 0, 8), "8 steps, 120 hours in all, prices on request."),
+        ("en", (5, 60, 450, 3), "5 steps, 60 hours in all, 450 EUR in all, plus 3 courses with price on request."),
+    ],
+)
+def test_the_totals_never_sum_unknown_prices_to_zero(language, args, expected):
+    with translation.override(language):
+        assert path_totals(*args) == expected
+
+
+def test_what_the_path_without_limits_takes_names_prices_on_request_apart():
+    with translation.override("de"):
+        text = without_limits(Unlimited(hours=40, price_eur=0, courses_price_on_request=2, open_gaps=()))
+        assert "0 EUR" not in text and "2 Kurse mit Preis auf Anfrage" in text
+
+
+def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(client, modest_without_in_house_courses):
+    response = client.get(results_url(modest_without_in_house_courses))
+    text, summary = response.content.decode(), response.context["path_summary"]
+    assert summary.price_on_request and "insgesamt 0 EUR" not in text and "Kurse mit Preis auf Anfrage" in text
+    assert text.count(summary.text) == 2  # in brief at the top and above the steps
+
+
+def test_an_in_house_course_names_its_place_once(client):
+    _, _, persona_levels, style, bias, _ = PERSONAS[-1]
+    answers = answers_of(persona_levels, style, bias, items_with_options())
+    modest = answer_all(
+        start_assessment(), lambda item, options: next(o for o in options if o.value == answers[item.slug])
+    )
+    text = client.get(results_url(modest)).content.decode()
+    assert "Im eigenen Betrieb" in text
+    assert "Im eigenen Betrieb (im eigenen Betrieb)" not in text
+    with translation.override("en"):
+        context, _status = results_context(modest)
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert "In your own organisation" in pdf_html and "Im eigenen Betrieb" not in pdf_html
