@@ -93,7 +93,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("start")
+@rate_limited("answer")  # reopens an attempt (a few more questions), makes none: limited like answering
 def sharpen(request: HttpRequest, token: str) -> HttpResponse:
     """ "Ergebnis schärfen": a few more questions where the ranges are widest, then the result anew."""
     assessment = _assessment_or_404(token)

@@ -135,3 +135,16 @@ def test_when_the_cache_cannot_count_people_can_still_start(small_limits, monkey
     assert all(busy.post(START).status_code == 302 for _ in range(5))
     warnings = [r for r in caplog.records if "rate limits are not applied" in r.getMessage()]
     assert len(warnings) == 1  # said once, not on every request
+
+
+def test_sharpening_a_result_is_not_counted_as_starting_one(settings):
+    """An office behind one address may use up its starts; its people can still sharpen their results."""
+    from tests.assessment.test_adaptive_flow import run_to_the_end, start
+
+    office = Client(REMOTE_ADDR="203.0.113.9")
+    assessment = start(office)
+    run_to_the_end(office, assessment)
+    settings.RATELIMITS = {"start": (1, 600), "answer": (240, 60)}
+    assert office.post(START).status_code == 429  # its one start is used up
+    response = office.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assert response.status_code == 302 and "/frage/" in response["Location"]
