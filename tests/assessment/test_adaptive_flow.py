@@ -215,3 +215,12 @@ def test_after_sharpening_the_stored_result_is_computed_anew(client):
             break
     client.get(reverse("results", args=[assessment.token]))
     assert StoredResult.objects.get(assessment=assessment).computed_at > first
+
+
+def test_skipping_an_answered_question_says_that_it_removes_the_answer(client):
+    assessment = start(client)
+    first = client.get(assessment.step_url(1)).content.decode()
+    assert ">Überspringen</button>" in first
+    answer(client, assessment, 1)
+    back = client.get(assessment.step_url(1)).content.decode()  # going back to the answered question
+    assert ">Überspringen und meine Antwort entfernen</button>" in back
