@@ -76,9 +76,10 @@ def load_snapshot() -> Snapshot:
         for pk, slug, style in Role.objects.active().order_by("order", "slug").values_list("pk", "slug", "work_style")
     )
     develops: dict[int, list[tuple[str, float, int, int]]] = {}
-    for course_id, slug, weight, start, end in CourseCompetency.objects.values_list(
-        "course_id", "competency__slug", "weight", "from_level", "to_level"
-    ):
+    # in the competencies' order, so that a step lists what it closes in the same order on every database
+    for course_id, slug, weight, start, end in CourseCompetency.objects.order_by(
+        "course_id", "competency__section__order", "competency__order", "competency__slug"
+    ).values_list("course_id", "competency__slug", "weight", "from_level", "to_level"):
         develops.setdefault(course_id, []).append((slug, weight, start, end))
     prerequisites: dict[int, list[str]] = {}
     through = Course.prerequisites.through

@@ -170,3 +170,17 @@ def test_offers_whose_page_could_not_be_confirmed_are_marked_unverified_where_pe
     text = client.get(url).content.decode()
     assert text.count('class="unverified"') == len(steps)
     assert "ungeprüft" in text
+
+
+def test_a_course_lists_its_competencies_in_the_competencies_order_on_every_database():
+    """What a step closes is listed in the same order on SQLite and PostgreSQL (the catalogue's rows come
+    back in no fixed order otherwise)."""
+    from recommendations.catalogue import load_snapshot
+
+    current = load_snapshot()
+    position = {slug: i for i, slug in enumerate(current.competencies)}
+    several = [course for course in current.catalogue.courses.values() if len(course.develops) > 1]
+    assert several
+    for course in several:
+        order = [position[slug] for slug, *_ in course.develops]
+        assert order == sorted(order), course.slug
