@@ -259,7 +259,6 @@ def results_context(
         "reliability_note": reliability_note(profile),
         "fits": fits,
         "top_fits": fits[:3],
-        "order_unlike_match": order_unlike_match(fits),
         "target_role": target_role,
         "path_settled": path_settled,
         "picker_fits": picker_fits,
@@ -287,16 +286,6 @@ def results_context(
     context.update(target_charts(result, names, target_role))
     context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
-
-
-def order_unlike_match(fits: list, shown: int = 3) -> bool:
-    """Whether the roles shown first are not in the order of their match as the page shows it (whole
-    percent): a later one shows a higher match, or a role not shown matches more than one shown. The page
-    then says why in plain sight (the ranking also weighs over-qualification and work style)."""
-    shown_matches = [round(fit.match.value) for _, fit in fits[:shown]]
-    rest = [round(fit.match.value) for _, fit in fits[shown:]]
-    rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))
-    return rises or bool(rest and shown_matches and max(rest) > min(shown_matches))
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
