@@ -233,7 +233,10 @@ def generate_profiles(
     These are true levels: `train` passes them through the measurement (`measure`) before learning.
     People new to IT (low everywhere, most with some communication and perseverance from an
     earlier job, any work style) are added as holders of the entry role, as the framework
-    directs a career changer there.
+    directs a career changer there. Broad experts (strong everywhere, any work style), whom no
+    role's holders resemble, are added as holders of the role the framework's rule gives them:
+    no gap, the least over-qualification, the nearest work style (`transparent_fit`). Without them
+    the trees' first role for such a person was close to arbitrary.
     """
     rng = np.random.default_rng(seed)
     req = np.array([r.requirements for r in roles], dtype=float)
@@ -261,6 +264,14 @@ def generate_profiles(
         levels.append(np.clip(changers, 0, 5))
         styles.append(rng.uniform(-1, 1, size=count))
         labels.append(np.full(count, entry[0]))
+    count = per_role // 2
+    if count:
+        mean = rng.uniform(3.5, 5.0, size=(count, 1))  # broad experts (see above)
+        experts = np.clip(mean + rng.normal(0, 0.5, size=(count, n_comp)), 0, 5)
+        expert_styles = rng.uniform(-1, 1, size=count)
+        levels.append(experts)
+        styles.append(expert_styles)
+        labels.append(transparent_fit(experts, expert_styles, roles).argmax(axis=1))
     return np.vstack(levels), np.concatenate(styles), np.concatenate(labels)
 
 
