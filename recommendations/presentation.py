@@ -11,6 +11,7 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import floatformat
@@ -259,6 +260,7 @@ def results_context(
         "reliability_note": reliability_note(profile),
         "fits": fits,
         "top_fits": fits[:3],
+        "order_unlike_match": order_unlike_match(fits),
         "target_role": target_role,
         "path_settled": path_settled,
         "picker_fits": picker_fits,
@@ -286,6 +288,22 @@ def results_context(
     context.update(target_charts(result, names, target_role))
     context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
+
+
+def order_unlike_match(fits: list, shown: int = 3) -> bool:
+    """Whether the roles shown first are not in the order of their match as the page shows it (whole
+    percent): a later one shows a higher match, or a role not shown matches more than one shown. The page
+    then asks "Why this order?" where it explains the numbers (the order also weighs over-qualification
+    and work style)."""
+    shown_matches = [_whole_percent(fit.match.value) for _, fit in fits[:shown]]
+    rest = [_whole_percent(fit.match.value) for _, fit in fits[shown:]]
+    rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))
+    return rises or bool(rest and shown_matches and max(rest) > min(shown_matches))
+
+
+def _whole_percent(value: float) -> int:
+    """A percentage as the page shows it (`floatformat:0` rounds halves up, unlike `round`)."""
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:

@@ -1,0 +1,52 @@
+"""When the roles shown first are not in the order of their percentages, the page asks "Why this order?" in
+plain sight, where it explains the numbers, and answers it first."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from assessment.services import start_assessment
+from recommendations import presentation
+from recommendations.presentation import order_unlike_match
+from tests.conftest import answer_all, strongest
+
+ORDER = "Die Reihenfolge der Rollen berücksichtigt auch"
+
+
+def fits(*matches: float) -> list:
+    return [(None, SimpleNamespace(match=SimpleNamespace(value=value))) for value in matches]
+
+
+@pytest.mark.parametrize(
+    ("matches", "unlike"),
+    [
+        ((90, 80, 70, 60, 50), False),
+        ((90, 90, 70, 70), False),  # level is not out of order
+        ((99.4, 99.2, 98.6), False),  # as shown, in whole percent: 99, 99, 99
+        ((12.4, 12.5), True),  # shown as 12 % and 13 %: the page rounds halves up
+        ((19, 12, 13, 16), True),  # a later one higher, and one left out higher than one shown
+        ((99, 100, 98), True),
+        ((50, 40, 30, 35), True),  # a role not shown matches more than one shown
+        ((50, 40), False),
+    ],
+)
+def test_the_order_is_unlike_the_percentages_when_a_later_or_a_left_out_role_shows_more(matches, unlike):
+    assert order_unlike_match(fits(*matches)) is unlike
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unlike", [True, False])
+def test_the_results_page_asks_why_this_order_only_when_the_order_is_unlike_the_percentages(
+    client, monkeypatch, unlike
+):
+    monkeypatch.setattr(presentation, "order_unlike_match", lambda fits: unlike)
+    assessment = answer_all(start_assessment(adaptive=False), strongest)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    summary = text.split('class="numbers-explained"')[1].split("</details>")[0]
+    assert ("<summary>Warum diese Reihenfolge?</summary>" in summary) is unlike
+    assert ("<summary>Was die Zahlen bedeuten</summary>" in summary) is not unlike
+    assert summary.count(ORDER) == 1  # the explanation once, first when the summary asks for it
+    assert (summary.index(ORDER) < summary.index("Die Passung sagt")) is unlike
