@@ -31,6 +31,7 @@ from assessment.services import (
     reopen_to_sharpen,
     start_assessment,
 )
+from config.locale import keep_language
 from core.ratelimit import rate_limited
 from core.rows import columns, fetch, quote, table
 
@@ -116,16 +117,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     else:
         response = redirect(assessment.step_url(first_open_step(assessment)))
     if not opened_here and assessment.language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            assessment.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        keep_language(response, assessment.language)
     return response
 
 

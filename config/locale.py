@@ -2,12 +2,14 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; Revierpfad speaks to
 people in the Ruhr area in German unless they ask for English (the choice is kept in the
-language cookie set by the switch)."""
+language cookie set by the switch). The pages of one attempt (its resume link and its results
+address) opened in a browser that made no choice speak the language the attempt was taken in,
+and keep it there (`in_attempt_language`, `keep_language`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -15,7 +17,34 @@ from django.utils import translation
 class GermanFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _ in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        language = chosen if _supported(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _supported(language: str | None) -> bool:
+    return language in dict(settings.LANGUAGES)
+
+
+def in_attempt_language(request: HttpRequest, language: str | None) -> str | None:
+    """For a page of one attempt: the attempt's `language` when this browser chose none at the switch
+    (it is then active for the rest of the request), else None: a choice made here stands."""
+    if _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or not _supported(language):
+        return None
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()
+    return language
+
+
+def keep_language(response: HttpResponse, language: str) -> None:
+    """Keep `language` in this browser, as the switch does (its cookie)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -20,6 +20,7 @@ from assessment.models import Assessment
 from assessment.presentation import answer_review
 from assessment.services import answers_by_slug
 from assessment.translation import current_language
+from config.locale import in_attempt_language, keep_language
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import CompletedCourse, Course, Role
@@ -56,6 +57,8 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(token)
     if elsewhere:
         return elsewhere
+    # "Keep the address of this page": opened in another browser, it speaks the attempt's language.
+    language = in_attempt_language(request, assessment.language)
     context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET)
     context["picker_url"] = reverse("results", args=[token])
     # The parts with forms come from the cache too (issue 10): rendered with a placeholder for the form token,
@@ -67,6 +70,8 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
         template += "#learning-path"
     response = render(request, template, context, status=status)
     response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    if language:
+        keep_language(response, language)
     return response
 
 

@@ -1,4 +1,5 @@
-"""The resume link opens an attempt in the language it was taken in; a switch of language in that browser wins."""
+"""The resume link and the results address open an attempt in the language it was taken in; a switch of language
+in that browser wins."""
 
 from __future__ import annotations
 
@@ -51,3 +52,20 @@ def test_after_a_switch_the_chosen_language_wins_over_the_attempts(client):
     client.get(english.resume_url())
     client.post(reverse("set_language"), {"language": "de", "next": english.resume_url()})  # the switch
     assert page_language(client.get(english.resume_url(), follow=True)) == "de"
+
+
+def test_the_results_address_of_an_english_attempt_opens_in_english_in_a_browser_that_chose_no_language(client):
+    english = answer_all(start_assessment(language="en"), strongest)
+    response = client.get(reverse("results", args=[english.token]), HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert page_language(response) == "en" and "Your learning path" in response.content.decode()
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"  # the pages it links to follow
+    assert page_language(client.get(reverse("results-review", args=[english.token]))) == "en"
+
+
+def test_the_results_address_keeps_the_language_this_browser_chose(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    english = answer_all(start_assessment(language="en"), strongest)
+    response = client.get(reverse("results", args=[english.token]))
+    assert page_language(response) == "de" and "Ihr Lernpfad" in response.content.decode()
+    assert response.cookies.get(settings.LANGUAGE_COOKIE_NAME) is None
