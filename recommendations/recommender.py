@@ -233,8 +233,8 @@ def generate_profiles(
     These are true levels: `train` passes them through the measurement (`measure`) before learning.
     People new to IT (low everywhere, most with some communication and perseverance from an
     earlier job, any work style) are added as holders of the entry role, as the framework
-    directs a career changer there. Broad experts (strong everywhere, any work style), whom no
-    role's holders resemble, are added as holders of the role the framework's rule gives them:
+    directs a career changer there. Broad experts (a mean level of 4 to 5, any work style), whom
+    no role's holders resemble, are added as holders of the role the framework's rule gives them:
     no gap, the least over-qualification, the nearest work style (`transparent_fit`). Without them
     the trees' first role for such a person was close to arbitrary.
     """
@@ -266,7 +266,7 @@ def generate_profiles(
         labels.append(np.full(count, entry[0]))
     count = per_role // 2
     if count:
-        mean = rng.uniform(3.5, 5.0, size=(count, 1))  # broad experts (see above)
+        mean = rng.uniform(4.0, 5.0, size=(count, 1))  # broad experts (see above)
         experts = np.clip(mean + rng.normal(0, 0.5, size=(count, n_comp)), 0, 5)
         expert_styles = rng.uniform(-1, 1, size=count)
         levels.append(experts)
