@@ -11,7 +11,6 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import floatformat
@@ -302,8 +301,8 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
 
 
 def _whole_percent(value: float) -> int:
-    """A percentage as the page shows it (`floatformat:0` rounds halves up, unlike `round`)."""
-    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """A percentage as the page shows it: the page's own `floatformat:0` (halves up, unlike `round`)."""
+    return int(floatformat(value, 0))
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
