@@ -178,8 +178,9 @@ class RequestSanityMiddleware:
 
 class LoginFailureLimitMiddleware:
     """Failed logins per client across all user names (password spraying), beside django-axes' lockout of
-    one user name from one client: over settings.RATELIMITS["login_failures"], login posts get the 429
-    page until the window ends. The failures are counted by core.ratelimit.count_login_failure."""
+    one user name from one client: over settings.RATELIMITS["login_failures"] in the last window's length,
+    login posts get the 429 page until enough of them lie further back. The failures are counted by
+    core.ratelimit.count_login_failure."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,15 +1,22 @@
 """Per-client rate limits that several app servers count together, exactly, under parallel requests.
 
-A fixed window per client and action: every request adds one to the client's counter for the current window
-in ONE atomic operation, and a request over the limit gets a 429 page with Retry-After. The counter is
+A sliding window per client and action: the requests of the last `seconds` are estimated from two fixed
+windows, the current one's count plus the previous one's, weighted by the share of it that still lies
+within the last `seconds` (as if its requests had been spread evenly). So a burst at the end of one window
+cannot be followed by a second full burst at the start of the next, as it can with a fixed window (twice the
+limit in a moment). A request that would take the estimate over the limit gets a 429 page with a
+Retry-After that holds: a refused request is taken off the count again, so waiting that long is enough.
 
-- a Redis INCR (with an expiry) when REDIS_URL is set, or
+Each request adds one to the client's counter for the current window in ONE atomic operation:
+
+- a Redis INCR (with an expiry; the previous window's counter is read in the same round trip) when
+  REDIS_URL is set, or
 - a row of `core.RateCounter`, counted by a single INSERT ... ON CONFLICT DO UPDATE SET count = count + 1
   RETURNING count (PostgreSQL, SQLite 3.35+), when it is not.
 
 Neither is a cache entry, so a full cache (the database cache culls its oldest entries) cannot reset a
-limit, and no read-then-write lets parallel requests past it. Rows of past windows are deleted when a new
-window starts.
+limit, and no read-then-write lets parallel requests past it. Rows of windows that no longer count are
+deleted when a new window starts.
 
 The limits are read from settings.RATELIMITS at request time (the environment sets them; tests override
 them). The client is the address the request came from, or, behind N trusted proxies
@@ -26,10 +33,11 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
@@ -77,51 +85,100 @@ def _key(scope: str, client: str, window: int) -> str:
     return f"ratelimit:{scope}:{digest}:{window}"
 
 
-def count_request(scope: str, client: str, seconds: int, now: float | None = None) -> tuple[int, float]:
-    """Add one request to the client's counter for the current window, atomically; its new count and the
-    time the window ends."""
+@dataclass(frozen=True)
+class Counts:
+    """A client's requests in the current fixed window and in the one before it."""
+
+    current: int
+    previous: int
+    start: float  # when the current window began (seconds since the epoch)
+    seconds: int
+
+    def load(self, now: float) -> float:
+        """The requests of the last `seconds`, estimated: the current window's, plus the previous window's
+        in the share of that window which still lies within the last `seconds`."""
+        still = min(1.0, max(0.0, 1 - (now - self.start) / self.seconds))
+        return self.current + self.previous * still
+
+    def wait(self, limit: int, now: float) -> int:
+        """Whole seconds from `now` until one more request fits within `limit` (at least 1)."""
+        room = limit - 1 - self.current  # what the previous window may still weigh
+        if room >= 0:
+            moment = self.start + self.seconds * (1 - room / self.previous) if self.previous > room else now
+        else:  # only in the next window, once this one's count has faded far enough
+            fade = 1 - (limit - 1) / self.current
+            moment = self.start + self.seconds * (1 + min(1.0, max(0.0, fade)))
+        return max(1, math.ceil(moment - now))
+
+
+def count_request(scope: str, client: str, seconds: int, now: float | None = None) -> Counts:
+    """Add one request to the client's counter for the current window, atomically; the counts with it."""
     now = time.time() if now is None else now
     window = int(now // seconds)
-    ends = (window + 1) * seconds
-    key = _key(scope, client, window)
+    key, previous = _key(scope, client, window), _key(scope, client, window - 1)
     if settings.REDIS_URL:
-        return _redis_incr(key, seconds), ends
-    return _database_incr(key, ends, now), ends
+        count, before = _redis_incr(key, previous, seconds)
+    else:
+        count, before = _database_incr(key, previous, (window + 2) * seconds, now)
+    return Counts(count, before, window * seconds, seconds)
 
 
-def current_count(scope: str, client: str, seconds: int, now: float | None = None) -> int:
-    """The client's count in the current window, without adding to it."""
+def _uncount(scope: str, client: str, seconds: int, now: float) -> None:
+    """Take one request off the current window's counter again (a refused request)."""
     from core.models import RateCounter
 
-    now = time.time() if now is None else now
     key = _key(scope, client, int(now // seconds))
     if settings.REDIS_URL:
         from django.core.cache import cache
 
         full_key = cache.make_and_validate_key(key)
-        return int(_redis_client(full_key).get(full_key) or 0)
-    return RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
+        _redis_client(full_key, write=True).decr(full_key)
+    else:
+        RateCounter.objects.filter(key=key).update(count=models.F("count") - 1)
+
+
+def current_counts(scope: str, client: str, seconds: int, now: float | None = None) -> Counts:
+    """The client's counts in the current and the previous window, without adding to them."""
+    from core.models import RateCounter
+
+    now = time.time() if now is None else now
+    window = int(now // seconds)
+    keys = [_key(scope, client, window), _key(scope, client, window - 1)]
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        full_keys = [cache.make_and_validate_key(key) for key in keys]
+        values = _redis_client(full_keys[0]).mget(full_keys)
+        count, before = (int(value or 0) for value in values)
+    else:
+        stored = dict(RateCounter.objects.filter(key__in=keys).values_list("key", "count"))
+        count, before = (stored.get(key, 0) for key in keys)
+    return Counts(count, before, window * seconds, seconds)
 
 
 def retry_after(scope: str, client: str, limit: int, seconds: int, now: float | None = None) -> int | None:
-    """Count one request; None while within `limit` per `seconds`, else the seconds to wait."""
+    """Count one request; None while the requests of the last `seconds` stay within `limit`, else the
+    seconds to wait (the refused request is not counted, so that wait is enough)."""
     now = time.time() if now is None else now
-    count, ends = count_request(scope, client, seconds, now)
-    if count <= limit:
+    counts = count_request(scope, client, seconds, now)
+    if counts.load(now) <= limit:
         return None
-    return max(1, math.ceil(ends - now))
+    _uncount(scope, client, seconds, now)
+    return Counts(counts.current - 1, counts.previous, counts.start, seconds).wait(limit, now)
 
 
-def _redis_incr(key: str, seconds: int) -> int:
+def _redis_incr(key: str, previous: str, seconds: int) -> tuple[int, int]:
     from django.core.cache import cache
 
     full_key = cache.make_and_validate_key(key)  # the cache's prefix, so one Redis serves several sites
-    # MULTI/EXEC: the counter never lives without its expiry.
+    # MULTI/EXEC: the counter never lives without its expiry; it is kept through the next window, where
+    # it is the previous one.
     pipe = _redis_client(full_key, write=True).pipeline(transaction=True)
     pipe.incr(full_key)
-    pipe.expire(full_key, seconds + 1)
-    count, _expiry_set = pipe.execute()
-    return int(count)
+    pipe.expire(full_key, 2 * seconds + 1)
+    pipe.get(cache.make_and_validate_key(previous))
+    count, _expiry_set, before = pipe.execute()
+    return int(count), int(before or 0)
 
 
 def _redis_client(key: str, write: bool = False):
@@ -131,12 +188,12 @@ def _redis_client(key: str, write: bool = False):
     return cache._cache.get_client(key, write=write)
 
 
-def _database_incr(key: str, ends: float, now: float) -> int:
+def _database_incr(key: str, previous: str, expires: float, now: float) -> tuple[int, int]:
     from core.models import RateCounter
 
     quote = connection.ops.quote_name
     table, key_column, count_column = quote(RateCounter._meta.db_table), quote("key"), quote("count")
-    expires = datetime.datetime.fromtimestamp(ends + 1, tz=datetime.UTC)
+    expires_at = datetime.datetime.fromtimestamp(expires + 1, tz=datetime.UTC)
     with transaction.atomic(), connection.cursor() as cursor:
         # One statement: a row for a new window, or one more on the existing row; the count it leaves is
         # returned by the same statement, so no other request can come between the write and the read.
@@ -144,12 +201,14 @@ def _database_incr(key: str, ends: float, now: float) -> int:
             f"INSERT INTO {table} ({key_column}, {count_column}, expires_at) VALUES (%s, 1, %s) "
             f"ON CONFLICT ({key_column}) DO UPDATE SET {count_column} = {table}.{count_column} + 1 "
             f"RETURNING {count_column}",
-            [key, connection.ops.adapt_datetimefield_value(expires)],
+            [key, connection.ops.adapt_datetimefield_value(expires_at)],
         )
         count = cursor.fetchone()[0]
-        if count == 1:  # a new window began for this client: forget the windows that are over
+        if count == 1:  # a new window began for this client: forget the windows that no longer count
             RateCounter.objects.filter(expires_at__lt=datetime.datetime.fromtimestamp(now, tz=datetime.UTC)).delete()
-    return count
+        # The previous window is over: its count no longer changes, so reading it apart is exact.
+        before = RateCounter.objects.filter(key=previous).values_list("count", flat=True).first() or 0
+    return count, before
 
 
 def rate_limited(scope: str, methods: Iterable[str] = ("POST",)) -> Callable:
@@ -194,19 +253,20 @@ def _checked(scope: str, client: str, limit: int, seconds: int) -> int | None:
 
 
 def login_failures_exceeded(request: HttpRequest) -> int | None:
-    """Seconds to wait when this client's failed logins (any user names) reached the limit, else None."""
+    """Seconds to wait when this client's failed logins (any user names) in the last window's length reached
+    the limit, else None."""
     rate = settings.RATELIMITS.get("login_failures")
     if rate is None:
         return None
     limit, seconds = rate
     now = time.time()
     try:
-        count = current_count("login_failures", client_ip(request), seconds, now)
+        counts = current_counts("login_failures", client_ip(request), seconds, now)
     except (DatabaseError, RedisError, OSError):
         return None  # fail open, as every limit does; axes' per-user lockout still holds
-    if count < limit:
+    if counts.load(now) + 1 <= limit:
         return None
-    return max(1, math.ceil((int(now // seconds) + 1) * seconds - now))
+    return counts.wait(limit, now)
 
 
 def count_login_failure(sender, credentials=None, request=None, **kwargs) -> None:

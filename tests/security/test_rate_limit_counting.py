@@ -21,9 +21,9 @@ START = reverse("assessment:start")
 
 @pytest.fixture(autouse=True)
 def inside_one_window(monkeypatch):
-    """The counters count per fixed window (600 s for starts): requests that straddle a window's end are
-    counted in two windows, each with its own limit. The tests here are about counting, so the limiter's
-    clock stands still in the middle of a window (CI once crossed a boundary mid-test: 32 of 40 through)."""
+    """The tests here are about counting: the limiter's clock stands still in the middle of a window, so
+    no request of the previous window fades out while a test runs (the sliding window is tested in
+    tests/security/test_sliding_window.py)."""
     middle = (int(time.time() // 600) + 0.5) * 600
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: middle))
 
@@ -137,51 +137,3 @@ def test_counters_of_past_windows_are_deleted():
     assert RateCounter.objects.count() == 2
     ratelimit.retry_after("start", "198.51.100.64", limit=5, seconds=60, now=5_000.0)  # a later window
     assert RateCounter.objects.count() == 1
-
-
-class FakeRedis:
-    """Just enough of redis-py for the counter: INCR and EXPIRE in a MULTI/EXEC pipeline, and GET."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, int] = {}
-        self.expiries: dict[str, int] = {}
-
-    def pipeline(self, transaction: bool = True):
-        assert transaction, "INCR and EXPIRE must run together"
-        fake, queued = self, []
-
-        class Pipe:
-            def incr(self, key):
-                queued.append(("incr", key))
-
-            def expire(self, key, seconds):
-                queued.append(("expire", key, seconds))
-
-            def execute(self):
-                results = []
-                for op in queued:
-                    if op[0] == "incr":
-                        fake.values[op[1]] = fake.values.get(op[1], 0) + 1
-                        results.append(fake.values[op[1]])
-                    else:
-                        fake.expiries[op[1]] = op[2]
-                        results.append(True)
-                return results
-
-        return Pipe()
-
-    def get(self, key):
-        return self.values.get(key)
-
-
-@pytest.mark.django_db
-def test_with_redis_each_request_is_one_incr_with_an_expiry(settings, monkeypatch):
-    settings.REDIS_URL = "redis://127.0.0.1:6390/0"
-    fake = FakeRedis()
-    monkeypatch.setattr(ratelimit, "_redis_client", lambda key, write=False: fake)
-    waits = [ratelimit.retry_after("start", "198.51.100.70", limit=2, seconds=600, now=1_000.0) for _ in range(3)]
-    assert waits == [None, None, 200]
-    assert list(fake.values.values()) == [3]
-    assert list(fake.expiries.values()) == [601]  # the counter goes with its window
-    assert ratelimit.current_count("start", "198.51.100.70", 600, now=1_000.0) == 3
-    assert not RateCounter.objects.exists()  # nothing in the database when Redis counts

@@ -33,7 +33,8 @@ def test_a_client_over_the_start_limit_gets_429_while_another_client_does_not(sm
         assert busy.post(START).status_code == 302
     response = busy.post(START)
     assert response.status_code == 429
-    assert 1 <= int(response["Retry-After"]) <= 600
+    # the rest of this 600 s window, then until a third of the three has faded from the sliding window
+    assert 1 <= int(response["Retry-After"]) <= 600 + 600 // 3
     text = response.content.decode()
     assert "Zu viele Anfragen" in text
     assert "<html" in text  # a whole page with the site's layout
@@ -110,10 +111,14 @@ def test_with_one_trusted_proxy_the_address_the_proxy_saw_counts():
         assert ratelimit.client_ip(request) == "10.0.0.2"
 
 
-def test_the_window_says_how_long_to_wait():
-    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=120.0) is None
-    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=150.0) == 30
-    assert ratelimit.retry_after("test", "client", limit=1, seconds=60, now=180.0) is None  # a new window
+def test_the_wait_is_until_one_more_request_fits():
+    # 2 per 60 s; the windows are 60-120, 120-180 ...
+    assert ratelimit.retry_after("test", "client", limit=2, seconds=60, now=100.0) is None
+    assert ratelimit.retry_after("test", "client", limit=2, seconds=60, now=110.0) is None
+    # a third before the window ends: both earlier ones still count until half of them have faded at 150
+    assert ratelimit.retry_after("test", "client", limit=2, seconds=60, now=115.0) == 35
+    assert ratelimit.retry_after("test", "client", limit=2, seconds=60, now=121.0) == 29  # a new window: no reset
+    assert ratelimit.retry_after("test", "client", limit=2, seconds=60, now=150.0) is None  # as it said
 
 
 def test_the_counters_hold_no_address(small_limits):
