@@ -135,7 +135,7 @@ class Bank:
     scenario_tables: tuple[np.ndarray, ...]  # per scenario: P(option | style) on STYLE_GRID, (style, option)
     scenario_options: tuple[tuple[str, ...], ...]  # the styled option values of each scenario
     groups: tuple[tuple[ItemSpec, ...], ...]  # per competency: its self-rating and knowledge checks
-    noises: tuple[float, ...]  # the self-rating noise the measurement uses for this bank
+    raters: measurement.SelfRaters  # the self-rater model (noise, bias) the measurement uses for this bank
 
     def item(self, slug: str) -> ItemSpec | None:
         position = self.index.get(slug)
@@ -203,7 +203,7 @@ def _prepare_bank(competencies: tuple[str, ...], items: tuple[ItemSpec, ...]) ->
         scenario_tables=tuple(tables),
         scenario_options=tuple(values),
         groups=tuple(tuple(i for i in items if i.kind != "scenario" and i.competency == c) for c in competencies),
-        noises=measurement.self_rating_noises(items),
+        raters=measurement.self_raters(items),
     )
 
 
@@ -317,7 +317,7 @@ def _draw_levels(bank: Bank, answers: Mapping[str, str | None], uniforms: np.nda
     (bias, mean) from their posterior (first uniform column), then every level from its posterior
     given them (the other columns), as `measurement._competency_levels` computes them."""
     evidence = [
-        measurement._collect(slug, list(group), answers, bank.noises)
+        measurement._collect(slug, list(group), answers, bank.raters)
         for slug, group in zip(bank.competencies, bank.groups)
     ]
     prior = measurement._level_prior()  # (mean, level)
@@ -325,7 +325,7 @@ def _draw_levels(bank: Bank, answers: Mapping[str, str | None], uniforms: np.nda
     self_rating = np.stack([e.self_rating() for e in evidence])  # (competency, rater, level)
     joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)  # (competency, rater, mean)
-    log_joint = measurement._rater_log_prior(bank.noises)[:, None] + np.log(marginal).sum(axis=0)  # (rater, mean)
+    log_joint = measurement._rater_log_prior(bank.raters)[:, None] + np.log(marginal).sum(axis=0)  # (rater, mean)
     weights = np.exp(log_joint - log_joint.max()).ravel()
     chosen = _draw(np.cumsum(weights / weights.sum())[None, :], uniforms[:, :1])[:, 0]  # (samples,)
     conditional = np.cumsum(joint / marginal[:, :, :, None], axis=3)  # (competency, rater, mean, level)

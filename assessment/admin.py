@@ -266,9 +266,17 @@ class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
         (None, {"fields": ("slug", ("kind", "competency", "difficulty"), ("order", "active", "anchor"))}),
         (_("Question"), {"fields": (("text_de", "text_en"), ("feedback_de", "feedback_en"))}),
         # Set by the item calibrations (their admin switches between learned and shipped values).
-        (_("Item model"), {"fields": (("location", "discrimination", "location_sd"), "rating_noise")}),
+        (
+            _("Item model"),
+            {
+                "fields": (
+                    ("location", "discrimination", "location_sd"),
+                    ("rating_noise", "rating_bias", "rating_bias_sd"),
+                )
+            },
+        ),
     )
-    readonly_fields = ("location", "discrimination", "location_sd", "rating_noise")
+    readonly_fields = ("location", "discrimination", "location_sd", "rating_noise", "rating_bias", "rating_bias_sd")
     inlines = [OptionInline]
     formfield_overrides = SIDE_BY_SIDE_TEXT
     actions = [deactivate_selected, activate_selected]
@@ -300,8 +308,11 @@ class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
         return super().delete_view(request, object_id, extra_context)
 
 
-def _levels(value: float | None) -> str:
-    return "–" if value is None else number_format(value, 2)
+def _levels(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = number_format(value, 2)
+    return f"+{text}" if signed and value > 0 else text
 
 
 class ItemCalibrationInline(admin.TabularInline):
@@ -353,6 +364,7 @@ class CalibrationVersionAdmin(admin.ModelAdmin):
         "usable_now",
         "misfits",
         "noise",
+        "bias",
     )
     list_filter = ("active",)
     ordering = ("-created_at", "-pk")
@@ -364,6 +376,7 @@ class CalibrationVersionAdmin(admin.ModelAdmin):
         "min_answers",
         "usable_now",
         "noise",
+        "bias",
         "bias_spread",
         "converged",
         "notes",
@@ -408,6 +421,10 @@ class CalibrationVersionAdmin(admin.ModelAdmin):
     @admin.display(description=_("self-rating noise"))
     def noise(self, version: CalibrationVersion) -> str:
         return _levels(version.self_rating_noise)
+
+    @admin.display(description=_("self-rating bias"))
+    def bias(self, version: CalibrationVersion) -> str:
+        return _levels(version.self_rating_bias, signed=True)
 
     @admin.display(description=_("spread of the self-rating bias"))
     def bias_spread(self, version: CalibrationVersion) -> str:

@@ -75,6 +75,8 @@ def item_spec(item: Item) -> ItemSpec:
         discrimination=item.discrimination,
         location_sd=item.location_sd,  # set by an active item calibration; None: the labels' uncertainty
         rating_noise=item.rating_noise,  # self-ratings: set by an active item calibration
+        rating_bias=item.rating_bias,
+        rating_bias_sd=item.rating_bias_sd,
         options=tuple(
             OptionSpec(value=o.value, level=o.level, correct=o.correct, style=o.style) for o in item.options.all()
         ),

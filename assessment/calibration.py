@@ -20,12 +20,14 @@ origin and its unit; with a single anchor its discrimination is kept as well (th
 the shipped discrimination). A competency without an anchor cannot be calibrated.
 
 **Self-ratings.** said = round(level + bias + noise), clipped to 0-5, as in the measurement: the bias is
-one number per person (normal, sd ``bias_sd``), the noise is normal with sd ``noise``. Both are fitted by
-maximum likelihood against the levels the knowledge checks imply, with the fitted item parameters: each
-competency's level is summed out given its checks, the person's levels vary around a personal mean as
-the measurement assumes (``PERSON_SPREADS``), and the bias and the mean are summed out over grids. The
-noise is estimated twice: on the continuous level scale (what people do), and with the levels on the
-six steps the measurement uses (the figure to plug into the measurement, which treats levels as steps).
+one number per person (normal around ``bias_mean`` with sd ``bias_sd``: whether people in general rate
+themselves high or low, and how much that differs between people), the noise is normal with sd
+``noise``. All three are fitted by maximum likelihood against the levels the knowledge checks imply,
+with the fitted item parameters: each competency's level is summed out given its checks, the person's
+levels vary around a personal mean as the measurement assumes (``PERSON_SPREADS``), and the bias and the
+mean are summed out over grids. They are estimated twice: on the continuous level scale (what people
+do), and with the levels on the six steps the measurement uses (the figures to plug into the
+measurement, which treats levels as steps).
 
 **Fit.** An item is flagged when its discrimination is low (``LOW_DISCRIMINATION``: the answer barely
 depends on the level), when a right answer is not more common among people the other checks place
@@ -71,6 +73,7 @@ MISFIT_RMSD = 0.10
 NOISE_BOUNDS = (0.05, 3.0)
 BIAS_STEP = 0.1
 BIAS_GRID = np.arange(-3.0, 3.0 + BIAS_STEP / 2, BIAS_STEP)
+BIAS_MEANS = np.arange(-2.0, 2.0 + BIAS_STEP / 2, BIAS_STEP)
 BIAS_SDS = np.arange(0.0, 2.51, 0.05)
 
 
@@ -123,7 +126,10 @@ class SelfRatingFit:
     noise: float  # on the continuous level scale
     noise_se: float | None
     noise_on_steps: float  # with levels restricted to the measurement's six steps
-    bias_sd: float
+    bias_mean: float  # the population's average bias (positive: people rate themselves high)
+    bias_sd: float  # how far the bias differs between people
+    bias_mean_on_steps: float  # the same two with the levels on the six steps (what the measurement uses)
+    bias_sd_on_steps: float
     ratings: int
     people: int
 
@@ -490,8 +496,9 @@ def _rating_data(respondents: Sequence[Respondent], likelihoods: dict[str, tuple
     )
 
 
-def _profile_log_likelihood(noise: float, data: _RatingData) -> tuple[float, float]:
-    """The log likelihood of the answers at this noise, maximised over the bias sd: (value, bias sd).
+def _profile_log_likelihood(noise: float, data: _RatingData) -> tuple[float, float, float]:
+    """The log likelihood of the answers at this noise, maximised over the bias's mean and sd: (value, bias
+    mean, bias sd).
 
     For each person the bias and the mean level are summed out over their grids: P(check answers and
     rating of a competency | mean, bias) = sum over the level of P(level | mean) P(checks | level)
@@ -510,31 +517,43 @@ def _profile_log_likelihood(noise: float, data: _RatingData) -> tuple[float, flo
         )
         per_person += (owners @ per_rating.reshape(len(chosen), -1)).reshape(per_person.shape)
     per_person_mean = logsumexp(per_person, axis=1) - np.log(per_person.shape[1])  # mean uniform: (people, bias)
-    best = (-np.inf, 0.0)
-    for sd in BIAS_SDS:
-        if sd == 0:
-            log_prior = np.where(np.isclose(BIAS_GRID, 0.0), 0.0, -np.inf)
-        else:
-            log_prior = -0.5 * (BIAS_GRID / sd) ** 2
-            log_prior -= logsumexp(log_prior)
-        value = float(logsumexp(per_person_mean + log_prior[None, :], axis=1).sum())
-        if value > best[0]:
-            best = (value, float(sd))
-    return best if people else (0.0, 0.0)
+    if not people:
+        return 0.0, 0.0, 0.0
+    # log P(bias | its mean and sd) for every (mean, sd) on the grids: (mean, sd, bias); a sd of 0 puts all
+    # the weight on the grid point nearest the mean.
+    offset = BIAS_GRID[None, None, :] - BIAS_MEANS[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_prior = np.where(BIAS_SDS[None, :, None] > 0, -0.5 * (offset / BIAS_SDS[None, :, None]) ** 2, -np.inf)
+    nearest = np.abs(offset[:, 0, :]).argmin(axis=1)
+    log_prior[np.arange(len(BIAS_MEANS)), 0, nearest] = 0.0
+    log_prior -= logsumexp(log_prior, axis=2)[:, :, None]
+    # sum over people of log sum over the bias of P(answers | bias) P(bias | mean, sd): a matrix product,
+    # scaled per person, in chunks of people so that the memory stays small for any number of them
+    prior = np.exp(log_prior).reshape(-1, len(BIAS_GRID))  # (mean x sd, bias)
+    values = np.zeros(len(prior))
+    for start in range(0, people, 2000):
+        chunk = per_person_mean[start : start + 2000]
+        top = chunk.max(axis=1, keepdims=True)
+        values += (np.log(np.maximum(np.exp(chunk - top) @ prior.T, 1e-300)) + top).sum(axis=0)
+    values = values.reshape(len(BIAS_MEANS), len(BIAS_SDS))
+    mean_at, sd_at = np.unravel_index(int(np.argmax(values)), values.shape)
+    return float(values[mean_at, sd_at]), float(BIAS_MEANS[mean_at]), float(BIAS_SDS[sd_at])
 
 
-def _best_noise(data: _RatingData) -> tuple[float, float, float | None]:
+def _best_noise(data: _RatingData) -> tuple[float, float, float, float | None]:
+    """The noise, the bias's mean and sd, and the noise's standard error."""
+
     def negative(noise: float) -> float:
         return -_profile_log_likelihood(noise, data)[0]
 
     result = minimize_scalar(negative, bounds=NOISE_BOUNDS, method="bounded", options={"xatol": 2e-3})
     noise = float(result.x)
-    bias_sd = _profile_log_likelihood(noise, data)[1]
+    _value, bias_mean, bias_sd = _profile_log_likelihood(noise, data)
     step = 0.02  # the curvature of the profile likelihood gives the standard error
     at = max(NOISE_BOUNDS[0] + step, noise)
     curvature = (negative(at + step) - 2 * negative(at) + negative(at - step)) / step**2
     se = float(1 / np.sqrt(curvature)) if curvature > 0 else None
-    return noise, bias_sd, se
+    return noise, bias_mean, bias_sd, se
 
 
 def estimate_self_rating_noise(
@@ -554,13 +573,16 @@ def estimate_self_rating_noise(
     data = _rating_data(respondents, on_grid, grid)
     if len(np.unique(data.rated_people)) < 2:
         return None
-    noise, bias_sd, se = _best_noise(data)
-    noise_on_steps, _, _ = _best_noise(_rating_data(respondents, on_steps, LEVELS))
+    noise, bias_mean, bias_sd, se = _best_noise(data)
+    noise_on_steps, bias_mean_on_steps, bias_sd_on_steps, _ = _best_noise(_rating_data(respondents, on_steps, LEVELS))
     return SelfRatingFit(
         noise=round(noise, 3),
         noise_se=None if se is None else round(se, 3),
         noise_on_steps=round(noise_on_steps, 3),
+        bias_mean=round(bias_mean, 3),
         bias_sd=round(bias_sd, 3),
+        bias_mean_on_steps=round(bias_mean_on_steps, 3),
+        bias_sd_on_steps=round(bias_sd_on_steps, 3),
         ratings=len(data.said),
         people=len(np.unique(data.rated_people)),
     )

@@ -14,7 +14,10 @@ Per competency the level is a posterior over the six levels 0-5 (uniform prior),
 * **Self-ratings.** What a person says is their level, shifted by a personal bias and blurred by
   noise: said = round(level + bias + noise). The bias (the over-confident and the modest person) is
   one number per person, estimated across all competencies at once: the knowledge checks of every
-  competency tell how far this person's self-ratings run high or low. It is integrated out over a grid.
+  competency tell how far this person's self-ratings run high or low. It is integrated out over a grid,
+  under a prior for how people in general rate themselves (``SelfRaters``): shipped, normal around 0
+  (as many modest as over-confident people); once `calibrate_items` has learned the population's bias
+  from real answers, the learned mean and spread.
   A small share of self-ratings is allowed to be slips (``SELF_RATING_LAPSE``).
 
 The output per competency is the posterior mean (the level), its equal-tailed 90 % range, and the
@@ -50,7 +53,9 @@ LOCATION_UNCERTAINTY = 0.5
 SELF_RATING_NOISES = (0.5,)  # how far self-ratings scatter around level + bias (a grid allows several)
 SELF_RATING_LAPSE = 0.0
 BIAS_GRID = np.arange(-3.0, 3.0001, 0.25)
+BIAS_PRIOR_MEAN = 0.0
 BIAS_PRIOR_SD = 1.0
+MIN_BIAS_PRIOR_SD = 0.1  # a learned spread of 0 still leaves the grid's neighbouring biases possible
 
 # Levels of one person vary around the person's own mean level (uniform over MEAN_GRID) by one of
 # PERSON_SPREADS levels (also unknown, equally likely): what someone knows in one area says a little
@@ -94,6 +99,8 @@ class ItemSpec:
     discrimination: float | None = None  # a; None: DEFAULT_DISCRIMINATION
     location_sd: float | None = None  # how unsure b is; None: LOCATION_UNCERTAINTY (labels, not yet learned)
     rating_noise: float | None = None  # self-ratings: the noise an active calibration learned; None: shipped
+    rating_bias: float | None = None  # self-ratings: the population's mean bias a calibration learned
+    rating_bias_sd: float | None = None  # ... and its spread; None: BIAS_PRIOR_MEAN and BIAS_PRIOR_SD
 
     def option(self, value: str) -> OptionSpec | None:
         return self._by_value.get(value)
@@ -147,21 +154,47 @@ def _p_right(discrimination: float, location: float, location_sd: float, guessin
     return curve
 
 
+@dataclass(frozen=True)
+class SelfRaters:
+    """How the people who take the assessment rate themselves: said = round(level + bias + noise), with
+    the noise's standard deviation one of `noises` and the personal bias normal around `bias_mean` with
+    `bias_sd`. None: the shipped values (SELF_RATING_NOISES, BIAS_PRIOR_MEAN, BIAS_PRIOR_SD)."""
+
+    noises: tuple[float, ...] | None = None
+    bias_mean: float | None = None
+    bias_sd: float | None = None
+
+
+def self_raters(items: Iterable[ItemSpec]) -> SelfRaters:
+    """The self-rater model of this bank: what an active item calibration learned from real answers
+    (written onto the self-rating items), else the shipped values."""
+    ratings = [item for item in items if item.kind == "self_rating"]
+    noises = {item.rating_noise for item in ratings if item.rating_noise}
+    biases = {(item.rating_bias or 0.0, item.rating_bias_sd) for item in ratings if item.rating_bias_sd is not None}
+    bias_mean, bias_sd = max(biases, key=lambda b: (b[1], b[0])) if biases else (None, None)
+    return SelfRaters((max(noises),) if noises else None, bias_mean, bias_sd)
+
+
 def self_rating_noises(items: Iterable[ItemSpec]) -> tuple[float, ...]:
-    """The self-rating noise of this bank: the one an active item calibration learned from real answers
-    (written onto the self-rating items), else the shipped SELF_RATING_NOISES."""
-    learned = {item.rating_noise for item in items if item.kind == "self_rating" and item.rating_noise}
-    return (max(learned),) if learned else SELF_RATING_NOISES
+    """The self-rating noise of this bank: learned (see `self_raters`), else the shipped SELF_RATING_NOISES."""
+    return self_raters(items).noises or SELF_RATING_NOISES
 
 
-def _rater_key(noises: tuple[float, ...] | None = None) -> tuple:
+def _rater_key(raters: SelfRaters | None = None) -> tuple:
     """What the self-rater tables below are made from (they are cached on it)."""
-    return BIAS_GRID.tobytes(), noises or SELF_RATING_NOISES, SELF_RATING_LAPSE, BIAS_PRIOR_SD
+    raters = raters or SelfRaters()
+    return (
+        BIAS_GRID.tobytes(),
+        raters.noises or SELF_RATING_NOISES,
+        SELF_RATING_LAPSE,
+        BIAS_PRIOR_MEAN if raters.bias_mean is None else raters.bias_mean,
+        max(MIN_BIAS_PRIOR_SD, BIAS_PRIOR_SD if raters.bias_sd is None else raters.bias_sd),
+    )
 
 
-def _rater_grid(noises: tuple[float, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _rater_grid(raters: SelfRaters | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every kind of self-rater the model allows: (bias, noise) pairs, flattened."""
-    return _rater_grid_table(_rater_key(noises))
+    return _rater_grid_table(_rater_key(raters))
 
 
 @lru_cache(maxsize=8)
@@ -173,9 +206,9 @@ def _rater_grid_table(key: tuple) -> tuple[np.ndarray, np.ndarray]:
     return bias, noise
 
 
-def _self_rating_table(noises: tuple[float, ...] | None = None) -> np.ndarray:
+def _self_rating_table(raters: SelfRaters | None = None) -> np.ndarray:
     """P(says s | level, rater): shape (rater, level, said)."""
-    return _self_rating_table_for(_rater_key(noises))
+    return _self_rating_table_for(_rater_key(raters))
 
 
 @lru_cache(maxsize=8)
@@ -194,15 +227,17 @@ def _self_rating_table_for(key: tuple) -> np.ndarray:
 _erfc = np.vectorize(math.erfc, otypes=[float])
 
 
-def _rater_log_prior(noises: tuple[float, ...] | None = None) -> np.ndarray:
-    """The bias is normal around 0 (as many modest as over-confident people); the noise is uniform."""
-    return _rater_log_prior_table(_rater_key(noises))
+def _rater_log_prior(raters: SelfRaters | None = None) -> np.ndarray:
+    """The bias is normal (shipped: around 0, as many modest as over-confident people; or as learned);
+    the noise is uniform over its grid."""
+    return _rater_log_prior_table(_rater_key(raters))
 
 
 @lru_cache(maxsize=8)
 def _rater_log_prior_table(key: tuple) -> np.ndarray:
     bias, _ = _rater_grid_table(key)
-    log_prior = -0.5 * (bias / BIAS_PRIOR_SD) ** 2
+    bias_mean, bias_sd = key[3], key[4]
+    log_prior = -0.5 * ((bias - bias_mean) / bias_sd) ** 2
     table = log_prior - np.log(np.exp(log_prior).sum())
     table.setflags(write=False)
     return table
@@ -285,11 +320,11 @@ class _Evidence:
     answered: int = 0
     knowledge_answered: int = 0
     log_constant: float = 0.0  # log-likelihood that does not depend on the level
-    noises: tuple[float, ...] | None = None  # the bank's self-rating noise (None: SELF_RATING_NOISES)
+    raters: SelfRaters | None = None  # the bank's self-rater model (None: shipped)
 
     def self_rating(self) -> np.ndarray:
         """P(the stated self-rating | bias, level): shape (bias, level); ones without a rating."""
-        return _self_rating_columns(_self_rating_table(self.noises), self.self_level)
+        return _self_rating_columns(_self_rating_table(self.raters), self.self_level)
 
 
 def _self_rating_columns(table: np.ndarray, said: int | None) -> np.ndarray:
@@ -300,9 +335,9 @@ def _self_rating_columns(table: np.ndarray, said: int | None) -> np.ndarray:
 
 
 def _collect(
-    slug: str, items: list[ItemSpec], answers: Mapping[str, str | None], noises: tuple[float, ...] | None = None
+    slug: str, items: list[ItemSpec], answers: Mapping[str, str | None], raters: SelfRaters | None = None
 ) -> _Evidence:
-    evidence = _Evidence(slug=slug, total=len(items), noises=noises)
+    evidence = _Evidence(slug=slug, total=len(items), raters=raters)
     for item in items:
         chosen = item.option(answers.get(item.slug) or "")
         if chosen is None:
@@ -361,9 +396,7 @@ def _level_prior() -> np.ndarray:
     return _level_prior_table(PERSON_SPREADS, tuple(MEAN_GRID))
 
 
-def _competency_levels(
-    evidence: list[_Evidence], noises: tuple[float, ...] | None = None
-) -> tuple[np.ndarray, float, float]:
+def _competency_levels(evidence: list[_Evidence], raters: SelfRaters | None = None) -> tuple[np.ndarray, float, float]:
     """Posteriors over the levels (competency, level), the expected self-rating bias, and the log
     marginal likelihood.
 
@@ -373,18 +406,18 @@ def _competency_levels(
         return np.zeros((0, len(LEVELS))), 0.0, 0.0
     prior = _level_prior()  # (mean, level)
     knowledge = np.stack([e.knowledge for e in evidence])  # (competency, level)
-    table = _self_rating_table(noises)
+    table = _self_rating_table(raters)
     self_rating = np.stack([_self_rating_columns(table, e.self_level) for e in evidence])  # (competency, rater, level)
     # prior x knowledge first, on the small array, then x self-rating: the same products, in the same order
     joint = (prior[None, :, :] * knowledge[:, None, :])[:, None, :, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)  # P(answers of a competency | rater, mean)
-    log_joint = _rater_log_prior(noises)[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
+    log_joint = _rater_log_prior(raters)[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
     top = log_joint.max()
     log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
     weights = np.exp(log_joint - top)
     weights /= weights.sum()
     posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
-    return posteriors, float(weights.sum(axis=1) @ _rater_grid(noises)[0]), log_marginal
+    return posteriors, float(weights.sum(axis=1) @ _rater_grid(raters)[0]), log_marginal
 
 
 @lru_cache(maxsize=1024)
@@ -442,9 +475,9 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             scenarios.append(item)
         elif item.competency in by_competency:
             by_competency[item.competency].append(item)
-    noises = self_rating_noises(items)
-    evidence = [_collect(slug, group, answers, noises) for slug, group in by_competency.items()]
-    posteriors, self_bias, log_marginal = _competency_levels(evidence, noises)
+    raters = self_raters(items)
+    evidence = [_collect(slug, group, answers, raters) for slug, group in by_competency.items()]
+    posteriors, self_bias, log_marginal = _competency_levels(evidence, raters)
     scores = {}
     tail = (1 - RANGE_MASS) / 2
     expectations = posteriors @ LEVELS
@@ -511,8 +544,9 @@ def simulate_answers(
     through the same measurement the product applies, so the model sees profiles as they are
     measured (shrunk and blurred), not as they were generated."""
     items = list(items)
-    bias = rng.gauss(0, BIAS_PRIOR_SD) if bias is None else bias
-    noise = rng.choice(self_rating_noises(items))
+    _grid, noises, _lapse, bias_mean, bias_sd = _rater_key(self_raters(items))
+    bias = rng.gauss(bias_mean, bias_sd) if bias is None else bias
+    noise = rng.choice(noises)
     answers = {}
     for item in items:
         if item.kind == "self_rating" and item.competency in levels:

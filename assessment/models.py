@@ -158,6 +158,26 @@ class Item(models.Model):
             "item calibration. Empty: half a level, the shipped value."
         ),
     )
+    rating_bias = models.FloatField(
+        _("self-rating bias"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-3), MaxValueValidator(3)],
+        help_text=_(
+            "Self-ratings: how far people rate themselves above (positive) or below (negative) their level on "
+            "average, as learned by the active item calibration. Empty: 0, the shipped value."
+        ),
+    )
+    rating_bias_sd = models.FloatField(
+        _("spread of the self-rating bias"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        help_text=_(
+            "Self-ratings: how far that bias differs from person to person (standard deviation, in levels), as "
+            "learned by the active item calibration. Empty: one level, the shipped value."
+        ),
+    )
     text_de = models.TextField(_("question (German)"))
     text_en = models.TextField(_("question (English)"))
     feedback_de = models.TextField(_("feedback (German)"), blank=True)
@@ -350,11 +370,12 @@ def shipped_parameters(item: Item) -> tuple[float, float]:
 
 
 def _write_item_parameters(
-    learned: dict[int, tuple[float, float, float | None]], rating_noise: float | None = None
+    learned: dict[int, tuple[float, float, float | None]],
+    rating: tuple[float | None, float | None, float | None] = (None, None, None),
 ) -> int:
     """Give every knowledge check the learned values (location, discrimination, location uncertainty), or
-    the shipped ones where it has none, and every self-rating the learned noise (None: the shipped one);
-    the number changed. Written without a history record: the
+    the shipped ones where it has none, and every self-rating the learned noise, bias and spread of the
+    bias (None: the shipped one); the number changed. Written without a history record: the
     versions are the record, and the content loader takes an item's history for an admin's edit (it
     would then stop shipping text fixes to that item)."""
     changed = 0
@@ -364,13 +385,8 @@ def _write_item_parameters(
         if tuple(getattr(item, name) for name in fields) != tuple(values):
             Item.objects.filter(pk=item.pk).update(**dict(zip(fields, values)))
             changed += 1
-    changed += (
-        Item.objects.filter(kind=Item.Kind.SELF_RATING)
-        .exclude(rating_noise=rating_noise)
-        .update(rating_noise=rating_noise)
-        if rating_noise is not None
-        else Item.objects.filter(kind=Item.Kind.SELF_RATING, rating_noise__isnull=False).update(rating_noise=None)
-    )
+    values = dict(zip(("rating_noise", "rating_bias", "rating_bias_sd"), rating))
+    changed += Item.objects.filter(kind=Item.Kind.SELF_RATING).exclude(**values).update(**values)
     return changed
 
 
@@ -398,6 +414,15 @@ class CalibrationVersion(models.Model):
         help_text=_(
             "How far self-ratings scatter around the level plus the person's bias, in levels, measured against "
             "the knowledge checks (with the levels on the six steps the measurement uses)."
+        ),
+    )
+    self_rating_bias = models.FloatField(
+        _("self-rating bias"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How far people rate themselves above (positive) or below (negative) their level on average, "
+            "measured against the knowledge checks (in levels)."
         ),
     )
     self_rating_bias_sd = models.FloatField(
@@ -445,7 +470,7 @@ class CalibrationVersion(models.Model):
             CalibrationVersion.objects.filter(pk=self.pk).update(active=True)
             changed = _write_item_parameters(
                 {p.item_id: (p.location, p.discrimination, p.location_se) for p in self.parameters.all()},
-                self.self_rating_noise,
+                (self.self_rating_noise, self.self_rating_bias, self.self_rating_bias_sd),
             )
         self.active = True
         return changed

@@ -249,7 +249,7 @@ def test_the_plausible_profiles_use_the_banks_learned_self_rating_noise():
     uniforms = adaptive._uniforms(adaptive.SAMPLES, len(COMPETENCIES) + 1)
     noisy_items = [replace(i, rating_noise=1.5) if i.kind == "self_rating" else i for i in ITEMS]
     noisy = prepare_bank(COMPETENCIES, noisy_items)
-    assert BANK.noises == (0.5,) and noisy.noises == (1.5,)
+    assert BANK.raters.noises is None and noisy.raters.noises == (1.5,)
     shipped_spread = adaptive._draw_levels(BANK, answers, uniforms).std(axis=0).mean()
     noisy_spread = adaptive._draw_levels(noisy, answers, uniforms).std(axis=0).mean()
     assert noisy_spread > shipped_spread

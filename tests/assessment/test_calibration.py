@@ -55,12 +55,14 @@ def simulated_bank(competencies: int, rng: np.random.Generator, spread: float = 
     return items, truth
 
 
-def simulated_people(truth, competencies: int, people: int, rng: np.random.Generator, noise: float, bias_sd: float):
+def simulated_people(
+    truth, competencies: int, people: int, rng: np.random.Generator, noise: float, bias_sd: float, bias_mean=0.0
+):
     """People whose levels (continuous, 0-5) vary around a personal mean; self-ratings are level + bias + noise,
     rounded; a check is right with the three-parameter logistic chance (guessing 1/4)."""
     respondents = []
     for _ in range(people):
-        mean, bias = rng.uniform(0.5, 4.5), rng.normal(0, bias_sd)
+        mean, bias = rng.uniform(0.5, 4.5), rng.normal(bias_mean, bias_sd)
         checks, ratings = {}, {}
         for c in range(competencies):
             level = float(np.clip(mean + rng.normal(0, 0.8), 0, 5))
@@ -76,10 +78,11 @@ def simulated_people(truth, competencies: int, people: int, rng: np.random.Gener
 
 @pytest.fixture(scope="module")
 def fitted():
-    """500 answers per item, four competencies, self-rating noise 0.8 (not the measurement's 0.5)."""
+    """500 answers per item, four competencies, self-rating noise 0.8 (not the measurement's 0.5), people who
+    rate themselves half a level low on average (the measurement's shipped prior says 0)."""
     rng = np.random.default_rng(2026)
     items, truth = simulated_bank(4, rng)
-    people = simulated_people(truth, 4, 500, rng, noise=0.8, bias_sd=1.0)
+    people = simulated_people(truth, 4, 500, rng, noise=0.8, bias_sd=1.0, bias_mean=-0.5)
     return items, truth, calibrate(items, people)
 
 
@@ -124,8 +127,13 @@ def test_the_standard_errors_are_honest(fitted):
 def test_it_estimates_the_self_rating_noise_from_the_self_ratings(fitted):
     _items, _truth, result = fitted
     ratings = result.self_ratings
-    print(f"\nself-rating noise {ratings.noise:.3f} (true 0.8), on the six steps {ratings.noise_on_steps:.3f}")
+    print(
+        f"\nself-rating noise {ratings.noise:.3f} (true 0.8), on the six steps {ratings.noise_on_steps:.3f}; "
+        f"bias {ratings.bias_mean:+.2f} sd {ratings.bias_sd:.2f} (true -0.5, 1.0), on the six steps "
+        f"{ratings.bias_mean_on_steps:+.2f} sd {ratings.bias_sd_on_steps:.2f}"
+    )
     assert abs(ratings.noise - 0.8) < 0.12
+    assert abs(ratings.bias_mean + 0.5) < 0.15 and abs(ratings.bias_mean_on_steps + 0.5) < 0.2
     assert abs(ratings.bias_sd - 1.0) < 0.25
     assert ratings.ratings == 2000 and ratings.people == 500
 
@@ -302,6 +310,11 @@ def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank
     noises = set(Item.objects.filter(kind=Item.Kind.SELF_RATING).values_list("rating_noise", flat=True))
     assert noises == {first.self_rating_noise} and first.self_rating_noise is not None
     assert item_spec(Item.objects.get(slug="cal0-self")).rating_noise == first.self_rating_noise
+    # ... and so is the population's self-rating bias: its mean and spread.
+    biases = set(Item.objects.filter(kind=Item.Kind.SELF_RATING).values_list("rating_bias", "rating_bias_sd"))
+    assert biases == {(first.self_rating_bias, first.self_rating_bias_sd)} and first.self_rating_bias_sd is not None
+    spec = item_spec(Item.objects.get(slug="cal0-self"))
+    assert (spec.rating_bias, spec.rating_bias_sd) == (first.self_rating_bias, first.self_rating_bias_sd)
 
     answer_in_the_database(40, seed=12)
     run("--min-answers", "80")
@@ -319,6 +332,8 @@ def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank
     assert parameters(bank) == shipped
     assert all(parameters(bank)[slug] == (*shipped_parameters(item), None) for slug, item in bank.items())
     assert not Item.objects.filter(rating_noise__isnull=False).exists()  # back to the shipped noise
+    assert not Item.objects.filter(rating_bias__isnull=False).exists()  # and bias
+    assert not Item.objects.filter(rating_bias_sd__isnull=False).exists()
 
 
 def test_the_admin_refuses_a_version_with_too_few_answers(bank, admin_client):
@@ -348,7 +363,7 @@ def test_a_dry_run_reports_but_stores_and_changes_nothing(bank):
     answer_in_the_database(60)
     before = parameters(bank)
     output = run("--dry-run", "--min-answers", "10")
-    assert "Dry run" in output and "cal0-k5" in output and "Self-rating noise" in output
+    assert "Dry run" in output and "cal0-k5" in output and "Self-ratings, on the measurement's six steps" in output
     assert not CalibrationVersion.objects.exists()
     assert parameters(bank) == before
 

@@ -11,7 +11,9 @@ from assessment.measurement import (
     ItemSpec,
     OptionSpec,
     Reliability,
+    SelfRaters,
     score_profile,
+    self_raters,
     self_rating_noises,
     simulate_answers,
 )
@@ -254,3 +256,37 @@ def test_a_learned_self_rating_noise_is_what_the_measurement_uses():
     width = lambda s: s.level_high - s.level_low  # noqa: E731
     assert width(precise) <= width(shipped) < width(noisy)
     assert precise.posterior != shipped.posterior != noisy.posterior
+
+
+def with_rating_bias(items: list[ItemSpec], mean: float, sd: float) -> list[ItemSpec]:
+    return [replace(i, rating_bias=mean, rating_bias_sd=sd) if i.kind == "self_rating" else i for i in items]
+
+
+def test_a_learned_self_rating_bias_is_what_the_measurement_uses():
+    """An active item calibration writes the population's self-rating bias it learned onto the self-ratings.
+    Where people rate themselves low on average, the same self-ratings mean higher levels (and the other way
+    round); the shipped prior (around 0) is the same as a learned bias of 0 with a spread of 1."""
+    answers = {f"{c}-self": "2" for c in COMPETENCIES} | {f"{c}-k3": "a" for c in COMPETENCIES[:3]}
+    assert self_raters(BANK) == SelfRaters()
+    assert self_raters(with_rating_bias(BANK, -0.5, 0.8)) == SelfRaters(None, -0.5, 0.8)
+    level = lambda items: score_profile(COMPETENCIES, items, answers).competencies["c5"].expected  # noqa: E731
+    shipped = level(BANK)
+    assert level(with_rating_bias(BANK, 0.0, 1.0)) == shipped
+    modest, boastful = level(with_rating_bias(BANK, -1.0, 0.8)), level(with_rating_bias(BANK, 1.0, 0.8))
+    assert boastful < shipped < modest
+    profile = score_profile(COMPETENCIES, with_rating_bias(BANK, -1.0, 0.8), answers)
+    assert profile.self_bias < score_profile(COMPETENCIES, BANK, answers).self_bias < 0.5
+
+
+def test_the_simulated_people_rate_themselves_with_the_learned_bias():
+    """The role model learns from people simulated with the measurement's own self-rater model: with a
+    learned bias, their self-ratings run as low (or high) as real people's."""
+    levels = {c: 3.0 for c in COMPETENCIES}
+
+    def mean_rating(items):
+        rng = random.Random(5)
+        said = [int(v) for _ in range(300) for k, v in simulate_answers(items, levels, 0.0, rng).items() if "self" in k]
+        return sum(said) / len(said)
+
+    shipped, modest = mean_rating(BANK), mean_rating(with_rating_bias(BANK, -1.0, 0.5))
+    assert abs(shipped - 3.0) < 0.15 and abs(modest - 2.0) < 0.15

@@ -186,12 +186,14 @@ class Command(BaseCommand):
         )
         ratings = result.self_ratings
         if ratings is None:
-            self.stdout.write("Self-rating noise: not estimated (too few people rated themselves).")
+            self.stdout.write("Self-ratings: not estimated (too few people rated themselves).")
         else:
             self.stdout.write(
-                f"Self-rating noise: {ratings.noise_on_steps:.2f} levels on the measurement's six steps "
-                f"({ratings.noise:.2f} ± {_number(ratings.noise_se)} on the continuous scale); spread of the personal "
-                f"bias {ratings.bias_sd:.2f}; from {ratings.ratings} self-ratings of {ratings.people} people."
+                f"Self-ratings, on the measurement's six steps: noise {ratings.noise_on_steps:.2f} levels, "
+                f"bias {ratings.bias_mean_on_steps:+.2f} on average (spread {ratings.bias_sd_on_steps:.2f}); "
+                f"on the continuous scale: noise {ratings.noise:.2f} ± {_number(ratings.noise_se)}, "
+                f"bias {ratings.bias_mean:+.2f} (spread {ratings.bias_sd:.2f}); "
+                f"from {ratings.ratings} self-ratings of {ratings.people} people."
             )
         if not result.converged:
             self.stdout.write(self.style.WARNING(f"The fit did not converge: {result.iterations}"))
@@ -209,7 +211,8 @@ class Command(BaseCommand):
             answers=result.answers,
             min_answers=min_answers,
             self_rating_noise=None if ratings is None else ratings.noise_on_steps,
-            self_rating_bias_sd=None if ratings is None else ratings.bias_sd,
+            self_rating_bias=None if ratings is None else ratings.bias_mean_on_steps,
+            self_rating_bias_sd=None if ratings is None else ratings.bias_sd_on_steps,
             converged=result.converged,
             notes="; ".join(notes),
             details={
@@ -223,7 +226,10 @@ class Command(BaseCommand):
                     "noise_on_steps": ratings.noise_on_steps,
                     "noise_continuous": ratings.noise,
                     "noise_continuous_se": ratings.noise_se,
-                    "bias_sd": ratings.bias_sd,
+                    "bias_mean_on_steps": ratings.bias_mean_on_steps,
+                    "bias_sd_on_steps": ratings.bias_sd_on_steps,
+                    "bias_mean_continuous": ratings.bias_mean,
+                    "bias_sd_continuous": ratings.bias_sd,
                     "ratings": ratings.ratings,
                     "people": ratings.people,
                 },
