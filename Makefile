@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install static run serve test test-postgres fuzz messages lint bench load load-two pages persona-check postgres clean
+.PHONY: install static run serve test test-postgres fuzz messages lint bench accuracy load load-two pages persona-check postgres clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
@@ -82,6 +82,12 @@ lint: install
 
 bench: install
 	$(PY) -m bench.run
+
+## make accuracy: simulated role holders who answer realistically, through the adaptive test and through all
+## questions (bench/accuracy.py; its own throwaway database)
+accuracy: install
+	$(PY) -m bench.accuracy
+	$(PY) -m bench.accuracy --all-questions
 
 ## make load / load-two: locust against gunicorn on PostgreSQL (one server, or two sharing Redis); see bench/LOAD.md
 load: install

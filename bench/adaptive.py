@@ -65,18 +65,15 @@ def measure_next_item(count: int, seed: int) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sessions", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
+def throwaway_database(prefix: str) -> None:
+    """Set Django up on its own throwaway SQLite database (never bench.run's or the app's) with the shipped
+    content and a freshly trained, active ranking model."""
     import os
     import sys
     import tempfile
     from pathlib import Path
 
-    # Its own throwaway database, so that it never touches bench.run's or the app's.
-    database = Path(tempfile.mkdtemp(prefix="bench-adaptive-")) / "bench.sqlite3"
+    database = Path(tempfile.mkdtemp(prefix=prefix)) / "bench.sqlite3"
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
@@ -94,6 +91,14 @@ def main() -> int:
     from recommendations.lifecycle import train_and_activate
 
     train_and_activate()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    throwaway_database("bench-adaptive-")
     print(json.dumps(measure_next_item(options.sessions, options.seed), indent=2))
     return 0
 
