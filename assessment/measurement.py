@@ -175,11 +175,6 @@ def self_raters(items: Iterable[ItemSpec]) -> SelfRaters:
     return SelfRaters((max(noises),) if noises else None, bias_mean, bias_sd)
 
 
-def self_rating_noises(items: Iterable[ItemSpec]) -> tuple[float, ...]:
-    """The self-rating noise of this bank: learned (see `self_raters`), else the shipped SELF_RATING_NOISES."""
-    return self_raters(items).noises or SELF_RATING_NOISES
-
-
 def _rater_key(raters: SelfRaters | None = None) -> tuple:
     """What the self-rater tables below are made from (they are cached on it)."""
     raters = raters or SelfRaters()
