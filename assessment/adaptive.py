@@ -45,10 +45,11 @@ How it decides:
     separated them: the result says so ("two roles fit about equally well") instead of asking on.
   Before any of the last two: every self-rating has been asked; at least one knowledge check has been
   answered in every competency the current best role requires at level 4 or more (or at its highest
-  requirement), and `MIN_CHECKS` checks in all, so self-ratings alone never decide; and the answers
-  hold together clearly (person fit at least `FIT_MARGIN`): while they look contradictory it asks more
-  before it concludes. A clear profile meets the stability rule after a few checks; a near-tie needs
-  more.
+  requirement), and `MIN_CHECKS` checks in all, so self-ratings alone never decide; and the
+  measurement's own prior explains the answers clearly (`Profile.prior_fit` at least `FIT_MARGIN`):
+  while they look contradictory, or the profile is one the prior finds unlikely (a strong core and
+  little else), it asks more before it concludes, since the plausible profiles come from that prior.
+  A clear profile meets the stability rule after a few checks; a near-tie needs more.
 
 Constants marked as fitted were chosen against simulated people who answer realistically (the
 people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TOP1_STABLE`, `MIN_CHECKS`, `FIT_MARGIN`,
@@ -91,13 +92,13 @@ TIE_EACH = 0.25
 TIE_AFTER = 14  # a split first place is called a tie only once this many questions have not separated it
 TIE_GAP = 0.01  # two roles whose scores differ by at most this (match share or fit, 0-1) rank level
 
-# Reliability before concluding (person fit: log Bayes factor of the model against random answering,
-# as `measurement.Profile.person_fit`, which flags below 0). A settled result needs the answers to
-# hold together clearly: person fit at least FIT_MARGIN. Below that it asks on; it concludes that the
-# answers do not hold together only once they clearly do not (person fit at most -INCONSISTENT_MARGIN,
-# odds of about 3000:1 for random answering) after at least MIN_TO_CONCLUDE questions, else at the
-# question limit. Genuine people can start with a negative fit (a modest rater's self-ratings) and
-# recover as the knowledge checks come in, hence the wide margin.
+# Reliability before concluding (log Bayes factors against random answering, as `measurement.Profile`).
+# A settled result needs the answers to fit the measurement's prior clearly, since the plausible profiles
+# are drawn from it: `prior_fit` at least FIT_MARGIN. Below that it asks on; it concludes that the answers
+# do not hold together only once they clearly do not (`person_fit`, the flag's test, at most
+# -INCONSISTENT_MARGIN, odds of about 3000:1 for random answering) after at least MIN_TO_CONCLUDE
+# questions, else at the question limit. Genuine people can start with a negative fit (a modest rater's
+# self-ratings) and recover as the knowledge checks come in, hence the wide margin.
 FIT_MARGIN = 0.5  # fitted: 1.0 kept genuine people with a modest fit asking (median 16 questions) without
 # catching more random answerers; 0 let through a few more of them (55-56 of 60 flagged instead of 57-58)
 INCONSISTENT_MARGIN = 8.0
@@ -412,7 +413,7 @@ def plan(
     too_few_checks = checks_answered < MIN_CHECKS and open_knowledge.any()
 
     fit = profile.person_fit
-    reliable_enough = fit >= FIT_MARGIN and profile.reliable
+    reliable_enough = profile.prior_fit >= FIT_MARGIN and profile.reliable
     best_slug = roles.slugs[best]
     if not missing_core.any() and n_asked >= MIN_TO_CONCLUDE and fit <= -INCONSISTENT_MARGIN:
         return finish("answers inconsistent", best_role=best_slug, stability=stability, best_share=best_first)
