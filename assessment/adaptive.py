@@ -468,8 +468,10 @@ def plan(
         return finish("bank exhausted")
     gain, slug, _ = max(candidates, key=lambda c: (c[0], -bank.index[c[1]]))
 
-    if not reliable_enough and not missing_core.any():
+    if not (profile.reliable and fit >= FIT_MARGIN) and not missing_core.any():
         reason = "answers contradict each other"
+    elif not reliable_enough and not missing_core.any():  # they hold together; the prior finds them unusual
+        reason = "unusual profile"
     elif missing_core.any():
         reason = "knowledge check in a core competency"
     elif too_few_checks:

@@ -89,6 +89,7 @@ def result_sureness(plan: Mapping) -> list[str]:
             % {"sure": round(100 * float(plan["stability"]))}
         )
     contradictory = verdict == "answers contradict each other"
+    unusual = verdict == "unusual profile"
     if reason == "answers inconsistent":
         sentences.append(_("The test stopped early because your answers do not hold together."))
     elif reason == "question limit":
@@ -98,6 +99,12 @@ def result_sureness(plan: Mapping) -> list[str]:
             text = _(
                 "The test stopped at its limit of %(limit)s questions while your answers still did not hold "
                 "together clearly, so this ranking is less sure than usual."
+            )
+        elif unusual:
+            text = _(
+                "The test stopped at its limit of %(limit)s questions. Your profile is uncommon (far stronger in "
+                "some areas than in others), and for such a profile the level ranges are less sure than they "
+                "look, so this ranking is less sure than usual."
             )
         else:
             text = _(
@@ -109,6 +116,13 @@ def result_sureness(plan: Mapping) -> list[str]:
         pass
     elif contradictory:
         sentences.append(_("Your answers do not hold together clearly yet, so this ranking is less sure than usual."))
+    elif unusual:
+        sentences.append(
+            _(
+                "Your profile is uncommon (far stronger in some areas than in others), and for such a profile the "
+                "level ranges are less sure than they look, so this ranking is less sure than usual."
+            )
+        )
     elif verdict == "bank exhausted":
         sentences.append(_("Every question there is has been asked: more answers cannot make this result surer."))
     elif sentences:

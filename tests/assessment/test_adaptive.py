@@ -253,3 +253,20 @@ def test_the_plausible_profiles_use_the_banks_learned_self_rating_noise():
     shipped_spread = adaptive._draw_levels(BANK, answers, uniforms).std(axis=0).mean()
     noisy_spread = adaptive._draw_levels(noisy, answers, uniforms).std(axis=0).mean()
     assert noisy_spread > shipped_spread
+
+
+def test_a_strong_core_whose_checks_agree_is_asked_on_as_unusual_and_contradicting_checks_as_contradictory():
+    """Self-ratings of 5 in three competencies and 0-1 elsewhere, which the checks confirm: the answers hold
+    together (no flag), but the measurement's prior finds the profile unlikely, so the test asks on and says
+    why; the same self-ratings with checks that say the opposite contradict each other."""
+    levels = dict(zip(COMPETENCIES, (0, 0, 5, 0, 0, 1, 1, 0, 5, 5)))
+    checks = [("c2", 4), ("c2", 5), ("c8", 4), ("c9", 4), ("c0", 2), ("c3", 2)]
+    ratings = {f"{c}-self": str(level) for c, level in levels.items()}
+    agreeing = ratings | {f"{c}-k{d}": "a" if levels[c] >= d else "b" for c, d in checks} | {"s0": "o2"}
+    opposite = ratings | {f"{c}-k{d}": "b" if levels[c] >= d else "a" for c, d in checks} | {"s0": "o2"}
+    profile = score_profile(COMPETENCIES, ITEMS, agreeing)
+    assert profile.reliable and profile.person_fit > adaptive.FIT_MARGIN > profile.prior_fit
+    result = plan(BANK, ROLES, agreeing)
+    assert not result.done and result.reason == "unusual profile"
+    assert not score_profile(COMPETENCIES, ITEMS, opposite).reliable
+    assert plan(BANK, ROLES, opposite).reason == "answers contradict each other"

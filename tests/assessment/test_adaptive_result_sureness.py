@@ -151,6 +151,20 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
             },
             ["In 90 %", "did not hold together clearly"],
         ),
+        (
+            {
+                "reason": "question limit",
+                "best_role": "r",
+                "stability": 0.9,
+                "settled": False,
+                "verdict": "unusual profile",
+            },
+            ["In 90 %", "Your profile is uncommon"],
+        ),
+        (
+            {"reason": "sharpened", "best_role": "r", "stability": 0.9, "settled": False, "verdict": "unusual profile"},
+            ["In 90 %", "Your profile is uncommon"],
+        ),
         ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["In 50 %", "do not hold together"]),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.8, "settled": False, "verdict": "x"},
