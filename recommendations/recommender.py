@@ -111,9 +111,11 @@ class _Forest:
         self.roots = starts.astype(np.intp)
         self.feature = flat["feature_idx"].astype(np.intp)
         self.threshold = flat["num_threshold"].astype(float)
-        # A leaf is its own child, so rows that reach a leaf early stay there while others walk on.
-        self.left = np.where(leaf, index, flat["left"].astype(np.intp) + shift)
-        self.right = np.where(leaf, index, flat["right"].astype(np.intp) + shift)
+        # A leaf is its own child. Children side by side: node n's are at 2n (left) and 2n + 1 (right).
+        self.children = np.empty(2 * len(flat), dtype=np.intp)
+        self.children[0::2] = np.where(leaf, index, flat["left"].astype(np.intp) + shift)
+        self.children[1::2] = np.where(leaf, index, flat["right"].astype(np.intp) + shift)
+        self.leaf = leaf
         self.value = flat["value"].astype(float)
         self.depth = int(flat["depth"].max())
         self.baseline = baseline
@@ -134,12 +136,27 @@ class _Forest:
 
         rows, width = features.shape
         trees = len(self.roots)
-        node = np.tile(self.roots, rows)  # (rows * trees), row after row
-        start = np.repeat(np.arange(rows) * width, trees)  # where each row's features begin in `flat`
+        # One walk per row and tree, row after row. `at` holds the nodes of the walks still going (their
+        # positions: `walking`; where their row's features begin in `flat`: `start`). A leaf is its own
+        # child, so a walk that reached one stays there; once half the walks have, the rest go on alone
+        # (most trees are shallow: after three levels a third of the walks are left), and `node` keeps
+        # where each walk ended.
         flat = features.ravel()
+        walking = np.arange(rows * trees)
+        at = np.tile(self.roots, rows)
+        start = np.repeat(np.arange(rows) * width, trees)
+        node = np.empty_like(at)
         for _ in range(self.depth):
-            go_left = flat.take(start + self.feature.take(node)) <= self.threshold.take(node)
-            node = np.where(go_left, self.left.take(node), self.right.take(node))
+            goes_right = flat.take(start + self.feature.take(at)) > self.threshold.take(at)
+            at = self.children.take(2 * at + goes_right)
+            on = ~self.leaf.take(at)
+            going = np.count_nonzero(on)
+            if not going:
+                break
+            if going <= len(at) // 2:
+                node[walking] = at
+                walking, at, start = walking[on], at[on], start[on]
+        node[walking] = at
         # A running sum adds the trees one after the other onto the baseline, as scikit-learn does (`sum`
         # may add in pairs, which can differ in the last bit).
         raw = np.empty((trees + 1, rows))
