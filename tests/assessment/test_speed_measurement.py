@@ -71,10 +71,16 @@ def _collect_as_before(slug, items, answers):
     return evidence
 
 
-def _log_marginal_as_before(prior, knowledge, self_rating, evidence):
+def _joint_as_before(prior, knowledge, self_rating):
+    """The joint over (competency, rater, mean, level), its sums over the levels, and log P(answers, rater,
+    mean) summed over the competencies."""
     joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)
     log_joint = _rater_log_prior_as_before()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
+    return joint, marginal, log_joint
+
+
+def _log_marginal_as_before(log_joint, evidence):
     top = log_joint.max()
     return float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
 
@@ -87,17 +93,14 @@ def _competency_levels_as_before(evidence):
     prior = m._level_prior_table.__wrapped__(m.PERSON_SPREADS, tuple(m.MEAN_GRID))
     knowledge = np.stack([e.knowledge for e in evidence])
     self_rating = np.stack([_self_rating_as_before(e.self_level) for e in evidence])
-    joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
-    marginal = np.maximum(joint.sum(axis=3), 1e-300)
-    log_joint = _rater_log_prior_as_before()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
-    top = log_joint.max()
-    log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + sum(e.log_constant for e in evidence)
-    weights = np.exp(log_joint - top)
+    joint, marginal, log_joint = _joint_as_before(prior, knowledge, self_rating)
+    weights = np.exp(log_joint - log_joint.max())
     weights /= weights.sum()
     posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
     robust = (1 - m.FIT_OUTLIER_SHARE) * prior + m.FIT_OUTLIER_SHARE / len(m.LEVELS)
-    log_fit_marginal = _log_marginal_as_before(robust, knowledge, self_rating, evidence)
-    return posteriors, float(weights.sum(axis=1) @ _rater_grid_as_before()[0]), log_marginal, log_fit_marginal
+    log_fit_marginal = _log_marginal_as_before(_joint_as_before(robust, knowledge, self_rating)[2], evidence)
+    bias = float(weights.sum(axis=1) @ _rater_grid_as_before()[0])
+    return posteriors, bias, _log_marginal_as_before(log_joint, evidence), log_fit_marginal
 
 
 def _scenario_log_likelihood_as_before(scenarios, answers):
