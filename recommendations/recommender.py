@@ -138,9 +138,9 @@ class _Forest:
         trees = len(self.roots)
         # One walk per row and tree, row after row. `at` holds the nodes of the walks still going (their
         # positions: `walking`; where their row's features begin in `flat`: `start`). A leaf is its own
-        # child, so a walk that reached one stays there; once half the walks have, the rest go on alone
-        # (most trees are shallow: after three levels a third of the walks are left), and `node` keeps
-        # where each walk ended.
+        # child, so a walk that reached one stays there; each time half the walks still going have reached
+        # one, the rest go on alone (most trees are shallow: after three levels a third of the walks are
+        # left), and `node` keeps where each walk ended.
         flat = features.ravel()
         walking = np.arange(rows * trees)
         at = np.tile(self.roots, rows)
