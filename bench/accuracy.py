@@ -1,6 +1,7 @@
 """How right the result is for simulated people who answer as real people do: the project's own check.
 
     make accuracy       (or: .venv/bin/python -m bench.accuracy [--per-role 12] [--seed 1] [--all-questions])
+    .venv/bin/python -m bench.accuracy --candidates [--all-questions]   (the bank with the candidate checks)
 
 Role holders are drawn as the role model's generator draws them (`recommender.generate_profiles`, with a seed
 the model never trained on): each holds a known role, with true levels between the steps. They then answer the
@@ -33,6 +34,10 @@ import math
 import random
 import statistics
 from dataclasses import dataclass
+from pathlib import Path
+
+# Knowledge checks written for the bank but not shipped (bench/MEASUREMENT.md, eleventh session).
+CANDIDATES = Path(__file__).resolve().parent / "candidate_checks.json"
 
 
 @dataclass(frozen=True)
@@ -177,10 +182,15 @@ def main() -> int:
     parser.add_argument("--per-role", type=int, default=12, help="simulated holders of each role")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--all-questions", action="store_true", help="everyone answers every question")
+    parser.add_argument(
+        "--candidates",
+        action="store_true",
+        help=f"add the candidate knowledge checks ({CANDIDATES.name}, not shipped) to the bank",
+    )
     options = parser.parse_args()
     from bench.adaptive import throwaway_database
 
-    throwaway_database("bench-accuracy-")
+    throwaway_database("bench-accuracy-", CANDIDATES if options.candidates else None)
     figures = run(options.per_role, options.seed, adaptive=not options.all_questions)
     print(json.dumps(figures, indent=2))
     print(summary(figures))

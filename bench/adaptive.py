@@ -17,6 +17,7 @@ import json
 import random
 import statistics
 import time
+from pathlib import Path
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -65,13 +66,13 @@ def measure_next_item(count: int, seed: int) -> dict:
     }
 
 
-def throwaway_database(prefix: str) -> None:
+def throwaway_database(prefix: str, extra_questions: Path | None = None) -> None:
     """Set Django up on its own throwaway SQLite database (never bench.run's or the app's) with the shipped
-    content and a freshly trained, active ranking model."""
+    content and a freshly trained, active ranking model. `extra_questions`: a file of further items in the
+    shipped format, loaded with the bank (to measure candidate content before it ships)."""
     import os
     import sys
     import tempfile
-    from pathlib import Path
 
     database = Path(tempfile.mkdtemp(prefix=prefix)) / "bench.sqlite3"
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -87,6 +88,10 @@ def throwaway_database(prefix: str) -> None:
     from django.core.management import get_commands
 
     if "load_content" in get_commands():  # the shipped bank and roles, where migrations no longer load them
+        from assessment import content
+
+        if extra_questions is not None:  # an absolute path: CONTENT_DIR / path is the path itself
+            content.QUESTION_FILES = (*content.QUESTION_FILES, str(extra_questions.resolve()))
         call_command("load_content", verbosity=0)
     from recommendations.lifecycle import train_and_activate
 
