@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
 from assessment.measurement import (
@@ -225,6 +225,62 @@ def test_a_higher_self_rating_never_lowers_that_level(answers, level):
     lower = score_profile(["x", "y"], SMALL, dict(answers, **{"x-self": str(level)}))
     higher = score_profile(["x", "y"], SMALL, dict(answers, **{"x-self": str(level + 1)}))
     assert higher.competencies["x"].expected >= lower.competencies["x"].expected - 1e-9
+
+
+def step_answers(levels: list[int], bias: int, unasked: frozenset[tuple[int, int]] = frozenset()) -> dict[str, str]:
+    """A person who knows every check up to their level and none above, and rates every competency
+    `bias` steps off; the checks in `unasked` (competency index, difficulty) were not asked."""
+    answers = {}
+    for i, (c, level) in enumerate(zip(COMPETENCIES, levels)):
+        answers[f"{c}-self"] = str(max(0, min(5, level + bias)))
+        for d in range(1, 6):
+            if (i, d) not in unasked:
+                answers[f"{c}-k{d}"] = "a" if level >= d else "b"
+    return answers
+
+
+def largest_fall_elsewhere(levels: list[int], bias: int, raised: int, unasked=frozenset()) -> float:
+    """How far the other competencies' levels fall when the person is one level better in `raised`."""
+    better = [level + (i == raised) for i, level in enumerate(levels)]
+    before = score_profile(COMPETENCIES, BANK, step_answers(levels, bias, unasked))
+    after = score_profile(COMPETENCIES, BANK, step_answers(better, bias, unasked))
+    assert after.competencies[COMPETENCIES[raised]].expected >= before.competencies[COMPETENCIES[raised]].expected
+    return max(
+        before.competencies[c].expected - after.competencies[c].expected
+        for i, c in enumerate(COMPETENCIES)
+        if i != raised
+    )
+
+
+step_people = st.tuples(
+    st.lists(st.integers(0, 4), min_size=len(COMPETENCIES), max_size=len(COMPETENCIES)),
+    st.integers(-2, 1),
+    st.integers(0, len(COMPETENCIES) - 1),
+)
+
+
+# The self-rating bias is shared by all competencies (it is what places modest and over-confident
+# people right), so an improvement in one competency can move the others a little: a higher
+# self-rating backed by less than a full level's worth of checks is explained partly by more bias,
+# which lowers every other level ("explaining away", unavoidable once one answer speaks to two
+# traits). These tests hold that effect to the bounds README.md states; bench/MEASUREMENT.md (twelfth
+# session) has what removing it would cost.
+@settings(max_examples=150, deadline=None)
+@given(step_people)
+def test_with_all_checks_answered_an_improvement_lowers_no_other_level_by_more_than_0_15(person):
+    levels, bias, raised = person
+    fall = largest_fall_elsewhere(levels, bias, raised)
+    target(fall)  # steer the search towards the largest fall
+    assert fall <= 0.15
+
+
+@settings(max_examples=150, deadline=None)
+@given(step_people, st.sets(st.tuples(st.integers(0, len(COMPETENCIES) - 1), st.integers(1, 5))))
+def test_with_few_checks_answered_an_improvement_lowers_no_other_level_by_more_than_0_3(person, unasked):
+    levels, bias, raised = person
+    fall = largest_fall_elsewhere(levels, bias, raised, frozenset(unasked))
+    target(fall)
+    assert fall <= 0.3
 
 
 def test_work_style_is_the_mean_of_the_chosen_situations():
