@@ -305,6 +305,7 @@ class Profile:
     person_fit: float = 0.0  # log Bayes factor of a consistent person against random answering (higher: fits)
     prior_fit: float = 0.0  # the same for the measurement's own prior (no level anywhere): how far its ranges hold
     self_bias: float | None = None  # how far the self-ratings run above (+) or below (-) the checks
+    self_bias_range: tuple[float, float] | None = None  # ... and its 90 % range
     extra: dict = field(default_factory=dict)
 
     @property
@@ -405,14 +406,14 @@ def _level_prior() -> np.ndarray:
 
 def _competency_levels(
     evidence: list[_Evidence], raters: SelfRaters | None = None
-) -> tuple[np.ndarray, float, float, float]:
-    """Posteriors over the levels (competency, level), the expected self-rating bias, the log marginal
-    likelihood, and the log marginal likelihood of the person-fit test (``FIT_OUTLIER_SHARE``).
+) -> tuple[np.ndarray, tuple[float, float, float], float, float]:
+    """Posteriors over the levels (competency, level), the self-rating bias (its expectation and 90 % range),
+    the log marginal likelihood, and the log marginal likelihood of the person-fit test (``FIT_OUTLIER_SHARE``).
 
     The person's bias and own mean level are shared by all competencies: a grid over both, with
     each competency's level summed out given them (all competencies at once, as arrays)."""
     if not evidence:
-        return np.zeros((0, len(LEVELS))), 0.0, 0.0, 0.0
+        return np.zeros((0, len(LEVELS))), (0.0, 0.0, 0.0), 0.0, 0.0
     prior = _level_prior()  # (mean, level)
     knowledge = np.stack([e.knowledge for e in evidence])  # (competency, level)
     table = _self_rating_table(raters)
@@ -434,7 +435,21 @@ def _competency_levels(
     log_robust = log_rater_mean + np.log(np.maximum(robust, 1e-300)).sum(axis=0)
     top = log_robust.max()
     log_fit_marginal = float(top + np.log(np.exp(log_robust - top).sum())) + constant
-    return posteriors, float(weights.sum(axis=1) @ _rater_grid(raters)[0]), log_marginal, log_fit_marginal
+    return posteriors, _bias_summary(weights.sum(axis=1), raters), log_marginal, log_fit_marginal
+
+
+def _bias_summary(weights: np.ndarray, raters: SelfRaters | None = None) -> tuple[float, float, float]:
+    """The self-rating bias from the posterior weights of the kinds of self-rater: its expectation and its
+    90 % range (each point of BIAS_GRID standing for the stretch half a grid step either side of it)."""
+    bias = _rater_grid(raters)[0]
+    expected = float(weights @ bias)
+    on_grid = weights.reshape(len(BIAS_GRID), -1).sum(axis=1)  # the grid is bias-major: (bias, noise)
+    half = (BIAS_GRID[1] - BIAS_GRID[0]) / 2
+    edges = np.concatenate([BIAS_GRID - half, [BIAS_GRID[-1] + half]])
+    cdf = np.concatenate([[0.0], np.cumsum(on_grid)])
+    tail = (1 - RANGE_MASS) / 2
+    low, high = np.interp((tail, 1 - tail), cdf, edges)
+    return expected, float(low), float(high)
 
 
 @lru_cache(maxsize=1024)
@@ -494,7 +509,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             by_competency[item.competency].append(item)
     raters = self_raters(items)
     evidence = [_collect(slug, group, answers, raters) for slug, group in by_competency.items()]
-    posteriors, self_bias, log_marginal, log_fit_marginal = _competency_levels(evidence, raters)
+    posteriors, (self_bias, bias_low, bias_high), log_marginal, log_fit_marginal = _competency_levels(evidence, raters)
     scores = {}
     tail = (1 - RANGE_MASS) / 2
     expectations = posteriors @ LEVELS
@@ -548,6 +563,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
         person_fit=round(person_fit, 3),
         prior_fit=round(prior_fit, 3),
         self_bias=round(float(self_bias), 3) if has_self_ratings else None,
+        self_bias_range=(round(bias_low, 2), round(bias_high, 2)) if has_self_ratings else None,
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,48 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
         ) % {"count": profile.answered}
+
+
+TENDENCY_SHOWN = 0.25  # the self-rating bias is told when its 90 % range lies this far from 0 (levels) ...
+TENDENCY_SEEN = 0.5  # ... and the self-ratings lie this far from the levels shown, on average, the same way
+
+
+def self_rating_tendency(profile: Profile) -> str:
+    """One sentence on how the self-ratings run against the knowledge checks across all areas, when the
+    answers show it clearly: the whole 90 % range of the bias on one side, and the person's own ratings that
+    far from the levels the page shows, on average (at the ends of the scale the bias can be unsure without
+    anything to see: ten ratings of 5 with every check right). It is what moves every level, and why one
+    area's answers move the others a little. Empty otherwise."""
+    if not profile.reliable or not profile.self_bias_range:
+        return ""
+    gaps = [
+        score.self_level - score.expected
+        for score in profile.competencies.values()
+        if score.self_level is not None and score.knowledge_level is not None
+    ]
+    seen = sum(gaps) / len(gaps) if gaps else 0.0
+    low, high = profile.self_bias_range
+    if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
+        text = _(
+            "Across all areas you rate yourself higher than the knowledge questions show: by about %(amount)s "
+            "levels (%(low)s to %(high)s). Every level above takes that into account, so an area can come out "
+            "below your own rating, and what you answer in one area moves the others a little."
+        )
+    elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
+        text = _(
+            "Across all areas you rate yourself lower than the knowledge questions show: by about %(amount)s "
+            "levels (%(low)s to %(high)s). Every level above takes that into account, so an area can come out "
+            "above your own rating, and what you answer in one area moves the others a little."
+        )
+        low, high = -high, -low
+    else:
+        return ""
+    amount = abs(profile.self_bias or 0.0)
+    return text % {
+        "amount": number_format(round(amount, 1), 1),
+        "low": number_format(round(low, 1), 1),
+        "high": number_format(round(high, 1), 1),
+    }
 
 
 SETTLED_STOPS = ("top roles stable", "two roles tied")

@@ -19,7 +19,7 @@ from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
 from assessment.models import Assessment, Item
-from assessment.presentation import answer_review, profile_sections, work_style_summary
+from assessment.presentation import answer_review, profile_sections, self_rating_tendency, work_style_summary
 from assessment.services import (
     AssessmentFinished,
     accepts_answers,
@@ -230,5 +230,6 @@ def profile_context(assessment: Assessment) -> dict:
         "profile": profile,
         "sections": profile_sections(profile),
         "work_style": work_style_summary(profile),
+        "self_rating_tendency": self_rating_tendency(profile),
         "review": answer_review(assessment),
     }

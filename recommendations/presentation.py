@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessment.models import Assessment
-from assessment.presentation import profile_sections, reliability_note, result_sureness, work_style_summary
+from assessment.presentation import (
+    profile_sections,
+    reliability_note,
+    result_sureness,
+    self_rating_tendency,
+    work_style_summary,
+)
 from assessment.services import finished_plan
 from assessment.translation import current_language
 from core.rows import columns, fetch, quote, table
@@ -249,6 +255,7 @@ def results_context(
         "profile": profile,
         "sections": sections,
         "work_style": work_style_summary(profile),
+        "self_rating_tendency": self_rating_tendency(profile),
         "recommendation": recommendation,
         "model_version": recommendation.model_version,
         "ranked_by_model": recommendation.model_version != TRANSPARENT,
@@ -361,6 +368,7 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
             profile.total,
             sections,
             sorted(work_style.items()),
+            context.get("self_rating_tendency", ""),
         ),
         "top_roles": _digest(language, roles[:3]),
         "role_details": _digest(context["reliable"], every_role),

@@ -269,7 +269,13 @@ def _profile(data: Mapping[str, Any]) -> Profile:
     scores = {
         c["slug"]: _build(CompetencyScore, c, posterior=tuple(c.get("posterior", ()))) for c in data["competencies"]
     }
-    return _build(Profile, {k: v for k, v in data.items() if k != "competencies"}, competencies=scores)
+    bias_range = data.get("self_bias_range")  # a pair; JSON keeps it as a list (None before it was stored)
+    return _build(
+        Profile,
+        {k: v for k, v in data.items() if k != "competencies"},
+        competencies=scores,
+        self_bias_range=tuple(bias_range) if bias_range else None,
+    )
 
 
 def _match(data: Mapping[str, Any]) -> Match:

@@ -116,6 +116,17 @@ def test_a_person_who_rates_everything_too_high_is_corrected_by_the_checks_every
     assert all(s.level <= 3 for s in profile.competencies.values())
 
 
+def test_the_self_rating_bias_comes_with_a_range_that_holds_it():
+    high = {}
+    for c in COMPETENCIES:
+        high.update(answers_for(4, 2, c))
+    steady = consistent({c: 3 for c in COMPETENCIES})
+    over, even = score_profile(COMPETENCIES, BANK, high), score_profile(COMPETENCIES, BANK, steady)
+    assert 0.5 < over.self_bias_range[0] < over.self_bias < over.self_bias_range[1]
+    assert even.self_bias_range[0] < 0 < even.self_bias_range[1]
+    assert score_profile(COMPETENCIES, BANK, {}).self_bias_range is None
+
+
 def test_a_skipped_item_counts_neither_right_nor_wrong_and_leaves_the_range_wider():
     everyone_at_3 = consistent({c: 3 for c in COMPETENCIES})
     for slug in ("c0-k1", "c0-k3", "c0-k5"):

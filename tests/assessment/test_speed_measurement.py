@@ -100,7 +100,25 @@ def _competency_levels_as_before(evidence):
     robust = (1 - m.FIT_OUTLIER_SHARE) * prior + m.FIT_OUTLIER_SHARE / len(m.LEVELS)
     log_fit_marginal = _log_marginal_as_before(_joint_as_before(robust, knowledge, self_rating)[2], evidence)
     bias = float(weights.sum(axis=1) @ _rater_grid_as_before()[0])
-    return posteriors, bias, _log_marginal_as_before(log_joint, evidence), log_fit_marginal
+    low, high = _bias_range_as_before(weights.sum(axis=1))
+    return posteriors, (bias, low, high), _log_marginal_as_before(log_joint, evidence), log_fit_marginal
+
+
+def _bias_range_as_before(rater_weights):
+    """The 90 % range of the bias, walking up the grid (each point stands for half a step either side)."""
+    bias = _rater_grid_as_before()[0]
+    on_grid = [rater_weights[bias == b].sum() for b in m.BIAS_GRID]
+    step = m.BIAS_GRID[1] - m.BIAS_GRID[0]
+
+    def quantile(share):
+        below = 0.0
+        for b, weight in zip(m.BIAS_GRID, on_grid):
+            if weight > 0 and below + weight >= share:
+                return b - step / 2 + step * (share - below) / weight
+            below += weight
+        return m.BIAS_GRID[-1] + step / 2
+
+    return quantile(0.05), quantile(0.95)
 
 
 def _scenario_log_likelihood_as_before(scenarios, answers):
@@ -128,7 +146,9 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
         elif item.competency in by_competency:
             by_competency[item.competency].append(item)
     evidence = [_collect_as_before(slug, group, answers) for slug, group in by_competency.items()]
-    posteriors, self_bias, log_marginal, log_fit_marginal = _competency_levels_as_before(evidence)
+    posteriors, (self_bias, bias_low, bias_high), log_marginal, log_fit_marginal = _competency_levels_as_before(
+        evidence
+    )
     scores = {}
     tail = (1 - m.RANGE_MASS) / 2
     expectations = posteriors @ m.LEVELS
@@ -185,6 +205,9 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
         person_fit=round(person_fit, 3),
         prior_fit=round(prior_fit, 3),
         self_bias=round(float(self_bias), 3) if any(e.self_level is not None for e in evidence) else None,
+        self_bias_range=(round(bias_low, 2), round(bias_high, 2))
+        if any(e.self_level is not None for e in evidence)
+        else None,
     )
 
 
@@ -246,7 +269,8 @@ def test_the_levels_of_all_competencies_are_the_same_numbers_to_the_last_bit(row
     posteriors, bias, log_marginal, log_fit_marginal = m._competency_levels(evidence)
     expected_posteriors, expected_bias, expected_log_marginal, expected_fit = _competency_levels_as_before(evidence)
     assert np.array_equal(posteriors, expected_posteriors)
-    assert (bias, log_marginal) == (expected_bias, expected_log_marginal)
+    assert (bias[0], log_marginal) == (expected_bias[0], expected_log_marginal)
+    assert np.allclose(bias[1:], expected_bias[1:], rtol=0, atol=1e-9)
     assert math.isclose(log_fit_marginal, expected_fit, rel_tol=1e-12, abs_tol=1e-9)
 
 

@@ -339,3 +339,32 @@ def test_a_stored_result_reads_back_as_it_was_computed(client, db):
     assert getattr(result.recommendation.path, "max_hours", 40) == 40
     again = hydrate(StoredResult(assessment=beginner, document=document, model_version="x"))
     assert again.recommendation == result.recommendation and again.profile == result.profile
+
+
+def modest(item, options):
+    """Rates every area 2 and knows every check up to difficulty 4: a person who sells herself short."""
+    if item.kind == item.Kind.SELF_RATING:
+        return next(o for o in options if o.level == 2)
+    if item.kind == item.Kind.KNOWLEDGE:
+        return next(o for o in options if o.correct == (item.difficulty <= 4))
+    return options[0]
+
+
+def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client, db):
+    from assessment.services import start_assessment
+
+    person = answer_all(start_assessment(), modest)
+    text = client.get(results_url(person)).content.decode()
+    assert "Über alle Bereiche schätzen Sie sich niedriger ein, als die Wissensfragen zeigen: um etwa" in text
+    assert re.search(r"um etwa \d,\d Stufen \(\d,\d bis \d,\d\)", text)  # numbers for people
+    profile_page = client.get(reverse("assessment:profile", args=[person.token])).content.decode()
+    assert "schätzen Sie sich niedriger ein" in profile_page
+    client.cookies["django_language"] = "en"
+    english = client.get(results_url(person)).content.decode()
+    assert "Across all areas you rate yourself lower than the knowledge questions show" in english
+    assert "schätzen Sie sich" not in english
+
+
+def test_a_person_whose_self_ratings_match_the_checks_gets_no_such_sentence(client, finished_assessment):
+    text = client.get(results_url(finished_assessment)).content.decode()
+    assert "Über alle Bereiche schätzen Sie sich" not in text
