@@ -27,7 +27,9 @@ def test_the_candidates_are_knowledge_checks_in_the_shipped_format_beside_the_ba
         options = item["options"]
         assert len(options) == 4 and sum(o["correct"] is True for o in options) == 1, item["slug"]
         assert all(o["label_de"].strip() and o["label_en"].strip() for o in options), item["slug"]
-        assert not any("<" in text for text in [item["text_de"], item["text_en"], *[o["label_de"] for o in options]])
+        texts = [item[f] for f in ("text_de", "text_en", "feedback_de", "feedback_en")]
+        texts += [o[f] for o in options for f in ("label_de", "label_en")]
+        assert not any("<" in text for text in texts), item["slug"]  # plain text, as the shipped content
 
 
 def test_the_feedback_quotes_the_right_answer_and_the_answer_is_not_given_away_by_length():
@@ -39,6 +41,10 @@ def test_the_feedback_quotes_the_right_answer_and_the_answer_is_not_given_away_b
         if quoted:
             nested = right["label_de"].replace("„", "‚").replace("“", "‘")
             assert quoted.group(1) in (right["label_de"].rstrip("."), nested.rstrip(".")), item["slug"]
+        quoted_en = re.match(r"Correct: '(.+?)'[.,] ", item["feedback_en"])
+        if quoted_en:  # quotes inside a quote may be single or double
+            inner = quoted_en.group(1).rstrip(".").replace('"', "'")
+            assert inner in right["label_en"].replace('"', "'"), item["slug"]
         others = [len(o["label_de"]) for o in item["options"] if not o["correct"]]
         assert len(right["label_de"]) <= max(others), item["slug"]  # the right answer is never the longest
     assert max(positions.count(letter) for letter in "abcd") <= len(positions) / 4 + 3  # letters balanced
