@@ -66,10 +66,11 @@ def measure_next_item(count: int, seed: int) -> dict:
     }
 
 
-def throwaway_database(prefix: str, extra_questions: Path | None = None) -> None:
+def throwaway_database(prefix: str, extra_questions: Path | None = None, *, train: bool = True) -> None:
     """Set Django up on its own throwaway SQLite database (never bench.run's or the app's) with the shipped
-    content and a freshly trained, active ranking model. `extra_questions`: a file of further items in the
-    shipped format, loaded with the bank (to measure candidate content before it ships)."""
+    content and a freshly trained, active ranking model (`train=False`: no model, for measurements that need
+    none). `extra_questions`: a file of further items in the shipped format, loaded with the bank (to measure
+    candidate content before it ships)."""
     import os
     import sys
     import tempfile
@@ -93,9 +94,10 @@ def throwaway_database(prefix: str, extra_questions: Path | None = None) -> None
         if extra_questions is not None:  # an absolute path: CONTENT_DIR / path is the path itself
             content.QUESTION_FILES = (*content.QUESTION_FILES, str(extra_questions.resolve()))
         call_command("load_content", verbosity=0)
-    from recommendations.lifecycle import train_and_activate
+    if train:
+        from recommendations.lifecycle import train_and_activate
 
-    train_and_activate()
+        train_and_activate()
 
 
 def main() -> int:
