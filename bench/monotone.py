@@ -1,6 +1,6 @@
 """How far role matches move the wrong way when a simulated person gets one level better in one competency.
 
-    .venv/bin/python -m bench.monotone [--people 100] [--seed 4]   (its own throwaway SQLite database)
+    .venv/bin/python -m bench.monotone [--people 100] [--seed 4] [--extra FILE]   (its own throwaway SQLite database)
 
 The measurement shares one self-rating bias across a person's competencies, so getting better in one of them
 can lower the others a little and with them a role match (README, "What the numbers mean"; bench/MEASUREMENT.md,
@@ -19,6 +19,7 @@ import argparse
 import json
 import random
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 SOFT = ("communication", "change_resilience")
 
@@ -99,10 +100,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=100, help="simulated people per group")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--extra", type=Path, help="further items in the shipped format, loaded with the bank")
     options = parser.parse_args()
     from bench.adaptive import throwaway_database
 
-    throwaway_database("bench-monotone-", train=False)
+    throwaway_database("bench-monotone-", options.extra, train=False)
     print(json.dumps(measure(options.people, options.seed), indent=2))
     return 0
 
