@@ -99,7 +99,7 @@ def test_an_admins_edit_survives_loading_the_content(admin_client):
     assert Option.objects.get(item__slug="svc-k2", value="a").label_de == "Eigene Antwort"
     assert RoleRequirement.objects.get(pk=requirement.pk).level == 1
     assert "courses: 81 unchanged, 1 left alone" in output
-    assert "items: 70 unchanged, 2 left alone" in output
+    assert "items: 80 unchanged, 2 left alone" in output
     assert "roles: 9 unchanged, 1 left alone" in output
 
 
