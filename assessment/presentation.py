@@ -95,13 +95,13 @@ def self_rating_tendency(profile: Profile) -> str:
     if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself higher than the knowledge questions show: by about %(amount)s "
-            "levels (%(low)s to %(high)s). Every level above takes that into account, so an area can come out "
+            "levels (%(low)s to %(high)s). Every level shown takes that into account, so an area can come out "
             "below your own rating, and what you answer in one area moves the others a little."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself lower than the knowledge questions show: by about %(amount)s "
-            "levels (%(low)s to %(high)s). Every level above takes that into account, so an area can come out "
+            "levels (%(low)s to %(high)s). Every level shown takes that into account, so an area can come out "
             "above your own rating, and what you answer in one area moves the others a little."
         )
         low, high = -high, -low
