@@ -70,13 +70,13 @@ def test_picking_a_target_role_updates_the_path_in_place_by_keyboard(page):
     assert page.locator("#target-role").input_value() == chosen
 
 
-def middling(item: Item, options):
-    """A person at level 2 in everything who says so: right up to difficulty 2, balanced in style.
+def at_level_one(item: Item, options):
+    """A person at level 1 in everything who says so: right up to difficulty 1, balanced in style.
     Every role asks for more somewhere, so the page has a learning path of several courses."""
     if item.kind == Item.Kind.SELF_RATING:
-        return min(options, key=lambda o: abs(o.level - 2))
+        return min(options, key=lambda o: abs(o.level - 1))
     if item.kind == Item.Kind.KNOWLEDGE:
-        return next(o for o in options if o.correct == (item.difficulty <= 2))
+        return next(o for o in options if o.correct == (item.difficulty <= 1))
     return min(options, key=lambda o: abs(o.style))
 
 
@@ -131,7 +131,7 @@ BROKEN_WORDS_IN_TABLES = """() => {
 
 @pytest.mark.parametrize(("width", "limit"), [(1280, 4500), (375, 9000)])
 def test_the_results_page_is_short_with_the_answers_and_role_details_folded(browser, live_server, width, limit):
-    assessment = answer_all(start_assessment(), middling)  # three roles, a path of several courses
+    assessment = answer_all(start_assessment(), at_level_one)  # three roles, a path of several courses
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")
     page = context.new_page()
     page.goto(reverse("results", args=[assessment.token]))
