@@ -83,7 +83,11 @@ FIT_OUTLIER_SHARE = 0.2
 MIN_ANSWERS = 8
 MIN_KNOWLEDGE_CHECKS = 2
 
-DISAGREEMENT_LEVELS = 1.5
+# A competency's self-rating and its knowledge checks disagree when the checks alone (read with a flat prior
+# over the levels) put at least this much of their weight a whole level or more to one side of the rating,
+# and the level shown lies on that side too. One check rarely does: a right answer to a hard check is as
+# much a sign of a high level as of a lucky guess, and it never says that a person rates themselves too high.
+DISAGREEMENT_SURE = 0.9
 # Standard deviation of a uniform distribution over 0..5: the spread of "knowing nothing".
 MAX_SPREAD = float(np.sqrt(((LEVELS - 2.5) ** 2).mean()))
 
@@ -261,28 +265,32 @@ class CompetencyScore:
     total: int
     posterior: tuple[float, ...] = ()  # P(level = 0..5)
     self_level: int | None = None
-    knowledge_level: float | None = None  # the estimate from the knowledge checks alone
+    knowledge_posterior: tuple[float, ...] = ()  # P(level = 0..5) from the knowledge checks alone (flat prior)
 
     @property
     def score(self) -> float:
         return round(self.expected * 20, 1)
 
     @property
+    def knowledge_checked(self) -> bool:
+        return bool(self.knowledge_posterior)
+
+    @property
     def rates_self_higher(self) -> bool:
-        """The self-rating is clearly above what the knowledge checks show."""
-        return (
-            self.self_level is not None
-            and self.knowledge_level is not None
-            and self.self_level - self.knowledge_level >= DISAGREEMENT_LEVELS
-        )
+        """The knowledge checks clearly show less than the self-rating: they put at least DISAGREEMENT_SURE of
+        their weight a level or more below it, and the level shown is below it too."""
+        if self.self_level is None or not self.knowledge_posterior:
+            return False
+        below = sum(self.knowledge_posterior[: max(self.self_level, 0)])
+        return below >= DISAGREEMENT_SURE and self.expected < self.self_level
 
     @property
     def rates_self_lower(self) -> bool:
-        return (
-            self.self_level is not None
-            and self.knowledge_level is not None
-            and self.knowledge_level - self.self_level >= DISAGREEMENT_LEVELS
-        )
+        """The knowledge checks clearly show more than the self-rating (as `rates_self_higher`, upwards)."""
+        if self.self_level is None or not self.knowledge_posterior:
+            return False
+        above = sum(self.knowledge_posterior[self.self_level + 1 :])
+        return above >= DISAGREEMENT_SURE and self.expected > self.self_level
 
 
 class Reliability:
@@ -519,9 +527,9 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
     for e, posterior, expected, spread, level, (low, high) in zip(
         evidence, np.round(posteriors, 6).tolist(), expectations, spreads, steps, ranges.tolist()
     ):
-        knowledge_level = None
-        if e.knowledge_answered:  # the mean of the knowledge checks' likelihood, as a posterior (uniform prior)
-            knowledge_level = round(float((e.knowledge / e.knowledge.sum()) @ LEVELS), 3)
+        knowledge_posterior = ()
+        if e.knowledge_answered:  # the knowledge checks' likelihood, as a posterior (flat prior)
+            knowledge_posterior = tuple(np.round(e.knowledge / e.knowledge.sum(), 6).tolist())
         scores[e.slug] = CompetencyScore(
             slug=e.slug,
             level=int(level),
@@ -533,7 +541,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             total=e.total,
             posterior=tuple(posterior),
             self_level=e.self_level,
-            knowledge_level=knowledge_level,
+            knowledge_posterior=knowledge_posterior,
         )
     style, style_confidence = estimate_work_style(scenarios, answers)
     scenario_model, scenario_random = _scenario_log_likelihood(scenarios, answers)

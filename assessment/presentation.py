@@ -88,7 +88,7 @@ def self_rating_tendency(profile: Profile) -> str:
     gaps = [
         score.self_level - score.expected
         for score in profile.competencies.values()
-        if score.self_level is not None and score.knowledge_level is not None
+        if score.self_level is not None and score.knowledge_checked
     ]
     seen = sum(gaps) / len(gaps) if gaps else 0.0
     low, high = profile.self_bias_range

@@ -267,7 +267,13 @@ def _build(cls, data: Mapping[str, Any], **overrides):
 
 def _profile(data: Mapping[str, Any]) -> Profile:
     scores = {
-        c["slug"]: _build(CompetencyScore, c, posterior=tuple(c.get("posterior", ()))) for c in data["competencies"]
+        c["slug"]: _build(
+            CompetencyScore,
+            c,
+            posterior=tuple(c.get("posterior", ())),
+            knowledge_posterior=tuple(c.get("knowledge_posterior", ())),  # absent in results stored before
+        )
+        for c in data["competencies"]
     }
     bias_range = data.get("self_bias_range")  # a pair; JSON keeps it as a list (None before it was stored)
     return _build(

@@ -107,6 +107,52 @@ def test_the_overconfident_person_who_fails_every_check_gets_a_lower_level_and_a
     assert overconfident.rates_self_higher
 
 
+def check_says(self_level: int, checks: dict[int, bool], others: int = 2) -> tuple[bool, bool]:
+    """(rates_self_higher, rates_self_lower) for c0 with this self-rating and these checks (difficulty ->
+    right), the other competencies answered consistently at `others`."""
+    answers = consistent({c: others for c in COMPETENCIES[1:]})
+    answers["c0-self"] = str(self_level)
+    answers.update({f"c0-k{d}": "a" if right else "b" for d, right in checks.items()})
+    score = score_profile(COMPETENCIES, BANK, answers).competencies["c0"]
+    return score.rates_self_higher, score.rates_self_lower
+
+
+def test_a_single_right_answer_never_says_the_self_rating_runs_high_or_low():
+    # a right answer to the one hard check backs a self-rating of 5 (it was read as "higher than the
+    # checks show", from the mean of a single check's likelihood); one right easy check does not show more
+    # than a self-rating of 1
+    assert check_says(5, {4: True}) == (False, False)
+    assert check_says(1, {1: True}) == (False, False)
+    for self_level in range(6):
+        for difficulty in range(1, 6):
+            higher, _lower = check_says(self_level, {difficulty: True})
+            assert not higher, (self_level, difficulty)
+
+
+def test_the_self_rating_is_said_to_run_high_or_low_only_when_the_checks_clearly_show_it():
+    assert check_says(4, {1: True, 2: True, 3: False, 4: False, 5: False}) == (True, False)
+    assert check_says(1, {1: True, 2: True, 3: True, 4: True, 5: False}) == (False, True)
+    assert check_says(3, {1: True, 2: True, 3: True, 4: False, 5: False}) == (False, False)
+    assert check_says(3, {3: False}) == (False, False)  # one wrong answer may be a slip
+
+
+def test_what_the_page_says_about_a_self_rating_agrees_with_the_level_it_shows():
+    rng = random.Random(7)
+    for _ in range(300):
+        self_level = rng.randint(0, 5)
+        checks = {d: rng.random() < 0.5 for d in rng.sample(range(1, 6), rng.randint(0, 5))}
+        answers = consistent({c: rng.randint(0, 5) for c in COMPETENCIES[1:]})
+        answers["c0-self"] = str(self_level)
+        answers.update({f"c0-k{d}": "a" if right else "b" for d, right in checks.items()})
+        score = score_profile(COMPETENCIES, BANK, answers).competencies["c0"]
+        assert not (score.rates_self_higher and score.expected >= self_level)
+        assert not (score.rates_self_lower and score.expected <= self_level)
+        if score.rates_self_higher:  # only wrong answers can show less than the rating, only right ones more
+            assert not all(checks.values())
+        if score.rates_self_lower:
+            assert any(checks.values())
+
+
 def test_a_person_who_rates_everything_too_high_is_corrected_by_the_checks_everywhere():
     answers = {}
     for c in COMPETENCIES:  # knows up to 2, says 4: a bias of +2 that all ten competencies show

@@ -158,9 +158,9 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
     for e, posterior, expected, spread, level, (low, high) in zip(
         evidence, posteriors, expectations, spreads, steps, ranges.tolist()
     ):
-        knowledge_level = None
+        knowledge_posterior = ()
         if e.knowledge_answered:
-            knowledge_level = round(float((e.knowledge / e.knowledge.sum()) @ m.LEVELS), 3)
+            knowledge_posterior = tuple(np.round(e.knowledge / e.knowledge.sum(), 6).tolist())
         scores[e.slug] = m.CompetencyScore(
             slug=e.slug,
             level=int(level),
@@ -172,7 +172,7 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
             total=e.total,
             posterior=tuple(np.round(posterior, 6).tolist()),
             self_level=e.self_level,
-            knowledge_level=knowledge_level,
+            knowledge_posterior=knowledge_posterior,
         )
     style, style_confidence = m.estimate_work_style(scenarios, answers)
     scenario_model, scenario_random = _scenario_log_likelihood_as_before(scenarios, answers)
