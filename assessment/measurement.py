@@ -314,6 +314,8 @@ class Profile:
     prior_fit: float = 0.0  # the same for the measurement's own prior (no level anywhere): how far its ranges hold
     self_bias: float | None = None  # how far the self-ratings run above (+) or below (-) the checks
     self_bias_range: tuple[float, float] | None = None  # ... and its 90 % range
+    work_style_range: tuple[float, float] | None = None  # the work style's 90 % range
+    work_style_answers: int = 0  # the work-style situations it rests on
     extra: dict = field(default_factory=dict)
 
     @property
@@ -485,16 +487,44 @@ def _scenario_log_likelihood(scenarios: list[ItemSpec], answers: Mapping[str, st
     return float(top + np.log(np.exp(log_style - top).mean())), at_random
 
 
-def estimate_work_style(items: list[ItemSpec], answers: Mapping[str, str | None]) -> tuple[float, float]:
-    """The mean style of the chosen scenario options, and the share of scenarios answered."""
-    styles = []
+@dataclass(frozen=True)
+class StyleEstimate:
+    value: float  # -1 (firefighter) .. +1 (architect): the posterior mean
+    confidence: float  # the share of the bank's scenarios answered
+    low: float  # the 90 % range of the style
+    high: float
+    answered: int  # scenarios answered with a styled option
+
+
+def estimate_work_style(items: list[ItemSpec], answers: Mapping[str, str | None]) -> StyleEstimate:
+    """The person's work style from the chosen scenario options: the posterior over `STYLE_GRID` (flat prior,
+    each answer weighed by P(option | style), as the fit and the adaptive test weigh it), its mean and 90 %
+    range. One answer leaves the range wide (a choice of the most architectural option: 0.76, range 0.3 to
+    1); twelve settle it. Nothing answered: 0 (balanced) with the whole axis as its range."""
+    log_style = np.zeros(len(STYLE_GRID))
+    answered = 0
     for item in items:
         chosen = item.option(answers.get(item.slug) or "")
-        if chosen is not None and chosen.style is not None:
-            styles.append(chosen.style)
-    if not styles:
-        return 0.0, 0.0
-    return round(max(-1.0, min(1.0, sum(styles) / len(styles))), 3), round(len(styles) / len(items), 3)
+        styled, table = item._styled
+        if chosen is None or chosen.style is None or table is None:
+            continue
+        log_style += table[:, styled.index(chosen)]
+        answered += 1
+    if not answered:
+        return StyleEstimate(0.0, 0.0, -1.0, 1.0, 0)
+    posterior = np.exp(log_style - log_style.max())
+    posterior /= posterior.sum()
+    cumulative = np.cumsum(posterior)
+    tail = (1 - RANGE_MASS) / 2
+    low = STYLE_GRID[min(int(np.searchsorted(cumulative, tail - 1e-9)), len(STYLE_GRID) - 1)]
+    high = STYLE_GRID[min(int(np.searchsorted(cumulative, 1 - tail - 1e-9)), len(STYLE_GRID) - 1)]
+    return StyleEstimate(
+        value=round(float(posterior @ STYLE_GRID), 3),
+        confidence=round(answered / len(items), 3),
+        low=round(float(low), 2),
+        high=round(float(high), 2),
+        answered=answered,
+    )
 
 
 def _random_log_likelihood(items: Iterable[ItemSpec], answers: Mapping[str, str | None]) -> float:
@@ -543,7 +573,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             self_level=e.self_level,
             knowledge_posterior=knowledge_posterior,
         )
-    style, style_confidence = estimate_work_style(scenarios, answers)
+    style = estimate_work_style(scenarios, answers)
     scenario_model, scenario_random = _scenario_log_likelihood(scenarios, answers)
     at_random = _random_log_likelihood(items, answers) + scenario_random
     person_fit = (log_fit_marginal + scenario_model) - at_random
@@ -563,8 +593,8 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
     has_self_ratings = any(e.self_level is not None for e in evidence)
     return Profile(
         competencies=scores,
-        work_style=style,
-        work_style_confidence=style_confidence,
+        work_style=style.value,
+        work_style_confidence=style.confidence,
         answered=answered,
         total=len(items),
         reliability=reliability,
@@ -572,6 +602,8 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
         prior_fit=round(prior_fit, 3),
         self_bias=round(float(self_bias), 3) if has_self_ratings else None,
         self_bias_range=(round(bias_low, 2), round(bias_high, 2)) if has_self_ratings else None,
+        work_style_range=(style.low, style.high) if style.answered else None,
+        work_style_answers=style.answered,
     )
 
 

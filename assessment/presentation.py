@@ -55,12 +55,12 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if profile.reliability == Reliability.TOO_FEW:
             return _(
                 "You answered %(count)s questions: too few to say where you stand. "
-                "Answer a few more questions and the result becomes meaningful."
+                "Start a new attempt and answer more of them, and the result becomes meaningful."
             ) % {"count": profile.answered}
         if profile.reliability == Reliability.UNCHECKED:
             return _(
                 "Your self-ratings could not be checked against any knowledge question, so we cannot yet "
-                "say how far they hold. Answer a few knowledge questions for a result."
+                "say how far they hold. Start a new attempt and answer a few knowledge questions for a result."
             )
         if profile.reliability == Reliability.INCONSISTENT:
             return _(
@@ -95,14 +95,14 @@ def self_rating_tendency(profile: Profile) -> str:
     if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself higher than the knowledge questions show: by about %(amount)s "
-            "levels (%(low)s to %(high)s). Every level shown takes that into account, so an area can come out "
-            "below your own rating, and what you answer in one area moves the others a little."
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
+            "can come out below your own rating, and what you answer in one area moves the others a little."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself lower than the knowledge questions show: by about %(amount)s "
-            "levels (%(low)s to %(high)s). Every level shown takes that into account, so an area can come out "
-            "above your own rating, and what you answer in one area moves the others a little."
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
+            "can come out above your own rating, and what you answer in one area moves the others a little."
         )
         low, high = -high, -low
     else:
@@ -218,27 +218,41 @@ def _sections_sql(vendor: str, count: int) -> str:
     )
 
 
+STYLE_SIDE = 0.15  # beyond this on either side of 0 a person leans towards the firefighter or the architect
+STYLE_HEART = 0.5  # ... and from here on is one at heart, when the whole 90 % range lies beyond STYLE_SIDE too
+
+
+def _axis_x(style: float) -> str:
+    """Where a style sits on the SVG axis from 10 (-1) to 210 (+1), as an attribute value: a machine number
+    whatever the language, and never beyond the axis's ends."""
+    return f"{110 + max(-1.0, min(1.0, style)) * 100:.1f}"
+
+
 def work_style_summary(profile: Profile) -> dict:
-    """The person's place on the firefighter-architect axis, as a position and a sentence."""
+    """The person's place on the firefighter-architect axis: a position with its 90 % range, a sentence, and
+    how many situations it rests on. "At heart" only when the whole range lies on that side."""
     style = profile.work_style
+    summary = {"value": style, "x": _axis_x(style), "confidence": profile.work_style_confidence}
     if profile.work_style_confidence == 0:
-        sentence = _("You skipped the work-style situations, so we cannot say where you stand.")
-    elif style <= -0.5:
+        return summary | {"sentence": _("You skipped the work-style situations, so we cannot say where you stand.")}
+    # A result stored before the range was has none: its sentence then goes by the style alone.
+    low, high = profile.work_style_range or (style, style)
+    if style <= -STYLE_HEART and high <= -STYLE_SIDE:
         sentence = _(
             "You are a firefighter at heart: you get going when something breaks and restore service fast. "
             "Roles in operations and incident management use that every day."
         )
-    elif style < -0.15:
+    elif style < -STYLE_SIDE:
         sentence = _(
             "You lean towards the firefighter: you like solving the problem in front of you, "
             "and you also see when a lasting fix is due."
         )
-    elif style <= 0.15:
+    elif style <= STYLE_SIDE:
         sentence = _(
             "You are balanced between firefighter and architect: you can put out fires and build "
             "structures. Many coordinating roles need exactly that."
         )
-    elif style < 0.5:
+    elif style < STYLE_HEART or low < STYLE_SIDE:
         sentence = _(
             "You lean towards the architect: you prefer lasting solutions, and you still step in when it burns."
         )
@@ -247,13 +261,23 @@ def work_style_summary(profile: Profile) -> dict:
             "You are an architect at heart: you design structures, processes and long-term solutions. "
             "Roles in architecture, organisation and service design use that."
         )
-    return {
-        "value": style,
-        # Where the dot sits on the SVG axis from 10 (-1) to 210 (+1), as an attribute value: a machine
-        # number whatever the language, and never beyond the axis's ends.
-        "x": f"{110 + max(-1.0, min(1.0, style)) * 100:.1f}",
-        "confidence": profile.work_style_confidence,
-        "sentence": sentence,
+    if not profile.work_style_range:
+        return summary | {"sentence": sentence}
+    basis = ngettext(
+        "This rests on %(count)s situation: with 90 %% certainty your style lies between %(low)s and %(high)s.",
+        "This rests on %(count)s situations: with 90 %% certainty your style lies between %(low)s and %(high)s.",
+        profile.work_style_answers,
+    ) % {
+        "count": profile.work_style_answers,
+        "low": number_format(low, 1),
+        "high": number_format(high, 1),
+    }
+    return summary | {
+        "sentence": f"{sentence} {basis}",
+        "low": low,
+        "high": high,
+        "band_x": _axis_x(low),
+        "band_width": f"{max(2.0, (min(high, 1.0) - max(low, -1.0)) * 100):.1f}",
     }
 
 

@@ -79,6 +79,7 @@ class Spoke:
     label_y: str
     label_anchor: str  # SVG text-anchor: labels on the right start at the axis, those on the left end there
     level_high: float | None = None  # the top of the level's 90 % range
+    level_low: float | None = None  # ... and its bottom
 
     @property
     def gap(self) -> float:
@@ -118,7 +119,8 @@ def _anchor(index: int, count: int) -> str:
 
 
 def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Radar:
-    """A radar chart of (name, person's level, required level[, top of the level's range]) rows, 0-5.
+    """A radar chart of (name, person's level, required level[, top of the level's 90 % range[, its bottom]])
+    rows, 0-5.
 
     `label_room` is the width kept beside the rings for the short names written at the axes' ends."""
     label_gap = 8
@@ -126,7 +128,7 @@ def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Ra
     cy = radius + label_gap + 14  # a line of text above the top axis and below the bottom one
     count = max(3, len(rows))
     spokes = []
-    for index, (name, level, required, *high) in enumerate(rows):
+    for index, (name, level, required, *bounds) in enumerate(rows):
         x, y = _point(cx, cy, radius, index, count, MAX_LEVEL)
         lx, ly = _point(cx, cy, radius + label_gap, index, count, MAX_LEVEL)
         spokes.append(
@@ -141,7 +143,8 @@ def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Ra
                 label_x=svg_number(lx),
                 label_y=svg_number(ly),
                 label_anchor=_anchor(index, count),
-                level_high=high[0] if high else None,
+                level_high=bounds[0] if bounds else None,
+                level_low=bounds[1] if len(bounds) > 1 else None,
             )
         )
     return Radar(

@@ -304,7 +304,7 @@ def learning_path_for(
         best = None
     greedy = greedy_path(target_role, levels, requirements, catalogue, max_steps, done)
     within = (max_hours is None or greedy.total_hours <= max_hours) and (
-        max_price_eur is None or greedy.total_price_eur <= max_price_eur
+        max_price_eur is None or (greedy.total_price_eur <= max_price_eur and not greedy.courses_price_on_request)
     )
     if best is None or (within and _better(greedy, best, requirements, levels)):
         return LearningPath(
@@ -516,7 +516,7 @@ class _Problem:
 
     cost: tuple[float, ...]  # per course, its objective hours
     hours: tuple[float, ...]
-    price: tuple[float, ...]  # known prices; a course priced on request counts 0 against the euro limit
+    price: tuple[float, ...]  # as the euro limit counts them (`_limit_price`)
     teaches: tuple[tuple[int, ...], ...]  # per course, the steps it teaches
     requires: tuple[tuple[int, ...], ...]  # per course, the courses it needs first
     open_cost: tuple[float, ...]  # per step, the cost of leaving it open
@@ -552,6 +552,14 @@ LIMIT_SLACK = 1e-6
 IMPROVEMENT = 1e-9
 # Search nodes the exact search may visit before the problem goes to scipy's solver instead.
 SEARCH_NODES = 5_000
+
+
+def _limit_price(price_eur: float | None, max_price_eur: float | None) -> float:
+    """A course's price as the euro limit counts it: a price on request counts 0 without a limit, and more
+    than the whole limit with one (whether it keeps the limit cannot be checked, so it is not taken)."""
+    if price_eur is not None:
+        return price_eur
+    return 0.0 if max_price_eur is None else max_price_eur + 1.0
 
 
 def _within(total: float, limit: float | None) -> bool:
@@ -773,7 +781,8 @@ def _solve(
     problem = _Problem(
         cost=tuple(_objective_hours(c) for c in courses),
         hours=tuple(c.hours for c in courses),
-        price=tuple(c.price_eur or 0.0 for c in courses),
+        # Under a euro limit a course priced on request cannot be shown to keep it: it counts as above the limit.
+        price=tuple(_limit_price(c.price_eur, max_price_eur) for c in courses),
         teaches=tuple(tuple(teaches.get(slug, ())) for slug in slugs),
         requires=tuple(tuple(column[pre] for pre in prerequisites[slug]) for slug in slugs),
         open_cost=tuple(OPEN_STEP_HOURS * max(step.priority, 0.1) for step in steps),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assessment.measurement import Reliability
 from assessment.models import Assessment
 from assessment.presentation import (
     profile_sections,
@@ -70,7 +71,13 @@ def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> 
     """The path's size in a sentence: the sum of the known prices, and the courses priced on request apart;
     never "0 EUR in all" when no price is known."""
     numbers = {"steps": steps, "hours": floatformat(hours, "-1"), "price": floatformat(price_eur, "-2")}
-    if not on_request:
+    if not on_request and not price_eur:
+        sentence = ngettext(
+            "%(steps)s step, %(hours)s hours in all, free of charge.",
+            "%(steps)s steps, %(hours)s hours in all, free of charge.",
+            steps,
+        )
+    elif not on_request:
         sentence = ngettext(
             "%(steps)s step, %(hours)s hours in all, %(price)s EUR in all.",
             "%(steps)s steps, %(hours)s hours in all, %(price)s EUR in all.",
@@ -122,7 +129,7 @@ def target_charts(result: Result, names: dict[str, str], role: Role | None) -> d
     order = {slug: index for index, slug in enumerate(names)}
     requirements = sorted(result.requirements.items(), key=lambda item: order.get(item[0], len(order)))
     rows = tuple(
-        (names.get(slug, slug), scores[slug].expected, required, scores[slug].level_high)
+        (names.get(slug, slug), scores[slug].expected, required, scores[slug].level_high, scores[slug].level_low)
         for slug, required in requirements
         if slug in scores
     )
@@ -226,8 +233,10 @@ def results_context(
     names = _names(sections)
     stored_path = recommendation.path
     courses = courses_by_slug([s.course.slug for s in stored_path.steps] + list(result.done))
-    # An unreliable result settles no role: the path is shown only towards a role the person picked.
-    path_settled = profile.reliable or result.chosen_role in roles
+    # An unreliable result settles no role: the path is shown only towards a role the person picked, and not at
+    # all on far too few answers (its levels would be the measurement's guess, not the person's).
+    too_few = profile.reliability == Reliability.TOO_FEW
+    path_settled = profile.reliable or (result.chosen_role in roles and not too_few)
     path = _current_path(stored_path, courses)
     if not path_settled:
         path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
@@ -269,6 +278,7 @@ def results_context(
         "order_unlike_match": order_unlike_match(fits),
         "target_role": target_role,
         "path_settled": path_settled,
+        "too_few_for_a_path": too_few,
         "picker_fits": picker_fits,
         "path": path,
         "path_summary": PathSummary(
@@ -278,7 +288,11 @@ def results_context(
             price_on_request=path.courses_price_on_request,
         ),
         "path_steps": path_steps,
-        "open_gaps": [names.get(c, c) for c in path.open_gaps],
+        # the gaps the limits leave open, and those no course in the catalogue closes whatever the limits
+        "open_gaps": [names.get(c, c) for c in path.open_gaps if path.unlimited and c not in path.unlimited.open_gaps],
+        "uncovered_gaps": [
+            names.get(c, c) for c in path.open_gaps if not path.unlimited or c in path.unlimited.open_gaps
+        ],
         "without_limits": without_limits(path.unlimited) if path.unlimited else "",
         "done_courses": [courses[slug] for slug in result.done if slug in courses],
         "feedback_form": OutcomeForm(roles=roles.values()),

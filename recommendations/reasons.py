@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -20,16 +21,18 @@ OVERQUALIFIED = 1.0
 def _texts(language: str | None) -> dict[str, str]:
     """Every text of a reason in `language`, translated once per process (a ranking writes about 80)."""
     return {
-        "and": _("%(first)s and %(last)s"),
         "firefighter": _("more of a firefighter"),
         "architect": _("more of an architect"),
         "balanced": _("balanced"),
-        "strength": _("Your strength in %(names)s fits this role."),
+        "strength": _("What you bring fits this role: %(names)s."),
         "gap": _("%(name)s: %(level)s of %(required)s"),
         "missing": _("What is missing most: %(gaps)s."),
-        "about_all": _("You about meet every requirement: %(names)s lie within the range of the measurement."),
+        "about_all": _(
+            "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
+            "%(gaps)s."
+        ),
         "all": _("You meet every requirement of this role."),
-        "about": _("About met, within the range of the measurement: %(names)s."),
+        "about": _("Possibly met, as the range of your level reaches the requirement: %(gaps)s."),
         "style_suits": _("Your work style (%(style)s) suits the role."),
         "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
         "more_firefighting": _("more firefighting"),
@@ -38,10 +41,24 @@ def _texts(language: str | None) -> dict[str, str]:
     }
 
 
-def _join(names: Sequence[str], t: Mapping[str, str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return t["and"] % {"first": ", ".join(names[:-1]), "last": names[-1]}
+def _join(names: Sequence[str]) -> str:
+    """Names in a list: separated by semicolons, since many of them contain "and" themselves."""
+    return "; ".join(names)
+
+
+def _levels(competencies: Sequence[str], levels: Mapping[str, float], requirements, names, t) -> str:
+    """Each competency's level against the requirement, as the chart's table shows it (one decimal)."""
+    return _join(
+        [
+            t["gap"]
+            % {
+                "name": names[c],
+                "level": number_format(round(levels.get(c, 0), 1), 1),
+                "required": number_format(requirements[c], 0),
+            }
+            for c in competencies
+        ]
+    )
 
 
 def _style_word(style: float, t: Mapping[str, str]) -> str:
@@ -69,11 +86,12 @@ def reasons_for(
     work_style: float,
     names: Mapping[str, str],
     match: Match,
+    style_range: tuple[float, float] | None = None,
 ) -> list[str]:
     """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
-    those within the measurement's range as "about met"), work style, over-qualification. Texts come in
+    those within the measurement's range as "possibly met"), work style, over-qualification. Texts come in
     the active language."""
-    return reasons_for_roles([role], competencies, levels, work_style, names, [match])[0]
+    return reasons_for_roles([role], competencies, levels, work_style, names, [match], style_range)[0]
 
 
 def reasons_for_roles(
@@ -83,14 +101,16 @@ def reasons_for_roles(
     work_style: float,
     names: Mapping[str, str],
     matches: Sequence[Match],
+    style_range: tuple[float, float] | None = None,
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
-    out once)."""
+    out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
+    it lies outside that range: after one or two situations the range is wide, and nothing is said."""
     t = _texts(get_language())
     competencies = tuple(competencies)
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
     return [
-        _reasons(role, competencies, levels, work_style, names, match, t, mean_level)
+        _reasons(role, competencies, levels, work_style, names, match, t, mean_level, style_range)
         for role, match in zip(roles, matches)
     ]
 
@@ -104,29 +124,28 @@ def _reasons(
     match: Match,
     t: Mapping[str, str],
     mean_level: float,
+    style_range: tuple[float, float] | None = None,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
     strengths = [c for c in demanding if levels.get(c, 0) >= requirements[c] - 0.25]
     if strengths:
-        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths[:3]], t)})
+        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     ranked = [g.competency for g in match.open_gaps]
     about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
-        parts = [
-            t["gap"] % {"name": names[c], "level": int(levels.get(c, 0) + 0.5), "required": int(requirements[c])}
-            for c in ranked[:2]
-        ]
-        reasons.append(t["missing"] % {"gaps": "; ".join(parts)})
+        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t)})
     elif about:
-        reasons.append(t["about_all"] % {"names": _join([names[c] for c in about[:3]], t)})
+        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t)})
     else:
         reasons.append(t["all"])
     if ranked and about:
-        reasons.append(t["about"] % {"names": _join([names[c] for c in about[:3]], t)})
+        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t)})
     distance = abs(work_style - role.work_style)
     if distance <= STYLE_MATCH:
         reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
+    elif style_range is not None and style_range[0] <= role.work_style <= style_range[1]:
+        pass  # the role's style lies within the range of the person's: the answers cannot tell
     else:
         reasons.append(
             t["style_differs"]

@@ -276,11 +276,13 @@ def _profile(data: Mapping[str, Any]) -> Profile:
         for c in data["competencies"]
     }
     bias_range = data.get("self_bias_range")  # a pair; JSON keeps it as a list (None before it was stored)
+    style_range = data.get("work_style_range")  # the same
     return _build(
         Profile,
         {k: v for k, v in data.items() if k != "competencies"},
         competencies=scores,
         self_bias_range=tuple(bias_range) if bias_range else None,
+        work_style_range=tuple(style_range) if style_range else None,
     )
 
 

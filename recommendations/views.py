@@ -37,11 +37,14 @@ class HtmxHttpRequest(HttpRequest):
 CSRF_PLACEHOLDER = secrets.token_hex(32)
 
 
-def _finished_or_redirect(token: str) -> tuple[Assessment, HttpResponse | None]:
-    """The finished assessment with its stored result (one query), or a redirect back to its questions."""
+def _finished_or_redirect(request: HttpRequest, token: str) -> tuple[Assessment, HttpResponse | None]:
+    """The finished assessment with its stored result (one query), or a redirect back to its questions. Every
+    page of the attempt (the results, their PDF and JSON, the review, the forms' answers) speaks the attempt's
+    language when this browser chose none at the switch."""
     assessment = assessment_with_result(token)
     if assessment is None:
         raise Http404("No such assessment.")
+    in_attempt_language(request, assessment.language)
     if not assessment.is_finished:
         return assessment, redirect(assessment.resume_url())
     return assessment, None
@@ -54,7 +57,7 @@ def _results_url(token: str, anchor: str = "") -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     # "Keep the address of this page": opened in another browser, it speaks the attempt's language.
@@ -80,7 +83,7 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def results_review(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The knowledge questions with the person's answers and the right ones: a page of its own, which
     the results page's folded section loads in place (htmx) when it is opened."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     template = "recommendations/review.html"
@@ -94,7 +97,7 @@ def results_review(request: HtmxHttpRequest, token: str) -> HttpResponse:
 @require_POST
 def recompute(request: HttpRequest, token: str) -> HttpResponse:
     """Compute the result again with the model and the courses there are now, and store it."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     store_result(assessment)
@@ -114,7 +117,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
 
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     context, status = results_context(assessment, request.GET.get("role") or None)
@@ -130,7 +133,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def results_json(request: HttpRequest, token: str) -> HttpResponse:
     """The person's own data: their answers and the result as it was stored, as JSON."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     result = result_for(assessment)
@@ -155,7 +158,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> HttpResponse:
     """Mark a course of the path as done (or not done again); the path then skips it."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     course_obj = get_object_or_404(Course, slug=course)
@@ -178,7 +181,7 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
 @require_POST
 def share(request: HttpRequest, token: str) -> HttpResponse:
     """Create or revoke the private, read-only share link."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     if request.POST.get("action") == "revoke":
@@ -199,6 +202,7 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
     )
     if assessment is None:
         raise Http404("This share link does not exist or was revoked.")
+    in_attempt_language(request, assessment.language)
     context, status = results_context(assessment, request.GET.get("role") or None, shared=True, query=request.GET)
     context["picker_url"] = reverse("shared-results", args=[share_token])
     template = "recommendations/results.html"
@@ -210,7 +214,7 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
 @require_POST
 def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Store, with consent and without the person's answers or token, whether the best roles fit."""
-    assessment, elsewhere = _finished_or_redirect(token)
+    assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     form = OutcomeForm(request.POST, roles=Role.objects.active())

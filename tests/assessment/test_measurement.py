@@ -340,14 +340,31 @@ def test_with_few_checks_answered_an_improvement_lowers_no_other_level_by_more_t
     assert fall <= 0.3
 
 
-def test_work_style_is_the_mean_of_the_chosen_situations():
-    items = [scenario("s1", (-1.0, 0.0, 1.0)), scenario("s2", (-0.5, 0.5))]
-    profile = score_profile([], items, {"s1": "o2", "s2": "o1"})
-    assert profile.work_style == 0.75
-    assert profile.work_style_confidence == 1.0
-    half = score_profile([], items, {"s1": "o0"})
-    assert half.work_style == -1.0
-    assert half.work_style_confidence == 0.5
+def test_work_style_comes_with_its_range_and_the_situations_it_rests_on():
+    items = [scenario(f"s{i}", (-1.0, -0.33, 0.33, 1.0)) for i in range(12)]
+    one = score_profile([], items, {"s0": "o3"})  # the most architectural option, once
+    assert 0.6 < one.work_style < 0.9  # not the option's +1: one situation says less than that
+    assert one.work_style_range[0] <= 0.35 and one.work_style_range[1] == 1.0
+    assert (one.work_style_answers, one.work_style_confidence) == (1, round(1 / 12, 3))
+    twelve = score_profile([], items, {f"s{i}": "o3" for i in range(12)})
+    assert twelve.work_style > 0.9 and twelve.work_style_range[0] >= 0.8
+    mixed = score_profile([], items, {f"s{i}": f"o{i % 4}" for i in range(12)})
+    assert abs(mixed.work_style) < 0.05 and mixed.work_style_range[1] - mixed.work_style_range[0] <= 0.5
+    none = score_profile([], items, {})
+    assert (none.work_style, none.work_style_range, none.work_style_answers) == (0.0, None, 0)
+    lone = score_profile([], [scenario("only", (0.5,))], {"only": "o0"})  # one styled option: says nothing
+    assert lone.work_style_answers == 0
+
+
+def test_more_situations_on_one_side_move_the_style_that_way_and_narrow_its_range():
+    items = [scenario(f"s{i}", (-1.0, -0.33, 0.33, 1.0)) for i in range(6)]
+    before = None
+    for n in range(1, 7):
+        profile = score_profile([], items, {f"s{i}": "o0" for i in range(n)})
+        width = profile.work_style_range[1] - profile.work_style_range[0]
+        if before is not None:
+            assert profile.work_style <= before[0] and width <= before[1]
+        before = (profile.work_style, width)
 
 
 def test_an_unknown_option_value_counts_as_skipped():

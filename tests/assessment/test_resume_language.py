@@ -69,3 +69,22 @@ def test_the_results_address_keeps_the_language_this_browser_chose(client):
     response = client.get(reverse("results", args=[english.token]))
     assert page_language(response) == "de" and "Ihr Lernpfad" in response.content.decode()
     assert response.cookies.get(settings.LANGUAGE_COOKIE_NAME) is None
+
+
+@pytest.mark.parametrize("page", ["results-json", "results-review"])
+def test_every_page_of_an_english_attempt_opened_first_in_a_fresh_browser_is_in_english(client, page):
+    english = answer_all(start_assessment(language="en"), strongest)
+    response = client.get(reverse(page, args=[english.token]), HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    text = response.content.decode()
+    if page == "results-json":  # the reasons and the note come in the attempt's language
+        assert "What you bring fits this role" in text and "Was Sie mitbringen" not in text
+    else:
+        assert page_language(response) == "en"
+
+
+def test_the_shared_result_of_an_english_attempt_opens_in_english(client):
+    english = answer_all(start_assessment(language="en"), strongest)
+    english.share()
+    response = client.get(reverse("shared-results", args=[english.share_token]), HTTP_ACCEPT_LANGUAGE="de")
+    assert page_language(response) == "en"

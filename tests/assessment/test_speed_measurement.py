@@ -174,7 +174,7 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
             self_level=e.self_level,
             knowledge_posterior=knowledge_posterior,
         )
-    style, style_confidence = m.estimate_work_style(scenarios, answers)
+    style = m.estimate_work_style(scenarios, answers)
     scenario_model, scenario_random = _scenario_log_likelihood_as_before(scenarios, answers)
     at_random = sum(
         math.log(1 / len(item.options))
@@ -197,8 +197,8 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
         reliability = Reliability.OK
     return Profile(
         competencies=scores,
-        work_style=style,
-        work_style_confidence=style_confidence,
+        work_style=style.value,
+        work_style_confidence=style.confidence,
         answered=answered,
         total=len(items),
         reliability=reliability,
@@ -208,6 +208,8 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
         self_bias_range=(round(bias_low, 2), round(bias_high, 2))
         if any(e.self_level is not None for e in evidence)
         else None,
+        work_style_range=(style.low, style.high) if style.answered else None,
+        work_style_answers=style.answered,
     )
 
 

@@ -65,3 +65,25 @@ def test_with_htmx_only_the_path_is_sent(client, beginner):
     assert response.status_code == 200
     text = response.content.decode()
     assert 'id="learning-path"' in text and "<html" not in text
+
+
+def test_a_euro_limit_takes_no_course_whose_price_is_not_known_and_says_so(client, beginner):
+    full = client.get(url(beginner)).context["path"]
+    assert full.courses_price_on_request  # the shipped catalogue prices most courses on request
+    response = client.get(url(beginner, max_price_eur="0"))
+    path = response.context["path"]
+    assert all(step.course.price_eur == 0 for step in path.steps)
+    text = response.content.decode()
+    assert "Preis auf Anfrage" in text or "priced on request are left out" in text
+    # what the limit leaves open is told apart from what no course closes whatever the limits
+    limited, uncovered = response.context["open_gaps"], response.context["uncovered_gaps"]
+    assert not set(limited) & set(uncovered)
+    assert len(limited) + len(uncovered) == len(path.open_gaps)
+    assert limited and path.unlimited is not None
+
+
+def test_without_limits_an_open_gap_is_one_no_course_closes(client, beginner):
+    response = client.get(url(beginner))
+    path = response.context["path"]
+    assert response.context["open_gaps"] == []
+    assert len(response.context["uncovered_gaps"]) == len(path.open_gaps)

@@ -211,3 +211,21 @@ def test_the_greedy_path_does_not_call_a_gap_open_that_courses_for_other_gaps_cl
     assert path.steps[-1].levels_after["b"] >= requirements["b"]
     assert "b" not in path.open_gaps
     check_levels_after(path, levels, requirements)
+
+
+def test_under_a_euro_limit_no_course_priced_on_request_is_taken():
+    """Whether a course priced on request keeps a euro limit cannot be checked, so a path under a limit takes
+    none (the optimal path and the greedy fallback alike); without a limit they are taken as before."""
+    rng = random.Random(3)
+    took_on_request = 0
+    for _ in range(200):
+        catalogue = random_catalogue(rng, rng.choice([5, 20, 60]))
+        levels = {c: rng.uniform(0, 3) for c in "abcd"}
+        requirements = {c: float(rng.randint(2, 5)) for c in "abcd"}
+        free = paths.learning_path_for("r", levels, requirements, catalogue)
+        took_on_request += free.courses_price_on_request > 0
+        for limit in (0.0, 500.0, 5000.0):
+            limited = paths.learning_path_for("r", levels, requirements, catalogue, max_price_eur=limit)
+            assert limited.courses_price_on_request == 0
+            assert limited.total_price_eur <= limit
+    assert took_on_request > 50  # the catalogues do offer such courses

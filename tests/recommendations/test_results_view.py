@@ -356,7 +356,7 @@ def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client,
     person = answer_all(start_assessment(), modest)
     text = client.get(results_url(person)).content.decode()
     assert "Über alle Bereiche schätzen Sie sich niedriger ein, als die Wissensfragen zeigen: um etwa" in text
-    assert re.search(r"um etwa \d,\d Stufen \(\d,\d bis \d,\d\)", text)  # numbers for people
+    assert re.search(r"um etwa \d,\d Stufen \(90-%-Bereich: \d,\d bis \d,\d\)", text)  # numbers for people
     profile_page = client.get(reverse("assessment:profile", args=[person.token])).content.decode()
     assert "schätzen Sie sich niedriger ein" in profile_page
     client.cookies["django_language"] = "en"

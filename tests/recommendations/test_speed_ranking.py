@@ -152,7 +152,7 @@ def reasons_as_before(role, competencies, levels, work_style, names, match):
     """`reasons_for` as it was before it kept what depends on the role alone (the reference)."""
     from django.utils.translation import get_language
 
-    from recommendations.reasons import OVERQUALIFIED, STYLE_MATCH, _join, _style_word, _texts
+    from recommendations.reasons import OVERQUALIFIED, STYLE_MATCH, _join, _levels, _style_word, _texts
 
     t = _texts(get_language())
     requirements = dict(zip(competencies, role.requirements))
@@ -163,21 +163,17 @@ def reasons_as_before(role, competencies, levels, work_style, names, match):
         if requirements[c] >= 3 and levels.get(c, 0) >= requirements[c] - 0.25
     ]
     if strengths:
-        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths[:3]], t)})
+        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     ranked = [g.competency for g in match.open_gaps]
     about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
-        parts = [
-            t["gap"] % {"name": names[c], "level": int(levels.get(c, 0) + 0.5), "required": int(requirements[c])}
-            for c in ranked[:2]
-        ]
-        reasons.append(t["missing"] % {"gaps": "; ".join(parts)})
+        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t)})
     elif about:
-        reasons.append(t["about_all"] % {"names": _join([names[c] for c in about[:3]], t)})
+        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t)})
     else:
         reasons.append(t["all"])
     if ranked and about:
-        reasons.append(t["about"] % {"names": _join([names[c] for c in about[:3]], t)})
+        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t)})
     if abs(work_style - role.work_style) <= STYLE_MATCH:
         reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
     else:

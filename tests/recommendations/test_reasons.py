@@ -1,0 +1,63 @@
+"""The reasons name every level as the chart's table shows it, and leave out none of the possibly met gaps."""
+
+from __future__ import annotations
+
+from django.utils.translation import override
+
+from recommendations.matching import role_match
+from recommendations.reasons import reasons_for
+from recommendations.recommender import RoleSpec
+
+COMPETENCIES = ["com", "chg", "svc", "arc", "sec"]
+NAMES = {
+    "com": "Kommunikation und Diplomatie",
+    "chg": "Veränderungsbegleitung und Ausdauer",
+    "svc": "IT-Service-Management (ITIL)",
+    "arc": "IT-Architektur",
+    "sec": "Informationssicherheit & Datenschutz",
+}
+ROLE = RoleSpec("isb", (4.0, 3.0, 3.0, 3.0, 4.0), 0.4)
+
+
+def reasons(levels: dict[str, float], highs: dict[str, float], language: str = "de") -> list[str]:
+    requirements = dict(zip(COMPETENCIES, ROLE.requirements))
+    match = role_match(requirements, levels, level_high=highs)
+    with override(language):
+        return reasons_for(ROLE, COMPETENCIES, levels, 0.4, NAMES, match)
+
+
+def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
+    levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
+    highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
+    assert reasons(levels, highs)[1] == (
+        "Keine Anforderung ist deutlich verfehlt. Vielleicht erfüllt, da der Bereich Ihrer Stufe an die "
+        "Anforderung reicht: IT-Service-Management (ITIL): 2,4 von 3; Kommunikation und Diplomatie: 3,6 von 4; "
+        "IT-Architektur: 2,5 von 3; Veränderungsbegleitung und Ausdauer: 2,7 von 3."
+    )  # all four, biggest weighted gap first; names that contain "und" are not joined with "und"
+    assert reasons(levels, highs, "en")[1].endswith(
+        "Kommunikation und Diplomatie: 3.6 of 4; IT-Architektur: 2.5 of 3; "
+        "Veränderungsbegleitung und Ausdauer: 2.7 of 3."
+    )
+
+
+def test_a_missing_level_is_named_with_one_decimal_not_rounded_to_a_step():
+    levels = {"com": 2.7, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
+    text = " ".join(reasons(levels, {c: v + 0.3 for c, v in levels.items()}))
+    assert "Was am meisten fehlt: Kommunikation und Diplomatie: 2,7 von 4." in text
+    assert "3 von 4" not in text
+
+
+def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_persons():
+    levels = {"com": 4.0, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
+    requirements = dict(zip(COMPETENCIES, ROLE.requirements))
+    match = role_match(requirements, levels)
+    firefighting = RoleSpec("desk", ROLE.requirements, -0.6)
+    with override("en"):
+        one_situation = reasons_for(firefighting, COMPETENCIES, levels, 0.76, NAMES, match, (0.3, 1.0))
+        twelve = reasons_for(firefighting, COMPETENCIES, levels, 0.9, NAMES, match, (0.8, 1.0))
+        near = reasons_for(RoleSpec("x", ROLE.requirements, 0.4), COMPETENCIES, levels, 0.76, NAMES, match, (0.3, 1))
+        unknown = reasons_for(RoleSpec("x", ROLE.requirements, 0.4), COMPETENCIES, levels, 0.9, NAMES, match)
+    assert any("more firefighting than yours" in r for r in one_situation)  # -0.6 lies outside 0.3 to 1
+    assert any("more firefighting than yours" in r for r in twelve)
+    assert not any("work style" in r for r in near)  # 0.4 lies within 0.3 to 1: the answers cannot tell
+    assert any("more firefighting than yours" in r for r in unknown)  # no range known: as before
