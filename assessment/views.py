@@ -172,10 +172,13 @@ def _remaining(assessment: Assessment, step: int) -> int | None:
 
 
 def _at_most(assessment: Assessment, step: int) -> int | None:
-    """Adaptive, past the typical length (the estimate would rise): how many questions can still follow
-    this one at most. None while the estimate applies."""
-    if not assessment.adaptive or not assessment.plan.get("open_ended"):
+    """Adaptive: how many questions can still follow this one at most. It is shown beside the estimate from
+    the first question on and falls by one with each, so the label never jumps back when a session runs past
+    the typical length (then only this is shown). While sharpening: exactly the questions still to come."""
+    if not assessment.adaptive:
         return None
+    if assessment.sharpen_until is not None:
+        return _remaining(assessment, step)
     return max(0, MAX_ITEMS - step)
 
 
@@ -206,6 +209,8 @@ def _render_step(
         "total": assessment.total_steps,
         "remaining": _remaining(assessment, step),
         "at_most": _at_most(assessment, step),
+        "open_ended": bool(assessment.adaptive and assessment.plan.get("open_ended")),
+        "sharpening": assessment.sharpen_until is not None,
         "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),
         "previous_url": assessment.step_url(step - 1) if step > 1 else None,

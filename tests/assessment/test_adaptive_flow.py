@@ -71,9 +71,16 @@ def progress_label(client, url) -> str:
     return re.search(r'<p class="progress-label" id="progress-label">([^<]*)</p>', text).group(1)
 
 
+def at_most_of(label: str) -> int:
+    if label.endswith("die letzte"):
+        return 0
+    return int(re.search(r"höchstens (?:noch )?(\d+)", label).group(1))
+
+
 def test_the_progress_never_counts_up(client):
-    """'noch etwa N' falls while the estimate applies; once a session runs past the typical length (the
-    estimate would rise), the page says at most how many can still come, and that falls by one a question."""
+    """Every label says at most how many questions can still come, from the first question on, and that falls by
+    exactly one a question; beside it 'noch etwa N' falls while the estimate applies; once a session runs past
+    the typical length (the estimate would rise) only the most is said, with why."""
     assessment = start(client)
     labels = []
     for step in range(1, MAX_ITEMS + 1):
@@ -81,16 +88,13 @@ def test_the_progress_never_counts_up(client):
         response = answer(client, assessment, step)
         if response["Location"] == reverse("results", args=[assessment.token]):
             break
+    assert [at_most_of(label) for label in labels] == [MAX_ITEMS - step for step in range(1, len(labels) + 1)]
     about = [int(m.group(1)) for label in labels if (m := re.search(r"noch etwa (\d+)", label))]
-    at_most = [int(m.group(1)) for label in labels if (m := re.search(r"höchstens noch (\d+)", label))]
     assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
     assert about[0] == ADAPTIVE_TYPICAL_QUESTIONS - 1  # what the start page promises
     # the strongest answerer's roles stay close: the session runs on, and says so
-    assert at_most, labels
-    first_open = next(i for i, label in enumerate(labels) if "höchstens" in label)
+    first_open = next(i for i, label in enumerate(labels) if "noch nicht eindeutig" in label)
     assert all("noch etwa" not in label for label in labels[first_open:])
-    assert all(later == earlier - 1 for earlier, later in zip(at_most, at_most[1:]))
-    assert at_most[0] == MAX_ITEMS - (first_open + 1)
     if len(labels) == MAX_ITEMS:
         assert labels[-1] == f"Frage {MAX_ITEMS} · die letzte"
 
@@ -167,12 +171,16 @@ def test_sharpening_reopens_the_attempt_for_a_few_questions_where_the_ranges_are
     assert reopen_to_sharpen(assessment)
     assert not assessment.is_finished and len(assessment.asked_ids) == asked + 1
     assert item_at(assessment, asked + 1).kind == Item.Kind.KNOWLEDGE
+    labels = []
     for step in range(asked + 1, asked + 10):
+        labels.append(progress_label(client, assessment.step_url(step)))
         response = answer(client, assessment, step)
         if response["Location"] == reverse("results", args=[assessment.token]):
             break
     assessment.refresh_from_db()
     assert assessment.is_finished and len(assessment.asked_ids) == asked + 5
+    # the five questions are counted exactly: no "about", no "perhaps the last"
+    assert labels == [f"Frage {asked + i} · noch {5 - i}" for i in range(1, 5)] + [f"Frage {asked + 5} · die letzte"]
 
 
 def test_an_attempt_with_every_question_is_not_planned(client):
