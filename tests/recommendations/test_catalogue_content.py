@@ -73,6 +73,15 @@ def test_the_catalogue_has_at_least_50_active_courses_with_valid_levels():
         assert 0 <= link.from_level < link.to_level <= 5
 
 
+def test_no_active_course_claims_more_than_a_level_for_every_four_hours_it_takes():
+    """A two-hour practice test claimed to close a whole level of agile methods: what a course claims to teach
+    (its weight times the levels it spans) must fit the hours it takes."""
+    for course in active_courses():
+        for link in course.competencies.all():
+            claimed = link.weight * (link.to_level - link.from_level)
+            assert claimed <= course.hours / 4, (course.slug, link.competency.slug, claimed, course.hours)
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {"shadowing-2nd-level", "major-incident-simulation", "architektur-mentoring"} <= {c.slug for c in in_house}
