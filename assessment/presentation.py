@@ -220,6 +220,7 @@ def _sections_sql(vendor: str, count: int) -> str:
 
 STYLE_SIDE = 0.15  # beyond this on either side of 0 a person leans towards the firefighter or the architect
 STYLE_HEART = 0.5  # ... and from here on is one at heart, when the whole 90 % range lies beyond STYLE_SIDE too
+STYLE_HEART_ANSWERS = 3  # ... and it rests on at least this many situations (one choice is no one's heart)
 
 
 def _axis_x(style: float) -> str:
@@ -230,14 +231,16 @@ def _axis_x(style: float) -> str:
 
 def work_style_summary(profile: Profile) -> dict:
     """The person's place on the firefighter-architect axis: a position with its 90 % range, a sentence, and
-    how many situations it rests on. "At heart" only when the whole range lies on that side."""
+    how many situations it rests on. "At heart" only when the whole range lies on that side, after at least
+    STYLE_HEART_ANSWERS situations."""
     style = profile.work_style
     summary = {"value": style, "x": _axis_x(style), "confidence": profile.work_style_confidence}
     if profile.work_style_confidence == 0:
         return summary | {"sentence": _("You skipped the work-style situations, so we cannot say where you stand.")}
     # A result stored before the range was has none: its sentence then goes by the style alone.
     low, high = profile.work_style_range or (style, style)
-    if style <= -STYLE_HEART and high <= -STYLE_SIDE:
+    settled = not profile.work_style_range or profile.work_style_answers >= STYLE_HEART_ANSWERS
+    if style <= -STYLE_HEART and high <= -STYLE_SIDE and settled:
         sentence = _(
             "You are a firefighter at heart: you get going when something breaks and restore service fast. "
             "Roles in operations and incident management use that every day."
@@ -252,7 +255,7 @@ def work_style_summary(profile: Profile) -> dict:
             "You are balanced between firefighter and architect: you can put out fires and build "
             "structures. Many coordinating roles need exactly that."
         )
-    elif style < STYLE_HEART or low < STYLE_SIDE:
+    elif style < STYLE_HEART or low < STYLE_SIDE or not settled:
         sentence = _(
             "You lean towards the architect: you prefer lasting solutions, and you still step in when it burns."
         )
