@@ -51,6 +51,9 @@ def result_document(
             for slug, score in profile.competencies.items()
         ],
         "work_style": profile.work_style,
+        # its 90 % range (None when no situation was answered, or for a result stored before the range was)
+        "work_style_low": profile.work_style_range[0] if profile.work_style_range else None,
+        "work_style_high": profile.work_style_range[1] if profile.work_style_range else None,
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile, language),
         "items_answered": profile.answered,

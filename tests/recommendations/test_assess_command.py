@@ -69,6 +69,13 @@ def test_a_chosen_target_role_gets_its_own_path(monkeypatch):
 def test_skipped_items_are_allowed(monkeypatch):
     result = json.loads(assess({"answers": {}}, monkeypatch))
     jsonschema.validate(result, RESULT_SCHEMA)
+    assert result["work_style_low"] is None and result["work_style_high"] is None  # no situation answered
+
+
+def test_the_work_style_comes_with_its_range(monkeypatch):
+    result = json.loads(assess(persona_answers(0), monkeypatch))
+    assert -1 <= result["work_style_low"] <= result["work_style"] <= result["work_style_high"] <= 1
+    assert result["work_style_high"] - result["work_style_low"] <= 0.6  # twelve situations settle it
 
 
 def test_the_same_answers_give_the_same_result(monkeypatch):
