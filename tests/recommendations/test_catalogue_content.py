@@ -12,13 +12,15 @@ from django.apps import apps
 from django.urls import reverse
 
 from assessment.models import Competency
+from recommendations.catalogue import load_snapshot
 from recommendations.content import read, sync_catalogue
 from recommendations.dashboard import courses_not_checked, courses_with_retired_exam
-from recommendations.models import Course, CourseCompetency, Provider
+from recommendations.models import Course, CourseCompetency, Provider, RoleRequirement
+from recommendations.paths import learning_path_for
 from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
-CONTENT_DATE = datetime.date(2026, 12, 1)  # the day the catalogue's sources were checked (domain review 2026-12)
+CONTENT_DATE = datetime.date(2026, 12, 3)  # the last day the catalogue's entries were checked (domain review 2026-12)
 MAX_AGE = datetime.timedelta(days=400)
 
 
@@ -67,6 +69,21 @@ def test_every_competency_can_be_reached_at_each_level(level):
         ).exists(), f"{competency.slug} {level}"
 
 
+def test_every_role_requirement_can_be_met_by_a_path_from_no_experience_and_from_a_level_below():
+    """A course that narrows a gap is not one that closes it: with weights, communication from 1 to 2 and from 3
+    to 4 had no course that closes it, so most paths ended with "no course closes this gap". Every level a role
+    asks for must be reachable through the shipped catalogue, by the planner itself, from 0 (a career changer)
+    and from a level or half a level below."""
+    snapshot = load_snapshot()
+    requirements = RoleRequirement.objects.filter(role__active=True, level__gt=0).select_related("competency")
+    asked = {(r.competency.slug, float(r.level)) for r in requirements}
+    assert len(asked) > 20
+    for competency, required in sorted(asked):
+        for start in sorted({0.0, required - 1, required - 0.5}):
+            path = learning_path_for("any", {competency: start}, {competency: required}, snapshot.catalogue)
+            assert not path.open_gaps, (competency, start, required, [s.course.slug for s in path.steps])
+
+
 def test_the_catalogue_has_at_least_50_active_courses_with_valid_levels():
     assert Course.objects.active().count() >= 50
     for link in CourseCompetency.objects.filter(course__active=True):
@@ -84,7 +101,15 @@ def test_no_active_course_claims_more_than_a_level_for_every_four_hours_it_takes
 
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
-    assert {"shadowing-2nd-level", "major-incident-simulation", "architektur-mentoring"} <= {c.slug for c in in_house}
+    assert {
+        "shadowing-2nd-level",
+        "major-incident-simulation",
+        "architektur-mentoring",
+        "sicherheitsleitlinie-einfuehrung",
+        "einfuehrung-begleiten",
+        "anwenderschulung-halten",
+        "moderations-tandem",
+    } <= {c.slug for c in in_house}
     assert all(c.price_eur == 0 and c.format == "on_the_job" for c in in_house)
 
 
