@@ -33,6 +33,15 @@ class ScoredCompetency:
         return Level(self.rounded_level).label
 
     @property
+    def score_low(self) -> int:
+        """The 90 % range of the level on the score's scale (0-100), to stand beside the score."""
+        return round(self.score.level_low * 20)
+
+    @property
+    def score_high(self) -> int:
+        return round(self.score.level_high * 20)
+
+    @property
     def explanation(self) -> str:
         if self.score.answered == 0:
             return _("You skipped every question on this topic, so this is only a neutral placeholder.")
@@ -179,6 +188,11 @@ def result_sureness(plan: Mapping) -> list[str]:
 class ScoredSection:
     section: Section
     competencies: list[ScoredCompetency]
+
+    @property
+    def named_after_its_only_competency(self) -> bool:
+        """A section holding one competency of its own name ("Agile Methoden"): its heading names the row."""
+        return len(self.competencies) == 1 and self.competencies[0].competency.name == self.section.name
 
 
 def profile_sections(profile: Profile) -> list[ScoredSection]:

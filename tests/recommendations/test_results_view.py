@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment.models import Competency
 from recommendations import results as results_module
@@ -368,3 +370,32 @@ def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client,
 def test_a_person_whose_self_ratings_match_the_checks_gets_no_such_sentence(client, finished_assessment):
     text = client.get(results_url(finished_assessment)).content.decode()
     assert "Über alle Bereiche schätzen Sie sich" not in text
+
+
+def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repeat_its_only_competency(
+    client, finished_assessment
+):
+    """The score "48" carried its range only in the line under it, and "Agile Methoden" was the heading of a
+    section and the name of its one competency below it."""
+    response = client.get(results_url(finished_assessment))
+    text = response.content.decode()
+    rows = re.findall(r'<li class="score-row">(.*?)</li>', text, flags=re.S)
+    assert len(rows) == 10
+    for group in response.context["sections"]:
+        for row in group.competencies:
+            low, high = row.score_low, row.score_high
+            assert low <= round(row.score.score) <= high
+            name, score = re.escape(escape(row.competency.name)), floatformat(row.score.score, 0)
+            head = re.search(
+                rf'<span class="score-name[^"]*">{name}</span>\s*<span class="score-value">{score}<.*?'
+                rf'\({low}–{high}\)</span><span class="visually-hidden">, '
+                rf"mit 90 % Sicherheit zwischen {low} und {high}",
+                text,
+            )
+            assert head, row.competency.slug
+    agile = next(g for g in response.context["sections"] if g.competencies[0].competency.slug == "agile")
+    assert agile.named_after_its_only_competency
+    assert '<span class="score-name visually-hidden">Agile Methoden</span>' in text
+    assert text.count('<span class="score-name visually-hidden">') == sum(
+        g.named_after_its_only_competency for g in response.context["sections"]
+    )
