@@ -172,6 +172,22 @@ def _roles_sql(vendor: str) -> str:
     )
 
 
+def _deleted_course(spec) -> Course:
+    """A course deleted since the path was stored, as the path stored it: listed as no longer offered (never
+    dropped, so the page's count of steps and hours and its list agree), and not saved."""
+    return Course(
+        slug=spec.slug,
+        title_de=spec.title,
+        title_en=spec.title_en or spec.title,
+        hours=spec.hours,
+        price_eur=spec.price_eur,
+        format=spec.format,
+        certificate=spec.certificate,
+        active=False,
+        provider=Provider(name=spec.provider),
+    )
+
+
 def courses_by_slug(slugs: list[str]) -> dict[str, Course]:
     """These courses (any that exist) with their providers, by slug: the results page's one query for them."""
     if not slugs:
@@ -238,19 +254,18 @@ def results_context(
     too_few = profile.reliability == Reliability.TOO_FEW
     path_settled = profile.reliable or (result.chosen_role in roles and not too_few)
     path = _current_path(stored_path, courses)
+    requirements = result.requirements
     if not path_settled:
         path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
     path_steps = [
-        (step, courses[step.course.slug], _step_gaps(step, result.requirements, names))
+        (step, courses.get(step.course.slug) or _deleted_course(step.course), _step_gaps(step, requirements, names))
         for step in path.steps
-        if step.course.slug in courses
     ]
     if not shared:  # each step's "done" form: its address reversed once for the whole path
         prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
         for course in courses.values():
             course.done_url = f"{prefix}{course.slug}{suffix}"
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
-    no_longer_offered += [s.course for s in path.steps if s.course.slug not in courses]
     target_role = roles.get(path.target_role)
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
     adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}

@@ -212,6 +212,7 @@ def _save(assessment: Assessment, document: dict, active_version: str, computed_
             "computed_at": computed_at or timezone.now(),
         },
     )
+    assessment.result = row  # what this request shows next is what was just stored, not the row it read before
     return hydrate(row)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from recommendations.models import CompletedCourse, ConfirmedOutcome
+from recommendations.models import CompletedCourse, ConfirmedOutcome, Course
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -37,7 +37,13 @@ def test_with_htmx_marking_done_swaps_the_path_only(client, beginner):
     response = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"}, **HTMX)
     text = response.content.decode()
     assert 'id="learning-path"' in text and "<html" not in text
-    client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"})  # undo
+    # the swapped-in path is the one just stored (it showed the state before the click, one click behind)
+    title = Course.objects.get(slug=first).title_de
+    steps, done = text.split('class="path-steps"')[1].split('class="done-list"')
+    assert title not in steps and title in done
+    undone = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"}, **HTMX)
+    text = undone.content.decode()
+    assert 'class="done-list"' not in text and title in text.split('class="path-steps"')[1]
     assert first in path_slugs(client, beginner)
 
 

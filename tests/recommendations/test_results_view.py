@@ -14,6 +14,7 @@ from assessment.models import Competency
 from recommendations import results as results_module
 from recommendations.lifecycle import activate
 from recommendations.models import (
+    CompletedCourse,
     Course,
     CourseCompetency,
     ModelVersion,
@@ -266,6 +267,30 @@ def test_a_course_of_the_path_no_longer_offered_is_marked_and_computing_again_re
     client.post(reverse("results-recompute", args=[beginner.token]))
     steps = client.get(results_url(beginner)).context["path_steps"]
     assert first.slug not in [course.slug for _, course, _ in steps]
+
+
+def test_a_course_deleted_since_is_listed_as_no_longer_offered_so_the_count_and_the_list_agree(client, db):
+    """An admin deleted a course of stored paths: the page said "8 Schritte, insgesamt 156 Stunden" and listed 7."""
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    before = client.get(results_url(beginner)).context
+    deleted = before["path_steps"][1][1]
+    hours = before["path_summary"].hours
+    CompletedCourse.objects.filter(course=deleted).delete()
+    deleted.delete()
+    response = client.get(results_url(beginner))
+    text = response.content.decode()
+    assert response.status_code == 200
+    steps = response.context["path_steps"]
+    assert len(steps) == response.context["path_summary"].steps == len(before["path_steps"])
+    assert response.context["path_summary"].hours == hours
+    assert len(re.findall(r'class="path-step[ "]', text)) == len(steps)
+    assert text.count('class="path-step withdrawn"') == len(response.context["no_longer_offered"]) == 1
+    assert escape(deleted.title_de) in text and "Neu berechnen" in text
+    assert text.count('class="done-form"') == len(steps) - 1  # nothing to mark done for a course that is gone
+    client.post(reverse("results-recompute", args=[beginner.token]))
+    assert deleted.slug not in [c.slug for _, c, _ in client.get(results_url(beginner)).context["path_steps"]]
 
 
 def test_the_results_page_and_the_shared_view_make_a_constant_number_of_queries(
