@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -102,15 +102,20 @@ def reasons_for_roles(
     names: Mapping[str, str],
     matches: Sequence[Match],
     style_range: tuple[float, float] | None = None,
+    unanswered: Collection[str] = (),
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
-    it lies outside that range: after one or two situations the range is wide, and nothing is said."""
+    it lies outside that range: after one or two situations the range is wide, and nothing is said. A
+    competency whose every question was skipped (`unanswered`) is never named as something the person brings:
+    its level is the measurement's placeholder."""
     t = _texts(get_language())
     competencies = tuple(competencies)
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
     return [
-        _reasons(role, competencies, levels, work_style, names, match, t, mean_level, style_range)
+        _reasons(
+            role, competencies, levels, work_style, names, match, t, mean_level, style_range, frozenset(unanswered)
+        )
         for role, match in zip(roles, matches)
     ]
 
@@ -125,10 +130,11 @@ def _reasons(
     t: Mapping[str, str],
     mean_level: float,
     style_range: tuple[float, float] | None = None,
+    unanswered: frozenset[str] = frozenset(),
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
-    strengths = [c for c in demanding if levels.get(c, 0) >= requirements[c] - 0.25]
+    strengths = [c for c in demanding if c not in unanswered and levels.get(c, 0) >= requirements[c] - 0.25]
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     ranked = [g.competency for g in match.open_gaps]

@@ -93,8 +93,16 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
             order = sorted(range(len(current.roles)), key=lambda i: (-round(fit[i], 6), i))
             specs = [current.roles[i] for i in order]
             ordered_matches = [matches[i] for i in order]
+            skipped = [c for c, score in zip(competencies, scores) if not score.answered]
             reasons = reasons_for_roles(
-                specs, competencies, person, profile.work_style, names, ordered_matches, profile.work_style_range
+                specs,
+                competencies,
+                person,
+                profile.work_style,
+                names,
+                ordered_matches,
+                profile.work_style_range,
+                skipped,
             )
             roles = [
                 RoleFit(slug=spec.slug, fit=round(fit[i], 4), match=matches[i], reasons=tuple(texts))

@@ -61,3 +61,19 @@ def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_pers
     assert any("more firefighting than yours" in r for r in twelve)
     assert not any("work style" in r for r in near)  # 0.4 lies within 0.3 to 1: the answers cannot tell
     assert any("more firefighting than yours" in r for r in unknown)  # no range known: as before
+
+
+def test_an_area_whose_every_question_was_skipped_is_never_named_as_what_the_person_brings():
+    """All four security questions skipped: the profile called the level a neutral placeholder, and every role
+    card said "What you bring fits this role: Informationssicherheit & Datenschutz"."""
+    from recommendations.reasons import reasons_for_roles
+
+    levels = {"com": 4.1, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 3.9}
+    requirements = dict(zip(COMPETENCIES, ROLE.requirements))
+    match = role_match(requirements, levels, level_high={c: v + 0.5 for c, v in levels.items()})
+    with override("de"):
+        answered = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match])[0]
+        skipped = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unanswered={"sec"})[0]
+    assert "Informationssicherheit" in answered[0] and answered[0].startswith("Was Sie mitbringen")
+    assert skipped[0].startswith("Was Sie mitbringen") and "Informationssicherheit" not in skipped[0]
+    assert "Kommunikation und Diplomatie" in skipped[0]
