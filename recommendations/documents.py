@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils import translation
@@ -26,10 +26,12 @@ def result_document(
     *,
     requirements: Mapping[str, float] | None = None,
     role_chosen: bool = True,
+    role_order: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The result as plain data. `requirements`: the target role's, to tell the gaps a step closes from those it
     narrows; `role_chosen`: False when the target role is only the first of the ranking (an unreliable result
-    then gets no path, only a note)."""
+    then gets no path, only a note); `role_order`: for an unreliable result, the roles in this order (their own)
+    instead of the ranking the page refuses to show ("roles_ranked" says which)."""
     path = recommendation.path
     note = ""
     if not profile.reliable and not role_chosen:
@@ -37,6 +39,11 @@ def result_document(
         with translation.override(language):
             note = gettext(PATH_NEEDS_RELIABLE_RESULT)
     outcomes = step_outcomes(path, requirements)
+    roles = list(recommendation.roles)
+    ranked = profile.reliable or not role_order
+    if not ranked:
+        position = {slug: i for i, slug in enumerate(role_order)}
+        roles.sort(key=lambda r: position.get(r.slug, len(position)))
     return {
         "model_version": recommendation.model_version,
         "competencies": [
@@ -66,8 +73,9 @@ def result_document(
                 "match_high": r.match.high,
                 "reasons": list(r.reasons),
             }
-            for r in recommendation.roles
+            for r in roles
         ],
+        "roles_ranked": ranked,
         "learning_path": {
             "target_role": path.target_role,
             "steps": [
@@ -88,6 +96,8 @@ def result_document(
             "total_price_eur": path.total_price_eur,
             "courses_price_on_request": path.courses_price_on_request,
             "open_gaps": list(path.open_gaps),
+            # of those, the gaps no path closes (the others: the limits or the path's length leave them open)
+            **({"unreachable_gaps": list(path.unreachable)} if path.unreachable is not None else {}),
             **({"note": note} if note else {}),
             "limits": {"max_hours": path.max_hours, "max_price_eur": path.max_price_eur},
             # what the path without the limits would take, when the limits leave a gap open that it closes

@@ -30,7 +30,7 @@ import heapq
 import logging
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -109,6 +109,9 @@ class LearningPath:
     max_price_eur: float | None = None
     unlimited: Unlimited | None = None  # only when limits left a gap open that the catalogue could close
     optimised: bool = False  # False: the greedy fallback built it
+    # the open gaps no path closes, however many courses and whatever the limits (None: stored before it was
+    # known); the others are left open by the limits or by the path's length (at most `max_steps` courses)
+    unreachable: tuple[str, ...] | None = None
 
     @property
     def total_hours(self) -> float:
@@ -284,6 +287,41 @@ def _outgrown(course: CourseSpec, levels: Mapping[str, float]) -> bool:
 
 
 def learning_path_for(
+    target_role: str,
+    levels: Mapping[str, float],
+    requirements: Mapping[str, float],
+    catalogue: Catalogue,
+    max_steps: int = MAX_STEPS,
+    done: Collection[str] = (),
+    max_hours: float | None = None,
+    max_price_eur: float | None = None,
+) -> LearningPath:
+    """The learning path (`_planned_path`), with the open gaps no path could close told apart from those the
+    limits or the number of courses leave open."""
+    path = _planned_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
+    return replace(path, unreachable=unreachable_gaps(path.open_gaps, levels, requirements, catalogue, done))
+
+
+def unreachable_gaps(
+    gaps: Collection[str],
+    levels: Mapping[str, float],
+    requirements: Mapping[str, float],
+    catalogue: Catalogue,
+    done: Collection[str] = (),
+) -> tuple[str, ...]:
+    """The gaps among `gaps` that no path closes: each planned alone, with as many courses as the catalogue
+    has and no limits (a gap one path can close alone, a path towards all gaps can close too)."""
+    unreachable = []
+    for competency in sorted(gaps):
+        alone = _planned_path(
+            "", levels, {competency: requirements[competency]}, catalogue, max(len(catalogue.courses), 1), done
+        )
+        if alone.open_gaps:
+            unreachable.append(competency)
+    return tuple(unreachable)
+
+
+def _planned_path(
     target_role: str,
     levels: Mapping[str, float],
     requirements: Mapping[str, float],
@@ -897,7 +935,7 @@ def optimal_path(
     unlimited = None
     if open_gaps and (max_hours is not None or max_price_eur is not None):
         free, free_open = plan(None, None)
-        if set(free_open) < set(open_gaps):
+        if len(free_open) < len(open_gaps):  # it closes more (not always a subset: it may take other courses)
             unlimited = Unlimited(
                 hours=round(sum(s.course.hours for s in free), 1),
                 price_eur=round(sum(s.course.price_eur or 0.0 for s in free), 2),

@@ -34,7 +34,7 @@ from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
-from recommendations.paths import LearningPath, Unlimited, closed_and_narrowed
+from recommendations.paths import MAX_STEPS, LearningPath, Unlimited, closed_and_narrowed
 from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
 from recommendations.services import TRANSPARENT
 
@@ -303,11 +303,10 @@ def results_context(
             price_on_request=path.courses_price_on_request,
         ),
         "path_steps": path_steps,
-        # the gaps the limits leave open, and those no course in the catalogue closes whatever the limits
-        "open_gaps": [names.get(c, c) for c in path.open_gaps if path.unlimited and c not in path.unlimited.open_gaps],
-        "uncovered_gaps": [
-            names.get(c, c) for c in path.open_gaps if not path.unlimited or c in path.unlimited.open_gaps
-        ],
+        "unverified_in_path": any(not course.verified for _step, course, _gaps in path_steps),
+        # why a gap stays open: the limits, the path's length, or no course in the catalogue closes it
+        **{kind: [names.get(c, c) for c in gaps] for kind, gaps in open_gaps_by_cause(path).items()},
+        "max_steps": MAX_STEPS,
         "without_limits": without_limits(path.unlimited) if path.unlimited else "",
         "done_courses": [courses[slug] for slug in result.done if slug in courses],
         "feedback_form": OutcomeForm(roles=roles.values()),
@@ -323,6 +322,24 @@ def results_context(
     context.update(target_charts(result, names, target_role))
     context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
+
+
+def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
+    """The path's open gaps by why they stay open: "uncovered_gaps" no path closes, "open_gaps" the person's
+    limits leave open, "long_gaps" lie beyond the path's length (after `MAX_STEPS` courses; marking courses
+    done moves the path on to them). Paths stored before `unreachable` was known: as then, a gap the path
+    without limits leaves open counts as uncovered."""
+    if path.unreachable is None:
+        uncovered = [c for c in path.open_gaps if not path.unlimited or c in path.unlimited.open_gaps]
+    else:
+        uncovered = [c for c in path.open_gaps if c in path.unreachable]
+    rest = [c for c in path.open_gaps if c not in uncovered]
+    limited = path.max_hours is not None or path.max_price_eur is not None
+    return {
+        "uncovered_gaps": uncovered,
+        "open_gaps": rest if limited else [],
+        "long_gaps": [] if limited else rest,
+    }
 
 
 def order_unlike_match(fits: list, shown: int = 3) -> bool:

@@ -24,7 +24,13 @@ from config.locale import in_attempt_language, keep_language
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import CompletedCourse, Course, Role
-from recommendations.presentation import compare_attempts, form_fragment_keys, record_outcome, results_context
+from recommendations.presentation import (
+    active_roles,
+    compare_attempts,
+    form_fragment_keys,
+    record_outcome,
+    results_context,
+)
 from recommendations.results import assessment_with_result, result_for, store_path, store_result
 
 
@@ -143,6 +149,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
         current_language(),
         requirements=result.requirements,
         role_chosen=bool(result.chosen_role),
+        role_order=list(active_roles()),  # an unreliable result's roles in their own order, as on the page
     )
     document["computed_at"] = result.computed_at.isoformat()
     document["answers"] = answers_by_slug(assessment)

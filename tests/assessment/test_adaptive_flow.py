@@ -92,8 +92,8 @@ def test_the_progress_never_counts_up(client):
     about = [int(m.group(1)) for label in labels if (m := re.search(r"noch etwa (\d+)", label))]
     assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
     assert about[0] == ADAPTIVE_TYPICAL_QUESTIONS - 1  # what the start page promises
-    # the strongest answerer's roles stay close: the session runs on, and says so
-    first_open = next(i for i, label in enumerate(labels) if "noch nicht eindeutig" in label)
+    # the strongest answerer's roles stay close: the session runs on, and says only the most that can come
+    first_open = next(i for i, label in enumerate(labels) if "sobald Ihr Ergebnis klar ist" in label)
     assert all("noch etwa" not in label for label in labels[first_open:])
     if len(labels) == MAX_ITEMS:
         assert labels[-1] == f"Frage {MAX_ITEMS} · die letzte"

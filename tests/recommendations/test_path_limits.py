@@ -82,8 +82,27 @@ def test_a_euro_limit_takes_no_course_whose_price_is_not_known_and_says_so(clien
     assert limited and path.unlimited is not None
 
 
-def test_without_limits_an_open_gap_is_one_no_course_closes(client, beginner):
+def test_without_limits_an_open_gap_is_one_no_course_closes_or_one_beyond_the_paths_length(client, beginner):
+    """A beginner's path of 12 courses said "no course in the catalogue closes these gaps" of gaps the catalogue
+    closes: the path's length left them open, and marking courses done moves the path on to them."""
     response = client.get(url(beginner))
+    path, text = response.context["path"], response.content.decode()
+    assert response.context["open_gaps"] == [] and response.context["uncovered_gaps"] == []
+    assert len(path.steps) == 12 and len(response.context["long_gaps"]) == len(path.open_gaps) > 0
+    assert "höchstens 12 Kurse; danach sind diese Lücken noch offen" in text
+    assert "Noch schließt kein Kurs" not in text
+    left = len(path.open_gaps)  # said in the summary at the top too
+    assert (f"Danach bleiben {left} Lücken offen." if left > 1 else "Danach bleibt 1 Lücke offen.") in text
+
+
+def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, beginner):
+    """With "at most 5 hours" no course fit, and the page said "you already meet every requirement"."""
+    response = client.get(url(beginner, max_hours="1"))
+    text = response.content.decode()
     path = response.context["path"]
-    assert response.context["open_gaps"] == []
-    assert len(response.context["uncovered_gaps"]) == len(path.open_gaps)
+    assert not path.steps and path.open_gaps
+    assert "bereits alle Anforderungen" not in text
+    assert f"passt kein Kurs: {len(path.open_gaps)} Lücken bleiben offen." in text
+    assert response.context["open_gaps"] and "Innerhalb Ihrer Grenzen" in text
+    pdf_context_text = client.get(reverse("results-pdf", args=[beginner.token])).status_code
+    assert pdf_context_text == 200

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from assessment.bank import items_with_options
 from assessment.services import start_assessment
-from recommendations.models import Course
+from recommendations.models import Course, Role
 from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
 from recommendations.presentation import path_totals, results_context, without_limits
 from tests.conftest import answer_all
@@ -86,6 +86,16 @@ def test_the_role_chooser_of_an_unreliable_result_does_not_give_away_the_ranking
     assert shown == [
         role.slug for role, _fit in sorted(response.context["fits"], key=lambda p: (p[0].order, p[0].slug))
     ]
+
+
+def test_the_json_of_an_unreliable_result_does_not_give_away_the_ranking_either(client, random_clicker):
+    """The page refuses to rank the roles of an unreliable result; its JSON listed them best fit first."""
+    order = [r.slug for r in Role.objects.active().order_by("order", "slug")]
+    document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
+    assert document["reliable"] is False and document["roles_ranked"] is False
+    assert [r["slug"] for r in document["roles"]] == order
+    ranked = results_context(random_clicker)[0]["recommendation"].roles
+    assert [r.slug for r in ranked] != order  # the stored ranking is another order: the test can tell
 
 
 @pytest.fixture

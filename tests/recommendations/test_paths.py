@@ -81,6 +81,16 @@ def test_a_gap_no_course_can_close_is_reported():
     assert path.open_gaps == ("sec",)
 
 
+def test_the_gaps_no_path_closes_are_told_apart_from_those_the_length_or_the_limits_leave_open():
+    levels, requirements = {"svc": 0, "prj": 0, "sec": 0}, {"svc": 4, "prj": 3, "sec": 3}
+    path = learning_path_for("r", levels, requirements, CATALOGUE, max_steps=2)
+    assert set(path.open_gaps) == {"prj", "sec"} and path.unreachable == ("sec",)  # prj: two courses more
+    limited = learning_path_for("r", levels, requirements, CATALOGUE, max_hours=25)
+    assert set(limited.open_gaps) == {"prj", "sec"} and limited.unreachable == ("sec",)
+    assert learning_path_for("r", levels, requirements, CATALOGUE).unreachable == ("sec",)
+    assert learning_path_for("r", {"svc": 4}, {"svc": 4}, CATALOGUE).unreachable == ()
+
+
 def test_a_course_marked_done_counts_as_taken():
     path = learning_path_for(
         "r", {"svc": 0, "prj": 3, "com": 3}, {"svc": 4, "prj": 3, "com": 3}, CATALOGUE, done={"svc-basics"}
