@@ -64,7 +64,7 @@ class Role(models.Model):
         verbose_name_plural = _("target roles")
 
     def __str__(self) -> str:
-        return self.name_de
+        return self.name  # in the active language: the English admin names it in English
 
     def clean(self) -> None:
         if self.salary_min_eur and self.salary_max_eur and self.salary_min_eur > self.salary_max_eur:
@@ -237,7 +237,7 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
 
     def __str__(self) -> str:
-        return self.title_de
+        return self.title  # in the active language: the English admin names it in English
 
 
 class CourseCompetency(models.Model):
