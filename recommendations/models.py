@@ -245,7 +245,15 @@ class CourseCompetency(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="competencies")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="courses")
-    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.05), MaxValueValidator(1.0)])
+    weight = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_(
+            "The share of the way from a learner's level to the target level that the course really teaches "
+            "(0.05 to 1). At 1 the learning path says the course closes the gap; below 1 it says the course only "
+            "narrows it (0.5: half the way)."
+        ),
+    )
     from_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
     to_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
 

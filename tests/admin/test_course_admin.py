@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment.content import load_question_bank
 from assessment.models import Competency
@@ -325,3 +326,10 @@ def test_loading_the_shipped_content_again_keeps_an_admins_edits(admin_client):
     course.refresh_from_db()
     assert (course.hours, course.active) == (Decimal("3"), False)
     assert Role.objects.get(pk=role.pk).name_de == "Umbenannt"
+
+
+def test_the_weight_of_a_competency_says_what_it_changes_on_the_learning_path(admin_client):
+    course = Course.objects.order_by("slug").first()
+    page = admin_client.get(admin_url(course)).content.decode()
+    explained = "Bei 1 sagt der Lernpfad, dass der Kurs die Lücke schließt; unter 1, dass er sie nur verkleinert"
+    assert escape(explained) in page
