@@ -244,10 +244,12 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
         "develops",
         "fundable",
         "active",
+        "verified",
         "last_checked",
     )
     list_filter = (
         "active",
+        "verified",
         "fundable",
         "bildungsurlaub",
         "format",
@@ -276,12 +278,17 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
                 )
             },
         ),
-        (_("Status"), {"fields": (("active", "last_checked"), "source", "exam_retired_on")}),
+        (_("Status"), {"fields": (("active", "verified"), ("last_checked", "source"), "exam_retired_on")}),
         (_("Prerequisites"), {"fields": ("prerequisites",)}),
         (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
     )
     inlines = [CourseCompetencyInline]
     actions = [deactivate_selected, activate_selected, "mark_checked_today"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # A course typed in by hand has not been checked against its source yet: people see it as
+        # "unverified" until an admin ticks "verified".
+        return {"verified": False, **super().get_changeform_initial_data(request)}
 
     def get_queryset(self, request: HttpRequest):
         return (

@@ -333,3 +333,25 @@ def test_the_weight_of_a_competency_says_what_it_changes_on_the_learning_path(ad
     page = admin_client.get(admin_url(course)).content.decode()
     explained = "Bei 1 sagt der Lernpfad, dass der Kurs die Lücke schließt; unter 1, dass er sie nur verkleinert"
     assert escape(explained) in page
+
+
+def test_an_admin_sees_and_changes_whether_a_course_is_verified(admin_client):
+    course = Course.objects.filter(verified=True).order_by("slug").first()
+    page = admin_client.get(admin_url(course))
+    assert page.context["adminform"].form["verified"].value() is True
+    assert escape("Ungeprüfte Angebote sind überall, wo Menschen sie sehen, als solche markiert.") in (
+        page.content.decode()
+    )
+    response, _ = post_edited(admin_client, course, verified=None)  # unticked
+    assert response.status_code == 302
+    assert Course.objects.get(pk=course.pk).verified is False
+    changelist = admin_client.get(reverse("admin:recommendations_course_changelist") + "?verified__exact=0")
+    assert course in changelist.context["cl"].queryset
+    assert "geprüft" in [str(spec.title) for spec in changelist.context["cl"].filter_specs]
+    post_edited(admin_client, course, verified="on")
+    assert Course.objects.get(pk=course.pk).verified is True
+
+
+def test_a_course_added_in_the_admin_starts_unverified(admin_client):
+    form = admin_client.get(admin_url(Course, "add")).context["adminform"].form
+    assert form["verified"].value() is False
