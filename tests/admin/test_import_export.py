@@ -12,6 +12,7 @@ import tablib
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import reverse
 from import_export.tmp_storages import TempFolderStorage
 
@@ -371,3 +372,34 @@ def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client,
     assert "ConversionSyntax" not in text and "class" not in text
     assert admin_client.post(status_url).status_code == 403  # nothing to confirm
     assert not Course.objects.filter(slug__startswith="bulk-").exists()
+
+
+def test_an_xlsx_export_with_empty_english_texts_imports_back(admin_client):
+    course = Course.objects.order_by("slug").first()
+    course.description_en = course.note_en = ""  # as a course added in the German admin often is
+    course.save()
+    dataset = tablib.Dataset()
+    dataset.load(export(admin_client, "xlsx"), format="xlsx")
+    index = list(dataset["slug"]).index(course.slug)
+    row = list(dataset[index])
+    assert row[dataset.headers.index("description_en")] is None  # how a spreadsheet gives an empty cell back
+    row[dataset.headers.index("hours")] = 31.5
+    del dataset[index]
+    dataset.insert(index, row)
+    response = preview(admin_client, dataset.export("xlsx"), "xlsx")
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert (result.totals["update"], result.totals["skip"]) == (1, Course.objects.count() - 1)
+    assert confirm(admin_client, response).status_code == 302
+    course.refresh_from_db()
+    assert (course.hours, course.description_en, course.note_en) == (Decimal("31.5"), "", "")
+
+
+def test_every_text_column_reads_an_empty_cell_as_empty_text():
+    from recommendations.resources import CourseResource
+
+    resource = CourseResource()
+    for field in resource.get_import_fields():
+        model_field = Course._meta.get_field(field.attribute) if field.attribute else None
+        if isinstance(model_field, models.CharField | models.TextField):
+            assert field.widget.clean(None) == "", field.column_name
