@@ -148,6 +148,31 @@ class MachineDecimalWidget(widgets.DecimalWidget):
             raise ValueError(_("“%(value)s” is not a number like 12.5.") % {"value": value}) from None
 
 
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or no in either language (1/0, ja/nein, yes/no, wahr/falsch, true/false); anything else is a row
+    error. django-import-export's own widget reads every word it does not know, "ja" too, as no."""
+
+    YES = frozenset({"1", "ja", "yes", "wahr", "true"})
+    NO = frozenset({"0", "nein", "no", "falsch", "false"})
+
+    def clean(self, value, row=None, **kwargs):
+        if value in self.NULL_VALUES:
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if isinstance(value, int | float) and value in (0, 1):  # a spreadsheet's number cell
+            text = str(int(value))
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(
+            _("“%(value)s” is neither yes nor no: please write 1 or 0 (or ja/nein, yes/no, wahr/falsch).")
+            % {"value": value}
+        )
+
+
 class SlugsWidget(widgets.ManyToManyWidget):
     """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
 
@@ -212,6 +237,8 @@ class CourseResource(resources.ModelResource):
         # spreadsheet cell as None: the database then refuses it ("NOT NULL constraint failed").
         if isinstance(f, models.TextField):
             return widgets.CharWidget
+        if isinstance(f, models.BooleanField):
+            return YesNoWidget
         return super().widget_from_django_field(f, default)
 
     @classmethod

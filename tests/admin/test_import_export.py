@@ -151,6 +151,7 @@ BAD_ROWS = [
     ({"hours": "-3"}, "Dieser Wert muss größer oder gleich 0 sein."),
     ({"format": "fernstudium"}, "ist keine gültige Option"),
     ({"last_checked": "gestern"}, "gestern"),
+    ({"active": "vielleicht"}, "„vielleicht“ ist weder ja noch nein"),
 ]
 
 
@@ -403,3 +404,44 @@ def test_every_text_column_reads_an_empty_cell_as_empty_text():
         model_field = Course._meta.get_field(field.attribute) if field.attribute else None
         if isinstance(model_field, models.CharField | models.TextField):
             assert field.widget.clean(None) == "", field.column_name
+
+
+@pytest.mark.parametrize(
+    ("yes", "no"), [("ja", "nein"), ("Ja", "Nein"), ("yes", "no"), ("wahr", "falsch"), ("TRUE", "false")]
+)
+def test_yes_and_no_are_read_in_german_and_english(admin_client, yes, no):
+    rows = rows_of(export(admin_client))
+    first = dict(rows[0], fundable=yes, bildungsurlaub=no, verified=no, active=yes)
+    second = dict(rows[1], fundable=no, bildungsurlaub=yes, verified=yes, active=no)
+    assert confirm(admin_client, preview(admin_client, to_csv([first, second]))).status_code == 302
+    flags = ("fundable", "bildungsurlaub", "verified", "active")
+    assert Course.objects.values_list(*flags).get(slug=first["slug"]) == (True, False, False, True)
+    assert Course.objects.values_list(*flags).get(slug=second["slug"]) == (False, True, True, False)
+
+
+# "du" and its forms, and the imperatives django-import-export's German uses with them
+INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*|korrigiere|wähle|klicke|stelle|führe)\b", re.IGNORECASE)
+
+
+def test_the_import_and_export_pages_address_the_admin_as_sie():
+    import gettext as gettext_module
+    from pathlib import Path
+
+    import import_export
+    from django.utils import translation
+
+    mo = Path(import_export.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as file:
+        package = gettext_module.GNUTranslations(file)
+    msgids = [key if isinstance(key, str) else key[0] for key in package._catalog if key]
+    assert len(msgids) > 20
+    with translation.override("de"):
+        informal = {translation.gettext(m) for m in msgids if INFORMAL.search(translation.gettext(m))}
+    assert informal == set()
+
+
+def test_the_import_preview_asks_the_admin_to_correct_the_file_as_sie(admin_client):
+    rows = rows_of(export(admin_client))
+    text = preview(admin_client, to_csv([dict(rows[0], active="vielleicht")])).content.decode()
+    assert "Bitte korrigieren Sie diese Fehler in Ihrer Datei" in text
+    assert not INFORMAL.search(re.sub(r"<[^>]*>", " ", text))  # the words on the page, not its markup
