@@ -18,6 +18,9 @@ from assessment.models import LEVEL_VALIDATORS, Competency, Level
 from assessment.translation import Translated
 
 STYLE_VALIDATORS = [MinValueValidator(-1.0), MaxValueValidator(1.0)]
+# Beyond these a course's figure is a typing slip (16,5 hours read as 165, 1290,50 EUR as 129050), not an offer.
+MAX_COURSE_HOURS = 2000
+MAX_COURSE_PRICE_EUR = 100_000
 
 
 class RoleQuerySet(models.QuerySet):
@@ -181,12 +184,34 @@ class Course(models.Model):
     format = models.CharField(max_length=20, choices=Format.choices)
     location = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.GERMAN)
-    hours = models.DecimalField(max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(0),
+            MaxValueValidator(
+                MAX_COURSE_HOURS,
+                _(
+                    "More than %(limit_value)s hours is not plausible for one course: "
+                    "is the decimal separator in the right place?"
+                ),
+            ),
+        ],
+    )
     price_eur = models.DecimalField(
         _("price (EUR)"),
         max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=[
+            MinValueValidator(0),
+            MaxValueValidator(
+                MAX_COURSE_PRICE_EUR,
+                _(
+                    "More than %(limit_value)s EUR is not plausible for one course: "
+                    "is the decimal separator in the right place?"
+                ),
+            ),
+        ],
         null=True,
         blank=True,
         help_text=_("Empty when the provider quotes on request: shown as “price on request”, never guessed."),

@@ -97,3 +97,24 @@ def test_the_english_admin_offers_competencies_by_their_english_names(admin_clie
     page = admin_client.get(admin_url(role)).content.decode()
     assert f">{escape(competency.name_en)}</option>" in page
     assert f">{escape(competency.name_de)}</option>" not in page
+
+
+def test_every_number_field_of_every_admin_form_and_inline_is_typed_in_the_admins_language(rf, admin_user):
+    from django import forms
+
+    request = rf.get("/")
+    request.user = admin_user
+    checked = []
+    for model, model_admin in REGISTERED:
+        forms_to_check = [model_admin.get_form(request)]
+        forms_to_check += [inline.get_formset(request).form for inline in model_admin.get_inline_instances(request)]
+        for form in forms_to_check:
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.DecimalField | forms.FloatField):
+                    checked.append(f"{model._meta.label}.{name}")
+                    assert field.localize and not isinstance(field.widget, forms.NumberInput), checked[-1]
+    assert {
+        "recommendations.Course.hours",
+        "recommendations.Course.price_eur",
+        "recommendations.Role.work_style",
+    } <= set(checked)
