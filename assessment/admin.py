@@ -6,6 +6,8 @@ answers contract and the model refer to them); every change is kept in the histo
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
@@ -14,7 +16,7 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +137,59 @@ class LabelledFieldsMixin:
         return filters
 
 
+def plain_number(text: str, decimal: str, thousands: str) -> str:
+    """A number as typed in the admin's language, written the way Python reads it: "1.290,50", "1290,50" and
+    "1 290,50" (German: decimal ",", thousands ".") and "1,290.50" (English) all become "1290.50". A single
+    thousands separator that is not followed by exactly three digits is taken as the decimal separator
+    ("16.5" in German, "16,5" in English), as Django reads a lone dot (ticket #22171)."""
+    text = re.sub(r"\s", "", text)  # spaces, also the no-break spaces some programs group thousands with
+    if decimal in text:
+        whole, fraction = text.split(decimal, 1)
+        return f"{whole.replace(thousands, '')}.{fraction}"
+    if text.count(thousands) == 1 and len(text.split(thousands)[1]) != 3:
+        return text.replace(thousands, ".")
+    return text.replace(thousands, "")
+
+
+class _LocalizedNumber:
+    """A number form field that reads and shows the admin's language's separators, in a text box (a browser's
+    number box may take the German decimal comma for a thousands separator and save 16,5 as 165)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["localize"] = True
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = plain_number(value, get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"))
+        return super().to_python(value)  # type: ignore[misc]
+
+    def widget_attrs(self, widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}  # type: ignore[misc]
+
+
+class LocalizedDecimalField(_LocalizedNumber, forms.DecimalField):
+    pass
+
+
+class LocalizedFloatField(_LocalizedNumber, forms.FloatField):
+    pass
+
+
+LOCALIZED_NUMBERS = {models.DecimalField: LocalizedDecimalField, models.FloatField: LocalizedFloatField}
+
+
+class LocalizedNumbersMixin:
+    """Decimal numbers in admin forms and inlines as in the admin's language: "1290,50" in German,
+    "1290.50" in English, both when shown and when typed."""
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        for model_field, form_field in LOCALIZED_NUMBERS.items():
+            if isinstance(db_field, model_field) and not db_field.choices:
+                kwargs["form_class"] = form_field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
 class StableSlugMixin:
     """The slug is typed (or prepopulated) once, when the entry is added, and read-only afterwards."""
 
@@ -177,7 +232,7 @@ def activate_selected(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Section)
-class SectionAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class SectionAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "order", "competency_count")
     search_fields = ("slug", "name_de", "name_en")
@@ -192,7 +247,7 @@ class SectionAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
         return section.competency_count
 
 
-class LevelDescriptorInline(LabelledFieldsMixin, admin.TabularInline):
+class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = LevelDescriptor
     fields = ("level", "text_de", "text_en")
     extra = 0
@@ -201,7 +256,7 @@ class LevelDescriptorInline(LabelledFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class CompetencyAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "section", "order")
     list_filter = ("section",)
@@ -247,7 +302,7 @@ class OptionFormSet(BaseInlineFormSet):
                 )
 
 
-class OptionInline(LabelledFieldsMixin, admin.TabularInline):
+class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = Option
     formset = OptionFormSet
     fields = ("value", "label_de", "label_en", "level", "correct", "style", "order")
@@ -256,7 +311,7 @@ class OptionInline(LabelledFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     list_display = ("slug", "kind", "competency", "difficulty", "short_text", "option_count", "order", "active")
     list_filter = ("kind", "active", "competency", "difficulty", "anchor")
     list_select_related = ("competency",)
@@ -315,7 +370,7 @@ def _levels(value: float | None, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
-class ItemCalibrationInline(admin.TabularInline):
+class ItemCalibrationInline(LocalizedNumbersMixin, admin.TabularInline):
     """Each knowledge check's values in the version: before and learned, with how well it fits."""
 
     model = ItemCalibration
@@ -353,7 +408,7 @@ class ItemCalibrationInline(admin.TabularInline):
 
 
 @admin.register(CalibrationVersion)
-class CalibrationVersionAdmin(admin.ModelAdmin):
+class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
     """Item calibrations from `manage.py calibrate_items`: read-only, activated (or left) by actions."""
 
     list_display = (

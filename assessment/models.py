@@ -43,7 +43,7 @@ class Section(models.Model):
         verbose_name_plural = _("sections")
 
     def __str__(self) -> str:
-        return self.name_de
+        return self.name  # in the active language: the English admin names it in English
 
 
 class Competency(models.Model):
@@ -66,7 +66,7 @@ class Competency(models.Model):
         verbose_name_plural = _("competencies")
 
     def __str__(self) -> str:
-        return self.name_de
+        return self.name  # in the active language: the English admin names it in English
 
 
 class LevelDescriptor(models.Model):

@@ -36,6 +36,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
     LabelledFieldsMixin,
+    LocalizedNumbersMixin,
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
@@ -62,7 +63,7 @@ WORKER_HINT_AFTER_SECONDS = 15
 
 
 @admin.register(Provider)
-class ProviderAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ProviderAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
     list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
@@ -156,7 +157,7 @@ class CourseCompetencyFormSet(BaseInlineFormSet):
             )
 
 
-class CourseCompetencyInline(LabelledFieldsMixin, admin.TabularInline):
+class CourseCompetencyInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = CourseCompetency
     formset = CourseCompetencyFormSet
     fields = ("competency", "from_level", "to_level", "weight")
@@ -226,7 +227,9 @@ class CourseImportForm(ImportForm):
 
 
 @admin.register(Course)
-class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CourseAdmin(
+    LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     form = CourseAdminForm
     resource_classes = [CourseResource]
@@ -244,10 +247,12 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
         "develops",
         "fundable",
         "active",
+        "verified",
         "last_checked",
     )
     list_filter = (
         "active",
+        "verified",
         "fundable",
         "bildungsurlaub",
         "format",
@@ -276,12 +281,17 @@ class CourseAdmin(StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, 
                 )
             },
         ),
-        (_("Status"), {"fields": (("active", "last_checked"), "source", "exam_retired_on")}),
+        (_("Status"), {"fields": (("active", "verified"), ("last_checked", "source"), "exam_retired_on")}),
         (_("Prerequisites"), {"fields": ("prerequisites",)}),
         (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
     )
     inlines = [CourseCompetencyInline]
     actions = [deactivate_selected, activate_selected, "mark_checked_today"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # A course typed in by hand has not been checked against its source yet: people see it as
+        # "unverified" until an admin ticks "verified".
+        return {"verified": False, **super().get_changeform_initial_data(request)}
 
     def get_queryset(self, request: HttpRequest):
         return (
@@ -453,7 +463,7 @@ def stored_references(model: type[models.Model]) -> list:
     ]
 
 
-class RoleRequirementInline(LabelledFieldsMixin, admin.TabularInline):
+class RoleRequirementInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = RoleRequirement
     fields = ("competency", "level")
     extra = 0
@@ -464,7 +474,7 @@ class RoleRequirementInline(LabelledFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "work_style", "salary_band", "requirement_count", "active", "order")
@@ -547,7 +557,7 @@ def percent(value: float | None) -> str:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(LabelledFieldsMixin, admin.ModelAdmin):
+class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
     """Every trained version with its cross-validated metrics; read-only, retrained and activated by actions."""
 
     list_display = (
@@ -815,7 +825,7 @@ def roles_changed_since_training() -> bool:
 
 
 @admin.register(ConfirmedOutcome)
-class ConfirmedOutcomeAdmin(LabelledFieldsMixin, admin.ModelAdmin):
+class ConfirmedOutcomeAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
     """Anonymous real labels for training; read-only, but an admin reviews them and excludes implausible
     ones from training (or includes them again); a wrong one may be deleted."""
 

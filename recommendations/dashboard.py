@@ -15,9 +15,16 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
-from assessment.measurement import Profile, score_profile
+from assessment.measurement import Profile, Reliability, score_profile
 from assessment.models import Answer, Assessment
-from recommendations.models import ConfirmedOutcome, Course, CourseCompetency, ModelVersion, RoleRequirement
+from recommendations.models import (
+    ConfirmedOutcome,
+    Course,
+    CourseCompetency,
+    ModelVersion,
+    RoleRequirement,
+    StoredResult,
+)
 from recommendations.recommender import JUDGE_FROM_OUTCOMES
 from recommendations.services import recommend
 
@@ -47,12 +54,13 @@ class Bar:
 
 @dataclass(frozen=True)
 class Steering:
-    assessments: int  # how many finished assessments the figures are computed from
+    assessments: int  # how many finished assessments the figures are computed from (reliable results only)
     top_roles: list[tuple[str, int]]  # role slug, how often it fits best
     first_courses: list[tuple[str, int]]  # course slug, how often a learning path starts with it
     courses_in_paths: list[tuple[str, int]]  # course slug, in how many learning paths it is
     open_gaps: list[tuple[str, int]]  # competency slug, in how many paths no course could close the gap
     model_version: str
+    unreliable: int = 0  # latest finished assessments left out: their people were told the result is not reliable
 
 
 @dataclass(frozen=True)
@@ -119,12 +127,27 @@ def profiles_for(assessments: list[Assessment]) -> list[Profile]:
     return [score_profile(slugs, [items[pk] for pk in a.item_ids if pk in items], answers[a.pk]) for a in assessments]
 
 
+def stored_reliability(assessments: list[Assessment]) -> dict[int, str]:
+    """The reliability each stored result told its person (by assessment id); results never shown are absent."""
+    rows = StoredResult.objects.filter(assessment_id__in=[a.pk for a in assessments]).values_list(
+        "assessment_id", "document__profile__reliability"
+    )
+    return {pk: reliability for pk, reliability in rows if reliability is not None}
+
+
 def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
-    """Best-fitting roles and learning paths over the latest finished assessments, as counts."""
+    """Best-fitting roles and learning paths over the latest finished assessments with a reliable result, as counts."""
     latest = list(
         Assessment.objects.filter(finished_at__isnull=False).order_by("-finished_at").only("pk", "item_ids")[:limit]
     )
-    results = recommend(profiles_for(latest)) if latest else []
+    # A result its person was told is not reliable showed them no ranking: it says nothing about the catalogue.
+    told = stored_reliability(latest)
+    profiles = [
+        profile
+        for assessment, profile in zip(latest, profiles_for(latest), strict=True)
+        if told.get(assessment.pk, profile.reliability) == Reliability.OK
+    ]
+    results = recommend(profiles) if profiles else []
     top_roles: Counter[str] = Counter()
     first_courses: Counter[str] = Counter()
     in_paths: Counter[str] = Counter()
@@ -138,12 +161,13 @@ def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
         in_paths.update({step.course.slug for step in steps})
         open_gaps.update(set(result.path.open_gaps))
     return Steering(
-        assessments=len(latest),
+        assessments=len(profiles),
         top_roles=top_roles.most_common(),
         first_courses=first_courses.most_common(TOP),
         courses_in_paths=in_paths.most_common(TOP),
         open_gaps=open_gaps.most_common(),
         model_version=results[0].model_version if results else "",
+        unreliable=len(latest) - len(profiles),
     )
 
 

@@ -18,6 +18,9 @@ from assessment.models import LEVEL_VALIDATORS, Competency, Level
 from assessment.translation import Translated
 
 STYLE_VALIDATORS = [MinValueValidator(-1.0), MaxValueValidator(1.0)]
+# Beyond these a course's figure is a typing slip (16,5 hours read as 165, 1290,50 EUR as 129050), not an offer.
+MAX_COURSE_HOURS = 2000
+MAX_COURSE_PRICE_EUR = 100_000
 
 
 class RoleQuerySet(models.QuerySet):
@@ -64,7 +67,7 @@ class Role(models.Model):
         verbose_name_plural = _("target roles")
 
     def __str__(self) -> str:
-        return self.name_de
+        return self.name  # in the active language: the English admin names it in English
 
     def clean(self) -> None:
         if self.salary_min_eur and self.salary_max_eur and self.salary_min_eur > self.salary_max_eur:
@@ -181,12 +184,34 @@ class Course(models.Model):
     format = models.CharField(max_length=20, choices=Format.choices)
     location = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.GERMAN)
-    hours = models.DecimalField(max_digits=6, decimal_places=1, validators=[MinValueValidator(0)])
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(0),
+            MaxValueValidator(
+                MAX_COURSE_HOURS,
+                _(
+                    "More than %(limit_value)s hours is not plausible for one course: "
+                    "is the decimal separator in the right place?"
+                ),
+            ),
+        ],
+    )
     price_eur = models.DecimalField(
         _("price (EUR)"),
         max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=[
+            MinValueValidator(0),
+            MaxValueValidator(
+                MAX_COURSE_PRICE_EUR,
+                _(
+                    "More than %(limit_value)s EUR is not plausible for one course: "
+                    "is the decimal separator in the right place?"
+                ),
+            ),
+        ],
         null=True,
         blank=True,
         help_text=_("Empty when the provider quotes on request: shown as “price on request”, never guessed."),
@@ -237,7 +262,7 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
 
     def __str__(self) -> str:
-        return self.title_de
+        return self.title  # in the active language: the English admin names it in English
 
 
 class CourseCompetency(models.Model):
@@ -245,7 +270,15 @@ class CourseCompetency(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="competencies")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="courses")
-    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.05), MaxValueValidator(1.0)])
+    weight = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text=_(
+            "The share of the way from a learner's level to the target level that the course really teaches "
+            "(0.05 to 1). At 1 the learning path says the course closes the gap; below 1 it says the course only "
+            "narrows it (0.5: half the way)."
+        ),
+    )
     from_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
     to_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
 

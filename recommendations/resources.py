@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -147,6 +148,31 @@ class MachineDecimalWidget(widgets.DecimalWidget):
             raise ValueError(_("“%(value)s” is not a number like 12.5.") % {"value": value}) from None
 
 
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or no in either language (1/0, ja/nein, yes/no, wahr/falsch, true/false); anything else is a row
+    error. django-import-export's own widget reads every word it does not know, "ja" too, as no."""
+
+    YES = frozenset({"1", "ja", "yes", "wahr", "true"})
+    NO = frozenset({"0", "nein", "no", "falsch", "false"})
+
+    def clean(self, value, row=None, **kwargs):
+        if value in self.NULL_VALUES:
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if isinstance(value, int | float) and value in (0, 1):  # a spreadsheet's number cell
+            text = str(int(value))
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(
+            _("“%(value)s” is neither yes nor no: please write 1 or 0 (or ja/nein, yes/no, wahr/falsch).")
+            % {"value": value}
+        )
+
+
 class SlugsWidget(widgets.ManyToManyWidget):
     """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
 
@@ -186,7 +212,7 @@ class CourseResource(resources.ModelResource):
     hours = fields.Field(attribute="hours", column_name="hours", widget=MachineDecimalWidget())
     price_eur = fields.Field(attribute="price_eur", column_name="price_eur", widget=MachineDecimalWidget())
     # Named apart from its column: the export form has a field "format" of its own (the file format).
-    course_format = fields.Field(attribute="format", column_name="format")
+    course_format = fields.Field(attribute="format", column_name="format", widget=widgets.CharWidget())
     prerequisites = fields.Field(
         attribute="prerequisites", column_name="prerequisites", widget=SlugsWidget(Course, separator=",", field="slug")
     )
@@ -204,6 +230,23 @@ class CourseResource(resources.ModelResource):
         skip_diff = False
         use_transactions = True
         clean_model_instances = True
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        # django-import-export reads a text column (TextField) with the plain Widget, which keeps an empty
+        # spreadsheet cell as None: the database then refuses it ("NOT NULL constraint failed").
+        if isinstance(f, models.TextField):
+            return widgets.CharWidget
+        if isinstance(f, models.BooleanField):
+            return YesNoWidget
+        return super().widget_from_django_field(f, default)
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        kwargs = super().widget_kwargs_for_field(field_name, django_field)
+        if isinstance(django_field, models.CharField | models.TextField) and not django_field.null:
+            kwargs["allow_blank"] = True  # an empty cell is an empty text ("" is what the admin saves, too)
+        return kwargs
 
     @classmethod
     def get_display_name(cls) -> str:

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessment.content import load_question_bank
 from assessment.models import Competency
@@ -325,3 +326,89 @@ def test_loading_the_shipped_content_again_keeps_an_admins_edits(admin_client):
     course.refresh_from_db()
     assert (course.hours, course.active) == (Decimal("3"), False)
     assert Role.objects.get(pk=role.pk).name_de == "Umbenannt"
+
+
+def test_the_weight_of_a_competency_says_what_it_changes_on_the_learning_path(admin_client):
+    course = Course.objects.order_by("slug").first()
+    page = admin_client.get(admin_url(course)).content.decode()
+    explained = "Bei 1 sagt der Lernpfad, dass der Kurs die Lücke schließt; unter 1, dass er sie nur verkleinert"
+    assert escape(explained) in page
+
+
+def test_an_admin_sees_and_changes_whether_a_course_is_verified(admin_client):
+    course = Course.objects.filter(verified=True).order_by("slug").first()
+    page = admin_client.get(admin_url(course))
+    assert page.context["adminform"].form["verified"].value() is True
+    assert escape("Ungeprüfte Angebote sind überall, wo Menschen sie sehen, als solche markiert.") in (
+        page.content.decode()
+    )
+    response, _ = post_edited(admin_client, course, verified=None)  # unticked
+    assert response.status_code == 302
+    assert Course.objects.get(pk=course.pk).verified is False
+    changelist = admin_client.get(reverse("admin:recommendations_course_changelist") + "?verified__exact=0")
+    assert course in changelist.context["cl"].queryset
+    assert "geprüft" in [str(spec.title) for spec in changelist.context["cl"].filter_specs]
+    post_edited(admin_client, course, verified="on")
+    assert Course.objects.get(pk=course.pk).verified is True
+
+
+def test_a_course_added_in_the_admin_starts_unverified(admin_client):
+    form = admin_client.get(admin_url(Course, "add")).context["adminform"].form
+    assert form["verified"].value() is False
+
+
+@pytest.mark.parametrize(
+    ("hours", "price"),
+    [("16,5", "1290,50"), ("16,5", "1.290,50"), ("16.5", "1 290,50"), ("16,5", "1290,5")],
+)
+def test_german_decimal_commas_in_hours_and_price_are_saved_as_meant(admin_client, hours, price):
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, hours=hours, price_eur=price)
+    assert response.status_code == 302, errors_of(response)
+    course.refresh_from_db()
+    assert (course.hours, course.price_eur) == (Decimal("16.5"), Decimal("1290.50"))
+
+
+def test_the_course_form_shows_hours_price_and_weight_with_the_languages_decimal_separator(admin_client, settings):
+    course = Course.objects.order_by("slug").first()
+    course.hours, course.price_eur = Decimal("16.5"), Decimal("1290.50")
+    course.save()
+    CourseCompetency.objects.filter(course=course).update(weight=0.3)
+    german = admin_client.get(admin_url(course)).content.decode()
+    assert 'value="16,5"' in german and 'value="1290,50"' in german and 'value="0,3"' in german
+    assert 'type="number"' not in german  # a browser's number box may read the comma as a thousands separator
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = admin_client.get(admin_url(course)).content.decode()
+    assert 'value="16.5"' in english and 'value="1290.50"' in english and 'value="0.3"' in english
+
+
+def test_the_english_admin_reads_decimal_points(admin_client, settings):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, hours="16.5", price_eur="1,290.50")
+    assert response.status_code == 302, errors_of(response)
+    course.refresh_from_db()
+    assert (course.hours, course.price_eur) == (Decimal("16.5"), Decimal("1290.50"))
+
+
+def test_a_weight_with_a_german_decimal_comma_is_saved(admin_client):
+    course = Course.objects.order_by("slug").first()
+    response = admin_client.get(admin_url(course))
+    data = form_data(response)
+    set_inline_row(data, inline_prefix(response, CourseCompetency), 0, weight="0,3")
+    assert admin_client.post(admin_url(course), data).status_code == 302
+    assert CourseCompetency.objects.get(pk=data[f"{inline_prefix(response, CourseCompetency)}-0-id"]).weight == 0.3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hours", "16500", "Mehr als 2000 Stunden sind für einen Kurs nicht plausibel"),
+        ("price_eur", "129050", "Mehr als 100000 EUR sind für einen Kurs nicht plausibel"),
+    ],
+)
+def test_hours_or_a_price_a_hundred_times_too_large_are_refused_with_a_reason(admin_client, field, value, message):
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 200
+    assert any(message in error for error in errors_of(response))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessment.services import profile_for, start_assessment
 from recommendations.dashboard import bars, finished_per_week, profiles_for, steering, uncovered_requirements
-from recommendations.models import ConfirmedOutcome, Course, CourseCompetency, Role, RoleRequirement
+from recommendations.models import ConfirmedOutcome, Course, CourseCompetency, Role, RoleRequirement, StoredResult
 from recommendations.services import recommend
 from tests.conftest import answer_all, strongest, weakest
 
@@ -73,6 +73,31 @@ def test_batch_profiles_are_the_profiles_of_each_assessment():
 def test_steering_looks_at_the_latest_assessments_only():
     finish(3)
     assert steering(limit=2).assessments == 2
+
+
+def skipped_everything():
+    """An assessment whose results page says there is no reliable result yet (every question skipped)."""
+    return answer_all(start_assessment(), lambda item, options: None)
+
+
+def test_steering_leaves_out_results_people_were_told_are_unreliable(admin_client):
+    finish(2)
+    skipped_everything()
+    summary = steering()
+    assert (summary.assessments, summary.unreliable) == (2, 1)
+    assert sum(count for _, count in summary.top_roles) == 2
+    text = admin_client.get(URL).content.decode()
+    assert "Nicht mitgezählt: 1 Ergebnis, das seiner Person als nicht verlässlich angezeigt wurde" in text
+
+
+def test_steering_goes_by_what_the_stored_result_told_the_person(client):
+    shown = finish(1)[0]
+    assert client.get(reverse("results", args=[shown.token])).status_code == 200
+    stored = StoredResult.objects.get(assessment=shown)
+    assert steering().assessments == 1
+    stored.document["profile"]["reliability"] = "inconsistent"  # as an older measurement judged and said it
+    stored.save()
+    assert (steering().assessments, steering().unreliable) == (0, 1)
 
 
 def test_weeks_without_assessments_count_zero_and_the_oldest_comes_first():

@@ -12,6 +12,7 @@ import tablib
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import reverse
 from import_export.tmp_storages import TempFolderStorage
 
@@ -150,6 +151,7 @@ BAD_ROWS = [
     ({"hours": "-3"}, "Dieser Wert muss größer oder gleich 0 sein."),
     ({"format": "fernstudium"}, "ist keine gültige Option"),
     ({"last_checked": "gestern"}, "gestern"),
+    ({"active": "vielleicht"}, "„vielleicht“ ist weder ja noch nein"),
 ]
 
 
@@ -371,3 +373,75 @@ def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client,
     assert "ConversionSyntax" not in text and "class" not in text
     assert admin_client.post(status_url).status_code == 403  # nothing to confirm
     assert not Course.objects.filter(slug__startswith="bulk-").exists()
+
+
+def test_an_xlsx_export_with_empty_english_texts_imports_back(admin_client):
+    course = Course.objects.order_by("slug").first()
+    course.description_en = course.note_en = ""  # as a course added in the German admin often is
+    course.save()
+    dataset = tablib.Dataset()
+    dataset.load(export(admin_client, "xlsx"), format="xlsx")
+    index = list(dataset["slug"]).index(course.slug)
+    row = list(dataset[index])
+    assert row[dataset.headers.index("description_en")] is None  # how a spreadsheet gives an empty cell back
+    row[dataset.headers.index("hours")] = 31.5
+    del dataset[index]
+    dataset.insert(index, row)
+    response = preview(admin_client, dataset.export("xlsx"), "xlsx")
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert (result.totals["update"], result.totals["skip"]) == (1, Course.objects.count() - 1)
+    assert confirm(admin_client, response).status_code == 302
+    course.refresh_from_db()
+    assert (course.hours, course.description_en, course.note_en) == (Decimal("31.5"), "", "")
+
+
+def test_every_text_column_reads_an_empty_cell_as_empty_text():
+    from recommendations.resources import CourseResource
+
+    resource = CourseResource()
+    for field in resource.get_import_fields():
+        model_field = Course._meta.get_field(field.attribute) if field.attribute else None
+        if isinstance(model_field, models.CharField | models.TextField):
+            assert field.widget.clean(None) == "", field.column_name
+
+
+@pytest.mark.parametrize(
+    ("yes", "no"), [("ja", "nein"), ("Ja", "Nein"), ("yes", "no"), ("wahr", "falsch"), ("TRUE", "false")]
+)
+def test_yes_and_no_are_read_in_german_and_english(admin_client, yes, no):
+    rows = rows_of(export(admin_client))
+    first = dict(rows[0], fundable=yes, bildungsurlaub=no, verified=no, active=yes)
+    second = dict(rows[1], fundable=no, bildungsurlaub=yes, verified=yes, active=no)
+    assert confirm(admin_client, preview(admin_client, to_csv([first, second]))).status_code == 302
+    flags = ("fundable", "bildungsurlaub", "verified", "active")
+    assert Course.objects.values_list(*flags).get(slug=first["slug"]) == (True, False, False, True)
+    assert Course.objects.values_list(*flags).get(slug=second["slug"]) == (False, True, True, False)
+
+
+# "du" and its forms, and the imperatives django-import-export's German uses with them
+INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*|korrigiere|wähle|klicke|stelle|führe)\b", re.IGNORECASE)
+
+
+def test_the_import_and_export_pages_address_the_admin_as_sie():
+    import gettext as gettext_module
+    from pathlib import Path
+
+    import import_export
+    from django.utils import translation
+
+    mo = Path(import_export.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as file:
+        package = gettext_module.GNUTranslations(file)
+    msgids = [key if isinstance(key, str) else key[0] for key in package._catalog if key]
+    assert len(msgids) > 20
+    with translation.override("de"):
+        informal = {translation.gettext(m) for m in msgids if INFORMAL.search(translation.gettext(m))}
+    assert informal == set()
+
+
+def test_the_import_preview_asks_the_admin_to_correct_the_file_as_sie(admin_client):
+    rows = rows_of(export(admin_client))
+    text = preview(admin_client, to_csv([dict(rows[0], active="vielleicht")])).content.decode()
+    assert "Bitte korrigieren Sie diese Fehler in Ihrer Datei" in text
+    assert not INFORMAL.search(re.sub(r"<[^>]*>", " ", text))  # the words on the page, not its markup

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from simple_history.admin import SimpleHistoryAdmin
 
-from recommendations.models import ConfirmedOutcome, Role
+from assessment.models import Competency, Section
+from recommendations.models import ConfirmedOutcome, Course, Role
 from tests.admin.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +71,50 @@ def test_the_steering_pages_are_for_staff_only(client, django_user_model, url_na
     assert reverse("admin:login") in response["Location"]
     client.force_login(django_user_model.objects.create_user("visitor", password="x-unknown-1"))
     assert client.get(reverse(url_name)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("model", "german", "english"),
+    [
+        (Section, "name_de", "name_en"),
+        (Competency, "name_de", "name_en"),
+        (Role, "name_de", "name_en"),
+        (Course, "title_de", "title_en"),
+    ],
+)
+def test_names_in_the_admin_follow_the_admins_language(model, german, english):
+    obj = model.objects.exclude(**{english: F(german)}).order_by("pk").first()
+    with translation.override("en"):
+        assert str(obj) == getattr(obj, english)
+    with translation.override("de"):
+        assert str(obj) == getattr(obj, german)
+
+
+def test_the_english_admin_offers_competencies_by_their_english_names(admin_client, settings):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    role = Role.objects.order_by("pk").first()
+    competency = Competency.objects.exclude(name_en=F("name_de")).order_by("pk").first()
+    page = admin_client.get(admin_url(role)).content.decode()
+    assert f">{escape(competency.name_en)}</option>" in page
+    assert f">{escape(competency.name_de)}</option>" not in page
+
+
+def test_every_number_field_of_every_admin_form_and_inline_is_typed_in_the_admins_language(rf, admin_user):
+    from django import forms
+
+    request = rf.get("/")
+    request.user = admin_user
+    checked = []
+    for model, model_admin in REGISTERED:
+        forms_to_check = [model_admin.get_form(request)]
+        forms_to_check += [inline.get_formset(request).form for inline in model_admin.get_inline_instances(request)]
+        for form in forms_to_check:
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.DecimalField | forms.FloatField):
+                    checked.append(f"{model._meta.label}.{name}")
+                    assert field.localize and not isinstance(field.widget, forms.NumberInput), checked[-1]
+    assert {
+        "recommendations.Course.hours",
+        "recommendations.Course.price_eur",
+        "recommendations.Role.work_style",
+    } <= set(checked)

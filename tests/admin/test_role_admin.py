@@ -81,3 +81,12 @@ def test_a_role_with_confirmed_outcomes_is_deactivated_not_deleted(admin_client)
         {"action": "deactivate_selected", "_selected_action": [role.pk], "index": 0},
     )
     assert role.slug not in [r.slug for r in snapshot().roles]
+
+
+def test_a_work_style_with_a_german_decimal_comma_is_saved(admin_client):
+    role = Role.objects.order_by("order").first()
+    data = form_data(admin_client.get(admin_url(role)))
+    data["work_style"] = "-0,4"
+    assert admin_client.post(admin_url(role), data).status_code == 302
+    role.refresh_from_db()
+    assert role.work_style == -0.4
