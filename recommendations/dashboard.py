@@ -58,7 +58,7 @@ class Steering:
     top_roles: list[tuple[str, int]]  # role slug, how often it fits best
     first_courses: list[tuple[str, int]]  # course slug, how often a learning path starts with it
     courses_in_paths: list[tuple[str, int]]  # course slug, in how many learning paths it is
-    open_gaps: list[tuple[str, int]]  # competency slug, in how many paths no course could close the gap
+    open_gaps: list[tuple[str, int]]  # competency slug, in how many paths no course in the catalogue closes the gap
     model_version: str
     unreliable: int = 0  # latest finished assessments left out: their people were told the result is not reliable
 
@@ -159,7 +159,7 @@ def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
         if steps:
             first_courses[steps[0].course.slug] += 1
         in_paths.update({step.course.slug for step in steps})
-        open_gaps.update(set(result.path.open_gaps))
+        open_gaps.update(set(result.path.unreachable))  # not those the 12 courses of a path leave for later
     return Steering(
         assessments=len(profiles),
         top_roles=top_roles.most_common(),

@@ -90,6 +90,20 @@ def test_steering_leaves_out_results_people_were_told_are_unreliable(admin_clien
     assert "Nicht mitgezählt: 1 Ergebnis, das seiner Person als nicht verlässlich angezeigt wurde" in text
 
 
+def test_open_gaps_counts_only_gaps_no_course_closes_not_those_beyond_a_paths_twelve_courses():
+    """A beginner's path of 12 courses leaves gaps for later that the catalogue closes: counted as "left open",
+    they sent an admin to add courses that exist."""
+    beginner = answer_all(start_assessment(), weakest)
+    path = recommend([profile_for(beginner)])[0].path
+    assert len(path.steps) == 12 and path.open_gaps and path.unreachable == ()
+    assert steering().open_gaps == []
+    for link in CourseCompetency.objects.filter(competency__slug="communication"):
+        link.delete()  # now no course teaches communication at all
+    unreachable = recommend([profile_for(beginner)])[0].path.unreachable
+    assert unreachable == ("communication",)
+    assert steering().open_gaps == [("communication", 1)]
+
+
 def test_steering_goes_by_what_the_stored_result_told_the_person(client):
     shown = finish(1)[0]
     assert client.get(reverse("results", args=[shown.token])).status_code == 200
