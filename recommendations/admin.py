@@ -42,7 +42,7 @@ from assessment.admin import (
     deactivate_selected,
 )
 from assessment.models import Competency, Level
-from recommendations import lifecycle, recommender, tasks
+from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
     ConfirmedOutcome,
@@ -359,7 +359,8 @@ class CourseAdmin(
         return deleted, counts, perms_needed, protected
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
+        shipped = _shipped(Course, object_id, "catalogue.json", "courses")
+        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id], "shipped": shipped}
         return super().delete_view(request, object_id, extra_context)
 
     def process_result(self, result, request: HttpRequest) -> HttpResponse:
@@ -547,8 +548,16 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
         return deleted, counts, perms_needed, protected
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id]}
+        shipped = _shipped(Role, object_id, "roles.json", "roles")
+        extra_context = {**(extra_context or {}), "deactivate_ids": [object_id], "shipped": shipped}
         return super().delete_view(request, object_id, extra_context)
+
+
+def _shipped(model, object_id: str, file: str, key: str) -> bool:
+    """Whether the row is part of the shipped content, which `load_content` (every deploy) creates again
+    when it is missing: its delete page says so and offers to deactivate it instead."""
+    slug = model.objects.filter(pk=object_id).values_list("slug", flat=True).first() if object_id.isdigit() else None
+    return slug is not None and slug in {entry["slug"] for entry in content.read(file)[key]}
 
 
 def percent(value: float | None) -> str:

@@ -252,6 +252,19 @@ def test_a_course_nothing_requires_can_be_deleted(admin_client):
     assert not Course.objects.filter(pk=course.pk).exists()
 
 
+def test_the_delete_page_of_shipped_content_says_the_next_deploy_brings_it_back(admin_client):
+    """Deleting a shipped course or role looked final, and `load_content` created it again, active."""
+    shipped = Course.objects.filter(leads_to__isnull=True).order_by("slug").first()
+    page = admin_client.get(admin_url(shipped, "delete")).content.decode()
+    assert "Die nächste Auslieferung (load_content) legt ihn wieder an" in page and "Stattdessen deaktivieren" in page
+    role = Role.objects.order_by("order").first()
+    assert "legt ihn wieder an" in admin_client.get(admin_url(role, "delete")).content.decode()
+    own = Course.objects.create(
+        slug="eigener-kurs", title_de="Eigener Kurs", title_en="Own course", provider=shipped.provider, hours=8
+    )
+    assert "legt ihn wieder an" not in admin_client.get(admin_url(own, "delete")).content.decode()
+
+
 def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     required, _ = a_required_course()
     url = reverse("admin:recommendations_course_changelist")
