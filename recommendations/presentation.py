@@ -59,6 +59,9 @@ class StepGaps:
 
     closes: tuple[str, ...]
     narrows: tuple[str, ...]
+    # the course's prerequisites the path leaves out (the person's level covers them, or they are no longer
+    # offered), by title: a provider may still ask for their certificate
+    left_out: tuple[str, ...] = ()
 
 
 def _on_request(courses: int) -> str:
@@ -265,6 +268,7 @@ def results_context(
         prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
         for course in courses.values():
             course.done_url = f"{prefix}{course.slug}{suffix}"
+    path_steps = _with_left_out_prerequisites(path_steps, set(result.done))
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
     target_role = roles.get(path.target_role)
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
@@ -356,6 +360,36 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
 def _whole_percent(value: float) -> int:
     """A percentage as the page shows it: the page's own `floatformat:0` (halves up, unlike `round`)."""
     return int(floatformat(value, 0))
+
+
+def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
+    """Each step with the prerequisites of its course that are neither in the path nor done (one query, and
+    only when there are any): the path leaves a prerequisite out when the person's level already covers what
+    it teaches, or when it is no longer offered, but a provider may still ask for its certificate (TOGAF
+    Practitioner without Foundation, RHCE without RHCSA)."""
+    in_path = {step.course.slug for step, _course, _gaps in path_steps}
+    missing = {
+        step.course.slug: [p for p in step.course.prerequisites if p not in in_path and p not in done]
+        for step, _course, _gaps in path_steps
+    }
+    wanted = {slug for slugs in missing.values() for slug in slugs}
+    if not wanted:
+        return path_steps
+    titles = {
+        course.slug: course
+        for course in Course.objects.filter(slug__in=wanted).only("slug", "title_de", "title_en", "active")
+    }
+
+    def title(slug: str) -> str:
+        course = titles.get(slug)
+        if course is None:
+            return slug
+        return course.title if course.active else _("%(course)s (no longer offered)") % {"course": course.title}
+
+    return [
+        (step, course, dataclasses.replace(gaps, left_out=tuple(title(p) for p in missing[step.course.slug])))
+        for step, course, gaps in path_steps
+    ]
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:

@@ -205,3 +205,48 @@ def test_no_path_is_built_on_far_too_few_answers_even_towards_a_role_the_person_
     assert 'class="path-steps"' not in text and "Schließt Ihre Lücke" not in text
     assert "Ein Lernpfad braucht Antworten, auf die er bauen kann" in text
     assert "Starten Sie einen neuen Versuch" in text
+
+
+def test_a_step_names_the_prerequisites_its_path_leaves_out(db):
+    """TOGAF Practitioner came without Foundation and RHCE without RHCSA, unmentioned: the path leaves a
+    prerequisite out when the person's level covers it (or it is no longer offered), but a provider may still
+    ask for its certificate."""
+    from recommendations.presentation import StepGaps, _with_left_out_prerequisites
+
+    def step(slug, prerequisites=()):
+        spec = CourseSpec(slug=slug, title=slug, hours=8, price_eur=None, develops=(), prerequisites=prerequisites)
+        return (Step(course=spec, closes=(), requires=()), Course.objects.get(slug=slug), StepGaps((), ()))
+
+    Course.objects.filter(slug="rhcsa").update(active=False)
+    steps = [
+        step("togaf-foundation"),
+        step("togaf-practitioner", ("togaf-foundation",)),  # in the path: nothing to say
+        step("rhce", ("rhcsa",)),
+        step("psm-ii", ("psm-i",)),  # done
+    ]
+    with translation.override("de"):
+        marked = _with_left_out_prerequisites(steps, done={"psm-i"})
+    assert [gaps.left_out for _step, _course, gaps in marked] == [
+        (),
+        (),
+        (f"{Course.objects.get(slug='rhcsa').title_de} (nicht mehr im Angebot)",),
+        (),
+    ]
+
+
+def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client, db):
+    from recommendations.models import StoredResult
+    from tests.conftest import weakest
+
+    beginner = answer_all(start_assessment(), weakest)
+    client.get(results_url(beginner))
+    stored = StoredResult.objects.get(assessment=beginner)
+    in_path = {s["course"]["slug"] for s in stored.document["path"]["steps"]}
+    outside = Course.objects.active().exclude(slug__in=in_path).order_by("slug").first()
+    stored.document["path"]["steps"][0]["course"]["prerequisites"] = [outside.slug]  # as a level that covers it
+    stored.save()
+    text = client.get(results_url(beginner)).content.decode()
+    assert f"Setzt {outside.title_de} voraus: nicht in Ihrem Lernpfad" in text.replace("&amp;", "&")
+    context, _status = results_context(beginner)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert f"Setzt {outside.title_de} voraus" in pdf_html.replace("&amp;", "&")
