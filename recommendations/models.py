@@ -264,6 +264,22 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title  # in the active language: the English admin names it in English
 
+    def clean(self) -> None:
+        """What people would be told wrongly: an offer's page over plain http, a check dated in the future, an
+        active course whose exam is retired."""
+        errors = {}
+        if self.url.startswith("http://"):
+            errors["url"] = _("Give the offer's https address: people follow this link.")
+        today = timezone.localdate()
+        if self.last_checked and self.last_checked > today:
+            errors["last_checked"] = _("The date of the last check cannot lie in the future.")
+        if self.active and self.exam_retired_on and self.exam_retired_on <= today:
+            errors["active"] = _(
+                "The exam was retired on the date given below: deactivate the course, or correct the date."
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class CourseCompetency(models.Model):
     """A competency a course develops: from which level it starts and to which it brings a learner."""

@@ -265,6 +265,18 @@ def test_the_delete_page_of_shipped_content_says_the_next_deploy_brings_it_back(
     assert "legt ihn wieder an" not in admin_client.get(admin_url(own, "delete")).content.decode()
 
 
+def test_the_course_form_refuses_a_plain_http_link_a_check_in_the_future_and_an_active_retired_exam(admin_client):
+    course = Course.objects.active().filter(exam_retired_on__isnull=True).exclude(url="").order_by("slug").first()
+    response, _data = post_edited(
+        admin_client, course, url="http://example.org/kurs", last_checked="31.12.2099", exam_retired_on="01.06.2026"
+    )
+    assert response.status_code == 200
+    errors = " ".join(errors_of(response))
+    assert "https-Adresse" in errors and "in der Zukunft" in errors and "Prüfung wurde" in errors
+    assert Course.objects.get(pk=course.pk).url == course.url  # nothing saved
+    assert post_edited(admin_client, course, exam_retired_on="01.06.2026", active=None)[0].status_code == 302
+
+
 def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     required, _ = a_required_course()
     url = reverse("admin:recommendations_course_changelist")
