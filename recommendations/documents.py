@@ -51,6 +51,9 @@ def result_document(
                 "slug": slug,
                 "score": score.score,
                 "level": round(score.level, 2),
+                # the posterior mean behind the score, the table and the role match ("2,7 von 3"); "level" is the
+                # step in the middle of the posterior, the one the page's "About level 3" names
+                "expected_level": round(score.expected, 2),
                 "level_low": score.level_low,
                 "level_high": score.level_high,
                 "confidence": score.confidence,

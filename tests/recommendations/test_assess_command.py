@@ -134,6 +134,8 @@ def test_a_person_answering_in_earnest_gets_a_reliable_result_with_levels_ranges
     assert result["items_answered"] == len(persona_answers(0)["answers"])
     for competency in result["competencies"]:
         assert competency["level_low"] <= competency["level"] <= competency["level_high"]
+        # the finer level the score, the table and the matches use (score = expected level x 20)
+        assert competency["score"] == pytest.approx(competency["expected_level"] * 20, abs=0.15)
     for role in result["roles"]:
         assert role["match_low"] <= role["match"] <= role["match_high"]
 
