@@ -27,12 +27,12 @@ def test_an_admin_logs_in_and_edits_the_hours_of_a_course(page):
     page.locator("#result_list").get_by_role("link", name=course.title_de, exact=True).click()
     page.wait_for_url(re.compile(rf"/admin/recommendations/course/{course.pk}/change/$"))
     hours = page.get_by_label("Stunden")
-    hours.fill("37.5")
+    hours.fill("37,5")  # the German admin takes and shows a decimal comma
     page.get_by_role("button", name="Sichern", exact=True).click()
 
     page.wait_for_url(re.compile(r"/admin/recommendations/course/$"))
     assert "wurde erfolgreich geändert" in page.locator(".messagelist").inner_text()
     assert Course.objects.get(pk=course.pk).hours == Decimal("37.5")
     page.locator("#result_list").get_by_role("link", name=course.title_de, exact=True).click()
-    assert page.get_by_label("Stunden").input_value() == "37.5"
+    assert page.get_by_label("Stunden").input_value() == "37,5"
     assert not [e for e in errors if "Content Security Policy" in e]
