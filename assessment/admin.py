@@ -208,11 +208,19 @@ class StableSlugMixin:
 def _save_each(modeladmin, request: HttpRequest, queryset, active: bool) -> None:
     """Save one by one rather than `update()`: so each change is in the history and moves `updated_at`,
     which tells the recommendation cache that the catalogue changed."""
-    changed = 0
+    changed, refused = 0, []
     for obj in queryset.filter(active=not active):
         obj.active = active
+        if active:  # what the change form refuses to make active (a course whose exam is retired), this does too
+            try:
+                obj.clean()
+            except ValidationError as error:
+                refused.append(f"{obj}: {' '.join(error.messages)}")
+                continue
         obj.save()
         changed += 1
+    if refused:
+        modeladmin.message_user(request, _("Not activated: %(items)s") % {"items": "; ".join(refused)}, messages.ERROR)
     name = model_ngettext(modeladmin.opts, changed)
     if active:
         text = ngettext("%(count)d %(name)s activated.", "%(count)d %(name)s activated.", changed)

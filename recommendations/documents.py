@@ -70,7 +70,7 @@ def result_document(
         "roles": [
             {
                 "slug": r.slug,
-                "fit": r.fit,
+                "fit": r.fit if ranked else None,  # the score roles are ranked by: none for a result not ranked
                 "match": r.match.value,
                 "match_low": r.match.low,
                 "match_high": r.match.high,

@@ -186,7 +186,9 @@ def _deleted_course(spec) -> Course:
         price_eur=spec.price_eur,
         format=spec.format,
         certificate=spec.certificate,
+        fundable=spec.funded,
         active=False,
+        last_checked=None,  # not "checked today", as the field's default would say
         provider=Provider(name=spec.provider),
     )
 
@@ -330,19 +332,21 @@ def results_context(
 
 def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
     """The path's open gaps by why they stay open: "uncovered_gaps" no path closes, "open_gaps" the person's
-    limits leave open, "long_gaps" lie beyond the path's length (after `MAX_STEPS` courses; marking courses
-    done moves the path on to them). Paths stored before `unreachable` was known: as then, a gap the path
-    without limits leaves open counts as uncovered."""
+    limits leave open (the path without them closes them), "long_gaps" lie beyond the path's length (after
+    `MAX_STEPS` courses; marking courses done moves the path on to them). Paths stored before `unreachable`
+    was known: as then, a gap the path without limits leaves open counts as uncovered."""
     if path.unreachable is None:
         uncovered = [c for c in path.open_gaps if not path.unlimited or c in path.unlimited.open_gaps]
     else:
         uncovered = [c for c in path.open_gaps if c in path.unreachable]
     rest = [c for c in path.open_gaps if c not in uncovered]
-    limited = path.max_hours is not None or path.max_price_eur is not None
+    # the limits leave a gap open only where the path without them closes it; the others stay open after the
+    # path's 12 courses whether or not limits are set (a limit that restricts nothing is not blamed)
+    by_limits = [c for c in rest if path.unlimited is not None and c not in path.unlimited.open_gaps]
     return {
         "uncovered_gaps": uncovered,
-        "open_gaps": rest if limited else [],
-        "long_gaps": [] if limited else rest,
+        "open_gaps": by_limits,
+        "long_gaps": [c for c in rest if c not in by_limits],
     }
 
 

@@ -26,6 +26,7 @@ def _texts(language: str | None) -> dict[str, str]:
         "balanced": _("balanced"),
         "strength": _("What you bring fits this role: %(names)s."),
         "gap": _("%(name)s: %(level)s of %(required)s"),
+        "gap_skipped": _("%(name)s: skipped, counted as %(level)s of %(required)s"),
         "missing": _("What is missing most: %(gaps)s."),
         "about_all": _(
             "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
@@ -46,11 +47,14 @@ def _join(names: Sequence[str]) -> str:
     return "; ".join(names)
 
 
-def _levels(competencies: Sequence[str], levels: Mapping[str, float], requirements, names, t) -> str:
-    """Each competency's level against the requirement, as the chart's table shows it (one decimal)."""
+def _levels(
+    competencies: Sequence[str], levels: Mapping[str, float], requirements, names, t, skipped: Collection[str] = ()
+) -> str:
+    """Each competency's level against the requirement, as the chart's table shows it (one decimal); one whose
+    every question was skipped says so, since its level is the measurement's placeholder."""
     return _join(
         [
-            t["gap"]
+            t["gap_skipped" if c in skipped else "gap"]
             % {
                 "name": names[c],
                 "level": number_format(round(levels.get(c, 0), 1), 1),
@@ -140,13 +144,13 @@ def _reasons(
     ranked = [g.competency for g in match.open_gaps]
     about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
-        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t)})
+        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, unanswered)})
     elif about:
-        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t)})
+        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
     else:
         reasons.append(t["all"])
     if ranked and about:
-        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t)})
+        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
     distance = abs(work_style - role.work_style)
     if distance <= STYLE_MATCH:
         reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})

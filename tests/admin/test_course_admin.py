@@ -288,6 +288,16 @@ def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     assert "1 Kurs deaktiviert." in [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def test_activating_in_bulk_refuses_a_course_whose_exam_is_retired_as_its_form_does(admin_client):
+    retired = Course.objects.filter(active=False, exam_retired_on__isnull=False).order_by("slug").first()
+    url = reverse("admin:recommendations_course_changelist")
+    response = admin_client.post(url, {"action": "activate_selected", "_selected_action": [retired.pk], "index": 0})
+    assert response.status_code == 302
+    assert not Course.objects.get(pk=retired.pk).active
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert f"Nicht aktiviert: {retired.title_de}: Die Prüfung wurde" in shown
+
+
 def beginner_profile():
     return profile_for(answer_all(start_assessment(), weakest))
 

@@ -87,7 +87,7 @@ def test_steering_leaves_out_results_people_were_told_are_unreliable(admin_clien
     assert (summary.assessments, summary.unreliable) == (2, 1)
     assert sum(count for _, count in summary.top_roles) == 2
     text = admin_client.get(URL).content.decode()
-    assert "Nicht mitgezählt: 1 Ergebnis, das seiner Person als nicht verlässlich angezeigt wurde" in text
+    assert "Nicht mitgezählt: 1 Ergebnis, das der Person als nicht verlässlich angezeigt wurde" in text
 
 
 def test_open_gaps_counts_only_gaps_no_course_closes_not_those_beyond_a_paths_twelve_courses():
@@ -102,6 +102,13 @@ def test_open_gaps_counts_only_gaps_no_course_closes_not_those_beyond_a_paths_tw
     unreachable = recommend([profile_for(beginner)])[0].path.unreachable
     assert unreachable == ("communication",)
     assert steering().open_gaps == [("communication", 1)]
+
+
+def test_a_dashboard_with_only_unreliable_results_does_not_say_none_is_finished(admin_client):
+    skipped_everything()
+    text = admin_client.get(URL).content.decode()
+    assert "Noch ist keine Selbsteinschätzung abgeschlossen" not in text
+    assert "Noch kein verlässliches Ergebnis" in text and "Nicht mitgezählt: 1 Ergebnis" in text
 
 
 def test_steering_goes_by_what_the_stored_result_told_the_person(client):

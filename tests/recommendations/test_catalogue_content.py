@@ -204,7 +204,7 @@ def test_offers_whose_page_could_not_be_confirmed_are_marked_unverified_where_pe
     text = client.get(url).content.decode()
     assert text.count('class="unverified"') == len(steps)
     assert "ungeprüft" in text
-    assert "Ungeprüft: Die Seite des Angebots konnte noch nicht mit einer zweiten Quelle abgeglichen werden" in text
+    assert "Ungeprüft: Die Angaben zu diesem Angebot sind noch nicht mit einer Quelle abgeglichen" in text
 
 
 def test_a_course_lists_its_competencies_in_the_competencies_order_on_every_database():

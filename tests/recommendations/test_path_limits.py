@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from recommendations.models import StoredResult
+from recommendations.presentation import results_context
 from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +98,22 @@ def test_without_limits_an_open_gap_is_one_no_course_closes_or_one_beyond_the_pa
 
 
 def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, beginner):
-    """With "at most 5 hours" no course fit, and the page said "you already meet every requirement"."""
-    response = client.get(url(beginner, max_hours="1"))
+    """With "at most 5 hours" no course fit, and the page and the PDF said "you already meet every requirement"."""
+    response = client.get(url(beginner, max_hours="5"))
     text = response.content.decode()
     path = response.context["path"]
     assert not path.steps and path.open_gaps
     assert "bereits alle Anforderungen" not in text
     assert f"passt kein Kurs: {len(path.open_gaps)} Lücken bleiben offen." in text
     assert response.context["open_gaps"] and "Innerhalb Ihrer Grenzen" in text
-    pdf_context_text = client.get(reverse("results-pdf", args=[beginner.token])).status_code
-    assert pdf_context_text == 200
+    context, _status = results_context(beginner)  # the stored path, with the limit, as the PDF is rendered from
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert "bereits alle Anforderungen" not in pdf_html and "Innerhalb Ihrer Grenzen" in pdf_html
+
+
+def test_a_limit_that_restricts_nothing_is_not_blamed_for_the_gaps_after_twelve_courses(client, beginner):
+    response = client.get(url(beginner, max_hours="5000"))
+    path, text = response.context["path"], response.content.decode()
+    assert path.max_hours == 5000 and len(path.steps) == 12 and path.open_gaps and path.unlimited is None
+    assert response.context["open_gaps"] == [] and response.context["long_gaps"]
+    assert "Innerhalb Ihrer Grenzen" not in text and "höchstens 12 Kurse" in text

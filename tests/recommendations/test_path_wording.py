@@ -94,6 +94,7 @@ def test_the_json_of_an_unreliable_result_does_not_give_away_the_ranking_either(
     document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
     assert document["reliable"] is False and document["roles_ranked"] is False
     assert [r["slug"] for r in document["roles"]] == order
+    assert all(r["fit"] is None for r in document["roles"])  # the ranking score would give the order away
     ranked = results_context(random_clicker)[0]["recommendation"].roles
     assert [r.slug for r in ranked] != order  # the stored ranking is another order: the test can tell
 

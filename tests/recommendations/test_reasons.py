@@ -77,3 +77,14 @@ def test_an_area_whose_every_question_was_skipped_is_never_named_as_what_the_per
     assert "Informationssicherheit" in answered[0] and answered[0].startswith("Was Sie mitbringen")
     assert skipped[0].startswith("Was Sie mitbringen") and "Informationssicherheit" not in skipped[0]
     assert "Kommunikation und Diplomatie" in skipped[0]
+
+
+def test_a_skipped_area_among_the_gaps_is_named_as_skipped_not_as_a_measured_level():
+    from recommendations.reasons import reasons_for_roles
+
+    levels = {"com": 4.1, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 2.6}  # sec: the placeholder
+    requirements = dict(zip(COMPETENCIES, ROLE.requirements))
+    match = role_match(requirements, levels, level_high={c: v + 0.3 for c, v in levels.items()})
+    with override("de"):
+        texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unanswered={"sec"})[0]
+    assert "Informationssicherheit & Datenschutz: übersprungen, gezählt als 2,6 von 4" in " ".join(texts)
