@@ -13,6 +13,7 @@ import zipfile
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch
@@ -226,6 +227,21 @@ class CourseImportForm(ImportForm):
         return upload
 
 
+SHIPPED_FILES = {"course": ("catalogue.json", "courses"), "role": ("roles.json", "roles")}
+
+
+@admin.action(description=_("Delete selected %(verbose_name_plural)s"), permissions=["delete"])
+def delete_selected(modeladmin, request: HttpRequest, queryset):
+    """Django's bulk delete, whose confirmation page also says when shipped content is among the selection
+    (the next deploy creates it again), as the single delete page does."""
+    response = django_delete_selected(modeladmin, request, queryset)
+    if isinstance(response, TemplateResponse) and response.context_data is not None:
+        file, key = SHIPPED_FILES[modeladmin.opts.model_name]
+        shipped = {entry["slug"] for entry in content.read(file)[key]}
+        response.context_data["shipped"] = queryset.filter(slug__in=shipped).exists()
+    return response
+
+
 @admin.register(Course)
 class CourseAdmin(
     LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin
@@ -286,7 +302,7 @@ class CourseAdmin(
         (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
     )
     inlines = [CourseCompetencyInline]
-    actions = [deactivate_selected, activate_selected, "mark_checked_today"]
+    actions = [delete_selected, deactivate_selected, activate_selected, "mark_checked_today"]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # A course typed in by hand has not been checked against its source yet: people see it as
@@ -498,7 +514,7 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
         ),
     )
     inlines = [RoleRequirementInline]
-    actions = [deactivate_selected, activate_selected]
+    actions = [delete_selected, deactivate_selected, activate_selected]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(requirement_count=Count("requirements"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.utils import translation
@@ -27,11 +27,13 @@ def result_document(
     requirements: Mapping[str, float] | None = None,
     role_chosen: bool = True,
     role_order: Sequence[str] = (),
+    done: Collection[str] = (),
 ) -> dict[str, Any]:
     """The result as plain data. `requirements`: the target role's, to tell the gaps a step closes from those it
     narrows; `role_chosen`: False when the target role is only the first of the ranking (an unreliable result
     then gets no path, only a note); `role_order`: for an unreliable result, the roles in this order (their own)
-    instead of the ranking the page refuses to show ("roles_ranked" says which)."""
+    instead of the ranking the page refuses to show ("roles_ranked" says which); `done`: the courses marked
+    done, which a step's prerequisites the path leaves out do not count."""
     path = recommendation.path
     note = ""
     if not profile.reliable and not role_chosen:
@@ -39,6 +41,7 @@ def result_document(
         with translation.override(language):
             note = gettext(PATH_NEEDS_RELIABLE_RESULT)
     outcomes = step_outcomes(path, requirements)
+    in_path = {step.course.slug for step in path.steps}
     roles = list(recommendation.roles)
     ranked = profile.reliable or not role_order
     if not ranked:
@@ -88,6 +91,11 @@ def result_document(
                     "closes": list(closes),
                     "narrows": list(narrows),
                     "requires": list(step.requires),
+                    # its course's prerequisites the path leaves out (the level covers them, or no longer offered):
+                    # a provider may still ask for their certificate
+                    "prerequisites_left_out": [
+                        p for p in step.course.prerequisites if p not in in_path and p not in done
+                    ],
                     "hours": step.course.hours,
                     "price_eur": step.course.price_eur,
                     "provider": step.course.provider,

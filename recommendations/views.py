@@ -150,6 +150,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
         requirements=result.requirements,
         role_chosen=bool(result.chosen_role),
         role_order=list(active_roles()),  # an unreliable result's roles in their own order, as on the page
+        done=result.done,
     )
     document["computed_at"] = result.computed_at.isoformat()
     document["answers"] = answers_by_slug(assessment)

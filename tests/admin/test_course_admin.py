@@ -277,6 +277,20 @@ def test_the_course_form_refuses_a_plain_http_link_a_check_in_the_future_and_an_
     assert post_edited(admin_client, course, exam_retired_on="01.06.2026", active=None)[0].status_code == 302
 
 
+def test_the_bulk_delete_page_says_when_shipped_content_is_among_the_selection(admin_client):
+    shipped = Course.objects.filter(leads_to__isnull=True, completions__isnull=True).order_by("slug").first()
+    own = Course.objects.create(
+        slug="eigener-kurs", title_de="Eigener Kurs", title_en="Own course", provider=shipped.provider, hours=8
+    )
+    url = reverse("admin:recommendations_course_changelist")
+    for selected, says in (([shipped.pk, own.pk], True), ([own.pk], False)):
+        page = admin_client.post(url, {"action": "delete_selected", "_selected_action": selected, "index": 0})
+        assert page.status_code == 200 and "Sind Sie sicher" in page.content.decode()
+        assert ("legt sie wieder an" in page.content.decode()) is says
+    admin_client.post(url, {"action": "delete_selected", "_selected_action": [own.pk], "post": "yes"})
+    assert not Course.objects.filter(pk=own.pk).exists()  # the bulk delete itself still works
+
+
 def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     required, _ = a_required_course()
     url = reverse("admin:recommendations_course_changelist")

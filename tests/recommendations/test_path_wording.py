@@ -251,3 +251,6 @@ def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client,
     context, _status = results_context(beginner)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert f"Setzt {outside.title_de} voraus" in pdf_html.replace("&amp;", "&")
+    document = json.loads(client.get(reverse("results-json", args=[beginner.token])).content)
+    assert document["learning_path"]["steps"][0]["prerequisites_left_out"] == [outside.slug]
+    assert all(step["prerequisites_left_out"] == [] for step in document["learning_path"]["steps"][1:])
