@@ -3,6 +3,7 @@ language switch's way back to the question shown (the URL htmx pushes), which th
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -68,3 +69,14 @@ def test_the_language_switch_goes_back_only_within_the_site(client, assessment, 
     assert response.status_code == 302
     assert "evil" not in response["Location"] and "javascript" not in response["Location"]
     assert response["Location"].startswith("/")
+
+
+def test_swapped_content_is_wired_by_htmx_in_the_moment_it_appears(settings):
+    """htmx wires what it swaps in (a form's own hx-post, say) only once it has settled; with a settle delay
+    a form pressed in that moment posts itself as a plain form and loads a whole page. The site-wide config
+    has no delay, and no template asks for one."""
+    templates = settings.BASE_DIR / "templates"
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", (templates / "base.html").read_text())
+    assert config and json.loads(config.group(1))["defaultSettleDelay"] == 0
+    delays = [str(path) for path in templates.rglob("*.html") if re.search(r'hx-swap="[^"]*settle:', path.read_text())]
+    assert delays == []

@@ -81,3 +81,31 @@ def test_an_empty_answer_is_explained_inside_the_page_with_javascript(page, sett
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/frage/3/$"))
     page.wait_for_selector("text=Frage 3 ·")
+
+
+# Run in the page: as soon as question `step` is in the document, choose its first option and press its
+# answer button, in the same moment, before anything else can run. A card htmx has not yet wired up (htmx
+# wires swapped content only once it has settled) would post itself as a plain form and load a whole page;
+# a wired one is swapped again.
+ANSWER_THE_MOMENT_IT_APPEARS = """step => {
+  const observer = new MutationObserver(() => {
+    const label = document.getElementById("progress-label");
+    if (!label || !label.textContent.startsWith(`Frage ${step} ·`)) return;
+    observer.disconnect();
+    const card = document.getElementById("question-card");
+    card.querySelector("input[type=radio]").checked = true;
+    card.querySelector("button[name=action][value=answer]").click();
+    window.answeredAtOnce = true;
+  });
+  observer.observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def test_a_swapped_question_can_be_answered_the_moment_it_appears(page):
+    answer_by_keyboard_until(page, 2)
+    page.evaluate(ANSWER_THE_MOMENT_IT_APPEARS, 3)
+    answer_with_keyboard(page)
+    page.wait_for_function("() => window.answeredAtOnce === true")
+    page.wait_for_url(re.compile(r"/frage/4/$"))
+    page.wait_for_selector("text=Frage 4 ·")
+    assert page.evaluate("window.notReloaded") is True  # the card shown at once was already wired by htmx
