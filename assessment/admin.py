@@ -232,6 +232,24 @@ def _save_each(modeladmin, request: HttpRequest, queryset, active: bool) -> None
 @admin.action(description=_("Deactivate selected %(verbose_name_plural)s"), permissions=["change"])
 def deactivate_selected(modeladmin, request, queryset) -> None:
     _save_each(modeladmin, request, queryset, active=False)
+    if queryset.model is Item:
+        warn_of_unanchored_competencies(modeladmin, request)
+
+
+def warn_of_unanchored_competencies(modeladmin, request: HttpRequest) -> None:
+    """Say where no active anchor is left among a competency's knowledge checks."""
+    names = [str(c) for c in Item.objects.unanchored_competencies()]
+    if names:
+        modeladmin.message_user(
+            request,
+            gettext(
+                "No active anchor among the knowledge checks of: %(competencies)s. The item calibration cannot "
+                "tie their scale to the levels: mark an active check (better two of different difficulty) as "
+                "an anchor."
+            )
+            % {"competencies": ", ".join(names)},
+            messages.WARNING,
+        )
 
 
 @admin.action(description=_("Activate selected %(verbose_name_plural)s"), permissions=["change"])
@@ -320,7 +338,17 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInli
 
 @admin.register(Item)
 class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
-    list_display = ("slug", "kind", "competency", "difficulty", "short_text", "option_count", "order", "active")
+    list_display = (
+        "slug",
+        "kind",
+        "competency",
+        "difficulty",
+        "anchor",
+        "short_text",
+        "option_count",
+        "order",
+        "active",
+    )
     list_filter = ("kind", "active", "competency", "difficulty", "anchor")
     list_select_related = ("competency",)
     search_fields = ("slug", "text_de", "text_en")
@@ -346,6 +374,43 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(option_count=Count("options"))
+
+    def save_model(self, request: HttpRequest, obj: Item, form, change: bool) -> None:
+        learned_kept = change and not obj.follow_difficulty(Item.objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        if learned_kept:
+            self.message_user(
+                request,
+                gettext(
+                    "The measurement keeps the location learned from answers (%(location)s); the new difficulty "
+                    "takes effect when the item calibrations go back to the shipped values, or in the next "
+                    "calibration."
+                )
+                % {"location": _levels(obj.location)},
+                messages.WARNING,
+            )
+        if not obj.active or obj.anchor or "active" in form.changed_data or "anchor" in form.changed_data:
+            warn_of_unanchored_competencies(self, request)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        moved = change and any("correct" in f.changed_data for f in formset.forms if f.has_changed())
+        super().save_formset(request, form, formset, change)
+        answered = Answer.objects.filter(item=form.instance, option__isnull=False).count() if moved else 0
+        if answered:
+            self.message_user(
+                request,
+                ngettext(
+                    "The correct option has changed: %(count)d answer to this question is scored by it wherever a "
+                    "result is computed again (the dashboard, “Compute again”); the results people were shown "
+                    "stay as they were.",
+                    "The correct option has changed: %(count)d answers to this question are scored by it wherever "
+                    "a result is computed again (the dashboard, “Compute again”); the results people were shown "
+                    "stay as they were.",
+                    answered,
+                )
+                % {"count": answered},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("question"))
     def short_text(self, item: Item) -> str:

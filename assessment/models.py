@@ -95,6 +95,12 @@ class ItemQuerySet(models.QuerySet):
     def active(self) -> ItemQuerySet:
         return self.filter(active=True)
 
+    def unanchored_competencies(self) -> models.QuerySet[Competency]:
+        """The competencies with active knowledge checks among these items but no active anchor: the item
+        calibration cannot tie their scale to the levels (`calibrate_items` refuses them)."""
+        checks = self.active().filter(kind=Item.Kind.KNOWLEDGE, competency=models.OuterRef("pk"))
+        return Competency.objects.filter(models.Exists(checks)).exclude(models.Exists(checks.filter(anchor=True)))
+
     def in_questionnaire_order(self) -> ItemQuerySet:
         return self.order_by("order", "slug")
 
@@ -207,6 +213,24 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def follow_difficulty(self, before: Item) -> bool:
+        """After an edit that changed the difficulty: the location the measurement uses follows it where it
+        was still the one the old difficulty gave (or empty), and always for an anchor, whose difficulty
+        experts fix. Returns False where a location learned from answers (an active calibration) stays."""
+        from assessment.measurement import DIFFICULTY_OFFSET
+
+        if self.kind != self.Kind.KNOWLEDGE or self.difficulty is None or self.difficulty == before.difficulty:
+            return True
+        seeded = (
+            before.location is None
+            or before.difficulty is None
+            or abs(before.location - (before.difficulty - DIFFICULTY_OFFSET)) < 1e-9
+        )
+        if seeded or self.anchor:
+            self.location = self.difficulty - DIFFICULTY_OFFSET
+            return True
+        return False
 
     def clean(self) -> None:
         if self.kind == self.Kind.KNOWLEDGE and self.difficulty is None:

@@ -376,6 +376,15 @@ def test_a_competency_without_anchors_is_a_clear_error(bank):
     assert not CalibrationVersion.objects.exists()
 
 
+def test_a_competency_whose_anchors_are_inactive_is_named_with_them(bank):
+    anchors = Item.objects.filter(slug__startswith="cal1-", anchor=True)
+    slugs = sorted(anchors.values_list("slug", flat=True))
+    anchors.update(active=False)
+    answer_in_the_database(20)
+    with pytest.raises(CommandError, match=f"no anchor item in cal1.*inactive anchors there: {', '.join(slugs)}"):
+        run()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["0", "-5", "many"])
 def test_a_bad_minimum_is_refused(value):

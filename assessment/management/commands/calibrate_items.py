@@ -126,7 +126,14 @@ class Command(BaseCommand):
         try:
             result = calibrate(start_values, respondents)
         except CalibrationError as error:
-            raise CommandError(f"Cannot calibrate: {error}.") from error
+            inactive = Item.objects.filter(
+                kind=Item.Kind.KNOWLEDGE,
+                anchor=True,
+                active=False,
+                competency__in=Item.objects.unanchored_competencies(),
+            ).order_by("slug")
+            hint = f" (inactive anchors there: {', '.join(i.slug for i in inactive)})" if inactive else ""
+            raise CommandError(f"Cannot calibrate: {error}{hint}.") from error
         seconds = time.monotonic() - started
         by_slug = {item.slug: item for item in items}
         self._report(result, by_slug, min_answers, assessments, seconds)
