@@ -232,8 +232,8 @@ def _save_each(modeladmin, request: HttpRequest, queryset, active: bool) -> None
 @admin.action(description=_("Deactivate selected %(verbose_name_plural)s"), permissions=["change"])
 def deactivate_selected(modeladmin, request, queryset) -> None:
     _save_each(modeladmin, request, queryset, active=False)
-    if queryset.model is Item:
-        warn_of_unanchored_competencies(modeladmin, request)
+    if hasattr(modeladmin, "after_deactivating"):  # what the admin should know of what the rows leave behind
+        modeladmin.after_deactivating(request, queryset)
 
 
 def warn_of_unanchored_competencies(modeladmin, request: HttpRequest) -> None:
@@ -411,6 +411,9 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
                 % {"count": answered},
                 messages.WARNING,
             )
+
+    def after_deactivating(self, request: HttpRequest, queryset) -> None:
+        warn_of_unanchored_competencies(self, request)
 
     @admin.display(description=_("question"))
     def short_text(self, item: Item) -> str:

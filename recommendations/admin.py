@@ -183,6 +183,39 @@ class CourseAdminForm(forms.ModelForm):
         return cleaned
 
 
+class PrerequisiteField(forms.ModelMultipleChoiceField):
+    """The courses to choose prerequisites from: the inactive ones (last) say so."""
+
+    def label_from_instance(self, course: Course) -> str:
+        return str(course) if course.active else gettext("%(course)s (inactive)") % {"course": course}
+
+
+def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: list[Course]) -> None:
+    """Say which active courses require an inactive one: learning paths leave it out, and tell people it
+    is no longer offered."""
+    pairs = [
+        (course, prerequisite)
+        for course in courses
+        if course.active
+        for prerequisite in course.prerequisites.filter(active=False).order_by("title_de")
+    ]
+    if pairs:
+        modeladmin.message_user(
+            request,
+            gettext(
+                "Inactive prerequisites: %(pairs)s. Learning paths leave them out and tell people they are no "
+                "longer offered; activate them again, or remove them from the courses that require them."
+            )
+            % {
+                "pairs": "; ".join(
+                    gettext("“%(course)s” requires “%(prerequisite)s”") % {"course": c, "prerequisite": p}
+                    for c, p in pairs
+                )
+            },
+            messages.WARNING,
+        )
+
+
 def check_import_file(upload) -> None:
     """Refuse an upload over settings.IMPORT_MAX_UPLOAD_BYTES, and an XLSX (a zip archive) that would unpack
     to more than settings.IMPORT_MAX_UNPACKED_BYTES, before anything reads it into memory."""
@@ -283,7 +316,7 @@ class CourseAdmin(
     date_hierarchy = "last_checked"
     search_fields = ("slug", "title_de", "title_en", "provider__name", "certificate", "awarding_body")
     ordering = ("title_de",)
-    autocomplete_fields = ("prerequisites",)
+    filter_horizontal = ("prerequisites",)  # its labels say which courses are inactive (the autocomplete's cannot)
     fieldsets = (
         (None, {"fields": ("slug", ("title_de", "title_en"), "provider", "url")}),
         (
@@ -318,6 +351,25 @@ class CourseAdmin(
 
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).prefetch_related("prerequisites")
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "prerequisites":
+            kwargs["form_class"] = PrerequisiteField
+            kwargs["queryset"] = Course.objects.order_by("-active", "title_de")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        warn_of_inactive_prerequisites(self, request, [form.instance])
+
+    def save_model(self, request: HttpRequest, obj: Course, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "active" in form.changed_data and not obj.active:
+            warn_of_inactive_prerequisites(self, request, list(obj.leads_to.filter(active=True)))
+
+    def after_deactivating(self, request: HttpRequest, queryset) -> None:
+        dependents = Course.objects.filter(active=True, prerequisites__in=queryset).distinct()
+        warn_of_inactive_prerequisites(self, request, list(dependents))
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:
