@@ -834,7 +834,10 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         now = timezone.now()
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Retraining the role-fit model"),
+            "title": {
+                TaskResultStatus.SUCCESSFUL: gettext("The role-fit model is retrained"),
+                TaskResultStatus.FAILED: gettext("Retraining the role-fit model failed"),
+            }.get(result.status, gettext("Retraining the role-fit model")),
             "opts": self.opts,
             "result": result,
             "status": result.status.value,

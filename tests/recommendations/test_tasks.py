@@ -53,6 +53,7 @@ def test_the_worker_trains_and_activates_the_new_version_and_the_status_page_say
     status_url = admin_client.post(RETRAIN_URL)["Location"]
     waiting = admin_client.get(status_url).content.decode()
     assert "in der Warteschlange" in waiting
+    assert "<h1>Das Modell der Rollenpassung wird neu trainiert</h1>" in waiting
     run_queued_tasks()
     current = ModelVersion.objects.get(active=True)
     assert current.pk != previous.pk
@@ -61,6 +62,7 @@ def test_the_worker_trains_and_activates_the_new_version_and_the_status_page_say
     top1 = f"{current.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
     assert current.version in page and top1 in page and str(current.training_size) in page
     assert "data-reload-seconds" not in page  # finished: the page stops reloading itself
+    assert "<h1>Das Modell der Rollenpassung ist neu trainiert</h1>" in page and "wird neu trainiert" not in page
 
 
 def test_a_failed_training_leaves_the_previous_version_active_and_the_status_page_says_why(admin_client, monkeypatch):
@@ -77,6 +79,7 @@ def test_a_failed_training_leaves_the_previous_version_active_and_the_status_pag
     assert ModelVersion.objects.count() == 1
     page = admin_client.get(status_url).content.decode()
     assert "RuntimeError: no memory left" in page and previous.version in page and "fehlgeschlagen" in page
+    assert "<h1>Das Neutraining des Modells der Rollenpassung ist fehlgeschlagen</h1>" in page
 
 
 def test_a_second_click_follows_the_training_already_queued(admin_client, training_is_forbidden_here):
