@@ -6,22 +6,28 @@ answers contract and the model refer to them); every change is kept in the histo
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessment import calibration_runs, tasks
 from assessment.models import (
     Answer,
     CalibrationVersion,
@@ -32,6 +38,8 @@ from assessment.models import (
     Option,
     Section,
 )
+
+log = logging.getLogger(__name__)
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
 # Narrower than the admin's default text boxes, so the German and the English text fit side by side.
@@ -483,9 +491,41 @@ class ItemCalibrationInline(LocalizedNumbersMixin, admin.TabularInline):
         return gettext("does not fit: %(reasons)s") % {"reasons": "; ".join(row.flag_labels())}
 
 
+class CalibrateForm(forms.Form):
+    min_answers = forms.IntegerField(
+        label=_("answers needed per item"),
+        min_value=1,
+        max_value=1_000_000,
+        initial=calibration_runs.DEFAULT_MIN_ANSWERS,
+        help_text=_("The learned values are used only when every knowledge check has at least this many answers."),
+    )
+
+    def clean(self):
+        unanchored = [str(c) for c in Item.objects.unanchored_competencies()]
+        if unanchored:
+            raise ValidationError(
+                _(
+                    "No active anchor among the knowledge checks of: %(competencies)s. Mark one in each before "
+                    "calibrating."
+                ),
+                code="unanchored",
+                params={"competencies": ", ".join(unanchored)},
+            )
+        return super().clean()
+
+
+def task_error(result) -> str:
+    """A failed task's error as "Type: message" (the last line of its traceback)."""
+    if not result.errors:
+        return "–"
+    lines = [line for line in result.errors[0].traceback.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else result.errors[0].exception_class_path
+
+
 @admin.register(CalibrationVersion)
 class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
-    """Item calibrations from `manage.py calibrate_items`: read-only, activated (or left) by actions."""
+    """Item calibrations from `manage.py calibrate_items`, or started here (run by the worker): read-only,
+    activated (or left) by actions."""
 
     list_display = (
         "__str__",
@@ -537,6 +577,84 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
 
     def has_activate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("assessment.change_calibrationversion")
+
+    def has_calibrate_permission(self, request: HttpRequest) -> bool:
+        """Starting a calibration stores a version and may switch the items to it: as activating one."""
+        return self.has_activate_permission(request)
+
+    def get_urls(self):
+        calibrate = [
+            path(
+                "calibrate/", self.admin_site.admin_view(self.calibrate_view), name="assessment_calibrationversion_run"
+            ),
+            path(
+                "calibrate/<uuid:task_id>/",
+                self.admin_site.admin_view(self.calibrate_status_view),
+                name="assessment_calibrationversion_run_status",
+            ),
+        ]
+        return [*calibrate, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_calibrate": self.has_calibrate_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def calibrate_view(self, request: HttpRequest) -> HttpResponse:
+        """GET: what a calibration uses and does; POST: queue it for the worker (as `manage.py calibrate_items`
+        would run it) and show its progress. It never runs in the request."""
+        if not self.has_calibrate_permission(request):
+            raise PermissionDenied
+        pending = tasks.pending_calibration()
+        form = CalibrateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if pending is None:  # a second click, or a second admin, follows the calibration already queued
+                pending_id = tasks.calibrate_items.enqueue(form.cleaned_data["min_answers"]).id
+                log.info("item calibration queued from the admin as task %s", pending_id)
+            else:
+                pending_id = pending.id
+            return HttpResponseRedirect(reverse("admin:assessment_calibrationversion_run_status", args=[pending_id]))
+        checks = Item.objects.active().filter(kind=Item.Kind.KNOWLEDGE)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Calibrate the knowledge checks"),
+            "opts": self.opts,
+            "form": form,
+            "checks": checks.count(),
+            "answers": Answer.objects.filter(
+                item__in=checks, option__isnull=False, assessment__finished_at__isnull=False
+            ).count(),
+            "unanchored": list(Item.objects.unanchored_competencies()),
+            "active": CalibrationVersion.objects.active().first(),
+            "pending": pending,
+        }
+        return TemplateResponse(
+            request, "admin/assessment/calibrationversion/calibrate.html", context, status=400 if form.errors else 200
+        )
+
+    def calibrate_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
+        """How a queued calibration is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
+        if not self.has_calibrate_permission(request):
+            raise PermissionDenied
+        try:
+            result = tasks.calibrate_items.get_result(str(task_id))
+        except TaskResultDoesNotExist:
+            raise Http404(gettext("There is no such calibration.")) from None
+        summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+        version = CalibrationVersion.objects.filter(pk=summary["version"]).first() if summary else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": {
+                TaskResultStatus.SUCCESSFUL: gettext("The knowledge checks are calibrated"),
+                TaskResultStatus.FAILED: gettext("Calibrating the knowledge checks failed"),
+            }.get(result.status, gettext("Calibrating the knowledge checks")),
+            "opts": self.opts,
+            "status": result.status.value,
+            "finished": result.is_finished,
+            "summary": summary,
+            "version": version,
+            "error": task_error(result) if result.status == TaskResultStatus.FAILED else "",
+        }
+        return TemplateResponse(request, "admin/assessment/calibrationversion/calibrate_status.html", context)
 
     @admin.display(description=_("enough answers"), boolean=True)
     def usable_now(self, version: CalibrationVersion) -> bool:

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -474,7 +475,7 @@ class CalibrationVersion(models.Model):
     def __str__(self) -> str:
         return _("Calibration %(number)s of %(date)s") % {
             "number": self.pk,
-            "date": timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M"),
+            "date": date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT"),
         }
 
     def items_short_of_answers(self) -> list[ItemCalibration]:

@@ -41,6 +41,7 @@ from assessment.admin import (
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
+    task_error,
 )
 from assessment.models import Competency, Level
 from recommendations import content, lifecycle, recommender, tasks
@@ -887,14 +888,6 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         self.message_user(
             request, gettext("Model version %(version)s is active now.") % {"version": chosen.version}, messages.SUCCESS
         )
-
-
-def task_error(result) -> str:
-    """A failed task's error as "Type: message" (the last line of its traceback)."""
-    if not result.errors:
-        return "–"
-    lines = [line for line in result.errors[0].traceback.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else result.errors[0].exception_class_path
 
 
 def roles_changed_since_training() -> bool:

@@ -44,7 +44,15 @@ def test_every_admin_page_of_a_model_renders(admin_client, model, model_admin):
             assert admin_client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["admin:index", "admin_dashboard", "admin:recommendations_modelversion_retrain"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:index",
+        "admin_dashboard",
+        "admin:recommendations_modelversion_retrain",
+        "admin:assessment_calibrationversion_run",
+    ],
+)
 def test_the_steering_pages_render(admin_client, url_name):
     response = admin_client.get(reverse(url_name))
     assert response.status_code == 200
@@ -64,7 +72,10 @@ def test_the_import_and_export_pages_of_the_catalogue_render(admin_client):
         assert response.status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["admin_dashboard", "admin:recommendations_modelversion_retrain"])
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin_dashboard", "admin:recommendations_modelversion_retrain", "admin:assessment_calibrationversion_run"],
+)
 def test_the_steering_pages_are_for_staff_only(client, django_user_model, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302

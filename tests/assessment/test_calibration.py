@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessment.bank import item_spec
 from assessment.calibration import (
@@ -36,6 +37,7 @@ from assessment.models import (
     Section,
     shipped_parameters,
 )
+from tests.conftest import run_queued_tasks
 
 ANCHORS = (2, 4)  # the labelled difficulties marked as anchors, as the migration marks them
 
@@ -390,3 +392,73 @@ def test_a_competency_whose_anchors_are_inactive_is_named_with_them(bank):
 def test_a_bad_minimum_is_refused(value):
     with pytest.raises(CommandError, match="min-answers|whole number"):
         run("--min-answers", value)
+
+
+# Started from the admin: the worker runs the same calibration.
+
+CALIBRATE_URL = "admin:assessment_calibrationversion_run"
+
+
+def calibrate_from_the_admin(client, min_answers: str = "80"):
+    return client.post(reverse(CALIBRATE_URL), {"min_answers": min_answers})
+
+
+def test_an_admin_starts_a_calibration_that_the_worker_runs_and_the_status_page_reports(bank, admin_client):
+    answer_in_the_database(80)
+    page = admin_client.get(reverse("admin:assessment_calibrationversion_changelist")).content.decode()
+    assert reverse(CALIBRATE_URL) in page
+    form = admin_client.get(reverse(CALIBRATE_URL)).content.decode()
+    assert "10 aktiven Wissensfragen" in form and "800 Antworten" in form
+    response = calibrate_from_the_admin(admin_client)
+    assert response.status_code == 302
+    assert not CalibrationVersion.objects.exists()  # never in the request
+    status_url = response["Location"]
+    waiting = admin_client.get(status_url).content.decode()
+    assert "<h1>Die Wissensfragen werden kalibriert</h1>" in waiting and "data-reload-seconds" in waiting
+    assert calibrate_from_the_admin(admin_client)["Location"] == status_url  # a second click follows the first
+    run_queued_tasks()
+    version = CalibrationVersion.objects.get(active=True)
+    page = admin_client.get(status_url).content.decode()
+    assert "<h1>Die Wissensfragen sind kalibriert</h1>" in page and "data-reload-seconds" not in page
+    assert f"{version} ist jetzt in Gebrauch" in page
+    assert reverse("admin:assessment_calibrationversion_change", args=[version.pk]) in page
+
+
+def test_with_too_few_answers_the_status_page_says_the_version_is_stored_but_not_used(bank, admin_client):
+    answer_in_the_database(40)
+    status_url = calibrate_from_the_admin(admin_client)["Location"]
+    run_queued_tasks()
+    version = CalibrationVersion.objects.get()
+    assert not version.active
+    page = admin_client.get(status_url).content.decode()
+    assert f"{version} ist gespeichert, nicht in Gebrauch: 10 von 10 Wissensfragen haben weniger als 80" in page
+
+
+@pytest.mark.parametrize("value", ["0", "many", ""])
+def test_the_admin_form_refuses_a_bad_minimum_and_queues_nothing(bank, admin_client, value):
+    response = calibrate_from_the_admin(admin_client, value)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_the_admin_form_refuses_a_bank_without_an_active_anchor_and_names_the_competency(bank, admin_client):
+    Item.objects.filter(slug__startswith="cal1-", anchor=True).update(active=False)
+    response = calibrate_from_the_admin(admin_client)
+    assert response.status_code == 400
+    assert "Keine aktive Ankerfrage unter den Wissensfragen von: K1." in response.content.decode()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_calibrating_needs_the_permission_to_use_calibrations(bank, client, django_user_model):
+    staff = django_user_model.objects.create_user("redaktion", password="x-unknown-3", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse(CALIBRATE_URL)).status_code == 403
+    assert calibrate_from_the_admin(client).status_code == 403
+    unknown = reverse(f"{CALIBRATE_URL}_status", args=["0" * 8 + "-0000-4000-8000-" + "0" * 12])
+    assert client.get(unknown).status_code == 403
+
+
+def test_the_status_of_an_unknown_calibration_is_a_404(admin_client):
+    unknown = reverse(f"{CALIBRATE_URL}_status", args=["0" * 8 + "-0000-4000-8000-" + "0" * 12])
+    assert admin_client.get(unknown).status_code == 404
