@@ -38,6 +38,7 @@ from assessment.models import (
     Option,
     Section,
 )
+from core.history import InlineHistoryAdmin, RowChange
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,7 @@ class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.Ta
 
 
 @admin.register(Competency)
-class CompetencyAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class CompetencyAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "section", "order")
     list_filter = ("section",)
@@ -345,7 +346,7 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInli
 
 
 @admin.register(Item)
-class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     list_display = (
         "slug",
         "kind",
@@ -403,7 +404,17 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         moved = change and any("correct" in f.changed_data for f in formset.forms if f.has_changed())
         super().save_formset(request, form, formset, change)
-        answered = Answer.objects.filter(item=form.instance, option__isnull=False).count() if moved else 0
+        if moved:
+            self.warn_of_rescoring(request, form.instance)
+
+    def history_reverted(self, request: HttpRequest, before: Item | None, after: Item, rows) -> None:
+        changes: list[RowChange] = rows.get(Option, [])
+        if any(bool(c.before and c.before["correct"]) != bool(c.after and c.after["correct"]) for c in changes):
+            self.warn_of_rescoring(request, after)
+
+    def warn_of_rescoring(self, request: HttpRequest, item: Item) -> None:
+        """After the correct option moved: how many answers are scored anew wherever results are computed again."""
+        answered = Answer.objects.filter(item=item, option__isnull=False).count()
         if answered:
             self.message_user(
                 request,

@@ -44,6 +44,7 @@ from assessment.admin import (
     task_error,
 )
 from assessment.models import Competency, Level
+from core.history import InlineHistoryAdmin
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
@@ -278,7 +279,7 @@ def delete_selected(modeladmin, request: HttpRequest, queryset):
 
 @admin.register(Course)
 class CourseAdmin(
-    LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, InlineHistoryAdmin
 ):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     form = CourseAdminForm
@@ -543,8 +544,12 @@ class RoleRequirementInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.Ta
         return Competency.objects.count() if obj is None else 0
 
 
+# What the role-fit model learns from a role besides its required levels.
+LEARNED_ROLE_FIELDS = {"work_style", "active"}
+
+
 @admin.register(Role)
-class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "work_style", "salary_band", "requirement_count", "active", "order")
@@ -591,19 +596,27 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Sim
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        if not change or {"work_style", "active"} & set(form.changed_data) or any(f.has_changed() for f in formsets):
-            self.message_user(
-                request,
-                format_html(
-                    gettext("Role fit learns the roles when the model is trained: {link}."),
-                    link=format_html(
-                        '<a href="{}">{}</a>',
-                        reverse("admin:recommendations_modelversion_retrain"),
-                        gettext("retrain the model now"),
-                    ),
+        if not change or LEARNED_ROLE_FIELDS & set(form.changed_data) or any(f.has_changed() for f in formsets):
+            self.hint_retraining(request)
+
+    def history_reverted(self, request: HttpRequest, before: Role | None, after: Role, rows) -> None:
+        learned = before is None or any(getattr(before, name) != getattr(after, name) for name in LEARNED_ROLE_FIELDS)
+        if learned or rows.get(RoleRequirement):
+            self.hint_retraining(request)
+
+    def hint_retraining(self, request: HttpRequest) -> None:
+        self.message_user(
+            request,
+            format_html(
+                gettext("Role fit learns the roles when the model is trained: {link}."),
+                link=format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:recommendations_modelversion_retrain"),
+                    gettext("retrain the model now"),
                 ),
-                messages.WARNING,
-            )
+            ),
+            messages.WARNING,
+        )
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         """Confirmed outcomes are real training labels: a role that has them is deactivated, not deleted."""

@@ -1,0 +1,560 @@
+"""History with revert in the admin for an entry together with its inline rows (a role's required levels, an
+item's options ...), where each inline row has its own django-simple-history.
+
+django-simple-history keeps one history per model and reverts one row. Here the parent's record is the
+version: the admin saves the parent first and its inline rows after it, so the rows of a version are the rows
+as they were just before the parent's next record (for the newest one: as their history has them last). Reverting
+to a version also sets its rows back, in the same transaction: changed rows take their values then, rows added
+since are removed, rows removed since come back. Every step is saved with its own history record, so that a
+revert can be reverted in turn. What cannot come back (a competency deleted since, answers that would go with
+a removed option) is refused with the reason, and nothing changes. The history list names the rows' changes
+next to the parent's ("Störungsbehebung: 2 → 5"), and the revert page shows the version's rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import yesno
+from django.urls import reverse
+from django.utils import formats
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_m2m_reverse_field_name
+
+Values = dict[str, Any]  # a row's fields by attname, without its id
+
+
+class RevertRefused(Exception):
+    """A version that cannot be restored as it was; the reasons are sentences for the admin."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons = [reason.rstrip(".") for reason in reasons]  # joined into one sentence
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row between two states: `before` None means added, `after` None means removed."""
+
+    pk: Any  # the row's id: the one that is changed or removed, or the one that comes back
+    before: Values | None
+    after: Values | None
+
+
+def compare_rows(before: Mapping[Any, Values], after: Mapping[Any, Values], key: Sequence[str]) -> list[RowChange]:
+    """What turns the rows `before` into the rows `after`: rows are matched by id, then a removed and an added
+    row with the same `key` (e.g. the same competency of a role) count as one row changed."""
+    changes = [RowChange(pk, before[pk], after[pk]) for pk in before.keys() & after.keys() if before[pk] != after[pk]]
+    removed = {pk: before[pk] for pk in before.keys() - after.keys()}
+    added = {pk: after[pk] for pk in after.keys() - before.keys()}
+    if key:
+        removed_by_key = {tuple(values[k] for k in key): pk for pk, values in removed.items()}
+        for pk, values in list(added.items()):
+            old = removed_by_key.pop(tuple(values[k] for k in key), None)
+            if old is not None:
+                del added[pk]
+                old_values = removed.pop(old)
+                if old_values != values:
+                    changes.append(RowChange(old, old_values, values))
+    changes += [RowChange(pk, values, None) for pk, values in removed.items()]
+    changes += [RowChange(pk, None, values) for pk, values in added.items()]
+    return changes
+
+
+def history_of(model: type[models.Model]):
+    """The model's history manager, or None for a model without django-simple-history."""
+    name = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, name) if name else None
+
+
+def deleted_name(model: type[models.Model], pk: Any) -> str:
+    """How an entry that no longer exists was named, from its history where it has one."""
+    history = history_of(model)
+    record = history.filter(**{model._meta.pk.attname: pk}).order_by("-history_date").first() if history else None
+    return str(record.instance) if record is not None else f"#{pk}"
+
+
+def deleted_since(model: type[models.Model], pk: Any) -> str:
+    return gettext("%(what)s “%(name)s” has been deleted since") % {
+        "what": capfirst(model._meta.verbose_name),
+        "name": deleted_name(model, pk),
+    }
+
+
+def display_value(field: models.Field, value: Any, related: Mapping[Any, Any] | None = None) -> str:
+    """A field's value as the admin reads it: names of related entries, levels as numbers, numbers in the
+    active language ("0,5" in German), yes/no."""
+    if value is None or value == "":
+        return "–"
+    if field.is_relation:
+        target = (related or {}).get(value)
+        return str(target) if target is not None else deleted_name(field.related_model, value)
+    if isinstance(value, bool):
+        return yesno(value)
+    if field.choices and not isinstance(value, int):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, float | Decimal):
+        return formats.localize(value)
+    if isinstance(value, str):
+        return Truncator(value).chars(60)
+    return str(value)
+
+
+class InlineRows:
+    """The rows of one inline model that belong to one parent, now and in the parent's history."""
+
+    def __init__(self, inline, fk: models.ForeignKey, parent_pk: Any, labels: Mapping[str, str]) -> None:
+        self.inline = inline
+        self.model: type[models.Model] = inline.model
+        self.history = history_of(self.model)
+        self.fk = fk
+        self.parent_pk = parent_pk
+        self.labels = labels  # column label by field name, as the inline's form names them
+        self._related: dict[str, dict[Any, Any]] = {}
+        self._positions: dict[str, dict[Any, int]] = {}
+
+    @cached_property
+    def fields(self) -> list[models.Field]:
+        """The fields a version restores: every field the history keeps but the id and the parent."""
+        return [f for f in self.history.model.tracked_fields if not f.primary_key and f.name != self.fk.name]
+
+    @cached_property
+    def by_attname(self) -> dict[str, models.Field]:
+        return {f.attname: f for f in self.fields}
+
+    @cached_property
+    def shown(self) -> list[models.Field]:
+        """The fields the inline shows, in its order."""
+        tracked = {f.name: f for f in self.fields}
+        return [tracked[name] for name in self.labels if name in tracked]
+
+    @cached_property
+    def key(self) -> list[str]:
+        """What names a row within its parent: the other fields of a unique constraint with the parent."""
+        for fields in [
+            *(c.fields for c in self.model._meta.constraints if isinstance(c, models.UniqueConstraint)),
+            *self.model._meta.unique_together,
+        ]:
+            if self.fk.name in fields and len(fields) > 1:
+                return [self.model._meta.get_field(name).attname for name in fields if name != self.fk.name]
+        return []
+
+    def _values(self, source: Any) -> Values:
+        return {f.attname: getattr(source, f.attname) for f in self.fields}
+
+    def current(self) -> dict[Any, Values]:
+        rows = self.model._default_manager.filter(**{self.fk.attname: self.parent_pk})
+        return {row.pk: self._values(row) for row in rows}
+
+    def records_before(self, moment: datetime.datetime | None) -> dict[Any, Any]:
+        """Each row's last history record before `moment` (deletions included), by row id."""
+        records = self.history.filter(**{self.fk.attname: self.parent_pk})
+        if moment is not None:
+            records = records.filter(history_date__lt=moment)
+        pk = self.model._meta.pk.attname
+        return {getattr(record, pk): record for record in records.latest_of_each()}
+
+    @staticmethod
+    def alive(records: Mapping[Any, Any]) -> dict[Any, Any]:
+        """The records of rows that existed then: not a deletion."""
+        return {pk: record for pk, record in records.items() if record.history_type != "-"}
+
+    def state_before(self, moment: datetime.datetime | None) -> dict[Any, Values]:
+        """The rows as they were just before `moment` (None: as the history has them last)."""
+        return {pk: self._values(record) for pk, record in self.alive(self.records_before(moment)).items()}
+
+    def revert_changes(self, moment: datetime.datetime | None) -> list[RowChange]:
+        """What sets the rows now back to the rows just before `moment`. A row now that the history does not
+        show as added later (or removed then) is older than its history and stays."""
+        records = self.records_before(moment)
+        version = {pk: self._values(record) for pk, record in self.alive(records).items()}
+        changes = compare_rows(self.current(), version, self.key)
+        removed = [c.pk for c in changes if c.after is None]
+        if not removed:
+            return changes
+        known = {row for row, record in records.items() if record.history_type == "-"}
+        if moment is not None:
+            id_field = self.model._meta.pk.attname
+            added_later = self.history.filter(
+                **{f"{id_field}__in": removed, "history_type": "+", "history_date__gte": moment}
+            )
+            known |= set(added_later.values_list(id_field, flat=True))
+        return [c for c in changes if c.after is not None or c.pk in known]
+
+    def related(self, field: models.Field, ids: set[Any]) -> dict[Any, Any]:
+        """The entries `ids` of a relation, fetched once (absent: deleted since)."""
+        cache = self._related.setdefault(field.attname, {})
+        missing = {pk for pk in ids if pk is not None and pk not in cache}
+        if missing:
+            found = field.related_model._default_manager.in_bulk(missing)
+            cache.update({pk: found.get(pk) for pk in missing})
+        return cache
+
+    def show(self, field: models.Field, value: Any) -> str:
+        related = self.related(field, {value}) if field.is_relation else None
+        return display_value(field, value, related)
+
+    def label(self, values: Values) -> str:
+        """A row's name: its competency (in the active language) or, say, "Stufenbeschreibung 3"."""
+        if not self.key:
+            return capfirst(self.model._meta.verbose_name)
+        name = ", ".join(self.show(self.by_attname[a], values[a]) for a in self.key)
+        if all(self.by_attname[a].is_relation for a in self.key):
+            return name
+        return f"{capfirst(self.model._meta.verbose_name)} {name}"
+
+    def title(self, pk: Any, values: Values) -> str:
+        """A row named in a sentence: 'required level “Troubleshooting”', 'option “b”'."""
+        name = ", ".join(self.show(self.by_attname[a], values[a]) for a in self.key) if self.key else f"#{pk}"
+        return gettext("%(what)s “%(name)s”") % {"what": self.model._meta.verbose_name, "name": name}
+
+    def summary(self, values: Values) -> str:
+        details = [f for f in self.shown if f.attname not in self.key]
+        if len(details) == 1:
+            return self.show(details[0], values[details[0].attname])
+        return ", ".join(f"{self.labels[f.name]} {self.show(f, values[f.attname])}" for f in details)
+
+    def describe(self, changes: Sequence[RowChange]) -> list[dict[str, str]]:
+        """The changes as the history list shows a field's change: {"field", "old", "new"}."""
+        described = []
+        for change in sorted(changes, key=lambda c: self.sort_key(c.after or c.before)):
+            if change.before is None or change.after is None:
+                label = self.label(change.after or change.before)
+                old = self.summary(change.before) if change.before is not None else "–"
+                new = self.summary(change.after) if change.after is not None else "–"
+                described.append({"field": label, "old": old, "new": new})
+                continue
+            label = self.label(change.after)
+            details = [f for f in self.shown if f.attname not in self.key]
+            for field in self.shown:
+                old, new = change.before[field.attname], change.after[field.attname]
+                if old == new:
+                    continue
+                if field.attname in self.key:
+                    described.append(
+                        {
+                            "field": f"{label} – {self.labels[field.name]}",
+                            "old": self.label(change.before),
+                            "new": label,
+                        }
+                    )
+                elif len(details) == 1:
+                    described.append({"field": label, "old": self.show(field, old), "new": self.show(field, new)})
+                else:
+                    described.append(
+                        {
+                            "field": f"{label} – {self.labels[field.name]}",
+                            "old": self.show(field, old),
+                            "new": self.show(field, new),
+                        }
+                    )
+        return described
+
+    def sort_key(self, values: Values) -> tuple:
+        """Rows in the order the model lists them: a related entry by its own order, other fields by value."""
+        key: list = []
+        for entry in self.model._meta.ordering:
+            if not isinstance(entry, str):
+                continue
+            name = entry.lstrip("-").split("__")[0]
+            if name == self.fk.name:
+                continue
+            field = self.model._meta.get_field(name)
+            value = values.get(field.attname)
+            if field.is_relation:
+                position = self.positions(field).get(value, len(self.positions(field)))
+                key.append(position)
+            elif isinstance(value, int | float | Decimal):
+                key.append(-value if entry.startswith("-") else value)
+            else:
+                key.append("" if value is None else str(value))
+        return (*key, *(str(values.get(a)) for a in self.key))
+
+    def positions(self, field: models.Field) -> dict[Any, int]:
+        if field.attname not in self._positions:
+            pks = field.related_model._default_manager.values_list("pk", flat=True)
+            self._positions[field.attname] = {pk: index for index, pk in enumerate(pks)}
+        return self._positions[field.attname]
+
+    def table(self, rows: Mapping[Any, Values]) -> list[list[str]]:
+        ordered = sorted(rows.values(), key=self.sort_key)
+        return [[self.show(field, values[field.attname]) for field in self.shown] for values in ordered]
+
+    def refusals(self, changes: Sequence[RowChange], request: HttpRequest, parent: models.Model) -> list[str]:
+        """Why these changes cannot be made: a related entry deleted since, entries that would be deleted
+        with a removed row, or a permission the admin lacks."""
+        reasons = []
+        needed = {
+            "add": any(c.before is None for c in changes),
+            "change": any(c.before is not None and c.after is not None for c in changes),
+            "delete": any(c.after is None for c in changes),
+        }
+        for action, need in needed.items():
+            if need and not getattr(self.inline, f"has_{action}_permission")(request, parent):
+                reasons.append(
+                    gettext("you may not change the %(rows)s") % {"rows": self.model._meta.verbose_name_plural}
+                )
+                break
+        for field in self.fields:
+            if field.is_relation:
+                ids = {c.after[field.attname] for c in changes if c.after is not None} - {None}
+                related = self.related(field, ids)
+                reasons += [deleted_since(field.related_model, pk) for pk in sorted(ids) if related.get(pk) is None]
+        using = router.db_for_write(self.model)
+        for change in changes:
+            if change.after is not None:
+                continue
+            row = self.model._default_manager.get(pk=change.pk)
+            name = self.title(change.pk, change.before)
+            collector = Collector(using=using)
+            try:
+                collector.collect([row])
+            except (ProtectedError, RestrictedError) as error:
+                blocking = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+                reasons.append(
+                    gettext("%(row)s cannot be removed: %(entries)s refer to it")
+                    % {"row": name, "entries": counted(blocking)}
+                )
+                continue
+            others = [obj for model, objs in collector.data.items() if model is not self.model for obj in objs]
+            for queryset in collector.fast_deletes:
+                others += list(queryset)
+            if others:
+                reasons.append(
+                    gettext("removing %(row)s would also delete %(entries)s")
+                    % {"row": name, "entries": counted(others)}
+                )
+        return reasons
+
+    def apply(self, changes: Sequence[RowChange], parent: models.Model, user) -> None:
+        """Make the changes, removals first (so that a row that comes back finds its place free), each with
+        its history record. Raises RevertRefused when a row is not valid or not saved as it was."""
+        order = {"removed": 0, "changed": 1, "added": 2}
+
+        def kind(change: RowChange) -> str:
+            return "removed" if change.after is None else "added" if change.before is None else "changed"
+
+        for change in sorted(changes, key=lambda c: order[kind(c)]):
+            name = self.title(change.pk, change.after or change.before)
+            try:
+                with transaction.atomic(using=router.db_for_write(self.model)):
+                    if change.after is None:
+                        row = self.model._default_manager.get(pk=change.pk)
+                        row._history_user = user
+                        row.delete()
+                        continue
+                    if change.before is None:
+                        row = self.model(pk=change.pk, **{self.fk.attname: parent.pk})
+                    else:
+                        row = self.model._default_manager.get(pk=change.pk)
+                    for attname, value in change.after.items():
+                        setattr(row, attname, value)
+                    row.full_clean()
+                    row._history_user = user
+                    row.save(force_insert=change.before is None)
+            except ValidationError as error:
+                raise RevertRefused(
+                    [
+                        gettext("%(row)s cannot be set back: %(errors)s")
+                        % {"row": name, "errors": " ".join(error.messages)}
+                    ]
+                ) from error
+            except IntegrityError as error:
+                raise RevertRefused(
+                    [gettext("%(row)s cannot be set back in one step: please change it by hand") % {"row": name}]
+                ) from error
+
+
+def counted(objects) -> str:
+    """ "3 answers, 1 completed course": what a list of entries holds, by kind."""
+    by_model: dict[Any, int] = {}
+    for obj in objects:
+        by_model[type(obj)] = by_model.get(type(obj), 0) + 1
+    return ", ".join(f"{count} {model_ngettext(model, count)}" for model, count in by_model.items())
+
+
+class LocalizedHistoryHelper(HistoricalRecordContextHelper):
+    """The history list's values in the admin's language: "0,4" in German."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, float | Decimal):
+            return formats.localize(value)
+        return value
+
+
+class InlineHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history list and revert include the inline rows that have their own history."""
+
+    def history_reverted(
+        self, request: HttpRequest, before: models.Model | None, after: models.Model, rows: dict[type, list[RowChange]]
+    ) -> None:
+        """Called in the revert's transaction, after the parent and its rows were set back: `before` is the
+        parent as it was (None when it had been deleted), `rows` what changed per inline model. For hints."""
+
+    def history_rows(self, request: HttpRequest, obj: models.Model) -> list[InlineRows]:
+        """The inlines of `obj` whose rows have a history."""
+        found = []
+        for inline in self.get_inline_instances(request, obj):
+            if history_of(inline.model) is None:
+                continue
+            formset = inline.get_formset(request, obj)
+            form_fields = formset.form.base_fields
+            names = flatten_fieldsets(inline.get_fieldsets(request, obj))
+            labels = {
+                name: str(form_fields[name].label)
+                if name in form_fields
+                else capfirst(str(inline.model._meta.get_field(name).verbose_name))
+                for name in names
+            }
+            found.append(InlineRows(inline, formset.fk, obj.pk, labels))
+        return found
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LocalizedHistoryHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Next to the parent's own changes, list what changed in its rows between the previous version
+        and this one."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if not records:
+            return
+        newer = records[0].next_record
+        ends = [newer.history_date if newer is not None else None] + [r.history_date for r in records[:-1]]
+        for rows in self.history_rows(request, records[0].instance):
+            states: dict[Any, dict[Any, Values]] = {}
+
+            def state(moment, rows=rows, states=states):
+                if moment not in states:
+                    states[moment] = rows.state_before(moment)
+                return states[moment]
+
+            for record, end in zip(records, ends, strict=True):
+                if not hasattr(record, "history_delta_changes"):
+                    continue  # the oldest record: nothing before it to compare with
+                changes = compare_rows(state(record.history_date), state(end), rows.key)
+                record.history_delta_changes = [*record.history_delta_changes, *rows.describe(changes)]
+
+    def _version(self, object_id: str, version_id: str):
+        history = history_of(self.model)
+        try:
+            return history.get(**{self.model._meta.pk.attname: object_id, "history_id": version_id})
+        except (history.model.DoesNotExist, ValueError, ValidationError):
+            raise Http404(gettext("There is no such version.")) from None
+
+    def _version_end(self, record) -> datetime.datetime | None:
+        newer = record.next_record
+        return newer.history_date if newer is not None else None
+
+    def revert_plan(self, request: HttpRequest, record) -> tuple[list[tuple[InlineRows, list[RowChange]]], list[str]]:
+        """What reverting to `record` changes in the rows, and the reasons it cannot be done (if any)."""
+        obj = record.instance
+        reasons = self._parent_refusals(record)
+        plan = []
+        end = self._version_end(record)
+        for rows in self.history_rows(request, obj):
+            changes = rows.revert_changes(end)
+            reasons += rows.refusals(changes, request, obj)
+            plan.append((rows, changes))
+        return plan, reasons
+
+    def _parent_refusals(self, record) -> list[str]:
+        """A related entry of the version itself that no longer exists (its provider, a prerequisite)."""
+        reasons = []
+        for field in self.model._meta.concrete_fields:
+            value = getattr(record, field.attname, None)
+            if field.is_relation and value is not None:
+                if not field.related_model._default_manager.filter(pk=value).exists():
+                    reasons.append(deleted_since(field.related_model, value))
+        for field in record._history_m2m_fields:
+            ids = set(getattr(record, field.name).values_list(get_m2m_reverse_field_name(field), flat=True))
+            existing = set(field.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            reasons += [deleted_since(field.related_model, pk) for pk in sorted(ids - existing)]
+        return reasons
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        """A version's form shows the version's many-to-many choices (a course's prerequisites then), which
+        django-simple-history keeps with the record but the form would read from the entry as it is now."""
+        form = super().get_form(request, obj, change, **kwargs)
+        record = to_historic(obj) if obj is not None else None
+        if record is None or not record._history_m2m_fields:
+            return form
+        chosen = {
+            field.name: list(getattr(record, field.name).values_list(get_m2m_reverse_field_name(field), flat=True))
+            for field in record._history_m2m_fields
+        }
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {**chosen, **(kwargs.get("initial") or {})}
+                super().__init__(*args, **kwargs)
+
+        VersionForm.__name__ = form.__name__
+        return VersionForm
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None) -> HttpResponse:
+        record = self._version(object_id, version_id)
+        obj = record.instance
+        if request.method == "POST" and not self.has_change_history_permission(request, obj):
+            raise PermissionDenied
+        context = dict(extra_context or {})
+        if self.has_view_history_or_change_history_permission(request, obj):
+            plan, reasons = self.revert_plan(request, record)
+            end = self._version_end(record)
+            context["version_rows"] = [
+                {
+                    "title": capfirst(rows.model._meta.verbose_name_plural),
+                    "columns": list(rows.labels.values()),
+                    "rows": rows.table(rows.state_before(end)),
+                    "changes": rows.describe(changes),
+                }
+                for rows, changes in plan
+            ]
+            if reasons and not self.revert_disabled(request, obj):
+                context["revert_refused"] = reasons
+                context["revert_disabled"] = True
+        try:
+            if request.method == "POST" and context.get("revert_refused"):
+                raise RevertRefused(context["revert_refused"])  # before the form, which would fail on them less clearly
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().history_form_view(request, object_id, version_id, context)
+        except RevertRefused as refusal:
+            self.message_user(
+                request,
+                gettext("Nothing was reverted: %(reasons)s.") % {"reasons": "; ".join(refusal.reasons)},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk])
+            )
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        record = to_historic(obj)
+        if record is None:
+            super().save_model(request, obj, form, change)
+            return
+        # The revert page saves the version: its rows go back with it, or nothing does.
+        before = self.model._default_manager.filter(pk=obj.pk).first()
+        plan, reasons = self.revert_plan(request, record)
+        if reasons:
+            raise RevertRefused(reasons)
+        super().save_model(request, obj, form, change)
+        for rows, changes in plan:
+            rows.apply(changes, obj, request.user)
+        self.history_reverted(request, before, obj, {rows.model: changes for rows, changes in plan if changes})
