@@ -11,14 +11,15 @@ document.addEventListener("htmx:afterSwap", function (event) {
 // When a full page is a question page (arrived by link or without htmx), a focus on the
 // heading is not forced: the person starts at the top as on any page.
 
-// A question answered without a choice comes back as 400 with the card and its message, and
-// htmx swaps it in (responseHandling in base.html's htmx-config). Under DEBUG, django-htmx's
-// debug script (listening on document) replaces the whole page with any 400 response, meant
-// for Django's error pages: keep this expected one from reaching it. Listening on the body,
-// which the event passes before the document, and only for the question card's own 400.
+// A form sent without what it needs (a question without a choice, feedback without consent, a
+// limit that is not a number) comes back as 400 with its part of the page and the message, and htmx
+// swaps it in (responseHandling in base.html's htmx-config). Under DEBUG, django-htmx's debug script
+// (listening on document) replaces the whole page with any 400 response, meant for Django's error
+// pages, which are whole documents: keep our own parts of a page from reaching it. Listening on the
+// body, which the event passes before the document.
 document.body.addEventListener("htmx:beforeOnLoad", function (event) {
-  var detail = event.detail;
-  if (detail.xhr && detail.xhr.status === 400 && detail.target && detail.target.id === "question-card") {
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status === 400 && !/^\s*(<!doctype|<html)/i.test(xhr.responseText || "")) {
     event.stopPropagation();
   }
 });

@@ -218,3 +218,21 @@ def test_a_feedback_error_shows_at_the_form_with_and_without_javascript(page, pa
         assert "Einwilligung" in error.inner_text()
         box = error.bounding_box()
         assert 0 <= box["y"] <= 800, f"the error is {box['y']} px from the top of the window"
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "no-debug"])
+def test_every_form_error_htmx_swaps_in_stays_inside_the_page_also_under_debug(page, settings, debug):
+    """Under DEBUG (what `make run` serves) django-htmx's debug script would put any 400 response in place of
+    the whole page; the parts of a page that come back with a form's message must stay in their place."""
+    settings.DEBUG = debug
+    assessment = answer_all(start_assessment(), strongest)
+    page.goto(reverse("results", args=[assessment.token]))
+    assert (page.locator("script[src*='django-htmx.js']").count() == 1) is debug
+    page.evaluate("window.notReloaded = true")
+    page.locator("#feedback").get_by_label("Nein").check()
+    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
+        page.get_by_role("button", name="Rückmeldung senden").click()
+    assert sent.value.status == 400
+    page.locator("#feedback [role=alert]").wait_for()
+    assert page.locator(".site-header .brand").is_visible() and page.locator("#learning-path").count() == 1
+    assert page.evaluate("window.notReloaded") is True
