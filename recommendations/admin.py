@@ -175,6 +175,12 @@ class CourseAdminForm(forms.ModelForm):
         model = Course
         fields = COURSE_FORM_FIELDS  # the admin narrows these to its fieldsets
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("prerequisites")
+        if field is not None and self.instance.pk:  # a course cannot require itself: it is not offered
+            field.queryset = field.queryset.exclude(pk=self.instance.pk)
+
     def clean(self):
         cleaned = super().clean()
         prerequisites = cleaned.get("prerequisites")

@@ -36,6 +36,8 @@ def test_the_prerequisite_choices_name_the_inactive_courses_and_list_them_last(a
     assert inactive
     assert labels[-len(inactive) :] == [f"{c.title_de} (inaktiv)" for c in inactive]
     assert not any(label.endswith("(inaktiv)") for label in labels[: -len(inactive)])
+    assert course.pk not in {int(str(value)) for value, _label in field.choices}  # never the course itself
+    assert len(labels) == Course.objects.count() - 1
 
 
 def test_saving_a_course_that_requires_an_inactive_one_warns(admin_client):

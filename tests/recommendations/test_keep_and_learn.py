@@ -60,7 +60,11 @@ def test_a_share_link_shows_the_result_read_only_and_can_be_revoked(client, fini
     assert finished_assessment.token not in page  # no way back to the private link or the answers
     assert "course-done" not in page and "rueckmeldung" not in page
     client.post(reverse("share", args=[finished_assessment.token]), {"action": "revoke"})
-    assert client.get(shared_url).status_code == 404
+    gone = client.get(shared_url)
+    assert gone.status_code == 404
+    text = gone.content.decode()
+    assert "<h1>Dieser geteilte Link funktioniert nicht</h1>" in text and "zurückgezogen" in text
+    assert "<title>Dieser geteilte Link funktioniert nicht · Revierpfad</title>" in text
 
 
 def test_feedback_with_consent_is_stored_anonymously_and_once(client, finished_assessment):
