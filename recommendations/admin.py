@@ -56,7 +56,14 @@ from recommendations.models import (
     Role,
     RoleRequirement,
 )
-from recommendations.resources import CourseResource, cycle_message, read_dataset
+from recommendations.resources import (
+    CourseCSV,
+    CourseResource,
+    CourseXLSX,
+    UnreadableFile,
+    cycle_message,
+    read_dataset,
+)
 
 log = logging.getLogger(__name__)
 # Links without a scheme are taken as https (Django 6's default; says so now, without a warning).
@@ -290,7 +297,7 @@ class CourseAdmin(
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     form = CourseAdminForm
     resource_classes = [CourseResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [CourseCSV, CourseXLSX]  # CSV separated by commas, semicolons or tabs
     export_formats = [CSV, XLSX]
     import_error_display = ("message", "row")
     import_form_class = CourseImportForm
@@ -467,7 +474,8 @@ class CourseAdmin(
             if form.is_valid():
                 upload = form.cleaned_data["import_file"]
                 data = b"".join(upload.chunks())
-                format_name = "xlsx" if self.get_import_formats()[int(form.cleaned_data["format"])] is XLSX else "csv"
+                chosen = self.get_import_formats()[int(form.cleaned_data["format"])]
+                format_name = "xlsx" if issubclass(chosen, XLSX) else "csv"
                 try:
                     rows = len(read_dataset(data, format_name))
                 except ValueError:
@@ -479,7 +487,23 @@ class CourseAdmin(
                     log.info("course import of %d rows queued as task %s", rows, result.id)
                     return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[result.id]))
                 upload.seek(0)
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse) and not response.context_data.get("fields_list"):
+            # django-import-export lists the columns above the form only when it could read the file; an admin
+            # who has to correct the file needs the list most.
+            response.context_data["fields_list"] = self.import_fields_list(request)
+        return response
+
+    def import_fields_list(self, request: HttpRequest) -> list[tuple[str, list[str]]]:
+        """The columns an import reads, by resource, as the import page lists them above the form."""
+        resources = [
+            resource_class(**self.get_import_resource_kwargs(request=request))
+            for resource_class in self.get_import_resource_classes(request)
+        ]
+        return [
+            (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
+            for resource in resources
+        ]
 
     def import_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
         """A background import: its progress while it waits or runs (the page reloads itself), then its preview
@@ -515,6 +539,9 @@ class CourseAdmin(
     def add_data_read_fail_error_to_form(self, form, e) -> None:
         """A file that cannot be read is explained in a sentence, not with the name of a Python exception."""
         log.info("course import: file not readable (%s)", type(e).__name__)
+        if isinstance(e, UnreadableFile):  # already a sentence: which columns the first row names
+            form.add_error("import_file", str(e))
+            return
         form.add_error(
             "import_file",
             gettext(

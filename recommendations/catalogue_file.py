@@ -6,6 +6,10 @@ nothing: every row is checked first and every problem is reported with the row i
 problems is written, in one transaction. Rows are matched by slug: a course in the file is created or updated,
 a course not in the file is left as it is. What the import writes gets a history record like the admin's
 edits, so `load_content` leaves it alone afterwards and the admin can revert it.
+
+A value with a default that an entry leaves out (a course's yes/no fields and language, a provider's in_house)
+keeps what the database has; a new row gets the field's default, except that a new course starts unverified:
+nobody has checked its sources yet. (`load_content` is different: the shipped catalogue states what it knows.)
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ IMPORTED = "import_catalogue"  # history_change_reason of what an import writes
 DATE_FIELDS = ("last_checked", "exam_retired_on")
 TEXT_FIELDS = ("certificate", "awarding_body", "location", "description_de", "description_en", "note_de", "note_en")
 BOOLEAN_FIELDS = ("fundable", "bildungsurlaub", "active", "verified")
+# Optional values with a model default: left out of an entry, they keep what the database has.
+KEPT_WHEN_LEFT_OUT = tuple(name for name in COURSE_DEFAULTS if Course._meta.get_field(name).has_default())
 
 
 class CatalogueFileError(Exception):
@@ -149,6 +155,8 @@ def _provider_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             if problem:
                 problems.append(problem)
         elif name in ("is_example", "in_house"):
+            if name == "in_house" and name not in entry:
+                continue  # kept as it is (a new provider: not in-house)
             if name == "is_example" and name not in entry:
                 problems.append("is_example: required (true or false)")
             elif value is not None and not isinstance(value, bool):
@@ -169,7 +177,13 @@ def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     problems = []
     values: dict[str, Any] = {}
     for name in COURSE_FIELDS:
+        if name in KEPT_WHEN_LEFT_OUT and name not in entry:
+            continue  # kept as it is; a new course gets the model's default (and starts unverified)
         value = entry.get(name, COURSE_DEFAULTS.get(name))
+        choices = Course._meta.get_field(name).choices
+        if choices and (not isinstance(value, str) or value not in dict(choices)):
+            problems.append(f"{name}: expected one of {', '.join(code for code, _label in choices)}, not {value!r}")
+            continue
         if name in ("hours", "price_eur"):
             if value is None and name == "price_eur":
                 values[name] = None
@@ -290,7 +304,8 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     course_rows = _check_slugs("courses", data["courses"], errors)
     competencies = {c.slug: c.pk for c in Competency.objects.all()}
     known_providers = set(Provider.objects.values_list("slug", flat=True)) | set(provider_rows)
-    known_courses = set(Course.objects.values_list("slug", flat=True)) | set(course_rows)
+    stored_courses = {course.slug: course for course in Course.objects.all()}
+    known_courses = set(stored_courses) | set(course_rows)
     checked = CheckedCatalogue(providers={}, courses=[])
 
     for slug, index in provider_rows.items():
@@ -324,7 +339,9 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
                 problems.append(f"prerequisites: {required!r} is neither in the file nor in the database")
         requires[slug] = [p for p in prerequisites if p != slug]
         if not problems:
-            course = Course(slug=slug, **values)
+            course = stored_courses.get(slug) or new_course(slug)  # what the course will be after the import
+            for name, value in values.items():
+                setattr(course, name, value)
             try:
                 course.full_clean(exclude=["provider", "prerequisites"], validate_unique=False)
             except ValidationError as exc:
@@ -341,6 +358,11 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     if errors:
         raise CatalogueFileError(errors)
     return checked
+
+
+def new_course(slug: str) -> Course:
+    """A course new from a file: unverified, whatever the model's default, until the file says otherwise."""
+    return Course(slug=slug, verified=False)
 
 
 @transaction.atomic
@@ -377,7 +399,7 @@ def import_catalogue(data: Any) -> ImportCounts:
         values = {**entry.values, "provider_id": providers[entry.provider].pk}
         row = courses.get(entry.slug)
         if row is None:
-            courses[entry.slug] = row = Course(slug=entry.slug)
+            courses[entry.slug] = row = new_course(entry.slug)
             save(row, values)
             outcome[row.slug] = "created"
         elif differs(row, values):

@@ -5,27 +5,56 @@ competencies a course develops as one column: `service_management:1.0:0:2;agile:
 (competency:weight:from level:to level, separated by semicolons). Every row is validated like the
 admin form validates a course; a row with an error stops the whole import. An unchanged row is
 skipped, so importing an export unchanged writes nothing (and adds nothing to the history).
+
+An empty cell in a column whose field has a default (the yes/no columns, language, last_checked) leaves the
+course's value as it is; a new course gets the field's default there, except that it starts unverified:
+nobody has checked the sources of a course that came in through a file. Rows are numbered as in the
+spreadsheet (the first row names the columns, so the first course is row 2), and a CSV file may be separated
+by commas, or by semicolons or tabs as Excel saves it in German.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import Result
 
 from assessment.models import Competency
-from recommendations.course_fields import COURSE_COLUMNS
+from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
 from recommendations.models import Course, CourseCompetency, Provider
 
 ENTRY_SEPARATOR = ";"
 PART_SEPARATOR = ":"
 MIN_WEIGHT, MAX_WEIGHT = 0.05, 1.0
+HEADER_ROWS = 1  # a spreadsheet's first row names the columns: the first course is on row 2
+CSV_SEPARATORS = (",", ";", "\t")  # the first is the export's; Excel in German saves with semicolons
+SLUG_SEPARATOR = ","  # between the courses of the prerequisites column
+
+
+def is_empty_cell(value) -> bool:
+    """An empty spreadsheet cell: None from an XLSX file, "" (or only spaces) from a CSV file."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def split_slugs(value) -> list[str]:
+    """The course slugs of a prerequisites cell."""
+    return [slug.strip() for slug in cell_text(value).split(SLUG_SEPARATOR) if slug.strip()]
 
 
 @dataclass(frozen=True, order=True)
@@ -105,16 +134,18 @@ def develops_of(course: Course) -> list[Develops]:
 
 
 class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key given by slug; an unknown slug is a clear row error."""
+    """A foreign key given by slug; an unknown slug is a row error, worded for the model (`unknown`, with
+    %(slug)s): German nouns have a gender, so "Es gibt kein(e) %(model)s" cannot be said well for every model."""
+
+    def __init__(self, model, field: str, unknown: str, **kwargs) -> None:
+        super().__init__(model, field=field, **kwargs)
+        self.unknown = unknown
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except self.model.DoesNotExist:
-            raise ValueError(
-                _("There is no %(model)s with the slug “%(slug)s”.")
-                % {"model": self.model._meta.verbose_name, "slug": value}
-            ) from None
+            raise ValueError(str(self.unknown) % {"slug": value}) from None
 
 
 class DayWidget(widgets.DateWidget):
@@ -149,14 +180,19 @@ class MachineDecimalWidget(widgets.DecimalWidget):
 
 
 class YesNoWidget(widgets.BooleanWidget):
-    """Yes or no in either language (1/0, ja/nein, yes/no, wahr/falsch, true/false); anything else is a row
-    error. django-import-export's own widget reads every word it does not know, "ja" too, as no."""
+    """Yes or no in either language (1/0, ja/nein, yes/no, wahr/falsch, true/false, x for a tick); anything
+    else is a row error naming the column and these words. django-import-export's own widget reads every word
+    it does not know, "ja" too, as no. An empty cell keeps the course's value (CourseResource.import_field)."""
 
-    YES = frozenset({"1", "ja", "yes", "wahr", "true"})
-    NO = frozenset({"0", "nein", "no", "falsch", "false"})
+    YES = ("1", "ja", "yes", "wahr", "true", "x")
+    NO = ("0", "nein", "no", "falsch", "false")
+
+    def __init__(self, column: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.column = column
 
     def clean(self, value, row=None, **kwargs):
-        if value in self.NULL_VALUES:
+        if is_empty_cell(value):
             return None
         if isinstance(value, bool):
             return value
@@ -168,24 +204,102 @@ class YesNoWidget(widgets.BooleanWidget):
         if text in self.NO:
             return False
         raise ValueError(
-            _("“%(value)s” is neither yes nor no: please write 1 or 0 (or ja/nein, yes/no, wahr/falsch).")
-            % {"value": value}
+            _(
+                "“%(value)s” in the column “%(column)s” is neither yes nor no. Write yes as %(yes)s and no as "
+                "%(no)s; an empty cell leaves the value as it is."
+            )
+            % {"value": value, "column": self.column, "yes": " / ".join(self.YES), "no": " / ".join(self.NO)}
         )
+
+
+class CodeWidget(widgets.CharWidget):
+    """A column that takes one of a field's codes ("online", "classroom", …); anything else is a row error
+    that lists the codes with their meaning, since a spreadsheet shows only the code."""
+
+    def __init__(self, choices: Iterable[tuple[str, str]], column: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.choices = list(choices)
+        self.column = column
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if text in dict(self.choices):
+            return text
+        names = {
+            "value": value,
+            "column": self.column,
+            "codes": "; ".join(f"{c} = {label}" for c, label in self.choices),
+        }
+        if not text:
+            raise ValueError(
+                _("The column “%(column)s” must not be empty. Write one of these codes: %(codes)s.") % names
+            )
+        raise ValueError(
+            _("“%(value)s” is not a valid value in the column “%(column)s”. Write one of these codes: %(codes)s.")
+            % names
+        )
+
+
+class UnknownCourses(ValueError):
+    """Prerequisites that name courses which do not exist (yet)."""
+
+    def __init__(self, slugs: list[str]) -> None:
+        super().__init__(
+            _("Unknown course: %(slugs)s. A prerequisite must already exist or come earlier in the file.")
+            % {"slugs": ", ".join(slugs)}
+        )
+        self.slugs = slugs
 
 
 class SlugsWidget(widgets.ManyToManyWidget):
     """Courses given by slug, comma separated; unlike the stock widget an unknown slug is an error."""
 
     def clean(self, value, row=None, **kwargs):
-        slugs = [s.strip() for s in str(value or "").split(self.separator) if s.strip()]
+        slugs = split_slugs(value)
         found = self.model.objects.filter(**{f"{self.field}__in": slugs})
         missing = sorted(set(slugs) - set(found.values_list(self.field, flat=True)))
         if missing:
-            raise ValueError(
-                _("Unknown course: %(slugs)s. A prerequisite must already exist or come earlier in the file.")
-                % {"slugs": ", ".join(missing)}
-            )
+            raise UnknownCourses(missing)
         return found
+
+
+def shortest_cycle(start: str, requires: Mapping[str, Iterable[str]]) -> list[str]:
+    """The shortest chain of slugs start → … → start along `requires` (course → the courses it requires), or []
+    when the course does not end up requiring itself."""
+    came_from: dict[str, str] = {}
+    queue: deque[str] = deque()
+    for required in requires.get(start, ()):
+        if required == start:
+            return [start, start]
+        if required not in came_from:
+            came_from[required] = start
+            queue.append(required)
+    while queue:  # breadth first, so the chain named to the admin is the shortest one
+        current = queue.popleft()
+        for required in requires.get(current, ()):
+            if required == start:
+                chain = [current]
+                while came_from[chain[-1]] != start:
+                    chain.append(came_from[chain[-1]])
+                return [start, *reversed(chain), start]
+            if required not in came_from:
+                came_from[required] = current
+                queue.append(required)
+    return []
+
+
+class SpreadsheetRowsResult(Result):
+    """Rows numbered as the spreadsheet numbers them: the first row names the columns, the first course is row 2
+    (django-import-export counts the courses from 1)."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + HEADER_ROWS, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + HEADER_ROWS, row, errors)
+
+    def row_errors(self):
+        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
 
 
 # A cell that starts with one of these is a formula to a spreadsheet ("=HYPERLINK(...)", "@SUM(...)"):
@@ -205,16 +319,24 @@ class CourseResource(resources.ModelResource):
         return defuse_formula(super().export_field(field, instance, **kwargs))
 
     provider = fields.Field(
-        attribute="provider", column_name="provider", widget=SlugForeignKeyWidget(Provider, field="slug")
+        attribute="provider",
+        column_name="provider",
+        widget=SlugForeignKeyWidget(
+            Provider, field="slug", unknown=gettext_lazy("There is no provider with the slug “%(slug)s”.")
+        ),
     )
     last_checked = fields.Field(attribute="last_checked", column_name="last_checked", widget=DayWidget())
     exam_retired_on = fields.Field(attribute="exam_retired_on", column_name="exam_retired_on", widget=DayWidget())
     hours = fields.Field(attribute="hours", column_name="hours", widget=MachineDecimalWidget())
     price_eur = fields.Field(attribute="price_eur", column_name="price_eur", widget=MachineDecimalWidget())
     # Named apart from its column: the export form has a field "format" of its own (the file format).
-    course_format = fields.Field(attribute="format", column_name="format", widget=widgets.CharWidget())
+    course_format = fields.Field(
+        attribute="format", column_name="format", widget=CodeWidget(Course.Format.choices, column="format")
+    )
     prerequisites = fields.Field(
-        attribute="prerequisites", column_name="prerequisites", widget=SlugsWidget(Course, separator=",", field="slug")
+        attribute="prerequisites",
+        column_name="prerequisites",
+        widget=SlugsWidget(Course, separator=SLUG_SEPARATOR, field="slug"),
     )
     # No attribute: the rows live in CourseCompetency and are written in after_save_instance.
     competencies = fields.Field(column_name="competencies")
@@ -239,6 +361,8 @@ class CourseResource(resources.ModelResource):
             return widgets.CharWidget
         if isinstance(f, models.BooleanField):
             return YesNoWidget
+        if f.choices:
+            return CodeWidget
         return super().widget_from_django_field(f, default)
 
     @classmethod
@@ -246,7 +370,20 @@ class CourseResource(resources.ModelResource):
         kwargs = super().widget_kwargs_for_field(field_name, django_field)
         if isinstance(django_field, models.CharField | models.TextField) and not django_field.null:
             kwargs["allow_blank"] = True  # an empty cell is an empty text ("" is what the admin saves, too)
+        if isinstance(django_field, models.BooleanField):
+            kwargs["column"] = field_name
+        elif django_field.choices:
+            kwargs.update(choices=django_field.choices, column=field_name)
         return kwargs
+
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetRowsResult
+
+    def init_instance(self, row=None) -> Course:
+        """A course new from a file starts unverified, unless the file says it is verified: nobody has checked
+        its sources yet (as a course added in the admin form starts unverified)."""
+        return Course(verified=False)
 
     @classmethod
     def get_display_name(cls) -> str:
@@ -262,8 +399,20 @@ class CourseResource(resources.ModelResource):
             .order_by("slug")
         )
 
+    @staticmethod
+    def keeps_value_when_empty(field: fields.Field) -> bool:
+        """Whether an empty cell of the column leaves the course's value alone: so it does where the model field
+        has a default, which django-import-export would otherwise write over an existing course's value (an
+        empty "active" cell would reactivate a course, an empty "last_checked" would date its check today)."""
+        try:
+            return bool(field.attribute) and Course._meta.get_field(field.attribute).has_default()
+        except FieldDoesNotExist:
+            return False
+
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """A value that cannot be read is a sentence naming the column, never the name of a Python error."""
+        if field.column_name in row and is_empty_cell(row[field.column_name]) and self.keeps_value_when_empty(field):
+            return  # the course's value stays: its own, or for a new course the field's default (init_instance)
         try:
             return super().import_field(field, instance, row, is_m2m, **kwargs)
         except (ValueError, ValidationError):
@@ -281,6 +430,59 @@ class CourseResource(resources.ModelResource):
     def dehydrate_competencies(self, course: Course) -> str:
         return format_develops(develops_of(course))
 
+    rows_in_file: Mapping[str, int] = {}  # course slug -> the spreadsheet row that first names it
+    requires: Mapping[str, list[str]] = {}  # course slug -> its prerequisites once the file is imported
+
+    def before_import(self, dataset, **kwargs) -> None:
+        """Read where each course is in the file and what every course will require once the file is imported
+        (the file's prerequisites for its courses, the database's for the others), to name a prerequisite
+        further down the file, or courses that would require each other, even when they are all new."""
+        super().before_import(dataset, **kwargs)
+        requires: dict[str, list[str]] = {}
+        for course, required in Course.prerequisites.through.objects.values_list(
+            "from_course__slug", "to_course__slug"
+        ):
+            requires.setdefault(course, []).append(required)
+        rows: dict[str, int] = {}
+        if dataset.headers and COURSE_KEY in dataset.headers:
+            for number, values in enumerate(dataset.dict, start=1 + HEADER_ROWS):
+                slug = cell_text(values.get(COURSE_KEY))
+                if not slug:
+                    continue
+                rows.setdefault(slug, number)
+                if "prerequisites" in values:
+                    requires[slug] = split_slugs(values["prerequisites"])  # the last row of a course wins
+        self.rows_in_file = rows
+        self.requires = requires
+
+    def missing_prerequisites_message(self, slugs: list[str], row_number: int | None) -> str:
+        """Why prerequisites are not there: further down the file, in an earlier row that failed, or unknown."""
+        here = None if row_number is None else row_number + HEADER_ROWS
+        sentences, unknown = [], []
+        for slug in slugs:
+            there = self.rows_in_file.get(slug)
+            if there is None or here is None:
+                unknown.append(slug)
+            elif there > here:
+                sentences.append(
+                    _(
+                        "“%(slug)s” comes further down in the file (row %(row)s), but a prerequisite must already "
+                        "exist or come earlier in the file: move its row above this one."
+                    )
+                    % {"slug": slug, "row": there}
+                )
+            else:
+                sentences.append(
+                    _(
+                        "“%(slug)s” (row %(row)s) could not be imported because that row has errors: "
+                        "please correct it first."
+                    )
+                    % {"slug": slug, "row": there}
+                )
+        if unknown:
+            sentences.insert(0, str(UnknownCourses(unknown)))
+        return " ".join(sentences)
+
     def import_instance(self, instance: Course, row, **kwargs) -> None:
         """Set the course's fields from the row and check the two columns that are not plain fields."""
         errors: dict = {}
@@ -294,14 +496,17 @@ class CourseResource(resources.ModelResource):
             except ValueError as exc:
                 errors["competencies"] = ValidationError(str(exc), code="invalid")
         if "prerequisites" in row:
-            try:
-                required = list(self.fields["prerequisites"].clean(row))
-            except ValueError as exc:
-                errors["prerequisites"] = ValidationError(str(exc), code="invalid")
+            # Checked against the whole file, not the rows imported so far: new courses that require each other
+            # are a cycle, not a prerequisite that "must come earlier".
+            cycle = shortest_cycle(cell_text(row.get(COURSE_KEY)), self.requires)
+            if cycle:
+                errors["prerequisites"] = ValidationError(describe_cycle(cycle), code="cycle")
             else:
-                cycle = Course.objects.prerequisite_cycle(instance.pk, [c.pk for c in required])
-                if cycle:
-                    errors["prerequisites"] = ValidationError(cycle_message(cycle), code="cycle")
+                try:
+                    self.fields["prerequisites"].clean(row)
+                except UnknownCourses as exc:
+                    message = self.missing_prerequisites_message(exc.slugs, kwargs.get("row_number"))
+                    errors["prerequisites"] = ValidationError(message, code="invalid")
         if errors:
             raise ValidationError(errors)
 
@@ -346,10 +551,87 @@ class CourseResource(resources.ModelResource):
 def cycle_message(chain: list[int], label: str = "slug") -> str:
     """“a → b → a”: the courses that would require each other, named by `label`, for a validation message."""
     names = dict(Course.objects.filter(pk__in=chain).values_list("pk", label))
+    return describe_cycle([names.get(pk, str(pk)) for pk in chain])
+
+
+def describe_cycle(names: list[str]) -> str:
+    """The validation message for courses (named in order, the first again at the end) that require each other."""
     return _(
         "These prerequisites would make the courses require each other: %(chain)s. "
         "A course cannot require itself, directly or through other courses."
-    ) % {"chain": " → ".join(names.get(pk, str(pk)) for pk in chain)}
+    ) % {"chain": " → ".join(names)}
+
+
+class UnreadableFile(ValueError):
+    """A file the import cannot take, with a sentence for the admin that says why."""
+
+
+def first_line(text: str) -> str:
+    return text.partition("\n")[0].rstrip("\r")
+
+
+def csv_separator(text: str) -> str:
+    """The separator of a CSV file: the one that splits its first row into the most known column names (Excel
+    in German separates with semicolons), or a comma when none does."""
+    first_row = first_line(text)
+    best, known = CSV_SEPARATORS[0], 0
+    for separator in CSV_SEPARATORS:
+        header = next(csv.reader([first_row], delimiter=separator), [])
+        count = sum(cell.strip() in COURSE_COLUMNS for cell in header)
+        if count > known:
+            best, known = separator, count
+    return best
+
+
+def check_header(headers, first_row: str | None = None) -> None:
+    """Raise UnreadableFile unless the first row names the slug column, saying what it names instead; for a CSV
+    file (`first_row`, as written) whose first row names no known column, that the separator is the likely cause."""
+    names = [name for name in (cell_text(header) for header in headers or ()) if name]
+    if not names or COURSE_KEY in names:
+        return  # no first row at all: django-import-export says there is nothing to import
+    if first_row is not None and not set(names) & set(COURSE_COLUMNS):
+        raise UnreadableFile(
+            _(
+                "The first row of the file names none of the columns (%(columns)s, …). The columns must be "
+                "separated by commas, semicolons or tabs; the first row reads: “%(row)s”."
+            )
+            % {"columns": ", ".join(COURSE_COLUMNS[:3]), "row": first_row[:200]}
+        )
+    raise UnreadableFile(
+        _(
+            "The column “%(column)s” is missing from the first row of the file: it identifies each course. "
+            "The first row names: %(names)s."
+        )
+        % {"column": COURSE_KEY, "names": ", ".join(names)}
+    )
+
+
+def trimmed_headers(dataset):
+    """The dataset with its column names taken without the spaces around them (" slug" is the slug column)."""
+    if dataset.headers:
+        dataset.headers = [cell_text(name) for name in dataset.headers]
+    return dataset
+
+
+class CourseCSV(CSV):
+    """A course file in CSV, separated by commas, semicolons or tabs."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = in_stream.decode(self.encoding or "utf-8-sig") if isinstance(in_stream, bytes) else in_stream
+        text = text.removeprefix("\ufeff")
+        separator = kwargs.setdefault("delimiter", csv_separator(text))
+        # The first row before the rest: with the wrong separator the rest may not even split into equal rows.
+        check_header(next(csv.reader([first_line(text)], delimiter=separator), []), first_row=first_line(text))
+        return trimmed_headers(super().create_dataset(text, **kwargs))
+
+
+class CourseXLSX(XLSX):
+    """A course file in XLSX (its first sheet)."""
+
+    def create_dataset(self, in_stream):
+        dataset = super().create_dataset(in_stream)
+        check_header(dataset.headers)
+        return trimmed_headers(dataset)
 
 
 # Large imports run in the background worker (recommendations.tasks.import_courses), with the same preview,
@@ -358,13 +640,14 @@ MAX_REPORTED_ROWS = 100  # rows with errors listed on the status page; the rest 
 
 
 def read_dataset(data: bytes, format_name: str):
-    """The rows of an uploaded file (CSV in UTF-8, or XLSX) as a tablib Dataset; ValueError if unreadable."""
-    from import_export.formats.base_formats import CSV, XLSX
-
+    """The rows of an uploaded file (CSV in UTF-8, or XLSX) as a tablib Dataset; ValueError if unreadable
+    (UnreadableFile with a sentence for the admin when the columns are not the catalogue's)."""
     try:
         if format_name == "xlsx":
-            return XLSX().create_dataset(data)
-        return CSV().create_dataset(data.decode("utf-8-sig"))
+            return CourseXLSX().create_dataset(data)
+        return CourseCSV().create_dataset(data.decode("utf-8-sig"))
+    except UnreadableFile:
+        raise
     except Exception as exc:  # any parser error: the caller explains it in a sentence
         raise ValueError(type(exc).__name__) from exc
 

@@ -192,3 +192,49 @@ def test_the_exported_catalogue_meets_what_the_catalogue_issue_asks():
     competencies = {link["competency"] for c in data["courses"] for link in c["competencies"]}
     assert len(competencies) == 10
     assert {(c, level) for c in competencies for level in (1, 2, 3, 4)} <= reachable
+
+
+def test_a_new_course_from_a_catalogue_file_starts_unverified_unless_the_file_says_verified(tmp_path):
+    data = export()
+    pmp = next(c for c in data["courses"] if c["slug"] == "pmp")
+    silent = {k: v for k, v in copy.deepcopy(pmp).items() if k != "verified"}
+    silent.update(slug="pmp-ohne-angabe", prerequisites=[])
+    stated = dict(copy.deepcopy(pmp), slug="pmp-geprueft", verified=True, prerequisites=[])
+    data["courses"] += [silent, stated]
+    out, _err = import_file(tmp_path, data)
+    assert "courses: 2 created" in out
+    assert dict(Course.objects.filter(slug__startswith="pmp-").values_list("slug", "verified")) == {
+        "pmp-ohne-angabe": False,
+        "pmp-geprueft": True,
+    }
+    # The shipped catalogue is loaded as it states: a course it does not mark unverified is verified.
+    shipped = json.loads((Path(__file__).resolve().parents[2] / "recommendations/content/catalogue.json").read_text())
+    unmarked = [c["slug"] for c in shipped["courses"] if "verified" not in c]
+    assert unmarked and not Course.objects.filter(slug__in=unmarked, verified=False).exists()
+
+
+def test_a_course_entry_that_leaves_out_its_yes_no_values_keeps_them(tmp_path):
+    course = Course.objects.filter(exam_retired_on=None, provider__in_house=False).order_by("slug").first()
+    Course.objects.filter(pk=course.pk).update(active=False, verified=False, fundable=True, language="en")
+    Provider.objects.filter(pk=course.provider_id).update(in_house=True)
+    data = export()
+    entry = next(c for c in data["courses"] if c["slug"] == course.slug)
+    for name in ("active", "verified", "fundable", "language"):
+        del entry[name]
+    entry["hours"] = 21
+    provider = next(p for p in data["providers"] if p["slug"] == course.provider.slug)
+    del provider["in_house"]
+    import_file(tmp_path, data)
+    course.refresh_from_db()
+    assert course.hours == 21  # the entry was imported...
+    assert (course.active, course.verified, course.fundable, course.language) == (False, False, True, "en")
+    assert Provider.objects.get(pk=course.provider_id).in_house is True
+
+
+def test_a_value_that_is_not_one_of_the_codes_lists_them(tmp_path):
+    data = export()
+    data["courses"][0]["format"] = "Präsenz"
+    data["courses"][1]["language"] = "deutsch"
+    errors, _message = refused(tmp_path, data)
+    assert "format: expected one of online, classroom, blended, on_the_job, not 'Präsenz'" in errors
+    assert "language: expected one of de, en, de_en, not 'deutsch'" in errors
