@@ -431,6 +431,7 @@ class CourseResource(resources.ModelResource):
         return format_develops(develops_of(course))
 
     rows_in_file: Mapping[str, int] = {}  # course slug -> the spreadsheet row that first names it
+    repeated: Mapping[str, list[int]] = {}  # course slug -> the rows, where the file names it more than once
     requires: Mapping[str, list[str]] = {}  # course slug -> its prerequisites once the file is imported
 
     def before_import(self, dataset, **kwargs) -> None:
@@ -444,15 +445,18 @@ class CourseResource(resources.ModelResource):
         ):
             requires.setdefault(course, []).append(required)
         rows: dict[str, int] = {}
+        every_row: dict[str, list[int]] = {}
         if dataset.headers and COURSE_KEY in dataset.headers:
             for number, values in enumerate(dataset.dict, start=1 + HEADER_ROWS):
                 slug = cell_text(values.get(COURSE_KEY))
                 if not slug:
                     continue
                 rows.setdefault(slug, number)
+                every_row.setdefault(slug, []).append(number)
                 if "prerequisites" in values:
                     requires[slug] = split_slugs(values["prerequisites"])  # the last row of a course wins
         self.rows_in_file = rows
+        self.repeated = {slug: numbers for slug, numbers in every_row.items() if len(numbers) > 1}
         self.requires = requires
 
     def missing_prerequisites_message(self, slugs: list[str], row_number: int | None) -> str:
@@ -490,6 +494,13 @@ class CourseResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        slug = cell_text(row.get(COURSE_KEY))
+        if slug in self.repeated:  # which row should win is the admin's call, not the last row's
+            errors[COURSE_KEY] = ValidationError(
+                _("“%(slug)s” is in more than one row of the file (rows %(rows)s): keep one row per course.")
+                % {"slug": slug, "rows": ", ".join(map(str, self.repeated[slug]))},
+                code="repeated",
+            )
         if "competencies" in row:
             try:
                 instance._imported_develops = parse_develops(row["competencies"], set(self.known_competencies))

@@ -269,3 +269,12 @@ def test_an_unknown_provider_is_named_in_plain_german(admin_client):
     text = refused(preview(admin_client, to_csv([dict(rows[0], provider="gibt-es-nicht")])))
     assert "Es gibt keinen Anbieter mit dem Slug „gibt-es-nicht“." in text
     assert "(e)" not in text
+
+
+def test_a_course_in_two_rows_of_one_file_is_refused_naming_both_rows(admin_client):
+    rows = rows_of(export(admin_client))
+    course = next(r for r in rows if r["hours"])
+    again = dict(course, hours="13")
+    text = refused(preview(admin_client, to_csv([course, rows[-1], again])))
+    assert f"„{course['slug']}“ steht in mehr als einer Zeile der Datei (Zeilen 2, 4)" in text
+    assert Course.objects.get(slug=course["slug"]).hours != 13
