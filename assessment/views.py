@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
-from django_htmx.middleware import HtmxDetails
 
 from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
@@ -32,6 +31,7 @@ from assessment.services import (
     start_assessment,
 )
 from config.locale import keep_language
+from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
 from core.rows import columns, fetch, quote, table
 
@@ -43,10 +43,6 @@ SESSION_KEY = "assessment_token"
 # people who answer realistically (bench/MEASUREMENT.md, README "Measured").
 MINUTES_PER_QUESTION = 0.35
 ADAPTIVE_TYPICAL_QUESTIONS = 15  # realistic_check.py --adaptive, seeds 1-5: median 15-15.5
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _assessment_or_404(token: str) -> Assessment:

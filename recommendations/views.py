@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from assessment.models import Assessment
 from assessment.presentation import answer_review
 from assessment.services import answers_by_slug
 from assessment.translation import current_language
 from config.locale import in_attempt_language, keep_language
+from core.http import HtmxHttpRequest
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import CompletedCourse, Course, Role
@@ -32,11 +32,6 @@ from recommendations.presentation import (
     results_context,
 )
 from recommendations.results import assessment_with_result, result_for, store_path, store_result
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 # Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
 # for each process (the cache is the process's own), and never sent: each response gets its request's token.
