@@ -136,6 +136,19 @@ LOGIN_NAME_FIELDS = ("username", "email")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def body_too_large(request: HttpRequest) -> bool:
+    """A body larger than its page's forms take: outside the admin no form takes a file, so twice Django's
+    limit for form data (which leaves file parts out, and would spool them to disk); in the admin, the
+    catalogue import's file limit and a margin for the form around it."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False  # Django reads no body then
+    if request.path.startswith(reverse("admin:index")):
+        return size > settings.IMPORT_MAX_UPLOAD_BYTES + 1_000_000
+    return size > 2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 def request_problem(request: HttpRequest) -> str | None:
     """What makes a request unfit for any view (a NUL byte, or a value far longer than any field), or None."""
     for name, value in request.COOKIES.items():
@@ -166,6 +179,11 @@ class RequestSanityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if body_too_large(request):  # before anything reads it: a file part would be spooled to disk
+            log.info("request body refused: %s bytes", request.META.get("CONTENT_LENGTH"))
+            response = bad_request_page(request, _("This request is larger than any form here accepts."))
+            response.status_code = 413
+            return response
         problem = request_problem(request)
         if problem is not None:
             log.info("bad request refused: %s", problem)

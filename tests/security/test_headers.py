@@ -5,10 +5,11 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import OperationalError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessment.models import Item
+from assessment.models import Assessment, Item
 from assessment.services import record_answer, start_assessment
 from tests.conftest import answer_all, strongest
 
@@ -170,3 +171,13 @@ def test_pages_reached_through_a_token_are_never_stored_by_a_cache(client, finis
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
     assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+def test_a_file_sent_to_a_public_form_is_refused_before_it_is_read(client, settings):
+    upload = SimpleUploadedFile("big.bin", b"x" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+    response = client.post(reverse("assessment:start"), {"file": upload})
+    assert response.status_code == 413
+    assert "größer, als ein Formular hier annimmt" in response.content.decode()
+    assert not Assessment.objects.exists()
+    small = SimpleUploadedFile("small.bin", b"x" * 1000)  # a small stray file part is simply ignored
+    assert client.post(reverse("assessment:start"), {"file": small}).status_code == 302
