@@ -347,3 +347,13 @@ def test_an_admin_who_may_only_view_roles_cannot_revert_them(client, django_user
 
     assert client.post(url, data).status_code == 403
     assert Role.objects.get(pk=role.pk).work_style == 0.0
+
+
+def test_the_history_page_is_in_german_without_inline_style_and_names_the_shipped_content(admin_client):
+    role = it_coordinator()
+    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5, work_style="-0,4")
+    text = admin_client.get(admin_url(role, "history")).content.decode()
+    assert '<th scope="col">Änderungen</th>' in text and "Changes" not in text
+    assert "ausgelieferter Inhalt" in text and "shipped content" not in text
+    assert " style=" not in text  # the site's CSP allows no inline style
+    assert ">None<" not in text.replace(" ", "").replace("\n", "")
