@@ -31,6 +31,12 @@ def test_the_start_page_says_what_it_is_and_that_it_is_anonymous(client):
     assert reverse("assessment:start") in text
 
 
+def test_the_start_page_tells_employers_that_the_works_council_has_a_say(client):
+    text = client.get("/").content.decode()
+    assert "<h2>Revierpfad im Betrieb einsetzen?</h2>" in text
+    assert "§ 87 Abs. 1 Nr. 6 BetrVG" in text and "Personalrat (LPVG NRW)" in text
+
+
 def test_starting_creates_an_anonymous_assessment_and_opens_the_first_question(client):
     response = client.post(reverse("assessment:start"))
     assessment = Assessment.objects.get()

@@ -56,6 +56,9 @@ def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
     assert steps
     assert all(course.active for _, course, _ in steps)
     assert response.context["target_role"].slug == "it_coordinator"
+    text = response.content.decode()  # with a path, what funding and educational leave need
+    assert "<summary>Förderung und Bildungsurlaub: was gilt</summary>" in text
+    assert "mindestens sechs Wochen vorher" in text and "meinNOW" in text
 
 
 def test_picking_another_role_updates_the_path(client, finished_assessment):
