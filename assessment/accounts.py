@@ -64,9 +64,19 @@ class SignupForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class ChoosePasswordForm(SetPasswordForm):
-    """The password, twice, checked by AUTH_PASSWORD_VALIDATORS against the account. The first password of
-    the account, so labelled "Password" rather than Django's "New password"."""
+class NewPasswordForm(SetPasswordForm):
+    """The password, twice, checked by AUTH_PASSWORD_VALIDATORS against the account. A password the validators
+    refuse ("too common") is the password's fault, so their messages go to the password field, where a person
+    looks for them (Django's form puts them on the confirmation); only a mismatch is the confirmation's."""
+
+    def clean(self) -> dict:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data
+
+
+class ChoosePasswordForm(NewPasswordForm):
+    """The first password of the account, so labelled "Password" rather than Django's "New password"."""
 
     new_password1, new_password2 = SetPasswordMixin.create_password_fields()
 
