@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -69,6 +70,13 @@ def signup_link(client: Client) -> str:
     return re.search(r"https?://[^/\s]+(/konto/bestaetigen/\S+)", mail.outbox[-1].body).group(1)
 
 
+def new_password_page(client: Client) -> str:
+    get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    client.post(reverse("password_reset"), {"email": "eva@example.org"})
+    link = re.search(r"https?://[^/\s]+(/konto/passwort-neu/\S+)", mail.outbox[-1].body).group(1)
+    return client.get(link)["Location"].split("?")[0]
+
+
 def forms_with_errors(client: Client) -> dict:
     """Each public form posted (or, for the GET form of path limits, sent) with what it refuses."""
     unfinished = start_assessment()
@@ -80,6 +88,8 @@ def forms_with_errors(client: Client) -> dict:
         "signup": client.post(reverse("signup"), {"email": "not-an-address"}),
         "confirm signup": client.post(signup_link(client), WEAK_AND_MISMATCHED),
         "login": client.post(reverse("login"), {"username": "kim@example.org", "password": "wrong"}),
+        "password reset": client.post(reverse("password_reset"), {"email": "not-an-address"}),
+        "new password": client.post(new_password_page(client), WEAK_AND_MISMATCHED),
         "question": client.post(unfinished.step_url(1), {"item": "x", "option": "nope"}),
         "question (htmx)": client.post(unfinished.step_url(1), {"item": "x", "option": "nope"}, **HTMX),
         "path limits": client.get(results, {"max_hours": "viele", "max_price_eur": "-5"}),
@@ -99,7 +109,7 @@ def test_every_error_a_field_is_described_by_exists_on_the_page(client, language
         assert response.status_code in (200, 400), form
         assert 'aria-invalid="true"' in response.content.decode(), f"{form}: sent back without errors"
     # The account forms' fields are each described by their own error list
-    for form in ("signup", "confirm signup"):
+    for form in ("signup", "confirm signup", "password reset", "new password"):
         html = pages[form].content.decode()
         assert error_descriptions(html), form
         for target in error_descriptions(html):
