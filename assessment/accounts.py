@@ -7,6 +7,10 @@ can log in. Only the owner of the mailbox learns which it was. The link opens a 
 chosen (mail scanners fetch links, so a GET never activates anything); posting it sets the password, activates
 the account, logs in, and keeps the result the signup started from. So no signup sets a password, and nobody
 who signs up with someone else's address can decide the password of the account that address opens.
+
+A forgotten password is reset the same way, with Django's own views: the form asks for the address and answers
+"check your inbox" whatever it is, and sends one e-mail: a one-time link to choose a new password when the address
+has an account that logs in with one, else a note that it has none. Choosing the password logs in.
 """
 
 from __future__ import annotations
@@ -18,14 +22,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, SetPasswordMixin
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, SetPasswordMixin
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -64,11 +69,39 @@ class SignupForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class ChoosePasswordForm(SetPasswordForm):
-    """The password, twice, checked by AUTH_PASSWORD_VALIDATORS against the account. The first password of
-    the account, so labelled "Password" rather than Django's "New password"."""
+class NewPasswordForm(SetPasswordForm):
+    """The password, twice, checked by AUTH_PASSWORD_VALIDATORS against the account. A password the validators
+    refuse ("too common") is the password's fault, so their messages go to the password field, where a person
+    looks for them (Django's form puts them on the confirmation); only a mismatch is the confirmation's."""
+
+    def clean(self) -> dict:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data
+
+
+class ChoosePasswordForm(NewPasswordForm):
+    """The first password of the account, so labelled "Password" rather than Django's "New password"."""
 
     new_password1, new_password2 = SetPasswordMixin.create_password_fields()
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """The address of the account whose password was forgotten, however it is capitalised."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        max_length=150,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def get_users(self, email: str):
+        """Django's rule (active, with a usable password), for the accounts whose user name is this address:
+        the ones people sign up for. An admin's account, named otherwise, is not reset through this form."""
+        return (user for user in super().get_users(email) if user.username.lower() == email.lower())
 
 
 def is_pending_signup(user) -> bool:
@@ -106,11 +139,16 @@ def safe_next(request: HttpRequest, target: str | None) -> str:
     return ""
 
 
+def _next_page(request: HttpRequest) -> str:
+    """Where to go once the account is ready or the new password is set, from the form or the link; "" when that
+    is not a path on this site."""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
 def _next_and_keep(request: HttpRequest) -> tuple[str, str]:
     """Where to go after the account is ready, and the result to keep in it (a token), from the form or the link."""
-    next_page = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]
-    return next_page, keep
+    return _next_page(request), keep
 
 
 def start_signup(request: HttpRequest, email: str, next_page: str, keep: str) -> None:
@@ -150,8 +188,25 @@ def _confirmation_url(request: HttpRequest, user, next_page: str, keep: str) -> 
 
 
 def _login_url(request: HttpRequest, next_page: str) -> str:
-    path = reverse("login")
+    return _absolute_url(request, reverse("login"), next_page)
+
+
+def _absolute_url(request: HttpRequest, path: str, next_page: str) -> str:
     return request.build_absolute_uri(f"{path}?{urlencode({'next': next_page})}" if next_page else path)
+
+
+def start_password_reset(request: HttpRequest, email: str, next_page: str) -> None:
+    """Send the one e-mail a valid reset request sends: a one-time link to choose a new password when the
+    address has an account that logs in with a password, else a note that it has none and how to sign up.
+    Neither branch writes anything, so neither the page nor the time it takes tells which it was."""
+    account = next(iter(PasswordResetRequestForm().get_users(email)), None)
+    if account is None:
+        signup_url = _absolute_url(request, reverse("signup"), next_page)
+        _send_mail(request, "password_reset_no_account_email", email, {"signup_url": signup_url})
+    else:
+        uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
+        path = reverse("password_reset_confirm", args=[uidb64, default_token_generator.make_token(account)])
+        _send_mail(request, "password_reset_email", email, {"reset_url": _absolute_url(request, path, next_page)})
 
 
 def _send_mail(request: HttpRequest, template: str, to: str, context: dict) -> None:
@@ -233,6 +288,83 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     else:
         messages.success(request, _("Your account is ready. Attempts you keep appear here."))
     return redirect(next_page or "my-results")
+
+
+class RequestPasswordReset(auth_views.PasswordResetView):
+    """The "forgot your password?" form: the address only, and for every valid one the same "look in your inbox"
+    page (Django's) and one e-mail (`start_password_reset`). Refused input gets a 400, as the signup does."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "registration/password_reset_form.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "next": _next_page(self.request)}
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form) -> HttpResponse:
+        try:
+            start_password_reset(self.request, form.cleaned_data["email"], _next_page(self.request))
+        except (SMTPException, OSError) as exc:  # the same for an address with and without an account
+            log.error("password reset mail not sent: %s", type(exc).__name__)  # its text may name the address
+            return render(self.request, "registration/password_reset_mail_failed.html", status=503)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+request_password_reset = rate_limited("password_reset")(RequestPasswordReset.as_view())
+
+
+class ChooseNewPassword(auth_views.PasswordResetConfirmView):
+    """The link in the reset mail (Django's view: it moves the token into the session and the link to a
+    ".../set-password/" address, so the token never reaches a Referer). Choosing the password ends the link and
+    logs in; then on to a safe `next`, or to "My results". A link that does not work gets a 400 page."""
+
+    form_class = NewPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+    post_reset_login = True
+    post_reset_login_backend = MODEL_BACKEND
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        next_page = _next_page(request)
+        if isinstance(response, HttpResponseRedirect) and kwargs.get("token") != self.reset_url_token and next_page:
+            # Django's move to the ".../set-password/" address drops the query, and `next` with it
+            response["Location"] = f"{response['Location']}?{urlencode({'next': next_page})}"
+        return response
+
+    def get_user(self, uidb64: str):
+        """The account, only while it can log in with a password: a link sent before an admin closed the
+        account opens nothing."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active and user.has_usable_password() else None
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["next"] = _next_page(self.request)
+        if self.validlink:
+            context["email"] = self.user.email
+        return context
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        if not self.validlink:
+            return render(self.request, "registration/password_reset_invalid.html", status=400)
+        return super().render_to_response(context, **kwargs)
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)  # saves the password, which ends the link, and logs in
+        messages.success(self.request, _("Your new password is saved, and you are logged in."))
+        return response
+
+    def get_success_url(self) -> str:
+        return _next_page(self.request) or reverse("my-results")
 
 
 @require_GET

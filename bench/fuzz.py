@@ -211,6 +211,12 @@ def fuzz(
                 },
             ),
             ("POST", "/konto/anmelden/", {"username": pick("any"), "password": pick("any"), "next": pick("any")}),
+            ("POST", "/konto/passwort-vergessen/", {"email": pick("any") + "@example.org", "next": pick("any")}),
+            (
+                "POST",
+                f"/konto/passwort-neu/{pick('any')}/{rng.choice(['set-password', pick('any')])}/",
+                {"new_password1": pick("any"), "new_password2": pick("any"), "next": pick("any")},
+            ),
             ("POST", f"/a/{rng.choice(['x' * 32, pick('any')])}/loeschen/", {}),
             ("POST", f"/a/{any_token}/speichern/", {}),
             ("POST", f"/a/{any_token}/schaerfen/", {}),
@@ -301,7 +307,7 @@ def main() -> int:
             DATABASE_URL=database_url,
             DJANGO_LOG_LEVEL="WARNING",
             GUNICORN_LOG_LEVEL="warning",
-            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",  # signups mail; no mail server here
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",  # signups and resets mail; no server here
         )
         log("migrate, load_content, createcachetable, collectstatic, ensure_model")
         for command in (("migrate", "--no-input", "-v", "0"), ("load_content", "-v", "0"), ("createcachetable",)):
@@ -337,6 +343,7 @@ def main() -> int:
             DJANGO_RATELIMIT_START="1000000/600",
             DJANGO_RATELIMIT_ANSWER="1000000/60",
             DJANGO_RATELIMIT_SIGNUP="1000000/600",
+            DJANGO_RATELIMIT_PASSWORD_RESET="1000000/600",
             DJANGO_RATELIMIT_LOGIN_FAILURES="1000000/3600",
         )
         server = start_server(env, RESULTS / "fuzz-gunicorn.log")

@@ -209,13 +209,15 @@ TASKS = {
 }
 
 # Rate limits per client (an IPv4 address or an IPv6 /64), as (requests, seconds): starting assessments,
-# answer posts, signups, and failed logins across all user names. Counted in Redis when REDIS_URL is set,
-# else in the table core_ratecounter (core/ratelimit.py). The failed-login limit is high enough for a
-# university or city network behind one address; django-axes locks one user name much sooner.
+# answer posts, signups and password reset requests (each sends a mail), and failed logins across all user
+# names. Counted in Redis when REDIS_URL is set, else in the table core_ratecounter (core/ratelimit.py). The
+# failed-login limit is high enough for a university or city network behind one address; django-axes locks one
+# user name much sooner.
 RATELIMITS = {
     "start": envrate("DJANGO_RATELIMIT_START", "20/600"),
     "answer": envrate("DJANGO_RATELIMIT_ANSWER", "240/60"),
     "signup": envrate("DJANGO_RATELIMIT_SIGNUP", "20/600"),
+    "password_reset": envrate("DJANGO_RATELIMIT_PASSWORD_RESET", "20/600"),
     "login_failures": envrate("DJANGO_RATELIMIT_LOGIN_FAILURES", "200/3600"),
 }
 
@@ -243,7 +245,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# E-mail (the link that confirms a signup): printed on the console while DEBUG is on, sent by SMTP otherwise.
+# E-mail (the links that confirm a signup and reset a password): printed on the console while DEBUG is on, sent
+# by SMTP otherwise.
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
@@ -255,7 +258,7 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")  # seconds: a mail server that hangs must not hang the signup
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Revierpfad <revierpfad@localhost>")
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a confirmation link works for 3 days (the pages and the mail say so)
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a confirmation or reset link works for 3 days (the pages and mails say so)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-results"

@@ -116,7 +116,7 @@ def test_the_compare_page_is_german(german, kept_attempts):
 
 
 def test_the_account_pages_are_german(german):
-    for name in ("signup", "login"):
+    for name in ("signup", "login", "password_reset", "password_reset_done"):
         response = german.get(reverse(name))
         assert response.status_code == 200, name
         assert english_on(response.content) == [], name

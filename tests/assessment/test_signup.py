@@ -334,6 +334,24 @@ def test_a_refused_password_gets_a_400_with_the_reason_and_the_link_still_works(
     assert User.objects.get().check_password(PASSWORD)
 
 
+def test_a_weak_password_is_refused_at_the_password_field_and_a_mismatch_at_the_confirmation(client):
+    """The validators judge the password, so their message stands at the password field, where a person looks for
+    it (Django's form put it at the confirmation: "Passwort bestätigen: Dieses Passwort ist zu üblich.")."""
+    sign_up(client)
+    link = confirmation_link()
+    weak = choose_password(client, link, "password123")
+    assert weak.status_code == 400
+    assert list(weak.context["form"].errors) == ["new_password1"]
+    text = weak.content.decode()
+    assert "Passwort: Dieses Passwort ist zu üblich." in text
+    assert "bestätigen: Dieses Passwort ist zu üblich" not in text
+    assert re.search(r'<ul class="errorlist" id="id_new_password1_error"><li>Dieses Passwort ist zu üblich', text)
+    mismatch = choose_password(client, link, PASSWORD, PASSWORD + "x")
+    assert mismatch.status_code == 400
+    assert list(mismatch.context["form"].errors) == ["new_password2"]
+    assert not User.objects.get().is_active
+
+
 def test_an_empty_confirmation_post_is_refused_with_a_message(client):
     sign_up(client)
     response = client.post(confirmation_link())

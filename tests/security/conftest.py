@@ -10,5 +10,6 @@ def generous_rate_limits(settings):
         "start": (100_000, 600),
         "answer": (100_000, 60),
         "signup": (100_000, 600),
+        "password_reset": (100_000, 600),
         "login_failures": (100_000, 3600),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -72,6 +73,27 @@ def public_routes(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern
     return routes
 
 
+def account_pages(client, django_user_model) -> dict:
+    """The account pages that only a form post or a mailed link reaches, with their refusals."""
+    from django.core import mail
+
+    django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    pages = {
+        "signup refused (400)": client.post(reverse("signup"), {"email": "not-an-address"}),
+        "login refused": client.post(reverse("login"), {"username": "eva@example.org", "password": "wrong"}),
+        "password reset refused (400)": client.post(reverse("password_reset"), {"email": "not-an-address"}),
+        "password reset sent": client.post(reverse("password_reset"), {"email": "eva@example.org"}, follow=True),
+        "password reset link invalid (400)": client.get(reverse("password_reset_confirm", args=["MQ", "forged"])),
+    }
+    link = re.search(r"https?://[^/\s]+(/konto/passwort-neu/\S+)", mail.outbox[-1].body).group(1)
+    pages["new password"] = client.get(link, follow=True)
+    pages["new password refused (400)"] = client.post(
+        pages["new password"].request["PATH_INFO"], {"new_password1": "123", "new_password2": "1234"}
+    )
+    assert pages["new password"].status_code == 200 and pages["new password refused (400)"].status_code == 400
+    return pages
+
+
 def test_every_page_of_the_flow_and_of_each_route_has_the_policy_and_no_inline_code(client, django_user_model):
     open_one = start_assessment()
     record_answer(open_one, Item.objects.get(pk=open_one.item_ids[0]), None)
@@ -90,6 +112,7 @@ def test_every_page_of_the_flow_and_of_each_route_has_the_policy_and_no_inline_c
         "not found (404)": client.get("/a/no-such-token/"),
         "form only (405)": client.get(reverse("assessment:start")),
         "health check": client.get("/healthz"),
+        **account_pages(client, django_user_model),
     }
     checked = set()
     for pattern, entry in public_routes():
@@ -123,6 +146,15 @@ def test_the_error_pages_have_the_policy_and_no_inline_code(client, settings, mo
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = client.post("/admin/login/?next=/admin/", {"username": "chef", "password": "wrong"})
     assert_strict_policy(response, "locked out")
+
+    def mail_server_down(self, fail_silently=False):
+        raise OSError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.EmailMessage.send", mail_server_down)
+        mail_failed = client.post(reverse("password_reset"), {"email": "chef@example.org"})
+    assert mail_failed.status_code == 503
+    assert_strict_policy(mail_failed, "password reset mail not sent (503)")
 
     def unavailable(*args, **kwargs):
         raise OperationalError("connection refused")

@@ -86,6 +86,7 @@ def test_shared_state_lives_in_the_database_or_in_redis():
         "start": [20, 600],
         "answer": [240, 60],
         "signup": [20, 600],
+        "password_reset": [20, 600],
         "login_failures": [200, 3600],
     }
     with_redis = production_settings(

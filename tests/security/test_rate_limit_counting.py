@@ -1,4 +1,5 @@
-"""Rate limits count exactly: parallel requests, a full cache, IPv6 networks, signups and failed logins."""
+"""Rate limits count exactly: parallel requests, a full cache, IPv6 networks, signups, password resets and failed
+logins."""
 
 from __future__ import annotations
 
@@ -112,6 +113,26 @@ def test_signups_are_limited_like_starts(settings, django_user_model):
     assert refused.status_code == 429
     assert "Zu viele Anfragen" in refused.content.decode()
     assert not django_user_model.objects.filter(username="p3@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_limited_like_signups(settings, django_user_model):
+    """Each request sends a mail, to any address: one client may not flood mailboxes through the form."""
+    from django.core import mail
+
+    settings.RATELIMITS = {**settings.RATELIMITS, "password_reset": (2, 600)}
+    django_user_model.objects.create_user("p3@example.org", "p3@example.org", "a-long-Pass-phrase-9")
+    person = Client(REMOTE_ADDR="203.0.113.64")
+    reset = reverse("password_reset")
+    assert person.get(reset).status_code == 200  # only the posts count
+    assert person.post(reset, {"email": "p1@example.org"}).status_code == 302  # "look in your inbox"
+    assert person.post(reset, {"email": "p2@example.org"}).status_code == 302
+    refused = person.post(reset, {"email": "p3@example.org"})
+    assert refused.status_code == 429
+    assert "Zu viele Anfragen" in refused.content.decode() and refused["Retry-After"]
+    assert [message.to for message in mail.outbox] == [["p1@example.org"], ["p2@example.org"]]
+    other = Client(REMOTE_ADDR="198.51.100.64")
+    assert other.post(reset, {"email": "p3@example.org"}).status_code == 302
 
 
 @pytest.mark.django_db
