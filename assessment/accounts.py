@@ -26,7 +26,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, SetPasswordMixin
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -379,7 +379,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, token=token, finished_at__isnull=False)
     if assessment.user_id not in (None, request.user.pk):
-        return render(request, "400.html", status=403)
+        raise PermissionDenied
     assessment.user = request.user
     assessment.save(update_fields=["user"])
     messages.success(request, _("This attempt is now kept in your account."))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,28 @@ class PathLimitsForm(forms.Form):
         if data is not None:  # a decimal comma is how many people write it
             data = {k: (v.replace(",", ".") if k in self.base_fields else v) for k, v in data.items()}
         super().__init__(data, *args, **kwargs)
+
+    def _number_value(self, name: str) -> str:
+        """A field's value as a number input may carry it: a number, or nothing (a browser drops anything else,
+        and the error message names the field)."""
+        value = self[name].value()
+        if value in (None, ""):
+            return ""
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            return ""
+        if not number.is_finite() or number.adjusted() > 9 or number.adjusted() < -9:  # no 1e999999999 written out
+            return ""
+        return format(number, "f")
+
+    @property
+    def hours_value(self) -> str:
+        return self._number_value("max_hours")
+
+    @property
+    def price_value(self) -> str:
+        return self._number_value("max_price_eur")
 
     def limits(self) -> dict[str, float]:
         """The limits as `learning_path_for` takes them (only those given)."""

@@ -39,6 +39,7 @@ def test_someone_elses_kept_attempt_cannot_be_taken_over(client, finished_assess
     sign_up(client)
     response = client.post(reverse("keep-in-account", args=[finished_assessment.token]))
     assert response.status_code == 403
+    assert "<title>Zugriff verweigert · Revierpfad</title>" in response.content.decode()  # not "not understood"
     finished_assessment.refresh_from_db()
     assert finished_assessment.user == owner
 

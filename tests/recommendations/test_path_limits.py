@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -51,6 +53,9 @@ def test_a_decimal_comma_is_understood(client, beginner):
     response = client.get(url(beginner, max_hours="12,5", max_price_eur="1000"))
     assert response.status_code == 200
     assert response.context["path"].max_hours == 12.5
+    assert 'id="max-hours" name="max_hours" min="0" max="10000" step="any" inputmode="decimal" value="12.5"' in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40])
@@ -60,6 +65,9 @@ def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beg
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert response.context["path"].total_hours == before.total_hours
+    # A number input carries a number or nothing (HTML), and never a billion digits written out.
+    shown = re.search(r'<input type="number" id="max-hours"[^>]* value="([^"]*)"', response.content.decode()).group(1)
+    assert shown == ("-1" if value == "-1" else "")
 
 
 def test_with_htmx_only_the_path_is_sent(client, beginner):
