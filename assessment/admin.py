@@ -26,9 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 
 from assessment import calibration_runs, tasks
 from assessment.models import (
+    ITEM_MODEL_FIELDS,
     Answer,
     CalibrationVersion,
     Competency,
@@ -376,7 +378,7 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
             },
         ),
     )
-    readonly_fields = ("location", "discrimination", "location_sd", "rating_noise", "rating_bias", "rating_bias_sd")
+    readonly_fields = ITEM_MODEL_FIELDS
     inlines = [OptionInline]
     formfield_overrides = SIDE_BY_SIDE_TEXT
     actions = [deactivate_selected, activate_selected]
@@ -385,7 +387,13 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         return super().get_queryset(request).annotate(option_count=Count("options"))
 
     def save_model(self, request: HttpRequest, obj: Item, form, change: bool) -> None:
-        learned_kept = change and not obj.follow_difficulty(Item.objects.get(pk=obj.pk))
+        current = Item.objects.get(pk=obj.pk) if change else None
+        if current is not None and to_historic(obj) is not None:
+            # A revert: the item model belongs to the calibrations (which write it without history), not to
+            # the version, whose values may be from before the calibration in use.
+            for name in ITEM_MODEL_FIELDS:
+                setattr(obj, name, getattr(current, name))
+        learned_kept = current is not None and not obj.follow_difficulty(current)
         super().save_model(request, obj, form, change)
         if learned_kept:
             self.message_user(
@@ -398,8 +406,7 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
                 % {"location": _levels(obj.location)},
                 messages.WARNING,
             )
-        if not obj.active or obj.anchor or "active" in form.changed_data or "anchor" in form.changed_data:
-            warn_of_unanchored_competencies(self, request)
+        warn_of_unanchored_competencies(self, request)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         moved = change and any("correct" in f.changed_data for f in formset.forms if f.has_changed())

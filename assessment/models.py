@@ -219,17 +219,11 @@ class Item(models.Model):
         """After an edit that changed the difficulty: the location the measurement uses follows it where it
         was still the one the old difficulty gave (or empty), and always for an anchor, whose difficulty
         experts fix. Returns False where a location learned from answers (an active calibration) stays."""
-        from assessment.measurement import DIFFICULTY_OFFSET
-
         if self.kind != self.Kind.KNOWLEDGE or self.difficulty is None or self.difficulty == before.difficulty:
             return True
-        seeded = (
-            before.location is None
-            or before.difficulty is None
-            or abs(before.location - (before.difficulty - DIFFICULTY_OFFSET)) < 1e-9
-        )
+        seeded = before.location is None or abs(before.location - shipped_parameters(before)[0]) < 1e-9
         if seeded or self.anchor:
-            self.location = self.difficulty - DIFFICULTY_OFFSET
+            self.location = shipped_parameters(self)[0]
             return True
         return False
 
@@ -392,6 +386,10 @@ def shipped_parameters(item: Item) -> tuple[float, float]:
     from assessment.measurement import DEFAULT_DISCRIMINATION, DIFFICULTY_OFFSET
 
     return float(item.difficulty or 3) - DIFFICULTY_OFFSET, DEFAULT_DISCRIMINATION
+
+
+# The item model's values: written by the calibrations (without a history record), never typed in.
+ITEM_MODEL_FIELDS = ("location", "discrimination", "location_sd", "rating_noise", "rating_bias", "rating_bias_sd")
 
 
 def _write_item_parameters(

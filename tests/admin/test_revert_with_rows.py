@@ -357,3 +357,22 @@ def test_the_history_page_is_in_german_without_inline_style_and_names_the_shippe
     assert "ausgelieferter Inhalt" in text and "shipped content" not in text
     assert " style=" not in text  # the site's CSP allows no inline style
     assert ">None<" not in text.replace(" ", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("difficulty_changed", [False, True], ids=["text", "difficulty"])
+def test_reverting_an_item_keeps_the_values_a_calibration_gave_it(admin_client, difficulty_changed):
+    item = Item.objects.filter(kind=Item.Kind.KNOWLEDGE, anchor=False, difficulty__lt=5).order_by("slug").first()
+    version = item.history.latest()
+    changes = {"text_de": item.text_de + " (geändert)"}
+    if difficulty_changed:
+        changes["difficulty"] = str(item.difficulty + 1)
+    edit(admin_client, item, Option, **changes)
+    Item.objects.filter(pk=item.pk).update(location=1.23, discrimination=1.7)  # as an active calibration writes it
+
+    response = revert(admin_client, item, version)
+
+    item.refresh_from_db()
+    assert item.text_de == version.text_de and item.difficulty == version.difficulty
+    assert (item.location, item.discrimination) == (1.23, 1.7)
+    if difficulty_changed:
+        assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in shown(response)
