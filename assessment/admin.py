@@ -16,7 +16,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import get_format, number_format
@@ -24,7 +24,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
@@ -40,6 +39,7 @@ from assessment.models import (
     Option,
     Section,
 )
+from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 
 log = logging.getLogger(__name__)
@@ -532,14 +532,6 @@ class CalibrateForm(forms.Form):
         return super().clean()
 
 
-def task_error(result) -> str:
-    """A failed task's error as "Type: message" (the last line of its traceback)."""
-    if not result.errors:
-        return "–"
-    lines = [line for line in result.errors[0].traceback.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else result.errors[0].exception_class_path
-
-
 @admin.register(CalibrationVersion)
 class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
     """Item calibrations from `manage.py calibrate_items`, or started here (run by the worker): read-only,
@@ -622,7 +614,7 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
         would run it) and show its progress. It never runs in the request."""
         if not self.has_calibrate_permission(request):
             raise PermissionDenied
-        pending = tasks.pending_calibration()
+        pending = core_tasks.pending(tasks.calibrate_items)
         form = CalibrateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if pending is None:  # a second click, or a second admin, follows the calibration already queued
@@ -653,10 +645,7 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
         """How a queued calibration is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
         if not self.has_calibrate_permission(request):
             raise PermissionDenied
-        try:
-            result = tasks.calibrate_items.get_result(str(task_id))
-        except TaskResultDoesNotExist:
-            raise Http404(gettext("There is no such calibration.")) from None
+        result = core_tasks.result_or_404(tasks.calibrate_items, task_id, gettext("There is no such calibration."))
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
         version = CalibrationVersion.objects.filter(pk=summary["version"]).first() if summary else None
         context = {
@@ -670,7 +659,7 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
             "finished": result.is_finished,
             "summary": summary,
             "version": version,
-            "error": task_error(result) if result.status == TaskResultStatus.FAILED else "",
+            "error": core_tasks.task_error(result) if result.status == TaskResultStatus.FAILED else "",
         }
         return TemplateResponse(request, "admin/assessment/calibrationversion/calibrate_status.html", context)
 

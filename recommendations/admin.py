@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,7 +27,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
@@ -41,9 +40,9 @@ from assessment.admin import (
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
-    task_error,
 )
 from assessment.models import Competency, Level
+from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
@@ -510,10 +509,7 @@ class CourseAdmin(
         with per-row errors and a confirm button, or, after the confirmed import, what it wrote."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        try:
-            result = tasks.import_courses.get_result(str(task_id))
-        except TaskResultDoesNotExist:
-            raise Http404(gettext("There is no such import.")) from None
+        result = core_tasks.result_or_404(tasks.import_courses, task_id, gettext("There is no such import."))
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
         if request.method == "POST":
             if not summary or not summary["dry_run"] or summary["failed"]:
@@ -533,7 +529,7 @@ class CourseAdmin(
             "summary": summary,
         }
         if result.status == TaskResultStatus.FAILED:
-            log.error("course import task %s failed: %s", task_id, task_error(result))
+            log.error("course import task %s failed: %s", task_id, core_tasks.task_error(result))
         return TemplateResponse(request, "admin/recommendations/course/import_status.html", context)
 
     def add_data_read_fail_error_to_form(self, form, e) -> None:
@@ -846,7 +842,7 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         show its progress. Training never runs in the request; if it fails, the active version stays active."""
         if not self.has_retrain_permission(request):
             raise PermissionDenied
-        pending = tasks.pending_retrain()
+        pending = core_tasks.pending(tasks.retrain)
         if request.method == "POST":
             if pending is None:  # a second click, or a second admin, follows the training already queued
                 pending_id = tasks.retrain.enqueue().id
@@ -872,10 +868,7 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         """How a queued retraining is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
         if not self.has_retrain_permission(request):
             raise PermissionDenied
-        try:
-            result = tasks.retrain.get_result(str(task_id))
-        except TaskResultDoesNotExist:
-            raise Http404(gettext("There is no such retraining.")) from None
+        result = core_tasks.result_or_404(tasks.retrain, task_id, gettext("There is no such retraining."))
         active = ModelVersion.objects.defer("payload").filter(active=True).first()
         expected = round((active.metrics.get("train_seconds") if active else None) or 10)
         now = timezone.now()
@@ -911,7 +904,7 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         elif result.status == TaskResultStatus.FAILED:
             context["outcome"] = gettext(
                 "Training failed (%(error)s); nothing changed, version %(version)s stays active."
-            ) % {"error": task_error(result), "version": active.version if active else "–"}
+            ) % {"error": core_tasks.task_error(result), "version": active.version if active else "–"}
         return TemplateResponse(request, "admin/recommendations/modelversion/retrain_status.html", context)
 
     @admin.action(description=_("Activate the selected model version"), permissions=["activate"])

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from assessment import tasks
 from assessment.bank import item_spec
 from assessment.calibration import (
     LOW_DISCRIMINATION,
@@ -37,6 +38,7 @@ from assessment.models import (
     Section,
     shipped_parameters,
 )
+from recommendations import tasks as recommendation_tasks
 from tests.conftest import run_queued_tasks
 
 ANCHORS = (2, 4)  # the labelled difficulties marked as anchors, as the migration marks them
@@ -462,3 +464,14 @@ def test_calibrating_needs_the_permission_to_use_calibrations(bank, client, djan
 def test_the_status_of_an_unknown_calibration_is_a_404(admin_client):
     unknown = reverse(f"{CALIBRATE_URL}_status", args=["0" * 8 + "-0000-4000-8000-" + "0" * 12])
     assert admin_client.get(unknown).status_code == 404
+
+
+def test_every_task_status_page_is_a_404_for_the_id_of_another_tasks_run(admin_client):
+    calibration = tasks.calibrate_items.enqueue(80).id
+    retraining = recommendation_tasks.retrain.enqueue().id
+    for url_name, other in [
+        (f"{CALIBRATE_URL}_status", retraining),
+        ("admin:recommendations_modelversion_retrain_status", calibration),
+        ("admin:recommendations_course_import_status", calibration),
+    ]:
+        assert admin_client.get(reverse(url_name, args=[other])).status_code == 404, url_name

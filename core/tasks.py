@@ -1,0 +1,40 @@
+"""What the admin's pages for background tasks (retraining, calibration, a large import) share: the task that
+is already queued or running, a task's result by the id in a URL, and a failed task's error in a line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
+from django_tasks_db.models import DBTaskResult
+
+# A task "running" for longer than this lost its worker (killed, machine restarted): it no longer counts.
+STALE_AFTER = timedelta(minutes=30)
+
+
+def pending(task) -> DBTaskResult | None:
+    """The newest run of `task` that is queued or still running, if any: a second click queues no second one."""
+    alive = Q(status=TaskResultStatus.READY) | Q(
+        status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - STALE_AFTER
+    )
+    return DBTaskResult.objects.filter(alive, task_path=task.module_path).order_by("-enqueued_at").first()
+
+
+def result_or_404(task, task_id, message: str):
+    """The result of a run of `task`; a 404 with `message` for an unknown id, or for the id of another task's run."""
+    try:
+        return task.get_result(str(task_id))
+    except (TaskResultDoesNotExist, TaskResultMismatch):
+        raise Http404(message) from None
+
+
+def task_error(result) -> str:
+    """A failed task's error as "Type: message" (the last line of its traceback)."""
+    if not result.errors:
+        return "–"
+    lines = [line for line in result.errors[0].traceback.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else result.errors[0].exception_class_path
