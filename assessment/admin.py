@@ -532,6 +532,19 @@ class CalibrateForm(forms.Form):
         return super().clean()
 
 
+def calibration_title(status: TaskResultStatus, summary: dict | None) -> str:
+    """The heading of a calibration's status page: what happened, once it has finished."""
+    if status == TaskResultStatus.FAILED or (summary and summary["outcome"] == "unanchored"):
+        return gettext("Calibrating the knowledge checks failed")
+    if status != TaskResultStatus.SUCCESSFUL:
+        return gettext("Calibrating the knowledge checks")
+    return {
+        "activated": gettext("The knowledge checks are calibrated"),
+        "short": gettext("Calibration stored, not in use"),
+        "not_converged": gettext("Calibration stored, not in use"),
+    }.get(summary["outcome"], gettext("Nothing to calibrate"))
+
+
 @admin.register(CalibrationVersion)
 class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
     """Item calibrations from `manage.py calibrate_items`, or started here (run by the worker): read-only,
@@ -647,13 +660,11 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.calibrate_items, task_id, gettext("There is no such calibration."))
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
-        version = CalibrationVersion.objects.filter(pk=summary["version"]).first() if summary else None
+        version = CalibrationVersion.objects.filter(pk=summary.get("version")).first() if summary else None
         context = {
             **self.admin_site.each_context(request),
-            "title": {
-                TaskResultStatus.SUCCESSFUL: gettext("The knowledge checks are calibrated"),
-                TaskResultStatus.FAILED: gettext("Calibrating the knowledge checks failed"),
-            }.get(result.status, gettext("Calibrating the knowledge checks")),
+            "title": calibration_title(result.status, summary),
+            "unanchored": list(Competency.objects.filter(slug__in=summary.get("competencies", []))) if summary else [],
             "opts": self.opts,
             "status": result.status.value,
             "finished": result.is_finished,

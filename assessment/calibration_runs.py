@@ -17,7 +17,12 @@ DEFAULT_MIN_ANSWERS = 500
 
 
 class CalibrationFailed(Exception):
-    """The question bank cannot be calibrated as it is (the message says why and what to do)."""
+    """The question bank cannot be calibrated as it is (the message says why and what to do); `unanchored`: the
+    slugs of the competencies without an active anchor, the one reason the bank itself gives."""
+
+    def __init__(self, message: str, unanchored: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.unanchored = unanchored or []
 
 
 @dataclass
@@ -117,11 +122,12 @@ def run(min_answers: int = DEFAULT_MIN_ANSWERS, dry_run: bool = False) -> Calibr
     try:
         result = calibrate(start_values, respondents)
     except CalibrationError as error:
+        unanchored = Item.objects.unanchored_competencies()
         inactive = Item.objects.filter(
-            kind=Item.Kind.KNOWLEDGE, anchor=True, active=False, competency__in=Item.objects.unanchored_competencies()
+            kind=Item.Kind.KNOWLEDGE, anchor=True, active=False, competency__in=unanchored
         ).order_by("slug")
         hint = f" (inactive anchors there: {', '.join(i.slug for i in inactive)})" if inactive else ""
-        raise CalibrationFailed(f"{error}{hint}") from error
+        raise CalibrationFailed(f"{error}{hint}", [c.slug for c in unanchored]) from error
     by_slug = {item.slug: item for item in items}
     run = CalibrationRun(
         "dry_run",

@@ -433,6 +433,7 @@ def test_with_too_few_answers_the_status_page_says_the_version_is_stored_but_not
     version = CalibrationVersion.objects.get()
     assert not version.active
     page = admin_client.get(status_url).content.decode()
+    assert "<h1>Kalibrierung gespeichert, nicht in Gebrauch</h1>" in page
     assert f"{version} ist gespeichert, nicht in Gebrauch: 10 von 10 Wissensfragen haben weniger als 80" in page
 
 
@@ -475,3 +476,15 @@ def test_every_task_status_page_is_a_404_for_the_id_of_another_tasks_run(admin_c
         ("admin:recommendations_course_import_status", calibration),
     ]:
         assert admin_client.get(reverse(url_name, args=[other])).status_code == 404, url_name
+
+
+def test_an_anchor_deactivated_while_the_calibration_waits_is_reported_in_the_admins_words(bank, admin_client):
+    answer_in_the_database(80)
+    status_url = calibrate_from_the_admin(admin_client)["Location"]
+    Item.objects.filter(slug__startswith="cal1-", anchor=True).update(active=False)
+    run_queued_tasks()
+    assert not CalibrationVersion.objects.exists()
+    page = admin_client.get(status_url).content.decode()
+    assert "<h1>Die Kalibrierung der Wissensfragen ist fehlgeschlagen</h1>" in page
+    assert "Keine aktive Ankerfrage unter den Wissensfragen von: K1." in page
+    assert "CalibrationFailed" not in page and "no anchor item" not in page
