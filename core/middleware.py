@@ -137,14 +137,15 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def body_too_large(request: HttpRequest) -> bool:
-    """A body larger than its page's forms take: outside the admin no form takes a file, so twice Django's
-    limit for form data (which leaves file parts out, and would spool them to disk); in the admin, the
-    catalogue import's file limit and a margin for the form around it."""
+    """A body larger than its page's forms take: no public form takes a file, so twice Django's limit for
+    form data (which leaves file parts out, and would spool them to disk); for staff in the admin, the
+    catalogue import's file limit and a margin for the form around it (the admin's login page is public)."""
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False  # Django reads no body then
-    if request.path.startswith(reverse("admin:index")):
+    user = getattr(request, "user", None)
+    if request.path.startswith(reverse("admin:index")) and user is not None and user.is_staff:
         return size > settings.IMPORT_MAX_UPLOAD_BYTES + 1_000_000
     return size > 2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 

@@ -33,8 +33,9 @@ def test_the_start_page_says_what_it_is_and_that_it_is_anonymous(client):
 
 def test_the_start_page_tells_employers_that_the_works_council_has_a_say(client):
     text = client.get("/").content.decode()
-    assert "<h2>Revierpfad im Betrieb einsetzen?</h2>" in text
-    assert "§ 87 Abs. 1 Nr. 6 BetrVG" in text and "Personalrat (LPVG NRW)" in text
+    assert "<h2>Revierpfad am Arbeitsplatz einsetzen?</h2>" in text
+    assert "§ 87 Abs. 1 Nr. 6 und § 94 BetrVG" in text and "Personalrat (§ 72 Abs. 3 LPVG NRW)" in text
+    assert "kann technisch allerdings die Datenbank" in text  # what it does not promise
 
 
 def test_starting_creates_an_anonymous_assessment_and_opens_the_first_question(client):

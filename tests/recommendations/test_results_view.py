@@ -58,7 +58,8 @@ def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
     assert response.context["target_role"].slug == "it_coordinator"
     text = response.content.decode()  # with a path, what funding and educational leave need
     assert "<summary>Förderung und Bildungsurlaub: was gilt</summary>" in text
-    assert "mindestens sechs Wochen vorher" in text and "meinNOW" in text
+    assert "mindestens sechs Wochen vorher schriftlich mit" in text and "meinNOW" in text
+    assert "von mehr als 120 Stunden" in text
 
 
 def test_picking_another_role_updates_the_path(client, finished_assessment):

@@ -213,3 +213,11 @@ def test_a_file_sent_to_a_public_form_is_refused_before_it_is_read(client, setti
     assert not Assessment.objects.exists()
     small = SimpleUploadedFile("small.bin", b"x" * 1000)  # a small stray file part is simply ignored
     assert client.post(reverse("assessment:start"), {"file": small}).status_code == 302
+
+
+def test_the_admins_larger_limit_is_for_staff_only(client, admin_client, settings):
+    upload = SimpleUploadedFile("big.bin", b"x" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+    assert client.post(reverse("admin:login"), {"file": upload}).status_code == 413
+    upload.seek(0)
+    response = admin_client.post(reverse("admin:recommendations_course_import"), {"import_file": upload})
+    assert response.status_code != 413
