@@ -38,6 +38,20 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 Values = dict[str, Any]  # a row's fields by attname, without its id
 
+# The reasons the apps write into history records themselves (content loader, catalogue import), with the
+# words the admin's history list shows for them; any other reason is shown as it was typed.
+_CHANGE_REASONS: dict[str, object] = {}
+
+
+def register_change_reason(reason: str, label) -> None:
+    _CHANGE_REASONS[reason] = label
+
+
+def change_reason_label(reason: str | None) -> str:
+    if not reason:
+        return "–"
+    return str(_CHANGE_REASONS.get(reason, reason))
+
 
 class RevertRefused(Exception):
     """A version that cannot be restored as it was; the reasons are sentences for the admin."""

@@ -22,3 +22,17 @@ def test_rows_are_changed_removed_and_added_by_id():
         RowChange(2, {"value": "b", "correct": False}, None),
         RowChange(3, None, {"value": "c", "correct": True}),
     ]
+
+
+def test_the_reasons_the_apps_write_are_shown_in_the_admins_language():
+    from django.utils import translation
+
+    from assessment.content import SHIPPED
+    from core.history import change_reason_label
+    from recommendations.catalogue_file import IMPORTED
+
+    with translation.override("de"):
+        assert change_reason_label(SHIPPED) == "ausgelieferter Inhalt"
+        assert change_reason_label(IMPORTED) == "Katalog-Import"
+        assert change_reason_label("typed by hand") == "typed by hand"
+        assert change_reason_label(None) == "–"
