@@ -266,6 +266,8 @@ def warn_of_unanchored_competencies(modeladmin, request: HttpRequest) -> None:
 @admin.action(description=_("Activate selected %(verbose_name_plural)s"), permissions=["change"])
 def activate_selected(modeladmin, request, queryset) -> None:
     _save_each(modeladmin, request, queryset, active=True)
+    if hasattr(modeladmin, "after_activating"):
+        modeladmin.after_activating(request, queryset)
 
 
 @admin.register(Section)
@@ -440,6 +442,9 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
 
     def after_deactivating(self, request: HttpRequest, queryset) -> None:
         warn_of_unanchored_competencies(self, request)
+
+    def after_activating(self, request: HttpRequest, queryset) -> None:
+        warn_of_unanchored_competencies(self, request)  # a check activated where no anchor is active
 
     @admin.display(description=_("question"))
     def short_text(self, item: Item) -> str:

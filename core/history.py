@@ -345,13 +345,17 @@ class InlineRows:
                     % {"row": name, "entries": counted(blocking)}
                 )
                 continue
-            others = [obj for model, objs in collector.data.items() if model is not self.model for obj in objs]
+            others: dict[Any, int] = {}  # counted, not loaded: an option may have thousands of answers
+            for model, objs in collector.data.items():
+                if model is not self.model:
+                    others[model] = others.get(model, 0) + len(objs)
             for queryset in collector.fast_deletes:
-                others += list(queryset)
+                if count := queryset.count():
+                    others[queryset.model] = others.get(queryset.model, 0) + count
             if others:
                 reasons.append(
                     gettext("removing %(row)s would also delete %(entries)s")
-                    % {"row": name, "entries": counted(others)}
+                    % {"row": name, "entries": counted_by_model(others)}
                 )
         return reasons
 
@@ -399,6 +403,10 @@ def counted(objects) -> str:
     by_model: dict[Any, int] = {}
     for obj in objects:
         by_model[type(obj)] = by_model.get(type(obj), 0) + 1
+    return counted_by_model(by_model)
+
+
+def counted_by_model(by_model: dict[Any, int]) -> str:
     return ", ".join(f"{count} {model_ngettext(model, count)}" for model, count in by_model.items())
 
 

@@ -204,7 +204,10 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         Assessment.objects.select_related("result").filter(share_token=share_token, finished_at__isnull=False).first()
     )
     if assessment is None:  # never shared like this, or revoked: the page says both, as it cannot tell them apart
-        return render(request, "recommendations/share_gone.html", status=404)
+        response = render(request, "recommendations/share_gone.html", status=404)
+        if request.htmx:  # revoked while the page was open: load the page that says so, not a page in the path
+            response["HX-Refresh"] = "true"
+        return response
     in_attempt_language(request, assessment.language)
     context, status = results_context(assessment, request.GET.get("role") or None, shared=True, query=request.GET)
     context["picker_url"] = reverse("shared-results", args=[share_token])

@@ -83,3 +83,18 @@ def errors_of(response) -> list[str]:
             for messages in row.values():
                 found.extend(messages)
     return found
+
+
+def messages_shown(response) -> str:
+    """The admin's messages on a followed response, in one string."""
+    from django.contrib.messages import get_messages
+
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def move_the_correct_option(data: dict, prefix: str) -> None:
+    """Mark the next option of a knowledge check correct instead of the one that is."""
+    rows = inline_rows(data, prefix)
+    correct = next(r for r in rows if data.get(f"{prefix}-{r}-correct") == "on")
+    set_inline_row(data, prefix, correct, correct=False)
+    set_inline_row(data, prefix, next(r for r in rows if r != correct), correct=True)

@@ -5,17 +5,12 @@ to require an inactive one, by a save or by deactivating the course it requires.
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from recommendations.models import Course
-from tests.admin.helpers import admin_url, form_data
+from tests.admin.helpers import admin_url, form_data, messages_shown
 
 pytestmark = pytest.mark.django_db
-
-
-def shown(response) -> str:
-    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def a_required_course() -> tuple[Course, Course]:
@@ -46,12 +41,14 @@ def test_saving_a_course_that_requires_an_inactive_one_warns(admin_client):
     data = form_data(admin_client.get(admin_url(course)))
     data["prerequisites"] = [*data.get("prerequisites", []), str(inactive.pk)]
     response = admin_client.post(admin_url(course), data, follow=True)
-    assert f"Inaktive Voraussetzungen: „{course.title_de}“ setzt „{inactive.title_de}“ voraus." in shown(response)
+    assert f"Inaktive Voraussetzungen: „{course.title_de}“ setzt „{inactive.title_de}“ voraus." in messages_shown(
+        response
+    )
     unchanged = admin_client.post(admin_url(course), form_data(admin_client.get(admin_url(course))), follow=True)
-    assert "Inaktive Voraussetzungen" in shown(unchanged)  # it stays said while it stays so
+    assert "Inaktive Voraussetzungen" in messages_shown(unchanged)  # it stays said while it stays so
     Course.objects.get(pk=course.pk).prerequisites.remove(inactive)
     data = form_data(admin_client.get(admin_url(course)))
-    assert "Inaktive Voraussetzungen" not in shown(admin_client.post(admin_url(course), data, follow=True))
+    assert "Inaktive Voraussetzungen" not in messages_shown(admin_client.post(admin_url(course), data, follow=True))
 
 
 def test_deactivating_a_course_others_require_names_them(admin_client):
@@ -61,7 +58,7 @@ def test_deactivating_a_course_others_require_names_them(admin_client):
         {"action": "deactivate_selected", "_selected_action": [required.pk], "index": 0},
         follow=True,
     )
-    assert f"„{dependent.title_de}“ setzt „{required.title_de}“ voraus" in shown(response)
+    assert f"„{dependent.title_de}“ setzt „{required.title_de}“ voraus" in messages_shown(response)
 
 
 def test_deactivating_it_in_its_form_names_them_too(admin_client):
@@ -70,4 +67,4 @@ def test_deactivating_it_in_its_form_names_them_too(admin_client):
     data.pop("active")
     response = admin_client.post(admin_url(required), data, follow=True)
     assert not Course.objects.get(pk=required.pk).active
-    assert f"„{dependent.title_de}“ setzt „{required.title_de}“ voraus" in shown(response)
+    assert f"„{dependent.title_de}“ setzt „{required.title_de}“ voraus" in messages_shown(response)

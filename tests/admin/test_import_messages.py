@@ -105,7 +105,7 @@ def test_a_new_course_from_a_file_without_the_verified_column_starts_unverified(
     assert Course.objects.get(slug="ohne-spalte").verified is False
 
 
-def test_a_new_course_checked_in_the_background_starts_unverified(admin_client):
+def test_a_new_course_imported_in_the_background_starts_unverified(admin_client):
     from recommendations.resources import run_course_import
 
     row = new_course(rows_of(export(admin_client)), "im-hintergrund", verified="")

@@ -5,18 +5,20 @@ the answers it rescores, and a competency left without an active anchor is named
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from assessment.measurement import DIFFICULTY_OFFSET
 from assessment.models import Answer, Competency, Item, Option
-from tests.admin.helpers import admin_url, form_data, inline_prefix, inline_rows, set_inline_row
+from tests.admin.helpers import (
+    admin_url,
+    form_data,
+    inline_prefix,
+    inline_rows,
+    messages_shown,
+    move_the_correct_option,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def shown(response) -> str:
-    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def post_changed(client, item: Item, change_options=None, **fields):
@@ -42,7 +44,7 @@ def test_a_new_difficulty_moves_the_location_the_measurement_uses(admin_client, 
     response = post_changed(admin_client, item, difficulty=item.difficulty + 1)
     item.refresh_from_db()
     assert item.location == pytest.approx(item.difficulty - DIFFICULTY_OFFSET)
-    assert "gelernte Lage" not in shown(response)
+    assert "gelernte Lage" not in messages_shown(response)
 
 
 def test_a_location_learned_from_answers_stays_and_the_admin_is_told(admin_client):
@@ -51,7 +53,7 @@ def test_a_location_learned_from_answers_stays_and_the_admin_is_told(admin_clien
     response = post_changed(admin_client, item, difficulty=item.difficulty + 1)
     item.refresh_from_db()
     assert item.location == pytest.approx(1.23)
-    assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in shown(response)
+    assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in messages_shown(response)
 
 
 def test_an_anchor_follows_its_new_difficulty_even_after_a_calibration(admin_client):
@@ -62,12 +64,6 @@ def test_an_anchor_follows_its_new_difficulty_even_after_a_calibration(admin_cli
     assert item.location == pytest.approx(item.difficulty - DIFFICULTY_OFFSET)
 
 
-def move_the_correct_option(data, prefix, rows):
-    correct = next(r for r in rows if data.get(f"{prefix}-{r}-correct") == "on")
-    set_inline_row(data, prefix, correct, correct=False)
-    set_inline_row(data, prefix, next(r for r in rows if r != correct), correct=True)
-
-
 def test_moving_the_correct_option_of_an_answered_check_says_how_many_answers_it_rescores(
     admin_client, finished_assessment
 ):
@@ -76,15 +72,15 @@ def test_moving_the_correct_option_of_an_answered_check_says_how_many_answers_it
     )
     item = answered.first().item
     count = Answer.objects.filter(item=item, option__isnull=False).count()
-    response = post_changed(admin_client, item, move_the_correct_option)
-    assert f"Die richtige Option ist geändert: {count} Antwort" in shown(response)
+    response = post_changed(admin_client, item, lambda data, prefix, rows: move_the_correct_option(data, prefix))
+    assert f"Die richtige Option ist geändert: {count} Antwort" in messages_shown(response)
 
 
 def test_moving_the_correct_option_of_a_check_nobody_answered_saves_without_a_warning(admin_client):
     item = a_check(anchor=False)
     before = item.options.get(correct=True).pk
-    response = post_changed(admin_client, item, move_the_correct_option)
-    assert "richtige Option ist geändert" not in shown(response)
+    response = post_changed(admin_client, item, lambda data, prefix, rows: move_the_correct_option(data, prefix))
+    assert "richtige Option ist geändert" not in messages_shown(response)
     assert item.options.get(correct=True).pk != before
 
 
@@ -101,12 +97,25 @@ def test_deactivating_the_last_active_anchors_of_a_competency_names_it(admin_cli
             follow=True,
         )
 
-    assert "Keine aktive Ankerfrage" not in shown(deactivate(anchors[:-1]))
-    text = shown(deactivate(anchors[-1:]))
+    assert "Keine aktive Ankerfrage" not in messages_shown(deactivate(anchors[:-1]))
+    text = messages_shown(deactivate(anchors[-1:]))
     assert f"Keine aktive Ankerfrage unter den Wissensfragen von: {competency}." in text
     # and the same on the change form, when an anchor is unmarked there
     Item.objects.filter(pk__in=[a.pk for a in anchors]).update(active=True)
     for anchor in anchors[:-1]:
         post_changed(admin_client, anchor, anchor="")
-    text = shown(post_changed(admin_client, anchors[-1], anchor=""))
+    text = messages_shown(post_changed(admin_client, anchors[-1], anchor=""))
     assert f"Keine aktive Ankerfrage unter den Wissensfragen von: {competency}." in text
+
+
+def test_activating_a_check_where_no_anchor_is_active_names_the_competency(admin_client):
+    competency = Competency.objects.filter(items__anchor=True).distinct().first()
+    checks = Item.objects.filter(competency=competency, kind=Item.Kind.KNOWLEDGE)
+    checks.update(active=False)
+    plain = checks.filter(anchor=False).first()
+    response = admin_client.post(
+        reverse("admin:assessment_item_changelist"),
+        {"action": "activate_selected", "_selected_action": [plain.pk], "index": 0},
+        follow=True,
+    )
+    assert f"Keine aktive Ankerfrage unter den Wissensfragen von: {competency}." in messages_shown(response)

@@ -8,14 +8,21 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from assessment.content import SHIPPED
 from assessment.models import Answer, Competency, Item, LevelDescriptor, Option, Section
 from assessment.services import record_answer, start_assessment
 from recommendations.models import Course, CourseCompetency, Role, RoleRequirement
-from tests.admin.helpers import admin_url, form_data, inline_prefix, inline_rows, set_inline_row
+from tests.admin.helpers import (
+    admin_url,
+    form_data,
+    inline_prefix,
+    inline_rows,
+    messages_shown,
+    move_the_correct_option,
+    set_inline_row,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +30,6 @@ pytestmark = pytest.mark.django_db
 def version_url(obj, record) -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[obj.pk, record.pk])
-
-
-def shown(response) -> str:
-    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def row_of(data: dict, prefix: str, **values) -> int:
@@ -84,7 +87,7 @@ def test_reverting_a_role_to_its_shipped_version_sets_its_required_levels_back(a
     assert (role.work_style, requirement.level) == (0.0, 2)
     record = requirement.history.latest()
     assert (record.history_type, record.level, record.history_user) == ("~", 2, admin_user)
-    assert "Modell jetzt neu trainieren" in shown(response)
+    assert "Modell jetzt neu trainieren" in messages_shown(response)
 
 
 def test_the_history_lists_a_changed_required_level_by_its_competency(admin_client):
@@ -192,7 +195,9 @@ def test_a_version_whose_competency_was_deleted_since_is_refused_and_nothing_cha
     response = admin_client.post(version_url(role, with_mainframes), form_data(page), follow=True)
 
     assert response.redirect_chain[-1][0] == admin_url(role, "history")
-    assert "Nichts wurde wiederhergestellt: Kompetenz „Großrechner“ wurde inzwischen gelöscht." in shown(response)
+    assert "Nichts wurde wiederhergestellt: Kompetenz „Großrechner“ wurde inzwischen gelöscht." in messages_shown(
+        response
+    )
     role.refresh_from_db()
     assert role.work_style == 0.3
     assert (role.history.count(), RoleRequirement.history.count()) == records
@@ -236,7 +241,7 @@ def test_a_course_version_whose_prerequisite_was_deleted_since_is_refused(admin_
 
     response = revert(admin_client, course, with_own)
 
-    assert "Nichts wurde wiederhergestellt: Kurs „Eigener Kurs“ wurde inzwischen gelöscht." in shown(response)
+    assert "Nichts wurde wiederhergestellt: Kurs „Eigener Kurs“ wurde inzwischen gelöscht." in messages_shown(response)
     assert not course.prerequisites.exists()
 
 
@@ -255,7 +260,7 @@ def test_a_version_with_a_row_not_valid_today_is_refused_and_the_course_stays_as
 
     response = revert(admin_client, course, version)
 
-    message = shown(response)
+    message = messages_shown(response)
     assert f"Nichts wurde wiederhergestellt: vermittelte Kompetenz „{link.competency.name_de}“" in message
     assert message.endswith("sein.")
     assert Course.objects.get(pk=course.pk).hours == Decimal("42.5")
@@ -279,13 +284,6 @@ def test_reverting_a_competency_sets_its_level_descriptors_back(admin_client):
     assert LevelDescriptor.objects.get(pk=descriptor.pk).text_de == descriptor.text_de
 
 
-def move_the_correct_option(data: dict, prefix: str) -> None:
-    rows = inline_rows(data, prefix)
-    correct = next(r for r in rows if data.get(f"{prefix}-{r}-correct") == "on")
-    set_inline_row(data, prefix, correct, correct=False)
-    set_inline_row(data, prefix, next(r for r in rows if r != correct), correct=True)
-
-
 def test_reverting_an_item_sets_its_options_back_and_says_how_many_answers_it_rescores(
     admin_client, finished_assessment
 ):
@@ -302,7 +300,7 @@ def test_reverting_an_item_sets_its_options_back_and_says_how_many_answers_it_re
 
     assert item.options.get(correct=True).pk == correct
     count = Answer.objects.filter(item=item, option__isnull=False).count()
-    assert f"Die richtige Option ist geändert: {count} Antwort" in shown(response)
+    assert f"Die richtige Option ist geändert: {count} Antwort" in messages_shown(response)
 
 
 def test_a_version_without_an_option_people_chose_since_is_refused(admin_client):
@@ -320,7 +318,7 @@ def test_a_version_without_an_option_people_chose_since_is_refused(admin_client)
 
     response = revert(admin_client, item, version)
 
-    assert "würde auch 1 Antwort löschen" in shown(response)
+    assert "würde auch 1 Antwort löschen" in messages_shown(response)
     assert Answer.objects.filter(assessment=assessment, item=item, option__value="x").exists()
 
 
@@ -375,4 +373,4 @@ def test_reverting_an_item_keeps_the_values_a_calibration_gave_it(admin_client, 
     assert item.text_de == version.text_de and item.difficulty == version.difficulty
     assert (item.location, item.discrimination) == (1.23, 1.7)
     if difficulty_changed:
-        assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in shown(response)
+        assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in messages_shown(response)

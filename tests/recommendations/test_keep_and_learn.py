@@ -65,6 +65,8 @@ def test_a_share_link_shows_the_result_read_only_and_can_be_revoked(client, fini
     text = gone.content.decode()
     assert "<h1>Dieser geteilte Link funktioniert nicht</h1>" in text and "zurückgezogen" in text
     assert "<title>Dieser geteilte Link funktioniert nicht · Revierpfad</title>" in text
+    picked = client.get(shared_url, {"role": "it_architect"}, HTTP_HX_REQUEST="true")  # the open page's picker
+    assert picked.status_code == 404 and picked["HX-Refresh"] == "true"
 
 
 def test_feedback_with_consent_is_stored_anonymously_and_once(client, finished_assessment):

@@ -432,3 +432,16 @@ def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repe
     assert text.count('<span class="score-name visually-hidden">') == sum(
         g.named_after_its_only_competency for g in response.context["sections"]
     )
+
+
+def test_an_unverified_course_shows_no_check_date(client, db):
+    """A course new from an import is dated today by default but nobody checked it: no "last checked" beside
+    "unverified"."""
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    course = client.get(results_url(beginner)).context["path_steps"][0][1]
+    Course.objects.filter(pk=course.pk).update(verified=False)
+    text = client.get(results_url(beginner)).content.decode()
+    step = text.split(escape(course.title_de), 1)[1].split("</li>")[0]
+    assert "zuletzt geprüft" not in step
