@@ -268,6 +268,13 @@ def _megabytes(size: int) -> str:
 
 
 class CourseImportForm(ImportForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].help_text = _(
+            "Yes/no columns take ja, yes, x or 1 for yes and nein, no or 0 for no. An empty cell leaves the "
+            "course's value as it is: to untick, write nein or 0."
+        )
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         check_import_file(upload)

@@ -278,3 +278,10 @@ def test_a_course_in_two_rows_of_one_file_is_refused_naming_both_rows(admin_clie
     text = refused(preview(admin_client, to_csv([course, rows[-1], again])))
     assert f"„{course['slug']}“ steht in mehr als einer Zeile der Datei (Zeilen 2, 4)" in text
     assert Course.objects.get(slug=course["slug"]).hours != 13
+
+
+def test_the_import_page_says_how_yes_no_columns_and_empty_cells_are_read(admin_client):
+    from django.urls import reverse
+
+    text = admin_client.get(reverse("admin:recommendations_course_import")).content.decode()
+    assert "Eine leere Zelle lässt den Wert des Kurses, wie er ist: Zum Abwählen schreiben Sie nein oder 0." in text
