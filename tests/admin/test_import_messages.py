@@ -12,6 +12,7 @@ import re
 import pytest
 import tablib
 from django.conf import settings
+from django.urls import reverse
 
 from recommendations.models import Course
 from tests.admin.test_import_export import confirm, export, page_text, preview, rows_of, to_csv
@@ -281,7 +282,5 @@ def test_a_course_in_two_rows_of_one_file_is_refused_naming_both_rows(admin_clie
 
 
 def test_the_import_page_says_how_yes_no_columns_and_empty_cells_are_read(admin_client):
-    from django.urls import reverse
-
     text = admin_client.get(reverse("admin:recommendations_course_import")).content.decode()
     assert "Eine leere Zelle lässt den Wert des Kurses, wie er ist: Zum Abwählen schreiben Sie nein oder 0." in text
