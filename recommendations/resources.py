@@ -624,11 +624,29 @@ def trimmed_headers(dataset):
     return dataset
 
 
+def decoded(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte order mark), else Windows-1252, which German Excel
+    writes as its plain "CSV (Trennzeichen-getrennt)"; the header check then finds a wrong guess."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if b"\x00" in data[:4096]:  # UTF-16 ("Unicode-Text"): not a Windows-1252 text either
+            raise
+        return data.decode("cp1252", errors="replace")
+
+
 class CourseCSV(CSV):
-    """A course file in CSV, separated by commas, semicolons or tabs."""
+    """A course file in CSV, separated by commas, semicolons or tabs, in UTF-8 or German Excel's Windows-1252
+    (read as bytes, so that the admin's import does not decode it as UTF-8 first)."""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
 
     def create_dataset(self, in_stream, **kwargs):
-        text = in_stream.decode(self.encoding or "utf-8-sig") if isinstance(in_stream, bytes) else in_stream
+        text = decoded(in_stream) if isinstance(in_stream, bytes) else in_stream
         text = text.removeprefix("\ufeff")
         separator = kwargs.setdefault("delimiter", csv_separator(text))
         # The first row before the rest: with the wrong separator the rest may not even split into equal rows.
@@ -651,12 +669,12 @@ MAX_REPORTED_ROWS = 100  # rows with errors listed on the status page; the rest 
 
 
 def read_dataset(data: bytes, format_name: str):
-    """The rows of an uploaded file (CSV in UTF-8, or XLSX) as a tablib Dataset; ValueError if unreadable
-    (UnreadableFile with a sentence for the admin when the columns are not the catalogue's)."""
+    """The rows of an uploaded file (CSV in UTF-8 or Windows-1252, or XLSX) as a tablib Dataset; ValueError if
+    unreadable (UnreadableFile with a sentence for the admin when the columns are not the catalogue's)."""
     try:
         if format_name == "xlsx":
             return CourseXLSX().create_dataset(data)
-        return CourseCSV().create_dataset(data.decode("utf-8-sig"))
+        return CourseCSV().create_dataset(data)
     except UnreadableFile:
         raise
     except Exception as exc:  # any parser error: the caller explains it in a sentence

@@ -284,3 +284,21 @@ def test_a_course_in_two_rows_of_one_file_is_refused_naming_both_rows(admin_clie
 def test_the_import_page_says_how_yes_no_columns_and_empty_cells_are_read(admin_client):
     text = admin_client.get(reverse("admin:recommendations_course_import")).content.decode()
     assert "Eine leere Zelle lässt den Wert des Kurses, wie er ist: Zum Abwählen schreiben Sie nein oder 0." in text
+
+
+def test_a_csv_from_german_excel_in_windows_1252_is_read_with_its_umlauts(admin_client):
+    rows = rows_of(export(admin_client))
+    course = next(r for r in rows if "ü" in r["title_de"] or "ä" in r["title_de"] or "ö" in r["title_de"])
+    changed = dict(course, hours="13")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(changed), delimiter=";")
+    writer.writeheader()
+    writer.writerow(changed)
+    response = preview(admin_client, out.getvalue().encode("cp1252"))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["update"] == 1
+    confirm(admin_client, response)
+    updated = Course.objects.get(slug=course["slug"])
+    assert updated.title_de == course["title_de"] and updated.hours == 13
