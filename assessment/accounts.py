@@ -55,9 +55,8 @@ class EmailLoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class SignupForm(forms.Form):
-    """Only the e-mail address, which doubles as the user name. Whether it is registered is not the form's
-    business: the answer must not depend on it. The password is chosen on the confirmation page."""
+class EmailAddressForm(forms.Form):
+    """An account's e-mail address, which doubles as its user name, however it is capitalised."""
 
     email = forms.EmailField(
         label=gettext_lazy("E-mail address"),
@@ -67,6 +66,11 @@ class SignupForm(forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class SignupForm(EmailAddressForm):
+    """Only the e-mail address. Whether it is registered is not the form's business: the answer must not depend
+    on it. The password is chosen on the confirmation page."""
 
 
 class NewPasswordForm(SetPasswordForm):
@@ -86,17 +90,8 @@ class ChoosePasswordForm(NewPasswordForm):
     new_password1, new_password2 = SetPasswordMixin.create_password_fields()
 
 
-class PasswordResetRequestForm(PasswordResetForm):
-    """The address of the account whose password was forgotten, however it is capitalised."""
-
-    email = forms.EmailField(
-        label=gettext_lazy("E-mail address"),
-        max_length=150,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+class PasswordResetRequestForm(EmailAddressForm, PasswordResetForm):
+    """The address of the account whose password was forgotten."""
 
     def get_users(self, email: str):
         """Django's rule (active, with a usable password), for the accounts whose user name is this address:

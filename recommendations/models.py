@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -141,26 +142,36 @@ class CourseQuerySet(models.QuerySet):
         requires: dict[int, list[int]] = {}
         for from_id, to_id in Course.prerequisites.through.objects.values_list("from_course_id", "to_course_id"):
             requires.setdefault(from_id, []).append(to_id)
-        came_from: dict[int, int] = {}
-        queue: deque[int] = deque()
-        for prerequisite in prerequisite_ids:
-            if prerequisite == course_id:
-                return [course_id, course_id]
-            if prerequisite not in came_from:
-                came_from[prerequisite] = course_id
-                queue.append(prerequisite)
-        while queue:  # breadth first, so the chain named to the admin is the shortest one
-            current = queue.popleft()
-            for required in requires.get(current, ()):
-                if required == course_id:
-                    chain = [current]
-                    while chain[-1] in came_from and came_from[chain[-1]] != course_id:
-                        chain.append(came_from[chain[-1]])
-                    return [course_id, *reversed(chain), course_id]
-                if required not in came_from:
-                    came_from[required] = current
-                    queue.append(required)
-        return []
+        requires[course_id] = list(prerequisite_ids)
+        return shortest_cycle(course_id, requires)
+
+
+K = TypeVar("K")  # a course's id or slug
+
+
+def shortest_cycle(start: K, requires: Mapping[K, Iterable[K]]) -> list[K]:
+    """The shortest chain start → … → start along `requires` (course → the courses it requires), or [] when the
+    course does not end up requiring itself."""
+    came_from: dict[K, K] = {}
+    queue: deque[K] = deque()
+    for required in requires.get(start, ()):
+        if required == start:
+            return [start, start]
+        if required not in came_from:
+            came_from[required] = start
+            queue.append(required)
+    while queue:  # breadth first, so the chain named to the admin is the shortest one
+        current = queue.popleft()
+        for required in requires.get(current, ()):
+            if required == start:
+                chain = [current]
+                while came_from[chain[-1]] != start:
+                    chain.append(came_from[chain[-1]])
+                return [start, *reversed(chain), start]
+            if required not in came_from:
+                came_from[required] = current
+                queue.append(required)
+    return []
 
 
 class Course(models.Model):

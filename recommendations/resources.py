@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +32,7 @@ from import_export.results import Result
 
 from assessment.models import Competency
 from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
-from recommendations.models import Course, CourseCompetency, Provider
+from recommendations.models import Course, CourseCompetency, Provider, shortest_cycle
 
 ENTRY_SEPARATOR = ";"
 PART_SEPARATOR = ":"
@@ -261,31 +260,6 @@ class SlugsWidget(widgets.ManyToManyWidget):
         if missing:
             raise UnknownCourses(missing)
         return found
-
-
-def shortest_cycle(start: str, requires: Mapping[str, Iterable[str]]) -> list[str]:
-    """The shortest chain of slugs start → … → start along `requires` (course → the courses it requires), or []
-    when the course does not end up requiring itself."""
-    came_from: dict[str, str] = {}
-    queue: deque[str] = deque()
-    for required in requires.get(start, ()):
-        if required == start:
-            return [start, start]
-        if required not in came_from:
-            came_from[required] = start
-            queue.append(required)
-    while queue:  # breadth first, so the chain named to the admin is the shortest one
-        current = queue.popleft()
-        for required in requires.get(current, ()):
-            if required == start:
-                chain = [current]
-                while came_from[chain[-1]] != start:
-                    chain.append(came_from[chain[-1]])
-                return [start, *reversed(chain), start]
-            if required not in came_from:
-                came_from[required] = current
-                queue.append(required)
-    return []
 
 
 class SpreadsheetRowsResult(Result):
