@@ -635,11 +635,10 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
         pending = core_tasks.pending(tasks.calibrate_items)
         form = CalibrateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if pending is None:  # a second click, or a second admin, follows the calibration already queued
-                pending_id = tasks.calibrate_items.enqueue(form.cleaned_data["min_answers"]).id
+            # A second click, or a second admin, follows the calibration already queued.
+            pending_id, queued = core_tasks.enqueue_once(tasks.calibrate_items, form.cleaned_data["min_answers"])
+            if queued:
                 log.info("item calibration queued from the admin as task %s", pending_id)
-            else:
-                pending_id = pending.id
             return HttpResponseRedirect(reverse("admin:assessment_calibrationversion_run_status", args=[pending_id]))
         checks = Item.objects.active().filter(kind=Item.Kind.KNOWLEDGE)
         context = {

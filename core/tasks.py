@@ -3,8 +3,10 @@ is already queued or running, a task's result by the id in a URL, and a failed t
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -22,6 +24,21 @@ def pending(task) -> DBTaskResult | None:
         status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - STALE_AFTER
     )
     return DBTaskResult.objects.filter(alive, task_path=task.module_path).order_by("-enqueued_at").first()
+
+
+def enqueue_once(task, *args) -> tuple[str, bool]:
+    """Queue a run of `task` unless one is queued or running already: (the id of the run to follow, whether it is
+    new). Two admins clicking in the same instant get one run: the look and the queueing are one transaction that
+    holds a lock for this task (SQLite: the project's transactions take the write lock at their start;
+    PostgreSQL: a transaction-level advisory lock on the task's name)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(task.module_path.encode())])
+        existing = pending(task)
+        if existing is not None:
+            return str(existing.id), False
+        return str(task.enqueue(*args).id), True
 
 
 def result_or_404(task, task_id, message: str):

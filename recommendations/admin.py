@@ -851,11 +851,10 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
             raise PermissionDenied
         pending = core_tasks.pending(tasks.retrain)
         if request.method == "POST":
-            if pending is None:  # a second click, or a second admin, follows the training already queued
-                pending_id = tasks.retrain.enqueue().id
+            # A second click, or a second admin, follows the training already queued.
+            pending_id, queued = core_tasks.enqueue_once(tasks.retrain)
+            if queued:
                 log.info("retraining queued from the admin as task %s", pending_id)
-            else:
-                pending_id = pending.id
             return HttpResponseRedirect(reverse("admin:recommendations_modelversion_retrain_status", args=[pending_id]))
         active = ModelVersion.objects.defer("payload").filter(active=True).first()
         context = {
