@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from config.logging import gunicorn_logging_config
+
 wsgi_app = "config.wsgi:application"
 bind = [f"127.0.0.1:{os.getenv('PORT', '8000')}"]
 workers = int(os.getenv("WEB_CONCURRENCY", "3"))  # about 1.5 per core: the database does much of the waiting
@@ -22,6 +24,12 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own lines in the application's format (JSON lines unless DEBUG is on or DJANGO_LOG_FORMAT=text, as
+# config/settings.py decides), with tokens and client addresses masked.
+_debug = os.getenv("DJANGO_DEBUG", "1").strip().lower() in {"1", "true", "yes", "on"}
+logconfig_dict = gunicorn_logging_config(
+    json_lines=os.getenv("DJANGO_LOG_FORMAT", "text" if _debug else "json") == "json", level=loglevel.upper()
+)
 # The proxy in front sets X-Forwarded-Proto; gunicorn passes it on to Django (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.getenv("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn's runtime control socket sits at one path per user: two instances on one machine would

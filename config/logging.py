@@ -1,9 +1,12 @@
-"""Logging: one line per record, JSON in production, with the request id and never a token.
+"""Logging: one line per record, JSON in production, with the request id and never a token or a client address.
 
 The assessment token in `/a/<token>/...` is the only key to a person's answers, so every
 formatted line is masked: the segment after `/a/` and any other path segment that looks like a
 token (20 or more URL-safe characters) become `<masked>`, whichever logger wrote them (Django's
-"Not Found: /a/..." warnings, tracebacks, our request log).
+"Not Found: /a/..." warnings, tracebacks, our request log). gunicorn's own lines go through the same
+formatters (`gunicorn_logging_config`), and the client address it names for a malformed request
+("Invalid request from ip=...") is masked too: taking the assessment needs no personal data, and the logs
+keep none.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+# With the offset: gunicorn's master logs in the machine's time zone, its workers (Django sets TIME_ZONE) in Berlin's.
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 
 _TOKEN_AFTER_A = re.compile(r"(/a/)[^/?#\s\"'<>]+")
 _TOKEN_LIKE_SEGMENT = re.compile(r"(/)[A-Za-z0-9_-]{20,}(?=[/?#\s\"'<>]|$)")
+# gunicorn: "Invalid request from ip=192.0.2.1: Invalid HTTP method: 'G@T'" (an IPv6 address has no ": ")
+_CLIENT_ADDRESS = re.compile(r"\b(ip=)\S*?(?=:\s|\s|$)")
 
 
 def mask_tokens(text: str) -> str:
-    """The text with assessment and share tokens in URL paths replaced by `<masked>`."""
+    """The text with assessment and share tokens in URL paths, and client addresses named as `ip=...`, replaced
+    by `<masked>`."""
+    text = _CLIENT_ADDRESS.sub(r"\1<masked>", text)
     return _TOKEN_LIKE_SEGMENT.sub(r"\1<masked>", _TOKEN_AFTER_A.sub(r"\1<masked>", text))
 
 
@@ -68,11 +77,13 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
             "json": {
                 "()": "config.logging.MaskedJsonFormatter",
                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                "datefmt": TIME_FORMAT,
                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             },
             "text": {
                 "()": "config.logging.MaskedTextFormatter",
                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+                "datefmt": TIME_FORMAT,
             },
         },
         "handlers": {
@@ -92,3 +103,16 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
             "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         },
     }
+
+
+def gunicorn_logging_config(*, json_lines: bool, level: str) -> dict:
+    """gunicorn's `logconfig_dict`: its error log ("Booting worker", "Invalid request from ...") through the
+    same handler and masking formatters as the application's records. (gunicorn's access log stays off: the app
+    logs each request itself.)"""
+    config = logging_config(json_lines=json_lines, level=level)
+    config["loggers"] = {
+        **config["loggers"],
+        "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    }
+    return config

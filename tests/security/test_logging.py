@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,7 +112,81 @@ def test_request_lines_name_no_answer_and_no_address(client, assessment, caplog)
         ('"path": "/a/abc"', '"path": "/a/<masked>"'),
         ("/static/css/app.fe948a1ab9de.css", "/static/css/app.fe948a1ab9de.css"),
         ("/konto/registrieren/", "/konto/registrieren/"),
+        (
+            "Invalid request from ip=192.0.2.7: Invalid HTTP method: 'G@T'",
+            "Invalid request from ip=<masked>: Invalid HTTP method: 'G@T'",
+        ),
+        (
+            "Invalid request from ip=2001:db8::1: Invalid HTTP Version",
+            "Invalid request from ip=<masked>: Invalid HTTP Version",
+        ),
+        ("Invalid request from ip=::1: x", "Invalid request from ip=<masked>: x"),
     ],
 )
-def test_tokens_in_paths_are_masked_and_nothing_else(text, masked):
+def test_tokens_in_paths_and_client_addresses_are_masked_and_nothing_else(text, masked):
     assert mask_tokens(text) == masked
+
+
+def test_gunicorn_lines_are_json_and_name_no_client_address(tmp_path):
+    """gunicorn answers a malformed request itself (400) and logs it naming the client: its lines go through the
+    application's formatters, the address masked, each time with its offset (master and workers differ in zone)."""
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        WEB_CONCURRENCY="1",
+    )
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                "config/gunicorn.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            replies = [
+                send_raw(port, b"G@T /a/" + secrets.token_urlsafe(24).encode() + b"/ HTTP/1.1\r\nHost: x\r\n\r\n"),
+                send_raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n"),
+            ]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert all(reply.startswith(b"HTTP/1.1 400") for reply in replies), replies
+    records = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    invalid = [r["message"] for r in records if r["message"].startswith("Invalid request")]
+    assert len(invalid) == 2 and all(m.startswith("Invalid request from ip=<masked>: ") for m in invalid), invalid
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", r["time"]) for r in records), records
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def send_raw(port: int, request: bytes) -> bytes:
+    """Send bytes as they are (no HTTP library would send a malformed request line) and read the reply."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+                connection.sendall(request)
+                return connection.recv(200)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
