@@ -302,6 +302,56 @@ class Reliability:
     INCONSISTENT = "inconsistent"  # random or careless answers: no level explains them
 
 
+# Components of the joint posterior lighter than this are left out of `LevelMixture` (the rest renormalised).
+MIXTURE_FLOOR = 1e-9
+MIXTURE_DRAWS = 1024  # plausible profiles for the ranges of sums over competencies
+MIXTURE_SEED = 20261204
+
+
+@lru_cache(maxsize=8)
+def _stratified_uniforms(count: int, columns: int) -> np.ndarray:
+    """Fixed stratified uniforms (a Latin hypercube): each column covers (0, 1) evenly."""
+    rng = np.random.default_rng(MIXTURE_SEED)
+    strata = (np.arange(count)[:, None] + rng.random((count, columns))) / count
+    for column in range(columns):
+        strata[:, column] = strata[rng.permutation(count), column]
+    strata.setflags(write=False)
+    return strata
+
+
+@dataclass(frozen=True)
+class LevelMixture:
+    """The joint posterior of a person's levels, which the per-competency posteriors only summarise.
+
+    The measurement shares one self-rating bias and one mean level across all competencies: given one
+    (bias, mean) component the competencies' levels are independent, so the joint posterior is a mixture.
+    Anything that adds up over competencies (a role's missing levels) has its spread from it: the
+    competencies' errors move together through the shared bias, which per-competency posteriors miss."""
+
+    slugs: tuple[str, ...]  # the competencies, in the order of `conditionals`
+    weights: np.ndarray  # (components,), summing to 1
+    conditionals: np.ndarray  # (competency, component, level): P(level | component) per competency
+
+    def draws(self, count: int = MIXTURE_DRAWS) -> np.ndarray:
+        """`count` plausible level profiles (count, competency) from the joint posterior: a component by its
+        weight, then each competency's level given it. The draws are fixed (stratified uniforms from one seed),
+        so the same answers always give the same figures."""
+        uniforms = _stratified_uniforms(count, 1 + len(self.slugs))
+        cumulative = np.cumsum(self.weights)
+        component = np.searchsorted(cumulative, uniforms[:, 0] * cumulative[-1]).clip(0, len(self.weights) - 1)
+        cdfs = np.cumsum(self.conditionals[:, component, :], axis=2)  # (competency, count, level)
+        return (uniforms[:, 1:].T[:, :, None] > cdfs).sum(axis=2).clip(0, len(LEVELS) - 1).T
+
+    def ordered(self, slugs: Sequence[str]) -> LevelMixture | None:
+        """The same mixture with its competencies in the order of `slugs` (None if one of them is not in it)."""
+        if tuple(slugs) == self.slugs:
+            return self
+        position = {slug: i for i, slug in enumerate(self.slugs)}
+        if any(slug not in position for slug in slugs):
+            return None
+        return LevelMixture(tuple(slugs), self.weights, self.conditionals[[position[slug] for slug in slugs]])
+
+
 @dataclass(frozen=True)
 class Profile:
     competencies: dict[str, CompetencyScore]
@@ -317,6 +367,9 @@ class Profile:
     work_style_range: tuple[float, float] | None = None  # the work style's 90 % range
     work_style_answers: int = 0  # the work-style situations it rests on
     extra: dict = field(default_factory=dict)
+    # The joint posterior of the levels, for spreads of sums over competencies; not stored with a result
+    # (a stored result keeps the figures computed from it).
+    level_mixture: LevelMixture | None = field(default=None, compare=False, repr=False)
 
     @property
     def reliable(self) -> bool:
@@ -416,14 +469,16 @@ def _level_prior() -> np.ndarray:
 
 def _competency_levels(
     evidence: list[_Evidence], raters: SelfRaters | None = None
-) -> tuple[np.ndarray, tuple[float, float, float], float, float]:
+) -> tuple[np.ndarray, tuple[float, float, float], float, float, LevelMixture]:
     """Posteriors over the levels (competency, level), the self-rating bias (its expectation and 90 % range),
-    the log marginal likelihood, and the log marginal likelihood of the person-fit test (``FIT_OUTLIER_SHARE``).
+    the log marginal likelihood, the log marginal likelihood of the person-fit test (``FIT_OUTLIER_SHARE``),
+    and the joint posterior (`LevelMixture`).
 
     The person's bias and own mean level are shared by all competencies: a grid over both, with
     each competency's level summed out given them (all competencies at once, as arrays)."""
     if not evidence:
-        return np.zeros((0, len(LEVELS))), (0.0, 0.0, 0.0), 0.0, 0.0
+        empty = LevelMixture((), np.ones(1), np.zeros((0, 1, len(LEVELS))))
+        return np.zeros((0, len(LEVELS))), (0.0, 0.0, 0.0), 0.0, 0.0, empty
     prior = _level_prior()  # (mean, level)
     knowledge = np.stack([e.knowledge for e in evidence])  # (competency, level)
     table = _self_rating_table(raters)
@@ -438,14 +493,22 @@ def _competency_levels(
     log_marginal = float(top + np.log(np.exp(log_joint - top).sum())) + constant
     weights = np.exp(log_joint - top)
     weights /= weights.sum()
-    posteriors = np.einsum("rm,crml->cl", weights, joint / marginal[:, :, :, None])
+    conditionals = joint / marginal[:, :, :, None]  # (competency, rater, mean, level)
+    posteriors = np.einsum("rm,crml->cl", weights, conditionals)
+    flat = weights.ravel()
+    kept = np.flatnonzero(flat > MIXTURE_FLOOR)
+    mixture = LevelMixture(
+        tuple(e.slug for e in evidence),
+        flat[kept] / flat[kept].sum(),
+        conditionals.reshape(len(evidence), -1, len(LEVELS))[:, kept, :],
+    )
     # The fit test's prior mixes in the uniform: per competency, the same answers summed over any level.
     anywhere = (knowledge[:, None, :] * self_rating).mean(axis=2)  # (competency, rater)
     robust = (1 - FIT_OUTLIER_SHARE) * marginal + FIT_OUTLIER_SHARE * anywhere[:, :, None]
     log_robust = log_rater_mean + np.log(np.maximum(robust, 1e-300)).sum(axis=0)
     top = log_robust.max()
     log_fit_marginal = float(top + np.log(np.exp(log_robust - top).sum())) + constant
-    return posteriors, _bias_summary(weights.sum(axis=1), raters), log_marginal, log_fit_marginal
+    return posteriors, _bias_summary(weights.sum(axis=1), raters), log_marginal, log_fit_marginal, mixture
 
 
 def _bias_summary(weights: np.ndarray, raters: SelfRaters | None = None) -> tuple[float, float, float]:
@@ -547,7 +610,9 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             by_competency[item.competency].append(item)
     raters = self_raters(items)
     evidence = [_collect(slug, group, answers, raters) for slug, group in by_competency.items()]
-    posteriors, (self_bias, bias_low, bias_high), log_marginal, log_fit_marginal = _competency_levels(evidence, raters)
+    posteriors, (self_bias, bias_low, bias_high), log_marginal, log_fit_marginal, mixture = _competency_levels(
+        evidence, raters
+    )
     scores = {}
     tail = (1 - RANGE_MASS) / 2
     expectations = posteriors @ LEVELS
@@ -604,6 +669,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
         self_bias_range=(round(bias_low, 2), round(bias_high, 2)) if has_self_ratings else None,
         work_style_range=(style.low, style.high) if style.answered else None,
         work_style_answers=style.answered,
+        level_mixture=mixture,
     )
 
 

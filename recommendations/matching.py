@@ -10,10 +10,15 @@ most, a requirement of 1 hardly. Raising a level never raises a gap, so raising 
 lowers any role's match (monotone by construction). The match uses the level estimate, not the range,
 so a less certain measurement never raises it.
 
-The range (90 %) comes from the measurement's posterior over each level: the gaps' variances add up
-(the competencies are measured by separate answers), and the range is the match +- 1.645 standard
-deviations, cut to 0-100. A gap whose level range reaches the requirement is "about met": the
-measurement cannot tell it from none.
+The range (90 %) is where the match lies in 90 % of the plausible profiles of the measurement's joint
+posterior (from its 5th to its 95th percentile; it always holds the match itself). The competencies' levels
+are not independent there: one self-rating bias and one mean level are shared by all of them
+(`assessment.measurement.LevelMixture`), so their errors move together, and a person who over-rates
+themselves is over-rated in every competency at once. (Adding the per-competency variances as if the
+competencies were measured apart gave ranges about half as wide: a simulated person's true match lay within
+them for 37-74 % of people instead of 90 %.) Without the joint posterior (a caller with per-competency
+posteriors only) the range is the match +- 1.645 standard deviations of the summed per-competency gaps. A
+gap whose level range reaches the requirement is "about met": the measurement cannot tell it from none.
 """
 
 from __future__ import annotations
@@ -21,10 +26,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from assessment.measurement import LevelMixture
+
 Z90 = 1.6449
+RANGE_MASS = 0.90
 
 
 @dataclass(frozen=True)
@@ -115,16 +125,32 @@ def role_match(
     )
 
 
+def match_range(requirements: np.ndarray, weights: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
+    """The 5th and 95th percentiles of every role's match (0-100) over the plausible profiles of a joint
+    posterior (`mixture.draws()`): `requirements` and `weights` (roles x competencies) -> (low, high), each
+    (roles,)."""
+    draws = mixture.draws().astype(float)  # (draws, competencies)
+    total = (weights * requirements).sum(axis=1)
+    missing = (np.clip(requirements[None, :, :] - draws[:, None, :], 0, None) * weights[None, :, :]).sum(axis=2)
+    shares = 100 * (1 - missing / np.where(total > 0, total, 1)[None, :])  # (draws, roles)
+    tail = 100 * (1 - RANGE_MASS) / 2
+    low, high = np.percentile(shares, [tail, 100 - tail], axis=0)
+    return low, high
+
+
 def role_matches(
     competencies: Sequence[str],
     requirements: np.ndarray,
     levels: np.ndarray,
     level_high: np.ndarray,
     variances: np.ndarray,
+    mixture: LevelMixture | None = None,
 ) -> list[Match]:
     """`role_match` for every role at once, for one person: `requirements` (roles x competencies, whole
     levels 0-5), the person's `levels` and `level_high` per competency, and `variances` (competencies x 6)
-    from `gap_variance_table` (rows of zeros where nothing is known). The same numbers as `role_match`."""
+    from `gap_variance_table` (rows of zeros where nothing is known). The same numbers as `role_match`; with
+    the measurement's joint posterior (`mixture`, an `assessment.measurement.LevelMixture`) the range is that
+    of the joint posterior instead (see the module docstring)."""
     top = requirements.max(axis=1, keepdims=True)
     w = requirements / np.where(top > 0, top, 1)
     total = (w * requirements).sum(axis=1)
@@ -135,13 +161,18 @@ def role_matches(
     safe_total = np.where(total > 0, total, 1)
     value = 100 * (1 - missing / safe_total)
     spread = Z90 * 100 * np.sqrt(variance) / safe_total
+    low, high = np.clip(value - spread, 0, None), np.clip(value + spread, None, 100)
+    if mixture is not None:  # the range of the joint posterior, holding the match itself
+        low, high = match_range(requirements, w, mixture)
+        low, high = np.minimum(low, value), np.maximum(high, value)
     # The per-role work below is on plain Python numbers (the same doubles as the arrays'): faster than
     # indexing the arrays element by element.
     person = levels.tolist()
     rows = zip(
         total.tolist(),
         value.tolist(),
-        spread.tolist(),
+        low.tolist(),
+        high.tolist(),
         requirements.tolist(),
         w.tolist(),
         gap.tolist(),
@@ -149,7 +180,7 @@ def role_matches(
         (level_high[None, :] >= requirements).tolist(),
     )
     matches = []
-    for role_total, v, role_spread, required, weight, role_gap, short, reached in rows:
+    for role_total, v, role_low, role_high, required, weight, role_gap, short, reached in rows:
         if role_total <= 0:
             matches.append(Match(100.0, 100.0, 100.0, ()))
             continue
@@ -158,8 +189,8 @@ def role_matches(
         matches.append(
             Match(
                 value=round(v, 1),
-                low=round(max(0.0, v - role_spread), 1),
-                high=round(min(100.0, v + role_spread), 1),
+                low=round(role_low, 1),
+                high=round(role_high, 1),
                 gaps=tuple(Gap(competencies[c], required[c], person[c], short[c], about_met=reached[c]) for c in open_),
             )
         )

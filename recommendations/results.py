@@ -34,7 +34,11 @@ from recommendations.models import CompletedCourse, ModelVersion, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, learning_path_for
 from recommendations.services import Recommendation, RoleFit, rank_roles
 
-FORMAT = 1  # of the stored document; a document of another format is computed again
+# Of the stored document; a document of another format is computed again. 2: the match ranges come from the
+# measurement's joint posterior (format 1's were about half as wide as they should be).
+FORMAT = 2
+# Profile fields a stored result leaves out: the joint posterior is kept only as the figures computed from it.
+UNSTORED = frozenset({"extra", "level_mixture"})
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def compute_document(
     return {
         "format": FORMAT,
         "profile": {
-            **{f.name: getattr(profile, f.name) for f in dataclasses.fields(Profile) if f.name != "extra"},
+            **{f.name: getattr(profile, f.name) for f in dataclasses.fields(Profile) if f.name not in UNSTORED},
             "competencies": [dataclasses.asdict(score) for score in profile.competencies.values()],
         },
         "model_version": ranking.model_version,

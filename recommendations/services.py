@@ -87,7 +87,10 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
             scores = [profile.competencies[c] for c in competencies]
             posteriors = np.array([s.posterior or (0.0,) * 6 for s in scores], dtype=float).reshape(-1, 6)
             highs = np.array([s.level_high for s in scores], dtype=float)
-            matches = role_matches(competencies, requirements, person_levels, highs, gap_variance_table(posteriors))
+            mixture = profile.level_mixture.ordered(competencies) if profile.level_mixture else None
+            matches = role_matches(
+                competencies, requirements, person_levels, highs, gap_variance_table(posteriors), mixture
+            )
             person = dict(zip(competencies, person_levels.tolist()))
             fit = row.tolist()
             order = sorted(range(len(current.roles)), key=lambda i: (-round(fit[i], 6), i))

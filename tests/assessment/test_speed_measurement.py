@@ -268,7 +268,7 @@ def test_the_levels_of_all_competencies_are_the_same_numbers_to_the_last_bit(row
         m._Evidence(slug=f"c{i}", total=6, knowledge=np.array(k), self_level=said, log_constant=constant)
         for i, (k, said, constant) in enumerate(rows)
     ]
-    posteriors, bias, log_marginal, log_fit_marginal = m._competency_levels(evidence)
+    posteriors, bias, log_marginal, log_fit_marginal, _mixture = m._competency_levels(evidence)
     expected_posteriors, expected_bias, expected_log_marginal, expected_fit = _competency_levels_as_before(evidence)
     assert np.array_equal(posteriors, expected_posteriors)
     assert (bias[0], log_marginal) == (expected_bias[0], expected_log_marginal)
