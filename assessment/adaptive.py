@@ -385,9 +385,15 @@ def plan(
         return transparent_scores(lv, st, roles)
 
     expected = np.array([[profile.competencies[c].expected for c in bank.competencies]], dtype=float)
-    # One call ranks the current estimate (first row) and the plausible profiles.
-    ranked = rank(np.vstack([expected, levels.astype(float)]), np.concatenate([[profile.work_style], styles]))
-    current, scores = ranked[0], ranked[1:]  # (roles,), (samples, roles)
+    # The current estimate's style: the person's, or, before any situation is answered, every style on the grid
+    # alike (as the result ranks then: `recommendations.services.rank_roles`).
+    own_styles = [profile.work_style] if profile.work_style_confidence > 0 else list(STYLE_GRID)
+    # One call ranks the current estimate (first rows) and the plausible profiles.
+    ranked = rank(
+        np.vstack([np.repeat(expected, len(own_styles), axis=0), levels.astype(float)]),
+        np.concatenate([own_styles, styles]),
+    )
+    current, scores = ranked[: len(own_styles)].mean(axis=0), ranked[len(own_styles) :]  # (roles,), (samples, roles)
     n_roles = len(roles.slugs)
     order = np.argsort(-scores, axis=1, kind="stable")
     top3 = np.zeros_like(scores, dtype=bool)

@@ -249,8 +249,14 @@ def work_style_summary(profile: Profile) -> dict:
     STYLE_HEART_ANSWERS situations."""
     style = profile.work_style
     summary = {"value": style, "x": _axis_x(style), "confidence": profile.work_style_confidence}
-    if profile.work_style_confidence == 0:
-        return summary | {"sentence": _("You skipped the work-style situations, so we cannot say where you stand.")}
+    if profile.work_style_confidence == 0:  # no situation answered: no marker either (it would sit at 0)
+        return summary | {
+            "unknown": True,
+            "sentence": _(
+                "None of your answers is about your work style (no situation was asked, or you skipped it), so "
+                "we cannot say where you stand, and the roles are compared without it."
+            ),
+        }
     # A result stored before the range was has none: its sentence then goes by the style alone.
     low, high = profile.work_style_range or (style, style)
     settled = not profile.work_style_range or profile.work_style_answers >= STYLE_HEART_ANSWERS

@@ -107,18 +107,30 @@ def reasons_for_roles(
     matches: Sequence[Match],
     style_range: tuple[float, float] | None = None,
     unanswered: Collection[str] = (),
+    style_known: bool = True,
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
     it lies outside that range: after one or two situations the range is wide, and nothing is said. A
     competency whose every question was skipped (`unanswered`) is never named as something the person brings:
-    its level is the measurement's placeholder."""
+    its level is the measurement's placeholder. Without any work-style situation answered (`style_known`
+    false) nothing is said about the work style."""
     t = _texts(get_language())
     competencies = tuple(competencies)
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
     return [
         _reasons(
-            role, competencies, levels, work_style, names, match, t, mean_level, style_range, frozenset(unanswered)
+            role,
+            competencies,
+            levels,
+            work_style,
+            names,
+            match,
+            t,
+            mean_level,
+            style_range,
+            frozenset(unanswered),
+            style_known,
         )
         for role, match in zip(roles, matches)
     ]
@@ -135,6 +147,7 @@ def _reasons(
     mean_level: float,
     style_range: tuple[float, float] | None = None,
     unanswered: frozenset[str] = frozenset(),
+    style_known: bool = True,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
@@ -152,7 +165,9 @@ def _reasons(
     if ranked and about:
         reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
     distance = abs(work_style - role.work_style)
-    if distance <= STYLE_MATCH:
+    if not style_known:
+        pass  # no situation answered: the style is the scale's middle by default, not the person's
+    elif distance <= STYLE_MATCH:
         reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
     elif style_range is not None and style_range[0] <= role.work_style <= style_range[1]:
         pass  # the role's style lies within the range of the person's: the answers cannot tell

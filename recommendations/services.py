@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import override
 
-from assessment.measurement import Profile
+from assessment.measurement import STYLE_GRID, Profile
 from assessment.models import Competency
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
@@ -77,7 +77,15 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
     competencies = current.competencies
     levels = np.array([[p.competencies[c].expected for c in competencies] for p in profiles], dtype=float)
     styles = np.array([p.work_style for p in profiles], dtype=float)
-    fits, version = _fits(active_model(current.model_state), levels, styles, current)
+    model = active_model(current.model_state)
+    fits, version = _fits(model, levels, styles, current)
+    unknown = [i for i, p in enumerate(profiles) if p.work_style_confidence == 0]
+    if unknown:  # no work-style situation answered: every style on the grid alike (a flat prior), not the middle
+        grid = len(STYLE_GRID)
+        averaged, _version = _fits(
+            model, np.repeat(levels[unknown], grid, axis=0), np.tile(STYLE_GRID, len(unknown)), current
+        )
+        fits[unknown] = averaged.reshape(len(unknown), grid, -1).mean(axis=1)
     requirements = np.array([spec.requirements for spec in current.roles], dtype=float).reshape(
         len(current.roles), len(competencies)
     )
@@ -106,6 +114,7 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
                 ordered_matches,
                 profile.work_style_range,
                 skipped,
+                style_known=profile.work_style_confidence > 0,
             )
             roles = [
                 RoleFit(slug=spec.slug, fit=round(fit[i], 4), match=matches[i], reasons=tuple(texts))

@@ -34,7 +34,7 @@ def test_one_situation_is_a_leaning_not_a_heart_and_the_page_says_what_it_rests_
     firefighter = summary([0], "de")
     assert firefighter["sentence"].startswith("Sie neigen zur Feuerwehr")
     assert (
-        "Das beruht auf 1 Situation: Mit 90 % Sicherheit liegt Ihr Stil zwischen -1,0 und -0,3."
+        "Das beruht auf einer Situation: Mit 90 % Sicherheit liegt Ihr Stil zwischen -1,0 und -0,3."
         in (firefighter["sentence"])
     )
 
@@ -46,7 +46,9 @@ def test_many_situations_on_one_side_make_an_architect_or_firefighter_at_heart()
 
 
 def test_no_situation_answered_says_so_and_a_result_stored_before_the_range_keeps_its_sentence():
-    assert summary([])["sentence"].startswith("You skipped the work-style situations")
+    unknown = summary([])
+    assert unknown["sentence"].startswith("None of your answers is about your work style (no situation was asked")
+    assert unknown["unknown"]  # no marker at the middle of the axis as if the person were balanced
     profile = score_profile([], SITUATIONS, {f"s{i}": "o3" for i in range(6)})
     stored_before = replace(profile, work_style_range=None, work_style_answers=0)
     with override("en"):

@@ -241,3 +241,25 @@ def test_a_renamed_competency_reaches_the_reasons_at_once():
     assert snapshot().names["de"][competency.slug] == "Umbenannte Kompetenz"
     reasons = [r for role in rank_roles([profile])[0].roles for r in role.reasons]
     assert any("Umbenannte Kompetenz" in r for r in reasons)
+
+
+@pytest.mark.django_db
+def test_without_a_work_style_situation_no_style_is_assumed_for_the_ranking_or_the_reasons():
+    """An adaptive test can stop before it asks a situation. The style then defaulted to 0 (balanced): the reasons
+    said "Your work style (balanced) suits the role" and the ranking held roles of another style against it."""
+    from assessment.measurement import STYLE_GRID
+    from recommendations import services
+
+    items = [item_spec(i) for i in items_with_options()]
+    answers = {i.slug: i.options[-1].value for i in items if i.kind != "scenario"}
+    profile = score_profile(competency_slugs(), items, answers)
+    assert profile.work_style_confidence == 0
+    current = snapshot()
+    ranking = services.rank_roles([profile], "en", current)[0]
+    assert not any("work style" in reason for role in ranking.roles for reason in role.reasons)
+    levels = np.array([[profile.competencies[c].expected for c in current.competencies]] * len(STYLE_GRID))
+    over_styles, _version = services._fits(active_model(), levels, np.array(STYLE_GRID), current)
+    expected = dict(zip([r.slug for r in current.roles], over_styles.mean(axis=0).round(4)))
+    assert {role.slug: role.fit for role in ranking.roles} == expected
+    at_middle, _version = services._fits(active_model(), levels[:1], np.zeros(1), current)
+    assert not np.allclose(at_middle[0].round(4), over_styles.mean(axis=0).round(4))
