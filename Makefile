@@ -66,6 +66,7 @@ test:
 	@bash .ci/system-packages
 	@$(MAKE) --no-print-directory install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 	$(PY) -m pytest
 
 ## make test-postgres: the same on this machine's PostgreSQL (installed and started when missing, as root)
@@ -79,6 +80,7 @@ postgres:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 
 bench: install
 	$(PY) -m bench.run

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.models import Assessment
+from core.http import AuthenticatedHttpRequest
 from core.ratelimit import rate_limited
 
 User = get_user_model()
@@ -58,7 +59,7 @@ class EmailLoginForm(AuthenticationForm):
 class EmailAddressForm(forms.Form):
     """An account's e-mail address, which doubles as its user name, however it is capitalised."""
 
-    email = forms.EmailField(
+    email: forms.Field = forms.EmailField(  # as PasswordResetForm declares it, for the form that extends both
         label=gettext_lazy("E-mail address"),
         max_length=150,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -322,7 +323,7 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = MODEL_BACKEND
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         next_page = _next_page(request)
         if isinstance(response, HttpResponseRedirect) and kwargs.get("token") != self.reset_url_token and next_page:
@@ -364,14 +365,14 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
 
 @require_GET
 @login_required
-def my_results(request: HttpRequest) -> HttpResponse:
+def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     attempts = request.user.assessments.filter(finished_at__isnull=False).order_by("-finished_at")
     return render(request, "registration/my_results.html", {"attempts": attempts})
 
 
 @require_POST
 @login_required
-def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
+def keep_in_account(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, token=token, finished_at__isnull=False)
     if assessment.user_id not in (None, request.user.pk):
         raise PermissionDenied

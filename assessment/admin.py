@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -41,12 +42,31 @@ from assessment.models import (
 )
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
+from core.meta import target_model
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _CompetencyCount(TypedDict):
+    competency_count: int
+
+
+class _OptionCount(TypedDict):
+    option_count: int
+
+
+class _MisfitCount(TypedDict):
+    misfit_count: int
+
+
+FieldOptions = dict[type[models.Field], dict[str, Any]]  # formfield_overrides
 
 log = logging.getLogger(__name__)
 
-SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
+SHORT_TEXT: FieldOptions = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
 # Narrower than the admin's default text boxes, so the German and the English text fit side by side.
-SIDE_BY_SIDE_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 40})}}
+SIDE_BY_SIDE_TEXT: FieldOptions = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 5, "cols": 40})}}
 
 # Model fields without a verbose name would show their English field name in the German admin
 # ("hours", "active"); until the models name them, the admin labels them here.
@@ -96,16 +116,17 @@ def field_label(model: type[models.Model], name: str):
         return None  # named by the model
     if name in FIELD_LABELS:
         return FIELD_LABELS[name]
-    if field.is_relation and field.many_to_one:
-        return field.related_model._meta.verbose_name
+    if isinstance(field, models.Field) and field.is_relation and field.many_to_one:
+        return target_model(field)._meta.verbose_name
     return None
 
 
 def labelled_column(model: type[models.Model], name: str, label):
     field = model._meta.get_field(name)
+    choices = isinstance(field, models.Field) and field.choices
 
     def column(obj):
-        return getattr(obj, f"get_{name}_display")() if field.choices else getattr(obj, name)
+        return getattr(obj, f"get_{name}_display")() if choices else getattr(obj, name)
 
     column.__name__ = name
     return admin.display(description=label, ordering=name, boolean=isinstance(field, models.BooleanField))(column)
@@ -168,7 +189,7 @@ class _LocalizedNumber:
 
     def __init__(self, **kwargs) -> None:
         kwargs["localize"] = True
-        super().__init__(**kwargs)  # type: ignore[call-arg]
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -187,7 +208,10 @@ class LocalizedFloatField(_LocalizedNumber, forms.FloatField):
     pass
 
 
-LOCALIZED_NUMBERS = {models.DecimalField: LocalizedDecimalField, models.FloatField: LocalizedFloatField}
+LOCALIZED_NUMBERS: dict[type[models.Field], type[forms.Field]] = {
+    models.DecimalField: LocalizedDecimalField,
+    models.FloatField: LocalizedFloatField,
+}
 
 
 class LocalizedNumbersMixin:
@@ -282,7 +306,7 @@ class SectionAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, 
         return super().get_queryset(request).annotate(competency_count=Count("competencies"))
 
     @admin.display(description=_("competencies"), ordering="competency_count")
-    def competency_count(self, section: Section) -> int:
+    def competency_count(self, section: WithAnnotations[Section, _CompetencyCount]) -> int:
         return section.competency_count
 
 
@@ -317,7 +341,8 @@ class OptionFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        removed = [f.instance.pk for f in self.forms if f.instance.pk and self._should_delete_form(f)]
+        # BaseFormSet's own test for a form marked for deletion (private, so not in the stubs)
+        removed = [f.instance.pk for f in self.forms if f.instance.pk and self._should_delete_form(f)]  # type: ignore[attr-defined]
         chosen = sorted(set(Answer.objects.filter(option_id__in=removed).values_list("option__value", flat=True)))
         if chosen:
             raise ValidationError(
@@ -328,7 +353,7 @@ class OptionFormSet(BaseInlineFormSet):
                 code="answered",
                 params={"values": ", ".join(chosen)},
             )
-        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]  # type: ignore[attr-defined]
         if len(kept) < 2:
             raise ValidationError(_("An item needs at least two options to choose from."), code="too_few")
         if self.instance.kind == Item.Kind.KNOWLEDGE:
@@ -416,8 +441,11 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         if moved:
             self.warn_of_rescoring(request, form.instance)
 
-    def history_reverted(self, request: HttpRequest, before: Item | None, after: Item, rows) -> None:
-        changes: list[RowChange] = rows.get(Option, [])
+    def history_reverted(
+        self, request: HttpRequest, before: models.Model | None, after: models.Model, rows: dict[type, list[RowChange]]
+    ) -> None:
+        assert isinstance(after, Item)  # this admin's model
+        changes = rows.get(Option, [])
         if any(bool(c.before and c.before["correct"]) != bool(c.after and c.after["correct"]) for c in changes):
             self.warn_of_rescoring(request, after)
 
@@ -452,7 +480,7 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         return text if len(text) <= 80 else text[:79] + "…"
 
     @admin.display(description=_("options"), ordering="option_count")
-    def option_count(self, item: Item) -> int:
+    def option_count(self, item: WithAnnotations[Item, _OptionCount]) -> int:
         return item.option_count
 
     def get_deleted_objects(self, objs, request: HttpRequest):
@@ -460,8 +488,10 @@ class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         answered = Item.objects.filter(pk__in=[i.pk for i in objs]).annotate(answer_count=Count("answers"))
         for item in answered.filter(answer_count__gt=0):
+            # annotated just above, but the stubs' ItemQuerySet does not carry annotations along
+            count = item.answer_count  # type: ignore[attr-defined]
             protected.append(
-                gettext("“%(item)s” has %(count)d answers in assessments") % {"item": item, "count": item.answer_count}
+                gettext("“%(item)s” has %(count)d answers in assessments") % {"item": item, "count": count}
             )
         return deleted, counts, perms_needed, protected
 
@@ -543,6 +573,7 @@ def calibration_title(status: TaskResultStatus, summary: dict | None) -> str:
         return gettext("Calibrating the knowledge checks failed")
     if status != TaskResultStatus.SUCCESSFUL:
         return gettext("Calibrating the knowledge checks")
+    assert summary is not None, "a successful calibration task returns its summary"
     return {
         "activated": gettext("The knowledge checks are calibrated"),
         "short": gettext("Calibration stored, not in use"),
@@ -686,7 +717,7 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
         return version.converged and short == 0
 
     @admin.display(description=_("items that do not fit"), ordering="misfit_count")
-    def misfits(self, version: CalibrationVersion) -> int:
+    def misfits(self, version: WithAnnotations[CalibrationVersion, _MisfitCount]) -> int:
         return version.misfit_count
 
     @admin.display(description=_("self-rating noise"))

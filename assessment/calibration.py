@@ -535,9 +535,9 @@ def _profile_log_likelihood(noise: float, data: _RatingData) -> tuple[float, flo
         chunk = per_person_mean[start : start + 2000]
         top = chunk.max(axis=1, keepdims=True)
         values += (np.log(np.maximum(np.exp(chunk - top) @ prior.T, 1e-300)) + top).sum(axis=0)
-    values = values.reshape(len(BIAS_MEANS), len(BIAS_SDS))
-    mean_at, sd_at = np.unravel_index(int(np.argmax(values)), values.shape)
-    return float(values[mean_at, sd_at]), float(BIAS_MEANS[mean_at]), float(BIAS_SDS[sd_at])
+    table = values.reshape(len(BIAS_MEANS), len(BIAS_SDS))
+    mean_at, sd_at = np.unravel_index(int(np.argmax(table)), table.shape)
+    return float(table[mean_at, sd_at]), float(BIAS_MEANS[mean_at]), float(BIAS_SDS[sd_at])
 
 
 def _best_noise(data: _RatingData) -> tuple[float, float, float, float | None]:
@@ -564,7 +564,8 @@ def estimate_self_rating_noise(
     `fitted` maps a competency to its block and its items' locations and discriminations. The person's
     levels follow the measurement's own assumption (around a personal mean), so the figure is the one
     the measurement can use as it is."""
-    on_grid, on_steps = {}, {}
+    on_grid: dict[str, tuple[_Block, np.ndarray]] = {}
+    on_steps: dict[str, tuple[_Block, np.ndarray]] = {}
     for competency, (block, b, a, _latent) in fitted.items():
         guessing = [i.guessing for i in block.items]
         for levels, target in ((grid, on_grid), (LEVELS, on_steps)):

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count
 
 from assessment.models import Answer, CalibrationVersion, Item, ItemCalibration, shipped_parameters
+
+if TYPE_CHECKING:  # the fit imports scipy: only where a calibration runs
+    from assessment.calibration import Calibration, ItemFit, Respondent
 
 DEFAULT_MIN_ANSWERS = 500
 
@@ -32,13 +36,13 @@ class CalibrationRun:
 
     outcome: str
     min_answers: int
-    result: object = None  # assessment.calibration.CalibrationResult
+    result: Calibration | None = None
     items: dict[str, Item] = field(default_factory=dict)
     assessments: int = 0
     seconds: float = 0.0
     version: CalibrationVersion | None = None
     changed: int = 0
-    short: list = field(default_factory=list)  # the fits of items with fewer answers than needed
+    short: list[ItemFit] = field(default_factory=list)  # the fits of items with fewer answers than needed
 
     def summary(self) -> dict:
         """Plain data for a task's result."""
@@ -68,7 +72,7 @@ def knowledge_checks() -> list[Item]:
     )
 
 
-def finished_answers(items: list[Item]):
+def finished_answers(items: list[Item]) -> tuple[list[Respondent], int]:
     """The answers of finished assessments, as calibration respondents, and how many assessments gave them.
 
     Knowledge checks: right or wrong; self-ratings: the level said, by competency. Skipped questions
@@ -110,8 +114,8 @@ def run(min_answers: int = DEFAULT_MIN_ANSWERS, dry_run: bool = False) -> Calibr
     start_values = [
         CalibrationItem(
             slug=item.slug,
-            competency=item.competency.slug,
-            options=item.option_count,
+            competency=item.competency.slug,  # type: ignore[union-attr]  # knowledge_checks: competency not null
+            options=item.option_count,  # type: ignore[attr-defined]  # knowledge_checks annotates it
             location=shipped_parameters(item)[0],
             discrimination=shipped_parameters(item)[1],
             anchor=item.anchor,
@@ -154,6 +158,7 @@ def run(min_answers: int = DEFAULT_MIN_ANSWERS, dry_run: bool = False) -> Calibr
 @transaction.atomic
 def _store(run: CalibrationRun) -> CalibrationVersion:
     result, by_slug, min_answers, short = run.result, run.items, run.min_answers, run.short
+    assert result is not None, "only a run with a fit is stored"
     ratings = result.self_ratings
     notes = []
     if short:

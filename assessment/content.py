@@ -21,13 +21,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-QUESTION_FILES = ("questions_a.json", "questions_b.json")
+QUESTION_FILES: tuple[str, ...] = ("questions_a.json", "questions_b.json")
 SHIPPED = "shipped content"  # history_change_reason of the loader's own records
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 class LoadReport:
@@ -76,8 +78,8 @@ def differs(row: models.Model, values: dict[str, Any]) -> bool:
 
 
 def sync_row(
-    model: type[models.Model], row: models.Model | None, lookup: dict[str, Any], values: dict[str, Any], baselined: set
-) -> tuple[models.Model, str]:
+    model: type[ModelT], row: ModelT | None, lookup: dict[str, Any], values: dict[str, Any], baselined: set
+) -> tuple[ModelT, str]:
     """Create `row` when missing, bring an untouched one to `values`, and make sure it has a baseline.
     The caller has already decided that no admin edited it."""
     if row is None:
@@ -93,8 +95,8 @@ def sync_row(
 
 
 def sync_parts(
-    model: type[models.Model],
-    existing: dict[Any, models.Model],
+    model: type[ModelT],
+    existing: dict[Any, ModelT],
     shipped: dict[Any, dict[str, Any]],
     lookup: dict[str, Any],
     key_field: str,
@@ -197,8 +199,8 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
         levels.setdefault(level.competency_id, {})[level.level] = level
     self_ratings = {i["competency"]: i for i in items if i["kind"] == "self_rating"}
     for order, data in enumerate(framework["competencies"], start=1):
-        row = competencies.get(data["slug"])
-        if row is not None and row.pk in edited:
+        competency = competencies.get(data["slug"])
+        if competency is not None and competency.pk in edited:
             report.add("competencies", "left_alone")
             continue
         values = {
@@ -209,17 +211,17 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
             "description_en": data["description_en"],
             "order": order,
         }
-        row, outcome = sync_row(Competency, row, {"slug": data["slug"]}, values, competencies_baselined)
-        competencies[data["slug"]] = row
+        competency, outcome = sync_row(Competency, competency, {"slug": data["slug"]}, values, competencies_baselined)
+        competencies[data["slug"]] = competency
         rating = self_ratings.get(data["slug"])
         shipped_levels = {
             o["level"]: {"text_de": o["label_de"], "text_en": o["label_en"]} for o in (rating or {}).get("options", [])
         }
         parts_changed = sync_parts(
             LevelDescriptor,
-            levels.get(row.pk, {}),
+            levels.get(competency.pk, {}),
             shipped_levels,
-            {"competency_id": row.pk},
+            {"competency_id": competency.pk},
             "level",
             levels_baselined,
             delete_dropped=False,
@@ -234,8 +236,8 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
     for option in Option.objects.all():
         options.setdefault(option.item_id, {})[option.value] = option
     for position, data in enumerate(items, start=1):
-        row = existing.get(data["slug"])
-        if row is not None and row.pk in edited:
+        item = existing.get(data["slug"])
+        if item is not None and item.pk in edited:
             report.add("items", "left_alone")
             continue
         competency = competencies.get(data.get("competency") or "")
@@ -249,9 +251,9 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
             "feedback_en": data.get("feedback_en", ""),
             "order": position * 10,
             **({"anchor": bool(data.get("anchor", False))} if anchors else {}),
-            **item_parameters(row, data.get("difficulty") if data["kind"] == "knowledge" else None),
+            **item_parameters(item, data.get("difficulty") if data["kind"] == "knowledge" else None),
         }
-        row, outcome = sync_row(Item, row, {"slug": data["slug"]}, values, items_baselined)
+        item, outcome = sync_row(Item, item, {"slug": data["slug"]}, values, items_baselined)
         shipped_options = {
             option["value"]: {
                 "label_de": option["label_de"],
@@ -266,9 +268,9 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
         # Options are never deleted: answers refer to them.
         parts_changed = sync_parts(
             Option,
-            options.get(row.pk, {}),
+            options.get(item.pk, {}),
             shipped_options,
-            {"item_id": row.pk},
+            {"item_id": item.pk},
             "value",
             options_baselined,
             delete_dropped=False,

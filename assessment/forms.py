@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,7 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.item_obj = item
-        self.fields["option"].choices = [(o.value, o.label) for o in item.options.all()]
+        cast(forms.ChoiceField, self.fields["option"]).choices = [(o.value, o.label) for o in item.options.all()]
         self.fields["option"].label = item.text
         self.fields["item"].initial = item.slug
 
@@ -37,8 +39,9 @@ class AnswerForm(forms.Form):
             )
         return slug
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") != self.SKIP and not cleaned.get("option") and "option" not in self.errors:
             self.add_error("option", _("Please choose an answer, or skip the question."))
         return cleaned

@@ -691,19 +691,22 @@ def simulate_answers(
     noise = rng.choice(noises)
     answers = {}
     for item in items:
-        if item.kind == "self_rating" and item.competency in levels:
-            said = min(5, max(0, round(levels[item.competency] + bias + rng.gauss(0, noise))))
-            rated = [o for o in item.options if o.level is not None]
+        competency = item.competency
+        if item.kind == "self_rating" and competency is not None and competency in levels:
+            said = min(5, max(0, round(levels[competency] + bias + rng.gauss(0, noise))))
+            rated = [(o.level, o) for o in item.options if o.level is not None]
             if rated:
-                answers[item.slug] = min(rated, key=lambda o: abs(o.level - said)).value
-        elif item.kind == "knowledge" and item.competency in levels:
-            level = min(5.0, max(0.0, float(levels[item.competency])))
+                answers[item.slug] = min(rated, key=lambda rated_option: abs(rated_option[0] - said))[1].value
+        elif item.kind == "knowledge" and competency is not None and competency in levels:
+            level = min(5.0, max(0.0, float(levels[competency])))
             right = rng.random() < float(np.interp(level, LEVELS, item.p_right()))
             pool = [o for o in item.options if o.correct == right] or list(item.options)
             answers[item.slug] = rng.choice(pool).value
         elif item.kind == "scenario":
-            styled = [o for o in item.options if o.style is not None]
+            styled = [(o.style, o) for o in item.options if o.style is not None]
             if styled:
-                weights = [math.exp(-((o.style - work_style) ** 2) / (2 * SCENARIO_TEMPERATURE**2)) for o in styled]
-                answers[item.slug] = rng.choices(styled, weights)[0].value
+                weights = [
+                    math.exp(-((style - work_style) ** 2) / (2 * SCENARIO_TEMPERATURE**2)) for style, _ in styled
+                ]
+                answers[item.slug] = rng.choices(styled, weights)[0][1].value
     return answers

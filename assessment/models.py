@@ -92,7 +92,7 @@ class LevelDescriptor(models.Model):
         return f"{self.competency.slug} {self.level}"
 
 
-class ItemQuerySet(models.QuerySet):
+class ItemQuerySet(models.QuerySet["Item"]):
     def active(self) -> ItemQuerySet:
         return self.filter(active=True)
 
@@ -376,7 +376,7 @@ class Answer(models.Model):
         return self.option_id is None
 
 
-class CalibrationVersionQuerySet(models.QuerySet):
+class CalibrationVersionQuerySet(models.QuerySet["CalibrationVersion"]):
     def active(self) -> CalibrationVersionQuerySet:
         return self.filter(active=True)
 
@@ -408,8 +408,8 @@ def _write_item_parameters(
         if tuple(getattr(item, name) for name in fields) != tuple(values):
             Item.objects.filter(pk=item.pk).update(**dict(zip(fields, values)))
             changed += 1
-    values = dict(zip(("rating_noise", "rating_bias", "rating_bias_sd"), rating))
-    changed += Item.objects.filter(kind=Item.Kind.SELF_RATING).exclude(**values).update(**values)
+    rating_values = dict(zip(("rating_noise", "rating_bias", "rating_bias_sd"), rating))
+    changed += Item.objects.filter(kind=Item.Kind.SELF_RATING).exclude(**rating_values).update(**rating_values)
     return changed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils.formats import number_format
@@ -16,6 +17,9 @@ from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
 from core.rows import columns, fetch, quote, table
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -29,7 +33,7 @@ class ScoredCompetency:
         return round(self.score.level)
 
     @property
-    def level_label(self) -> str:
+    def level_label(self) -> StrOrPromise:
         return Level(self.rounded_level).label
 
     @property

@@ -3,7 +3,7 @@ score it, reopen it to sharpen the result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 
 from django.db import IntegrityError, transaction
@@ -80,7 +80,7 @@ def finish_assessment(assessment: Assessment) -> None:
     assessment.refresh_from_db(fields=["finished_at"])
 
 
-def _choose_next(assessment: Assessment, answers: dict[str, str | None], skipped: set[str]) -> adaptive.Plan:
+def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skipped: set[str]) -> adaptive.Plan:
     """Plan the adaptive test after the answers so far and put the next question into `asked_ids` (the
     open last question is replaced: going back and changing an answer re-plans the rest). Not saved."""
     assert _engine_inputs is not None
@@ -130,7 +130,7 @@ JUDGED_STOPS = ("top roles stable", "two roles tied", "answers inconsistent", "n
 SETTLED = ("top roles stable", "two roles tied")
 
 
-def judged_plan(plan: dict, answers: dict[str, str | None], skipped: set[str], item_ids: list[int]) -> dict:
+def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str], item_ids: list[int]) -> dict:
     """The stopping `plan` of a finished adaptive test with how sure its result is: for a stop that did not
     judge it, the planner's verdict on the same answers without a question limit is added (`verdict`, and
     `best_role`, `stability`, `best_share`, `tied_roles` when it has them). `settled` says whether the

@@ -181,7 +181,8 @@ def _at_most(assessment: Assessment, step: int) -> int | None:
 def _form_with_earlier_answer(item: Item) -> AnswerForm:
     """The question's form with the option chosen earlier (after going back) already selected; `item` as
     `item_to_answer` reads it for the assessment."""
-    initial_value = next((o.value for o in item.options.all() if o.chosen_earlier), None)
+    # `chosen_earlier` is not a field: item_to_answer sets it on each option it reads
+    initial_value = next((o.value for o in item.options.all() if o.chosen_earlier), None)  # type: ignore[attr-defined]
     return AnswerForm(item=item, initial={"option": initial_value})
 
 

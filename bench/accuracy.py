@@ -126,11 +126,13 @@ def run(per_role: int = 12, seed: int = 1, adaptive: bool = True) -> dict:
         skipped: list[str] = []
         if adaptive:
             while not (step := plan(bank, roles, answers, skipped, score_roles=score_roles)).done:
-                value = answer(person, by_slug[step.next_item], world, rng)
+                slug = step.next_item
+                assert slug is not None, "a plan that is not done names the next question"
+                value = answer(person, by_slug[slug], world, rng)
                 if value is None:
-                    skipped.append(step.next_item)
+                    skipped.append(slug)
                 else:
-                    answers[step.next_item] = value
+                    answers[slug] = value
         else:
             for item in bank.items:
                 if (value := answer(person, item, world, rng)) is not None:

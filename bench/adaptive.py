@@ -17,10 +17,11 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 
-def _percentile(values: list[float], share: float) -> float:
+def _percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
@@ -48,10 +49,12 @@ def measure_next_item(count: int, seed: int) -> dict:
             timings.append((time.perf_counter() - started) * 1000)
             if result.done:
                 break
-            if rng.random() < 0.05 or result.next_item not in full:
-                skipped.append(result.next_item)
+            slug = result.next_item
+            assert slug is not None, "a plan that is not done names the next question"
+            if rng.random() < 0.05 or slug not in full:
+                skipped.append(slug)
             else:
-                answers[result.next_item] = full[result.next_item]
+                answers[slug] = full[slug]
         questions.append(len(answers) + len(skipped))
         reasons[result.reason] = reasons.get(result.reason, 0) + 1
     return {

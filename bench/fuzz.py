@@ -77,6 +77,15 @@ def plain_http(session) -> None:
         cookie.secure = False
 
 
+def _value(tag: str) -> str:
+    """The value attribute of an <input> tag."""
+    import re
+
+    found = re.search(r'value="([^"]*)"', tag)
+    assert found is not None, tag
+    return found.group(1)
+
+
 def session_with_csrf():
     import requests
 
@@ -132,15 +141,17 @@ def finished_attempt(rng: random.Random) -> tuple[str, str]:
 
     session, token = session_with_csrf()
     response = post(session, token, "/start/", {})
-    attempt = re.search(r"/a/([^/]+)/frage/1/", response.headers["Location"]).group(1)
+    started = re.search(r"/a/([^/]+)/frage/1/", response.headers["Location"])
+    assert started is not None, response.headers["Location"]
+    attempt = started.group(1)
     for step in range(1, 40):
         reply = get(session, f"{HOST}/a/{attempt}/frage/{step}/", timeout=30)
         page = reply.text
         if 'name="item"' not in page:
             raise SystemExit(f"question {step} of the fuzz attempt: {reply.status_code} {page[:300]!r}")
         inputs = re.findall(r"<input[^>]*>", page)
-        item = next(re.search(r'value="([^"]*)"', i).group(1) for i in inputs if 'name="item"' in i)
-        options = [re.search(r'value="([^"]*)"', i).group(1) for i in inputs if 'name="option"' in i]
+        item = next(_value(i) for i in inputs if 'name="item"' in i)
+        options = [_value(i) for i in inputs if 'name="option"' in i]
         response = post(
             session,
             token,

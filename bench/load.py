@@ -28,12 +28,13 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
 VENV_BIN = Path(sys.executable).parent
-PG = {"host": "127.0.0.1", "port": 5432, "user": "revierpfad", "password": "revierpfad"}
+PG: dict[str, Any] = {"host": "127.0.0.1", "port": 5432, "user": "revierpfad", "password": "revierpfad"}
 REDIS_PORT = 6390
 PAGES = ["start page", "start POST", "question GET", "answer POST", "answer POST (htmx)", "results", "/healthz"]
 

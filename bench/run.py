@@ -22,6 +22,7 @@ import time
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -200,7 +201,9 @@ def main() -> int:
     setup_django()
     from recommendations.models import Course
 
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    }
     results["training"] = measure_training()
     shipped = Course.objects.count()
     results["shipped_catalogue"] = {"courses": shipped, **measure_assessments(args.assessments, args.seed)}

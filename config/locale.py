@@ -8,6 +8,8 @@ and keep it there (`in_attempt_language`, `keep_language`)."""
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
@@ -22,18 +24,18 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-def _supported(language: str | None) -> bool:
+def _supported(language: str | None) -> TypeGuard[str]:
     return language in dict(settings.LANGUAGES)
 
 
 def in_attempt_language(request: HttpRequest, language: str | None) -> str | None:
     """For a page of one attempt: the attempt's `language` when this browser chose none at the switch
     (it is then active for the rest of the request), else None: a choice made here stands."""
-    if _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or not _supported(language):
-        return None
-    translation.activate(language)
-    request.LANGUAGE_CODE = translation.get_language()
-    return language
+    if _supported(language) and not _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return language
+    return None
 
 
 def keep_language(response: HttpResponse, language: str) -> None:

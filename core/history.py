@@ -36,6 +36,8 @@ from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
+from core.meta import concrete_field, target_model
+
 Values = dict[str, Any]  # a row's fields by attname, without its id
 
 # The reasons the apps write into history records themselves (content loader, catalogue import), with the
@@ -68,6 +70,13 @@ class RowChange:
     pk: Any  # the row's id: the one that is changed or removed, or the one that comes back
     before: Values | None
     after: Values | None
+
+    @property
+    def latest(self) -> Values:
+        """The row as the change leaves it, or as it was for a removed row."""
+        values = self.after or self.before
+        assert values is not None, "a change has a row before or after it"
+        return values
 
 
 def compare_rows(before: Mapping[Any, Values], after: Mapping[Any, Values], key: Sequence[str]) -> list[RowChange]:
@@ -117,9 +126,9 @@ def display_value(field: models.Field, value: Any, related: Mapping[Any, Any] | 
         return "–"
     if field.is_relation:
         target = (related or {}).get(value)
-        return str(target) if target is not None else deleted_name(field.related_model, value)
+        return str(target) if target is not None else deleted_name(target_model(field), value)
     if isinstance(value, bool):
-        return yesno(value)
+        return str(yesno(value))
     if field.choices and not isinstance(value, int):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, float | Decimal):
@@ -165,7 +174,7 @@ class InlineRows:
             *self.model._meta.unique_together,
         ]:
             if self.fk.name in fields and len(fields) > 1:
-                return [self.model._meta.get_field(name).attname for name in fields if name != self.fk.name]
+                return [concrete_field(self.model, name).attname for name in fields if name != self.fk.name]
         return []
 
     def _values(self, source: Any) -> Values:
@@ -215,7 +224,7 @@ class InlineRows:
         cache = self._related.setdefault(field.attname, {})
         missing = {pk for pk in ids if pk is not None and pk not in cache}
         if missing:
-            found = field.related_model._default_manager.in_bulk(missing)
+            found = target_model(field)._default_manager.in_bulk(missing)
             cache.update({pk: found.get(pk) for pk in missing})
         return cache
 
@@ -226,7 +235,7 @@ class InlineRows:
     def label(self, values: Values) -> str:
         """A row's name: its competency (in the active language) or, say, "Stufenbeschreibung 3"."""
         if not self.key:
-            return capfirst(self.model._meta.verbose_name)
+            return str(capfirst(self.model._meta.verbose_name))
         name = ", ".join(self.show(self.by_attname[a], values[a]) for a in self.key)
         if all(self.by_attname[a].is_relation for a in self.key):
             return name
@@ -246,9 +255,9 @@ class InlineRows:
     def describe(self, changes: Sequence[RowChange]) -> list[dict[str, str]]:
         """The changes as the history list shows a field's change: {"field", "old", "new"}."""
         described = []
-        for change in sorted(changes, key=lambda c: self.sort_key(c.after or c.before)):
+        for change in sorted(changes, key=lambda c: self.sort_key(c.latest)):
             if change.before is None or change.after is None:
-                label = self.label(change.after or change.before)
+                label = self.label(change.latest)
                 old = self.summary(change.before) if change.before is not None else "–"
                 new = self.summary(change.after) if change.after is not None else "–"
                 described.append({"field": label, "old": old, "new": new})
@@ -282,13 +291,13 @@ class InlineRows:
     def sort_key(self, values: Values) -> tuple:
         """Rows in the order the model lists them: a related entry by its own order, other fields by value."""
         key: list = []
-        for entry in self.model._meta.ordering:
+        for entry in self.model._meta.ordering or ():
             if not isinstance(entry, str):
                 continue
             name = entry.lstrip("-").split("__")[0]
             if name == self.fk.name:
                 continue
-            field = self.model._meta.get_field(name)
+            field = concrete_field(self.model, name)
             value = values.get(field.attname)
             if field.is_relation:
                 position = self.positions(field).get(value, len(self.positions(field)))
@@ -301,7 +310,7 @@ class InlineRows:
 
     def positions(self, field: models.Field) -> dict[Any, int]:
         if field.attname not in self._positions:
-            pks = field.related_model._default_manager.values_list("pk", flat=True)
+            pks = target_model(field)._default_manager.values_list("pk", flat=True)
             self._positions[field.attname] = {pk: index for index, pk in enumerate(pks)}
         return self._positions[field.attname]
 
@@ -328,13 +337,13 @@ class InlineRows:
             if field.is_relation:
                 ids = {c.after[field.attname] for c in changes if c.after is not None} - {None}
                 related = self.related(field, ids)
-                reasons += [deleted_since(field.related_model, pk) for pk in sorted(ids) if related.get(pk) is None]
+                reasons += [deleted_since(target_model(field), pk) for pk in sorted(ids) if related.get(pk) is None]
         using = router.db_for_write(self.model)
         for change in changes:
             if change.after is not None:
                 continue
             row = self.model._default_manager.get(pk=change.pk)
-            name = self.title(change.pk, change.before)
+            name = self.title(change.pk, change.latest)
             collector = Collector(using=using)
             try:
                 collector.collect([row])
@@ -368,12 +377,12 @@ class InlineRows:
             return "removed" if change.after is None else "added" if change.before is None else "changed"
 
         for change in sorted(changes, key=lambda c: order[kind(c)]):
-            name = self.title(change.pk, change.after or change.before)
+            name = self.title(change.pk, change.latest)
             try:
                 with transaction.atomic(using=router.db_for_write(self.model)):
                     if change.after is None:
                         row = self.model._default_manager.get(pk=change.pk)
-                        row._history_user = user
+                        row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
                         row.delete()
                         continue
                     if change.before is None:
@@ -383,7 +392,7 @@ class InlineRows:
                     for attname, value in change.after.items():
                         setattr(row, attname, value)
                     row.full_clean()
-                    row._history_user = user
+                    row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
                     row.save(force_insert=change.before is None)
             except ValidationError as error:
                 raise RevertRefused(
@@ -522,7 +531,7 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
             for field in record._history_m2m_fields
         }
 
-        class VersionForm(form):
+        class VersionForm(form):  # type: ignore[valid-type,misc]  # the form class the admin built, whatever it is
             def __init__(self, *args, **kwargs):
                 kwargs["initial"] = {**chosen, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)

@@ -69,12 +69,14 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Request-ID", "")
-        request.id = given if _REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
-        reset = REQUEST_ID.set(request.id)
+        request_id = given if _REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
+        # An attribute of our own on the request: the log filter reads it for records Django writes later
+        request.id = request_id  # type: ignore[attr-defined]
+        reset = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            response["X-Request-ID"] = request.id
+            response["X-Request-ID"] = request_id
             duration_ms = round(1000 * (time.perf_counter() - started), 1)
             path = _CONTROL_CHARACTERS.sub("?", mask_tokens(request.path))  # one request, one line
             request_log.info(

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
@@ -43,6 +44,9 @@ from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
 from core.views import too_many_requests
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 log = logging.getLogger(__name__)
 _warned_unavailable = False
@@ -181,11 +185,12 @@ def _redis_incr(key: str, previous: str, seconds: int) -> tuple[int, int]:
     return int(count), int(before or 0)
 
 
-def _redis_client(key: str, write: bool = False):
+def _redis_client(key: str, write: bool = False) -> Redis:
     """The redis-py client Django's Redis cache holds for `key` (the same connection pool)."""
     from django.core.cache import cache
 
-    return cache._cache.get_client(key, write=write)
+    # RedisCache keeps its client wrapper private (`_cache`), so the stubs know only BaseCache here
+    return cache._cache.get_client(key, write=write)  # type: ignore[attr-defined]
 
 
 def _database_incr(key: str, previous: str, expires: float, now: float) -> tuple[int, int]:

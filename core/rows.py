@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -32,18 +33,22 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-def fetch(sql: str, params: Sequence, models: Sequence[type[Model]]) -> list[tuple[Model | None, ...]]:
+def fetch(sql: str, params: Sequence, models: Sequence[type[Model]]) -> list[tuple[Any, ...]]:
     """Run `sql`, which selects `columns(model, ...)` of each of `models` in turn (and may select more after them),
     and return per row one instance per model, None where an outer join found no row, then the further values."""
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy: read once per row and column
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    shapes = [(m, len(m._meta.concrete_fields), _pk_position(m), _converters(db.ops, m), m.from_db) for m in models]
+    shapes = [
+        (_field_names(m), len(m._meta.concrete_fields), _pk_position(m), _converters(db.ops, m), m.from_db)
+        for m in models
+    ]
     found = []
     for row in rows:
-        start, instances = 0, []
-        for _model, width, pk, converters, from_db in shapes:
+        start = 0
+        instances: list[Model | None] = []
+        for field_names, width, pk, converters, from_db in shapes:
             values = list(row[start : start + width])
             start += width
             if values[pk] is None:  # nothing joined
@@ -52,9 +57,14 @@ def fetch(sql: str, params: Sequence, models: Sequence[type[Model]]) -> list[tup
             for position, convert, column in converters:
                 for converter in convert:
                     values[position] = converter(values[position], column, db)
-            instances.append(from_db(db.alias, None, values))
+            instances.append(from_db(db.alias, field_names, values))
         found.append((*instances, *row[start:]))
     return found
+
+
+@functools.cache
+def _field_names(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 @functools.cache

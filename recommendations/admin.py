@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 import zipfile
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -35,6 +36,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
+    FieldOptions,
     LabelledFieldsMixin,
     LocalizedNumbersMixin,
     StableSlugMixin,
@@ -43,7 +45,7 @@ from assessment.admin import (
 )
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
-from core.history import InlineHistoryAdmin
+from core.history import InlineHistoryAdmin, RowChange
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
@@ -64,9 +66,21 @@ from recommendations.resources import (
     read_dataset,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _CourseCount(TypedDict):
+    course_count: int
+
+
+class _RequirementCount(TypedDict):
+    requirement_count: int
+
+
 log = logging.getLogger(__name__)
 # Links without a scheme are taken as https (Django 6's default; says so now, without a warning).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: FieldOptions = {models.URLField: {"assume_scheme": "https"}}
 # A retraining still queued after this long suggests that no worker (`manage.py db_worker`) is running.
 WORKER_HINT_AFTER_SECONDS = 15
 
@@ -85,7 +99,7 @@ class ProviderAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin,
         return super().get_queryset(request).annotate(course_count=Count("courses"))
 
     @admin.display(description=_("courses"), ordering="course_count")
-    def course_count(self, provider: Provider) -> int:
+    def course_count(self, provider: WithAnnotations[Provider, _CourseCount]) -> int:
         return provider.course_count
 
 
@@ -184,11 +198,13 @@ class CourseAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields.get("prerequisites")
-        if field is not None and self.instance.pk:  # a course cannot require itself: it is not offered
+        # a course cannot require itself: it is not offered
+        if isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None and self.instance.pk:
             field.queryset = field.queryset.exclude(pk=self.instance.pk)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         prerequisites = cleaned.get("prerequisites")
         if prerequisites is not None:
             cycle = Course.objects.prerequisite_cycle(self.instance.pk, [c.pk for c in prerequisites])
@@ -494,7 +510,11 @@ class CourseAdmin(
                     return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[result.id]))
                 upload.seek(0)
         response = super().import_action(request, **kwargs)
-        if isinstance(response, TemplateResponse) and not response.context_data.get("fields_list"):
+        if (
+            isinstance(response, TemplateResponse)
+            and response.context_data is not None
+            and not response.context_data.get("fields_list")
+        ):
             # django-import-export lists the columns above the form only when it could read the file; an admin
             # who has to correct the file needs the list most.
             response.context_data["fields_list"] = self.import_fields_list(request)
@@ -621,7 +641,7 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         return kwargs
 
     @admin.display(description=_("required levels"), ordering="requirement_count")
-    def requirement_count(self, role: Role) -> int:
+    def requirement_count(self, role: WithAnnotations[Role, _RequirementCount]) -> int:
         return role.requirement_count
 
     @admin.display(description=_("monthly salary (EUR)"))
@@ -635,7 +655,9 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         if not change or LEARNED_ROLE_FIELDS & set(form.changed_data) or any(f.has_changed() for f in formsets):
             self.hint_retraining(request)
 
-    def history_reverted(self, request: HttpRequest, before: Role | None, after: Role, rows) -> None:
+    def history_reverted(
+        self, request: HttpRequest, before: models.Model | None, after: models.Model, rows: dict[type, list[RowChange]]
+    ) -> None:
         learned = before is None or any(getattr(before, name) != getattr(after, name) for name in LEARNED_ROLE_FIELDS)
         if learned or rows.get(RoleRequirement):
             self.hint_retraining(request)
@@ -658,10 +680,12 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         """Confirmed outcomes are real training labels: a role that has them is deactivated, not deleted."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for role in Role.objects.filter(pk__in=[r.pk for r in objs]).annotate(outcomes_count=Count("outcomes")):
-            if role.outcomes_count:
+            # annotated just above, but the stubs' RoleQuerySet does not carry annotations along
+            count = role.outcomes_count  # type: ignore[attr-defined]
+            if count:
                 protected.append(
                     gettext("%(count)d confirmed outcomes name “%(role)s” as their role")
-                    % {"count": role.outcomes_count, "role": role}
+                    % {"count": count, "role": role}
                 )
         return deleted, counts, perms_needed, protected
 

@@ -118,7 +118,7 @@ def load_snapshot() -> Snapshot:
             )
         )
     ]
-    names = {"de": {}, "en": {}}
+    names: dict[str, dict[str, str]] = {"de": {}, "en": {}}
     for slug, name_de, name_en in Competency.objects.values_list("slug", "name_de", "name_en"):
         names["de"][slug] = name_de
         names["en"][slug] = name_en

@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
 from assessment.content import differs
+from core.meta import concrete_field
 from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS
 from recommendations.models import Course, CourseCompetency, Provider
 
@@ -32,7 +33,7 @@ DATE_FIELDS = ("last_checked", "exam_retired_on")
 TEXT_FIELDS = ("certificate", "awarding_body", "location", "description_de", "description_en", "note_de", "note_en")
 BOOLEAN_FIELDS = ("fundable", "bildungsurlaub", "active", "verified")
 # Optional values with a model default: left out of an entry, they keep what the database has.
-KEPT_WHEN_LEFT_OUT = tuple(name for name in COURSE_DEFAULTS if Course._meta.get_field(name).has_default())
+KEPT_WHEN_LEFT_OUT = tuple(name for name in COURSE_DEFAULTS if concrete_field(Course, name).has_default())
 
 
 class CatalogueFileError(Exception):
@@ -180,7 +181,7 @@ def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if name in KEPT_WHEN_LEFT_OUT and name not in entry:
             continue  # kept as it is; a new course gets the model's default (and starts unverified)
         value = entry.get(name, COURSE_DEFAULTS.get(name))
-        choices = Course._meta.get_field(name).choices
+        choices = concrete_field(Course, name).choices
         if choices and (not isinstance(value, str) or value not in dict(choices)):
             problems.append(f"{name}: expected one of {', '.join(code for code, _label in choices)}, not {value!r}")
             continue
@@ -230,6 +231,11 @@ def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return values, problems
 
 
+def _is_level(value: Any) -> TypeGuard[int]:
+    """A whole level from 0 to 5 (not a bool, which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 5
+
+
 def _links(entry: dict[str, Any], competencies: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     raw = entry.get("competencies")
     if not isinstance(raw, list) or not raw:
@@ -249,7 +255,7 @@ def _links(entry: dict[str, Any], competencies: dict[str, Any]) -> tuple[dict[st
             problems.append(f"{where}: {slug!r} is named twice")
             continue
         start, end, weight = link.get("from_level"), link.get("to_level"), link.get("weight", 1.0)
-        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 5 for v in (start, end)):
+        if not (_is_level(start) and _is_level(end)):
             problems.append(f"{where}: from_level and to_level must be whole numbers from 0 to 5")
             continue
         if end <= start:
@@ -315,10 +321,10 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
         checked.providers[slug] = values
 
     requires: dict[str, list[str]] = {}
-    for course, prerequisites in Course.prerequisites.through.objects.values_list(
+    for course_slug, prerequisite_slug in Course.prerequisites.through.objects.values_list(
         "from_course__slug", "to_course__slug"
     ):
-        requires.setdefault(course, []).append(prerequisites)
+        requires.setdefault(course_slug, []).append(prerequisite_slug)
     for slug, index in course_rows.items():
         entry = data["courses"][index]
         where = _where("courses", index, entry)
@@ -397,38 +403,38 @@ def import_catalogue(data: Any) -> ImportCounts:
     outcome: dict[str, str] = {}
     for entry in checked.courses:
         values = {**entry.values, "provider_id": providers[entry.provider].pk}
-        row = courses.get(entry.slug)
-        if row is None:
-            courses[entry.slug] = row = new_course(entry.slug)
-            save(row, values)
-            outcome[row.slug] = "created"
-        elif differs(row, values):
-            save(row, values)
-            outcome[row.slug] = "updated"
+        course = courses.get(entry.slug)
+        if course is None:
+            courses[entry.slug] = course = new_course(entry.slug)
+            save(course, values)
+            outcome[course.slug] = "created"
+        elif differs(course, values):
+            save(course, values)
+            outcome[course.slug] = "updated"
         else:
-            outcome[row.slug] = "unchanged"
-        current = {link.competency_id: link for link in CourseCompetency.objects.filter(course=row)}
+            outcome[course.slug] = "unchanged"
+        current = {link.competency_id: link for link in CourseCompetency.objects.filter(course=course)}
         for slug, link_values in entry.links.items():
             link = current.pop(competencies[slug], None)
             if link is None:
-                save(CourseCompetency(course=row, competency_id=competencies[slug]), link_values)
+                save(CourseCompetency(course=course, competency_id=competencies[slug]), link_values)
             elif differs(link, link_values):
                 save(link, link_values)
             else:
                 continue
-            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
         for stale in current.values():
-            stale._change_reason = IMPORTED
+            stale._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
             stale.delete()
-            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
 
     for entry in checked.courses:
-        row = courses[entry.slug]
+        course = courses[entry.slug]
         wanted = {courses[slug].pk for slug in entry.prerequisites}
-        if set(row.prerequisites.values_list("pk", flat=True)) != wanted:
-            row._change_reason = IMPORTED
-            row.prerequisites.set(wanted)
-            outcome[row.slug] = outcome[row.slug].replace("unchanged", "updated")
+        if set(course.prerequisites.values_list("pk", flat=True)) != wanted:
+            course._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
+            course.prerequisites.set(wanted)
+            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
     for result in outcome.values():
         getattr(counts, result)["courses"] += 1
     return counts

@@ -150,12 +150,12 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
     providers_baselined = baseline_ids(Provider)
     providers = {p.slug: p for p in Provider.objects.all()}
     for entry in data["providers"]:
-        row = providers.get(entry["slug"])
-        if row is not None and row.pk in edited_providers:
+        provider = providers.get(entry["slug"])
+        if provider is not None and provider.pk in edited_providers:
             report.add("providers", "left_alone")
             continue
         providers[entry["slug"]], outcome = sync_row(
-            Provider, row, {"slug": entry["slug"]}, provider_values(entry), providers_baselined
+            Provider, provider, {"slug": entry["slug"]}, provider_values(entry), providers_baselined
         )
         report.add("providers", outcome)
 

@@ -159,6 +159,7 @@ def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
         if steps:
             first_courses[steps[0].course.slug] += 1
         in_paths.update({step.course.slug for step in steps})
+        assert result.path.unreachable is not None, "learning_path_for always works it out"
         open_gaps.update(set(result.path.unreachable))  # not those the 12 courses of a path leave for later
     return Steering(
         assessments=len(profiles),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,10 +36,11 @@ class OutcomeForm(forms.Form):
 
     def __init__(self, *args, roles: Iterable[Role], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "—")] + [(r.slug, r.name) for r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "—")] + [(r.slug, r.name) for r in roles]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("role") and not cleaned.get("relation"):
             self.add_error("relation", _("Say whether you work in this role or aim at it."))
         return cleaned

@@ -60,8 +60,9 @@ def train_and_activate(per_role: int = recommender.PROFILES_PER_ROLE) -> ModelVe
     """Train on the current roles plus the confirmed outcomes fit for training, and make the new version
     the active one. If training fails, the previous version stays active. Slow: never call it in a request."""
     current = snapshot()
+    # for_training() keeps only outcomes with a role
     outcomes = [
-        (tuple(float(o.levels.get(c, 0)) for c in current.competencies), o.work_style, o.role.slug)
+        (tuple(float(o.levels.get(c, 0)) for c in current.competencies), o.work_style, o.role.slug)  # type: ignore[union-attr]
         for o in ConfirmedOutcome.objects.for_training().select_related("role")
     ]
     model = recommender.train(

@@ -185,7 +185,8 @@ def role_matches(
             matches.append(Match(100.0, 100.0, 100.0, ()))
             continue
         open_ = [c for c, g in enumerate(role_gap) if g > 0]
-        open_.sort(key=lambda c, weight=weight, short=short: (-weight[c] * short[c], competencies[c]))
+        # mypy cannot infer the type of a lambda with default arguments (they bind this row's lists)
+        open_.sort(key=lambda c, weight=weight, short=short: (-weight[c] * short[c], competencies[c]))  # type: ignore[misc]
         matches.append(
             Match(
                 value=round(v, 1),

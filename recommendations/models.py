@@ -24,7 +24,7 @@ MAX_COURSE_HOURS = 2000
 MAX_COURSE_PRICE_EUR = 100_000
 
 
-class RoleQuerySet(models.QuerySet):
+class RoleQuerySet(models.QuerySet["Role"]):
     def active(self) -> RoleQuerySet:
         return self.filter(active=True)
 
@@ -122,7 +122,7 @@ class Provider(models.Model):
         return self.name
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(models.QuerySet["Course"]):
     def active(self) -> CourseQuerySet:
         return self.filter(active=True)
 
@@ -357,7 +357,7 @@ class ModelVersion(models.Model):
         return self.version
 
 
-class ConfirmedOutcomeQuerySet(models.QuerySet):
+class ConfirmedOutcomeQuerySet(models.QuerySet["ConfirmedOutcome"]):
     def for_training(self) -> ConfirmedOutcomeQuerySet:
         """Real labels the model may learn from: people who hold the role, reliably measured, not excluded."""
         return self.filter(relation=ConfirmedOutcome.Relation.HOLDS, role__isnull=False, reliable=True, excluded=False)

@@ -130,7 +130,8 @@ class LearningPath:
 def closed_and_narrowed(step: Step, requirements: Mapping[str, float]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The gaps a step closes (its `levels_after` reach the requirement, as `open_gaps` counts it) and the ones
     it only narrows: what the path's pages may claim for the step."""
-    closed, narrowed = [], []
+    closed: list[str] = []
+    narrowed: list[str] = []
     for competency in step.closes:
         required = requirements.get(competency)
         reached = required is not None and required - step.levels_after.get(competency, 0.0) <= TOLERANCE
@@ -346,7 +347,12 @@ def _planned_path(
     )
     if best is None or (within and _better(greedy, best, requirements, levels)):
         return LearningPath(
-            greedy.target_role, greedy.steps, greedy.open_gaps, max_hours, max_price_eur, best and best.unlimited
+            greedy.target_role,
+            greedy.steps,
+            greedy.open_gaps,
+            max_hours,
+            max_price_eur,
+            best.unlimited if best is not None else None,
         )
     return best
 
@@ -372,8 +378,8 @@ def greedy_path(
     """The fallback: biggest gap first, the best course for it, until the gaps close. No limits."""
     current = dict(levels)
     finished = {slug: catalogue.courses[slug] for slug in done if slug in catalogue.courses}
-    for course in finished.values():
-        _apply(course, current)
+    for done_course in finished.values():
+        _apply(done_course, current)
     levels = dict(current)
     gaps = gaps_for(levels, requirements)
     chosen: dict[str, CourseSpec] = {}
@@ -767,7 +773,7 @@ def _highs(problem: _Problem) -> tuple[list[int], list[int]]:
             rows.append(row[None, :])
             lower.append(-np.inf)
             upper.append(0.0)
-    limits = [(np.ones(n), problem.max_courses)]
+    limits: list[tuple[np.ndarray, float]] = [(np.ones(n), problem.max_courses)]
     if problem.max_hours is not None:
         limits.append((np.array(problem.hours), problem.max_hours))
     if problem.max_price_eur is not None:

@@ -153,12 +153,13 @@ def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPat
         if course is None:  # deleted since: shown as no longer offered
             steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, active=False)))
             continue
-        facts = {
-            "hours": float(course.hours),
-            "price_eur": None if course.price_eur is None else float(course.price_eur),
-            "active": course.active,
-        }
-        steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, **facts)))
+        facts = dataclasses.replace(
+            step.course,
+            hours=float(course.hours),
+            price_eur=None if course.price_eur is None else float(course.price_eur),
+            active=course.active,
+        )
+        steps.append(dataclasses.replace(step, course=facts))
     return dataclasses.replace(path, steps=tuple(steps))
 
 
@@ -188,7 +189,7 @@ def _deleted_course(spec) -> Course:
         certificate=spec.certificate,
         fundable=spec.funded,
         active=False,
-        last_checked=None,  # not "checked today", as the field's default would say
+        last_checked=None,  # type: ignore[misc]  # not "checked today", as the field's default would say
         provider=Provider(name=spec.provider),
     )
 
@@ -268,8 +269,8 @@ def results_context(
     ]
     if not shared:  # each step's "done" form: its address reversed once for the whole path
         prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
-        for course in courses.values():
-            course.done_url = f"{prefix}{course.slug}{suffix}"
+        for course in courses.values():  # read by the template; not a field of the course
+            course.done_url = f"{prefix}{course.slug}{suffix}"  # type: ignore[attr-defined]
     path_steps = _with_left_out_prerequisites(path_steps, set(result.done))
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
     target_role = roles.get(path.target_role)
@@ -407,13 +408,14 @@ def _digest(*parts) -> str:
 
 
 @functools.cache
-def _field_names(cls) -> tuple[str, ...]:
+def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _plain(value) -> tuple:
     """A dataclass's values as a tuple: the same content for a digest, quicker to serialise than the dataclass."""
-    return tuple(getattr(value, name) for name in _field_names(type(value)))
+    # typeshed's functools.cache wants Hashable arguments, and mypy does not count a class as one
+    return tuple(getattr(value, name) for name in _field_names(type(value)))  # type: ignore[arg-type]
 
 
 def _row(instance) -> list:
@@ -523,6 +525,7 @@ def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
 
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
+    assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
     if earlier.finished_at > later.finished_at:
         earlier, later = later, earlier
     before, after = result_for(earlier), result_for(later)

@@ -277,7 +277,9 @@ def generate_profiles(
         changers = rng.uniform(0, 1.2, size=(count, n_comp))
         soft = [i for i in range(n_comp) if req[:, i].mean() >= 3]  # communication-like skills
         brought = rng.random(count) < 0.6  # most bring people skills from their earlier job
-        changers[np.ix_(brought, soft)] += rng.uniform(0.5, 2.5, size=(brought.sum(), len(soft)))
+        changers[np.ix_(brought, np.asarray(soft, dtype=np.intp))] += rng.uniform(
+            0.5, 2.5, size=(brought.sum(), len(soft))
+        )
         levels.append(np.clip(changers, 0, 5))
         styles.append(rng.uniform(-1, 1, size=count))
         labels.append(np.full(count, entry[0]))

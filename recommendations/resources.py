@@ -20,6 +20,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -31,8 +32,12 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 
 from assessment.models import Competency
+from core.meta import concrete_field
 from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
 from recommendations.models import Course, CourseCompetency, Provider, shortest_cycle
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ENTRY_SEPARATOR = ";"
 PART_SEPARATOR = ":"
@@ -136,7 +141,7 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key given by slug; an unknown slug is a row error, worded for the model (`unknown`, with
     %(slug)s): German nouns have a gender, so "Es gibt kein(e) %(model)s" cannot be said well for every model."""
 
-    def __init__(self, model, field: str, unknown: str, **kwargs) -> None:
+    def __init__(self, model, field: str, unknown: StrOrPromise, **kwargs) -> None:
         super().__init__(model, field=field, **kwargs)
         self.unknown = unknown
 
@@ -215,7 +220,7 @@ class CodeWidget(widgets.CharWidget):
     """A column that takes one of a field's codes ("online", "classroom", …); anything else is a row error
     that lists the codes with their meaning, since a spreadsheet shows only the code."""
 
-    def __init__(self, choices: Iterable[tuple[str, str]], column: str, **kwargs) -> None:
+    def __init__(self, choices: Iterable[tuple[str, StrOrPromise]], column: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.choices = list(choices)
         self.column = column
@@ -379,7 +384,7 @@ class CourseResource(resources.ModelResource):
         has a default, which django-import-export would otherwise write over an existing course's value (an
         empty "active" cell would reactivate a course, an empty "last_checked" would date its check today)."""
         try:
-            return bool(field.attribute) and Course._meta.get_field(field.attribute).has_default()
+            return bool(field.attribute) and concrete_field(Course, field.attribute).has_default()
         except FieldDoesNotExist:
             return False
 
@@ -477,7 +482,9 @@ class CourseResource(resources.ModelResource):
             )
         if "competencies" in row:
             try:
-                instance._imported_develops = parse_develops(row["competencies"], set(self.known_competencies))
+                # read back when the row is saved (the links are not fields of the course)
+                develops = parse_develops(row["competencies"], set(self.known_competencies))
+                instance._imported_develops = develops  # type: ignore[attr-defined]
             except ValueError as exc:
                 errors["competencies"] = ValidationError(str(exc), code="invalid")
         if "prerequisites" in row:

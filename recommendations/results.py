@@ -96,7 +96,7 @@ def _path_document(
     path = learning_path_for(goal, levels, _requirements(current, goal), current.catalogue, done=done, **options)
     document = {f.name: getattr(path, f.name) for f in dataclasses.fields(path) if f.name != "steps"}
     for name, value in document.items():  # e.g. what the path would take without the limits
-        if dataclasses.is_dataclass(value):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
             document[name] = dataclasses.asdict(value)
     document["open_gaps"] = list(path.open_gaps)
     document["steps"] = [

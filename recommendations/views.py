@@ -150,6 +150,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     document["computed_at"] = result.computed_at.isoformat()
     document["answers"] = answers_by_slug(assessment)
     document["started_at"] = assessment.created_at.isoformat()
+    assert assessment.finished_at is not None  # _finished_or_redirect
     document["finished_at"] = assessment.finished_at.isoformat()
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 WEAK_AND_MISMATCHED = {"new_password1": "password123", "new_password2": "password124"}
 
 
@@ -31,13 +32,13 @@ class References(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if attributes.get("id"):
-            self.ids.add(attributes["id"])
+        if id_ := attributes.get("id"):
+            self.ids.add(id_)
         for name in ("aria-describedby", "aria-labelledby", "aria-controls", "aria-errormessage"):
             for target in (attributes.get(name) or "").split():
                 self.pointers.append((f"<{tag}>", name, target))
-        if tag == "label" and attributes.get("for"):
-            self.pointers.append(("<label>", "for", attributes["for"]))
+        if tag == "label" and (label_for := attributes.get("for")):
+            self.pointers.append(("<label>", "for", label_for))
 
 
 def dangling_references(html: str) -> list[str]:
@@ -65,15 +66,21 @@ def test_the_check_finds_a_description_that_is_not_there():
     assert dangling_references(html) == ['<input> aria-describedby="id_a_error"', '<label> for="id_b"']
 
 
+def link_in_last_mail(pattern: str) -> str:
+    found = re.search(pattern, str(mail.outbox[-1].body))
+    assert found is not None, mail.outbox[-1].body
+    return found.group(1)
+
+
 def signup_link(client: Client) -> str:
     client.post(reverse("signup"), {"email": "kim@example.org"})
-    return re.search(r"https?://[^/\s]+(/konto/bestaetigen/\S+)", mail.outbox[-1].body).group(1)
+    return link_in_last_mail(r"https?://[^/\s]+(/konto/bestaetigen/\S+)")
 
 
 def new_password_page(client: Client) -> str:
     get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     client.post(reverse("password_reset"), {"email": "eva@example.org"})
-    link = re.search(r"https?://[^/\s]+(/konto/passwort-neu/\S+)", mail.outbox[-1].body).group(1)
+    link = link_in_last_mail(r"https?://[^/\s]+(/konto/passwort-neu/\S+)")
     return client.get(link)["Location"].split("?")[0]
 
 

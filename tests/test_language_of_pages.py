@@ -35,10 +35,11 @@ def _unquote(line: str) -> str:
 @cache
 def translated_messages() -> tuple[tuple[str, str], ...]:
     """(msgid, msgstr) of every singular message the German catalogue translates differently."""
-    entries, msgid, msgstr, current = [], None, None, None
+    entries: list[tuple[str, str]] = []
+    msgid, msgstr, current = "", "", None
     for line in [*CATALOGUE.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("msgid "):
-            msgid, msgstr, current = _unquote(line), None, "id"
+            msgid, msgstr, current = _unquote(line), "", "id"
         elif line.startswith("msgstr "):
             msgstr, current = _unquote(line), "str"
         elif line.startswith('"') and current:
@@ -49,7 +50,7 @@ def translated_messages() -> tuple[tuple[str, str], ...]:
         else:  # a blank line, a comment, a plural form: the entry is over
             if msgid and msgstr and msgstr != msgid:
                 entries.append((msgid, msgstr))
-            msgid = msgstr = current = None
+            msgid, msgstr, current = "", "", None
     return tuple(entries)
 
 

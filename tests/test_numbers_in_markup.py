@@ -105,8 +105,8 @@ class NumbersInMarkup(HTMLParser):
             self._svg_depth = max(0, self._svg_depth - 1)
         if self._raw and tag in {"style", "script"}:
             content = "".join(self._raw_text)
-            if self._raw == "style" and DECIMAL_COMMA.search(content):
-                found = DECIMAL_COMMA.search(content)
+            found = DECIMAL_COMMA.search(content) if self._raw == "style" else None
+            if found:
                 self.problems.append(f"<style>: decimal comma near {content[found.start() - 40 : found.end() + 40]!r}")
             if self._raw == "json":
                 try:

@@ -223,6 +223,7 @@ def test_a_slug_must_be_unique(admin_client):
 
 def a_required_course() -> tuple[Course, Course]:
     link = Course.prerequisites.through.objects.select_related("from_course", "to_course").order_by("pk").first()
+    assert link is not None
     return link.to_course, link.from_course
 
 

@@ -20,6 +20,7 @@ def a_required_course() -> tuple[Course, Course]:
         .order_by("pk")
         .first()
     )
+    assert link is not None
     return link.to_course, link.from_course
 
 

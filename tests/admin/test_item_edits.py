@@ -34,7 +34,9 @@ def post_changed(client, item: Item, change_options=None, **fields):
 
 
 def a_check(anchor: bool) -> Item:
-    return Item.objects.filter(kind=Item.Kind.KNOWLEDGE, anchor=anchor, difficulty__lt=5).first()
+    item = Item.objects.filter(kind=Item.Kind.KNOWLEDGE, anchor=anchor, difficulty__lt=5).first()
+    assert item is not None
+    return item
 
 
 @pytest.mark.parametrize("anchor", [False, True], ids=["check", "anchor"])

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def item_of(kind: str) -> Item:
-    return Item.objects.filter(kind=kind).order_by("order", "slug").first()
+    item = Item.objects.filter(kind=kind).order_by("order", "slug").first()
+    assert item is not None
+    return item
 
 
 def edit_options(client, item: Item, change):

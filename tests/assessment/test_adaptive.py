@@ -53,13 +53,14 @@ def run_session(answer, roles=ROLES, max_items: int = MAX_ITEMS):
         result = plan(BANK, roles, answers, skipped, max_items=max_items)
         if result.done:
             return result, answers, skipped, shown
-        assert result.next_item not in shown, "asked twice"
-        shown.append(result.next_item)
-        value = answer(BY_SLUG[result.next_item])
+        slug = result.next_item
+        assert slug is not None and slug not in shown, "asked twice"
+        shown.append(slug)
+        value = answer(BY_SLUG[slug])
         if value is None:
-            skipped.append(result.next_item)
+            skipped.append(slug)
         else:
-            answers[result.next_item] = value
+            answers[slug] = value
 
 
 def person(levels: dict[str, float], seed: int, skip: float = 0.0, bias: float = 0.0):

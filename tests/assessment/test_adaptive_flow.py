@@ -68,13 +68,17 @@ def test_the_page_says_about_how_many_questions_follow(client):
 
 def progress_label(client, url) -> str:
     text = client.get(url).content.decode()
-    return re.search(r'<p class="progress-label" id="progress-label">([^<]*)</p>', text).group(1)
+    found = re.search(r'<p class="progress-label" id="progress-label">([^<]*)</p>', text)
+    assert found is not None
+    return found.group(1)
 
 
 def at_most_of(label: str) -> int:
     if label.endswith("die letzte"):
         return 0
-    return int(re.search(r"höchstens (?:noch )?(\d+)", label).group(1))
+    found = re.search(r"höchstens (?:noch )?(\d+)", label)
+    assert found is not None, label
+    return int(found.group(1))
 
 
 def test_the_progress_never_counts_up(client):

@@ -259,7 +259,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def parameters(checks) -> dict[str, tuple[float, float, float | None]]:
+def parameters(checks) -> dict[str, tuple[float | None, float | None, float | None]]:
     return {i.slug: (i.location, i.discrimination, i.location_sd) for i in Item.objects.filter(slug__in=checks)}
 
 

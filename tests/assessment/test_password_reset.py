@@ -39,7 +39,7 @@ def ask_for_reset(client, email: str = "eva@example.org", **extra: str):
 
 def reset_link(email: str = "eva@example.org") -> str:
     """The path (with its query) of the reset link in the newest mail to `email`."""
-    body = next(message.body for message in reversed(mail.outbox) if message.to == [email])
+    body = next(str(message.body) for message in reversed(mail.outbox) if message.to == [email])
     match = RESET_LINK.search(body)
     assert match, body
     return match.group(1)

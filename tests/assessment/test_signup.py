@@ -40,7 +40,7 @@ def choose_password(client, link: str, password: str = PASSWORD, repeated: str |
 
 def confirmation_link(email: str = "kim@example.org") -> str:
     """The path (with its query) of the confirmation link in the newest mail to `email`."""
-    body = next(message.body for message in reversed(mail.outbox) if message.to == [email.lower()])
+    body = next(str(message.body) for message in reversed(mail.outbox) if message.to == [email.lower()])
     match = CONFIRM_LINK.search(body)
     assert match, body
     return match.group(1)

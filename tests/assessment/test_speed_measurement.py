@@ -138,7 +138,7 @@ def _scenario_log_likelihood_as_before(scenarios, answers):
 
 def score_profile_as_before(competencies, items, answers) -> Profile:
     items = list(items)
-    by_competency = {slug: [] for slug in competencies}
+    by_competency: dict[str, list] = {slug: [] for slug in competencies}
     scenarios = []
     for item in items:
         if item.kind == "scenario":

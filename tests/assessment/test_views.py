@@ -84,7 +84,9 @@ def test_answering_saves_the_answer_and_goes_to_the_next_question(client, assess
 
 
 def test_with_htmx_answering_swaps_in_the_next_question_and_updates_the_address(client, assessment):
-    value = first_item(assessment).options.first().value
+    option = first_item(assessment).options.first()
+    assert option is not None
+    value = option.value
     response = post_answer(client, assessment, 1, value, **HTMX)
     assert response.status_code == 200
     assert response["HX-Push-Url"] == assessment.step_url(2)
@@ -143,7 +145,9 @@ def test_resume_link_leads_to_the_first_open_question(client, assessment):
 
 
 def keep_earlier_answer(client, assessment) -> Answer:
-    value = first_item(assessment).options.first().value
+    option = first_item(assessment).options.first()
+    assert option is not None
+    value = option.value
     post_answer(client, assessment, 1, value)
     return Answer.objects.get(assessment=assessment)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def model_version_row(django_db_setup, django_db_blocker) -> dict:
+def model_version_row(django_db_setup, django_db_blocker) -> Mapping[str, Any]:
     """The model trained for the test database, kept to put back after each browser test's flush."""
     from recommendations.models import ModelVersion
 

@@ -96,6 +96,7 @@ def at_level_one(item: Item, options):
     if item.kind == Item.Kind.SELF_RATING:
         return min(options, key=lambda o: abs(o.level - 1))
     if item.kind == Item.Kind.KNOWLEDGE:
+        assert item.difficulty is not None
         return next(o for o in options if o.correct == (item.difficulty <= 1))
     return min(options, key=lambda o: abs(o.style))
 

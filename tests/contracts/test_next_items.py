@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Set
 from pathlib import Path
 
 import jsonschema
@@ -28,7 +29,7 @@ def next_items(payload, monkeypatch) -> list[dict]:
     return result
 
 
-def drive(answer_of: dict[str, str], monkeypatch, skip: set[str] = frozenset()) -> tuple[dict, dict]:
+def drive(answer_of: dict[str, str], monkeypatch, skip: Set[str] = frozenset()) -> tuple[dict, dict]:
     """One adaptive session through the command, answering from `answer_of` (skipping `skip`)."""
     session: dict = {"answers": {}, "skipped": []}
     for _ in range(MAX_ITEMS + 1):

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import threading
 import time
+from typing import cast
 
 import pytest
 import redis
@@ -78,7 +79,7 @@ def real_redis(redis_url, settings):
 
 
 def counters(client: redis.Redis, scope: str) -> dict[bytes, int]:
-    return {key: int(client.get(key)) for key in client.scan_iter(f"*ratelimit:{scope}:*")}
+    return {key: int(cast(bytes, client.get(key))) for key in client.scan_iter(f"*ratelimit:{scope}:*")}
 
 
 def test_forty_parallel_requests_against_a_limit_of_twenty_let_exactly_twenty_through(real_redis):

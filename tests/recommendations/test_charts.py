@@ -11,7 +11,7 @@ ROWS = [("ITIL", 3.0, 4.0), ("Sicherheit", 5.0, 3.0), ("Agil", 0.0, 2.0), ("Auto
 MACHINE_NUMBER = re.compile(r"^-?\d+(\.\d)?$")
 
 
-def points(text: str) -> list[tuple[float, float]]:
+def points(text: str) -> list[tuple[float, ...]]:
     return [tuple(map(float, p.split(","))) for p in text.split()]
 
 

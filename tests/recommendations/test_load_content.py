@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -35,7 +36,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "recommendations" / "migratio
 
 def snapshot() -> dict:
     """Every content row and every history record, as values."""
-    state = {}
+    state: dict[str, Any] = {}
     for model in CONTENT_MODELS:
         state[model.__name__] = sorted(map(repr, model.objects.values()))
         state[f"history of {model.__name__}"] = model.history.count()

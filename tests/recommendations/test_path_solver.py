@@ -20,7 +20,9 @@ def reference_optimum(problem: _Problem) -> float:
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n, m = len(problem.cost), len(problem.open_cost)
-    rows, lower, upper = [], [], []
+    rows: list[np.ndarray] = []
+    lower: list[float] = []
+    upper: list[float] = []
     for step in range(m):  # taught by a course or left open
         row = np.zeros(n + m)
         row[[c for c in range(n) if step in problem.teaches[c]]] = 1
@@ -56,7 +58,7 @@ def reference_optimum(problem: _Problem) -> float:
     result = milp(
         np.concatenate([problem.cost, problem.open_cost]),
         constraints=LinearConstraint(np.array(rows), lower, upper),
-        integrality=np.ones(n + m),
+        integrality=np.ones(n + m, dtype=int),
         bounds=Bounds(0, 1),
         options={"mip_rel_gap": 0},
     )
@@ -83,7 +85,8 @@ def problems(draw, min_cost: float = 0.5) -> _Problem:
         )
     )
     requires = tuple(
-        tuple(sorted(draw(st.frozensets(st.integers(0, n - 1).filter(lambda pre, c=c: pre != c), max_size=2))))
+        # mypy cannot infer the type of a lambda with a default argument (it binds this course)
+        tuple(sorted(draw(st.frozensets(st.integers(0, n - 1).filter(lambda pre, c=c: pre != c), max_size=2))))  # type: ignore[arg-type]
         if n > 1 and draw(st.booleans())
         else ()
         for c in range(n)

@@ -38,7 +38,9 @@ def random_clicker(db):
 
 
 def role_chooser(text: str) -> str:
-    return re.search(r'<select id="target-role".*?</select>', text, re.S).group(0)
+    found = re.search(r'<select id="target-role".*?</select>', text, re.S)
+    assert found is not None
+    return found.group(0)
 
 
 def selected_roles(text: str) -> list[str]:

@@ -85,7 +85,9 @@ def account_pages(client, django_user_model) -> dict:
         "password reset sent": client.post(reverse("password_reset"), {"email": "eva@example.org"}, follow=True),
         "password reset link invalid (400)": client.get(reverse("password_reset_confirm", args=["MQ", "forged"])),
     }
-    link = re.search(r"https?://[^/\s]+(/konto/passwort-neu/\S+)", mail.outbox[-1].body).group(1)
+    found = re.search(r"https?://[^/\s]+(/konto/passwort-neu/\S+)", str(mail.outbox[-1].body))
+    assert found is not None
+    link = found.group(1)
     pages["new password"] = client.get(link, follow=True)
     pages["new password refused (400)"] = client.post(
         pages["new password"].request["PATH_INFO"], {"new_password1": "123", "new_password2": "1234"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -14,7 +15,7 @@ from recommendations.documents import render_pdf
 
 
 @pytest.fixture
-def listening_server():
+def listening_server() -> Iterator[tuple[str, list[str]]]:
     """A server on this machine that notes every request: what a hostile link in the PDF would reach."""
     seen: list[str] = []
 

@@ -68,9 +68,11 @@ class Command(BaseCommand):
             return
         self._report(done)
         version, result = done.version, done.result
+        assert result is not None, "every outcome but no_items and no_answers has a fit"
         if done.outcome == "dry_run":
             self.stdout.write("Dry run: nothing was stored and the items keep their values.")
         elif done.outcome == "short":
+            assert version is not None
             fewest = min(done.short, key=lambda fit: fit.answers)
             self.stdout.write(
                 self.style.WARNING(
@@ -80,6 +82,7 @@ class Command(BaseCommand):
                 )
             )
         elif done.outcome == "not_converged":
+            assert version is not None
             self.stdout.write(
                 self.style.WARNING(
                     f"Stored calibration {version.pk} inactive: the fit did not converge "
@@ -87,6 +90,7 @@ class Command(BaseCommand):
                 )
             )
         else:
+            assert version is not None
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Calibration {version.pk} is active: {done.changed} items now use the learned values. "
@@ -96,6 +100,7 @@ class Command(BaseCommand):
 
     def _report(self, done: CalibrationRun) -> None:
         result, by_slug, min_answers = done.result, done.items, done.min_answers
+        assert result is not None
         self.stdout.write(
             f"Calibrated {len(result.items)} knowledge checks from {result.answers} answers in "
             f"{done.assessments} finished assessments ({done.seconds:.1f} s)."
