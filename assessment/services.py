@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessment import adaptive
+from assessment import adaptive, duration
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import Profile, score_profile
 from assessment.models import Answer, Assessment, Item, Option
@@ -216,3 +217,29 @@ def profile_for(assessment: Assessment) -> Profile:
     """Score an assessment's answers over the items it was started with."""
     items = items_with_options(assessment.item_ids)
     return score_profile(competency_slugs(), [item_spec(i) for i in items], answers_by_slug(assessment))
+
+
+def start_page_durations(language: str, typical_questions: int) -> tuple[duration.Duration, duration.Duration]:
+    """How long the adaptive test (of `typical_questions` questions) and the whole questionnaire take, as the
+    start page says it: measured from attempts finished in one sitting where there are enough, else estimated
+    from the words of the active questions in `language` (`assessment.duration`)."""
+    field = "en" if language == "en" else "de"
+    words: dict[int, int] = {}
+    kinds: dict[int, str] = {}
+    for pk, kind, text in Item.objects.active().values_list("id", "kind", f"text_{field}"):
+        words[pk], kinds[pk] = len(text.split()), kind
+    for pk, label in Option.objects.filter(item_id__in=words).values_list("item_id", f"label_{field}"):
+        words[pk] += len(label.split())
+    self_ratings = [n for pk, n in words.items() if kinds[pk] == Item.Kind.SELF_RATING]
+    others = [n for pk, n in words.items() if kinds[pk] != Item.Kind.SELF_RATING]
+    since = timezone.now() - timedelta(days=duration.MEASURED_DAYS)
+    sittings: dict[bool, list[timedelta]] = {True: [], False: []}
+    finished = Assessment.objects.filter(finished_at__gte=since, sharpen_until__isnull=True)
+    for adaptive_test, created, finished_at in finished.values_list("adaptive", "created_at", "finished_at")[:2000]:
+        if finished_at is not None:  # always, by the filter
+            sittings[adaptive_test].append(finished_at - created)
+    short = duration.typical_adaptive_words(self_ratings, others, typical_questions)
+    return (
+        duration.duration(duration.estimated_minutes(short), sittings[True]),
+        duration.duration(duration.estimated_minutes(list(words.values())), sittings[False]),
+    )

@@ -29,7 +29,9 @@ from assessment.services import (
     record_answer,
     reopen_to_sharpen,
     start_assessment,
+    start_page_durations,
 )
+from assessment.translation import current_language
 from config.locale import keep_language
 from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
@@ -38,10 +40,9 @@ from core.rows import columns, fetch, quote, table
 SESSION_KEY = "assessment_token"
 
 
-# What the start page promises. Questions per minute: a question takes about 20 seconds to read and
-# answer. The adaptive test's typical length is the median number of questions measured with simulated
-# people who answer realistically (bench/MEASUREMENT.md, README "Measured").
-MINUTES_PER_QUESTION = 0.35
+# What the start page promises. The adaptive test's typical length is the median number of questions measured
+# with simulated people who answer realistically (bench/MEASUREMENT.md, README "Measured"); the minutes are
+# measured from real attempts once there are enough, else estimated from the reading time (assessment.duration).
 ADAPTIVE_TYPICAL_QUESTIONS = 15  # realistic_check.py --adaptive, seeds 1-5: median 15-15.5
 
 
@@ -66,16 +67,16 @@ def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResp
 def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
     unfinished = Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
-    item_count = Item.objects.active().count()
+    adaptive_time, every_time = start_page_durations(current_language(), ADAPTIVE_TYPICAL_QUESTIONS)
     return render(
         request,
         "assessment/home.html",
         {
             "unfinished": unfinished,
-            "item_count": item_count,
-            "minutes": max(5, round(item_count * MINUTES_PER_QUESTION)),
+            "item_count": Item.objects.active().count(),
+            "every_time": every_time,
             "adaptive_questions": ADAPTIVE_TYPICAL_QUESTIONS,
-            "adaptive_minutes": max(1, round(ADAPTIVE_TYPICAL_QUESTIONS * MINUTES_PER_QUESTION)),
+            "adaptive_time": adaptive_time,
         },
     )
 

@@ -150,9 +150,10 @@ BROKEN_WORDS_IN_TABLES = """() => {
 }"""
 
 
-# 4,600 and 10,000 pixels (were 4,500 and 9,000): this person's path grew by the in-house formats that now close the
-# communication and change gaps it used to leave open, and each score carries its range (December 2026).
-@pytest.mark.parametrize(("width", "limit"), [(1280, 4600), (375, 10000)])
+# 4,800 and 10,500 pixels (were 4,500 and 9,000): this person's path grew by the in-house formats that now close the
+# communication and change gaps it used to leave open, each score carries its range, and each role card says what
+# is missing as well as what fits (December 2026).
+@pytest.mark.parametrize(("width", "limit"), [(1280, 4800), (375, 10500)])
 def test_the_results_page_is_short_with_the_answers_and_role_details_folded(browser, live_server, width, limit):
     assessment = answer_all(start_assessment(), at_level_one)  # three roles, a path of several courses
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")

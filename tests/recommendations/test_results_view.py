@@ -445,3 +445,18 @@ def test_an_unverified_course_shows_no_check_date(client, db):
     text = client.get(results_url(beginner)).content.decode()
     step = text.split(escape(course.title_de), 1)[1].split("</li>")[0]
     assert "zuletzt geprüft" not in step
+
+
+def test_each_top_role_says_what_fits_and_what_is_missing_not_only_what_fits(client, db):
+    """A service manager saw the information security officer third with only "What you bring fits this role:
+    ..." on its card, while their security level was 1.5 levels short of the role's core requirement."""
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    response = client.get(results_url(beginner))
+    cards = re.findall(r'<li class="role-card">(.*?)</li>', response.content.decode(), re.S)
+    assert len(cards) == 3
+    for card, (_role, fit) in zip(cards, response.context["top_fits"]):
+        shown = [escape(reason) for reason in fit.reasons[:2]]
+        assert len(shown) == 2 and all(reason in card for reason in shown)
+    assert any("Was am meisten fehlt" in card for card in cards)

@@ -13,7 +13,7 @@ from recommendations import presentation
 from recommendations.presentation import order_unlike_match
 from tests.conftest import answer_all, strongest
 
-ORDER = "Die Reihenfolge der Rollen berücksichtigt auch"
+ORDER = "Die Reihenfolge stammt aus einem Modell"
 
 
 def fits(*matches: float) -> list:
