@@ -177,6 +177,7 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])
+        context["toggled_course"] = course_obj.slug  # where keyboard focus goes in the new path (app.js)
         return render(request, "recommendations/results.html#path-update", context, status=status)
     return redirect(_results_url(token, "learning-path"))
 

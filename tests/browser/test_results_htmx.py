@@ -1,5 +1,6 @@
-"""The results page with JavaScript on: what htmx swaps in keeps the page around it right (the path in brief at the
-top follows the learning path shown)."""
+"""The results page with JavaScript on: after htmx swaps in a part of the page (the learning path for another role
+or with a course marked done, the feedback form with its message or its thanks), keyboard focus lands in the new
+part, not at the top of the page; and the path in brief at the top follows the path."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ import pytest
 from django.urls import reverse
 
 from assessment.services import start_assessment
+from recommendations.models import Course
 from tests.browser.test_assessment_flow import press_tab_until
 from tests.conftest import answer_all, at_level_one
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
+
+
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
 
 
 def open_results(page):
@@ -45,6 +51,14 @@ def mark_done_by_keyboard(page, button_id: str) -> None:
     page.locator(f"#{button_id}").wait_for(state="detached")  # the new path is in
 
 
+def test_after_showing_the_path_towards_another_role_focus_is_on_its_heading(page):
+    open_results(page)
+    name = show_path_towards_another_role(page)
+    assert focused_id(page) == "path-heading"
+    assert name in page.locator("#path-heading").inner_text()
+    assert page.evaluate("window.notReloaded") is True
+
+
 def test_the_path_in_brief_at_the_top_follows_the_role_and_the_courses_marked_done(page):
     open_results(page)
     before = page.locator("#path-summary").inner_text()
@@ -52,10 +66,61 @@ def test_the_path_in_brief_at_the_top_follows_the_role_and_the_courses_marked_do
     summary = page.locator("#path-summary").inner_text()
     assert name in summary and summary != before
     assert page.locator(".path-totals").inner_text() in summary  # the steps, hours and costs of the path shown
-    page.locator(".path-step .done-form button").first.evaluate("button => button.id = 'first-done'")
-    mark_done_by_keyboard(page, "first-done")
+    first = page.locator(".path-step .done-form button").first.get_attribute("id")
+    mark_done_by_keyboard(page, first)
+    page.locator(f"#undone-{first.removeprefix('done-')}").wait_for()
     after = page.locator("#path-summary").inner_text()
     assert name in after and after != summary
     assert page.locator(".path-totals").inner_text() in after
     assert page.locator("#path-summary").count() == 1
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_marking_a_course_done_by_keyboard_keeps_focus_on_that_course(page):
+    open_results(page)
+    button = page.locator(".path-step .done-form button").first.get_attribute("id")
+    course = button.removeprefix("done-")
+    mark_done_by_keyboard(page, button)
+    assert focused_id(page) == f"undone-{course}"  # "Doch nicht erledigt" of the same course, in the done list
+    page.keyboard.press("Enter")  # and back again
+    page.locator(f"#done-{course}").wait_for()
+    page.wait_for_function("id => document.activeElement.id === id", arg=f"done-{course}")
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_when_the_course_does_not_come_back_into_the_path_focus_goes_to_the_paths_heading(page):
+    person = open_results(page)
+    button = page.locator(".path-step .done-form button").first.get_attribute("id")
+    course = button.removeprefix("done-")
+    mark_done_by_keyboard(page, button)
+    # limits that leave no room for it: marked not done, it is in neither the path nor the done list
+    hours = Course.objects.get(slug=course).hours
+    page.goto(reverse("results", args=[person.token]) + f"?max_hours={hours / 2}")
+    mark_done_by_keyboard(page, f"undone-{course}")
+    page.wait_for_function("() => document.activeElement.id === 'path-heading'")
+    assert page.locator(f"#done-{course}, #undone-{course}").count() == 0
+
+
+def test_a_feedback_error_and_the_thanks_get_focus_after_sending_by_keyboard(page):
+    open_results(page)
+    page.locator("#feedback").get_by_label("Nein").check()
+    page.locator("#feedback-heading").focus()
+    press_tab_until(page, "el.type === 'submit' && !!el.closest('#feedback')")
+    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 400
+    page.locator("#feedback-errors").wait_for()
+    assert focused_id(page) == "feedback-errors"
+    assert "Ohne Ihre Einwilligung speichern wir nichts." in page.locator("#feedback-errors").inner_text()
+    # from the message on, by keyboard: the consent, then send again
+    press_tab_until(page, "el.name === 'consent'")
+    page.keyboard.press("Space")
+    press_tab_until(page, "el.type === 'submit' && !!el.closest('#feedback')")
+    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 200
+    page.locator("#feedback-thanks").wait_for()
+    assert focused_id(page) == "feedback-thanks"
+    assert page.locator("#feedback-thanks").get_attribute("role") == "status"
+    assert "Danke!" in page.locator("#feedback-thanks").inner_text()
     assert page.evaluate("window.notReloaded") is True
