@@ -1,6 +1,6 @@
 """The results page with JavaScript on: after htmx swaps in a part of the page (the learning path for another role
 or with a course marked done, the feedback form with its message or its thanks), keyboard focus lands in the new
-part, not at the top of the page; and the path in brief at the top follows the path."""
+part, not at the top of the page; the path in brief at the top follows the path; and no swap breaks the CSP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assessment.services import start_assessment
 from recommendations.models import Course
-from tests.browser.test_assessment_flow import press_tab_until
+from tests.browser.test_assessment_flow import answer_with_keyboard, press_tab_until, start_by_keyboard
 from tests.conftest import answer_all, at_level_one
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
@@ -124,3 +124,51 @@ def test_a_feedback_error_and_the_thanks_get_focus_after_sending_by_keyboard(pag
     assert page.locator("#feedback-thanks").get_attribute("role") == "status"
     assert "Danke!" in page.locator("#feedback-thanks").inner_text()
     assert page.evaluate("window.notReloaded") is True
+
+
+# What browser extensions may do to a page: set an inline style through the CSSOM, which the CSP allows. htmx's
+# settling copied such a style onto the new content with setAttribute, which the CSP refuses: a console error on
+# every swap. (A clean browser, as the other tests use, gives the swapped parts no style to copy.)
+STYLE_LIKE_AN_EXTENSION = """() => {
+  for (const id of ["question-card", "question-heading", "learning-path", "path-heading", "feedback", "path-summary"]) {
+    const element = document.getElementById(id);
+    if (element) element.style.outlineOffset = "1px";
+  }
+}"""
+# Every violation the page reports, whatever the console says about it.
+COLLECT_VIOLATIONS = """() => {
+  window.violations = [];
+  document.addEventListener("securitypolicyviolation", e => window.violations.push(e.violatedDirective));
+}"""
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "no-debug"])
+def test_no_htmx_swap_breaks_the_content_security_policy(page, settings, debug):
+    settings.DEBUG = debug  # DEBUG on: what `make run` serves, with django-htmx's debug script in the page
+    console = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    start_by_keyboard(page)
+    page.evaluate(COLLECT_VIOLATIONS)
+    for step in (2, 3, 4):
+        page.evaluate(STYLE_LIKE_AN_EXTENSION)
+        answer_with_keyboard(page)
+        page.wait_for_url(re.compile(rf"/frage/{step}/$"))
+        page.locator("#progress-label", has_text=f"Frage {step} ·").wait_for()
+    assert page.evaluate("window.violations") == []
+
+    open_results(page)
+    page.evaluate(COLLECT_VIOLATIONS)
+    page.evaluate(STYLE_LIKE_AN_EXTENSION)
+    show_path_towards_another_role(page)
+    page.evaluate(STYLE_LIKE_AN_EXTENSION)
+    first = page.locator(".path-step .done-form button").first.get_attribute("id")
+    mark_done_by_keyboard(page, first)
+    with page.expect_response(re.compile(r"/ergebnis/antworten/$")):
+        page.locator("#review > summary").click()  # the answers folded in
+    page.locator("#feedback").get_by_label("Nein").check()
+    with page.expect_response(re.compile(r"/rueckmeldung/")):
+        page.get_by_role("button", name="Rückmeldung senden").click()
+    page.locator("#feedback-errors").wait_for()
+    assert page.evaluate("window.violations") == []
+    assert page.locator("style").count() == 0  # nor does htmx add its indicator styles
+    assert not [line for line in console if "Content Security Policy" in line], console
