@@ -71,7 +71,7 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     context["csrf_token"] = CSRF_PLACEHOLDER
     template = "recommendations/results.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#learning-path"
+        template += "#path-update"  # the learning path, and the summary at the top out of band
     response = render(request, template, context, status=status)
     response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     if language:
@@ -178,7 +178,8 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])
-        return render(request, "recommendations/results.html#learning-path", context, status=status)
+        context["toggled_course"] = course_obj.slug  # where keyboard focus goes in the new path (app.js)
+        return render(request, "recommendations/results.html#path-update", context, status=status)
     return redirect(_results_url(token, "learning-path"))
 
 
@@ -214,7 +215,7 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
     context["picker_url"] = reverse("shared-results", args=[share_token])
     template = "recommendations/results.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#learning-path"
+        template += "#path-update"  # the learning path, and the summary at the top out of band
     return render(request, template, context, status=status)
 
 

@@ -96,6 +96,17 @@ def weakest(item: Item, options):
     return min(options, key=lambda o: o.style)
 
 
+def at_level_one(item: Item, options):
+    """A person at level 1 in everything who says so: right up to difficulty 1, balanced in style.
+    Every role asks for more somewhere, so the page has a learning path of several courses."""
+    if item.kind == Item.Kind.SELF_RATING:
+        return min(options, key=lambda o: abs(o.level - 1))
+    if item.kind == Item.Kind.KNOWLEDGE:
+        assert item.difficulty is not None
+        return next(o for o in options if o.correct == (item.difficulty <= 1))
+    return min(options, key=lambda o: abs(o.style))
+
+
 @pytest.fixture
 def quick_training(monkeypatch):
     """The real training, on the test suite's smaller set of generated people."""

@@ -1,11 +1,23 @@
 // Progressive enhancement only: the site works without this file.
-// After htmx swaps in a new question, move focus to it so keyboard and screen-reader users
-// land on the question rather than at the top of the page; when the card came back with an
-// error (no answer chosen), move focus to the message instead.
+// After htmx swaps in a part of a page (a question, the learning path, the feedback form), the button that was
+// pressed is gone with the old part and focus would fall back to the top of the page: move it into the new part,
+// so that keyboard and screen-reader users land there. The part names in data-focus-after-swap the ids of what
+// to focus, the first one it holds wins: a message saying what went wrong before the heading, or the course a
+// person just marked done. Parts without the attribute (the review folded in, the summary swapped out of band)
+// leave focus where it is.
 document.addEventListener("htmx:afterSwap", function (event) {
-  var target = document.getElementById("option-errors") || document.getElementById("question-heading");
-  if (target) {
-    target.focus();
+  var part = event.target;
+  var ids = part.getAttribute && part.getAttribute("data-focus-after-swap");
+  if (!ids) {
+    return;
+  }
+  var names = ids.split(/\s+/);
+  for (var i = 0; i < names.length; i++) {
+    var target = document.getElementById(names[i]);
+    if (target && part.contains(target)) {
+      target.focus();
+      return;
+    }
   }
 });
 // When a full page is a question page (arrived by link or without htmx), a focus on the

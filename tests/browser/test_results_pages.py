@@ -8,9 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from assessment.models import Item
 from assessment.services import start_assessment
-from tests.conftest import answer_all, strongest
+from tests.conftest import answer_all, at_level_one, strongest
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -88,17 +87,6 @@ def test_picking_a_target_role_updates_the_path_in_place_by_keyboard(page):
     page.wait_for_url(re.compile(f"role={chosen}"))
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#target-role").input_value() == chosen
-
-
-def at_level_one(item: Item, options):
-    """A person at level 1 in everything who says so: right up to difficulty 1, balanced in style.
-    Every role asks for more somewhere, so the page has a learning path of several courses."""
-    if item.kind == Item.Kind.SELF_RATING:
-        return min(options, key=lambda o: abs(o.level - 1))
-    if item.kind == Item.Kind.KNOWLEDGE:
-        assert item.difficulty is not None
-        return next(o for o in options if o.correct == (item.difficulty <= 1))
-    return min(options, key=lambda o: abs(o.style))
 
 
 def kept_attempts_of(email: str):

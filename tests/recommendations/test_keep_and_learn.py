@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -45,6 +47,20 @@ def test_with_htmx_marking_done_swaps_the_path_only(client, beginner):
     text = undone.content.decode()
     assert 'class="done-list"' not in text and title in text.split('class="path-steps"')[1]
     assert first in path_slugs(client, beginner)
+
+
+def test_with_htmx_marking_done_updates_the_summary_at_the_top_out_of_band(client, db):
+    from assessment.services import start_assessment
+    from tests.conftest import answer_all, at_level_one
+
+    person = answer_all(start_assessment(), at_level_one)  # a path of fewer courses than the most it shows
+    before = client.get(reverse("results", args=[person.token]), {"role": "it_coordinator"}).context
+    first = before["path_steps"][0][1].slug
+    response = client.post(reverse("course-done", args=[person.token, first]), {"role": "it_coordinator"}, **HTMX)
+    after = response.context["path_summary"]
+    assert after.steps < before["path_summary"].steps
+    summary = re.search(r'<p id="path-summary" hx-swap-oob="true">(.*?)</p>', response.content.decode(), re.S)
+    assert summary and after.text in summary.group(1) and before["path_summary"].text not in summary.group(1)
 
 
 def test_marking_an_unknown_course_is_a_404(client, beginner):

@@ -23,7 +23,7 @@ from recommendations.models import (
     RoleRequirement,
     StoredResult,
 )
-from tests.conftest import answer_all, weakest
+from tests.conftest import answer_all, at_level_one, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -75,6 +75,29 @@ def test_with_htmx_only_the_learning_path_is_sent(client, finished_assessment):
     assert 'id="learning-path"' in text
     assert "<html" not in text
     assert 'class="role-card"' not in text
+
+
+def path_summary(text: str) -> tuple[str, str]:
+    """The path-in-brief paragraph near the top of the results page: its attributes, and what it says."""
+    found = re.search(r'<p id="path-summary"([^>]*)>(.*?)</p>', text, re.S)
+    assert found, "no path summary"
+    return found.group(1), found.group(2)
+
+
+def test_with_htmx_the_summary_at_the_top_comes_along_out_of_band_for_the_new_role(client, db):
+    from assessment.services import start_assessment
+
+    person = answer_all(start_assessment(), at_level_one)  # a path of several courses towards every role
+    first = client.get(results_url(person)).context
+    other = "agile_coach" if first["target_role"].slug != "agile_coach" else "it_operations_engineer"
+    response = client.get(results_url(person, other), **HTMX)
+    attributes, said = path_summary(response.content.decode())
+    assert 'hx-swap-oob="true"' in attributes
+    assert Role.objects.get(slug=other).name_de in said and first["target_role"].name_de not in said
+    assert response.context["path_summary"].text in said and first["path_summary"].text not in said
+    # the same words as the whole page says for that role: one template for both
+    page = client.get(results_url(person, other)).content.decode()
+    assert path_summary(page) == ("", said)
 
 
 def test_an_unknown_role_is_a_400_with_the_best_role_shown(client, finished_assessment):
