@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -178,9 +180,32 @@ class MachineDecimalWidget(widgets.DecimalWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
+            if isinstance(value, str) and value.strip():
+                return spreadsheet_decimal(value)
             return super().clean(value, row, **kwargs)
         except (ArithmeticError, ValueError, TypeError):  # decimal.InvalidOperation is an ArithmeticError
             raise ValueError(_("“%(value)s” is not a number like 12.5.") % {"value": value}) from None
+
+
+def spreadsheet_decimal(text: str) -> Decimal:
+    """A number as a person's spreadsheet writes it: "12.5", "12,5", and with thousands grouped by the other sign
+    or a space, "1.290,00" (German Excel's currency format), "1,290.00", "1 290,5", "1.290.000". One sign alone is
+    the decimal sign ("1.290" is 1.29, as the export writes it) unless it groups digits in threes more than once."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", text)  # a space only ever groups thousands
+    points, commas = text.count("."), text.count(",")
+    if points and commas:
+        sign = "." if text.rfind(".") > text.rfind(",") else ","
+        whole, _, fraction = text.rpartition(sign)
+        group = "," if sign == "." else "."
+        if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:\{group}\d{{3}})*", whole):
+            raise ValueError(text)
+        text = f"{whole.replace(group, '')}.{fraction}"
+    elif points > 1 or commas > 1:
+        group = "." if points else ","
+        if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:\{group}\d{{3}})+", text):
+            raise ValueError(text)
+        text = text.replace(group, "")
+    return Decimal(text.replace(",", "."))
 
 
 class YesNoWidget(widgets.BooleanWidget):

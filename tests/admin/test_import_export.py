@@ -448,3 +448,39 @@ def test_the_import_preview_asks_the_admin_to_correct_the_file_as_sie(admin_clie
     text = preview(admin_client, to_csv([dict(rows[0], active="vielleicht")])).content.decode()
     assert "Bitte korrigieren Sie diese Fehler in Ihrer Datei" in text
     assert not INFORMAL.search(re.sub(r"<[^>]*>", " ", text))  # the words on the page, not its markup
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("12.5", "12.5"),
+        ("12,5", "12.5"),
+        ("1.290,00", "1290.00"),
+        ("1,290.00", "1290.00"),
+        ("1 290,5", "1290.5"),
+        ("1.290.000", "1290000"),
+        ("1.290", "1.290"),  # one sign alone is the decimal sign, as the export writes it
+    ],
+)
+def test_a_number_reads_as_a_spreadsheet_writes_it(written, number):
+    from recommendations.resources import spreadsheet_decimal
+
+    assert spreadsheet_decimal(written) == Decimal(number)
+
+
+@pytest.mark.parametrize("written", ["1.29.0", "12,3,4", "1,2345.6", "zwölf"])
+def test_a_number_with_separators_in_odd_places_is_an_error(written):
+    from recommendations.resources import spreadsheet_decimal
+
+    with pytest.raises((ValueError, ArithmeticError)):
+        spreadsheet_decimal(written)
+
+
+def test_a_price_in_german_excels_currency_format_imports(admin_client):
+    """German Excel saves a price column with thousands separators as "1.290,00": the import refused it, while
+    the course form takes the same."""
+    rows = rows_of(export(admin_client))
+    changed = dict(rows[0], price_eur="1.290,00", hours="12,5")
+    confirm(admin_client, preview(admin_client, to_csv([changed])))
+    course = Course.objects.get(slug=changed["slug"])
+    assert course.price_eur == Decimal("1290") and course.hours == Decimal("12.5")
