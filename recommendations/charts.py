@@ -180,6 +180,12 @@ class Bar:
         """A gap the chart shows as one (in the accent colour): not met, and not about met either."""
         return self.gap > 0 and not self.about_met
 
+    @property
+    def possibly_met(self) -> bool:
+        """Below the requirement, but within the level's range: drawn apart from both a gap and a met requirement
+        (a beginner whose wide ranges reached most requirements saw nearly every bar in the colour of "met")."""
+        return self.gap > 0 and self.about_met
+
 
 @dataclass(frozen=True)
 class Tick:

@@ -45,6 +45,7 @@ def test_a_gap_within_the_range_of_the_level_is_about_met_not_a_small_gap():
     bars = gap_chart(rows).bars
     assert [b.about_met for b in bars] == [True, False, False]
     assert [b.short for b in bars] == [False, True, False]  # only B is drawn as a gap
+    assert [b.possibly_met for b in bars] == [True, False, False]  # A apart from both B and C (met)
 
 
 def test_every_number_for_an_attribute_is_a_finished_machine_string_in_any_language():

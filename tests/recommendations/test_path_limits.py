@@ -111,12 +111,12 @@ def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, 
     text = response.content.decode()
     path = response.context["path"]
     assert not path.steps and path.open_gaps
-    assert "bereits alle Anforderungen" not in text
+    assert "Sie erfüllen jede Anforderung" not in text
     assert f"passt kein Kurs: {len(path.open_gaps)} Lücken bleiben offen." in text
     assert response.context["open_gaps"] and "Innerhalb Ihrer Grenzen" in text
     context, _status = results_context(beginner)  # the stored path, with the limit, as the PDF is rendered from
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
-    assert "bereits alle Anforderungen" not in pdf_html and "Innerhalb Ihrer Grenzen" in pdf_html
+    assert "Sie erfüllen jede Anforderung" not in pdf_html and "Innerhalb Ihrer Grenzen" in pdf_html
 
 
 def test_a_limit_that_restricts_nothing_is_not_blamed_for_the_gaps_after_twelve_courses(client, beginner):
