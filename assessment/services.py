@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -46,6 +47,15 @@ class AssessmentFinished(Exception):
 def accepts_answers(assessment: Assessment) -> bool:
     """Whether answers may still be given or changed: the one place that decides it."""
     return assessment.finished_at is None
+
+
+def answered_in(assessment: Assessment, language: str | None) -> None:
+    """The attempt is being answered in `language` now (a switch mid-attempt): its resume link and results then
+    open in it in a fresh browser, as they open in the language an attempt was started in."""
+    language = (language or "").split("-")[0]
+    if language in dict(settings.LANGUAGES) and language != assessment.language:
+        Assessment.objects.filter(pk=assessment.pk).update(language=language)
+        assessment.language = language
 
 
 def record_answer(assessment: Assessment, item: Item, option: Option | None) -> Answer:

@@ -22,6 +22,7 @@ from assessment.presentation import answer_review, profile_sections, self_rating
 from assessment.services import (
     AssessmentFinished,
     accepts_answers,
+    answered_in,
     finish_assessment,
     first_open_step,
     plan_after_answer,
@@ -141,6 +142,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                 assessment.refresh_from_db(fields=["finished_at"])
                 return _finished_response(request, assessment)
             plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
+            answered_in(assessment, get_language())  # a switch of language mid-attempt: the link resumes in it
             if step < assessment.total_steps:
                 next_url = assessment.step_url(step + 1)
                 following = item_to_answer(assessment.steps[step], assessment.pk) if request.htmx else None

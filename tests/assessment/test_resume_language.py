@@ -88,3 +88,18 @@ def test_the_shared_result_of_an_english_attempt_opens_in_english(client):
     english.share()
     response = client.get(reverse("shared-results", args=[english.share_token]), HTTP_ACCEPT_LANGUAGE="de")
     assert page_language(response) == "en"
+
+
+def test_an_attempt_answered_on_in_another_language_resumes_in_that_language_in_a_fresh_browser(client):
+    """Started in German, switched to English at question 4: the resume link brought the person back in German."""
+    from django.test import Client
+
+    from assessment.models import Assessment, Item
+
+    attempt = start_assessment(language="de")
+    client.get(attempt.resume_url())
+    client.post(reverse("set_language"), {"language": "en", "next": attempt.step_url(1)})  # the switch
+    item = Item.objects.get(pk=attempt.steps[0])
+    client.post(attempt.step_url(1), {"item": item.slug, "option": item.options.first().value})
+    assert Assessment.objects.get(pk=attempt.pk).language == "en"
+    assert page_language(Client().get(attempt.resume_url(), follow=True, HTTP_ACCEPT_LANGUAGE="de")) == "en"
