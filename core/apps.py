@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
@@ -16,3 +18,10 @@ class CoreConfig(AppConfig):
         from core.ratelimit import count_login_failure
 
         user_login_failed.connect(count_login_failure, dispatch_uid="core.count_login_failure")
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    """django-tasks-db's app under a name the admin's sidebar says in the admin's language (its own is the English
+    "Tasks Database Backend")."""
+
+    verbose_name = _("Background tasks")

@@ -129,3 +129,9 @@ def test_every_number_field_of_every_admin_form_and_inline_is_typed_in_the_admin
         "recommendations.Course.price_eur",
         "recommendations.Role.work_style",
     } <= set(checked)
+
+
+def test_the_admins_sidebar_names_the_background_tasks_in_german(admin_client):
+    page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Hintergrundaufgaben" in page and "Aufgabenergebnisse" in page
+    assert "Tasks Database Backend" not in page and "Task Results" not in page
