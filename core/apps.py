@@ -24,4 +24,5 @@ class BackgroundTasksConfig(TasksAppConfig):
     """django-tasks-db's app under a name the admin's sidebar says in the admin's language (its own is the English
     "Tasks Database Backend")."""
 
-    verbose_name = _("Background tasks")
+    # Lazy, as Django's own apps name themselves; the package's class declares a plain str.
+    verbose_name = _("Background tasks")  # type: ignore[assignment]
