@@ -86,7 +86,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_tasks",  # background tasks (the backport of Django 6's django.tasks)
-    "core.apps.BackgroundTasksConfig",  # django_tasks_db: kept in the database, run by `manage.py db_worker`
+    "core.task_app.BackgroundTasksConfig",  # django_tasks_db: kept in the database, run by `manage.py db_worker`
     "core",  # generic: rate limits, request checks and logs, error pages
     "assessment",
     "recommendations",
