@@ -284,7 +284,8 @@ ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30")
 
 # Who runs this site, for the legal notice (/impressum/, § 5 DDG) and the privacy notice (/datenschutz/,
 # Art. 13 DSGVO). Only the operator can say; never invented here. Missing name, address or e-mail: the pages
-# say the operator has not filled them in. Multi-line values take real line breaks or "\n".
+# say the operator has not filled them in, and `check --deploy` warns (core.W001). Multi-line values take
+# real line breaks or "\n".
 OPERATOR_NAME = os.getenv("DJANGO_OPERATOR_NAME", "").strip()
 OPERATOR_ADDRESS = envlines("DJANGO_OPERATOR_ADDRESS")  # a postal address where the operator can be served
 OPERATOR_EMAIL = envemail("DJANGO_OPERATOR_EMAIL")
@@ -294,6 +295,8 @@ OPERATOR_PHONE = os.getenv("DJANGO_OPERATOR_PHONE", "").strip()  # optional
 OPERATOR_DETAILS = envlines("DJANGO_OPERATOR_DETAILS")
 PRIVACY_CONTACT = envlines("DJANGO_PRIVACY_CONTACT")  # optional: the data protection officer, name and how to reach
 HOSTING_PROVIDER = envlines("DJANGO_HOSTING_PROVIDER")  # optional: whose servers the app runs on (Art. 28 DSGVO)
+# System checks to leave out, comma-separated: e.g. core.W001 for an installation only an intranet reaches.
+SILENCED_SYSTEM_CHECKS = envlist("DJANGO_SILENCED_SYSTEM_CHECKS", "")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]

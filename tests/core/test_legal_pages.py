@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import checks
 from django.urls import reverse
 
 from assessment.services import start_assessment
@@ -105,6 +106,25 @@ def test_every_page_links_both_notices_in_its_footer(client, language, labels):
         links = footer_links(in_language(client, language).get(url).content)
         assert links[reverse("legal-notice")] == labels[0], url
         assert links[reverse("privacy-notice")] == labels[1], url
+
+
+def test_check_deploy_warns_without_the_operators_details_when_debug_is_off(settings, no_operator):
+    settings.DEBUG = False
+    settings.OPERATOR_NAME = "Ruhrpfad Beratung GmbH"
+    found = checks.run_checks(include_deployment_checks=True, tags=["legal"])
+    assert [message.id for message in found] == ["core.W001"]
+    assert found[0].level == checks.WARNING
+    assert "DJANGO_OPERATOR_ADDRESS, DJANGO_OPERATOR_EMAIL" in found[0].msg
+    assert "DJANGO_OPERATOR_NAME" not in found[0].msg
+
+
+def test_check_deploy_is_quiet_with_the_details_or_under_debug(settings, operator):
+    settings.DEBUG = False
+    assert checks.run_checks(include_deployment_checks=True, tags=["legal"]) == []
+    settings.OPERATOR_EMAIL = ""
+    settings.DEBUG = True
+    assert checks.run_checks(include_deployment_checks=True, tags=["legal"]) == []
+    assert checks.run_checks(tags=["legal"]) == []  # only a deploy check
 
 
 def cookies_a_visit_sets(client) -> set[str]:

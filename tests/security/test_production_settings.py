@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = secrets.token_urlsafe(48)  # 64 characters
 PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "example.org"}
-# Who runs the site (the Impressum).
+# Who runs the site (the Impressum): without it `check --deploy` warns (core.W001).
 OPERATOR = {
     "DJANGO_OPERATOR_NAME": "Ruhrpfad Beratung GmbH",
     "DJANGO_OPERATOR_ADDRESS": "Rheinische Straße 1\\n44137 Dortmund",
@@ -66,9 +66,18 @@ def production_settings(**env: str) -> dict:
 
 
 def test_check_deploy_reports_nothing_under_production_settings():
-    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    result = run(["manage.py", "check", "--deploy"], **PRODUCTION, **OPERATOR)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_impressum_lacks_the_operator():
+    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning: the deploy goes on, and says so
+    output = result.stdout + result.stderr
+    assert "core.W001" in output and "DJANGO_OPERATOR_NAME" in output
+    silenced = run(["manage.py", "check", "--deploy"], **PRODUCTION, DJANGO_SILENCED_SYSTEM_CHECKS="core.W001")
+    assert "no issues" in silenced.stdout, silenced.stdout + silenced.stderr
 
 
 def test_a_multi_line_address_takes_line_breaks_or_a_written_backslash_n():
