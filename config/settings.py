@@ -7,6 +7,7 @@ must come from the environment, and the app refuses to start without them.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +40,21 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.getenv(name, default).split(",") if part.strip()]
+
+
+def envlines(name: str) -> list[str]:
+    """A multi-line value, e.g. a postal address: lines split at real line breaks or at a written "\\n" (an env
+    file or a unit file holds one line per variable); blank lines dropped."""
+    value = os.getenv(name, "").replace("\\n", "\n")
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def envemail(name: str) -> str:
+    """An e-mail address, or "" when unset."""
+    value = os.getenv(name, "").strip()
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ImproperlyConfigured(f"{name} must be an e-mail address, got {value!r}")
+    return value
 
 
 def envrate(name: str, default: str) -> tuple[int, int]:
@@ -266,6 +282,22 @@ LOGIN_REDIRECT_URL = "my-results"
 LOGOUT_REDIRECT_URL = "assessment:home"
 # Unfinished anonymous assessments are deleted after this many days (manage.py purge_assessments).
 ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30")
+
+# Who runs this site, for the legal notice (/impressum/, § 5 DDG) and the privacy notice (/datenschutz/,
+# Art. 13 DSGVO). Only the operator can say; never invented here. Missing name, address or e-mail: the pages
+# say the operator has not filled them in, and `check --deploy` warns (core.W001). Multi-line values take
+# real line breaks or "\n".
+OPERATOR_NAME = os.getenv("DJANGO_OPERATOR_NAME", "").strip()
+OPERATOR_ADDRESS = envlines("DJANGO_OPERATOR_ADDRESS")  # a postal address where the operator can be served
+OPERATOR_EMAIL = envemail("DJANGO_OPERATOR_EMAIL")
+OPERATOR_PHONE = os.getenv("DJANGO_OPERATOR_PHONE", "").strip()  # optional
+# Optional: what § 5 DDG further asks of some operators (legal form and who represents it, register and number,
+# VAT ID), one per line.
+OPERATOR_DETAILS = envlines("DJANGO_OPERATOR_DETAILS")
+PRIVACY_CONTACT = envlines("DJANGO_PRIVACY_CONTACT")  # optional: the data protection officer, name and how to reach
+HOSTING_PROVIDER = envlines("DJANGO_HOSTING_PROVIDER")  # optional: whose servers the app runs on (Art. 28 DSGVO)
+# System checks to leave out, comma-separated: e.g. core.W001 for an installation only an intranet reaches.
+SILENCED_SYSTEM_CHECKS = envlist("DJANGO_SILENCED_SYSTEM_CHECKS", "")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("core.urls")),
     path("", include("assessment.account_urls")),
     path("", include("recommendations.urls")),
     path("", include("assessment.urls")),

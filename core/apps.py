@@ -4,8 +4,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """What any Django site needs and nothing of Revierpfad's own: rate limits, request checks and logs,
-    error pages."""
+    """What any Django site needs: rate limits, request checks and logs, error pages, and the legal and privacy
+    notice pages (their text, which is Revierpfad's, is in templates/legal/)."""
 
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
+        from core import checks  # noqa: F401  (registers the system checks)
         from core.ratelimit import count_login_failure
 
         user_login_failed.connect(count_login_failure, dispatch_uid="core.count_login_failure")

@@ -1,4 +1,5 @@
-"""Error pages: too many requests, bad requests, forbidden, a database outage, and the 500 handler."""
+"""Error pages (too many requests, bad requests, forbidden, a database outage, the 500 handler), and the legal
+notice and privacy notice."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import defaults
+from django.views.decorators.http import require_GET
 
 from config.logging import REQUEST_ID
+from core.legal import retention, site_operator
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client to wait
@@ -66,3 +69,15 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return database_unavailable(request)
     return defaults.server_error(request, template_name)
+
+
+@require_GET
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    """The Impressum (§ 5 DDG): the operator's details from the environment, or that they are missing."""
+    return render(request, "legal/impressum.html", {"operator": site_operator()})
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The Datenschutzerklärung (Art. 13 DSGVO): what this app stores, why and for how long."""
+    return render(request, "legal/privacy.html", {"operator": site_operator(), **retention()})

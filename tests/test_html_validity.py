@@ -45,7 +45,8 @@ def validate(files: list[Path]) -> list[str]:
 
 @pytest.fixture
 def pages(client, tmp_path) -> list[Path]:
-    """The start, question and results pages (and the profile page), in German and in English, as files."""
+    """The start, question and results pages (and the profile page, the legal and privacy notices), in German and in
+    English, as files."""
     finished = answer_all(start_assessment(), strongest)
     unfinished = start_assessment()
     urls = {
@@ -53,6 +54,8 @@ def pages(client, tmp_path) -> list[Path]:
         "question": unfinished.step_url(1),
         "results": reverse("results", args=[finished.token]),
         "profile": reverse("assessment:profile", args=[finished.token]),
+        "impressum": reverse("legal-notice"),
+        "datenschutz": reverse("privacy-notice"),
     }
     files = []
     for language in ("de", "en"):

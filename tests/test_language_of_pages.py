@@ -123,6 +123,18 @@ def test_the_account_pages_are_german(german):
         assert english_on(response.content) == [], name
 
 
+def test_the_legal_and_privacy_notices_are_german(german, settings):
+    for configured in (False, True):
+        if configured:  # with the operator's details, the data protection officer and the host named
+            settings.OPERATOR_NAME, settings.OPERATOR_EMAIL = "Ruhrpfad Beratung GmbH", "kontakt@ruhrpfad.example"
+            settings.OPERATOR_ADDRESS, settings.PRIVACY_CONTACT = ["44137 Dortmund"], ["Max Beispiel"]
+            settings.HOSTING_PROVIDER = ["Beispiel Hosting AG, Essen"]
+        for name in ("legal-notice", "privacy-notice"):
+            response = german.get(reverse(name))
+            assert response.status_code == 200, name
+            assert english_on(response.content) == [], (name, configured)
+
+
 def test_the_admin_dashboard_and_retrain_pages_are_german(admin_client):
     in_language(admin_client, "de")
     answer_all(start_assessment(), strongest)

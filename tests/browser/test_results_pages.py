@@ -75,6 +75,27 @@ def test_axe_finds_no_violations_on_the_account_pages(page):
     assert not {name: ids for name, ids in found.items() if ids}
 
 
+@pytest.mark.parametrize("configured", [False, True], ids=["details-missing", "details-set"])
+def test_axe_finds_nothing_on_the_legal_and_privacy_notices_reached_from_the_footer(page, settings, configured):
+    if configured:
+        settings.OPERATOR_NAME, settings.OPERATOR_EMAIL = "Ruhrpfad Beratung GmbH", "kontakt@ruhrpfad.example"
+        settings.OPERATOR_ADDRESS, settings.OPERATOR_PHONE = ["Rheinische Straße 1", "44137 Dortmund"], "+49 231 0"
+        settings.PRIVACY_CONTACT, settings.HOSTING_PROVIDER = ["Max Beispiel"], ["Beispiel Hosting AG, Essen"]
+    found = {}
+    for language, labels in (
+        ("de", ("Impressum", "Datenschutzerklärung")),
+        ("en", ("Legal notice (Impressum)", "Privacy notice")),
+    ):
+        for label in labels:
+            page.goto(reverse("assessment:home"))
+            if language == "en" and page.get_by_role("button", name="English").count():
+                page.get_by_role("button", name="English").click()
+            page.get_by_role("contentinfo").get_by_role("link", name=label, exact=True).click()
+            page.get_by_role("heading", level=1).wait_for()
+            found[(language, label)] = violations(page)
+    assert not {key: ids for key, ids in found.items() if ids}
+
+
 def test_picking_a_target_role_updates_the_path_in_place_by_keyboard(page):
     assessment = answer_all(start_assessment(), strongest)
     page.goto(reverse("results", args=[assessment.token]))

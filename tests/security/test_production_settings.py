@@ -14,6 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = secrets.token_urlsafe(48)  # 64 characters
 PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "example.org"}
+# Who runs the site (the Impressum): without it `check --deploy` warns (core.W001).
+OPERATOR = {
+    "DJANGO_OPERATOR_NAME": "Ruhrpfad Beratung GmbH",
+    "DJANGO_OPERATOR_ADDRESS": "Rheinische Straße 1\\n44137 Dortmund",
+    "DJANGO_OPERATOR_EMAIL": "kontakt@ruhrpfad.example",
+}
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
@@ -48,6 +54,7 @@ print(json.dumps({
     "DATA_UPLOAD_MAX_MEMORY_SIZE": s.DATA_UPLOAD_MAX_MEMORY_SIZE,
     "DATABASE_ENGINE": s.DATABASES["default"]["ENGINE"],
     "CONNECT_TIMEOUT": s.DATABASES["default"].get("OPTIONS", {}).get("connect_timeout"),
+    "OPERATOR_ADDRESS": s.OPERATOR_ADDRESS,
 }))
 """
 
@@ -59,9 +66,24 @@ def production_settings(**env: str) -> dict:
 
 
 def test_check_deploy_reports_nothing_under_production_settings():
-    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    result = run(["manage.py", "check", "--deploy"], **PRODUCTION, **OPERATOR)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_impressum_lacks_the_operator():
+    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning: the deploy goes on, and says so
+    output = result.stdout + result.stderr
+    assert "core.W001" in output and "DJANGO_OPERATOR_NAME" in output
+    silenced = run(["manage.py", "check", "--deploy"], **PRODUCTION, DJANGO_SILENCED_SYSTEM_CHECKS="core.W001")
+    assert "no issues" in silenced.stdout, silenced.stdout + silenced.stderr
+
+
+def test_a_multi_line_address_takes_line_breaks_or_a_written_backslash_n():
+    assert production_settings(**OPERATOR)["OPERATOR_ADDRESS"] == ["Rheinische Straße 1", "44137 Dortmund"]
+    typed = production_settings(DJANGO_OPERATOR_ADDRESS="Rheinische Straße 1\n\n 44137 Dortmund ")
+    assert typed["OPERATOR_ADDRESS"] == ["Rheinische Straße 1", "44137 Dortmund"]
 
 
 def test_production_settings_are_strict():
@@ -112,6 +134,7 @@ def test_shared_state_lives_in_the_database_or_in_redis():
         ({"DJANGO_RATELIMIT_START": "0/600"}, "DJANGO_RATELIMIT_START"),
         ({"DJANGO_TRUSTED_PROXY_COUNT": "one"}, "DJANGO_TRUSTED_PROXY_COUNT"),
         ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT"),
+        ({"DJANGO_OPERATOR_EMAIL": "kontakt at ruhrpfad"}, "DJANGO_OPERATOR_EMAIL"),
     ],
 )
 def test_a_missing_or_bad_setting_stops_the_app_with_its_name(env, named):
