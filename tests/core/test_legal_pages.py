@@ -93,8 +93,9 @@ def test_the_privacy_notice_states_the_retention_periods_the_settings_give(clien
 
 def footer_links(html: bytes) -> dict[str, str]:
     """The footer's links, address -> text."""
-    footer = re.search(r"<footer.*?</footer>", html.decode(), re.S).group(0)
-    return dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', footer))
+    footer = re.search(r"<footer.*?</footer>", html.decode(), re.S)
+    assert footer, "no footer"
+    return dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', footer.group(0)))
 
 
 @pytest.mark.parametrize(
