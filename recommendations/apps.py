@@ -18,3 +18,10 @@ class RecommendationsConfig(AppConfig):
         from recommendations.catalogue_file import IMPORTED
 
         register_change_reason(IMPORTED, _("catalogue import"))
+
+        from django.db.models.signals import post_delete
+
+        from assessment.models import Assessment
+        from recommendations.models import forget_feedback
+
+        post_delete.connect(forget_feedback, sender=Assessment, dispatch_uid="recommendations.forget_feedback")

@@ -419,6 +419,12 @@ class ConfirmedOutcome(models.Model):
         ).hexdigest()
 
 
+def forget_feedback(sender, instance, **kwargs) -> None:
+    """An assessment deleted ("Delete my answers and results", or by the operator) takes the feedback given on its
+    result with it: deleting is how a person withdraws the consent they gave with the feedback."""
+    ConfirmedOutcome.objects.filter(assessment_key=ConfirmedOutcome.key_for(instance.token)).delete()
+
+
 class CompletedCourse(models.Model):
     """A course the person marked as done; their learning path then counts it as taken."""
 

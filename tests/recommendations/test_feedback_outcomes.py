@@ -99,3 +99,19 @@ def test_training_learns_only_from_reliable_not_excluded_holders_of_a_role(monke
     with pytest.raises(RuntimeError, match="enough"):
         lifecycle.train_and_activate()
     assert [role for _levels, _style, role in seen] == ["it_architect"]
+
+
+@pytest.mark.django_db
+def test_deleting_the_answers_and_results_deletes_the_feedback_given_on_them(client, finished_assessment):
+    """The delete page says it deletes the result "for good"; the feedback, stored apart and keyed to the link,
+    stayed, and the consent given with it could not be withdrawn in the app."""
+    from tests.conftest import answer_all, weakest
+
+    other = answer_all(start_assessment(), weakest)
+    client.post(feedback_url(finished_assessment), HOLDS_ARCHITECT)
+    client.post(feedback_url(other), HOLDS_ARCHITECT)
+    assert ConfirmedOutcome.objects.count() == 2
+    client.post(reverse("delete-results", args=[finished_assessment.token]))
+    assert list(ConfirmedOutcome.objects.values_list("assessment_key", flat=True)) == [
+        ConfirmedOutcome.key_for(other.token)
+    ]
