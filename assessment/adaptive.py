@@ -260,15 +260,9 @@ def _core(requirements: np.ndarray) -> np.ndarray:
     return requirements >= min(CORE_LEVEL, top)
 
 
-@lru_cache(maxsize=4)
 def _uniforms(samples: int, columns: int) -> np.ndarray:
-    """Fixed stratified uniforms (Latin hypercube): each column covers (0, 1) evenly."""
-    rng = np.random.default_rng(SAMPLE_SEED)
-    strata = (np.arange(samples)[:, None] + rng.random((samples, columns))) / samples
-    for column in range(columns):
-        strata[:, column] = strata[rng.permutation(samples), column]
-    strata.setflags(write=False)
-    return strata
+    """Fixed stratified uniforms (a Latin hypercube) for the plausible profiles: the same answers, the same plan."""
+    return measurement.stratified_uniforms(samples, columns, SAMPLE_SEED)
 
 
 def _draw(cdfs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:

@@ -309,9 +309,9 @@ MIXTURE_SEED = 20261204
 
 
 @lru_cache(maxsize=8)
-def _stratified_uniforms(count: int, columns: int) -> np.ndarray:
-    """Fixed stratified uniforms (a Latin hypercube): each column covers (0, 1) evenly."""
-    rng = np.random.default_rng(MIXTURE_SEED)
+def stratified_uniforms(count: int, columns: int, seed: int = MIXTURE_SEED) -> np.ndarray:
+    """Fixed stratified uniforms (a Latin hypercube): each column covers (0, 1) evenly; the same for one seed."""
+    rng = np.random.default_rng(seed)
     strata = (np.arange(count)[:, None] + rng.random((count, columns))) / count
     for column in range(columns):
         strata[:, column] = strata[rng.permutation(count), column]
@@ -336,7 +336,7 @@ class LevelMixture:
         """`count` plausible level profiles (count, competency) from the joint posterior: a component by its
         weight, then each competency's level given it. The draws are fixed (stratified uniforms from one seed),
         so the same answers always give the same figures."""
-        uniforms = _stratified_uniforms(count, 1 + len(self.slugs))
+        uniforms = stratified_uniforms(count, 1 + len(self.slugs))
         cumulative = np.cumsum(self.weights)
         component = np.searchsorted(cumulative, uniforms[:, 0] * cumulative[-1]).clip(0, len(self.weights) - 1)
         cdfs = np.cumsum(self.conditionals[:, component, :], axis=2)  # (competency, count, level)
