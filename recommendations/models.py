@@ -421,7 +421,10 @@ class ConfirmedOutcome(models.Model):
 
 def forget_feedback(sender, instance, **kwargs) -> None:
     """An assessment deleted ("Delete my answers and results", or by the operator) takes the feedback given on its
-    result with it: deleting is how a person withdraws the consent they gave with the feedback."""
+    result with it: deleting is how a person withdraws the consent they gave with the feedback. (Only one with
+    feedback asks the database: a purge of many attempts stays one query for them.)"""
+    if instance.feedback_given_at is None:
+        return
     ConfirmedOutcome.objects.filter(assessment_key=ConfirmedOutcome.key_for(instance.token)).delete()
 
 

@@ -50,3 +50,18 @@ def test_the_results_page_asks_why_this_order_only_when_the_order_is_unlike_the_
     assert ("<summary>Was die Zahlen bedeuten</summary>" in summary) is not unlike
     assert summary.count(ORDER) == 1  # the explanation once, first when the summary asks for it
     assert (summary.index(ORDER) < summary.index("Die Passung sagt")) is unlike
+
+
+@pytest.mark.django_db
+def test_without_a_model_the_page_explains_the_order_the_transparent_ranking_gives():
+    """The explanation named what the model weighs (the profile's shape among it) even when no model ranked the
+    roles, beside the note that the transparent match ranked them."""
+    from django.test import Client
+
+    from recommendations.models import ModelVersion
+
+    ModelVersion.objects.all().delete()
+    assessment = answer_all(start_assessment(adaptive=False), strongest)
+    text = Client().get(reverse("results", args=[assessment.token])).content.decode()
+    assert "Rollen geordnet nach der nachvollziehbaren Passung" in text
+    assert ORDER not in text and "Die Reihenfolge ist die Passung, abzüglich 10 Punkten" in text
