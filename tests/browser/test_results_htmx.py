@@ -101,24 +101,26 @@ def test_when_the_course_does_not_come_back_into_the_path_focus_goes_to_the_path
     assert page.locator(f"#done-{course}, #undone-{course}").count() == 0
 
 
+def send_feedback_by_keyboard(page) -> int:
+    """Tab on to the feedback form's send button, press Enter, and return the answer's status."""
+    press_tab_until(page, "el.type === 'submit' && !!el.closest('#feedback')")
+    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
+        page.keyboard.press("Enter")
+    return sent.value.status
+
+
 def test_a_feedback_error_and_the_thanks_get_focus_after_sending_by_keyboard(page):
     open_results(page)
     page.locator("#feedback").get_by_label("Nein").check()
     page.locator("#feedback-heading").focus()
-    press_tab_until(page, "el.type === 'submit' && !!el.closest('#feedback')")
-    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
-        page.keyboard.press("Enter")
-    assert sent.value.status == 400
+    assert send_feedback_by_keyboard(page) == 400
     page.locator("#feedback-errors").wait_for()
     assert focused_id(page) == "feedback-errors"
     assert "Ohne Ihre Einwilligung speichern wir nichts." in page.locator("#feedback-errors").inner_text()
     # from the message on, by keyboard: the consent, then send again
     press_tab_until(page, "el.name === 'consent'")
     page.keyboard.press("Space")
-    press_tab_until(page, "el.type === 'submit' && !!el.closest('#feedback')")
-    with page.expect_response(re.compile(r"/rueckmeldung/")) as sent:
-        page.keyboard.press("Enter")
-    assert sent.value.status == 200
+    assert send_feedback_by_keyboard(page) == 200
     page.locator("#feedback-thanks").wait_for()
     assert focused_id(page) == "feedback-thanks"
     assert page.locator("#feedback-thanks").get_attribute("role") == "status"

@@ -4,7 +4,6 @@ for the test session on a free port, in a temporary directory, with nothing save
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -17,14 +16,9 @@ from django.urls import reverse
 
 from core import ratelimit
 from core.models import RateCounter
+from tests.servers import free_port
 
 INSTALL = "sudo apt-get install -y redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +17,7 @@ from django.urls import reverse
 from assessment.models import Answer, Item
 from assessment.services import record_answer
 from config.views import database_unavailable
+from tests.servers import free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -93,12 +91,6 @@ def test_the_outage_page_is_rendered_without_the_database():
     assert_outage_page(response)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -111,17 +103,7 @@ def fetch(url: str) -> tuple[int, str]:
 def server_without_database(tmp_path):
     """gunicorn with production settings and a DATABASE_URL that points at a closed port."""
     port, closed = free_port(), free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=f"postgres://revierpfad:nothing@127.0.0.1:{closed}/revierpfad",
-        WEB_CONCURRENCY="1",
-    )
+    env = production_env(f"postgres://revierpfad:nothing@127.0.0.1:{closed}/revierpfad")
     log = (tmp_path / "gunicorn.log").open("w")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from config.logging import mask_tokens
+from tests.servers import free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,17 +132,7 @@ def test_gunicorn_lines_are_json_and_name_no_client_address(tmp_path):
     """gunicorn answers a malformed request itself (400) and logs it naming the client: its lines go through the
     application's formatters, the address masked, each time with its offset (master and workers differ in zone)."""
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-        WEB_CONCURRENCY="1",
-    )
+    env = production_env(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -170,12 +161,6 @@ def test_gunicorn_lines_are_json_and_name_no_client_address(tmp_path):
     invalid = [r["message"] for r in records if r["message"].startswith("Invalid request")]
     assert len(invalid) == 2 and all(m.startswith("Invalid request from ip=<masked>: ") for m in invalid), invalid
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", r["time"]) for r in records), records
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def send_raw(port: int, request: bytes) -> bytes:
