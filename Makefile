@@ -37,6 +37,7 @@ run: install
 	$(PY) manage.py load_content
 	$(PY) manage.py createcachetable
 	$(PY) manage.py ensure_model
+	$(PY) manage.py clean_up --schedule
 	@$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make serve: the app as production runs it: gunicorn + WhiteNoise + the task worker, DEBUG off, JSON logs,
@@ -57,6 +58,7 @@ serve: install
 	  && $(PY) manage.py load_content \
 	  && $(PY) manage.py createcachetable \
 	  && $(PY) manage.py ensure_model \
+	  && $(PY) manage.py clean_up --schedule \
 	  && { $(WITH_WORKER) $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT); }
 
 ## make test: every test (unit, views, CLI, browser) on SQLite, and on PostgreSQL when DATABASE_URL is set.

@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -169,6 +170,8 @@ def _account_for_signup(email: str):
                 user = User(username=email, email=email, is_active=False)
                 user.set_unusable_password()  # a random marker, no hashing
                 user.save()
+            elif is_pending_signup(user):  # a new link: the account is kept until this one expires (purge_signups)
+                User.objects.filter(pk=user.pk).update(date_joined=timezone.now())
             else:  # the write a new account costs, changing nothing (PostgreSQL writes it; SQLite skips it)
                 User.objects.filter(pk=user.pk).update(email=F("email"))
     except IntegrityError:  # a parallel signup for the same address made the account meanwhile

@@ -4,6 +4,8 @@ is already queued or running, a task's result by the id in a URL, and a failed t
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -26,15 +28,22 @@ def pending(task) -> DBTaskResult | None:
     return DBTaskResult.objects.filter(alive, task_path=task.module_path).order_by("-enqueued_at").first()
 
 
-def enqueue_once(task, *args) -> tuple[str, bool]:
-    """Queue a run of `task` unless one is queued or running already: (the id of the run to follow, whether it is
-    new). Two admins clicking in the same instant get one run: the look and the queueing are one transaction that
-    holds a lock for this task (SQLite: the project's transactions take the write lock at their start;
-    PostgreSQL: a transaction-level advisory lock on the task's name)."""
+@contextmanager
+def task_lock(task) -> Iterator[None]:
+    """A transaction that holds a lock for `task` while it looks for a queued run and queues its own, so that two
+    processes in the same instant queue one run (SQLite: the project's transactions take the write lock at their
+    start; PostgreSQL: a transaction-level advisory lock on the task's name)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(task.module_path.encode())])
+        yield
+
+
+def enqueue_once(task, *args) -> tuple[str, bool]:
+    """Queue a run of `task` unless one is queued or running already: (the id of the run to follow, whether it is
+    new). Two admins clicking in the same instant get one run (`task_lock`)."""
+    with task_lock(task):
         existing = pending(task)
         if existing is not None:
             return str(existing.id), False
