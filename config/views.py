@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
+from core import tasks as core_tasks
 from core.views import (  # noqa: F401  (older imports)
     DATABASE_ERRORS,
     RETRY_AFTER_OUTAGE,
@@ -25,18 +26,21 @@ log = logging.getLogger(__name__)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The database, the shared cache and the model, as JSON: 200 while the database answers, else 503."""
+    """The database, the shared cache, the model and the task worker, as JSON: 200 while the database answers, else
+    503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no worker takes tasks, so
+    neither retraining nor the nightly clean-up of the retention periods happens."""
     database = _database_state()
     if database == "ok":
-        shared_cache, model = _cache_state(), _model_state()
+        shared_cache, model, tasks = _cache_state(), _model_state(), _tasks_state()
     else:
-        shared_cache, model = "unknown", {"version": None, "loaded": False}
-    healthy = database == "ok" and shared_cache == "ok" and model["loaded"]
+        shared_cache, model, tasks = "unknown", {"version": None, "loaded": False}, "unknown"
+    healthy = database == "ok" and shared_cache == "ok" and model["loaded"] and tasks == "ok"
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "cache": shared_cache,
         "model": model,
+        "tasks": tasks,
     }
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
@@ -59,6 +63,18 @@ def _cache_state() -> str:
     except (DatabaseError, RedisError, OSError) as exc:
         log.warning("health check: the cache is unavailable (%s)", type(exc).__name__)
         return "unavailable"
+
+
+def _tasks_state() -> str:
+    try:
+        waited = core_tasks.longest_wait()
+    except DatabaseError as exc:
+        log.warning("health check: the task queue cannot be read (%s)", type(exc).__name__)
+        return "unknown"
+    if waited > core_tasks.WORKER_WAIT_LIMIT:
+        log.warning("health check: a queued task has waited %d minutes for a worker", waited.total_seconds() // 60)
+        return "waiting"
+    return "ok"
 
 
 def _model_state() -> dict:

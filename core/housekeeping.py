@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from core.tasks import task_lock
+from core.tasks import WORKER_WAIT_LIMIT, task_lock
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +85,31 @@ def daily_clean_up() -> list[str]:
     for line in lines:
         log.info("clean-up: %s", line)
     return lines
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the admin's start page says about the nightly clean-up."""
+
+    next_at: datetime | None  # the queued run; None: none is queued, so nothing is deleted
+    overdue: bool  # the queued run has been due for longer than a worker would take to start it
+    last_at: datetime | None  # when the last run finished
+    last_ok: bool | None  # whether it succeeded
+
+
+def status() -> Status:
+    runs = DBTaskResult.objects.filter(task_path=daily_clean_up.module_path)
+    queued = runs.filter(status=TaskResultStatus.READY).order_by("run_after").values_list("run_after", flat=True)
+    last = (
+        runs.filter(status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED])
+        .order_by("-finished_at")
+        .values_list("finished_at", "status")
+        .first()
+    )
+    next_at = queued.first()
+    return Status(
+        next_at=next_at,
+        overdue=next_at is not None and timezone.now() - next_at > WORKER_WAIT_LIMIT,
+        last_at=last[0] if last else None,
+        last_ok=last[1] == TaskResultStatus.SUCCESSFUL if last else None,
+    )

@@ -9,15 +9,19 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 # A task "running" for longer than this lost its worker (killed, machine restarted): it no longer counts.
 STALE_AFTER = timedelta(minutes=30)
+# A task due for longer than this is waiting for a worker that does not come (none runs, or it hangs): /healthz
+# says so. Long enough for a retraining or a calibration in progress to finish before the next one starts.
+WORKER_WAIT_LIMIT = timedelta(hours=1)
 
 
 def pending(task) -> DBTaskResult | None:
@@ -48,6 +52,19 @@ def enqueue_once(task, *args) -> tuple[str, bool]:
         if existing is not None:
             return str(existing.id), False
         return str(task.enqueue(*args).id), True
+
+
+def longest_wait() -> timedelta:
+    """How long the queued task that has been due longest has waited for the worker; zero when none is due. A task
+    queued to run later (the nightly clean-up) is due from its `run_after`, any other from when it was queued."""
+    now = timezone.now()
+    unscheduled = Q(run_after=get_date_max())
+    since = DBTaskResult.objects.ready().aggregate(
+        unscheduled=Min("enqueued_at", filter=unscheduled),
+        scheduled=Min(Greatest("run_after", "enqueued_at"), filter=~unscheduled),
+    )
+    due = [when for when in since.values() if when is not None]
+    return max(now - min(due), timedelta(0)) if due else timedelta(0)
 
 
 def result_or_404(task, task_id, message: str):

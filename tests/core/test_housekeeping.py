@@ -4,6 +4,7 @@ runs it at 3:00 and each run queues the next. What it deletes, and what it keeps
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -175,3 +176,39 @@ def test_make_run_and_make_serve_queue_the_nightly_run_before_the_worker_starts(
     ).stdout
     assert "manage.py clean_up --schedule" in recipe
     assert recipe.index("manage.py clean_up --schedule") < recipe.index("manage.py db_worker")
+
+
+def operations_row(client) -> str:
+    page = client.get(reverse("admin:index")).content.decode()
+    row = re.search(r'<div class="module" id="operations">.*?</div>', page, re.S)
+    return " ".join(row.group(0).split()) if row else ""
+
+
+def test_the_admin_start_page_says_when_nothing_is_scheduled(admin_client):
+    assert "Nicht geplant" in operations_row(admin_client)
+    assert "<code>manage.py clean_up --schedule</code>" in operations_row(admin_client)
+
+
+def test_the_admin_start_page_says_when_the_next_run_is_and_how_the_last_one_went(admin_client):
+    last = housekeeping.daily_clean_up.enqueue()
+    DBTaskResult.objects.filter(pk=last.id).update(
+        status=TaskResultStatus.FAILED, finished_at=datetime(2026, 12, 3, 3, 0, 4, tzinfo=BERLIN)
+    )
+    _, when, _ = housekeeping.schedule()
+    row = operations_row(admin_client)
+    assert f'Nächster Lauf <time datetime="{timezone.localtime(when).isoformat()}">' in row
+    assert 'Letzter Lauf <time datetime="2026-12-03T03:00:04+01:00">3. Dezember 2026 03:00</time> fehlgeschlagen' in row
+
+
+def test_the_admin_start_page_asks_whether_a_worker_runs_when_the_run_is_overdue(admin_client):
+    housekeeping.schedule()
+    DBTaskResult.objects.update(run_after=days_ago(0.5))
+    assert "Läuft ein Worker (<code>manage.py db_worker</code>)?" in operations_row(admin_client)
+    assert "Bisher ist keiner gelaufen." in operations_row(admin_client)
+
+
+def test_staff_who_may_not_see_the_tasks_do_not_see_the_row(client, django_user_model):
+    editor = django_user_model.objects.create_user("editor@example.org", password="Zollverein-2026!", is_staff=True)
+    client.force_login(editor)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert operations_row(client) == ""

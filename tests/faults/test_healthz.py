@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.utils import OperationalError
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from core import housekeeping
+from recommendations import tasks as recommendation_tasks
 from recommendations.models import ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +32,7 @@ def test_a_healthy_server_says_ok(client):
         "database": "ok",
         "cache": "ok",
         "model": {"version": active.version, "loaded": True},
+        "tasks": "ok",
     }
 
 
@@ -41,6 +49,7 @@ def test_without_the_database_it_is_503_and_degraded(client, monkeypatch):
         "database": "unavailable",
         "cache": "unknown",
         "model": {"version": None, "loaded": False},
+        "tasks": "unknown",
     }
 
 
@@ -74,6 +83,39 @@ def test_without_the_shared_cache_it_is_degraded(client, monkeypatch):
     assert body["status"] == "degraded" and body["cache"] == "unavailable"
 
 
+def queued(task, *, enqueued_ago: timedelta, run_after: timedelta | None = None) -> None:
+    """`task` queued `enqueued_ago`, to run at once or `run_after` from now (negative: in the past)."""
+    queueing = task if run_after is None else task.using(run_after=timezone.now() + run_after)
+    result = queueing.enqueue()
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - enqueued_ago)
+
+
+@pytest.mark.parametrize(
+    ("enqueued_ago", "run_after", "state"),
+    [
+        (timedelta(minutes=59), None, "ok"),  # the worker may be busy with another task
+        (timedelta(minutes=61), None, "waiting"),  # nobody takes tasks
+        (timedelta(days=1), timedelta(hours=3), "ok"),  # the nightly clean-up, queued for tonight
+        (timedelta(days=1), timedelta(minutes=-50), "ok"),  # due for 50 minutes
+        (timedelta(days=1), timedelta(minutes=-70), "waiting"),  # due for 70 minutes: no worker ran it
+    ],
+)
+def test_a_task_due_for_more_than_an_hour_says_no_worker_takes_tasks(client, enqueued_ago, run_after, state):
+    queued(housekeeping.daily_clean_up, enqueued_ago=enqueued_ago, run_after=run_after)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages still work; retraining and the clean-up wait
+    assert response.json()["tasks"] == state
+    assert response.json()["status"] == ("ok" if state == "ok" else "degraded")
+
+
+def test_a_finished_or_running_task_never_counts_as_waiting(client):
+    queued(recommendation_tasks.retrain, enqueued_ago=timedelta(days=2))
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    assert client.get("/healthz").json()["tasks"] == "ok"
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now())
+    assert client.get("/healthz").json()["tasks"] == "ok"
+
+
 def test_it_is_reachable_over_plain_http_behind_a_load_balancer(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/").status_code == 301
@@ -83,4 +125,4 @@ def test_it_is_reachable_over_plain_http_behind_a_load_balancer(client, settings
 def test_it_tells_nothing_about_people(client, finished_assessment):
     text = client.get("/healthz").content.decode()
     assert finished_assessment.token not in text
-    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model"}
+    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model", "tasks"}
