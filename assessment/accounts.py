@@ -29,7 +29,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_toke
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -366,7 +366,11 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
 @require_GET
 @login_required
 def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
-    attempts = request.user.assessments.filter(finished_at__isnull=False).order_by("-finished_at")
+    attempts = (
+        request.user.assessments.filter(finished_at__isnull=False)
+        .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
+        .order_by("-finished_at")
+    )
     return render(request, "registration/my_results.html", {"attempts": attempts})
 
 
