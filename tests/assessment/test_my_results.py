@@ -1,5 +1,5 @@
 """'My results' tells the attempts kept in an account apart, also two finished in the same minute: each has its
-number, its finish time (for people in the text, ISO 8601 in <time datetime>) and how many questions it answered."""
+number, its finish time (for people in the text, for programs in <time datetime>) and how many questions it answered."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_two_attempts_of_the_same_minute_are_told_apart():
     assert f"<td>{total}</td>" in rows[0] and f"<td>{total - 3}</td>" in rows[1]  # questions answered
     for row, attempt in zip(rows, (second, first), strict=True):
         moment = timezone.localtime(attempt.finished_at)
-        assert f'<time datetime="{moment.isoformat()}">{moment:%d.%m.%Y %H:%M}</time>' in row
+        assert f'<time datetime="{moment:%Y-%m-%dT%H:%M:%S%z}">{moment:%d.%m.%Y %H:%M}</time>' in row
     assert 'aria-label="früher: Durchgang 1, abgeschlossen am ' in rows[1]
 
 
