@@ -403,7 +403,7 @@ def forget_account(user) -> None:
         user.delete()
 
 
-def deletes_itself(user) -> bool:
+def owner_may_delete(user) -> bool:
     """Whether the account may be deleted by its owner: not an admin's, which another admin deletes in the admin
     (so that no slip, nor anyone at an admin's unlocked screen, removes an account that runs the site)."""
     return not (user.is_staff or user.is_superuser)
@@ -420,7 +420,7 @@ def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/my_results.html",
-        {"attempts": attempts, "can_delete_account": deletes_itself(request.user)},
+        {"attempts": attempts, "can_delete_account": owner_may_delete(request.user)},
     )
 
 
@@ -428,7 +428,7 @@ def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete one's own account and everything kept in it, after the current password; then log out."""
-    if not deletes_itself(request.user):
+    if not owner_may_delete(request.user):
         return render(request, "registration/delete_account_refused.html", status=403)
     form = AccountDeletionForm(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
