@@ -5,6 +5,7 @@ from assessment import accounts
 
 urlpatterns = [
     path("konto/", accounts.my_results, name="my-results"),
+    path("konto/loeschen/", accounts.delete_account, name="delete-account"),
     path("konto/registrieren/", accounts.signup, name="signup"),
     # `token` as the name: the middleware sends such pages with Cache-Control: no-store
     path("konto/bestaetigen/<str:uidb64>/<str:token>/", accounts.confirm_signup, name="confirm-signup"),

@@ -11,6 +11,10 @@ who signs up with someone else's address can decide the password of the account 
 A forgotten password is reset the same way, with Django's own views: the form asks for the address and answers
 "check your inbox" whatever it is, and sends one e-mail: a one-time link to choose a new password when the address
 has an account that logs in with one, else a note that it has none. Choosing the password logs in.
+
+An account is deleted by its owner (Art. 17 GDPR) after the current password, with everything kept in it and the
+records of its logins. The password is checked through `authenticate`, so django-axes counts a wrong one as a failed
+login of that account and locks it out after as many as the login form allows.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import logging
 from smtplib import SMTPException
 from urllib.parse import urlencode
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, SetPasswordMixin
@@ -29,7 +34,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_toke
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -90,6 +95,30 @@ class ChoosePasswordForm(NewPasswordForm):
     """The first password of the account, so labelled "Password" rather than Django's "New password"."""
 
     new_password1, new_password2 = SetPasswordMixin.create_password_fields()
+
+
+class AccountDeletionForm(forms.Form):
+    """The current password of the logged-in account, before it is deleted. Checked by `authenticate` with the
+    request, so a wrong one is a failed login for django-axes (its lockout of this account from this address)
+    and for the failed-login limit per client (core.ratelimit.count_login_failure)."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request: AuthenticatedHttpRequest, *args, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        account = self.request.user
+        checked = authenticate(self.request, username=account.get_username(), password=password)
+        if checked is None or checked.pk != account.pk:
+            raise ValidationError(_("This is not the password of your account."), code="password_incorrect")
+        return password
 
 
 class PasswordResetRequestForm(EmailAddressForm, PasswordResetForm):
@@ -366,11 +395,53 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
         return _next_page(self.request) or reverse("my-results")
 
 
+def forget_account(user) -> None:
+    """Delete an account with everything kept in it: its attempts with their answers, results and share links
+    (cascading from the account), the feedback given on them (`recommendations.models.forget_feedback`, on each
+    attempt's deletion), and django-axes' records of logins with its user name, however it was capitalised."""
+    username = user.get_username()
+    with transaction.atomic():
+        for records in (AccessAttempt, AccessLog, AccessFailureLog):
+            records.objects.filter(username__iexact=username).delete()
+        user.delete()
+
+
+def owner_may_delete(user) -> bool:
+    """Whether the account may be deleted by its owner: not an admin's, which another admin deletes in the admin
+    (so that no slip, nor anyone at an admin's unlocked screen, removes an account that runs the site)."""
+    return not (user.is_staff or user.is_superuser)
+
+
 @require_GET
 @login_required
 def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
-    attempts = request.user.assessments.filter(finished_at__isnull=False).order_by("-finished_at")
-    return render(request, "registration/my_results.html", {"attempts": attempts})
+    attempts = (
+        request.user.assessments.filter(finished_at__isnull=False)
+        .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
+        .order_by("-finished_at")
+    )
+    return render(
+        request,
+        "registration/my_results.html",
+        {"attempts": attempts, "can_delete_account": owner_may_delete(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Delete one's own account and everything kept in it, after the current password; then log out."""
+    if not owner_may_delete(request.user):
+        return render(request, "registration/delete_account_refused.html", status=403)
+    form = AccountDeletionForm(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        forget_account(request.user)
+        logout(request)  # flushes the session, with whatever attempt it still pointed to
+        messages.success(request, _("Your account and all the results kept in it have been deleted."))
+        return redirect("assessment:home")
+    context = {"form": form, "attempt_count": request.user.assessments.count()}
+    status = 400 if request.method == "POST" else 200  # a refused password, as the other account forms answer
+    return render(request, "registration/delete_account.html", context, status=status)
 
 
 @require_POST

@@ -201,7 +201,8 @@ class LoginFailureLimitMiddleware:
     """Failed logins per client across all user names (password spraying), beside django-axes' lockout of
     one user name from one client: over settings.RATELIMITS["login_failures"] in the last window's length,
     login posts get the 429 page until enough of them lie further back. The failures are counted by
-    core.ratelimit.count_login_failure."""
+    core.ratelimit.count_login_failure. Deleting an account asks for its password too, so its posts count
+    and are refused alike."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -209,7 +210,7 @@ class LoginFailureLimitMiddleware:
 
     def login_paths(self) -> frozenset[str]:
         if self._login_paths is None:
-            self._login_paths = frozenset({reverse("login"), reverse("admin:login")})
+            self._login_paths = frozenset({reverse("login"), reverse("admin:login"), reverse("delete-account")})
         return self._login_paths
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -91,7 +91,12 @@ def forms_with_errors(client: Client) -> dict:
     results = reverse("results", args=[finished.token])
     feedback = reverse("feedback", args=[finished.token])
     no_consent = {"fits": "maybe", "role": "no-such-role", "relation": "", "consent": ""}
+    member = Client()  # logged in apart, so `client` stays a visitor for the other forms
+    if "django_language" in client.cookies:
+        member.cookies["django_language"] = client.cookies["django_language"].value
+    member.force_login(get_user_model().objects.create_user("lena@example.org", password="Zollverein-2026!"))
     return {
+        "delete account": member.post(reverse("delete-account"), {"password": "wrong"}),
         "signup": client.post(reverse("signup"), {"email": "not-an-address"}),
         "confirm signup": client.post(signup_link(client), WEAK_AND_MISMATCHED),
         "login": client.post(reverse("login"), {"username": "kim@example.org", "password": "wrong"}),
@@ -116,7 +121,7 @@ def test_every_error_a_field_is_described_by_exists_on_the_page(client, language
         assert response.status_code in (200, 400), form
         assert 'aria-invalid="true"' in response.content.decode(), f"{form}: sent back without errors"
     # The account forms' fields are each described by their own error list
-    for form in ("signup", "confirm signup", "password reset", "new password"):
+    for form in ("signup", "confirm signup", "password reset", "new password", "delete account"):
         html = pages[form].content.decode()
         assert error_descriptions(html), form
         for target in error_descriptions(html):

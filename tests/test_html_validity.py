@@ -12,8 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
+from assessment.models import Assessment
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest
 from tests.test_numbers_in_markup import in_language
@@ -45,8 +48,8 @@ def validate(files: list[Path]) -> list[str]:
 
 @pytest.fixture
 def pages(client, tmp_path) -> list[Path]:
-    """The start, question and results pages (and the profile page, the legal and privacy notices), in German and in
-    English, as files."""
+    """The start, question and results pages (and the profile page, the legal and privacy notices, the account's
+    pages), in German and in English, as files."""
     finished = answer_all(start_assessment(), strongest)
     unfinished = start_assessment()
     urls = {
@@ -62,6 +65,32 @@ def pages(client, tmp_path) -> list[Path]:
         for name, url in urls.items():
             response = in_language(client, language).get(url)
             assert response.status_code == 200, url
+            path = tmp_path / f"{name}-{language}.html"
+            path.write_bytes(response.content)
+            files.append(path)
+    return files + account_pages(tmp_path, finished)
+
+
+def account_pages(tmp_path: Path, kept: Assessment) -> list[Path]:
+    """'My results' with a kept attempt, the page that deletes the account (also with a refused password) and
+    its refusal of an admin account, in German and in English, as files."""
+    member = get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    Assessment.objects.filter(pk=kept.pk).update(user=member)
+    admin = get_user_model().objects.create_user("chefin@example.org", password="Zollverein-2026!", is_staff=True)
+    files = []
+    for language in ("de", "en"):
+        client = in_language(Client(), language)
+        client.force_login(member)
+        staff = in_language(Client(), language)
+        staff.force_login(admin)
+        pages = {
+            "my-results": client.get(reverse("my-results")),
+            "delete-account": client.get(reverse("delete-account")),
+            "delete-account-refused": client.post(reverse("delete-account"), {"password": "wrong"}),
+            "delete-account-admin": staff.get(reverse("delete-account")),
+        }
+        for name, response in pages.items():
+            assert response.status_code in (200, 400, 403), name
             path = tmp_path / f"{name}-{language}.html"
             path.write_bytes(response.content)
             files.append(path)

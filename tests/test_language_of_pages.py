@@ -123,6 +123,21 @@ def test_the_account_pages_are_german(german):
         assert english_on(response.content) == [], name
 
 
+def test_the_pages_that_delete_an_account_are_german(german, django_user_model):
+    member = django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    german.force_login(member)
+    pages = {
+        "form": german.get(reverse("delete-account")),
+        "refused password": german.post(reverse("delete-account"), {"password": "wrong"}),
+        "done": german.post(reverse("delete-account"), {"password": "Zollverein-2026!"}, follow=True),
+    }
+    admin = django_user_model.objects.create_user("chefin@example.org", password="Zollverein-2026!", is_staff=True)
+    german.force_login(admin)
+    pages["admin refused"] = german.get(reverse("delete-account"))
+    for name, response in pages.items():
+        assert english_on(response.content) == [], name
+
+
 def test_the_legal_and_privacy_notices_are_german(german, settings):
     for configured in (False, True):
         if configured:  # with the operator's details, the data protection officer and the host named

@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest, weakest
@@ -242,6 +243,22 @@ def test_the_compare_page_has_machine_numbers(client, kept_attempts):
     response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert response.status_code == 200
     assert_machine_numbers(response.content)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_my_results_has_machine_times_and_dates_for_people(client, kept_attempts, language):
+    response = in_language(client, language).get(reverse("my-results"))
+    assert response.status_code == 200
+    parser = assert_machine_numbers(response.content)
+    html = response.content.decode()
+    earlier, later = kept_attempts
+    for attempt in (earlier, later):
+        attempt.refresh_from_db()
+        moment = timezone.localtime(attempt.finished_at)
+        assert f'<time datetime="{moment:%Y-%m-%dT%H:%M:%S%z}">' in html  # ISO 8601 for programs
+    shown = timezone.localtime(later.finished_at)
+    written = f"{shown:%d.%m.%Y %H:%M}" if language == "de" else f"{shown.day} {shown:%b %Y, %H:%M}"
+    assert written in visible_text(parser)  # the reader's format for people
 
 
 def test_the_admin_dashboard_has_machine_numbers(admin_client):

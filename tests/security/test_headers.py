@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.utils import OperationalError
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessment.models import Assessment, Item
@@ -93,6 +94,13 @@ def account_pages(client, django_user_model) -> dict:
         pages["new password"].request["PATH_INFO"], {"new_password1": "123", "new_password2": "1234"}
     )
     assert pages["new password"].status_code == 200 and pages["new password refused (400)"].status_code == 400
+    member = Client()  # logged in apart: the routes below are checked as a visitor first
+    member.force_login(django_user_model.objects.get(username="eva@example.org"))
+    pages["delete account refused (400)"] = member.post(reverse("delete-account"), {"password": "wrong"})
+    admin = Client()
+    admin.force_login(django_user_model.objects.create_user("chefin", password="Zollverein-2026!", is_staff=True))
+    pages["delete account of an admin (403)"] = admin.get(reverse("delete-account"))
+    assert [pages[name].status_code for name in pages if name.startswith("delete account")] == [400, 403]
     return pages
 
 
