@@ -301,3 +301,39 @@ def test_every_form_error_htmx_swaps_in_stays_inside_the_page_also_under_debug(p
     page.locator("#feedback [role=alert]").wait_for()
     assert page.locator(".site-header .brand").is_visible() and page.locator("#learning-path").count() == 1
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_table_wider_than_a_phone_shows_there_is_more_and_scrolls_by_keyboard(browser, live_server):
+    """At 375 pixels the levels table and the kept attempts scroll sideways: a shadow at the edge where more of
+    the table is says so (CSS only), and a keyboard user reaches the table and scrolls it with the arrow keys."""
+    earlier, later, password = kept_attempts_of("kim@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812}, locale="de-DE")
+    page = context.new_page()
+    found, scrolled = {}, {}
+    page.goto(reverse("results", args=[later.token]))
+    log_in(page, "kim@example.org", password)  # lands on "My results"
+    tables = {
+        "results": (reverse("results", args=[later.token]), "Ihre Stufen und die Stufen"),
+        "my-results": (reverse("my-results"), "Ihre aufbewahrten Durchgänge"),
+    }
+    for name, (url, caption) in tables.items():
+        page.goto(url)
+        # A region named by its caption, as a screen reader lists it. (Focus alone proves little here: Chromium
+        # 130 and later make a scrolling box focusable by itself, other browsers need the wrapper's tabindex.)
+        wrap = page.get_by_role("region", name=re.compile(f"^{caption}"))
+        wrap.scroll_into_view_if_needed()
+        widths = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert widths[0] > widths[1], f"{name}: {widths} does not scroll at 375 px"
+        # the scroll shadows: covers that move with the table, shadows that stay at the edges
+        style = wrap.evaluate("e => [getComputedStyle(e).backgroundAttachment, getComputedStyle(e).backgroundImage]")
+        assert style[0] == "local, local, scroll, scroll" and style[1].count("gradient(") == 4, style
+        wrap.focus()
+        assert wrap.evaluate("e => e === document.activeElement")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("e => e.scrollLeft > 0", arg=wrap.element_handle())
+        scrolled[name] = True
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-375-table.png"), full_page=True)
+        found[name] = violations(page)
+    context.close()
+    assert scrolled == {"results": True, "my-results": True}
+    assert not {name: ids for name, ids in found.items() if ids}
