@@ -18,6 +18,7 @@ register = template.Library()
 
 @register.filter(needs_autoescape=True)
 def hyphenate(value: object, autoescape: bool = True) -> str:
+    """`value`, escaped, with soft hyphens in its long words for the active language; markup passes unchanged."""
     if isinstance(value, SafeString):  # markup already: its tags and attributes are no place for soft hyphens
         return value
     text = hyphenated(str(value), get_language() or "")
