@@ -25,12 +25,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -42,6 +43,7 @@ from assessment.admin import (
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
+    field_label,
 )
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
@@ -297,6 +299,28 @@ class CourseImportForm(ImportForm):
         return upload
 
 
+def column_label(resource_class, name: str) -> str:
+    """What the export page calls a resource's column: the label the admin's forms give its model field ("Titel
+    (Deutsch)"), or the resource's own for a column of no field. The column's name in the file stays as it is."""
+    field = resource_class.fields[name]
+    label = getattr(resource_class, "column_labels", {}).get(name)
+    if label is None and field.attribute:
+        model = resource_class._meta.model
+        label = field_label(model, field.attribute) or model._meta.get_field(field.attribute).verbose_name
+    return capfirst(label) if label else field.column_name
+
+
+class LabelledExportForm(SelectableFieldsExportForm):
+    """The export page's column checkboxes under the columns' labels in the admin's language: django-import-export
+    labels them with the field's name in title case ("Title De", "Price Eur")."""
+
+    def __init__(self, formats, resources, **kwargs) -> None:
+        super().__init__(formats, resources, **kwargs)
+        for resource in resources:
+            for name in resource().get_export_order():
+                self.fields[self.create_boolean_field_name(resource, name)].label = column_label(resource, name)
+
+
 SHIPPED_FILES = {"course": ("catalogue.json", "courses"), "role": ("roles.json", "roles")}
 
 
@@ -323,6 +347,7 @@ class CourseAdmin(
     export_formats = [CSV, XLSX]
     import_error_display = ("message", "row")
     import_form_class = CourseImportForm
+    export_form_class = LabelledExportForm
     slug_source = "title_de"
     list_display = (
         "title_de",

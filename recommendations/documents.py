@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from assessment.measurement import Profile
 from assessment.presentation import reliability_note
+from core.hyphenation import without_soft_hyphens
 from recommendations.paths import LearningPath, step_outcomes
 from recommendations.services import Recommendation
 
@@ -140,4 +141,8 @@ def render_pdf(html: str, base_url: str) -> bytes:
     """The PDF of an HTML page, rendered without any fetch from elsewhere."""
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
+    # The page's soft hyphens (core.hyphenation) are for browsers without a German dictionary; WeasyPrint
+    # hyphenates with the same dictionaries itself (`hyphens: auto` in the template), and text copied or
+    # searched in the PDF keeps its words whole.
+    html = without_soft_hyphens(html)
     return HTML(string=html, base_url=base_url, url_fetcher=local_only_url_fetcher()).write_pdf()

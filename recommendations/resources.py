@@ -344,6 +344,8 @@ class CourseResource(resources.ModelResource):
     )
     # No attribute: the rows live in CourseCompetency and are written in after_save_instance.
     competencies = fields.Field(column_name="competencies")
+    # What the export page calls a column of no model field (the others: their field's label, admin.column_label).
+    column_labels = {"competencies": CourseCompetency._meta.verbose_name_plural}
 
     class Meta:
         model = Course

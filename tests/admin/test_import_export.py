@@ -17,6 +17,7 @@ from django.urls import reverse
 from import_export.tmp_storages import TempFolderStorage
 
 from assessment.content import SHIPPED  # the baseline records load_content writes
+from recommendations import course_fields
 from recommendations.models import Course, CourseCompetency
 from recommendations.resources import parse_develops
 
@@ -266,6 +267,29 @@ def test_the_export_page_has_no_inline_script_or_style_and_wires_select_all_with
     assert "admin_extra/export_select_all.js" in page
     script = (settings.BASE_DIR / "static" / "admin_extra" / "export_select_all.js").read_text()
     assert ".select-toggle" in script and "addEventListener" in script
+
+
+# A label made from a field's name ("Title De", "Price Eur", "Course Format (format)"), not one a person wrote.
+RAW_FIELD_NAME = re.compile(r"\b[A-Z][a-z]+ (De|En|Eur)\b|\([a-z]+_[a-z_]+\)|\w_\w")
+
+
+@pytest.mark.parametrize(("language", "title"), [("de", "Titel (Deutsch)"), ("en", "Title (German)")])
+def test_the_export_page_names_every_column_in_the_admins_language_and_the_file_keeps_its_column_names(
+    admin_client, language, title
+):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = admin_client.get(reverse("admin:recommendations_course_export"))
+    form = response.context["form"]
+    labels = {name: str(field.label) for name, field in form.fields.items() if name.startswith("courseresource_")}
+    assert len(labels) == len(course_fields.COURSE_COLUMNS)
+    assert labels["courseresource_title_de"] == title
+    shown = re.findall(r'<label for="id_courseresource_[^"]*"[^>]*>(.*?)</label>', response.content.decode(), re.S)
+    assert len(shown) == len(labels)
+    assert not [label for label in [*labels.values(), *shown] if RAW_FIELD_NAME.search(label)]
+    assert list(rows_of(export(admin_client))[0]) == list(course_fields.COURSE_COLUMNS)  # the file as before
+    dataset = tablib.Dataset()
+    dataset.load(export(admin_client, "xlsx"), format="xlsx")
+    assert dataset.headers == list(course_fields.COURSE_COLUMNS)
 
 
 def test_the_admin_the_spreadsheet_and_the_content_loader_share_one_list_of_course_fields():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -20,6 +22,10 @@ def test_select_all_on_the_export_page_works_without_a_csp_violation(page):
     page.goto("/admin/recommendations/course/export/")
     columns = page.locator('.selectable-field-export-row input[type="checkbox"]')
     assert columns.count() > 5
+    # each column under its German label, as the course form names the field ("Title De" before)
+    assert page.get_by_label("Titel (Deutsch)", exact=True).count() == 1
+    labels = page.locator(".selectable-field-export-row label").all_inner_texts()
+    assert not [label for label in labels if re.search(r"\b[A-Z][a-z]+ (De|En|Eur)\b", label)], labels
     toggle = page.locator("#select-all-toggle")
     toggle.uncheck()
     assert all(not columns.nth(i).is_checked() for i in range(columns.count()))
