@@ -4,7 +4,6 @@ from django.urls import path
 from assessment import accounts
 
 urlpatterns = [
-    path("konto/", accounts.my_results, name="my-results"),
     path("konto/loeschen/", accounts.delete_account, name="delete-account"),
     path("konto/registrieren/", accounts.signup, name="signup"),
     # `token` as the name: the middleware sends such pages with Cache-Control: no-store

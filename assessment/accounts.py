@@ -34,7 +34,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_toke
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -44,7 +44,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
 from core.http import AuthenticatedHttpRequest
@@ -410,21 +410,6 @@ def owner_may_delete(user) -> bool:
     """Whether the account may be deleted by its owner: not an admin's, which another admin deletes in the admin
     (so that no slip, nor anyone at an admin's unlocked screen, removes an account that runs the site)."""
     return not (user.is_staff or user.is_superuser)
-
-
-@require_GET
-@login_required
-def my_results(request: AuthenticatedHttpRequest) -> HttpResponse:
-    attempts = (
-        request.user.assessments.filter(finished_at__isnull=False)
-        .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
-        .order_by("-finished_at")
-    )
-    return render(
-        request,
-        "registration/my_results.html",
-        {"attempts": attempts, "can_delete_account": owner_may_delete(request.user)},
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ import pickle
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -521,6 +522,40 @@ def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
         return False
     Assessment.objects.filter(pk=assessment.pk, feedback_given_at__isnull=True).update(feedback_given_at=timezone.now())
     return True
+
+
+@dataclass(frozen=True)
+class KeptAttempt:
+    """A finished attempt kept in an account, as "My results" lists it."""
+
+    assessment: Assessment  # annotated with `answered`: how many questions it answered
+    first_roles: list[Role]  # as its result page puts them first: one, two about level, or none (not reliable)
+
+
+def kept_attempts(user) -> list[KeptAttempt]:
+    """The finished attempts kept in `user`'s account, newest first, each with the role its result puts first.
+
+    The roles come from the stored results the result pages show, so the list never tells another order than the
+    page it links to: no role where the page refuses a ranking, both where it says two are about level."""
+    attempts = (
+        user.assessments.filter(finished_at__isnull=False)
+        .select_related("result")
+        .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
+        .order_by("-finished_at")
+    )
+    roles = active_roles()
+    kept = []
+    for attempt in attempts:
+        result = result_for(attempt)
+        first: list[Role] = []
+        if result.profile.reliable:
+            tied = finished_plan(attempt).get("tied_roles", []) if attempt.adaptive else []
+            if len(tied) == 2 and all(slug in roles for slug in tied):
+                first = [roles[slug] for slug in tied]
+            else:
+                first = [roles[fit.slug] for fit in result.recommendation.roles if fit.slug in roles][:1]
+        kept.append(KeptAttempt(attempt, first))
+    return kept
 
 
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("a/<str:token>/teilen/", views.share, name="share"),
     path("a/<str:token>/rueckmeldung/", views.feedback, name="feedback"),
     path("geteilt/<str:share_token>/", views.shared_results, name="shared-results"),
+    path("konto/", views.my_results, name="my-results"),
     path("konto/vergleich/", views.compare, name="compare"),
 ]

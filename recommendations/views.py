@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from assessment.accounts import owner_may_delete
 from assessment.models import Assessment
 from assessment.presentation import answer_review
 from assessment.services import answers_by_slug
@@ -28,6 +29,7 @@ from recommendations.presentation import (
     active_roles,
     compare_attempts,
     form_fragment_keys,
+    kept_attempts,
     record_outcome,
     results_context,
 )
@@ -245,6 +247,15 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return render(request, "recommendations/results.html#feedback", {"assessment": assessment, "thanks": text})
     messages.success(request, text)
     return redirect(_results_url(token, "feedback"))
+
+
+@require_GET
+def my_results(request: HttpRequest) -> HttpResponse:
+    """The attempts kept in one's account, newest first, with the role each puts first; two of them to compare."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {"attempts": kept_attempts(request.user), "can_delete_account": owner_may_delete(request.user)}
+    return render(request, "registration/my_results.html", context)
 
 
 @require_GET
