@@ -20,6 +20,7 @@ login of that account and locks it out after as many as the login form allows.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from smtplib import SMTPException
 from urllib.parse import urlencode
 
@@ -30,6 +31,7 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, SetPasswordMixin
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -131,9 +133,28 @@ class PasswordResetRequestForm(EmailAddressForm, PasswordResetForm):
 
 
 def is_pending_signup(user) -> bool:
-    """An account a signup made that nobody has confirmed: inactive, never logged in, no password yet. Anything
-    else with that address is registered, including an account an admin deactivated: a signup never reopens it."""
-    return not user.is_active and user.last_login is None and not user.has_usable_password()
+    """An account a signup made that nobody has confirmed: inactive, never logged in, no password yet, no admin's.
+    Anything else with that address is registered, including an account an admin deactivated: a signup never
+    reopens it. `pending_signups` is the same rule as a query."""
+    return (
+        not user.is_active
+        and not (user.is_staff or user.is_superuser)
+        and user.last_login is None
+        and not user.has_usable_password()
+    )
+
+
+def pending_signups(joined_before: datetime):
+    """The accounts `is_pending_signup` tells apart whose last confirmation link was sent before `joined_before`
+    (each signup of a pending account moves `date_joined` to its new link)."""
+    return get_user_model().objects.filter(
+        is_active=False,
+        is_staff=False,
+        is_superuser=False,
+        last_login__isnull=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        date_joined__lt=joined_before,
+    )
 
 
 class SignupConfirmationTokens(PasswordResetTokenGenerator):

@@ -215,8 +215,9 @@ CACHES: dict[str, dict[str, Any]] = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # only the "continue" hint lives in it
 
-# Background tasks (training the role-fit model) are kept in the database and run by a separate worker
-# process, `manage.py db_worker` (`make run` and `make serve` start one): a web request only enqueues them.
+# Background tasks (training the role-fit model, calibrating items, the nightly clean-up) are kept in the
+# database and run by a separate worker process, `manage.py db_worker` (`make run` and `make serve` start one):
+# a web request only enqueues them.
 # The same backend everywhere; tests run the queued tasks with `db_worker --batch`.
 TASKS = {
     "default": {
@@ -252,7 +253,7 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AXES_CLIENT_STR_CALLABLE = "core.ratelimit.pseudonymous_client"  # no username or address in the logs
 # django-axes records every login (e-mail, address, browser) in axes_accesslog; `manage.py purge_login_records`
-# deletes those records, and old failed attempts, after this many days (run it daily).
+# deletes those records, and old failed attempts, after this many days (in the nightly clean-up, core.housekeeping).
 LOGIN_RECORD_RETENTION_DAYS = envint("LOGIN_RECORD_RETENTION_DAYS", "30")
 
 AUTH_PASSWORD_VALIDATORS = [

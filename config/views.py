@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.exceptions import RedisError
 
+from core import housekeeping
 from core import tasks as core_tasks
 from core.views import (  # noqa: F401  (older imports)
     DATABASE_ERRORS,
@@ -26,21 +27,25 @@ log = logging.getLogger(__name__)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The database, the shared cache, the model and the task worker, as JSON: 200 while the database answers, else
-    503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no worker takes tasks, so
-    neither retraining nor the nightly clean-up of the retention periods happens."""
+    """The database, the shared cache, the model, the task worker and the nightly clean-up, as JSON: 200 while the
+    database answers, else 503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no
+    worker takes tasks, so neither retraining nor the clean-up happens. `clean_up` is "unscheduled" when no nightly
+    run is queued (nothing past its retention period is deleted any more) and "failed" when the last one failed."""
     database = _database_state()
     if database == "ok":
-        shared_cache, model, tasks = _cache_state(), _model_state(), _tasks_state()
+        shared_cache, model, tasks, clean_up = _cache_state(), _model_state(), _tasks_state(), _clean_up_state()
     else:
-        shared_cache, model, tasks = "unknown", {"version": None, "loaded": False}, "unknown"
-    healthy = database == "ok" and shared_cache == "ok" and model["loaded"] and tasks == "ok"
+        shared_cache, model, tasks, clean_up = "unknown", {"version": None, "loaded": False}, "unknown", "unknown"
+    healthy = (
+        database == "ok" and shared_cache == "ok" and model["loaded"] and tasks == "ok" and clean_up == "scheduled"
+    )
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
         "cache": shared_cache,
         "model": model,
         "tasks": tasks,
+        "clean_up": clean_up,
     }
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
@@ -75,6 +80,17 @@ def _tasks_state() -> str:
         log.warning("health check: a queued task has waited %d minutes for a worker", waited.total_seconds() // 60)
         return "waiting"
     return "ok"
+
+
+def _clean_up_state() -> str:
+    try:
+        state = housekeeping.health()
+    except DatabaseError as exc:
+        log.warning("health check: the task queue cannot be read (%s)", type(exc).__name__)
+        return "unknown"
+    if state != "scheduled":
+        log.warning("health check: the nightly clean-up is %s", state)
+    return state
 
 
 def _model_state() -> dict:

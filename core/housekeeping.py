@@ -45,10 +45,18 @@ def next_run(now: datetime) -> datetime:
     return datetime.combine(day, AT, tzinfo=local.tzinfo)
 
 
+class CleanUpFailed(Exception):
+    """Some parts of a clean-up failed (the others ran): the worker marks the run failed, as the admin then shows."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
 def clean_up() -> list[str]:
     """Run every clean-up command once; what each reports, one line each. One that fails does not keep the
-    others from running; its error is logged and reported."""
-    lines = []
+    others from running: its error is logged, and once all have run `CleanUpFailed` carries every line."""
+    lines, failed = [], False
     for name, *args in COMMANDS:
         out = io.StringIO()
         try:
@@ -56,9 +64,15 @@ def clean_up() -> list[str]:
                 call_command(name, *args, stdout=out, verbosity=1)
         except Exception as error:  # a failing part must not keep the others from their retention period
             log.exception("clean-up: %s failed", name)
-            lines.append(f"{name}: failed: {type(error).__name__}: {error}")
+            # the type only: the task's result is shown in the admin, and an error's text may quote a row
+            lines.append(f"{name}: failed: {type(error).__name__}")
+            failed = True
         else:
             lines.append(f"{name}: {out.getvalue().strip() or 'done.'}")
+    for line in lines:
+        log.info("clean-up: %s", line)
+    if failed:
+        raise CleanUpFailed(lines)
     return lines
 
 
@@ -81,10 +95,7 @@ def schedule(now: datetime | None = None) -> tuple[str, datetime, bool]:
 def daily_clean_up() -> list[str]:
     """The nightly run: queue the next one first (so that a failure here does not end the chain), then clean up."""
     schedule()
-    lines = clean_up()
-    for line in lines:
-        log.info("clean-up: %s", line)
-    return lines
+    return clean_up()
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,21 @@ class Status:
     overdue: bool  # the queued run has been due for longer than a worker would take to start it
     last_at: datetime | None  # when the last run finished
     last_ok: bool | None  # whether it succeeded
+
+
+def health() -> str:
+    """For /healthz: "scheduled" while a run is queued or running and the last one (if any) succeeded; "unscheduled"
+    when none is, so nothing past its retention period is deleted any more; "failed" when the last run failed."""
+    runs = DBTaskResult.objects.filter(task_path=daily_clean_up.module_path)
+    if not runs.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists():
+        return "unscheduled"
+    last = (
+        runs.filter(status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED])
+        .order_by("-finished_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return "failed" if last == TaskResultStatus.FAILED else "scheduled"
 
 
 def status() -> Status:

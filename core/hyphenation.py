@@ -39,13 +39,17 @@ def _hyphenated_word(word: str, language: str) -> str:
     if dictionary is None:
         return word
     positions = dictionary.positions(word)
-    # The German patterns mark a compound's seam and the syllable before it, leaving one consonant between
-    # them ("Sys-te-m-ad-mi-nis-tra-tor", "Pro-zes-s-au-to-ma-ti-on"): the later one is the seam, keep it.
-    kept = [
-        position
-        for position, following in zip(positions, [*positions[1:], None], strict=True)
-        if not (following == position + 1 and _CONSONANT.match(word[position]))
-    ]
+    # The German patterns often mark two break points one consonant apart. Where a vowel follows the second, it is
+    # a compound's seam and the first is the syllable before it ("Sys-te-m-ad-mi-nis-tra-tor", "Netz-wer-k-in-fra"):
+    # keep the seam. Otherwise neither can be trusted ("In-fra-s-truk-tur", "tu-ra-r-chi-tekt"): keep neither, since
+    # a missing break costs a line and a wrong one is a visible typo.
+    dropped = set()
+    for position, following in zip(positions, positions[1:], strict=False):
+        if following == position + 1 and _CONSONANT.match(word[position]):
+            dropped.add(position)
+            if following >= len(word) or _CONSONANT.match(word[following]):
+                dropped.add(following)
+    kept = [position for position in positions if position not in dropped]
     pieces = [word[start:end] for start, end in zip([0, *kept], [*kept, len(word)], strict=True)]
     return SOFT_HYPHEN.join(pieces)
 

@@ -106,7 +106,7 @@ def test_after_deleting_the_account_the_person_is_logged_out_on_the_start_page_w
     response = browser.post(DELETE, {"password": PASSWORD}, follow=True)
 
     assert response.redirect_chain == [(reverse("assessment:home"), 302)]
-    assert "Ihr Konto und alle darin gespeicherten Ergebnisse sind gelöscht." in response.content.decode()
+    assert "Ihr Konto und alle darin aufbewahrten Ergebnisse sind gelöscht." in response.content.decode()
     assert "_auth_user_id" not in browser.session and "assessment_token" not in browser.session
     assert browser.get(reverse("my-results")).status_code == 302  # to the login
     assert browser.post(reverse("login"), {"username": "eva@example.org", "password": PASSWORD}).status_code == 200

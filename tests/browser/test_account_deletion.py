@@ -64,7 +64,7 @@ def test_a_person_deletes_their_account_with_the_keyboard(page):
     press_tab_until(page, "el.type === 'submit' && el.closest('form').action.endsWith('/konto/loeschen/')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"://[^/]+/$"))  # the start page
-    assert page.get_by_text("Ihr Konto und alle darin gespeicherten Ergebnisse sind gelöscht.").is_visible()
+    assert page.get_by_text("Ihr Konto und alle darin aufbewahrten Ergebnisse sind gelöscht.").is_visible()
     assert page.locator(".account-nav").get_by_role("link", name="Anmelden").is_visible()  # logged out
     found["start-page"] = violations(page)
     assert not get_user_model().objects.filter(pk=eva.pk).exists()

@@ -14,6 +14,7 @@ from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -112,15 +113,12 @@ def test_a_finished_task_result_goes_after_30_days_and_a_queued_run_stays():
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == [TaskResultStatus.READY]
 
 
-def test_a_confirmed_account_an_admin_deactivated_account_and_a_staff_sign_up_are_never_purged():
+def test_a_confirmed_account_and_an_account_an_admin_deactivated_are_never_purged():
     confirmed = User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     deactivated = User.objects.create_user("ben@example.org", "ben@example.org", "Zollverein-2026!", is_active=False)
-    staff = User(username="admin@example.org", is_active=False, is_staff=True)
-    staff.set_unusable_password()
-    staff.save()
     User.objects.update(date_joined=days_ago(400))
     call_command("purge_signups", stdout=io.StringIO())
-    assert set(User.objects.values_list("pk", flat=True)) == {confirmed.pk, deactivated.pk, staff.pk}
+    assert set(User.objects.values_list("pk", flat=True)) == {confirmed.pk, deactivated.pk}
 
 
 def test_signing_up_again_keeps_the_pending_account_until_the_new_link_expires(client):
@@ -133,11 +131,47 @@ def test_signing_up_again_keeps_the_pending_account_until_the_new_link_expires(c
     assert User.objects.filter(username="kim@example.org", is_active=False).exists()
 
 
-def test_a_failing_part_does_not_keep_the_others_from_running(data_past_and_within_retention, monkeypatch):
+def test_a_failing_part_does_not_keep_the_others_from_running_and_the_run_is_a_failed_one(
+    data_past_and_within_retention, monkeypatch, admin_client, client
+):
     monkeypatch.setattr(housekeeping, "COMMANDS", [("purge_login_records", "--days=0"), *housekeeping.COMMANDS])
-    lines = housekeeping.clean_up()
-    assert lines[0].startswith("purge_login_records: failed: CommandError")
-    assert not exists(data_past_and_within_retention, "old attempt")
+    housekeeping.schedule()
+    DBTaskResult.objects.update(run_after=days_ago(0.01))
+    run_queued_tasks()
+    assert not exists(data_past_and_within_retention, "old attempt")  # the parts after it ran
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)  # not "successful" with a line saying otherwise
+    assert "purge_login_records: failed: CommandError;" in failed.traceback
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()  # and the next night is queued
+    assert "fehlgeschlagen" in operations_row(admin_client)
+    assert client.get("/healthz").json()["clean_up"] == "failed"
+
+
+def test_the_command_reports_every_part_and_exits_non_zero_when_one_failed(data_past_and_within_retention, monkeypatch):
+    monkeypatch.setattr(housekeeping, "COMMANDS", [("purge_login_records", "--days=0"), *housekeeping.COMMANDS])
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Some parts of the clean-up failed"):
+        call_command("clean_up", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "purge_login_records: failed: CommandError"  # the type only: an error's text may quote a row
+    assert lines[1].startswith("purge_assessments: Deleted 1 ")
+
+
+def test_a_finished_attempt_reopened_to_sharpen_and_left_is_kept(settings):
+    settings.ASSESSMENT_RETENTION_DAYS = 30
+    reopened = start_assessment()
+    Assessment.objects.filter(pk=reopened.pk).update(sharpen_until=20, updated_at=days_ago(400))
+    call_command("clean_up", stdout=io.StringIO())
+    assert Assessment.objects.filter(pk=reopened.pk).exists()  # finished once: kept until its person deletes it
+
+
+def test_an_admin_account_is_never_purged_as_a_sign_up():
+    for flags in ({"is_staff": True}, {"is_superuser": True}):
+        account = User(username=f"{sorted(flags)[0]}@example.org", is_active=False, **flags)
+        account.set_unusable_password()
+        account.save()
+    User.objects.update(date_joined=days_ago(400))
+    call_command("purge_signups", stdout=io.StringIO())
+    assert User.objects.count() == 2
 
 
 def test_schedule_queues_one_run_at_three_however_often_it_is_called():

@@ -22,6 +22,7 @@ def refuse_to_train(*args, **kwargs):
 
 
 def test_a_healthy_server_says_ok(client):
+    housekeeping.schedule()  # as `make run` and `make serve` do at start
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -33,6 +34,7 @@ def test_a_healthy_server_says_ok(client):
         "cache": "ok",
         "model": {"version": active.version, "loaded": True},
         "tasks": "ok",
+        "clean_up": "scheduled",
     }
 
 
@@ -50,6 +52,7 @@ def test_without_the_database_it_is_503_and_degraded(client, monkeypatch):
         "cache": "unknown",
         "model": {"version": None, "loaded": False},
         "tasks": "unknown",
+        "clean_up": "unknown",
     }
 
 
@@ -101,11 +104,24 @@ def queued(task, *, enqueued_ago: timedelta, run_after: timedelta | None = None)
     ],
 )
 def test_a_task_due_for_more_than_an_hour_says_no_worker_takes_tasks(client, enqueued_ago, run_after, state):
+    housekeeping.schedule()
     queued(housekeeping.daily_clean_up, enqueued_ago=enqueued_ago, run_after=run_after)
     response = client.get("/healthz")
     assert response.status_code == 200  # pages still work; retraining and the clean-up wait
     assert response.json()["tasks"] == state
     assert response.json()["status"] == ("ok" if state == "ok" else "degraded")
+
+
+def test_without_a_nightly_clean_up_queued_or_running_it_is_degraded(client):
+    """Nothing past its retention period would be deleted any more: the chain of runs broke (a run failed before
+    it queued the next, a worker was killed in it, the queued run was deleted), or nobody started it."""
+    assert client.get("/healthz").json()["clean_up"] == "unscheduled"
+    assert client.get("/healthz").json()["status"] == "degraded"
+    housekeeping.schedule()
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    assert client.get("/healthz").json()["clean_up"] == "scheduled"  # the run queues its successor first
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now())
+    assert client.get("/healthz").json()["clean_up"] == "unscheduled"
 
 
 def test_a_finished_or_running_task_never_counts_as_waiting(client):
@@ -125,4 +141,4 @@ def test_it_is_reachable_over_plain_http_behind_a_load_balancer(client, settings
 def test_it_tells_nothing_about_people(client, finished_assessment):
     text = client.get("/healthz").content.decode()
     assert finished_assessment.token not in text
-    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model", "tasks"}
+    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model", "tasks", "clean_up"}

@@ -24,7 +24,8 @@ def positive_days(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Delete unfinished anonymous assessments (and their answers) not touched for longer than the "
-        "retention period (ASSESSMENT_RETENTION_DAYS, default 30). Run it daily, e.g. from cron."
+        "retention period (ASSESSMENT_RETENTION_DAYS, default 30); never one that was finished and reopened to "
+        "sharpen its result. The nightly clean-up (manage.py clean_up) runs it."
     )
 
     def add_arguments(self, parser) -> None:
@@ -33,7 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         cutoff = timezone.now() - timedelta(days=options["days"])
-        stale = Assessment.objects.filter(finished_at__isnull=True, user__isnull=True, updated_at__lt=cutoff)
+        # A finished attempt reopened by "Ergebnis schärfen" is unfinished again, but the privacy notice keeps finished
+        # attempts until their person deletes them: one left half-sharpened stays.
+        stale = Assessment.objects.filter(
+            finished_at__isnull=True, sharpen_until__isnull=True, user__isnull=True, updated_at__lt=cutoff
+        )
         count = stale.count()
         if not options["dry_run"]:
             stale.delete()

@@ -3,16 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+from assessment.accounts import pending_signups
 
 
 class Command(BaseCommand):
     help = (
         "Delete sign-ups nobody confirmed (an e-mail address and nothing else) once their confirmation link has "
-        "expired (PASSWORD_RESET_TIMEOUT, 3 days). Run it daily, e.g. from cron, beside purge_assessments."
+        "expired (PASSWORD_RESET_TIMEOUT, 3 days). The nightly clean-up (manage.py clean_up) runs it."
     )
 
     def add_arguments(self, parser) -> None:
@@ -20,15 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         cutoff = timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-        # What `assessment.accounts.is_pending_signup` tells apart, as a query: inactive, never logged in, no
-        # password. Staff accounts are the admins' to keep or delete.
-        pending = get_user_model().objects.filter(
-            is_active=False,
-            is_staff=False,
-            last_login__isnull=True,
-            password__startswith=UNUSABLE_PASSWORD_PREFIX,
-            date_joined__lt=cutoff,
-        )
+        pending = pending_signups(joined_before=cutoff)  # admins' accounts are the admins' to keep or delete
         count = pending.count()
         if not options["dry_run"]:
             pending.delete()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core import housekeeping
@@ -22,5 +22,11 @@ class Command(BaseCommand):
             at = timezone.localtime(when).isoformat(timespec="minutes")
             self.stdout.write(f"{'Queued' if new else 'Already queued'}: the nightly clean-up, next at {at}.")
             return
-        for line in housekeeping.clean_up():
+        try:
+            lines = housekeeping.clean_up()
+        except housekeeping.CleanUpFailed as failed:
+            for line in failed.lines:
+                self.stdout.write(line)
+            raise CommandError("Some parts of the clean-up failed (see above and the log); the others ran.") from None
+        for line in lines:
             self.stdout.write(line)

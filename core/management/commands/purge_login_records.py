@@ -13,7 +13,7 @@ from assessment.management.commands.purge_assessments import positive_days
 class Command(BaseCommand):
     help = (
         "Delete django-axes' records of logins (e-mail, address, browser) older than the retention period "
-        "(LOGIN_RECORD_RETENTION_DAYS, default 30). Run it daily, e.g. from cron, beside purge_assessments."
+        "(LOGIN_RECORD_RETENTION_DAYS, default 30). The nightly clean-up (manage.py clean_up) runs it."
     )
 
     def add_arguments(self, parser) -> None:
