@@ -33,7 +33,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     run is queued (nothing past its retention period is deleted any more) and "failed" when the last one failed."""
     database = _database_state()
     if database == "ok":
-        shared_cache, model, tasks, clean_up = _cache_state(), _model_state(), _tasks_state(), _clean_up_state()
+        shared_cache, model = _cache_state(), _model_state()
+        tasks, clean_up = _tasks_states()
     else:
         shared_cache, model, tasks, clean_up = "unknown", {"version": None, "loaded": False}, "unknown", "unknown"
     healthy = (
@@ -70,27 +71,20 @@ def _cache_state() -> str:
         return "unavailable"
 
 
-def _tasks_state() -> str:
+def _tasks_states() -> tuple[str, str]:
+    """Whether a worker takes the queued tasks, and whether the nightly clean-up is scheduled (`healthz`)."""
     try:
-        waited = core_tasks.longest_wait()
+        waited, clean_up = core_tasks.longest_wait(), housekeeping.health()
     except DatabaseError as exc:
         log.warning("health check: the task queue cannot be read (%s)", type(exc).__name__)
-        return "unknown"
+        return "unknown", "unknown"
+    tasks = "ok"
     if waited > core_tasks.WORKER_WAIT_LIMIT:
         log.warning("health check: a queued task has waited %d minutes for a worker", waited.total_seconds() // 60)
-        return "waiting"
-    return "ok"
-
-
-def _clean_up_state() -> str:
-    try:
-        state = housekeeping.health()
-    except DatabaseError as exc:
-        log.warning("health check: the task queue cannot be read (%s)", type(exc).__name__)
-        return "unknown"
-    if state != "scheduled":
-        log.warning("health check: the nightly clean-up is %s", state)
-    return state
+        tasks = "waiting"
+    if clean_up != "scheduled":
+        log.warning("health check: the nightly clean-up is %s", clean_up)
+    return tasks, clean_up
 
 
 def _model_state() -> dict:
