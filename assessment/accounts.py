@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from smtplib import SMTPException
-from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -37,7 +36,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -193,21 +192,41 @@ def _next_page(request: HttpRequest) -> str:
 
 
 def _next_and_keep(request: HttpRequest) -> tuple[str, str]:
-    """Where to go after the account is ready, and the result to keep in it (a token), from the form or the link."""
+    """Where to go after the account is ready, and the result to keep in it (a token), from the form."""
     keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]
     return _next_page(request), keep
 
 
-def start_signup(request: HttpRequest, email: str, next_page: str, keep: str) -> None:
+# Where to go once a mailed link has been used, and the attempt to keep then: kept in the session of the browser
+# that asked for the mail, never in the mail. A page to go on to is often an attempt's result page, whose address is
+# the key to it; an address mistyped in the form would hand that key, with the answers, to the mailbox's owner.
+AFTER_LINK = "after_link"
+
+
+def remember_after_link(request: HttpRequest, next_page: str, keep: str = "") -> None:
+    if next_page or keep:
+        request.session[AFTER_LINK] = {"next": next_page, "keep": keep}
+    else:
+        request.session.pop(AFTER_LINK, None)
+
+
+def after_link(request: HttpRequest) -> tuple[str, str]:
+    """The page to go on to and the attempt to keep that this browser asked for with the mail; ("", "") when the
+    link is opened in another browser."""
+    remembered = request.session.get(AFTER_LINK) or {}
+    return safe_next(request, remembered.get("next")), str(remembered.get("keep", ""))[:64]
+
+
+def start_signup(request: HttpRequest, email: str) -> None:
     """Send the one e-mail a valid signup sends: a confirmation link for a new or still pending address, a note
     that the account exists for a registered one. No branch hashes or stores a password, and a pending account
     is left as it is: a new link joins the older ones, each good until one of them is used or it expires."""
     user = _account_for_signup(email)
     if is_pending_signup(user):
-        confirm_url = _confirmation_url(request, user, next_page, keep)
+        confirm_url = _confirmation_url(request, user)
         _send_mail(request, "confirm_email", email, {"confirm_url": confirm_url})
     else:
-        _send_mail(request, "account_exists_email", email, {"login_url": _login_url(request, next_page)})
+        _send_mail(request, "account_exists_email", email, {"login_url": request.build_absolute_uri(reverse("login"))})
 
 
 def _account_for_signup(email: str):
@@ -229,33 +248,23 @@ def _account_for_signup(email: str):
     return user
 
 
-def _confirmation_url(request: HttpRequest, user, next_page: str, keep: str) -> str:
+def _confirmation_url(request: HttpRequest, user) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("confirm-signup", args=[uidb64, confirmation_tokens.make_token(user)])
-    query = urlencode({name: value for name, value in (("next", next_page), ("keep", keep)) if value})
-    return request.build_absolute_uri(f"{path}?{query}" if query else path)
+    return request.build_absolute_uri(reverse("confirm-signup", args=[uidb64, confirmation_tokens.make_token(user)]))
 
 
-def _login_url(request: HttpRequest, next_page: str) -> str:
-    return _absolute_url(request, reverse("login"), next_page)
-
-
-def _absolute_url(request: HttpRequest, path: str, next_page: str) -> str:
-    return request.build_absolute_uri(f"{path}?{urlencode({'next': next_page})}" if next_page else path)
-
-
-def start_password_reset(request: HttpRequest, email: str, next_page: str) -> None:
+def start_password_reset(request: HttpRequest, email: str) -> None:
     """Send the one e-mail a valid reset request sends: a one-time link to choose a new password when the
     address has an account that logs in with a password, else a note that it has none and how to sign up.
     Neither branch writes anything, so neither the page nor the time it takes tells which it was."""
     account = next(iter(PasswordResetRequestForm().get_users(email)), None)
     if account is None:
-        signup_url = _absolute_url(request, reverse("signup"), next_page)
+        signup_url = request.build_absolute_uri(reverse("signup"))
         _send_mail(request, "password_reset_no_account_email", email, {"signup_url": signup_url})
     else:
         uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
         path = reverse("password_reset_confirm", args=[uidb64, default_token_generator.make_token(account)])
-        _send_mail(request, "password_reset_email", email, {"reset_url": _absolute_url(request, path, next_page)})
+        _send_mail(request, "password_reset_email", email, {"reset_url": request.build_absolute_uri(path)})
 
 
 def _send_mail(request: HttpRequest, template: str, to: str, context: dict) -> None:
@@ -307,10 +316,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return render(request, "registration/signup.html", context, status=400)
         try:
-            start_signup(request, form.cleaned_data["email"], next_page, keep)
+            start_signup(request, form.cleaned_data["email"])
         except (SMTPException, OSError) as exc:  # the same for a new and a registered address
             log.error("signup mail not sent: %s", type(exc).__name__)  # its text may name the address
             return render(request, "registration/signup_mail_failed.html", status=503)
+        remember_after_link(request, next_page, keep)
         return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "registration/signup.html", context)
 
@@ -322,7 +332,7 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     user = user_for_link(uidb64, token)
     if user is None:
         return render(request, "registration/confirm_invalid.html", status=400)
-    next_page, keep = _next_and_keep(request)
+    next_page, keep = after_link(request)  # only in the browser that signed up
     form = ChoosePasswordForm(user, request.POST if request.method == "POST" else None)
     context = {"form": form, "email": user.email, "next": next_page, "keep": keep}
     if request.method == "GET":
@@ -331,6 +341,7 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
         return render(request, "registration/confirm_signup.html", context, status=400)
     if not confirm_account(user, form.cleaned_data["new_password1"]):
         return render(request, "registration/confirm_invalid.html", status=400)
+    request.session.pop(AFTER_LINK, None)
     login(request, user, backend=MODEL_BACKEND)
     if keep_result(user, keep):
         messages.success(request, _("Your account is ready, and this attempt is kept in it."))
@@ -356,10 +367,11 @@ class RequestPasswordReset(auth_views.PasswordResetView):
 
     def form_valid(self, form) -> HttpResponse:
         try:
-            start_password_reset(self.request, form.cleaned_data["email"], _next_page(self.request))
+            start_password_reset(self.request, form.cleaned_data["email"])
         except (SMTPException, OSError) as exc:  # the same for an address with and without an account
             log.error("password reset mail not sent: %s", type(exc).__name__)  # its text may name the address
             return render(self.request, "registration/password_reset_mail_failed.html", status=503)
+        remember_after_link(self.request, _next_page(self.request))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -369,20 +381,13 @@ request_password_reset = rate_limited("password_reset")(RequestPasswordReset.as_
 class ChooseNewPassword(auth_views.PasswordResetConfirmView):
     """The link in the reset mail (Django's view: it moves the token into the session and the link to a
     ".../set-password/" address, so the token never reaches a Referer). Choosing the password ends the link and
-    logs in; then on to a safe `next`, or to "My results". A link that does not work gets a 400 page."""
+    logs in; then on to the page the reset was asked from (in that browser), or to "My results". A link that does
+    not work gets a 400 page."""
 
     form_class = NewPasswordForm
     template_name = "registration/password_reset_confirm.html"
     post_reset_login = True
     post_reset_login_backend = MODEL_BACKEND
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        response = super().dispatch(request, *args, **kwargs)
-        next_page = _next_page(request)
-        if isinstance(response, HttpResponseRedirect) and kwargs.get("token") != self.reset_url_token and next_page:
-            # Django's move to the ".../set-password/" address drops the query, and `next` with it
-            response["Location"] = f"{response['Location']}?{urlencode({'next': next_page})}"
-        return response
 
     def get_user(self, uidb64: str):
         """The account, only while it can log in with a password: a link sent before an admin closed the
@@ -392,7 +397,6 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["next"] = _next_page(self.request)
         if self.validlink:
             context["email"] = self.user.email
         return context
@@ -413,7 +417,9 @@ class ChooseNewPassword(auth_views.PasswordResetConfirmView):
         return response
 
     def get_success_url(self) -> str:
-        return _next_page(self.request) or reverse("my-results")
+        next_page, _keep = after_link(self.request)
+        self.request.session.pop(AFTER_LINK, None)
+        return next_page or reverse("my-results")
 
 
 def forget_account(user) -> None:

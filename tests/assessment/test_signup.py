@@ -93,7 +93,7 @@ def test_a_registered_address_gets_a_note_with_the_login_link_and_nothing_change
     sign_up(client, "EVA@example.org", next=page)
     (message,) = mail.outbox
     assert message.to == ["eva@example.org"]
-    assert "http://testserver/konto/anmelden/?next=%2Fkonto%2F" in message.body
+    assert "http://testserver/konto/anmelden/\n" in message.body  # no page to go on to: the mail may go astray
     assert "/konto/bestaetigen/" not in message.body
     assert User.objects.get().password == owner.password
     assert User.objects.get().check_password("Zollverein-2026!")
@@ -158,12 +158,30 @@ def test_confirming_activates_logs_in_and_keeps_the_result_it_started_from(clien
     assert finished_assessment.token in client.get(reverse("my-results")).content.decode()
 
 
-def test_the_confirm_page_carries_next_and_keep_into_its_form(client, finished_assessment):
+@pytest.mark.parametrize("registered", [False, True])
+def test_no_mail_carries_the_link_of_the_attempt_it_was_asked_from(client, finished_assessment, registered):
+    """The result page's address is the key to the attempt: a mistyped address would hand it to a stranger."""
+    if registered:
+        User.objects.create_user("kim@example.org", "kim@example.org", "Zollverein-2026!")
     page = reverse("results", args=[finished_assessment.token])
     sign_up(client, next=page, keep=finished_assessment.token)
-    text = client.get(confirmation_link()).content.decode()
-    assert f'name="next" value="{page}"' in text
-    assert f'name="keep" value="{finished_assessment.token}"' in text
+    (message,) = mail.outbox
+    assert finished_assessment.token not in message.body
+    assert "next=" not in message.body and "keep=" not in message.body
+
+
+def test_a_link_opened_in_another_browser_opens_the_account_and_keeps_nothing(client, finished_assessment):
+    page = reverse("results", args=[finished_assessment.token])
+    sign_up(client, "tippfehler@example.org", next=page, keep=finished_assessment.token)
+    stranger = Client()
+    link = confirmation_link("tippfehler@example.org")
+    for extra in ({}, {"next": page, "keep": finished_assessment.token}):  # nor from what is added to the form
+        assert stranger.get(link, extra).status_code == 200
+    response = choose_password(stranger, link, next=page, keep=finished_assessment.token)
+    assert response.status_code == 302 and response["Location"] == reverse("my-results")
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user is None  # still its owner's to keep
+    assert finished_assessment.token not in stranger.get(reverse("my-results")).content.decode()
 
 
 def test_confirming_without_a_next_leads_to_my_results(client):
