@@ -11,6 +11,8 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
@@ -558,6 +560,19 @@ def kept_attempts(user) -> list[KeptAttempt]:
     return kept
 
 
+class ScoreChange(NamedTuple):
+    competency: Any  # the Competency
+    before: int  # the scores as shown, so that the change is their difference
+    after: int
+    change: int
+    clear: bool  # the ranges of the two attempts do not overlap
+
+
+def _whole(score: float) -> int:
+    """A 0-100 score as the page shows it (`floatformat:0` rounds half away from zero)."""
+    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
     assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
@@ -567,8 +582,11 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     rows = []
     for group in profile_sections(after.profile):
         for row in group.competencies:
-            earlier_score = before.profile.competencies[row.competency.slug].score
-            rows.append((row.competency, earlier_score, row.score.score, round(row.score.score - earlier_score)))
+            old, new = before.profile.competencies[row.competency.slug], row.score
+            shown = _whole(old.score), _whole(new.score)
+            # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
+            clear = old.level_high < new.level_low or old.level_low > new.level_high
+            rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear))
     roles = {r.slug: r for r in Role.objects.active()}
     # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise.
     match_before = {f.slug: f.match for f in before.recommendation.roles}

@@ -17,6 +17,12 @@ STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
 
 
+# A core competency within a quarter level of its requirement is what the person brings, as the learning path needs
+# no course for it ("to within a quarter level"); a gap of half a level or more is not "possibly met" in passing.
+MET_WITHIN = 0.25
+CLEARLY_BELOW = 0.5
+
+
 @lru_cache(maxsize=8)
 def _texts(language: str | None) -> dict[str, str]:
     """Every text of a reason in `language`, translated once per process (a ranking writes about 80)."""
@@ -31,6 +37,10 @@ def _texts(language: str | None) -> dict[str, str]:
         "about_all": _(
             "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
             "%(gaps)s."
+        ),
+        "below_all": _(
+            "Below the requirement, though your answers leave open by how much (the range of your level reaches "
+            "it): %(gaps)s."
         ),
         "all": _("You meet every requirement of this role."),
         "about": _("Possibly met, as the range of your level reaches the requirement: %(gaps)s."),
@@ -151,15 +161,24 @@ def _reasons(
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
-    strengths = [c for c in demanding if c not in unanswered and levels.get(c, 0) >= requirements[c] - 0.25]
+    # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there).
+    ranked = [g.competency for g in match.open_gaps if round(g.missing, 1) > 0]
+    about = [g.competency for g in match.gaps if g.about_met and round(g.missing, 1) > 0]
+    named = {*ranked[:2], *about}  # never both what the person brings and what may be missing
+    strengths = [
+        c
+        for c in demanding
+        if c not in unanswered and c not in named and levels.get(c, 0) >= requirements[c] - MET_WITHIN
+    ]
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
-    ranked = [g.competency for g in match.open_gaps]
-    about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
         reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, unanswered)})
     elif about:
-        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
+        # "nothing clearly missed" only while every gap is small: beside "2,6 von 4" it read as within reach
+        small = all(g.missing < CLEARLY_BELOW for g in match.gaps if g.competency in about)
+        text = t["about_all" if small else "below_all"]
+        reasons.append(text % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
     else:
         reasons.append(t["all"])
     if ranked and about:

@@ -53,8 +53,10 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     Assessment.objects.filter(pk=later.pk).update(user=user)
     response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert response.status_code == 200
-    changes = [change for _, _, _, change in response.context["rows"]]
-    assert len(changes) == 10 and all(change > 0 for change in changes)
+    rows = response.context["rows"]
+    assert len(rows) == 10 and all(row.change > 0 for row in rows)
+    assert all(row.change == row.after - row.before for row in rows)  # the difference of the numbers shown
+    assert all(row.clear for row in rows)  # from every answer the lowest to every answer the highest
     assert len(response.context["role_rows"]) == 10
 
 
@@ -110,3 +112,9 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
     response = client.post(reverse("login"), {"username": "KIM.ruhr@example.ORG", "password": "Ruhrpott-2026!"})
     assert response.status_code == 302
     assert client.get(reverse("my-results")).status_code == 200
+
+
+def test_the_change_is_the_difference_of_the_scores_as_the_page_rounds_them():
+    from recommendations.presentation import _whole
+
+    assert [_whole(score) for score in (45.5, 2.5, 51.4, 59.0)] == [46, 3, 51, 59]  # as floatformat:0, not round()

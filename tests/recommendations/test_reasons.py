@@ -30,14 +30,33 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
     highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
     assert reasons(levels, highs)[1] == (
-        "Keine Anforderung ist deutlich verfehlt. Vielleicht erfüllt, da der Bereich Ihrer Stufe an die "
-        "Anforderung reicht: IT-Service-Management (ITIL): 2,4 von 3; Kommunikation und Diplomatie: 3,6 von 4; "
+        "Unter der Anforderung, wobei Ihre Antworten offenlassen, wie weit (der Bereich Ihrer Stufe reicht an sie "
+        "heran): IT-Service-Management (ITIL): 2,4 von 3; Kommunikation und Diplomatie: 3,6 von 4; "
         "IT-Architektur: 2,5 von 3; Veränderungsbegleitung und Ausdauer: 2,7 von 3."
     )  # all four, biggest weighted gap first; names that contain "und" are not joined with "und"
     assert reasons(levels, highs, "en")[1].endswith(
         "Kommunikation und Diplomatie: 3.6 of 4; IT-Architektur: 2.5 of 3; "
         "Veränderungsbegleitung und Ausdauer: 2.7 of 3."
     )
+
+
+def test_nothing_is_called_clearly_missed_beside_a_gap_of_half_a_level_or_more():
+    """After sharpening, a card said "Keine Anforderung ist deutlich verfehlt" before "2,6 von 4" and eight more."""
+    small = reasons({"com": 3.62, "chg": 2.71, "svc": 2.8, "arc": 2.9, "sec": 4.2}, {c: 4.5 for c in NAMES})
+    assert small[1].startswith("Keine Anforderung ist deutlich verfehlt. Vielleicht erfüllt")
+    large = reasons({"com": 2.6, "chg": 2.71, "svc": 2.8, "arc": 2.9, "sec": 4.2}, {c: 4.5 for c in NAMES})
+    assert "deutlich verfehlt" not in " ".join(large) and "Kommunikation und Diplomatie: 2,6 von 4" in large[1]
+
+
+def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_and_never_possibly_met():
+    """A card named security as what the person brings and then as "vielleicht erfüllt: 3,0 von 3" (2.97)."""
+    levels = {"com": 4.2, "chg": 2.97, "svc": 3.2, "arc": 3.1, "sec": 3.96}
+    texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
+    assert texts[0].startswith("Was Sie mitbringen") and "Veränderungsbegleitung und Ausdauer" in texts[0]
+    assert texts[1] == "Sie erfüllen alle Anforderungen dieser Rolle."  # as the chart draws every bar: met
+    levels["sec"] = 3.8  # possibly met: named as such, and not also as brought
+    texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
+    assert "Informationssicherheit" not in texts[0] and "Informationssicherheit & Datenschutz: 3,8 von 4" in texts[1]
 
 
 def test_a_missing_level_is_named_with_one_decimal_not_rounded_to_a_step():
@@ -68,7 +87,7 @@ def test_an_area_whose_every_question_was_skipped_is_never_named_as_what_the_per
     card said "What you bring fits this role: Informationssicherheit & Datenschutz"."""
     from recommendations.reasons import reasons_for_roles
 
-    levels = {"com": 4.1, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 3.9}
+    levels = {"com": 4.1, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
     requirements = dict(zip(COMPETENCIES, ROLE.requirements))
     match = role_match(requirements, levels, level_high={c: v + 0.5 for c, v in levels.items()})
     with override("de"):

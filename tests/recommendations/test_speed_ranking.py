@@ -157,19 +157,25 @@ def reasons_as_before(role, competencies, levels, work_style, names, match):
     t = _texts(get_language())
     requirements = dict(zip(competencies, role.requirements))
     reasons = []
+    ranked = [g.competency for g in match.open_gaps if round(g.missing, 1) > 0]
+    about = [g.competency for g in match.gaps if g.about_met and round(g.missing, 1) > 0]
     strengths = [
         c
         for c in sorted(competencies, key=lambda c: -requirements[c])
-        if requirements[c] >= 3 and levels.get(c, 0) >= requirements[c] - 0.25
+        if requirements[c] >= 3
+        and levels.get(c, 0) >= requirements[c] - 0.25
+        and c not in ranked[:2]
+        and c not in about
     ]
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
-    ranked = [g.competency for g in match.open_gaps]
-    about = [g.competency for g in match.gaps if g.about_met]
     if ranked:
         reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t)})
     elif about:
-        reasons.append(t["about_all"] % {"gaps": _levels(about, levels, requirements, names, t)})
+        small = all(g.missing < 0.5 for g in match.gaps if g.competency in about)
+        reasons.append(
+            t["about_all" if small else "below_all"] % {"gaps": _levels(about, levels, requirements, names, t)}
+        )
     else:
         reasons.append(t["all"])
     if ranked and about:
