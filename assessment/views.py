@@ -96,6 +96,8 @@ def start(request: HttpRequest) -> HttpResponse:
 def sharpen(request: HttpRequest, token: str) -> HttpResponse:
     """ "Ergebnis schärfen": a few more questions where the ranges are widest, then the result anew."""
     assessment = _assessment_or_404(token)
+    if not assessment.is_finished:  # sent again, or from an old tab: the questions are already open
+        return redirect(assessment.resume_url())
     if not reopen_to_sharpen(assessment):
         messages.info(request, _("There is nothing left to ask that would sharpen this result."))
         return redirect("results", token=assessment.token)

@@ -266,11 +266,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     attempts = request.user.assessments.filter(finished_at__isnull=False).select_related("result")
     earlier = attempts.filter(token=request.GET.get("vorher", "")).first()
     later = attempts.filter(token=request.GET.get("nachher", "")).first()
-    if earlier is None or later is None:
+    if earlier is None or later is None or earlier.pk == later.pk:
         return render(
             request,
             "registration/compare.html",
-            {"error": _("Choose two of your own attempts to compare."), "attempts": attempts},
+            {"error": _("Choose two different attempts of your own to compare."), "attempts": attempts},
             status=400,
         )
     return render(request, "registration/compare.html", {**compare_attempts(earlier, later), "attempts": attempts})

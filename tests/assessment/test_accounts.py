@@ -66,6 +66,8 @@ def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment
     Assessment.objects.filter(pk=mine.pk).update(user=User.objects.get())
     response = client.get(reverse("compare"), {"vorher": mine.token, "nachher": finished_assessment.token})
     assert response.status_code == 400
+    response = client.get(reverse("compare"), {"vorher": mine.token, "nachher": mine.token})
+    assert response.status_code == 400 and "zwei verschiedene" in response.content.decode()
 
 
 def test_delete_my_results_really_deletes_the_assessment_and_its_answers(client, finished_assessment):

@@ -202,6 +202,9 @@ def test_the_sharpen_button_reopens_the_attempt_and_leads_to_the_next_question(c
     assessment.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == assessment.step_url(len(assessment.asked_ids))
     assert client.get(reverse("assessment:sharpen", args=[assessment.token])).status_code == 405
+    again = client.post(reverse("assessment:sharpen", args=[assessment.token]), follow=True)  # an old tab
+    assert again.redirect_chain[-1][0] == assessment.step_url(len(assessment.asked_ids))
+    assert "keine Frage mehr, die dieses Ergebnis" not in again.content.decode()  # nor that nothing is left
 
 
 def test_the_result_says_how_many_answers_it_rests_on_and_offers_to_sharpen_it(client):
