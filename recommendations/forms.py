@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import ConfirmedOutcome, Role
@@ -46,6 +49,17 @@ class OutcomeForm(forms.Form):
         return cleaned
 
 
+def typed_number(text: str, language: str) -> str:
+    """A number as a person types it, in machine format: German groups thousands with a point ("1.000" is a
+    thousand, "1.000,50"), English with a comma ("1,000", "1,000.50"); otherwise either sign is the decimal one
+    ("12,5", "12.5"). Anything else is left for the field to refuse."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(text))
+    group, decimal = (".", ",") if language.lower().startswith("de") else (",", ".")
+    if re.fullmatch(rf"[+-]?\d{{1,3}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
+        text = text.replace(group, "")
+    return text.replace(",", ".")
+
+
 class PathLimitsForm(forms.Form):
     """Optional limits for the learning path (a GET form on the results page): at most N hours, at most B
     euros of known prices. Empty fields mean no limit."""
@@ -54,13 +68,17 @@ class PathLimitsForm(forms.Form):
     max_price_eur = forms.DecimalField(label=_("At most euros"), required=False, min_value=0, max_value=1_000_000)
 
     def __init__(self, data=None, *args, **kwargs) -> None:
-        if data is not None:  # a decimal comma is how many people write it
-            data = {k: (v.replace(",", ".") if k in self.base_fields else v) for k, v in data.items()}
+        self.typed = dict(data or {})  # as the person wrote them, shown again when refused
+        if data is not None:
+            language = get_language() or ""
+            data = {k: (typed_number(v, language) if k in self.base_fields else v) for k, v in data.items()}
         super().__init__(data, *args, **kwargs)
 
     def _number_value(self, name: str) -> str:
-        """A field's value as a number input may carry it: a number, or nothing (a browser drops anything else,
-        and the error message names the field)."""
+        """A field's value as the person reads it: a valid number in the page's language ("12,5"), a refused one
+        as typed, so that it can be corrected."""
+        if self[name].errors:
+            return str(self.typed.get(name, ""))[:40]
         value = self[name].value()
         if value in (None, ""):
             return ""
@@ -70,7 +88,7 @@ class PathLimitsForm(forms.Form):
             return ""
         if not number.is_finite() or number.adjusted() > 9 or number.adjusted() < -9:  # no 1e999999999 written out
             return ""
-        return format(number, "f")
+        return number_format(number.normalize() if number == number.to_integral() else number)
 
     @property
     def hours_value(self) -> str:

@@ -49,13 +49,24 @@ def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, begi
     assert cleared.context["path"].max_hours is None and cleared.context["path"].total_hours == hours
 
 
-def test_a_decimal_comma_is_understood(client, beginner):
-    response = client.get(url(beginner, max_hours="12,5", max_price_eur="1000"))
+@pytest.mark.parametrize(
+    ("language", "hours", "euros", "limits", "shown"),
+    [
+        ("de", "12,5", "1.000", (12.5, 1000.0), ("12,5", "1000")),  # "1.000" was 1 euro
+        ("de", "12.5", "1.000,50", (12.5, 1000.5), ("12,5", "1000,50")),
+        ("en", "12.5", "1,000", (12.5, 1000.0), ("12.5", "1000")),
+        ("en", "12,5", "1 000", (12.5, 1000.0), ("12.5", "1000")),
+    ],
+)
+def test_numbers_are_read_as_people_write_them(client, beginner, language, hours, euros, limits, shown):
+    client.cookies["django_language"] = language
+    response = client.get(url(beginner, max_hours=hours, max_price_eur=euros))
     assert response.status_code == 200
-    assert response.context["path"].max_hours == 12.5
-    assert 'id="max-hours" name="max_hours" min="0" max="10000" step="any" inputmode="decimal" value="12.5"' in (
-        response.content.decode()
-    )
+    path = response.context["path"]
+    assert (path.max_hours, path.max_price_eur) == limits
+    text = response.content.decode()
+    assert f'id="max-hours" name="max_hours" inputmode="decimal" autocomplete="off" value="{shown[0]}"' in text
+    assert f'id="max-price" name="max_price_eur" inputmode="decimal" autocomplete="off" value="{shown[1]}"' in text
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40])
@@ -65,9 +76,9 @@ def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beg
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert response.context["path"].total_hours == before.total_hours
-    # A number input carries a number or nothing (HTML), and never a billion digits written out.
-    shown = re.search(r'<input type="number" id="max-hours"[^>]* value="([^"]*)"', response.content.decode()).group(1)
-    assert shown == ("-1" if value == "-1" else "")
+    # What was typed stays, to be corrected (at most 40 characters of it)
+    shown = re.search(r'<input type="text" id="max-hours"[^>]* value="([^"]*)"', response.content.decode()).group(1)
+    assert shown == value[:40]
 
 
 def test_with_htmx_only_the_path_is_sent(client, beginner):
