@@ -256,3 +256,22 @@ def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client,
     document = json.loads(client.get(reverse("results-json", args=[beginner.token])).content)
     assert document["learning_path"]["steps"][0]["prerequisites_left_out"] == [outside.slug]
     assert all(step["prerequisites_left_out"] == [] for step in document["learning_path"]["steps"][1:])
+
+
+def test_each_step_says_the_language_the_course_is_taught_in(client):
+    """A third of the catalogue is taught in English only; it stood only inside "Mehr zum Kurs"."""
+    from tests.conftest import weakest
+
+    english = Course.objects.filter(active=True, language=Course.Language.ENGLISH).first()
+    assert english is not None, "the shipped catalogue has courses in English"
+    beginner = answer_all(start_assessment(), weakest)
+    for role in Role.objects.filter(active=True):
+        response = client.get(results_url(beginner, role.slug))
+        steps = response.context["path_steps"]
+        text = response.content.decode()
+        for _step, course, _closes in steps:
+            assert f"auf {course.get_language_display()}" in text
+        if any(course.language == Course.Language.ENGLISH for _step, course, _closes in steps):
+            assert "auf Englisch" in text
+            return
+    raise AssertionError("no path of a beginner takes an English course")
