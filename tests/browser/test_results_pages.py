@@ -318,6 +318,11 @@ def test_a_table_wider_than_a_phone_shows_there_is_more_and_scrolls_by_keyboard(
     }
     for name, (url, caption) in tables.items():
         page.goto(url)
+        if name == "my-results":  # what a person does there is in sight before any scrolling
+            radios = page.get_by_role("radio")
+            for control in (page.get_by_role("link", name=re.compile("^Öffnen")).first, radios.nth(0), radios.nth(1)):
+                box = control.bounding_box()
+                assert box is not None and box["x"] + box["width"] <= 375, (control, box)
         # A region named by its caption, as a screen reader lists it. (Focus alone proves little here: Chromium
         # 130 and later make a scrolling box focusable by itself, other browsers need the wrapper's tabindex.)
         wrap = page.get_by_role("region", name=re.compile(f"^{caption}"))

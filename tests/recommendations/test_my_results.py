@@ -45,7 +45,7 @@ def table_rows(html: str) -> list[str]:
 
 
 def first_role_cell(row: str) -> str:
-    return row.split("<td>")[3].split("</td>")[0].replace("\u00ad", "")
+    return row.split("<td>")[4].split("</td>")[0].replace("\u00ad", "")
 
 
 def test_two_attempts_of_the_same_minute_are_told_apart():
