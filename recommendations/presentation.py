@@ -11,7 +11,6 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -366,7 +365,8 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
 
 
 def _whole_percent(value: float) -> int:
-    """A percentage as the page shows it: the page's own `floatformat:0` (halves up, unlike `round`)."""
+    """A percentage or a 0-100 score as the page shows it: the page's own `floatformat:0` (halves up, unlike
+    `round`)."""
     return int(floatformat(value, 0))
 
 
@@ -459,7 +459,7 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
             sorted(work_style.items()),
             context.get("self_rating_tendency", ""),
         ),
-        "top_roles": _digest(language, roles[:3]),
+        "top_roles": _digest(language, roles[:3], context["order_unlike_match"]),
         "role_details": _digest(context["reliable"], every_role),
         # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
@@ -568,11 +568,6 @@ class ScoreChange(NamedTuple):
     clear: bool  # the ranges of the two attempts do not overlap
 
 
-def _whole(score: float) -> int:
-    """A 0-100 score as the page shows it (`floatformat:0` rounds half away from zero)."""
-    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
     assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
@@ -583,7 +578,7 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     for group in profile_sections(after.profile):
         for row in group.competencies:
             old, new = before.profile.competencies[row.competency.slug], row.score
-            shown = _whole(old.score), _whole(new.score)
+            shown = _whole_percent(old.score), _whole_percent(new.score)
             # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
             clear = old.level_high < new.level_low or old.level_low > new.level_high
             rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear))

@@ -117,6 +117,6 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
 
 
 def test_the_change_is_the_difference_of_the_scores_as_the_page_rounds_them():
-    from recommendations.presentation import _whole
+    from recommendations.presentation import _whole_percent
 
-    assert [_whole(score) for score in (45.5, 2.5, 51.4, 59.0)] == [46, 3, 51, 59]  # as floatformat:0, not round()
+    assert [_whole_percent(score) for score in (45.5, 2.5, 51.4, 59.0)] == [46, 3, 51, 59]  # not round()

@@ -50,6 +50,9 @@ def test_the_results_page_asks_why_this_order_only_when_the_order_is_unlike_the_
     assert ("<summary>Was die Zahlen bedeuten</summary>" in summary) is not unlike
     assert summary.count(ORDER) == 1  # the explanation once, first when the summary asks for it
     assert (summary.index(ORDER) < summary.index("Die Passung sagt")) is unlike
+    # the cards say why, with every reason (a broad expert is over-qualified for each of the first roles)
+    cards = text.split('<ol class="role-list">')[1].split("</ol>")[0]
+    assert ("Sie bringen deutlich mehr mit, als diese Rolle verlangt" in cards) is unlike
 
 
 @pytest.mark.django_db
