@@ -300,6 +300,7 @@ def results_context(
         "fits": fits,
         "top_fits": fits[:3],
         "order_unlike_match": order_unlike_match(fits),
+        "below_a_lower_match": below_a_lower_match(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
         "too_few_for_a_path": too_few,
@@ -362,6 +363,13 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
     rest = [_whole_percent(fit.match.value) for _, fit in fits[shown:]]
     rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))
     return rises or bool(rest and shown_matches and max(rest) > min(shown_matches))
+
+
+def below_a_lower_match(fits: list) -> set[str]:
+    """The roles shown after one whose match the page shows lower: their cards give every reason (the ones after
+    the first two say why, over-qualification or work style), so that a 100 % role below a 98 % one says why."""
+    shown = [(role.slug, _whole_percent(fit.match.value)) for role, fit in fits]
+    return {slug for index, (slug, match) in enumerate(shown) if any(match > above for _, above in shown[:index])}
 
 
 def _whole_percent(value: float) -> int:
@@ -459,7 +467,7 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
             sorted(work_style.items()),
             context.get("self_rating_tendency", ""),
         ),
-        "top_roles": _digest(language, roles[:3], context["order_unlike_match"]),
+        "top_roles": _digest(language, roles[:3]),
         "role_details": _digest(context["reliable"], every_role),
         # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),

@@ -51,6 +51,7 @@ def test_a_person_deletes_their_account_with_the_keyboard(page):
     page.keyboard.type("Zollverein-2025!")
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_selector("[role=alert]")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"  # focus starts at the error
     found["wrong-password"] = violations(page)
     password = page.get_by_label("Ihr Passwort")
     assert password.get_attribute("aria-invalid") == "true"

@@ -20,6 +20,11 @@ def fits(*matches: float) -> list:
     return [(None, SimpleNamespace(match=SimpleNamespace(value=value))) for value in matches]
 
 
+def fits_with(*matches: float) -> list:
+    """Fits of roles r0, r1, ... with these matches."""
+    return [(SimpleNamespace(slug=f"r{i}"), fit) for i, (_, fit) in enumerate(fits(*matches))]
+
+
 @pytest.mark.parametrize(
     ("matches", "unlike"),
     [
@@ -50,9 +55,24 @@ def test_the_results_page_asks_why_this_order_only_when_the_order_is_unlike_the_
     assert ("<summary>Was die Zahlen bedeuten</summary>" in summary) is not unlike
     assert summary.count(ORDER) == 1  # the explanation once, first when the summary asks for it
     assert (summary.index(ORDER) < summary.index("Die Passung sagt")) is unlike
-    # the cards say why, with every reason (a broad expert is over-qualified for each of the first roles)
-    cards = text.split('<ol class="role-list">')[1].split("</ol>")[0]
-    assert ("Sie bringen deutlich mehr mit, als diese Rolle verlangt" in cards) is unlike
+
+
+@pytest.mark.django_db
+def test_a_card_below_a_lower_match_gives_every_reason(client, monkeypatch):
+    """Card 2 showed 100 % below card 1's 98 %, and why (over-qualified) stood only under "Rollen im Detail"."""
+    assessment = answer_all(start_assessment(adaptive=False), strongest)
+    context, _status = presentation.results_context(assessment)
+    fits = context["top_fits"]
+    second = fits[1][0].slug
+    below = presentation.below_a_lower_match
+    assert below(fits_with(98, 100, 95)) == {"r1"}
+    assert below(fits_with(98, 98.4, 95)) == set()  # 98 and 98 on the page: level
+    assert below(fits_with(90, 80, 85)) == {"r2"}
+    monkeypatch.setattr(presentation, "below_a_lower_match", lambda fits: {second})
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    cards = text.split('<ol class="role-list">')[1].split("</ol>")[0].split('<li class="role-card">')[1:]
+    reasons = [card.count('<p class="why">') for card in cards]
+    assert reasons[1] == len(fits[1][1].reasons) > 2 and reasons[0] == reasons[2] == 2
 
 
 @pytest.mark.django_db
