@@ -192,7 +192,7 @@ def _next_page(request: HttpRequest) -> str:
 
 
 def _next_and_keep(request: HttpRequest) -> tuple[str, str]:
-    """Where to go after the account is ready, and the result to keep in it (a token), from the form."""
+    """Where to go after the account is ready, and the result to keep in it (a token), from the form or its page."""
     keep = (request.POST.get("keep") or request.GET.get("keep") or "")[:64]
     return _next_page(request), keep
 
