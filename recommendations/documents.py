@@ -145,4 +145,6 @@ def render_pdf(html: str, base_url: str) -> bytes:
     # hyphenates with the same dictionaries itself (`hyphens: auto` in the template), and text copied or
     # searched in the PDF keeps its words whole.
     html = without_soft_hyphens(html)
-    return HTML(string=html, base_url=base_url, url_fetcher=local_only_url_fetcher()).write_pdf()
+    # Tagged (headings, paragraphs, lists, tables in a structure tree, and the document's language), so that a
+    # screen reader reads the PDF in order, as it reads the page.
+    return HTML(string=html, base_url=base_url, url_fetcher=local_only_url_fetcher()).write_pdf(pdf_tags=True)

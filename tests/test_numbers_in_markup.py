@@ -218,7 +218,7 @@ def test_the_pdfs_html_has_machine_numbers(client, finished_assessment, monkeypa
         def __init__(self, string: str, base_url: str, **options) -> None:  # options: the url_fetcher
             rendered.append(string)
 
-        def write_pdf(self) -> bytes:
+        def write_pdf(self, **options) -> bytes:
             return b"%PDF-1.7 (not rendered in this test)"
 
     monkeypatch.setitem(sys.modules, "weasyprint", types.SimpleNamespace(HTML=HTML))

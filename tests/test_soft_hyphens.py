@@ -152,7 +152,7 @@ def test_no_soft_hyphen_reaches_the_json_the_pdf_or_the_assess_command(client, m
         def __init__(self, string: str, base_url: str, **options) -> None:
             rendered.append(string)
 
-        def write_pdf(self) -> bytes:
+        def write_pdf(self, **options) -> bytes:
             return b"%PDF-1.7 (not rendered in this test)"
 
     monkeypatch.setitem(sys.modules, "weasyprint", types.SimpleNamespace(HTML=HTML))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -166,6 +167,26 @@ def test_the_result_downloads_as_a_real_pdf_with_the_charts(client, finished_ass
     assert response.content.startswith(b"%PDF")
     assert len(response.content) > 10_000
     assert "attachment" in response["Content-Disposition"]
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects, with its compressed streams (object streams too) inflated."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_for_screen_readers(client, finished_assessment):
+    """Untagged, a screen reader got no headings, lists or tables and no reading order (pdfinfo: Tagged: no)."""
+    objects = pdf_objects(client.get(reverse("results-pdf", args=[finished_assessment.token])).content)
+    assert b"/StructTreeRoot" in objects and b"/Marked true" in objects
+    assert b"/Lang (de)" in objects
+    kinds = set(re.findall(rb"/S\s*/(\w+)", objects))
+    assert {b"H1", b"H2", b"P", b"Table", b"TH", b"L", b"LI"} <= kinds, kinds
 
 
 def test_the_persons_own_data_download_as_json(client, finished_assessment):
