@@ -204,6 +204,31 @@ def reopen_to_sharpen(assessment: Assessment) -> bool:
     return True
 
 
+def end_sharpening(assessment: Assessment) -> bool:
+    """Stop "Ergebnis schärfen" before its last question: the open question is dropped (never asked), and the
+    attempt is finished again with the answers given, its result computed anew from them. False when the attempt
+    is not being sharpened (finished, or never reopened)."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.finished_at is not None or locked.sharpen_until is None:
+            return False
+        answers = answers_by_slug(locked)
+        asked = set(answered_item_ids(locked))
+        locked.asked_ids = [pk for pk in locked.asked_ids if pk in asked]
+        plan = (locked.plan or {}) | {"done": True, "reason": "sharpened", "items_asked": len(asked)}
+        plan |= {"expected_remaining": 0, "open_ended": False}
+        locked.plan = judged_plan(
+            plan,
+            {slug: value for slug, value in answers.items() if value is not None},
+            {slug for slug, value in answers.items() if value is None},
+            locked.item_ids,
+        )
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["asked_ids", "plan", "finished_at", "updated_at"])
+    assessment.refresh_from_db()
+    return True
+
+
 def answered_item_ids(assessment: Assessment) -> dict[int, int | None]:
     """item id -> chosen option id (None for a skip)."""
     return dict(assessment.answers.values_list("item_id", "option_id"))

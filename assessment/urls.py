@@ -11,4 +11,5 @@ urlpatterns = [
     path("a/<str:token>/frage/<int:step>/", views.question, name="question"),
     path("a/<str:token>/profil/", views.profile, name="profile"),
     path("a/<str:token>/schaerfen/", views.sharpen, name="sharpen"),
+    path("a/<str:token>/schaerfen/beenden/", views.end_sharpen, name="end-sharpen"),
 ]

@@ -23,6 +23,7 @@ from assessment.services import (
     AssessmentFinished,
     accepts_answers,
     answered_in,
+    end_sharpening,
     finish_assessment,
     first_open_step,
     plan_after_answer,
@@ -103,6 +104,16 @@ def sharpen(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("results", token=assessment.token)
     request.session[SESSION_KEY] = assessment.token
     return redirect(assessment.step_url(first_open_step(assessment)))
+
+
+@require_POST
+@rate_limited("answer")
+def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
+    """Back to the result from "Ergebnis schärfen" without its remaining questions, with the answers given."""
+    assessment = _assessment_or_404(token)
+    if not end_sharpening(assessment) and not assessment.is_finished:
+        return redirect(assessment.resume_url())  # not being sharpened: an old tab; its questions are open
+    return redirect("results", token=assessment.token)
 
 
 @require_GET

@@ -231,6 +231,7 @@ def fuzz(
             ("POST", f"/a/{rng.choice(['x' * 32, pick('any')])}/loeschen/", {}),
             ("POST", f"/a/{any_token}/speichern/", {}),
             ("POST", f"/a/{any_token}/schaerfen/", {}),
+            ("POST", f"/a/{any_token}/schaerfen/beenden/", {}),
             ("POST", "/i18n/setlang/", {"language": pick("any"), "next": pick("any")}),
             ("GET", "/healthz", {}),
             ("POST", "/admin/login/", {"username": pick("any"), "password": pick("any")}),

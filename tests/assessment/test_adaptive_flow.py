@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
-from assessment.services import plan_after_answer, reopen_to_sharpen
+from assessment.services import plan_after_answer, reopen_to_sharpen, start_assessment
 from assessment.views import ADAPTIVE_TYPICAL_QUESTIONS
 from tests.conftest import strongest
 
@@ -205,6 +206,37 @@ def test_the_sharpen_button_reopens_the_attempt_and_leads_to_the_next_question(c
     again = client.post(reverse("assessment:sharpen", args=[assessment.token]), follow=True)  # an old tab
     assert again.redirect_chain[-1][0] == assessment.step_url(len(assessment.asked_ids))
     assert "keine Frage mehr, die dieses Ergebnis" not in again.content.decode()  # nor that nothing is left
+
+
+def test_a_sharpening_can_end_early_with_the_answers_given_and_the_result_anew(client):
+    """Once "Ergebnis schärfen" had begun, the result came back only after its last question."""
+    from recommendations.models import StoredResult
+
+    assessment = start(client)
+    steps = run_to_the_end(client, assessment)
+    client.get(reverse("results", args=[assessment.token]))
+    first = StoredResult.objects.get(assessment=assessment).computed_at
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    page = client.get(assessment.step_url(steps + 1)).content.decode()
+    end = reverse("assessment:end-sharpen", args=[assessment.token])
+    assert f'action="{end}"' in page and "Ohne weitere Fragen zurück zum Ergebnis" in page
+    answer(client, assessment, steps + 1)  # one more answer, then back
+    assert Client(enforce_csrf_checks=True).post(end).status_code == 403  # only from the page's own form
+    assessment.refresh_from_db()
+    open_question = assessment.asked_ids[-1]
+    response = client.post(end)
+    assert response.status_code == 302 and response["Location"] == reverse("results", args=[assessment.token])
+    assessment.refresh_from_db()
+    assert assessment.is_finished and open_question not in assessment.asked_ids  # never counted as asked
+    text = client.get(response["Location"]).content.decode()
+    assert f"beruht auf {steps + 1} Antworten" in text
+    assert StoredResult.objects.get(assessment=assessment).computed_at > first
+    assert client.post(end)["Location"] == reverse("results", args=[assessment.token])  # sent again: no change
+    unfinished = start_assessment()  # an attempt not being sharpened goes on where it stands
+    assert client.post(reverse("assessment:end-sharpen", args=[unfinished.token]))["Location"] == (
+        unfinished.resume_url()
+    )
 
 
 def test_the_result_says_how_many_answers_it_rests_on_and_offers_to_sharpen_it(client):
