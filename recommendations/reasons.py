@@ -11,15 +11,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from recommendations.matching import Match
+from recommendations.paths import TOLERANCE
 from recommendations.recommender import RoleSpec
 
 STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
 
 
-# A core competency within a quarter level of its requirement is what the person brings, as the learning path needs
-# no course for it ("to within a quarter level"); a gap of half a level or more is not "possibly met" in passing.
-MET_WITHIN = 0.25
+# A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is
+# what the person brings; a gap of half a level or more is not "possibly met" in passing.
+MET_WITHIN = TOLERANCE
 CLEARLY_BELOW = 0.5
 
 
