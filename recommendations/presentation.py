@@ -57,13 +57,16 @@ class PathSummary:
 
 @dataclass(frozen=True)
 class StepGaps:
-    """What one step of the path does to the gaps, by competency name: closes them, or only narrows them."""
+    """What one step of the path does to the gaps, by competency name: closes them, or only narrows them; or,
+    where the competency is only a side topic of the course (its weight below 1), contributes to them."""
 
     closes: tuple[str, ...]
     narrows: tuple[str, ...]
     # the course's prerequisites the path leaves out (the person's level covers them, or they are no longer
     # offered), by title: a provider may still ask for their certificate
     left_out: tuple[str, ...] = ()
+    # gaps the course works on only as a side topic: the path counts what it adds, the page claims no more
+    side: tuple[str, ...] = ()
 
 
 def _on_request(courses: int) -> str:
@@ -408,9 +411,23 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     ]
 
 
+SIDE_TOPIC_BELOW = 1.0  # a course teaches a competency as a side topic when its weight is below this
+
+
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
+    """The step's gaps as the page says them. A course that teaches a competency only in part (its weight below 1:
+    TOGAF's 0.3 for communication) is said to contribute to that gap, never to close it, even where the small
+    share the path counts reaches the requirement (the weight's help text in the admin promises as much)."""
+
+    def main(competency: str) -> bool:
+        effect = step.course.raises(competency)
+        return effect is None or effect[0] >= SIDE_TOPIC_BELOW
+
     closes, narrows = closed_and_narrowed(step, requirements)
-    return StepGaps(tuple(names.get(c, c) for c in closes), tuple(names.get(c, c) for c in narrows))
+    side = tuple(names.get(c, c) for c in (*closes, *narrows) if not main(c))
+    return StepGaps(
+        tuple(names.get(c, c) for c in closes if main(c)), tuple(names.get(c, c) for c in narrows if main(c)), side=side
+    )
 
 
 def _digest(*parts) -> str:

@@ -123,13 +123,14 @@ def lines(text: str, css_class: str) -> list[str]:
 
 def test_a_course_that_only_narrows_a_gap_does_not_claim_to_close_it(client, modest_without_in_house_courses):
     text = client.get(results_url(modest_without_in_house_courses)).content.decode()
-    closed, narrowed, still_open = lines(text, "closes"), lines(text, "narrows"), lines(text, "open-gaps")
+    closed, still_open = lines(text, "closes"), lines(text, "open-gaps")
+    narrowed = lines(text, "narrows") + lines(text, "side-topic")  # narrowed by a main or a side topic
     assert "Kommunikation und Diplomatie" in narrowed and "Kommunikation und Diplomatie" in still_open
-    assert "Verkleinert Ihre Lücke bei" in text
+    assert "Verkleinert Ihre Lücke bei" in text or "Trägt als Nebenthema auch bei zu" in text
     assert not set(closed) & set(still_open)  # what the footer calls open, no step claims to close
     context, _status = results_context(modest_without_in_house_courses)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
-    narrowed_in_pdf = re.findall(r"Verkleinert Ihre Lücke bei: ([^<]*)", pdf_html)
+    narrowed_in_pdf = re.findall(r"(?:Verkleinert Ihre Lücke bei|Trägt als Nebenthema auch bei zu): ([^<]*)", pdf_html)
     narrowed_names = {name.strip() for line in narrowed_in_pdf for name in line.split(",")}
     assert "Kommunikation und Diplomatie" in narrowed_names, narrowed_in_pdf  # in whatever order the names come
     document = json.loads(client.get(reverse("results-json", args=[modest_without_in_house_courses.token])).content)
@@ -148,6 +149,64 @@ def test_a_step_closes_a_gap_only_where_its_levels_reach_the_requirement():
     second = Step(spec("k2"), closes=("a",), requires=(), levels_after={"a": 3.0, "b": 2.9})
     path = LearningPath("role", (first, second), open_gaps=())
     assert step_outcomes(path) == [(("b",), ("a",)), (("a",), ())]  # without the requirements: from the path
+
+
+def test_a_side_topic_of_a_course_contributes_to_a_gap_and_never_closes_it():
+    """TOGAF Practitioner read "Schließt Ihre Lücke bei: Kommunikation und Diplomatie" from a weight of 0.3: the
+    small share the path counts reached a small gap. The admin's help text promises that below 1 the path says
+    less; the page now says the course contributes to the gap as a side topic, whether it reaches it or not."""
+    from recommendations.presentation import _step_gaps
+
+    course = CourseSpec(
+        slug="togaf",
+        title="TOGAF",
+        hours=30,
+        price_eur=None,
+        develops=(("it_architecture", 1.0, 3, 5), ("communication", 0.3, 2, 5), ("process_design", 0.5, 2, 4)),
+    )
+    step = Step(
+        course,
+        closes=("it_architecture", "communication", "process_design"),
+        requires=(),
+        levels_after={"it_architecture": 4.6, "communication": 4.0, "process_design": 2.6},
+    )
+    requirements = {"it_architecture": 5.0, "communication": 4.0, "process_design": 3.0}
+    names = {"it_architecture": "Architektur", "communication": "Kommunikation", "process_design": "Prozesse"}
+    gaps = _step_gaps(step, requirements, names)
+    assert gaps.closes == ()  # 4.6 of 5: narrowed
+    assert gaps.narrows == ("Architektur",)
+    assert gaps.side == ("Kommunikation", "Prozesse")
+    requirements["it_architecture"] = 4.5
+    assert _step_gaps(step, requirements, names).closes == ("Architektur",)
+
+
+def test_no_page_says_a_side_topic_closes_a_gap(client):
+    """Every shipped role's path, on the page: a competency a step's course teaches only as a side topic never
+    stands after "Schließt Ihre Lücke bei", and each one stands after "Trägt als Nebenthema auch bei zu"."""
+    from recommendations.models import CourseCompetency
+
+    names = dict(CourseCompetency.objects.values_list("competency__slug", "competency__name_de").distinct())
+    side = {
+        (title, names[slug])
+        for title, slug in CourseCompetency.objects.filter(weight__lt=1).values_list(
+            "course__title_de", "competency__slug"
+        )
+    }
+    beginner = answer_all(start_assessment(), lambda item, options: options[0])
+    seen_side = 0
+    for role in Role.objects.filter(active=True).values_list("slug", flat=True):
+        text = client.get(results_url(beginner, role)).content.decode().replace("&amp;", "&")
+        for step in re.findall(r'<li class="path-step.*?</li>', text, re.S):
+            title = re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step).group(1).replace("\xad", "")
+            closed = re.findall(r'class="closes">[^:]*: (.*?)</p>', step)
+            on_the_side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step)
+            for line in closed:
+                assert not {(title, n.strip()) for n in line.split(",")} & side, (role, title, line)
+            for line in on_the_side:
+                assert "Trägt als Nebenthema auch bei zu" in step
+                assert {(title, n.strip()) for n in line.split(",")} <= side, (role, title, line)
+                seen_side += 1
+    assert seen_side  # the shipped paths do use side topics
 
 
 @pytest.mark.parametrize(
