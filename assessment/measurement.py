@@ -88,6 +88,10 @@ MIN_KNOWLEDGE_CHECKS = 2
 # and the level shown lies on that side too. One check rarely does: a right answer to a hard check is as
 # much a sign of a high level as of a lucky guess, and it never says that a person rates themselves too high.
 DISAGREEMENT_SURE = 0.9
+# A competency that no knowledge check has tested rests on its self-rating alone, read through the person's shared
+# self-rating bias and their own mean level: when the level shown lies this far or more from the rating, the page
+# says why (the other answers moved it), since the person can see the difference and nothing in the area explains it.
+UNCHECKED_MOVED = 0.5
 # Standard deviation of a uniform distribution over 0..5: the spread of "knowing nothing".
 MAX_SPREAD = float(np.sqrt(((LEVELS - 2.5) ** 2).mean()))
 
@@ -283,6 +287,15 @@ class CompetencyScore:
             return False
         below = sum(self.knowledge_posterior[: max(self.self_level, 0)])
         return below >= DISAGREEMENT_SURE and self.expected < self.self_level
+
+    @property
+    def moved_unchecked(self) -> int:
+        """+1 or -1 when no knowledge check tested this competency and the level shown lies UNCHECKED_MOVED or more
+        above or below the self-rating (the person's other answers moved it); 0 otherwise."""
+        if self.self_level is None or self.knowledge_posterior:
+            return 0
+        moved = self.expected - self.self_level
+        return (moved >= UNCHECKED_MOVED) - (moved <= -UNCHECKED_MOVED)
 
     @property
     def rates_self_lower(self) -> bool:

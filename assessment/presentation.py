@@ -58,7 +58,28 @@ class ScoredCompetency:
             text += " " + _("You rate yourself higher here than the knowledge questions show.")
         elif self.score.rates_self_lower:
             text += " " + _("The knowledge questions show more than you give yourself credit for.")
+        elif self.unchecked_note:
+            text += " " + self.unchecked_note
         return text
+
+    @property
+    def unchecked_note(self) -> str:
+        """Why an area no knowledge check tested comes out half a level or more from its self-rating; empty
+        otherwise."""
+        moved = self.score.moved_unchecked
+        if not moved:
+            return ""
+        if moved > 0:
+            text = _(
+                "No knowledge question has checked this area: its level rests on your self-rating (level "
+                "%(said)s), read in the light of your other answers, and so comes out higher."
+            )
+        else:
+            text = _(
+                "No knowledge question has checked this area: its level rests on your self-rating (level "
+                "%(said)s), read in the light of your other answers, and so comes out lower."
+            )
+        return text % {"said": self.score.self_level}
 
 
 def reliability_note(profile: Profile, language: str | None = None) -> str:
