@@ -16,6 +16,7 @@ from assessment.adaptive import MAX_ITEMS
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
+from core.numbers import with_minus
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -129,13 +130,13 @@ def self_rating_tendency(profile: Profile) -> str:
     if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself higher than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
             "can come out below your own rating, and what you answer in one area moves the others a little."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
         text = _(
             "Across all areas you rate yourself lower than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
             "can come out above your own rating, and what you answer in one area moves the others a little."
         )
         low, high = -high, -low
@@ -162,7 +163,7 @@ def result_sureness(plan: Mapping) -> list[str]:
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
         sentences.append(
-            _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
+            _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
             % {"sure": round(100 * float(plan["stability"]))}
         )
     contradictory = verdict == "answers contradict each other"
@@ -312,13 +313,13 @@ def work_style_summary(profile: Profile) -> dict:
     if not profile.work_style_range:
         return summary | {"sentence": sentence}
     basis = ngettext(
-        "This rests on %(count)s situation: with 90 %% certainty your style lies between %(low)s and %(high)s.",
-        "This rests on %(count)s situations: with 90 %% certainty your style lies between %(low)s and %(high)s.",
+        "This rests on %(count)s situation: with 90 %% certainty your style lies between %(low)s and %(high)s.",
+        "This rests on %(count)s situations: with 90 %% certainty your style lies between %(low)s and %(high)s.",
         profile.work_style_answers,
     ) % {
         "count": profile.work_style_answers,
-        "low": number_format(low, 1),
-        "high": number_format(high, 1),
+        "low": with_minus(number_format(low, 1)),
+        "high": with_minus(number_format(high, 1)),
     }
     return summary | {
         "sentence": f"{sentence} {basis}",

@@ -18,7 +18,7 @@ from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
 SURE = re.compile(
-    r"In (\d+) % der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
+    r"In (\d+) % der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
 )
 
 
@@ -132,14 +132,14 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
 @pytest.mark.parametrize(
     ("plan", "expected"),
     [
-        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["In 96 %"]),
+        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["In 96 %"]),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.7, "settled": False, "verdict": "x"},
-            ["In 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
+            ["In 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
         ),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.97, "settled": True},
-            ["In 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
+            ["In 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
         ),
         (
             {
@@ -149,7 +149,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "answers contradict each other",
             },
-            ["In 90 %", "did not hold together clearly"],
+            ["In 90 %", "did not hold together clearly"],
         ),
         (
             {
@@ -159,18 +159,18 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "unusual profile",
             },
-            ["In 90 %", "Your profile is uncommon"],
+            ["In 90 %", "Your profile is uncommon"],
         ),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.9, "settled": False, "verdict": "unusual profile"},
-            ["In 90 %", "Your profile is uncommon"],
+            ["In 90 %", "Your profile is uncommon"],
         ),
-        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["In 50 %", "do not hold together"]),
+        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["In 50 %", "do not hold together"]),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.8, "settled": False, "verdict": "x"},
-            ["In 80 %", "not yet settled"],
+            ["In 80 %", "not yet settled"],
         ),
-        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["In 99 %"]),
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["In 99 %"]),
         ({"reason": "bank exhausted", "settled": False, "verdict": "bank exhausted"}, ["Every question"]),
     ],
 )

@@ -264,7 +264,7 @@ def test_the_page_shows_the_stored_result_and_does_not_score_again(client, finis
 
     monkeypatch.setattr(results_module, "profile_for", no_scoring)
     text = client.get(results_url(finished_assessment)).content.decode()
-    assert "etwa 42 % (37–47 %)" in text
+    assert "etwa 42 % (37–47 %)" in text
     assert client.get(reverse("results-json", args=[finished_assessment.token])).json()["roles"][0]["match"] == 42.0
 
 
@@ -467,7 +467,7 @@ def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repe
             head = re.search(
                 rf'<span class="score-name[^"]*">{name}</span>\s*<span class="score-value">{score}<.*?'
                 rf'\({low}–{high}\)</span><span class="visually-hidden">, '
-                rf"mit 90 % Sicherheit zwischen {low} und {high}",
+                rf"mit 90 % Sicherheit zwischen {low} und {high}",
                 text,
             )
             assert head, row.competency.slug

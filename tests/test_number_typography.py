@@ -1,0 +1,90 @@
+"""Numbers are written for people in the text of every page: a percent sign is bound to its number by a no-break
+space (a line never starts with "%"), and a negative number has a real minus sign (U+2212), not a hyphen. A browser
+review found "92 %" broken across lines and "-3" in the comparison; this test reads the text of every public page,
+the account's pages, the PDF's HTML and the admin's overview in both languages, so a new place of either kind fails.
+Attributes (machine numbers: `value="-0.4"`) are not text and are not read."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from recommendations.presentation import results_context
+from tests.pages import public_pages
+
+pytestmark = pytest.mark.django_db
+
+BREAKABLE_PERCENT = re.compile(r"\d[ \t\n]+%")
+HYPHEN_MINUS = re.compile(r"(?<![\w\-–./:#&;])-\d")
+
+
+def text_of(page: bytes | str) -> str:
+    """What a reader sees: no scripts, styles or tags (so no attributes), entities resolved."""
+    source = page.decode() if isinstance(page, bytes) else page
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    source = re.sub(r"<!--.*?-->", " ", source, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", source))
+
+
+def problems(pages: dict[str, bytes | str]) -> list[tuple[str, str]]:
+    found = []
+    for name, page in pages.items():
+        text = text_of(page)
+        for pattern in (BREAKABLE_PERCENT, HYPHEN_MINUS):
+            for match in pattern.finditer(text):
+                found.append((name, " ".join(text[max(0, match.start() - 40) : match.end() + 10].split())))
+    return found
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_page_breaks_a_percentage_or_writes_a_minus_as_a_hyphen(client, admin_client, language):
+    pages: dict[str, bytes | str] = dict(public_pages(client, language))
+    token = re.search(rb"/a/([\w-]+)/ergebnis/", pages["results"])
+    assert token is not None
+    from assessment.models import Assessment
+
+    assessment = Assessment.objects.get(token=token.group(1).decode())
+    with translation.override(language):
+        context, _status = results_context(assessment)
+        pages["pdf"] = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    admin_client.cookies["django_language"] = language
+    pages["admin overview"] = admin_client.get(reverse("admin:index")).content
+    assert problems(pages) == []
+
+
+def test_the_check_finds_what_it_is_for():
+    assert len(problems({"p": "<p>Sie erfüllen 92 % (80–98 %)</p>"})) == 2
+    assert [name for name, _context in problems({"p": "<p>Änderung: -3 Punkte</p>"})] == ["p"]
+    assert problems({"p": '<p data-x="-3">92\u00a0% · −3 · 2026-12-04 · 1–3</p>'}) == []
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def test_the_shipped_content_binds_every_percent_sign_to_its_number():
+    """The catalogue's and the questions' texts reach the pages as they are (a course's "pass mark 65 %")."""
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("assessment/content/*.json"), *root.glob("recommendations/content/*.json")]
+    assert len(files) >= 3
+    found = [
+        (path.name, text)
+        for path in files
+        for text in strings(json.loads(path.read_text()))
+        if BREAKABLE_PERCENT.search(text)
+    ]
+    assert found == []
