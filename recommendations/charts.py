@@ -93,6 +93,7 @@ class Spoke:
 
 @dataclass(frozen=True)
 class Radar:
+    label_size: str  # the labels' font size, in SVG units
     width: str
     height: str
     center_x: str
@@ -118,14 +119,23 @@ def _anchor(index: int, count: int) -> str:
     return "start" if side > 0.2 else "end" if side < -0.2 else "middle"
 
 
-def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Radar:
+# The radar's labels, in SVG units: the chart is scaled to its column (about 340 px on a phone, 350 px beside the
+# path on a wide screen), so its text must be large in its own units to read at about 12 px. With 12 units and
+# the rings 110 wide the labels came out at 8-10 px (browser review).
+RADAR_LABEL_SIZE = 16
+RADAR_RADIUS = 72
+# the width a label of SHORT_LABEL_LENGTH characters takes beside the rings (about 0.56 em per character)
+RADAR_LABEL_ROOM = round(SHORT_LABEL_LENGTH * 0.56 * RADAR_LABEL_SIZE)
+
+
+def radar(rows: list[tuple], radius: float = RADAR_RADIUS, label_room: float = RADAR_LABEL_ROOM) -> Radar:
     """A radar chart of (name, person's level, required level[, top of the level's 90 % range[, its bottom]])
     rows, 0-5.
 
     `label_room` is the width kept beside the rings for the short names written at the axes' ends."""
     label_gap = 8
     cx = radius + label_gap + label_room
-    cy = radius + label_gap + 14  # a line of text above the top axis and below the bottom one
+    cy = radius + label_gap + RADAR_LABEL_SIZE + 4  # a line of text above the top axis and below the bottom one
     count = max(3, len(rows))
     spokes = []
     for index, (name, level, required, *bounds) in enumerate(rows):
@@ -148,6 +158,7 @@ def radar(rows: list[tuple], radius: float = 110, label_room: float = 108) -> Ra
             )
         )
     return Radar(
+        label_size=str(RADAR_LABEL_SIZE),
         width=svg_number(2 * cx),
         height=svg_number(2 * cy),
         center_x=svg_number(cx),
