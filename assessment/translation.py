@@ -1,10 +1,13 @@
-"""German-first bilingual fields: `obj.text` gives `text_en` in English when it is filled, else `text_de`."""
+"""German-first bilingual fields: `obj.text` gives `text_en` in English when it is filled, else `text_de`, with its
+percent signs bound to their numbers (`core.numbers.bind_percent`: the content is free text admins write)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import get_language
+
+from core.numbers import bind_percent
 
 
 def current_language() -> str:
@@ -20,8 +23,7 @@ class Translated:
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
             return self
-        if current_language() == "en":
-            value = getattr(obj, f"{self.name}_en")
-            if value:
-                return value
-        return getattr(obj, f"{self.name}_de")
+        value = getattr(obj, f"{self.name}_en") if current_language() == "en" else None
+        if not value:
+            value = getattr(obj, f"{self.name}_de")
+        return bind_percent(value) if isinstance(value, str) else value

@@ -4,9 +4,19 @@ dash. Attributes keep machine numbers (`value="-0.4"`); this is only for text.""
 
 from __future__ import annotations
 
+import re
+
 MINUS = "\u2212"
+NO_BREAK_SPACE = "\u00a0"
+_BREAKABLE_PERCENT = re.compile(r"(\d)[ \t]+%")
 
 
 def with_minus(text: str) -> str:
     """A formatted number (`number_format`, `floatformat`) with its leading hyphen-minus as a minus sign."""
     return MINUS + text[1:] if text.startswith("-") else text
+
+
+def bind_percent(text: str) -> str:
+    """`text` with every percent sign bound to the number before it by a no-break space ("65 %" never breaks
+    after the 65): for free text such as a course's description, which admins write."""
+    return _BREAKABLE_PERCENT.sub(rf"\1{NO_BREAK_SPACE}%", text) if "%" in text else text
