@@ -1,6 +1,7 @@
 """Numbers in text, for people: a negative number with a real minus sign (U+2212), as typesetting and screen
 readers expect ("−0,4", read "minus"), where a hyphen-minus ("-0,4") may break a line after it or be read as a
-dash. Attributes keep machine numbers (`value="-0.4"`); this is only for text."""
+dash; and a percent sign bound to its number by a no-break space ("92 %" never breaks before the "%"). Attributes
+keep machine numbers (`value="-0.4"`); this is only for text."""
 
 from __future__ import annotations
 
