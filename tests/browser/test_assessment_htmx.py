@@ -109,3 +109,44 @@ def test_a_swapped_question_can_be_answered_the_moment_it_appears(page):
     page.wait_for_url(re.compile(r"/frage/4/$"))
     page.wait_for_selector("text=Frage 4 ·")
     assert page.evaluate("window.notReloaded") is True  # the card shown at once was already wired by htmx
+
+
+def shown_step(page) -> int:
+    found = re.search(r"Frage (\d+) ·", page.locator("main").inner_text())
+    assert found is not None
+    return int(found.group(1))
+
+
+def lands_on(page, step: int) -> None:
+    """The address names question `step`, and question `step` is what the page shows."""
+    page.wait_for_url(re.compile(rf"/frage/{step}/$"))
+    page.wait_for_selector(f"text=Frage {step} ·")
+    assert shown_step(page) == step
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_back_and_forward_show_the_question_the_address_bar_names(page, rounds):
+    """A browser review saw the address bar left on the previous question after Back then Forward, now and then.
+    The browser's own buttons, several times over: each time the question shown is the one the address names
+    (htmx keeps no history snapshots here and loads the address on a miss)."""
+    answer_by_keyboard_until(page, 5)
+    for _ in range(rounds):
+        for move, step in ((page.go_back, 4), (page.go_back, 3), (page.go_forward, 4), (page.go_forward, 5)):
+            move()
+            lands_on(page, step)
+
+
+def test_back_and_forward_after_the_page_s_own_back_link_keep_address_and_question_together(page):
+    """The page's "Zurück" link swaps the previous question in and pushes its address; the browser's buttons
+    then walk that history: wherever they land, the question shown is the one the address names."""
+    answer_by_keyboard_until(page, 4)
+    page.get_by_role("link", name="Zurück").click()
+    lands_on(page, 3)
+    page.go_back()  # to where the link was followed
+    lands_on(page, 4)
+    page.go_forward()  # to the link's question
+    lands_on(page, 3)
+    answer_with_keyboard(page)  # answering again moves on from question 3 to 4
+    lands_on(page, 4)
+    page.go_back()
+    lands_on(page, 3)
