@@ -13,8 +13,11 @@ _BREAKABLE_PERCENT = re.compile(r"(\d)[ \t]+%")
 
 
 def with_minus(text: str) -> str:
-    """A formatted number (`number_format`, `floatformat`) with its leading hyphen-minus as a minus sign."""
-    return MINUS + text[1:] if text.startswith("-") else text
+    """A formatted number (`number_format`, `floatformat`) with its leading hyphen-minus as a minus sign; a number
+    that rounds to zero keeps no sign (`number_format(-0.04, 1)` is "-0,0", which would read "minus zero")."""
+    if not text.startswith("-"):
+        return text
+    return text[1:] if not any(digit in text for digit in "123456789") else MINUS + text[1:]
 
 
 def bind_percent(text: str) -> str:

@@ -93,3 +93,10 @@ def test_the_shipped_content_binds_every_percent_sign_to_its_number():
         if BREAKABLE_PERCENT.search(text)
     ]
     assert found == []
+
+
+def test_a_negative_number_gets_a_minus_sign_and_a_rounded_zero_none():
+    from core.numbers import with_minus
+
+    texts = ("-0,4", "-12", "0,3", "-0,0", "-0")
+    assert [with_minus(text) for text in texts] == ["\u22120,4", "\u221212", "0,3", "0,0", "0"]
