@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import re
 import zlib
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from assessment.models import Competency
+from assessment.services import start_assessment
 from core.hyphenation import without_soft_hyphens
 from recommendations import results as results_module
 from recommendations.lifecycle import activate
@@ -505,3 +507,26 @@ def test_each_top_role_says_what_fits_and_what_is_missing_not_only_what_fits(cli
         shown = [escape(reason) for reason in fit.reasons[:2]]
         assert len(shown) == 2 and all(reason in card for reason in shown)
     assert any("Was am meisten fehlt" in card for card in cards)
+
+
+@pytest.mark.parametrize("how", ["reliable", "random", "skipped"])
+def test_every_result_of_ones_own_can_be_downloaded_shared_kept_and_deleted(client, db, how):
+    """Keep, share and delete stand on every result of one's own: an unreliable one (random clicking, every question
+    skipped) too, since deleting one's answers must never depend on what they say. Only the question whether the
+    roles fit is left out there, as no roles are shown."""
+    rng = random.Random(5)
+    choose = {
+        "reliable": at_level_one,
+        "random": lambda item, options: rng.choice(options),
+        "skipped": lambda item, options: None,
+    }[how]
+    assessment = answer_all(start_assessment(), choose)
+    response = client.get(results_url(assessment))
+    text = response.content.decode()
+    assert response.status_code == 200
+    for name in ("delete-results", "results-json", "results-pdf"):
+        assert f'href="{reverse(name, args=[assessment.token])}"' in text, name
+    assert f'action="{reverse("share", args=[assessment.token])}"' in text
+    assert response.context["profile"].reliable is (how == "reliable")
+    assert 'id="keep-heading"' in text  # the page's own links to it lead somewhere
+    assert ('id="feedback"' in text) is (how == "reliable")
