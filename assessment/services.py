@@ -234,13 +234,21 @@ def answered_item_ids(assessment: Assessment) -> dict[int, int | None]:
     return dict(assessment.answers.values_list("item_id", "option_id"))
 
 
-def first_open_step(assessment: Assessment) -> int:
-    """The first step not yet answered or skipped (1-based), or the last step when all are done."""
+def next_open_step(assessment: Assessment) -> int | None:
+    """The first step (1-based) whose question is neither answered nor skipped and still in the bank (an admin may
+    have deleted a question nobody had answered yet since the attempt started), or None when none is left."""
     done = answered_item_ids(assessment)
+    open_ids = [item_id for item_id in assessment.steps if item_id not in done]
+    existing = set(Item.objects.filter(pk__in=open_ids).values_list("pk", flat=True)) if open_ids else set()
     for step, item_id in enumerate(assessment.steps, start=1):
-        if item_id not in done:
+        if item_id in existing:
             return step
-    return max(1, assessment.total_steps)
+    return None
+
+
+def first_open_step(assessment: Assessment) -> int:
+    """The first open step (`next_open_step`), or the last step when all are done."""
+    return next_open_step(assessment) or max(1, assessment.total_steps)
 
 
 def answers_by_slug(assessment: Assessment) -> dict[str, str | None]:

@@ -26,6 +26,7 @@ from assessment.services import (
     end_sharpening,
     finish_assessment,
     first_open_step,
+    next_open_step,
     plan_after_answer,
     profile_for,
     record_answer,
@@ -143,7 +144,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
         raise Http404("No such question in this assessment.")
     item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method == "GET" else None)
     if item is None:  # removed from the bank since the assessment started: nothing to answer
-        return redirect(assessment.step_url(min(step + 1, assessment.total_steps)))
+        return _past_a_removed_question(request, assessment)
 
     status = 200
     if request.method == "POST":
@@ -173,6 +174,18 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     else:
         form = _form_with_earlier_answer(item)
     return _render_step(request, assessment, step, item=item, form=form, status=status)
+
+
+def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:
+    """A step whose question an admin deleted since the attempt started: on to the first open question, or, with
+    none left, to the result. The adaptive test first puts a new question in the deleted one's place (or stops)."""
+    plan_after_answer(assessment)
+    step = next_open_step(assessment)
+    if step is not None:
+        return redirect(assessment.step_url(step))
+    finish_assessment(assessment)
+    results = reverse("results", args=[assessment.token])
+    return HttpResponseClientRedirect(results) if request.htmx else redirect(results)
 
 
 def _remaining(assessment: Assessment, step: int) -> int | None:

@@ -271,3 +271,18 @@ def test_skipping_an_answered_question_says_that_it_removes_the_answer(client):
     answer(client, assessment, 1)
     back = client.get(assessment.step_url(1)).content.decode()  # going back to the answered question
     assert ">Überspringen und meine Antwort entfernen</button>" in back
+
+
+def test_a_question_removed_while_it_is_open_is_replaced_by_the_next_one(client):
+    """The adaptive test's open question is its last step; deleted by an admin, the page puts a new one in its place
+    (before, the step redirected to itself without end)."""
+    assessment = start(client)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    gone = assessment.steps[1]
+    Item.objects.filter(pk=gone).delete()
+    response = client.get(assessment.step_url(2))
+    assessment.refresh_from_db()
+    assert response.status_code == 302 and response.url == assessment.step_url(2)
+    assert len(assessment.steps) == 2 and assessment.steps[1] != gone
+    assert client.get(response.url).status_code == 200

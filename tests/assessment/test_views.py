@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Answer, Assessment, Item
-from assessment.services import start_assessment
+from assessment.services import record_answer, start_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +255,23 @@ def test_a_new_assessment_does_not_take_over_the_old_one(client):
 def test_german_stays_the_default_for_an_english_browser(client, assessment):
     page = client.get(assessment.step_url(1), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
     assert '<html lang="de">' in page
+
+
+def test_a_removed_last_question_leads_to_the_first_open_one_not_back_to_itself(client, assessment):
+    """An admin may delete a question nobody has answered yet. At the last step that once redirected to itself
+    without end (and the resume link led into the same loop)."""
+    last = len(assessment.item_ids)
+    Item.objects.filter(pk=assessment.item_ids[-1]).delete()
+    for response in (client.get(assessment.step_url(last)), client.get(assessment.resume_url())):
+        assert response.status_code == 302 and response.url == assessment.step_url(1)
+
+
+def test_with_every_other_question_answered_a_removed_last_question_ends_at_the_result(client, assessment):
+    for item in Item.objects.filter(pk__in=assessment.item_ids[:-1]):
+        record_answer(assessment, item, None)
+    Item.objects.filter(pk=assessment.item_ids[-1]).delete()
+    response = client.get(assessment.step_url(len(assessment.item_ids)))
+    assert response.status_code == 302 and response.url == reverse("results", args=[assessment.token])
+    assessment.refresh_from_db()
+    assert assessment.is_finished
+    assert client.get(assessment.resume_url()).url == reverse("results", args=[assessment.token])
