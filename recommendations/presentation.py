@@ -587,9 +587,9 @@ def kept_attempts(user) -> list[KeptAttempt]:
 
 class ScoreChange(NamedTuple):
     competency: Any  # the Competency
-    before: int  # the scores as shown, so that the change is their difference
+    before: int | None  # the scores as shown, so that the change is their difference; None: not measured then
     after: int
-    change: int
+    change: int | None
     clear: bool  # the ranges of the two attempts do not overlap
 
 
@@ -602,7 +602,10 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     rows = []
     for group in profile_sections(after.profile):
         for row in group.competencies:
-            old, new = before.profile.competencies[row.competency.slug], row.score
+            old, new = before.profile.competencies.get(row.competency.slug), row.score
+            if old is None:  # a competency added since the earlier attempt: nothing to compare it with
+                rows.append(ScoreChange(row.competency, None, _whole_percent(new.score), None, False))
+                continue
             shown = _whole_percent(old.score), _whole_percent(new.score)
             # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
             clear = old.level_high < new.level_low or old.level_low > new.level_high

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessment.models import Answer, Assessment
 from assessment.services import start_assessment
+from recommendations.models import StoredResult
 from tests.assessment.test_signup import sign_up_and_confirm as sign_up
 from tests.conftest import answer_all, strongest, weakest
 
@@ -120,3 +121,25 @@ def test_the_change_is_the_difference_of_the_scores_as_the_page_rounds_them():
     from recommendations.presentation import _whole_percent
 
     assert [_whole_percent(score) for score in (45.5, 2.5, 51.4, 59.0)] == [46, 3, 51, 59]  # not round()
+
+
+def test_a_competency_added_since_the_earlier_attempt_is_shown_without_a_change(client):
+    """The earlier attempt's stored result was computed before a competency existed: the comparison shows the new
+    one without an earlier score (it was a 500)."""
+    sign_up(client)
+    user = User.objects.get()
+    earlier = answer_all(start_assessment(), weakest)
+    later = answer_all(start_assessment(), strongest)
+    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
+    Assessment.objects.filter(pk=later.pk).update(user=user)
+    for attempt in (earlier, later):
+        client.get(reverse("results", args=[attempt.token]))  # stores each result
+    stored = StoredResult.objects.get(assessment=earlier)
+    document = stored.document
+    added = document["profile"]["competencies"].pop()["slug"]
+    StoredResult.objects.filter(pk=stored.pk).update(document=document)
+    response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
+    assert response.status_code == 200
+    new = [row for row in response.context["rows"] if row.competency.slug == added]
+    assert len(new) == 1 and new[0].before is None and new[0].change is None
+    assert all(row.change == row.after - row.before for row in response.context["rows"] if row.before is not None)
