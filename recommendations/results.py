@@ -30,7 +30,7 @@ from core.rows import columns, fetch, quote, table
 from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
-from recommendations.models import CompletedCourse, ModelVersion, StoredResult
+from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, learning_path_for
 from recommendations.services import Recommendation, RoleFit, rank_roles
 
@@ -55,13 +55,27 @@ class Result:
     computed_at: datetime
 
 
+def _completions(assessment: Assessment):
+    """The courses marked done that count for this attempt: its own, or those of any attempt kept in the same
+    account."""
+    if assessment.user_id:
+        return CompletedCourse.objects.filter(assessment__user_id=assessment.user_id)
+    return CompletedCourse.objects.filter(assessment=assessment)
+
+
 def completed_courses(assessment: Assessment) -> set[str]:
     """Courses marked done in this attempt, or in any attempt kept in the same account."""
-    if assessment.user_id:
-        rows = CompletedCourse.objects.filter(assessment__user_id=assessment.user_id)
+    return set(_completions(assessment).values_list("course__slug", flat=True))
+
+
+def mark_course_done(assessment: Assessment, course: Course, done: bool) -> None:
+    """Mark a course done for this attempt, or not done: then for every attempt it counts from (`completed_courses`),
+    so that "not done after all" undoes a mark made in another attempt of the account too. Setting a state, not
+    flipping it, so a form sent twice (a double click, a stale tab) leaves what the person asked for."""
+    if done:
+        CompletedCourse.objects.get_or_create(assessment=assessment, course=course)
     else:
-        rows = CompletedCourse.objects.filter(assessment=assessment)
-    return set(rows.values_list("course__slug", flat=True))
+        _completions(assessment).filter(course=course).delete()
 
 
 def _active_version() -> str:

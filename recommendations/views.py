@@ -22,9 +22,10 @@ from assessment.services import answers_by_slug
 from assessment.translation import current_language
 from config.locale import in_attempt_language, keep_language
 from core.http import HtmxHttpRequest
+from core.views import bad_request_page
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
-from recommendations.models import CompletedCourse, Course, Role
+from recommendations.models import Course, Role
 from recommendations.presentation import (
     active_roles,
     compare_attempts,
@@ -33,7 +34,14 @@ from recommendations.presentation import (
     record_outcome,
     results_context,
 )
-from recommendations.results import assessment_with_result, result_for, store_path, store_result
+from recommendations.results import (
+    assessment_with_result,
+    completed_courses,
+    mark_course_done,
+    result_for,
+    store_path,
+    store_result,
+)
 
 # Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
 # for each process (the cache is the process's own), and never sent: each response gets its request's token.
@@ -163,16 +171,18 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> HttpResponse:
-    """Mark a course of the path as done (or not done again); the path then skips it."""
+    """Mark a course of the path as done (`done=1`) or not done after all (`done=0`); the path then skips it or
+    counts it again."""
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
     course_obj = get_object_or_404(Course, slug=course)
-    completion = CompletedCourse.objects.filter(assessment=assessment, course=course_obj)
-    if completion.exists():
-        completion.delete()
-    else:
-        CompletedCourse.objects.get_or_create(assessment=assessment, course=course_obj)
+    wanted = request.POST.get("done")
+    if wanted not in ("1", "0", None):
+        return bad_request_page(request, _("Please mark a course as done with the buttons of the learning path."))
+    if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
+        wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
+    mark_course_done(assessment, course_obj, wanted == "1")
     target = request.POST.get("role") or None
     if target is not None and not Role.objects.active().filter(slug=target).exists():
         target = None  # an unknown role keeps the stored choice

@@ -3,9 +3,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from assessment.models import Assessment
+from assessment.services import start_assessment
 from recommendations.models import CompletedCourse, ConfirmedOutcome, Course
+from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -110,3 +114,43 @@ def test_a_role_needs_to_say_whether_it_is_held_or_aimed_at(client, finished_ass
     response = client.post(reverse("feedback", args=[finished_assessment.token]), data)
     assert response.status_code == 400
     assert not ConfirmedOutcome.objects.exists()
+
+
+def test_a_mark_sent_twice_stays_done_and_an_undo_sent_twice_stays_undone(client, beginner):
+    """The forms say which state they want: a double click or a stale tab no longer flips a mark back."""
+    first = path_slugs(client, beginner)[0]
+    url = reverse("course-done", args=[beginner.token, first])
+    page = client.get(reverse("results", args=[beginner.token])).content.decode()
+    form = page.split(f'action="{url}"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="done" value="1">' in form
+    for _ in range(2):
+        client.post(url, {"role": "it_architect", "done": "1"})
+        assert CompletedCourse.objects.filter(assessment=beginner, course__slug=first).count() == 1
+    page = client.get(reverse("results", args=[beginner.token])).content.decode()
+    undo = page.split('class="done-list"')[1].split(f'action="{url}"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="done" value="0">' in undo
+    for _ in range(2):
+        client.post(url, {"role": "it_architect", "done": "0"})
+        assert not CompletedCourse.objects.filter(course__slug=first).exists()
+    assert first in path_slugs(client, beginner)
+
+
+def test_not_done_after_all_undoes_a_mark_made_in_another_attempt_of_the_account(client, beginner):
+    """A kept attempt counts the courses marked done in every attempt of the account; its undo undid only its own
+    marks, so a course marked in another attempt stayed done whatever one clicked."""
+    user = get_user_model().objects.create_user("kept@example.org", "kept@example.org", "x-Secret-123")
+    other = answer_all(start_assessment(), weakest)
+    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    first = path_slugs(client, beginner)[0]
+    CompletedCourse.objects.create(assessment=other, course=Course.objects.get(slug=first))
+    client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect", "done": "0"})
+    assert first in path_slugs(client, beginner)
+    assert not CompletedCourse.objects.filter(course__slug=first).exists()
+
+
+def test_a_mark_that_is_neither_done_nor_undone_is_a_400_that_changes_nothing(client, beginner):
+    first = path_slugs(client, beginner)[0]
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "yes"})
+    assert response.status_code == 400
+    assert "Schaltflächen des Lernpfads" in response.content.decode()
+    assert not CompletedCourse.objects.exists()
