@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from assessment.models import Competency, Section
-from recommendations.models import Course, CourseCompetency, ModelVersion, Role, RoleRequirement
+from recommendations.models import Course, CourseCompetency, ModelVersion, Provider, Role, RoleRequirement
 from recommendations.paths import Catalogue, CourseSpec
 from recommendations.recommender import RoleSpec
 
@@ -47,6 +47,12 @@ def _stamp_sql() -> str:
         (table(Section.history.model), "history_id"),
     ]
     parts = [f"(SELECT COUNT(*) FROM {name}), (SELECT MAX({q(column)}) FROM {name})" for name, column in counted]
+    # An edit in place of a course's link to a competency (its levels, its weight), of a role's requirement or of a
+    # provider's name changes neither the rows' count nor their highest id, and leaves the course and the role as
+    # they were; every save and delete of one writes a history row (the admin's, `import_catalogue`'s and
+    # `load_content`'s alike), so the newest history row's id says it.
+    for model in (CourseCompetency, RoleRequirement, Provider):
+        parts.append(f"(SELECT MAX({q('history_id')}) FROM {table(model.history.model)})")
     versions = table(ModelVersion)
     parts.append(f"(SELECT {q('version')} FROM {versions} WHERE {q('active')} = %s)")
     parts.append(f"(SELECT MAX({q('id')}) FROM {versions})")

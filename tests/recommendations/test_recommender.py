@@ -244,6 +244,37 @@ def test_a_renamed_competency_reaches_the_reasons_at_once():
 
 
 @pytest.mark.django_db
+def test_an_edit_in_place_of_a_link_a_requirement_or_a_provider_reaches_the_snapshot_at_once():
+    """Raising one course link's level, one role requirement or renaming a provider changes no row count, no
+    highest id and neither the course's nor the role's row: the cached snapshot used to keep the old values until
+    the process restarted (paths built with the old levels)."""
+    from recommendations.models import CourseCompetency, Provider, RoleRequirement
+
+    link = (
+        CourseCompetency.objects.select_related("course", "competency")
+        .filter(to_level__lt=5, course__active=True)
+        .first()
+    )
+    assert snapshot().catalogue.courses[link.course.slug].develops  # cached from here on
+    link.to_level += 1
+    link.save()
+    develops = {slug: end for slug, _w, _s, end in snapshot().catalogue.courses[link.course.slug].develops}
+    assert develops[link.competency.slug] == link.to_level
+
+    requirement = RoleRequirement.objects.select_related("role", "competency").filter(level__lt=5).first()
+    requirement.level += 1
+    requirement.save()
+    current = snapshot()
+    spec = next(r for r in current.roles if r.slug == requirement.role.slug)
+    assert spec.requirements[current.competencies.index(requirement.competency.slug)] == requirement.level
+
+    provider = Provider.objects.filter(courses__active=True).first()
+    provider.name = "Umbenannter Anbieter"
+    provider.save()
+    assert "Umbenannter Anbieter" in {course.provider for course in snapshot().catalogue.courses.values()}
+
+
+@pytest.mark.django_db
 def test_without_a_work_style_situation_no_style_is_assumed_for_the_ranking_or_the_reasons():
     """An adaptive test can stop before it asks a situation. The style then defaulted to 0 (balanced): the reasons
     said "Your work style (balanced) suits the role" and the ranking held roles of another style against it."""
