@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
     unfinished = Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
     adaptive_time, every_time = start_page_durations(current_language(), ADAPTIVE_TYPICAL_QUESTIONS)
-    return render(
+    response = render(
         request,
         "assessment/home.html",
         {
@@ -82,6 +83,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "adaptive_time": adaptive_time,
         },
     )
+    if unfinished is not None:  # the link back to the open attempt holds its token: no cache keeps the page
+        add_never_cache_headers(response)
+    return response
 
 
 @require_POST

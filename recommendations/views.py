@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -260,6 +261,7 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@never_cache  # lists the tokens of every kept attempt: no browser or proxy keeps it
 def my_results(request: HttpRequest) -> HttpResponse:
     """The attempts kept in one's account, newest first, with the role each puts first; two of them to compare."""
     if not request.user.is_authenticated:
@@ -269,6 +271,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@never_cache  # holds two attempts' tokens and the account's list of them
 def compare(request: HttpRequest) -> HttpResponse:
     """Compare two attempts kept in the same account: which competencies grew, how the role fit moved."""
     if not request.user.is_authenticated:

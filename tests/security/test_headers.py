@@ -231,3 +231,27 @@ def test_the_admins_larger_limit_is_for_staff_only(client, admin_client, setting
     upload.seek(0)
     response = admin_client.post(reverse("admin:recommendations_course_import"), {"import_file": upload})
     assert response.status_code != 413
+
+
+def test_every_page_that_shows_a_private_token_is_never_stored_by_a_cache(client):
+    """The class of the pages above: not only pages reached through a token, but every page whose body holds one
+    (the account's list of attempts and its comparison, the start page's link back to an open attempt). A browser
+    kept them, so Back after logging out on a shared computer showed every token."""
+    from tests.pages import public_pages
+
+    pages = {}
+    public_pages(client, "de")  # two attempts kept in an account, one shared, one open; logged in afterwards
+    for name in ("my-results",):
+        pages[name] = client.get(reverse(name))
+    earlier, later = Assessment.objects.filter(user__isnull=False).order_by("finished_at")
+    pages["compare"] = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
+    client.post(reverse("assessment:start"))  # an open attempt in this browser: the start page links back to it
+    pages["start, attempt open"] = client.get(reverse("assessment:home"))
+    tokens = {a.token for a in Assessment.objects.all()} | {
+        a.share_token for a in Assessment.objects.exclude(share_token=None)
+    }
+    showing = {name: r for name, r in pages.items() if any(t in r.content.decode() for t in tokens)}
+    assert set(showing) == set(pages)  # each of them does show one
+    for name, response in showing.items():
+        assert response.status_code == 200, name
+        assert "no-store" in response.get("Cache-Control", "") and "private" in response["Cache-Control"], name
