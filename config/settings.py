@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.GermanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.HtmxWholePageErrorMiddleware",  # outside the CSRF check: its 403 page is a whole page too
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # records who changed a catalogue entry

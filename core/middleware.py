@@ -45,6 +45,33 @@ class NoStoreForTokenPagesMiddleware:
         return response
 
 
+_WHOLE_DOCUMENT = re.compile(rb"^\s*<!doctype html", re.IGNORECASE)
+
+
+class HtmxWholePageErrorMiddleware:
+    """An htmx request (an answer, another target role, a course marked done) answered with a whole error page
+    instead of a part of one: the attempt was finished or deleted in another tab (409, 404), the form's CSRF
+    token expired (403). htmx swaps 4xx responses into the part it targets (the question card, the learning
+    path), which then held a second page with its own header, footer and heading. `HX-Refresh` has htmx load the
+    address shown instead, which shows the same page whole, as it does without JavaScript. Outside the CSRF
+    check, so its 403 page is among them; the 400s that carry a part with its message are left to swap."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and 400 <= response.status_code < 500
+            and not response.streaming
+            and not any(h in response for h in ("HX-Refresh", "HX-Redirect", "HX-Location"))
+            and _WHOLE_DOCUMENT.match(response.content)
+        ):
+            response["HX-Refresh"] = "true"
+        return response
+
+
 class MethodNotAllowedPageMiddleware:
     """A GET where a POST belongs gets a page that says so, not a blank 405."""
 
