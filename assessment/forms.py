@@ -21,7 +21,11 @@ class AnswerForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("This answer does not belong to this question.")},
     )
-    action = forms.ChoiceField(choices=[(ANSWER, ANSWER), (SKIP, SKIP)], required=False)
+    action = forms.ChoiceField(
+        choices=[(ANSWER, ANSWER), (SKIP, SKIP)],
+        required=False,
+        error_messages={"invalid_choice": _("Please answer or skip the question with the buttons shown.")},
+    )
 
     def __init__(self, *args, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -7,10 +7,14 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import ConfirmedOutcome, Role
+
+# Django's own message repeats the refused value ("maybe ist keine gültige Auswahl."), a raw word from the request
+NOT_OFFERED = {"invalid_choice": _("Please choose one of the answers offered.")}
 
 
 class OutcomeForm(forms.Form):
@@ -20,13 +24,17 @@ class OutcomeForm(forms.Form):
         label=_("Do the roles at the top fit you?"),
         choices=ConfirmedOutcome.Fits.choices,
         widget=forms.RadioSelect,
+        error_messages=NOT_OFFERED,
     )
-    role = forms.ChoiceField(label=_("The role I hold or aim at (optional)"), required=False)
+    role = forms.ChoiceField(
+        label=_("The role I hold or aim at (optional)"), required=False, error_messages=NOT_OFFERED
+    )
     relation = forms.ChoiceField(
         label=_("This role is"),
         choices=ConfirmedOutcome.Relation.choices,
         widget=forms.RadioSelect,
         required=False,
+        error_messages=NOT_OFFERED,
     )
     consent = forms.BooleanField(
         label=_(
@@ -60,12 +68,33 @@ def typed_number(text: str, language: str) -> str:
     return text.replace(",", ".")
 
 
+def _no_larger_than(limit: int) -> str:
+    """The message for a number above `limit`, the limit written for people in the page's language ("10.000"):
+    Django's own message writes it as a machine would ("kleiner oder gleich 10000")."""
+    return lazy(
+        lambda: _("Enter a number no larger than %(limit)s.") % {"limit": number_format(limit, force_grouping=True)},
+        str,
+    )()
+
+
 class PathLimitsForm(forms.Form):
     """Optional limits for the learning path (a GET form on the results page): at most N hours, at most B
     euros of known prices. Empty fields mean no limit."""
 
-    max_hours = forms.DecimalField(label=_("At most hours"), required=False, min_value=0, max_value=10_000)
-    max_price_eur = forms.DecimalField(label=_("At most euros"), required=False, min_value=0, max_value=1_000_000)
+    max_hours = forms.DecimalField(
+        label=_("At most hours"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        error_messages={"max_value": _no_larger_than(10_000)},
+    )
+    max_price_eur = forms.DecimalField(
+        label=_("At most euros"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={"max_value": _no_larger_than(1_000_000)},
+    )
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         self.typed = dict(data or {})  # as the person wrote them, shown again when refused

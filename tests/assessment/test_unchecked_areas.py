@@ -35,7 +35,7 @@ def test_an_unchecked_area_that_the_other_answers_move_says_which_way_and_a_chec
             with translation.override("de"):
                 note = ScoredCompetency(competency=None, score=score, descriptor="").unchecked_note
             assert note == (
-                "Keine Wissensfrage hat diesen Bereich geprüft: Die Stufe beruht auf Ihrer Selbsteinschätzung "
+                "Keine Wissensfrage hat diese Kompetenz geprüft: Die Stufe beruht auf Ihrer Selbsteinschätzung "
                 "(Stufe 2), gelesen im Licht Ihrer übrigen Antworten, und fällt daher höher aus."
             )
 

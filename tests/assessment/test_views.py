@@ -176,6 +176,17 @@ def test_it_asks_for_an_answer_when_none_was_chosen(client, assessment):
     assert not Answer.objects.exists()
 
 
+@pytest.mark.parametrize("extra", [{"HTTP_HX_REQUEST": "true"}, {}])
+def test_a_tampered_action_is_refused_with_a_message_and_saves_nothing(client, assessment, extra):
+    """Every refused field says why: an unknown action came back as a 400 with the question and no word."""
+    item = Item.objects.prefetch_related("options").get(pk=assessment.item_ids[0])
+    response = post_answer(client, assessment, 1, item.options.first().value, action="delete", **extra)
+    assert response.status_code == 400
+    alert = response.content.decode().split('id="option-errors"')[1].split("</div>")[0]
+    assert "Bitte beantworten oder überspringen Sie die Frage mit den angezeigten Schaltflächen." in alert
+    assert not assessment.answers.exists()
+
+
 def test_an_htmx_error_is_shown_in_the_card(client, assessment):
     response = post_answer(client, assessment, 1, None, **HTMX)
     assert response.status_code == 400

@@ -81,6 +81,27 @@ def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beg
     assert shown == value[:40]
 
 
+@pytest.mark.parametrize(
+    ("language", "message", "kept"),
+    [
+        ("de", "Bitte eine Zahl bis höchstens 10.000 eingeben.", "Keine der beiden wurde geändert."),
+        ("en", "Enter a number no larger than 10,000.", "neither of the two was changed."),
+    ],
+)
+def test_a_limit_too_large_says_the_largest_as_people_write_it_and_that_no_limit_changed(
+    client, beginner, language, message, kept
+):
+    """Django wrote the limit as a machine does ("kleiner oder gleich 10000"); and a valid limit beside a refused
+    one still stood in its field while the path ignored it, without a word."""
+    client.cookies["django_language"] = language
+    client.get(url(beginner, max_hours="", max_price_eur="500"))  # the path's limits before
+    response = client.get(url(beginner, max_hours="10001", max_price_eur="12"))
+    assert response.status_code == 400
+    errors = re.search(r'<div class="errors" role="alert" id="limits-errors".*?</div>', response.content.decode(), re.S)
+    assert errors and message in errors.group(0) and kept in errors.group(0)
+    assert response.context["path"].max_price_eur == 500 and response.context["path"].max_hours is None
+
+
 def test_with_htmx_only_the_path_is_sent(client, beginner):
     response = client.get(url(beginner, max_hours="8"), **HTMX)
     assert response.status_code == 200

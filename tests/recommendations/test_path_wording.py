@@ -308,7 +308,7 @@ def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client,
     stored.document["path"]["steps"][0]["course"]["prerequisites"] = [outside.slug]  # as a level that covers it
     stored.save()
     text = client.get(results_url(beginner)).content.decode()
-    assert f"Setzt {outside.title_de} voraus: nicht in Ihrem Lernpfad" in text.replace("&amp;", "&")
+    assert f"Setzt {outside.title_de} voraus. Ihr Lernpfad lässt das aus" in text.replace("&amp;", "&")
     context, _status = results_context(beginner)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert f"Setzt {outside.title_de} voraus" in pdf_html.replace("&amp;", "&")

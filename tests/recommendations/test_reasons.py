@@ -30,8 +30,8 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
     highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
     assert reasons(levels, highs)[1] == (
-        "Unter der Anforderung, wobei Ihre Antworten offenlassen, wie weit (der Bereich Ihrer Stufe reicht an sie "
-        "heran): IT-Service-Management (ITIL): 2,4 von 3; Kommunikation und Diplomatie: 3,6 von 4; "
+        "Unter der Anforderung, doch der Bereich Ihrer Stufe reicht an sie heran (wie weit darunter, lassen Ihre "
+        "Antworten offen): IT-Service-Management (ITIL): 2,4 von 3; Kommunikation und Diplomatie: 3,6 von 4; "
         "IT-Architektur: 2,5 von 3; Veränderungsbegleitung und Ausdauer: 2,7 von 3."
     )  # all four, biggest weighted gap first; names that contain "und" are not joined with "und"
     assert reasons(levels, highs, "en")[1].endswith(

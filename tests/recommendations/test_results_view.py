@@ -388,6 +388,18 @@ def test_a_feedback_error_is_shown_at_the_form(client, finished_assessment):
     assert "Ohne Ihre Einwilligung" in fragment.content.decode()
 
 
+def test_a_tampered_feedback_choice_gets_a_sentence_not_the_raw_value_back(client, finished_assessment):
+    """Django's message began with the refused value itself: "Bitte eine gültige Auswahl treffen. maybe ist keine
+    gültige Auswahl." """
+    url = reverse("feedback", args=[finished_assessment.token])
+    for data in ({"fits": "maybe", "consent": "on"}, {"fits": "yes", "role": "astronaut", "consent": "on"}):
+        response = client.post(url, data, **HTMX)
+        text = response.content.decode()
+        assert response.status_code == 400
+        assert "Bitte wählen Sie eine der angebotenen Antworten." in text
+        assert "maybe" not in text and "astronaut" not in text
+
+
 def test_the_compare_page_sends_a_visitor_to_the_login_with_the_whole_address(client):
     response = client.get(reverse("compare"), {"vorher": "a", "nachher": "b"})
     assert response.status_code == 302
@@ -437,7 +449,7 @@ def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client,
 
     person = answer_all(start_assessment(), modest)
     text = client.get(results_url(person)).content.decode()
-    assert "Über alle Bereiche schätzen Sie sich niedriger ein, als die Wissensfragen zeigen: um etwa" in text
+    assert "In allen Kompetenzen schätzen Sie sich niedriger ein, als die Wissensfragen zeigen: um etwa" in text
     assert re.search(r"um etwa \d,\d Stufen \(90-%-Bereich: \d,\d bis \d,\d\)", text)  # numbers for people
     profile_page = client.get(reverse("assessment:profile", args=[person.token])).content.decode()
     assert "schätzen Sie sich niedriger ein" in profile_page
@@ -449,7 +461,7 @@ def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client,
 
 def test_a_person_whose_self_ratings_match_the_checks_gets_no_such_sentence(client, finished_assessment):
     text = client.get(results_url(finished_assessment)).content.decode()
-    assert "Über alle Bereiche schätzen Sie sich" not in text
+    assert "In allen Kompetenzen schätzen Sie sich" not in text
 
 
 def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repeat_its_only_competency(
