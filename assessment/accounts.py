@@ -306,7 +306,7 @@ def keep_result(user, token: str) -> bool:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST if request.method == "POST" else None)
@@ -325,7 +325,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The link in the confirmation mail: GET asks for the password; a valid POST sets it, activates the account
     and logs in. A refused password changes nothing, so the same link can be tried again."""
@@ -335,7 +335,7 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     next_page, keep = after_link(request)  # only in the browser that signed up
     form = ChoosePasswordForm(user, request.POST if request.method == "POST" else None)
     context = {"form": form, "email": user.email, "next": next_page, "keep": keep}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "registration/confirm_signup.html", context)
     if not form.is_valid():
         return render(request, "registration/confirm_signup.html", context, status=400)
@@ -439,7 +439,7 @@ def owner_may_delete(user) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete one's own account and everything kept in it, after the current password; then log out."""
@@ -468,7 +468,7 @@ def keep_in_account(request: AuthenticatedHttpRequest, token: str) -> HttpRespon
     return redirect("results", token=token)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_results(request: HttpRequest, token: str) -> HttpResponse:
     """Really delete an assessment and all its answers (after a confirmation)."""
     assessment = get_object_or_404(Assessment, token=token)

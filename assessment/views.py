@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
@@ -67,7 +67,7 @@ def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResp
     return render(request, "assessment/finished.html", {"assessment": assessment}, status=409)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
     unfinished = Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
@@ -121,7 +121,7 @@ def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("results", token=assessment.token)
 
 
-@require_GET
+@require_safe
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """The attempt where it stands, in the language it was taken in; in the browser that has it open already
     the language chosen there (a switch, say) stands."""
@@ -137,7 +137,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @rate_limited("answer", methods=["POST"])
 def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
@@ -146,7 +146,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
         return _finished_response(request, assessment)
     if not 1 <= step <= assessment.total_steps:
         raise Http404("No such question in this assessment.")
-    item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method == "GET" else None)
+    item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method != "POST" else None)
     if item is None:  # removed from the bank since the assessment started: nothing to answer
         return _past_a_removed_question(request, assessment)
 
@@ -249,7 +249,7 @@ def _render_step(
     return render(request, template, context, status=status)
 
 
-@require_GET
+@require_safe
 def profile(request: HttpRequest, token: str) -> HttpResponse:
     assessment = _assessment_or_404(token)
     if not assessment.is_finished:

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from redis.exceptions import RedisError
 
 from core import housekeeping
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The database, the shared cache, the model, the task worker and the nightly clean-up, as JSON: 200 while the
     database answers, else 503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.logging import REQUEST_ID
 from core.legal import retention, site_operator
@@ -71,13 +71,13 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     return defaults.server_error(request, template_name)
 
 
-@require_GET
+@require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
     """The Impressum (§ 5 DDG): the operator's details from the environment, or that they are missing."""
     return render(request, "legal/impressum.html", {"operator": site_operator()})
 
 
-@require_GET
+@require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     """The Datenschutzerklärung (Art. 13 DSGVO): what this app stores, why and for how long."""
     return render(request, "legal/privacy.html", {"operator": site_operator(), **retention()})

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from assessment.models import Competency, Level
 from recommendations.dashboard import (
@@ -27,7 +27,7 @@ def _share(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> TemplateResponse:
     """Anonymous aggregates only: counts over finished assessments and over the catalogue."""
     weeks = finished_per_week()

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from assessment.accounts import owner_may_delete
@@ -66,7 +66,7 @@ def _results_url(token: str, anchor: str = "") -> str:
     return reverse("results", args=[token]) + (f"#{anchor}" if anchor else "")
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
@@ -90,7 +90,7 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def results_review(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The knowledge questions with the person's answers and the right ones: a page of its own, which
@@ -117,7 +117,7 @@ def recompute(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(_results_url(token))
 
 
-@require_GET
+@require_safe
 def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The result as a PDF document with the charts (WeasyPrint renders the print template)."""
     try:
@@ -142,7 +142,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def results_json(request: HttpRequest, token: str) -> HttpResponse:
     """The person's own data: their answers and the result as it was stored, as JSON."""
     assessment, elsewhere = _finished_or_redirect(request, token)
@@ -211,7 +211,7 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(reverse("results", args=[token]) + "#keep-heading")
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
     """The result as someone the person shared it with sees it: read-only, no answers, no links back."""
@@ -260,7 +260,7 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return redirect(_results_url(token, "feedback"))
 
 
-@require_GET
+@require_safe
 @never_cache  # lists the tokens of every kept attempt: no browser or proxy keeps it
 def my_results(request: HttpRequest) -> HttpResponse:
     """The attempts kept in one's account, newest first, with the role each puts first; two of them to compare."""
@@ -270,7 +270,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/my_results.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache  # holds two attempts' tokens and the account's list of them
 def compare(request: HttpRequest) -> HttpResponse:
     """Compare two attempts kept in the same account: which competencies grew, how the role fit moved."""

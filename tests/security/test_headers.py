@@ -255,3 +255,31 @@ def test_every_page_that_shows_a_private_token_is_never_stored_by_a_cache(client
     for name, response in showing.items():
         assert response.status_code == 200, name
         assert "no-store" in response.get("Cache-Control", "") and "private" in response["Cache-Control"], name
+
+
+def test_every_page_answers_head_as_it_answers_get(client):
+    """HEAD is what monitors and link checkers send: it got 405 everywhere, /healthz included."""
+    from tests.pages import public_pages
+
+    public_pages(client, "de")  # logged in, with two kept attempts, one shared
+    earlier, later = Assessment.objects.filter(user__isnull=False).order_by("finished_at")
+    open_attempt = start_assessment()
+    urls = [
+        "/",
+        "/healthz",
+        open_attempt.step_url(1),
+        open_attempt.resume_url(),
+        reverse("results", args=[later.token]),
+        reverse("results-json", args=[later.token]),
+        reverse("assessment:profile", args=[later.token]),
+        reverse("shared-results", args=[later.share_token]),
+        reverse("delete-results", args=[later.token]),
+        reverse("legal-notice"),
+        reverse("privacy-notice"),
+        reverse("my-results"),
+        f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}",
+    ]
+    for url in urls:
+        got, head = client.get(url), client.head(url)
+        assert got.status_code in (200, 302) and head.status_code == got.status_code, (url, head.status_code)
+        assert head.content == b"", url
