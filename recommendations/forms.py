@@ -63,7 +63,8 @@ def typed_number(text: str, language: str) -> str:
     ("12,5", "12.5"). Anything else is left for the field to refuse."""
     text = re.sub(r"[\s\u00a0\u202f]", "", str(text))
     group, decimal = (".", ",") if language.lower().startswith("de") else (",", ".")
-    if re.fullmatch(rf"[+-]?\d{{1,3}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
+    # a group of thousands never starts with 0: German "0.001" is a thousandth, not one
+    if re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
         text = text.replace(group, "")
     return text.replace(",", ".")
 
@@ -117,6 +118,7 @@ class PathLimitsForm(forms.Form):
             return ""
         if not number.is_finite() or number.adjusted() > 9 or number.adjusted() < -9:  # no 1e999999999 written out
             return ""
+        number = abs(number) if number == 0 else number  # "-0" is 0, written without a sign
         return number_format(number.normalize() if number == number.to_integral() else number)
 
     @property

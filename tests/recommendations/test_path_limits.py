@@ -56,6 +56,8 @@ def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, begi
         ("de", "12.5", "1.000,50", (12.5, 1000.5), ("12,5", "1000,50")),
         ("en", "12.5", "1,000", (12.5, 1000.0), ("12.5", "1000")),
         ("en", "12,5", "1 000", (12.5, 1000.0), ("12.5", "1000")),
+        ("de", "0.001", "-0", (0.001, 0.0), ("0,001", "0")),  # "0.001" was a thousand hours; "-0" shown as such
+        ("en", "0,001", "1,000.50", (0.001, 1000.5), ("0.001", "1000.50")),
     ],
 )
 def test_numbers_are_read_as_people_write_them(client, beginner, language, hours, euros, limits, shown):
