@@ -337,12 +337,15 @@ def plan(
     score_roles: ScoreRoles | None = None,
     max_items: int = MAX_ITEMS,
     profile: Profile | None = None,
+    excluded: Iterable[str] = (),
 ) -> Plan:
     """The next question for these answers (item slug -> option value) and skips, or why it is done.
 
-    `profile` may pass the measurement of exactly these answers when the caller has it already."""
+    `profile` may pass the measurement of exactly these answers when the caller has it already. `excluded` items
+    are never asked and, unlike skips, not counted as asked (questions added to the bank since an attempt began)."""
     answered = {slug for slug, value in answers.items() if value is not None and slug in bank.index}
     asked = answered | {slug for slug in skipped if slug in bank.index}
+    unavailable = asked | {slug for slug in excluded if slug in bank.index}
     n_answered, n_asked = len(answered), len(asked)
     left = max(0, max_items - n_asked)
 
@@ -351,15 +354,15 @@ def plan(
 
     if n_asked >= max_items:
         return finish("question limit")
-    open_self = [p for p in bank.self_ratings if bank.items[p].slug not in asked]
+    open_self = [p for p in bank.self_ratings if bank.items[p].slug not in unavailable]
     if open_self:
         remaining = len(open_self) + REMAINING_BY_ASKED[0]
         return Plan(
             bank.items[open_self[0]].slug, False, "self-ratings first", n_answered, n_asked, min(left, remaining)
         )
 
-    open_knowledge = np.array([bank.items[p].slug not in asked for p in bank.knowledge], dtype=bool)
-    open_scenarios = [i for i, p in enumerate(bank.scenarios) if bank.items[p].slug not in asked]
+    open_knowledge = np.array([bank.items[p].slug not in unavailable for p in bank.knowledge], dtype=bool)
+    open_scenarios = [i for i, p in enumerate(bank.scenarios) if bank.items[p].slug not in unavailable]
     if not open_knowledge.any() and not open_scenarios:
         return finish("bank exhausted")
 

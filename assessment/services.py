@@ -102,7 +102,7 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
         profile = score_profile(bank.competencies, bank.items, answers)
         decision = sharpen_plan(bank, profile, answers, skipped | outside, assessment.sharpen_until + len(outside))
     else:
-        decision = adaptive.plan(bank, roles, answers, skipped | outside, score_roles=score_roles)
+        decision = adaptive.plan(bank, roles, answers, skipped, score_roles=score_roles, excluded=outside)
     by_id = {pk: slug for slug, pk in pool.items()}
     asked = list(assessment.asked_ids)
     last_open = bool(asked) and by_id.get(asked[-1]) not in answers and by_id.get(asked[-1]) not in skipped
@@ -153,7 +153,7 @@ def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str]
     pool = set(Item.objects.filter(pk__in=item_ids).values_list("slug", flat=True))
     outside = {slug for slug in bank.index if slug not in pool}
     verdict = adaptive.plan(
-        bank, roles, answers, set(skipped) | outside, score_roles=score_roles, max_items=len(bank.items) + 1
+        bank, roles, answers, skipped, score_roles=score_roles, max_items=len(bank.items) + 1, excluded=outside
     )
     judged = plan | {"verdict": verdict.reason, "settled": verdict.done and verdict.reason in SETTLED}
     if verdict.best_role is not None:

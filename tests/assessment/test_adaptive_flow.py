@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment.adaptive import MAX_ITEMS
-from assessment.models import Answer, Assessment, Item
+from assessment.models import Answer, Assessment, Competency, Item, Option
 from assessment.services import plan_after_answer, reopen_to_sharpen, start_assessment
 from assessment.views import ADAPTIVE_TYPICAL_QUESTIONS
 from tests.conftest import strongest
@@ -286,3 +286,26 @@ def test_a_question_removed_while_it_is_open_is_replaced_by_the_next_one(client)
     assert response.status_code == 302 and response.url == assessment.step_url(2)
     assert len(assessment.steps) == 2 and assessment.steps[1] != gone
     assert client.get(response.url).status_code == 200
+
+
+def test_questions_added_to_the_bank_since_the_start_are_neither_asked_nor_counted(client):
+    """They were passed to the planner as skipped, so they counted towards the limit of 30 and the progress: six
+    added questions made the first answer the seventh question asked."""
+    assessment = start(client)
+    competency = Competency.objects.first()
+    for n in range(6):
+        item = Item.objects.create(
+            slug=f"added-{n}",
+            kind="knowledge",
+            competency=competency,
+            text_de="x",
+            text_en="x",
+            order=9990 + n,
+            difficulty=2,
+        )
+        for v in range(3):
+            Option.objects.create(item=item, value=f"o{v}", label_de="l", label_en="l", correct=v == 0)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    assert assessment.plan["items_asked"] == 1
+    assert not Item.objects.filter(pk__in=assessment.steps, slug__startswith="added-").exists()
