@@ -117,21 +117,35 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
     return decision
 
 
+PLAN_ATTEMPTS = 3  # plans computed before the one stored regardless (each answer in between asks for a new one)
+
+
 def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
     """After an answer was saved: the adaptive test's next question (stored with the assessment), or
-    None for an assessment that asks every question."""
+    None for an assessment that asks every question.
+
+    The plan (tens of milliseconds, more when a new model is first loaded) is computed outside any transaction: on
+    SQLite a write transaction holds the whole database, and every other answer would wait for it. It is stored
+    under the row's lock only if the answers and the questions put are still those it was computed from; an answer
+    saved in between (another tab) has it computed again from the new state."""
     if not assessment.adaptive or _engine_inputs is None:
         return None
-    answers = answers_by_slug(assessment)
-    skipped = {slug for slug, value in answers.items() if value is None}
-    given = {slug: value for slug, value in answers.items() if value is not None}
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        decision = _choose_next(locked, given, skipped)
+    for attempt in range(PLAN_ATTEMPTS):
+        base = Assessment.objects.get(pk=assessment.pk)
+        asked_before = list(base.asked_ids)
+        answers = answers_by_slug(base)
+        skipped = {slug for slug, value in answers.items() if value is None}
+        given = {slug: value for slug, value in answers.items() if value is not None}
+        decision = _choose_next(base, given, skipped)
         if decision.done:  # the test stops here: the stored plan says how sure the result is
-            locked.plan = judged_plan(locked.plan, given, skipped, locked.item_ids)
-        locked.save(update_fields=["asked_ids", "plan", "updated_at"])
-    assessment.asked_ids, assessment.plan = locked.asked_ids, locked.plan
+            base.plan = judged_plan(base.plan, given, skipped, base.item_ids)
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().only("pk", "asked_ids").get(pk=assessment.pk)
+            unchanged = locked.asked_ids == asked_before and answers_by_slug(locked) == answers
+            if unchanged or attempt == PLAN_ATTEMPTS - 1:
+                base.save(update_fields=["asked_ids", "plan", "updated_at"])
+                break
+    assessment.asked_ids, assessment.plan = base.asked_ids, base.plan
     return decision
 
 

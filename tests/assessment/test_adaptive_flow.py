@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Competency, Item, Option
-from assessment.services import plan_after_answer, reopen_to_sharpen, start_assessment
+from assessment.services import plan_after_answer, record_answer, reopen_to_sharpen, start_assessment
 from assessment.views import ADAPTIVE_TYPICAL_QUESTIONS
 from tests.conftest import strongest
 
@@ -309,3 +309,27 @@ def test_questions_added_to_the_bank_since_the_start_are_neither_asked_nor_count
     assessment.refresh_from_db()
     assert assessment.plan["items_asked"] == 1
     assert not Item.objects.filter(pk__in=assessment.steps, slug__startswith="added-").exists()
+
+
+def test_an_answer_saved_while_the_plan_is_computed_has_it_computed_again(client, monkeypatch):
+    """The plan is computed outside the row's lock (on SQLite a write transaction holds the whole database); an
+    answer another tab saves meanwhile must not be overwritten by a plan made without it."""
+    from assessment import services
+
+    assessment = start(client)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    open_item = item_at(assessment, 2)
+    real, calls = services._choose_next, []
+
+    def with_another_tab(target, given, skipped):
+        calls.append(set(given))
+        if len(calls) == 1:  # the other tab answers the open question while this plan is computed
+            record_answer(assessment, open_item, strongest(open_item, list(open_item.options.all())))
+        return real(target, given, skipped)
+
+    monkeypatch.setattr(services, "_choose_next", with_another_tab)
+    plan_after_answer(assessment)
+    assessment.refresh_from_db()
+    assert len(calls) == 2 and open_item.slug in calls[1] and open_item.slug not in calls[0]
+    assert len(assessment.steps) == 3 and assessment.steps[1] == open_item.pk  # the next question follows it
