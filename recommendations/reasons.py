@@ -16,6 +16,10 @@ from recommendations.recommender import RoleSpec
 
 STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
+# From here on the ranking holds a role's being below the person against it (the transparent ranking's
+# OVERQUALIFICATION_SLACK, the model's over-qualification feature), so the reasons say so too: a 99 % match ranked
+# third said only what fits, and nothing on its card explained its place.
+SOMEWHAT_OVERQUALIFIED = 0.5
 
 
 # A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is
@@ -50,6 +54,10 @@ def _texts(language: str | None) -> dict[str, str]:
         "more_firefighting": _("more firefighting"),
         "more_architectural": _("more architectural"),
         "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
+        "somewhat_overqualified": _(
+            "You bring more than this role asks for: on average %(excess)s of a level above its requirements, which "
+            "ranks it lower."
+        ),
     }
 
 
@@ -199,6 +207,9 @@ def _reasons(
                 "style": _style_word(work_style, t),
             }
         )
-    if mean_level - mean_required >= OVERQUALIFIED:
+    excess = mean_level - mean_required
+    if excess >= OVERQUALIFIED:
         reasons.append(t["overqualified"])
+    elif excess >= SOMEWHAT_OVERQUALIFIED:
+        reasons.append(t["somewhat_overqualified"] % {"excess": number_format(round(excess, 1), 1)})
     return reasons

@@ -98,8 +98,9 @@ def test_the_progress_never_counts_up(client):
     assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
     assert about[0] == ADAPTIVE_TYPICAL_QUESTIONS - 1  # what the start page promises
     # the strongest answerer's roles stay close: the session runs on, and says only the most that can come
-    first_open = next(i for i, label in enumerate(labels) if "sobald Ihr Ergebnis klar ist" in label)
+    first_open = next(i for i, label in enumerate(labels) if "Ihr Ergebnis ist noch nicht klar" in label)
     assert all("noch etwa" not in label for label in labels[first_open:])
+    assert all("vielleicht" not in label for label in labels[first_open:])  # it said "maybe the last" 15 times
     if len(labels) == MAX_ITEMS:
         assert labels[-1] == f"Frage {MAX_ITEMS} · die letzte"
 

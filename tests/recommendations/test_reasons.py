@@ -107,3 +107,20 @@ def test_a_skipped_area_among_the_gaps_is_named_as_skipped_not_as_a_measured_lev
     with override("de"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unanswered={"sec"})[0]
     assert "Informationssicherheit & Datenschutz: übersprungen, gezählt als 2,6 von 4" in " ".join(texts)
+
+
+def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against_it():
+    """The ranking holds a role's being below the person against it from half a level on; the reasons said so only
+    from a whole level, so a 99 % match ranked third said only what fits."""
+    level = {c: 4.0 for c in COMPETENCIES}  # every requirement met; 0.6 above the role's mean of 3.4
+    said = reasons(level, level)
+    assert said[-1] == (
+        "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen, das stuft "
+        "sie niedriger ein."
+    )
+    assert reasons({c: 4.5 for c in COMPETENCIES}, {c: 5.0 for c in COMPETENCIES})[-1].startswith(
+        "Sie bringen deutlich mehr mit"
+    )
+    assert not any("mehr mit" in r for r in reasons({c: 3.7 for c in COMPETENCIES}, {c: 4.5 for c in COMPETENCIES}))
+    english = reasons(level, level, "en")[-1]
+    assert english.startswith("You bring more than this role asks for: on average 0.6 of a level")

@@ -150,9 +150,18 @@ def test_every_roles_match_is_exactly_what_it_was(requirements, levels, highs, p
 
 def reasons_as_before(role, competencies, levels, work_style, names, match):
     """`reasons_for` as it was before it kept what depends on the role alone (the reference)."""
+    from django.utils.formats import number_format
     from django.utils.translation import get_language
 
-    from recommendations.reasons import OVERQUALIFIED, STYLE_MATCH, _join, _levels, _style_word, _texts
+    from recommendations.reasons import (
+        OVERQUALIFIED,
+        SOMEWHAT_OVERQUALIFIED,
+        STYLE_MATCH,
+        _join,
+        _levels,
+        _style_word,
+        _texts,
+    )
 
     t = _texts(get_language())
     requirements = dict(zip(competencies, role.requirements))
@@ -194,6 +203,9 @@ def reasons_as_before(role, competencies, levels, work_style, names, match):
     mean_required = sum(role.requirements) / max(1, len(role.requirements))
     if mean_level - mean_required >= OVERQUALIFIED:
         reasons.append(t["overqualified"])
+    elif mean_level - mean_required >= SOMEWHAT_OVERQUALIFIED:
+        excess = number_format(round(mean_level - mean_required, 1), 1)
+        reasons.append(t["somewhat_overqualified"] % {"excess": excess})
     return reasons
 
 
