@@ -254,7 +254,7 @@ def _sections_sql(vendor: str, count: int) -> str:
         f"FROM {table(Competency)} c INNER JOIN {table(Section)} s ON s.{q('id')} = c.{q('section_id')} "
         f"LEFT JOIN {table(LevelDescriptor)} d ON d.{q('competency_id')} = c.{q('id')} "
         f"AND d.{q('level')} = CASE c.{q('slug')} {level} END "
-        f"ORDER BY s.{q('order')}, c.{q('order')}"
+        f"ORDER BY s.{q('order')}, c.{q('order')}, c.{q('slug')}"  # the competencies' own ordering, ties included
     )
 
 
