@@ -219,7 +219,13 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         Assessment.objects.select_related("result").filter(share_token=share_token, finished_at__isnull=False).first()
     )
     if assessment is None:  # never shared like this, or revoked: the page says both, as it cannot tell them apart
-        response = render(request, "recommendations/share_gone.html", status=404)
+        # ... or reopened by its owner for "Ergebnis schärfen": the link works again once that is finished
+        being_sharpened = Assessment.objects.filter(
+            share_token=share_token, finished_at__isnull=True, sharpen_until__isnull=False
+        ).exists()
+        status = 409 if being_sharpened else 404
+        context = {"being_sharpened": being_sharpened}
+        response = render(request, "recommendations/share_gone.html", context, status=status)
         if request.htmx:  # revoked while the page was open: load the page that says so, not a page in the path
             response["HX-Refresh"] = "true"
         return response

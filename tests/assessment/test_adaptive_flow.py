@@ -334,3 +334,20 @@ def test_an_answer_saved_while_the_plan_is_computed_has_it_computed_again(client
     assessment.refresh_from_db()
     assert len(calls) == 2 and open_item.slug in calls[1] and open_item.slug not in calls[0]
     assert len(assessment.steps) == 3 and assessment.steps[1] == open_item.pk  # the next question follows it
+
+
+def test_a_share_link_says_the_result_is_being_updated_while_its_owner_sharpens_it(client):
+    """It said "revoked, or never existed" (404) for as long as the owner answered the sharpening questions."""
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    shared = reverse("shared-results", args=[assessment.share()])
+    assert client.get(shared).status_code == 200
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    viewer = Client()
+    response = viewer.get(shared)
+    assert response.status_code == 409 and "Dieses Ergebnis wird gerade aktualisiert" in response.content.decode()
+    client.post(reverse("assessment:end-sharpen", args=[assessment.token]))
+    assert viewer.get(shared).status_code == 200
+    assessment.revoke_share()
+    assert "funktioniert nicht" in viewer.get(shared).content.decode()
