@@ -150,3 +150,18 @@ def test_back_and_forward_after_the_page_s_own_back_link_keep_address_and_questi
     lands_on(page, 4)
     page.go_back()
     lands_on(page, 3)
+
+
+def test_an_answer_after_the_attempt_was_finished_in_another_tab_shows_that_page_whole(page):
+    """The browser review: the whole 409 page ("bereits abgeschlossen"), header and footer included, was pasted
+    into the question card. htmx now loads it as the page (HX-Refresh)."""
+    from assessment.models import Assessment
+    from assessment.services import finish_assessment
+
+    answer_by_keyboard_until(page, 2)
+    finish_assessment(Assessment.objects.get())  # the other tab
+    answer_with_keyboard(page)
+    page.wait_for_function("() => window.notReloaded === undefined")  # a whole page was loaded
+    assert page.locator("header.site-header").count() == 1 and page.locator("h1").count() == 1
+    assert page.locator("#question-card").count() == 0
+    assert "abgeschlossen" in page.locator("h1").inner_text()
