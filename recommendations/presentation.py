@@ -67,6 +67,9 @@ class StepGaps:
     left_out: tuple[str, ...] = ()
     # gaps the course works on only as a side topic: the path counts what it adds, the page claims no more
     side: tuple[str, ...] = ()
+    # ... of them, those the path counts as reached by it: the page says so ("by the path's count enough"), or the
+    # gap left the list of open gaps with no step saying why
+    side_reaches: tuple[str, ...] = ()
 
 
 def _on_request(courses: int) -> str:
@@ -417,7 +420,8 @@ SIDE_TOPIC_BELOW = 1.0  # a course teaches a competency as a side topic when its
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
     """The step's gaps as the page says them. A course that teaches a competency only in part (its weight below 1:
     TOGAF's 0.3 for communication) is said to contribute to that gap, never to close it, even where the small
-    share the path counts reaches the requirement (the weight's help text in the admin promises as much)."""
+    share the path counts reaches the requirement (the weight's help text in the admin promises as much); there
+    the page adds that by the path's count it is enough (`side_reaches`), since the gap then leaves the open ones."""
 
     def main(competency: str) -> bool:
         effect = step.course.raises(competency)
@@ -426,7 +430,10 @@ def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> S
     closes, narrows = closed_and_narrowed(step, requirements)
     side = tuple(names.get(c, c) for c in (*closes, *narrows) if not main(c))
     return StepGaps(
-        tuple(names.get(c, c) for c in closes if main(c)), tuple(names.get(c, c) for c in narrows if main(c)), side=side
+        tuple(names.get(c, c) for c in closes if main(c)),
+        tuple(names.get(c, c) for c in narrows if main(c)),
+        side=side,
+        side_reaches=tuple(names.get(c, c) for c in closes if not main(c)),
     )
 
 

@@ -176,6 +176,7 @@ def test_a_side_topic_of_a_course_contributes_to_a_gap_and_never_closes_it():
     assert gaps.closes == ()  # 4.6 of 5: narrowed
     assert gaps.narrows == ("Architektur",)
     assert gaps.side == ("Kommunikation", "Prozesse")
+    assert gaps.side_reaches == ("Kommunikation",)  # 4.0 of 4 by the path's count: said, as it leaves the open gaps
     requirements["it_architecture"] = 4.5
     assert _step_gaps(step, requirements, names).closes == ("Architektur",)
 
