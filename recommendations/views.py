@@ -223,9 +223,12 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         being_sharpened = Assessment.objects.filter(
             share_token=share_token, finished_at__isnull=True, sharpen_until__isnull=False
         ).exists()
-        status = 409 if being_sharpened else 404
-        context = {"being_sharpened": being_sharpened}
-        response = render(request, "recommendations/share_gone.html", context, status=status)
+        response = render(
+            request,
+            "recommendations/share_gone.html",
+            {"being_sharpened": being_sharpened},
+            status=409 if being_sharpened else 404,
+        )
         if request.htmx:  # revoked while the page was open: load the page that says so, not a page in the path
             response["HX-Refresh"] = "true"
         return response
