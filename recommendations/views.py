@@ -223,15 +223,13 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         being_sharpened = Assessment.objects.filter(
             share_token=share_token, finished_at__isnull=True, sharpen_until__isnull=False
         ).exists()
-        response = render(
+        # revoked while the page was open, htmx loads this page whole (`HtmxWholePageErrorMiddleware`)
+        return render(
             request,
             "recommendations/share_gone.html",
             {"being_sharpened": being_sharpened},
             status=409 if being_sharpened else 404,
         )
-        if request.htmx:  # revoked while the page was open: load the page that says so, not a page in the path
-            response["HX-Refresh"] = "true"
-        return response
     in_attempt_language(request, assessment.language)
     context, status = results_context(assessment, request.GET.get("role") or None, shared=True, query=request.GET)
     context["picker_url"] = reverse("shared-results", args=[share_token])
