@@ -19,6 +19,18 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
+def two_kept_attempts(client) -> tuple[Assessment, Assessment]:
+    """A signed-up person with two finished attempts kept in their account: the earlier one 90 days ago with
+    the lowest answers, the later one with the highest."""
+    sign_up(client)
+    user = User.objects.get()
+    earlier = answer_all(start_assessment(), weakest)
+    later = answer_all(start_assessment(), strongest)
+    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
+    Assessment.objects.filter(pk=later.pk).update(user=user)
+    return earlier, later
+
+
 def test_nothing_needs_an_account_but_keeping_history(client, finished_assessment):
     assert client.get(reverse("results", args=[finished_assessment.token])).status_code == 200
     assert client.get(reverse("my-results")).status_code == 302
@@ -46,12 +58,7 @@ def test_someone_elses_kept_attempt_cannot_be_taken_over(client, finished_assess
 
 
 def test_two_attempts_compare_competencies_and_role_fit(client):
-    sign_up(client)
-    user = User.objects.get()
-    earlier = answer_all(start_assessment(), weakest)
-    later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    earlier, later = two_kept_attempts(client)
     response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -126,12 +133,7 @@ def test_the_change_is_the_difference_of_the_scores_as_the_page_rounds_them():
 def test_a_competency_added_since_the_earlier_attempt_is_shown_without_a_change(client):
     """The earlier attempt's stored result was computed before a competency existed: the comparison shows the new
     one without an earlier score (it was a 500)."""
-    sign_up(client)
-    user = User.objects.get()
-    earlier = answer_all(start_assessment(), weakest)
-    later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    earlier, later = two_kept_attempts(client)
     for attempt in (earlier, later):
         client.get(reverse("results", args=[attempt.token]))  # stores each result
     stored = StoredResult.objects.get(assessment=earlier)
