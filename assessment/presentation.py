@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -23,6 +24,15 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+def shown_level(score: CompetencyScore) -> int:
+    """The whole level a person reads beside a score ("About level 4"): the level the score and the role cards
+    show to one decimal (the posterior mean, `expected`), rounded half up. The posterior's median step
+    (`score.level`, what the JSON gives) can differ from it where the posterior is skewed: beside "4,5 von 5"
+    it read "about level 5", beside a score of 30 "about level 1" and of 32 "about level 2"."""
+    one_decimal = Decimal(repr(round(score.expected, 1)))
+    return int(one_decimal.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class ScoredCompetency:
     competency: Competency
@@ -31,7 +41,7 @@ class ScoredCompetency:
 
     @property
     def rounded_level(self) -> int:
-        return round(self.score.level)
+        return shown_level(self.score)
 
     @property
     def level_label(self) -> StrOrPromise:
@@ -223,7 +233,7 @@ class ScoredSection:
 
 def profile_sections(profile: Profile) -> list[ScoredSection]:
     """The profile's scores grouped by section, each with the sentence that explains it."""
-    levels = [(slug, round(score.level)) for slug, score in profile.competencies.items()]
+    levels = [(slug, shown_level(score)) for slug, score in profile.competencies.items()]
     if not levels:
         return []
     sections: dict[int, ScoredSection] = {}

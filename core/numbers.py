@@ -1,11 +1,13 @@
 """Numbers in text, for people: a negative number with a real minus sign (U+2212), as typesetting and screen
 readers expect ("−0,4", read "minus"), where a hyphen-minus ("-0,4") may break a line after it or be read as a
-dash; and a percent sign bound to its number by a no-break space ("92 %" never breaks before the "%"). Attributes
-keep machine numbers (`value="-0.4"`); this is only for text."""
+dash; a percent sign bound to its number by a no-break space ("92 %" never breaks before the "%"); and a share in
+whole percent that says "100" only for all and "0" only for nothing. Attributes keep machine numbers
+(`value="-0.4"`); this is only for text."""
 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 MINUS = "\u2212"
 NO_BREAK_SPACE = "\u00a0"
@@ -24,3 +26,15 @@ def bind_percent(text: str) -> str:
     """`text` with every percent sign bound to the number before it by a no-break space ("65 %" never breaks
     after the 65): for free text such as a course's description, which admins write."""
     return _BREAKABLE_PERCENT.sub(rf"\1{NO_BREAK_SPACE}%", text) if "%" in text else text
+
+
+def whole_percent(value: float) -> int:
+    """A share in percent (0-100) as a whole number for people: halves up, as `floatformat` rounds, except that
+    100 stands only for all of it and 0 only for none. A role match of 99.6 % beside a requirement it still
+    misses reads 99 %, not "100 %"; a 0.3 % match reads 1 %, not "nothing"."""
+    shown = int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if shown >= 100 and value < 100:
+        return 99
+    if shown <= 0 and value > 0:
+        return 1
+    return shown

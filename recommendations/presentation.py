@@ -32,6 +32,7 @@ from assessment.presentation import (
 )
 from assessment.services import finished_plan
 from assessment.translation import current_language
+from core.numbers import whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
@@ -81,7 +82,7 @@ def _on_request(courses: int) -> str:
 def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> str:
     """The path's size in a sentence: the sum of the known prices, and the courses priced on request apart;
     never "0 EUR in all" when no price is known."""
-    numbers = {"steps": steps, "hours": floatformat(hours, "-1"), "price": floatformat(price_eur, "-2")}
+    numbers = {"steps": steps, "hours": floatformat(hours, "-1g"), "price": floatformat(price_eur, "-2g")}
     if not on_request and not price_eur:
         sentence = ngettext(
             "%(steps)s step, %(hours)s hours in all, free of charge.",
@@ -117,7 +118,7 @@ def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> 
 
 def without_limits(unlimited: Unlimited) -> str:
     """What the path without the person's limits would take, in a sentence (no "0 EUR" for unknown prices)."""
-    numbers = {"hours": floatformat(unlimited.hours, "-1"), "price": floatformat(unlimited.price_eur, "-2")}
+    numbers = {"hours": floatformat(unlimited.hours, "-1g"), "price": floatformat(unlimited.price_eur, "-2g")}
     if not unlimited.courses_price_on_request:
         return _("Without limits the path would take %(hours)s hours and %(price)s EUR.") % numbers
     numbers["on_request"] = _on_request(unlimited.courses_price_on_request)
@@ -365,8 +366,8 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
     percent): a later one shows a higher match, or a role not shown matches more than one shown. The page
     then asks "Why this order?" where it explains the numbers (the order also weighs over-qualification
     and work style)."""
-    shown_matches = [_whole_percent(fit.match.value) for _, fit in fits[:shown]]
-    rest = [_whole_percent(fit.match.value) for _, fit in fits[shown:]]
+    shown_matches = [whole_percent(fit.match.value) for _, fit in fits[:shown]]
+    rest = [whole_percent(fit.match.value) for _, fit in fits[shown:]]
     rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))
     return rises or bool(rest and shown_matches and max(rest) > min(shown_matches))
 
@@ -374,13 +375,13 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
 def below_a_lower_match(fits: list) -> set[str]:
     """The roles shown after one whose match the page shows lower: their cards give every reason (the ones after
     the first two say why, over-qualification or work style), so that a 100 % role below a 98 % one says why."""
-    shown = [(role.slug, _whole_percent(fit.match.value)) for role, fit in fits]
+    shown = [(role.slug, whole_percent(fit.match.value)) for role, fit in fits]
     return {slug for index, (slug, match) in enumerate(shown) if any(match > above for _, above in shown[:index])}
 
 
 def _whole_percent(value: float) -> int:
-    """A percentage or a 0-100 score as the page shows it: the page's own `floatformat:0` (halves up, unlike
-    `round`)."""
+    """A 0-100 score as the page shows it: the page's own `floatformat:0` (halves up, unlike `round`). A role
+    match (a share) is shown by `core.numbers.whole_percent`."""
     return int(floatformat(value, 0))
 
 
@@ -618,11 +619,13 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
             clear = old.level_high < new.level_low or old.level_low > new.level_high
             rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear))
     roles = {r.slug: r for r in Role.objects.active()}
-    # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise.
-    match_before = {f.slug: f.match for f in before.recommendation.roles}
+    # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise. An
+    # attempt its own results page calls unreliable gives no match here either.
+    match_before = {f.slug: f.match for f in before.recommendation.roles} if before.profile.reliable else {}
     role_rows = [
-        (roles[fit.slug], match_before.get(fit.slug), fit.match)
+        (roles[fit.slug], match_before.get(fit.slug), fit.match if after.profile.reliable else None)
         for fit in after.recommendation.roles
         if fit.slug in roles
     ]
-    return {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows}
+    unreliable = not (before.profile.reliable and after.profile.reliable)
+    return {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows, "unreliable": unreliable}

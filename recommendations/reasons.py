@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.numbers import whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import RoleSpec
@@ -48,6 +49,10 @@ def _texts(language: str | None) -> dict[str, str]:
             "it): %(gaps)s."
         ),
         "all": _("You meet every requirement of this role."),
+        "all_unsure": _(
+            "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "
+            "be as low as %(low)s %%)."
+        ),
         "about": _("Possibly met, as the range of your level reaches the requirement: %(gaps)s."),
         "style_suits": _("Your work style (%(style)s) suits the role."),
         "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
@@ -188,6 +193,8 @@ def _reasons(
         small = all(g.missing < CLEARLY_BELOW for g in match.gaps if g.competency in about)
         text = t["about_all" if small else "below_all"]
         reasons.append(text % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
+    elif whole_percent(match.low) < 100:  # met as measured, but not in every plausible profile: not said as certain
+        reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
     else:
         reasons.append(t["all"])
     if ranked and about:

@@ -1,10 +1,11 @@
-"""`minus`: a formatted number in text with a real minus sign (see core.numbers); not for attributes."""
+"""Numbers in text (see core.numbers), never for attributes: `minus`, a formatted number with a real minus sign;
+`percent`, a share in whole percent that says 100 only for all and 0 only for nothing."""
 
 from __future__ import annotations
 
 from django import template
 
-from core.numbers import with_minus
+from core.numbers import whole_percent, with_minus
 
 register = template.Library()
 
@@ -13,3 +14,13 @@ register = template.Library()
 def minus(value: object) -> str:
     """`value` (already formatted, e.g. by floatformat) with a leading hyphen-minus as U+2212."""
     return with_minus(str(value))
+
+
+@register.filter(is_safe=True)
+def percent(value: object) -> str:
+    """A share in percent (a number 0-100) as a whole number for the text beside a "%" (`whole_percent`); empty
+    for anything that is not a number."""
+    try:
+        return str(whole_percent(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""

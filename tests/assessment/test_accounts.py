@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from io import StringIO
 
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-def two_kept_attempts(client) -> tuple[Assessment, Assessment]:
-    """A signed-up person with two finished attempts kept in their account: the earlier one 90 days ago with
-    the lowest answers, the later one with the highest."""
+def two_kept_attempts(client, earlier_answers=weakest) -> tuple[Assessment, Assessment]:
+    """A signed-up person with two finished attempts kept in their account: the earlier one 90 days ago (with
+    the lowest answers unless told), the later one with the highest."""
     sign_up(client)
     user = User.objects.get()
-    earlier = answer_all(start_assessment(), weakest)
+    earlier = answer_all(start_assessment(), earlier_answers)
     later = answer_all(start_assessment(), strongest)
     Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
     Assessment.objects.filter(pk=later.pk).update(user=user)
@@ -65,7 +66,7 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     assert len(rows) == 10 and all(row.change > 0 for row in rows)
     assert all(row.change == row.after - row.before for row in rows)  # the difference of the numbers shown
     assert all(row.clear for row in rows)  # from every answer the lowest to every answer the highest
-    assert len(response.context["role_rows"]) == 10
+    assert len(response.context["role_rows"]) == 10 and not response.context["unreliable"]
 
 
 def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):
@@ -145,3 +146,15 @@ def test_a_competency_added_since_the_earlier_attempt_is_shown_without_a_change(
     new = [row for row in response.context["rows"] if row.competency.slug == added]
     assert len(new) == 1 and new[0].before is None and new[0].change is None
     assert all(row.change == row.after - row.before for row in response.context["rows"] if row.before is not None)
+
+
+def test_an_unreliable_attempt_gives_no_role_match_in_the_comparison_either(client):
+    """Its results page refuses to rank the roles; the comparison listed its matches all the same."""
+    rng = random.Random(5)
+    earlier, later = two_kept_attempts(client, lambda item, options: rng.choice(options))
+    response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
+    assert response.status_code == 200 and response.context["unreliable"]
+    assert all(before is None and after is not None for _role, before, after in response.context["role_rows"])
+    assert "Ein Versuch, dessen Antworten für ein Ergebnis nicht genug zusammenpassen" in response.content.decode()
+    again = client.get(reverse("compare"), {"vorher": later.token, "nachher": earlier.token})  # the order is by date
+    assert [row[1:] for row in again.context["role_rows"]] == [row[1:] for row in response.context["role_rows"]]

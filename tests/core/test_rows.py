@@ -18,7 +18,7 @@ from django.urls import reverse
 from assessment.bank import item_to_answer, items_with_options
 from assessment.forms import AnswerForm
 from assessment.models import Assessment, Item, LevelDescriptor, Option
-from assessment.presentation import profile_sections
+from assessment.presentation import profile_sections, shown_level
 from assessment.services import profile_for, record_answer, start_assessment
 from recommendations.models import CompletedCourse, Course, StoredResult
 from recommendations.presentation import active_roles, courses_by_slug
@@ -150,7 +150,7 @@ def test_the_profile_sections_are_those_the_orm_gives():
     rows = [row for group in profile_sections(profile) for row in group.competencies]
     assert len(rows) == 10
     for row in rows:
-        expected = LevelDescriptor.objects.filter(competency=row.competency, level=round(row.score.level)).first()
+        expected = LevelDescriptor.objects.filter(competency=row.competency, level=shown_level(row.score)).first()
         assert row.descriptor == (expected.text if expected else "")
         assert (
             row.competency.section.name_de
@@ -163,7 +163,7 @@ def test_an_edited_level_descriptor_shows_on_the_results_page_at_once(client):
     url = reverse("results", args=[beginner.token])
     before = page(client, url)
     row = next(r for g in client.get(url).context["sections"] for r in g.competencies if r.descriptor)
-    LevelDescriptor.objects.filter(competency=row.competency, level=round(row.score.level)).update(
+    LevelDescriptor.objects.filter(competency=row.competency, level=shown_level(row.score)).update(
         text_de="Eben im Admin neu beschrieben."
     )
     after = page(client, url)

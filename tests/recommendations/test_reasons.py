@@ -53,7 +53,8 @@ def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_a
     levels = {"com": 4.2, "chg": 2.97, "svc": 3.2, "arc": 3.1, "sec": 3.96}
     texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
     assert texts[0].startswith("Was Sie mitbringen") and "Veränderungsbegleitung und Ausdauer" in texts[0]
-    assert texts[1] == "Sie erfüllen alle Anforderungen dieser Rolle."  # as the chart draws every bar: met
+    # as the chart draws every bar: met; 2.97 of 3 is a match of 99.x %, so not said as certain
+    assert texts[1].startswith("Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen dieser Rolle;")
     levels["sec"] = 3.8  # possibly met: named as such, and not also as brought
     texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
     assert "Informationssicherheit" not in texts[0] and "Informationssicherheit & Datenschutz: 3,8 von 4" in texts[1]
@@ -124,3 +125,26 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
     assert not any("mehr mit" in r for r in reasons({c: 3.7 for c in COMPETENCIES}, {c: 4.5 for c in COMPETENCIES}))
     english = reasons(level, level, "en")[-1]
     assert english.startswith("You bring more than this role asks for: on average 0.6 of a level")
+
+
+def test_every_requirement_met_is_said_as_certain_only_when_the_whole_range_of_the_match_is_100():
+    """A card said "Sie erfüllen alle Anforderungen dieser Rolle." under "etwa 100 % (90–100 %)": the levels as
+    measured met every requirement, but their ranges reached below some of them."""
+    from recommendations.matching import Match
+    from recommendations.reasons import reasons_for_roles
+
+    levels = {"com": 4.2, "chg": 3.3, "svc": 3.2, "arc": 3.1, "sec": 4.1}
+    for match, expected in (
+        (Match(100.0, 90.4, 100.0, ()), "ganz sicher"),
+        (Match(100.0, 99.6, 100.0, ()), "ganz sicher"),  # a low of 99.6 is not all of it either
+        (Match(100.0, 100.0, 100.0, ()), "Sie erfüllen alle Anforderungen dieser Rolle."),
+    ):
+        with override("de"):
+            texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match])[0]
+        assert expected in texts[1]
+    with override("de"):
+        unsure = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(100.0, 90.4, 100.0, ())])[0][1]
+    assert unsure == (
+        "Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen dieser Rolle; ganz sicher ist das noch nicht "
+        "(die Passung kann auch nur 90\u00a0% betragen)."
+    )

@@ -27,7 +27,7 @@ from recommendations.models import (
     RoleRequirement,
     StoredResult,
 )
-from tests.conftest import answer_all, at_level_one, weakest
+from tests.conftest import answer_all, at_level_one, strongest, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -542,3 +542,18 @@ def test_every_result_of_ones_own_can_be_downloaded_shared_kept_and_deleted(clie
     assert response.context["profile"].reliable is (how == "reliable")
     assert 'id="keep-heading"' in text  # the page's own links to it lead somewhere
     assert ('id="feedback"' in text) is (how == "reliable")
+
+
+def test_a_match_settled_at_100_is_said_without_about_and_one_below_it_never_reads_100(client):
+    """ "etwa 100 % (100–100 %)" put "about" before a range of no width; a 99.x % match beside a gap it still has read
+    "100 %"."""
+    assessment = answer_all(start_assessment(), strongest)
+    response = client.get(reverse("results", args=[assessment.token]))
+    cards = re.findall(r'<p class="match">(.*?)</p>', response.content.decode(), re.S)
+    for (_role, fit), card in zip(response.context["top_fits"], cards):
+        if fit.match.low == fit.match.high == 100:
+            assert card == "Sie erfüllen 100\u00a0% der Anforderungen dieser Rolle."
+        else:
+            assert card.startswith("Sie erfüllen etwa ") and "etwa 100\u00a0%" not in card
+    assert any(fit.match.low == 100 for _role, fit in response.context["top_fits"])
+    assert any(fit.match.low < 100 for _role, fit in response.context["top_fits"])

@@ -1,0 +1,58 @@
+"""Numbers for people: a share in whole percent that never claims all or nothing it does not mean."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+
+from core.numbers import whole_percent
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, 0), (0.3, 1), (0.5, 1), (1.49, 1), (45.5, 46), (51.4, 51), (99.4, 99), (99.5, 99), (99.96, 99), (100, 100)],
+)
+def test_a_share_rounds_halves_up_but_says_100_only_for_all_and_0_only_for_none(value, shown):
+    assert whole_percent(value) == shown
+
+
+def test_the_percent_filter_writes_the_whole_share_and_nothing_for_what_is_not_a_number():
+    rendered = Template("{% load number_tags %}{{ a|percent }}|{{ b|percent }}|{{ c|percent }}").render(
+        Context({"a": 99.6, "b": 100.0, "c": None})
+    )
+    assert rendered == "99|100|"
+
+
+def test_no_template_writes_a_role_match_with_floatformat():
+    """The class of "100 % beside a gap": every match, its range included, goes through `percent` (a 99.6 %
+    match shown as "100 %" next to "2,9 von 3" in the results, the PDF, the role chooser and the comparison)."""
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}: {found}"
+        for path in TEMPLATES.rglob("*.html")
+        for found in re.findall(r"(?:match|before|after)\.(?:value|low|high)\|floatformat[^ }%]*", path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_hours_and_prices_in_text_are_grouped_as_people_write_them():
+    """ "3 Schritte, 1200,5 Stunden und 2370 EUR insgesamt" had no thousands separator (an admin may enter a price of
+    1.290,50 EUR); every hours and price figure in the templates is formatted with grouping too."""
+    from django.utils import translation
+
+    from recommendations.presentation import path_totals
+
+    with translation.override("de"):
+        assert path_totals(3, 1200.5, 2370.0, 0) == "3 Schritte, 1.200,5 Stunden und 2.370 EUR insgesamt."
+    with translation.override("en"):
+        assert path_totals(3, 1200.5, 1290.5, 0) == "3 steps, 1,200.5 hours in all, 1,290.50 EUR in all."
+    ungrouped = [
+        f"{path.relative_to(TEMPLATES)}: {found}"
+        for path in TEMPLATES.rglob("*.html")
+        for found in re.findall(r"(?:hours|price_eur)\|floatformat:\"?-?\d\"?(?!g)", path.read_text())
+    ]
+    assert ungrouped == []
