@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -58,6 +58,7 @@ from recommendations.models import (
     Provider,
     Role,
     RoleRequirement,
+    StoredResult,
 )
 from recommendations.resources import (
     CourseCSV,
@@ -702,7 +703,9 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
         )
 
     def get_deleted_objects(self, objs, request: HttpRequest):
-        """Confirmed outcomes are real training labels: a role that has them is deactivated, not deleted."""
+        """Confirmed outcomes are real training labels, and a stored result's learning path leads to its role: a
+        role that either names is deactivated, not deleted (deleted, the stored results lost the role their path
+        leads to, and the page showed the path under "Choose a role")."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for role in Role.objects.filter(pk__in=[r.pk for r in objs]).annotate(outcomes_count=Count("outcomes")):
             # annotated just above, but the stubs' RoleQuerySet does not carry annotations along
@@ -711,6 +714,18 @@ class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, Inl
                 protected.append(
                     gettext("%(count)d confirmed outcomes name “%(role)s” as their role")
                     % {"count": count, "role": role}
+                )
+            paths = StoredResult.objects.filter(
+                Q(document__path__target_role=role.slug) | Q(document__chosen_role=role.slug)
+            ).count()
+            if paths:
+                protected.append(
+                    ngettext(
+                        "%(count)d stored result leads its learning path to “%(role)s”",
+                        "%(count)d stored results lead their learning path to “%(role)s”",
+                        paths,
+                    )
+                    % {"count": paths, "role": role}
                 )
         return deleted, counts, perms_needed, protected
 
@@ -982,13 +997,37 @@ class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelA
         self.message_user(
             request, gettext("Model version %(version)s is active now.") % {"version": chosen.version}, messages.SUCCESS
         )
+        if list(chosen.roles or []) != current_role_slugs():
+            self.message_user(
+                request,
+                gettext(
+                    "Version %(version)s was trained for other roles than the active ones, so role fit does not use "
+                    "it: results are ranked by the transparent match until a version trained for the current roles "
+                    "is active. Retrain the model for that."
+                )
+                % {"version": chosen.version},
+                messages.WARNING,
+            )
 
 
 def roles_changed_since_training() -> bool:
-    """Whether a role (or its requirements, saved with it) changed after the active model was trained."""
-    trained = ModelVersion.objects.filter(active=True).values_list("created_at", flat=True).first()
+    """Whether a role (or its requirements, saved with it) changed after the active model was trained, or the
+    active model was trained for other roles than the active ones (a role deleted, or an older version switched
+    back to): role fit then ranks by the transparent match (`services._fits`) until a version for these roles is
+    trained, and the admin is to be told."""
+    active = ModelVersion.objects.filter(active=True).values_list("created_at", "roles").first()
+    if active is None:
+        return True
+    trained, trained_roles = active
+    if list(trained_roles or []) != current_role_slugs():
+        return True
     changed = Role.objects.aggregate(t=Max("updated_at"))["t"]
-    return trained is None or (changed is not None and changed > trained)
+    return changed is not None and changed > trained
+
+
+def current_role_slugs() -> list[str]:
+    """The active roles in the order the ranking and the model take them (`catalogue.snapshot`)."""
+    return list(Role.objects.active().order_by("order", "slug").values_list("slug", flat=True))
 
 
 @admin.register(ConfirmedOutcome)

@@ -71,8 +71,13 @@ class Role(models.Model):
         return self.name  # in the active language: the English admin names it in English
 
     def clean(self) -> None:
+        errors = {}
         if self.salary_min_eur and self.salary_max_eur and self.salary_min_eur > self.salary_max_eur:
-            raise ValidationError({"salary_max_eur": _("The upper end of the band is below the lower end.")})
+            errors["salary_max_eur"] = _("The upper end of the band is below the lower end.")
+        if self.esco_uri and not self.esco_uri.startswith(("http://", "https://")):  # ESCO's own URIs are http
+            errors["esco_uri"] = _("Give the web address of the ESCO occupation (http or https).")
+        if errors:
+            raise ValidationError(errors)
 
 
 class RoleRequirement(models.Model):
@@ -120,6 +125,10 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.url and not self.url.startswith("https://"):  # not http, ftp or ftps, which a URLField allows
+            raise ValidationError({"url": _("Give the provider's https address.")})
 
 
 class CourseQuerySet(models.QuerySet["Course"]):
@@ -279,7 +288,7 @@ class Course(models.Model):
         """What people would be told wrongly: an offer's page over plain http, a check dated in the future, an
         active course whose exam is retired."""
         errors = {}
-        if self.url.startswith("http://"):
+        if self.url and not self.url.startswith("https://"):  # not http, ftp or ftps, which a URLField allows
             errors["url"] = _("Give the offer's https address: people follow this link.")
         today = timezone.localdate()
         if self.last_checked and self.last_checked > today:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -462,3 +463,16 @@ def test_hours_or_a_price_a_hundred_times_too_large_are_refused_with_a_reason(ad
     response, _ = post_edited(admin_client, course, **{field: value})
     assert response.status_code == 200
     assert any(message in error for error in errors_of(response))
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/kurs", "ftps://example.org/kurs", "http://example.org/kurs"])
+def test_a_course_and_a_provider_link_only_to_https_pages(admin_client, url):
+    """A URL field allows ftp and ftps too: people follow a course's link."""
+    course = Course.objects.active().filter(exam_retired_on__isnull=True).exclude(url="").order_by("slug").first()
+    response, _data = post_edited(admin_client, course, url=url)
+    assert response.status_code == 200 and "https-Adresse" in " ".join(errors_of(response))
+    provider = course.provider
+    provider.url = url
+    with pytest.raises(ValidationError) as refused:
+        provider.full_clean()
+    assert "url" in refused.value.message_dict

@@ -134,3 +134,25 @@ def test_a_version_says_what_it_learned_from_and_that_its_cv_figures_are_not_abo
     text = admin_client.get(admin_url(version)).content.decode()
     assert "An echten Ergebnissen gemessen" in text
     assert "nicht wie gut es echte Menschen einordnet" in text
+
+
+def test_activating_a_version_trained_for_other_roles_warns_that_role_fit_will_not_use_it(admin_client):
+    previous = ModelVersion.objects.get(active=True)
+    other = ModelVersion.objects.create(
+        version="older",
+        format_version=previous.format_version,
+        sklearn_version=previous.sklearn_version,
+        payload=previous.payload,
+        training_data_hash=previous.training_data_hash,
+        training_size=previous.training_size,
+        metrics=previous.metrics,
+        roles=previous.roles[:-1],  # trained before a role was added
+        active=False,
+    )
+    response = admin_client.post(
+        CHANGELIST_URL, {"action": "activate_version", "_selected_action": [other.pk], "index": 0}
+    )
+    assert any("für andere Rollen" in message for message in messages_of(response))
+    assert "errornote" in admin_client.get(CHANGELIST_URL).content.decode()
+    admin_client.post(CHANGELIST_URL, {"action": "activate_version", "_selected_action": [previous.pk], "index": 0})
+    assert "errornote" not in admin_client.get(CHANGELIST_URL).content.decode()

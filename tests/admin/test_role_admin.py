@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessment.models import Competency
 from recommendations.catalogue import snapshot
-from recommendations.models import ConfirmedOutcome, Role, RoleRequirement
+from recommendations.models import ConfirmedOutcome, Role, RoleRequirement, StoredResult
 from tests.admin.helpers import admin_url, errors_of, form_data, inline_prefix, inline_rows, set_inline_row
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,9 @@ def test_a_new_role_starts_with_a_row_per_competency(admin_client):
     assert list(role.requirements.values_list("level", flat=True)) == [4]
 
 
-@pytest.mark.parametrize(("field", "value"), [("work_style", "1.2"), ("salary_min_eur", "9000")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("work_style", "1.2"), ("salary_min_eur", "9000"), ("esco_uri", "ftp://example.org/x")]
+)
 def test_a_role_is_validated(admin_client, field, value):
     role = Role.objects.filter(salary_max_eur__isnull=False).order_by("order").first()
     response = admin_client.get(admin_url(role))
@@ -90,3 +92,30 @@ def test_a_work_style_with_a_german_decimal_comma_is_saved(admin_client):
     assert admin_client.post(admin_url(role), data).status_code == 302
     role.refresh_from_db()
     assert role.work_style == -0.4
+
+
+def test_a_role_a_stored_learning_path_leads_to_is_deactivated_not_deleted(admin_client, client, finished_assessment):
+    """Deleted, the stored result lost the role its path leads to: the page showed the path under "Choose a role"."""
+    client.get(reverse("results", args=[finished_assessment.token]))  # stores the result and its path
+    target = StoredResult.objects.get(assessment=finished_assessment).document["path"]["target_role"]
+    role = Role.objects.get(slug=target)
+    page = admin_client.get(admin_url(role, "delete")).content.decode()
+    assert "1 gespeichertes Ergebnis führt seinen Lernpfad zu" in page
+    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
+    assert Role.objects.filter(pk=role.pk).exists()
+    admin_client.post(
+        reverse("admin:recommendations_role_changelist"),
+        {"action": "delete_selected", "_selected_action": [role.pk], "index": 0, "post": "yes"},
+    )
+    assert Role.objects.filter(pk=role.pk).exists()  # the bulk action refuses too
+
+
+def test_deleting_a_role_the_active_model_was_trained_for_is_pointed_out(admin_client):
+    """The model ranks only the roles it was trained for: after a delete every result was ranked by the transparent
+    match, and nothing in the admin said so (the check looked only at the roles' last change)."""
+    versions = reverse("admin:recommendations_modelversion_changelist")
+    assert "errornote" not in admin_client.get(versions).content.decode()
+    role = Role.objects.order_by("-order").first()
+    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
+    assert not Role.objects.filter(pk=role.pk).exists()
+    assert "neu trainieren" in admin_client.get(versions).content.decode().split("errornote", 1)[1]
