@@ -71,17 +71,24 @@ def test_a_role_is_validated(admin_client, field, value):
     assert errors_of(response)
 
 
+def refused_delete(admin_client, role: Role) -> str:
+    """The delete page of `role` (its text), after checking that confirming it deletes nothing."""
+    page = admin_client.get(admin_url(role, "delete")).content.decode()
+    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
+    assert Role.objects.filter(pk=role.pk).exists()
+    return page
+
+
+def role_action(admin_client, action: str, role: Role, **extra) -> None:
+    changelist = reverse("admin:recommendations_role_changelist")
+    admin_client.post(changelist, {"action": action, "_selected_action": [role.pk], "index": 0, **extra})
+
+
 def test_a_role_with_confirmed_outcomes_is_deactivated_not_deleted(admin_client):
     role = Role.objects.order_by("order").first()
     ConfirmedOutcome.objects.create(role=role, levels={"agile": 2}, work_style=0.0)
-    page = admin_client.get(admin_url(role, "delete")).content.decode()
-    assert "bestätigte Ergebnisse" in page
-    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
-    assert Role.objects.filter(pk=role.pk).exists()
-    admin_client.post(
-        reverse("admin:recommendations_role_changelist"),
-        {"action": "deactivate_selected", "_selected_action": [role.pk], "index": 0},
-    )
+    assert "bestätigte Ergebnisse" in refused_delete(admin_client, role)
+    role_action(admin_client, "deactivate_selected", role)
     assert role.slug not in [r.slug for r in snapshot().roles]
 
 
@@ -99,14 +106,8 @@ def test_a_role_a_stored_learning_path_leads_to_is_deactivated_not_deleted(admin
     client.get(reverse("results", args=[finished_assessment.token]))  # stores the result and its path
     target = StoredResult.objects.get(assessment=finished_assessment).document["path"]["target_role"]
     role = Role.objects.get(slug=target)
-    page = admin_client.get(admin_url(role, "delete")).content.decode()
-    assert "1 gespeichertes Ergebnis führt seinen Lernpfad zu" in page
-    admin_client.post(admin_url(role, "delete"), {"post": "yes"})
-    assert Role.objects.filter(pk=role.pk).exists()
-    admin_client.post(
-        reverse("admin:recommendations_role_changelist"),
-        {"action": "delete_selected", "_selected_action": [role.pk], "index": 0, "post": "yes"},
-    )
+    assert "1 gespeichertes Ergebnis führt seinen Lernpfad zu" in refused_delete(admin_client, role)
+    role_action(admin_client, "delete_selected", role, post="yes")
     assert Role.objects.filter(pk=role.pk).exists()  # the bulk action refuses too
 
 
