@@ -364,6 +364,18 @@ class OptionFormSet(BaseInlineFormSet):
                     code="correct_options",
                     params={"count": correct},
                 )
+        levels = [f.cleaned_data.get("level") for f in kept]
+        if self.instance.kind == Item.Kind.SELF_RATING and len(set(levels)) < len(levels):
+            raise ValidationError(
+                _("Each option of a self-rating stands for its own level: two options give the same level."),
+                code="same_level",
+            )
+        styles = {f.cleaned_data.get("style") for f in kept}
+        if self.instance.kind == Item.Kind.SCENARIO and len(styles) < 2:
+            raise ValidationError(
+                _("The options of a work-style scenario need at least two different styles, or it says nothing."),
+                code="one_style",
+            )
 
 
 class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):

@@ -228,10 +228,24 @@ class Item(models.Model):
         return False
 
     def clean(self) -> None:
+        errors = {}
         if self.kind == self.Kind.KNOWLEDGE and self.difficulty is None:
-            raise ValidationError({"difficulty": _("A knowledge check needs a difficulty from 1 to 5.")})
+            errors["difficulty"] = _("A knowledge check needs a difficulty from 1 to 5.")
+        if self.kind != self.Kind.KNOWLEDGE and self.difficulty is not None:
+            errors["difficulty"] = _("Only a knowledge check has a difficulty.")
         if self.kind != self.Kind.SCENARIO and self.competency_id is None:
-            raise ValidationError({"competency": _("Only work-style scenarios may have no competency.")})
+            errors["competency"] = _("Only work-style scenarios may have no competency.")
+        if self.kind == self.Kind.SCENARIO and self.competency_id is not None:
+            errors["competency"] = _("A work-style scenario belongs to no competency: it measures the work style.")
+        if self.pk is not None:
+            stored_kind = Item.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+            if stored_kind not in (None, self.kind) and self.answers.exists():  # read as another kind of answer
+                errors["kind"] = _(
+                    "People have answered this item, and their answers would be read as another kind of question. "
+                    "Deactivate the item and add a new one instead."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Option(models.Model):

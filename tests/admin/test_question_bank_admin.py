@@ -152,3 +152,50 @@ def test_the_slugs_of_the_question_bank_are_fixed_once_they_exist(admin_client):
         assert "slug" not in response.context["adminform"].form.fields
         assert obj.slug in response.content.decode()
     assert "slug" in admin_client.get(admin_url(Item, "add")).context["adminform"].form.fields
+
+
+def test_two_options_of_a_self_rating_never_stand_for_the_same_level(admin_client):
+    item = item_of(Item.Kind.SELF_RATING)
+    response = edit_options(admin_client, item, lambda data, prefix, rows: set_inline_row(data, prefix, 1, level="0"))
+    assert response.status_code == 200
+    assert "Jede Option einer Selbsteinschätzung steht für ihre eigene Stufe" in " ".join(errors_of(response))
+
+
+def test_a_scenario_whose_options_all_share_one_style_is_refused(admin_client):
+    def one_style(data, prefix, rows):
+        for row in rows:
+            set_inline_row(data, prefix, row, style="0.5")
+
+    response = edit_options(admin_client, item_of(Item.Kind.SCENARIO), one_style)
+    assert response.status_code == 200
+    assert "mindestens zwei verschiedene Stile" in " ".join(errors_of(response))
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "message"),
+    [
+        (Item.Kind.SELF_RATING, "difficulty", "3", "Nur eine Wissensfrage hat eine Schwierigkeit."),
+        (Item.Kind.SCENARIO, "competency", "first", "Ein Arbeitsstil-Szenario gehört zu keiner Kompetenz"),
+    ],
+)
+def test_a_difficulty_belongs_to_knowledge_checks_and_a_competency_not_to_scenarios(
+    admin_client, kind, field, value, message
+):
+    item = item_of(kind)
+    response = admin_client.get(admin_url(item))
+    data = form_data(response)
+    data[field] = str(Competency.objects.order_by("pk").first().pk) if value == "first" else value
+    response = admin_client.post(admin_url(item), data)
+    assert response.status_code == 200 and message in " ".join(errors_of(response))
+
+
+def test_an_answered_item_keeps_its_kind(admin_client, finished_assessment):
+    """A knowledge check with answers turned into a self-rating: its answers would be read as self-ratings."""
+    item = Answer.objects.filter(assessment=finished_assessment, item__kind=Item.Kind.KNOWLEDGE).first().item
+    response = admin_client.get(admin_url(item))
+    data = form_data(response)
+    data.update(kind=Item.Kind.SELF_RATING, difficulty="")
+    response = admin_client.post(admin_url(item), data)
+    assert response.status_code == 200
+    assert "Deaktivieren Sie die Frage" in " ".join(errors_of(response))
+    assert Item.objects.get(pk=item.pk).kind == Item.Kind.KNOWLEDGE
