@@ -197,6 +197,7 @@ def _deleted_course(spec) -> Course:
         format=spec.format,
         certificate=spec.certificate,
         fundable=spec.funded,
+        language="",  # not stored with the path: said nothing about, rather than the field's default German
         active=False,
         last_checked=None,  # type: ignore[misc]  # not "checked today", as the field's default would say
         provider=Provider(name=spec.provider),

@@ -343,6 +343,7 @@ def test_a_course_deleted_since_is_listed_as_no_longer_offered_so_the_count_and_
     assert escape(deleted.title_de) in text and "Neu berechnen" in text
     withdrawn = text.split('class="path-step withdrawn"')[1].split("</li>")[0]
     assert "zuletzt geprüft" not in withdrawn  # nobody checked it today
+    assert "auf Deutsch" not in withdrawn and "auf Englisch" not in withdrawn  # its language was not stored
     assert text.count('class="done-form"') == len(steps) - 1  # nothing to mark done for a course that is gone
     client.post(reverse("results-recompute", args=[beginner.token]))
     assert deleted.slug not in [c.slug for _, c, _ in client.get(results_url(beginner)).context["path_steps"]]
