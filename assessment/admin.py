@@ -225,6 +225,26 @@ class LocalizedNumbersMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+class CompetencyRowsMixin:
+    """An inline whose rows each name a competency (a role's requirements, what a course teaches): the competency
+    list is queried once for the page, not once per row's select, and each row's competency is fetched with it
+    (a row is shown by its name)."""
+
+    def get_queryset(self, request: HttpRequest):
+        parent = next(
+            f.name
+            for f in self.model._meta.get_fields()  # type: ignore[attr-defined]
+            if f.many_to_one and f.related_model is self.parent_model  # type: ignore[attr-defined]
+        )
+        return super().get_queryset(request).select_related("competency", parent)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name == "competency" and formfield is not None:
+            formfield.choices = list(formfield.choices)  # the rows' copies share the evaluated list
+        return formfield
+
+
 class StableSlugMixin:
     """The slug is typed (or prepopulated) once, when the entry is added, and read-only afterwards."""
 
@@ -751,15 +771,15 @@ class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
             return
         version = CalibrationVersion.objects.get(pk=queryset.get().pk)
         if not version.usable:
-            self.message_user(
-                request,
-                gettext(
-                    "%(version)s cannot be used: every item needs at least %(count)d answers and the fit must "
-                    "have converged."
-                )
-                % {"version": version, "count": version.min_answers},
-                messages.ERROR,
-            )
+            if not version.converged:  # the reason that applies, not both
+                reason = gettext("%(version)s cannot be used: its fit did not converge.") % {"version": version}
+            else:
+                reason = ngettext(
+                    "%(version)s cannot be used: every item needs at least %(count)d answer.",
+                    "%(version)s cannot be used: every item needs at least %(count)d answers.",
+                    version.min_answers,
+                ) % {"version": version, "count": version.min_answers}
+            self.message_user(request, reason, messages.ERROR)
             return
         changed = version.activate()
         self.message_user(

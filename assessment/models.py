@@ -88,8 +88,8 @@ class LevelDescriptor(models.Model):
         verbose_name = _("level descriptor")
         verbose_name_plural = _("level descriptors")
 
-    def __str__(self) -> str:
-        return f"{self.competency.slug} {self.level}"
+    def __str__(self) -> str:  # the name, not the slug: the admin's delete pages and history list these
+        return _("%(competency)s, level %(level)s") % {"competency": self.competency, "level": self.level}
 
 
 class ItemQuerySet(models.QuerySet["Item"]):

@@ -37,6 +37,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
+    CompetencyRowsMixin,
     FieldOptions,
     LabelledFieldsMixin,
     LocalizedNumbersMixin,
@@ -183,7 +184,7 @@ class CourseCompetencyFormSet(BaseInlineFormSet):
             )
 
 
-class CourseCompetencyInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class CourseCompetencyInline(CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = CourseCompetency
     formset = CourseCompetencyFormSet
     fields = ("competency", "from_level", "to_level", "weight")
@@ -352,6 +353,7 @@ class CourseAdmin(
     slug_source = "title_de"
     list_display = (
         "title_de",
+        "title_en",
         "provider",
         "format",
         "hours",
@@ -616,7 +618,7 @@ def stored_references(model: type[models.Model]) -> list:
     ]
 
 
-class RoleRequirementInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class RoleRequirementInline(CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = RoleRequirement
     fields = ("competency", "level")
     extra = 0

@@ -93,8 +93,12 @@ class RoleRequirement(models.Model):
         verbose_name = _("required level")
         verbose_name_plural = _("required levels")
 
-    def __str__(self) -> str:
-        return f"{self.role.slug}: {self.competency.slug} {self.level}"
+    def __str__(self) -> str:  # names, not slugs: the admin's delete pages and history list these
+        return _("%(role)s: %(competency)s, level %(level)s") % {
+            "role": self.role,
+            "competency": self.competency,
+            "level": self.level,
+        }
 
 
 class Provider(models.Model):
@@ -124,7 +128,8 @@ class Provider(models.Model):
         verbose_name_plural = _("providers")
 
     def __str__(self) -> str:
-        return self.name
+        # the in-house "provider" has a German name only ("Im eigenen Betrieb"): in the language of the page
+        return str(_("In your own organisation")) if self.in_house else self.name
 
     def clean(self) -> None:
         if self.url and not self.url.startswith("https://"):  # not http, ftp or ftps, which a URLField allows
@@ -333,8 +338,13 @@ class CourseCompetency(models.Model):
         verbose_name = _("competency developed")
         verbose_name_plural = _("competencies developed")
 
-    def __str__(self) -> str:
-        return f"{self.course.slug}: {self.competency.slug} {self.from_level}->{self.to_level}"
+    def __str__(self) -> str:  # names, not slugs: the admin's delete pages and history list these
+        return _("%(course)s: %(competency)s, level %(start)s to %(end)s") % {
+            "course": self.course,
+            "competency": self.competency,
+            "start": self.from_level,
+            "end": self.to_level,
+        }
 
     def clean(self) -> None:
         if self.from_level is not None and self.to_level is not None and self.to_level <= self.from_level:

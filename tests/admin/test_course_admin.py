@@ -476,3 +476,16 @@ def test_a_course_and_a_provider_link_only_to_https_pages(admin_client, url):
     with pytest.raises(ValidationError) as refused:
         provider.full_clean()
     assert "url" in refused.value.message_dict
+
+
+def test_the_in_house_provider_is_named_in_the_language_of_the_page(admin_client):
+    """It has a German name only: the English dashboard said "Im eigenen Betrieb"."""
+    from django.utils import translation
+
+    in_house = Provider.objects.filter(in_house=True).first()
+    assert in_house is not None
+    with translation.override("en"):
+        assert str(in_house) == "In your own organisation"
+    with translation.override("de"):
+        assert str(in_house) == "Im eigenen Betrieb"
+    assert str(Provider(name="Red Hat")) == "Red Hat"

@@ -120,3 +120,50 @@ def test_deleting_a_role_the_active_model_was_trained_for_is_pointed_out(admin_c
     admin_client.post(admin_url(role, "delete"), {"post": "yes"})
     assert not Role.objects.filter(pk=role.pk).exists()
     assert "neu trainieren" in admin_client.get(versions).content.decode().split("errornote", 1)[1]
+
+
+def test_catalogue_rows_are_named_by_names_not_slugs_in_the_admins_lists():
+    """Delete pages and the history listed "nc-299: change_resilience 1->3"."""
+    from django.utils import translation
+
+    from assessment.models import LevelDescriptor
+    from recommendations.models import CourseCompetency
+
+    requirement = RoleRequirement.objects.select_related("role", "competency").order_by("pk").first()
+    link = CourseCompetency.objects.select_related("course", "competency").order_by("pk").first()
+    descriptor = LevelDescriptor.objects.select_related("competency").order_by("pk").first()
+    with translation.override("de"):
+        assert (
+            str(requirement)
+            == f"{requirement.role.name_de}: {requirement.competency.name_de}, Stufe {requirement.level}"
+        )
+        assert str(link) == (
+            f"{link.course.title_de}: {link.competency.name_de}, Stufe {link.from_level} bis {link.to_level}"
+        )
+        assert str(descriptor) == f"{descriptor.competency.name_de}, Stufe {descriptor.level}"
+    with translation.override("en"):
+        assert (
+            str(requirement)
+            == f"{requirement.role.name_en}: {requirement.competency.name_en}, level {requirement.level}"
+        )
+
+
+def test_the_role_forms_run_the_same_queries_however_many_requirement_rows_they_show(admin_client):
+    """Each row's competency list ran its own query: 135 queries for the add form with 130 competencies."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    role = Role.objects.order_by("order").first()
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    queries(admin_url(Role, "add")), queries(admin_url(role))  # what a first request caches
+    before = queries(admin_url(Role, "add")), queries(admin_url(role))
+    section = Competency.objects.first().section
+    for index in range(8):
+        competency = Competency.objects.create(slug=f"extra-{index}", name_de=f"Extra {index}", section=section)
+        RoleRequirement.objects.create(role=role, competency=competency, level=1)
+    assert (queries(admin_url(Role, "add")), queries(admin_url(role))) == before

@@ -350,6 +350,15 @@ def test_the_admin_refuses_a_version_with_too_few_answers(bank, admin_client):
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     assert not CalibrationVersion.objects.filter(active=True).exists()
     assert parameters(bank) == before
+    # the reason that applies, in the right number ("at least 1 answers" read wrong, and named both reasons)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f"{version} kann nicht verwendet werden: Jede Frage braucht mindestens {version.min_answers} Antworten."
+    ]
+    CalibrationVersion.objects.filter(pk=version.pk).update(converged=False, min_answers=1)
+    response = admin_client.post(changelist, {"action": "activate_calibration", "_selected_action": [version.pk]})
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == (
+        f"{CalibrationVersion.objects.get()} kann nicht verwendet werden: Die Anpassung ist nicht konvergiert."
+    )
 
 
 def test_the_admin_shows_each_version_with_its_items(bank, admin_client):
