@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
@@ -245,6 +246,52 @@ class CompetencyRowsMixin:
         return formfield
 
 
+# The largest id a database row can have (a 64-bit integer on SQLite and PostgreSQL): a larger one typed into a
+# tampered form made the database driver raise instead of the form saying "not a valid choice".
+LARGEST_ID = 2**63 - 1
+
+
+def valid_id(value: object) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) <= LARGEST_ID
+
+
+class CheckedIdsModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice whose values must be ids a row can have, before the database is asked."""
+
+    def _check_values(self, value):
+        if not isinstance(value, str) and self.to_field_name is None:
+            try:
+                values = list(value)
+            except TypeError:
+                values = []
+            for pk in values:
+                if not valid_id(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)  # type: ignore[misc]  # Django's own step, not in the stubs
+
+
+class CheckedIdsMixin:
+    """Ids sent to the admin are checked before the database sees them: a changelist action on a selection that
+    holds anything but row ids ("abc", a 24-digit number) is refused with a message, and a many-to-many field
+    (a course's prerequisites) says such a value is not a valid choice. Both were a 500 for a tampered request."""
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        kwargs.setdefault("form_class", CheckedIdsModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def response_action(self, request: HttpRequest, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(valid_id(pk) for pk in selected):
+            self.message_user(  # type: ignore[attr-defined]
+                request, gettext("The selection was not understood: choose the rows again."), messages.WARNING
+            )
+            return None  # the changelist is shown again, nothing done
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+
 class StableSlugMixin:
     """The slug is typed (or prepopulated) once, when the entry is added, and read-only afterwards."""
 
@@ -315,7 +362,7 @@ def activate_selected(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Section)
-class SectionAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "order", "competency_count")
     search_fields = ("slug", "name_de", "name_en")
@@ -339,7 +386,7 @@ class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.Ta
 
 
 @admin.register(Competency)
-class CompetencyAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class CompetencyAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "section", "order")
     list_filter = ("section",)
@@ -407,7 +454,7 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInli
 
 
 @admin.register(Item)
-class ItemAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class ItemAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     list_display = (
         "slug",
         "kind",
@@ -614,7 +661,7 @@ def calibration_title(status: TaskResultStatus, summary: dict | None) -> str:
 
 
 @admin.register(CalibrationVersion)
-class CalibrationVersionAdmin(LocalizedNumbersMixin, admin.ModelAdmin):
+class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.ModelAdmin):
     """Item calibrations from `manage.py calibrate_items`, or started here (run by the worker): read-only,
     activated (or left) by actions."""
 

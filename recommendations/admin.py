@@ -37,6 +37,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
+    CheckedIdsMixin,
+    CheckedIdsModelMultipleChoiceField,
     CompetencyRowsMixin,
     FieldOptions,
     LabelledFieldsMixin,
@@ -90,7 +92,7 @@ WORKER_HINT_AFTER_SECONDS = 15
 
 
 @admin.register(Provider)
-class ProviderAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
     list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
@@ -217,7 +219,7 @@ class CourseAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PrerequisiteField(forms.ModelMultipleChoiceField):
+class PrerequisiteField(CheckedIdsModelMultipleChoiceField):
     """The courses to choose prerequisites from: the inactive ones (last) say so."""
 
     def label_from_instance(self, course: Course) -> str:
@@ -340,7 +342,12 @@ def delete_selected(modeladmin, request: HttpRequest, queryset):
 
 @admin.register(Course)
 class CourseAdmin(
-    LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, ImportExportModelAdmin, InlineHistoryAdmin
+    CheckedIdsMixin,
+    LocalizedNumbersMixin,
+    StableSlugMixin,
+    LabelledFieldsMixin,
+    ImportExportModelAdmin,
+    InlineHistoryAdmin,
 ):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     form = CourseAdminForm
@@ -633,7 +640,7 @@ LEARNED_ROLE_FIELDS = {"work_style", "active"}
 
 
 @admin.register(Role)
-class RoleAdmin(LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class RoleAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "work_style", "salary_band", "requirement_count", "active", "order")
@@ -750,7 +757,7 @@ def percent(value: float | None) -> str:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
+class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
     """Every trained version with its cross-validated metrics; read-only, retrained and activated by actions."""
 
     list_display = (
@@ -1033,7 +1040,7 @@ def current_role_slugs() -> list[str]:
 
 
 @admin.register(ConfirmedOutcome)
-class ConfirmedOutcomeAdmin(LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
+class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
     """Anonymous real labels for training; read-only, but an admin reviews them and excludes implausible
     ones from training (or includes them again); a wrong one may be deleted."""
 

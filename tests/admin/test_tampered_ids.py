@@ -1,0 +1,47 @@
+"""Ids sent to the admin that no row can have ("abc", a 24-digit number) get a message, never a 500: a tampered
+changelist selection and a course's prerequisites crashed in the database driver."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from assessment.admin import CheckedIdsMixin
+from recommendations.models import Course
+from tests.admin.test_course_admin import post_edited
+
+pytestmark = pytest.mark.django_db
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("selected", ["abc", HUGE, "-1", "1.5"])
+def test_a_changelist_action_on_a_selection_that_is_no_ids_changes_nothing_and_says_so(admin_client, selected):
+    active = Course.objects.filter(active=True).count()
+    changelist = reverse("admin:recommendations_course_changelist")
+    response = admin_client.post(
+        changelist, {"action": "deactivate_selected", "_selected_action": [selected], "index": 0}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("nicht verstanden" in str(m) for m in get_messages(response.wsgi_request))
+    assert Course.objects.filter(active=True).count() == active
+
+
+@pytest.mark.parametrize("field", ["prerequisites", "provider"])
+@pytest.mark.parametrize("value", [HUGE, "abc"])
+def test_a_related_course_or_provider_that_is_no_id_is_not_a_valid_choice(admin_client, field, value):
+    course = Course.objects.order_by("slug").first()
+    response, _data = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+
+
+def test_every_admin_with_a_changelist_checks_the_ids_it_is_sent():
+    unchecked = [
+        type(model_admin).__name__
+        for model_admin in admin.site._registry.values()
+        if type(model_admin).__module__.startswith(("assessment", "recommendations"))
+        and not isinstance(model_admin, CheckedIdsMixin)
+    ]
+    assert unchecked == []
