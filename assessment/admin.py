@@ -400,6 +400,19 @@ class CompetencyAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, L
     inlines = [LevelDescriptorInline]
     formfield_overrides = SIDE_BY_SIDE_TEXT
 
+    def save_model(self, request: HttpRequest, obj: Competency, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not Item.objects.active().filter(competency=obj).exists():
+            self.message_user(
+                request,
+                gettext(
+                    "No active question asks about “%(competency)s” yet: until one does, every result shows it as a "
+                    "neutral placeholder, and the roles that require it count it so."
+                )
+                % {"competency": obj},
+                messages.WARNING,
+            )
+
 
 class OptionFormSet(BaseInlineFormSet):
     """Rules across the options of one item (the rules for a single option are in `Option.clean`)."""

@@ -58,6 +58,8 @@ class ScoredCompetency:
 
     @property
     def explanation(self) -> str:
+        if self.score.total == 0:  # an admin added the competency, and no question asks about it yet
+            return _("No question asks about this competency yet, so this is only a neutral placeholder.")
         if self.score.answered == 0:
             return _("You skipped every question on this topic, so this is only a neutral placeholder.")
         text = _("About level %(level)s (%(label)s): %(descriptor)s") % {

@@ -39,6 +39,7 @@ def _texts(language: str | None) -> dict[str, str]:
         "strength": _("What you bring fits this role: %(names)s."),
         "gap": _("%(name)s: %(level)s of %(required)s"),
         "gap_skipped": _("%(name)s: skipped, counted as %(level)s of %(required)s"),
+        "gap_unasked": _("%(name)s: no question asks about it yet, counted as %(level)s of %(required)s"),
         "missing": _("What is missing most: %(gaps)s."),
         "about_all": _(
             "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
@@ -72,13 +73,19 @@ def _join(names: Sequence[str]) -> str:
 
 
 def _levels(
-    competencies: Sequence[str], levels: Mapping[str, float], requirements, names, t, skipped: Collection[str] = ()
+    competencies: Sequence[str],
+    levels: Mapping[str, float],
+    requirements,
+    names,
+    t,
+    placeholders: Mapping[str, str] = MappingProxyType({}),
 ) -> str:
     """Each competency's level against the requirement, as the chart's table shows it (one decimal); one whose
-    every question was skipped says so, since its level is the measurement's placeholder."""
+    level is the measurement's placeholder says why (`placeholders`: its text, every question skipped or none
+    asked yet)."""
     return _join(
         [
-            t["gap_skipped" if c in skipped else "gap"]
+            t[placeholders.get(c, "gap")]
             % {
                 "name": names[c],
                 "level": number_format(round(levels.get(c, 0), 1), 1),
@@ -132,13 +139,15 @@ def reasons_for_roles(
     style_range: tuple[float, float] | None = None,
     unanswered: Collection[str] = (),
     style_known: bool = True,
+    unasked: Collection[str] = (),
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
     it lies outside that range: after one or two situations the range is wide, and nothing is said. A
     competency whose every question was skipped (`unanswered`) is never named as something the person brings:
-    its level is the measurement's placeholder. Without any work-style situation answered (`style_known`
-    false) nothing is said about the work style."""
+    its level is the measurement's placeholder; one that no question asks about yet (`unasked`, an admin added
+    it) is named as such, not as skipped. Without any work-style situation answered (`style_known` false)
+    nothing is said about the work style."""
     t = _texts(get_language())
     competencies = tuple(competencies)
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
@@ -155,6 +164,7 @@ def reasons_for_roles(
             style_range,
             frozenset(unanswered),
             style_known,
+            frozenset(unasked),
         )
         for role, match in zip(roles, matches)
     ]
@@ -172,8 +182,10 @@ def _reasons(
     style_range: tuple[float, float] | None = None,
     unanswered: frozenset[str] = frozenset(),
     style_known: bool = True,
+    unasked: frozenset[str] = frozenset(),
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
+    placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in unanswered | unasked}
     reasons = []
     # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there).
     ranked = [g.competency for g in match.open_gaps if round(g.missing, 1) > 0]
@@ -182,23 +194,23 @@ def _reasons(
     strengths = [
         c
         for c in demanding
-        if c not in unanswered and c not in named and levels.get(c, 0) >= requirements[c] - MET_WITHIN
+        if c not in placeholders and c not in named and levels.get(c, 0) >= requirements[c] - MET_WITHIN
     ]
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     if ranked:
-        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, unanswered)})
+        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, placeholders)})
     elif about:
         # "nothing clearly missed" only while every gap is small: beside "2,6 von 4" it read as within reach
         small = all(g.missing < CLEARLY_BELOW for g in match.gaps if g.competency in about)
         text = t["about_all" if small else "below_all"]
-        reasons.append(text % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
+        reasons.append(text % {"gaps": _levels(about, levels, requirements, names, t, placeholders)})
     elif whole_percent(match.low) < 100:  # met as measured, but not in every plausible profile: not said as certain
         reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
     else:
         reasons.append(t["all"])
     if ranked and about:
-        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t, unanswered)})
+        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t, placeholders)})
     distance = abs(work_style - role.work_style)
     if not style_known:
         pass  # no situation answered: the style is the scale's middle by default, not the person's

@@ -105,6 +105,7 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
             specs = [current.roles[i] for i in order]
             ordered_matches = [matches[i] for i in order]
             skipped = [c for c, score in zip(competencies, scores) if not score.answered]
+            unasked = [c for c, score in zip(competencies, scores) if not score.total]  # an admin added it
             reasons = reasons_for_roles(
                 specs,
                 competencies,
@@ -115,6 +116,7 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
                 profile.work_style_range,
                 skipped,
                 style_known=profile.work_style_confidence > 0,
+                unasked=unasked,
             )
             roles = [
                 RoleFit(slug=spec.slug, fit=round(fit[i], 4), match=matches[i], reasons=tuple(texts))

@@ -199,3 +199,25 @@ def test_an_answered_item_keeps_its_kind(admin_client, finished_assessment):
     assert response.status_code == 200
     assert "Deaktivieren Sie die Frage" in " ".join(errors_of(response))
     assert Item.objects.get(pk=item.pk).kind == Item.Kind.KNOWLEDGE
+
+
+def test_a_competency_no_question_asks_about_is_a_placeholder_the_admin_is_warned_of_and_nobody_skipped(
+    admin_client, client
+):
+    """An admin added a competency without questions: every new result said "You skipped every question on this
+    topic" to people who were never asked."""
+    from django.contrib.messages import get_messages
+
+    from assessment.services import start_assessment
+    from tests.conftest import answer_all, strongest
+
+    data = form_data(admin_client.get(admin_url(Competency, "add")))
+    data.update(slug="cloud", section=Section.objects.order_by("order").first().pk, order=99)
+    data.update(name_de="Cloud-Betrieb", name_en="Cloud operations")
+    response = admin_client.post(admin_url(Competency, "add"), data, follow=True)
+    assert Competency.objects.filter(slug="cloud").exists()
+    assert any("noch keine aktive Frage" in str(m) for m in get_messages(response.wsgi_request))
+    assessment = answer_all(start_assessment(), strongest)
+    page = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert "Zu dieser Kompetenz gibt es noch keine Frage" in page
+    assert "übersprungen" not in page.split("Cloud-Betrieb", 1)[1].split("</li>", 1)[0]

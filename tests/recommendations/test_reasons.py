@@ -108,6 +108,9 @@ def test_a_skipped_area_among_the_gaps_is_named_as_skipped_not_as_a_measured_lev
     with override("de"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unanswered={"sec"})[0]
     assert "Informationssicherheit & Datenschutz: übersprungen, gezählt als 2,6 von 4" in " ".join(texts)
+    with override("de"):  # an area an admin added and no question asks about yet: not "skipped"
+        texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unasked={"sec"})[0]
+    assert "Informationssicherheit & Datenschutz: noch keine Frage dazu, gezählt als 2,6 von 4" in " ".join(texts)
 
 
 def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against_it():
