@@ -463,8 +463,12 @@ class CourseAdmin(
         """A course that another course requires, or that stored results refer to, is not deleted:
         learning paths lead through it. Listing what depends on it as "protected" makes both the delete
         view and the bulk delete action refuse (Django never calls delete_model/delete_queryset then)
-        and tell the admin why."""
+        and tell the admin why. The course's own links to its prerequisites go with it unnamed: Django lists them
+        by their generated names ("From_course-to_course-Beziehung: Course_prerequisites object (315)")."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = Course.prerequisites.through._meta
+        deleted = _without_rows(deleted, f"{capfirst(links.verbose_name)}: ")
+        counts = {name: count for name, count in counts.items() if name != links.verbose_name_plural}
         objs = list(objs)
         ids = {c.pk for c in objs}
         titles = {c.pk: str(c) for c in objs}
@@ -612,6 +616,17 @@ class CourseAdmin(
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True  # one invalid row and nothing is written
         return kwargs
+
+
+def _without_rows(nested: list, prefix: str) -> list:
+    """Django's nested list of what a delete takes along, without the rows whose entry starts with `prefix`."""
+    kept: list = []
+    for entry in nested:
+        if isinstance(entry, list):
+            kept.append(_without_rows(entry, prefix))
+        elif not str(entry).startswith(prefix):
+            kept.append(entry)
+    return [entry for entry in kept if entry != []]
 
 
 def stored_references(model: type[models.Model]) -> list:

@@ -489,3 +489,18 @@ def test_the_in_house_provider_is_named_in_the_language_of_the_page(admin_client
     with translation.override("de"):
         assert str(in_house) == "Im eigenen Betrieb"
     assert str(Provider(name="Red Hat")) == "Red Hat"
+
+
+def test_the_delete_page_does_not_list_a_courses_links_to_its_prerequisites_by_generated_names(admin_client):
+    """It listed "From_course-to_course-Beziehung: Course_prerequisites object (315)", in German also on the English
+    admin (the name is made once, when the app starts)."""
+    course = Course.objects.filter(prerequisites__isnull=False, leads_to__isnull=True).order_by("slug").first()
+    assert course is not None
+    page = admin_client.get(admin_url(course, "delete")).content.decode()
+    assert "Course_prerequisites" not in page and "From_course" not in page
+    assert escape(course.title_de) in page
+    bulk = admin_client.post(
+        reverse("admin:recommendations_course_changelist"),
+        {"action": "delete_selected", "_selected_action": [course.pk], "index": 0},
+    ).content.decode()
+    assert "Course_prerequisites" not in bulk and "From_course" not in bulk
