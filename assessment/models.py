@@ -6,7 +6,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessment.translation import Translated
+from core.validators import MaxValue, MinValue
 
-LEVEL_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]
+LEVEL_VALIDATORS = [MinValue(0), MaxValue(5)]
 
 
 class Level(models.IntegerChoices):
@@ -125,14 +125,14 @@ class Item(models.Model):
     difficulty = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        validators=[MinValue(1), MaxValue(5)],
         help_text=_("Knowledge checks: the level at which a person usually answers correctly."),
     )
     location = models.FloatField(
         _("item location"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(-1), MaxValueValidator(6)],
+        validators=[MinValue(-1), MaxValue(6)],
         help_text=_(
             "Knowledge checks: the level (on the 0-5 scale) at which half the people who cannot guess know "
             "the answer. Empty: the difficulty minus half a level."
@@ -142,14 +142,14 @@ class Item(models.Model):
         _("item discrimination"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.1), MaxValueValidator(5)],
+        validators=[MinValue(0.1), MaxValue(5)],
         help_text=_("Knowledge checks: how sharply the chance of a right answer rises with the level. Empty: 1.5."),
     )
     location_sd = models.FloatField(
         _("location uncertainty"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        validators=[MinValue(0), MaxValue(3)],
         help_text=_(
             "Knowledge checks: how unsure the location is, in levels (for a location learned from answers its "
             "standard error). Empty: half a level, as for a location taken from the labelled difficulty."
@@ -159,7 +159,7 @@ class Item(models.Model):
         _("self-rating noise"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.05), MaxValueValidator(3)],
+        validators=[MinValue(0.05), MaxValue(3)],
         help_text=_(
             "Self-ratings: how far they scatter around the level plus the person's bias, as learned by the active "
             "item calibration. Empty: half a level, the shipped value."
@@ -169,7 +169,7 @@ class Item(models.Model):
         _("self-rating bias"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(-3), MaxValueValidator(3)],
+        validators=[MinValue(-3), MaxValue(3)],
         help_text=_(
             "Self-ratings: how far people rate themselves above (positive) or below (negative) their level on "
             "average, as learned by the active item calibration. Empty: 0, the shipped value."
@@ -179,7 +179,7 @@ class Item(models.Model):
         _("spread of the self-rating bias"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        validators=[MinValue(0), MaxValue(3)],
         help_text=_(
             "Self-ratings: how far that bias differs from person to person (standard deviation, in levels), as "
             "learned by the active item calibration. Empty: one level, the shipped value."
@@ -258,7 +258,7 @@ class Option(models.Model):
     style = models.FloatField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(-1.0), MaxValueValidator(1.0)],
+        validators=[MinValue(-1.0), MaxValue(1.0)],
         help_text=_("Scenarios: -1 firefighter ... +1 architect."),
     )
     order = models.PositiveSmallIntegerField(default=0)

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -17,8 +16,9 @@ from simple_history.models import HistoricalRecords
 
 from assessment.models import LEVEL_VALIDATORS, Competency, Level
 from assessment.translation import Translated
+from core.validators import MaxValue, MinValue
 
-STYLE_VALIDATORS = [MinValueValidator(-1.0), MaxValueValidator(1.0)]
+STYLE_VALIDATORS = [MinValue(-1.0), MaxValue(1.0)]
 # Beyond these a course's figure is a typing slip (16,5 hours read as 165, 1290,50 EUR as 129050), not an offer.
 MAX_COURSE_HOURS = 2000
 MAX_COURSE_PRICE_EUR = 100_000
@@ -213,8 +213,8 @@ class Course(models.Model):
         max_digits=6,
         decimal_places=1,
         validators=[
-            MinValueValidator(0),
-            MaxValueValidator(
+            MinValue(0),
+            MaxValue(
                 MAX_COURSE_HOURS,
                 _(
                     "More than %(limit_value)s hours is not plausible for one course: "
@@ -228,8 +228,8 @@ class Course(models.Model):
         max_digits=8,
         decimal_places=2,
         validators=[
-            MinValueValidator(0),
-            MaxValueValidator(
+            MinValue(0),
+            MaxValue(
                 MAX_COURSE_PRICE_EUR,
                 _(
                     "More than %(limit_value)s EUR is not plausible for one course: "
@@ -313,7 +313,7 @@ class CourseCompetency(models.Model):
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="courses")
     weight = models.FloatField(
         default=1.0,
-        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        validators=[MinValue(0.05), MaxValue(1.0)],
         help_text=_(
             "The share of the way from a learner's level to the target level that the course really teaches "
             "(0.05 to 1). At 1 the learning path says the course closes the gap (or narrows it, where the level it "

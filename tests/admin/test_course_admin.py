@@ -454,8 +454,8 @@ def test_a_weight_with_a_german_decimal_comma_is_saved(admin_client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("hours", "16500", "Mehr als 2000 Stunden sind für einen Kurs nicht plausibel"),
-        ("price_eur", "129050", "Mehr als 100000 EUR sind für einen Kurs nicht plausibel"),
+        ("hours", "16500", "Mehr als 2.000 Stunden sind für einen Kurs nicht plausibel"),
+        ("price_eur", "129050", "Mehr als 100.000 EUR sind für einen Kurs nicht plausibel"),
     ],
 )
 def test_hours_or_a_price_a_hundred_times_too_large_are_refused_with_a_reason(admin_client, field, value, message):

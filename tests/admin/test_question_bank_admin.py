@@ -71,8 +71,8 @@ def test_each_option_of_a_self_rating_needs_a_level(admin_client):
     ("style", "message"),
     [
         ("", "Jede Option eines Arbeitsstil-Szenarios braucht einen Stil von -1 bis 1."),
-        ("1.5", "Dieser Wert muss kleiner oder gleich 1.0 sein."),
-        ("-1.01", "Dieser Wert muss größer oder gleich -1.0 sein."),
+        ("1.5", "Dieser Wert muss kleiner oder gleich 1,0 sein."),
+        ("-1.01", "Dieser Wert muss größer oder gleich −1,0 sein."),
     ],
 )
 def test_each_option_of_a_scenario_needs_a_style_within_minus_one_and_one(admin_client, style, message):

@@ -56,3 +56,30 @@ def test_hours_and_prices_in_text_are_grouped_as_people_write_them():
         for found in re.findall(r"(?:hours|price_eur)\|floatformat:\"?-?\d\"?(?!g)", path.read_text())
     ]
     assert ungrouped == []
+
+
+def test_every_limit_on_a_model_field_writes_its_number_for_people():
+    """ "Dieser Wert muss kleiner oder gleich 1.0 sein." and "Mehr als 100000 EUR" in the German admin: every Min/Max
+    validator of the project's models is one that formats its limit (`core.validators`)."""
+    from django.apps import apps
+    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.utils import translation
+
+    from core.validators import MaxValue, MinValue
+
+    plain = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_models()
+        if model.__module__.startswith(("assessment", "recommendations", "core"))
+        for field in model._meta.get_fields()
+        for validator in getattr(field, "_validators", ())  # those declared, not the database's integer range
+        if isinstance(validator, (MinValueValidator, MaxValueValidator))
+        and not isinstance(validator, (MinValue, MaxValue))
+    ]
+    assert plain == []
+    with translation.override("de"), pytest.raises(Exception) as refused:
+        MaxValue(100000)(129050)
+    assert "100.000" in str(refused.value)
+    with translation.override("en"), pytest.raises(Exception) as refused:
+        MinValue(-1.0)(-2)
+    assert "\u22121.0" in str(refused.value)
