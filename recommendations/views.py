@@ -50,7 +50,8 @@ CSRF_PLACEHOLDER = secrets.token_hex(32)
 
 
 def _finished_or_redirect(request: HttpRequest, token: str) -> tuple[Assessment, HttpResponse | None]:
-    """The finished assessment with its stored result (one query), or a redirect back to its questions. Every
+    """The finished assessment with its stored result (one query), or a redirect back to its questions (a form
+    sent to an unfinished one: a 409 page that says why nothing was done; it was a silent redirect). Every
     page of the attempt (the results, their PDF and JSON, the review, the forms' answers) speaks the attempt's
     language when this browser chose none at the switch."""
     assessment = assessment_with_result(token)
@@ -58,6 +59,10 @@ def _finished_or_redirect(request: HttpRequest, token: str) -> tuple[Assessment,
         raise Http404("No such assessment.")
     in_attempt_language(request, assessment.language)
     if not assessment.is_finished:
+        if request.method == "POST":  # a form of the results page, sent from a tab left open: say why nothing happens
+            return assessment, render(
+                request, "recommendations/not_finished.html", {"assessment": assessment}, status=409
+            )
         return assessment, redirect(assessment.resume_url())
     return assessment, None
 
@@ -198,16 +203,23 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
 
 @require_POST
 def share(request: HttpRequest, token: str) -> HttpResponse:
-    """Create or revoke the private, read-only share link."""
+    """Create or revoke the private, read-only share link. Revoking works in any state: while the result is being
+    sharpened the link only pauses, and a person who revokes it then must not see it work again afterwards."""
+    if request.POST.get("action") == "revoke":
+        reopened = Assessment.objects.filter(token=token).first()
+        if reopened is None:
+            raise Http404("No such assessment.")
+        in_attempt_language(request, reopened.language)
+        reopened.revoke_share()
+        messages.success(request, _("The share link no longer works."))
+        if not reopened.is_finished:
+            return redirect(reopened.resume_url())
+        return redirect(reverse("results", args=[token]) + "#keep-heading")
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    if request.POST.get("action") == "revoke":
-        assessment.revoke_share()
-        messages.success(request, _("The share link no longer works."))
-    else:
-        assessment.share()
-        messages.success(request, _("Your read-only share link is ready. You can revoke it at any time."))
+    assessment.share()
+    messages.success(request, _("Your read-only share link is ready. You can revoke it at any time."))
     return redirect(reverse("results", args=[token]) + "#keep-heading")
 
 

@@ -351,3 +351,28 @@ def test_a_share_link_says_the_result_is_being_updated_while_its_owner_sharpens_
     assert viewer.get(shared).status_code == 200
     assessment.revoke_share()
     assert "funktioniert nicht" in viewer.get(shared).content.decode()
+
+
+def test_a_share_link_revoked_while_sharpening_stays_revoked_and_other_forms_say_why_nothing_happens(client):
+    """Revoking while sharpening redirected to the questions and did nothing: after sharpening the "revoked" link
+    worked again. Feedback sent from the results tab then was dropped without a word."""
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    shared = reverse("shared-results", args=[assessment.share()])
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    response = client.post(reverse("share", args=[assessment.token]), {"action": "revoke"})
+    assert response.status_code == 302 and response["Location"] == assessment.resume_url()
+    client.post(reverse("assessment:end-sharpen", args=[assessment.token]))
+    assert Client().get(shared).status_code == 404
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    for url, data in (
+        (reverse("feedback", args=[assessment.token]), {"fits": "yes", "consent": "on"}),
+        (reverse("share", args=[assessment.token]), {}),
+        (reverse("results-recompute", args=[assessment.token]), {}),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 409
+        assert "Dieses Ergebnis wird gerade geschärft" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.share_token is None and assessment.feedback_given_at is None
