@@ -8,11 +8,7 @@ urlpatterns = [
     path("konto/registrieren/", accounts.signup, name="signup"),
     # `token` as the name: the middleware sends such pages with Cache-Control: no-store
     path("konto/bestaetigen/<str:uidb64>/<str:token>/", accounts.confirm_signup, name="confirm-signup"),
-    path(
-        "konto/anmelden/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=accounts.EmailLoginForm),
-        name="login",
-    ),
+    path("konto/anmelden/", accounts.Login.as_view(), name="login"),
     path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/passwort-vergessen/", accounts.request_password_reset, name="password_reset"),
     path("konto/passwort-vergessen/gesendet/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

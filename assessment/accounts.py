@@ -32,6 +32,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, SetPasswordMixin
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -350,6 +351,19 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     return redirect(next_page or "my-results")
 
 
+class Login(auth_views.LoginView):
+    """Django's login with the e-mail address as the user name; a refused login gets a 400, as every other form
+    of the site does (Django answers 200)."""
+
+    redirect_authenticated_user = True
+    authentication_form = EmailLoginForm
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
 class RequestPasswordReset(auth_views.PasswordResetView):
     """The "forgot your password?" form: the address only, and for every valid one the same "look in your inbox"
     page (Django's) and one e-mail (`start_password_reset`). Refused input gets a 400, as the signup does."""
@@ -457,15 +471,19 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def keep_in_account(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
+    """Keep a finished attempt in the account logged in. Logged out (the session expired on the results page), the
+    login leads back to the results' keep section, not to this address, which a browser would then ask with GET
+    (a 405: nothing was kept). Claimed in one statement, so that of two accounts claiming it at once one wins."""
+    results = reverse("results", args=[token])
+    if not request.user.is_authenticated:
+        return redirect_to_login(f"{results}#keep-heading")
     assessment = get_object_or_404(Assessment, token=token, finished_at__isnull=False)
-    if assessment.user_id not in (None, request.user.pk):
+    claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
+    if not claimed and assessment.user_id != request.user.pk:
         raise PermissionDenied
-    assessment.user = request.user
-    assessment.save(update_fields=["user"])
     messages.success(request, _("This attempt is now kept in your account."))
-    return redirect("results", token=token)
+    return redirect(results)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

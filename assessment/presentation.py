@@ -85,12 +85,12 @@ class ScoredCompetency:
         if moved > 0:
             text = _(
                 "No knowledge question has checked this area: its level rests on your self-rating (level "
-                "%(said)s), read in the light of your other answers, and so comes out higher."
+                "%(said)s), adjusted by your other answers, and so comes out higher."
             )
         else:
             text = _(
                 "No knowledge question has checked this area: its level rests on your self-rating (level "
-                "%(said)s), read in the light of your other answers, and so comes out lower."
+                "%(said)s), adjusted by your other answers, and so comes out lower."
             )
         return text % {"said": self.score.self_level}
 
@@ -112,8 +112,8 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if profile.reliability == Reliability.INCONSISTENT:
             return _(
                 "Your answers do not fit together the way answers usually do: they look much like answers "
-                "given at random. That happens when one clicks through quickly. We therefore show no role "
-                "ranking. Take the assessment again in peace and the result becomes meaningful."
+                "given at random. That happens when you click through quickly. We therefore show no role "
+                "ranking. Take the assessment again without hurrying and the result becomes meaningful."
             )
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."

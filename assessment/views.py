@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
-from assessment.models import Assessment, Item
+from assessment.models import Answer, Assessment, Item
 from assessment.presentation import answer_review, profile_sections, self_rating_tendency, work_style_summary
 from assessment.services import (
     AssessmentFinished,
@@ -63,8 +63,29 @@ def _assessment_sql(vendor: str) -> str:
     return f"SELECT {columns(Assessment, 'a')} FROM {table(Assessment)} a WHERE a.{quote('token')} = %s"
 
 
-def _finished_response(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def _finished_response(request: HttpRequest, assessment: Assessment, step: int | None = None) -> HttpResponse:
+    """The "already finished" page (409), or, for the answer that finished it sent again (a double click on the
+    last question: the browser shows the second response), the results it led to."""
+    if request.method == "POST" and step is not None and _repeats_an_answer(assessment, step, request.POST):
+        results = reverse("results", args=[assessment.token])
+        return HttpResponseClientRedirect(results) if getattr(request, "htmx", False) else redirect(results)
     return render(request, "assessment/finished.html", {"assessment": assessment}, status=409)
+
+
+def _repeats_an_answer(assessment: Assessment, step: int, data) -> bool:
+    """Whether `data` posts, for this step's question, the option (or the skip) stored for it already."""
+    if not 1 <= step <= len(assessment.steps):
+        return False
+    stored = (
+        Answer.objects.filter(assessment=assessment, item_id=assessment.steps[step - 1])
+        .values_list("item__slug", "option__value")
+        .first()
+    )
+    if stored is None or data.get("item") != stored[0]:
+        return False
+    if data.get("action") == AnswerForm.SKIP:
+        return stored[1] is None
+    return stored[1] is not None and data.get("option") == stored[1]
 
 
 @require_safe
@@ -143,7 +164,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     assessment = _assessment_or_404(token)
     if not accepts_answers(assessment):
-        return _finished_response(request, assessment)
+        return _finished_response(request, assessment, step)
     if not 1 <= step <= assessment.total_steps:
         raise Http404("No such question in this assessment.")
     item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method != "POST" else None)
@@ -158,7 +179,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                 record_answer(assessment, item, form.chosen_option())
             except AssessmentFinished:  # finished in another tab since this request read it
                 assessment.refresh_from_db(fields=["finished_at"])
-                return _finished_response(request, assessment)
+                return _finished_response(request, assessment, step)
             plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
             answered_in(assessment, get_language())  # a switch of language mid-attempt: the link resumes in it
             if step < assessment.total_steps:

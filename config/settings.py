@@ -303,7 +303,10 @@ SILENCED_SYSTEM_CHECKS = envlist("DJANGO_SILENCED_SYSTEM_CHECKS", "")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "config" / "locale",
+]  # the second: better German for some of Django's own texts
 FORMAT_MODULE_PATH = ["config.formats"]  # English dates with the day first (config/formats/en)
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

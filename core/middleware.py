@@ -28,11 +28,16 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 TOKEN_KWARGS = ("token", "share_token")
+# A private token as the site makes them (`secrets.token_urlsafe(24)`: 32 URL-safe characters), in a parameter
+# such as `next=/a/<token>/ergebnis/` or `keep=<token>`.
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{32,}")
 
 
 class NoStoreForTokenPagesMiddleware:
     """A page reached through a private token (an assessment, a share link) is never kept by a browser's or a
-    proxy's cache: the token is the only key to the person's answers and results."""
+    proxy's cache: the token is the only key to the person's answers and results. The same for a page whose
+    request carries one in a parameter (the sign-up and password pages linked from a result with
+    `next=/a/<token>/…&keep=<token>` write it into their forms and their language switch)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -40,9 +45,25 @@ class NoStoreForTokenPagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if match is not None and any(name in match.kwargs for name in TOKEN_KWARGS):
+        if (match is not None and any(name in match.kwargs for name in TOKEN_KWARGS)) or _carries_token(request):
             patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
+
+
+def _carries_token(request: HttpRequest) -> bool:
+    parameters = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        parameters.append(request.POST)
+    return any(
+        _TOKEN_LIKE.search(value)
+        for query in parameters
+        for name, values in query.lists()
+        if name != "csrfmiddlewaretoken"  # the form token is no key to anyone's results
+        for value in values
+    )
 
 
 _WHOLE_DOCUMENT = re.compile(rb"^\s*<!doctype html", re.IGNORECASE)

@@ -24,7 +24,8 @@ class OutcomeForm(forms.Form):
         label=_("Do the roles at the top fit you?"),
         choices=ConfirmedOutcome.Fits.choices,
         widget=forms.RadioSelect,
-        error_messages=NOT_OFFERED,
+        # the message stands alone above the form, so it names the question ("This field is required" did not)
+        error_messages={**NOT_OFFERED, "required": _("Please answer: do the roles at the top fit you?")},
     )
     role = forms.ChoiceField(
         label=_("The role I hold or aim at (optional)"), required=False, error_messages=NOT_OFFERED
@@ -83,17 +84,19 @@ class PathLimitsForm(forms.Form):
     euros of known prices. Empty fields mean no limit."""
 
     max_hours = forms.DecimalField(
-        label=_("At most hours"),
+        label=_("Maximum hours"),
         required=False,
         min_value=0,
         max_value=10_000,
+        decimal_places=2,  # a limit of 0.0000000001 hours was applied, and its field showed empty
         error_messages={"max_value": _no_larger_than(10_000)},
     )
     max_price_eur = forms.DecimalField(
-        label=_("At most euros"),
+        label=_("Maximum cost (EUR)"),
         required=False,
         min_value=0,
         max_value=1_000_000,
+        decimal_places=2,
         error_messages={"max_value": _no_larger_than(1_000_000)},
     )
 
@@ -119,7 +122,8 @@ class PathLimitsForm(forms.Form):
         if not number.is_finite() or number.adjusted() > 9 or number.adjusted() < -9:  # no 1e999999999 written out
             return ""
         number = abs(number) if number == 0 else number  # "-0" is 0, written without a sign
-        return number_format(number.normalize() if number == number.to_integral() else number)
+        # grouped as people write it ("1.500"), which the form reads back as the same number
+        return number_format(number.normalize() if number == number.to_integral() else number, force_grouping=True)
 
     @property
     def hours_value(self) -> str:

@@ -37,7 +37,7 @@ from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
-from recommendations.paths import MAX_STEPS, LearningPath, Unlimited, closed_and_narrowed
+from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
 from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
 from recommendations.services import TRANSPARENT
 
@@ -238,6 +238,11 @@ def chosen_result(
     shared view), and the message for a role that does not exist."""
     result = result_for(assessment)
     if role and role not in roles:
+        kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
+        if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
+            return result, _("There is no such role to choose. You still see the path towards %(role)s.") % {
+                "role": kept.name
+            }
         return result, _("There is no such role to choose. Showing the best-fitting role instead.")
     # Of an unreliable result the stored path's role is only the first of a ranking the page does not give: a
     # person who picks that very role has chosen it, and the choice is stored (or previewed) like any other.
@@ -327,6 +332,12 @@ def results_context(
         "max_steps": MAX_STEPS,
         "without_limits": without_limits(path.unlimited) if path.unlimited else "",
         "done_courses": [courses[slug] for slug in result.done if slug in courses],
+        # nothing left to take because the courses marked done cover the gaps the measurement still shows: not
+        # "you meet every requirement" (beside a gap of 0,4 it read false)
+        "met_through_done": bool(result.done)
+        and not path.steps
+        and not path.open_gaps
+        and any(level - recommendation.levels.get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
         "feedback_form": OutcomeForm(roles=roles.values()),
         "role_error": role_error,
         "limits_form": limits_form,

@@ -138,12 +138,16 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     context, status = results_context(assessment, request.GET.get("role") or None)
+    if status != 200:  # a page, not a file: a browser treats a download with an error status as failed, silently
+        return bad_request_page(
+            request, context["role_error"] or _("The limits in this address are not valid, so no PDF was made.")
+        )
     stylesheet = finders.find("css/app.css")
     context["stylesheet"] = open(stylesheet, encoding="utf-8").read() if stylesheet else ""
     html = render_to_string("recommendations/result_pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))  # never fetches from elsewhere
     response = HttpResponse(pdf, content_type="application/pdf", status=status)
-    response["Content-Disposition"] = 'attachment; filename="revierpfad-ergebnis.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{_("revierpfad-result")}.pdf"'
     return response
 
 
@@ -171,7 +175,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = 'attachment; filename="revierpfad-daten.json"'
+    response["Content-Disposition"] = f'attachment; filename="{_("revierpfad-data")}.json"'
     return response
 
 

@@ -155,6 +155,34 @@ def test_an_unreliable_attempt_gives_no_role_match_in_the_comparison_either(clie
     response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert response.status_code == 200 and response.context["unreliable"]
     assert all(before is None and after is not None for _role, before, after in response.context["role_rows"])
-    assert "Ein Versuch, dessen Antworten für ein Ergebnis nicht genug zusammenpassen" in response.content.decode()
+    assert "Ein Durchgang, dessen Antworten für ein Ergebnis nicht genug zusammenpassen" in response.content.decode()
     again = client.get(reverse("compare"), {"vorher": later.token, "nachher": earlier.token})  # the order is by date
     assert [row[1:] for row in again.context["role_rows"]] == [row[1:] for row in response.context["role_rows"]]
+
+
+def test_a_refused_login_is_a_400_with_its_message(client):
+    """Django's login answered a wrong password with 200; every other form of the site says 400."""
+    User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    response = client.post(reverse("login"), {"username": "eva@example.org", "password": "wrong"})
+    assert response.status_code == 400
+    assert "E-Mail-Adresse oder Passwort" in response.content.decode()
+    ok = client.post(reverse("login"), {"username": "eva@example.org", "password": "Zollverein-2026!"})
+    assert ok.status_code == 302
+
+
+def test_keeping_a_result_after_the_session_expired_leads_back_to_the_results_after_the_login(
+    client, finished_assessment
+):
+    """The login led back to the keep address, which a browser asks with GET: a 405, and nothing was kept."""
+    response = client.post(reverse("keep-in-account", args=[finished_assessment.token]))
+    results = reverse("results", args=[finished_assessment.token])
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={results}%23keep-heading"
+    User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    login = client.post(
+        response["Location"], {"username": "eva@example.org", "password": "Zollverein-2026!", "next": results}
+    )
+    assert login.status_code == 302 and client.get(login["Location"]).status_code == 200
+    assert client.post(reverse("keep-in-account", args=[finished_assessment.token])).status_code == 302
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user == User.objects.get()

@@ -230,9 +230,9 @@ def test_a_weak_password_is_refused_at_the_new_password_field_and_a_mismatch_at_
     assert weak.status_code == 400
     assert list(weak.context["form"].errors) == ["new_password1"]
     text = weak.content.decode()
-    assert "Neues Passwort: Dieses Passwort ist zu üblich." in text
-    assert "bestätigen: Dieses Passwort ist zu üblich" not in text
-    assert re.search(r'<ul class="errorlist" id="id_new_password1_error"><li>Dieses Passwort ist zu üblich', text)
+    assert "Neues Passwort: Dieses Passwort wird zu häufig verwendet." in text
+    assert "bestätigen: Dieses Passwort wird zu häufig verwendet" not in text
+    assert re.search(r'<ul class="errorlist" id="id_new_password1_error"><li>Dieses Passwort wird zu häufig', text)
     mismatch = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
     assert mismatch.status_code == 400
     assert list(mismatch.context["form"].errors) == ["new_password2"]

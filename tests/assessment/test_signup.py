@@ -298,7 +298,7 @@ def test_someone_signing_up_with_anothers_address_cannot_decide_its_password():
     assert user.is_active and user.check_password("Zollverein-2026!")
     assert not user.check_password("Attacker-Wish-2026")
     as_attacker = attacker.post(reverse("login"), {"username": "eva@example.org", "password": "Attacker-Wish-2026"})
-    assert as_attacker.status_code == 200 and attacker.get(reverse("my-results")).status_code == 302
+    assert as_attacker.status_code == 400 and attacker.get(reverse("my-results")).status_code == 302
     assert len(mail.outbox) == 3 and all(message.to == ["eva@example.org"] for message in mail.outbox)
 
 
@@ -316,7 +316,7 @@ def test_an_unconfirmed_account_cannot_log_in_and_the_page_does_not_say_why(clie
     sign_up(client, password1=PASSWORD, password2=PASSWORD)  # a password sent along is not taken
     unconfirmed = client.post(reverse("login"), {"username": "kim@example.org", "password": PASSWORD})
     wrong = Client().post(reverse("login"), {"username": "kim@example.org", "password": "not-the-Password-1"})
-    assert unconfirmed.status_code == wrong.status_code == 200
+    assert unconfirmed.status_code == wrong.status_code == 400
     assert 'role="alert"' in unconfirmed.content.decode()
     assert without_tokens_and(unconfirmed.content) == without_tokens_and(wrong.content)
     assert client.get(reverse("my-results")).status_code == 302
@@ -358,16 +358,16 @@ def test_a_refused_password_gets_a_400_with_the_reason_and_the_link_still_works(
 
 def test_a_weak_password_is_refused_at_the_password_field_and_a_mismatch_at_the_confirmation(client):
     """The validators judge the password, so their message stands at the password field, where a person looks for
-    it (Django's form put it at the confirmation: "Passwort bestätigen: Dieses Passwort ist zu üblich.")."""
+    it (Django's form put it at the confirmation: "Passwort bestätigen: Dieses Passwort wird zu häufig verwendet.")."""
     sign_up(client)
     link = confirmation_link()
     weak = choose_password(client, link, "password123")
     assert weak.status_code == 400
     assert list(weak.context["form"].errors) == ["new_password1"]
     text = weak.content.decode()
-    assert "Passwort: Dieses Passwort ist zu üblich." in text
-    assert "bestätigen: Dieses Passwort ist zu üblich" not in text
-    assert re.search(r'<ul class="errorlist" id="id_new_password1_error"><li>Dieses Passwort ist zu üblich', text)
+    assert "Passwort: Dieses Passwort wird zu häufig verwendet." in text
+    assert "bestätigen: Dieses Passwort wird zu häufig verwendet" not in text
+    assert re.search(r'<ul class="errorlist" id="id_new_password1_error"><li>Dieses Passwort wird zu häufig', text)
     mismatch = choose_password(client, link, PASSWORD, PASSWORD + "x")
     assert mismatch.status_code == 400
     assert list(mismatch.context["form"].errors) == ["new_password2"]

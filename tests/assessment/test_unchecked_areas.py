@@ -36,7 +36,7 @@ def test_an_unchecked_area_that_the_other_answers_move_says_which_way_and_a_chec
                 note = ScoredCompetency(competency=None, score=score, descriptor="").unchecked_note
             assert note == (
                 "Keine Wissensfrage hat diese Kompetenz geprüft: Die Stufe beruht auf Ihrer Selbsteinschätzung "
-                "(Stufe 2), gelesen im Licht Ihrer übrigen Antworten, und fällt daher höher aus."
+                "(Stufe 2), unter Berücksichtigung Ihrer übrigen Antworten, und fällt daher höher aus."
             )
 
 
@@ -49,7 +49,7 @@ def test_a_rating_far_above_the_rest_and_never_checked_is_said_to_come_out_lower
     assert score.expected <= 5 - UNCHECKED_MOVED and score.moved_unchecked == -1
     with translation.override("en"):
         note = ScoredCompetency(competency=None, score=score, descriptor="").unchecked_note
-    assert note.endswith("read in the light of your other answers, and so comes out lower.")
+    assert note.endswith("adjusted by your other answers, and so comes out lower.")
     assert "(level 5)" in note
 
 

@@ -286,3 +286,20 @@ def test_with_every_other_question_answered_a_removed_last_question_ends_at_the_
     assessment.refresh_from_db()
     assert assessment.is_finished
     assert client.get(assessment.resume_url()).url == reverse("results", args=[assessment.token])
+
+
+def test_the_last_answer_sent_twice_leads_to_the_results_and_another_one_is_refused(client, finished_assessment):
+    """A double click on the last question: the browser shows the second response, which was the "already
+    finished" page (409) although the person had just finished."""
+    last = finished_assessment.total_steps
+    stored = Answer.objects.select_related("option").get(
+        assessment=finished_assessment, item_id=finished_assessment.steps[last - 1]
+    )
+    results = reverse("results", args=[finished_assessment.token])
+    again = post_answer(client, finished_assessment, last, stored.option.value)
+    assert again.status_code == 302 and again["Location"] == results
+    htmx = post_answer(client, finished_assessment, last, stored.option.value, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 200 and htmx["HX-Redirect"] == results
+    other = next(o.value for o in stored.item.options.all() if o.pk != stored.option_id)
+    assert post_answer(client, finished_assessment, last, other).status_code == 409
+    assert post_answer(client, finished_assessment, last, None, action="skip").status_code == 409

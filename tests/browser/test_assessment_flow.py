@@ -60,7 +60,7 @@ def assert_results_shown(page) -> None:
         assert (
             "Wir können Ihnen noch kein verlässliches Ergebnis geben" in page.locator(".roles.unreliable").inner_text()
         )
-        assert page.get_by_role("button", name="Neuen Versuch starten").is_visible()
+        assert page.get_by_role("button", name="Neuen Durchgang starten").is_visible()
     else:
         assert page.locator(".role-card").count() == 3
 

@@ -99,7 +99,7 @@ def test_a_forgotten_password_is_reset_through_the_mail_and_leads_back_logged_in
     found["new-password-refused"] = violations(page)
     described = password.get_attribute("aria-describedby").split()
     descriptions = [page.locator(f"#{target}").inner_text() for target in described]
-    assert any("zu üblich" in text for text in descriptions)  # read out with the password field
+    assert any("zu häufig verwendet" in text for text in descriptions)  # read out with the password field
     assert page.locator("#id_new_password2_error").count() == 0  # not at the confirmation
     assert get_user_model().objects.get().check_password("Zollverein-2026!")
     password.fill("Phoenix-See-2027!")

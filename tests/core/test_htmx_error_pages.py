@@ -8,22 +8,23 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment.models import Item
-from tests.conftest import strongest
+from tests.conftest import strongest, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def answer_data(assessment, step=1):
+def answer_data(assessment, step=1, choose=strongest):
     item = Item.objects.prefetch_related("options").get(pk=assessment.steps[step - 1])
-    return {"item": item.slug, "action": "answer", "option": strongest(item, list(item.options.all())).value}
+    return {"item": item.slug, "action": "answer", "option": choose(item, list(item.options.all())).value}
 
 
 def test_an_answer_to_an_attempt_finished_in_another_tab_loads_the_finished_page_whole(client, finished_assessment):
-    response = client.post(finished_assessment.step_url(1), answer_data(finished_assessment), **HTMX)
+    other = answer_data(finished_assessment, choose=weakest)  # not the answer stored (that one leads to the results)
+    response = client.post(finished_assessment.step_url(1), other, **HTMX)
     assert response.status_code == 409
     assert response["HX-Refresh"] == "true"
-    assert client.post(finished_assessment.step_url(1), answer_data(finished_assessment)).get("HX-Refresh") is None
+    assert client.post(finished_assessment.step_url(1), other).get("HX-Refresh") is None
 
 
 def test_an_expired_form_token_loads_the_page_whole(assessment):

@@ -83,7 +83,7 @@ def test_a_share_link_shows_the_result_read_only_and_can_be_revoked(client, fini
     gone = client.get(shared_url)
     assert gone.status_code == 404
     text = gone.content.decode()
-    assert "<h1>Dieser geteilte Link funktioniert nicht</h1>" in text and "zurückgezogen" in text
+    assert "<h1>Dieser geteilte Link funktioniert nicht</h1>" in text and "widerrufen" in text
     assert "<title>Dieser geteilte Link funktioniert nicht · Revierpfad</title>" in text
     picked = client.get(shared_url, {"role": "it_architect"}, HTTP_HX_REQUEST="true")  # the open page's picker
     assert picked.status_code == 404 and picked["HX-Refresh"] == "true"

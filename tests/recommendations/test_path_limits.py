@@ -52,12 +52,12 @@ def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, begi
 @pytest.mark.parametrize(
     ("language", "hours", "euros", "limits", "shown"),
     [
-        ("de", "12,5", "1.000", (12.5, 1000.0), ("12,5", "1000")),  # "1.000" was 1 euro
-        ("de", "12.5", "1.000,50", (12.5, 1000.5), ("12,5", "1000,50")),
-        ("en", "12.5", "1,000", (12.5, 1000.0), ("12.5", "1000")),
-        ("en", "12,5", "1 000", (12.5, 1000.0), ("12.5", "1000")),
-        ("de", "0.001", "-0", (0.001, 0.0), ("0,001", "0")),  # "0.001" was a thousand hours; "-0" shown as such
-        ("en", "0,001", "1,000.50", (0.001, 1000.5), ("0.001", "1000.50")),
+        ("de", "12,5", "1.000", (12.5, 1000.0), ("12,5", "1.000")),  # "1.000" was 1 euro; shown grouped again
+        ("de", "12.5", "1.000,50", (12.5, 1000.5), ("12,5", "1.000,50")),
+        ("en", "12.5", "1,000", (12.5, 1000.0), ("12.5", "1,000")),
+        ("en", "12,5", "1 000", (12.5, 1000.0), ("12.5", "1,000")),
+        ("de", "0.01", "-0", (0.01, 0.0), ("0,01", "0")),  # "0.01" was ten hours; "-0" was shown as such
+        ("en", "0,01", "1,000.50", (0.01, 1000.5), ("0.01", "1,000.50")),
     ],
 )
 def test_numbers_are_read_as_people_write_them(client, beginner, language, hours, euros, limits, shown):
@@ -71,7 +71,7 @@ def test_numbers_are_read_as_people_write_them(client, beginner, language, hours
     assert f'id="max-price" name="max_price_eur" inputmode="decimal" autocomplete="off" value="{shown[1]}"' in text
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40])
+@pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40, "0.0000000001"])
 def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beginner, value):
     before = client.get(url(beginner)).context["path"]
     response = client.get(url(beginner, max_hours=value))
@@ -87,7 +87,7 @@ def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beg
     ("language", "message", "kept"),
     [
         ("de", "Bitte eine Zahl bis höchstens 10.000 eingeben.", "Keine der beiden wurde geändert."),
-        ("en", "Enter a number no larger than 10,000.", "neither of the two was changed."),
+        ("en", "Enter a number no larger than 10,000.", "neither was changed."),
     ],
 )
 def test_a_limit_too_large_says_the_largest_as_people_write_it_and_that_no_limit_changed(

@@ -267,7 +267,7 @@ def test_no_path_is_built_on_far_too_few_answers_even_towards_a_role_the_person_
     assert client.get(results_url(skipped)).context["profile"].reliability == "too_few"
     assert 'class="path-steps"' not in text and "Schließt Ihre Lücke" not in text
     assert "Ein Lernpfad braucht Antworten, auf die er bauen kann" in text
-    assert "Starten Sie einen neuen Versuch" in text
+    assert "Starten Sie einen neuen Durchgang" in text
 
 
 def test_a_step_names_the_prerequisites_its_path_leaves_out(db):

@@ -558,3 +558,31 @@ def test_a_match_settled_at_100_is_said_without_about_and_one_below_it_never_rea
             assert card.startswith("Sie erfüllen etwa ") and "etwa 100\u00a0%" not in card
     assert any(fit.match.low == 100 for _role, fit in response.context["top_fits"])
     assert any(fit.match.low < 100 for _role, fit in response.context["top_fits"])
+
+
+def test_a_pdf_or_json_asked_for_an_unknown_role_is_a_page_and_the_files_are_named_in_the_attempts_language(
+    client, finished_assessment
+):
+    """A 400 came back as an attachment with Content-Type application/pdf, which a browser drops silently; an English
+    download was called "revierpfad-ergebnis.pdf"."""
+    pdf = reverse("results-pdf", args=[finished_assessment.token])
+    response = client.get(pdf, {"role": "nope"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "Diese Rolle gibt es nicht" in response.content.decode()
+    assert 'filename="revierpfad-ergebnis.pdf"' in client.get(pdf)["Content-Disposition"]
+    client.cookies["django_language"] = "en"
+    assert 'filename="revierpfad-result.pdf"' in client.get(pdf)["Content-Disposition"]
+    data = client.get(reverse("results-json", args=[finished_assessment.token]))["Content-Disposition"]
+    assert 'filename="revierpfad-data.json"' in data
+
+
+def test_an_unknown_role_says_which_path_the_page_keeps(client, finished_assessment):
+    """It said "Showing the best-fitting role instead" while the page kept the path towards the role chosen before."""
+    url = results_url(finished_assessment)
+    fits = client.get(url).context["fits"]
+    second = fits[1][0]
+    client.get(url, {"role": second.slug})  # chosen and stored
+    response = client.get(url, {"role": "quatsch"})
+    assert response.status_code == 400
+    assert response.context["target_role"] == second
+    assert f"Sie sehen weiter den Lernpfad zur Rolle {second.name_de}." in response.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -250,6 +251,16 @@ def test_every_page_that_shows_a_private_token_is_never_stored_by_a_cache(client
     tokens = {a.token for a in Assessment.objects.all()} | {
         a.share_token for a in Assessment.objects.exclude(share_token=None)
     }
+    # ... and every page a result links to with its token in the address ("Create an account": next=, keep=)
+    results = client.get(reverse("results", args=[later.token])).content.decode()
+    for href in sorted(set(re.findall(r'href="([^"#]*\?[^"#]*)"', results))):
+        if later.token in href and not href.startswith(reverse("results", args=[later.token])):
+            pages[f"linked: {href.split('?')[0]}"] = client.get(html.unescape(href))
+    client.logout()
+    pages["signup with next"] = client.get(
+        reverse("signup"), {"next": f"/a/{later.token}/ergebnis/", "keep": later.token}
+    )
+    pages["password reset with next"] = client.get(reverse("password_reset"), {"next": f"/a/{later.token}/ergebnis/"})
     showing = {name: r for name, r in pages.items() if any(t in r.content.decode() for t in tokens)}
     assert set(showing) == set(pages)  # each of them does show one
     for name, response in showing.items():
