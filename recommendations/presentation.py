@@ -337,7 +337,7 @@ def results_context(
         "met_through_done": bool(result.done)
         and not path.steps
         and not path.open_gaps
-        and any(level - recommendation.levels.get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
+        and any(level - profile.levels().get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
         "feedback_form": OutcomeForm(roles=roles.values()),
         "role_error": role_error,
         "limits_form": limits_form,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessment.models import Assessment
 from assessment.services import start_assessment
-from recommendations.models import CompletedCourse, ConfirmedOutcome, Course
+from recommendations.models import CompletedCourse, ConfirmedOutcome, Course, Role
 from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,43 @@ def test_a_mark_that_is_neither_done_nor_undone_is_a_400_that_changes_nothing(cl
     assert response.status_code == 400
     assert "Schaltflächen des Lernpfads" in response.content.decode()
     assert not CompletedCourse.objects.exists()
+
+
+def at_level(level: int):
+    def choose(item, options):
+        if item.kind == "self_rating":
+            return min(options, key=lambda o: abs(o.level - level))
+        if item.kind == "knowledge":
+            return next(o for o in options if o.correct == (item.difficulty <= level))
+        return min(options, key=lambda o: abs(o.style))
+
+    return choose
+
+
+@pytest.mark.parametrize("level", [3, 4])
+def test_a_path_the_courses_marked_done_cover_does_not_say_every_requirement_is_met(client, level):
+    """A reviewer marked the only course towards a role done: the page said "Sie erfüllen jede Anforderung dieser
+    Rolle …: kein Kurs nötig" beside a measured gap of 0,4."""
+    person = answer_all(start_assessment(), at_level(level))
+    url = reverse("results", args=[person.token])
+    covered = []
+    for role in Role.objects.active():
+        steps = client.get(url, {"role": role.slug}).context["path_steps"]
+        for _step, course, _gaps in steps:
+            client.post(reverse("course-done", args=[person.token, course.slug]), {"done": "1"})
+        response = client.get(url, {"role": role.slug})
+        context, text = response.context, response.content.decode()
+        if steps and not context["path_steps"] and not context["path"].open_gaps:
+            covered.append(role.slug)
+            assert context["met_through_done"] is True
+            assert "Mit den Kursen, die Sie als erledigt markiert haben, ist jede Lücke" in text
+            assert "Sie erfüllen jede Anforderung" not in text
+        for _step, course, _gaps in steps:
+            client.post(reverse("course-done", args=[person.token, course.slug]), {"done": "0"})
+    assert covered  # the case happened
+
+
+def test_the_feedback_form_sent_empty_names_its_question_in_the_error(client, beginner):
+    response = client.post(reverse("feedback", args=[beginner.token]), {"consent": "on"})
+    assert response.status_code == 400
+    assert "Bitte beantworten Sie: Passen die Rollen oben zu Ihnen?" in response.content.decode()

@@ -335,3 +335,17 @@ def test_each_step_says_the_language_the_course_is_taught_in(client):
             assert "auf Englisch" in text
             return
     raise AssertionError("no path of a beginner takes an English course")
+
+
+def test_an_unreliable_result_names_no_model_that_ranked_its_roles(client, random_clicker, finished_assessment):
+    """It said "no ranking of the roles" and then "Rollen geordnet mit Modellversion …"."""
+    assert 'class="model-note"' not in client.get(results_url(random_clicker)).content.decode()
+    assert 'class="model-note"' in client.get(results_url(finished_assessment)).content.decode()
+
+
+def test_each_level_toggle_of_the_profile_names_its_competency_for_screen_readers(client, finished_assessment):
+    """Ten toggles read "Etwa Stufe 5 (Expertin / Experte)" with no competency named."""
+    text = client.get(results_url(finished_assessment)).content.decode()
+    summaries = re.findall(r'<details class="score-explanation"><summary>(.*?)</summary>', text, re.S)
+    assert len(summaries) == 10
+    assert all(s.startswith('<span class="visually-hidden">') and ": </span>Etwa Stufe" in s for s in summaries)
