@@ -67,6 +67,9 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     assert all(row.change == row.after - row.before for row in rows)  # the difference of the numbers shown
     assert all(row.clear for row in rows)  # from every answer the lowest to every answer the highest
     assert len(response.context["role_rows"]) == 10 and not response.context["unreliable"]
+    # the strongest answers meet some roles in every plausible profile: "100 %", not "100 % (100–100)"
+    text = response.content.decode()
+    assert "100\u00a0%</td>" in text and "(100–100)" not in text
 
 
 def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):

@@ -586,3 +586,12 @@ def test_an_unknown_role_says_which_path_the_page_keeps(client, finished_assessm
     assert response.status_code == 400
     assert response.context["target_role"] == second
     assert f"Sie sehen weiter den Lernpfad zur Rolle {second.name_de}." in response.content.decode()
+
+
+def test_the_time_a_result_was_computed_is_written_as_people_say_it(client, finished_assessment):
+    """ "Berechnet am 04.12.2026 22:24." lacked "um … Uhr"."""
+    from django.utils import timezone
+
+    text = client.get(results_url(finished_assessment)).content.decode()
+    computed = timezone.localtime(StoredResult.objects.get(assessment=finished_assessment).computed_at)
+    assert f"Berechnet am {computed:%d.%m.%Y} um {computed:%H:%M} Uhr." in text
