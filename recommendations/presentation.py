@@ -276,6 +276,7 @@ def results_context(
     path_settled = profile.reliable or (result.chosen_role in roles and not too_few)
     path = _current_path(stored_path, courses)
     requirements = result.requirements
+    measured = profile.levels()
     if not path_settled:
         path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
     path_steps = [
@@ -337,7 +338,7 @@ def results_context(
         "met_through_done": bool(result.done)
         and not path.steps
         and not path.open_gaps
-        and any(level - profile.levels().get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
+        and any(level - measured.get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
         "feedback_form": OutcomeForm(roles=roles.values()),
         "role_error": role_error,
         "limits_form": limits_form,

@@ -146,7 +146,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     context["stylesheet"] = open(stylesheet, encoding="utf-8").read() if stylesheet else ""
     html = render_to_string("recommendations/result_pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))  # never fetches from elsewhere
-    response = HttpResponse(pdf, content_type="application/pdf", status=status)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_("revierpfad-result")}.pdf"'
     return response
 

@@ -13,6 +13,15 @@ from core.numbers import whole_percent
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
+def template_matches(pattern: str) -> list[str]:
+    """Every place in the project's templates where `pattern` matches, as "template: text"."""
+    return [
+        f"{path.relative_to(TEMPLATES)}: {found}"
+        for path in TEMPLATES.rglob("*.html")
+        for found in re.findall(pattern, path.read_text())
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(0, 0), (0.3, 1), (0.5, 1), (1.49, 1), (45.5, 46), (51.4, 51), (99.4, 99), (99.5, 99), (99.96, 99), (100, 100)],
@@ -31,12 +40,7 @@ def test_the_percent_filter_writes_the_whole_share_and_nothing_for_what_is_not_a
 def test_no_template_writes_a_role_match_with_floatformat():
     """The class of "100 % beside a gap": every match, its range included, goes through `percent` (a 99.6 %
     match shown as "100 %" next to "2,9 von 3" in the results, the PDF, the role chooser and the comparison)."""
-    offenders = [
-        f"{path.relative_to(TEMPLATES)}: {found}"
-        for path in TEMPLATES.rglob("*.html")
-        for found in re.findall(r"(?:match|before|after)\.(?:value|low|high)\|floatformat[^ }%]*", path.read_text())
-    ]
-    assert offenders == []
+    assert template_matches(r"(?:match|before|after)\.(?:value|low|high)\|floatformat[^ }%]*") == []
 
 
 def test_hours_and_prices_in_text_are_grouped_as_people_write_them():
@@ -50,12 +54,7 @@ def test_hours_and_prices_in_text_are_grouped_as_people_write_them():
         assert path_totals(3, 1200.5, 2370.0, 0) == "3 Schritte, 1.200,5 Stunden und 2.370 EUR insgesamt."
     with translation.override("en"):
         assert path_totals(3, 1200.5, 1290.5, 0) == "3 steps, 1,200.5 hours in all, 1,290.50 EUR in all."
-    ungrouped = [
-        f"{path.relative_to(TEMPLATES)}: {found}"
-        for path in TEMPLATES.rglob("*.html")
-        for found in re.findall(r"(?:hours|price_eur)\|floatformat:\"?-?\d\"?(?!g)", path.read_text())
-    ]
-    assert ungrouped == []
+    assert template_matches(r"(?:hours|price_eur)\|floatformat:\"?-?\d\"?(?!g)") == []
 
 
 def test_every_limit_on_a_model_field_writes_its_number_for_people():
