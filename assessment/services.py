@@ -122,7 +122,7 @@ PLAN_ATTEMPTS = 3  # plans computed before the one stored regardless (each answe
 
 def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
     """After an answer was saved: the adaptive test's next question (stored with the assessment), or
-    None for an assessment that asks every question.
+    None for an assessment that asks every question or was finished (in another tab) meanwhile.
 
     The plan (tens of milliseconds, more when a new model is first loaded) is computed outside any transaction: on
     SQLite a write transaction holds the whole database, and every other answer would wait for it. It is stored
@@ -140,7 +140,10 @@ def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
         if decision.done:  # the test stops here: the stored plan says how sure the result is
             base.plan = judged_plan(base.plan, given, skipped, base.item_ids)
         with transaction.atomic():
-            locked = Assessment.objects.select_for_update().only("pk", "asked_ids").get(pk=assessment.pk)
+            locked = Assessment.objects.select_for_update().only("pk", "asked_ids", "finished_at").get(pk=assessment.pk)
+            if locked.finished_at is not None:  # finished in another tab meanwhile: its stored plan stays
+                assessment.finished_at = locked.finished_at
+                return None
             unchanged = locked.asked_ids == asked_before and answers_by_slug(locked) == answers
             if unchanged or attempt == PLAN_ATTEMPTS - 1:
                 base.save(update_fields=["asked_ids", "plan", "updated_at"])

@@ -38,7 +38,14 @@ from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
-from recommendations.results import Result, newer_model_than, preview_path, result_for, store_path
+from recommendations.results import (
+    Result,
+    newer_model_than,
+    preview_path,
+    result_for,
+    result_with_current_path,
+    store_path,
+)
 from recommendations.services import TRANSPARENT
 
 
@@ -236,7 +243,7 @@ def chosen_result(
 ) -> tuple:
     """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
     shared view), and the message for a role that does not exist."""
-    result = result_for(assessment)
+    result = result_with_current_path(assessment)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
@@ -252,7 +259,7 @@ def chosen_result(
         return result, ""
     if shared:
         return preview_path(assessment, role or result.recommendation.path.target_role, limits), ""
-    return store_path(assessment, result, chosen_role=role, path_options=limits), ""
+    return store_path(assessment, chosen_role=role, path_options=limits), ""
 
 
 def results_context(

@@ -182,10 +182,7 @@ def store_result(
 
 
 def store_path(
-    assessment: Assessment,
-    result: Result | None = None,
-    chosen_role: str | None = None,
-    path_options: Mapping[str, Any] | None = None,
+    assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
 ) -> Result:
     """Build the learning path again (another target role, a course marked done, path limits) from the
     stored levels, and store it; the roles keep the ranking the person saw."""
@@ -266,6 +263,16 @@ def result_for(assessment: Assessment) -> Result:
     if assessment.finished_at is not None and row.computed_at < assessment.finished_at:
         return store_result(assessment)  # finished again since ("Ergebnis schärfen"): the answers changed
     return hydrate(row)
+
+
+def result_with_current_path(assessment: Assessment) -> Result:
+    """`result_for`, with its learning path built again when the courses marked done have changed since it was
+    stored: in another attempt kept in the same account, or by a second click whose path was stored before this
+    one's. For the pages that show the path (one query more than `result_for`)."""
+    result = result_for(assessment)
+    if set(result.done) != completed_courses(assessment):
+        return store_path(assessment)
+    return result
 
 
 # --- re-hydration: plain data back into the dataclasses the templates and documents read -----------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from assessment.accounts import owner_may_delete
 from assessment.models import Assessment
@@ -39,7 +40,7 @@ from recommendations.results import (
     assessment_with_result,
     completed_courses,
     mark_course_done,
-    result_for,
+    result_with_current_path,
     store_path,
     store_result,
 )
@@ -47,6 +48,9 @@ from recommendations.results import (
 # Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
 # for each process (the cache is the process's own), and never sent: each response gets its request's token.
 CSRF_PLACEHOLDER = secrets.token_hex(32)
+# The parts of the results page that its htmx forms update (hx-target): where a form sent to an attempt that is not
+# finished (being sharpened in another tab) says so instead.
+IN_PLACE_TARGETS = frozenset({"learning-path", "feedback"})
 
 
 def _finished_or_redirect(request: HttpRequest, token: str) -> tuple[Assessment, HttpResponse | None]:
@@ -59,10 +63,16 @@ def _finished_or_redirect(request: HttpRequest, token: str) -> tuple[Assessment,
         raise Http404("No such assessment.")
     in_attempt_language(request, assessment.language)
     if not assessment.is_finished:
+        htmx = getattr(request, "htmx", None)
         if request.method == "POST":  # a form of the results page, sent from a tab left open: say why nothing happens
-            return assessment, render(
-                request, "recommendations/not_finished.html", {"assessment": assessment}, status=409
-            )
+            context = {"assessment": assessment}
+            template = "recommendations/not_finished.html"
+            if htmx and htmx.target in IN_PLACE_TARGETS:  # said in place of the part the form would have updated
+                context["target"] = htmx.target
+                template += "#in-place"
+            return assessment, render(request, template, context, status=409)
+        if htmx:  # a part of the page asked for (another role, the answer review): the whole questions page instead
+            return assessment, HttpResponseClientRedirect(assessment.resume_url())
         return assessment, redirect(assessment.resume_url())
     return assessment, None
 
@@ -157,7 +167,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    result = result_for(assessment)
+    result = result_with_current_path(assessment)
     document = result_document(
         result.profile,
         result.recommendation,
@@ -193,10 +203,7 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
         wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
     mark_course_done(assessment, course_obj, wanted == "1")
-    target = request.POST.get("role") or None
-    if target is not None and not Role.objects.active().filter(slug=target).exists():
-        target = None  # an unknown role keeps the stored choice
-    store_path(assessment, chosen_role=target)
+    store_path(assessment)  # towards the role the path leads to: a course marked done chooses no role
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])

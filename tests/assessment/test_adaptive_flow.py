@@ -376,3 +376,34 @@ def test_a_share_link_revoked_while_sharpening_stays_revoked_and_other_forms_say
         assert "Dieses Ergebnis wird gerade geschärft" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.share_token is None and assessment.feedback_given_at is None
+
+
+def test_the_results_page_parts_htmx_asks_for_while_sharpening_say_why_in_place_or_go_to_the_questions(client):
+    """A review: with JavaScript, the 409 page of a form sent while the result was being sharpened was a whole page,
+    so htmx reloaded the address, which redirected to the questions: the course mark or the feedback was dropped
+    without a word. And another role picked (an htmx GET) swapped the questions page into the learning path."""
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    course = client.get(reverse("results", args=[assessment.token])).context["path_steps"][0][1]
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    for url, data, target in (
+        (reverse("course-done", args=[assessment.token, course.slug]), {"done": "1"}, "learning-path"),
+        (reverse("feedback", args=[assessment.token]), {"fits": "yes", "consent": "on"}, "feedback"),
+    ):
+        response = client.post(url, data, HTTP_HX_TARGET=target, **htmx)
+        page = response.content.decode()
+        assert response.status_code == 409 and "HX-Refresh" not in response
+        assert page.lstrip().startswith(f'<section id="{target}"') and "<html" not in page
+        assert "Dieses Ergebnis wird gerade geschärft" in page and assessment.resume_url() in page
+    # a target the page does not have: the whole page, which htmx loads whole (HX-Refresh)
+    response = client.post(reverse("feedback", args=[assessment.token]), {}, HTTP_HX_TARGET="<x>", **htmx)
+    assert response.status_code == 409 and response["HX-Refresh"] == "true"
+    picked = reverse("results", args=[assessment.token]) + "?role=it_architect"
+    for url in (picked, reverse("results-review", args=[assessment.token])):
+        response = client.get(url, **htmx)
+        assert response["HX-Redirect"] == assessment.resume_url()
+    from recommendations.models import CompletedCourse
+
+    assert not CompletedCourse.objects.filter(assessment=assessment).exists()

@@ -31,7 +31,7 @@ def beginner(db):
 def test_marking_a_course_done_takes_it_out_of_the_path(client, beginner):
     before = path_slugs(client, beginner)
     first = before[0]
-    response = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"})
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {})
     assert response.status_code == 302
     after = path_slugs(client, beginner)
     assert first not in after
@@ -40,14 +40,14 @@ def test_marking_a_course_done_takes_it_out_of_the_path(client, beginner):
 
 def test_with_htmx_marking_done_swaps_the_path_only(client, beginner):
     first = path_slugs(client, beginner)[0]
-    response = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"}, **HTMX)
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {}, **HTMX)
     text = response.content.decode()
     assert 'id="learning-path"' in text and "<html" not in text
     # the swapped-in path is the one just stored (it showed the state before the click, one click behind)
     title = Course.objects.get(slug=first).title_de
     steps, done = text.split('class="path-steps"')[1].split('class="done-list"')
     assert title not in steps and title in done
-    undone = client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect"}, **HTMX)
+    undone = client.post(reverse("course-done", args=[beginner.token, first]), {}, **HTMX)
     text = undone.content.decode()
     assert 'class="done-list"' not in text and title in text.split('class="path-steps"')[1]
     assert first in path_slugs(client, beginner)
@@ -60,7 +60,7 @@ def test_with_htmx_marking_done_updates_the_summary_at_the_top_out_of_band(clien
     person = answer_all(start_assessment(), at_level_one)  # a path of fewer courses than the most it shows
     before = client.get(reverse("results", args=[person.token]), {"role": "it_coordinator"}).context
     first = before["path_steps"][0][1].slug
-    response = client.post(reverse("course-done", args=[person.token, first]), {"role": "it_coordinator"}, **HTMX)
+    response = client.post(reverse("course-done", args=[person.token, first]), {}, **HTMX)
     after = response.context["path_summary"]
     assert after.steps < before["path_summary"].steps
     summary = re.search(r'<p id="path-summary" hx-swap-oob="true">(.*?)</p>', response.content.decode(), re.S)
@@ -124,13 +124,13 @@ def test_a_mark_sent_twice_stays_done_and_an_undo_sent_twice_stays_undone(client
     form = page.split(f'action="{url}"')[1].split("</form>")[0]
     assert '<input type="hidden" name="done" value="1">' in form
     for _ in range(2):
-        client.post(url, {"role": "it_architect", "done": "1"})
+        client.post(url, {"done": "1"})
         assert CompletedCourse.objects.filter(assessment=beginner, course__slug=first).count() == 1
     page = client.get(reverse("results", args=[beginner.token])).content.decode()
     undo = page.split('class="done-list"')[1].split(f'action="{url}"')[1].split("</form>")[0]
     assert '<input type="hidden" name="done" value="0">' in undo
     for _ in range(2):
-        client.post(url, {"role": "it_architect", "done": "0"})
+        client.post(url, {"done": "0"})
         assert not CompletedCourse.objects.filter(course__slug=first).exists()
     assert first in path_slugs(client, beginner)
 
@@ -143,7 +143,7 @@ def test_not_done_after_all_undoes_a_mark_made_in_another_attempt_of_the_account
     Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
     first = path_slugs(client, beginner)[0]
     CompletedCourse.objects.create(assessment=other, course=Course.objects.get(slug=first))
-    client.post(reverse("course-done", args=[beginner.token, first]), {"role": "it_architect", "done": "0"})
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
     assert first in path_slugs(client, beginner)
     assert not CompletedCourse.objects.filter(course__slug=first).exists()
 
@@ -194,3 +194,57 @@ def test_the_feedback_form_sent_empty_names_its_question_in_the_error(client, be
     response = client.post(reverse("feedback", args=[beginner.token]), {"consent": "on"})
     assert response.status_code == 400
     assert "Bitte beantworten Sie: Passen die Rollen oben zu Ihnen?" in response.content.decode()
+
+
+def test_marking_a_course_done_chooses_no_role(client):
+    """The done forms sent the path's role, so the first mark turned the best-fitting role into one the person had
+    chosen: "Compute again" with a newer model then kept the old role, and the JSON said `role_chosen`."""
+    from tests.conftest import at_level_one
+
+    person = answer_all(start_assessment(), at_level_one)
+    response = client.get(reverse("results", args=[person.token]))
+    assert response.context["result"].chosen_role == ""
+    url = reverse("course-done", args=[person.token, response.context["path_steps"][0][1].slug])
+    form = response.content.decode().split(f'action="{url}"')[1].split("</form>")[0]
+    sent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))  # what the form sends
+    client.post(url, sent)
+    person.result.refresh_from_db()
+    assert person.result.document["chosen_role"] == ""
+
+
+def test_a_mark_made_in_another_kept_attempt_shows_on_this_attempts_page(client, beginner):
+    """Marks count for every attempt kept in the account, but the page showed the path stored with the result,
+    built again only when this attempt's own path was: the other attempt's mark never appeared here."""
+    user = get_user_model().objects.create_user("two@example.org", "two@example.org", "x-Secret-123")
+    other = answer_all(start_assessment(), weakest)
+    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    client.force_login(user)
+    first = path_slugs(client, beginner)[0]
+    assert first in path_slugs(client, other)
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    page = client.get(reverse("results", args=[other.token])).context
+    assert first not in [course.slug for _, course, _ in page["path_steps"]]
+    assert first in [course.slug for course in page["done_courses"]]
+
+
+def test_two_marks_sent_at_once_both_show(client, beginner, monkeypatch):
+    """Two clicks in flight at once: each stored the path built from the marks it had read, and the later save
+    dropped the other's mark from the stored path, which the page kept showing as a step."""
+    from recommendations import results
+
+    first, second = path_slugs(client, beginner)[:2]
+    real, sent = results.completed_courses, []
+
+    def while_the_second_click_is_served(assessment):
+        done = real(assessment)
+        if not sent:
+            sent.append(second)
+            client.post(reverse("course-done", args=[beginner.token, second]), {"done": "1"})
+        return done
+
+    monkeypatch.setattr(results, "completed_courses", while_the_second_click_is_served)
+    response = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"}, **HTMX)
+    monkeypatch.setattr(results, "completed_courses", real)
+    shown = {course.slug for course in response.context["done_courses"]}
+    assert shown == {first, second}
+    assert not {first, second} & set(path_slugs(client, beginner))

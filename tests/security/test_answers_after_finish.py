@@ -34,3 +34,29 @@ def test_an_answer_posted_while_another_tab_finishes_gets_409_and_is_not_stored(
     response = client.post(assessment.step_url(1), {"item": item.slug, "option": option.value, "action": "answer"})
     assert response.status_code == 409
     assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+def test_a_plan_computed_while_another_tab_finishes_is_not_stored_on_the_finished_attempt(monkeypatch):
+    """The plan is computed outside the row's lock; when another tab finished the attempt meanwhile, it was stored
+    anyway: a finished attempt with an open question in its list and a plan that was not done, which the results
+    page then never judged."""
+    from assessment import services
+    from assessment.services import plan_after_answer
+
+    assessment = start_assessment(adaptive=True)
+    assert assessment.adaptive
+    item = Item.objects.get(pk=assessment.asked_ids[-1])
+    record_answer(assessment, item, item.options.first())
+    real = services._choose_next
+
+    def finished_meanwhile(target, given, skipped):
+        decision = real(target, given, skipped)
+        finish_assessment(Assessment.objects.get(pk=assessment.pk))  # the other tab, while this one planned
+        return decision
+
+    monkeypatch.setattr(services, "_choose_next", finished_meanwhile)
+    before = Assessment.objects.get(pk=assessment.pk)
+    assert plan_after_answer(assessment) is None
+    after = Assessment.objects.get(pk=assessment.pk)
+    assert after.finished_at is not None and assessment.finished_at == after.finished_at
+    assert after.asked_ids == before.asked_ids and after.plan == before.plan
