@@ -38,3 +38,15 @@ def whole_percent(value: float) -> int:
     if shown <= 0 and value > 0:
         return 1
     return shown
+
+
+def one_decimal(level: float) -> float:
+    """A level as the pages write it, to one decimal ("2,95" is written "3,0"): what every comparison of a level
+    with a requirement that a page states must use, so that "3,0 von 3" is never listed as missed."""
+    return round(float(level), 1)
+
+
+def shown_gap(required: float, level: float) -> float:
+    """What the level as written (`one_decimal`) leaves of a requirement, to one decimal: 0 where the page writes
+    the level at or above it."""
+    return round(max(0.0, float(required) - one_decimal(level)), 1)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import pgettext_lazy
 
+from core.numbers import one_decimal, shown_gap
+
 MAX_LEVEL = 5
 SHORT_LABEL_LENGTH = 16  # characters a label may take beside the radar and the bars
 
@@ -83,7 +85,7 @@ class Spoke:
 
     @property
     def gap(self) -> float:
-        return round(max(0.0, self.required - self.level), 1)
+        return shown_gap(self.required, self.level)
 
     @property
     def about_met(self) -> bool:
@@ -146,7 +148,7 @@ def radar(rows: list[tuple], radius: float = RADAR_RADIUS, label_room: float = R
                 number=index + 1,
                 name=name,
                 label=short_label(name),
-                level=round(level, 1),
+                level=one_decimal(level),
                 required=float(required),
                 x=svg_number(x),
                 y=svg_number(y),
@@ -231,15 +233,15 @@ def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, lab
             Bar(
                 name=name,
                 label=short_label(name),
-                level=round(level, 1),
+                level=one_decimal(level),
                 required=float(required),
-                gap=round(max(0.0, required - level), 1),
+                gap=shown_gap(required, level),
                 y=svg_number(top),
                 label_y=svg_number(top + 13),
                 level_width=svg_number(max(0.0, min(level, MAX_LEVEL)) * unit),
                 required_x=svg_number(label_width + required * unit - MARK_WIDTH / 2),
                 required_y=svg_number(top - MARK_OVERHANG),
-                about_met=bool(high) and level < required <= high[0],
+                about_met=bool(high) and shown_gap(required, level) > 0 and required <= high[0],
             )
         )
     return GapChart(

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import whole_percent
+from core.numbers import shown_gap, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import RoleSpec
@@ -45,10 +45,7 @@ def _texts(language: str | None) -> dict[str, str]:
             "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
             "%(gaps)s."
         ),
-        "below_all": _(
-            "Below the requirement, though your answers leave open by how much (the range of your level reaches "
-            "it): %(gaps)s."
-        ),
+        "below": _("Below the requirement, perhaps only just (the range of your level reaches it): %(gaps)s."),
         "all": _("You meet every requirement of this role."),
         "all_unsure": _(
             "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "
@@ -187,9 +184,15 @@ def _reasons(
     requirements, demanding, mean_required = _role_facts(role, competencies)
     placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in unanswered | unasked}
     reasons = []
-    # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there).
-    ranked = [g.competency for g in match.open_gaps if round(g.missing, 1) > 0]
-    about = [g.competency for g in match.gaps if g.about_met and round(g.missing, 1) > 0]
+    # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there, also for
+    # a level of 2,95).
+    gap = {g.competency: shown_gap(g.required, g.level) for g in match.gaps}
+    ranked = [g.competency for g in match.open_gaps if gap[g.competency] > 0]
+    about = [g.competency for g in match.gaps if g.about_met and gap[g.competency] > 0]
+    # "possibly met" only for a small gap: beside "0,7 von 2" it read as within reach; a larger one is said to be
+    # below the requirement, by how much the answers leave open
+    possibly = [c for c in about if gap[c] < CLEARLY_BELOW]
+    below = [c for c in about if gap[c] >= CLEARLY_BELOW]
     named = {*ranked[:2], *about}  # never both what the person brings and what may be missing
     strengths = [
         c
@@ -200,17 +203,17 @@ def _reasons(
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     if ranked:
         reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, placeholders)})
-    elif about:
-        # "nothing clearly missed" only while every gap is small: beside "2,6 von 4" it read as within reach
-        small = all(g.missing < CLEARLY_BELOW for g in match.gaps if g.competency in about)
-        text = t["about_all" if small else "below_all"]
-        reasons.append(text % {"gaps": _levels(about, levels, requirements, names, t, placeholders)})
-    elif whole_percent(match.low) < 100:  # met as measured, but not in every plausible profile: not said as certain
-        reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
-    else:
-        reasons.append(t["all"])
-    if ranked and about:
-        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t, placeholders)})
+    elif not about:
+        if whole_percent(match.low) < 100:  # met as measured, not in every plausible profile: not said as certain
+            reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
+        else:
+            reasons.append(t["all"])
+    if below:
+        reasons.append(t["below"] % {"gaps": _levels(below, levels, requirements, names, t, placeholders)})
+    if possibly:
+        # "nothing clearly missed" only when nothing else is missing
+        text = t["about" if ranked or below else "about_all"]
+        reasons.append(text % {"gaps": _levels(possibly, levels, requirements, names, t, placeholders)})
     distance = abs(work_style - role.work_style)
     if not style_known:
         pass  # no situation answered: the style is the scale's middle by default, not the person's

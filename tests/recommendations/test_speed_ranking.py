@@ -8,16 +8,17 @@ bit or character, with scikit-learn itself or with the code it replaced.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.numbers import whole_percent
+from core.numbers import one_decimal, shown_gap
 from recommendations import recommender
 from recommendations.matching import Gap, Match, gap_variance_table, role_matches
-from recommendations.reasons import reasons_for, reasons_for_roles
+from recommendations.reasons import CLEARLY_BELOW, reasons_for, reasons_for_roles
 from recommendations.recommender import FEATURES, RoleSpec, _Forest
 
 
@@ -149,69 +150,7 @@ def test_every_roles_match_is_exactly_what_it_was(requirements, levels, highs, p
     assert role_matches(COMPETENCIES, *arrays) == role_matches_as_before(COMPETENCIES, *arrays)
 
 
-def reasons_as_before(role, competencies, levels, work_style, names, match):
-    """`reasons_for` as it was before it kept what depends on the role alone (the reference)."""
-    from django.utils.formats import number_format
-    from django.utils.translation import get_language
-
-    from recommendations.reasons import (
-        OVERQUALIFIED,
-        SOMEWHAT_OVERQUALIFIED,
-        STYLE_MATCH,
-        _join,
-        _levels,
-        _style_word,
-        _texts,
-    )
-
-    t = _texts(get_language())
-    requirements = dict(zip(competencies, role.requirements))
-    reasons = []
-    ranked = [g.competency for g in match.open_gaps if round(g.missing, 1) > 0]
-    about = [g.competency for g in match.gaps if g.about_met and round(g.missing, 1) > 0]
-    strengths = [
-        c
-        for c in sorted(competencies, key=lambda c: -requirements[c])
-        if requirements[c] >= 3
-        and levels.get(c, 0) >= requirements[c] - 0.25
-        and c not in ranked[:2]
-        and c not in about
-    ]
-    if strengths:
-        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
-    if ranked:
-        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t)})
-    elif about:
-        small = all(g.missing < 0.5 for g in match.gaps if g.competency in about)
-        reasons.append(
-            t["about_all" if small else "below_all"] % {"gaps": _levels(about, levels, requirements, names, t)}
-        )
-    elif match.low < 100:  # met as measured, but the match's range reaches below all of it
-        reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
-    else:
-        reasons.append(t["all"])
-    if ranked and about:
-        reasons.append(t["about"] % {"gaps": _levels(about, levels, requirements, names, t)})
-    if abs(work_style - role.work_style) <= STYLE_MATCH:
-        reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
-    else:
-        reasons.append(
-            t["style_differs"]
-            % {
-                "role_style": t["more_firefighting"] if role.work_style < work_style else t["more_architectural"],
-                "style": _style_word(work_style, t),
-            }
-        )
-    mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
-    mean_required = sum(role.requirements) / max(1, len(role.requirements))
-    if mean_level - mean_required >= OVERQUALIFIED:
-        reasons.append(t["overqualified"])
-    elif mean_level - mean_required >= SOMEWHAT_OVERQUALIFIED:
-        excess = number_format(round(mean_level - mean_required, 1), 1)
-        reasons.append(t["somewhat_overqualified"] % {"excess": excess})
-    return reasons
-
-
+ALL_MET = ("Sie erfüllen alle", "You meet every", "Nach Ihren gemessenen", "As measured")
 NAMES = {"e": "Empathie", "b": "Betrieb", "d": "DevOps", "a": "Agilität", "c": "Cloud"}
 
 
@@ -227,7 +166,12 @@ NAMES = {"e": "Empathie", "b": "Betrieb", "d": "DevOps", "a": "Agilität", "c": 
     st.floats(-1, 1, allow_nan=False),
     st.sampled_from(["de", "en"]),
 )
-def test_every_roles_reasons_read_exactly_as_they_did(requirements, role_styles, levels, highs, style, language):
+def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_styles, levels, highs, style, language):
+    """The reasons of all roles at once (what depends on a role alone worked out once) are those of each role
+    alone, and every requirement they name reads as the chart's table shows it: the level to one decimal, named
+    as missing, below or possibly met only where the table shows a gap ("3,0 von 3" is met, also for a level of
+    2,95), "possibly met" only for a gap under half a level, "every requirement" only where it shows none. A
+    review found "3,0 von 3" listed as below the requirement, and "possibly met" beside "0,7 von 2"."""
     from django.utils.translation import override
 
     roles = [RoleSpec(f"r{i}", tuple(row), s) for i, (row, s) in enumerate(zip(requirements, role_styles))]
@@ -240,6 +184,25 @@ def test_every_roles_reasons_read_exactly_as_they_did(requirements, role_styles,
         np.zeros((len(COMPETENCIES), 6)),
     )
     with override(language):
-        expected = [reasons_as_before(r, COMPETENCIES, person, style, NAMES, m) for r, m in zip(roles, matches)]
-        assert reasons_for_roles(roles, COMPETENCIES, person, style, NAMES, matches) == expected
-        assert [reasons_for(r, list(COMPETENCIES), person, style, NAMES, m) for r, m in zip(roles, matches)] == expected
+        together = reasons_for_roles(roles, COMPETENCIES, person, style, NAMES, matches)
+        assert together == [reasons_for(r, list(COMPETENCIES), person, style, NAMES, m) for r, m in zip(roles, matches)]
+    by_name = {name: competency for competency, name in NAMES.items()}
+    separator = "," if language == "de" else "."
+    for role, reasons in zip(roles, together):
+        requirements_of = dict(zip(COMPETENCIES, role.requirements))
+        gaps = {c: shown_gap(required, person[c]) for c, required in requirements_of.items()}
+        for sentence in reasons:
+            for name, level, required in re.findall(r"(\w+): (\d+[.,]\d) (?:von|of) (\d+)", sentence):
+                competency = by_name[name]
+                assert required == f"{requirements_of[competency]:.0f}"
+                assert level == f"{one_decimal(person[competency]):.1f}".replace(".", separator)
+                assert gaps[competency] > 0, sentence
+                if sentence.startswith(("Vielleicht erfüllt", "Possibly met", "Keine Anforderung", "No requirement")):
+                    assert gaps[competency] < CLEARLY_BELOW, sentence
+                if sentence.startswith(("Unter der Anforderung", "Below the requirement")):
+                    assert gaps[competency] >= CLEARLY_BELOW, sentence
+        if any(
+            r.startswith(("Sie erfüllen alle", "You meet every", "Nach Ihren gemessenen", "As measured"))
+            for r in reasons
+        ):
+            assert not any(gaps.values())
