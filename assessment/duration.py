@@ -22,6 +22,9 @@ SECONDS_TO_CHOOSE = 5  # per question, after reading it
 MIN_MEASURED = 30  # finished attempts before their median replaces the estimate
 ONE_SITTING = timedelta(hours=2)  # an attempt that took longer was resumed later: not a time to answer in
 MEASURED_DAYS = 180  # attempts finished within this many days count
+# An attempt finished in less than this share of the reading time was clicked through, not read: not a time to
+# promise (random clickers, whose results are refused, made the start page say "about 1 minute").
+CLICKED_THROUGH = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,10 @@ def typical_adaptive_words(self_ratings: Sequence[int], others: Sequence[int], q
 
 
 def duration(estimate: float, sittings: Sequence[timedelta]) -> Duration:
-    """The minutes to show: the median of the attempts finished in one sitting once there are MIN_MEASURED of
-    them, else the estimate; at least one minute."""
-    kept = [s for s in sittings if timedelta(0) < s <= ONE_SITTING]
+    """The minutes to show: the median of the attempts finished in one sitting, and not clicked through
+    (`CLICKED_THROUGH`), once there are MIN_MEASURED of them, else the estimate; at least one minute."""
+    fastest = timedelta(minutes=estimate * CLICKED_THROUGH)
+    kept = [s for s in sittings if timedelta(0) < s <= ONE_SITTING and s >= fastest]
     if len(kept) >= MIN_MEASURED:
         median = statistics.median(s.total_seconds() for s in kept) / 60
         return Duration(max(1, round(median)), len(kept))

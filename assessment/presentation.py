@@ -100,9 +100,17 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
     active one; `override(None)` would switch translation off and answer in English)."""
     with override(language or get_language()):
         if profile.reliability == Reliability.TOO_FEW:
-            return _(
+            if not profile.answered:
+                return _(
+                    "You answered no question: too few to say where you stand. "
+                    "Start a new attempt and answer some of them, and the result becomes meaningful."
+                )
+            return ngettext(
+                "You answered %(count)s question: too few to say where you stand. "
+                "Start a new attempt and answer more of them, and the result becomes meaningful.",
                 "You answered %(count)s questions: too few to say where you stand. "
-                "Start a new attempt and answer more of them, and the result becomes meaningful."
+                "Start a new attempt and answer more of them, and the result becomes meaningful.",
+                profile.answered,
             ) % {"count": profile.answered}
         if profile.reliability == Reliability.UNCHECKED:
             return _(

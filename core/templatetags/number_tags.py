@@ -22,5 +22,5 @@ def percent(value: object) -> str:
     for anything that is not a number."""
     try:
         return str(whole_percent(float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):  # ArithmeticError: infinity or NaN, no share
         return ""

@@ -29,6 +29,16 @@ def test_measured_sittings_replace_the_estimate_only_once_there_are_enough_and_o
     assert duration.duration(7.4, enough) == duration.Duration(9, duration.MIN_MEASURED + 1)
 
 
+def test_attempts_clicked_through_faster_than_anyone_reads_are_not_measured():
+    """A review saw "etwa 1 Minuten" on the start page: the median counted attempts clicked through in seconds,
+    whose results the results page itself refuses."""
+    read = [timedelta(minutes=9)] * duration.MIN_MEASURED
+    clicked = [timedelta(seconds=40)] * (2 * duration.MIN_MEASURED)
+    assert duration.duration(8.0, read + clicked) == duration.Duration(9, duration.MIN_MEASURED)
+    assert duration.duration(8.0, clicked) == duration.Duration(8, 0)  # the estimate, until enough were read
+    assert duration.duration(8.0, [timedelta(minutes=2)] * duration.MIN_MEASURED).measured_from  # a quick reader
+
+
 @pytest.mark.django_db
 def test_the_shipped_questions_take_longer_to_read_than_twenty_seconds_each():
     """The start page said "about 5 minutes" for 15 questions (20 seconds each), while the ten self-ratings every

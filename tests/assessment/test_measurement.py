@@ -462,3 +462,19 @@ def test_the_simulated_people_rate_themselves_with_the_learned_bias():
 
     shipped, modest = mean_rating(BANK), mean_rating(with_rating_bias(BANK, -1.0, 0.5))
     assert abs(shipped - 3.0) < 0.15 and abs(modest - 2.0) < 0.15
+
+
+def test_too_few_answers_are_counted_in_words_a_person_reads():
+    """A review read "Sie haben 1 Fragen beantwortet" and "Sie haben 0 Fragen beantwortet"."""
+    from django.utils import translation
+
+    from assessment.presentation import reliability_note
+
+    def note(answers: dict) -> str:
+        return reliability_note(score_profile(COMPETENCIES, BANK, answers), "de")
+
+    first = next(item for item in BANK if item.kind == "self_rating")
+    assert note({}).startswith("Sie haben keine Frage beantwortet: zu wenig,")
+    assert note({first.slug: first.options[0].value}).startswith("Sie haben 1 Frage beantwortet: zu wenig,")
+    with translation.override("en"):
+        assert reliability_note(score_profile(COMPETENCIES, BANK, {}), "en").startswith("You answered no question")

@@ -35,6 +35,10 @@ def test_the_percent_filter_writes_the_whole_share_and_nothing_for_what_is_not_a
         Context({"a": 99.6, "b": 100.0, "c": None})
     )
     assert rendered == "99|100|"
+    not_a_share = Template("{% load number_tags %}{{ a|percent }}|{{ b|percent }}|{{ c|percent }}").render(
+        Context({"a": float("inf"), "b": float("nan"), "c": "inf"})
+    )
+    assert not_a_share == "||"  # infinity raised an error from the template
 
 
 def test_no_template_writes_a_role_match_with_floatformat():

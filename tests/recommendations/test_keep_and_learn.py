@@ -248,3 +248,18 @@ def test_two_marks_sent_at_once_both_show(client, beginner, monkeypatch):
     shown = {course.slug for course in response.context["done_courses"]}
     assert shown == {first, second}
     assert not {first, second} & set(path_slugs(client, beginner))
+
+
+def test_the_pdf_lists_the_courses_marked_done_and_each_courses_format(client, beginner):
+    """A review: the PDF left out the courses marked done, and each course's format ("Online"), which the page shows."""
+    from django.template.loader import render_to_string
+
+    from recommendations.presentation import results_context
+
+    first = path_slugs(client, beginner)[0]
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    context, _status = results_context(beginner)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert f"Erledigt: {Course.objects.get(slug=first).title_de}" in pdf_html
+    step = context["path_steps"][0][1]
+    assert f"{step.get_format_display()} · " in pdf_html

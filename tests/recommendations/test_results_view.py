@@ -568,7 +568,8 @@ def test_a_pdf_or_json_asked_for_an_unknown_role_is_a_page_and_the_files_are_nam
     pdf = reverse("results-pdf", args=[finished_assessment.token])
     response = client.get(pdf, {"role": "nope"})
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
-    assert "Diese Rolle gibt es nicht" in response.content.decode()
+    # it said "you see the best-fitting role instead", the results page's message, but no PDF came
+    assert "Die Rolle in dieser Adresse gibt es nicht, daher wurde kein PDF erstellt." in response.content.decode()
     assert 'filename="revierpfad-ergebnis.pdf"' in client.get(pdf)["Content-Disposition"]
     client.cookies["django_language"] = "en"
     assert 'filename="revierpfad-result.pdf"' in client.get(pdf)["Content-Disposition"]

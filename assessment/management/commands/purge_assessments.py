@@ -9,15 +9,20 @@ from django.utils import timezone
 
 from assessment.models import Assessment
 
+MOST_DAYS = 36_500  # a hundred years: more keeps everything, and a date that far back cannot be computed
+
 
 def positive_days(value: str) -> int:
-    """At least one day: 0 or a negative number would delete every assessment in progress."""
+    """A number of days from 1 to `MOST_DAYS`: 0 or a negative number would delete every record it keeps for a time
+    (an assessment in progress, a recent login record)."""
     try:
         days = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
     if days < 1:
-        raise argparse.ArgumentTypeError("--days must be at least 1 (0 or less would delete assessments in progress)")
+        raise argparse.ArgumentTypeError("--days must be at least 1 (0 or less would delete what is still kept)")
+    if days > MOST_DAYS:
+        raise argparse.ArgumentTypeError(f"--days must be at most {MOST_DAYS} (a hundred years)")
     return days
 
 
@@ -43,4 +48,7 @@ class Command(BaseCommand):
         if not options["dry_run"]:
             stale.delete()
         verb = "Would delete" if options["dry_run"] else "Deleted"
-        self.stdout.write(f"{verb} {count} unfinished assessments untouched for more than {options['days']} days.")
+        days = options["days"]
+        self.stdout.write(
+            f"{verb} {count} unfinished assessments untouched for more than {days} day{'s' if days != 1 else ''}."
+        )

@@ -33,4 +33,5 @@ class Command(BaseCommand):
             for records in stale:
                 records.delete()
         verb = "Would delete" if options["dry_run"] else "Deleted"
-        self.stdout.write(f"{verb} {count} login records older than {options['days']} days.")
+        days = options["days"]
+        self.stdout.write(f"{verb} {count} login records older than {days} day{'s' if days != 1 else ''}.")
