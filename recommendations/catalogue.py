@@ -106,8 +106,9 @@ def load_snapshot() -> Snapshot:
             provider=provider,
             url=url,
             funded=funded,
+            in_house=in_house,
         )
-        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate, provider, url, funded in (
+        for pk, slug, title_de, title_en, hours, price, active, fmt, certificate, provider, url, funded, in_house in (
             Course.objects.values_list(
                 "pk",
                 "slug",
@@ -121,6 +122,7 @@ def load_snapshot() -> Snapshot:
                 "provider__name",
                 "url",
                 "fundable",
+                "provider__in_house",
             )
         )
     ]

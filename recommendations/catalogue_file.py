@@ -314,9 +314,19 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     known_courses = set(stored_courses) | set(course_rows)
     checked = CheckedCatalogue(providers={}, courses=[])
 
+    # each provider as it will be after the import: (is an example, is in-house)
+    kinds = {
+        slug: (example, in_house)
+        for slug, example, in_house in Provider.objects.values_list("slug", "is_example", "in_house")
+    }
     for slug, index in provider_rows.items():
         entry = data["providers"][index]
         values, problems = _provider_values(entry)
+        example, in_house = kinds.get(slug, (False, False))
+        example, in_house = values.get("is_example", example), values.get("in_house", in_house)
+        kinds[slug] = (example, in_house)
+        if not values.get("url") and not in_house and not problems:
+            problems.append("url: required (an https address); null only for in-house formats")
         errors += [f"{_where('providers', index, entry)}: {p}" for p in problems]
         checked.providers[slug] = values
 
@@ -344,6 +354,15 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
             elif required not in known_courses:
                 problems.append(f"prerequisites: {required!r} is neither in the file nor in the database")
         requires[slug] = [p for p in prerequisites if p != slug]
+        before = stored_courses.get(slug) or new_course(slug)
+        active = values.get("active", before.active)
+        example, in_house = kinds.get(provider, (False, False))
+        if active and example:
+            problems.append(f"active: {provider!r} is an example provider, whose courses cannot be active")
+        url = values.get("url", before.url)
+        url_refused = any(problem.startswith("url:") for problem in problems)
+        if active and not url and not in_house and provider in kinds and not url_refused:
+            problems.append("url: required for an active course (an https address); null only for in-house formats")
         if not problems:
             course = stored_courses.get(slug) or new_course(slug)  # what the course will be after the import
             for name, value in values.items():

@@ -14,6 +14,9 @@ from core.hyphenation import without_soft_hyphens
 from recommendations.paths import LearningPath, step_outcomes
 from recommendations.services import Recommendation
 
+# The in-house "provider" (shadowing, drills, mentoring) in the reader's language, as the page names it; its stored
+# name is German.
+IN_HOUSE = gettext_noop("In your own organisation")
 # What stands in place of the path of an unreliable result towards a role nobody chose (as on the results page).
 PATH_NEEDS_RELIABLE_RESULT = gettext_noop(
     "A learning path needs a reliable result. You can still choose a target role yourself to see a path towards it."
@@ -41,6 +44,8 @@ def result_document(
         path = LearningPath(target_role="", steps=(), open_gaps=())
         with translation.override(language):
             note = gettext(PATH_NEEDS_RELIABLE_RESULT)
+    with translation.override(language):
+        in_house = gettext(IN_HOUSE)
     outcomes = step_outcomes(path, requirements)
     in_path = {step.course.slug for step in path.steps}
     roles = list(recommendation.roles)
@@ -74,7 +79,7 @@ def result_document(
         "roles": [
             {
                 "slug": r.slug,
-                "fit": r.fit if ranked else None,  # the score roles are ranked by: none for a result not ranked
+                "fit": r.fit,  # the score roles are ranked by (of a result not ranked too: the contract's number)
                 "match": r.match.value,
                 "match_low": r.match.low,
                 "match_high": r.match.high,
@@ -99,7 +104,7 @@ def result_document(
                     ],
                     "hours": step.course.hours,
                     "price_eur": step.course.price_eur,
-                    "provider": step.course.provider,
+                    "provider": in_house if step.course.in_house else step.course.provider,
                     "url": step.course.url or None,
                 }
                 for step, (closes, narrows) in zip(path.steps, outcomes)

@@ -68,9 +68,10 @@ class CourseSpec:
     format: str = "online"
     certificate: str = ""
     title_en: str = ""
-    provider: str = ""
+    provider: str = ""  # the provider's name (the in-house "provider": its German name, see `in_house`)
     url: str = ""  # the offer's page; empty only for in-house formats
     funded: bool = False  # usually fundable (e.g. Bildungsgutschein)
+    in_house: bool = False  # a format in one's own organisation, named in the reader's language
 
     def title_in(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title

@@ -238,3 +238,18 @@ def test_path_limits_are_kept_and_say_what_stays_open(monkeypatch):
     assert path["open_gaps"]
     assert path["without_limits"]["total_hours"] > 10
     assert len(path["without_limits"]["open_gaps"]) < len(path["open_gaps"])
+
+
+def test_the_in_house_provider_is_named_in_the_language_asked_for(monkeypatch):
+    """`--language en` named the in-house formats' provider "Im eigenen Betrieb", its stored German name."""
+    payload = [persona_answers(index) for index in range(len(PERSONAS))]
+    providers = {
+        language: [
+            step["provider"]
+            for result in json.loads(assess(payload, monkeypatch, "--language", language))
+            for step in result["learning_path"]["steps"]
+        ]
+        for language in ("de", "en")
+    }
+    assert "Im eigenen Betrieb" in providers["de"]  # a path with an in-house format: the test can tell
+    assert "Im eigenen Betrieb" not in providers["en"] and "In your own organisation" in providers["en"]

@@ -238,3 +238,26 @@ def test_a_value_that_is_not_one_of_the_codes_lists_them(tmp_path):
     errors, _message = refused(tmp_path, data)
     assert "format: expected one of online, classroom, blended, on_the_job, not 'Präsenz'" in errors
     assert "language: expected one of de, en, de_en, not 'deutsch'" in errors
+
+
+def test_what_the_contract_forbids_across_rows_is_refused_row_by_row(tmp_path):
+    """A review imported, without a word, an example provider backing four active courses, and an active course and a
+    provider that is not in-house without a page (the contract: none may back an active course; null only for
+    in-house formats)."""
+    data = export()
+    course = next(c for c in data["courses"] if c["active"] and c["url"])
+    provider = next(p for p in data["providers"] if p["slug"] == course["provider"])
+    provider["is_example"] = True
+    other = next(c for c in data["courses"] if c["active"] and c["url"] and c["provider"] != provider["slug"])
+    other["url"] = None
+    third = next(p for p in data["providers"] if not p.get("in_house") and p["slug"] != provider["slug"])
+    third["url"] = None
+    errors, _message = refused(tmp_path, data)
+    assert f"(slug '{course['slug']}'): active: '{provider['slug']}' is an example provider" in errors
+    assert f"(slug '{other['slug']}'): url: required for an active course" in errors
+    assert f"(slug '{third['slug']}'): url: required (an https address); null only for in-house formats" in errors
+    course_of_example = [c for c in data["courses"] if c["provider"] == provider["slug"]]
+    for c in course_of_example:
+        c["active"] = False  # deactivated with its provider marked as an example: fine
+    other["url"], third["url"] = "https://example.org/kurs", "https://example.org"
+    import_file(tmp_path, data)

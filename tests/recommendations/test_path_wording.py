@@ -90,15 +90,38 @@ def test_the_role_chooser_of_an_unreliable_result_does_not_give_away_the_ranking
     ]
 
 
-def test_the_json_of_an_unreliable_result_does_not_give_away_the_ranking_either(client, random_clicker):
-    """The page refuses to rank the roles of an unreliable result; its JSON listed them best fit first."""
+def test_the_json_of_an_unreliable_result_does_not_rank_the_roles_either_and_keeps_the_contract(
+    client, random_clicker, monkeypatch
+):
+    """The page refuses to rank the roles of an unreliable result; its JSON listed them best fit first. Then the
+    download gave `fit: null` (the contract's schema asks for a number) and `assess` still ranked them: the command
+    line and the download now say the same, as the contract has it."""
+    import io
+
+    import jsonschema
+    from django.core.management import call_command
+
+    from assessment.services import answers_by_slug
+    from tests.recommendations.test_assess_command import RESULT_SCHEMA
+
     order = [r.slug for r in Role.objects.active().order_by("order", "slug")]
     document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
     assert document["reliable"] is False and document["roles_ranked"] is False
     assert [r["slug"] for r in document["roles"]] == order
-    assert all(r["fit"] is None for r in document["roles"])  # the ranking score would give the order away
     ranked = results_context(random_clicker)[0]["recommendation"].roles
     assert [r.slug for r in ranked] != order  # the stored ranking is another order: the test can tell
+    answers = {slug: value for slug, value in answers_by_slug(random_clicker).items() if value is not None}
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"answers": answers})))
+    out = io.StringIO()
+    call_command("assess", "-", stdout=out)
+    command = json.loads(out.getvalue())
+    assert command["reliable"] is False and command["roles_ranked"] is False
+    assert [r["slug"] for r in command["roles"]] == order
+    for result in (document, command):
+        jsonschema.validate({k: v for k, v in result.items() if k not in DOWNLOAD_ONLY}, RESULT_SCHEMA)
+
+
+DOWNLOAD_ONLY = ("answers", "computed_at", "started_at", "finished_at")  # the person's own data, beside the result
 
 
 @pytest.fixture

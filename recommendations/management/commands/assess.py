@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 options["language"],
                 requirements=requirements.get(result.path.target_role),
                 role_chosen=entry.get("target_role") is not None,
+                role_order=[role.slug for role in current.roles],  # an unreliable result: as the page, not ranked
             )
             for profile, result, entry in zip(profiles, results, entries)
         ]
