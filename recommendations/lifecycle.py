@@ -3,8 +3,8 @@ loaded once per process per version.
 
 Training takes seconds and never runs in a web request: the admin enqueues `tasks.retrain` for the
 worker (`manage.py db_worker`), and `manage.py ensure_model` / `train_model` train from the command
-line. In a request, `active_model()` only loads: the active version, else an earlier usable one, else
-nothing (and the results are ranked without the model).
+line. In a request, `active_model()` only loads: the active version, else an earlier usable one (for this
+process only; `ensure_model` makes it the active one), else nothing (and the results are ranked without the model).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from recommendations.training import measured_like_the_product
 
 log = logging.getLogger(__name__)
 _model_lock = threading.Lock()
-_loaded: dict[str, recommender.TrainedModel] = {}
+_loaded: dict[str | None, recommender.TrainedModel] = {}  # by the active version it serves (None: none active)
 _unusable: set[str] = set()  # versions this process could not load: not read again on every request
 _missing_reported: tuple[str | None] | None = None  # the state last logged as "no usable model"
 _none_in_state: tuple | None = None  # the model versions' state in which no usable model was found
@@ -99,8 +99,10 @@ def _load(version: ModelVersion) -> recommender.TrainedModel | None:
         return None
 
 
-def _fall_back(broken: str | None) -> recommender.TrainedModel | None:
-    """Activate and return the newest earlier version that loads and fits the current competencies."""
+def _fall_back(broken: str | None, activate_it: bool) -> recommender.TrainedModel | None:
+    """The newest earlier version that loads and fits the current competencies; activated for every process only
+    when `activate_it` (a command, never a request: a version that does not load in one process, e.g. one of another
+    scikit-learn during a rolling deploy, may load in the others)."""
     earlier = ModelVersion.objects.exclude(version__in=[broken, *_unusable]).order_by("-created_at")
     competencies = None
     for candidate in earlier[:FALLBACK_CANDIDATES]:
@@ -111,19 +113,24 @@ def _fall_back(broken: str | None) -> recommender.TrainedModel | None:
         if model.competencies != competencies:
             log.info("model version %s was trained for other competencies; skipped", candidate.version)
             continue
-        activate(candidate)
-        log.warning("fell back to the earlier model version %s", candidate.version)
+        if activate_it:
+            activate(candidate)
+            log.warning("fell back to the earlier model version %s", candidate.version)
+        else:
+            log.warning("fell back to the earlier model version %s in this process only", candidate.version)
         return model
     return None
 
 
-def active_model(state: tuple[str | None, int | None] | None = None) -> recommender.TrainedModel | None:
+def active_model(
+    state: tuple[str | None, int | None] | None = None, *, activate_fallback: bool = False
+) -> recommender.TrainedModel | None:
     """The active model, loaded once per process per version (one small query to check the version, none
     when the caller passes `state`, the versions' state from `catalogue.snapshot().model_state`).
 
     Never trains. If no version is active or the active one cannot be loaded here, the newest earlier
-    usable version becomes active; if there is none, None (and, given the same `state` again, None at
-    once, without a query)."""
+    usable version is used in this process (and made the active one with `activate_fallback`, which only a command
+    passes); if there is none, None (and, given the same `state` again, None at once, without a query)."""
     global _missing_reported, _none_in_state
     if state is None:
         active = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
@@ -131,10 +138,10 @@ def active_model(state: tuple[str | None, int | None] | None = None) -> recommen
         active = state[0]
         if state == _none_in_state:
             return None
-    if active is not None and active in _loaded:
+    if active in _loaded and not activate_fallback:
         return _loaded[active]
     with _model_lock:
-        if active is not None and active in _loaded:
+        if active in _loaded and (not activate_fallback or _loaded[active].version == active):
             return _loaded[active]
         model = None
         if active is None:
@@ -144,7 +151,7 @@ def active_model(state: tuple[str | None, int | None] | None = None) -> recommen
             version = ModelVersion.objects.filter(version=active).first()
             model = _load(version) if version is not None else None
         if model is None:
-            model = _fall_back(active)
+            model = _fall_back(active, activate_fallback)
         if model is None:
             if _missing_reported != (active,):  # once per state, not on every request
                 log.warning("no usable model version: role fit is ranked without the model until one is trained")
@@ -155,6 +162,8 @@ def active_model(state: tuple[str | None, int | None] | None = None) -> recommen
         _none_in_state = None
         _loaded.clear()
         _loaded[model.version] = model
+        if not activate_fallback:
+            _loaded[active] = model  # the version active in the database is served by this one here (a fallback)
         return model
 
 
@@ -163,8 +172,8 @@ def loaded_model_state() -> dict:
     active = ModelVersion.objects.filter(active=True).values_list("version", flat=True).first()
     if active is None:
         return {"version": None, "loaded": False}
-    if active in _loaded or active in _unusable:
-        return {"version": active, "loaded": active in _loaded}
+    if active in _loaded or active in _unusable:  # a fallback serving for it here is not it
+        return {"version": active, "loaded": active in _loaded and _loaded[active].version == active}
     with _model_lock:
         version = ModelVersion.objects.filter(version=active).first()  # with its payload, only now
         model = _load(version) if version is not None else None
@@ -177,7 +186,7 @@ def loaded_model_state() -> dict:
 def ensure_model() -> ModelVersion:
     """For `manage.py ensure_model` (never a request): the usable active version, after falling back to
     an earlier one if need be; else a newly trained one. The log says which it did."""
-    model = active_model()
+    model = active_model(activate_fallback=True)
     if model is not None:
         return ModelVersion.objects.defer("payload").get(version=model.version)
     log.warning("no usable model version: training a new one")

@@ -44,7 +44,12 @@ def corrupt_the_active_one() -> ModelVersion:
     return active
 
 
-def test_a_corrupt_active_model_falls_back_to_the_newest_earlier_one_and_says_so(fresh_process, caplog):
+def test_a_corrupt_active_model_falls_back_to_the_newest_earlier_one_and_says_so(
+    fresh_process, caplog, django_assert_max_num_queries
+):
+    """A request uses the earlier version in its own process only: a version that does not load in one process (one
+    of another scikit-learn, during a rolling deploy) may load in the others, and requests of old and new workers
+    kept activating each other's versions. `ensure_model`, a command, activates it."""
     active = ModelVersion.objects.get(active=True)
     earlier_copy(active, "older", days=20)
     earlier_copy(active, "previous", days=2)
@@ -52,11 +57,17 @@ def test_a_corrupt_active_model_falls_back_to_the_newest_earlier_one_and_says_so
     with caplog.at_level("WARNING", logger="recommendations.lifecycle"):
         model = lifecycle.active_model()
     assert model.version == "previous"
-    assert ModelVersion.objects.get(active=True).version == "previous"
-    assert ModelVersion.objects.filter(pk=broken.pk).exists()  # kept, for whoever looks into it
+    assert ModelVersion.objects.get(active=True).version == broken.version
+    with django_assert_max_num_queries(1):  # the active version only: the fallback is kept for it
+        assert lifecycle.active_model().version == "previous"
+    assert lifecycle.loaded_model_state() == {"version": broken.version, "loaded": False}
     messages = [r.getMessage() for r in caplog.records]
     assert any(m.startswith(f"model version {broken.version} is unusable") for m in messages)
-    assert "fell back to the earlier model version previous" in messages
+    assert "fell back to the earlier model version previous in this process only" in messages
+    assert lifecycle.ensure_model().version == "previous"
+    assert ModelVersion.objects.get(active=True).version == "previous"
+    assert ModelVersion.objects.filter(pk=broken.pk).exists()  # kept, for whoever looks into it
+    assert "fell back to the earlier model version previous" in [r.getMessage() for r in caplog.records]
 
 
 def test_the_results_page_still_works_after_the_fallback(client, fresh_process, finished_assessment):

@@ -62,13 +62,15 @@ def test_without_a_usable_version_no_model_is_used_and_none_is_trained(monkeypat
 
 
 @pytest.mark.django_db
-def test_with_no_version_active_the_newest_usable_one_is_activated_and_used(monkeypatch):
+def test_with_no_version_active_the_newest_usable_one_is_used_and_activated_by_the_command(monkeypatch):
     monkeypatch.setattr(recommender, "train", never_train)
     monkeypatch.setattr(lifecycle, "_loaded", {})
     usable = ModelVersion.objects.get(active=True)
     ModelVersion.objects.update(active=False)
     a_version("older, garbage", days_ago=3)
     assert lifecycle.active_model().version == usable.version
+    assert not ModelVersion.objects.filter(active=True).exists()  # a request activates nothing
+    assert lifecycle.ensure_model() == usable
     assert ModelVersion.objects.get(active=True) == usable
 
 
