@@ -200,48 +200,67 @@ def finished_plan(assessment: Assessment) -> dict:
 
 def reopen_to_sharpen(assessment: Assessment) -> bool:
     """ "Ergebnis schärfen": reopen a finished adaptive attempt for a few more questions where the ranges
-    are widest. The one way answers reach a finished attempt. False when there is nothing left to ask."""
+    are widest. The one way answers reach a finished attempt. False when there is nothing left to ask.
+
+    As after an answer (`plan_after_answer`), the first question is chosen outside any transaction and stored under
+    the row's lock only if the attempt is still finished as it was: on SQLite a write transaction holds the whole
+    database while it lasts."""
     if not assessment.adaptive or _engine_inputs is None or assessment.finished_at is None:
         return False
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        asked = len(locked.answers.all())
-        locked.sharpen_until = asked + SHARPEN_QUESTIONS
-        answers = answers_by_slug(locked)
+    for _attempt in range(PLAN_ATTEMPTS):
+        base = Assessment.objects.get(pk=assessment.pk)
+        if base.finished_at is None:  # reopened meanwhile (a second click): its questions are open
+            break
+        answers = answers_by_slug(base)
+        base.sharpen_until = len(answers) + SHARPEN_QUESTIONS
         decision = _choose_next(
-            locked,
+            base,
             {slug: value for slug, value in answers.items() if value is not None},
             {slug for slug, value in answers.items() if value is None},
         )
         if decision.done:
             return False
-        locked.finished_at = None
-        locked.save(update_fields=["asked_ids", "plan", "sharpen_until", "finished_at", "updated_at"])
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().only("pk", "finished_at").get(pk=base.pk)
+            if locked.finished_at != base.finished_at:
+                continue  # reopened, or finished again, meanwhile: look again
+            base.finished_at = None
+            base.save(update_fields=["asked_ids", "plan", "sharpen_until", "finished_at", "updated_at"])
+            break
     assessment.refresh_from_db()
-    return True
+    return assessment.finished_at is None
 
 
 def end_sharpening(assessment: Assessment) -> bool:
     """Stop "Ergebnis schärfen" before its last question: the open question is dropped (never asked), and the
     attempt is finished again with the answers given, its result computed anew from them. False when the attempt
-    is not being sharpened (finished, or never reopened)."""
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.finished_at is not None or locked.sharpen_until is None:
+    is not being sharpened (finished, or never reopened). The plan is judged outside the row's lock, as after an
+    answer; an answer saved meanwhile has it judged again."""
+    for attempt in range(PLAN_ATTEMPTS):
+        base = Assessment.objects.get(pk=assessment.pk)
+        if base.finished_at is not None or base.sharpen_until is None:
             return False
-        answers = answers_by_slug(locked)
-        asked = set(answered_item_ids(locked))
-        locked.asked_ids = [pk for pk in locked.asked_ids if pk in asked]
-        plan = (locked.plan or {}) | {"done": True, "reason": "sharpened", "items_asked": len(asked)}
+        answers = answers_by_slug(base)
+        asked = set(answered_item_ids(base))
+        plan = (base.plan or {}) | {"done": True, "reason": "sharpened", "items_asked": len(asked)}
         plan |= {"expected_remaining": 0, "open_ended": False}
-        locked.plan = judged_plan(
+        judged = judged_plan(
             plan,
             {slug: value for slug, value in answers.items() if value is not None},
             {slug for slug, value in answers.items() if value is None},
-            locked.item_ids,
+            base.item_ids,
         )
-        locked.finished_at = timezone.now()
-        locked.save(update_fields=["asked_ids", "plan", "finished_at", "updated_at"])
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=base.pk)
+            if locked.finished_at is not None or locked.sharpen_until is None:
+                return False
+            if answers_by_slug(locked) != answers and attempt < PLAN_ATTEMPTS - 1:
+                continue  # an answer saved meanwhile: judge again
+            locked.asked_ids = [pk for pk in locked.asked_ids if pk in set(answered_item_ids(locked))]
+            locked.plan = judged
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["asked_ids", "plan", "finished_at", "updated_at"])
+            break
     assessment.refresh_from_db()
     return True
 

@@ -407,3 +407,28 @@ def test_the_results_page_parts_htmx_asks_for_while_sharpening_say_why_in_place_
     from recommendations.models import CompletedCourse
 
     assert not CompletedCourse.objects.filter(assessment=assessment).exists()
+
+
+def test_sharpening_chooses_and_judges_outside_the_rows_lock(client, monkeypatch):
+    """On SQLite a write transaction holds the whole database: reopening to sharpen and ending it computed the plan
+    (tens of milliseconds, seconds on a model's first load) inside one, so every other answer waited."""
+    from django.db import connection
+
+    from assessment import services
+
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    for name in ("_choose_next", "judged_plan"):
+        real = getattr(services, name)
+
+        def watched(*args, _real=real, **kwargs):
+            depths.append(len(connection.atomic_blocks) - outside)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(services, name, watched)
+    assert reopen_to_sharpen(assessment)
+    assert services.end_sharpening(assessment) and assessment.is_finished
+    assert depths and set(depths) == {0}
