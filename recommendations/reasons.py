@@ -57,6 +57,7 @@ def _texts(language: str | None) -> dict[str, str]:
         "more_firefighting": _("more firefighting"),
         "more_architectural": _("more architectural"),
         "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
+        "overqualified_top": _("You bring clearly more than this role asks for."),
         "somewhat_overqualified": _(
             "You bring more than this role asks for: on average %(excess)s of a level above its requirements, which "
             "ranks it lower."
@@ -148,6 +149,8 @@ def reasons_for_roles(
     t = _texts(get_language())
     competencies = tuple(competencies)
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
+    # the most senior of these roles (the highest mean requirement): no "more senior role may suit you" on its card
+    most_senior = max((_role_facts(role, competencies)[2] for role in roles), default=0.0)
     return [
         _reasons(
             role,
@@ -162,6 +165,7 @@ def reasons_for_roles(
             frozenset(unanswered),
             style_known,
             frozenset(unasked),
+            most_senior,
         )
         for role, match in zip(roles, matches)
     ]
@@ -180,6 +184,7 @@ def _reasons(
     unanswered: frozenset[str] = frozenset(),
     style_known: bool = True,
     unasked: frozenset[str] = frozenset(),
+    most_senior: float = 0.0,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in unanswered | unasked}
@@ -231,7 +236,7 @@ def _reasons(
         )
     excess = mean_level - mean_required
     if excess >= OVERQUALIFIED:
-        reasons.append(t["overqualified"])
+        reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
     elif excess >= SOMEWHAT_OVERQUALIFIED:
         reasons.append(t["somewhat_overqualified"] % {"excess": number_format(round(excess, 1), 1)})
     return reasons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import override
 
 from recommendations.matching import role_match
-from recommendations.reasons import reasons_for
+from recommendations.reasons import reasons_for, reasons_for_roles
 from recommendations.recommender import RoleSpec
 
 COMPETENCIES = ["com", "chg", "svc", "arc", "sec"]
@@ -127,9 +127,23 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
         "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen, das stuft "
         "sie niedriger ein."
     )
-    assert reasons({c: 4.5 for c in COMPETENCIES}, {c: 5.0 for c in COMPETENCIES})[-1].startswith(
-        "Sie bringen deutlich mehr mit"
+    # the card of the most senior role suggests no more senior one (a review: so said the IT architect's)
+    assert reasons({c: 4.5 for c in COMPETENCIES}, {c: 5.0 for c in COMPETENCIES})[-1] == (
+        "Sie bringen deutlich mehr mit, als diese Rolle verlangt."
     )
+    junior = RoleSpec("junior", tuple(max(0.0, r - 1) for r in ROLE.requirements), 0.4)
+    strong = {c: 4.5 for c in COMPETENCIES}
+    with override("de"):
+        both = reasons_for_roles(
+            [junior, ROLE],
+            COMPETENCIES,
+            strong,
+            0.4,
+            NAMES,
+            [role_match(dict(zip(COMPETENCIES, r.requirements)), strong) for r in (junior, ROLE)],
+        )
+    assert both[0][-1].endswith("eine erfahrenere Rolle passt vielleicht besser zu Ihnen.")
+    assert both[1][-1] == "Sie bringen deutlich mehr mit, als diese Rolle verlangt."
     assert not any("mehr mit" in r for r in reasons({c: 3.7 for c in COMPETENCIES}, {c: 4.5 for c in COMPETENCIES}))
     english = reasons(level, level, "en")[-1]
     assert english.startswith("You bring more than this role asks for: on average 0.6 of a level")
