@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -42,6 +42,8 @@ from core.ratelimit import rate_limited
 from core.rows import columns, fetch, quote, table
 
 SESSION_KEY = "assessment_token"
+# Said on the results page once "Ergebnis schärfen" ends: the result shown is not the one seen before.
+SHARPENED = gettext_lazy("Your result has been computed anew, with the answers you added.")
 
 
 # What the start page promises. The adaptive test's typical length is the median number of questions measured
@@ -137,7 +139,9 @@ def sharpen(request: HttpRequest, token: str) -> HttpResponse:
 def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
     """Back to the result from "Ergebnis schärfen" without its remaining questions, with the answers given."""
     assessment = _assessment_or_404(token)
-    if not end_sharpening(assessment) and not assessment.is_finished:
+    if end_sharpening(assessment):
+        messages.success(request, SHARPENED)
+    elif not assessment.is_finished:
         return redirect(assessment.resume_url())  # not being sharpened: an old tab; its questions are open
     return redirect("results", token=assessment.token)
 
@@ -191,6 +195,8 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                     return push_url(response, next_url)
                 return redirect(next_url)
             finish_assessment(assessment)
+            if assessment.sharpen_until is not None:  # the last question of "Ergebnis schärfen"
+                messages.success(request, SHARPENED)
             results = reverse("results", args=[assessment.token])
             if request.htmx:
                 return HttpResponseClientRedirect(results)
@@ -214,11 +220,13 @@ def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -
 
 
 def _remaining(assessment: Assessment, step: int) -> int | None:
-    """Adaptive: about how many questions follow this one (already put, then the engine's estimate)."""
+    """Adaptive: about how many questions are still to be answered after this one (the engine's estimate). Only the
+    last question put can be open: the earlier ones are answered, so on a page gone back to they are not counted (a
+    review read "Frage 2 · noch 33" while sharpening, of an attempt with one question open)."""
     if not assessment.adaptive:
         return None
     coming = int(assessment.plan.get("expected_remaining", 0))  # counts the question already put next
-    return assessment.total_steps - step + max(0, coming - 1)
+    return max(0, coming - (1 if step >= assessment.total_steps else 0))
 
 
 def _at_most(assessment: Assessment, step: int) -> int | None:
@@ -229,7 +237,8 @@ def _at_most(assessment: Assessment, step: int) -> int | None:
         return None
     if assessment.sharpen_until is not None:
         return _remaining(assessment, step)
-    return max(0, MAX_ITEMS - step)
+    still_open = 1 if step < assessment.total_steps else 0  # on a page gone back to: the question put last
+    return max(0, MAX_ITEMS - assessment.total_steps + still_open)
 
 
 def _form_with_earlier_answer(item: Item) -> AnswerForm:

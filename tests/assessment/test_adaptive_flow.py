@@ -432,3 +432,24 @@ def test_sharpening_chooses_and_judges_outside_the_rows_lock(client, monkeypatch
     assert reopen_to_sharpen(assessment)
     assert services.end_sharpening(assessment) and assessment.is_finished
     assert depths and set(depths) == {0}
+
+
+def test_a_page_gone_back_to_counts_only_the_questions_still_open(client):
+    """Going back while sharpening read "Frage 2 · noch 33": every later page was counted, though all but the one
+    put last were answered. Ending or finishing sharpening now says that the result was computed anew."""
+    assessment = start(client)
+    for step in range(1, 13):
+        answer(client, assessment, step)
+    assessment.refresh_from_db()
+    last = assessment.total_steps
+    ahead, back = progress_label(client, assessment.step_url(last)), progress_label(client, assessment.step_url(2))
+    assert at_most_of(back) == at_most_of(ahead) + 1  # the open question, then what can follow it
+    about = [int(m.group(1)) for label in (ahead, back) if (m := re.search(r"noch etwa (\d+)", label))]
+    assert len(about) == 2 and about[1] == about[0] + 1
+    run_to_the_end(client, assessment)
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    open_one = progress_label(client, assessment.step_url(assessment.total_steps))
+    assert progress_label(client, assessment.step_url(2)) == "Frage 2 · noch " + str(int(open_one.split()[-1]) + 1)
+    response = client.post(reverse("assessment:end-sharpen", args=[assessment.token]), follow=True)
+    assert "Ihr Ergebnis wurde neu berechnet, mit den Antworten, die Sie ergänzt haben." in response.content.decode()
