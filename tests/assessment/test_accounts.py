@@ -170,7 +170,12 @@ def test_a_refused_login_is_a_400_with_its_message(client):
     User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     response = client.post(reverse("login"), {"username": "eva@example.org", "password": "wrong"})
     assert response.status_code == 400
-    assert "E-Mail-Adresse oder Passwort" in response.content.decode()
+    assert "E-Mail-Adresse oder Passwort stimmt nicht." in response.content.decode()
+    # a form sent empty is not a wrong password (a review read "stimmt nicht" for nothing entered)
+    empty = client.post(reverse("login"), {"username": "", "password": ""})
+    assert empty.status_code == 400
+    assert "Bitte geben Sie Ihre E-Mail-Adresse und Ihr Passwort ein." in empty.content.decode()
+    assert "stimmt nicht" not in empty.content.decode()
     ok = client.post(reverse("login"), {"username": "eva@example.org", "password": "Zollverein-2026!"})
     assert ok.status_code == 302
 

@@ -453,3 +453,17 @@ def test_a_page_gone_back_to_counts_only_the_questions_still_open(client):
     assert progress_label(client, assessment.step_url(2)) == "Frage 2 · noch " + str(int(open_one.split()[-1]) + 1)
     response = client.post(reverse("assessment:end-sharpen", args=[assessment.token]), follow=True)
     assert "Ihr Ergebnis wurde neu berechnet, mit den Antworten, die Sie ergänzt haben." in response.content.decode()
+
+
+def test_the_last_question_of_an_adaptive_test_finishes_rather_than_says_next(client):
+    """A review: at "Frage 30 · die letzte" the button still said "Weiter"."""
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    for _ in range(10):
+        assessment.refresh_from_db()
+        page = client.get(assessment.step_url(assessment.total_steps)).content.decode()
+        if progress_label(client, assessment.step_url(assessment.total_steps)).endswith("die letzte"):
+            break
+        answer(client, assessment, assessment.total_steps)
+    assert "Abschließen und mein Profil ansehen" in page and ">Weiter<" not in page

@@ -122,9 +122,19 @@ def test_request_lines_name_no_answer_and_no_address(client, assessment, caplog)
             "Invalid request from ip=<masked>: Invalid HTTP Version",
         ),
         ("Invalid request from ip=::1: x", "Invalid request from ip=<masked>: x"),
+        # in a query (a review found `?keep=<token>` in runserver's lines)
+        ("GET /konto/anmelden/?keep=AbCdEfGhIjKlMnOpQrStUv_-12 302", "GET /konto/anmelden/?keep=<masked> 302"),
+        (
+            "GET /konto/?next=%2Fa%2FAbCdEfGhIjKlMnOpQrStUv12%2Fergebnis%2F&x=1",
+            "GET /konto/?next=%2Fa%2F<masked>%2Fergebnis%2F&x=1",
+        ),
+        (
+            "GET /a/x/ergebnis/?role=it_service_manager&max_hours=40",
+            "GET /a/<masked>/ergebnis/?role=it_service_manager&max_hours=40",
+        ),
     ],
 )
-def test_tokens_in_paths_and_client_addresses_are_masked_and_nothing_else(text, masked):
+def test_tokens_in_paths_and_queries_and_client_addresses_are_masked_and_nothing_else(text, masked):
     assert mask_tokens(text) == masked
 
 

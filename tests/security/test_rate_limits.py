@@ -38,6 +38,7 @@ def test_a_client_over_the_start_limit_gets_429_while_another_client_does_not(sm
     text = response.content.decode()
     assert "Zu viele Anfragen" in text
     assert "<html" in text  # a whole page with the site's layout
+    assert "Antworten sind gespeichert" not in text  # nothing was answered: it said so to people not yet started
     assert Assessment.objects.count() == 3  # the refused start made nothing
 
     assert Client(REMOTE_ADDR="198.51.100.7").post(START).status_code == 302
@@ -66,6 +67,7 @@ def test_with_htmx_the_answer_limit_is_explained_in_the_question_card(small_limi
     assert "<html" not in text
     assert "Zu viele Anfragen" in text
     assert assessment.step_url(3) in text  # a link back to the question
+    assert "Ihre bisherigen Antworten sind gespeichert." in text
     assert Answer.objects.filter(assessment=assessment).count() == 2  # the refused answer was not stored
     # reading the questions is not limited
     assert person.get(assessment.step_url(3)).status_code == 200
