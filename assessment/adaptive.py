@@ -58,7 +58,7 @@ people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -498,15 +498,3 @@ def plan(
         best_share=best_first,
         open_ended=beyond >= OPEN_ENDED_AFTER,
     )
-
-
-def plan_many(
-    bank: Bank,
-    roles: RoleTable,
-    sessions: Sequence[tuple[Mapping[str, str | None], Iterable[str]]],
-    *,
-    score_roles: ScoreRoles | None = None,
-    max_items: int = MAX_ITEMS,
-) -> list[Plan]:
-    """`plan` for each (answers, skipped) of a batch of sessions."""
-    return [plan(bank, roles, a, s, score_roles=score_roles, max_items=max_items) for a, s in sessions]

@@ -1,4 +1,4 @@
-"""The health check. The error pages live in core.views (re-exported here for older imports)."""
+"""The health check. The error pages live in core.views."""
 
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ from redis.exceptions import RedisError
 
 from core import housekeeping
 from core import tasks as core_tasks
-from core.views import (  # noqa: F401  (older imports)
-    DATABASE_ERRORS,
-    RETRY_AFTER_OUTAGE,
-    database_unavailable,
-    server_error,
-    too_many_requests,
-)
 
 log = logging.getLogger(__name__)
 

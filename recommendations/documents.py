@@ -60,8 +60,9 @@ def result_document(
                 "slug": slug,
                 "score": score.score,
                 "level": round(score.level, 2),
-                # the posterior mean behind the score, the table and the role match ("2,7 von 3"); "level" is the
-                # step in the middle of the posterior, the one the page's "About level 3" names
+                # the posterior mean behind the score, the table, the role match ("2,7 von 3") and the page's "About
+                # level 3" (it rounded to one decimal, then half up); "level" is the step in the middle of the
+                # posterior (its median), which can differ from that on a skewed posterior (README)
                 "expected_level": round(score.expected, 2),
                 "level_low": score.level_low,
                 "level_high": score.level_high,

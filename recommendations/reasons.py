@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from core.numbers import shown_gap, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
-from recommendations.recommender import RoleSpec
+from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
 
 STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
-# From here on the ranking holds a role's being below the person against it (the transparent ranking's
-# OVERQUALIFICATION_SLACK, the model's over-qualification feature), so the reasons say so too: a 99 % match ranked
-# third said only what fits, and nothing on its card explained its place.
-SOMEWHAT_OVERQUALIFIED = 0.5
+# From here on the ranking holds a role's being below the person against it (the transparent ranking's slack, the
+# model's over-qualification feature), so the reasons say so too: a 99 % match ranked third said only what fits, and
+# nothing on its card explained its place.
+SOMEWHAT_OVERQUALIFIED = OVERQUALIFICATION_SLACK
 
 
 # A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from assessment.models import Answer, Item
 from assessment.services import record_answer
-from config.views import database_unavailable
+from core.views import database_unavailable
 from tests.servers import free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
