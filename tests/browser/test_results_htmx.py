@@ -174,3 +174,19 @@ def test_no_htmx_swap_breaks_the_content_security_policy(page, settings, debug):
     assert page.evaluate("window.violations") == []
     assert page.locator("style").count() == 0  # nor does htmx add its indicator styles
     assert not [line for line in console if "Content Security Policy" in line], console
+
+
+def test_a_refused_limit_keeps_each_label_beside_its_field(page):
+    """A review: with "zwanzig" in the hours field, the error box sat in the row of fields, and the hours' label
+    ended up to the right of it, its field on the next line."""
+    person = open_results(page)
+    page.goto(reverse("results", args=[person.token]) + "?max_hours=zwanzig")
+    page.locator("#limits-errors").wait_for()
+    for field in ("max-hours", "max-price"):
+        label = page.locator(f"label[for='{field}']").bounding_box()
+        box = page.locator(f"#{field}").bounding_box()
+        assert label and box and abs(label["y"] + label["height"] / 2 - (box["y"] + box["height"] / 2)) < box["height"]
+        assert label["x"] < box["x"]
+    errors = page.locator("#limits-errors").bounding_box()
+    hours = page.locator("label[for='max-hours']").bounding_box()
+    assert errors and hours and errors["y"] + errors["height"] <= hours["y"]
