@@ -102,7 +102,7 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if profile.reliability == Reliability.TOO_FEW:
             if not profile.answered:
                 return _(
-                    "You answered no question: too few to say where you stand. "
+                    "You did not answer any questions: too few to say where you stand. "
                     "Start a new attempt and answer some of them, and the result becomes meaningful."
                 )
             return ngettext(

@@ -35,6 +35,7 @@ from assessment.services import (
     start_assessment,
     start_page_durations,
 )
+from assessment.sharpening import SHARPEN_QUESTIONS
 from assessment.translation import current_language
 from config.locale import keep_language
 from core.http import HtmxHttpRequest
@@ -43,7 +44,7 @@ from core.rows import columns, fetch, quote, table
 
 SESSION_KEY = "assessment_token"
 # Said on the results page once "Ergebnis schärfen" ends: the result shown is not the one seen before.
-SHARPENED = gettext_lazy("Your result has been computed anew, with the answers you added.")
+SHARPENED = gettext_lazy("Your result has been recalculated with your additional answers.")
 
 
 # What the start page promises. The adaptive test's typical length is the median number of questions measured
@@ -148,7 +149,9 @@ def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
     """Back to the result from "Ergebnis schärfen" without its remaining questions, with the answers given."""
     assessment = _assessment_or_404(token)
     if end_sharpening(assessment):
-        messages.success(request, SHARPENED)
+        assert assessment.sharpen_until is not None  # as it was reopened: the answers then, plus the questions to add
+        if assessment.answers.count() > assessment.sharpen_until - SHARPEN_QUESTIONS:  # not if none was added
+            messages.success(request, SHARPENED)
     elif not assessment.is_finished:
         return redirect(assessment.resume_url())  # not being sharpened: an old tab; its questions are open
     return redirect("results", token=assessment.token)

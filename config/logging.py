@@ -24,7 +24,7 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _TOKEN_AFTER_A = re.compile(r"(/a/)[^/?#\s\"'<>]+")
 _TOKEN_LIKE_SEGMENT = re.compile(r"(/)[A-Za-z0-9_-]{20,}(?=[/?#\s\"'<>]|$)")
 # ... and in a query: a value (`?keep=<token>`) or an encoded path segment (`next=%2Fa%2F<token>%2F`)
-_TOKEN_LIKE_VALUE = re.compile(r"(=|%2F)[A-Za-z0-9_-]{20,}(?=[&#%/\s\"'<>]|$)", re.IGNORECASE)
+_TOKEN_LIKE_VALUE = re.compile(r"(=|%2F|%3D)[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])", re.IGNORECASE)
 # gunicorn: "Invalid request from ip=192.0.2.1: Invalid HTTP method: 'G@T'" (an IPv6 address has no ": ")
 _CLIENT_ADDRESS = re.compile(r"\b(ip=)\S*?(?=:\s|\s|$)")
 

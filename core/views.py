@@ -30,7 +30,7 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     context = {
         "minutes": max(1, math.ceil(retry_after / 60)),
         "retry_url": reverse("assessment:home") if request.path == start else request.path,
-        "starting": request.path == start,  # nothing answered yet: no "your answers are saved"
+        "answering": request.path.startswith("/a/"),  # an attempt's page: "your answers so far are saved"
     }
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(retry_after)

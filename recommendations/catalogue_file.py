@@ -340,8 +340,9 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
         where = _where("courses", index, entry)
         values, problems = _course_values(entry)
         provider = entry.get("provider")
-        if provider not in known_providers:
+        if not isinstance(provider, str) or provider not in known_providers:
             problems.append(f"provider: {provider!r} is neither in the file nor in the database")
+            provider = provider if isinstance(provider, str) else ""  # a list or an object: no key to look up
         links, link_problems = _links(entry, competencies)
         problems += link_problems
         prerequisites = entry.get("prerequisites", [])
@@ -373,6 +374,19 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
                 problems += [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
         errors += [f"{where}: {p}" for p in problems]
         checked.courses.append(CheckedCourse(slug, provider, values, links, requires[slug]))
+
+    # the courses the file leaves as they are: a provider it changes must still fit them
+    for course_slug, provider, url in (
+        Course.objects.filter(active=True).exclude(slug__in=course_rows).values_list("slug", "provider__slug", "url")
+    ):
+        if provider not in provider_rows:
+            continue
+        example, in_house = kinds[provider]
+        where = _where("providers", provider_rows[provider], data["providers"][provider_rows[provider]])
+        if example:
+            errors.append(f"{where}: is_example: its course {course_slug!r} is active (deactivate it in the file)")
+        elif not url and not in_house:
+            errors.append(f"{where}: in_house: its course {course_slug!r} is active without a page (give it its url)")
 
     cycle = _cycle(requires)
     if cycle:

@@ -132,8 +132,18 @@ class Provider(models.Model):
         return str(_("In your own organisation")) if self.in_house else self.name
 
     def clean(self) -> None:
+        """The catalogue's contract, for the admin's forms, its CSV import and the catalogue file alike: a provider
+        has an https page unless it stands for formats in one's own organisation, and an example provider backs no
+        active course."""
+        errors = {}
         if self.url and not self.url.startswith("https://"):  # not http, ftp or ftps, which a URLField allows
-            raise ValidationError({"url": _("Give the provider's https address.")})
+            errors["url"] = _("Give the provider's https address.")
+        elif not self.url and not self.in_house:
+            errors["url"] = _("Give the provider's https address (only formats in one's own organisation have none).")
+        if self.is_example and self.pk and self.courses.filter(active=True).exists():
+            errors["is_example"] = _("An example provider backs no active course: deactivate its courses first.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CourseQuerySet(models.QuerySet["Course"]):
@@ -290,11 +300,17 @@ class Course(models.Model):
         return self.title  # in the active language: the English admin names it in English
 
     def clean(self) -> None:
-        """What people would be told wrongly: an offer's page over plain http, a check dated in the future, an
-        active course whose exam is retired."""
+        """What people would be told wrongly: an offer's page over plain http, or none for an active course that is
+        not in-house, a check dated in the future, an active course whose exam is retired or of an example
+        provider."""
         errors = {}
         if self.url and not self.url.startswith("https://"):  # not http, ftp or ftps, which a URLField allows
             errors["url"] = _("Give the offer's https address: people follow this link.")
+        provider = self.provider if self.provider_id else None
+        if self.active and provider is not None and not self.url and not provider.in_house:
+            errors["url"] = _("Give the offer's https address: people follow this link.")
+        if self.active and provider is not None and provider.is_example:
+            errors["active"] = _("A course of an example provider cannot be active: choose a real provider first.")
         today = timezone.localdate()
         if self.last_checked and self.last_checked > today:
             errors["last_checked"] = _("The date of the last check cannot lie in the future.")

@@ -45,7 +45,9 @@ def _texts(language: str | None) -> dict[str, str]:
             "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
             "%(gaps)s."
         ),
-        "below": _("Below the requirement, perhaps only just (the range of your level reaches it): %(gaps)s."),
+        "below": _(
+            "Below the requirement; your answers leave open by how much (the range of your level reaches it): %(gaps)s."
+        ),
         "all": _("You meet every requirement of this role."),
         "all_unsure": _(
             "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "

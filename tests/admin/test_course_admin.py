@@ -186,6 +186,7 @@ def test_a_new_course_gets_its_slug_once_and_keeps_it(admin_client):
         title_de="Neuer Kurs",
         title_en="New course",
         provider=str(Provider.objects.first().pk),
+        url="https://example.org/neuer-kurs",
         format="online",
         hours="4",
         price_eur="0",
@@ -344,6 +345,7 @@ def test_a_course_added_in_the_admin_joins_the_next_recommendation_at_once(admin
         title_de="Kurze Werkstatt",
         title_en="Short workshop",
         provider=str(Provider.objects.first().pk),
+        url="https://example.org/werkstatt",
         format="on_the_job",
         hours="0.5",
         price_eur="0",
@@ -504,3 +506,32 @@ def test_the_delete_page_does_not_list_a_courses_links_to_its_prerequisites_by_g
         {"action": "delete_selected", "_selected_action": [course.pk], "index": 0},
     ).content.decode()
     assert "Course_prerequisites" not in bulk and "From_course" not in bulk
+
+
+def test_the_admin_says_why_an_active_course_needs_a_page_and_a_real_provider(admin_client):
+    """The admin allowed what the catalogue's contract and its file import refuse: an active course without a page
+    of a provider that is not in-house, and an active course of an example provider."""
+    response = admin_client.get(admin_url(Course, "add"))
+    data = form_data(response)
+    data.update(
+        slug="ohne-seite",
+        title_de="Ohne Seite",
+        title_en="No page",
+        provider=str(Provider.objects.filter(in_house=False).first().pk),
+        format="online",
+        hours="4",
+        price_eur="0",
+        active="on",
+    )
+    set_inline_row(
+        data,
+        inline_prefix(response, CourseCompetency),
+        0,
+        competency=Competency.objects.first().pk,
+        from_level=0,
+        to_level=1,
+        weight=1,
+    )
+    refused = admin_client.post(admin_url(Course, "add"), data)
+    assert refused.status_code == 200 and not Course.objects.filter(slug="ohne-seite").exists()
+    assert "Geben Sie die https-Adresse des Angebots an" in refused.content.decode()

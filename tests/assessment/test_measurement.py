@@ -477,4 +477,6 @@ def test_too_few_answers_are_counted_in_words_a_person_reads():
     assert note({}).startswith("Sie haben keine Frage beantwortet: zu wenig,")
     assert note({first.slug: first.options[0].value}).startswith("Sie haben 1 Frage beantwortet: zu wenig,")
     with translation.override("en"):
-        assert reliability_note(score_profile(COMPETENCIES, BANK, {}), "en").startswith("You answered no question")
+        assert reliability_note(score_profile(COMPETENCIES, BANK, {}), "en").startswith(
+            "You did not answer any questions"
+        )

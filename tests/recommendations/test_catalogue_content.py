@@ -222,11 +222,11 @@ def test_a_course_lists_its_competencies_in_the_competencies_order_on_every_data
 
 
 def test_a_course_whose_own_note_says_it_is_not_confirmed_is_shipped_unverified():
-    """21 courses were shipped as verified although their note said "Inaktiv bis geprüft … nicht bestätigt" or
+    """17 courses were shipped as verified although their note said "Inaktiv bis geprüft … nicht bestätigt" or
     their source "(unverified)": an admin who activated one would not have seen it marked "ungeprüft"."""
     unconfirmed = Course.objects.filter(note_en__contains="Inactive until checked") | Course.objects.filter(
         source__icontains="unverified"
     )
-    assert unconfirmed.count() >= 10
+    assert unconfirmed.count() == 17
     assert not unconfirmed.filter(verified=True).exists()
     assert not unconfirmed.filter(active=True).exists()

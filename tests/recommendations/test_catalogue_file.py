@@ -261,3 +261,45 @@ def test_what_the_contract_forbids_across_rows_is_refused_row_by_row(tmp_path):
         c["active"] = False  # deactivated with its provider marked as an example: fine
     other["url"], third["url"] = "https://example.org/kurs", "https://example.org"
     import_file(tmp_path, data)
+
+
+def test_a_provider_changed_without_its_courses_in_the_file_must_still_fit_them(tmp_path):
+    """A file that made a provider an example, or no longer in-house, but left out its active courses, imported:
+    the catalogue then held active courses of an example provider, or active courses without a page."""
+    data = export()
+    course = next(c for c in data["courses"] if c["active"] and c["url"])
+    provider = next(p for p in data["providers"] if p["slug"] == course["provider"])
+    provider["is_example"] = True
+    in_house = next(p for p in data["providers"] if p.get("in_house"))
+    in_house["in_house"], in_house["url"] = False, "https://example.org"
+    data["courses"] = []
+    errors, _message = refused(tmp_path, data)
+    assert f"is_example: its course {course['slug']!r} is active" in errors
+    assert "in_house: its course" in errors and "is active without a page" in errors
+
+
+def test_the_admin_refuses_what_the_catalogue_file_refuses():
+    """The admin's forms and its CSV import (both `full_clean`) allowed what the file import refuses, so a catalogue
+    built in the admin could be exported but not imported back."""
+    from django.core.exceptions import ValidationError
+
+    no_page = Provider(slug="ohne-seite", name="Ohne Seite")
+    with pytest.raises(ValidationError, match="https"):
+        no_page.full_clean()
+    course = Course.objects.filter(active=True, provider__in_house=False).exclude(url="").first()
+    course.provider.is_example = True
+    with pytest.raises(ValidationError) as refused_provider:
+        course.provider.full_clean()
+    assert "is_example" in refused_provider.value.message_dict
+    course.provider.is_example = False
+    course.url = ""
+    with pytest.raises(ValidationError) as refused_course:
+        course.full_clean()
+    assert "url" in refused_course.value.message_dict
+
+
+def test_a_provider_that_is_not_a_slug_is_a_row_error_not_a_traceback(tmp_path):
+    data = export()
+    data["courses"][0]["provider"] = ["scrum-org"]
+    errors, _message = refused(tmp_path, data)
+    assert "provider: ['scrum-org'] is neither in the file nor in the database" in errors

@@ -156,7 +156,7 @@ def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, 
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "Sie erfüllen jede Anforderung" not in pdf_html and "Innerhalb Ihrer Grenzen" in pdf_html
     # the PDF says which limits those are (it said only that gaps stay open within them)
-    assert "Ihr Zeit- und Kostenrahmen: Zeitaufwand höchstens (Stunden) 5</p>" in pdf_html
+    assert "Ihr Zeit- und Kostenrahmen: höchstens 5 Stunden</p>" in pdf_html
 
 
 def test_a_limit_that_restricts_nothing_is_not_blamed_for_the_gaps_after_twelve_courses(client, beginner):

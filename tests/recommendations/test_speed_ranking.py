@@ -201,8 +201,5 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
                     assert gaps[competency] < CLEARLY_BELOW, sentence
                 if sentence.startswith(("Unter der Anforderung", "Below the requirement")):
                     assert gaps[competency] >= CLEARLY_BELOW, sentence
-        if any(
-            r.startswith(("Sie erfüllen alle", "You meet every", "Nach Ihren gemessenen", "As measured"))
-            for r in reasons
-        ):
+        if any(r.startswith(ALL_MET) for r in reasons):
             assert not any(gaps.values())

@@ -132,6 +132,10 @@ def test_request_lines_name_no_answer_and_no_address(client, assessment, caplog)
             "GET /a/x/ergebnis/?role=it_service_manager&max_hours=40",
             "GET /a/<masked>/ergebnis/?role=it_service_manager&max_hours=40",
         ),
+        (  # an encoded "=" inside an encoded next=, and a token before a full stop
+            "next=%2Fkonto%2Fvergleich%2F%3Fvorher%3DAbCdEfGhIjKlMnOpQrStUv12 ?keep=AbCdEfGhIjKlMnOpQrStUv12.",
+            "next=%2Fkonto%2Fvergleich%2F%3Fvorher%3D<masked> ?keep=<masked>.",
+        ),
     ],
 )
 def test_tokens_in_paths_and_queries_and_client_addresses_are_masked_and_nothing_else(text, masked):
