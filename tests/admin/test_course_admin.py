@@ -512,26 +512,11 @@ def test_the_admin_says_why_an_active_course_needs_a_page_and_a_real_provider(ad
     """The admin allowed what the catalogue's contract and its file import refuse: an active course without a page
     of a provider that is not in-house, and an active course of an example provider."""
     response = admin_client.get(admin_url(Course, "add"))
-    data = form_data(response)
-    data.update(
-        slug="ohne-seite",
-        title_de="Ohne Seite",
-        title_en="No page",
-        provider=str(Provider.objects.filter(in_house=False).first().pk),
-        format="online",
-        hours="4",
-        price_eur="0",
-        active="on",
-    )
-    set_inline_row(
-        data,
-        inline_prefix(response, CourseCompetency),
-        0,
-        competency=Competency.objects.first().pk,
-        from_level=0,
-        to_level=1,
-        weight=1,
-    )
+    data = {**form_data(response), "slug": "ohne-seite", "title_de": "Ohne Seite", "title_en": "No page"}
+    data |= {"provider": str(Provider.objects.filter(in_house=False).first().pk), "format": "online", "active": "on"}
+    data |= {"hours": "4", "price_eur": "0"}
+    one = {"competency": Competency.objects.first().pk, "from_level": 0, "to_level": 1, "weight": 1}
+    set_inline_row(data, inline_prefix(response, CourseCompetency), 0, **one)
     refused = admin_client.post(admin_url(Course, "add"), data)
     assert refused.status_code == 200 and not Course.objects.filter(slug="ohne-seite").exists()
     assert "Geben Sie die https-Adresse des Angebots an" in refused.content.decode()
