@@ -473,3 +473,51 @@ def test_the_last_question_of_an_adaptive_test_finishes_rather_than_says_next(cl
             break
         answer(client, assessment, assessment.total_steps)
     assert "Abschließen und mein Profil ansehen" in page and ">Weiter<" not in page
+
+
+def test_reopening_twice_at_once_leaves_one_open_question(client, monkeypatch):
+    """Two "Ergebnis schärfen" clicks at once: the second is served while the first chooses its question outside
+    the row's lock; the first then finds the attempt reopened and stores nothing of its own."""
+    from assessment import services
+
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    real, served = services._choose_next, []
+
+    def while_the_other_click_is_served(target, given, skipped):
+        decision = real(target, given, skipped)
+        if not served:
+            served.append(True)
+            assert reopen_to_sharpen(Assessment.objects.get(pk=assessment.pk))
+        return decision
+
+    monkeypatch.setattr(services, "_choose_next", while_the_other_click_is_served)
+    assert reopen_to_sharpen(Assessment.objects.get(pk=assessment.pk))
+    after = Assessment.objects.get(pk=assessment.pk)
+    answered = set(services.answered_item_ids(after))
+    assert after.finished_at is None and len([pk for pk in after.asked_ids if pk not in answered]) == 1
+
+
+def test_an_answer_saved_while_sharpening_ends_is_counted_in_the_stored_plan(client, monkeypatch):
+    """Ending "Ergebnis schärfen" judges the result outside the row's lock; an answer another tab saves meanwhile is
+    judged again, and the finished attempt holds no open question."""
+    from assessment import services
+
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    assert reopen_to_sharpen(assessment)
+    real, answered_meanwhile = services.judged_plan, []
+
+    def while_the_other_tab_answers(*args, **kwargs):
+        if not answered_meanwhile:
+            answered_meanwhile.append(True)
+            answer(client, assessment, assessment.total_steps)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "judged_plan", while_the_other_tab_answers)
+    assert services.end_sharpening(Assessment.objects.get(pk=assessment.pk))
+    after = Assessment.objects.get(pk=assessment.pk)
+    answered = set(services.answered_item_ids(after))
+    assert after.finished_at is not None and after.plan["items_asked"] == len(answered)
+    assert all(pk in answered for pk in after.asked_ids)
