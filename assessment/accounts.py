@@ -322,7 +322,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             log.error("signup mail not sent: %s", type(exc).__name__)  # its text may name the address
             return render(request, "registration/signup_mail_failed.html", status=503)
         remember_after_link(request, next_page, keep)
-        return render(request, "registration/signup_done.html", {"email": form.cleaned_data["email"]})
+        context = {"email": form.cleaned_data["email"], "keeping": bool(keep)}
+        return render(request, "registration/signup_done.html", context)
     return render(request, "registration/signup.html", context)
 
 

@@ -172,7 +172,10 @@ def test_no_mail_carries_the_link_of_the_attempt_it_was_asked_from(client, finis
 
 def test_a_link_opened_in_another_browser_opens_the_account_and_keeps_nothing(client, finished_assessment):
     page = reverse("results", args=[finished_assessment.token])
-    sign_up(client, "tippfehler@example.org", next=page, keep=finished_assessment.token)
+    done = sign_up(client, "tippfehler@example.org", next=page, keep=finished_assessment.token)
+    # the person is told so before (a review lost the result that way, and nothing had said why)
+    assert "Öffnen Sie den Link in diesem Browser" in done.content.decode()
+    assert "Öffnen Sie den Link in diesem Browser" not in sign_up(client, "ohne@example.org").content.decode()
     stranger = Client()
     link = confirmation_link("tippfehler@example.org")
     for extra in ({}, {"next": page, "keep": finished_assessment.token}):  # nor from what is added to the form
