@@ -265,6 +265,14 @@ def end_sharpening(assessment: Assessment) -> bool:
     return True
 
 
+def added_by_sharpening(assessment: Assessment) -> int:
+    """How many answers (skips included) an attempt reopened by "Ergebnis schärfen" got since: `sharpen_until` is
+    the number it had then plus the questions it may add."""
+    if assessment.sharpen_until is None:
+        return 0
+    return max(0, assessment.answers.count() - (assessment.sharpen_until - SHARPEN_QUESTIONS))
+
+
 def answered_item_ids(assessment: Assessment) -> dict[int, int | None]:
     """item id -> chosen option id (None for a skip)."""
     return dict(assessment.answers.values_list("item_id", "option_id"))

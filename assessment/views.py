@@ -23,6 +23,7 @@ from assessment.presentation import answer_review, profile_sections, self_rating
 from assessment.services import (
     AssessmentFinished,
     accepts_answers,
+    added_by_sharpening,
     answered_in,
     end_sharpening,
     finish_assessment,
@@ -35,7 +36,6 @@ from assessment.services import (
     start_assessment,
     start_page_durations,
 )
-from assessment.sharpening import SHARPEN_QUESTIONS
 from assessment.translation import current_language
 from config.locale import keep_language
 from core.http import HtmxHttpRequest
@@ -149,8 +149,7 @@ def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
     """Back to the result from "Ergebnis schärfen" without its remaining questions, with the answers given."""
     assessment = _assessment_or_404(token)
     if end_sharpening(assessment):
-        assert assessment.sharpen_until is not None  # as it was reopened: the answers then, plus the questions to add
-        if assessment.answers.count() > assessment.sharpen_until - SHARPEN_QUESTIONS:  # not if none was added
+        if added_by_sharpening(assessment):  # ended before any answer was added: nothing to say
             messages.success(request, SHARPENED)
     elif not assessment.is_finished:
         return redirect(assessment.resume_url())  # not being sharpened: an old tab; its questions are open

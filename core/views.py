@@ -30,7 +30,8 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     context = {
         "minutes": max(1, math.ceil(retry_after / 60)),
         "retry_url": reverse("assessment:home") if request.path == start else request.path,
-        "answering": request.path.startswith("/a/"),  # an attempt's page: "your answers so far are saved"
+        # an attempt's page (its URL carries the attempt's token): "your answers so far are saved"
+        "answering": "token" in getattr(request.resolver_match, "kwargs", {}),
     }
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(retry_after)
