@@ -583,7 +583,12 @@ class ItemAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
             # annotated just above, but the stubs' ItemQuerySet does not carry annotations along
             count = item.answer_count  # type: ignore[attr-defined]
             protected.append(
-                gettext("“%(item)s” has %(count)d answers in assessments") % {"item": item, "count": count}
+                ngettext(
+                    "“%(item)s” has %(count)d answer in assessments",
+                    "“%(item)s” has %(count)d answers in assessments",
+                    count,
+                )
+                % {"item": item, "count": count}
             )
         return deleted, counts, perms_needed, protected
 
@@ -844,7 +849,12 @@ class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.Mode
         changed = version.activate()
         self.message_user(
             request,
-            gettext("%(version)s is in use now; %(count)d items changed.") % {"version": version, "count": changed},
+            ngettext(
+                "%(version)s is in use now; %(count)d item changed.",
+                "%(version)s is in use now; %(count)d items changed.",
+                changed,
+            )
+            % {"version": version, "count": changed},
             messages.SUCCESS,
         )
 
@@ -853,6 +863,11 @@ class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.Mode
         changed = CalibrationVersion.use_shipped_values()
         self.message_user(
             request,
-            gettext("The items use their shipped values again; %(count)d items changed.") % {"count": changed},
+            ngettext(
+                "The items use their shipped values again; %(count)d item changed.",
+                "The items use their shipped values again; %(count)d items changed.",
+                changed,
+            )
+            % {"count": changed},
             messages.SUCCESS,
         )

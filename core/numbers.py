@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.template.defaultfilters import floatformat
+from django.utils.translation import ngettext
+
 MINUS = "\u2212"
 NO_BREAK_SPACE = "\u00a0"
 _BREAKABLE_PERCENT = re.compile(r"(\d)[ \t]+%")
@@ -50,3 +53,15 @@ def shown_gap(required: float, level: float) -> float:
     """What the level as written (`one_decimal`) leaves of a requirement, to one decimal: 0 where the page writes
     the level at or above it."""
     return round(max(0.0, float(required) - one_decimal(level)), 1)
+
+
+def plural_count(value: float) -> int:
+    """The count that picks a noun's form for a number that may have decimals: a whole number is its own count,
+    any other takes the plural ("1,5 Stunden", "0.5 hours"; gettext only takes whole counts)."""
+    number = float(value)
+    return int(number) if number.is_integer() else 2
+
+
+def hours_text(hours: float) -> str:
+    """A number of hours for the text, the noun agreeing with it: "1 Stunde", "1,5 Stunden", "1.200 Stunden"."""
+    return ngettext("%(hours)s hour", "%(hours)s hours", plural_count(hours)) % {"hours": floatformat(hours, "-1g")}

@@ -91,6 +91,11 @@ HTTPS_URLS: FieldOptions = {models.URLField: {"assume_scheme": "https"}}
 WORKER_HINT_AFTER_SECONDS = 15
 
 
+def _expected_training_seconds(active: ModelVersion | None) -> int:
+    """How long a training takes, as the active version's took (10 seconds before there is one)."""
+    return round((active.metrics.get("train_seconds") if active else None) or 10)
+
+
 @admin.register(Provider)
 class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
@@ -951,6 +956,7 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             "opts": self.opts,
             "active": active,
             "active_top1": percent(active.metrics.get("cv_top1_accuracy")) if active else "",
+            "expected_seconds": _expected_training_seconds(active),
             "roles": Role.objects.active().count(),
             "outcomes": ConfirmedOutcome.objects.for_training().count(),
             "roles_changed": roles_changed_since_training(),
@@ -964,7 +970,6 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.retrain, task_id, gettext("There is no such retraining."))
         active = ModelVersion.objects.defer("payload").filter(active=True).first()
-        expected = round((active.metrics.get("train_seconds") if active else None) or 10)
         now = timezone.now()
         context = {
             **self.admin_site.each_context(request),
@@ -977,7 +982,7 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             "status": result.status.value,
             "finished": result.is_finished,
             "active": active,
-            "expected_seconds": expected,
+            "expected_seconds": _expected_training_seconds(active),
             "waiting_seconds": round((now - result.enqueued_at).total_seconds()) if result.enqueued_at else 0,
             "running_seconds": round((now - result.started_at).total_seconds()) if result.started_at else 0,
             "worker_hint_after": WORKER_HINT_AFTER_SECONDS,

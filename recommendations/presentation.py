@@ -32,7 +32,7 @@ from assessment.presentation import (
 )
 from assessment.services import finished_plan
 from assessment.translation import current_language
-from core.numbers import whole_percent
+from core.numbers import hours_text, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
@@ -89,35 +89,35 @@ def _on_request(courses: int) -> str:
 def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> str:
     """The path's size in a sentence: the sum of the known prices, and the courses priced on request apart;
     never "0 EUR in all" when no price is known."""
-    numbers = {"steps": steps, "hours": floatformat(hours, "-1g"), "price": floatformat(price_eur, "-2g")}
+    numbers = {"steps": steps, "duration": hours_text(hours), "price": floatformat(price_eur, "-2g")}
     if not on_request and not price_eur:
         sentence = ngettext(
-            "%(steps)s step, %(hours)s hours in all, free of charge.",
-            "%(steps)s steps, %(hours)s hours in all, free of charge.",
+            "%(steps)s step, %(duration)s in all, free of charge.",
+            "%(steps)s steps, %(duration)s in all, free of charge.",
             steps,
         )
     elif not on_request:
         sentence = ngettext(
-            "%(steps)s step, %(hours)s hours in all, %(price)s EUR in all.",
-            "%(steps)s steps, %(hours)s hours in all, %(price)s EUR in all.",
+            "%(steps)s step, %(duration)s in all, %(price)s EUR in all.",
+            "%(steps)s steps, %(duration)s in all, %(price)s EUR in all.",
             steps,
         )
     elif on_request >= steps:
         sentence = ngettext(
-            "%(steps)s step, %(hours)s hours in all, price on request.",
-            "%(steps)s steps, %(hours)s hours in all, prices on request.",
+            "%(steps)s step, %(duration)s in all, price on request.",
+            "%(steps)s steps, %(duration)s in all, prices on request.",
             steps,
         )
     elif not price_eur:  # the known prices are all free
         sentence = ngettext(
-            "%(steps)s step, %(hours)s hours in all, free apart from %(on_request)s.",
-            "%(steps)s steps, %(hours)s hours in all, free apart from %(on_request)s.",
+            "%(steps)s step, %(duration)s in all, free apart from %(on_request)s.",
+            "%(steps)s steps, %(duration)s in all, free apart from %(on_request)s.",
             steps,
         )
     else:
         sentence = ngettext(
-            "%(steps)s step, %(hours)s hours in all, %(price)s EUR in all, plus %(on_request)s.",
-            "%(steps)s steps, %(hours)s hours in all, %(price)s EUR in all, plus %(on_request)s.",
+            "%(steps)s step, %(duration)s in all, %(price)s EUR in all, plus %(on_request)s.",
+            "%(steps)s steps, %(duration)s in all, %(price)s EUR in all, plus %(on_request)s.",
             steps,
         )
     return sentence % {**numbers, "on_request": _on_request(on_request)}
@@ -125,13 +125,13 @@ def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> 
 
 def without_limits(unlimited: Unlimited) -> str:
     """What the path without the person's limits would take, in a sentence (no "0 EUR" for unknown prices)."""
-    numbers = {"hours": floatformat(unlimited.hours, "-1g"), "price": floatformat(unlimited.price_eur, "-2g")}
+    numbers = {"duration": hours_text(unlimited.hours), "price": floatformat(unlimited.price_eur, "-2g")}
     if not unlimited.courses_price_on_request:
-        return _("Without limits the path would take %(hours)s hours and %(price)s EUR.") % numbers
+        return _("Without limits the path would take %(duration)s and %(price)s EUR.") % numbers
     numbers["on_request"] = _on_request(unlimited.courses_price_on_request)
     if not unlimited.price_eur:
-        return _("Without limits the path would take %(hours)s hours, with %(on_request)s.") % numbers
-    return _("Without limits the path would take %(hours)s hours and %(price)s EUR, plus %(on_request)s.") % numbers
+        return _("Without limits the path would take %(duration)s, with %(on_request)s.") % numbers
+    return _("Without limits the path would take %(duration)s and %(price)s EUR, plus %(on_request)s.") % numbers
 
 
 def _names(sections) -> dict[str, str]:

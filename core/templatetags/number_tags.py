@@ -1,11 +1,12 @@
 """Numbers in text (see core.numbers), never for attributes: `minus`, a formatted number with a real minus sign;
-`percent`, a share in whole percent that says 100 only for all and 0 only for nothing."""
+`percent`, a share in whole percent that says 100 only for all and 0 only for nothing; `hours`, a number of hours
+with its noun ("1 Stunde", "2,5 Stunden")."""
 
 from __future__ import annotations
 
 from django import template
 
-from core.numbers import whole_percent, with_minus
+from core.numbers import hours_text, whole_percent, with_minus
 
 register = template.Library()
 
@@ -23,4 +24,13 @@ def percent(value: object) -> str:
     try:
         return str(whole_percent(float(value)))  # type: ignore[arg-type]
     except (TypeError, ValueError, ArithmeticError):  # ArithmeticError: infinity or NaN, no share
+        return ""
+
+
+@register.filter
+def hours(value: object) -> str:
+    """A number of hours with its noun in the page's language (`hours_text`); empty for anything not a number."""
+    try:
+        return hours_text(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, ArithmeticError):
         return ""

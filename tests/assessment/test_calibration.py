@@ -443,7 +443,9 @@ def test_with_too_few_answers_the_status_page_says_the_version_is_stored_but_not
     assert not version.active
     page = admin_client.get(status_url).content.decode()
     assert "<h1>Kalibrierung gespeichert, nicht in Gebrauch</h1>" in page
-    assert f"{version} ist gespeichert, nicht in Gebrauch: 10 von 10 Wissensfragen haben weniger als 80" in page
+    assert (
+        f"{version} ist gespeichert, nicht in Gebrauch: Wissensfragen mit weniger als 80 Antworten: 10 von 10" in page
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "many", ""])
