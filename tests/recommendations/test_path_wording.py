@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import random
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from assessment.bank import items_with_options
+from assessment.models import Assessment
 from assessment.services import start_assessment
-from recommendations.models import Course, Role
+from recommendations.models import Course, Role, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
 from recommendations.presentation import path_totals, results_context, without_limits
 from tests.conftest import answer_all
@@ -272,12 +275,17 @@ def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(clie
     assert text.count(summary.text) == 2  # in brief at the top and above the steps
 
 
-def test_an_in_house_course_names_its_place_once(client):
+@pytest.fixture
+def modest(db):
+    """The modest persona, whose path has an in-house format."""
     _, _, persona_levels, style, bias, _ = PERSONAS[-1]
     answers = answers_of(persona_levels, style, bias, items_with_options())
-    modest = answer_all(
+    return answer_all(
         start_assessment(), lambda item, options: next(o for o in options if o.value == answers[item.slug])
     )
+
+
+def test_an_in_house_course_names_its_place_once(client, modest):
     text = client.get(results_url(modest)).content.decode()
     assert "Im eigenen Betrieb" in text
     assert "Im eigenen Betrieb (im eigenen Betrieb)" not in text
@@ -285,6 +293,28 @@ def test_an_in_house_course_names_its_place_once(client):
         context, _status = results_context(modest)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "In your own organisation" in pdf_html and "Im eigenen Betrieb" not in pdf_html
+
+
+def test_an_in_house_step_stored_before_it_was_marked_is_named_in_the_readers_language(client, modest):
+    """Paths stored before `CourseSpec.in_house` named the in-house provider by its German name, which the English
+    download repeated; migration 0013 marks such steps from their course's provider."""
+    Assessment.objects.filter(pk=modest.pk).update(language="en")
+    client.get(results_url(modest))  # computes and stores the result
+    row = StoredResult.objects.get(assessment=modest)
+    for step in row.document["path"]["steps"]:
+        if step["course"].pop("in_house"):
+            step["course"]["provider"] = "Im eigenen Betrieb"  # as such paths were stored
+    row.save()
+
+    def providers() -> set[str]:
+        document = json.loads(client.get(reverse("results-json", args=[modest.token])).content)
+        return {step["provider"] for step in document["learning_path"]["steps"]}
+
+    assert "Im eigenen Betrieb" in providers()  # the old path: the test can tell
+    import_module("recommendations.migrations.0013_in_house_in_stored_paths").mark_in_house_steps(apps, None)
+    assert "In your own organisation" in providers() and "Im eigenen Betrieb" not in providers()
+    row.refresh_from_db()
+    assert all("in_house" in step["course"] for step in row.document["path"]["steps"])
 
 
 def test_no_path_is_built_on_far_too_few_answers_even_towards_a_role_the_person_picks(client, db):
