@@ -19,7 +19,6 @@ from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
 from assessment.models import Answer, Assessment, Item
-from assessment.presentation import answer_review, profile_sections, self_rating_tendency, work_style_summary
 from assessment.services import (
     AssessmentFinished,
     accepts_answers,
@@ -30,7 +29,6 @@ from assessment.services import (
     first_open_step,
     next_open_step,
     plan_after_answer,
-    profile_for,
     record_answer,
     reopen_to_sharpen,
     start_assessment,
@@ -291,20 +289,10 @@ def _render_step(
 
 @require_safe
 def profile(request: HttpRequest, token: str) -> HttpResponse:
+    """The profile's own address, kept for links made before: the results page shows the profile as it was stored
+    with the result. (This page scored the answers afresh, so after a recalibration it could show other levels than
+    the result beside it.)"""
     assessment = _assessment_or_404(token)
     if not assessment.is_finished:
         return redirect(assessment.resume_url())
-    return render(request, "assessment/profile.html", profile_context(assessment))
-
-
-def profile_context(assessment: Assessment) -> dict:
-    """What the profile templates need: scores grouped by section and the work style."""
-    profile = profile_for(assessment)
-    return {
-        "assessment": assessment,
-        "profile": profile,
-        "sections": profile_sections(profile),
-        "work_style": work_style_summary(profile),
-        "self_rating_tendency": self_rating_tendency(profile),
-        "review": answer_review(assessment),
-    }
+    return redirect(reverse("results", args=[assessment.token]) + "#profile-heading")

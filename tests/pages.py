@@ -35,7 +35,6 @@ def public_pages(client, language: str) -> dict[str, bytes]:
         "question": start_assessment().step_url(1),
         "results": results,
         "results, longest role": f"{results}?role={LONGEST_ROLE}",
-        "profile": reverse("assessment:profile", args=[later.token]),
         "review": reverse("results-review", args=[later.token]),
         "shared": reverse("shared-results", args=[later.share_token]),
         "delete": reverse("delete-results", args=[later.token]),

@@ -56,7 +56,6 @@ def pages(client, tmp_path) -> list[Path]:
         "start": reverse("assessment:home"),
         "question": unfinished.step_url(1),
         "results": reverse("results", args=[finished.token]),
-        "profile": reverse("assessment:profile", args=[finished.token]),
         "impressum": reverse("legal-notice"),
         "datenschutz": reverse("privacy-notice"),
     }

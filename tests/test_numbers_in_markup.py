@@ -200,8 +200,8 @@ def test_the_learning_path_fragment_htmx_swaps_in_has_machine_numbers(client, fi
     assert_machine_numbers(response.content)
 
 
-def test_the_profile_page_has_machine_numbers_and_the_work_style_dot_where_the_person_is(client, finished_assessment):
-    response = client.get(reverse("assessment:profile", args=[finished_assessment.token]))
+def test_the_profile_has_machine_numbers_and_the_work_style_dot_where_the_person_is(client, finished_assessment):
+    response = client.get(reverse("results", args=[finished_assessment.token]))
     assert response.status_code == 200
     text = visible_text(assert_machine_numbers(response.content))
     assert re.search(r"Stufe \d,\d bis \d,\d", text)

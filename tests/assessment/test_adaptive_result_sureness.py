@@ -59,14 +59,10 @@ def test_the_answers_page_of_an_adaptive_attempt_lists_only_the_questions_it_ask
     knowledge = Item.objects.filter(pk__in=assessment.item_ids, kind=Item.Kind.KNOWLEDGE).count()
     not_asked = knowledge - asked.count()
     assert skipped == 1 and not_asked > 0
-    for url in (
-        reverse("results-review", args=[assessment.token]),
-        reverse("assessment:profile", args=[assessment.token]),
-    ):
-        text = client.get(url).content.decode()
-        assert text.count("<details>") == asked.count()
-        assert text.count("– Übersprungen") == skipped  # the explicit skip, and nothing never asked
-        assert f"{not_asked} weitere Wissensfragen wurden nicht gestellt." in text
+    text = client.get(reverse("results-review", args=[assessment.token])).content.decode()
+    assert text.count("<details>") == asked.count()
+    assert text.count("– Übersprungen") == skipped  # the explicit skip, and nothing never asked
+    assert f"{not_asked} weitere Wissensfragen wurden nicht gestellt." in text
     with override("en"):
         assert (
             AnswerReview(not_asked=not_asked).not_asked_note == f"{not_asked} more knowledge questions were not asked."
@@ -81,7 +77,7 @@ def test_the_answers_page_of_an_attempt_with_every_question_still_lists_them_all
     text = client.get(reverse("results-review", args=[assessment.token])).content.decode()
     assert text.count("<details>") == knowledge and text.count("– Übersprungen") >= knowledge - 1
     assert 'class="not-asked"' not in text
-    profile = client.get(reverse("assessment:profile", args=[assessment.token])).content.decode()
+    profile = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert f"von {len(assessment.item_ids)} Antworten" in profile
 
 
@@ -96,8 +92,7 @@ def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the
     assert f"Dieses Ergebnis beruht auf {steps} Antworten." in text
     assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
     assert f"Grenze von {MAX_ITEMS} Fragen" in text
-    profile = client.get(reverse("assessment:profile", args=[assessment.token])).content.decode()
-    assert f"Auf Grundlage von {steps} beantworteten Fragen." in profile and "von 72" not in profile
+    assert f"Auf Grundlage von {steps} beantworteten Fragen." in text and "von 72" not in text
     with override("de"):
         context, _ = results_context(assessment)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})

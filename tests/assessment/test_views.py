@@ -229,10 +229,12 @@ def test_a_post_without_csrf_token_is_refused(assessment):
     assert not Answer.objects.exists()
 
 
-def test_the_profile_page_shows_a_score_per_competency_and_the_work_style(client, finished_assessment):
+def test_the_profiles_old_address_leads_to_the_profile_stored_with_the_result(client, finished_assessment):
+    """It scored the answers afresh, so after a recalibration it could differ from the result beside it."""
     response = client.get(reverse("assessment:profile", args=[finished_assessment.token]))
-    assert response.status_code == 200
-    text = response.content.decode()
+    results = reverse("results", args=[finished_assessment.token])
+    assert response.status_code == 302 and response["Location"] == results + "#profile-heading"
+    text = client.get(results).content.decode()
     assert text.count('class="score-row"') == 10
     assert "axis-marker" in text
 

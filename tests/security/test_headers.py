@@ -117,7 +117,6 @@ def test_every_page_of_the_flow_and_of_each_route_has_the_policy_and_no_inline_c
         "question card (htmx)": client.get(open_one.step_url(2), **HTMX),
         "answer error (400)": client.post(open_one.step_url(2), {"item": "x", "option": "nope"}),
         "finished (409)": client.get(finished.step_url(1)),
-        "profile": client.get(reverse("assessment:profile", args=[finished.token])),
         "results": client.get(reverse("results", args=[finished.token])),
         "results path (htmx)": client.get(reverse("results", args=[finished.token]) + "?role=it_architect", **HTMX),
         "not found (404)": client.get("/a/no-such-token/"),
@@ -206,7 +205,6 @@ def test_pages_reached_through_a_token_are_never_stored_by_a_cache(client, finis
         reverse("assessment:question", args=[unfinished.token, 1]),
         reverse("results", args=[finished_assessment.token]),
         reverse("results-json", args=[finished_assessment.token]),
-        reverse("assessment:profile", args=[finished_assessment.token]),
         reverse("shared-results", args=[finished_assessment.share_token]),
     ]
     for url in urls:
