@@ -1,4 +1,5 @@
-"""`hyphenate`: a name with soft hyphens in its long words, in the active language, for text a narrow box shows.
+"""`hyphenate`: a name with soft hyphens in its long words, in the active language, for text a narrow box shows;
+`join_hyphenated`: names joined, each so.
 
 Not for attributes, <option>s or SVG text (a soft hyphen there helps nothing and gets in the way of what reads
 or compares them); the PDF leaves hyphenation to WeasyPrint (see recommendations.documents.render_pdf).
@@ -24,3 +25,11 @@ def hyphenate(value: object, autoescape: bool = True) -> str:
     text = hyphenated(str(value), get_language() or "")
     # Escaped here, and only then marked safe (escape() does both): the soft hyphens are the filter's own.
     return escape(text) if autoescape else text
+
+
+@register.filter(needs_autoescape=True)
+def join_hyphenated(values: object, separator: str, autoescape: bool = True) -> str:
+    """Names joined by `separator`, each escaped and with soft hyphens (`join` then `hyphenate` would leave the
+    joined names alone: `join` marks its result safe)."""
+    joined = separator.join(hyphenate(str(value), autoescape) for value in values)  # type: ignore[attr-defined]
+    return SafeString(joined) if autoescape else joined

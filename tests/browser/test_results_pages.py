@@ -394,3 +394,27 @@ def test_the_level_table_fits_a_375_pixel_phone_with_its_caption_and_gap_column(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert not violations(page)
     context.close()
+
+
+@pytest.mark.parametrize("language", ["de-DE", "en-GB"])
+def test_the_results_page_reflows_at_320_pixels_towards_every_role_with_everything_unfolded(
+    browser, live_server, language
+):
+    """WCAG 1.4.10: at 320 CSS pixels nothing scrolls sideways. German compounds in a course's description, a
+    "closes your gap in" line and the funding notes ("Informationssicherheitsbeauftragten",
+    "Geschäftsprozessautomatisierung", "Arbeitnehmerweiterbildungsgesetz") widened the page to 355 pixels."""
+    from recommendations.models import Role
+
+    assessment = answer_all(start_assessment(), at_level_one)  # gaps everywhere: the longest paths
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640}, locale=language)
+    page = context.new_page()
+    wider = {}
+    for role in Role.objects.active().values_list("slug", flat=True):
+        page.goto(reverse("results", args=[assessment.token]) + f"?role={role}")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        assert page.locator(".path-step").count() >= 1, role
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wider[role] = width
+    context.close()
+    assert wider == {}
