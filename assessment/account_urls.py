@@ -9,7 +9,7 @@ urlpatterns = [
     # `token` as the name: the middleware sends such pages with Cache-Control: no-store
     path("konto/bestaetigen/<str:uidb64>/<str:token>/", accounts.confirm_signup, name="confirm-signup"),
     path("konto/anmelden/", accounts.Login.as_view(), name="login"),
-    path("konto/abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/abmelden/", accounts.Logout.as_view(), name="logout"),
     path("konto/passwort-vergessen/", accounts.request_password_reset, name="password_reset"),
     path("konto/passwort-vergessen/gesendet/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     # `token` as the name, as above; Django's view moves it into the session and the address to ".../set-password/"

@@ -365,6 +365,17 @@ class Login(auth_views.LoginView):
         return response
 
 
+class Logout(auth_views.LogoutView):
+    """Django's logout, saying it happened (the start page it leads to looks the same otherwise)."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, _("You are logged out."))
+        return response
+
+
 class RequestPasswordReset(auth_views.PasswordResetView):
     """The "forgot your password?" form: the address only, and for every valid one the same "look in your inbox"
     page (Django's) and one e-mail (`start_password_reset`). Refused input gets a 400, as the signup does."""

@@ -9,11 +9,14 @@ and keep it there (`in_attempt_language`, `keep_language`)."""
 from __future__ import annotations
 
 from typing import TypeGuard
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):
@@ -50,3 +53,20 @@ def keep_language(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+def language_next(request: HttpRequest) -> dict[str, str]:
+    """Where the language switch leads back to: this page, or, for the answer to a form (a POST's error page, a
+    429), the page the form was on (same site only), since the switch can only ask for an address again, and
+    asked again the form's address would answer "this address only takes a form" (405)."""
+    if request.method in ("GET", "HEAD"):
+        return {"language_next": request.get_full_path()}
+    referer = request.headers.get("referer", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return {"language_next": "/"}
+    if url_has_allowed_host_and_scheme(referer, {host}, require_https=request.is_secure()):
+        parts = urlsplit(referer)
+        return {"language_next": (parts.path or "/") + (f"?{parts.query}" if parts.query else "")}
+    return {"language_next": "/"}

@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "config.locale.language_next",
             ],
             # Django 6 has partials built in; on 5.2 the backport provides the same
             # {% partialdef %} tag and "template.html#partial" names.

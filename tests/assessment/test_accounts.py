@@ -56,6 +56,16 @@ def test_someone_elses_kept_attempt_cannot_be_taken_over(client, finished_assess
     assert "<title>Zugriff verweigert · Revierpfad</title>" in response.content.decode()  # not "not understood"
     finished_assessment.refresh_from_db()
     assert finished_assessment.user == owner
+    page = client.get(reverse("results", args=[finished_assessment.token])).content.decode()
+    assert reverse("keep-in-account", args=[finished_assessment.token]) not in page  # its button only answered 403
+    assert "Dieser Durchgang ist in einem anderen Konto aufbewahrt" in page
+
+
+def test_logging_out_says_so(client):
+    sign_up(client)
+    response = client.post(reverse("logout"), follow=True)
+    assert "Sie sind abgemeldet." in response.content.decode()
+    assert "Sie sind abgemeldet." not in client.post(reverse("logout"), follow=True).content.decode()  # not again
 
 
 def test_two_attempts_compare_competencies_and_role_fit(client):

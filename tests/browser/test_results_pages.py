@@ -418,3 +418,30 @@ def test_the_results_page_reflows_at_320_pixels_towards_every_role_with_everythi
             wider[role] = width
     context.close()
     assert wider == {}
+
+
+def test_a_limits_error_is_in_view_and_a_missing_answer_gets_the_focus_with_and_without_javascript(
+    page, page_without_js
+):
+    """Without JavaScript the results page came back at its top, the limits' error 1,200 pixels below (2,900 on a
+    phone), and the question's error was not focused; with JavaScript the swap moves the focus to either. (Without
+    it the learning path is scrolled into view by the address's #learning-path, which also keeps the browser from
+    focusing the error: it is in view, as the feedback form's is.)"""
+    from playwright.sync_api import expect
+
+    assessment = answer_all(start_assessment(), strongest)
+    for browser_page in (page_without_js, page):
+        browser_page.set_viewport_size({"width": 375, "height": 700})
+        browser_page.goto(reverse("results", args=[assessment.token]))
+        browser_page.locator(".path-limits summary").click()
+        browser_page.get_by_label("Zeitaufwand höchstens (Stunden)").fill("abc")
+        browser_page.get_by_role("button", name="Grenzen anwenden").click()
+        errors = browser_page.locator("#limits-errors")
+        errors.wait_for()
+        if browser_page is page:
+            expect(errors).to_be_focused()
+        box = errors.bounding_box()
+        assert 0 <= box["y"] <= 700, f"the error is {box['y']} px from the top of the window"
+        browser_page.goto(assessment.step_url(1).replace(assessment.token, start_assessment().token))
+        browser_page.get_by_role("button", name="Weiter").click()
+        expect(browser_page.locator("#option-errors")).to_be_focused()
