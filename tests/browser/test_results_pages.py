@@ -445,3 +445,34 @@ def test_a_limits_error_is_in_view_and_a_missing_answer_gets_the_focus_with_and_
         browser_page.goto(assessment.step_url(1).replace(assessment.token, start_assessment().token))
         browser_page.get_by_role("button", name="Weiter").click()
         expect(browser_page.locator("#option-errors")).to_be_focused()
+
+
+def _luminance(css_colour: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", css_colour)[:3])
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_focus_rings_and_form_field_borders_stand_out_by_3_to_1(page):
+    """WCAG 1.4.11 and 2.4.7: the orange ring on the header's teal was 1.8:1, the fields' grey borders 1.6:1."""
+    page.goto(reverse("login"))
+    header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    rings = {}
+    for _ in range(6):  # the skip link, the brand, the account link, the language switch, then the form
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement; return [e.outerHTML.slice(0, 60),"
+            " getComputedStyle(e).outlineColor, !!e.closest('.site-header, .skip-link')]; })()"
+        )
+        if focused[2]:
+            rings[focused[0]] = contrast(focused[1], header)
+    assert len(rings) >= 3 and all(ratio >= 3 for ratio in rings.values()), rings
+    paper = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    for field in ("#id_username", "#id_password"):
+        border = page.evaluate(f"getComputedStyle(document.querySelector('{field}')).borderTopColor")
+        assert contrast(border, paper) >= 3, field
