@@ -59,6 +59,13 @@ class Match:
         return tuple(g for g in self.gaps if not g.about_met)
 
 
+def _rounded(value: float, gap_open: bool) -> float:
+    """A match to one decimal, as stored and downloaded, that never reads 100 while a gap is open (99.96 is 99.9,
+    so the page's whole percent says 99, not "100 %" beside a requirement it lists as missing)."""
+    shown = round(value, 1)
+    return min(shown, 99.9) if gap_open else shown
+
+
 def weights(requirements: Mapping[str, float]) -> dict[str, float]:
     top = max(requirements.values(), default=0) or 1
     return {c: r / top for c, r in requirements.items()}
@@ -117,10 +124,11 @@ def role_match(
     value = 100 * (1 - missing / total)
     spread = Z90 * 100 * math.sqrt(variance) / total
     gaps.sort(key=lambda g: (-w[g.competency] * g.missing, g.competency))
+    shown = _rounded(value, bool(gaps))
     return Match(
-        value=round(value, 1),
-        low=round(max(0.0, value - spread), 1),
-        high=round(min(100.0, value + spread), 1),
+        value=shown,
+        low=min(round(max(0.0, value - spread), 1), shown),
+        high=max(round(min(100.0, value + spread), 1), shown),
         gaps=tuple(gaps),
     )
 
@@ -189,9 +197,9 @@ def role_matches(
         open_.sort(key=lambda c, weight=weight, short=short: (-weight[c] * short[c], competencies[c]))  # type: ignore[misc]
         matches.append(
             Match(
-                value=round(v, 1),
-                low=round(role_low, 1),
-                high=round(role_high, 1),
+                value=(shown := _rounded(v, bool(open_))),
+                low=min(round(role_low, 1), shown),
+                high=max(round(role_high, 1), shown),
                 gaps=tuple(Gap(competencies[c], required[c], person[c], short[c], about_met=reached[c]) for c in open_),
             )
         )

@@ -225,7 +225,12 @@ def _reasons(
     if not style_known:
         pass  # no situation answered: the style is the scale's middle by default, not the person's
     elif distance <= STYLE_MATCH:
-        reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
+        # said only when the whole range of the person's style is that close: after one situation the estimate
+        # may lie near the role's while the range reaches far from it
+        if style_range is None or (
+            role.work_style - STYLE_MATCH <= style_range[0] and style_range[1] <= role.work_style + STYLE_MATCH
+        ):
+            reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
     elif style_range is not None and style_range[0] <= role.work_style <= style_range[1]:
         pass  # the role's style lies within the range of the person's: the answers cannot tell
     else:

@@ -177,3 +177,25 @@ def test_the_ninety_percent_range_of_a_match_holds_the_true_match_about_nine_tim
         joint, apart, total = match_range_hits(short)
         assert 0.85 <= joint / total <= 0.98, (short, joint / total)
         assert apart / total < joint / total
+
+
+def test_a_match_with_a_gap_open_never_reads_100():
+    """99.96 was stored as 100.0, and the page wrote "100 %" beside a requirement it listed as missing."""
+    import numpy as np
+
+    from core.numbers import whole_percent
+    from recommendations.matching import role_matches
+
+    requirements = {f"c{i}": 3.0 for i in range(10)}
+    levels = {**{c: 3.0 for c in requirements}, "c0": 2.987}
+    single = role_match(requirements, levels)
+    assert single.gaps and single.value == 99.9 and whole_percent(single.value) == 99
+    many = role_matches(
+        list(requirements),
+        np.array([[3.0] * 10]),
+        np.array([levels[c] for c in requirements]),
+        np.array([levels[c] for c in requirements]),
+        np.zeros((10, 6)),
+    )
+    assert many[0].gaps and many[0].value == 99.9
+    assert role_match(requirements, {c: 3.0 for c in requirements}).value == 100.0

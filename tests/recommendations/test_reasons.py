@@ -89,6 +89,18 @@ def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_pers
     assert any("more firefighting than yours" in r for r in unknown)  # no range known: as before
 
 
+def test_a_roles_work_style_is_said_to_suit_only_when_the_whole_range_of_the_persons_is_close_to_it():
+    """After one situation the estimate (0.5) lay near the role's 0.4 while its range (-0.4 to 1.0) reached far
+    from it, and the card said the style suits the role (30 % of such sentences were false for simulated people)."""
+    levels = {"com": 4.0, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
+    match = role_match(dict(zip(COMPETENCIES, ROLE.requirements)), levels)
+    with override("en"):
+        wide = reasons_for(ROLE, COMPETENCIES, levels, 0.5, NAMES, match, (-0.4, 1.0))
+        narrow = reasons_for(ROLE, COMPETENCIES, levels, 0.5, NAMES, match, (0.2, 0.7))
+    assert not any("work style" in r for r in wide)
+    assert any("suits the role" in r for r in narrow)
+
+
 def test_an_area_whose_every_question_was_skipped_is_never_named_as_what_the_person_brings():
     """All four security questions skipped: the profile called the level a neutral placeholder, and every role
     card said "What you bring fits this role: Informationssicherheit & Datenschutz"."""

@@ -107,11 +107,12 @@ def role_matches_as_before(competencies, requirements, levels, level_high, varia
         row = dict(zip(competencies, w[i].tolist()))
         gaps.sort(key=lambda g, row=row: (-row[g.competency] * g.missing, g.competency))
         v = float(value[i])
+        shown = min(round(v, 1), 99.9) if gaps else round(v, 1)  # never 100 with a gap open
         matches.append(
             Match(
-                value=round(v, 1),
-                low=round(max(0.0, v - float(spread[i])), 1),
-                high=round(min(100.0, v + float(spread[i])), 1),
+                value=shown,
+                low=min(round(max(0.0, v - float(spread[i])), 1), shown),
+                high=max(round(min(100.0, v + float(spread[i])), 1), shown),
                 gaps=tuple(gaps),
             )
         )
