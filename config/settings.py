@@ -239,6 +239,8 @@ RATELIMITS = {
     "signup": envrate("DJANGO_RATELIMIT_SIGNUP", "20/600"),
     "password_reset": envrate("DJANGO_RATELIMIT_PASSWORD_RESET", "20/600"),
     "login_failures": envrate("DJANGO_RATELIMIT_LOGIN_FAILURES", "200/3600"),
+    # a PDF costs the server about a second and a half: one client cannot keep every worker rendering them
+    "pdf": envrate("DJANGO_RATELIMIT_PDF", "60/600"),
 }
 
 # django-axes: 5 failed logins (admin or account) for one username from one address lock that pair out

@@ -24,6 +24,7 @@ from assessment.services import answers_by_slug
 from assessment.translation import current_language
 from config.locale import in_attempt_language, keep_language
 from core.http import HtmxHttpRequest
+from core.ratelimit import rate_limited
 from core.views import bad_request_page
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
@@ -133,6 +134,7 @@ def recompute(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("pdf", methods=["GET", "HEAD"])
 def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The result as a PDF document with the charts (WeasyPrint renders the print template)."""
     try:

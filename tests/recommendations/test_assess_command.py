@@ -103,6 +103,7 @@ def test_english_reasons_and_titles(monkeypatch):
         ('{"answers": {}, "constraints": {"max_hours": -1}}', "at least 0"),
         ('{"answers": {}, "constraints": {"max_hours": "10"}}', "at least 0"),
         ('{"answers": {}, "constraints": {"max_price_eur": NaN}}', "at least 0"),
+        ('{"answers": {}, "constraints": {"max_hours": 1%s}}' % ("0" * 400), "at least 0"),  # no float holds it
         ('{"answers": {}, "constraints": {"max_days": 3}}', "may only give"),
         ('{"answers": {}, "constraints": []}', "may only give"),
     ],

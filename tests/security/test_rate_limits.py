@@ -155,3 +155,19 @@ def test_sharpening_a_result_is_not_counted_as_starting_one(settings):
     assert office.post(START).status_code == 429  # its one start is used up
     response = office.post(reverse("assessment:sharpen", args=[assessment.token]))
     assert response.status_code == 302 and "/frage/" in response["Location"]
+
+
+def test_a_client_downloading_pdfs_over_the_limit_gets_429(settings):
+    """Each PDF costs about a second and a half of a worker: unlimited, 24 threads kept every worker busy and the
+    start page took five seconds."""
+    from tests.conftest import answer_all, strongest
+
+    settings.RATELIMITS = {"pdf": (2, 600)}
+    finished = answer_all(start_assessment(), strongest)
+    pdf = reverse("results-pdf", args=[finished.token])
+    busy = Client(REMOTE_ADDR="203.0.113.9")
+    assert busy.get(pdf).status_code == 200
+    assert busy.head(pdf).status_code == 200
+    refused = busy.get(pdf)
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert Client(REMOTE_ADDR="198.51.100.9").get(pdf).status_code == 200

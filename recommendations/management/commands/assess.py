@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +12,14 @@ from recommendations.catalogue import snapshot
 from recommendations.documents import result_document
 from recommendations.management.json_input import read_json
 from recommendations.services import NoSuchRole, PathLimits, recommend
+
+
+def _finite(number: int | float) -> bool:
+    """A number the path can compare with hours and prices: an integer too large for a float is not one."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 class Command(BaseCommand):
@@ -77,7 +86,7 @@ class Command(BaseCommand):
         if not isinstance(constraints, dict) or set(constraints) - {"max_hours", "max_price_eur"}:
             raise CommandError(f"{where}constraints may only give max_hours and max_price_eur")
         for name, limit in constraints.items():
-            if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit < float("inf"):
+            if isinstance(limit, bool) or not isinstance(limit, int | float) or not _finite(limit) or limit < 0:
                 raise CommandError(f"{where}constraints.{name} must be a number of at least 0")
         for slug, value in entry["answers"].items():
             if slug not in items:
