@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.GermanFirstLocaleMiddleware",
+    "core.middleware.NoStoreForTokenPagesMiddleware",  # outside CommonMiddleware: its slash redirects too
     "django.middleware.common.CommonMiddleware",
     "core.middleware.HtmxWholePageErrorMiddleware",  # outside the CSRF check: its 403 page is a whole page too
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,7 +129,6 @@ MIDDLEWARE = [
     "core.middleware.RequestSanityMiddleware",  # NUL bytes and overlong values: 400, before any view
     "core.middleware.LoginFailureLimitMiddleware",  # failed logins per client, across user names
     "core.middleware.MethodNotAllowedPageMiddleware",
-    "core.middleware.NoStoreForTokenPagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

@@ -37,7 +37,9 @@ class NoStoreForTokenPagesMiddleware:
     """A page reached through a private token (an assessment, a share link) is never kept by a browser's or a
     proxy's cache: the token is the only key to the person's answers and results. The same for a page whose
     request carries one in a parameter (the sign-up and password pages linked from a result with
-    `next=/a/<token>/…&keep=<token>` write it into their forms and their language switch)."""
+    `next=/a/<token>/…&keep=<token>` write it into their forms and their language switch), and for any response
+    whose address holds one, answered before a view was found: the slash appended (a 301 a browser keeps), a
+    404 for a mistyped or a control character's address (its language switch carries the address)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,7 +47,11 @@ class NoStoreForTokenPagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if (match is not None and any(name in match.kwargs for name in TOKEN_KWARGS)) or _carries_token(request):
+        if (
+            (match is not None and any(name in match.kwargs for name in TOKEN_KWARGS))
+            or _TOKEN_LIKE.search(request.path)
+            or _carries_token(request)
+        ):
             patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         return response
 

@@ -214,6 +214,20 @@ def test_pages_reached_through_a_token_are_never_stored_by_a_cache(client, finis
     assert "no-store" not in client.get("/").get("Cache-Control", "")
 
 
+def test_answers_on_a_token_address_before_any_view_are_never_stored_either(client, finished_assessment):
+    """The slash appended (a 301, which browsers keep on disk) and the 404 of a mistyped or control-character
+    address (its language switch writes the address into the page) carried the token without no-store."""
+    results = reverse("results", args=[finished_assessment.token])
+    responses = {
+        "slash appended": client.get(results.rstrip("/")),
+        "control character": client.get(results + "%01"),
+        "mistyped": client.get(results + "nicht-da/"),
+    }
+    assert [r.status_code for r in responses.values()] == [301, 404, 404]
+    for name, response in responses.items():
+        assert "no-store" in response.get("Cache-Control", ""), name
+
+
 def test_a_file_sent_to_a_public_form_is_refused_before_it_is_read(client, settings):
     upload = SimpleUploadedFile("big.bin", b"x" * (2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
     response = client.post(reverse("assessment:start"), {"file": upload})
