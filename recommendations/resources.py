@@ -317,6 +317,14 @@ def defuse_formula(value):
     return value
 
 
+def restore_formula(value):
+    """The text `defuse_formula` exported, read back: an export imported unchanged leaves every text as it was
+    ("- nur online" came back as "'- nur online")."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 class CourseResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
         """Every exported text cell is defused, in CSV and XLSX; numbers stay numbers."""
@@ -439,6 +447,10 @@ class CourseResource(resources.ModelResource):
     rows_in_file: Mapping[str, int] = {}  # course slug -> the spreadsheet row that first names it
     repeated: Mapping[str, list[int]] = {}  # course slug -> the rows, where the file names it more than once
     requires: Mapping[str, list[str]] = {}  # course slug -> its prerequisites once the file is imported
+
+    def before_import_row(self, row, **kwargs) -> None:
+        for column, value in row.items():
+            row[column] = restore_formula(value)
 
     def before_import(self, dataset, **kwargs) -> None:
         """Read where each course is in the file and what every course will require once the file is imported

@@ -240,6 +240,24 @@ def test_the_xlsx_export_writes_hours_and_prices_as_numbers(admin_client):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_texts_that_start_like_a_formula_come_back_unchanged_from_their_export(admin_client, file_format):
+    """The export puts an apostrophe before them (no spreadsheet formula); the import read it as part of the text:
+    "- nur online" came back "'- nur online", on the public pages too."""
+    course = Course.objects.order_by("slug").first()
+    course.note_de, course.note_en, course.description_en = "- nur online\n- Prüfung extra", "@FH Dortmund", "=Basics"
+    course.save()
+    response = preview(admin_client, export(admin_client, file_format), file_format)
+    assert response.context["result"].totals["skip"] == Course.objects.count()
+    confirm(admin_client, response)
+    course.refresh_from_db()
+    assert (course.note_de, course.note_en, course.description_en) == (
+        "- nur online\n- Prüfung extra",
+        "@FH Dortmund",
+        "=Basics",
+    )
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_an_exported_cell_never_starts_a_spreadsheet_formula(admin_client, file_format):
     import io
 
