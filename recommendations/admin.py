@@ -645,8 +645,27 @@ def stored_references(model: type[models.Model]) -> list:
     ]
 
 
+class RoleRequirementFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """A role that requires nothing is met in full by everyone: it ranked first for a beginner, at 100 %,
+        with no course needed. Rows left untouched are not saved, so the role needs one level chosen above 0."""
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not any((row.get("level") or 0) >= 1 for row in kept):
+            raise ValidationError(
+                _(
+                    "A role needs at least one required level of 1 or more: without one, everyone meets it in "
+                    "full, and it would come first for everyone."
+                ),
+                code="requires_nothing",
+            )
+
+
 class RoleRequirementInline(CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
     model = RoleRequirement
+    formset = RoleRequirementFormSet
     fields = ("competency", "level")
     extra = 0
 

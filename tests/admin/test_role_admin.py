@@ -58,6 +58,22 @@ def test_a_new_role_starts_with_a_row_per_competency(admin_client):
     assert list(role.requirements.values_list("level", flat=True)) == [4]
 
 
+@pytest.mark.parametrize("levels", [{}, {0: 0, 1: 0, 2: 0}], ids=["rows untouched", "every level 0"])
+def test_a_role_that_requires_nothing_is_refused(admin_client, levels):
+    """Everyone meets such a role in full: it ranked first for a beginner, at 100 %, with no course needed."""
+    response = admin_client.get(admin_url(Role, "add"))
+    prefix = inline_prefix(response, RoleRequirement)
+    data = form_data(response)
+    data.update(slug="empty_role", name_de="Leere Rolle", name_en="Empty role", work_style="0")
+    data.update(description_de="Nichts.", description_en="Nothing.")
+    for row, level in levels.items():
+        set_inline_row(data, prefix, row, level=level)
+    response = admin_client.post(admin_url(Role, "add"), data)
+    assert response.status_code == 200
+    assert any("mindestens eine geforderte Stufe von 1 oder mehr" in e for e in errors_of(response))
+    assert not Role.objects.filter(slug="empty_role").exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value"), [("work_style", "1.2"), ("salary_min_eur", "9000"), ("esco_uri", "ftp://example.org/x")]
 )
