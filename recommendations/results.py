@@ -266,13 +266,28 @@ def result_for(assessment: Assessment) -> Result:
 
 
 def result_with_current_path(assessment: Assessment) -> Result:
-    """`result_for`, with its learning path built again when the courses marked done have changed since it was
-    stored: in another attempt kept in the same account, or by a second click whose path was stored before this
-    one's. For the pages that show the path (one query more than `result_for`)."""
+    """`result_for`, with its learning path built again when it no longer holds: the courses marked done have
+    changed since it was stored (in another attempt kept in the same account, or by a second click whose path was
+    stored before this one's), its target role was withdrawn, or a course on it now takes other hours or costs
+    another price (the person's limits were kept with the old figures, and the page showed the new ones beside
+    the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
+    For the pages that show the path."""
     result = result_for(assessment)
-    if set(result.done) != completed_courses(assessment):
+    if set(result.done) != completed_courses(assessment) or path_outdated(result.recommendation.path, snapshot()):
         return store_path(assessment)
     return result
+
+
+def path_outdated(path: LearningPath, current: Snapshot) -> bool:
+    """Whether the stored `path` leads to a role no longer offered or counts a course's hours or price as they
+    no longer are."""
+    if path.target_role and path.target_role not in {role.slug for role in current.roles}:
+        return True
+    for step in path.steps:
+        course = current.catalogue.courses.get(step.course.slug)  # active courses only
+        if course is not None and (course.hours, course.price_eur) != (step.course.hours, step.course.price_eur):
+            return True
+    return False
 
 
 # --- re-hydration: plain data back into the dataclasses the templates and documents read -----------------

@@ -144,7 +144,10 @@ def modest_without_in_house_courses(db):
 
 def lines(text: str, css_class: str) -> list[str]:
     found = re.findall(rf'class="{css_class}">[^:<]*: (.*?)</p>', text, re.S)
-    return [name.strip() for line in found for name in re.split(r"[,;]", line.replace("&amp;", "&"))]
+    # as a reader's search finds them: the names carry soft hyphens for narrow screens
+    return [
+        name.strip() for line in found for name in re.split(r"[,;]", line.replace("&amp;", "&").replace("\xad", ""))
+    ]
 
 
 def test_a_course_that_only_narrows_a_gap_does_not_claim_to_close_it(client, modest_without_in_house_courses):
@@ -223,7 +226,7 @@ def test_no_page_says_a_side_topic_closes_a_gap(client):
     seen_side = 0
     for role in Role.objects.filter(active=True).values_list("slug", flat=True):
         text = client.get(results_url(beginner, role)).content.decode().replace("&amp;", "&")
-        for step in re.findall(r'<li class="path-step.*?</li>', text, re.S):
+        for step in re.findall(r'<li class="path-step.*?</li>', text.replace("\xad", ""), re.S):
             title = re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step).group(1).replace("\xad", "")
             closed = re.findall(r'class="closes">[^:]*: (.*?)</p>', step)
             on_the_side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step)

@@ -322,6 +322,35 @@ def test_a_course_of_the_path_no_longer_offered_is_marked_and_computing_again_re
     assert first.slug not in [course.slug for _, course, _ in steps]
 
 
+def test_a_course_whose_hours_changed_rebuilds_the_path_within_the_persons_limits_on_page_and_download(client):
+    """An admin raised a course's hours: the page wrote "3 Schritte, insgesamt 56 Stunden" under "höchstens 40
+    Stunden", and the JSON download still counted the old hours."""
+    beginner = answer_all(start_assessment(), weakest)
+    shown = client.get(results_url(beginner) + "?max_hours=40").context
+    total = sum(float(course.hours) for _, course, _ in shown["path_steps"])
+    assert 0 < total <= 40
+    first = shown["path_steps"][0][1]
+    first.hours = first.hours + 40
+    first.save()  # as the admin does it
+    page = client.get(results_url(beginner)).context
+    hours = {course.slug: float(course.hours) for _, course, _ in page["path_steps"]}
+    assert sum(hours.values()) <= 40 and first.slug not in hours
+    download = client.get(reverse("results-json", args=[beginner.token])).json()["learning_path"]
+    assert {step["course"]: step["hours"] for step in download["steps"]} == hours
+    assert download["total_hours"] == pytest.approx(sum(hours.values()))
+
+
+def test_a_withdrawn_target_role_leads_the_path_to_an_offered_one(client):
+    """The page said "Lernpfad zur Rolle : 10 Schritte" towards a role an admin had withdrawn."""
+    beginner = answer_all(start_assessment(), weakest)
+    target = client.get(results_url(beginner)).context["target_role"]
+    target.active = False
+    target.save()  # as the admin does it
+    page = client.get(results_url(beginner))
+    assert page.context["target_role"] is not None and page.context["target_role"].slug != target.slug
+    assert "zur Rolle :" not in page.content.decode()
+
+
 def test_a_course_deleted_since_is_listed_as_no_longer_offered_so_the_count_and_the_list_agree(client, db):
     """An admin deleted a course of stored paths: the page said "8 Schritte, insgesamt 156 Stunden" and listed 7."""
     from assessment.services import start_assessment
