@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from core import housekeeping
 from core import tasks as core_tasks
+from core.checks import static_files_ready
 
 log = logging.getLogger(__name__)
 
@@ -20,28 +21,37 @@ log = logging.getLogger(__name__)
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The database, the shared cache, the model, the task worker and the nightly clean-up, as JSON: 200 while the
-    database answers, else 503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no
+    """The database, the static files, the shared cache, the model, the task worker and the nightly clean-up, as
+    JSON: 200 while the database answers and the static files can be named (no page renders without either), else
+    503. `tasks` is "waiting" when a queued task has been due for longer than an hour: no
     worker takes tasks, so neither retraining nor the clean-up happens. `clean_up` is "unscheduled" when no nightly
     run is queued (nothing past its retention period is deleted any more) and "failed" when the last one failed."""
     database = _database_state()
+    static = "ok" if static_files_ready() else "missing"
     if database == "ok":
         shared_cache, model = _cache_state(), _model_state()
         tasks, clean_up = _tasks_states()
     else:
         shared_cache, model, tasks, clean_up = "unknown", {"version": None, "loaded": False}, "unknown", "unknown"
     healthy = (
-        database == "ok" and shared_cache == "ok" and model["loaded"] and tasks == "ok" and clean_up == "scheduled"
+        database == "ok"
+        and static == "ok"
+        and shared_cache == "ok"
+        and model["loaded"]
+        and tasks == "ok"
+        and clean_up == "scheduled"
     )
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,
+        "static": static,
         "cache": shared_cache,
         "model": model,
         "tasks": tasks,
         "clean_up": clean_up,
     }
-    return JsonResponse(body, status=200 if database == "ok" else 503)
+    # no page can be served without the database or the static files: a load balancer should send people elsewhere
+    return JsonResponse(body, status=200 if database == "ok" and static == "ok" else 503)
 
 
 def _database_state() -> str:

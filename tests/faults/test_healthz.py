@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db.utils import OperationalError
 from django.utils import timezone
+from django.utils.functional import empty
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -31,6 +32,7 @@ def test_a_healthy_server_says_ok(client):
     assert response.json() == {
         "status": "ok",
         "database": "ok",
+        "static": "ok",
         "cache": "ok",
         "model": {"version": active.version, "loaded": True},
         "tasks": "ok",
@@ -49,11 +51,35 @@ def test_without_the_database_it_is_503_and_degraded(client, monkeypatch):
     assert response.json() == {
         "status": "degraded",
         "database": "unavailable",
+        "static": "ok",
         "cache": "unknown",
         "model": {"version": None, "loaded": False},
         "tasks": "unknown",
         "clean_up": "unknown",
     }
+
+
+def test_without_the_static_files_manifest_it_is_503_and_check_deploy_says_why(client, settings, tmp_path):
+    """`collectstatic` run with DEBUG on writes no manifest: with DEBUG off every page then answered 500 while
+    `/healthz` said 200 and `check --deploy` said nothing."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.STATIC_ROOT = str(tmp_path)  # collected nothing: no manifest
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    staticfiles_storage._wrapped = empty  # the storage as these settings make it
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["static"] == "missing" and response.json()["status"] == "degraded"
+        with pytest.raises(SystemCheckError, match="collectstatic"):
+            call_command("check", "--deploy", "--tag", "staticfiles")
+    finally:
+        staticfiles_storage._wrapped = empty
 
 
 def test_without_an_active_model_it_is_degraded_and_trains_nothing(client, monkeypatch):
@@ -141,4 +167,4 @@ def test_it_is_reachable_over_plain_http_behind_a_load_balancer(client, settings
 def test_it_tells_nothing_about_people(client, finished_assessment):
     text = client.get("/healthz").content.decode()
     assert finished_assessment.token not in text
-    assert set(client.get("/healthz").json()) == {"status", "database", "cache", "model", "tasks", "clean_up"}
+    assert set(client.get("/healthz").json()) == {"status", "database", "static", "cache", "model", "tasks", "clean_up"}
