@@ -295,8 +295,23 @@ def _cycle(requires: dict[str, list[str]]) -> list[str]:
     return []
 
 
+def _nul_characters(data: Any, where: str = "") -> list[str]:
+    """Where the file's texts hold a NUL character, which no database column should (PostgreSQL refuses it: the
+    import stopped with a traceback; SQLite stored it)."""
+    if isinstance(data, str):
+        return [f"{where}: contains a NUL character (\\u0000)"] if "\x00" in data else []
+    if isinstance(data, dict):
+        found = [f"{where}: a key contains a NUL character" for key in data if isinstance(key, str) and "\x00" in key]
+        return found + [problem for key, value in data.items() for problem in _nul_characters(value, f"{where}.{key}")]
+    if isinstance(data, list):
+        return [problem for i, value in enumerate(data) for problem in _nul_characters(value, f"{where}[{i}]")]
+    return []
+
+
 def check_catalogue(data: Any) -> CheckedCatalogue:
     """The checked rows to write; every problem of the file is raised at once as a CatalogueFileError."""
+    if nul := _nul_characters(data, "file"):
+        raise CatalogueFileError([problem.removeprefix("file.") for problem in nul])
     from assessment.models import Competency
 
     if (
@@ -327,6 +342,14 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
         kinds[slug] = (example, in_house)
         if not values.get("url") and not in_house and not problems:
             problems.append("url: required (an https address); null only for in-house formats")
+        if not problems:  # each field as the admin's form checks it (the rules across rows are the file's own, above)
+            provider_row = Provider.objects.filter(slug=slug).first() or Provider(slug=slug)
+            for name, value in values.items():
+                setattr(provider_row, name, value)
+            try:
+                provider_row.clean_fields()
+            except ValidationError as exc:
+                problems += [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
         errors += [f"{_where('providers', index, entry)}: {p}" for p in problems]
         checked.providers[slug] = values
 

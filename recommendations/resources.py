@@ -425,6 +425,11 @@ class CourseResource(resources.ModelResource):
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """A value that cannot be read is a sentence naming the column, never the name of a Python error."""
+        if "\x00" in str(row.get(field.column_name) or ""):  # PostgreSQL refuses it; SQLite would store it
+            raise ValueError(
+                _("The column “%(column)s” contains a NUL character, which no text may hold.")
+                % {"column": field.column_name}
+            )
         if field.column_name in row and is_empty_cell(row[field.column_name]) and self.keeps_value_when_empty(field):
             return  # the course's value stays: its own, or for a new course the field's default (init_instance)
         try:

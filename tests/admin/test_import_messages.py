@@ -302,3 +302,11 @@ def test_a_csv_from_german_excel_in_windows_1252_is_read_with_its_umlauts(admin_
     confirm(admin_client, response)
     updated = Course.objects.get(slug=course["slug"])
     assert updated.title_de == course["title_de"] and updated.hours == 13
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error_naming_the_column(admin_client):
+    """SQLite stored it; on PostgreSQL the preview showed the driver's own error."""
+    rows = rows_of(export(admin_client))
+    text = refused(preview(admin_client, to_csv([dict(rows[0], note_de="a\x00b")])))
+    assert "Die Spalte „note_de“ enthält ein NUL-Zeichen" in text
+    assert "\x00" not in Course.objects.get(slug=rows[0]["slug"]).note_de

@@ -141,6 +141,31 @@ def test_every_bad_row_is_named_and_nothing_is_written(tmp_path):
         assert any(line.startswith(where) and expected in line for line in lines), expected
 
 
+def test_a_provider_is_checked_as_the_admins_form_checks_it(tmp_path):
+    """A 5,000-character name, a 300-character slug and an address with spaces were stored on SQLite (the admin
+    could then not save the row) and stopped the import with a traceback on PostgreSQL."""
+    data = export()
+    data["providers"][0]["name"] = "N" * 161
+    data["providers"][1]["url"] = 'https://exa mple.com/"><script>'
+    data["providers"][2]["slug"] = "s" * 60
+    errors, message = refused(tmp_path, data)
+    lines = errors.strip().splitlines()
+    assert any(line.startswith("providers[0]") and "name:" in line for line in lines), lines
+    assert any(line.startswith("providers[1]") and "url:" in line for line in lines), lines
+    assert any(line.startswith("providers[2]") and "slug:" in line for line in lines), lines
+
+
+def test_a_nul_character_anywhere_in_the_file_is_named_and_nothing_is_written(tmp_path):
+    """PostgreSQL refuses NUL in a text column: the import stopped with a traceback (SQLite stored it)."""
+    data = export()
+    data["providers"][0]["note_de"] = "a\x00b"
+    data["courses"][2]["title_de"] = "A\x00B"
+    errors, message = refused(tmp_path, data)
+    assert "providers[0].note_de: contains a NUL character" in errors
+    assert "courses[2].title_de: contains a NUL character" in errors
+    assert "2 problem(s)" in message
+
+
 def test_prerequisites_that_would_require_each_other_are_refused(tmp_path):
     data = export()
     first, second = data["courses"][0], data["courses"][1]
