@@ -59,6 +59,9 @@ def test_an_unreliable_result_presents_no_path_towards_a_role_it_does_not_rank(c
     assert 'id="feedback"' not in text  # no roles shown: no question whether they fit
     assert selected_roles(text) == [""]  # "Rolle wählen", no role of the refused ranking
     assert 'class="path-steps"' not in text and "Lernpfad zu " not in text
+    # answers read as a consistent person's: their ranges are no wider, so the page does not say they are
+    assert response.context["profile"].reliability == "inconsistent"
+    assert "mit weiten Bereichen" not in text and "sogar deren Bereiche danebenliegen" in text
 
 
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
