@@ -354,6 +354,9 @@ def results_context(
         # how sure the adaptive result is, and why the test stopped when that matters
         "sureness": result_sureness(adaptive_plan) if adaptive_plan else [],
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
+        # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
+        "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
+        "first_match_before": result.first_match_before,
     }
     context["recompute_offered"] = not shared and (context["newer_model"] or bool(no_longer_offered))
     context.update(target_charts(result, names, target_role))

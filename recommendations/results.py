@@ -53,6 +53,10 @@ class Result:
     model_version: str
     active_version: str
     computed_at: datetime
+    # the role that came first before the result was computed anew ("Ergebnis schärfen", a newer model), and its
+    # match, when another comes first now; the page says so ("" when the first role stayed)
+    first_role_before: str = ""
+    first_match_before: float | None = None
 
 
 def _completions(assessment: Assessment):
@@ -178,7 +182,18 @@ def store_result(
     if path_options is None:
         path_options = stored.get("path_options", {})
     document = compute_document(assessment, chosen_role, path_options)
+    first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
+    if first_before and first_now and first_before != first_now:
+        match_before = stored["roles"][0].get("match", {}).get("value")
+        document["first_role_before"] = {"slug": first_before, "match": match_before}
     return _save(assessment, document, _active_version())
+
+
+def _first(document: Mapping[str, Any]) -> str | None:
+    """The role a reliable document ranks first (an unreliable one ranks none)."""
+    if document["profile"].get("reliability") != "ok" or not document["roles"]:
+        return None
+    return document["roles"][0]["slug"]
 
 
 def store_path(
@@ -386,6 +401,8 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         model_version=row.model_version,
         active_version=row.active_version,
         computed_at=row.computed_at,
+        first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
+        first_match_before=(document.get("first_role_before") or {}).get("match"),
     )
 
 

@@ -623,3 +623,23 @@ def test_the_time_a_result_was_computed_is_written_as_people_say_it(client, fini
     text = client.get(results_url(finished_assessment)).content.decode()
     computed = timezone.localtime(StoredResult.objects.get(assessment=finished_assessment).computed_at)
     assert f"Berechnet am {computed:%d.%m.%Y} um {computed:%H:%M} Uhr." in text
+
+
+def test_a_result_computed_anew_with_another_role_first_says_so(client):
+    """After "Ergebnis schärfen" the first role changed in one session of ten, with only "Ihr Ergebnis wurde ... neu
+    berechnet" to say so."""
+    person = answer_all(start_assessment(), strongest)
+    first_page = client.get(results_url(person)).context
+    assert first_page["first_role_before"] is None
+    stored = StoredResult.objects.get(assessment=person)
+    document = stored.document
+    document["roles"][0], document["roles"][1] = document["roles"][1], document["roles"][0]  # as if ranked so before
+    stored.save()
+    before = Role.objects.get(slug=document["roles"][0]["slug"])
+    results_module.store_result(person)  # as sharpening or a newer model computes it anew
+    page = client.get(results_url(person))
+    assert page.context["first_role_before"] == before
+    text = without_soft_hyphens(page.content.decode())
+    assert f"Vorher war es {before.name_de} (damals erfüllten Sie" in text
+    results_module.store_result(person)  # computed anew again, the same role first: nothing more to say
+    assert client.get(results_url(person)).context["first_role_before"] is None
