@@ -675,6 +675,7 @@ def calibration_title(status: TaskResultStatus, summary: dict | None) -> str:
         "activated": gettext("The knowledge checks are calibrated"),
         "short": gettext("Calibration stored, not in use"),
         "not_converged": gettext("Calibration stored, not in use"),
+        "misfits": gettext("Calibration stored, not in use"),
     }.get(summary["outcome"], gettext("Nothing to calibrate"))
 
 

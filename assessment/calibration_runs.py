@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the fit imports scipy: only where a calibration runs
     from assessment.calibration import Calibration, ItemFit, Respondent
 
 DEFAULT_MIN_ANSWERS = 500
+# A fit in which more of the checks than this do not fit is stored but not used: the model explains the answers
+# badly (a review's calibration from ten people, with "answers needed" set to 1, flagged 56 of 61 checks and then
+# told every new person that their answers looked random).
+MAX_MISFIT_SHARE = 0.2
 
 
 class CalibrationFailed(Exception):
@@ -32,7 +36,7 @@ class CalibrationFailed(Exception):
 @dataclass
 class CalibrationRun:
     """What a run did. `outcome`: no_items, no_answers, dry_run, short (stored, not used: too few answers),
-    not_converged (stored, not used) or activated."""
+    not_converged (stored, not used), misfits (stored, not used: too many checks do not fit) or activated."""
 
     outcome: str
     min_answers: int
@@ -149,6 +153,8 @@ def run(min_answers: int = DEFAULT_MIN_ANSWERS, dry_run: bool = False) -> Calibr
         run.outcome = "short"
     elif not result.converged:
         run.outcome = "not_converged"
+    elif sum(1 for fit in result.items if fit.flags) > MAX_MISFIT_SHARE * len(result.items):
+        run.outcome = "misfits"
     else:
         run.changed = run.version.activate()
         run.outcome = "activated"

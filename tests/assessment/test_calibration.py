@@ -294,6 +294,34 @@ def test_below_the_answers_needed_the_version_is_stored_but_not_used(bank):
     assert version.self_rating_noise is not None
 
 
+def test_a_fit_in_which_many_checks_do_not_fit_is_stored_but_not_used(bank, monkeypatch):
+    """A review's calibration from ten people, with one answer needed per item, flagged 56 of 61 checks, was used,
+    and then told every new person that their answers looked random."""
+    answer_in_the_database(80)
+    before = parameters(bank)
+    monkeypatch.setattr("assessment.calibration_runs.MAX_MISFIT_SHARE", -1)  # every fit now has too many misfits
+    output = run("--min-answers", "80")
+    version = CalibrationVersion.objects.get()
+    assert not version.active and parameters(bank) == before
+    assert "inactive" in output and "do not fit (more than a fifth)" in output
+
+
+def test_random_answers_do_not_calibrate_the_checks(bank):
+    """Answers given at random fit no item's curve: the learned values are stored, never used."""
+    rng = np.random.default_rng(5)
+    items = Item.objects.filter(slug__startswith="cal").prefetch_related("options")
+    assessments = Assessment.objects.bulk_create(Assessment(finished_at=timezone.now()) for _ in range(120))
+    Answer.objects.bulk_create(
+        Answer(assessment=assessment, item=item, option=rng.choice(list(item.options.all())))
+        for assessment in assessments
+        for item in items
+    )
+    before = parameters(bank)
+    output = run("--min-answers", "80")
+    assert not CalibrationVersion.objects.get().active and parameters(bank) == before
+    assert "do not fit (more than a fifth)" in output, output
+
+
 def test_with_enough_answers_the_items_switch_and_the_admin_can_switch_back(bank, admin_client):
     answer_in_the_database(80)
     shipped = parameters(bank)

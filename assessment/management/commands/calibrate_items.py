@@ -89,6 +89,14 @@ class Command(BaseCommand):
                     f"(iterations per competency: {result.iterations}). The items keep their values."
                 )
             )
+        elif done.outcome == "misfits":
+            assert version is not None
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Stored calibration {version.pk} inactive: {done.summary()['misfits']} of {len(result.items)} "
+                    "items do not fit (more than a fifth). The items keep their values."
+                )
+            )
         else:
             assert version is not None
             self.stdout.write(
