@@ -155,7 +155,8 @@ class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class DayWidget(widgets.DateWidget):
-    """ISO dates; a spreadsheet's date cell (read as a datetime) is a date too."""
+    """ISO dates, written so; read also as German spreadsheets write them back (31.01.2025); a spreadsheet's date
+    cell (read as a datetime) is a date too."""
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%d")
@@ -163,10 +164,18 @@ class DayWidget(widgets.DateWidget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime.datetime):
             return value.date()
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+            try:
+                return datetime.datetime.strptime(text, "%d.%m.%Y").date()
+            except ValueError:
+                pass  # 31.02.2025: said below
         try:
-            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
+            return super().clean(text, row, **kwargs)
         except ValueError:
-            raise ValueError(_("“%(value)s” is not a date like 2025-01-31.") % {"value": value}) from None
+            raise ValueError(
+                _("“%(value)s” is not a date like 2025-01-31 or 31.01.2025.") % {"value": value}
+            ) from None
 
 
 class MachineDecimalWidget(widgets.DecimalWidget):

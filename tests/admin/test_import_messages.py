@@ -310,3 +310,24 @@ def test_a_nul_character_in_a_cell_is_a_row_error_naming_the_column(admin_client
     text = refused(preview(admin_client, to_csv([dict(rows[0], note_de="a\x00b")])))
     assert "Die Spalte „note_de“ enthält ein NUL-Zeichen" in text
     assert "\x00" not in Course.objects.get(slug=rows[0]["slug"]).note_de
+
+
+@pytest.mark.parametrize(
+    ("cell", "day"),
+    [
+        ("2026-11-30", datetime.date(2026, 11, 30)),
+        ("30.11.2026", datetime.date(2026, 11, 30)),
+        ("1.2.2026", datetime.date(2026, 2, 1)),
+    ],
+)
+def test_a_date_is_read_as_written_or_as_german_spreadsheets_write_it_back(admin_client, cell, day):
+    """German Excel saves the exported 2026-11-30 back as 30.11.2026, which the import refused."""
+    rows = rows_of(export(admin_client))
+    assert confirm(admin_client, preview(admin_client, to_csv([dict(rows[0], last_checked=cell)]))).status_code == 302
+    assert Course.objects.get(slug=rows[0]["slug"]).last_checked == day
+
+
+def test_a_date_that_does_not_exist_is_a_row_error_naming_both_forms(admin_client):
+    rows = rows_of(export(admin_client))
+    text = refused(preview(admin_client, to_csv([dict(rows[0], last_checked="31.02.2026")])))
+    assert "„31.02.2026“ ist kein Datum der Form 2025-01-31 oder 31.01.2025." in text
