@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assessment.translation import Translated
+from assessment.translation import EnglishAlongsideGerman, Translated
 from core.validators import MaxValue, MinValue
 
 LEVEL_VALIDATORS = [MinValue(0), MaxValue(5)]
@@ -28,7 +28,7 @@ class Level(models.IntegerChoices):
     EXPERT = 5, _("Expert")
 
 
-class Section(models.Model):
+class Section(EnglishAlongsideGerman):
     slug = models.SlugField(unique=True)
     name_de = models.CharField(_("name (German)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -47,7 +47,7 @@ class Section(models.Model):
         return self.name  # in the active language: the English admin names it in English
 
 
-class Competency(models.Model):
+class Competency(EnglishAlongsideGerman):
     slug = models.SlugField(unique=True, help_text=_("Stable identifier; used by the CLI and the model."))
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="competencies")
     name_de = models.CharField(_("name (German)"), max_length=160)
@@ -70,7 +70,7 @@ class Competency(models.Model):
         return self.name  # in the active language: the English admin names it in English
 
 
-class LevelDescriptor(models.Model):
+class LevelDescriptor(EnglishAlongsideGerman):
     """What a level means in one competency, in behaviour a person recognises."""
 
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="levels")
@@ -106,7 +106,7 @@ class ItemQuerySet(models.QuerySet["Item"]):
         return self.order_by("order", "slug")
 
 
-class Item(models.Model):
+class Item(EnglishAlongsideGerman):
     class Kind(models.TextChoices):
         SELF_RATING = "self_rating", _("Self-rating")
         KNOWLEDGE = "knowledge", _("Knowledge check")
@@ -248,7 +248,7 @@ class Item(models.Model):
             raise ValidationError(errors)
 
 
-class Option(models.Model):
+class Option(EnglishAlongsideGerman):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="options")
     value = models.SlugField(max_length=20, help_text=_("Stable identifier within the item."))
     label_de = models.TextField(_("label (German)"))

@@ -1,11 +1,15 @@
 """German-first bilingual fields: `obj.text` gives `text_en` in English when it is filled, else `text_de`, with its
-percent signs bound to their numbers (`core.numbers.bind_percent`: the content is free text admins write)."""
+percent signs bound to their numbers (`core.numbers.bind_percent`: the content is free text admins write).
+`EnglishAlongsideGerman`: a model whose German texts may not stand without their English ones."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from core.numbers import bind_percent
 
@@ -27,3 +31,37 @@ class Translated:
         if not value:
             value = getattr(obj, f"{self.name}_de")
         return bind_percent(value) if isinstance(value, str) else value
+
+
+def missing_english(obj: models.Model) -> list[str]:
+    """The `<name>_en` fields left empty beside a filled `<name>_de`, for each bilingual field of `obj`."""
+    return [
+        f"{name}_en"
+        for klass in type(obj).__mro__
+        for name, attribute in vars(klass).items()
+        if isinstance(attribute, Translated)
+        and str(getattr(obj, f"{name}_de") or "").strip()
+        and not str(getattr(obj, f"{name}_en") or "").strip()
+    ]
+
+
+class EnglishAlongsideGerman(models.Model):
+    """Validation (the admin's forms, the imports' full_clean): a German text needs its English one. Left empty, the
+    English pages showed the German text, unmarked as German (no lang="de") for a screen reader."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name in missing_english(self):
+            if not exclude or name not in exclude:
+                errors.setdefault(name, []).append(
+                    ValidationError(_("The English text is missing: English pages would show the German one."))
+                )
+        if errors:
+            raise ValidationError(errors)

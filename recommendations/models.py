@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessment.models import LEVEL_VALIDATORS, Competency, Level
-from assessment.translation import Translated
+from assessment.translation import EnglishAlongsideGerman, Translated
 from core.validators import MaxValue, MinValue
 
 STYLE_VALIDATORS = [MinValue(-1.0), MaxValue(1.0)]
@@ -29,7 +29,7 @@ class RoleQuerySet(models.QuerySet["Role"]):
         return self.filter(active=True)
 
 
-class Role(models.Model):
+class Role(EnglishAlongsideGerman):
     slug = models.SlugField(unique=True, help_text=_("Stable identifier; used by the CLI and the model."))
     name_de = models.CharField(_("name (German)"), max_length=160)
     name_en = models.CharField(_("name (English)"), max_length=160)
@@ -101,7 +101,7 @@ class RoleRequirement(models.Model):
         }
 
 
-class Provider(models.Model):
+class Provider(EnglishAlongsideGerman):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=160)
     url = models.URLField(blank=True)
@@ -198,7 +198,7 @@ def shortest_cycle(start: K, requires: Mapping[K, Iterable[K]]) -> list[K]:
     return []
 
 
-class Course(models.Model):
+class Course(EnglishAlongsideGerman):
     class Format(models.TextChoices):
         ONLINE = "online", _("Online")
         CLASSROOM = "classroom", _("Classroom (Dortmund / Ruhr area)")

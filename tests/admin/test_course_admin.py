@@ -520,3 +520,20 @@ def test_the_admin_says_why_an_active_course_needs_a_page_and_a_real_provider(ad
     refused = admin_client.post(admin_url(Course, "add"), data)
     assert refused.status_code == 200 and not Course.objects.filter(slug="ohne-seite").exists()
     assert "Geben Sie die https-Adresse des Angebots an" in refused.content.decode()
+
+
+def test_a_german_text_without_its_english_one_is_refused_wherever_it_is_saved():
+    """Left empty, the English pages showed the German text, unmarked as German for a screen reader. The admin's
+    forms and the imports validate with full_clean."""
+    from assessment.models import Item
+    from recommendations.models import Provider, Role
+
+    bilingual = ((Course, "description"), (Provider, "note"), (Role, "employers"), (Competency, "description"))
+    for model, field in (*bilingual, (Item, "feedback")):
+        instance = model.objects.exclude(**{f"{field}_de": ""}).first()
+        setattr(instance, f"{field}_en", "")
+        with pytest.raises(ValidationError) as refused:
+            instance.full_clean()
+        assert f"{field}_en" in refused.value.message_dict, model
+        setattr(instance, f"{field}_de", "")
+        instance.full_clean()  # neither language: nothing to show in either

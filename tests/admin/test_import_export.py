@@ -420,13 +420,13 @@ def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client,
 
 def test_an_xlsx_export_with_empty_english_texts_imports_back(admin_client):
     course = Course.objects.order_by("slug").first()
-    course.description_en = course.note_en = ""  # as a course added in the German admin often is
+    course.note_de = course.note_en = ""  # a course without a note (an English text needs its German one too)
     course.save()
     dataset = tablib.Dataset()
     dataset.load(export(admin_client, "xlsx"), format="xlsx")
     index = list(dataset["slug"]).index(course.slug)
     row = list(dataset[index])
-    assert row[dataset.headers.index("description_en")] is None  # how a spreadsheet gives an empty cell back
+    assert row[dataset.headers.index("note_en")] is None  # how a spreadsheet gives an empty cell back
     row[dataset.headers.index("hours")] = 31.5
     del dataset[index]
     dataset.insert(index, row)
@@ -436,7 +436,7 @@ def test_an_xlsx_export_with_empty_english_texts_imports_back(admin_client):
     assert (result.totals["update"], result.totals["skip"]) == (1, Course.objects.count() - 1)
     assert confirm(admin_client, response).status_code == 302
     course.refresh_from_db()
-    assert (course.hours, course.description_en, course.note_en) == (Decimal("31.5"), "", "")
+    assert (course.hours, course.note_de, course.note_en) == (Decimal("31.5"), "", "")
 
 
 def test_every_text_column_reads_an_empty_cell_as_empty_text():
