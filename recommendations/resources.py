@@ -173,9 +173,7 @@ class DayWidget(widgets.DateWidget):
         try:
             return super().clean(text, row, **kwargs)
         except ValueError:
-            raise ValueError(
-                _("“%(value)s” is not a date like 2025-01-31 or 31.01.2025.") % {"value": value}
-            ) from None
+            raise ValueError(_("“%(value)s” is not a date like 2025-01-31 or 31.01.2025.") % {"value": value}) from None
 
 
 class MachineDecimalWidget(widgets.DecimalWidget):

@@ -53,8 +53,14 @@ def competency_names(language: str) -> dict[str, str]:
 
 def _fits(model, levels: np.ndarray, styles: np.ndarray, current: Snapshot) -> tuple[np.ndarray, str]:
     """The ranking score of every (person, role) pair, and what ranked them: the model where there is one
-    that fits the current roles and may rank (README: "The ranking"), else the transparent ranking."""
-    if model is not None and model.ranks and model.roles == tuple(r.slug for r in current.roles):
+    that fits the current roles and competencies and may rank (README: "The ranking"), else the transparent ranking
+    (a model trained for other competencies reads the levels in the wrong places)."""
+    if (
+        model is not None
+        and model.ranks
+        and model.roles == tuple(r.slug for r in current.roles)
+        and tuple(model.competencies) == tuple(current.competencies)
+    ):
         return recommender.predict(model, levels, styles, current.roles), model.version
     return recommender.transparent_fit(levels, styles, current.roles), TRANSPARENT
 

@@ -294,3 +294,20 @@ def test_without_a_work_style_situation_no_style_is_assumed_for_the_ranking_or_t
     assert {role.slug: role.fit for role in ranking.roles} == expected
     at_middle, _version = services._fits(active_model(), levels[:1], np.zeros(1), current)
     assert not np.allclose(at_middle[0].round(4), over_styles.mean(axis=0).round(4))
+
+
+@pytest.mark.django_db
+def test_a_model_trained_for_other_competencies_does_not_rank():
+    """A version trained while an eleventh competency existed, activated after it was deleted, ranked new results
+    with the levels in the wrong places and no word."""
+    import dataclasses
+
+    from recommendations import services
+
+    current = snapshot()
+    levels = np.full((1, len(current.competencies)), 2.0)
+    _fits, version = services._fits(active_model(), levels, np.zeros(1), current)
+    assert version != services.TRANSPARENT
+    other = dataclasses.replace(current, competencies=tuple(reversed(current.competencies)))
+    _fits, version = services._fits(active_model(), levels, np.zeros(1), other)
+    assert version == services.TRANSPARENT
