@@ -231,6 +231,33 @@ class PrerequisiteField(CheckedIdsModelMultipleChoiceField):
         return str(course) if course.active else gettext("%(course)s (inactive)") % {"course": course}
 
 
+def warn_of_uncovered_levels(modeladmin, request: HttpRequest, courses) -> None:
+    """Say which required levels no active course leads to any more, in the competencies the deactivated
+    `courses` develop: learning paths leave those gaps open (the dashboard lists them too)."""
+    from recommendations.dashboard import uncovered_requirements
+
+    developed = set(CourseCompetency.objects.filter(course__in=courses).values_list("competency__slug", flat=True))
+    uncovered = [u for u in uncovered_requirements() if u.competency in developed]
+    if not uncovered:
+        return
+    names = {competency.slug: competency.name for competency in Competency.objects.filter(slug__in=developed)}
+    levels = "; ".join(
+        ngettext(
+            "%(competency)s, level %(level)s (%(count)d role)",
+            "%(competency)s, level %(level)s (%(count)d roles)",
+            len(u.roles),
+        )
+        % {"competency": names.get(u.competency, u.competency), "level": u.level, "count": len(u.roles)}
+        for u in uncovered
+    )
+    modeladmin.message_user(
+        request,
+        gettext("No active course leads any more to: %(levels)s. Learning paths leave these gaps open.")
+        % {"levels": levels},
+        messages.WARNING,
+    )
+
+
 def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: list[Course]) -> None:
     """Say which active courses require an inactive one: learning paths leave it out, and tell people it
     is no longer offered."""
@@ -443,10 +470,12 @@ class CourseAdmin(
         super().save_model(request, obj, form, change)
         if change and "active" in form.changed_data and not obj.active:
             warn_of_inactive_prerequisites(self, request, list(obj.leads_to.filter(active=True)))
+            warn_of_uncovered_levels(self, request, Course.objects.filter(pk=obj.pk))
 
     def after_deactivating(self, request: HttpRequest, queryset) -> None:
         dependents = Course.objects.filter(active=True, prerequisites__in=queryset).distinct()
         warn_of_inactive_prerequisites(self, request, list(dependents))
+        warn_of_uncovered_levels(self, request, queryset)
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:

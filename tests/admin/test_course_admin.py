@@ -305,6 +305,33 @@ def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     assert "1 Kurs deaktiviert." in [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def test_deactivating_the_only_course_that_leads_to_a_required_level_says_so(admin_client):
+    """The admin read "1 Kurs deaktiviert." and nothing else, while five roles' gaps lost their only course."""
+    from recommendations.dashboard import uncovered_requirements
+
+    before = {(u.competency, u.level) for u in uncovered_requirements()}
+    only = next(
+        course
+        for course in Course.objects.filter(active=True).order_by("slug")
+        if {(u.competency, u.level) for u in uncovered_with_inactive(course, uncovered_requirements)} - before
+    )
+    url = reverse("admin:recommendations_course_changelist")
+    response = admin_client.post(url, {"action": "deactivate_selected", "_selected_action": [only.pk], "index": 0})
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "Zu diesen Stufen führt kein aktiver Kurs mehr:" in shown and "Rolle" in shown
+
+
+def uncovered_with_inactive(course, uncovered_requirements):
+    """The uncovered levels once `course` is inactive (rolled back: nothing stays changed)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        Course.objects.filter(pk=course.pk).update(active=False)
+        found = uncovered_requirements()
+        transaction.set_rollback(True)
+    return found
+
+
 def test_activating_in_bulk_refuses_a_course_whose_exam_is_retired_as_its_form_does(admin_client):
     retired = Course.objects.filter(active=False, exam_retired_on__isnull=False).order_by("slug").first()
     url = reverse("admin:recommendations_course_changelist")
