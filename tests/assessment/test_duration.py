@@ -55,11 +55,14 @@ def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(clien
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     fewest, most, _every = start_page_durations("de", (ADAPTIVE_TYPICAL_QUESTIONS, ADAPTIVE_TYPICAL_MOST))
     minutes = f"{fewest.minutes}–{most.minutes}"
-    assert f"Meist 15–20 Fragen, etwa {minutes} Minuten (geschätzt aus der Lesezeit), höchstens 30 Fragen:" in page
+    assert (
+        f"Die Hälfte ist nach 15–20 Fragen fertig (etwa {minutes} Minuten, geschätzt aus der Lesezeit), und niemand bekommt mehr als 30 Fragen:"
+        in page
+    )
     now = timezone.now()
     for _ in range(duration.MIN_MEASURED):
         attempt = Assessment.objects.create(adaptive=True)
         Assessment.objects.filter(pk=attempt.pk).update(created_at=now - timedelta(minutes=11), finished_at=now)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert f"etwa 11 Minuten (Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
-    assert "Meist 15–20 Fragen" in page
+    assert f"etwa 11 Minuten, Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
+    assert "Die Hälfte ist nach 15–20 Fragen fertig" in page
