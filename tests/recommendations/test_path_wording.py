@@ -411,3 +411,16 @@ def test_each_level_toggle_of_the_profile_names_its_competency_for_screen_reader
     summaries = re.findall(r'<details class="score-explanation"><summary>(.*?)</summary>', text, re.S)
     assert len(summaries) == 10
     assert all(s.startswith('<span class="visually-hidden">') and ": </span>Etwa Stufe" in s for s in summaries)
+
+
+def test_the_path_says_what_closed_means(client, modest):
+    """A step "closes" a gap that the courses bring to within a quarter of a level (2.85 of 3): said under the path,
+    in the page and the PDF, as the tolerance the path is built with."""
+    from recommendations.paths import TOLERANCE
+
+    assert TOLERANCE == 0.25  # "a quarter of a level", as the sentence says
+    text = client.get(results_url(modest)).content.decode()
+    assert "Eine Lücke gilt als geschlossen, wenn die Kurse Ihre Stufe bis auf eine Viertelstufe" in text
+    context, _status = results_context(modest)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert "bis auf eine Viertelstufe an die Anforderung heranbringen" in pdf_html
