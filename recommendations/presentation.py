@@ -57,10 +57,19 @@ class PathSummary:
     hours: float
     price_eur: float
     price_on_request: int
+    withdrawn: int = 0  # steps whose course is no longer offered: counted in the totals, and said so
 
     @property
     def text(self) -> str:
-        return path_totals(self.steps, self.hours, self.price_eur, self.price_on_request)
+        totals = path_totals(self.steps, self.hours, self.price_eur, self.price_on_request)
+        if not self.withdrawn:
+            return totals
+        withdrawn = ngettext(
+            "Of these, %(count)s course is no longer offered.",
+            "Of these, %(count)s courses are no longer offered.",
+            self.withdrawn,
+        ) % {"count": self.withdrawn}
+        return f"{totals} {withdrawn}"
 
 
 @dataclass(frozen=True)
@@ -332,6 +341,7 @@ def results_context(
             hours=path.total_hours,
             price_eur=path.total_price_eur,
             price_on_request=path.courses_price_on_request,
+            withdrawn=len(no_longer_offered),
         ),
         "path_steps": path_steps,
         "unverified_in_path": any(not course.verified for _step, course, _gaps in path_steps),

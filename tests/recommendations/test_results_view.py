@@ -317,6 +317,7 @@ def test_a_course_of_the_path_no_longer_offered_is_marked_and_computing_again_re
     first.save()  # as the admin does it
     text = client.get(results_url(beginner)).content.decode()
     assert "Nicht mehr im Angebot" in text and "Neu berechnen" in text
+    assert "Davon wird 1 Kurs nicht mehr angeboten." in text  # the totals still count it, and say so
     client.post(reverse("results-recompute", args=[beginner.token]))
     steps = client.get(results_url(beginner)).context["path_steps"]
     assert first.slug not in [course.slug for _, course, _ in steps]
