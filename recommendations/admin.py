@@ -68,8 +68,8 @@ from recommendations.resources import (
     CourseResource,
     CourseXLSX,
     UnreadableFile,
+    count_rows,
     cycle_message,
-    read_dataset,
 )
 
 if TYPE_CHECKING:
@@ -572,7 +572,7 @@ class CourseAdmin(
                 chosen = self.get_import_formats()[int(form.cleaned_data["format"])]
                 format_name = "xlsx" if issubclass(chosen, XLSX) else "csv"
                 try:
-                    rows = len(read_dataset(data, format_name))
+                    rows = count_rows(data, format_name)
                 except ValueError:
                     rows = 0  # unreadable: the normal path says so in a sentence
                 if rows > settings.IMPORT_BACKGROUND_ROWS:

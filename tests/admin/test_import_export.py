@@ -527,3 +527,14 @@ def test_a_price_in_german_excels_currency_format_imports(admin_client):
     confirm(admin_client, preview(admin_client, to_csv([changed])))
     course = Course.objects.get(slug=changed["slug"])
     assert course.price_eur == Decimal("1290") and course.hours == Decimal("12.5")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_files_rows_are_counted_without_reading_its_cells(admin_client, file_format):
+    """The count decides whether the worker imports the file; it read the whole file in the request for it."""
+    from recommendations.resources import count_rows, read_dataset
+
+    content = export(admin_client, file_format)
+    assert count_rows(content, file_format) == len(read_dataset(content, file_format)) == Course.objects.count()
+    with pytest.raises(ValueError):
+        count_rows(b"not a workbook", "xlsx")
