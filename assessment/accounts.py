@@ -223,11 +223,14 @@ def start_signup(request: HttpRequest, email: str) -> None:
     that the account exists for a registered one. No branch hashes or stores a password, and a pending account
     is left as it is: a new link joins the older ones, each good until one of them is used or it expires."""
     user = _account_for_signup(email)
+    # To the account's own address, never to the one typed: a lookup that ignores case folds "ſam@x.de" into
+    # "sam@x.de" (as CVE-2019-19844 did for Django's password reset), and a link sent there would open sam's account.
     if is_pending_signup(user):
         confirm_url = _confirmation_url(request, user)
-        _send_mail(request, "confirm_email", email, {"confirm_url": confirm_url})
+        _send_mail(request, "confirm_email", user.email, {"confirm_url": confirm_url})
     else:
-        _send_mail(request, "account_exists_email", email, {"login_url": request.build_absolute_uri(reverse("login"))})
+        login_url = request.build_absolute_uri(reverse("login"))
+        _send_mail(request, "account_exists_email", user.email, {"login_url": login_url})
 
 
 def _account_for_signup(email: str):
@@ -265,7 +268,8 @@ def start_password_reset(request: HttpRequest, email: str) -> None:
     else:
         uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
         path = reverse("password_reset_confirm", args=[uidb64, default_token_generator.make_token(account)])
-        _send_mail(request, "password_reset_email", email, {"reset_url": request.build_absolute_uri(path)})
+        # to the account's own address, never to the one typed (see start_signup)
+        _send_mail(request, "password_reset_email", account.email, {"reset_url": request.build_absolute_uri(path)})
 
 
 def _send_mail(request: HttpRequest, template: str, to: str, context: dict) -> None:

@@ -839,6 +839,10 @@ class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.Mode
         if not version.usable:
             if not version.converged:  # the reason that applies, not both
                 reason = gettext("%(version)s cannot be used: its fit did not converge.") % {"version": version}
+            elif not version.parameters.filter(answers__lt=version.min_answers).exists():
+                reason = gettext(
+                    "%(version)s cannot be used: more than a fifth of the knowledge checks do not fit its values."
+                ) % {"version": version}
             else:
                 reason = ngettext(
                     "%(version)s cannot be used: every item needs at least %(count)d answer.",

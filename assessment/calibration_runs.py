@@ -171,6 +171,9 @@ def _store(run: CalibrationRun) -> CalibrationVersion:
         notes.append(f"{len(short)} items with fewer than {min_answers} answers")
     if not result.converged:
         notes.append("the fit did not converge")
+    misfits = sum(1 for fit in result.items if fit.flags)
+    if misfits > MAX_MISFIT_SHARE * len(result.items):
+        notes.append(f"{misfits} of {len(result.items)} items do not fit")
     version = CalibrationVersion.objects.create(
         assessments=run.assessments,
         answers=result.answers,

@@ -496,7 +496,13 @@ class CalibrationVersion(models.Model):
 
     @property
     def usable(self) -> bool:
-        return self.converged and not self.parameters.filter(answers__lt=self.min_answers).exists()
+        """Converged, every item with the answers needed, and no more than a fifth of them flagged as not fitting
+        (`calibration_runs.MAX_MISFIT_SHARE`)."""
+        from assessment.calibration_runs import MAX_MISFIT_SHARE
+
+        if not self.converged or self.parameters.filter(answers__lt=self.min_answers).exists():
+            return False
+        return self.parameters.exclude(flags="").count() <= MAX_MISFIT_SHARE * self.parameters.count()
 
     def activate(self) -> int:
         """Make this the version in use: mark it active and write its values onto the items, in one

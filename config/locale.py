@@ -68,5 +68,7 @@ def language_next(request: HttpRequest) -> dict[str, str]:
         return {"language_next": "/"}
     if url_has_allowed_host_and_scheme(referer, {host}, require_https=request.is_secure()):
         parts = urlsplit(referer)
+        # the page now carries that address, perhaps with a token in it: no cache keeps it
+        request.carries_token = True  # type: ignore[attr-defined]  # read by NoStoreForTokenPagesMiddleware
         return {"language_next": (parts.path or "/") + (f"?{parts.query}" if parts.query else "")}
     return {"language_next": "/"}

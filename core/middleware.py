@@ -50,6 +50,7 @@ class NoStoreForTokenPagesMiddleware:
         if (
             (match is not None and any(name in match.kwargs for name in TOKEN_KWARGS))
             or _TOKEN_LIKE.search(request.path)
+            or getattr(request, "carries_token", False)  # an address from elsewhere written into the page
             or _carries_token(request)
         ):
             patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)

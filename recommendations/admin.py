@@ -789,7 +789,11 @@ class RoleAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
             count = role.outcomes_count  # type: ignore[attr-defined]
             if count:
                 protected.append(
-                    gettext("%(count)d confirmed outcomes name “%(role)s” as their role")
+                    ngettext(
+                        "%(count)d confirmed outcome names “%(role)s” as its role",
+                        "%(count)d confirmed outcomes name “%(role)s” as their role",
+                        count,
+                    )
                     % {"count": count, "role": role}
                 )
             paths = StoredResult.objects.filter(

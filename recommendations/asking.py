@@ -9,13 +9,14 @@ from assessment.bank import item_spec, items_with_options
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.lifecycle import active_model
+from recommendations.services import model_ranks_for
 
 
 def role_scorer(current: Snapshot) -> ScoreRoles:
     """The ranking the result will use, as `score_roles(levels, styles)`: the active model where it may
     rank the current roles, else the transparent ranking."""
     model = active_model(current.model_state)
-    if model is not None and model.ranks and model.roles == tuple(r.slug for r in current.roles):
+    if model_ranks_for(model, current):
         return lambda levels, styles: recommender.predict(model, levels, styles, current.roles)
     return lambda levels, styles: recommender.transparent_fit(levels, styles, current.roles)
 

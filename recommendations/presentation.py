@@ -252,7 +252,7 @@ def chosen_result(
 ) -> tuple:
     """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
     shared view), and the message for a role that does not exist."""
-    result = result_with_current_path(assessment)
+    result = result_with_current_path(assessment, store=not shared)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one

@@ -218,6 +218,8 @@ def path_document(
     """The parts of a stored document that change with the target role, the path limits or the courses done."""
     current = snapshot()
     chosen = document.get("chosen_role", "") if chosen_role is None else chosen_role
+    if chosen and chosen not in {role.slug for role in current.roles}:
+        chosen = ""  # withdrawn since it was chosen: the path leads to the best-fitting role, which nobody chose
     options = dict(document.get("path_options", {}) if path_options is None else path_options)
     done = set(document.get("done", ())) if done is None else done
     goal = _goal(chosen, document["roles"], current)
@@ -280,16 +282,16 @@ def result_for(assessment: Assessment) -> Result:
     return hydrate(row)
 
 
-def result_with_current_path(assessment: Assessment) -> Result:
+def result_with_current_path(assessment: Assessment, *, store: bool = True) -> Result:
     """`result_for`, with its learning path built again when it no longer holds: the courses marked done have
     changed since it was stored (in another attempt kept in the same account, or by a second click whose path was
     stored before this one's), its target role was withdrawn, or a course on it now takes other hours or costs
     another price (the person's limits were kept with the old figures, and the page showed the new ones beside
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
-    For the pages that show the path."""
+    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it."""
     result = result_for(assessment)
     if set(result.done) != completed_courses(assessment) or path_outdated(result.recommendation.path, snapshot()):
-        return store_path(assessment)
+        return store_path(assessment) if store else preview_path(assessment, result.chosen_role)
     return result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
 from django.utils.translation import override
@@ -51,16 +52,22 @@ def competency_names(language: str) -> dict[str, str]:
     return dict(Competency.objects.values_list("slug", field))
 
 
-def _fits(model, levels: np.ndarray, styles: np.ndarray, current: Snapshot) -> tuple[np.ndarray, str]:
-    """The ranking score of every (person, role) pair, and what ranked them: the model where there is one
-    that fits the current roles and competencies and may rank (README: "The ranking"), else the transparent ranking
-    (a model trained for other competencies reads the levels in the wrong places)."""
-    if (
+def model_ranks_for(model: recommender.TrainedModel | None, current: Snapshot) -> TypeGuard[recommender.TrainedModel]:
+    """Whether `model` may rank: it ranks at all, and was trained for the current roles and competencies (one
+    trained for other competencies reads the levels in the wrong places)."""
+    return (
         model is not None
         and model.ranks
         and model.roles == tuple(r.slug for r in current.roles)
         and tuple(model.competencies) == tuple(current.competencies)
-    ):
+    )
+
+
+def _fits(model, levels: np.ndarray, styles: np.ndarray, current: Snapshot) -> tuple[np.ndarray, str]:
+    """The ranking score of every (person, role) pair, and what ranked them: the model where there is one
+    that fits the current roles and competencies and may rank (README: "The ranking"), else the transparent ranking
+    (a model trained for other competencies reads the levels in the wrong places)."""
+    if model_ranks_for(model, current):
         return recommender.predict(model, levels, styles, current.roles), model.version
     return recommender.transparent_fit(levels, styles, current.roles), TRANSPARENT
 

@@ -25,7 +25,7 @@ BASE = Path(settings.BASE_DIR)
 SOURCES = ("assessment", "config", "core", "recommendations")
 
 NOUNS = (
-    "answers|areas|assessments|attempts|checks|competencies|courses|days|errors|files|gaps|hours|items|levels|"
+    "answers|areas|assessments|attempts|checks|logins|outcomes|results|competencies|courses|days|errors|files|gaps|hours|items|levels|"
     "matches|minutes|months|options|people|points|providers|questions|roles|rows|seconds|situations|steps|"
     "times|versions|weeks|years"
 )

@@ -11,18 +11,17 @@ def mark_in_house_steps(apps, schema_editor):
     StoredResult = apps.get_model("recommendations", "StoredResult")
     Course = apps.get_model("recommendations", "Course")
     in_house = set(Course.objects.filter(provider__in_house=True).values_list("slug", flat=True))
-    changed = []
-    for row in StoredResult.objects.only("id", "document").iterator(chunk_size=BATCH):
-        courses = [step.get("course", {}) for step in row.document.get("path", {}).get("steps", ())]
-        unmarked = [course for course in courses if "in_house" not in course]
-        for course in unmarked:
-            course["in_house"] = course.get("slug") in in_house
-        if unmarked:
-            changed.append(row)
-        if len(changed) >= BATCH:
-            StoredResult.objects.bulk_update(changed, ["document"])
-            changed = []
-    StoredResult.objects.bulk_update(changed, ["document"])
+    ids = list(StoredResult.objects.order_by("id").values_list("id", flat=True))  # not written while read
+    for start in range(0, len(ids), BATCH):
+        changed = []
+        for row in StoredResult.objects.filter(id__in=ids[start : start + BATCH]).only("id", "document"):
+            courses = [step.get("course", {}) for step in row.document.get("path", {}).get("steps", ())]
+            unmarked = [course for course in courses if "in_house" not in course]
+            for course in unmarked:
+                course["in_house"] = course.get("slug") in in_house
+            if unmarked:
+                changed.append(row)
+        StoredResult.objects.bulk_update(changed, ["document"])
 
 
 class Migration(migrations.Migration):

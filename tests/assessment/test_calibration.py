@@ -387,6 +387,15 @@ def test_the_admin_refuses_a_version_with_too_few_answers(bank, admin_client):
     assert [str(m) for m in get_messages(response.wsgi_request)][-1] == (
         f"{CalibrationVersion.objects.get()} kann nicht verwendet werden: Die Anpassung ist nicht konvergiert."
     )
+    # enough answers and converged, but most checks do not fit: refused, as the run itself refuses to use it
+    CalibrationVersion.objects.filter(pk=version.pk).update(converged=True, min_answers=1)
+    version.parameters.update(flags="misfit")
+    response = admin_client.post(changelist, {"action": "activate_calibration", "_selected_action": [version.pk]})
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == (
+        f"{CalibrationVersion.objects.get()} kann nicht verwendet werden: Mehr als ein Fünftel der Wissensfragen "
+        "passt nicht zu ihren Werten."
+    )
+    assert not CalibrationVersion.objects.filter(active=True).exists()
 
 
 def test_the_admin_shows_each_version_with_its_items(bank, admin_client):

@@ -47,3 +47,12 @@ def test_on_a_page_asked_for_the_switch_leads_back_to_it_with_its_query(client):
     finished = answer_all(start_assessment(), strongest)
     url = reverse("results", args=[finished.token]) + "?role=it_architect"
     assert switch_target(client.get(url)) == url
+
+
+def test_a_page_that_writes_an_address_from_elsewhere_into_its_switch_is_never_stored(client):
+    """The login form sent from a result's page: its answer carries that page's address, token and all."""
+    finished = answer_all(start_assessment(), strongest)
+    results = reverse("results", args=[finished.token])
+    response = client.post(reverse("login"), {}, HTTP_REFERER=f"http://testserver{results}")
+    assert response.status_code == 400 and switch_target(response) == results
+    assert "no-store" in response["Cache-Control"]

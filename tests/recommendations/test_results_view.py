@@ -341,6 +341,32 @@ def test_a_course_whose_hours_changed_rebuilds_the_path_within_the_persons_limit
     assert download["total_hours"] == pytest.approx(sum(hours.values()))
 
 
+def test_a_role_chosen_for_an_unreliable_result_and_then_withdrawn_is_no_longer_the_chosen_one(client):
+    """The path was rebuilt towards the first role of the ranking the page refuses, still marked as chosen: the
+    page hid it, and the JSON download exported it."""
+    rng = random.Random(3)
+    clicker = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    assert client.get(results_url(clicker, "security_officer")).status_code == 200  # chosen and stored
+    role = Role.objects.get(slug="security_officer")
+    role.active = False
+    role.save()  # as the admin does it
+    download = client.get(reverse("results-json", args=[clicker.token])).json()
+    assert download["learning_path"]["steps"] == []
+    assert StoredResult.objects.get(assessment=clicker).document["chosen_role"] == ""
+
+
+def test_a_shared_view_shows_the_rebuilt_path_without_storing_it(client):
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    share = beginner.share()
+    first.hours = first.hours + 40
+    first.save()  # as the admin does it
+    before = StoredResult.objects.get(assessment=beginner).document
+    shared = client.get(reverse("shared-results", args=[share]))
+    assert shared.status_code == 200
+    assert StoredResult.objects.get(assessment=beginner).document == before  # the owner's result untouched
+
+
 def test_a_withdrawn_target_role_leads_the_path_to_an_offered_one(client):
     """The page said "Lernpfad zur Rolle : 10 Schritte" towards a role an admin had withdrawn."""
     beginner = answer_all(start_assessment(), weakest)
