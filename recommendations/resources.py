@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -706,9 +707,7 @@ def count_rows(data: bytes, format_name: str) -> int:
     A CSV cell with a line break counts a row more; an XLSX file without its size in its header is read row by
     row, values only."""
     if format_name != "xlsx":
-        return max(0, len([line for line in data.splitlines() if line.strip()]) - 1)
-    import io
-
+        return max(0, sum(1 for line in data.splitlines() if line.strip()) - 1)
     from openpyxl import load_workbook
 
     try:
