@@ -50,6 +50,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
 from core.http import AuthenticatedHttpRequest
+from core.legal import link_days
 from core.ratelimit import rate_limited
 
 User = get_user_model()
@@ -274,7 +275,7 @@ def start_password_reset(request: HttpRequest, email: str) -> None:
 
 def _send_mail(request: HttpRequest, template: str, to: str, context: dict) -> None:
     """A plain-text mail from registration/<template>.txt and its _subject.txt, in the active language."""
-    context = {**context, "site_url": request.build_absolute_uri("/"), "email": to}
+    context = {**context, "site_url": request.build_absolute_uri("/"), "email": to, "link_days": link_days()}
     subject = " ".join(render_to_string(f"registration/{template}_subject.txt", context).split())
     body = render_to_string(f"registration/{template}.txt", context)
     EmailMessage(subject, body, to=[to]).send()

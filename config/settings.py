@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "core.middleware.RequestSanityMiddleware",  # NUL bytes and overlong values: 400, before any view
     "core.middleware.LoginFailureLimitMiddleware",  # failed logins per client, across user names
     "core.middleware.MethodNotAllowedPageMiddleware",
+    "core.middleware.InvalidFormStatusMiddleware",  # a refused form answers 400, in Django's own views too
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -150,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.locale.language_next",
+                "core.legal.link_lifetime",
             ],
             # Django 6 has partials built in; on 5.2 the backport provides the same
             # {% partialdef %} tag and "template.html#partial" names.
@@ -280,7 +282,7 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")  # seconds: a mail server that hangs must not hang the signup
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Revierpfad <revierpfad@localhost>")
-PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a confirmation or reset link works for 3 days (the pages and mails say so)
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a mailed link works for 3 days (pages and mails say so: core.legal.link_days)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-results"

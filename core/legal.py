@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
 
 DAY = 24 * 3600
 
@@ -49,6 +50,16 @@ def site_operator() -> Operator:
     )
 
 
+def link_days() -> int:
+    """For how many days a confirmation or password link works (PASSWORD_RESET_TIMEOUT, whole days up)."""
+    return math.ceil(settings.PASSWORD_RESET_TIMEOUT / DAY)
+
+
+def link_lifetime(request: HttpRequest) -> dict[str, int]:
+    """Context processor: `link_days` for the pages that tell how long a mailed link works."""
+    return {"link_days": link_days()}
+
+
 def retention() -> dict[str, int | str | None]:
     """The names and lifetimes the privacy notice states, from the settings the code runs on."""
     longest_window = max(seconds for _requests, seconds in settings.RATELIMITS.values())
@@ -56,7 +67,7 @@ def retention() -> dict[str, int | str | None]:
     return {
         "assessment_days": settings.ASSESSMENT_RETENTION_DAYS,
         "login_record_days": settings.LOGIN_RECORD_RETENTION_DAYS,
-        "link_days": math.ceil(settings.PASSWORD_RESET_TIMEOUT / DAY),
+        "link_days": link_days(),
         "lockout_failures": settings.AXES_FAILURE_LIMIT,
         "lockout_minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
         # A counter lives through its window and the next, where it is the previous one (core/ratelimit.py).

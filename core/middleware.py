@@ -7,12 +7,16 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.helpers import AdminErrorList, AdminForm
+from django.forms import BaseForm, BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -112,6 +116,35 @@ class MethodNotAllowedPageMiddleware:
             response.content = render_to_string("405.html", request=request)
             response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+class InvalidFormStatusMiddleware:
+    """A form sent with errors answers 400 where a view of Django's own shows it again with 200 (the admin's
+    change and add forms, its password form, the login pages): the page is the same, with its messages and
+    everything entered, but the status says the input was refused, as the site's own views say it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_template_response(self, request: HttpRequest, response: TemplateResponse) -> TemplateResponse:
+        if request.method == "POST" and response.status_code == 200 and _refuses_input(response.context_data):
+            response.status_code = 400
+        return response
+
+
+def _refuses_input(context: Mapping[str, Any] | None) -> bool:
+    """Whether a page's context holds a sent form (or formset) with errors: the admin's error list, its form
+    wrapper, a form or formset."""
+    for value in (context or {}).values():
+        if isinstance(value, AdminErrorList) and value:
+            return True
+        form = value.form if isinstance(value, AdminForm) else value
+        if isinstance(form, (BaseForm, BaseFormSet)) and form.is_bound and not form.is_valid():
+            return True
+    return False
 
 
 class RequestIdMiddleware:

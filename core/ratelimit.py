@@ -229,7 +229,7 @@ def rate_limited(scope: str, methods: Iterable[str] = ("POST",)) -> Callable:
                 wait = _checked(scope, client_ip(request), limit, seconds)
                 if wait is not None:
                     log.warning("rate limit %s exceeded (%d per %d s)", scope, limit, seconds)
-                    return too_many_requests(request, wait)
+                    return too_many_requests(request, wait, scope)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -591,6 +591,10 @@ class CourseAdmin(
             # django-import-export lists the columns above the form only when it could read the file; an admin
             # who has to correct the file needs the list most.
             response.context_data["fields_list"] = self.import_fields_list(request)
+        shown = response.context_data if isinstance(response, TemplateResponse) else None
+        checked = (shown or {}).get("result")
+        if checked is not None and (checked.has_errors() or checked.has_validation_errors()):
+            response.status_code = 400  # a file with bad rows is refused input, as a form with errors
         return response
 
     def import_fields_list(self, request: HttpRequest) -> list[tuple[str, list[str]]]:

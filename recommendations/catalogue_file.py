@@ -26,7 +26,7 @@ from django.db import transaction
 from assessment.content import differs
 from core.meta import concrete_field
 from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS
-from recommendations.models import Course, CourseCompetency, Provider
+from recommendations.models import MIN_COURSE_HOURS, Course, CourseCompetency, Provider
 
 IMPORTED = "import_catalogue"  # history_change_reason of what an import writes
 DATE_FIELDS = ("last_checked", "exam_retired_on")
@@ -198,8 +198,9 @@ def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             except InvalidOperation:
                 problems.append(f"{name}: expected a number")
                 continue
-            if not number.is_finite() or number < 0:
-                problems.append(f"{name}: expected a number of at least 0")
+            least = MIN_COURSE_HOURS if name == "hours" else 0
+            if not number.is_finite() or number < least:
+                problems.append(f"{name}: expected a number of at least {least}")
                 continue
             values[name] = number
         elif name in DATE_FIELDS:

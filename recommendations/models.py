@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import deque
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from core.validators import MaxValue, MinValue
 
 STYLE_VALIDATORS = [MinValue(-1.0), MaxValue(1.0)]
 # Beyond these a course's figure is a typing slip (16,5 hours read as 165, 1290,50 EUR as 129050), not an offer.
+MIN_COURSE_HOURS = Decimal("0.5")
 MAX_COURSE_HOURS = 2000
 MAX_COURSE_PRICE_EUR = 100_000
 
@@ -223,7 +225,8 @@ class Course(EnglishAlongsideGerman):
         max_digits=6,
         decimal_places=1,
         validators=[
-            MinValue(0),
+            # a course of 0 hours closes gaps for free and drops out of every hours limit: a slip, not an offer
+            MinValue(MIN_COURSE_HOURS, _("A course takes at least %(limit_value)s hours.")),
             MaxValue(
                 MAX_COURSE_HOURS,
                 _(

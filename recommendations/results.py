@@ -42,6 +42,15 @@ UNSTORED = frozenset({"extra", "level_mixture"})
 
 
 @dataclass(frozen=True)
+class MatchBefore:
+    """The match of the role that came first before a result was computed anew, as it was shown then."""
+
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Result:
     """A stored result, re-hydrated: what the templates, the PDF and the JSON download read."""
 
@@ -56,7 +65,7 @@ class Result:
     # the role that came first before the result was computed anew ("Ergebnis schärfen", a newer model), and its
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
-    first_match_before: float | None = None
+    first_match_before: MatchBefore | None = None
 
 
 def _completions(assessment: Assessment):
@@ -184,8 +193,11 @@ def store_result(
     document = compute_document(assessment, chosen_role, path_options)
     first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
     if first_before and first_now and first_before != first_now:
-        match_before = stored["roles"][0].get("match", {}).get("value")
-        document["first_role_before"] = {"slug": first_before, "match": match_before}
+        match = stored["roles"][0].get("match", {})
+        document["first_role_before"] = {
+            "slug": first_before,
+            "match": {k: match.get(k) for k in ("value", "low", "high")},
+        }
     return _save(assessment, document, _active_version())
 
 
@@ -404,8 +416,18 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         active_version=row.active_version,
         computed_at=row.computed_at,
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
-        first_match_before=(document.get("first_role_before") or {}).get("match"),
+        first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
     )
+
+
+def _match_before(stored: Any) -> MatchBefore | None:
+    """The earlier first role's match with its range; None for one stored without its range (before December
+    2026), whose bare number the page would give without its uncertainty."""
+    if not isinstance(stored, dict) or any(
+        not isinstance(stored.get(k), (int, float)) for k in ("value", "low", "high")
+    ):
+        return None
+    return MatchBefore(value=stored["value"], low=stored["low"], high=stored["high"])
 
 
 def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping[str, Any] | None = None) -> Result:

@@ -133,7 +133,7 @@ def test_the_target_level_must_be_above_the_starting_level(admin_client):
     prefix = inline_prefix(response, CourseCompetency)
     set_inline_row(data, prefix, 0, from_level=3, to_level=3)
     response = admin_client.post(admin_url(course), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Die Zielstufe muss über der Ausgangsstufe liegen." in errors_of(response)
 
 
@@ -145,23 +145,29 @@ def test_a_course_must_develop_a_competency(admin_client):
     for row in inline_rows(data, prefix):
         set_inline_row(data, prefix, row, DELETE=True)
     response = admin_client.post(admin_url(course), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any("mindestens eine Kompetenz" in e for e in errors_of(response))
     assert course.competencies.exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [("hours", "-1"), ("price_eur", "-0.01")])
-def test_hours_and_price_cannot_be_negative(admin_client, field, value):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hours", "-1", "Ein Kurs dauert mindestens 0,5 Stunden."),
+        ("price_eur", "-0.01", "Dieser Wert muss größer oder gleich 0 sein."),
+    ],
+)
+def test_hours_and_price_cannot_be_negative(admin_client, field, value, message):
     course = Course.objects.order_by("slug").first()
     response, _ = post_edited(admin_client, course, **{field: value})
-    assert response.status_code == 200
-    assert "Dieser Wert muss größer oder gleich 0 sein." in errors_of(response)
+    assert response.status_code == 400
+    assert message in errors_of(response)
 
 
 def test_a_course_cannot_require_itself(admin_client):
     course = Course.objects.order_by("slug").first()
     response, _ = post_edited(admin_client, course, prerequisites=[str(course.pk)])  # not offered: a forged post
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any("keine gültige Auswahl" in e and str(course.pk) in e for e in errors_of(response)), errors_of(response)
     assert not course.prerequisites.exists()
 
@@ -171,7 +177,7 @@ def test_a_course_cannot_require_a_course_that_requires_it(admin_client):
     second.prerequisites.add(first)
     third.prerequisites.add(second)
     response, _ = post_edited(admin_client, first, prerequisites=[str(third.pk)])
-    assert response.status_code == 200
+    assert response.status_code == 400
     message = next(e for e in errors_of(response) if "gegenseitig" in e)
     assert f"{first.title_de} → {third.title_de} → {second.title_de} → {first.title_de}" in message
     assert not first.prerequisites.exists()
@@ -219,7 +225,7 @@ def test_a_slug_must_be_unique(admin_client):
         weight=1,
     )
     response = admin_client.post(admin_url(Course, "add"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Kurs mit diesem Wert für das Feld Slug existiert bereits." in errors_of(response)
 
 
@@ -273,7 +279,7 @@ def test_the_course_form_refuses_a_plain_http_link_a_check_in_the_future_and_an_
     response, _data = post_edited(
         admin_client, course, url="http://example.org/kurs", last_checked="31.12.2099", exam_retired_on="01.06.2026"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(errors_of(response))
     assert "https-Adresse" in errors and "in der Zukunft" in errors and "Prüfung wurde" in errors
     assert Course.objects.get(pk=course.pk).url == course.url  # nothing saved
@@ -485,12 +491,15 @@ def test_a_weight_with_a_german_decimal_comma_is_saved(admin_client):
     [
         ("hours", "16500", "Mehr als 2.000 Stunden sind für einen Kurs nicht plausibel"),
         ("price_eur", "129050", "Mehr als 100.000 EUR sind für einen Kurs nicht plausibel"),
+        # 0 hours closed gaps for free and fit under every hours limit of a path
+        ("hours", "0", "Ein Kurs dauert mindestens 0,5 Stunden."),
+        ("hours", "0,4", "Ein Kurs dauert mindestens 0,5 Stunden."),
     ],
 )
 def test_hours_or_a_price_a_hundred_times_too_large_are_refused_with_a_reason(admin_client, field, value, message):
     course = Course.objects.order_by("slug").first()
     response, _ = post_edited(admin_client, course, **{field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any(message in error for error in errors_of(response))
 
 
@@ -499,7 +508,7 @@ def test_a_course_and_a_provider_link_only_to_https_pages(admin_client, url):
     """A URL field allows ftp and ftps too: people follow a course's link."""
     course = Course.objects.active().filter(exam_retired_on__isnull=True).exclude(url="").order_by("slug").first()
     response, _data = post_edited(admin_client, course, url=url)
-    assert response.status_code == 200 and "https-Adresse" in " ".join(errors_of(response))
+    assert response.status_code == 400 and "https-Adresse" in " ".join(errors_of(response))
     provider = course.provider
     provider.url = url
     with pytest.raises(ValidationError) as refused:
@@ -545,7 +554,7 @@ def test_the_admin_says_why_an_active_course_needs_a_page_and_a_real_provider(ad
     one = {"competency": Competency.objects.first().pk, "from_level": 0, "to_level": 1, "weight": 1}
     set_inline_row(data, inline_prefix(response, CourseCompetency), 0, **one)
     refused = admin_client.post(admin_url(Course, "add"), data)
-    assert refused.status_code == 200 and not Course.objects.filter(slug="ohne-seite").exists()
+    assert refused.status_code == 400 and not Course.objects.filter(slug="ohne-seite").exists()
     assert "Geben Sie die https-Adresse des Angebots an" in refused.content.decode()
 
 

@@ -149,7 +149,7 @@ BAD_ROWS = [
     ({"competencies": ""}, "Ein Kurs muss mindestens eine Kompetenz entwickeln."),
     ({"provider": "gibt-es-nicht"}, "„gibt-es-nicht“"),
     ({"prerequisites": "gibt-es-nicht"}, "Unbekannter Kurs: gibt-es-nicht"),
-    ({"hours": "-3"}, "Dieser Wert muss größer oder gleich 0 sein."),
+    ({"hours": "0"}, "Ein Kurs dauert mindestens 0,5 Stunden."),
     ({"format": "fernstudium"}, "„fernstudium“ ist in der Spalte „format“ kein gültiger Wert"),
     ({"last_checked": "gestern"}, "gestern"),
     ({"active": "vielleicht"}, "„vielleicht“ in der Spalte „active“ ist weder ja noch nein"),
@@ -165,7 +165,7 @@ def test_one_bad_row_stops_the_whole_import_and_is_shown_with_its_error(admin_cl
     bad = dict(rows[1], **change)
     before = history_count()
     response = preview(admin_client, to_csv([good, bad]))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "confirm_form" not in response.context
     text = response.content.decode()
     assert message in text
@@ -335,7 +335,7 @@ def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(admin_clie
     rows = rows_of(export(admin_client))
     before = history_count()
     response = preview(admin_client, to_csv(rows))  # the whole catalogue is far over 1,000 bytes
-    assert response.status_code == 200
+    assert response.status_code == 400
     text = page_text(response)
     assert "höchstens" in text or "at most" in text
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None

@@ -36,7 +36,7 @@ def new_course(rows: list[dict], slug: str, **changes) -> dict:
 
 def refused(response) -> str:
     """The page of a preview that did not offer to confirm, as text."""
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context.get("confirm_form") is None
     return page_text(response)
 

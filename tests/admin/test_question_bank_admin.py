@@ -42,7 +42,7 @@ def test_a_knowledge_check_needs_exactly_one_correct_option(admin_client):
             set_inline_row(data, prefix, row, correct=True)
 
     response = edit_options(admin_client, item, mark_all_correct)
-    assert response.status_code == 200
+    assert response.status_code == 400
     count = item.options.count()
     assert f"Eine Wissensfrage braucht genau eine richtige Option; {count} sind als richtig markiert." in errors_of(
         response
@@ -63,7 +63,7 @@ def test_each_option_of_a_self_rating_needs_a_level(admin_client):
         item_of(Item.Kind.SELF_RATING),
         lambda data, prefix, rows: set_inline_row(data, prefix, 0, level=""),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Jede Option einer Selbsteinschätzung braucht die Stufe, für die sie steht." in errors_of(response)
 
 
@@ -81,7 +81,7 @@ def test_each_option_of_a_scenario_needs_a_style_within_minus_one_and_one(admin_
         item_of(Item.Kind.SCENARIO),
         lambda data, prefix, rows: set_inline_row(data, prefix, 0, style=style),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in errors_of(response)
 
 
@@ -91,7 +91,7 @@ def test_an_item_needs_two_options(admin_client):
             set_inline_row(data, prefix, row, DELETE=True)
 
     response = edit_options(admin_client, item_of(Item.Kind.SCENARIO), keep_one)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Eine Frage braucht mindestens zwei Optionen zur Auswahl." in errors_of(response)
 
 
@@ -104,7 +104,7 @@ def test_an_option_people_chose_is_not_deleted(admin_client, finished_assessment
     row = next(r for r in inline_rows(data, prefix) if data[f"{prefix}-{r}-id"] == str(answer.option_id))
     set_inline_row(data, prefix, row, DELETE=True)
     response = admin_client.post(admin_url(item), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any(answer.option.value in e and "Antworten" in e for e in errors_of(response))
     assert Option.objects.filter(pk=answer.option_id).exists()
 
@@ -157,7 +157,7 @@ def test_the_slugs_of_the_question_bank_are_fixed_once_they_exist(admin_client):
 def test_two_options_of_a_self_rating_never_stand_for_the_same_level(admin_client):
     item = item_of(Item.Kind.SELF_RATING)
     response = edit_options(admin_client, item, lambda data, prefix, rows: set_inline_row(data, prefix, 1, level="0"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Jede Option einer Selbsteinschätzung steht für ihre eigene Stufe" in " ".join(errors_of(response))
 
 
@@ -167,7 +167,7 @@ def test_a_scenario_whose_options_all_share_one_style_is_refused(admin_client):
             set_inline_row(data, prefix, row, style="0.5")
 
     response = edit_options(admin_client, item_of(Item.Kind.SCENARIO), one_style)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "mindestens zwei verschiedene Stile" in " ".join(errors_of(response))
 
 
@@ -186,7 +186,7 @@ def test_a_difficulty_belongs_to_knowledge_checks_and_a_competency_not_to_scenar
     data = form_data(response)
     data[field] = str(Competency.objects.order_by("pk").first().pk) if value == "first" else value
     response = admin_client.post(admin_url(item), data)
-    assert response.status_code == 200 and message in " ".join(errors_of(response))
+    assert response.status_code == 400 and message in " ".join(errors_of(response))
 
 
 def test_an_answered_item_keeps_its_kind(admin_client, finished_assessment):
@@ -196,7 +196,7 @@ def test_an_answered_item_keeps_its_kind(admin_client, finished_assessment):
     data = form_data(response)
     data.update(kind=Item.Kind.SELF_RATING, difficulty="")
     response = admin_client.post(admin_url(item), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Deaktivieren Sie die Frage" in " ".join(errors_of(response))
     assert Item.objects.get(pk=item.pk).kind == Item.Kind.KNOWLEDGE
 

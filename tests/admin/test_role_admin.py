@@ -41,7 +41,7 @@ def test_a_competency_is_required_once_per_role(admin_client):
     rows = inline_rows(data, prefix)
     set_inline_row(data, prefix, len(rows), competency=data[f"{prefix}-0-competency"], level=2)
     response = admin_client.post(admin_url(role), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any("Bitte die doppelten Daten" in e for e in errors_of(response))
 
 
@@ -69,7 +69,7 @@ def test_a_role_that_requires_nothing_is_refused(admin_client, levels):
     for row, level in levels.items():
         set_inline_row(data, prefix, row, level=level)
     response = admin_client.post(admin_url(Role, "add"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert any("mindestens eine geforderte Stufe von 1 oder mehr" in e for e in errors_of(response))
     assert not Role.objects.filter(slug="empty_role").exists()
 
@@ -83,7 +83,7 @@ def test_a_role_is_validated(admin_client, field, value):
     data = form_data(response)
     data[field] = value
     response = admin_client.post(admin_url(role), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert errors_of(response)
 
 

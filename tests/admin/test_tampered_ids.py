@@ -33,7 +33,7 @@ def test_a_changelist_action_on_a_selection_that_is_no_ids_changes_nothing_and_s
 def test_a_related_course_or_provider_that_is_no_id_is_not_a_valid_choice(admin_client, field, value):
     course = Course.objects.order_by("slug").first()
     response, _data = post_edited(admin_client, course, **{field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["adminform"].form.errors[field]
 
 

@@ -661,12 +661,28 @@ def test_a_result_computed_anew_with_another_role_first_says_so(client):
     stored = StoredResult.objects.get(assessment=person)
     document = stored.document
     document["roles"][0], document["roles"][1] = document["roles"][1], document["roles"][0]  # as if ranked so before
+    document["roles"][0]["match"].update(value=81.4, low=70.2, high=90.0)
     stored.save()
     before = Role.objects.get(slug=document["roles"][0]["slug"])
     results_module.store_result(person)  # as sharpening or a newer model computes it anew
     page = client.get(results_url(person))
     assert page.context["first_role_before"] == before
     text = without_soft_hyphens(page.content.decode())
-    assert f"Vorher war es {before.name_de} (damals erfüllten Sie" in text
+    # the earlier match with its range, as it was shown then ("99 %" alone hid that it was uncertain)
+    assert f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81 % (70–90 %) ihrer Anforderungen)." in text
     results_module.store_result(person)  # computed anew again, the same role first: nothing more to say
     assert client.get(results_url(person)).context["first_role_before"] is None
+
+
+def test_an_earlier_first_role_stored_without_its_range_is_named_without_a_number(client):
+    """Results stored before the range was kept hold the earlier match as a bare number: the page names the role and
+    gives no number it cannot give with its uncertainty."""
+    person = answer_all(start_assessment(), strongest)
+    client.get(results_url(person))
+    stored = StoredResult.objects.get(assessment=person)
+    before = Role.objects.get(slug=stored.document["roles"][1]["slug"])
+    stored.document["first_role_before"] = {"slug": before.slug, "match": 99.0}
+    stored.save()
+    text = without_soft_hyphens(client.get(results_url(person)).content.decode())
+    assert f"Vorher war es {before.name_de}." in text
+    assert "damals erfüllten Sie" not in text

@@ -170,4 +170,8 @@ def test_a_client_downloading_pdfs_over_the_limit_gets_429(settings):
     assert busy.head(pdf).status_code == 200
     refused = busy.get(pdf)
     assert refused.status_code == 429 and "Retry-After" in refused
+    text = refused.content.decode()
+    assert "Antworten sind gespeichert" not in text  # nothing was being answered (it said so)
+    assert "nur der PDF-Download muss warten" in text
+    assert f'href="{reverse("results", args=[finished.token])}"' in text
     assert Client(REMOTE_ADDR="198.51.100.9").get(pdf).status_code == 200
