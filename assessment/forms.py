@@ -33,17 +33,19 @@ class AnswerForm(forms.Form):
         cast(forms.ChoiceField, self.fields["option"]).choices = [(o.value, o.label) for o in item.options.all()]
         self.fields["option"].label = item.text
         self.fields["item"].initial = item.slug
+        # Sent for another question (a stale tab) or for none: refused, and shown again as the question it shows,
+        # with nothing chosen. Kept as sent, the form carried the other question's slug into every retry (each
+        # refused again) and showed the other question's choice as chosen here.
+        self.meant_for_another = self.is_bound and self.data.get("item") != item.slug
+        if self.meant_for_another:
+            self.data = {"item": item.slug}
 
-    def clean_item(self) -> str:
-        slug = self.cleaned_data["item"]
-        if slug != self.item_obj.slug:
+    def clean(self) -> dict[str, Any]:
+        if self.meant_for_another:
             raise forms.ValidationError(
                 _("This answer was meant for another question. Please answer the question shown."),
                 code="wrong_item",
             )
-        return slug
-
-    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("action") != self.SKIP and not cleaned.get("option") and "option" not in self.errors:

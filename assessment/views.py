@@ -178,6 +178,8 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     if not accepts_answers(assessment):
         return _finished_response(request, assessment, step)
     if not 1 <= step <= assessment.total_steps:
+        if assessment.adaptive and assessment.total_steps < step <= len(assessment.item_ids):
+            return _question_gone(request, assessment)
         raise Http404("No such question in this assessment.")
     item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method != "POST" else None)
     if item is None:  # removed from the bank since the assessment started: nothing to answer
@@ -192,9 +194,13 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             except AssessmentFinished:  # finished in another tab since this request read it
                 assessment.refresh_from_db(fields=["finished_at"])
                 return _finished_response(request, assessment, step)
-            plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
+            decision = plan_after_answer(assessment)  # the adaptive test chooses its next question now, once
             answered_in(assessment, get_language())  # a switch of language mid-attempt: the link resumes in it
-            if step < assessment.total_steps:
+            # An answer changed on a page gone back to can settle the test: the question still open is dropped
+            # and none is left. Then it ends here, rather than lead through the answered pages to a last one that
+            # said "Weiter" and ended it.
+            settled = decision is not None and decision.done and next_open_step(assessment) is None
+            if step < assessment.total_steps and not settled:
                 next_url = assessment.step_url(step + 1)
                 following = item_to_answer(assessment.steps[step], assessment.pk) if request.htmx else None
                 if following is not None:
@@ -213,6 +219,15 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     else:
         form = _form_with_earlier_answer(item)
     return _render_step(request, assessment, step, item=item, form=form, status=status)
+
+
+def _question_gone(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """A step past the adaptive test's open question: dropped when an earlier answer changed (a stale tab, the
+    browser's Back button), or not reached. It was the site's 404 ("nothing at this address"), which lost the
+    answer sent without saying why or where to go on."""
+    step = first_open_step(assessment)
+    context = {"assessment": assessment, "open_step": step, "open_url": assessment.step_url(step)}
+    return render(request, "assessment/question_gone.html", context, status=409)
 
 
 def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:

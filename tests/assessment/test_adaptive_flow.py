@@ -521,3 +521,91 @@ def test_an_answer_saved_while_sharpening_ends_is_counted_in_the_stored_plan(cli
     answered = set(services.answered_item_ids(after))
     assert after.finished_at is not None and after.plan["items_asked"] == len(answered)
     assert all(pk in answered for pk in after.asked_ids)
+
+
+@pytest.mark.parametrize("sent", [{"item": "svc-self"}, {}], ids=["another question", "no question"])
+@pytest.mark.parametrize("extra", [{}, HTMX], ids=["plain", "htmx"])
+def test_an_answer_from_a_stale_tab_is_refused_once_and_the_question_shown_can_then_be_answered(client, sent, extra):
+    """A second tab changed the open question: the first tab's answer was refused with 400, and the form shown again
+    still carried the other question's slug, so every retry was refused the same way (and the other question's
+    choice stood chosen on this one)."""
+    assessment = start(client)
+    for step in range(1, 12):
+        answer(client, assessment, step)
+    shown = item_at(assessment, 12)
+    refused = client.post(assessment.step_url(12), {**sent, "option": "c", "action": "answer"}, **extra)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "für eine andere Frage gedacht" in text
+    assert f'name="item" value="{shown.slug}"' in text
+    assert "checked" not in text  # nothing chosen for the person
+    retry = answer(client, assessment, 12, **extra)  # as the person does: choose on the page shown and send
+    assert retry.status_code in (200, 302)
+    assert Answer.objects.filter(assessment=assessment, item=shown).exists()
+
+
+@pytest.mark.parametrize("extra", [{}, HTMX], ids=["plain", "htmx"])
+def test_an_answer_changed_on_a_page_gone_back_to_that_settles_the_test_ends_it(client, monkeypatch, extra):
+    """The re-plan dropped the open question and asked nothing more, yet the person was led through every answered
+    page ("vielleicht die letzte" on each) to the last, whose "Weiter" ended the test."""
+    import dataclasses
+
+    from assessment import adaptive
+
+    assessment = start(client)
+    for step in range(1, 14):
+        answer(client, assessment, step)
+    assessment.refresh_from_db()
+    assert assessment.total_steps == 14 and assessment.finished_at is None  # question 14 is open
+    real = adaptive.plan
+
+    def settled(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), done=True, next_item=None, reason="top roles stable")
+
+    monkeypatch.setattr(adaptive, "plan", settled)
+    response = answer(client, assessment, 12, **extra)  # changed (or given again) on a page gone back to
+    results = reverse("results", args=[assessment.token])
+    assert response.status_code in (200, 302)
+    assert (response.get("HX-Redirect") if extra else response["Location"]) == results
+    assessment.refresh_from_db()
+    assert assessment.finished_at is not None and assessment.total_steps == 13
+
+
+def test_an_answer_changed_on_a_page_gone_back_to_leads_on_while_the_test_goes_on(client):
+    assessment = start(client)
+    for step in range(1, 14):
+        answer(client, assessment, step)
+    response = answer(client, assessment, 12)
+    assert response["Location"] == assessment.step_url(13)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("extra", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_question_past_the_open_one_says_why_it_is_not_asked_and_where_to_go_on(client, method, extra):
+    """A stale tab on a question an earlier answer dropped (or the browser's Back button to it) got the site's 404,
+    "nothing at this address", and the answer sent was lost without a word."""
+    assessment = start(client)
+    for step in range(1, 14):
+        answer(client, assessment, step)
+    send = getattr(client, method)
+    response = send(assessment.step_url(20), {"item": "svc-k1", "option": "a", "action": "answer"}, **extra)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Diese Frage gehört nicht zu Ihrem Test" in text
+    assert f'href="{assessment.step_url(14)}"' in text and "Weiter mit Frage 14" in text
+    assert ("nicht gespeichert" in text) == (method == "post")
+    assert client.get(assessment.step_url(9999)).status_code == 404  # no test has that many questions
+
+
+def test_a_result_refused_for_too_few_knowledge_answers_offers_to_sharpen_it(client):
+    """Self-ratings answered and everything else skipped: the result said to start a new attempt and answer some
+    knowledge questions, and did not offer the few more questions in this attempt that would do just that."""
+    skip_checks = lambda item, options: options[-1] if item.kind == Item.Kind.SELF_RATING else None  # noqa: E731
+    assessment = start(client)
+    run_to_the_end(client, assessment, skip_checks)
+    page = client.get(reverse("results", args=[assessment.token]))
+    assert not page.context["reliable"]
+    sharpen = reverse("assessment:sharpen", args=[assessment.token])
+    assert sharpen in page.content.decode()
+    opened = client.post(sharpen)
+    assert opened.status_code == 302 and "/frage/" in opened["Location"]

@@ -60,3 +60,13 @@ def test_a_plan_computed_while_another_tab_finishes_is_not_stored_on_the_finishe
     after = Assessment.objects.get(pk=assessment.pk)
     assert after.finished_at is not None and assessment.finished_at == after.finished_at
     assert after.asked_ids == before.asked_ids and after.plan == before.plan
+
+
+@pytest.mark.parametrize("adaptive", [True, False])
+def test_the_finished_page_names_the_one_way_to_add_answers_where_there_is_one(client, adaptive):
+    """ "Its answers can no longer be changed" left out "Ergebnis schärfen", which adds answers to an adaptive one."""
+    assessment = start_assessment(adaptive=adaptive)
+    finish_assessment(assessment)
+    text = client.get(assessment.step_url(1)).content.decode()
+    assert "nicht mehr ändern" in text
+    assert ("„Ergebnis schärfen“" in text) == adaptive
