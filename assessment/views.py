@@ -92,6 +92,11 @@ def _repeats_an_answer(assessment: Assessment, step: int, data) -> bool:
     return stored[1] is not None and data.get("option") == stored[1]
 
 
+NO_QUESTIONS = gettext_lazy(
+    "The questions are being revised at the moment, so a self-assessment cannot be started. Please come back later."
+)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
@@ -105,6 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "assessment/home.html",
         {
             "unfinished": unfinished,
+            "no_questions": NO_QUESTIONS,
             "item_count": Item.objects.active().count(),
             "every_time": every_time,
             "adaptive_questions": "–".join(map(str, typical)),
@@ -122,6 +128,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @rate_limited("start")
 def start(request: HttpRequest) -> HttpResponse:
     every_question = request.POST.get("mode") == "all"  # "Alle Fragen beantworten": the detailed profile
+    if not Item.objects.active().exists():  # every question withdrawn: an attempt would be a 404 at question 1
+        messages.info(request, NO_QUESTIONS)
+        return redirect("assessment:home")
     assessment = start_assessment(language=get_language() or "de", adaptive=not every_question)
     request.session[SESSION_KEY] = assessment.token
     return redirect(assessment.step_url(1), permanent=False)

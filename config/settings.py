@@ -79,6 +79,10 @@ else:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 random characters")
 
+# Keys rotated out of DJANGO_SECRET_KEY, comma-separated: sessions, mailed links and the keys of stored feedback made
+# with them keep working (and deleting an attempt finds its feedback) until they are removed.
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS", "")
+
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the hosts this site is served on")

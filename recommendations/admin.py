@@ -29,6 +29,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
@@ -372,6 +373,21 @@ def delete_selected(modeladmin, request: HttpRequest, queryset):
     return response
 
 
+def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> str:
+    """Queue the import a checked file's preview confirms, once: a second click, the page's button sent again from
+    another tab or later, or a second admin leads to the run queued first (a second run failed on the file the
+    first had removed, and said the import failed when it had worked). The id of the run to follow."""
+    with core_tasks.task_lock(tasks.import_courses):
+        runs = DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path).order_by("enqueued_at")
+        for run_id, args_kwargs in runs.values_list("id", "args_kwargs"):
+            args = args_kwargs.get("args", [])
+            if args[:1] == [stored_name] and args[3:4] == [False]:
+                return str(run_id)
+        confirmed = tasks.import_courses.enqueue(stored_name, format_name, user_pk, False)
+    log.info("course import confirmed, queued as task %s", confirmed.id)
+    return str(confirmed.id)
+
+
 @admin.register(Course)
 class CourseAdmin(
     CheckedIdsMixin,
@@ -618,11 +634,8 @@ class CourseAdmin(
         if request.method == "POST":
             if not summary or not summary["dry_run"] or summary["failed"]:
                 raise PermissionDenied
-            confirmed = tasks.import_courses.enqueue(
-                summary["stored_name"], summary["format_name"], request.user.pk, False
-            )
-            log.info("course import confirmed, queued as task %s", confirmed.id)
-            return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[confirmed.id]))
+            confirmed = _confirm_import(summary["stored_name"], summary["format_name"], request.user.pk)
+            return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[confirmed]))
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Importing courses"),

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -451,11 +452,18 @@ class ConfirmedOutcome(models.Model):
         return f"{self.role.slug if self.role else '-'} {self.created_at:%Y-%m-%d}"
 
     @staticmethod
-    def key_for(assessment_token: str) -> str:
+    def key_for(assessment_token: str, secret: str | None = None) -> str:
         """The assessment_key of an assessment: an HMAC of its token, not reversible without SECRET_KEY."""
         return salted_hmac(
-            "recommendations.ConfirmedOutcome.assessment_key", assessment_token, algorithm="sha256"
+            "recommendations.ConfirmedOutcome.assessment_key", assessment_token, secret=secret, algorithm="sha256"
         ).hexdigest()
+
+    @staticmethod
+    def keys_for(assessment_token: str) -> list[str]:
+        """The keys an assessment's outcome may be stored under: with SECRET_KEY, or with a key rotated out of it
+        and kept in SECRET_KEY_FALLBACKS (an outcome stored before the rotation is found, and deleted, too)."""
+        secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return [ConfirmedOutcome.key_for(assessment_token, secret) for secret in secrets]
 
 
 def forget_feedback(sender, instance, **kwargs) -> None:
@@ -464,7 +472,7 @@ def forget_feedback(sender, instance, **kwargs) -> None:
     feedback asks the database: a purge of many attempts stays one query for them.)"""
     if instance.feedback_given_at is None:
         return
-    ConfirmedOutcome.objects.filter(assessment_key=ConfirmedOutcome.key_for(instance.token)).delete()
+    ConfirmedOutcome.objects.filter(assessment_key__in=ConfirmedOutcome.keys_for(instance.token)).delete()
 
 
 class CompletedCourse(models.Model):

@@ -289,7 +289,8 @@ def results_context(
     # An unreliable result settles no role: the path is shown only towards a role the person picked, and not at
     # all on far too few answers (its levels would be the measurement's guess, not the person's).
     too_few = profile.reliability == Reliability.TOO_FEW
-    path_settled = profile.reliable or (result.chosen_role in roles and not too_few)
+    # and none without a role to lead towards (every role withdrawn: it said "you meet every requirement")
+    path_settled = bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
     path = _current_path(stored_path, courses)
     requirements = result.requirements
     measured = profile.levels()
@@ -333,6 +334,7 @@ def results_context(
         "below_a_lower_match": below_a_lower_match(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
+        "no_roles": not roles,
         "too_few_for_a_path": too_few,
         "picker_fits": picker_fits,
         "path": path,
@@ -368,7 +370,11 @@ def results_context(
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
         "first_match_before": result.first_match_before,
     }
-    context["recompute_offered"] = not shared and (context["newer_model"] or bool(no_longer_offered))
+    # computed while no role was offered, and roles are offered now
+    context["roles_back"] = not recommendation.roles and bool(roles)
+    context["recompute_offered"] = not shared and (
+        context["newer_model"] or bool(no_longer_offered) or context["roles_back"]
+    )
     context.update(target_charts(result, names, target_role))
     context["fragments"] = fragment_keys(context)
     return context, 400 if role_error or limits_form.errors else 200
@@ -574,7 +580,7 @@ def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
     profile, roles = result.profile, result.recommendation.roles
     chosen = form.cleaned_data["role"]
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the outcome and the mark that deleting the attempt deletes it: both or neither
             ConfirmedOutcome.objects.create(
                 assessment_key=ConfirmedOutcome.key_for(assessment.token),
                 role=Role.objects.filter(slug=chosen).first() if chosen else None,
@@ -586,9 +592,10 @@ def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
                 # A measurement the result itself calls unreliable is no label to learn from.
                 reliable=profile.reliable,
             )
+            marked = Assessment.objects.filter(pk=assessment.pk, feedback_given_at__isnull=True)
+            marked.update(feedback_given_at=timezone.now())
     except IntegrityError:
         return False
-    Assessment.objects.filter(pk=assessment.pk, feedback_given_at__isnull=True).update(feedback_given_at=timezone.now())
     return True
 
 

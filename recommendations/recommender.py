@@ -214,7 +214,7 @@ TRANSPARENT_STYLE_PENALTY = 0.10
 
 def match_share(levels: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     """The match (0-1) of every profile with every role, as `recommendations.matching` defines it."""
-    req = np.array([r.requirements for r in roles], dtype=float)  # (m, c)
+    req = np.array([r.requirements for r in roles], dtype=float).reshape(len(roles), levels.shape[1])  # (m, c)
     w = req / np.maximum(req.max(axis=1, keepdims=True), 1e-9)
     missing = (np.clip(req[None, :, :] - levels[:, None, :], 0, None) * w[None, :, :]).sum(axis=2)
     return 1 - missing / np.maximum((w * req).sum(axis=1)[None, :], 1e-9)
@@ -222,7 +222,7 @@ def match_share(levels: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
 
 def transparent_fit(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSpec]) -> np.ndarray:
     """The ranking score without a model: shape (n_profiles, n_roles), 0-1."""
-    req = np.array([r.requirements for r in roles], dtype=float)
+    req = np.array([r.requirements for r in roles], dtype=float).reshape(len(roles), levels.shape[1])  # none: (0, c)
     role_style = np.array([r.work_style for r in roles], dtype=float)
     excess = levels.mean(axis=1)[:, None] - req.mean(axis=1)[None, :]
     overqualification = np.clip(excess - OVERQUALIFICATION_SLACK, 0, None)

@@ -434,7 +434,8 @@ def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping
     """The stored result with the path towards another role (or within other limits), not stored (for someone
     the result was shared with)."""
     row = assessment.result
-    document = {**row.document, **path_document(row.document, chosen_role, path_options)}
+    done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored
+    document = {**row.document, **path_document(row.document, chosen_role, path_options, done=done)}
     unsaved = StoredResult(
         assessment=assessment,
         document=document,

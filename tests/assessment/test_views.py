@@ -23,12 +23,28 @@ def post_answer(client, assessment, step, value, item_slug=None, action="answer"
     return client.post(assessment.step_url(step), data, **extra)
 
 
-def test_the_start_page_says_what_it_is_and_that_it_is_anonymous(client):
+def test_the_start_page_says_what_it_is_and_that_it_asks_for_no_name(client):
     response = client.get("/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Anonym" in text or "anonymous" in text
+    assert "Ohne Anmeldung, ohne Namen, ohne E-Mail-Adresse." in text
+    # not "anonymous": an attempt is stored under its link and can be kept in an account (pseudonymous, GDPR
+    # recital 26), and the privacy notice rests on Art. 6 GDPR, which applies to personal data only
+    assert "nonym" not in text.replace("pseudonym", "")
     assert reverse("assessment:start") in text
+
+
+def test_with_every_question_withdrawn_the_start_page_says_so_and_starting_makes_no_attempt(client):
+    """An admin deactivated every question: the page offered "Alle 0 Fragen beantworten", and a start led to a 404."""
+    from assessment.models import Assessment, Item
+
+    Item.objects.update(active=False)
+    text = client.get("/").content.decode()
+    assert "Die Fragen werden gerade überarbeitet" in text
+    assert 'action="/start/"' not in text.replace(reverse("assessment:start"), "/start/")
+    response = client.post(reverse("assessment:start"), follow=True)
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    assert "Die Fragen werden gerade überarbeitet" in response.content.decode()
 
 
 def test_the_start_page_tells_employers_that_the_works_council_has_a_say(client):

@@ -263,3 +263,47 @@ def test_the_pdf_lists_the_courses_marked_done_and_each_courses_format(client, b
     assert f"Erledigt: {Course.objects.get(slug=first).title_de}" in pdf_html
     step = context["path_steps"][0][1]
     assert f"{step.get_format_display()} · " in pdf_html
+
+
+def test_a_shared_result_counts_the_marks_made_since_in_another_kept_attempt(client, beginner):
+    """The share link rebuilt the outdated path with the marks stored with the result, so it still led through a
+    course the owner had marked done in another attempt of the account; the owner's own page did not."""
+    user = get_user_model().objects.create_user("share@example.org", "share@example.org", "x-Secret-123")
+    other = answer_all(start_assessment(), weakest)
+    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    client.force_login(user)
+    client.get(reverse("results", args=[other.token]))  # its path stored before the mark
+    client.post(reverse("share", args=[other.token]), {"action": "share"})
+    other.refresh_from_db()
+    first = path_slugs(client, other, role="")[0]
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    shared = client.get(reverse("shared-results", args=[other.share_token])).context
+    assert first not in [course.slug for _, course, _ in shared["path_steps"]]
+    assert first in [course.slug for course in shared["done_courses"]]
+
+
+def test_feedback_given_before_the_secret_key_was_rotated_is_deleted_with_the_attempt(client, settings):
+    """The outcome is found by an HMAC of the attempt's token under SECRET_KEY: after a rotation, "Delete my answers
+    and results" no longer found it, and feedback given with consent outlived its withdrawal."""
+    person = answer_all(start_assessment(), weakest)
+    url = reverse("feedback", args=[person.token])
+    data = {"fits": "yes", "role": "it_architect", "relation": "holds", "consent": "on"}
+    assert client.post(url, data).status_code == 302
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "k" * 60, [old_key]
+    Assessment.objects.get(pk=person.pk).delete()
+    assert not ConfirmedOutcome.objects.exists()
+
+
+def test_feedback_stores_the_outcome_and_the_mark_that_deletes_it_together(client, monkeypatch):
+    """Two writes in two transactions: an attempt deleted between them (another tab) kept an outcome nothing would
+    ever find to delete."""
+    from django.db.models import QuerySet
+
+    person = answer_all(start_assessment(), weakest)
+    monkeypatch.setattr(QuerySet, "update", lambda self, **kw: (_ for _ in ()).throw(RuntimeError("stopped")))
+    url = reverse("feedback", args=[person.token])
+    data = {"fits": "yes", "role": "it_architect", "relation": "holds", "consent": "on"}
+    with pytest.raises(RuntimeError):
+        client.post(url, data)
+    assert not ConfirmedOutcome.objects.exists()  # the outcome went back with the failed mark
