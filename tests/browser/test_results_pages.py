@@ -435,7 +435,7 @@ def test_a_limits_error_is_in_view_and_a_missing_answer_gets_the_focus_with_and_
         browser_page.goto(reverse("results", args=[assessment.token]))
         browser_page.locator(".path-limits summary").click()
         browser_page.get_by_label("Zeitaufwand höchstens (Stunden)").fill("abc")
-        browser_page.get_by_role("button", name="Grenzen anwenden").click()
+        browser_page.get_by_role("button", name="Rahmen übernehmen").click()
         errors = browser_page.locator("#limits-errors")
         errors.wait_for()
         if browser_page is page:

@@ -137,8 +137,8 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
     level = {c: 4.0 for c in COMPETENCIES}  # every requirement met; 0.6 above the role's mean of 3.4
     said = reasons(level, level)
     assert said[-1] == (
-        "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen, das stuft "
-        "sie niedriger ein."
+        "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen; deshalb "
+        "steht die Rolle weiter hinten."
     )
     # the card of the most senior role suggests no more senior one (a review: so said the IT architect's)
     assert reasons({c: 4.5 for c in COMPETENCIES}, {c: 5.0 for c in COMPETENCIES})[-1] == (
