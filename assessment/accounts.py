@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
+from assessment.views import SESSION_KEY
 from core.http import AuthenticatedHttpRequest
 from core.legal import link_days
 from core.ratelimit import rate_limited
@@ -509,8 +510,8 @@ def delete_results(request: HttpRequest, token: str) -> HttpResponse:
     assessment = get_object_or_404(Assessment, token=token)
     if request.method == "POST":
         assessment.delete()
-        if request.session.get("assessment_token") == token:
-            del request.session["assessment_token"]
+        if request.session.get(SESSION_KEY) == token:
+            del request.session[SESSION_KEY]
         messages.success(request, _("Your answers and results have been deleted."))
         return redirect(reverse("assessment:home"))
     return render(request, "assessment/delete.html", {"assessment": assessment})

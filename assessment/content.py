@@ -277,8 +277,3 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
         )
         report.add("items", "updated" if outcome == "unchanged" and parts_changed else outcome)
     return report
-
-
-def load_question_bank(apps: Any = None) -> int:
-    """Kept for callers of earlier releases: syncs the question bank, returns the number of items created."""
-    return sync_question_bank().counts.get("items", Counter())["created"]

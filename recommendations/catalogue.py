@@ -32,6 +32,9 @@ class Snapshot:
 
 
 def _stamp_sql() -> str:
+    """What the snapshot's stamp reads. A `QuerySet.update()` of courses or roles skips `auto_now` and writes no
+    history row, so no process would see it: every bulk update of them (a data migration, a fix in the shell) sets
+    `updated_at=timezone.now()` too, as the admin's actions save row by row (`_save_each`)."""
     q = connection.ops.quote_name
 
     def table(model) -> str:

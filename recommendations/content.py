@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -83,11 +82,6 @@ def sync_roles(report: LoadReport | None = None) -> LoadReport:
     return report
 
 
-def load_roles(apps: Any = None) -> int:
-    """Kept for callers of earlier releases: syncs the roles, returns the number created."""
-    return sync_roles().counts.get("roles", Counter())["created"]
-
-
 # The course fields the shipped catalogue sets (besides slug, provider, competencies and prerequisites).
 COURSE_FIELDS = course_fields.COURSE_FIELDS
 PROVIDER_FIELDS = ("name", "url", "is_example", "in_house", "note_de", "note_en")
@@ -120,11 +114,6 @@ def _course_values(entry: dict[str, Any]) -> dict[str, Any]:
     if values["exam_retired_on"]:
         values["exam_retired_on"] = datetime.date.fromisoformat(values["exam_retired_on"])
     return values
-
-
-def load_catalogue(apps: Any = None) -> int:
-    """Kept for callers of earlier releases: syncs the catalogue, returns the number of courses created."""
-    return sync_catalogue()["created"]
 
 
 def provider_values(entry: dict[str, Any]) -> dict[str, Any]:

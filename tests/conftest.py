@@ -144,14 +144,12 @@ def finished_assessment(db) -> Assessment:
 def content_and_model(transactional_db):
     """For tests with real transactions (threads, several connections): their database is flushed after
     each test, so load the shipped content (the loaders add what is missing) and the trained model."""
-    from django.apps import apps
-
-    from assessment.content import load_question_bank
-    from recommendations.content import load_catalogue, load_roles
+    from assessment.content import sync_question_bank
+    from recommendations.content import sync_catalogue, sync_roles
     from recommendations.models import ModelVersion
 
-    load_question_bank(apps)
-    load_roles(apps)
-    load_catalogue(apps)
+    sync_question_bank()
+    sync_roles()
+    sync_catalogue()
     if not ModelVersion.objects.filter(active=True).exists():
         ModelVersion.objects.create(**_trained_model_row)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -14,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from assessment.content import load_question_bank
+from assessment.content import sync_question_bank
 from assessment.models import Competency
 from assessment.services import profile_for, start_assessment
-from recommendations.content import load_catalogue, load_roles
+from recommendations.content import sync_catalogue, sync_roles
 from recommendations.models import CompletedCourse, Course, CourseCompetency, Provider, Role
 from recommendations.services import recommend
 from tests.admin.helpers import admin_url, errors_of, form_data, inline_prefix, inline_rows, set_inline_row
@@ -406,9 +405,9 @@ def test_loading_the_shipped_content_again_keeps_an_admins_edits(admin_client):
     role = Role.objects.order_by("order").first()
     role.name_de = "Umbenannt"  # saved as the admin saves: with a history record
     role.save()
-    load_question_bank(apps)
-    load_roles(apps)
-    load_catalogue(apps)
+    sync_question_bank()
+    sync_roles()
+    sync_catalogue()
     course.refresh_from_db()
     assert (course.hours, course.active) == (Decimal("3"), False)
     assert Role.objects.get(pk=role.pk).name_de == "Umbenannt"

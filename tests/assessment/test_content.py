@@ -4,9 +4,8 @@ import re
 from collections import Counter
 
 import pytest
-from django.apps import apps as django_apps
 
-from assessment.content import load_question_bank
+from assessment.content import sync_question_bank
 from assessment.models import Competency, Item, LevelDescriptor, Option
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +69,7 @@ def test_loading_the_content_again_creates_nothing_and_keeps_an_admins_edit():
     item = Item.objects.get(slug="svc-k1")
     item.text_de = "Von der Redaktion geändert"
     item.save()
-    assert load_question_bank(django_apps) == 0
+    assert sync_question_bank().counts["items"]["created"] == 0
     item.refresh_from_db()
     assert item.text_de == "Von der Redaktion geändert"
     counts = Counter(Item.objects.values_list("slug", flat=True))
@@ -79,7 +78,7 @@ def test_loading_the_content_again_creates_nothing_and_keeps_an_admins_edit():
 
 def test_a_deleted_item_is_restored_by_loading_again():
     Item.objects.filter(slug="svc-k1").delete()
-    assert load_question_bank(django_apps) == 1
+    assert sync_question_bank().counts["items"]["created"] == 1
     assert Item.objects.filter(slug="svc-k1").exists()
 
 

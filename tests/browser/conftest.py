@@ -46,15 +46,13 @@ def model_version_row(django_db_setup, django_db_blocker) -> Mapping[str, Any]:
 def shipped_content(transactional_db, model_version_row):
     """Browser tests run against a live server, so their database is flushed after each test:
     load the shipped content again (the loaders add what is missing) and the trained model."""
-    from django.apps import apps
-
-    from assessment.content import load_question_bank
-    from recommendations.content import load_catalogue, load_roles
+    from assessment.content import sync_question_bank
+    from recommendations.content import sync_catalogue, sync_roles
     from recommendations.models import ModelVersion
 
-    load_question_bank(apps)
-    load_roles(apps)
-    load_catalogue(apps)
+    sync_question_bank()
+    sync_roles()
+    sync_catalogue()
     if not ModelVersion.objects.filter(active=True).exists():
         ModelVersion.objects.create(**model_version_row)
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,22 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from assessment.models import Assessment
-
-MOST_DAYS = 36_500  # a hundred years: more keeps everything, and a date that far back cannot be computed
-
-
-def positive_days(value: str) -> int:
-    """A number of days from 1 to `MOST_DAYS`: 0 or a negative number would delete every record it keeps for a time
-    (an assessment in progress, a recent login record)."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
-    if days < 1:
-        raise argparse.ArgumentTypeError("--days must be at least 1 (0 or less would delete what is still kept)")
-    if days > MOST_DAYS:
-        raise argparse.ArgumentTypeError(f"--days must be at most {MOST_DAYS} (a hundred years)")
-    return days
+from core.validators import positive_days
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from assessment.management.commands.purge_assessments import positive_days
+from core.validators import positive_days
 
 
 class Command(BaseCommand):
