@@ -46,12 +46,18 @@ MOST_DAYS = 36_500  # a hundred years: more keeps everything, and a date that fa
 def positive_days(value: str) -> int:
     """A number of days from 1 to `MOST_DAYS`: 0 or a negative number would delete every record it keeps for a time
     (an assessment in progress, a recent login record)."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    days = whole_number(value, "whole number of days")
     if days < 1:
         raise argparse.ArgumentTypeError("--days must be at least 1 (0 or less would delete what is still kept)")
     if days > MOST_DAYS:
         raise argparse.ArgumentTypeError(f"--days must be at most {MOST_DAYS} (a hundred years)")
     return days
+
+
+def whole_number(value: str, what: str = "whole number") -> int:
+    """A command-line argument read as an int, refused with a sentence (argparse's own message names a Python
+    type)."""
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a {what}") from None

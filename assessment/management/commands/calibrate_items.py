@@ -17,13 +17,11 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.calibration_runs import DEFAULT_MIN_ANSWERS, CalibrationFailed, CalibrationRun, run
+from core.validators import whole_number
 
 
 def at_least_one(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    number = whole_number(value)
     if number < 1:
         raise argparse.ArgumentTypeError("--min-answers must be at least 1")
     return number
