@@ -56,11 +56,14 @@ def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(clien
     fewest, most, _every = start_page_durations("de", (ADAPTIVE_TYPICAL_QUESTIONS, ADAPTIVE_TYPICAL_MOST))
     minutes = f"{fewest.minutes}–{most.minutes}"
     said = f"nach 15–20 Fragen fertig (etwa {minutes} Minuten, geschätzt aus der Lesezeit)"
-    assert f"In unseren Simulationen ist die Hälfte {said}, und niemand bekommt mehr als 30 Fragen:" in page
+    assert (
+        f"In unseren Simulationen ist die Hälfte der simulierten Personen {said}, "
+        "und niemand bekommt mehr als 30 Fragen:" in page
+    )
     now = timezone.now()
     for _ in range(duration.MIN_MEASURED):
         attempt = Assessment.objects.create(adaptive=True)
         Assessment.objects.filter(pk=attempt.pk).update(created_at=now - timedelta(minutes=11), finished_at=now)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert f"etwa 11 Minuten, Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
-    assert "In unseren Simulationen ist die Hälfte nach 15–20 Fragen fertig" in page
+    assert "In unseren Simulationen ist die Hälfte der simulierten Personen nach 15–20 Fragen fertig" in page

@@ -424,3 +424,24 @@ def test_the_path_says_what_closed_means(client, modest):
     context, _status = results_context(modest)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "bis auf eine Viertelstufe an die Anforderung heranbringen" in pdf_html
+
+
+@pytest.mark.parametrize("template", ["recommendations/results.html", "recommendations/result_pdf.html"])
+def test_two_prerequisites_left_out_are_spoken_of_in_the_plural(template):
+    """The note joined every prerequisite left out into one sentence that said "das … es" of them."""
+    import re
+
+    from django.template import Context, Template
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    source = get_template(template).template.source
+    note = re.search(
+        r"\{% blocktranslate trimmed with courses=closes\.left_out.*?\{% endblocktranslate %\}", source, re.S
+    )
+    with translation.override("de"):
+        text = Template("{% load i18n %}" + note.group(0)).render(
+            Context({"closes": {"left_out": ["PSM I", "PSPO I"]}})
+        )
+    assert "Setzt PSM I; PSPO I voraus. Ihr Lernpfad lässt sie aus" in text
+    assert "nicht mehr angeboten werden" in text and "erwerben Sie sie zuerst" in text
