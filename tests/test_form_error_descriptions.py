@@ -14,6 +14,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from assessment.models import Item
 from assessment.services import start_assessment
 from tests.conftest import answer_all, strongest
 
@@ -95,6 +96,7 @@ def forms_with_errors(client: Client) -> dict:
     if "django_language" in client.cookies:
         member.cookies["django_language"] = client.cookies["django_language"].value
     member.force_login(get_user_model().objects.create_user("lena@example.org", password="Zollverein-2026!"))
+    first_item = Item.objects.get(pk=unfinished.steps[0]).slug  # an answer meant for it, with an option it lacks
     return {
         "delete account": member.post(reverse("delete-account"), {"password": "wrong"}),
         "signup": client.post(reverse("signup"), {"email": "not-an-address"}),
@@ -102,8 +104,8 @@ def forms_with_errors(client: Client) -> dict:
         "login": client.post(reverse("login"), {"username": "kim@example.org", "password": "wrong"}),
         "password reset": client.post(reverse("password_reset"), {"email": "not-an-address"}),
         "new password": client.post(new_password_page(client), WEAK_AND_MISMATCHED),
-        "question": client.post(unfinished.step_url(1), {"item": "x", "option": "nope"}),
-        "question (htmx)": client.post(unfinished.step_url(1), {"item": "x", "option": "nope"}, **HTMX),
+        "question": client.post(unfinished.step_url(1), {"item": first_item, "option": "nope"}),
+        "question (htmx)": client.post(unfinished.step_url(1), {"item": first_item, "option": "nope"}, **HTMX),
         "path limits": client.get(results, {"max_hours": "viele", "max_price_eur": "-5"}),
         "path limits (htmx)": client.get(results, {"max_hours": "viele", "max_price_eur": "-5"}, **HTMX),
         "feedback": client.post(feedback, no_consent),
