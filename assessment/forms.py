@@ -34,11 +34,14 @@ class AnswerForm(forms.Form):
         self.fields["option"].label = item.text
         self.fields["item"].initial = item.slug
         # Sent for another question (a stale tab) or for none: refused, and shown again as the question it shows,
-        # with nothing chosen. Kept as sent, the form carried the other question's slug into every retry (each
-        # refused again) and showed the other question's choice as chosen here.
+        # with its own earlier answer chosen if it has one (`item_to_answer` with the attempt; the skip button then
+        # says it removes it), else nothing. Kept as sent, the form carried the other question's slug into every
+        # retry (each refused again) and showed the other question's choice as chosen here.
         self.meant_for_another = self.is_bound and self.data.get("item") != item.slug
         if self.meant_for_another:
-            self.data = {"item": item.slug}
+            earlier = next((o.value for o in item.options.all() if getattr(o, "chosen_earlier", False)), None)
+            self.data = {"item": item.slug} | ({"option": earlier} if earlier else {})
+            self.initial["option"] = earlier
 
     def clean(self) -> dict[str, Any]:
         if self.meant_for_another:

@@ -190,7 +190,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
         if assessment.adaptive and assessment.total_steps < step <= len(assessment.item_ids):
             return _question_gone(request, assessment)
         raise Http404("No such question in this assessment.")
-    item = item_to_answer(assessment.steps[step - 1], assessment.pk if request.method != "POST" else None)
+    item = item_to_answer(assessment.steps[step - 1], assessment.pk)  # with its earlier answer: a refused form shows it
     if item is None:  # removed from the bank since the assessment started: nothing to answer
         return _past_a_removed_question(request, assessment)
 
@@ -230,13 +230,14 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
     return _render_step(request, assessment, step, item=item, form=form, status=status)
 
 
-def _question_gone(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def _question_gone(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:
     """A step past the adaptive test's open question: dropped when an earlier answer changed (a stale tab, the
     browser's Back button), or not reached. It was the site's 404 ("nothing at this address"), which lost the
     answer sent without saying why or where to go on."""
     step = first_open_step(assessment)
     context = {"assessment": assessment, "open_step": step, "open_url": assessment.step_url(step)}
-    return render(request, "assessment/question_gone.html", context, status=409)
+    template = "assessment/question_gone.html" + ("#gone-card" if request.htmx else "")
+    return render(request, template, context, status=409)
 
 
 def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:

@@ -10,15 +10,6 @@ import os
 
 from config.logging import gunicorn_logging_config
 
-# gunicorn is how this site is served in production. Without DJANGO_DEBUG, config/settings.py starts in development
-# mode (DEBUG on, a public fallback secret key that lets anyone forge a signup or password link): a deployment that
-# forgot the variable would run so. It must be said either way.
-if os.getenv("DJANGO_DEBUG", "").strip() == "":
-    raise SystemExit(
-        "DJANGO_DEBUG is not set: set DJANGO_DEBUG=0 to serve the site (DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are "
-        "then required), or DJANGO_DEBUG=1 to run a development build under gunicorn on purpose. make serve sets 0."
-    )
-
 wsgi_app = "config.wsgi:application"
 bind = [f"127.0.0.1:{os.getenv('PORT', '8000')}"]
 workers = int(os.getenv("WEB_CONCURRENCY", "3"))  # about 1.5 per core: the database does much of the waiting
@@ -44,3 +35,18 @@ forwarded_allow_ips = os.getenv("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn's runtime control socket sits at one path per user: two instances on one machine would
 # share it. Not needed here (restart to change the worker count).
 control_socket_disable = True
+
+
+def on_starting(server) -> None:
+    """gunicorn is how this site is served in production. Without DJANGO_DEBUG, config/settings.py starts in
+    development mode (DEBUG on, a public fallback secret key that lets anyone forge a signup or password link): a
+    deployment that forgot the variable would run so. It must be said either way, in the environment or with
+    gunicorn's -e (applied by now)."""
+    if os.getenv("DJANGO_DEBUG", "").strip() == "":
+        message = (
+            "DJANGO_DEBUG is not set: set DJANGO_DEBUG=0 to serve the site (DJANGO_SECRET_KEY and "
+            "DJANGO_ALLOWED_HOSTS are then required), or DJANGO_DEBUG=1 to run a development build under gunicorn "
+            "on purpose. make serve sets 0."
+        )
+        server.log.error(message)
+        raise SystemExit(message)

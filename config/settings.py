@@ -195,9 +195,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Everything several app servers must share lives in PostgreSQL or the shared cache: sessions in the
-# database, rate-limit counters in the cache (Redis when REDIS_URL is set, else the database cache
-# table made by `manage.py createcachetable`), the active model version in a ModelVersion row.
+# Everything several app servers must share lives in PostgreSQL or Redis: sessions in the database, rate-limit
+# counters in Redis when REDIS_URL is set, else in core_ratecounter rows (core/ratelimit.py), the shared cache in
+# Redis or the database cache table made by `manage.py createcachetable`, the active model version in a
+# ModelVersion row.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got {REDIS_URL!r}")

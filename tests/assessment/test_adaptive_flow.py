@@ -594,6 +594,8 @@ def test_a_question_past_the_open_one_says_why_it_is_not_asked_and_where_to_go_o
     assert "Diese Frage gehört nicht zu Ihrem Test" in text
     assert f'href="{assessment.step_url(14)}"' in text and "Weiter mit Frage 14" in text
     assert ("nicht gespeichert" in text) == (method == "post")
+    # with htmx the card in place of the question (a whole page had htmx reload it by GET, which lost the sentence)
+    assert ("<html" not in text and "HX-Refresh" not in response) if extra else "<html" in text
     assert client.get(assessment.step_url(9999)).status_code == 404  # no test has that many questions
 
 
@@ -609,3 +611,18 @@ def test_a_result_refused_for_too_few_knowledge_answers_offers_to_sharpen_it(cli
     assert sharpen in page.content.decode()
     opened = client.post(sharpen)
     assert opened.status_code == 302 and "/frage/" in opened["Location"]
+
+
+def test_an_answer_from_a_stale_tab_to_an_answered_question_shows_its_own_answer_again(client):
+    """The refused form dropped the question's earlier answer: nothing chosen, and the plain "Überspringen" button,
+    which then deleted that answer without saying so."""
+    assessment = start(client)
+    for step in range(1, 6):
+        answer(client, assessment, step)
+    shown = item_at(assessment, 3)
+    chosen = Answer.objects.get(assessment=assessment, item=shown).option
+    refused = client.post(assessment.step_url(3), {"item": "nope", "option": "x", "action": "answer"})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert re.search(rf'value="{chosen.value}"[^>]*checked', text)
+    assert "Überspringen und meine Antwort entfernen" in text
