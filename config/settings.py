@@ -82,6 +82,8 @@ else:
 # Keys rotated out of DJANGO_SECRET_KEY, comma-separated: sessions, mailed links and the keys of stored feedback made
 # with them keep working (and deleting an attempt finds its feedback) until they are removed.
 SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS", "")
+if not DEBUG and any(len(key) < 50 for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured("each key in DJANGO_SECRET_KEY_FALLBACKS must be at least 50 characters long")
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:

@@ -557,6 +557,19 @@ class CourseAdmin(
         extra_context = {**(extra_context or {}), "deactivate_ids": [object_id], "shipped": shipped}
         return super().delete_view(request, object_id, extra_context)
 
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The confirmed import. Its file is removed once imported: a confirmation sent again (a double click, the
+        preview's tab used later) found none, and the admin got a 500."""
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            self.message_user(
+                request,
+                gettext("This import was confirmed already, or its file has expired: nothing more was imported."),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:recommendations_course_changelist"))
+
     def process_result(self, result, request: HttpRequest) -> HttpResponse:
         """The confirmed import: when a row fails now (the data changed since the preview), it was rolled
         back as a whole; say so instead of reporting success."""

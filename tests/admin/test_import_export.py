@@ -544,3 +544,16 @@ def test_a_files_rows_are_counted_without_reading_its_cells(admin_client, file_f
     assert count_rows(content, file_format) == len(read_dataset(content, file_format)) == Course.objects.count()
     with pytest.raises(ValueError):
         count_rows(b"not a workbook", "xlsx")
+
+
+def test_a_confirmation_sent_twice_imports_once_and_says_so(admin_client):
+    """The file is removed once imported: the second confirmation (a double click, the preview's tab used later)
+    was a 500."""
+    rows = rows_of(export(admin_client))
+    response = preview(admin_client, to_csv([dict(rows[0], hours="33")]))
+    assert confirm(admin_client, response).status_code == 302
+    again = confirm(admin_client, response)
+    assert again.status_code == 302 and again["Location"] == reverse("admin:recommendations_course_changelist")
+    said = [str(message) for message in get_messages(again.wsgi_request)]
+    assert any("schon bestätigt" in message for message in said)
+    assert Course.objects.get(slug=rows[0]["slug"]).hours == Decimal("33")

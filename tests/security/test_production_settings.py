@@ -138,6 +138,7 @@ def test_shared_state_lives_in_the_database_or_in_redis():
     [
         ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": "too-short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY_FALLBACKS": "old-and-short"}, "DJANGO_SECRET_KEY_FALLBACKS"),
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"DJANGO_RATELIMIT_ANSWER": "240 per minute"}, "DJANGO_RATELIMIT_ANSWER"),
