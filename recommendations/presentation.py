@@ -7,6 +7,7 @@ feedback form into a confirmed outcome; `compare_attempts` sets two kept attempt
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import hashlib
 import pickle
@@ -323,6 +324,7 @@ def results_context(
         "recommendation": recommendation,
         "model_version": recommendation.model_version,
         "ranked_by_model": recommendation.model_version != TRANSPARENT,
+        "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
         "newer_model": newer_model_than(result),
         "no_longer_offered": no_longer_offered,
@@ -669,3 +671,12 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     ]
     unreliable = not (before.profile.reliable and after.profile.reliable)
     return {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows, "unreliable": unreliable}
+
+
+def trained_on(version: str) -> datetime.date | None:
+    """The day a model version was trained, from its name (`recommender.train` names it %Y%m%d-%H%M%S-digest):
+    "Rollen geordnet mit dem Rollenmodell vom 04.12.2026" says something to a person, the name alone does not."""
+    try:
+        return datetime.datetime.strptime(version[:15], "%Y%m%d-%H%M%S").date()
+    except ValueError:
+        return None

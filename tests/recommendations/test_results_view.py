@@ -686,3 +686,18 @@ def test_an_earlier_first_role_stored_without_its_range_is_named_without_a_numbe
     text = without_soft_hyphens(client.get(results_url(person)).content.decode())
     assert f"Vorher war es {before.name_de}." in text
     assert "damals erfüllten Sie" not in text
+
+
+def test_the_ranking_model_is_named_by_the_day_it_was_trained(client, finished_assessment):
+    """ "Rollen geordnet mit Modellversion 20261204-185630-e6967010" said nothing a person could use."""
+    page = client.get(results_url(finished_assessment))
+    version = page.context["model_version"]
+    day = f"{version[6:8]}.{version[4:6]}.{version[:4]}"
+    assert f"Rollen geordnet mit dem Rollenmodell vom {day} (Version {version})." in page.content.decode()
+
+
+def test_a_version_name_without_a_date_is_given_as_it_is():
+    from recommendations.presentation import trained_on
+
+    assert trained_on("20261204-185630-e6967010").isoformat() == "2026-12-04"
+    assert trained_on("transparent") is None and trained_on("") is None
