@@ -48,15 +48,6 @@ class ScoredCompetency:
         return Level(self.rounded_level).label
 
     @property
-    def score_low(self) -> int:
-        """The 90 % range of the level on the score's scale (0-100), to stand beside the score."""
-        return round(self.score.level_low * 20)
-
-    @property
-    def score_high(self) -> int:
-        return round(self.score.level_high * 20)
-
-    @property
     def explanation(self) -> str:
         if self.score.total == 0:  # an admin added the competency, and no question asks about it yet
             return _("No question asks about this competency yet, so this is only a neutral placeholder.")

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -420,12 +421,6 @@ def below_a_lower_match(fits: list) -> set[str]:
     return {slug for index, (slug, match) in enumerate(shown) if any(match > above for _, above in shown[:index])}
 
 
-def _whole_percent(value: float) -> int:
-    """A 0-100 score as the page shows it: the page's own `floatformat:0` (halves up, unlike `round`). A role
-    match (a share) is shown by `core.numbers.whole_percent`."""
-    return int(floatformat(value, 0))
-
-
 def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     """Each step with the prerequisites of its course that are neither in the path nor done (one query, and
     only when there are any): the path leaves a prerequisite out when the person's level already covers what
@@ -637,10 +632,17 @@ def kept_attempts(user) -> list[KeptAttempt]:
 
 class ScoreChange(NamedTuple):
     competency: Any  # the Competency
-    before: int | None  # the scores as shown, so that the change is their difference; None: not measured then
-    after: int
-    change: int | None
+    # the levels as shown (one decimal), so that the change is their difference; None: not measured then
+    before: Decimal | None
+    after: Decimal
+    change: Decimal | None
     clear: bool  # the ranges of the two attempts do not overlap
+
+
+def _level_shown(level: float) -> Decimal:
+    """A level as the pages show it, with one decimal (the profile's and the charts' scale, 0 to 5): as their
+    `floatformat:1` rounds it, halves up, unlike `round`."""
+    return Decimal(repr(level)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
@@ -654,9 +656,9 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         for row in group.competencies:
             old, new = before.profile.competencies.get(row.competency.slug), row.score
             if old is None:  # a competency added since the earlier attempt: nothing to compare it with
-                rows.append(ScoreChange(row.competency, None, _whole_percent(new.score), None, False))
+                rows.append(ScoreChange(row.competency, None, _level_shown(new.expected), None, False))
                 continue
-            shown = _whole_percent(old.score), _whole_percent(new.score)
+            shown = _level_shown(old.expected), _level_shown(new.expected)
             # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
             clear = old.level_high < new.level_low or old.level_low > new.level_high
             rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear))

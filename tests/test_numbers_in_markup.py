@@ -186,7 +186,7 @@ def test_the_results_page_writes_chart_and_meter_numbers_for_machines_and_ranges
     text = visible_text(page)
     score = response.context["sections"][0].competencies[0].score
     level = "Stufe" if language == "de" else "level"
-    assert f"{level} {decimal(score.level_low, language)} " in text  # "range: level 3,9 to 5,0"
+    assert f"({decimal(score.level_low, language)}–{decimal(score.level_high, language)})" in text  # "(3,9–5,0)"
     spoke = response.context["radar"].spokes[0]
     assert decimal(spoke.level, language) in text  # the chart's table
     other = "." if language == "de" else ","
@@ -204,7 +204,7 @@ def test_the_profile_has_machine_numbers_and_the_work_style_dot_where_the_person
     response = client.get(reverse("results", args=[finished_assessment.token]))
     assert response.status_code == 200
     text = visible_text(assert_machine_numbers(response.content))
-    assert re.search(r"Stufe \d,\d bis \d,\d", text)
+    assert re.search(r"\d,\d[^()]{0,12}\(\d,\d–\d,\d\)", text)  # a level with its range: "2,9 (2,0–3,7)"
     dot = re.search(r'<circle cx="([^"]+)"[^>]*class="axis-marker"', response.content.decode())
     style = response.context["profile"].work_style
     assert float(dot.group(1)) == pytest.approx(110 + style * 100, abs=0.05)  # the axis runs from 10 to 210
@@ -227,7 +227,7 @@ def test_the_pdfs_html_has_machine_numbers(client, finished_assessment, monkeypa
     assert response.status_code == 200 and len(rendered) == 1
     assert "radar-person" in rendered[0] and "<style>" in rendered[0]
     text = visible_text(assert_machine_numbers(rendered[0]))
-    assert re.search(r"Stufe \d,\d bis \d,\d", text)
+    assert re.search(r"\d,\d[^()]{0,12}\(\d,\d–\d,\d\)", text)
 
 
 def test_the_shared_read_only_view_has_machine_numbers(client, finished_assessment):

@@ -140,10 +140,14 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
     assert client.get(reverse("my-results")).status_code == 200
 
 
-def test_the_change_is_the_difference_of_the_scores_as_the_page_rounds_them():
-    from recommendations.presentation import _whole_percent
+def test_the_change_is_the_difference_of_the_levels_as_the_page_rounds_them():
+    from django.template.defaultfilters import floatformat
 
-    assert [_whole_percent(score) for score in (45.5, 2.5, 51.4, 59.0)] == [46, 3, 51, 59]  # not round()
+    from recommendations.presentation import _level_shown
+
+    levels = (2.25, 0.05, 2.55, 3.0, 4.449)
+    assert [str(_level_shown(level)) for level in levels] == ["2.3", "0.1", "2.6", "3.0", "4.4"]  # not round()
+    assert [floatformat(level, 1) for level in levels] == [floatformat(_level_shown(level), 1) for level in levels]
 
 
 def test_a_competency_added_since_the_earlier_attempt_is_shown_without_a_change(client):

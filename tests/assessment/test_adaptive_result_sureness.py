@@ -91,7 +91,7 @@ def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert f"Dieses Ergebnis beruht auf {steps} Antworten." in text
     assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
-    assert f"Grenze von {MAX_ITEMS} Fragen" in text
+    assert f"die Höchstzahl von {MAX_ITEMS} Fragen erreicht war" in text
     assert f"Auf Grundlage von {steps} beantworteten Fragen." in text and "von 72" not in text
     with override("de"):
         context, _ = results_context(assessment)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from recommendations.matching import role_match
@@ -61,6 +61,8 @@ def test_raising_any_level_never_lowers_any_match(requirements, levels, competen
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(roles_strategy, min_size=1, max_size=4), levels_strategy)
+# found by a CI run: 99.96 is stored as 99.9 while the gap of 0.002 is open
+@example([{"a": 0, "b": 0, "c": 5, "d": 0}], {"a": 0.0, "b": 0.0, "c": 4.998046875, "d": 0.0})
 def test_the_ranking_uses_the_same_match_as_the_page(roles, levels):
     import numpy as np
 
@@ -69,7 +71,10 @@ def test_the_ranking_uses_the_same_match_as_the_page(roles, levels):
     specs = [RoleSpec(f"r{i}", tuple(float(r[c]) for c in "abcd"), 0.0) for i, r in enumerate(roles)]
     shares = match_share(np.array([[levels[c] for c in "abcd"]]), specs)[0]
     for share, requirements in zip(shares, roles):
-        assert abs(100 * share - role_match(requirements, levels).value) <= 0.051
+        match = role_match(requirements, levels)
+        # the page's match is the ranking's to one decimal, except that it never reads 100 while a gap is open
+        expected = min(round(100 * share, 1), 99.9) if match.gaps else round(100 * share, 1)
+        assert abs(expected - match.value) <= 0.051
 
 
 @settings(max_examples=100, deadline=None)

@@ -530,12 +530,12 @@ def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repe
     assert len(rows) == 10
     for group in response.context["sections"]:
         for row in group.competencies:
-            low, high = row.score_low, row.score_high
-            assert low <= round(row.score.score) <= high
-            name, score = re.escape(escape(row.competency.name)), floatformat(row.score.score, 0)
+            # on the scale of the levels everywhere else on the page (was "57 von 100" beside "2,9 von 3")
+            low, high = floatformat(row.score.level_low, 1), floatformat(row.score.level_high, 1)
+            name, level = re.escape(escape(row.competency.name)), floatformat(row.score.expected, 1)
             head = re.search(
-                rf'<span class="score-name[^"]*">{name}</span>\s*<span class="score-value">{score}<.*?'
-                rf'\({low}–{high}\)</span><span class="visually-hidden">, '
+                rf'<span class="score-name[^"]*">{name}</span>\s*<span class="score-value">{level}<span '
+                rf'class="visually-hidden"> von 5</span> .*?\({low}–{high}\)</span><span class="visually-hidden">, '
                 rf"mit 90 % Sicherheit zwischen {low} und {high}",
                 text,
             )
