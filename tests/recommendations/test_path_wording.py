@@ -57,7 +57,7 @@ def test_an_unreliable_result_presents_no_path_towards_a_role_it_does_not_rank(c
     assert "kein Kurs nötig" not in text and "Sie erfüllen" not in text
     assert text.count(NEEDS_RELIABLE) == 1  # said once, where the path would be ("Noch kein Lernpfad." above)
     assert 'id="feedback"' not in text  # no roles shown: no question whether they fit
-    assert selected_roles(text) == [""]  # "Rolle wählen", no role of the refused ranking
+    assert selected_roles(text) == [""]  # "Zielrolle wählen", no role of the refused ranking
     assert 'class="path-steps"' not in text and "Lernpfad zu " not in text
     # answers read as a consistent person's: their ranges are no wider, so the page does not say they are
     assert response.context["profile"].reliability == "inconsistent"
