@@ -72,6 +72,13 @@ def _join(names: Sequence[str]) -> str:
     return "; ".join(names)
 
 
+@lru_cache(maxsize=4096)
+def _number(value: float, digits: int, language: str | None) -> str:
+    """`number_format` in `language` (the active one: the key of the cache): a level has 51 values at one decimal,
+    and formatting each anew was a quarter of ranking a person (15 calls for each of the ten roles)."""
+    return number_format(value, digits)
+
+
 def _levels(
     competencies: Sequence[str],
     levels: Mapping[str, float],
@@ -83,13 +90,14 @@ def _levels(
     """Each competency's level against the requirement, as the chart's table shows it (one decimal); one whose
     level is the measurement's placeholder says why (`placeholders`: its text, every question skipped or none
     asked yet)."""
+    language = get_language()
     return _join(
         [
             t[placeholders.get(c, "gap")]
             % {
                 "name": names[c],
-                "level": number_format(round(levels.get(c, 0), 1), 1),
-                "required": number_format(requirements[c], 0),
+                "level": _number(round(levels.get(c, 0), 1), 1, language),
+                "required": _number(requirements[c], 0, language),
             }
             for c in competencies
         ]
