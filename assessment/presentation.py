@@ -17,7 +17,7 @@ from assessment.adaptive import MAX_ITEMS
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
-from core.numbers import with_minus
+from core.numbers import one_decimal, with_minus
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -42,6 +42,12 @@ class ScoredCompetency:
     @property
     def rounded_level(self) -> int:
         return shown_level(self.score)
+
+    @property
+    def level_shown(self) -> float:
+        """The level as the role cards and the charts write it (`one_decimal`): "1,4", where the raw mean 1.45
+        formatted on its own reads "1,5" beside a card's "1,4"."""
+        return one_decimal(self.score.expected)
 
     @property
     def level_label(self) -> StrOrPromise:

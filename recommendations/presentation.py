@@ -12,7 +12,7 @@ import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -34,8 +34,9 @@ from assessment.presentation import (
 )
 from assessment.services import finished_plan
 from assessment.translation import current_language
-from core.numbers import hours_text, whole_percent
+from core.numbers import hours_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
+from recommendations import recommender
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
@@ -640,9 +641,9 @@ class ScoreChange(NamedTuple):
 
 
 def _level_shown(level: float) -> Decimal:
-    """A level as the pages show it, with one decimal (the profile's and the charts' scale, 0 to 5): as their
-    `floatformat:1` rounds it, halves up, unlike `round`."""
-    return Decimal(repr(level)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    """A level as the pages show it (`one_decimal`, the profile's, the cards' and the charts'), exact, so that a
+    change is the difference of the two numbers shown."""
+    return Decimal(repr(one_decimal(level)))
 
 
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
@@ -676,9 +677,9 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
 
 
 def trained_on(version: str) -> datetime.date | None:
-    """The day a model version was trained, from its name (`recommender.train` names it %Y%m%d-%H%M%S-digest):
+    """The day a model version was trained, from its name (`recommender.VERSION_TIME`, then a digest):
     "Rollen geordnet mit dem Rollenmodell vom 04.12.2026" says something to a person, the name alone does not."""
     try:
-        return datetime.datetime.strptime(version[:15], "%Y%m%d-%H%M%S").date()
+        return datetime.datetime.strptime(version[:15], recommender.VERSION_TIME).date()
     except ValueError:
         return None

@@ -208,6 +208,8 @@ def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSp
 # The transparent ranking, used without a usable model and as the yardstick a model must beat:
 # the match (0-1), less a published penalty per level of over-qualification and per unit of
 # work-style distance (the style axis runs from -1 to 1).
+# A model version is named by when it was trained and what it learned from: "20261204-185630-e6967010".
+VERSION_TIME = "%Y%m%d-%H%M%S"
 TRANSPARENT_OVERQUALIFICATION_PENALTY = 0.10
 TRANSPARENT_STYLE_PENALTY = 0.10
 
@@ -474,7 +476,7 @@ def _train(roles, competencies, outcomes, per_role, seed, measure, started) -> T
         training_data_hash=data_digest,
         training_size=len(all_labels),
         metrics=metrics,
-        version=f"{time.strftime('%Y%m%d-%H%M%S')}-{data_digest[:8]}",
+        version=f"{time.strftime(VERSION_TIME)}-{data_digest[:8]}",
     )
 
 

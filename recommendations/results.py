@@ -42,15 +42,6 @@ UNSTORED = frozenset({"extra", "level_mixture"})
 
 
 @dataclass(frozen=True)
-class MatchBefore:
-    """The match of the role that came first before a result was computed anew, as it was shown then."""
-
-    value: float
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
 class Result:
     """A stored result, re-hydrated: what the templates, the PDF and the JSON download read."""
 
@@ -65,7 +56,7 @@ class Result:
     # the role that came first before the result was computed anew ("Ergebnis schärfen", a newer model), and its
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
-    first_match_before: MatchBefore | None = None
+    first_match_before: Match | None = None  # its value and range as shown then (no gaps kept)
 
 
 def _completions(assessment: Assessment):
@@ -420,14 +411,14 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
     )
 
 
-def _match_before(stored: Any) -> MatchBefore | None:
+def _match_before(stored: Any) -> Match | None:
     """The earlier first role's match with its range; None for one stored without its range (before December
     2026), whose bare number the page would give without its uncertainty."""
     if not isinstance(stored, dict) or any(
         not isinstance(stored.get(k), (int, float)) for k in ("value", "low", "high")
     ):
         return None
-    return MatchBefore(value=stored["value"], low=stored["low"], high=stored["high"])
+    return Match(value=stored["value"], low=stored["low"], high=stored["high"], gaps=())
 
 
 def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping[str, Any] | None = None) -> Result:

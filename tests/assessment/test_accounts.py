@@ -141,13 +141,13 @@ def test_a_person_logs_in_with_their_e_mail_however_it_is_capitalised(client):
 
 
 def test_the_change_is_the_difference_of_the_levels_as_the_page_rounds_them():
-    from django.template.defaultfilters import floatformat
-
+    from core.numbers import one_decimal
     from recommendations.presentation import _level_shown
 
-    levels = (2.25, 0.05, 2.55, 3.0, 4.449)
-    assert [str(_level_shown(level)) for level in levels] == ["2.3", "0.1", "2.6", "3.0", "4.4"]  # not round()
-    assert [floatformat(level, 1) for level in levels] == [floatformat(_level_shown(level), 1) for level in levels]
+    levels = (1.45, 0.05, 2.55, 3.0, 4.449)
+    # as the profile, the role cards and the charts write them (one_decimal), exact: "1,4", not the raw 1.45's "1,5"
+    assert [str(_level_shown(level)) for level in levels] == ["1.4", "0.1", "2.5", "3.0", "4.4"]
+    assert [float(_level_shown(level)) for level in levels] == [one_decimal(level) for level in levels]
 
 
 def test_a_competency_added_since_the_earlier_attempt_is_shown_without_a_change(client):

@@ -42,3 +42,9 @@ def test_a_higher_score_never_reads_a_lower_level_across_many_profiles():
     assert shown == sorted(shown)  # the label never falls as the level rises
     assert all(abs(shown_level(s) - s.expected) <= 0.55 for s in rows)  # its one decimal, rounded
     assert any(s.level != shown_level(s) for s in rows)  # where the median step would have said otherwise
+
+
+def test_the_profile_writes_a_level_as_the_role_cards_and_its_whole_level_do():
+    """The profile formatted the raw mean on its own: 1.45 read "1,5" beside "Etwa Stufe 1" and a card's "1,4"."""
+    row = ScoredCompetency(competency=None, score=score(1.45, 1), descriptor="…")
+    assert row.level_shown == 1.4 and row.rounded_level == 1

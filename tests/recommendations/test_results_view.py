@@ -532,7 +532,7 @@ def test_each_score_stands_with_its_90_percent_range_and_a_section_does_not_repe
         for row in group.competencies:
             # on the scale of the levels everywhere else on the page (was "57 von 100" beside "2,9 von 3")
             low, high = floatformat(row.score.level_low, 1), floatformat(row.score.level_high, 1)
-            name, level = re.escape(escape(row.competency.name)), floatformat(row.score.expected, 1)
+            name, level = re.escape(escape(row.competency.name)), floatformat(row.level_shown, 1)
             head = re.search(
                 rf'<span class="score-name[^"]*">{name}</span>\s*<span class="score-value">{level}<span '
                 rf'class="visually-hidden"> von 5</span> .*?\({low}–{high}\)</span><span class="visually-hidden">, '
