@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
@@ -29,6 +29,19 @@ class Snapshot:
     # (the active model version, the newest version's id) when the snapshot was taken: lets
     # `lifecycle.active_model` skip its own query
     model_state: tuple[str | None, int | None] | None = None
+
+    def requirements(self, role: str) -> dict[str, float]:
+        """A role's required level per competency ({} for a role not offered)."""
+        spec = next((r for r in self.roles if r.slug == role), None)
+        return dict(zip(self.competencies, spec.requirements)) if spec else {}
+
+    def goal(self, chosen: str | None, ranked: Iterable[str]) -> str:
+        """The learning path's target role: the chosen one while it is offered, else the best-ranked role
+        still offered ("" when none is)."""
+        offered = {r.slug for r in self.roles}
+        if chosen and chosen in offered:
+            return chosen
+        return next((slug for slug in ranked if slug in offered), "")
 
 
 def _stamp_sql() -> str:

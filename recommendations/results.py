@@ -31,8 +31,8 @@ from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
-from recommendations.paths import CourseSpec, LearningPath, Step, learning_path_for
-from recommendations.services import Recommendation, RoleFit, rank_roles
+from recommendations.paths import CourseSpec, LearningPath, Step
+from recommendations.services import Recommendation, RoleFit, path_for, rank_roles
 
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
 # measurement's joint posterior (format 1's were about half as wide as they should be).
@@ -96,22 +96,10 @@ def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-def _requirements(current: Snapshot, role: str) -> dict[str, float]:
-    spec = next((r for r in current.roles if r.slug == role), None)
-    return dict(zip(current.competencies, spec.requirements)) if spec else {}
-
-
-def _goal(chosen: str, roles: list[dict], current: Snapshot) -> str:
-    active = {r.slug for r in current.roles}
-    if chosen and chosen in active:
-        return chosen
-    return next((r["slug"] for r in roles if r["slug"] in active), "")
-
-
 def _path_document(
     goal: str, levels: Mapping[str, float], current: Snapshot, done: set[str], options: Mapping[str, Any]
 ) -> dict:
-    path = learning_path_for(goal, levels, _requirements(current, goal), current.catalogue, done=done, **options)
+    path = path_for(current, goal, levels, done, **options)
     document = {f.name: getattr(path, f.name) for f in dataclasses.fields(path) if f.name != "steps"}
     for name, value in document.items():  # e.g. what the path would take without the limits
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -152,7 +140,7 @@ def compute_document(
     ]
     options = dict(path_options or {})
     done = completed_courses(assessment)
-    goal = _goal(chosen_role, roles, current)
+    goal = current.goal(chosen_role, (str(role["slug"]) for role in roles))
     return {
         "format": FORMAT,
         "profile": {
@@ -165,7 +153,7 @@ def compute_document(
         "chosen_role": chosen_role,
         "path_options": options,
         "done": sorted(done),
-        "requirements": _requirements(current, goal),
+        "requirements": current.requirements(goal),
         "path": _path_document(goal, ranking.levels, current, done, options),
     }
 
@@ -225,12 +213,12 @@ def path_document(
         chosen = ""  # withdrawn since it was chosen: the path leads to the best-fitting role, which nobody chose
     options = dict(document.get("path_options", {}) if path_options is None else path_options)
     done = set(document.get("done", ())) if done is None else done
-    goal = _goal(chosen, document["roles"], current)
+    goal = current.goal(chosen, (role["slug"] for role in document["roles"]))
     return {
         "chosen_role": chosen,
         "path_options": options,
         "done": sorted(done),
-        "requirements": _requirements(current, goal),
+        "requirements": current.requirements(goal),
         "path": _path_document(goal, document["levels"], current, done, options),
     }
 

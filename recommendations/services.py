@@ -6,6 +6,7 @@ The active model's life (training, activation, loading) is `recommendations.life
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -147,6 +148,13 @@ class PathLimits:
     max_price_eur: float | None = None
 
 
+def path_for(
+    current: Snapshot, goal: str, levels: Mapping[str, float], done: Collection[str], **options
+) -> LearningPath:
+    """The learning path to `goal` (`Snapshot.goal`) from `levels`; `options` are `learning_path_for`'s limits."""
+    return learning_path_for(goal, levels, current.requirements(goal), current.catalogue, done=done, **options)
+
+
 def recommend(
     profiles: list[Profile],
     target_roles: list[str | None] | None = None,
@@ -165,18 +173,10 @@ def recommend(
             raise NoSuchRole(target)
     results = []
     for ranking, target, taken, limit in zip(rank_roles(profiles, language, current), targets, done, limits):
-        goal = target or (ranking.roles[0].slug if ranking.roles else "")
-        spec = next((r for r in current.roles if r.slug == goal), None)
-        requirements = dict(zip(current.competencies, spec.requirements)) if spec else {}
+        goal = current.goal(target, (fit.slug for fit in ranking.roles))
         limit = limit or PathLimits()
-        path = learning_path_for(
-            goal,
-            ranking.levels,
-            requirements,
-            current.catalogue,
-            done=taken,
-            max_hours=limit.max_hours,
-            max_price_eur=limit.max_price_eur,
+        path = path_for(
+            current, goal, ranking.levels, taken, max_hours=limit.max_hours, max_price_eur=limit.max_price_eur
         )
         results.append(Recommendation(model_version=ranking.model_version, roles=ranking.roles, path=path))
     return results
