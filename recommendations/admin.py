@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import zipfile
 from typing import TYPE_CHECKING, TypedDict
 
@@ -376,9 +377,15 @@ def delete_selected(modeladmin, request: HttpRequest, queryset):
 def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> str:
     """Queue the import a checked file's preview confirms, once: a second click, the page's button sent again from
     another tab or later, or a second admin leads to the run queued first (a second run failed on the file the
-    first had removed, and said the import failed when it had worked). The id of the run to follow."""
+    first had removed, and said the import failed when it had worked). A run that failed wrote nothing and left
+    the file where it was, so confirming again queues a new one: the failed run's page says "try again", and
+    following it sent the admin back to the failed run. The id of the run to follow."""
     with core_tasks.task_lock(tasks.import_courses):
-        runs = DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path).order_by("enqueued_at")
+        runs = (
+            DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path)
+            .exclude(status=TaskResultStatus.FAILED)
+            .order_by("enqueued_at")
+        )
         for run_id, args_kwargs in runs.values_list("id", "args_kwargs"):
             args = args_kwargs.get("args", [])
             if args[:1] == [stored_name] and args[3:4] == [False]:
@@ -386,6 +393,17 @@ def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> 
         confirmed = tasks.import_courses.enqueue(stored_name, format_name, user_pk, False)
     log.info("course import confirmed, queued as task %s", confirmed.id)
     return str(confirmed.id)
+
+
+def _retryable_import(result) -> tuple[str, str] | None:
+    """(file, format) of a confirmed import that failed with its file still there (it wrote nothing, and removes
+    the file only once imported): the admin can confirm it again instead of uploading the file again."""
+    args = list(result.args)
+    if result.status != TaskResultStatus.FAILED or args[3:4] != [False]:
+        return None
+    if not os.path.exists(TempFolderStorage(name=args[0]).get_full_path()):
+        return None
+    return args[0], args[1]
 
 
 @admin.register(Course)
@@ -644,10 +662,15 @@ class CourseAdmin(
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.import_courses, task_id, gettext("There is no such import."))
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
+        retry = _retryable_import(result)
         if request.method == "POST":
-            if not summary or not summary["dry_run"] or summary["failed"]:
+            if summary and summary["dry_run"] and not summary["failed"]:
+                stored_name, format_name = summary["stored_name"], summary["format_name"]
+            elif retry:
+                stored_name, format_name = retry
+            else:
                 raise PermissionDenied
-            confirmed = _confirm_import(summary["stored_name"], summary["format_name"], request.user.pk)
+            confirmed = _confirm_import(stored_name, format_name, request.user.pk)
             return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[confirmed]))
         context = {
             **self.admin_site.each_context(request),
@@ -657,6 +680,7 @@ class CourseAdmin(
             "finished": result.is_finished,
             "progress": tasks.import_progress(str(task_id)),
             "summary": summary,
+            "retry": bool(retry),
         }
         if result.status == TaskResultStatus.FAILED:
             log.error("course import task %s failed: %s", task_id, core_tasks.task_error(result))

@@ -557,3 +557,34 @@ def test_a_confirmation_sent_twice_imports_once_and_says_so(admin_client):
     said = [str(message) for message in get_messages(again.wsgi_request)]
     assert any("schon bestätigt" in message for message in said)
     assert Course.objects.get(slug=rows[0]["slug"]).hours == Decimal("33")
+
+
+def test_a_confirmed_import_that_failed_can_be_confirmed_again_without_uploading_the_file_again(
+    admin_client, settings, monkeypatch
+):
+    from recommendations import resources
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    status_url = preview(admin_client, to_csv(bulk_rows(admin_client, 3)))["Location"]
+    run_queued_tasks()
+    real = resources.run_course_import
+
+    def database_gone(*args, **kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(resources, "run_course_import", database_gone)
+    failed_url = admin_client.post(status_url)["Location"]
+    run_queued_tasks()
+    failed = admin_client.get(failed_url)
+    assert "Bitte versuchen Sie es erneut" in page_text(failed)
+    assert 'class="default"' in failed.content.decode()  # "Erneut importieren"
+    monkeypatch.setattr(resources, "run_course_import", real)
+    # the preview's button and the failed run's lead to a new run, not back to the failed one
+    again = admin_client.post(status_url)["Location"]
+    assert again != failed_url and admin_client.post(failed_url)["Location"] == again
+    run_queued_tasks()
+    assert Course.objects.filter(slug__startswith="bulk-").count() == 3
+    # once imported, the file is gone: the failed run's page offers nothing more, and its button is refused
+    assert 'class="default"' not in admin_client.get(failed_url).content.decode()
+    assert admin_client.post(failed_url).status_code == 403
