@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
@@ -216,8 +217,9 @@ def _database_incr(key: str, previous: str, expires: float, now: float) -> tuple
     return count, before
 
 
-def rate_limited(scope: str, methods: Iterable[str] = ("POST",)) -> Callable:
-    """Limit a view's `methods` per client to settings.RATELIMITS[scope] = (requests, seconds)."""
+def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = "") -> Callable:
+    """Limit a view's `methods` per client to settings.RATELIMITS[scope] = (requests, seconds). `back_to`: the URL
+    name (reversed with the view's own arguments) of the page the 429 leads back to, if one still opens."""
     methods = frozenset(methods)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -229,7 +231,8 @@ def rate_limited(scope: str, methods: Iterable[str] = ("POST",)) -> Callable:
                 wait = _checked(scope, client_ip(request), limit, seconds)
                 if wait is not None:
                     log.warning("rate limit %s exceeded (%d per %d s)", scope, limit, seconds)
-                    return too_many_requests(request, wait, scope)
+                    back = reverse(back_to, args=args, kwargs=kwargs) if back_to else ""
+                    return too_many_requests(request, wait, scope, back)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -22,9 +22,9 @@ RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client
 OUTAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
-def too_many_requests(request: HttpRequest, retry_after: int, scope: str = "") -> HttpResponse:
+def too_many_requests(request: HttpRequest, retry_after: int, scope: str = "", back: str = "") -> HttpResponse:
     """The 429 page (or, for htmx, the question card saying the same) with Retry-After; `scope` is the refused
-    limit's (settings.RATELIMITS), which decides what the page says was kept."""
+    limit's (settings.RATELIMITS), which decides what the page says was kept; `back`, the page that still opens."""
     htmx = bool(getattr(request, "htmx", False))
     template = "429.html#rate-limit-card" if htmx else "429.html"
     start = reverse("assessment:start")
@@ -33,17 +33,12 @@ def too_many_requests(request: HttpRequest, retry_after: int, scope: str = "") -
         "retry_url": reverse("assessment:home") if request.path == start else request.path,
         # an answer refused: "your answers so far are saved"; a PDF refused: the result's page still opens
         "scope": scope,
-        "results_url": _results_url(request) if scope == "pdf" else "",
+        "results_url": back,
     }
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _results_url(request: HttpRequest) -> str:
-    token = getattr(request.resolver_match, "kwargs", {}).get("token")
-    return reverse("results", args=[token]) if token else ""
 
 
 def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:

@@ -134,7 +134,7 @@ def recompute(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-@rate_limited("pdf", methods=["GET", "HEAD"])
+@rate_limited("pdf", methods=["GET", "HEAD"], back_to="results")
 def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The result as a PDF document with the charts (WeasyPrint renders the print template)."""
     try:
