@@ -66,26 +66,28 @@ def production_settings(**env: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def collected():
-    """The static files collected as a deploy does, with its settings (the manifest check core.E001 needs them)."""
-    result = run(["manage.py", "collectstatic", "--no-input", "-v", "0"], **PRODUCTION)
+def collected(tmp_path_factory):
+    """The static files collected as a deploy does, with its settings (the manifest check core.E001 needs them),
+    into a folder of the test's own: into the checkout's staticfiles/ they replaced what `make static` had put."""
+    deploy = {**PRODUCTION, "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static"))}
+    result = run(["manage.py", "collectstatic", "--no-input", "-v", "0"], **deploy)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert (Path(deploy["DJANGO_STATIC_ROOT"]) / "staticfiles.json").exists()
+    return deploy
 
 
-@pytest.mark.usefixtures("collected")
-def test_check_deploy_reports_nothing_under_production_settings():
-    result = run(["manage.py", "check", "--deploy"], **PRODUCTION, **OPERATOR)
+def test_check_deploy_reports_nothing_under_production_settings(collected):
+    result = run(["manage.py", "check", "--deploy"], **collected, **OPERATOR)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.usefixtures("collected")
-def test_check_deploy_warns_when_the_impressum_lacks_the_operator():
-    result = run(["manage.py", "check", "--deploy"], **PRODUCTION)
+def test_check_deploy_warns_when_the_impressum_lacks_the_operator(collected):
+    result = run(["manage.py", "check", "--deploy"], **collected)
     assert result.returncode == 0, result.stdout + result.stderr  # a warning: the deploy goes on, and says so
     output = result.stdout + result.stderr
     assert "core.W001" in output and "DJANGO_OPERATOR_NAME" in output
-    silenced = run(["manage.py", "check", "--deploy"], **PRODUCTION, DJANGO_SILENCED_SYSTEM_CHECKS="core.W001")
+    silenced = run(["manage.py", "check", "--deploy"], **collected, DJANGO_SILENCED_SYSTEM_CHECKS="core.W001")
     assert "no issues" in silenced.stdout, silenced.stdout + silenced.stderr
 
 
