@@ -117,6 +117,19 @@ def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client)
     )
 
 
+def test_a_session_that_never_settles_ends_after_exactly_thirty_questions(client, monkeypatch):
+    """The strongest answerer above settles long before the limit; here nothing settles (no top three stable, no
+    tie called), so the limit alone ends the test, in the web flow."""
+    from assessment import adaptive
+
+    monkeypatch.setattr(adaptive, "TOP3_STABLE", 2.0)
+    monkeypatch.setattr(adaptive, "TIE_SHARE", 2.0)
+    assessment = start(client)
+    assert run_to_the_end(client, assessment) == 30
+    assessment.refresh_from_db()
+    assert assessment.plan["reason"] == "question limit" and len(set(assessment.asked_ids)) == 30
+
+
 def test_a_skipped_question_is_not_asked_again(client):
     assessment = start(client)
     skipped = item_at(assessment, 1)

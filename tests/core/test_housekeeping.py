@@ -116,9 +116,12 @@ def test_a_finished_task_result_goes_after_30_days_and_a_queued_run_stays():
 def test_a_confirmed_account_and_an_account_an_admin_deactivated_are_never_purged():
     confirmed = User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     deactivated = User.objects.create_user("ben@example.org", "ben@example.org", "Zollverein-2026!", is_active=False)
+    # deactivated with its password made unusable, as a pending signup's is: it logged in once, so it was confirmed
+    locked = User.objects.create_user("ada@example.org", "ada@example.org", None, is_active=False)
     User.objects.update(date_joined=days_ago(400))
+    User.objects.filter(pk=locked.pk).update(last_login=days_ago(300))
     call_command("purge_signups", stdout=io.StringIO())
-    assert set(User.objects.values_list("pk", flat=True)) == {confirmed.pk, deactivated.pk}
+    assert set(User.objects.values_list("pk", flat=True)) == {confirmed.pk, deactivated.pk, locked.pk}
 
 
 def test_signing_up_again_keeps_the_pending_account_until_the_new_link_expires(client):

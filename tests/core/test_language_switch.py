@@ -50,9 +50,13 @@ def test_on_a_page_asked_for_the_switch_leads_back_to_it_with_its_query(client):
 
 
 def test_a_page_that_writes_an_address_from_elsewhere_into_its_switch_is_never_stored(client):
-    """The login form sent from a result's page: its answer carries that page's address, token and all."""
+    """The signup form sent from a result's page: its answer carries that page's address, token and all. (The
+    login form is never cached anyway, so it could not show this.) The same form sent from nowhere in particular
+    is stored as any page may be."""
     finished = answer_all(start_assessment(), strongest)
     results = reverse("results", args=[finished.token])
-    response = client.post(reverse("login"), {}, HTTP_REFERER=f"http://testserver{results}")
+    response = client.post(reverse("signup"), {"email": "x"}, HTTP_REFERER=f"http://testserver{results}")
     assert response.status_code == 400 and switch_target(response) == results
     assert "no-store" in response["Cache-Control"]
+    plain = client.post(reverse("signup"), {"email": "x"})
+    assert plain.status_code == 400 and "no-store" not in plain.get("Cache-Control", "")
