@@ -58,7 +58,7 @@ class ScoredCompetency:
         if self.score.total == 0:  # an admin added the competency, and no question asks about it yet
             return _("No question asks about this competency yet, so this is only a neutral placeholder.")
         if self.score.answered == 0:
-            return _("You skipped every question on this topic, so this is only a neutral placeholder.")
+            return _("You skipped every question about this competency, so this is only a neutral placeholder.")
         text = _("About level %(level)s (%(label)s): %(descriptor)s") % {
             "level": self.rounded_level,
             "label": self.level_label,
@@ -81,12 +81,12 @@ class ScoredCompetency:
             return ""
         if moved > 0:
             text = _(
-                "No knowledge question has checked this area: its level rests on your self-rating (level "
+                "No knowledge question has checked this competency: its level rests on your self-rating (level "
                 "%(said)s), adjusted by your other answers, and so comes out higher."
             )
         else:
             text = _(
-                "No knowledge question has checked this area: its level rests on your self-rating (level "
+                "No knowledge question has checked this competency: its level rests on your self-rating (level "
                 "%(said)s), adjusted by your other answers, and so comes out lower."
             )
         return text % {"said": self.score.self_level}
@@ -146,15 +146,15 @@ def self_rating_tendency(profile: Profile) -> str:
     low, high = profile.self_bias_range
     if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
         text = _(
-            "Across all areas you rate yourself higher than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
-            "can come out below your own rating, and what you answer in one area moves the others a little."
+            "Across all competencies you rate yourself higher than the knowledge questions show: by about %(amount)s "
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
+            "can come out below your own rating, and what you answer about one competency moves the others a little."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
         text = _(
-            "Across all areas you rate yourself lower than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so an area "
-            "can come out above your own rating, and what you answer in one area moves the others a little."
+            "Across all competencies you rate yourself lower than the knowledge questions show: by about %(amount)s "
+            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
+            "can come out above your own rating, and what you answer about one competency moves the others a little."
         )
         low, high = -high, -low
     else:
@@ -198,7 +198,7 @@ def result_sureness(plan: Mapping) -> list[str]:
         elif unusual:
             text = _(
                 "The test stopped at its limit of %(limit)s questions. Your profile is uncommon (far stronger in "
-                "some areas than in others), and for such a profile the level ranges are less sure than they "
+                "some competencies than in others), and for such a profile the level ranges are less sure than they "
                 "look, so this ranking is less sure than usual."
             )
         else:
@@ -214,8 +214,8 @@ def result_sureness(plan: Mapping) -> list[str]:
     elif unusual:
         sentences.append(
             _(
-                "Your profile is uncommon (far stronger in some areas than in others), and for such a profile the "
-                "level ranges are less sure than they look, so this ranking is less sure than usual."
+                "Your profile is uncommon (far stronger in some competencies than in others), and for such a "
+                "profile the level ranges are less sure than they look, so this ranking is less sure than usual."
             )
         )
     elif verdict == "bank exhausted":

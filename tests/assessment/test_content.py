@@ -112,15 +112,55 @@ def test_itil_items_are_version_neutral_or_name_both_versions():
     assert "eight lifecycle activities" in value_streams.feedback_en
 
 
-def test_feedback_quotes_the_right_answer_instead_of_a_letter_people_never_saw():
+QUOTES = "„“‚‘\"'«»"
+OPENING_THAT_REPEATS = re.compile(
+    r"(richtig ist|richtig\s*:|die richtige antwort|richtige antwort"
+    r"|correct\s*(is\b|:)|the right answer|right answer\s*:)",
+    re.IGNORECASE,
+)
+
+
+def restates_the_right_answer(feedback: str, right_label: str) -> bool:
+    """True when `feedback` opens by repeating the right answer: "Richtig ist: „X“. …", "Correct: 'X'. …" or the
+    right option's label itself as the first phrase ("X. …", "„X“ – …"). The results page's review shows
+    "Richtige Antwort: X" / "Right answer: X" right above the feedback, so such an opening reads twice.
+    Explaining the answer's subject ("Ein Incident ist …" below "Ein Incident") is fine."""
+    text = feedback.strip()
+    if OPENING_THAT_REPEATS.match(text):
+        return True
+    plain = text.lstrip(QUOTES).casefold()
+    label = "".join(c for c in right_label if c not in QUOTES).rstrip(".").strip().casefold()
+    bare = "".join(c for c in plain if c not in QUOTES)
+    if not label or not bare.startswith(label):
+        return False
+    after = bare[len(label) :]
+    return text[0] in QUOTES or not after or after[0] in ".,;:–-!?"
+
+
+def test_restating_the_right_answer_is_told_from_explaining_it():
+    assert restates_the_right_answer("Richtig ist: „Einen Monat“. Sprints haben …", "Einen Monat")
+    assert restates_the_right_answer("Richtig ist: Incident. Ein Incident ist …", "Ein Incident")
+    assert restates_the_right_answer("Richtig: b. …", "Ein Incident")
+    assert restates_the_right_answer("Correct: an incident. An incident is …", "An incident")
+    assert restates_the_right_answer("Correct: 'One month'. Sprints have …", "One month")
+    assert restates_the_right_answer("„Einen Monat“. Sprints haben …", "Einen Monat")
+    assert restates_the_right_answer("Repurchase. Repurchase means …", "Repurchase")
+    assert restates_the_right_answer(
+        "'High', because it takes the maximum. Under …", "'High', because it takes the maximum"
+    )
+    assert not restates_the_right_answer("Ein Incident ist eine ungeplante Unterbrechung …", "Ein Incident")
+    assert not restates_the_right_answer("Repurchase („Drop and Shop“) heißt: …", "Repurchase")
+    assert not restates_the_right_answer("Üblich ist: Risiko = Eintrittswahrscheinlichkeit × Auswirkung.", "Aus …")
+
+
+def test_the_feedback_explains_instead_of_repeating_the_right_answer_shown_above_it():
+    repeating = []
     for item in knowledge_checks():
-        assert not re.match(r"(Richtig ist|Correct:) [a-e]\.", item.feedback_de), item.slug
-        assert not re.match(r"(Richtig ist|Correct:) [a-e]\.", item.feedback_en), item.slug
-        quoted = re.match(r"Richtig ist: „(.+?)“\. ", item.feedback_de)
-        if quoted:
-            right = next(o for o in item.options.all() if o.correct)
-            nested = right.label_de.replace("„", "‚").replace("“", "‘")
-            assert quoted.group(1) in (right.label_de.rstrip("."), nested.rstrip(".")), item.slug
+        right = next(o for o in item.options.all() if o.correct)
+        for language in ("de", "en"):
+            if restates_the_right_answer(getattr(item, f"feedback_{language}"), getattr(right, f"label_{language}")):
+                repeating.append(f"{item.slug} ({language})")
+    assert repeating == []
 
 
 def test_the_security_feedback_cites_nis2_in_force_under_section_38_bsig():

@@ -21,7 +21,9 @@ def test_ratings_that_run_high_everywhere_are_told_with_the_amount_and_its_range
     for c in COMPETENCIES:  # knows up to 2, says 4
         answers.update(answers_for(4, 2, c))
     sentence = told(answers)
-    assert sentence.startswith("Across all areas you rate yourself higher than the knowledge questions show: by about")
+    assert sentence.startswith(
+        "Across all competencies you rate yourself higher than the knowledge questions show: by about"
+    )
     assert "levels (" in sentence
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessment.content import SHIPPED
+from assessment.content import SHIPPED, save_shipped
 from assessment.models import Competency, Item, LevelDescriptor, Option, Section
 from recommendations.content import read
 from recommendations.models import Course, CourseCompetency, Provider, Role, RoleRequirement
@@ -76,6 +76,21 @@ def test_a_content_fix_reaches_an_untouched_row_and_the_command_says_so():
         str(next(c for c in read("catalogue.json")["courses"] if c["slug"] == "pmp")["hours"])
     )
     assert "items: 1 updated" in output and "courses: 1 updated" in output
+
+
+def test_a_rewritten_feedback_reaches_a_row_an_earlier_release_shipped():
+    # the feedback no longer opens with "Richtig ist: …"; a row the loader shipped with the old wording and no
+    # admin touched since is brought to the new one by the next load_content (no version stamp involved)
+    item = Item.objects.get(slug="svc-k1")
+    shipped_de, shipped_en = item.feedback_de, item.feedback_en
+    save_shipped(
+        item,
+        {"feedback_de": f"Richtig ist: Incident. {shipped_de}", "feedback_en": f"Correct: an incident. {shipped_en}"},
+    )
+    output = run_command()
+    item.refresh_from_db()
+    assert (item.feedback_de, item.feedback_en) == (shipped_de, shipped_en)
+    assert "items: 1 updated" in output
 
 
 def test_an_admins_edit_survives_loading_the_content(admin_client):

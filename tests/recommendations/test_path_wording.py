@@ -61,7 +61,7 @@ def test_an_unreliable_result_presents_no_path_towards_a_role_it_does_not_rank(c
     assert 'class="path-steps"' not in text and "Lernpfad zu " not in text
     # answers read as a consistent person's: their ranges are no wider, so the page does not say they are
     assert response.context["profile"].reliability == "inconsistent"
-    assert "mit weiten Bereichen" not in text and "sogar deren Bereiche danebenliegen" in text
+    assert "mit breiten Spannen" not in text and "sogar deren Spannen danebenliegen" in text
 
 
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):

@@ -32,10 +32,10 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     # all four, biggest weighted gap first; half a level or more below, then possibly met (a review found "possibly
     # met" beside "0,7 von 2"); names that contain "und" are not joined with "und"
     assert reasons(levels, highs)[1:3] == [
-        "Unter der Anforderung; wie weit, lassen Ihre Antworten offen (der Bereich Ihrer Stufe reicht bis an sie "
+        "Unter der Anforderung; wie weit, lassen Ihre Antworten offen (die Spanne Ihrer Stufe reicht bis an sie "
         "heran): "
         "IT-Service-Management (ITIL): 2,4 von 3; IT-Architektur: 2,5 von 3.",
-        "Vielleicht erfüllt, da der Bereich Ihrer Stufe an die Anforderung reicht: Kommunikation und Diplomatie: "
+        "Vielleicht erfüllt, da die Spanne Ihrer Stufe an die Anforderung reicht: Kommunikation und Diplomatie: "
         "3,6 von 4; Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
     ]
     assert reasons(levels, highs, "en")[2].endswith(

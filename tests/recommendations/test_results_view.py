@@ -507,10 +507,10 @@ def test_the_profile_says_when_the_self_ratings_run_low_across_all_areas(client,
     person = answer_all(start_assessment(), modest)
     text = client.get(results_url(person)).content.decode()
     assert "In allen Kompetenzen schätzen Sie sich niedriger ein, als die Wissensfragen zeigen: um etwa" in text
-    assert re.search(r"um etwa \d,\d Stufen \(90-%-Bereich: \d,\d bis \d,\d\)", text)  # numbers for people
+    assert re.search(r"um etwa \d,\d Stufen \(90-%-Spanne: \d,\d bis \d,\d\)", text)  # numbers for people
     client.cookies["django_language"] = "en"
     english = client.get(results_url(person)).content.decode()
-    assert "Across all areas you rate yourself lower than the knowledge questions show" in english
+    assert "Across all competencies you rate yourself lower than the knowledge questions show" in english
     assert "schätzen Sie sich" not in english
 
 
