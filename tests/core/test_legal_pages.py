@@ -78,7 +78,7 @@ def test_the_privacy_notice_names_the_data_protection_officer_and_the_host_or_sa
     assert "Max Beispiel" in text and "Beispiel Hosting AG, Essen" in text
     settings.PRIVACY_CONTACT = settings.HOSTING_PROVIDER = []
     text = page_text(client, "privacy-notice", "de")
-    assert "keine beauftragte Person für den Datenschutz benannt" in text
+    assert "niemanden als Datenschutzbeauftragte oder Datenschutzbeauftragten benannt" in text
     assert "keinen Hosting-Anbieter genannt" in text
 
 
