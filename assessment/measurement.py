@@ -352,8 +352,17 @@ class LevelMixture:
         uniforms = stratified_uniforms(count, 1 + len(self.slugs))
         cumulative = np.cumsum(self.weights)
         component = np.searchsorted(cumulative, uniforms[:, 0] * cumulative[-1]).clip(0, len(self.weights) - 1)
-        cdfs = np.cumsum(self.conditionals[:, component, :], axis=2)  # (competency, count, level)
-        return (uniforms[:, 1:].T[:, :, None] > cdfs).sum(axis=2).clip(0, len(LEVELS) - 1).T
+        # A level is how many steps of its cumulative distribution the uniform passes, the top level at most. The
+        # cumulative distributions are summed once per component (about 100), not once per draw, and passed one step
+        # at a time on (draw, competency) arrays; a cumulative sum never falls, so counting the steps below the top
+        # one gives the same levels as counting all six and cutting at 5 (in about a sixth of the time).
+        passes = np.ascontiguousarray(uniforms[:, 1:])
+        levels = np.zeros(passes.shape, dtype=np.intp)
+        below = np.zeros((len(self.weights), len(self.slugs)))  # (component, competency): P(level <= step)
+        for step in self.conditionals.transpose(2, 1, 0)[:-1]:
+            below = below + step  # np.cumsum's own additions, in its order
+            levels += passes > below.take(component, axis=0)
+        return levels
 
     def ordered(self, slugs: Sequence[str]) -> LevelMixture | None:
         """The same mixture with its competencies in the order of `slugs` (None if one of them is not in it)."""

@@ -1,7 +1,8 @@
 """Scoring keeps what is constant per item and per model once, and gives exactly the profile it gave.
 
 The reference below is `score_profile` as it was before (every curve, table and prior worked out again on
-every call); the profiles must be equal to the last digit, for any answers.
+every call); the profiles must be equal to the last digit, for any answers. So must the plausible profiles drawn
+from the joint posterior (`LevelMixture.draws`), against the code it replaced.
 """
 
 from __future__ import annotations
@@ -283,3 +284,23 @@ def test_the_kept_curves_and_tables_are_the_ones_worked_out_afresh():
     for said in (None, 0, 3, 5):
         assert np.array_equal(m._Evidence("x", 1, self_level=said).self_rating(), _self_rating_as_before(said))
     assert np.array_equal(m._rater_log_prior(), _rater_log_prior_as_before())
+
+
+def draws_as_before(mixture: m.LevelMixture, count: int = m.MIXTURE_DRAWS) -> np.ndarray:
+    """`LevelMixture.draws` as it was before it summed the cumulative distributions once per component."""
+    uniforms = m.stratified_uniforms(count, 1 + len(mixture.slugs))
+    cumulative = np.cumsum(mixture.weights)
+    component = np.searchsorted(cumulative, uniforms[:, 0] * cumulative[-1]).clip(0, len(mixture.weights) - 1)
+    cdfs = np.cumsum(mixture.conditionals[:, component, :], axis=2)
+    return (uniforms[:, 1:].T[:, :, None] > cdfs).sum(axis=2).clip(0, len(m.LEVELS) - 1).T
+
+
+@settings(max_examples=200, deadline=None)
+@given(answers_strategy)
+def test_the_plausible_profiles_are_the_ones_drawn_before(answers):
+    mixture = score_profile(COMPETENCIES, ITEMS, answers).level_mixture
+    assert mixture is not None
+    drawn = mixture.draws()
+    assert drawn.dtype == draws_as_before(mixture).dtype
+    assert np.array_equal(drawn, draws_as_before(mixture))
+    assert np.array_equal(mixture.draws(100), draws_as_before(mixture, 100))
