@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,6 +71,8 @@ def weights(requirements: Mapping[str, float]) -> dict[str, float]:
     top = max(requirements.values(), default=0) or 1
     return {c: r / top for c, r in requirements.items()}
 
+
+LEVELS = np.arange(6, dtype=float)  # the levels 0-5
 
 # GAPS[r, l] = max(0, r - l): the gap to a requirement r of a person at level l (r, l = 0..5).
 GAPS = np.clip(np.arange(6)[:, None] - np.arange(6)[None, :], 0, None).astype(float)
@@ -133,17 +136,107 @@ def role_match(
     )
 
 
-def match_range(requirements: np.ndarray, weights: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
+def distinct_rows(rows: np.ndarray, top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of an array of small non-negative integers (column c at most top[c]), in order, and how
+    often each occurs: `np.unique(rows, axis=0, return_counts=True)`, which sorts the rows as records (about 2 ms
+    for the 1,024 draws), from one integer key per row (the row's digits in a mixed radix; tens of microseconds)."""
+    radices = np.asarray(top, dtype=np.int64) + 1
+    if math.prod(radices.tolist()) >= 2**62:  # the keys would overflow
+        return np.unique(rows, axis=0, return_counts=True)
+    places = np.cumprod(np.concatenate([[1], radices[::-1]]))[-2::-1]  # the first column the most significant
+    keys = np.sort(rows @ places)
+    starts = np.flatnonzero(np.diff(keys, prepend=-1))  # where each distinct key begins
+    counts = np.diff(starts, append=len(keys))
+    return keys[starts, None] // places % radices, counts
+
+
+# Multiples of 1/1024 add up exactly, in any order (while the sums stay below 2**43; a role's gaps are at most 5 levels
+# per competency).
+EXACT_STEP = 1024
+
+
+@dataclass(frozen=True)
+class RoleTable:
+    """What the matches need from the roles' requirements (roles x competencies) alone, worked out once per
+    requirement table (`role_table`): a ranking matches every person with the same roles."""
+
+    requirements: np.ndarray
+    weights: np.ndarray  # w (see the module docstring)
+    total: np.ndarray  # sum_c w_c * r_c per role
+    ceiling: np.ndarray  # (competency,): the highest requirement, rounded up (a level at or above it misses nothing)
+    # The roles whose weighted gaps w_c * max(0, r_c - level) are all multiples of 1/EXACT_STEP (a highest requirement
+    # of 1, 2 or 4), and those gaps: a row for each competency and level (c * 6 + level), a column for each such role.
+    exact: np.ndarray
+    exact_terms: np.ndarray
+
+
+@lru_cache(maxsize=16)
+def _role_table(data: bytes, shape: tuple[int, ...]) -> RoleTable:
+    requirements = np.frombuffer(data).reshape(shape)
+    top = requirements.max(axis=1, keepdims=True)
+    weights = requirements / np.where(top > 0, top, 1)
+    terms = np.clip(requirements[:, :, None] - LEVELS[None, None, :], 0, None) * weights[:, :, None]
+    exact = np.all(terms * EXACT_STEP == np.floor(terms * EXACT_STEP), axis=(1, 2))
+    table = RoleTable(
+        requirements=requirements,
+        weights=weights,
+        total=(weights * requirements).sum(axis=1),
+        ceiling=np.ceil(requirements.max(axis=0, initial=0)).astype(np.intp),
+        exact=exact,
+        exact_terms=np.ascontiguousarray(terms[exact].transpose(1, 2, 0).reshape(shape[1] * len(LEVELS), -1)),
+    )
+    for array in (table.weights, table.total, table.ceiling, table.exact, table.exact_terms):
+        array.setflags(write=False)
+    return table
+
+
+def role_table(requirements: np.ndarray) -> RoleTable:
+    """The `RoleTable` of these requirements (cached on their values)."""
+    requirements = np.ascontiguousarray(requirements, dtype=float)
+    return _role_table(requirements.tobytes(), requirements.shape)
+
+
+def match_range(requirements: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
     """The 5th and 95th percentiles of every role's match (0-100) over the plausible profiles of a joint
-    posterior (`mixture.draws()`): `requirements` and `weights` (roles x competencies) -> (low, high), each
-    (roles,)."""
-    draws = mixture.draws().astype(float)  # (draws, competencies)
-    total = (weights * requirements).sum(axis=1)
-    missing = (np.clip(requirements[None, :, :] - draws[:, None, :], 0, None) * weights[None, :, :]).sum(axis=2)
-    shares = 100 * (1 - missing / np.where(total > 0, total, 1)[None, :])  # (draws, roles)
+    posterior (`mixture.draws()`): `requirements` (roles x competencies) -> (low, high), each (roles,)."""
+    roles = role_table(requirements)
+    draws = mixture.draws()  # (draws, competencies)
+    # A level at or above every role's requirement in its competency leaves all gaps there at 0, so the draws are cut
+    # there: then they repeat (about 400 distinct of 1,024), and each distinct profile's match is worked out once, to
+    # the same number (the percentiles count each as often as it was drawn).
+    profiles, counts = distinct_rows(np.minimum(draws, roles.ceiling), roles.ceiling)
+    missing = np.empty((len(profiles), len(requirements)))  # (profiles, roles)
+    # Sums of multiples of 1/1024 are exact, so for such a role the gaps are looked up and added competency by
+    # competency; the other roles' are added as numpy's sum adds them (pairwise), to the same last bit.
+    rows = (profiles + len(LEVELS) * np.arange(profiles.shape[1])).T  # (competency, profile): rows of exact_terms
+    missing[:, roles.exact] = roles.exact_terms.take(rows, axis=0).sum(axis=0)
+    rest = ~roles.exact
+    gaps = np.clip(roles.requirements[rest][None, :, :] - profiles[:, None, :].astype(float), 0, None)
+    missing[:, rest] = (gaps * roles.weights[rest][None]).sum(axis=2)
+    shares = 100 * (1 - missing / np.where(roles.total > 0, roles.total, 1)[None, :])
     tail = 100 * (1 - RANGE_MASS) / 2
-    low, high = np.percentile(shares, [tail, 100 - tail], axis=0)
+    low, high = percentiles(shares.T, counts, (tail, 100 - tail))
     return low, high
+
+
+def percentiles(values: np.ndarray, counts: np.ndarray, shares: Sequence[float]) -> np.ndarray:
+    """`np.percentile(np.repeat(values, counts, axis=1), shares, axis=1)` to the last bit, without repeating: shape
+    (shares, rows). Each row's values are sorted once, the ranks a percentile falls between are found by counting,
+    and the two values there are interpolated as numpy does (from the nearer one). np.percentile partitions the
+    repeated values along the first axis, where the many equal values slow its selection down: five times as long
+    for the ranges' 1,024 draws."""
+    total = int(counts.sum())
+    virtual = (total - 1) * (np.asarray(shares, dtype=float) / 100)
+    below = np.floor(virtual)
+    fraction = (virtual - below)[:, None]
+    ranks = np.concatenate([below, np.minimum(below + 1, total - 1)])
+    order = np.argsort(values, axis=1)
+    rows = np.arange(len(values))[:, None]
+    reached = counts[order].cumsum(axis=1)  # (rows, values): how many repeated values are at most each
+    at = (reached[:, None, :] <= ranks[None, :, None]).sum(axis=2)  # (rows, ranks): where each rank falls
+    low, high = np.split(values[rows, order[rows, at]].T, 2)
+    step = high - low
+    return np.where(fraction >= 0.5, high - step * (1 - fraction), low + step * fraction)
 
 
 def role_matches(
@@ -151,28 +244,30 @@ def role_matches(
     requirements: np.ndarray,
     levels: np.ndarray,
     level_high: np.ndarray,
-    variances: np.ndarray,
+    variances: np.ndarray | None,
     mixture: LevelMixture | None = None,
 ) -> list[Match]:
     """`role_match` for every role at once, for one person: `requirements` (roles x competencies, whole
     levels 0-5), the person's `levels` and `level_high` per competency, and `variances` (competencies x 6)
     from `gap_variance_table` (rows of zeros where nothing is known). The same numbers as `role_match`; with
     the measurement's joint posterior (`mixture`, an `assessment.measurement.LevelMixture`) the range is that
-    of the joint posterior instead (see the module docstring)."""
-    top = requirements.max(axis=1, keepdims=True)
-    w = requirements / np.where(top > 0, top, 1)
-    total = (w * requirements).sum(axis=1)
+    of the joint posterior instead (see the module docstring), and `variances` are not needed (None)."""
+    roles = role_table(requirements)
+    w, total = roles.weights, roles.total
     gap = np.clip(requirements - levels[None, :], 0, None)
     missing = (w * gap).sum(axis=1)
-    index = np.clip(requirements, 0, 5).astype(int)
-    variance = (w**2 * variances[np.arange(len(competencies))[None, :], index]).sum(axis=1)
     safe_total = np.where(total > 0, total, 1)
     value = 100 * (1 - missing / safe_total)
-    spread = Z90 * 100 * np.sqrt(variance) / safe_total
-    low, high = np.clip(value - spread, 0, None), np.clip(value + spread, None, 100)
     if mixture is not None:  # the range of the joint posterior, holding the match itself
-        low, high = match_range(requirements, w, mixture)
+        low, high = match_range(requirements, mixture)
         low, high = np.minimum(low, value), np.maximum(high, value)
+    elif variances is not None:
+        index = np.clip(requirements, 0, 5).astype(int)
+        variance = (w**2 * variances[np.arange(len(competencies))[None, :], index]).sum(axis=1)
+        spread = Z90 * 100 * np.sqrt(variance) / safe_total
+        low, high = np.clip(value - spread, 0, None), np.clip(value + spread, None, 100)
+    else:
+        raise ValueError("role_matches needs the gaps' variances or the joint posterior for the range")
     # The per-role work below is on plain Python numbers (the same doubles as the arrays'): faster than
     # indexing the arrays element by element.
     person = levels.tolist()

@@ -85,12 +85,12 @@ def _levels(
     requirements,
     names,
     t,
+    language: str | None,
     placeholders: Mapping[str, str] = MappingProxyType({}),
 ) -> str:
-    """Each competency's level against the requirement, as the chart's table shows it (one decimal); one whose
-    level is the measurement's placeholder says why (`placeholders`: its text, every question skipped or none
-    asked yet)."""
-    language = get_language()
+    """Each competency's level against the requirement, as the chart's table shows it (one decimal), in `language`
+    (the active one, asked once per ranking); one whose level is the measurement's placeholder says why
+    (`placeholders`: its text, every question skipped or none asked yet)."""
     return _join(
         [
             t[placeholders.get(c, "gap")]
@@ -156,8 +156,12 @@ def reasons_for_roles(
     its level is the measurement's placeholder; one that no question asks about yet (`unasked`, an admin added
     it) is named as such, not as skipped. Without any work-style situation answered (`style_known` false)
     nothing is said about the work style."""
-    t = _texts(get_language())
+    language = get_language()
+    t = _texts(language)
     competencies = tuple(competencies)
+    unasked = frozenset(unasked)
+    # the text for a level that is the measurement's placeholder, by competency (the same for every role)
+    placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in frozenset(unanswered) | unasked}
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
     # the most senior of these roles (the highest mean requirement): no "more senior role may suit you" on its card
     most_senior = max((_role_facts(role, competencies)[2] for role in roles), default=0.0)
@@ -170,11 +174,11 @@ def reasons_for_roles(
             names,
             match,
             t,
+            language,
             mean_level,
             style_range,
-            frozenset(unanswered),
+            placeholders,
             style_known,
-            frozenset(unasked),
             most_senior,
         )
         for role, match in zip(roles, matches)
@@ -189,15 +193,14 @@ def _reasons(
     names: Mapping[str, str],
     match: Match,
     t: Mapping[str, str],
+    language: str | None,
     mean_level: float,
     style_range: tuple[float, float] | None = None,
-    unanswered: frozenset[str] = frozenset(),
+    placeholders: Mapping[str, str] = MappingProxyType({}),
     style_known: bool = True,
-    unasked: frozenset[str] = frozenset(),
     most_senior: float = 0.0,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
-    placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in unanswered | unasked}
     reasons = []
     # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there, also for
     # a level of 2,95).
@@ -217,18 +220,20 @@ def _reasons(
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     if ranked:
-        reasons.append(t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, placeholders)})
+        reasons.append(
+            t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, language, placeholders)}
+        )
     elif not about:
         if whole_percent(match.low) < 100:  # met as measured, not in every plausible profile: not said as certain
             reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
         else:
             reasons.append(t["all"])
     if below:
-        reasons.append(t["below"] % {"gaps": _levels(below, levels, requirements, names, t, placeholders)})
+        reasons.append(t["below"] % {"gaps": _levels(below, levels, requirements, names, t, language, placeholders)})
     if possibly:
         # "nothing clearly missed" only when nothing else is missing
         text = t["about" if ranked or below else "about_all"]
-        reasons.append(text % {"gaps": _levels(possibly, levels, requirements, names, t, placeholders)})
+        reasons.append(text % {"gaps": _levels(possibly, levels, requirements, names, t, language, placeholders)})
     distance = abs(work_style - role.work_style)
     if not style_known:
         pass  # no situation answered: the style is the scale's middle by default, not the person's
@@ -253,5 +258,5 @@ def _reasons(
     if excess >= OVERQUALIFIED:
         reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
     elif excess >= SOMEWHAT_OVERQUALIFIED:
-        reasons.append(t["somewhat_overqualified"] % {"excess": number_format(round(excess, 1), 1)})
+        reasons.append(t["somewhat_overqualified"] % {"excess": _number(round(excess, 1), 1, language)})
     return reasons

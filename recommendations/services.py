@@ -107,12 +107,13 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
     with override(language):
         for row, person_levels, profile in zip(fits, levels, profiles):
             scores = [profile.competencies[c] for c in competencies]
-            posteriors = np.array([s.posterior or (0.0,) * 6 for s in scores], dtype=float).reshape(-1, 6)
             highs = np.array([s.level_high for s in scores], dtype=float)
             mixture = profile.level_mixture.ordered(competencies) if profile.level_mixture else None
-            matches = role_matches(
-                competencies, requirements, person_levels, highs, gap_variance_table(posteriors), mixture
-            )
+            variances = None  # the range is the joint posterior's; without one (a profile read back from a stored
+            if mixture is None:  # result), it comes from the per-competency posteriors
+                posteriors = np.array([s.posterior or (0.0,) * 6 for s in scores], dtype=float).reshape(-1, 6)
+                variances = gap_variance_table(posteriors)
+            matches = role_matches(competencies, requirements, person_levels, highs, variances, mixture)
             person = dict(zip(competencies, person_levels.tolist()))
             fit = row.tolist()
             order = sorted(range(len(current.roles)), key=lambda i: (-round(fit[i], 6), i))

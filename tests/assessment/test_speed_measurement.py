@@ -1,7 +1,9 @@
 """Scoring keeps what is constant per item and per model once, and gives exactly the profile it gave.
 
 The reference below is `score_profile` as it was before (every curve, table and prior worked out again on
-every call); the profiles must be equal to the last digit, for any answers.
+every call); the profiles must be equal to the last digit, for any answers. So must the plausible profiles drawn
+from the joint posterior (`LevelMixture.draws`) and the levels' ranges (`_quantile_table`), each against the code
+it replaced.
 """
 
 from __future__ import annotations
@@ -283,3 +285,58 @@ def test_the_kept_curves_and_tables_are_the_ones_worked_out_afresh():
     for said in (None, 0, 3, 5):
         assert np.array_equal(m._Evidence("x", 1, self_level=said).self_rating(), _self_rating_as_before(said))
     assert np.array_equal(m._rater_log_prior(), _rater_log_prior_as_before())
+
+
+def draws_as_before(mixture: m.LevelMixture, count: int = m.MIXTURE_DRAWS) -> np.ndarray:
+    """`LevelMixture.draws` as it was before it summed the cumulative distributions once per component."""
+    uniforms = m.stratified_uniforms(count, 1 + len(mixture.slugs))
+    cumulative = np.cumsum(mixture.weights)
+    component = np.searchsorted(cumulative, uniforms[:, 0] * cumulative[-1]).clip(0, len(mixture.weights) - 1)
+    cdfs = np.cumsum(mixture.conditionals[:, component, :], axis=2)
+    return (uniforms[:, 1:].T[:, :, None] > cdfs).sum(axis=2).clip(0, len(m.LEVELS) - 1).T
+
+
+@settings(max_examples=200, deadline=None)
+@given(answers_strategy)
+def test_the_plausible_profiles_are_the_ones_drawn_before(answers):
+    mixture = score_profile(COMPETENCIES, ITEMS, answers).level_mixture
+    assert mixture is not None
+    drawn = mixture.draws()
+    assert drawn.dtype == draws_as_before(mixture).dtype
+    assert np.array_equal(drawn, draws_as_before(mixture))
+    assert np.array_equal(mixture.draws(100), draws_as_before(mixture, 100))
+
+
+def quantile_table_as_before(posteriors: np.ndarray, shares: tuple[float, ...]) -> np.ndarray:
+    """`_quantile_table` as it was before it took all shares at once."""
+    cdf = np.concatenate([np.zeros((len(posteriors), 1)), np.cumsum(posteriors, axis=1)], axis=1)
+    result = np.empty((len(posteriors), len(shares)))
+    rows = np.arange(len(posteriors))
+    last = cdf.shape[1] - 1
+    for k, share in enumerate(shares):
+        j = (cdf <= share).sum(axis=1) - 1
+        inside = j < last
+        jj = np.minimum(j, last - 1)
+        below, above = cdf[rows, jj], cdf[rows, jj + 1]
+        width = np.where(above > below, above - below, 1.0)
+        at = (m.LEVELS[0] - 0.5) + jj + np.clip((share - below) / width, 0, 1)
+        result[:, k] = np.where(inside, at, m.LEVELS[-1] + 0.5)
+    return np.clip(result, 0, 5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.just(0.0), st.floats(1e-9, 1, allow_nan=False)), min_size=6, max_size=6).filter(
+            lambda row: sum(row) > 0
+        ),
+        min_size=0,
+        max_size=12,
+    ),
+    st.lists(st.sampled_from([0.0, 0.05, 0.04999999999999999, 0.5, 0.95, 0.9500000000000001, 1.0]), max_size=4),
+)
+def test_the_ranges_of_the_levels_are_the_same_numbers_to_the_last_bit(rows, shares):
+    posteriors = np.array([[x / sum(row) for x in row] for row in rows]).reshape(-1, 6)
+    assert np.array_equal(
+        m._quantile_table(posteriors, tuple(shares)), quantile_table_as_before(posteriors, tuple(shares))
+    )

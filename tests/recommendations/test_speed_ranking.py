@@ -2,8 +2,10 @@
 numbers show.
 
 The fit walks the trees as flat arrays (`recommender._Forest`) and the role match builds its gaps from plain
-numbers: each is compared here, to the last bit, with scikit-learn itself or with the code it replaced. The
-reasons work out what depends on a role alone once: what they claim is checked against the chart's table.
+numbers: each is compared here, to the last bit, with scikit-learn itself or with the code it replaced. So is the
+range of the match from the joint posterior, which works out each distinct plausible profile once, sums exact
+gaps by looking them up and reads its percentiles by counting. The reasons work out what depends on a role alone
+once: what they claim is checked against the chart's table.
 """
 
 from __future__ import annotations
@@ -16,9 +18,19 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from assessment.measurement import LevelMixture
 from core.numbers import one_decimal, shown_gap
 from recommendations import recommender
-from recommendations.matching import Gap, Match, gap_variance_table, role_matches
+from recommendations.matching import (
+    RANGE_MASS,
+    Gap,
+    Match,
+    distinct_rows,
+    gap_variance_table,
+    match_range,
+    percentiles,
+    role_matches,
+)
 from recommendations.reasons import CLEARLY_BELOW, reasons_for_roles
 from recommendations.recommender import FEATURES, RoleSpec, _Forest
 
@@ -204,3 +216,106 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
                     assert gaps[competency] >= CLEARLY_BELOW, sentence
         if any(r.startswith(ALL_MET) for r in reasons):
             assert not any(gaps.values())
+
+
+def match_range_as_before(requirements: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
+    """`match_range` as it was before it worked out each distinct profile once (the reference): the match of every
+    drawn profile, and numpy's percentiles of them."""
+    top = requirements.max(axis=1, keepdims=True)
+    weights = requirements / np.where(top > 0, top, 1)
+    draws = mixture.draws().astype(float)
+    total = (weights * requirements).sum(axis=1)
+    missing = (np.clip(requirements[None, :, :] - draws[:, None, :], 0, None) * weights[None, :, :]).sum(axis=2)
+    shares = 100 * (1 - missing / np.where(total > 0, total, 1)[None, :])
+    tail = 100 * (1 - RANGE_MASS) / 2
+    low, high = np.percentile(shares, [tail, 100 - tail], axis=0)
+    return low, high
+
+
+@st.composite
+def mixtures(draw, competencies: int) -> LevelMixture:
+    """A joint posterior of `competencies` levels: a few components, each competency's levels given one (some
+    impossible), the components' weights."""
+    components = draw(st.integers(1, 6))
+    probability = st.one_of(st.just(0.0), st.floats(1e-6, 1, allow_nan=False))
+    cells = competencies * components
+    rows = st.lists(st.lists(probability, min_size=6, max_size=6), min_size=cells, max_size=cells)
+    conditionals = np.array(draw(rows), dtype=float).reshape(cells, 6)
+    conditionals[conditionals.sum(axis=1) == 0] = 1.0  # a level must be possible
+    conditionals = (conditionals / conditionals.sum(axis=1, keepdims=True)).reshape(competencies, components, 6)
+    weights = np.array(draw(st.lists(st.floats(1e-6, 1, allow_nan=False), min_size=components, max_size=components)))
+    return LevelMixture(tuple(f"c{i}" for i in range(competencies)), weights / weights.sum(), conditionals)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), competencies=st.integers(1, 12), roles=st.integers(0, 8))
+def test_the_range_of_every_roles_match_is_exactly_what_it_was(data, competencies, roles):
+    """Whole requirements (highest 3 or 5: sums rounded as numpy rounds them; 1, 2 or 4: exact sums) and half ones."""
+    requirement = st.one_of(st.integers(0, 5).map(float), st.sampled_from([0.5, 1.5, 2.5, 3.5, 4.5]))
+    requirements = np.array(
+        data.draw(
+            st.lists(
+                st.lists(requirement, min_size=competencies, max_size=competencies), min_size=roles, max_size=roles
+            )
+        ),
+        dtype=float,
+    ).reshape(roles, competencies)
+    mixture = data.draw(mixtures(competencies))
+    low, high = match_range(requirements, mixture)
+    expected_low, expected_high = match_range_as_before(requirements, mixture)
+    assert np.array_equal(low, expected_low) and np.array_equal(high, expected_high)
+
+
+def test_the_range_of_a_measured_persons_matches_is_exactly_what_it_was():
+    """The measurement's own joint posteriors, for simulated people, with ten roles as the shipped ones are."""
+    import random
+
+    from assessment.measurement import score_profile, simulate_answers
+    from tests.assessment.test_measurement import BANK
+    from tests.assessment.test_measurement import COMPETENCIES as MEASURED
+
+    rng = random.Random(3)
+    requirements = np.array([[float(rng.choice((1, 1, 2, 2, 3, 4, 5))) for _ in MEASURED] for _ in range(10)])
+    for _ in range(40):
+        levels = {c: rng.randint(0, 5) for c in MEASURED}
+        profile = score_profile(MEASURED, BANK, simulate_answers(BANK, levels, rng.uniform(-1, 1), rng))
+        mixture = profile.level_mixture
+        assert mixture is not None
+        low, high = match_range(requirements, mixture)
+        expected_low, expected_high = match_range_as_before(requirements, mixture)
+        assert np.array_equal(low, expected_low) and np.array_equal(high, expected_high)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.integers(1, 4),
+    values=st.lists(
+        st.sampled_from([0.0, 12.5, 33.3, 33.300000000000004, 50.0, 87.5, 100.0]), min_size=1, max_size=160
+    ),
+    counts=st.lists(st.integers(1, 40), min_size=40, max_size=40),
+    shares=st.lists(
+        st.sampled_from([0, 4.999999999999999, 5, 37.5, 50, 95, 95.00000000000001, 100]), min_size=1, max_size=4
+    ),
+)
+def test_percentiles_of_counted_values_are_numpys_of_the_values_repeated(rows, values, counts, shares):
+    """Many equal values, as the plausible profiles' matches are, and shares on a rank and between two."""
+    width = max(1, len(values) // rows)
+    table = np.array((values * rows)[: rows * width]).reshape(rows, width)
+    repeated = np.array(counts[:width] + [1] * max(0, width - len(counts)))
+    expected = np.percentile(np.repeat(table, repeated, axis=1), shares, axis=1)
+    assert np.array_equal(percentiles(table, repeated, shares), expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    top=st.lists(st.integers(0, 5), min_size=0, max_size=30),  # 30 columns of up to 6 values: keys would overflow
+    count=st.integers(0, 300),
+)
+def test_distinct_rows_are_numpys(data, top, count):
+    rows = np.array(
+        [data.draw(st.tuples(*(st.integers(0, t) for t in top))) for _ in range(count)], dtype=np.intp
+    ).reshape(count, len(top))
+    distinct, counts = distinct_rows(rows, np.array(top, dtype=np.intp))
+    expected, expected_counts = np.unique(rows, axis=0, return_counts=True)
+    assert np.array_equal(distinct, expected) and np.array_equal(counts, expected_counts)
