@@ -374,12 +374,13 @@ def delete_selected(modeladmin, request: HttpRequest, queryset):
     return response
 
 
-def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> str:
+def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> str | None:
     """Queue the import a checked file's preview confirms, once: a second click, the page's button sent again from
     another tab or later, or a second admin leads to the run queued first (a second run failed on the file the
     first had removed, and said the import failed when it had worked). A run that failed wrote nothing and left
     the file where it was, so confirming again queues a new one: the failed run's page says "try again", and
-    following it sent the admin back to the failed run. The id of the run to follow."""
+    following it sent the admin back to the failed run. The id of the run to follow; None when no run is left to
+    follow and the file is gone (expired, or imported by a run since removed), so nothing can be imported."""
     with core_tasks.task_lock(tasks.import_courses):
         runs = (
             DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path)
@@ -390,18 +391,22 @@ def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> 
             args = args_kwargs.get("args", [])
             if args[:1] == [stored_name] and args[3:4] == [False]:
                 return str(run_id)
+        if not _import_file_kept(stored_name):
+            return None
         confirmed = tasks.import_courses.enqueue(stored_name, format_name, user_pk, False)
     log.info("course import confirmed, queued as task %s", confirmed.id)
     return str(confirmed.id)
 
 
-def _retryable_import(result) -> tuple[str, str] | None:
-    """(file, format) of a confirmed import that failed with its file still there (it wrote nothing, and removes
-    the file only once imported): the admin can confirm it again instead of uploading the file again."""
+def _import_file_kept(stored_name: str) -> bool:
+    return os.path.exists(TempFolderStorage(name=stored_name).get_full_path())
+
+
+def _failed_confirmation(result) -> tuple[str, str] | None:
+    """(file, format) of a confirmed import that failed. It wrote nothing and removes its file only once imported, so
+    while the file is there the admin can confirm it again instead of uploading the file again."""
     args = list(result.args)
     if result.status != TaskResultStatus.FAILED or args[3:4] != [False]:
-        return None
-    if not os.path.exists(TempFolderStorage(name=args[0]).get_full_path()):
         return None
     return args[0], args[1]
 
@@ -662,15 +667,22 @@ class CourseAdmin(
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.import_courses, task_id, gettext("There is no such import."))
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
-        retry = _retryable_import(result)
+        failed = _failed_confirmation(result)
         if request.method == "POST":
             if summary and summary["dry_run"] and not summary["failed"]:
                 stored_name, format_name = summary["stored_name"], summary["format_name"]
-            elif retry:
-                stored_name, format_name = retry
+            elif failed:
+                stored_name, format_name = failed
             else:
                 raise PermissionDenied
             confirmed = _confirm_import(stored_name, format_name, request.user.pk)
+            if confirmed is None:
+                self.message_user(
+                    request,
+                    gettext("This import was confirmed already, or its file has expired: nothing more was imported."),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(reverse("admin:recommendations_course_changelist"))
             return HttpResponseRedirect(reverse("admin:recommendations_course_import_status", args=[confirmed]))
         context = {
             **self.admin_site.each_context(request),
@@ -680,7 +692,7 @@ class CourseAdmin(
             "finished": result.is_finished,
             "progress": tasks.import_progress(str(task_id)),
             "summary": summary,
-            "retry": bool(retry),
+            "retry": failed is not None and _import_file_kept(failed[0]),
         }
         if result.status == TaskResultStatus.FAILED:
             log.error("course import task %s failed: %s", task_id, core_tasks.task_error(result))

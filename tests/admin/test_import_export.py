@@ -585,6 +585,23 @@ def test_a_confirmed_import_that_failed_can_be_confirmed_again_without_uploading
     assert again != failed_url and admin_client.post(failed_url)["Location"] == again
     run_queued_tasks()
     assert Course.objects.filter(slug__startswith="bulk-").count() == 3
-    # once imported, the file is gone: the failed run's page offers nothing more, and its button is refused
+    # once imported, the file is gone: the failed run's page offers nothing more, and its button sent again (another
+    # tab, a second admin) leads to the run that imported it, as the preview's does
     assert 'class="default"' not in admin_client.get(failed_url).content.decode()
-    assert admin_client.post(failed_url).status_code == 403
+    assert admin_client.post(failed_url)["Location"] == again == admin_client.post(status_url)["Location"]
+
+
+def test_confirming_a_checked_import_whose_file_has_expired_says_so_and_queues_nothing(admin_client, settings):
+    import os
+
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    status_url = preview(admin_client, to_csv(bulk_rows(admin_client, 3)))["Location"]
+    run_queued_tasks()
+    checked = DBTaskResult.objects.get(task_path=tasks.import_courses.module_path)
+    os.remove(TempFolderStorage(name=checked.args_kwargs["args"][0]).get_full_path())  # the temporary folder cleaned
+    response = admin_client.post(status_url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:recommendations_course_changelist")
+    assert "Es wurde nichts weiter importiert" in page_text(response)
+    assert DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path).count() == 1  # no run that fails
