@@ -125,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("start")
+@rate_limited("start", retry_at="assessment:home")  # the start address takes posts only
 def start(request: HttpRequest) -> HttpResponse:
     every_question = request.POST.get("mode") == "all"  # "Alle Fragen beantworten": the detailed profile
     if not Item.objects.active().exists():  # every question withdrawn: an attempt would be a 404 at question 1

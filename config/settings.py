@@ -251,6 +251,9 @@ RATELIMITS = {
     # a PDF costs the server about a second and a half: one client cannot keep every worker rendering them
     "pdf": envrate("DJANGO_RATELIMIT_PDF", "60/600"),
 }
+# The views whose posts check a password and count towards "login_failures" (URL names, as LOGIN_URL): core's
+# middleware limits them without naming routes of the apps above it.
+LOGIN_FAILURE_VIEWS = ("login", "admin:login", "delete-account")
 
 # django-axes: 5 failed logins (admin or account) for one username from one address lock that pair out
 # for 15 minutes; the attempts are kept in the database, so every app server sees them.
@@ -325,7 +328,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")  # where collectstatic writes
+# where collectstatic writes (a relative DJANGO_STATIC_ROOT is read from the project folder, as the default is)
+STATIC_ROOT = BASE_DIR / (os.environ.get("DJANGO_STATIC_ROOT") or "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -298,7 +298,7 @@ class LoginFailureLimitMiddleware:
 
     def login_paths(self) -> frozenset[str]:
         if self._login_paths is None:
-            self._login_paths = frozenset({reverse("login"), reverse("admin:login"), reverse("delete-account")})
+            self._login_paths = frozenset(reverse(name) for name in settings.LOGIN_FAILURE_VIEWS)
         return self._login_paths
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

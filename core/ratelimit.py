@@ -217,9 +217,10 @@ def _database_incr(key: str, previous: str, expires: float, now: float) -> tuple
     return count, before
 
 
-def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = "") -> Callable:
+def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = "", retry_at: str = "") -> Callable:
     """Limit a view's `methods` per client to settings.RATELIMITS[scope] = (requests, seconds). `back_to`: the URL
-    name (reversed with the view's own arguments) of the page the 429 leads back to, if one still opens."""
+    name (reversed with the view's own arguments) of the page the 429 leads back to, if one still opens;
+    `retry_at`: the URL name of the page to try again from, where the view's own address takes no GET."""
     methods = frozenset(methods)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -232,7 +233,8 @@ def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = 
                 if wait is not None:
                     log.warning("rate limit %s exceeded (%d per %d s)", scope, limit, seconds)
                     back = reverse(back_to, args=args, kwargs=kwargs) if back_to else ""
-                    return too_many_requests(request, wait, scope, back)
+                    retry = reverse(retry_at) if retry_at else request.path
+                    return too_many_requests(request, wait, scope, back, retry)
             return view(request, *args, **kwargs)
 
         return wrapped

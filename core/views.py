@@ -10,7 +10,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.http import require_safe
 
@@ -22,15 +21,17 @@ RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client
 OUTAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
-def too_many_requests(request: HttpRequest, retry_after: int, scope: str = "", back: str = "") -> HttpResponse:
+def too_many_requests(
+    request: HttpRequest, retry_after: int, scope: str = "", back: str = "", retry: str = ""
+) -> HttpResponse:
     """The 429 page (or, for htmx, the question card saying the same) with Retry-After; `scope` is the refused
-    limit's (settings.RATELIMITS), which decides what the page says was kept; `back`, the page that still opens."""
+    limit's (settings.RATELIMITS), which decides what the page says was kept; `back`, the page that still opens;
+    `retry`, where to try again (the refused address itself unless said)."""
     htmx = bool(getattr(request, "htmx", False))
     template = "429.html#rate-limit-card" if htmx else "429.html"
-    start = reverse("assessment:start")
     context = {
         "minutes": max(1, math.ceil(retry_after / 60)),
-        "retry_url": reverse("assessment:home") if request.path == start else request.path,
+        "retry_url": retry or request.path,
         # an answer refused: "your answers so far are saved"; a PDF refused: the result's page still opens
         "scope": scope,
         "results_url": back,

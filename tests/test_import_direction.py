@@ -35,12 +35,19 @@ def test_an_app_imports_only_what_stands_below_it(app):
 
 
 def test_core_leads_to_no_page_of_the_apps_above_it_by_name():
-    """Naming a route is a dependency a string hides from the test above: the PDF's 429 page reversed
-    "results" in core. A page that leads back says where through its view (`rate_limited(..., back_to=...)`)."""
-    from recommendations import urls
+    """Naming a route is a dependency a string hides from the test above: the PDF's 429 page reversed "results" in
+    core, the 429 page of the start "assessment:home", and the failed-login limit "login" and "delete-account". A page
+    that leads elsewhere says where through its view (`rate_limited(..., back_to=..., retry_at=...)`) or the
+    settings (`LOGIN_FAILURE_VIEWS`)."""
+    from assessment import account_urls
+    from assessment import urls as assessment_urls
+    from recommendations import urls as recommendation_urls
 
-    names = {pattern.name for pattern in urls.urlpatterns if pattern.name}
-    assert "results" in names
+    def names(module, prefix: str = "") -> set[str]:
+        return {prefix + pattern.name for pattern in module.urlpatterns if getattr(pattern, "name", None)}
+
+    above = names(recommendation_urls) | names(account_urls) | names(assessment_urls, f"{assessment_urls.app_name}:")
+    assert {"results", "login", "delete-account", "assessment:home"} <= above
     wrong = [
         f"{path.relative_to(BASE)}: {node.args[0].value}"
         for path in sorted((BASE / "core").rglob("*.py"))
@@ -50,6 +57,6 @@ def test_core_leads_to_no_page_of_the_apps_above_it_by_name():
         and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("reverse", "redirect", "resolve_url")
         and node.args
         and isinstance(node.args[0], ast.Constant)
-        and node.args[0].value in names
+        and node.args[0].value in above
     ]
     assert wrong == []
