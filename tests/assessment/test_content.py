@@ -196,3 +196,19 @@ def test_the_reviewed_scenarios_offer_a_real_firefighter_answer():
     assert "Ich warte nicht auf ein Konzept" in restore[-1.0]
     branch = {o.style: o.label_de for o in Option.objects.filter(item__slug="style-branch")}
     assert "übergebe" not in branch[1.0]
+
+
+def test_a_checks_options_all_end_as_sentences_or_none_does():
+    """An option without the full stop its siblings have stands out, and a test-wise reader may read it as a cue
+    (three wrong options read so, in both languages)."""
+
+    def sentence(label: str) -> bool:  # a quotation's closing mark after its full stop counts as the stop
+        return label.rstrip().rstrip("“”'’").endswith((".", "?", "!"))
+
+    mixed = [
+        (item.slug, language)
+        for item in knowledge_checks()
+        for language in ("de", "en")
+        if len({sentence(getattr(o, f"label_{language}")) for o in item.options.all()}) > 1
+    ]
+    assert mixed == []
