@@ -156,9 +156,9 @@ EXACT_STEP = 1024
 
 
 @dataclass(frozen=True)
-class RoleTable:
+class MatchTable:
     """What the matches need from the roles' requirements (roles x competencies) alone, worked out once per
-    requirement table (`role_table`): a ranking matches every person with the same roles."""
+    requirement table (`match_table`): a ranking matches every person with the same roles."""
 
     requirements: np.ndarray
     weights: np.ndarray  # w (see the module docstring)
@@ -171,13 +171,13 @@ class RoleTable:
 
 
 @lru_cache(maxsize=16)
-def _role_table(data: bytes, shape: tuple[int, ...]) -> RoleTable:
+def _match_table(data: bytes, shape: tuple[int, ...]) -> MatchTable:
     requirements = np.frombuffer(data).reshape(shape)
     top = requirements.max(axis=1, keepdims=True)
     weights = requirements / np.where(top > 0, top, 1)
     terms = np.clip(requirements[:, :, None] - LEVELS[None, None, :], 0, None) * weights[:, :, None]
     exact = np.all(terms * EXACT_STEP == np.floor(terms * EXACT_STEP), axis=(1, 2))
-    table = RoleTable(
+    table = MatchTable(
         requirements=requirements,
         weights=weights,
         total=(weights * requirements).sum(axis=1),
@@ -190,16 +190,16 @@ def _role_table(data: bytes, shape: tuple[int, ...]) -> RoleTable:
     return table
 
 
-def role_table(requirements: np.ndarray) -> RoleTable:
-    """The `RoleTable` of these requirements (cached on their values)."""
+def match_table(requirements: np.ndarray) -> MatchTable:
+    """The `MatchTable` of these requirements (cached on their values)."""
     requirements = np.ascontiguousarray(requirements, dtype=float)
-    return _role_table(requirements.tobytes(), requirements.shape)
+    return _match_table(requirements.tobytes(), requirements.shape)
 
 
 def match_range(requirements: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
     """The 5th and 95th percentiles of every role's match (0-100) over the plausible profiles of a joint
     posterior (`mixture.draws()`): `requirements` (roles x competencies) -> (low, high), each (roles,)."""
-    roles = role_table(requirements)
+    roles = match_table(requirements)
     draws = mixture.draws()  # (draws, competencies)
     # A level at or above every role's requirement in its competency leaves all gaps there at 0, so the draws are cut
     # there: then they repeat (about 400 distinct of 1,024), and each distinct profile's match is worked out once, to
@@ -252,7 +252,7 @@ def role_matches(
     from `gap_variance_table` (rows of zeros where nothing is known). The same numbers as `role_match`; with
     the measurement's joint posterior (`mixture`, an `assessment.measurement.LevelMixture`) the range is that
     of the joint posterior instead (see the module docstring), and `variances` are not needed (None)."""
-    roles = role_table(requirements)
+    roles = match_table(requirements)
     w, total = roles.weights, roles.total
     gap = np.clip(requirements - levels[None, :], 0, None)
     missing = (w * gap).sum(axis=1)
