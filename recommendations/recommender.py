@@ -205,11 +205,12 @@ def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSp
     return features
 
 
+# A model version is named by when it was trained and what it learned from: "20261204-185630-e6967010".
+VERSION_TIME = "%Y%m%d-%H%M%S"
+
 # The transparent ranking, used without a usable model and as the yardstick a model must beat:
 # the match (0-1), less a published penalty per level of over-qualification and per unit of
 # work-style distance (the style axis runs from -1 to 1).
-# A model version is named by when it was trained and what it learned from: "20261204-185630-e6967010".
-VERSION_TIME = "%Y%m%d-%H%M%S"
 TRANSPARENT_OVERQUALIFICATION_PENALTY = 0.10
 TRANSPARENT_STYLE_PENALTY = 0.10
 
