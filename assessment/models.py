@@ -336,7 +336,7 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
 
     def __str__(self) -> str:
-        return f"{_('Assessment')} {self.pk}"
+        return _("Self-assessment %(number)s") % {"number": self.pk}
 
     @property
     def is_finished(self) -> bool:

@@ -159,7 +159,8 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     html = render_to_string("recommendations/result_pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))  # never fetches from elsewhere
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_("revierpfad-result")}.pdf"'
+    name = _("revierpfad-result")  # outside the f-string, where makemessages sees it
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
 
@@ -187,7 +188,8 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_("revierpfad-data")}.json"'
+    name = _("revierpfad-data")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
 
