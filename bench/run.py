@@ -82,12 +82,14 @@ def measure_assessments(count: int, seed: int) -> dict:
     from recommendations.catalogue import snapshot
     from recommendations.paths import learning_path_for
     from recommendations.services import rank_roles, recommend
+    from recommendations.warmup import prepare_process
 
     items = [item_spec(i) for i in items_with_options()]
     competencies = competency_slugs()
     rng = random.Random(seed)
     batch = [random_answers(items, rng) for _ in range(count)]
-    recommend([score_profile(competencies, items, batch[0])])  # warm caches and the model
+    prepare_process()  # as each gunicorn worker does before its first request: load, then freeze
+    recommend([score_profile(competencies, items, batch[0])])
     ranking, latencies = [], []
     current = snapshot()  # the catalogue's freshness check (4 small queries) is a page's cost, not a person's
     for answers in batch:

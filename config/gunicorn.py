@@ -50,3 +50,12 @@ def on_starting(server) -> None:
         )
         server.log.error(message)
         raise SystemExit(message)
+
+
+def post_worker_init(worker) -> None:
+    """Each worker loads the catalogue, the role model and the views before its first request, which would
+    otherwise wait seconds for them (after every restart and every `max_requests` recycling), and then freezes them
+    out of the garbage collector's way (recommendations/warmup.py)."""
+    from recommendations.warmup import prepare_process
+
+    prepare_process()
