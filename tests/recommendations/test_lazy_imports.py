@@ -1,5 +1,6 @@
-"""scikit-learn, scipy and skops take seconds to import and hundreds of megabytes: a web process or the
-task worker loads them only when it first uses a model, never when it starts."""
+"""scikit-learn, scipy and skops take seconds to import and hundreds of megabytes: the task worker, a management
+command or a web process loads them only when it first uses a model, never by importing the app. A gunicorn worker
+loads them on purpose before its first request (recommendations/warmup.py), since every web process ranks roles."""
 
 from __future__ import annotations
 
