@@ -99,6 +99,20 @@ def test_no_active_course_claims_more_than_a_level_for_every_four_hours_it_takes
             assert claimed <= course.hours / 4, (course.slug, link.competency.slug, claimed, course.hours)
 
 
+ENTRY_LEVEL = re.compile(r"\b(Foundation|Fundamentals|Essentials|Entry-Level)\b")
+
+
+def test_no_entry_level_course_brings_anyone_above_level_3():
+    """COBIT 2019 Foundation was shipped as taking process design from 3 to 4 (level 4: leading process
+    workshops across departments) and service management from 3 to 4: a foundation exam shows the terms and the
+    framework, not that someone leads others in it. Level 4 comes from practitioner-level work."""
+    for course in Course.objects.prefetch_related("competencies__competency"):
+        if not ENTRY_LEVEL.search(f"{course.title_en} {course.certificate}"):
+            continue
+        for link in course.competencies.all():
+            assert link.to_level <= 3, (course.slug, link.competency.slug, link.to_level)
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
@@ -109,6 +123,7 @@ def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
         "einfuehrung-begleiten",
         "anwenderschulung-halten",
         "moderations-tandem",
+        "prozessworkshops-mentoring",
     } <= {c.slug for c in in_house}
     assert all(c.price_eur == 0 and c.format == "on_the_job" for c in in_house)
 
