@@ -113,6 +113,18 @@ def test_no_entry_level_course_brings_anyone_above_level_3():
             assert link.to_level <= 3, (course.slug, link.competency.slug, link.to_level)
 
 
+def test_no_external_course_spans_two_levels_from_guided_practice_upwards():
+    """The Prosci certification (three days) was shipped as taking change management from level 2 to 4, so a
+    path for an entry role recommended a course of about 4,000 US dollars for change managers to close a
+    one-level gap from 2 to 3; the candidate list (domain review 2026-12, no. 62) says 3 to 4. Above level 2 a
+    course moves a competency by one level; longer moves come from practice in one's own organisation or a
+    programme of several modules."""
+    for course in Course.objects.exclude(provider__in_house=True).prefetch_related("competencies__competency"):
+        for link in course.competencies.all():
+            if link.from_level >= 2 and link.to_level - link.from_level > 1:
+                assert course.hours >= 60, (course.slug, link.competency.slug, link.from_level, link.to_level)
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
@@ -124,6 +136,7 @@ def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
         "anwenderschulung-halten",
         "moderations-tandem",
         "prozessworkshops-mentoring",
+        "veraenderung-verantworten",
     } <= {c.slug for c in in_house}
     assert all(c.price_eur == 0 and c.format == "on_the_job" for c in in_house)
 
