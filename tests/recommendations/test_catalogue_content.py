@@ -125,6 +125,39 @@ def test_no_external_course_spans_two_levels_from_guided_practice_upwards():
                 assert course.hours >= 60, (course.slug, link.competency.slug, link.from_level, link.to_level)
 
 
+# (course, prerequisite) where the prerequisite leads to a certificate: the awarding body requires it
+CERTIFICATES_REQUIRED_BY_THE_AWARDING_BODY = {
+    ("itil5-managing-professional", "itil5-foundation"),
+    ("itil5-strategic-leader", "itil5-foundation"),
+    ("itil5-ai-governance", "itil5-foundation"),
+    ("itil4-cds", "itil4-foundation"),
+    ("itil4-dsv", "itil4-foundation"),
+    ("itil4-hvit", "itil4-foundation"),
+    ("itil4-dpi", "itil4-foundation"),
+    ("itil4-dits", "itil4-foundation"),
+    ("prince2-7-practitioner", "prince2-7-foundation"),
+    ("togaf-practitioner", "togaf-foundation"),
+    ("rhce", "rhcsa"),  # EX294 needs a current RHCSA
+    ("vorfall-praktiker-csn", "digitaler-ersthelfer-bsi"),  # the BSI asks for the basic course
+    ("bsi-grundschutz-berater", "bsi-grundschutz-praktiker"),
+}
+
+
+def test_a_certificate_is_a_prerequisite_only_where_its_awarding_body_requires_it():
+    """PCAP listed the PCEP exam as its prerequisite: every path to automation level 3 through Python made people
+    book and sit an exam the Python Institute does not ask for (Python Essentials 1, a free course, is what PCAP
+    builds on). A prerequisite that is itself a certification costs an exam fee; it is listed only where the
+    awarding body requires it."""
+    for course in Course.objects.prefetch_related("prerequisites"):
+        for prerequisite in course.prerequisites.all():
+            if prerequisite.certificate:
+                assert (course.slug, prerequisite.slug) in CERTIFICATES_REQUIRED_BY_THE_AWARDING_BODY, (
+                    course.slug,
+                    prerequisite.slug,
+                )
+    assert set(Course.objects.get(slug="pcap").prerequisites.values_list("slug", flat=True)) == {"python-essentials-1"}
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
