@@ -158,6 +158,22 @@ def test_a_certificate_is_a_prerequisite_only_where_its_awarding_body_requires_i
     assert set(Course.objects.get(slug="pcap").prerequisites.values_list("slug", flat=True)) == {"python-essentials-1"}
 
 
+def test_exam_facts_are_not_copied_from_a_sibling_course():
+    """Facts of one course had been copied onto its neighbour: ITIL 4 DITS showed the Managing Professional
+    modules' exam (40 questions, 90 minutes, 70 %, which courses-and-facts.md gives for CDS, DSV, HVIT and DPI
+    only), the IT-Grundschutz-Praktiker named the BSI as its certifying body (the BSI certifies the Berater; the
+    Praktiker is trained and examined by listed providers to its curriculum), and RHCSA showed the price range
+    the candidate list gives for RHCE."""
+    mp_exam = {c.slug for c in Course.objects.filter(description_en__contains="40 questions, 90 minutes")}
+    assert mp_exam == {"itil4-cds", "itil4-dsv", "itil4-hvit", "itil4-dpi"}
+    assert set(Course.objects.filter(awarding_body="BSI").values_list("slug", flat=True)) <= {
+        "digitaler-ersthelfer-bsi",
+        "bsi-online-kurs-grundschutz",
+        "bsi-grundschutz-berater",
+    }
+    assert "3.000" not in Course.objects.get(slug="rhcsa").note_de
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
