@@ -174,6 +174,33 @@ def test_exam_facts_are_not_copied_from_a_sibling_course():
     assert "3.000" not in Course.objects.get(slug="rhcsa").note_de
 
 
+AMOUNT = {"de": re.compile(r"\d[\d.,-]*\s*(€|US-Dollar)"), "en": re.compile(r"(EUR|US\$)\s*\d")}
+SOURCE_OF_AN_AMOUNT = {
+    "de": ("laut", "Quellen nennen", "Pressemitteilung"),
+    "en": ("per ", "sources give", "press release"),
+}
+WHAT_AN_AMOUNT_COVERS = {
+    "de": re.compile(r"Prüfung|Kurs|Programm", re.I),
+    "en": re.compile(r"exam|course|programme", re.I),
+}
+
+
+def test_every_amount_of_money_says_where_it_comes_from_and_what_it_covers():
+    """RHCSA's note gave a price range no source named for it, and several notes gave a figure without saying
+    where it came from ('etwa 150 US-Dollar, nicht bestätigt') or what it paid for ('etwa 250 US-Dollar'). A price
+    in the price field needs a source and a note on what it covers; a figure in a note names its source and what
+    it covers, in both languages."""
+    for course in Course.objects.all():
+        if course.price_eur:
+            assert course.source.strip() and re.search(r"Preis|Kosten", course.note_de), course.slug
+        for language in ("de", "en"):
+            for field in ("description", "note"):
+                text = getattr(course, f"{field}_{language}")
+                if AMOUNT[language].search(text):
+                    assert any(word in text for word in SOURCE_OF_AN_AMOUNT[language]), (course.slug, field, language)
+                    assert WHAT_AN_AMOUNT_COVERS[language].search(text), (course.slug, field, language)
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
