@@ -223,6 +223,19 @@ def test_funding_flags_appear_only_where_the_provider_is_recognised_for_them():
     assert not active_courses().filter(fundable=True).exists()  # no active AZAV measure is confirmed yet
 
 
+def test_the_bildungsurlaub_course_states_the_awbg_as_it_is():
+    """The VHS entry let 'dringende betriebliche Gründe' rule educational leave out and did not say who has the
+    claim; the AWbG NRW covers employees, not civil servants (§ 2), and lets the employer refuse only for
+    'zwingende betriebliche oder dienstliche Belange' (§ 5 Abs. 2), told at least six weeks ahead (§ 5 Abs. 1)."""
+    course = Course.objects.get(slug="vhs-bildungsurlaub")
+    assert "zwingende betriebliche oder dienstliche" in course.description_de
+    assert (
+        "nicht als Beamtin oder Beamter" in course.description_de and "not as a civil servant" in course.description_en
+    )
+    assert "sechs Wochen" in course.description_de and "six weeks" in course.description_en
+    assert "dringend" not in course.description_de
+
+
 def test_the_itil_version_5_path_leads_to_version_5_modules_and_ai_literacy_is_offered():
     foundation = Course.objects.get(slug="itil5-foundation")
     assert foundation.active
