@@ -236,6 +236,14 @@ def test_the_bildungsurlaub_course_states_the_awbg_as_it_is():
     assert "dringend" not in course.description_de
 
 
+def test_the_ai_literacy_duty_names_providers_and_deployers():
+    """Elements of AI said Art. 4 of the EU AI Act binds 'Betreiber' (deployers); it binds providers and deployers
+    alike, to take measures to their best extent."""
+    course = Course.objects.get(slug="elements-of-ai")
+    assert "Anbieter und Betreiber" in course.description_de
+    assert "providers and deployers" in course.description_en
+
+
 def test_the_itil_version_5_path_leads_to_version_5_modules_and_ai_literacy_is_offered():
     foundation = Course.objects.get(slug="itil5-foundation")
     assert foundation.active
