@@ -48,6 +48,23 @@ def test_every_active_course_links_to_its_offer_unless_it_is_in_house():
         assert not on_home_page or "Die Seite ist das Kursangebot selbst" in course.note_de, course.slug
 
 
+# Hosts a provider's offers live on besides its own domain: OpenEDG runs its free courses on edube.org.
+OTHER_HOSTS_OF = {"python-institute": {"edube.org"}}
+
+
+def on_the_providers_domain(host: str, provider: Provider) -> bool:
+    home = (urlsplit(provider.url).hostname or "").removeprefix("www.")
+    return bool(home) and (host == home or host.endswith("." + home) or host in OTHER_HOSTS_OF.get(provider.slug, ()))
+
+
+def test_every_course_links_to_its_own_providers_domain():
+    """A course's page is on its provider's domain (or a subdomain), so a link cannot point to a reseller, a
+    review site or another provider's page while the entry names someone else; every course, active or not."""
+    for course in Course.objects.exclude(url="").select_related("provider"):
+        host = urlsplit(course.url).hostname or ""
+        assert on_the_providers_domain(host.removeprefix("www."), course.provider), (course.slug, host)
+
+
 def test_every_active_course_names_its_source_and_was_checked_within_400_days():
     for course in active_courses():
         assert course.source.strip(), course.slug
