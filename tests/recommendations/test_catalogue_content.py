@@ -218,6 +218,15 @@ def test_every_amount_of_money_says_where_it_comes_from_and_what_it_covers():
                     assert WHAT_AN_AMOUNT_COVERS[language].search(text), (course.slug, field, language)
 
 
+def test_an_online_course_names_a_place_only_as_a_place_to_learn_online():
+    """The BSI incident practitioner course (qSkills) was 'online' with the location 'Nürnberg / online', though
+    it runs in a classroom in Nuremberg or live online (candidate list no. 59): a course offered both ways is
+    'blended', as the catalogue's others are. An online course names a town only as the site where one can sit
+    the live online class ('Lernort')."""
+    for course in Course.objects.filter(format=Course.Format.ONLINE).exclude(location__in=["", "online"]):
+        assert "Lernort" in course.description_de, (course.slug, course.location)
+
+
 def test_in_house_formats_are_marked_in_house_and_cost_no_fee():
     in_house = active_courses().filter(provider__in_house=True)
     assert {
