@@ -282,6 +282,24 @@ def test_the_itil_version_5_path_leads_to_version_5_modules_and_ai_literacy_is_o
     assert not Course.objects.get(slug="pl-500").active and Course.objects.get(slug="power-automate-praxis").active
 
 
+def test_every_shipped_text_a_person_reads_is_there_in_german_and_in_english():
+    """Titles and descriptions of every course and role come in both languages; a note, a provider's note and a
+    role's employers and pay come in both or in neither (the English page must not fall silent where the German
+    one says something)."""
+    catalogue = read("catalogue.json")
+    for course in catalogue["courses"]:
+        for field in ("title", "description"):
+            assert course[f"{field}_de"].strip() and course[f"{field}_en"].strip(), (course["slug"], field)
+        assert bool(course["note_de"].strip()) == bool(course["note_en"].strip()), course["slug"]
+    for provider in catalogue["providers"]:
+        assert bool(provider["note_de"].strip()) == bool(provider["note_en"].strip()), provider["slug"]
+    for role in read("roles.json")["roles"]:
+        for field in ("name", "description"):
+            assert role[f"{field}_de"].strip() and role[f"{field}_en"].strip(), (role["slug"], field)
+        for field in ("employers", "pay"):
+            assert bool(role.get(f"{field}_de", "").strip()) == bool(role.get(f"{field}_en", "").strip()), role["slug"]
+
+
 def test_the_shipped_file_names_each_slug_once():
     data = read("catalogue.json")
     slugs = [c["slug"] for c in data["courses"]]
