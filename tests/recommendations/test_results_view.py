@@ -63,6 +63,7 @@ def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
     text = response.content.decode()  # with a path, what funding and educational leave need
     assert "<summary>Förderung und Bildungsurlaub: was gilt</summary>" in text
     assert "mindestens sechs Wochen vorher schriftlich mit" in text and "meinNOW" in text
+    assert "nicht für Beamtinnen und Beamte" in text  # the AWbG covers employees only (§ 2)
     assert "von mehr als 120 Stunden" in text
 
 
