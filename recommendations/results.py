@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +33,7 @@ from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
-from recommendations.paths import CourseSpec, LearningPath, Step
+from recommendations.paths import Catalogue, CourseSpec, LearningPath, Step
 from recommendations.services import Recommendation, RoleFit, path_for, rank_roles
 
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
@@ -188,16 +190,31 @@ def _first(document: Mapping[str, Any]) -> str | None:
 
 
 def store_path(
-    assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
+    assessment: Assessment,
+    chosen_role: str | None = None,
+    path_options: Mapping[str, Any] | None = None,
+    *,
+    current: Snapshot | None = None,
+    done: set[str] | None = None,
 ) -> Result:
     """Build the learning path again (another target role, a course marked done, path limits) from the
-    stored levels, and store it; the roles keep the ranking the person saw."""
+    stored levels, and store it; the roles keep the ranking the person saw. `current` and `done`: the snapshot and
+    the courses marked done when the caller has just read them."""
     stored = StoredResult.objects.filter(assessment=assessment).first()
     if stored is None or stored.document.get("format") != FORMAT:
         return store_result(assessment, chosen_role, path_options)
     document = dict(stored.document)
-    document.update(path_document(document, chosen_role, path_options, done=completed_courses(assessment)))
+    done = completed_courses(assessment) if done is None else done
+    document.update(path_document(document, chosen_role, path_options, done=done, current=current))
     return _save(assessment, document, stored.active_version, computed_at=stored.computed_at)
+
+
+# The path parts `path_document` built, per catalogue snapshot (a new snapshot after any change to the catalogue or
+# the roles is a new `Catalogue`, and its entries go with it). A shared view builds an outdated path without storing
+# it, and previews other roles: without this, every view of the same link ran the path's optimisation again.
+_built_paths: weakref.WeakKeyDictionary[Catalogue, dict[tuple, dict]] = weakref.WeakKeyDictionary()
+_built_paths_lock = threading.Lock()
+BUILT_PATHS_KEPT = 128  # per process and snapshot; a path's parts are a few kilobytes
 
 
 def path_document(
@@ -205,22 +222,34 @@ def path_document(
     chosen_role: str | None = None,
     path_options: Mapping[str, Any] | None = None,
     done: set[str] | None = None,
+    current: Snapshot | None = None,
 ) -> dict:
     """The parts of a stored document that change with the target role, the path limits or the courses done."""
-    current = snapshot()
+    current = current or snapshot()
     chosen = document.get("chosen_role", "") if chosen_role is None else chosen_role
     if chosen and chosen not in {role.slug for role in current.roles}:
         chosen = ""  # withdrawn since it was chosen: the path leads to the best-fitting role, which nobody chose
     options = dict(document.get("path_options", {}) if path_options is None else path_options)
     done = set(document.get("done", ())) if done is None else done
     goal = current.goal(chosen, (role["slug"] for role in document["roles"]))
-    return {
-        "chosen_role": chosen,
-        "path_options": options,
-        "done": sorted(done),
-        "requirements": current.requirements(goal),
-        "path": _path_document(goal, document["levels"], current, done, options),
-    }
+    try:  # what the path depends on besides the snapshot
+        key: tuple | None = (goal, frozenset(document["levels"].items()), frozenset(options.items()), frozenset(done))
+    except TypeError:  # a stored value that is not plain data: built, not kept
+        key = None
+    with _built_paths_lock:
+        built = _built_paths.get(current.catalogue, {}).get(key) if key is not None else None
+    if built is None:
+        built = {
+            "requirements": current.requirements(goal),
+            "path": _path_document(goal, document["levels"], current, done, options),
+        }
+        if key is not None:
+            with _built_paths_lock:
+                kept = _built_paths.setdefault(current.catalogue, {})
+                if len(kept) >= BUILT_PATHS_KEPT:
+                    kept.pop(next(iter(kept)))  # the oldest
+                kept[key] = built
+    return {"chosen_role": chosen, "path_options": options, "done": sorted(done), **built}
 
 
 def _save(assessment: Assessment, document: dict, active_version: str, computed_at=None) -> Result:
@@ -281,8 +310,11 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True) -> R
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
     For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it."""
     result = result_for(assessment)
-    if set(result.done) != completed_courses(assessment) or path_outdated(result.recommendation.path, snapshot()):
-        return store_path(assessment) if store else preview_path(assessment, result.chosen_role)
+    current, done = snapshot(), completed_courses(assessment)
+    if set(result.done) != done or path_outdated(result.recommendation.path, current):
+        if store:
+            return store_path(assessment, current=current, done=done)
+        return preview_path(assessment, result.chosen_role, current=current, done=done)
     return result
 
 
@@ -409,12 +441,20 @@ def _match_before(stored: Any) -> Match | None:
     return Match(value=stored["value"], low=stored["low"], high=stored["high"], gaps=())
 
 
-def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping[str, Any] | None = None) -> Result:
+def preview_path(
+    assessment: Assessment,
+    chosen_role: str,
+    path_options: Mapping[str, Any] | None = None,
+    *,
+    current: Snapshot | None = None,
+    done: set[str] | None = None,
+) -> Result:
     """The stored result with the path towards another role (or within other limits), not stored (for someone
-    the result was shared with)."""
+    the result was shared with). `current` and `done` as for `store_path`."""
     row = assessment.result
-    done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored
-    document = {**row.document, **path_document(row.document, chosen_role, path_options, done=done)}
+    if done is None:
+        done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored
+    document = {**row.document, **path_document(row.document, chosen_role, path_options, done=done, current=current)}
     unsaved = StoredResult(
         assessment=assessment,
         document=document,

@@ -367,6 +367,30 @@ def test_a_shared_view_shows_the_rebuilt_path_without_storing_it(client):
     assert StoredResult.objects.get(assessment=beginner).document == before  # the owner's result untouched
 
 
+def test_a_shared_view_of_an_outdated_path_builds_it_once_while_the_catalogue_stays(client, monkeypatch):
+    """The shared view does not store the path it rebuilds, so it built it again (the path's optimisation) on every
+    view, each time the same, for as long as the owner did not look."""
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    share = beginner.share()
+    first.hours = first.hours + 40
+    first.save()  # as the admin does it: the stored path counts the old hours
+    built = []
+    path_for = results_module.path_for
+    monkeypatch.setattr(results_module, "path_for", lambda *args, **kw: built.append(1) or path_for(*args, **kw))
+    url = reverse("shared-results", args=[share])
+    pages = [client.get(url) for _ in range(3)]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    steps = [[(course.slug, float(course.hours)) for _, course, _ in page.context["path_steps"]] for page in pages]
+    assert steps[0] == steps[1] == steps[2]
+    assert pages[0].context["path_summary"].hours == pytest.approx(sum(hours for _, hours in steps[0]))  # rebuilt
+    assert len(built) == 1
+    first.hours = first.hours + 1
+    first.save()  # the catalogue changed again: built anew
+    client.get(url)
+    assert len(built) == 2
+
+
 def test_a_withdrawn_target_role_leads_the_path_to_an_offered_one(client):
     """The page said "Lernpfad zur Rolle : 10 Schritte" towards a role an admin had withdrawn."""
     beginner = answer_all(start_assessment(), weakest)
