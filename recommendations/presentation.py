@@ -37,6 +37,7 @@ from assessment.translation import current_language
 from core.numbers import hours_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
+from recommendations.catalogue import Snapshot, snapshot
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
@@ -251,11 +252,17 @@ def path_limits_of(path: LearningPath) -> dict[str, float]:
 
 
 def chosen_result(
-    assessment: Assessment, role: str | None, roles: dict[str, Role], *, shared: bool, limits: dict | None = None
+    assessment: Assessment,
+    role: str | None,
+    roles: dict[str, Role],
+    *,
+    shared: bool,
+    limits: dict | None = None,
+    current: Snapshot | None = None,
 ) -> tuple:
     """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
-    shared view), and the message for a role that does not exist."""
-    result = result_with_current_path(assessment, store=not shared)
+    shared view), and the message for a role that does not exist. `current`: the snapshot the page has taken."""
+    result = result_with_current_path(assessment, store=not shared, current=current)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
@@ -270,8 +277,8 @@ def chosen_result(
     if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
         return result, ""
     if shared:
-        return preview_path(assessment, role or result.recommendation.path.target_role, limits), ""
-    return store_path(assessment, chosen_role=role, path_options=limits), ""
+        return preview_path(assessment, role or result.recommendation.path.target_role, limits, current=current), ""
+    return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
 
 
 def results_context(
@@ -281,7 +288,8 @@ def results_context(
     not valid (the page then keeps the path it has)."""
     limits_form, limits = path_limits(query or {})
     roles = active_roles()
-    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits)
+    current = snapshot()  # its one query also says which model version is active (`newer_model_than`)
+    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits, current=current)
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
     profile, recommendation = result.profile, result.recommendation
@@ -328,7 +336,7 @@ def results_context(
         "ranked_by_model": recommendation.model_version != TRANSPARENT,
         "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
-        "newer_model": newer_model_than(result),
+        "newer_model": newer_model_than(result, current),
         "no_longer_offered": no_longer_offered,
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile),

@@ -302,15 +302,16 @@ def result_for(assessment: Assessment) -> Result:
     return hydrate(row)
 
 
-def result_with_current_path(assessment: Assessment, *, store: bool = True) -> Result:
+def result_with_current_path(assessment: Assessment, *, store: bool = True, current: Snapshot | None = None) -> Result:
     """`result_for`, with its learning path built again when it no longer holds: the courses marked done have
     changed since it was stored (in another attempt kept in the same account, or by a second click whose path was
     stored before this one's), its target role was withdrawn, or a course on it now takes other hours or costs
     another price (the person's limits were kept with the old figures, and the page showed the new ones beside
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
-    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it."""
+    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
+    `current`: the snapshot the page has just taken."""
     result = result_for(assessment)
-    current, done = snapshot(), completed_courses(assessment)
+    current, done = current or snapshot(), completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):
         if store:
             return store_path(assessment, current=current, done=done)
@@ -465,6 +466,9 @@ def preview_path(
     return hydrate(unsaved)
 
 
-def newer_model_than(result: Result) -> bool:
-    """Whether another model version is active now than when the result was computed (one query)."""
+def newer_model_than(result: Result, current: Snapshot | None = None) -> bool:
+    """Whether another model version is active now than when the result was computed: as the snapshot `current`
+    read it with its freshness query, or one query."""
+    if current is not None and current.model_state is not None:
+        return (current.model_state[0] or "") != result.active_version
     return _active_version() != result.active_version

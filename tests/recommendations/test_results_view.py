@@ -441,6 +441,25 @@ def test_the_results_page_and_the_shared_view_make_a_constant_number_of_queries(
             assert client.get(url).status_code == 200
 
 
+def test_the_results_pages_read_the_active_model_version_once_with_the_catalogue_snapshot(client, finished_assessment):
+    """The page asked for the active model version ("Neu berechnen" for a newer model) with a query of its own,
+    though the catalogue snapshot's freshness query, made on the same page, reads it too."""
+    finished_assessment.share()
+    urls = [results_url(finished_assessment), reverse("shared-results", args=[finished_assessment.share_token])]
+    urls.append(results_url(finished_assessment) + "?max_hours=30")  # a path built anew and stored
+    for url in urls:
+        client.get(url)  # the first view stores the result
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert [q["sql"] for q in queries.captured_queries if "recommendations_modelversion" in q["sql"]] == [
+            q["sql"]
+            for q in queries.captured_queries
+            if "MAX(" in q["sql"]  # the snapshot's one query
+        ]
+    ModelVersion.objects.filter(active=True).update(version="retrained")  # as if another version were active now
+    assert "Neu berechnen" in client.get(urls[0]).content.decode()
+
+
 def test_the_shared_view_varies_on_htmx_and_another_role_there_changes_nothing_stored(client, finished_assessment):
     client.get(results_url(finished_assessment))
     target = stored(finished_assessment).document["path"]["target_role"]
