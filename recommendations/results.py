@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
@@ -160,26 +160,35 @@ def compute_document(
     }
 
 
+# Results computed before the one stored regardless: another request that stored the same attempt's result between
+# this one's read and its write (a second tab choosing a role, marking a course done, computing anew) has it
+# computed again from what that one stored, so that neither silently undoes the other.
+STORE_ATTEMPTS = 3
+
+
 def store_result(
     assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
 ) -> Result:
     """Compute the whole result again (scores, ranking with the active model, path) and store it.
 
     `chosen_role` and `path_options` (keyword arguments of `learning_path_for`) default to the stored ones."""
-    stored = StoredResult.objects.filter(assessment=assessment).values_list("document", flat=True).first() or {}
-    if chosen_role is None:
-        chosen_role = stored.get("chosen_role", "")
-    if path_options is None:
-        path_options = stored.get("path_options", {})
-    document = compute_document(assessment, chosen_role, path_options)
-    first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
-    if first_before and first_now and first_before != first_now:
-        match = stored["roles"][0].get("match", {})
-        document["first_role_before"] = {
-            "slug": first_before,
-            "match": {k: match.get(k) for k in ("value", "low", "high")},
-        }
-    return _save(assessment, document, _active_version())
+    for attempt in range(STORE_ATTEMPTS):
+        stored = StoredResult.objects.filter(assessment=assessment).values_list("document", flat=True).first() or {}
+        chosen = stored.get("chosen_role", "") if chosen_role is None else chosen_role
+        options = stored.get("path_options", {}) if path_options is None else path_options
+        document = compute_document(assessment, chosen, options)
+        first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
+        if first_before and first_now and first_before != first_now:
+            match = stored["roles"][0].get("match", {})
+            document["first_role_before"] = {
+                "slug": first_before,
+                "match": {k: match.get(k) for k in ("value", "low", "high")},
+            }
+        last = attempt == STORE_ATTEMPTS - 1
+        saved = _save(assessment, document, _active_version(), read=None if last else stored)
+        if saved is not None:
+            return saved
+    raise AssertionError("the last attempt stores regardless")  # pragma: no cover
 
 
 def _first(document: Mapping[str, Any]) -> str | None:
@@ -200,13 +209,24 @@ def store_path(
     """Build the learning path again (another target role, a course marked done, path limits) from the
     stored levels, and store it; the roles keep the ranking the person saw. `current` and `done`: the snapshot and
     the courses marked done when the caller has just read them."""
-    stored = StoredResult.objects.filter(assessment=assessment).first()
-    if stored is None or stored.document.get("format") != FORMAT:
-        return store_result(assessment, chosen_role, path_options)
-    document = dict(stored.document)
-    done = completed_courses(assessment) if done is None else done
-    document.update(path_document(document, chosen_role, path_options, done=done, current=current))
-    return _save(assessment, document, stored.active_version, computed_at=stored.computed_at)
+    for attempt in range(STORE_ATTEMPTS):
+        stored = StoredResult.objects.filter(assessment=assessment).first()
+        if stored is None or stored.document.get("format") != FORMAT:
+            return store_result(assessment, chosen_role, path_options)
+        document = dict(stored.document)
+        done_now = completed_courses(assessment) if done is None or attempt else done
+        document.update(path_document(document, chosen_role, path_options, done=done_now, current=current))
+        last = attempt == STORE_ATTEMPTS - 1
+        saved = _save(
+            assessment,
+            document,
+            stored.active_version,
+            computed_at=stored.computed_at,
+            read=None if last else stored.document,
+        )
+        if saved is not None:
+            return saved
+    raise AssertionError("the last attempt stores regardless")  # pragma: no cover
 
 
 # The path parts `path_document` built, per catalogue snapshot (a new snapshot after any change to the catalogue or
@@ -252,18 +272,32 @@ def path_document(
     return {"chosen_role": chosen, "path_options": options, "done": sorted(done), **built}
 
 
-def _save(assessment: Assessment, document: dict, active_version: str, computed_at=None) -> Result:
+def _save(
+    assessment: Assessment, document: dict, active_version: str, computed_at=None, read: Mapping | None = None
+) -> Result | None:
+    """Store `document` as the assessment's result; with `read` (the stored document it was computed from, {} for
+    none) only while that is still what is stored, else None (under the row's lock: of two requests, the later sees
+    what the earlier stored)."""
     from django.utils import timezone
 
-    row, _created = StoredResult.objects.update_or_create(
-        assessment=assessment,
-        defaults={
-            "document": document,
-            "model_version": document["model_version"],
-            "active_version": active_version,
-            "computed_at": computed_at or timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        if read is not None:
+            now = (
+                StoredResult.objects.select_for_update()
+                .filter(assessment=assessment)
+                .values_list("document", flat=True)
+            )
+            if (now.first() or {}) != read:
+                return None
+        row, _created = StoredResult.objects.update_or_create(
+            assessment=assessment,
+            defaults={
+                "document": document,
+                "model_version": document["model_version"],
+                "active_version": active_version,
+                "computed_at": computed_at or timezone.now(),
+            },
+        )
     assessment.result = row  # what this request shows next is what was just stored, not the row it read before
     return hydrate(row)
 

@@ -441,6 +441,43 @@ def test_the_results_page_and_the_shared_view_make_a_constant_number_of_queries(
             assert client.get(url).status_code == 200
 
 
+def test_a_role_chosen_in_one_tab_while_a_course_is_marked_done_in_another_keeps_both(client, monkeypatch):
+    """The course's path was built from the result read before the other tab stored its role, and stored over it:
+    the role chosen was gone without a word (the same with "Neu berechnen" in one tab and a course in the other)."""
+    beginner = answer_all(start_assessment(), weakest)
+    page = client.get(results_url(beginner)).context
+    course = page["path_steps"][0][1].slug
+    other = next(role.slug for role, _fit in page["fits"] if role.slug != page["target_role"].slug)
+    build, other_tab = results_module.path_document, []
+
+    def path_document(*args, **kwargs):  # the other tab's request, while this one builds its path
+        if not other_tab:
+            other_tab.append("asked")
+            other_tab[0] = client.get(results_url(beginner, other)).status_code
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(results_module, "path_document", path_document)
+    client.post(reverse("course-done", args=[beginner.token, course]), {"done": "1"})
+    assert other_tab == [200]
+    document = stored(beginner).document
+    assert document["chosen_role"] == other and document["path"]["target_role"] == other
+    assert course in document["done"]
+
+    other_tab.clear()
+    monkeypatch.setattr(results_module, "path_document", build)
+    compute = results_module.compute_document
+
+    def compute_document(*args, **kwargs):  # "Neu berechnen" in this tab, another role in the other meanwhile
+        if not other_tab:
+            other_tab.append("asked")
+            other_tab[0] = client.get(results_url(beginner, page["target_role"].slug)).status_code
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(results_module, "compute_document", compute_document)
+    client.post(reverse("results-recompute", args=[beginner.token]))
+    assert other_tab == [200] and stored(beginner).document["chosen_role"] == page["target_role"].slug
+
+
 def test_the_results_pages_read_the_active_model_version_once_with_the_catalogue_snapshot(client, finished_assessment):
     """The page asked for the active model version ("Neu berechnen" for a newer model) with a query of its own,
     though the catalogue snapshot's freshness query, made on the same page, reads it too."""
