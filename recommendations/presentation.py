@@ -174,24 +174,6 @@ def _charts(rows: tuple) -> dict:
     return {"radar": radar(list(rows)), "gaps": gap_chart(list(rows))}
 
 
-def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPath:
-    """The stored path with each course's facts as they are now (hours, price, whether it is still offered)."""
-    steps = []
-    for step in path.steps:
-        course = courses.get(step.course.slug)
-        if course is None:  # deleted since: shown as no longer offered
-            steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, active=False)))
-            continue
-        facts = dataclasses.replace(
-            step.course,
-            hours=float(course.hours),
-            price_eur=None if course.price_eur is None else float(course.price_eur),
-            active=course.active,
-        )
-        steps.append(dataclasses.replace(step, course=facts))
-    return dataclasses.replace(path, steps=tuple(steps))
-
-
 def active_roles() -> dict[str, Role]:
     """The active roles by slug, in their order: `Role.objects.active()`, with SQL written once (`core.rows`)."""
     return {role.slug: role for (role,) in fetch(_roles_sql(connection.vendor), [True], (Role,))}
@@ -295,14 +277,13 @@ def results_context(
     profile, recommendation = result.profile, result.recommendation
     sections = profile_sections(profile)
     names = _names(sections)
-    stored_path = recommendation.path
-    courses = courses_by_slug([s.course.slug for s in stored_path.steps] + list(result.done))
+    path = recommendation.path  # with its courses' facts as they are now (`result_with_current_path`)
+    courses = courses_by_slug([s.course.slug for s in path.steps] + list(result.done))
     # An unreliable result settles no role: the path is shown only towards a role the person picked, and not at
     # all on far too few answers (its levels would be the measurement's guess, not the person's).
     too_few = profile.reliability == Reliability.TOO_FEW
     # and none without a role to lead towards (every role withdrawn: it said "you meet every requirement")
     path_settled = bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
-    path = _current_path(stored_path, courses)
     requirements = result.requirements
     measured = profile.levels()
     if not path_settled:

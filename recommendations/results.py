@@ -350,7 +350,29 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
         if store:
             return store_path(assessment, current=current, done=done)
         return preview_path(assessment, result.chosen_role, current=current, done=done)
-    return result
+    path = path_as_it_is_now(result.recommendation.path, current)
+    if path is result.recommendation.path:
+        return result
+    return dataclasses.replace(result, recommendation=dataclasses.replace(result.recommendation, path=path))
+
+
+def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:
+    """The stored `path` with each course's facts as they are now: hours, price, and whether it is still offered (a
+    course deleted since is not). Not outdated (`path_outdated`), only a course no longer offered can differ; the page,
+    its PDF and the JSON download all show and count it so."""
+    steps = []
+    for step in path.steps:
+        now = current.catalogue.every.get(step.course.slug)
+        facts = (
+            (False, step.course.hours, step.course.price_eur) if now is None else (now.active, now.hours, now.price_eur)
+        )
+        if facts != (step.course.active, step.course.hours, step.course.price_eur):
+            course = dataclasses.replace(step.course, active=facts[0], hours=facts[1], price_eur=facts[2])
+            step = dataclasses.replace(step, course=course)
+        steps.append(step)
+    if all(new is old for new, old in zip(steps, path.steps)):
+        return path
+    return dataclasses.replace(path, steps=tuple(steps))
 
 
 def path_outdated(path: LearningPath, current: Snapshot) -> bool:

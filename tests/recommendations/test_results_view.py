@@ -341,6 +341,22 @@ def test_a_course_whose_hours_changed_rebuilds_the_path_within_the_persons_limit
     assert download["total_hours"] == pytest.approx(sum(hours.values()))
 
 
+def test_a_course_withdrawn_with_other_hours_counts_the_same_on_the_page_and_in_the_download(client):
+    """The page showed a withdrawn course with its hours as they are now, and counted them in its totals; the JSON
+    download kept the hours stored with the path: two mechanisms for an outdated path, two answers."""
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    first.active, first.hours = False, first.hours + 7
+    first.save()  # as the admin does it
+    page = client.get(results_url(beginner)).context
+    assert [course.slug for course in page["no_longer_offered"]] == [first.slug]  # kept, marked
+    hours = {course.slug: float(course.hours) for _, course, _ in page["path_steps"]}
+    assert hours[first.slug] == float(first.hours)
+    download = client.get(reverse("results-json", args=[beginner.token])).json()["learning_path"]
+    assert {step["course"]: step["hours"] for step in download["steps"]} == hours
+    assert download["total_hours"] == pytest.approx(page["path_summary"].hours)
+
+
 def test_a_role_chosen_for_an_unreliable_result_and_then_withdrawn_is_no_longer_the_chosen_one(client):
     """The path was rebuilt towards the first role of the ranking the page refuses, still marked as chosen: the
     page hid it, and the JSON download exported it."""
