@@ -36,7 +36,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -306,11 +306,15 @@ def confirm_account(user, password: str) -> bool:
     )
 
 
+# An attempt with a result to keep: finished, or reopened by "Ergebnis schärfen" (in another tab, say), which was
+# finished and is again at its last questions (the keep button of its result page answered "not found").
+KEEPABLE = Q(finished_at__isnull=False) | Q(sharpen_until__isnull=False)
+
+
 def keep_result(user, token: str) -> bool:
-    """Put a finished attempt that nobody keeps yet into the account; False when there is none by that token."""
-    return bool(
-        token and Assessment.objects.filter(token=token, finished_at__isnull=False, user__isnull=True).update(user=user)
-    )
+    """Put an attempt with a result (`KEEPABLE`) that nobody keeps yet into the account; False when there is none by
+    that token."""
+    return bool(token and Assessment.objects.filter(KEEPABLE, token=token, user__isnull=True).update(user=user))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -496,7 +500,7 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     results = reverse("results", args=[token])
     if not request.user.is_authenticated:
         return redirect_to_login(f"{results}#keep-heading")
-    assessment = get_object_or_404(Assessment, token=token, finished_at__isnull=False)
+    assessment = get_object_or_404(Assessment.objects.filter(KEEPABLE), token=token)
     claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
     if not claimed and assessment.user_id != request.user.pk:
         raise PermissionDenied

@@ -160,6 +160,7 @@ class Catalogue:
 
     def __init__(self, courses: Sequence[CourseSpec]) -> None:
         self.courses = {c.slug: c for c in courses if c.active}
+        self.every = {c.slug: c for c in courses}  # offered or not: what a stored path's courses are now
         self.by_competency: dict[str, list[CourseSpec]] = {}
         for course in self.courses.values():
             for competency, *_ in course.develops:

@@ -37,6 +37,7 @@ from assessment.translation import current_language
 from core.numbers import hours_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
+from recommendations.catalogue import Snapshot, snapshot
 from recommendations.charts import gap_chart, radar
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
@@ -173,24 +174,6 @@ def _charts(rows: tuple) -> dict:
     return {"radar": radar(list(rows)), "gaps": gap_chart(list(rows))}
 
 
-def _current_path(path: LearningPath, courses: dict[str, Course]) -> LearningPath:
-    """The stored path with each course's facts as they are now (hours, price, whether it is still offered)."""
-    steps = []
-    for step in path.steps:
-        course = courses.get(step.course.slug)
-        if course is None:  # deleted since: shown as no longer offered
-            steps.append(dataclasses.replace(step, course=dataclasses.replace(step.course, active=False)))
-            continue
-        facts = dataclasses.replace(
-            step.course,
-            hours=float(course.hours),
-            price_eur=None if course.price_eur is None else float(course.price_eur),
-            active=course.active,
-        )
-        steps.append(dataclasses.replace(step, course=facts))
-    return dataclasses.replace(path, steps=tuple(steps))
-
-
 def active_roles() -> dict[str, Role]:
     """The active roles by slug, in their order: `Role.objects.active()`, with SQL written once (`core.rows`)."""
     return {role.slug: role for (role,) in fetch(_roles_sql(connection.vendor), [True], (Role,))}
@@ -251,11 +234,17 @@ def path_limits_of(path: LearningPath) -> dict[str, float]:
 
 
 def chosen_result(
-    assessment: Assessment, role: str | None, roles: dict[str, Role], *, shared: bool, limits: dict | None = None
+    assessment: Assessment,
+    role: str | None,
+    roles: dict[str, Role],
+    *,
+    shared: bool,
+    limits: dict | None = None,
+    current: Snapshot | None = None,
 ) -> tuple:
     """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
-    shared view), and the message for a role that does not exist."""
-    result = result_with_current_path(assessment, store=not shared)
+    shared view), and the message for a role that does not exist. `current`: the snapshot the page has taken."""
+    result = result_with_current_path(assessment, store=not shared, current=current)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
@@ -270,8 +259,8 @@ def chosen_result(
     if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
         return result, ""
     if shared:
-        return preview_path(assessment, role or result.recommendation.path.target_role, limits), ""
-    return store_path(assessment, chosen_role=role, path_options=limits), ""
+        return preview_path(assessment, role or result.recommendation.path.target_role, limits, current=current), ""
+    return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
 
 
 def results_context(
@@ -281,20 +270,20 @@ def results_context(
     not valid (the page then keeps the path it has)."""
     limits_form, limits = path_limits(query or {})
     roles = active_roles()
-    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits)
+    current = snapshot()  # its one query also says which model version is active (`newer_model_than`)
+    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits, current=current)
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
     profile, recommendation = result.profile, result.recommendation
     sections = profile_sections(profile)
     names = _names(sections)
-    stored_path = recommendation.path
-    courses = courses_by_slug([s.course.slug for s in stored_path.steps] + list(result.done))
+    path = recommendation.path  # with its courses' facts as they are now (`result_with_current_path`)
+    courses = courses_by_slug([s.course.slug for s in path.steps] + list(result.done))
     # An unreliable result settles no role: the path is shown only towards a role the person picked, and not at
     # all on far too few answers (its levels would be the measurement's guess, not the person's).
     too_few = profile.reliability == Reliability.TOO_FEW
     # and none without a role to lead towards (every role withdrawn: it said "you meet every requirement")
     path_settled = bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
-    path = _current_path(stored_path, courses)
     requirements = result.requirements
     measured = profile.levels()
     if not path_settled:
@@ -328,7 +317,7 @@ def results_context(
         "ranked_by_model": recommendation.model_version != TRANSPARENT,
         "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
-        "newer_model": newer_model_than(result),
+        "newer_model": newer_model_than(result, current),
         "no_longer_offered": no_longer_offered,
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile),

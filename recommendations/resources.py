@@ -631,6 +631,15 @@ def check_header(headers, first_row: str | None = None) -> None:
     """Raise UnreadableFile unless the first row names the slug column, saying what it names instead; for a CSV
     file (`first_row`, as written) whose first row names no known column, that the separator is the likely cause."""
     names = [name for name in (cell_text(header) for header in headers or ()) if name]
+    twice = sorted({name for name in names if name in COURSE_COLUMNS and names.count(name) > 1})
+    if twice:  # each row would keep only its last cell of the column, and drop the first without a word
+        raise UnreadableFile(
+            _(
+                "The first row of the file names the column “%(column)s” twice. Each column may appear only once: "
+                "otherwise only the last of its cells in a row would be imported."
+            )
+            % {"column": twice[0]}
+        )
     if not names or COURSE_KEY in names:
         return  # no first row at all: django-import-export says there is nothing to import
     if first_row is not None and not set(names) & set(COURSE_COLUMNS):

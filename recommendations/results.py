@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
@@ -31,7 +33,7 @@ from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
-from recommendations.paths import CourseSpec, LearningPath, Step
+from recommendations.paths import Catalogue, CourseSpec, LearningPath, Step
 from recommendations.services import Recommendation, RoleFit, path_for, rank_roles
 
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
@@ -158,26 +160,35 @@ def compute_document(
     }
 
 
+# Results computed before the one stored regardless: another request that stored the same attempt's result between
+# this one's read and its write (a second tab choosing a role, marking a course done, computing anew) has it
+# computed again from what that one stored, so that neither silently undoes the other.
+STORE_ATTEMPTS = 3
+
+
 def store_result(
     assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
 ) -> Result:
     """Compute the whole result again (scores, ranking with the active model, path) and store it.
 
     `chosen_role` and `path_options` (keyword arguments of `learning_path_for`) default to the stored ones."""
-    stored = StoredResult.objects.filter(assessment=assessment).values_list("document", flat=True).first() or {}
-    if chosen_role is None:
-        chosen_role = stored.get("chosen_role", "")
-    if path_options is None:
-        path_options = stored.get("path_options", {})
-    document = compute_document(assessment, chosen_role, path_options)
-    first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
-    if first_before and first_now and first_before != first_now:
-        match = stored["roles"][0].get("match", {})
-        document["first_role_before"] = {
-            "slug": first_before,
-            "match": {k: match.get(k) for k in ("value", "low", "high")},
-        }
-    return _save(assessment, document, _active_version())
+    for attempt in range(STORE_ATTEMPTS):
+        stored = StoredResult.objects.filter(assessment=assessment).values_list("document", flat=True).first() or {}
+        chosen = stored.get("chosen_role", "") if chosen_role is None else chosen_role
+        options = stored.get("path_options", {}) if path_options is None else path_options
+        document = compute_document(assessment, chosen, options)
+        first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
+        if first_before and first_now and first_before != first_now:
+            match = stored["roles"][0].get("match", {})
+            document["first_role_before"] = {
+                "slug": first_before,
+                "match": {k: match.get(k) for k in ("value", "low", "high")},
+            }
+        last = attempt == STORE_ATTEMPTS - 1
+        saved = _save(assessment, document, _active_version(), read=None if last else stored)
+        if saved is not None:
+            return saved
+    raise AssertionError("the last attempt stores regardless")  # pragma: no cover
 
 
 def _first(document: Mapping[str, Any]) -> str | None:
@@ -188,16 +199,42 @@ def _first(document: Mapping[str, Any]) -> str | None:
 
 
 def store_path(
-    assessment: Assessment, chosen_role: str | None = None, path_options: Mapping[str, Any] | None = None
+    assessment: Assessment,
+    chosen_role: str | None = None,
+    path_options: Mapping[str, Any] | None = None,
+    *,
+    current: Snapshot | None = None,
+    done: set[str] | None = None,
 ) -> Result:
     """Build the learning path again (another target role, a course marked done, path limits) from the
-    stored levels, and store it; the roles keep the ranking the person saw."""
-    stored = StoredResult.objects.filter(assessment=assessment).first()
-    if stored is None or stored.document.get("format") != FORMAT:
-        return store_result(assessment, chosen_role, path_options)
-    document = dict(stored.document)
-    document.update(path_document(document, chosen_role, path_options, done=completed_courses(assessment)))
-    return _save(assessment, document, stored.active_version, computed_at=stored.computed_at)
+    stored levels, and store it; the roles keep the ranking the person saw. `current` and `done`: the snapshot and
+    the courses marked done when the caller has just read them."""
+    for attempt in range(STORE_ATTEMPTS):
+        stored = StoredResult.objects.filter(assessment=assessment).first()
+        if stored is None or stored.document.get("format") != FORMAT:
+            return store_result(assessment, chosen_role, path_options)
+        document = dict(stored.document)
+        done_now = completed_courses(assessment) if done is None or attempt else done
+        document.update(path_document(document, chosen_role, path_options, done=done_now, current=current))
+        last = attempt == STORE_ATTEMPTS - 1
+        saved = _save(
+            assessment,
+            document,
+            stored.active_version,
+            computed_at=stored.computed_at,
+            read=None if last else stored.document,
+        )
+        if saved is not None:
+            return saved
+    raise AssertionError("the last attempt stores regardless")  # pragma: no cover
+
+
+# The path parts `path_document` built, per catalogue snapshot (a new snapshot after any change to the catalogue or
+# the roles is a new `Catalogue`, and its entries go with it). A shared view builds an outdated path without storing
+# it, and previews other roles: without this, every view of the same link ran the path's optimisation again.
+_built_paths: weakref.WeakKeyDictionary[Catalogue, dict[tuple, dict]] = weakref.WeakKeyDictionary()
+_built_paths_lock = threading.Lock()
+BUILT_PATHS_KEPT = 128  # per process and snapshot; a path's parts are a few kilobytes
 
 
 def path_document(
@@ -205,36 +242,62 @@ def path_document(
     chosen_role: str | None = None,
     path_options: Mapping[str, Any] | None = None,
     done: set[str] | None = None,
+    current: Snapshot | None = None,
 ) -> dict:
     """The parts of a stored document that change with the target role, the path limits or the courses done."""
-    current = snapshot()
+    current = current or snapshot()
     chosen = document.get("chosen_role", "") if chosen_role is None else chosen_role
     if chosen and chosen not in {role.slug for role in current.roles}:
         chosen = ""  # withdrawn since it was chosen: the path leads to the best-fitting role, which nobody chose
     options = dict(document.get("path_options", {}) if path_options is None else path_options)
     done = set(document.get("done", ())) if done is None else done
     goal = current.goal(chosen, (role["slug"] for role in document["roles"]))
-    return {
-        "chosen_role": chosen,
-        "path_options": options,
-        "done": sorted(done),
-        "requirements": current.requirements(goal),
-        "path": _path_document(goal, document["levels"], current, done, options),
-    }
+    try:  # what the path depends on besides the snapshot
+        key: tuple | None = (goal, frozenset(document["levels"].items()), frozenset(options.items()), frozenset(done))
+    except TypeError:  # a stored value that is not plain data: built, not kept
+        key = None
+    with _built_paths_lock:
+        built = _built_paths.get(current.catalogue, {}).get(key) if key is not None else None
+    if built is None:
+        built = {
+            "requirements": current.requirements(goal),
+            "path": _path_document(goal, document["levels"], current, done, options),
+        }
+        if key is not None:
+            with _built_paths_lock:
+                kept = _built_paths.setdefault(current.catalogue, {})
+                if len(kept) >= BUILT_PATHS_KEPT:
+                    kept.pop(next(iter(kept)))  # the oldest
+                kept[key] = built
+    return {"chosen_role": chosen, "path_options": options, "done": sorted(done), **built}
 
 
-def _save(assessment: Assessment, document: dict, active_version: str, computed_at=None) -> Result:
+def _save(
+    assessment: Assessment, document: dict, active_version: str, computed_at=None, read: Mapping | None = None
+) -> Result | None:
+    """Store `document` as the assessment's result; with `read` (the stored document it was computed from, {} for
+    none) only while that is still what is stored, else None (under the row's lock: of two requests, the later sees
+    what the earlier stored)."""
     from django.utils import timezone
 
-    row, _created = StoredResult.objects.update_or_create(
-        assessment=assessment,
-        defaults={
-            "document": document,
-            "model_version": document["model_version"],
-            "active_version": active_version,
-            "computed_at": computed_at or timezone.now(),
-        },
-    )
+    with transaction.atomic():
+        if read is not None:
+            now = (
+                StoredResult.objects.select_for_update()
+                .filter(assessment=assessment)
+                .values_list("document", flat=True)
+            )
+            if (now.first() or {}) != read:
+                return None
+        row, _created = StoredResult.objects.update_or_create(
+            assessment=assessment,
+            defaults={
+                "document": document,
+                "model_version": document["model_version"],
+                "active_version": active_version,
+                "computed_at": computed_at or timezone.now(),
+            },
+        )
     assessment.result = row  # what this request shows next is what was just stored, not the row it read before
     return hydrate(row)
 
@@ -273,17 +336,43 @@ def result_for(assessment: Assessment) -> Result:
     return hydrate(row)
 
 
-def result_with_current_path(assessment: Assessment, *, store: bool = True) -> Result:
+def result_with_current_path(assessment: Assessment, *, store: bool = True, current: Snapshot | None = None) -> Result:
     """`result_for`, with its learning path built again when it no longer holds: the courses marked done have
     changed since it was stored (in another attempt kept in the same account, or by a second click whose path was
     stored before this one's), its target role was withdrawn, or a course on it now takes other hours or costs
     another price (the person's limits were kept with the old figures, and the page showed the new ones beside
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
-    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it."""
+    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
+    `current`: the snapshot the page has just taken."""
     result = result_for(assessment)
-    if set(result.done) != completed_courses(assessment) or path_outdated(result.recommendation.path, snapshot()):
-        return store_path(assessment) if store else preview_path(assessment, result.chosen_role)
-    return result
+    current, done = current or snapshot(), completed_courses(assessment)
+    if set(result.done) != done or path_outdated(result.recommendation.path, current):
+        if store:
+            return store_path(assessment, current=current, done=done)
+        return preview_path(assessment, result.chosen_role, current=current, done=done)
+    path = path_as_it_is_now(result.recommendation.path, current)
+    if path is result.recommendation.path:
+        return result
+    return dataclasses.replace(result, recommendation=dataclasses.replace(result.recommendation, path=path))
+
+
+def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:
+    """The stored `path` with each course's facts as they are now: hours, price, and whether it is still offered (a
+    course deleted since is not). Not outdated (`path_outdated`), only a course no longer offered can differ; the page,
+    its PDF and the JSON download all show and count it so."""
+    steps = []
+    for step in path.steps:
+        now = current.catalogue.every.get(step.course.slug)
+        facts = (
+            (False, step.course.hours, step.course.price_eur) if now is None else (now.active, now.hours, now.price_eur)
+        )
+        if facts != (step.course.active, step.course.hours, step.course.price_eur):
+            course = dataclasses.replace(step.course, active=facts[0], hours=facts[1], price_eur=facts[2])
+            step = dataclasses.replace(step, course=course)
+        steps.append(step)
+    if all(new is old for new, old in zip(steps, path.steps)):
+        return path
+    return dataclasses.replace(path, steps=tuple(steps))
 
 
 def path_outdated(path: LearningPath, current: Snapshot) -> bool:
@@ -409,12 +498,20 @@ def _match_before(stored: Any) -> Match | None:
     return Match(value=stored["value"], low=stored["low"], high=stored["high"], gaps=())
 
 
-def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping[str, Any] | None = None) -> Result:
+def preview_path(
+    assessment: Assessment,
+    chosen_role: str,
+    path_options: Mapping[str, Any] | None = None,
+    *,
+    current: Snapshot | None = None,
+    done: set[str] | None = None,
+) -> Result:
     """The stored result with the path towards another role (or within other limits), not stored (for someone
-    the result was shared with)."""
+    the result was shared with). `current` and `done` as for `store_path`."""
     row = assessment.result
-    done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored
-    document = {**row.document, **path_document(row.document, chosen_role, path_options, done=done)}
+    if done is None:
+        done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored
+    document = {**row.document, **path_document(row.document, chosen_role, path_options, done=done, current=current)}
     unsaved = StoredResult(
         assessment=assessment,
         document=document,
@@ -425,6 +522,9 @@ def preview_path(assessment: Assessment, chosen_role: str, path_options: Mapping
     return hydrate(unsaved)
 
 
-def newer_model_than(result: Result) -> bool:
-    """Whether another model version is active now than when the result was computed (one query)."""
+def newer_model_than(result: Result, current: Snapshot | None = None) -> bool:
+    """Whether another model version is active now than when the result was computed: as the snapshot `current`
+    read it with its freshness query, or one query."""
+    if current is not None and current.model_state is not None:
+        return (current.model_state[0] or "") != result.active_version
     return _active_version() != result.active_version

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
 import tablib
@@ -155,6 +156,25 @@ def test_a_file_whose_first_row_lacks_the_slug_column_says_so(admin_client):
     text = refused(preview(admin_client, to_csv(rows[:2])))
     assert "„slug“" in text and "kennung" in text
     assert "slug, title_de, title_en, provider" in text
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_file_naming_a_column_twice_is_refused_and_changes_nothing(admin_client, file_format, language):
+    """Each row kept only the last cell of a column named twice: a second "hours" column with other figures (or
+    none) overrode the first without a word, or refused its row for an empty cell that was not."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = rows_of(export(admin_client))[:2]
+    headers = [*rows[0], "hours"]
+    sheet = tablib.Dataset(*[[*row.values(), str(float(row["hours"]) + 5)] for row in rows], headers=headers)
+    content = sheet.export(file_format)
+    text = refused(preview(admin_client, content.encode() if isinstance(content, str) else content, file_format))
+    assert {
+        "de": "Die erste Zeile der Datei nennt die Spalte „hours“ zweimal.",
+        "en": "The first row of the file names the column “hours” twice.",
+    }[language] in text
+    assert "slug, title_de, title_en, provider" in text  # the field list above the form is still there
+    assert Course.objects.get(slug=rows[0]["slug"]).hours == Decimal(rows[0]["hours"])
 
 
 def test_the_field_list_stays_above_the_form_when_the_file_cannot_be_read(admin_client):

@@ -46,6 +46,28 @@ def test_an_attempt_kept_in_the_account_appears_in_my_results(client, finished_a
     assert reverse("results", args=[finished_assessment.token]) in page
 
 
+def test_an_attempt_being_sharpened_in_another_tab_is_kept_too(client, db):
+    """The results page's "keep" button, sent while "Ergebnis schärfen" had reopened the attempt in another tab,
+    answered "page not found" and kept nothing; the other forms of that page say the attempt is being sharpened."""
+    from tests.assessment.test_adaptive_flow import run_to_the_end, start
+
+    sign_up(client)
+    attempt = start(client)
+    run_to_the_end(client, attempt)
+    client.get(reverse("results", args=[attempt.token]))
+    client.post(reverse("assessment:sharpen", args=[attempt.token]))  # the other tab
+    attempt.refresh_from_db()
+    assert attempt.finished_at is None and attempt.sharpen_until is not None
+    response = client.post(reverse("keep-in-account", args=[attempt.token]), follow=True)
+    assert response.status_code == 200 and "in Ihrem Konto gespeichert" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.user == User.objects.get()
+    client.post(reverse("assessment:end-sharpen", args=[attempt.token]))
+    assert reverse("results", args=[attempt.token]) in client.get(reverse("my-results")).content.decode()
+    unfinished = start_assessment()  # never finished: no result to keep
+    assert client.post(reverse("keep-in-account", args=[unfinished.token])).status_code == 404
+
+
 def test_someone_elses_kept_attempt_cannot_be_taken_over(client, finished_assessment):
     owner = User.objects.create_user("owner@example.org", "owner@example.org", "x-Secret-123")
     finished_assessment.user = owner

@@ -111,6 +111,7 @@ def test_skipped_items_are_never_asked_again(monkeypatch):
         ('[{"answers": {"svc-self": 3}}]', "3 is not an option of item 'svc-self'"),
         ('[{"answers": {"svc-self": "3"}, "skipped": ["svc-self"]}]', "both answered and skipped"),
         ('[{"answers": {}}, {"answers": {"nope": "a"}}]', "entry 1: unknown item 'nope'"),
+        ('[{"answers": {"svc-self": "3", "svc-self": "1"}}]', "names the key 'svc-self' twice in one object"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_nothing_on_stdout(payload, message, monkeypatch):

@@ -111,12 +111,12 @@ def test_a_scenario_question_without_a_competency_is_shown(client):
 # --- the results page -----------------------------------------------------------------------------------
 
 
-def test_the_results_page_asks_the_database_seven_times(client):
+def test_the_results_page_asks_the_database_six_times(client):
     beginner = answer_all(start_assessment(), weakest)
     # the attempt with its result, the courses marked done (has the stored path missed a mark?), the catalogue's
-    # stamp (is the path's role withdrawn, or a course's hours or price changed?), the active roles, competencies
-    # with sections and descriptors, the path's courses with providers, the active model version
-    assert queries_of(client, reverse("results", args=[beginner.token])) == 7
+    # stamp (is the path's role withdrawn, or a course's hours or price changed? which model version is active?),
+    # the active roles, competencies with sections and descriptors, the path's courses with providers
+    assert queries_of(client, reverse("results", args=[beginner.token])) == 6
 
 
 def test_the_results_page_reads_what_the_orm_reads():

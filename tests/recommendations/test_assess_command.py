@@ -106,6 +106,9 @@ def test_english_reasons_and_titles(monkeypatch):
         ('{"answers": {}, "constraints": {"max_hours": 1%s}}' % ("0" * 400), "at least 0"),  # no float holds it
         ('{"answers": {}, "constraints": {"max_days": 3}}', "may only give"),
         ('{"answers": {}, "constraints": []}', "may only give"),
+        # JSON keeps the last of two values: the first answer, or the limit, was dropped without a word
+        ('{"answers": {"svc-k1": "a", "svc-k1": "b"}}', "names the key 'svc-k1' twice"),
+        ('{"answers": {}, "constraints": {"max_hours": 10, "max_hours": 900}}', "names the key 'max_hours' twice"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_on_stdout(monkeypatch, payload, message):

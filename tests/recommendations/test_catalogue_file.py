@@ -180,6 +180,8 @@ def test_prerequisites_that_would_require_each_other_are_refused(tmp_path):
     [
         ("{not json", "is not valid JSON"),
         ("[]", 'a JSON object with the lists "providers" and "courses"'),
+        # the first list was dropped without a word, and the import reported success
+        ('{"providers": [], "courses": [], "providers": []}', "names the key 'providers' twice in one object"),
     ],
 )
 def test_a_file_that_is_not_a_catalogue_gets_a_clear_message(tmp_path, content, expected):

@@ -342,6 +342,22 @@ def test_a_course_whose_hours_changed_rebuilds_the_path_within_the_persons_limit
     assert download["total_hours"] == pytest.approx(sum(hours.values()))
 
 
+def test_a_course_withdrawn_with_other_hours_counts_the_same_on_the_page_and_in_the_download(client):
+    """The page showed a withdrawn course with its hours as they are now, and counted them in its totals; the JSON
+    download kept the hours stored with the path: two mechanisms for an outdated path, two answers."""
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    first.active, first.hours = False, first.hours + 7
+    first.save()  # as the admin does it
+    page = client.get(results_url(beginner)).context
+    assert [course.slug for course in page["no_longer_offered"]] == [first.slug]  # kept, marked
+    hours = {course.slug: float(course.hours) for _, course, _ in page["path_steps"]}
+    assert hours[first.slug] == float(first.hours)
+    download = client.get(reverse("results-json", args=[beginner.token])).json()["learning_path"]
+    assert {step["course"]: step["hours"] for step in download["steps"]} == hours
+    assert download["total_hours"] == pytest.approx(page["path_summary"].hours)
+
+
 def test_a_role_chosen_for_an_unreliable_result_and_then_withdrawn_is_no_longer_the_chosen_one(client):
     """The path was rebuilt towards the first role of the ranking the page refuses, still marked as chosen: the
     page hid it, and the JSON download exported it."""
@@ -366,6 +382,30 @@ def test_a_shared_view_shows_the_rebuilt_path_without_storing_it(client):
     shared = client.get(reverse("shared-results", args=[share]))
     assert shared.status_code == 200
     assert StoredResult.objects.get(assessment=beginner).document == before  # the owner's result untouched
+
+
+def test_a_shared_view_of_an_outdated_path_builds_it_once_while_the_catalogue_stays(client, monkeypatch):
+    """The shared view does not store the path it rebuilds, so it built it again (the path's optimisation) on every
+    view, each time the same, for as long as the owner did not look."""
+    beginner = answer_all(start_assessment(), weakest)
+    first = client.get(results_url(beginner)).context["path_steps"][0][1]
+    share = beginner.share()
+    first.hours = first.hours + 40
+    first.save()  # as the admin does it: the stored path counts the old hours
+    built = []
+    path_for = results_module.path_for
+    monkeypatch.setattr(results_module, "path_for", lambda *args, **kw: built.append(1) or path_for(*args, **kw))
+    url = reverse("shared-results", args=[share])
+    pages = [client.get(url) for _ in range(3)]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    steps = [[(course.slug, float(course.hours)) for _, course, _ in page.context["path_steps"]] for page in pages]
+    assert steps[0] == steps[1] == steps[2]
+    assert pages[0].context["path_summary"].hours == pytest.approx(sum(hours for _, hours in steps[0]))  # rebuilt
+    assert len(built) == 1
+    first.hours = first.hours + 1
+    first.save()  # the catalogue changed again: built anew
+    client.get(url)
+    assert len(built) == 2
 
 
 def test_a_withdrawn_target_role_leads_the_path_to_an_offered_one(client):
@@ -416,6 +456,62 @@ def test_the_results_page_and_the_shared_view_make_a_constant_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
+
+
+def test_a_role_chosen_in_one_tab_while_a_course_is_marked_done_in_another_keeps_both(client, monkeypatch):
+    """The course's path was built from the result read before the other tab stored its role, and stored over it:
+    the role chosen was gone without a word (the same with "Neu berechnen" in one tab and a course in the other)."""
+    beginner = answer_all(start_assessment(), weakest)
+    page = client.get(results_url(beginner)).context
+    course = page["path_steps"][0][1].slug
+    other = next(role.slug for role, _fit in page["fits"] if role.slug != page["target_role"].slug)
+    build, other_tab = results_module.path_document, []
+
+    def path_document(*args, **kwargs):  # the other tab's request, while this one builds its path
+        if not other_tab:
+            other_tab.append("asked")
+            other_tab[0] = client.get(results_url(beginner, other)).status_code
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(results_module, "path_document", path_document)
+    client.post(reverse("course-done", args=[beginner.token, course]), {"done": "1"})
+    assert other_tab == [200]
+    document = stored(beginner).document
+    assert document["chosen_role"] == other and document["path"]["target_role"] == other
+    assert course in document["done"]
+
+    other_tab.clear()
+    monkeypatch.setattr(results_module, "path_document", build)
+    compute = results_module.compute_document
+
+    def compute_document(*args, **kwargs):  # "Neu berechnen" in this tab, another role in the other meanwhile
+        if not other_tab:
+            other_tab.append("asked")
+            other_tab[0] = client.get(results_url(beginner, page["target_role"].slug)).status_code
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(results_module, "compute_document", compute_document)
+    client.post(reverse("results-recompute", args=[beginner.token]))
+    assert other_tab == [200] and stored(beginner).document["chosen_role"] == page["target_role"].slug
+
+
+def test_the_results_pages_read_the_active_model_version_once_with_the_catalogue_snapshot(client, finished_assessment):
+    """The page asked for the active model version ("Neu berechnen" for a newer model) with a query of its own,
+    though the catalogue snapshot's freshness query, made on the same page, reads it too."""
+    finished_assessment.share()
+    urls = [results_url(finished_assessment), reverse("shared-results", args=[finished_assessment.share_token])]
+    urls.append(results_url(finished_assessment) + "?max_hours=30")  # a path built anew and stored
+    for url in urls:
+        client.get(url)  # the first view stores the result
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert [q["sql"] for q in queries.captured_queries if "recommendations_modelversion" in q["sql"]] == [
+            q["sql"]
+            for q in queries.captured_queries
+            if "MAX(" in q["sql"]  # the snapshot's one query
+        ]
+    ModelVersion.objects.filter(active=True).update(version="retrained")  # as if another version were active now
+    assert "Neu berechnen" in client.get(urls[0]).content.decode()
 
 
 def test_the_shared_view_varies_on_htmx_and_another_role_there_changes_nothing_stored(client, finished_assessment):
