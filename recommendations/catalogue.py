@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from recommendations.models import Course, CourseCompetency, ModelVersion, Provi
 from recommendations.paths import Catalogue, CourseSpec
 from recommendations.recommender import RoleSpec
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cached: dict[str, object] = {}
 
@@ -149,14 +152,37 @@ def load_snapshot() -> Snapshot:
     return Snapshot(competencies=competencies, roles=roles, catalogue=Catalogue(courses), names=names)
 
 
+# The stamp sees a change when it commits, except where two changes commit in the other order than they took their
+# times and ids (two admins saving at once on PostgreSQL: the later `updated_at` or history id is read first, and the
+# earlier one adds nothing to the maximum), or a bulk update forgot `updated_at`. A process reads the catalogue
+# again after this many seconds without a change of the stamp, so what the stamp missed is seen by then.
+RECHECK_SECONDS = 300.0
+
+
+def _same_content(one: Snapshot, other: Snapshot) -> bool:
+    return (one.competencies, one.roles, one.names, one.catalogue.every) == (
+        other.competencies,
+        other.roles,
+        other.names,
+        other.catalogue.every,
+    )
+
+
 def snapshot() -> Snapshot:
-    """The current roles, catalogue and competency names (reloaded only when the stamp says something
-    changed), with the model versions' state: one query while nothing changed."""
+    """The current roles, catalogue and competency names (reloaded when the stamp says something changed, and
+    checked again every `RECHECK_SECONDS`), with the model versions' state: one query while nothing changed."""
     stamp, model_state = _stamp()
+    now = time.monotonic()
     with _lock:
         if _cached.get("stamp") != stamp:
             _cached["snapshot"] = load_snapshot()
-            _cached["stamp"] = stamp
+            _cached["stamp"], _cached["checked_at"] = stamp, now
+        elif now - _cached["checked_at"] > RECHECK_SECONDS:  # type: ignore[operator]
+            fresh = load_snapshot()
+            if not _same_content(fresh, _cached["snapshot"]):  # type: ignore[arg-type]
+                log.warning("the catalogue changed without its stamp moving; read again after the recheck interval")
+                _cached["snapshot"] = fresh
+            _cached["checked_at"] = now  # an unchanged catalogue keeps its object, and what is cached with it
         cached: Snapshot = _cached["snapshot"]  # type: ignore[assignment]
         if cached.model_state != model_state:
             cached = _cached["snapshot"] = dataclasses.replace(cached, model_state=model_state)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import numpy as np
 import pytest
 
@@ -320,3 +323,33 @@ def test_a_model_trained_for_other_competencies_does_not_rank():
     other = dataclasses.replace(current, competencies=tuple(reversed(current.competencies)))
     _fits, version = services._fits(active_model(), levels, np.zeros(1), other)
     assert version == services.TRANSPARENT
+
+
+@pytest.mark.django_db
+def test_a_change_the_stamp_cannot_see_reaches_the_snapshot_within_the_recheck_interval(monkeypatch, caplog):
+    """Two saves that commit in the other order than they took their times: the later time is read first, and the
+    earlier one, committed after it, moves neither the count nor the highest time. The snapshot kept the old hours
+    until the next change or a restart."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from recommendations import catalogue
+    from recommendations.models import Course
+
+    first, second = Course.objects.filter(active=True).order_by("slug")[:2]
+    newest = Course.objects.aggregate(newest=Max("updated_at"))["newest"] or timezone.now()
+    snapshot()
+    Course.objects.filter(pk=second.pk).update(updated_at=newest + timedelta(seconds=2))  # committed first
+    before = snapshot()
+    Course.objects.filter(pk=first.pk).update(hours=first.hours + 50, updated_at=newest + timedelta(seconds=1))
+    assert snapshot() is before  # the stamp cannot see it
+    assert before.catalogue.courses[first.slug].hours == float(first.hours)
+
+    clock = time.monotonic() + catalogue.RECHECK_SECONDS + 1
+    monkeypatch.setattr(catalogue.time, "monotonic", lambda: clock)
+    assert snapshot().catalogue.courses[first.slug].hours == float(first.hours + 50)
+    assert "changed without its stamp moving" in caplog.text
+
+    unchanged = snapshot()
+    clock += catalogue.RECHECK_SECONDS + 1
+    assert snapshot() is unchanged  # read again, found the same: the object and what is cached with it stay
