@@ -150,10 +150,10 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     context, status = results_context(assessment, request.GET.get("role") or None)
-    if status != 200:  # a page, not a file: a browser treats a download with an error status as failed, silently
-        if context["role_error"]:
-            return bad_request_page(request, _("The role in this address does not exist, so no PDF was made."))
-        return bad_request_page(request, _("The limits in this address are not valid, so no PDF was made."))
+    # An unknown role is the only error: the PDF shows the stored path's limits, never limits from its address. A
+    # page, not a file: a browser treats a download with an error status as failed, silently.
+    if status != 200:
+        return bad_request_page(request, _("The role in this address does not exist, so no PDF was made."))
     stylesheet = finders.find("css/app.css")
     context["stylesheet"] = open(stylesheet, encoding="utf-8").read() if stylesheet else ""
     html = render_to_string("recommendations/result_pdf.html", context, request=request)
