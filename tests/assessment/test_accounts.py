@@ -98,6 +98,23 @@ def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(
         assert "Durchgang 1 (abgeschlossen am " in page and ") im Vergleich mit Durchgang 2 (abgeschlossen am " in page
 
 
+def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, settings):
+    """It was headed "Wie Sie sich entwickelt haben" / "How you have grown", also over ten levels that fell."""
+    stronger, weaker = two_kept_attempts(client, earlier_answers=strongest)
+    Assessment.objects.filter(pk=weaker.pk).delete()
+    weaker = answer_all(start_assessment(), weakest)  # the later attempt, with the lowest answers
+    Assessment.objects.filter(pk=weaker.pk).update(user=User.objects.get())
+    query = {"vorher": stronger.token, "nachher": weaker.token}
+    response = client.get(reverse("compare"), query)
+    assert all(row.change < 0 for row in response.context["rows"])
+    page = response.content.decode()
+    assert "<h1>Wie sich Ihre Ergebnisse verändert haben</h1>" in page and "entwickelt" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        "<title>How your results changed · Revierpfad</title>" in client.get(reverse("compare"), query).content.decode()
+    )
+
+
 def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):
     sign_up(client)
     mine = answer_all(start_assessment(), weakest)
