@@ -385,6 +385,39 @@ def test_the_kept_attempts_fit_a_desktop_and_read_their_roles_from_the_left(brow
     context.close()
 
 
+def test_numbers_line_up_on_the_right_in_every_column_of_the_comparison_and_the_levels(browser, live_server):
+    """The comparison's "Früher" stood left beside a right "Später" (a rule for "the third cell on" suited one table
+    only), and the headings over numbers stood left above numbers on the right."""
+    earlier, later, password = kept_attempts_of("ole@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    log_in(page, "ole@example.org", password)
+    page.goto(f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}")
+    for caption in ("Kompetenzen (Stufen 0 bis 5)", "Passung der Rollen"):
+        table = page.get_by_role("table", name=re.compile(re.escape(caption)))
+        for heading in ("Früher", "Später"):
+            column = table.get_by_role("columnheader", name=heading)
+            index = column.evaluate("e => e.cellIndex")
+            aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
+                table.locator("tbody tr").evaluate_all(
+                    "(rows, i) => rows.map(r => getComputedStyle(r.cells[i]).textAlign)", index
+                )
+            )
+            assert aligns == {"right"}, (caption, heading, aligns)
+    page.goto(reverse("results", args=[later.token]))
+    table = page.get_by_role("table", name=re.compile("^Ihre Stufen und die Stufen"))
+    for heading in ("Sie", "Spanne (90\u00a0%)", "Gefordert", "Lücke"):
+        column = table.get_by_role("columnheader", name=heading, exact=True)
+        index = column.evaluate("e => e.cellIndex")
+        aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
+            table.locator("tbody tr").evaluate_all(
+                "(rows, i) => rows.map(r => getComputedStyle(r.cells[i]).textAlign)", index
+            )
+        )
+        assert aligns == {"right"}, (heading, aligns)
+    context.close()
+
+
 def at_level_three(item, options):
     """Says level 3 everywhere and knows the answers up to difficulty 3: gaps of one or two levels towards the
     architect, some of them possibly met."""
