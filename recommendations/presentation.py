@@ -603,7 +603,7 @@ def kept_attempts(user) -> list[KeptAttempt]:
         user.assessments.filter(finished_at__isnull=False)
         .select_related("result")
         .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
-        .order_by("-finished_at")
+        .order_by("-finished_at", "-pk")  # as `attempt_number` counts them (two may end in the same second)
     )
     roles = active_roles()
     kept = []
@@ -635,10 +635,23 @@ def _level_shown(level: float) -> Decimal:
     return Decimal(repr(one_decimal(level)))
 
 
+def attempt_number(attempt: Assessment) -> int:
+    """The number "My results" gives a kept attempt: its place among its account's finished attempts, the
+    first one 1 (by when it ended, then by when it began)."""
+    assert attempt.finished_at is not None, "only finished attempts are kept"
+    kept = Assessment.objects.filter(user=attempt.user, finished_at__isnull=False)
+    return (
+        kept.filter(
+            Q(finished_at__lt=attempt.finished_at) | Q(finished_at=attempt.finished_at, pk__lt=attempt.pk)
+        ).count()
+        + 1
+    )
+
+
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
     assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
-    if earlier.finished_at > later.finished_at:
+    if (earlier.finished_at, earlier.pk) > (later.finished_at, later.pk):  # in the order "My results" numbers them
         earlier, later = later, earlier
     before, after = result_for(earlier), result_for(later)
     rows = []
@@ -662,7 +675,16 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         if fit.slug in roles
     ]
     unreliable = not (before.profile.reliable and after.profile.reliable)
-    return {"earlier": earlier, "later": later, "rows": rows, "role_rows": role_rows, "unreliable": unreliable}
+    return {
+        "earlier": earlier,
+        "later": later,
+        # by number too, as "My results" lists them: two attempts of the same minute read alike by their times
+        "earlier_number": attempt_number(earlier),
+        "later_number": attempt_number(later),
+        "rows": rows,
+        "role_rows": role_rows,
+        "unreliable": unreliable,
+    }
 
 
 def trained_on(version: str) -> datetime.date | None:

@@ -104,6 +104,39 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     assert "100\u00a0%</td>" in text and "(100–100)" not in text
 
 
+def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(client):
+    """Two attempts of the same minute read "Ihr Durchgang vom 05.12.2026 12:31 im Vergleich mit dem vom
+    05.12.2026 12:31": the numbers of "My results" tell them apart."""
+    earlier, later = two_kept_attempts(client)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=later.finished_at)  # the same second, even
+    listed = client.get(reverse("my-results")).content.decode()
+    first, second = (
+        f'{reverse("results", args=[a.token])}">Öffnen<span class="visually-hidden"> Durchgang {n},'
+        for n, a in ((1, earlier), (2, later))
+    )
+    assert first in listed and second in listed
+    for vorher, nachher in ((earlier, later), (later, earlier)):
+        page = client.get(reverse("compare"), {"vorher": vorher.token, "nachher": nachher.token}).content.decode()
+        assert "Durchgang 1 (abgeschlossen am " in page and ") im Vergleich mit Durchgang 2 (abgeschlossen am " in page
+
+
+def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, settings):
+    """It was headed "Wie Sie sich entwickelt haben" / "How you have grown", also over ten levels that fell."""
+    stronger, weaker = two_kept_attempts(client, earlier_answers=strongest)
+    Assessment.objects.filter(pk=weaker.pk).delete()
+    weaker = answer_all(start_assessment(), weakest)  # the later attempt, with the lowest answers
+    Assessment.objects.filter(pk=weaker.pk).update(user=User.objects.get())
+    query = {"vorher": stronger.token, "nachher": weaker.token}
+    response = client.get(reverse("compare"), query)
+    assert all(row.change < 0 for row in response.context["rows"])
+    page = response.content.decode()
+    assert "<h1>Wie sich Ihre Ergebnisse verändert haben</h1>" in page and "entwickelt" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        "<title>How your results changed · Revierpfad</title>" in client.get(reverse("compare"), query).content.decode()
+    )
+
+
 def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):
     sign_up(client)
     mine = answer_all(start_assessment(), weakest)

@@ -366,6 +366,58 @@ def test_a_table_wider_than_a_phone_shows_there_is_more_and_scrolls_by_keyboard(
     assert not {name: ids for name, ids in found.items() if ids}
 
 
+def test_the_kept_attempts_fit_a_desktop_and_read_their_roles_from_the_left(browser, live_server):
+    """At 1280 pixels the table of kept attempts was 831 pixels wide in a 704 pixel column: its last column
+    (how many questions were answered) was scrolled out of sight, and the role each puts first stood flush right
+    under its left-aligned heading, as if it were a number."""
+    _earlier, later, password = kept_attempts_of("ada@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    log_in(page, "ada@example.org", password)
+    wrap = page.get_by_role("region", name=re.compile("^Ihre aufbewahrten Durchgänge"))
+    widths = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"the kept attempts scroll sideways at 1280 px: {widths}"
+    heading = page.get_by_role("columnheader", name="Passt am besten")
+    role = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="2")).get_by_role("cell").nth(3)
+    assert "/" in role.inner_text()  # a role's name ("… Architekt/in …"), not the date or the count beside it
+    aligns = [e.evaluate("e => getComputedStyle(e).textAlign") for e in (heading, role)]
+    assert aligns == ["left", "left"], aligns
+    context.close()
+
+
+def test_numbers_line_up_on_the_right_in_every_column_of_the_comparison_and_the_levels(browser, live_server):
+    """The comparison's "Früher" stood left beside a right "Später" (a rule for "the third cell on" suited one table
+    only), and the headings over numbers stood left above numbers on the right."""
+    earlier, later, password = kept_attempts_of("ole@example.org")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    log_in(page, "ole@example.org", password)
+    page.goto(f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}")
+    for caption in ("Kompetenzen (Stufen 0 bis 5)", "Passung der Rollen"):
+        table = page.get_by_role("table", name=re.compile(re.escape(caption)))
+        for heading in ("Früher", "Später"):
+            column = table.get_by_role("columnheader", name=heading)
+            index = column.evaluate("e => e.cellIndex")
+            aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
+                table.locator("tbody tr").evaluate_all(
+                    "(rows, i) => rows.map(r => getComputedStyle(r.cells[i]).textAlign)", index
+                )
+            )
+            assert aligns == {"right"}, (caption, heading, aligns)
+    page.goto(reverse("results", args=[later.token]))
+    table = page.get_by_role("table", name=re.compile("^Ihre Stufen und die Stufen"))
+    for heading in ("Sie", "Spanne (90\u00a0%)", "Gefordert", "Lücke"):
+        column = table.get_by_role("columnheader", name=heading, exact=True)
+        index = column.evaluate("e => e.cellIndex")
+        aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
+            table.locator("tbody tr").evaluate_all(
+                "(rows, i) => rows.map(r => getComputedStyle(r.cells[i]).textAlign)", index
+            )
+        )
+        assert aligns == {"right"}, (heading, aligns)
+    context.close()
+
+
 def at_level_three(item, options):
     """Says level 3 everywhere and knows the answers up to difficulty 3: gaps of one or two levels towards the
     architect, some of them possibly met."""

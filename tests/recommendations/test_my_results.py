@@ -45,7 +45,8 @@ def table_rows(html: str) -> list[str]:
 
 
 def first_role_cell(row: str) -> str:
-    return row.split("<td>")[4].split("</td>")[0].replace("\u00ad", "")
+    """The cell after "Open" and the two choices to compare: the role the attempt puts first."""
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3].replace("\u00ad", "")
 
 
 def test_two_attempts_of_the_same_minute_are_told_apart():
