@@ -278,6 +278,9 @@ def _sections_sql(vendor: str, count: int) -> str:
 STYLE_SIDE = 0.15  # beyond this on either side of 0 a person leans towards the firefighter or the architect
 STYLE_HEART = 0.5  # ... and from here on is one at heart, when the whole 90 % range lies beyond STYLE_SIDE too
 STYLE_HEART_ANSWERS = 3  # ... and it rests on at least this many situations (one choice is no one's heart)
+# A leaning whose range reaches the middle of the axis, or a balance whose range reaches the middle of a leaning
+# (halfway between STYLE_SIDE and STYLE_HEART), is said to be open: the answers allow the neighbouring sentence too.
+STYLE_LEANING = (STYLE_SIDE + STYLE_HEART) / 2
 
 
 def _axis_x(style: float) -> str:
@@ -329,6 +332,9 @@ def work_style_summary(profile: Profile) -> dict:
         )
     if not profile.work_style_range:
         return summary | {"sentence": sentence}
+    open_towards = _open_towards(style, low, high)
+    if open_towards:
+        sentence = f"{sentence} {open_towards}"
     basis = ngettext(
         "This rests on %(count)s situation: with 90 %% certainty your style lies between %(low)s and %(high)s.",
         "This rests on %(count)s situations: with 90 %% certainty your style lies between %(low)s and %(high)s.",
@@ -345,6 +351,21 @@ def work_style_summary(profile: Profile) -> dict:
         "band_x": _axis_x(low),
         "band_width": f"{max(2.0, (min(high, 1.0) - max(low, -1.0)) * 100):.1f}",
     }
+
+
+def _open_towards(style: float, low: float, high: float) -> str:
+    """What the 90 % range allows besides the sentence given for `style`, or "" when it allows nothing else."""
+    if style < -STYLE_SIDE and high >= 0 or style > STYLE_SIDE and low <= 0:
+        return _("Your answers do not settle this yet: their range reaches a balanced style.")
+    if -STYLE_SIDE <= style <= STYLE_SIDE:
+        firefighter, architect = low <= -STYLE_LEANING, high >= STYLE_LEANING
+        if firefighter and architect:
+            return _("Your answers do not settle this yet: their range reaches a leaning to either side.")
+        if firefighter:
+            return _("Your answers do not settle this yet: their range reaches a leaning towards the firefighter.")
+        if architect:
+            return _("Your answers do not settle this yet: their range reaches a leaning towards the architect.")
+    return ""
 
 
 @dataclass

@@ -54,3 +54,25 @@ def test_no_situation_answered_says_so_and_a_result_stored_before_the_range_keep
     with override("en"):
         sentence = work_style_summary(stored_before)["sentence"]
     assert sentence.startswith("You are an architect at heart") and "rests on" not in sentence
+
+
+def test_a_leaning_or_a_balance_the_range_does_not_settle_says_what_else_it_allows():
+    """A random answerer read "Sie neigen zur Feuerwehr" beside a range from −0,5 to 0,1: the sentence claimed a
+    leaning the answers left open. Each sentence now says when its range reaches the neighbouring one."""
+    one = summary([1])  # a mild firefighter choice: -0.3, range -0.9 to 0.2
+    assert one["sentence"].startswith(
+        "You lean towards the firefighter: you like solving the problem in front of you, and you also see when a "
+        "lasting fix is due. Your answers do not settle this yet: their range reaches a balanced style. This rests on"
+    )
+    assert "reaches a balanced style" in summary([2])["sentence"]  # the architect side alike
+    assert "reaches a leaning to either side" in summary([1, 2])["sentence"]  # balanced, -0.4 to 0.4
+    assert "reaches a leaning towards the firefighter" in summary([1, 2, 1])["sentence"]  # -0.1, range -0.4 to 0.2
+    german = summary([1], "de")["sentence"]
+    assert "Ihre Antworten legen das noch nicht fest: Die Spanne reicht bis zu einem ausgeglichenen Stil." in german
+
+
+def test_a_leaning_or_a_balance_the_range_settles_says_nothing_more():
+    assert "do not settle" not in summary([1] * 6)["sentence"]  # leaning, range -0.6 to -0.1
+    assert "do not settle" not in summary([0])["sentence"]  # leaning, range -1.0 to -0.3
+    assert "do not settle" not in summary([0, 1, 2, 3] * 3)["sentence"]  # balanced, range -0.2 to 0.2
+    assert "do not settle" not in summary([3] * 6)["sentence"]  # at heart
