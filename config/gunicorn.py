@@ -58,4 +58,5 @@ def post_worker_init(worker) -> None:
     out of the garbage collector's way (recommendations/warmup.py)."""
     from recommendations.warmup import prepare_process
 
+    worker.notify()  # the arbiter's `timeout` counts from the last sign of life: the warm-up gets all of it
     prepare_process()

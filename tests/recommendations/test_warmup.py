@@ -30,7 +30,15 @@ def new_process():
 def test_a_new_worker_has_the_model_and_the_catalogue_before_its_first_request(content_and_model, new_process):
     from config.gunicorn import post_worker_init
 
-    post_worker_init(worker=None)
+    class Worker:
+        signs_of_life = 0
+
+        def notify(self) -> None:
+            self.signs_of_life += 1
+
+    worker = Worker()
+    post_worker_init(worker)
+    assert worker.signs_of_life == 1  # before the warm-up, so that gunicorn's timeout does not cut it short
     active = ModelVersion.objects.get(active=True).version
     assert active in lifecycle._loaded and lifecycle._loaded[active].version == active
     assert "snapshot" in catalogue._cached
