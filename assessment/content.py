@@ -18,12 +18,13 @@ of a part (even deleting it) keeps the whole unit as the admin left it.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+
+from core.strict_json import load_file
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 QUESTION_FILES: tuple[str, ...] = ("questions_a.json", "questions_b.json")
@@ -119,10 +120,10 @@ def sync_parts(
 
 def read_content() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The shipped sections/competencies and the items in questionnaire order."""
-    framework = json.loads((CONTENT_DIR / "competencies.json").read_text(encoding="utf-8"))
+    framework = load_file(CONTENT_DIR / "competencies.json")
     items: list[dict[str, Any]] = []
     for name in QUESTION_FILES:
-        items += json.loads((CONTENT_DIR / name).read_text(encoding="utf-8"))["items"]
+        items += load_file(CONTENT_DIR / name)["items"]
     return framework, order_items(framework, items)
 
 

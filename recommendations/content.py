@@ -11,7 +11,6 @@ that is no longer shipped. Run by `manage.py load_content`.
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,14 @@ from typing import Any
 from django.db import transaction
 
 from assessment.content import SHIPPED, LoadReport, baseline_ids, edited_ids, save_shipped, sync_parts, sync_row
+from core.strict_json import load_file
 from recommendations import course_fields
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 
 def read(name: str) -> dict[str, Any]:
-    return json.loads((CONTENT_DIR / name).read_text(encoding="utf-8"))
+    return load_file(CONTENT_DIR / name)
 
 
 @transaction.atomic

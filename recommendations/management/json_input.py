@@ -8,20 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-
-class DuplicateKey(ValueError):
-    """An object of the input names the same key twice."""
-
-
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object of the input, refused when it names a key twice: JSON keeps only the last value, so an answer,
-    a limit or a list of courses given first would be dropped without a word."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise DuplicateKey(key)
-        found[key] = value
-    return found
+from core.strict_json import DuplicateKey, loads
 
 
 def read_json(name: str) -> Any:
@@ -33,10 +20,10 @@ def read_json(name: str) -> Any:
     except UnicodeDecodeError:
         raise CommandError(f"{name} is not UTF-8 text") from None
     try:
-        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except DuplicateKey as exc:
-        raise CommandError(f"{name} names the key {exc.args[0]!r} twice in one object: give each key once") from None
+        raise CommandError(f"{name} names the key {exc.key!r} twice in one object: give each key once") from None
     except (ValueError, RecursionError):  # numbers of thousands of digits, absurdly deep nesting
         raise CommandError(f"{name} is not JSON this command can read (too large or too deeply nested)") from None
