@@ -31,10 +31,10 @@ def warm_up() -> None:
 
 def prepare_process() -> None:
     """Warm up, then freeze what is loaded (`gc.freeze`): the garbage collector's full collections no longer walk
-    Django's, the catalogue's and the model's long-lived objects, which set the ranking's p95 with a large
-    catalogue (README, "Measured"). A warm-up that fails (a server started before `migrate` or `load_content`) is
-    logged and never stops the process: its first request loads what it needs, as without the warm-up, and meets
-    the same problem where the site reports it."""
+    Django's, the catalogue's and the model's long-lived objects (with 5,000 courses the ranking's p95 was 1.87 ms
+    frozen and 1.89-2.04 not: README, "Measured"). A warm-up that fails (a server started before `migrate` or
+    `load_content`) is logged and never stops the process: its first request loads what it needs, as without the
+    warm-up, and meets the same problem where the site reports it."""
     started = time.perf_counter()
     try:
         warm_up()
