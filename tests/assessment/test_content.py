@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from assessment.content import sync_question_bank
+from assessment.content import read_content, sync_question_bank
 from assessment.models import Competency, Item, LevelDescriptor, Option
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +212,33 @@ def test_a_checks_options_all_end_as_sentences_or_none_does():
         if len({sentence(getattr(o, f"label_{language}")) for o in item.options.all()}) > 1
     ]
     assert mixed == []
+
+
+def shipped_knowledge_checks() -> list[dict]:
+    """The knowledge checks as shipped in the question files (not as an admin may have edited them since)."""
+    return [item for item in read_content()[1] if item["kind"] == "knowledge"]
+
+
+LENGTH_CUE = 1.15  # a right answer this much longer than every wrong one stands out to a test-wise reader
+
+
+def test_no_shipped_right_answer_is_conspicuously_longer_than_its_wrong_options():
+    """A check measures knowledge only if the right answer cannot be told by its length: in either language it is
+    at most 15 % longer (in characters) than the longest wrong option of its item."""
+    too_long = []
+    for item in shipped_knowledge_checks():
+        for language in ("de", "en"):
+            right = max(len(o[f"label_{language}"]) for o in item["options"] if o["correct"])
+            longest_wrong = max(len(o[f"label_{language}"]) for o in item["options"] if not o["correct"])
+            if right > LENGTH_CUE * longest_wrong:
+                too_long.append(f"{item['slug']} ({language}): right {right} vs longest wrong {longest_wrong}")
+    assert not too_long, "; ".join(too_long)
+
+
+def test_shipped_knowledge_checks_have_one_right_answer_and_the_right_letters_are_balanced():
+    letters = []
+    for item in shipped_knowledge_checks():
+        right = [o["value"] for o in item["options"] if o["correct"] is True]
+        assert len(item["options"]) == 4 and len(right) == 1, item["slug"]
+        letters += right
+    assert max(letters.count(letter) for letter in "abcd") <= len(letters) / 4 + 3, sorted(letters)
