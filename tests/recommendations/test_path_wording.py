@@ -271,6 +271,18 @@ def test_what_the_path_without_limits_takes_names_prices_on_request_apart():
         assert "0 EUR" not in text and "2 Kurse mit Preis auf Anfrage" in text
 
 
+def test_what_the_path_without_limits_takes_is_good_german_with_prices_on_request():
+    """The page said "Ohne Grenzen bräuchte der Pfad 115 Stunden (mit 2 Kurse mit Preis auf Anfrage).": a
+    nominative after "mit"."""
+    with translation.override("de"):
+        for courses, expected in (
+            (2, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 2 Kurse mit Preis auf Anfrage."),
+            (1, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 1 Kurs mit Preis auf Anfrage."),
+        ):
+            unlimited = Unlimited(hours=115, price_eur=0, courses_price_on_request=courses, open_gaps=())
+            assert without_limits(unlimited) == expected
+
+
 def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(client, modest_without_in_house_courses):
     response = client.get(results_url(modest_without_in_house_courses))
     text, summary = response.content.decode(), response.context["path_summary"]
