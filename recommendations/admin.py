@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
@@ -499,6 +500,9 @@ class CourseAdmin(
         if db_field.name == "prerequisites":
             kwargs["form_class"] = PrerequisiteField
             kwargs["queryset"] = Course.objects.order_by("-active", "title_de")
+            # the two lists' headings name the field: the model's field has no translated name ("Verfügbare
+            # prerequisites" stood over the German list)
+            kwargs["widget"] = FilteredSelectMultiple(_("prerequisites"), is_stacked=False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
