@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -1011,8 +1012,9 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
         return len(version.roles)
 
     @admin.display(description=_("created"))
-    def created(self, version: ModelVersion):
-        return version.created_at
+    def created(self, version: ModelVersion) -> str:
+        # a read-only method's value is shown as str() on the form: "2026-12-05 13:59:28.315000+00:00"
+        return display_for_value(version.created_at, "–")
 
     @admin.display(description=_("active"), boolean=True)
     def is_active(self, version: ModelVersion) -> bool:
@@ -1258,8 +1260,8 @@ class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFiel
         return outcome.role
 
     @admin.display(description=_("created"))
-    def created(self, outcome: ConfirmedOutcome):
-        return outcome.created_at
+    def created(self, outcome: ConfirmedOutcome) -> str:
+        return display_for_value(outcome.created_at, "–")  # in local time and the admin's format, as the list
 
     @admin.display(description=_("work style"))
     def style(self, outcome: ConfirmedOutcome) -> float:
