@@ -16,6 +16,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
@@ -499,6 +501,9 @@ class CourseAdmin(
         if db_field.name == "prerequisites":
             kwargs["form_class"] = PrerequisiteField
             kwargs["queryset"] = Course.objects.order_by("-active", "title_de")
+            # the two lists' headings name the field: the model's field has no translated name ("Verfügbare
+            # prerequisites" stood over the German list)
+            kwargs["widget"] = FilteredSelectMultiple(_("prerequisites"), is_stacked=False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
@@ -1007,8 +1012,9 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
         return len(version.roles)
 
     @admin.display(description=_("created"))
-    def created(self, version: ModelVersion):
-        return version.created_at
+    def created(self, version: ModelVersion) -> str:
+        # a read-only method's value is shown as str() on the form: "2026-12-05 13:59:28.315000+00:00"
+        return display_for_value(version.created_at, "–")
 
     @admin.display(description=_("active"), boolean=True)
     def is_active(self, version: ModelVersion) -> bool:
@@ -1254,8 +1260,8 @@ class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFiel
         return outcome.role
 
     @admin.display(description=_("created"))
-    def created(self, outcome: ConfirmedOutcome):
-        return outcome.created_at
+    def created(self, outcome: ConfirmedOutcome) -> str:
+        return display_for_value(outcome.created_at, "–")  # in local time and the admin's format, as the list
 
     @admin.display(description=_("work style"))
     def style(self, outcome: ConfirmedOutcome) -> float:

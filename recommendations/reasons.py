@@ -64,6 +64,10 @@ def _texts(language: str | None) -> dict[str, str]:
             "You bring more than this role asks for: on average %(excess)s of a level above its requirements, which "
             "ranks it lower."
         ),
+        # the first role of a ranking: nothing ranks it lower, though it asks less than the person brings
+        "somewhat_overqualified_top": _(
+            "You bring more than this role asks for: on average %(excess)s of a level above its requirements."
+        ),
     }
 
 
@@ -134,7 +138,7 @@ def reasons_for(
     """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
     those within the measurement's range as "possibly met"), work style, over-qualification. Texts come in
     the active language."""
-    return reasons_for_roles([role], competencies, levels, work_style, names, [match], style_range)[0]
+    return reasons_for_roles([role], competencies, levels, work_style, names, [match], style_range, top_first=False)[0]
 
 
 def reasons_for_roles(
@@ -148,6 +152,7 @@ def reasons_for_roles(
     unanswered: Collection[str] = (),
     style_known: bool = True,
     unasked: Collection[str] = (),
+    top_first: bool = True,
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
@@ -155,7 +160,8 @@ def reasons_for_roles(
     competency whose every question was skipped (`unanswered`) is never named as something the person brings:
     its level is the measurement's placeholder; one that no question asks about yet (`unasked`, an admin added
     it) is named as such, not as skipped. Without any work-style situation answered (`style_known` false)
-    nothing is said about the work style."""
+    nothing is said about the work style. The roles come best first (`top_first`): the first one's card never says
+    that its asking less than the person brings ranks it lower, since it stands at the top."""
     language = get_language()
     t = _texts(language)
     competencies = tuple(competencies)
@@ -180,8 +186,9 @@ def reasons_for_roles(
             placeholders,
             style_known,
             most_senior,
+            top=top_first and index == 0,
         )
-        for role, match in zip(roles, matches)
+        for index, (role, match) in enumerate(zip(roles, matches))
     ]
 
 
@@ -199,6 +206,7 @@ def _reasons(
     placeholders: Mapping[str, str] = MappingProxyType({}),
     style_known: bool = True,
     most_senior: float = 0.0,
+    top: bool = False,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
@@ -258,5 +266,6 @@ def _reasons(
     if excess >= OVERQUALIFIED:
         reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
     elif excess >= SOMEWHAT_OVERQUALIFIED:
-        reasons.append(t["somewhat_overqualified"] % {"excess": _number(round(excess, 1), 1, language)})
+        text = t["somewhat_overqualified_top" if top else "somewhat_overqualified"]
+        reasons.append(text % {"excess": _number(round(excess, 1), 1, language)})
     return reasons

@@ -36,6 +36,17 @@ def test_the_prerequisite_choices_name_the_inactive_courses_and_list_them_last(a
     assert len(labels) == Course.objects.count() - 1
 
 
+def test_the_two_lists_of_prerequisites_are_headed_in_the_admins_language(admin_client):
+    """The German course form headed its lists "Verfügbare prerequisites": the widget took the field's untranslated
+    name."""
+    course = Course.objects.filter(active=True).order_by("slug").first()
+    text = admin_client.get(admin_url(course), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-field-name="Voraussetzungen"' in text
+    assert 'data-field-name="prerequisites"' not in text
+    add = admin_client.get(reverse("admin:recommendations_course_add"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-field-name="Voraussetzungen"' in add
+
+
 def test_saving_a_course_that_requires_an_inactive_one_warns(admin_client):
     course = Course.objects.filter(active=True).order_by("slug").first()
     inactive = Course.objects.filter(active=False).order_by("slug").first()

@@ -41,6 +41,25 @@ def test_a_version_is_read_only(admin_client):
     assert ModelVersion.objects.get(pk=version.pk).version == version.version
 
 
+def test_a_versions_page_gives_when_it_was_made_in_local_time_and_the_admins_format(admin_client):
+    """The page of a version said "Erstellt: 2026-12-05 13:59:28.315000+00:00": Python's form of the time, in UTC."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    version = ModelVersion.objects.get(active=True)
+    ModelVersion.objects.filter(pk=version.pk).update(
+        created_at=datetime.datetime(2026, 12, 5, 13, 59, tzinfo=datetime.UTC)
+    )
+    text = admin_client.get(admin_url(version), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "+00:00" not in text and "2026-12-05" not in text
+    assert "5. Dezember 2026 14:59" in text  # Europe/Berlin
+    outcome = ConfirmedOutcome.objects.create(role=Role.objects.first(), levels={"agile": 3}, work_style=0.2)
+    ConfirmedOutcome.objects.filter(pk=outcome.pk).update(
+        created_at=datetime.datetime(2026, 7, 1, 8, 5, tzinfo=ZoneInfo("UTC"))
+    )
+    assert "1. Juli 2026 10:05" in admin_client.get(admin_url(outcome), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+
 def test_retraining_from_the_admin_activates_a_new_version_and_reports_its_metrics(admin_client, quick_training):
     previous = ModelVersion.objects.get(active=True)
     page = admin_client.get(RETRAIN_URL)

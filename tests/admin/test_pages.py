@@ -135,3 +135,11 @@ def test_the_admins_sidebar_names_the_background_tasks_in_german(admin_client):
     page = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Hintergrundaufgaben" in page and "Aufgabenergebnisse" in page
     assert "Tasks Database Backend" not in page and "Task Results" not in page
+
+
+def test_the_german_admin_index_links_to_changing_a_model_as_aendern_not_as_a_difference(admin_client):
+    """The comparison page's column "Change" (of a level between two attempts) was translated "Differenz" without a
+    context, and the admin index then offered "Differenz" beside every model instead of Django's "Ändern"."""
+    text = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert ">Ändern</a>" in text
+    assert "Differenz" not in text

@@ -102,6 +102,7 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     # the strongest answers meet some roles in every plausible profile: "100 %", not "100 % (100–100)"
     text = response.content.decode()
     assert "100\u00a0%</td>" in text and "(100–100)" not in text
+    assert ">Differenz</span>" in text  # the column of the differences, in its own context (the admin's is "Ändern")
 
 
 def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(client):

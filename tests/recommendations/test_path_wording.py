@@ -127,7 +127,13 @@ def test_the_json_of_an_unreliable_result_does_not_rank_the_roles_either_and_kee
         jsonschema.validate({k: v for k, v in result.items() if k not in DOWNLOAD_ONLY}, RESULT_SCHEMA)
 
 
-DOWNLOAD_ONLY = ("answers", "computed_at", "started_at", "finished_at")  # the person's own data, beside the result
+DOWNLOAD_ONLY = (
+    "answers",
+    "computed_at",
+    "started_at",
+    "finished_at",
+    "courses_done",
+)  # the person's own data, beside the result
 
 
 @pytest.fixture
@@ -269,6 +275,18 @@ def test_what_the_path_without_limits_takes_names_prices_on_request_apart():
     with translation.override("de"):
         text = without_limits(Unlimited(hours=40, price_eur=0, courses_price_on_request=2, open_gaps=()))
         assert "0 EUR" not in text and "2 Kurse mit Preis auf Anfrage" in text
+
+
+def test_what_the_path_without_limits_takes_is_good_german_with_prices_on_request():
+    """The page said "Ohne Grenzen bräuchte der Pfad 115 Stunden (mit 2 Kurse mit Preis auf Anfrage).": a
+    nominative after "mit"."""
+    with translation.override("de"):
+        for courses, expected in (
+            (2, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 2 Kurse mit Preis auf Anfrage."),
+            (1, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 1 Kurs mit Preis auf Anfrage."),
+        ):
+            unlimited = Unlimited(hours=115, price_eur=0, courses_price_on_request=courses, open_gaps=())
+            assert without_limits(unlimited) == expected
 
 
 def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(client, modest_without_in_house_courses):

@@ -184,3 +184,23 @@ def test_every_requirement_met_is_said_as_certain_only_when_the_whole_range_of_t
         "Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen dieser Rolle; ganz sicher ist das noch nicht "
         "(die Passung kann auch nur 90\u00a0% betragen)."
     )
+
+
+def test_the_first_role_of_a_ranking_never_says_that_asking_less_ranks_it_lower():
+    """The top role's card said "deshalb steht die Rolle weiter hinten" while it stood first: a network admin whose
+    levels lay 0.8 above the sysadmin role read it on the role ranked first."""
+    level = {c: 4.0 for c in COMPETENCIES}  # every requirement met; 0.6 above the role's mean of 3.4
+    other = RoleSpec("other", ROLE.requirements, 0.4)
+    match = role_match(dict(zip(COMPETENCIES, ROLE.requirements)), level, level_high=level)
+    for language, top_text, lower in (
+        (
+            "de",
+            "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen.",
+            "hinten",
+        ),
+        ("en", "You bring more than this role asks for: on average 0.6 of a level above its requirements.", "lower"),
+    ):
+        with override(language):
+            first, second = reasons_for_roles([ROLE, other], COMPETENCIES, level, 0.4, NAMES, [match, match])
+        assert first[-1] == top_text
+        assert second[-1].startswith(top_text[:-1]) and lower in second[-1]  # further down it still says why

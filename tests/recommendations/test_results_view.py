@@ -200,6 +200,19 @@ def test_the_persons_own_data_download_as_json(client, finished_assessment):
     assert data["roles"] and data["learning_path"]["target_role"]
 
 
+def test_the_data_download_names_the_courses_the_person_marked_done(client, db):
+    """A person marked courses done, and their data download said nothing of it: only the path without them."""
+    beginner = answer_all(start_assessment(), weakest)
+    url = reverse("results-json", args=[beginner.token])
+    client.get(results_url(beginner))
+    assert client.get(url).json()["courses_done"] == []
+    first = stored(beginner).document["path"]["steps"][0]["course"]["slug"]
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    data = client.get(url).json()
+    assert data["courses_done"] == [first]
+    assert first not in [step["course"] for step in data["learning_path"]["steps"]]
+
+
 def test_downloads_of_an_unfinished_assessment_lead_back_to_its_questions(client, assessment):
     assert client.get(reverse("results-pdf", args=[assessment.token])).status_code == 302
     assert client.get(reverse("results-json", args=[assessment.token])).status_code == 302
