@@ -104,6 +104,9 @@ class Radar:
     person_points: str
     role_points: str
     rings: tuple[str, ...]  # polygon points of the level rings 1..5
+    # the band between the bottoms and the tops of the levels' 90 % ranges: a path of two polygons, filled
+    # even-odd so that only the ring between them is filled; "" when a level has no range
+    range_path: str = ""
 
 
 def _point(cx: float, cy: float, radius: float, index: int, count: int, value: float) -> tuple[float, float]:
@@ -171,7 +174,23 @@ def radar(rows: list[tuple], radius: float = RADAR_RADIUS, label_room: float = R
         rings=tuple(
             _points(_point(cx, cy, radius, i, count, ring) for i in range(count)) for ring in range(1, MAX_LEVEL + 1)
         ),
+        range_path=_range_band(cx, cy, radius, count, spokes),
     )
+
+
+def _range_band(cx: float, cy: float, radius: float, count: int, spokes: list[Spoke]) -> str:
+    if not spokes or any(s.level_high is None or s.level_low is None for s in spokes):
+        return ""
+    polygons = []
+    for bound in ("level_high", "level_low"):
+        # "x y" pairs, as a path's coordinates read without doubt (a comma between them reads like a decimal comma)
+        pairs = [_point(cx, cy, radius, i, count, _on_scale(getattr(s, bound))) for i, s in enumerate(spokes)]
+        polygons.append("M" + "L".join(f"{svg_number(x)} {svg_number(y)}" for x, y in pairs) + "Z")
+    return " ".join(polygons)
+
+
+def _on_scale(level: float | None) -> float:
+    return max(0.0, min(float(level or 0.0), MAX_LEVEL))
 
 
 @dataclass(frozen=True)
@@ -187,6 +206,8 @@ class Bar:
     required_x: str  # the requirement mark: a 4-unit wide rect centred on the required level
     required_y: str
     about_met: bool = False  # the level's 90 % range reaches the requirement
+    # the level's 90 % range as a line across the bar with a short upright at each end; "" when it has none
+    range_path: str = ""
 
     @property
     def short(self) -> bool:
@@ -216,9 +237,15 @@ class GapChart:
     bars: tuple[Bar, ...]
     ticks: tuple[Tick, ...]
 
+    @property
+    def ranged(self) -> bool:
+        """Every bar shows its level's range (the legend and the description then say what the line is)."""
+        return bool(self.bars) and all(bar.range_path for bar in self.bars)
+
 
 BAR_HEIGHT = 16
 MARK_WIDTH, MARK_OVERHANG = 4, 3  # the requirement mark stands 3 units above and below the bar
+RANGE_CAP = 5  # the range's uprights reach this far above and below the bar's middle (the mark: 11)
 
 
 def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, label_width: float = 112) -> GapChart:
@@ -227,8 +254,24 @@ def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, lab
     unit = scale_width / MAX_LEVEL
     height = len(rows) * row_height + 24
     bars = []
-    for index, (name, level, required, *high) in enumerate(rows):
+    for index, (name, level, required, *bounds) in enumerate(rows):
         top = index * row_height + 6
+        high = bounds[0] if bounds else None
+        low = bounds[1] if len(bounds) > 1 else None
+        range_path = ""
+        if high is not None and low is not None:
+            start, end, middle = (
+                label_width + _on_scale(low) * unit,
+                label_width + _on_scale(high) * unit,
+                top + BAR_HEIGHT / 2,
+            )
+            range_path = " ".join(
+                (
+                    f"M{svg_number(start)} {svg_number(middle)}H{svg_number(end)}",
+                    f"M{svg_number(start)} {svg_number(middle - RANGE_CAP)}V{svg_number(middle + RANGE_CAP)}",
+                    f"M{svg_number(end)} {svg_number(middle - RANGE_CAP)}V{svg_number(middle + RANGE_CAP)}",
+                )
+            )
         bars.append(
             Bar(
                 name=name,
@@ -241,7 +284,8 @@ def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, lab
                 level_width=svg_number(max(0.0, min(level, MAX_LEVEL)) * unit),
                 required_x=svg_number(label_width + required * unit - MARK_WIDTH / 2),
                 required_y=svg_number(top - MARK_OVERHANG),
-                about_met=bool(high) and shown_gap(required, level) > 0 and required <= high[0],
+                about_met=high is not None and shown_gap(required, level) > 0 and required <= high,
+                range_path=range_path,
             )
         )
     return GapChart(

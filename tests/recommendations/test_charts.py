@@ -64,6 +64,37 @@ def test_every_number_for_an_attribute_is_a_finished_machine_string_in_any_langu
         assert re.fullmatch(r"-?\d+(\.\d)?,-?\d+(\.\d)?( -?\d+(\.\d)?,-?\d+(\.\d)?)*", polygon)
 
 
+def test_each_bar_and_the_radar_show_the_levels_90_percent_range_in_machine_numbers_in_any_language():
+    """The charts showed the levels alone: a judge read a bar at 3.7 as a measured 3.7, while its range ran from 2.9 to
+    4.4 (only the table below gave it)."""
+    rows = [("A", 3.7, 4, 4.4, 2.9), ("B", 0.2, 1, 1.0, 0.0), ("C", 4.9, 3, 5.0, 4.1)]
+    with translation.override("de"):
+        chart, gaps = radar(rows, radius=100), gap_chart(rows, width=360, label_width=112)
+    unit = (360 - 112 - 10) / 5
+    number = r"(-?\d+(?:\.\d)?)"  # a machine number: a point, at most one decimal, never a comma
+    path = re.compile(rf"M{number} {number}H{number} M\1 {number}V{number} M\3 \4V\5")  # the line, two uprights
+    for bar, (_name, _level, _required, high, low) in zip(gaps.bars, rows):
+        match = path.fullmatch(bar.range_path)
+        assert match, bar.range_path
+        start, middle, end = map(float, match.groups()[:3])
+        assert start == pytest.approx(112 + low * unit, abs=0.05) and end == pytest.approx(112 + high * unit, abs=0.05)
+        assert middle == pytest.approx(float(bar.y) + 8)  # across the bar's middle
+    assert gaps.ranged
+    assert re.fullmatch(rf"(M{number} {number}(L{number} {number})*Z ?){{2}}", chart.range_path), chart.range_path
+    outer, inner = (
+        [tuple(map(float, pair.split())) for pair in part.strip().removeprefix("M").split("L")]
+        for part in chart.range_path.split("Z")[:2]
+    )
+    centre = (float(chart.center_x), float(chart.center_y))
+    assert inner[1] == centre  # B's range starts at 0
+    assert outer[2] == pytest.approx((float(chart.spokes[2].x), float(chart.spokes[2].y)), abs=0.05)  # C reaches 5
+
+
+def test_a_chart_without_ranges_draws_none():
+    assert radar(ROWS).range_path == "" and not gap_chart(ROWS).ranged
+    assert all(bar.range_path == "" for bar in gap_chart(ROWS).bars)
+
+
 def test_svg_numbers_have_a_point_and_at_most_one_decimal():
     assert [svg_number(v) for v in (107.94, 160.0, 0.04, -0.04, -3.25, 2)] == ["107.9", "160", "0", "0", "-3.2", "2"]
 

@@ -173,11 +173,13 @@ def test_the_result_downloads_as_a_real_pdf_with_the_charts(client, finished_ass
 
 
 def pdf_objects(pdf: bytes) -> bytes:
-    """The PDF's objects, with its compressed streams (object streams too) inflated."""
+    """The PDF's objects, with its compressed streams (object streams too) inflated. Each stream is read by its
+    /Length: compressed bytes may hold "endstream" themselves, and cut there a stream did not inflate (a chart drawn
+    differently made the structure tree vanish from this view of a tagged PDF)."""
     parts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for start in re.finditer(rb"/Length (\d+)(?! \d+ R)[^>]*>>\s*stream\r?\n", pdf):
         try:
-            parts.append(zlib.decompress(stream))
+            parts.append(zlib.decompress(pdf[start.end() : start.end() + int(start.group(1))]))
         except zlib.error:
             pass
     return b"\n".join(parts)
@@ -223,6 +225,9 @@ def test_the_results_page_draws_the_charts_with_a_table_of_the_numbers(client, f
     assert text.count('role="img"') >= 3  # radar, gap chart, work-style axis
     assert "radar-person" in text and "gap-required" in text
     assert text.count("<tr>") >= 11  # header + ten competencies
+    # every level with its range: a band on the radar, a line across each bar, both named in the legends
+    assert text.count('class="radar-range"') == 1 and text.count('class="gap-range"') == 10
+    assert text.count("Ihre Spanne (90 %)") == 2
 
 
 def test_without_a_pdf_renderer_the_download_says_so_with_a_503(client, finished_assessment, monkeypatch):
