@@ -235,6 +235,8 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
+    if request.POST.get("action") not in ("share", None):  # neither button: nothing is shared on a guess
+        return bad_request_page(request, _("Please share the result or revoke its link with the buttons of the page."))
     assessment.share()
     messages.success(request, _("Your read-only share link is ready. You can revoke it at any time."))
     return redirect(reverse("results", args=[token]) + "#keep-heading")

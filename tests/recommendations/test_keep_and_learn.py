@@ -89,6 +89,17 @@ def test_a_share_link_shows_the_result_read_only_and_can_be_revoked(client, fini
     assert picked.status_code == 404 and picked["HX-Refresh"] == "true"
 
 
+def test_a_share_post_that_is_neither_button_says_so_and_shares_nothing(client, finished_assessment):
+    """A tampered `action` was taken as "share": the link was made, and the person was told it was ready."""
+    response = client.post(reverse("share", args=[finished_assessment.token]), {"action": "explode"})
+    assert response.status_code == 400
+    assert "mit den Schaltflächen der Seite" in response.content.decode()
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.share_token is None
+    # a page from before the button had a name shares, as it did
+    assert client.post(reverse("share", args=[finished_assessment.token])).status_code == 302
+
+
 def test_feedback_with_consent_is_stored_anonymously_and_once(client, finished_assessment):
     url = reverse("feedback", args=[finished_assessment.token])
     data = {"fits": "yes", "role": "it_architect", "relation": "holds", "consent": "on"}
