@@ -86,10 +86,11 @@ class StepGaps:
     # the course's prerequisites the path leaves out (the person's level covers them, or they are no longer
     # offered), by title: a provider may still ask for their certificate
     left_out: tuple[str, ...] = ()
-    # gaps the course works on only as a side topic: the path counts what it adds, the page claims no more
+    # gaps the course works on only as a side topic and the path does not count as reached by it: the page says it
+    # contributes to them, and claims no more
     side: tuple[str, ...] = ()
-    # ... of them, those the path counts as reached by it: the page says so ("by the path's count enough"), or the
-    # gap left the list of open gaps with no step saying why
+    # gaps it works on only as a side topic that the path counts as reached by it: said once, in their own line
+    # ("as a side topic, by the path's count enough"), or the gap left the open gaps with no step saying why
     side_reaches: tuple[str, ...] = ()
 
 
@@ -448,18 +449,18 @@ def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> S
     """The step's gaps as the page says them. A course that teaches a competency only in part (its weight below 1:
     TOGAF's 0.3 for communication) is said to contribute to that gap, never to close it, even where the small
     share the path counts reaches the requirement (the weight's help text in the admin promises as much); there
-    the page adds that by the path's count it is enough (`side_reaches`), since the gap then leaves the open ones."""
+    the page says instead that as a side topic it is enough by the path's count (`side_reaches`, not also in `side`),
+    since the gap then leaves the open ones."""
 
     def main(competency: str) -> bool:
         effect = step.course.raises(competency)
         return effect is None or effect[0] >= SIDE_TOPIC_BELOW
 
     closes, narrows = closed_and_narrowed(step, requirements)
-    side = tuple(names.get(c, c) for c in (*closes, *narrows) if not main(c))
     return StepGaps(
         tuple(names.get(c, c) for c in closes if main(c)),
         tuple(names.get(c, c) for c in narrows if main(c)),
-        side=side,
+        side=tuple(names.get(c, c) for c in narrows if not main(c)),
         side_reaches=tuple(names.get(c, c) for c in closes if not main(c)),
     )
 

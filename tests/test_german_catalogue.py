@@ -1,5 +1,5 @@
 """Every text the code and the templates mark for translation has its German, and the German catalogue holds nothing
-the site no longer says.
+the site no longer says; the hand-kept catalogues beside it (config/locale, also the JavaScript's) have German too.
 
 `makemessages` runs on a copy of the sources, as a developer would after a change, and what it writes is read back:
 a new message without German, a fuzzy guess from a reworded one, or a translation of a text that is gone, each
@@ -104,6 +104,23 @@ def test_the_catalogue_translates_nothing_the_site_no_longer_says(merged):
     assert not gone, "translations of texts no source has (reworded, removed, or inside an f-string):\n" + "\n".join(
         map(str, gone)
     )
+
+
+def test_every_other_german_catalogue_has_its_german():
+    """The catalogues makemessages does not write (better German for Django's own texts, the admin's JavaScript in
+    config/locale) fail the same way on a message without German."""
+    written = BASE / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    others = [
+        po for path in settings.LOCALE_PATHS for po in sorted(Path(path).glob("de/LC_MESSAGES/*.po")) if po != written
+    ]
+    assert {po.name for po in others} >= {"django.po", "djangojs.po"}
+    missing = [
+        f"{po.relative_to(BASE)}: {entry['msgid']}"
+        for po in others
+        for entry in _entries(po.read_text())
+        if entry["fuzzy"] or not all(entry["translations"])
+    ]
+    assert not missing, "without German (or only a fuzzy guess):\n" + "\n".join(missing)
 
 
 def _texts_of(package: Path) -> set[str]:

@@ -192,7 +192,8 @@ def test_a_step_closes_a_gap_only_where_its_levels_reach_the_requirement():
 def test_a_side_topic_of_a_course_contributes_to_a_gap_and_never_closes_it():
     """TOGAF Practitioner read "Schließt Ihre Lücke bei: Kommunikation und Diplomatie" from a weight of 0.3: the
     small share the path counts reached a small gap. The admin's help text promises that below 1 the path says
-    less; the page now says the course contributes to the gap as a side topic, whether it reaches it or not."""
+    less; the page now says the course contributes to the gap as a side topic, or, where the path counts it as
+    reached, that as a side topic it is enough by the path's count."""
     from recommendations.presentation import _step_gaps
 
     course = CourseSpec(
@@ -213,15 +214,18 @@ def test_a_side_topic_of_a_course_contributes_to_a_gap_and_never_closes_it():
     gaps = _step_gaps(step, requirements, names)
     assert gaps.closes == ()  # 4.6 of 5: narrowed
     assert gaps.narrows == ("Architektur",)
-    assert gaps.side == ("Kommunikation", "Prozesse")
-    assert gaps.side_reaches == ("Kommunikation",)  # 4.0 of 4 by the path's count: said, as it leaves the open gaps
+    assert gaps.side == ("Prozesse",)
+    assert gaps.side_reaches == (
+        "Kommunikation",
+    )  # 4.0 of 4 by the path's count: said (once), as it leaves the open gaps
     requirements["it_architecture"] = 4.5
     assert _step_gaps(step, requirements, names).closes == ("Architektur",)
 
 
 def test_no_page_says_a_side_topic_closes_a_gap(client):
     """Every shipped role's path, on the page: a competency a step's course teaches only as a side topic never
-    stands after "Schließt Ihre Lücke bei", and each one stands after "Trägt als Nebenthema auch bei zu"."""
+    stands after "Schließt Ihre Lücke bei"; it stands after "Trägt als Nebenthema auch bei zu" or "Reicht als
+    Nebenthema …"."""
     from recommendations.models import CourseCompetency
 
     names = dict(CourseCompetency.objects.values_list("competency__slug", "competency__name_de").distinct())
@@ -238,11 +242,11 @@ def test_no_page_says_a_side_topic_closes_a_gap(client):
         for step in re.findall(r'<li class="path-step.*?</li>', text.replace("\xad", ""), re.S):
             title = re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step).group(1).replace("\xad", "")
             closed = re.findall(r'class="closes">[^:]*: (.*?)</p>', step)
-            on_the_side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step)
+            on_the_side = re.findall(r'class="side-topic(?:-reaches)?">[^:]*: (.*?)</p>', step)
             for line in closed:
                 assert not {(title, n.strip()) for n in line.split(",")} & side, (role, title, line)
             for line in on_the_side:
-                assert "Trägt als Nebenthema auch bei zu" in step
+                assert "als Nebenthema" in step
                 assert {(title, n.strip()) for n in line.split(",")} <= side, (role, title, line)
                 seen_side += 1
     assert seen_side  # the shipped paths do use side topics
@@ -463,3 +467,46 @@ def test_two_prerequisites_left_out_are_spoken_of_in_the_plural(template):
         )
     assert "Setzt PSM I; PSPO I voraus. Ihr Lernpfad lässt sie aus" in text
     assert "nicht mehr angeboten werden" in text and "erwerben Sie sie zuerst" in text
+
+
+def _named(line: str) -> set[str]:
+    return {name.strip() for name in line.replace("&amp;", "&").replace("\xad", "").split(",")}
+
+
+def _side_lines_of_steps(page: str, pdf: str) -> list[tuple[str, str, set[str], set[str]]]:
+    """Each step of the page and of the PDF: where, its title, the side topics it contributes to, and those the
+    path counts as enough for a gap."""
+    steps = []
+    for step in re.findall(r'<li class="path-step.*?</li>', page.replace("\xad", ""), re.S):
+        heading = re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step)
+        assert heading is not None
+        title = heading[1]
+        side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step)
+        reaches = re.findall(r'class="side-topic-reaches">([^:]*): (.*?)</p>', step)
+        assert all("Nebenthema" in said for said, _names in reaches)  # on its own it still says "side topic"
+        steps.append(("page", title, _named(side[0]) if side else set(), _named(reaches[0][1]) if reaches else set()))
+    for step in re.findall(r"<li><strong>(.*?)</li>", pdf, re.S):
+        title = step.split("</strong>")[0]
+        side = re.findall(r"Trägt als Nebenthema auch bei zu: ([^<]*)", step)
+        reaches = re.findall(r"Reicht als Nebenthema nach der Rechnung des Lernpfads für Ihre Lücke bei: ([^<]*)", step)
+        steps.append(("pdf", title, _named(side[0]) if side else set(), _named(reaches[0]) if reaches else set()))
+    return steps
+
+
+def test_a_side_topic_the_path_counts_as_enough_is_named_once(client):
+    """The ISMS officer's path said of "ISO 27001 Lead Implementer" both "Trägt als Nebenthema auch bei zu:
+    Projekt- und Rollout-Management" and "Nach der Rechnung des Lernpfads reicht das für Ihre Lücke bei: Projekt-
+    und Rollout-Management". A side topic the path counts as enough for a gap now stands in that line alone (which
+    says it is a side topic), on the page, the shared page and the PDF; a beginner's paths have such steps."""
+    beginner = answer_all(start_assessment(), lambda item, options: options[0])
+    shared = reverse("shared-results", args=[beginner.share()])
+    reached = []
+    for role in Role.objects.filter(active=True).values_list("slug", flat=True):
+        context, _status = results_context(beginner, role)
+        pdf = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+        for page in (client.get(results_url(beginner, role)), client.get(f"{shared}?role={role}")):
+            for where, title, side, reaches in _side_lines_of_steps(page.content.decode(), pdf):
+                assert not side & reaches, (role, where, title, side & reaches)
+                reached += [(role, where, title)] if reaches else []
+    assert ("it_coordinator", "page", "Azure-Grundlagen (Lernpfad) und Prüfung AZ-900") in reached
+    assert {where for _role, where, _title in reached} == {"page", "pdf"}
