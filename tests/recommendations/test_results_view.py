@@ -227,7 +227,7 @@ def test_the_results_page_draws_the_charts_with_a_table_of_the_numbers(client, f
     assert text.count("<tr>") >= 11  # header + ten competencies
     # every level with its range: a band on the radar, a line across each bar, both named in the legends
     assert text.count('class="radar-range"') == 1 and text.count('class="gap-range"') == 10
-    assert text.count("Ihre Spanne (90 %)") == 2
+    assert text.count("Ihre Spanne (90\u00a0%)") == 2
 
 
 def test_without_a_pdf_renderer_the_download_says_so_with_a_503(client, finished_assessment, monkeypatch):
