@@ -513,9 +513,11 @@ def delete_results(request: HttpRequest, token: str) -> HttpResponse:
     """Really delete an assessment and all its answers (after a confirmation)."""
     assessment = get_object_or_404(Assessment, token=token)
     if request.method == "POST":
+        # kept in the account logged in: back to the attempts left there, not to the start page
+        in_my_account = request.user.is_authenticated and assessment.user_id == request.user.pk
         assessment.delete()
         if request.session.get(SESSION_KEY) == token:
             del request.session[SESSION_KEY]
         messages.success(request, _("Your answers and results have been deleted."))
-        return redirect(reverse("assessment:home"))
+        return redirect(reverse("my-results" if in_my_account else "assessment:home"))
     return render(request, "assessment/delete.html", {"assessment": assessment})

@@ -159,6 +159,17 @@ def test_delete_my_results_really_deletes_the_assessment_and_its_answers(client,
     assert client.get(reverse("results", args=[finished_assessment.token])).status_code == 404
 
 
+def test_deleting_an_attempt_kept_in_my_account_leads_back_to_my_other_attempts(client, kept_attempts):
+    earlier, later = kept_attempts
+    response = client.post(reverse("delete-results", args=[later.token]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("my-results")
+    page = response.content.decode()
+    assert "gelöscht" in page and reverse("results", args=[earlier.token]) in page
+    client.logout()  # an anonymous attempt still ends on the start page
+    anonymous = answer_all(start_assessment(), strongest)
+    assert client.post(reverse("delete-results", args=[anonymous.token]))["Location"] == reverse("assessment:home")
+
+
 def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(db):
     stale = start_assessment()
     fresh = start_assessment()

@@ -194,6 +194,42 @@ def test_the_pdf_is_tagged_for_screen_readers(client, finished_assessment):
     assert {b"H1", b"H2", b"P", b"Table", b"TH", b"L", b"LI"} <= kinds, kinds
 
 
+def _pages_holding(html: str, texts: list[str]) -> dict[str, int]:
+    """The page (0-based) on which WeasyPrint lays out the first piece of text containing each of `texts`."""
+    from weasyprint import HTML
+
+    found: dict[str, int] = {}
+
+    def walk(box, page: int) -> None:
+        for text in texts:
+            if text in (getattr(box, "text", None) or "") and text not in found:
+                found[text] = page
+        for child in getattr(box, "children", None) or []:
+            walk(child, page)
+
+    for number, page in enumerate(HTML(string=html).render().pages):
+        walk(page._page_box, number)
+    return found
+
+
+def test_the_pdf_never_leaves_the_level_tables_caption_alone_at_the_foot_of_a_page(
+    client, finished_assessment, monkeypatch
+):
+    """In English the caption "Your levels and the levels the role ... requires" ended page 3, its table began on
+    page 4. Here the PDF's own stylesheet and table, pushed down the page step by step, must keep the two together."""
+    rendered: list[str] = []
+    monkeypatch.setattr("recommendations.views.render_pdf", lambda html, base_url: rendered.append(html) or b"%PDF")
+    assert client.get(reverse("results-pdf", args=[finished_assessment.token])).status_code == 200
+    html = without_soft_hyphens(rendered[0])  # as render_pdf hands it on
+    style = re.search(r"<style>.*?</style>", html, re.S).group(0)
+    table = re.search(r'<div class="table-wrap"[^>]*><table class="chart-table">.*?</table></div>', html, re.S)
+    caption = re.search(r"<caption[^>]*>([^<]{12})", table.group(0)).group(1)
+    first_row = re.search(r'<tbody>.*?<span class="full-name">([^<]{8})', table.group(0), re.S).group(1)
+    for space in range(236, 260, 3):  # millimetres above the table: from a whole table fitting to none of it
+        pages = _pages_holding(f'{style}<div style="height: {space}mm"></div>{table.group(0)}', [caption, first_row])
+        assert pages[caption] == pages[first_row], (space, pages)
+
+
 def test_the_persons_own_data_download_as_json(client, finished_assessment):
     response = client.get(reverse("results-json", args=[finished_assessment.token]))
     data = response.json()
