@@ -510,8 +510,14 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_results(request: HttpRequest, token: str) -> HttpResponse:
-    """Really delete an assessment and all its answers (after a confirmation)."""
+    """Really delete an assessment and all its answers (after a confirmation). One kept in an account only by its
+    owner, logged in: the results link alone deleted it from the owner's "My results", logged out or in another's
+    account."""
     assessment = get_object_or_404(Assessment, token=token)
+    if assessment.user_id is not None and assessment.user_id != request.user.pk:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
     if request.method == "POST":
         # kept in the account logged in: back to the attempts left there, not to the start page
         in_my_account = request.user.is_authenticated and assessment.user_id == request.user.pk

@@ -170,6 +170,24 @@ def test_deleting_an_attempt_kept_in_my_account_leads_back_to_my_other_attempts(
     assert client.post(reverse("delete-results", args=[anonymous.token]))["Location"] == reverse("assessment:home")
 
 
+def test_only_its_owner_logged_in_deletes_an_attempt_kept_in_an_account(client, kept_attempts, django_user_model):
+    """Anyone with the results link deleted an attempt kept in an account, logged out too: it was gone from the
+    owner's "My results"."""
+    _earlier, later = kept_attempts
+    url = reverse("delete-results", args=[later.token])
+    client.logout()
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302 and response["Location"] == f"{reverse('login')}?next={url}"
+    other = django_user_model.objects.create_user("ole@example.org", "ole@example.org", "Phoenixsee-2026!")
+    client.force_login(other)
+    assert client.get(url).status_code == 403 and client.post(url).status_code == 403
+    assert Assessment.objects.filter(pk=later.pk).exists()
+    client.force_login(django_user_model.objects.get(email="eva@example.org"))
+    assert client.post(url).status_code == 302
+    assert not Assessment.objects.filter(pk=later.pk).exists()
+
+
 def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(db):
     stale = start_assessment()
     fresh = start_assessment()
