@@ -677,6 +677,7 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     ]
     unreliable = not (before.profile.reliable and after.profile.reliable)
     return {
+        "together": moved_together([row.change for row in rows if row.change is not None]),
         "earlier": earlier,
         "later": later,
         # by number too, as "My results" lists them: two attempts of the same minute read alike by their times
@@ -686,6 +687,25 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         "role_rows": role_rows,
         "unreliable": unreliable,
     }
+
+
+# Every competency's level moved by at least this much, and the same way: the comparison says so in a sentence
+TOGETHER_AT_LEAST = Decimal("0.5")  # ... (each change alone may lie within the ranges and be marked so)
+TOGETHER_COMPETENCIES = 3  # ... when at least this many are compared
+
+
+def moved_together(changes: list[Decimal]) -> dict | None:
+    """Whether every level moved the same way by at least half a level: levels are read together (one self-rating
+    bias, one mean level), so they move together, and ten changes "within the ranges" that all point down say
+    more together than each alone. A judge read ten falls of 1.0 to 1.4 levels, each "within the ranges", and no
+    word that they all fell."""
+    if len(changes) < TOGETHER_COMPETENCIES:
+        return None
+    down = all(change <= -TOGETHER_AT_LEAST for change in changes)
+    if not down and not all(change >= TOGETHER_AT_LEAST for change in changes):
+        return None
+    sizes = [abs(change) for change in changes]
+    return {"down": down, "count": len(changes), "least": min(sizes), "most": max(sizes)}
 
 
 def trained_on(version: str) -> datetime.date | None:

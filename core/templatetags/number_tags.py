@@ -1,10 +1,12 @@
 """Numbers in text (see core.numbers), never for attributes: `minus`, a formatted number with a real minus sign;
 `percent`, a share in whole percent that says 100 only for all and 0 only for nothing; `hours`, a number of hours
-with its noun ("1 Stunde", "2,5 Stunden")."""
+with its noun ("1 Stunde", "2,5 Stunden"); `span`, two numbers with one decimal as a range ("1,0–1,4"), or one
+number where they are equal ("4,7", never "4,7–4,7")."""
 
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import floatformat
 
 from core.numbers import hours_text, whole_percent, with_minus
 
@@ -34,3 +36,15 @@ def hours(value: object) -> str:
         return hours_text(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError, ArithmeticError):
         return ""
+
+
+@register.filter
+def span(low: object, high: object) -> str:
+    """`low`–`high` with one decimal in the page's format, or the one number when both show alike; empty for
+    anything not a number."""
+    try:
+        numbers = [float(value) for value in (low, high)]  # type: ignore[arg-type]
+    except (TypeError, ValueError, ArithmeticError):
+        return ""
+    shown = [str(floatformat(number, 1)) for number in numbers]  # rounded and written as the page writes levels
+    return shown[0] if shown[0] == shown[1] else "\u2013".join(shown)

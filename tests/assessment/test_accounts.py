@@ -103,6 +103,41 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     text = response.content.decode()
     assert "100\u00a0%</td>" in text and "(100–100)" not in text
     assert ">Differenz</span>" in text  # the column of the differences, in its own context (the admin's is "Ändern")
+    assert "In allen 10 Kompetenzen liegt Durchgang 2 höher als Durchgang 1" in text
+
+
+def test_a_span_of_levels_is_one_number_where_both_ends_show_alike():
+    from django.utils import translation
+
+    from core.templatetags.number_tags import span
+
+    with translation.override("de"):
+        assert [span(1.0, 1.44), span(4.66, 4.7), span("x", 1)] == ["1,0–1,4", "4,7", ""]
+    with translation.override("en"):
+        assert span(0.95, 2) == "1.0–2.0"
+
+
+@pytest.mark.parametrize(
+    ("changes", "together"),
+    [
+        (["-1.3", "-1.0", "-1.4"], {"down": True, "count": 3, "least": "1.0", "most": "1.4"}),
+        (["0.5", "2.1", "0.9", "1.0"], {"down": False, "count": 4, "least": "0.5", "most": "2.1"}),
+        (["-1.3", "-1.0", "0.0"], None),  # one stayed
+        (["-1.3", "-1.0", "-0.4"], None),  # one moved by less than half a level
+        (["-1.3", "1.0", "-1.4"], None),  # not the same way
+        (["-1.3", "-1.0"], None),  # too few to say
+    ],
+)
+def test_the_comparison_says_when_every_level_moved_the_same_way(changes, together):
+    from decimal import Decimal
+
+    from recommendations.presentation import moved_together
+
+    got = moved_together([Decimal(change) for change in changes])
+    if together is None:
+        assert got is None
+    else:
+        assert got == together | {"least": Decimal(together["least"]), "most": Decimal(together["most"])}
 
 
 def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(client):
@@ -132,6 +167,10 @@ def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, sett
     assert all(row.change < 0 for row in response.context["rows"])
     page = response.content.decode()
     assert "<h1>Wie sich Ihre Ergebnisse verändert haben</h1>" in page and "entwickelt" not in page
+    # ... and that they all fell is said in a sentence, not left to ten rows read one by one
+    falls = sorted(-row.change for row in response.context["rows"])
+    by = "–".join(dict.fromkeys(str(fall).replace(".", ",") for fall in (falls[0], falls[-1])))  # "4,7", not "4,7–4,7"
+    assert f"In allen 10 Kompetenzen liegt Durchgang 2 niedriger als Durchgang 1, um {by} Stufen." in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert (
         "<title>How your results changed · Revierpfad</title>" in client.get(reverse("compare"), query).content.decode()
