@@ -28,6 +28,7 @@ from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
 from assessment.services import profile_for
 from assessment.translation import current_language
+from core.numbers import whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import paths
 from recommendations.catalogue import Snapshot, snapshot
@@ -178,8 +179,14 @@ def store_result(
         options = stored.get("path_options", {}) if path_options is None else path_options
         document = compute_document(assessment, chosen, options)
         first_before, first_now = (_first(stored) if stored.get("format") == FORMAT else None), _first(document)
-        if first_before and first_now and first_before != first_now:
-            match = stored["roles"][0].get("match", {})
+        match = stored["roles"][0].get("match", {}) if first_before else {}
+        # another role first, or the same one with another match as the page shows it (after "Ergebnis schärfen",
+        # the first card went from 86 % to 76 % with only "computed anew" to say so)
+        if (
+            first_before
+            and first_now
+            and (first_before != first_now or _shown(match) != _shown(document["roles"][0].get("match", {})))
+        ):
             document["first_role_before"] = {
                 "slug": first_before,
                 "match": {k: match.get(k) for k in ("value", "low", "high")},
@@ -189,6 +196,13 @@ def store_result(
         if saved is not None:
             return saved
     raise AssertionError("the last attempt stores regardless")  # pragma: no cover
+
+
+def _shown(match: Mapping[str, Any]) -> tuple:
+    """A match as the page shows it: its value and range in whole percent (None where one is not a number)."""
+    return tuple(
+        whole_percent(match[k]) if isinstance(match.get(k), (int, float)) else None for k in ("value", "low", "high")
+    )
 
 
 def _first(document: Mapping[str, Any]) -> str | None:

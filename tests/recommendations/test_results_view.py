@@ -15,6 +15,7 @@ from django.utils.html import escape
 from assessment.models import Competency
 from assessment.services import start_assessment
 from core.hyphenation import without_soft_hyphens
+from core.numbers import whole_percent
 from recommendations import results as results_module
 from recommendations.lifecycle import activate
 from recommendations.models import (
@@ -823,6 +824,27 @@ def test_a_result_computed_anew_with_another_role_first_says_so(client):
     assert f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81 % (70–90 %) ihrer Anforderungen)." in text
     results_module.store_result(person)  # computed anew again, the same role first: nothing more to say
     assert client.get(results_url(person)).context["first_role_before"] is None
+
+
+def test_a_result_computed_anew_with_the_same_role_first_says_how_its_match_changed(client):
+    """After "Ergebnis schärfen" the first card went from 86 % (67–100 %) to 76 % (54–89 %), with only "Ihr Ergebnis
+    wurde ... neu berechnet" to say so: the numbers before were gone."""
+    person = answer_all(start_assessment(), at_level_one)
+    client.get(results_url(person))
+    stored = StoredResult.objects.get(assessment=person)
+    stored.document["roles"][0]["match"].update(value=81.4, low=70.2, high=90.0)  # as if answered so before
+    stored.save()
+    first = Role.objects.get(slug=stored.document["roles"][0]["slug"])
+    results_module.store_result(person)
+    page = client.get(results_url(person))
+    now = page.context["top_fits"][0][1].match
+    assert page.context["top_fits"][0][0] == first
+    text = without_soft_hyphens(page.content.decode())
+    sentence = f"Neu berechnet steht in Ihrem Ergebnis wieder {first.name_de} an erster Stelle: Vorher erfüllten Sie "
+    assert sentence + "etwa 81 % (70–90 %) ihrer Anforderungen, jetzt " in text.replace("\u00a0", " ")
+    assert f"jetzt etwa {whole_percent(now.value)}" in text or f"jetzt {whole_percent(now.value)}" in text
+    results_module.store_result(person)  # computed anew again with the same match: nothing more to say
+    assert "wieder " + first.name_de not in without_soft_hyphens(client.get(results_url(person)).content.decode())
 
 
 def test_an_earlier_first_role_stored_without_its_range_is_named_without_a_number(client):
