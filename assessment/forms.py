@@ -14,6 +14,7 @@ class AnswerForm(forms.Form):
 
     ANSWER = "answer"
     SKIP = "skip"
+    ANSWER_TO_OPEN = "answer-open"  # save, then on to the adaptive test's open question (from a page gone back to)
 
     item = forms.CharField(widget=forms.HiddenInput)
     option = forms.ChoiceField(
@@ -22,7 +23,7 @@ class AnswerForm(forms.Form):
         error_messages={"invalid_choice": _("This answer does not belong to this question.")},
     )
     action = forms.ChoiceField(
-        choices=[(ANSWER, ANSWER), (SKIP, SKIP)],
+        choices=[(ANSWER, ANSWER), (SKIP, SKIP), (ANSWER_TO_OPEN, ANSWER_TO_OPEN)],
         required=False,
         error_messages={"invalid_choice": _("Please answer or skip the question with the buttons shown.")},
     )
@@ -58,6 +59,10 @@ class AnswerForm(forms.Form):
     @property
     def skipped(self) -> bool:
         return self.cleaned_data.get("action") == self.SKIP
+
+    @property
+    def to_open_question(self) -> bool:
+        return self.cleaned_data.get("action") == self.ANSWER_TO_OPEN
 
     def chosen_option(self) -> Option | None:
         if self.skipped:

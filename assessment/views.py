@@ -210,11 +210,14 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
             # said "Weiter" and ended it.
             settled = decision is not None and decision.done and next_open_step(assessment) is None
             if step < assessment.total_steps and not settled:
-                next_url = assessment.step_url(step + 1)
-                following = item_to_answer(assessment.steps[step], assessment.pk) if request.htmx else None
+                # on to the next page, or (adaptive, from a page gone back to) straight to the question still open,
+                # which is always the last one put, rather than through every answered page between
+                target = assessment.total_steps if form.to_open_question and assessment.adaptive else step + 1
+                next_url = assessment.step_url(target)
+                following = item_to_answer(assessment.steps[target - 1], assessment.pk) if request.htmx else None
                 if following is not None:
                     form = _form_with_earlier_answer(following)
-                    response = _render_step(request, assessment, step + 1, item=following, form=form)
+                    response = _render_step(request, assessment, target, item=following, form=form)
                     return push_url(response, next_url)
                 return redirect(next_url)
             finish_assessment(assessment)
@@ -307,6 +310,8 @@ def _render_step(
         "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),
         "previous_url": assessment.step_url(step - 1) if step > 1 else None,
+        # adaptive: the question still open is the last one put; from a page two or more before it, a way straight there
+        "open_step": assessment.total_steps if assessment.adaptive and step < assessment.total_steps - 1 else None,
         "resume_url": request.build_absolute_uri(assessment.resume_url()),
     }
     return render(request, template, context, status=status)

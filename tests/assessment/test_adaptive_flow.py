@@ -166,6 +166,36 @@ def test_going_back_and_changing_an_answer_re_plans_the_question_still_open(clie
     assert Item.objects.get(pk=assessment.asked_ids[-1]).slug == expected.next_item  # planned on the new answers
 
 
+def test_a_page_gone_back_to_offers_to_save_and_go_straight_to_the_question_still_open(client):
+    """Changing question 3 of 13 led through the answered pages 4 to 12, each with its "Weiter", to the one still
+    open."""
+    assessment = start(client)
+    for step in range(1, 13):
+        answer(client, assessment, step)
+    assessment.refresh_from_db()
+    assert assessment.total_steps == 13
+    button = 'name="action" value="answer-open"'
+    page = client.get(assessment.step_url(3)).content.decode()
+    assert button in page and "Speichern und weiter zu Frage 13" in page
+    for step in (12, 13):  # "Weiter" leads there anyway, or it is the open question itself
+        assert button not in client.get(assessment.step_url(step)).content.decode()
+    item = item_at(assessment, 3)
+    other = next(o for o in item.options.all() if o != strongest(item, list(item.options.all())))
+    data = {"item": item.slug, "option": other.value, "action": "answer-open"}
+    response = client.post(assessment.step_url(3), data)
+    assessment.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == assessment.step_url(assessment.total_steps)
+    assert Answer.objects.get(assessment=assessment, item=item).option == other  # saved on the way
+    with_htmx = client.post(
+        assessment.step_url(4), {**data, "item": item_at(assessment, 4).slug} | {"option": ""}, **HTMX
+    )
+    assert with_htmx.status_code == 400  # no answer chosen: refused on its page, as "Weiter" is
+    item = item_at(assessment, 4)
+    data = {"item": item.slug, "option": strongest(item, list(item.options.all())).value, "action": "answer-open"}
+    swapped = client.post(assessment.step_url(4), data, **HTMX)
+    assert swapped["HX-Push-Url"] == assessment.step_url(assessment.total_steps)
+
+
 def test_with_htmx_the_next_question_is_swapped_in(client):
     assessment = start(client)
     response = answer(client, assessment, 1, **HTMX)
