@@ -821,7 +821,10 @@ def test_a_result_computed_anew_with_another_role_first_says_so(client):
     assert page.context["first_role_before"] == before
     text = without_soft_hyphens(page.content.decode())
     # the earlier match with its range, as it was shown then ("99 %" alone hid that it was uncertain)
-    assert f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81 % (70–90 %) ihrer Anforderungen)." in text
+    assert (
+        f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81\u00a0% (70–90\u00a0%) ihrer Anforderungen)."
+        in text
+    )
     results_module.store_result(person)  # computed anew again, the same role first: nothing more to say
     assert client.get(results_url(person)).context["first_role_before"] is None
 
@@ -841,7 +844,7 @@ def test_a_result_computed_anew_with_the_same_role_first_says_how_its_match_chan
     assert page.context["top_fits"][0][0] == first
     text = without_soft_hyphens(page.content.decode())
     sentence = f"Neu berechnet steht in Ihrem Ergebnis wieder {first.name_de} an erster Stelle: Vorher erfüllten Sie "
-    assert sentence + "etwa 81 % (70–90 %) ihrer Anforderungen, jetzt " in text.replace("\u00a0", " ")
+    assert sentence + "etwa 81\u00a0% (70–90\u00a0%) ihrer Anforderungen, jetzt " in text  # never broken at "%"
     assert f"jetzt etwa {whole_percent(now.value)}" in text or f"jetzt {whole_percent(now.value)}" in text
     results_module.store_result(person)  # computed anew again with the same match: nothing more to say
     assert "wieder " + first.name_de not in without_soft_hyphens(client.get(results_url(person)).content.decode())
