@@ -126,3 +126,23 @@ def test_a_new_competency_gets_a_short_label_cut_from_its_name():
     assert short_label("Cloud-Betrieb und FinOps") == "Cloud-Betrieb"
     assert short_label("Datenbankadministrationsgrundlagen") == "Datenbankadmini…"
     assert len(short_label("Datenbankadministrationsgrundlagen")) == SHORT_LABEL_LENGTH
+
+
+def test_a_chart_area_is_as_transparent_on_the_page_as_in_the_pdf():
+    """The page's stylesheet gave the radar's areas a colour with alpha, and the SVG's fill-opacity (there for the PDF
+    renderer) applied on top: the range band and the person's area were drawn at a tenth and a sixteenth on the page,
+    at 0.3 and 0.25 in the PDF."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static/css/app.css").read_text()
+    chart = (Path(settings.BASE_DIR) / "templates/recommendations/_charts.html").read_text()
+    shaded = re.findall(r'class="([\w-]+)[^"]*"[^>]*fill-opacity="([\d.]+)"', chart)
+    assert {name for name, _opacity in shaded} == {"radar-range", "radar-person"}
+    for name, opacity in shaded:
+        rule = re.search(rf"^\.{name} \{{([^}}]*)\}}", css, re.M)
+        assert rule, name
+        declarations = dict(d.strip().split(":", 1) for d in rule.group(1).split(";") if ":" in d)
+        assert "rgba" not in declarations["fill"], name  # no alpha of its own that the attribute would multiply
+        assert float(declarations["fill-opacity"]) == float(opacity), name
