@@ -50,6 +50,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
 from assessment.views import SESSION_KEY
+from core.auth_forms import LoginNameLimit
 from core.http import AuthenticatedHttpRequest
 from core.legal import link_days
 from core.ratelimit import rate_limited
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-class EmailLoginForm(AuthenticationForm):
+class EmailLoginForm(LoginNameLimit, AuthenticationForm):
     """Logs in with the e-mail address however it is capitalised: accounts store it in lower case."""
 
     def clean_username(self) -> str:

@@ -11,12 +11,15 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib import admin
         from django.contrib.auth.signals import user_login_failed
         from django.db.backends.signals import connection_created
 
         from core import checks  # noqa: F401  (registers the system checks)
+        from core.auth_forms import AdminLoginForm
         from core.ratelimit import count_login_failure
         from core.sqlite import install_unicode_like
 
         user_login_failed.connect(count_login_failure, dispatch_uid="core.count_login_failure")
         connection_created.connect(install_unicode_like, dispatch_uid="core.install_unicode_like")
+        admin.site.login_form = AdminLoginForm

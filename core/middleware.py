@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
@@ -218,11 +219,10 @@ class ControlCharacterPathMiddleware:
 
 
 # Longest accepted values. A query parameter or a cookie is never long here; a form field may be (a course
-# description in the admin); a login name is stored by django-axes in a column of 255 characters.
+# description in the admin). A field's own limit is its form's to check, with the input kept (core.auth_forms for
+# the login forms' user names).
 MAX_QUERY_VALUE = 2048
 MAX_FIELD_VALUE = 20_000
-MAX_LOGIN_NAME = 255
-LOGIN_NAME_FIELDS = ("username", "email")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -250,15 +250,18 @@ def request_problem(request: HttpRequest) -> str | None:
             if "\x00" in value:
                 return _("The address contains a NUL character.")
             if len(value) > MAX_QUERY_VALUE:
-                return _("A value in the address is longer than %(limit)s characters.") % {"limit": MAX_QUERY_VALUE}
+                return _("A value in the address is longer than %(limit)s characters.") % {
+                    "limit": number_format(MAX_QUERY_VALUE, force_grouping=True)
+                }
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         for name, values in request.POST.lists():
-            limit = MAX_LOGIN_NAME if name in LOGIN_NAME_FIELDS else MAX_FIELD_VALUE
             for value in [name, *values]:
                 if "\x00" in value:
                     return _("A form field contains a NUL character.")
-                if len(value) > limit:
-                    return _("A form field is longer than %(limit)s characters.") % {"limit": limit}
+                if len(value) > MAX_FIELD_VALUE:
+                    return _("A form field is longer than %(limit)s characters.") % {
+                        "limit": number_format(MAX_FIELD_VALUE, force_grouping=True)
+                    }
     return None
 
 
