@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import pgettext_lazy
 
-from core.numbers import one_decimal, shown_gap
+from core.numbers import one_decimal, possibly_met, shown_gap
 
 MAX_LEVEL = 5
 SHORT_LABEL_LENGTH = 16  # characters a label may take beside the radar and the bars
@@ -89,8 +89,9 @@ class Spoke:
 
     @property
     def about_met(self) -> bool:
-        """A gap the measurement cannot tell apart from none: the level's range reaches the requirement."""
-        return self.gap > 0 and self.level_high is not None and self.level_high >= self.required
+        """A small gap the measurement cannot tell apart from none (`core.numbers.possibly_met`), as the role cards
+        say it."""
+        return possibly_met(self.required, self.level, self.level_high)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class Bar:
     level_width: str
     required_x: str  # the requirement mark: a 4-unit wide rect centred on the required level
     required_y: str
-    about_met: bool = False  # the level's 90 % range reaches the requirement
+    about_met: bool = False  # a small gap the level's 90 % range reaches (`core.numbers.possibly_met`)
     # the level's 90 % range as a line across the bar with a short upright at each end; "" when it has none
     range_path: str = ""
 
@@ -284,7 +285,7 @@ def gap_chart(rows: list[tuple], width: float = 360, row_height: float = 26, lab
                 level_width=svg_number(max(0.0, min(level, MAX_LEVEL)) * unit),
                 required_x=svg_number(label_width + required * unit - MARK_WIDTH / 2),
                 required_y=svg_number(top - MARK_OVERHANG),
-                about_met=high is not None and shown_gap(required, level) > 0 and required <= high,
+                about_met=possibly_met(required, level, high),
                 range_path=range_path,
             )
         )

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import shown_gap, whole_percent
+from core.numbers import CLEARLY_BELOW, shown_gap, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
@@ -24,9 +24,9 @@ SOMEWHAT_OVERQUALIFIED = OVERQUALIFICATION_SLACK
 
 
 # A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is
-# what the person brings; a gap of half a level or more is not "possibly met" in passing.
+# what the person brings; a gap of half a level or more is not "possibly met" (`core.numbers.possibly_met`, as the
+# chart and its table say it).
 MET_WITHIN = TOLERANCE
-CLEARLY_BELOW = 0.5
 
 
 @lru_cache(maxsize=8)
@@ -42,18 +42,22 @@ def _texts(language: str | None) -> dict[str, str]:
         "gap_unasked": _("%(name)s: no question asks about it yet, counted as %(level)s of %(required)s"),
         "missing": _("What is missing most: %(gaps)s."),
         "about_all": _(
-            "No requirement is clearly missed. Possibly met, as the range of your level reaches the requirement: "
-            "%(gaps)s."
+            "No requirement is clearly missed. Possibly met (less than half a level below, and the range of your level "
+            "reaches the requirement): %(gaps)s."
         ),
         "below": _(
-            "Below the requirement; your answers leave open by how much (the range of your level reaches it): %(gaps)s."
+            "Below the requirement by half a level or more, even though the range of your level reaches up to it: "
+            "%(gaps)s."
         ),
         "all": _("You meet every requirement of this role."),
         "all_unsure": _(
             "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "
             "be as low as %(low)s %%)."
         ),
-        "about": _("Possibly met, as the range of your level reaches the requirement: %(gaps)s."),
+        "about": _(
+            "Possibly met (less than half a level below, and the range of your level reaches the requirement): "
+            "%(gaps)s."
+        ),
         "style_suits": _("Your work style (%(style)s) suits the role."),
         "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
         "more_firefighting": _("more firefighting"),

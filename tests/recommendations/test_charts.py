@@ -39,13 +39,14 @@ def test_the_gap_chart_marks_the_requirement_and_the_gap():
 
 
 def test_a_gap_within_the_range_of_the_level_is_about_met_not_a_small_gap():
-    rows = [("A", 3.7, 4, 4.3), ("B", 2.0, 4, 2.8), ("C", 4.0, 3, 4.5)]
+    # D: a gap of 1,6 whose range reaches the requirement is below it, as the role card says, not "possibly met"
+    rows = [("A", 3.7, 4, 4.3), ("B", 2.0, 4, 2.8), ("C", 4.0, 3, 4.5), ("D", 1.4, 3, 3.2)]
     spokes = radar(rows).spokes
-    assert [s.about_met for s in spokes] == [True, False, False]
+    assert [s.about_met for s in spokes] == [True, False, False, False]
     bars = gap_chart(rows).bars
-    assert [b.about_met for b in bars] == [True, False, False]
-    assert [b.short for b in bars] == [False, True, False]  # only B is drawn as a gap
-    assert [b.possibly_met for b in bars] == [True, False, False]  # A apart from both B and C (met)
+    assert [b.about_met for b in bars] == [True, False, False, False]
+    assert [b.short for b in bars] == [False, True, False, True]  # B and D are drawn as gaps
+    assert [b.possibly_met for b in bars] == [True, False, False, False]  # A apart from both B and C (met)
 
 
 def test_every_number_for_an_attribute_is_a_finished_machine_string_in_any_language():

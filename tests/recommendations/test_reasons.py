@@ -33,11 +33,10 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     # met" beside "0,7 von 2"); names that contain "und" are not joined with "und". The German said "Unter der
     # Anforderung; wie weit, lassen Ihre Antworten offen": a question put in front of its verb, read twice.
     assert reasons(levels, highs)[1:3] == [
-        "Unter der Anforderung, wobei Ihre Antworten offenlassen, um wie viel (die Spanne Ihrer Stufe reicht bis an "
-        "die Anforderung heran): "
-        "IT-Service-Management (ITIL): 2,4 von 3; IT-Architektur: 2,5 von 3.",
-        "Vielleicht erfüllt, da die Spanne Ihrer Stufe an die Anforderung reicht: Kommunikation und Diplomatie: "
-        "3,6 von 4; Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
+        "Unter der Anforderung, um eine halbe Stufe oder mehr, auch wenn die Spanne Ihrer Stufe bis an sie "
+        "heranreicht: IT-Service-Management (ITIL): 2,4 von 3; IT-Architektur: 2,5 von 3.",
+        "Vielleicht erfüllt (weniger als eine halbe Stufe darunter, und die Spanne Ihrer Stufe reicht an die "
+        "Anforderung): Kommunikation und Diplomatie: 3,6 von 4; Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
     ]
     assert reasons(levels, highs, "en")[2].endswith(
         "Kommunikation und Diplomatie: 3.6 of 4; Veränderungsbegleitung und Ausdauer: 2.7 of 3."
