@@ -115,6 +115,23 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
                 "say how far they hold. Start a new attempt and answer a few knowledge questions for a result."
             )
         if profile.reliability == Reliability.INCONSISTENT:
+            apart = self_ratings_apart(profile)
+            if apart >= FAR_APART:
+                return _(
+                    "Your self-ratings lie far above what your answers to the knowledge questions show: where "
+                    "questions tested them, by about %(amount)s levels on average. Answers that far apart do not "
+                    "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
+                    "the descriptions of the levels again and rate yourself by what you do on your own at work; "
+                    "then the result becomes meaningful."
+                ) % {"amount": number_format(round(apart, 1), 1)}
+            if apart <= -FAR_APART:
+                return _(
+                    "Your self-ratings lie far below what your answers to the knowledge questions show: where "
+                    "questions tested them, by about %(amount)s levels on average. Answers that far apart do not "
+                    "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
+                    "the descriptions of the levels again and rate yourself by them: your answers suggest you can "
+                    "do more than you say. Then the result becomes meaningful."
+                ) % {"amount": number_format(round(-apart, 1), 1)}
             return _(
                 "Your answers do not fit together the way answers usually do: they look much like answers "
                 "given at random. That happens when you click through quickly. We therefore show no role "
@@ -123,6 +140,25 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
         ) % {"count": profile.answered}
+
+
+# Answers that do not hold together because the self-ratings lie this far (levels, on average) from what the
+# knowledge checks alone show, the same way in every competency checked, are told so, not as if given at random.
+FAR_APART = 1.5
+
+
+def self_ratings_apart(profile: Profile) -> float:
+    """How far the self-ratings lie above (+) or below (-) what the knowledge checks alone show (the expected level
+    of their likelihood), on average over the competencies with both, when at least two have both and all lie the
+    same way; else 0."""
+    gaps = [
+        score.self_level - sum(level * p for level, p in enumerate(score.knowledge_posterior))
+        for score in profile.competencies.values()
+        if score.self_level is not None and score.knowledge_posterior
+    ]
+    if len(gaps) < 2 or not (all(g > 0 for g in gaps) or all(g < 0 for g in gaps)):
+        return 0.0
+    return sum(gaps) / len(gaps)
 
 
 TENDENCY_SHOWN = 0.25  # the self-rating bias is told when its 90 % range lies this far from 0 (levels) ...

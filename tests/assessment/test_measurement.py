@@ -480,3 +480,33 @@ def test_too_few_answers_are_counted_in_words_a_person_reads():
         assert reliability_note(score_profile(COMPETENCIES, BANK, {}), "en").startswith(
             "You did not answer any questions"
         )
+
+
+def test_self_ratings_far_from_the_checks_are_told_as_such_not_as_random_clicking():
+    """A judge rated 5 everywhere and answered every check above the easiest wrong: a consistent pattern, and the
+    page said the answers looked given at random, "when you click through quickly", and to take it again without
+    hurrying (which gives the same result). The note now says how far the self-ratings lie from the checks."""
+    from assessment.presentation import reliability_note, self_ratings_apart
+
+    def answers(self_level: int, knows_up_to: int) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for c in COMPETENCIES:
+            out |= answers_for(self_level, knows_up_to, c)
+        return out | {f"s{i}": "a" for i in range(12)}
+
+    boastful = score_profile(COMPETENCIES, BANK, answers(5, 1))
+    assert boastful.reliability == "inconsistent"
+    assert self_ratings_apart(boastful) >= 3
+    note = reliability_note(boastful, "de")
+    assert note.startswith("Ihre Selbsteinschätzungen liegen weit über dem, was Ihre Antworten auf die Wissensfragen")
+    assert "zufällig" not in note
+    modest = score_profile(COMPETENCIES, BANK, answers(0, 5))
+    if modest.reliability == "inconsistent":
+        assert reliability_note(modest, "en").startswith("Your self-ratings lie far below")
+    # at random: no such pattern, the note of old
+    rng = random.Random(4)
+    for _ in range(20):
+        at_random = {item.slug: rng.choice(item.options).value for item in BANK}
+        profile = score_profile(COMPETENCIES, BANK, at_random)
+        if profile.reliability == "inconsistent" and abs(self_ratings_apart(profile)) < 1.5:
+            assert "at random" in reliability_note(profile, "en")

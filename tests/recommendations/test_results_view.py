@@ -877,3 +877,21 @@ def test_a_version_name_without_a_date_is_given_as_it_is():
 
     assert trained_on("20261204-185630-e6967010").isoformat() == "2026-12-04"
     assert trained_on("transparent") is None and trained_on("") is None
+
+
+def test_the_pdf_of_an_unreliable_result_carries_the_pages_caveat_on_its_levels(client):
+    """A judge's PDF of an unreliable result printed every level with "mit 90 % Sicherheit" and left out the page's
+    warning that its levels and ranges may be off; it told the reader to choose a role, which no PDF can."""
+    from django.template.loader import render_to_string
+
+    from recommendations.presentation import results_context
+
+    rng = random.Random(3)
+    clicker = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    page = client.get(reverse("results", args=[clicker.token])).content.decode()
+    caveat = "Da sie nicht gut zusammenpassen, können seine Stufen und sogar deren Spannen danebenliegen."
+    assert caveat in page
+    context, _status = results_context(clicker)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert caveat in pdf_html
+    assert "Auf der Seite Ihres Ergebnisses können Sie" in pdf_html
