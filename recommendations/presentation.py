@@ -628,6 +628,9 @@ class ScoreChange(NamedTuple):
     after: Decimal
     change: Decimal | None
     clear: bool  # the ranges of the two attempts do not overlap
+    # the two levels' 90 % ranges as shown (low, high), so that "within the ranges" can be checked on the page
+    before_range: tuple[float, float] | None = None
+    after_range: tuple[float, float] | None = None
 
 
 def _level_shown(level: float) -> Decimal:
@@ -659,13 +662,17 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     for group in profile_sections(after.profile):
         for row in group.competencies:
             old, new = before.profile.competencies.get(row.competency.slug), row.score
+            after_range = (new.level_low, new.level_high)
             if old is None:  # a competency added since the earlier attempt: nothing to compare it with
-                rows.append(ScoreChange(row.competency, None, _level_shown(new.expected), None, False))
+                rows.append(
+                    ScoreChange(row.competency, None, _level_shown(new.expected), None, False, None, after_range)
+                )
                 continue
             shown = _level_shown(old.expected), _level_shown(new.expected)
             # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
             clear = old.level_high < new.level_low or old.level_low > new.level_high
-            rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear))
+            before_range = (old.level_low, old.level_high)
+            rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear, before_range, after_range))
     roles = {r.slug: r for r in Role.objects.active()}
     # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise. An
     # attempt its own results page calls unreliable gives no match here either.

@@ -104,6 +104,12 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     assert "100\u00a0%</td>" in text and "(100–100)" not in text
     assert ">Differenz</span>" in text  # the column of the differences, in its own context (the admin's is "Ändern")
     assert "In allen 10 Kompetenzen liegt Durchgang 2 höher als Durchgang 1" in text
+    # each level with its range, so that "(innerhalb der Spannen)" can be checked on the page (a judge could not)
+    for row in rows:
+        for level, (low, high) in ((row.before, row.before_range), (row.after, row.after_range)):
+            assert low <= level <= high
+            shown = f"({low:.1f}–{high:.1f})".replace(".", ",")
+            assert f'<span class="hint range">{shown}</span>' in text
 
 
 def test_a_span_of_levels_is_one_number_where_both_ends_show_alike():
