@@ -41,6 +41,8 @@ def _texts(language: str | None) -> dict[str, str]:
         "gap_skipped": _("%(name)s: skipped, counted as %(level)s of %(required)s"),
         "gap_unasked": _("%(name)s: no question asks about it yet, counted as %(level)s of %(required)s"),
         "missing": _("What is missing most: %(gaps)s."),
+        # the same for one, two or more in both languages ("1 more", "1 weitere")
+        "missing_more": _("What is missing most: %(gaps)s; and %(more)s more."),
         "about_all": _(
             "No requirement is clearly missed. Possibly met (less than half a level below, and the range of your level "
             "reaches the requirement): %(gaps)s."
@@ -232,9 +234,12 @@ def _reasons(
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     if ranked:
-        reasons.append(
-            t["missing"] % {"gaps": _levels(ranked[:2], levels, requirements, names, t, language, placeholders)}
-        )
+        # the two that weigh most by name, and how many more (a review counted 1,950 gaps no card mentioned)
+        named_gaps = _levels(ranked[:2], levels, requirements, names, t, language, placeholders)
+        if len(ranked) > 2:
+            reasons.append(t["missing_more"] % {"gaps": named_gaps, "more": len(ranked) - 2})
+        else:
+            reasons.append(t["missing"] % {"gaps": named_gaps})
     elif not about:
         if whole_percent(match.low) < 100:  # met as measured, not in every plausible profile: not said as certain
             reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})

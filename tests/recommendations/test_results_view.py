@@ -50,6 +50,14 @@ def test_the_results_page_shows_profile_roles_with_reasons_and_a_learning_path(c
     assert not re.search(r"<meter[^>]*\b(low|high|optimum)=", text)
     assert "Lernpfad" in text
     assert "Schätzung" in text  # pay shown as an estimate
+    # every role in detail with its match's range, as the cards give it (roles 4-10 had none anywhere)
+    fits = response.context["fits"]
+    assert any(whole_percent(f.match.low) != whole_percent(f.match.high) for _role, f in fits)
+    for fit in fits:
+        match = fit[1].match
+        low, value, high = (whole_percent(x) for x in (match.low, match.value, match.high))
+        if low != high:
+            assert f"Passung etwa {value}\u00a0% ({low}–{high}\u00a0%)</summary>" in text
 
 
 def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
