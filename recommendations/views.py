@@ -11,6 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -133,6 +134,12 @@ def recompute(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(_results_url(token))
 
 
+def _file_date(assessment: Assessment) -> str:
+    """When the attempt ended, for a download's file name: two attempts' files no longer share one name."""
+    assert assessment.finished_at is not None  # _finished_or_redirect
+    return timezone.localtime(assessment.finished_at).strftime("%Y-%m-%d-%H%M")
+
+
 @require_safe
 @rate_limited("pdf", methods=["GET", "HEAD"], back_to="results")
 def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
@@ -160,7 +167,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))  # never fetches from elsewhere
     response = HttpResponse(pdf, content_type="application/pdf")
     name = _("revierpfad-result")  # outside the f-string, where makemessages sees it
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{_file_date(assessment)}.pdf"'
     return response
 
 
@@ -191,7 +198,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
     name = _("revierpfad-data")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{_file_date(assessment)}.json"'
     return response
 
 

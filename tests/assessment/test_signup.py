@@ -391,6 +391,9 @@ def test_the_mail_is_written_in_the_language_of_the_page(client):
     english, german = mail.outbox
     assert english.subject == "Revierpfad: please confirm your e-mail address"
     assert "open this link within 3 days" in english.body
+    # English begins the line after "Hello," with a capital (German's "Hallo,\n\njemand" does not)
+    assert english.body.startswith("Hello,\n\nSomeone, probably you,")
+    assert german.body.startswith("Guten Tag,\n\njemand")
     with translation.override("de"):
         assert german.subject == translation.gettext("Revierpfad: please confirm your e-mail address")
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from assessment.models import Competency
@@ -784,11 +785,13 @@ def test_a_pdf_or_json_asked_for_an_unknown_role_is_a_page_and_the_files_are_nam
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
     # it said "you see the best-fitting role instead", the results page's message, but no PDF came
     assert "Die Rolle in dieser Adresse gibt es nicht, daher wurde kein PDF erstellt." in response.content.decode()
-    assert 'filename="revierpfad-ergebnis.pdf"' in client.get(pdf)["Content-Disposition"]
+    # ... and dated by when the attempt ended: two attempts' files shared one name
+    ended = timezone.localtime(finished_assessment.finished_at).strftime("%Y-%m-%d-%H%M")
+    assert f'filename="revierpfad-ergebnis-{ended}.pdf"' in client.get(pdf)["Content-Disposition"]
     client.cookies["django_language"] = "en"
-    assert 'filename="revierpfad-result.pdf"' in client.get(pdf)["Content-Disposition"]
+    assert f'filename="revierpfad-result-{ended}.pdf"' in client.get(pdf)["Content-Disposition"]
     data = client.get(reverse("results-json", args=[finished_assessment.token]))["Content-Disposition"]
-    assert 'filename="revierpfad-data.json"' in data
+    assert f'filename="revierpfad-data-{ended}.json"' in data
 
 
 def test_an_unknown_role_says_which_path_the_page_keeps(client, finished_assessment):
