@@ -45,8 +45,9 @@ def table_rows(html: str) -> list[str]:
 
 
 def first_role_cell(row: str) -> str:
-    """The cell after "Open" and the two choices to compare: the role the attempt puts first."""
-    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3].replace("\u00ad", "")
+    """The text cell after "Open" (and the two choices to compare, with two attempts or more): the role the attempt
+    puts first."""
+    return re.findall(r'<td class="text">(.*?)</td>', row, re.S)[1].replace("\u00ad", "")
 
 
 def test_two_attempts_of_the_same_minute_are_told_apart():
@@ -102,3 +103,13 @@ def test_two_roles_about_level_are_both_named_and_an_unreliable_result_none():
     assert "Wir können Ihnen noch kein verlässliches Ergebnis geben" in page
     html = client.get(reverse("my-results")).content.decode()
     assert first_role_cell(table_rows(html)[0]) == "keine: noch kein verlässliches Ergebnis"
+
+
+def test_with_one_attempt_left_there_is_nothing_to_compare_and_no_choice_to_make():
+    """After a deletion left one attempt, the columns to choose the two to compare stayed, without a button."""
+    client, _attempts = logged_in_with_attempts("uwe@example.org", 1)
+    html = client.get(reverse("my-results")).content.decode()
+    assert 'type="radio"' not in html and "Vergleichen" not in html
+    client, _attempts = logged_in_with_attempts("ida@example.org", 2)
+    html = client.get(reverse("my-results")).content.decode()
+    assert html.count('type="radio"') == 4 and "Vergleichen</button>" in html
