@@ -59,7 +59,9 @@ class ScoredCompetency:
             return _("No question asks about this competency yet, so this is only a neutral placeholder.")
         if self.score.answered == 0:
             return _("You skipped every question about this competency, so this is only a neutral placeholder.")
-        text = _("About level %(level)s (%(label)s): %(descriptor)s") % {
+        # the level's description in quotes: in the first person, as the self-ratings offer it, it read as the
+        # person's own words where they had said less (an area no check tested, read higher)
+        text = _("About level %(level)s (%(label)s), described as: “%(descriptor)s”") % {
             "level": self.rounded_level,
             "label": self.level_label,
             "descriptor": self.descriptor,

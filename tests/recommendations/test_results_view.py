@@ -51,6 +51,9 @@ def test_the_results_page_shows_profile_roles_with_reasons_and_a_learning_path(c
     assert not re.search(r"<meter[^>]*\b(low|high|optimum)=", text)
     assert "Lernpfad" in text
     assert "Schätzung" in text  # pay shown as an estimate
+    # a level's description is quoted as the level's, not put in the person's mouth (a judge: "Ich weiß, was
+    # Skripte leisten" under an area she had rated 0)
+    assert text.count("ist beschrieben als: „") == 10
     # every role in detail with its match's range, as the cards give it (roles 4-10 had none anywhere)
     fits = response.context["fits"]
     assert any(whole_percent(f.match.low) != whole_percent(f.match.high) for _role, f in fits)
