@@ -215,6 +215,21 @@ def test_the_results_page_is_short_with_the_answers_and_role_details_folded(brow
         assert first_screen and max(first_screen) <= 900
 
 
+def test_the_header_and_footer_line_up_with_the_wider_results_page(browser, live_server):
+    """At 1600 px the results page is wider than text pages, and its header and footer stayed narrow: the brand
+    stood about 200 px right of the content's edge."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1600, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    edges = page.evaluate(
+        "['.site-header > .wrap', 'main', '.site-footer > .wrap']"
+        ".map(s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    context.close()
+    assert edges[0] == edges[1] == edges[2], edges
+
+
 def test_no_table_cell_breaks_a_word_on_a_375_pixel_phone(browser, live_server):
     earlier, later, password = kept_attempts_of("kim@example.org")
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812}, locale="de-DE")
