@@ -528,3 +528,41 @@ def test_focus_rings_and_form_field_borders_stand_out_by_3_to_1(page):
     for field in ("#id_username", "#id_password"):
         border = page.evaluate(f"getComputedStyle(document.querySelector('{field}')).borderTopColor")
         assert contrast(border, paper) >= 3, field
+
+# The ranges of numbers ("0,7–3,5", "44–100", "3.000–3.800", the pay grades "E9b–E11") in the text of a page that
+# are drawn over two lines, "0,7–" at the end of one and "3,5" on the next; and how many ranges it read. Text only
+# screen readers get and the charts' SVG are not read.
+BROKEN_RANGES = r"""() => {
+  let ranges = 0;
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.visually-hidden, svg')) continue;
+    for (const match of node.data.matchAll(/[A-Z]?\d[\d.,]*[a-z]?\u2013[A-Z]?\d[\d.,]*/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+      ranges += 1;
+      if (lines.size > 1) broken.push(`${match[0]} in "${node.data.trim().slice(0, 50)}"`);
+    }
+  }
+  return [ranges, broken];
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_no_range_breaks_across_two_lines_on_a_phone(browser, live_server, width):
+    """A phone showed "2,1 (0,7–" / "3,5)" in the profile, and at 320 pixels a role's pay "4.500–" / "6.500 €": a
+    range is one pair of numbers and stays on one line (`.range` and `.score-value` in static/css/app.css)."""
+    assessment = answer_all(start_assessment(), at_level_one)  # wide ranges in every competency
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 812}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    ranges, broken = page.evaluate(BROKEN_RANGES)
+    page.screenshot(path=str(SCREENSHOTS / f"results-{width}-ranges.png"), full_page=True)
+    context.close()
+    assert ranges >= 20  # the profile's, the cards', the level table's and the roles' pay
+    assert broken == []
+
