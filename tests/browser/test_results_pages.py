@@ -566,3 +566,38 @@ def test_no_range_breaks_across_two_lines_on_a_phone(browser, live_server, width
     assert ranges >= 20  # the profile's, the cards', the level table's and the roles' pay
     assert broken == []
 
+# Each label of the learning path's limits with the box of its own field, both as [left, top, right, bottom].
+LIMIT_LABELS = """() => [...document.querySelectorAll('.path-limits label')].map(label => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return [label.textContent.trim(), box(label), box(document.getElementById(label.htmlFor))];
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_jump_links_are_all_in_view_and_each_limit_label_stands_by_its_own_field(browser, live_server, width):
+    """At 375 pixels "Wissensfragen" and "Aufbewahren und teilen" were past the right edge, in a row that scrolled
+    sideways with nothing to say so; and "Kosten höchstens (Euro)" stood beside the hours field, the cost field
+    without a label above it. On a phone now each label above its field, on a desktop each beside its own."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    jump_links = page.locator(".jump-links a").evaluate_all(
+        "links => links.map(a => [a.textContent, a.getBoundingClientRect().right])"
+    )
+    page.locator(".path-limits summary").click()
+    labels = page.evaluate(LIMIT_LABELS)
+    page.locator(".path-limits").screenshot(path=str(SCREENSHOTS / f"limits-{width}.png"))
+    context.close()
+    assert len(jump_links) == 6 and all(right <= width for _text, right in jump_links), jump_links
+    assert len(labels) == 2
+    for text, label, field in labels:
+        if width == 375:  # above it, flush left
+            assert label[3] <= field[1] + 1 and abs(label[0] - field[0]) <= 1, (text, label, field)
+        else:  # just left of it, on its line
+            assert label[2] <= field[0] <= label[2] + 16 and label[1] < field[3] and field[1] < label[3], (
+                text,
+                label,
+                field,
+            )
+
