@@ -35,7 +35,6 @@ COUNT_BEFORE_NOUN = re.compile(rf"(?:%\((\w+)\)[sd]|\{{\{{ *(\w+) *\}}\}}) (?:\w
 NEVER_ONE = {
     ("the %(count)s answers give a consistent picture", "count"): "the fit is judged only on ten answers or more",
     ("in cross-validation over %(size)d people", "size"): "the generated training people, hundreds",
-    ("Based on {{ answered }} of {{ total }} answers", "total"): "the whole question bank",
     ("Answer all {{ count }} questions", "count"): "the whole question bank",
     ("are done after {{ count }} questions", "count"): "the adaptive test's median length, 15–20",
     ("are done after {{ count }} questions", "minutes"): "a range of minutes such as 8–10",
