@@ -76,5 +76,5 @@ NUMBER_RANGE = re.compile(rf"(?<![\w.,]){_NUMBER}\u2013{_NUMBER}(?![\w])")
 @register.filter(is_safe=True)
 def ranges_together(text: object) -> SafeString:
     """`text`, escaped, with each range of numbers in it kept on one line ("3.000–3.800")."""
-    escaped = str(conditional_escape(text))
+    escaped = str(conditional_escape(text if isinstance(text, str) else str(text)))  # a SafeString stays as it is
     return mark_safe(NUMBER_RANGE.sub(lambda found: f'<span class="range">{found[0]}</span>', escaped))  # noqa: S308
