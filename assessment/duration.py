@@ -33,6 +33,18 @@ class Duration:
     measured_from: int  # finished attempts the minutes are the median of; 0: estimated from the reading time
 
 
+@dataclass(frozen=True)
+class StartPageTimes:
+    """What the start page says of the time the tests take. While estimated, the adaptive test's minutes are said
+    with the share of its self-ratings, the longest questions, so that a reader can check them against the whole
+    questionnaire's: the rest of either is read at the same pace."""
+
+    adaptive: Duration  # the adaptive test at the length the start page names
+    self_ratings: int  # how many self-ratings every adaptive test begins with
+    self_rating_minutes: int  # their reading time, part of `adaptive.minutes` while that is estimated
+    every: Duration  # every question
+
+
 def estimated_minutes(words: Sequence[float]) -> float:
     """Reading and answering questions of these lengths (words of the question and its answers, each)."""
     return sum(words) / READING_WORDS_PER_MINUTE + len(words) * SECONDS_TO_CHOOSE / 60

@@ -306,13 +306,10 @@ def profile_for(assessment: Assessment) -> Profile:
     return score_profile(competency_slugs(), [item_spec(i) for i in items], answers_by_slug(assessment))
 
 
-def start_page_durations(
-    language: str, typical_questions: tuple[int, int]
-) -> tuple[duration.Duration, duration.Duration, duration.Duration]:
-    """How long the adaptive test (of the fewest and the most of its `typical_questions`) and the whole
-    questionnaire take, as the start page says it: measured from attempts finished in one sitting where there are
-    enough (then the adaptive test's two are the same median), else estimated from the words of the active
-    questions in `language` (`assessment.duration`)."""
+def start_page_durations(language: str, questions: int) -> duration.StartPageTimes:
+    """How long the adaptive test of `questions` questions and the whole questionnaire take, as the start page
+    says it: measured from attempts finished in one sitting where there are enough, else estimated from the words
+    of the active questions in `language` (`assessment.duration`)."""
     field = "en" if language == "en" else "de"
     words: dict[int, int] = {}
     kinds: dict[int, str] = {}
@@ -328,9 +325,10 @@ def start_page_durations(
     for adaptive_test, created, finished_at in finished.values_list("adaptive", "created_at", "finished_at")[:2000]:
         if finished_at is not None:  # always, by the filter
             sittings[adaptive_test].append(finished_at - created)
-    fewest, most = (duration.typical_adaptive_words(self_ratings, others, n) for n in typical_questions)
-    return (
-        duration.duration(duration.estimated_minutes(fewest), sittings[True]),
-        duration.duration(duration.estimated_minutes(most), sittings[True]),
-        duration.duration(duration.estimated_minutes(list(words.values())), sittings[False]),
+    typical = duration.typical_adaptive_words(self_ratings, others, questions)
+    return duration.StartPageTimes(
+        adaptive=duration.duration(duration.estimated_minutes(typical), sittings[True]),
+        self_ratings=len(self_ratings),
+        self_rating_minutes=round(duration.estimated_minutes(self_ratings)),
+        every=duration.duration(duration.estimated_minutes(list(words.values())), sittings[False]),
     )

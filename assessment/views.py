@@ -45,13 +45,13 @@ SESSION_KEY = "assessment_token"
 SHARPENED = gettext_lazy("Your result has been recalculated with your additional answers.")
 
 
-# What the start page promises. The adaptive test's typical length is the median number of questions measured
-# with simulated people who answer realistically (bench/MEASUREMENT.md, README "Measured"); the minutes are
-# measured from real attempts once there are enough, else estimated from the reading time (assessment.duration).
-ADAPTIVE_TYPICAL_QUESTIONS = 15  # realistic_check.py --adaptive, seeds 1-5: median 15-15.5
-# ... and the most the start page says typical: `make accuracy`'s simulated role holders (levels between the steps,
-# a side strength) need a median of 17-20 (README "Measured"); the progress counts from the first.
-ADAPTIVE_TYPICAL_MOST = 20
+# What the start page promises: half of the simulated people are done after at most this many questions. Their
+# medians (README "Measured", bench/MEASUREMENT.md): 15-15.5 for the people who answer realistically
+# (realistic_check.py --adaptive, seeds 1-5; the progress's first "noch etwa" counts from it), 17-20 for `make
+# accuracy`'s role holders (levels between the steps, a side strength). One number both bear out, not a range of
+# medians a reader cannot check. The minutes are measured from real attempts once there are enough, else
+# estimated from the reading time (assessment.duration).
+ADAPTIVE_HALF_DONE_WITHIN = 20
 
 
 def _assessment_or_404(token: str) -> Assessment:
@@ -101,10 +101,7 @@ NO_QUESTIONS = gettext_lazy(
 def home(request: HttpRequest) -> HttpResponse:
     open_token = request.session.get(SESSION_KEY)
     unfinished = Assessment.objects.filter(token=open_token, finished_at__isnull=True).first() if open_token else None
-    typical = (ADAPTIVE_TYPICAL_QUESTIONS, ADAPTIVE_TYPICAL_MOST)
-    fewest, most, every_time = start_page_durations(current_language(), typical)
-    # measured: one median; estimated: the reading time of the fewest and of the most typical questions
-    minutes = str(fewest.minutes) if fewest.measured_from or fewest == most else f"{fewest.minutes}–{most.minutes}"
+    times = start_page_durations(current_language(), ADAPTIVE_HALF_DONE_WITHIN)
     response = render(
         request,
         "assessment/home.html",
@@ -112,11 +109,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "unfinished": unfinished,
             "no_questions": NO_QUESTIONS,
             "item_count": Item.objects.active().count(),
-            "every_time": every_time,
-            "adaptive_questions": "–".join(map(str, typical)),
-            "adaptive_minutes": minutes,
+            "times": times,
+            "adaptive_questions": ADAPTIVE_HALF_DONE_WITHIN,
             "adaptive_most": MAX_ITEMS,
-            "adaptive_time": fewest,
         },
     )
     if unfinished is not None:  # the link back to the open attempt holds its token: no cache keeps the page

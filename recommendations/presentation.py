@@ -510,11 +510,9 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
         # A view that renders the page without these keys gets timeout 0 in the template: nothing is cached.
         "seconds": FRAGMENT_SECONDS,
         "profile": _digest(
-            # "based on N answered questions" (adaptive) or "N of M answers"
+            # "based on N answered questions"
             language,
-            context["assessment"].adaptive,
             profile.answered,
-            profile.total,
             sections,
             sorted(work_style.items()),
             context.get("self_rating_tendency", ""),

@@ -35,10 +35,9 @@ COUNT_BEFORE_NOUN = re.compile(rf"(?:%\((\w+)\)[sd]|\{{\{{ *(\w+) *\}}\}}) (?:\w
 NEVER_ONE = {
     ("the %(count)s answers give a consistent picture", "count"): "the fit is judged only on ten answers or more",
     ("in cross-validation over %(size)d people", "size"): "the generated training people, hundreds",
-    ("Based on {{ answered }} of {{ total }} answers", "total"): "the whole question bank",
     ("Answer all {{ count }} questions", "count"): "the whole question bank",
-    ("are done after {{ count }} questions", "count"): "the adaptive test's median length, 15–20",
-    ("are done after {{ count }} questions", "minutes"): "a range of minutes such as 8–10",
+    ("are done after at most {{ count }} questions", "count"): "the most half of the simulated people need, 20",
+    ("are done after at most {{ count }} questions", "minutes"): "the adaptive test's reading time, 10 or so",
     ("Answer all {{ count }} questions (about {{ minutes }} minutes)", "minutes"): "the whole bank takes 20 or more",
     ("stopped at its limit of %(limit)s questions", "limit"): "the adaptive test's limit, 30",
     ("by about %(amount)s levels", "amount"): "written with one decimal (1,0), which takes the plural",

@@ -1,12 +1,20 @@
 """Numbers in text (see core.numbers), never for attributes: `minus`, a formatted number with a real minus sign;
 `percent`, a share in whole percent that says 100 only for all and 0 only for nothing; `hours`, a number of hours
 with its noun ("1 Stunde", "2,5 Stunden"); `span`, two numbers with one decimal as a range ("1,0–1,4"), or one
-number where they are equal ("4,7", never "4,7–4,7")."""
+number where they are equal ("4,7", never "4,7–4,7"); `percent_range`, two shares as a range of whole percent.
+
+A range is one unit for the reader: it comes in `<span class="range">` (static/css/app.css keeps it on one line),
+since a browser may break a line after the dash ("0,7–" at the end of one line, "3,5" on the next);
+`ranges_together` does the same for the ranges in a text written by people (a role's pay: "3.000–3.800 €")."""
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from core.numbers import hours_text, whole_percent, with_minus
 
@@ -38,6 +46,10 @@ def hours(value: object) -> str:
         return ""
 
 
+def _range(low: str, high: str) -> SafeString:
+    return format_html('<span class="range">{}\u2013{}</span>', low, high)
+
+
 @register.filter
 def span(low: object, high: object) -> str:
     """`low`–`high` with one decimal in the page's format, or the one number when both show alike; empty for
@@ -47,4 +59,22 @@ def span(low: object, high: object) -> str:
     except (TypeError, ValueError, ArithmeticError):
         return ""
     shown = [str(floatformat(number, 1)) for number in numbers]  # rounded and written as the page writes levels
-    return shown[0] if shown[0] == shown[1] else "\u2013".join(shown)
+    return shown[0] if shown[0] == shown[1] else _range(*shown)
+
+
+@register.filter
+def percent_range(low: object, high: object) -> str:
+    """Two shares in whole percent (`percent`) as a range kept on one line, for the text before a "%"."""
+    return _range(percent(low), percent(high))
+
+
+# a number, or a pay grade ("E9a"), to another: "3.000–3.800", "8–12", "E9b–E11"
+_NUMBER = r"[A-Z]?\d(?:[\d.,]*\d)?[a-z]?"
+NUMBER_RANGE = re.compile(rf"(?<![\w.,]){_NUMBER}\u2013{_NUMBER}(?![\w])")
+
+
+@register.filter(is_safe=True)
+def ranges_together(text: object) -> SafeString:
+    """`text`, escaped, with each range of numbers in it kept on one line ("3.000–3.800")."""
+    escaped = str(conditional_escape(text if isinstance(text, str) else str(text)))  # a SafeString stays as it is
+    return mark_safe(NUMBER_RANGE.sub(lambda found: f'<span class="range">{found[0]}</span>', escaped))  # noqa: S308

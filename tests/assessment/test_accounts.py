@@ -118,9 +118,9 @@ def test_a_span_of_levels_is_one_number_where_both_ends_show_alike():
     from core.templatetags.number_tags import span
 
     with translation.override("de"):
-        assert [span(1.0, 1.44), span(4.66, 4.7), span("x", 1)] == ["1,0–1,4", "4,7", ""]
+        assert [span(1.0, 1.44), span(4.66, 4.7), span("x", 1)] == ['<span class="range">1,0–1,4</span>', "4,7", ""]
     with translation.override("en"):
-        assert span(0.95, 2) == "1.0–2.0"
+        assert span(0.95, 2) == '<span class="range">1.0–2.0</span>'
 
 
 @pytest.mark.parametrize(

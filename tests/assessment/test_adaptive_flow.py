@@ -11,7 +11,7 @@ from django.urls import reverse
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Competency, Item, Option
 from assessment.services import plan_after_answer, record_answer, reopen_to_sharpen, start_assessment
-from assessment.views import ADAPTIVE_TYPICAL_QUESTIONS
+from assessment.views import ADAPTIVE_HALF_DONE_WITHIN
 from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,8 @@ def test_the_progress_never_counts_up(client):
     assert [at_most_of(label) for label in labels] == [MAX_ITEMS - step for step in range(1, len(labels) + 1)]
     about = [int(m.group(1)) for label in labels if (m := re.search(r"noch etwa (\d+)", label))]
     assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
-    assert about[0] == ADAPTIVE_TYPICAL_QUESTIONS - 1  # what the start page promises
+    assert about[0] == 15 - 1  # the simulated people's median; the start page says at most 20
+    assert about[0] < ADAPTIVE_HALF_DONE_WITHIN
     # the strongest answerer's roles stay close: the session runs on, and says only the most that can come
     first_open = next(i for i, label in enumerate(labels) if "Ihr Ergebnis ist noch nicht klar" in label)
     assert all("noch etwa" not in label for label in labels[first_open:])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessment import duration
 from assessment.models import Assessment, Item
 from assessment.services import start_page_durations
-from assessment.views import ADAPTIVE_TYPICAL_MOST, ADAPTIVE_TYPICAL_QUESTIONS
+from assessment.views import ADAPTIVE_HALF_DONE_WITHIN
 
 
 def test_the_estimate_reads_every_word_and_chooses_each_answer():
@@ -42,28 +42,46 @@ def test_attempts_clicked_through_faster_than_anyone_reads_are_not_measured():
 def test_the_shipped_questions_take_longer_to_read_than_twenty_seconds_each():
     """The start page said "about 5 minutes" for 15 questions (20 seconds each), while the ten self-ratings every
     adaptive test begins with hold some 1,300 words (their six level descriptions)."""
-    adaptive, longer, every = start_page_durations("de", (ADAPTIVE_TYPICAL_QUESTIONS, ADAPTIVE_TYPICAL_MOST))
-    assert adaptive.measured_from == longer.measured_from == every.measured_from == 0
-    assert 7 <= adaptive.minutes <= 12 and adaptive.minutes < longer.minutes < every.minutes
-    assert every.minutes > Item.objects.active().count() * 20 / 60
+    times = start_page_durations("de", ADAPTIVE_HALF_DONE_WITHIN)
+    assert times.adaptive.measured_from == times.every.measured_from == 0
+    assert 7 <= times.adaptive.minutes <= 12 < times.every.minutes
+    assert times.self_ratings == 10 and 5 <= times.self_rating_minutes < times.adaptive.minutes
+    assert times.every.minutes > Item.objects.active().count() * 20 / 60
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_start_pages_minutes_add_up_at_one_pace(language):
+    """A review read "nach 15–20 Fragen (etwa 8–10 Minuten)" beside "Alle 82 Fragen (etwa 35 Minuten)": at the first
+    pace all 82 would take about 41. Every adaptive test begins with the self-ratings, the longest questions; with
+    their share said, the rest of the adaptive test and the rest of the questionnaire go at one pace (to within the
+    rounding to whole minutes), so a reader can check the one number against the other."""
+    times = start_page_durations(language, ADAPTIVE_HALF_DONE_WITHIN)
+    pace = (times.adaptive.minutes - times.self_rating_minutes) / (ADAPTIVE_HALF_DONE_WITHIN - times.self_ratings)
+    the_rest = Item.objects.active().count() - times.self_ratings
+    assert times.self_rating_minutes + pace * the_rest == pytest.approx(times.every.minutes, rel=0.1)
 
 
 @pytest.mark.django_db
 def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(client):
-    """It also says the range of questions simulated people need, not only the personas' median: a review's
-    people needed 22, the project's own simulated role holders 17-20 (README "Measured")."""
+    """It says one number of questions half of the simulated people need at most, which both simulations bear
+    out (medians 15 and 17-20, README "Measured"), not "15–20", a range of medians no one could check."""
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    fewest, most, _every = start_page_durations("de", (ADAPTIVE_TYPICAL_QUESTIONS, ADAPTIVE_TYPICAL_MOST))
-    minutes = f"{fewest.minutes}–{most.minutes}"
-    said = f"nach 15–20 Fragen fertig (etwa {minutes} Minuten, geschätzt aus der Lesezeit)"
+    times = start_page_durations("de", ADAPTIVE_HALF_DONE_WITHIN)
+    said = (
+        f"nach höchstens 20 Fragen fertig (etwa {times.adaptive.minutes} Minuten, davon etwa "
+        f"{times.self_rating_minutes} für die 10 Selbsteinschätzungen am Anfang, die längsten Fragen; geschätzt aus "
+        "der Lesezeit)"
+    )
     assert (
         f"In unseren Simulationen ist die Hälfte der simulierten Personen {said}, "
         "und niemand bekommt mehr als 30 Fragen:" in page
     )
+    assert f"Alle 82 Fragen beantworten (etwa {times.every.minutes} Minuten)" in page
     now = timezone.now()
     for _ in range(duration.MIN_MEASURED):
         attempt = Assessment.objects.create(adaptive=True)
         Assessment.objects.filter(pk=attempt.pk).update(created_at=now - timedelta(minutes=11), finished_at=now)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert f"etwa 11 Minuten, Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
-    assert "In unseren Simulationen ist die Hälfte der simulierten Personen nach 15–20 Fragen fertig" in page
+    assert "In unseren Simulationen ist die Hälfte der simulierten Personen nach höchstens 20 Fragen fertig" in page

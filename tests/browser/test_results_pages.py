@@ -543,3 +543,112 @@ def test_focus_rings_and_form_field_borders_stand_out_by_3_to_1(page):
     for field in ("#id_username", "#id_password"):
         border = page.evaluate(f"getComputedStyle(document.querySelector('{field}')).borderTopColor")
         assert contrast(border, paper) >= 3, field
+
+
+# The ranges of numbers ("0,7–3,5", "44–100", "3.000–3.800", the pay grades "E9b–E11") in the text of a page that
+# are drawn over two lines, "0,7–" at the end of one and "3,5" on the next; and how many ranges it read. Text only
+# screen readers get and the charts' SVG are not read.
+BROKEN_RANGES = r"""() => {
+  let ranges = 0;
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.visually-hidden, svg')) continue;
+    for (const match of node.data.matchAll(/[A-Z]?\d[\d.,]*[a-z]?\u2013[A-Z]?\d[\d.,]*/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+      ranges += 1;
+      if (lines.size > 1) broken.push(`${match[0]} in "${node.data.trim().slice(0, 50)}"`);
+    }
+  }
+  return [ranges, broken];
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_no_range_breaks_across_two_lines_on_a_phone(browser, live_server, width):
+    """A phone showed "2,1 (0,7–" / "3,5)" in the profile, and at 320 pixels a role's pay "4.500–" / "6.500 €": a
+    range is one pair of numbers and stays on one line (`.range` and `.score-value` in static/css/app.css)."""
+    assessment = answer_all(start_assessment(), at_level_one)  # wide ranges in every competency
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 812}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    ranges, broken = page.evaluate(BROKEN_RANGES)
+    page.screenshot(path=str(SCREENSHOTS / f"results-{width}-ranges.png"), full_page=True)
+    context.close()
+    assert ranges >= 20  # the profile's, the cards', the level table's and the roles' pay
+    assert broken == []
+
+
+# Each label of the learning path's limits with the box of its own field, both as [left, top, right, bottom].
+LIMIT_LABELS = """() => [...document.querySelectorAll('.path-limits label')].map(label => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return [label.textContent.trim(), box(label), box(document.getElementById(label.htmlFor))];
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_jump_links_are_all_in_view_and_each_limit_label_stands_by_its_own_field(browser, live_server, width):
+    """At 375 pixels "Wissensfragen" and "Aufbewahren und teilen" were past the right edge, in a row that scrolled
+    sideways with nothing to say so; and "Kosten höchstens (Euro)" stood beside the hours field, the cost field
+    without a label above it. On a phone now each label above its field, on a desktop each beside its own."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    jump_links = page.locator(".jump-links a").evaluate_all(
+        "links => links.map(a => [a.textContent, a.getBoundingClientRect().right])"
+    )
+    page.locator(".path-limits summary").click()
+    labels = page.evaluate(LIMIT_LABELS)
+    page.locator(".path-limits").screenshot(path=str(SCREENSHOTS / f"limits-{width}.png"))
+    context.close()
+    assert len(jump_links) == 6 and all(right <= width for _text, right in jump_links), jump_links
+    assert len(labels) == 2
+    for text, label, field in labels:
+        if width == 375:  # above it, flush left
+            assert label[3] <= field[1] + 1 and abs(label[0] - field[0]) <= 1, (text, label, field)
+        else:  # just left of it, on its line
+            assert label[2] <= field[0] <= label[2] + 16 and label[1] < field[3] and field[1] < label[3], (
+                text,
+                label,
+                field,
+            )
+
+
+# The controls outside the question cards a finger aims at, with their size: [what, width, height].
+TAP_TARGETS = (
+    ".jump-links a, .legal-links a, .question-nav a, .keep-links a, .feedback input[type=radio],"
+    " .feedback input[type=checkbox], .inline-choice"
+)
+SIZES = """s => [...document.querySelectorAll(s)].filter(e => e.getClientRects().length).map(e => {
+  const r = e.getBoundingClientRect();
+  return [e.tagName + ' ' + (e.textContent || e.value).trim().slice(0, 30), r.width, r.height];
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_links_and_choices_outside_the_question_cards_are_large_enough_to_tap(browser, live_server, width):
+    """WCAG 2.2 (2.5.8) asks for 24 by 24 CSS pixels: the feedback's radios and its consent box were 13 pixels
+    square, "← Zurück" 19 pixels high, the jump links 19 and the footer's links 16. On a phone the links and the
+    feedback's choices are 44 pixels high, the size a finger needs."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    sizes = page.evaluate(SIZES, TAP_TARGETS)
+    page.goto(reverse("assessment:home"))
+    page.get_by_role("button", name="Selbsteinschätzung starten").click()
+    page.locator("input[name=option]").first.check()
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_role("link", name="← Zurück").wait_for()
+    sizes += page.evaluate(SIZES, TAP_TARGETS)
+    context.close()
+    kinds = {what.split()[0] for what, _w, _h in sizes}
+    assert {"A", "INPUT", "LABEL"} <= kinds and any("Zurück" in what for what, _w, _h in sizes)
+    assert [size for size in sizes if min(size[1:]) < 24] == []
+    if width == 375:
+        assert [size for size in sizes if not size[0].startswith("INPUT") and size[2] < 44] == []

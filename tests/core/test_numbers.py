@@ -86,3 +86,22 @@ def test_every_limit_on_a_model_field_writes_its_number_for_people():
     with translation.override("en"), pytest.raises(Exception) as refused:
         MinValue(-1.0)(-2)
     assert "\u22121.0" in str(refused.value)
+
+
+def test_no_template_writes_a_range_a_line_can_break_inside():
+    """A phone showed "2,1 (0,7–" / "3,5)": a browser may break a line after the dash of a range. Every range a
+    template writes comes from `span` or `percent_range`, or stands in a `.range` of its own (static/css/app.css)."""
+    written = template_matches(r'(?:<span class="[^"]*\brange\b[^"]*"[^>]*>\(?)?\{\{[^{}]*\}\}–\{\{[^{}]*\}\}')
+    in_a_range = re.compile(r'^<span class="(?:[^"]* )?range[ "]')
+    assert [place for place in written if not in_a_range.match(place.split(": ", 1)[1])] == []
+
+
+def test_a_range_comes_in_one_piece_and_a_text_keeps_its_ranges_together():
+    rendered = Template(
+        "{% load number_tags %}{{ low|percent_range:high }} | {{ a|span:b }} | {{ a|span:a }}"
+        " | {{ pay|ranges_together }}"
+    ).render(Context({"low": 4.6, "high": 99.7, "a": 1.04, "b": 2.6, "pay": "<b>3.000–3.800 €, TVöD E9b–E11</b>"}))
+    assert rendered == (
+        '<span class="range">5–99</span> | <span class="range">1,0–2,6</span> | 1,0 | &lt;b&gt;<span class="range">'
+        '3.000–3.800</span> €, TVöD <span class="range">E9b–E11</span>&lt;/b&gt;'
+    )

@@ -87,6 +87,9 @@ def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_pers
     assert any("more firefighting than yours" in r for r in twelve)
     assert not any("work style" in r for r in near)  # 0.4 lies within 0.3 to 1: the answers cannot tell
     assert any("more firefighting than yours" in r for r in unknown)  # no range known: as before
+    with override("de"):  # "als Ihrer" was short of its noun; the PDF's first page read it too
+        german = reasons_for(firefighting, COMPETENCIES, levels, 0.9, NAMES, match, (0.8, 1.0))
+    assert any("einen Arbeitsstil mit mehr Feuerwehr-Einsatz als Ihr eigener (" in r for r in german), german
 
 
 def test_a_roles_work_style_is_said_to_suit_only_when_the_whole_range_of_the_persons_is_close_to_it():

@@ -61,7 +61,7 @@ def test_the_results_page_shows_profile_roles_with_reasons_and_a_learning_path(c
         match = fit[1].match
         low, value, high = (whole_percent(x) for x in (match.low, match.value, match.high))
         if low != high:
-            assert f"Passung etwa {value}\u00a0% ({low}–{high}\u00a0%)</summary>" in text
+            assert f'Passung etwa {value}\u00a0% (<span class="range">{low}–{high}</span>\u00a0%)</summary>' in text
 
 
 def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
@@ -334,7 +334,7 @@ def test_the_page_shows_the_stored_result_and_does_not_score_again(client, finis
 
     monkeypatch.setattr(results_module, "profile_for", no_scoring)
     text = client.get(results_url(finished_assessment)).content.decode()
-    assert "etwa 42 % (37–47 %)" in text
+    assert 'etwa 42 % (<span class="range">37–47</span> %)' in text
     assert client.get(reverse("results-json", args=[finished_assessment.token])).json()["roles"][0]["match"] == 42.0
 
 
@@ -836,8 +836,8 @@ def test_a_result_computed_anew_with_another_role_first_says_so(client):
     text = without_soft_hyphens(page.content.decode())
     # the earlier match with its range, as it was shown then ("99 %" alone hid that it was uncertain)
     assert (
-        f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81\u00a0% (70–90\u00a0%) ihrer Anforderungen)."
-        in text
+        f"Vorher war es {before.name_de} (damals erfüllten Sie etwa 81\u00a0% "
+        '(<span class="range">70–90</span>\u00a0%) ihrer Anforderungen).' in text
     )
     results_module.store_result(person)  # computed anew again, the same role first: nothing more to say
     assert client.get(results_url(person)).context["first_role_before"] is None
@@ -858,7 +858,8 @@ def test_a_result_computed_anew_with_the_same_role_first_says_how_its_match_chan
     assert page.context["top_fits"][0][0] == first
     text = without_soft_hyphens(page.content.decode())
     sentence = f"Neu berechnet steht in Ihrem Ergebnis wieder {first.name_de} an erster Stelle: Vorher erfüllten Sie "
-    assert sentence + "etwa 81\u00a0% (70–90\u00a0%) ihrer Anforderungen, jetzt " in text  # never broken at "%"
+    # never broken at "%" nor inside the range
+    assert sentence + 'etwa 81\u00a0% (<span class="range">70–90</span>\u00a0%) ihrer Anforderungen, jetzt ' in text
     assert f"jetzt etwa {whole_percent(now.value)}" in text or f"jetzt {whole_percent(now.value)}" in text
     results_module.store_result(person)  # computed anew again with the same match: nothing more to say
     assert "wieder " + first.name_de not in without_soft_hyphens(client.get(results_url(person)).content.decode())
