@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.numbers import one_decimal
+
 log = logging.getLogger(__name__)
 
 TOLERANCE = 0.25
@@ -299,10 +301,19 @@ def learning_path_for(
     max_hours: float | None = None,
     max_price_eur: float | None = None,
 ) -> LearningPath:
-    """The learning path (`_planned_path`), with the open gaps no path could close told apart from those the
-    limits or the number of courses leave open."""
+    """The learning path (`_planned_path`) from the levels as the pages show them (`one_decimal`), with the open gaps
+    no path could close told apart from those the limits or the number of courses leave open."""
+    # Planned from the shown levels, not the estimates behind them: a move of the estimate the page cannot show
+    # (communication 0.504 -> 0.496, "0,5" both times) added a 30-hour course, and a person can check each step
+    # against the level they read.
+    levels = shown_levels(levels)
     path = _planned_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
     return replace(path, unreachable=unreachable_gaps(path.open_gaps, levels, requirements, catalogue, done))
+
+
+def shown_levels(levels: Mapping[str, float]) -> dict[str, float]:
+    """The levels as the pages write them (`one_decimal`): what the path is planned from."""
+    return {competency: one_decimal(level) for competency, level in levels.items()}
 
 
 def unreachable_gaps(

@@ -448,6 +448,17 @@ def test_the_path_says_what_closed_means(client, modest):
     assert "bis auf eine Viertelstufe an die Anforderung heranbringen" in pdf_html
 
 
+def test_the_path_says_it_starts_from_the_levels_shown_and_can_grow_when_one_falls(client, modest):
+    """The path is planned from the shown levels (one decimal), and a higher answer in one area can lower another
+    area's level: the page and the PDF say both under the path, where the hours are."""
+    expected = "Der Pfad geht von Ihren Stufen aus, wie diese Seite sie zeigt, auf eine Nachkommastelle"
+    text = client.get(results_url(modest)).content.decode()
+    assert expected in text and "kann der Pfad länger werden" in text
+    context, _status = results_context(modest)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert expected in pdf_html
+
+
 @pytest.mark.parametrize("template", ["recommendations/results.html", "recommendations/result_pdf.html"])
 def test_two_prerequisites_left_out_are_spoken_of_in_the_plural(template):
     """The note joined every prerequisite left out into one sentence that said "das … es" of them."""

@@ -158,7 +158,8 @@ def test_levels_after_agree_with_every_step_in_a_thousand_paths():
         requirements = {c: rng.randint(0, 5) for c in "abcd"}
         done = {f"k{rng.randrange(5)}"} if rng.random() < 0.2 else set()
         path = learning_path_for("r", levels, requirements, catalogue, done=done)
-        check_levels_after(path, levels, requirements, catalogue, [d for d in done if d in catalogue.courses])
+        shown = paths.shown_levels(levels)  # what the path is planned from
+        check_levels_after(path, shown, requirements, catalogue, [d for d in done if d in catalogue.courses])
 
 
 @settings(max_examples=150, deadline=None)
@@ -175,7 +176,7 @@ def test_the_optimiser_keeps_the_limits_and_the_path_shown_is_never_worse_in_hou
     together) is checked against scipy's milp in test_path_solver.py."""
     rng = random.Random(seed)
     catalogue = random_catalogue(rng, 30)
-    levels = {c: rng.uniform(0, 4) for c in "abcd"}
+    levels = paths.shown_levels({c: rng.uniform(0, 4) for c in "abcd"})  # as `learning_path_for` plans from them
     requirements = {c: rng.randint(1, 5) for c in "abcd"}
     path = optimal_path("r", levels, requirements, catalogue, max_hours=hours, max_price_eur=euros)
     check_levels_after(path, levels, requirements)
@@ -296,3 +297,33 @@ def test_a_part_course_is_not_counted_for_two_steps_it_completes_only_one_at_a_t
     path = optimal_path("r", {"svc": 1.0}, {"svc": 3}, Catalogue([part, whole]))
     assert not path.open_gaps
     check_levels_after(path, {"svc": 1.0}, {"svc": 3})
+
+
+# The path is planned from the levels as the page shows them (`one_decimal`), so a move it cannot show moves nothing.
+
+
+def test_a_level_change_the_page_cannot_show_leaves_the_path_as_it_was():
+    """Communication 0.504 -> 0.496 ("0,5" both times) added a 30-hour course: a course from level 1 is in reach
+    from 0.504 (within half a level) and was not from 0.496."""
+    catalogue = Catalogue([course("com-short", "com", 1, 2, hours=5), course("com-long", "com", 0, 2, hours=30)])
+    shown = learning_path_for("r", {"com": 0.5}, {"com": 2}, catalogue)
+    assert slugs(shown) == ["com-short"]
+    for level in (0.496, 0.504):
+        path = learning_path_for("r", {"com": level}, {"com": 2}, catalogue)
+        assert slugs(path) == slugs(shown)
+        assert path.steps[-1].levels_after == shown.steps[-1].levels_after  # from the shown 0,5: checkable
+
+
+def test_the_path_is_the_same_for_every_level_the_page_shows_alike():
+    rng = random.Random(28)
+    for _ in range(300):
+        catalogue = random_catalogue(rng, rng.choice([5, 20, 60]))
+        levels = {c: rng.uniform(0, 5) for c in "abcd"}
+        requirements = {c: rng.randint(0, 5) for c in "abcd"}
+        shown = paths.shown_levels(levels)
+        # another estimate the page shows alike: anywhere within the same tenth
+        nearby = {c: min(5.0, max(0.0, v + rng.uniform(-0.0499, 0.0499))) for c, v in shown.items()}
+        assert paths.shown_levels(nearby) == shown
+        assert learning_path_for("r", levels, requirements, catalogue) == learning_path_for(
+            "r", nearby, requirements, catalogue
+        )
