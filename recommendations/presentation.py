@@ -83,9 +83,12 @@ class StepGaps:
 
     closes: tuple[str, ...]
     narrows: tuple[str, ...]
-    # the course's prerequisites the path leaves out (the person's level covers them, or they are no longer
-    # offered), by title: a provider may still ask for their certificate
+    # the course's prerequisites the path leaves out because the person's level covers them, by title: a provider
+    # may still ask for their certificate
     left_out: tuple[str, ...] = ()
+    # the ones it leaves out because they are no longer offered: said in a sentence of their own, so that each
+    # names the one reason that applies
+    withdrawn: tuple[str, ...] = ()
     # gaps the course works on only as a side topic and the path does not count as reached by it: the page says it
     # contributes to them, and claims no more
     side: tuple[str, ...] = ()
@@ -414,9 +417,11 @@ def below_a_lower_match(fits: list) -> set[str]:
 
 def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     """Each step with the prerequisites of its course that are neither in the path nor done (one query, and
-    only when there are any): the path leaves a prerequisite out when the person's level already covers what
-    it teaches, or when it is no longer offered, but a provider may still ask for its certificate (TOGAF
-    Practitioner without Foundation, RHCE without RHCSA)."""
+    only when there are any), told apart by why: the path leaves out a prerequisite still offered only when the
+    person's level already covers what it teaches (`paths._needed_prerequisites`), and one no longer offered
+    (inactive, or deleted since) always; a provider may still ask for its certificate (TOGAF Practitioner
+    without Foundation, RHCE without RHCSA). "because your level covers it, or because it is no longer offered"
+    left the person to guess which, beside a Foundation still offered."""
     in_path = {step.course.slug for step, _course, _gaps in path_steps}
     missing = {
         step.course.slug: [p for p in step.course.prerequisites if p not in in_path and p not in done]
@@ -430,14 +435,24 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
         for course in Course.objects.filter(slug__in=wanted).only("slug", "title_de", "title_en", "active")
     }
 
+    def offered(slug: str) -> bool:
+        course = titles.get(slug)
+        return course is not None and course.active
+
     def title(slug: str) -> str:
         course = titles.get(slug)
-        if course is None:
-            return slug
-        return course.title if course.active else _("%(course)s (no longer offered)") % {"course": course.title}
+        return slug if course is None else course.title
 
     return [
-        (step, course, dataclasses.replace(gaps, left_out=tuple(title(p) for p in missing[step.course.slug])))
+        (
+            step,
+            course,
+            dataclasses.replace(
+                gaps,
+                left_out=tuple(title(p) for p in missing[step.course.slug] if offered(p)),
+                withdrawn=tuple(title(p) for p in missing[step.course.slug] if not offered(p)),
+            ),
+        )
         for step, course, gaps in path_steps
     ]
 

@@ -375,12 +375,41 @@ def test_a_step_names_the_prerequisites_its_path_leaves_out(db):
     ]
     with translation.override("de"):
         marked = _with_left_out_prerequisites(steps, done={"psm-i"})
-    assert [gaps.left_out for _step, _course, gaps in marked] == [
+    assert [gaps.left_out for _step, _course, gaps in marked] == [(), (), (), ()]
+    assert [gaps.withdrawn for _step, _course, gaps in marked] == [
         (),
         (),
-        (f"{Course.objects.get(slug='rhcsa').title_de} (nicht mehr im Angebot)",),
+        (Course.objects.get(slug="rhcsa").title_de,),
         (),
     ]
+
+
+def test_a_prerequisite_left_out_is_said_with_the_one_reason_that_applies(client, db):
+    """ "Setzt PRINCE2 7 Foundation voraus. Ihr Lernpfad lässt das aus, weil Ihre Stufe schon abdeckt, was dort gelehrt
+    wird, oder weil es nicht mehr angeboten wird": Foundation is offered, so only the first reason applies; a
+    prerequisite no longer offered is said to be that, and nothing about the person's level."""
+    from recommendations.models import StoredResult
+    from tests.conftest import weakest
+
+    beginner = answer_all(start_assessment(), weakest)
+    client.get(results_url(beginner))
+    stored = StoredResult.objects.get(assessment=beginner)
+    in_path = {s["course"]["slug"] for s in stored.document["path"]["steps"]}
+    offered, retired = Course.objects.active().exclude(slug__in=in_path).order_by("slug")[:2]
+    Course.objects.filter(pk=retired.pk).update(active=False)
+    stored.document["path"]["steps"][0]["course"]["prerequisites"] = [offered.slug]
+    stored.document["path"]["steps"][1]["course"]["prerequisites"] = [retired.slug]
+    stored.save()
+    text = client.get(results_url(beginner)).content.decode().replace("&amp;", "&")
+    assert (
+        f"Setzt {offered.title_de} voraus. Ihr Lernpfad lässt das aus, weil Ihre Stufe schon abdeckt, was dort gelehrt "
+        "wird. Verlangt" in " ".join(text.split())
+    )
+    assert (
+        f"Setzt {retired.title_de} voraus. Ihr Lernpfad lässt das aus, weil es nicht mehr angeboten wird. Verlangt"
+        in " ".join(text.split())
+    )
+    assert "oder weil" not in text
 
 
 def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client, db):
@@ -450,6 +479,17 @@ def test_the_path_says_what_closed_means(client, modest):
     assert "bis auf eine Viertelstufe an die Anforderung heranbringen" in pdf_html
 
 
+def test_the_path_says_it_starts_from_the_levels_shown_and_can_grow_when_one_falls(client, modest):
+    """The path is planned from the shown levels (one decimal), and a higher answer in one area can lower another
+    area's level: the page and the PDF say both under the path, where the hours are."""
+    expected = "Der Pfad geht von Ihren Stufen aus, wie diese Seite sie zeigt, auf eine Nachkommastelle"
+    text = client.get(results_url(modest)).content.decode()
+    assert expected in text and "kann der Pfad länger werden" in text
+    context, _status = results_context(modest)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert expected in pdf_html
+
+
 @pytest.mark.parametrize("template", ["recommendations/results.html", "recommendations/result_pdf.html"])
 def test_two_prerequisites_left_out_are_spoken_of_in_the_plural(template):
     """The note joined every prerequisite left out into one sentence that said "das … es" of them."""
@@ -468,7 +508,7 @@ def test_two_prerequisites_left_out_are_spoken_of_in_the_plural(template):
             Context({"closes": {"left_out": ["PSM I", "PSPO I"]}})
         )
     assert "Setzt PSM I; PSPO I voraus. Ihr Lernpfad lässt sie aus" in text
-    assert "nicht mehr angeboten werden" in text and "erwerben Sie sie zuerst" in text
+    assert "was dort gelehrt wird. Verlangt der Anbieter ihre Zertifikate, erwerben Sie sie zuerst" in text
 
 
 def _named(line: str) -> set[str]:

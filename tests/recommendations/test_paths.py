@@ -158,7 +158,8 @@ def test_levels_after_agree_with_every_step_in_a_thousand_paths():
         requirements = {c: rng.randint(0, 5) for c in "abcd"}
         done = {f"k{rng.randrange(5)}"} if rng.random() < 0.2 else set()
         path = learning_path_for("r", levels, requirements, catalogue, done=done)
-        check_levels_after(path, levels, requirements, catalogue, [d for d in done if d in catalogue.courses])
+        shown = paths.shown_levels(levels)  # what the path is planned from
+        check_levels_after(path, shown, requirements, catalogue, [d for d in done if d in catalogue.courses])
 
 
 @settings(max_examples=150, deadline=None)
@@ -175,7 +176,7 @@ def test_the_optimiser_keeps_the_limits_and_the_path_shown_is_never_worse_in_hou
     together) is checked against scipy's milp in test_path_solver.py."""
     rng = random.Random(seed)
     catalogue = random_catalogue(rng, 30)
-    levels = {c: rng.uniform(0, 4) for c in "abcd"}
+    levels = paths.shown_levels({c: rng.uniform(0, 4) for c in "abcd"})  # as `learning_path_for` plans from them
     requirements = {c: rng.randint(1, 5) for c in "abcd"}
     path = optimal_path("r", levels, requirements, catalogue, max_hours=hours, max_price_eur=euros)
     check_levels_after(path, levels, requirements)
@@ -254,8 +255,7 @@ def taught_but_not_reached(catalogue, levels, requirements):
     teaches = paths._candidates(catalogue, steps, levels, set())
     prerequisites = paths._needed_prerequisites(catalogue, teaches, levels, set())
     chosen, open_steps = paths._solve(catalogue, steps, teaches, prerequisites, paths.MAX_STEPS, None, None)
-    gaps = paths.gaps_for(levels, requirements)
-    ordered = paths._schedule(catalogue, chosen, steps, teaches, prerequisites, levels, gaps, requirements)
+    ordered = paths._schedule(catalogue, chosen, steps, teaches, prerequisites, levels, requirements)
     after = ordered[-1].levels_after if ordered else levels
     return [
         step
@@ -296,3 +296,149 @@ def test_a_part_course_is_not_counted_for_two_steps_it_completes_only_one_at_a_t
     path = optimal_path("r", {"svc": 1.0}, {"svc": 3}, Catalogue([part, whole]))
     assert not path.open_gaps
     check_levels_after(path, {"svc": 1.0}, {"svc": 3})
+
+
+# The path is planned from the levels as the page shows them (`one_decimal`), so a move it cannot show moves nothing.
+
+
+def test_a_level_change_the_page_cannot_show_leaves_the_path_as_it_was():
+    """Communication 0.504 -> 0.496 ("0,5" both times) added a 30-hour course: a course from level 1 is in reach
+    from 0.504 (within half a level) and was not from 0.496."""
+    catalogue = Catalogue([course("com-short", "com", 1, 2, hours=5), course("com-long", "com", 0, 2, hours=30)])
+    shown = learning_path_for("r", {"com": 0.5}, {"com": 2}, catalogue)
+    assert slugs(shown) == ["com-short"]
+    for level in (0.496, 0.504):
+        path = learning_path_for("r", {"com": level}, {"com": 2}, catalogue)
+        assert slugs(path) == slugs(shown)
+        assert path.steps[-1].levels_after == shown.steps[-1].levels_after  # from the shown 0,5: checkable
+
+
+def test_the_path_is_the_same_for_every_level_the_page_shows_alike():
+    rng = random.Random(28)
+    for _ in range(300):
+        catalogue = random_catalogue(rng, rng.choice([5, 20, 60]))
+        levels = {c: rng.uniform(0, 5) for c in "abcd"}
+        requirements = {c: rng.randint(0, 5) for c in "abcd"}
+        shown = paths.shown_levels(levels)
+        # another estimate the page shows alike: anywhere within the same tenth
+        nearby = {c: min(5.0, max(0.0, v + rng.uniform(-0.0499, 0.0499))) for c, v in shown.items()}
+        assert paths.shown_levels(nearby) == shown
+        assert learning_path_for("r", levels, requirements, catalogue) == learning_path_for(
+            "r", nearby, requirements, catalogue
+        )
+
+
+# Every step does something: it works on a gap still open when it starts, or a later step needs it first.
+
+
+def idle_steps(path, levels, requirements, catalogue, done=()):
+    """The steps that close and narrow nothing still open when they start, and that no later step requires."""
+    before = dict(levels)
+    for slug in done:
+        paths._apply(catalogue.courses[slug], before)
+    idle = []
+    for index, step in enumerate(path.steps):
+        worked_on = [c for c in step.levels_after if c in requirements and step.levels_after[c] > before.get(c, 0.0)]
+        still_open = [c for c in worked_on if requirements[c] - before.get(c, 0.0) > TOLERANCE]
+        needed = any(step.course.slug in later.requires for later in path.steps[index + 1 :])
+        closes, narrows = paths.closed_and_narrowed(step, requirements)
+        if not needed and not (still_open and (closes or narrows)):
+            idle.append(step.course.slug)
+        assert set(step.closes) <= set(still_open), "a step claims a gap closed before it"
+        before = dict(step.levels_after)
+    return idle
+
+
+def test_a_course_whose_gap_an_earlier_step_closed_is_dropped_from_the_path():
+    """Once the hospitation was done, the ISO 27001 Lead Auditor step closed process design as a side topic, and
+    COBIT (16 h, chosen for process design) was left in the path closing and narrowing nothing."""
+    catalogue = Catalogue(
+        [
+            CourseSpec("hospitation", "hospitation", 24, 0.0, (("sec", 1.0, 2, 3), ("prc", 0.3, 2, 3))),
+            CourseSpec("lead-auditor", "lead-auditor", 35, 0.0, (("sec", 1.0, 3, 4), ("prc", 0.3, 3, 4))),
+            CourseSpec("cobit", "cobit", 16, None, (("prc", 1.0, 2, 3),)),
+            CourseSpec("togaf", "togaf", 16, 0.0, (("arc", 1.0, 1, 3), ("prc", 0.5, 2, 3))),
+        ]
+    )
+    # process design: neither TOGAF (2.3 -> 2.65) nor the Lead Auditor (from 3, out of reach at 2.3) surely closes
+    # it, so COBIT is chosen; but taken after TOGAF, the Lead Auditor brings it to 3.05
+    levels, requirements = {"sec": 2.0, "prc": 2.0, "arc": 1.0}, {"sec": 4, "prc": 3, "arc": 3}
+    for plan in (optimal_path, learning_path_for):
+        path = plan("r", levels, requirements, catalogue, done={"hospitation"})
+        assert not path.open_gaps
+        assert slugs(path) == ["togaf", "lead-auditor"]
+        assert idle_steps(path, levels, requirements, catalogue, ["hospitation"]) == []
+
+
+def test_no_step_of_a_path_is_idle_for_many_people_and_courses_done():
+    rng = random.Random(29)
+    for _ in range(600):
+        catalogue = random_catalogue(rng, rng.choice([5, 20, 60]))
+        levels = {c: rng.uniform(0, 4) for c in "abcd"}
+        requirements = {c: rng.randint(0, 5) for c in "abcd"}
+        done = sorted({f"k{rng.randrange(len(catalogue.courses) or 1)}" for _ in range(rng.randint(0, 3))})
+        done = [d for d in done if d in catalogue.courses]
+        limits = rng.choice([{}, {"max_hours": rng.choice([10.0, 30.0, 80.0])}, {"max_price_eur": 500.0}])
+        path = learning_path_for("r", levels, requirements, catalogue, done=done, **limits)
+        assert idle_steps(path, paths.shown_levels(levels), requirements, catalogue, done) == []
+        optimal = optimal_path("r", levels, requirements, catalogue, done=done, **limits)
+        assert idle_steps(optimal, levels, requirements, catalogue, done) == []
+        greedy = paths.greedy_path("r", paths.shown_levels(levels), requirements, catalogue, done=done)
+        assert idle_steps(greedy, paths.shown_levels(levels), requirements, catalogue, done) == []
+
+
+# The page counts and names open gaps: a larger limit never leaves more of them open.
+
+
+def test_a_larger_hour_limit_closes_the_gaps_a_smaller_one_closed_rather_than_narrow_another():
+    """At 40 hours the path closed project management; at 60 it spent 46 hours narrowing communication without
+    closing it, and left three gaps open instead of two."""
+    catalogue = Catalogue(
+        [
+            course("prj-foundation", "prj", 1, 2, hours=20),
+            course("com-long", "com", 0, 2, hours=46),
+        ]
+    )
+    levels, requirements = {"prj": 1.0, "com": 0.0}, {"prj": 2, "com": 4}
+    small = learning_path_for("r", levels, requirements, catalogue, max_hours=40)
+    large = learning_path_for("r", levels, requirements, catalogue, max_hours=60)
+    assert small.open_gaps == ("com",)
+    assert large.open_gaps == ("com",)
+    assert "prj-foundation" in slugs(large)
+
+
+def test_courses_that_need_each_others_levels_first_are_planned_again_with_one_that_does_not():
+    """The optimiser counts each course for the steps it teaches once the steps below are done; here each needs a level
+    the other teaches (d-high's 3 -> 5 needs a-mid's d, a-mid's a needs d-high's a), so no order closes both gaps.
+    The path left "a" open while the optimiser counted it closed: now that set is excluded and the next best taken."""
+    catalogue = Catalogue(
+        [
+            CourseSpec("d-high", "d-high", 10, 0.0, (("d", 1.0, 3, 5), ("a", 0.3, 0, 3))),
+            CourseSpec("a-mid", "a-mid", 10, 0.0, (("a", 0.5, 1, 4), ("d", 1.0, 2, 3))),
+            CourseSpec("a-basics", "a-basics", 30, 0.0, (("a", 1.0, 0, 2),)),
+        ]
+    )
+    levels, requirements = {"a": 0.3, "d": 2.3}, {"a": 2, "d": 5}
+    path = optimal_path("r", levels, requirements, catalogue)
+    assert path.open_gaps == ()
+    check_levels_after(path, levels, requirements)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["max_hours", "max_price_eur"]))
+def test_raising_a_limit_never_leaves_more_gaps_open(seed, limit):
+    """Courses for one competency each: there the optimiser's count of open gaps is the path's (the steps a course
+    is counted for are the steps it reaches, tested above). With courses for two competencies that need each
+    other's levels first, a set is planned again up to REPLANS times, and 2 of 3,000 such chains of limits still
+    left a gap open at a larger limit (README)."""
+    rng = random.Random(seed)
+    catalogue = random_catalogue(rng, rng.choice([10, 30, 60]), competencies=("a", "b", "c", "d", "e"), per_course=(1,))
+    levels = {c: rng.uniform(0, 3) for c in "abcde"}
+    requirements = {c: rng.randint(1, 5) for c in "abcde"}
+    done = [f"k{rng.randrange(10)}"] if rng.random() < 0.2 else []
+    values = [0, 8, 16, 24, 40, 60, 80, 120, 200, None] if limit == "max_hours" else [0, 90, 500, 1000, 3000, None]
+    open_counts = [
+        len(learning_path_for("r", levels, requirements, catalogue, done=done, **{limit: value}).open_gaps)
+        for value in values
+    ]
+    assert open_counts == sorted(open_counts, reverse=True), dict(zip(values, open_counts))
