@@ -11,7 +11,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-MADE_BY_A_RUN = ("*.sqlite3", "*.sqlite3-*", "*.mo", "*.pyc", "staticfiles/*", "bench/results/*", "test-results/*")
+# .venv and .uv also as a file: a clone's symbolic link to another checkout's .venv was committed once (".venv/" in
+# .gitignore matched directories only), and checking it out replaced that checkout's environment with a link to itself
+MADE_BY_A_RUN = (
+    "*.sqlite3",
+    "*.sqlite3-*",
+    "*.mo",
+    "*.pyc",
+    "staticfiles/*",
+    "bench/results/*",
+    "test-results/*",
+    ".venv",
+    ".venv/*",
+    ".uv",
+    ".uv/*",
+)
 
 
 def test_no_file_a_run_makes_is_committed():
