@@ -429,6 +429,10 @@ class CourseAdmin(
     export_formats = [CSV, XLSX]
     import_error_display = ("message", "row")
     import_form_class = CourseImportForm
+    import_template_name = "admin/recommendations/course/import.html"
+    # With a byte order mark, Excel reads the file as UTF-8 (without, German Excel read „PrÃ¼fung“); the import
+    # reads it either way.
+    to_encoding = "utf-8-sig"
     export_form_class = LabelledExportForm
     slug_source = "title_de"
     list_display = (
@@ -493,6 +497,11 @@ class CourseAdmin(
             .get_queryset(request)
             .prefetch_related(Prefetch("competencies", queryset=CourseCompetency.objects.select_related("competency")))
         )
+
+    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
+        """The file named in the admin's language and dated as today here: „Kurse-2026-12-05.csv“."""
+        name = capfirst(self.opts.verbose_name_plural)
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).prefetch_related("prerequisites")
@@ -650,6 +659,12 @@ class CourseAdmin(
             response.context_data["fields_list"] = self.import_fields_list(request)
         shown = response.context_data if isinstance(response, TemplateResponse) else None
         checked = (shown or {}).get("result")
+        if checked is not None:  # the preview's columns as the export page names them, not "TITLE_DE"
+            labels = {
+                field.column_name: str(column_label(CourseResource, name))
+                for name, field in CourseResource.fields.items()
+            }
+            checked.diff_headers = [labels.get(header, header) for header in checked.diff_headers]
         if checked is not None and (checked.has_errors() or checked.has_validation_errors()):
             response.status_code = 400  # a file with bad rows is refused input, as a form with errors
         return response
