@@ -21,7 +21,6 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -47,6 +46,7 @@ from assessment.admin import (
     FieldOptions,
     LabelledFieldsMixin,
     LocalizedNumbersMixin,
+    NamedRowsFormSet,
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
@@ -184,7 +184,7 @@ class LastCheckedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CourseCompetencyFormSet(BaseInlineFormSet):
+class CourseCompetencyFormSet(NamedRowsFormSet):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -760,7 +760,7 @@ def stored_references(model: type[models.Model]) -> list:
     ]
 
 
-class RoleRequirementFormSet(BaseInlineFormSet):
+class RoleRequirementFormSet(NamedRowsFormSet):
     def clean(self) -> None:
         """A role that requires nothing is met in full by everyone: it ranked first for a beginner, at 100 %,
         with no course needed. Rows left untouched are not saved, so the role needs one level chosen above 0."""

@@ -3,6 +3,7 @@ and that a change reaches the next recommendation at once."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -572,3 +573,22 @@ def test_a_german_text_without_its_english_one_is_refused_wherever_it_is_saved()
         assert f"{field}_en" in refused.value.message_dict, model
         setattr(instance, f"{field}_de", "")
         instance.full_clean()  # neither language: nothing to show in either
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("hours", "40.5", "Stunden"),
+        ("certificate", "Neu", "Zertifikat"),
+        ("awarding_body", "Neue Stelle", "Zertifizierungsstelle"),
+        ("location", "Bochum", "Ort"),
+        ("language", "en", "Sprache"),
+    ],
+)
+def test_the_course_history_names_each_changed_field_in_german(admin_client, field, value, label):
+    course = Course.objects.exclude(**{field: value}).order_by("slug").first()
+    response, _ = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 302
+    history = admin_client.get(admin_url(course, "history")).content.decode()
+    changed = re.findall(r"<strong>([^<]+?):</strong>", history)  # „Stunden: 40,0 → 40,5“, not „Hours: …“
+    assert label in changed, changed
