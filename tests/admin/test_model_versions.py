@@ -116,7 +116,7 @@ def test_a_role_change_after_training_is_pointed_out(admin_client):
     role = Role.objects.first()
     role.work_style = -role.work_style or 0.1
     role.save()
-    assert "neu trainieren" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+    assert "Trainieren Sie das Modell neu" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
 
 
 def an_outcome(**fields) -> ConfirmedOutcome:
