@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.utils import display_for_field, display_for_value
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -442,7 +442,7 @@ class CourseAdmin(
         "provider",
         "format",
         "hours",
-        "price_eur",
+        "price",
         "develops",
         "fundable",
         "active",
@@ -530,6 +530,14 @@ class CourseAdmin(
         dependents = Course.objects.filter(active=True, prerequisites__in=queryset).distinct()
         warn_of_inactive_prerequisites(self, request, list(dependents))
         warn_of_uncovered_levels(self, request, queryset)
+
+    @admin.display(description=Course._meta.get_field("price_eur").verbose_name, ordering="price_eur")
+    def price(self, course: Course) -> str:
+        """The price as the list shows numbers; a course without one is priced on request, as people are told
+        (the list showed „-“, as for a value nobody entered)."""
+        if course.price_eur is None:
+            return gettext("on request")
+        return display_for_field(course.price_eur, Course._meta.get_field("price_eur"), "")
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:
