@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import get_format, number_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
@@ -414,7 +414,20 @@ class CompetencyAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, L
             )
 
 
-class OptionFormSet(BaseInlineFormSet):
+class NamedRowsFormSet(BaseInlineFormSet):
+    """An inline whose duplicate rows are named by the fields' labels: Django names the fields of the unique check
+    as in the code („Bitte die doppelten Daten für competency korrigieren.“)."""
+
+    def get_unique_error_message(self, unique_check) -> str:
+        names = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check if name != self.fk.name]
+        if len(names) == 1:
+            return gettext("Please correct the duplicate data for %(field)s.") % {"field": names[0]}
+        return gettext("Please correct the duplicate data for %(field)s, which must be unique.") % {
+            "field": get_text_list(names, gettext("and"))
+        }
+
+
+class OptionFormSet(NamedRowsFormSet):
     """Rules across the options of one item (the rules for a single option are in `Option.clean`)."""
 
     def clean(self) -> None:

@@ -60,8 +60,12 @@ class EnglishAlongsideGerman(models.Model):
             errors = error.update_error_dict(errors)
         for name in missing_english(self):
             if not exclude or name not in exclude:
-                errors.setdefault(name, []).append(
-                    ValidationError(_("The English text is missing: English pages would show the German one."))
-                )
+                # Instead of the field's "This field cannot be blank.": one empty cell, one message (an import's
+                # row gave both).
+                kept = [error for error in errors.get(name, []) if getattr(error, "code", None) != "blank"]
+                errors[name] = [
+                    *kept,
+                    ValidationError(_("The English text is missing: English pages would show the German one.")),
+                ]
         if errors:
             raise ValidationError(errors)

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         from django.contrib import admin
         from django.contrib.auth.signals import user_login_failed
         from django.db.backends.signals import connection_created
+        from django.utils.translation import gettext_lazy as _
 
         from core import checks  # noqa: F401  (registers the system checks)
         from core.auth_forms import AdminLoginForm
@@ -23,3 +24,7 @@ class CoreConfig(AppConfig):
         user_login_failed.connect(count_login_failure, dispatch_uid="core.count_login_failure")
         connection_created.connect(install_unicode_like, dispatch_uid="core.install_unicode_like")
         admin.site.login_form = AdminLoginForm
+        # Revierpfad's admin, not Django's („Django-Verwaltung“ headed every page, „Django-Systemverwaltung“ its tab)
+        admin.site.site_header = _("Revierpfad administration")
+        admin.site.site_title = _("Revierpfad administration")
+        admin.site.index_title = _("Start page")

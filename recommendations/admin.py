@@ -10,18 +10,18 @@ import datetime
 import logging
 import os
 import zipfile
-from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.utils import display_for_field, display_for_value
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -47,6 +47,7 @@ from assessment.admin import (
     FieldOptions,
     LabelledFieldsMixin,
     LocalizedNumbersMixin,
+    NamedRowsFormSet,
     StableSlugMixin,
     activate_selected,
     deactivate_selected,
@@ -184,7 +185,7 @@ class LastCheckedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CourseCompetencyFormSet(BaseInlineFormSet):
+class CourseCompetencyFormSet(NamedRowsFormSet):
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -429,6 +430,10 @@ class CourseAdmin(
     export_formats = [CSV, XLSX]
     import_error_display = ("message", "row")
     import_form_class = CourseImportForm
+    import_template_name = "admin/recommendations/course/import.html"
+    # With a byte order mark, Excel reads the file as UTF-8 (without, German Excel read „PrÃ¼fung“); the import
+    # reads it either way.
+    to_encoding = "utf-8-sig"
     export_form_class = LabelledExportForm
     slug_source = "title_de"
     list_display = (
@@ -437,7 +442,7 @@ class CourseAdmin(
         "provider",
         "format",
         "hours",
-        "price_eur",
+        "price",
         "develops",
         "fundable",
         "active",
@@ -494,6 +499,11 @@ class CourseAdmin(
             .prefetch_related(Prefetch("competencies", queryset=CourseCompetency.objects.select_related("competency")))
         )
 
+    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
+        """The file named in the admin's language and dated as today here: „Kurse-2026-12-05.csv“."""
+        name = capfirst(self.opts.verbose_name_plural)
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).prefetch_related("prerequisites")
 
@@ -520,6 +530,14 @@ class CourseAdmin(
         dependents = Course.objects.filter(active=True, prerequisites__in=queryset).distinct()
         warn_of_inactive_prerequisites(self, request, list(dependents))
         warn_of_uncovered_levels(self, request, queryset)
+
+    @admin.display(description=Course._meta.get_field("price_eur").verbose_name, ordering="price_eur")
+    def price(self, course: Course) -> str:
+        """The price as the list shows numbers; a course without one is priced on request, as people are told
+        (the list showed „-“, as for a value nobody entered)."""
+        if course.price_eur is None:
+            return gettext("on request")
+        return display_for_field(course.price_eur, Course._meta.get_field("price_eur"), "")
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:
@@ -650,6 +668,12 @@ class CourseAdmin(
             response.context_data["fields_list"] = self.import_fields_list(request)
         shown = response.context_data if isinstance(response, TemplateResponse) else None
         checked = (shown or {}).get("result")
+        if checked is not None:  # the preview's columns as the export page names them, not "TITLE_DE"
+            labels = {
+                field.column_name: str(column_label(CourseResource, name))
+                for name, field in CourseResource.fields.items()
+            }
+            checked.diff_headers = [labels.get(header, header) for header in checked.diff_headers]
         if checked is not None and (checked.has_errors() or checked.has_validation_errors()):
             response.status_code = 400  # a file with bad rows is refused input, as a form with errors
         return response
@@ -745,7 +769,7 @@ def stored_references(model: type[models.Model]) -> list:
     ]
 
 
-class RoleRequirementFormSet(BaseInlineFormSet):
+class RoleRequirementFormSet(NamedRowsFormSet):
     def clean(self) -> None:
         """A role that requires nothing is met in full by everyone: it ranked first for a beginner, at 100 %,
         with no course needed. Rows left untouched are not saved, so the role needs one level chosen above 0."""
@@ -899,6 +923,19 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{number_format(round(value * 100, 1), 1)} %"
 
 
+def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
+    """A cross-validated accuracy with its 90 % range, „81,2 % (79,9–82,5 %)“, so that two versions' figures are
+    compared with their uncertainty; a version trained before the folds were stored says it has none."""
+    value = metrics.get(f"cv_{name}_accuracy")
+    if value is None:
+        return "–"
+    bounds = recommender.cv_range(metrics, name)
+    if bounds is None:
+        return gettext("%(value)s (no range stored)") % {"value": percent(value)}
+    low, high = (number_format(round(bound * 100, 1), 1) for bound in bounds)
+    return f"{percent(value)} ({low}–{high} %)"
+
+
 @admin.register(ModelVersion)
 class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
     """Every trained version with its cross-validated metrics; read-only, retrained and activated by actions."""
@@ -980,13 +1017,13 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             "verdict": verdict,
         }
 
-    @admin.display(description=_("top-1 (CV)"))
+    @admin.display(description=_("top-1 (CV, 90-percent range)"))
     def top1(self, version: ModelVersion) -> str:
-        return percent(version.metrics.get("cv_top1_accuracy"))
+        return cv_percent(version.metrics, "top1")
 
-    @admin.display(description=_("top-3 (CV)"))
+    @admin.display(description=_("top-3 (CV, 90-percent range)"))
     def top3(self, version: ModelVersion) -> str:
-        return percent(version.metrics.get("cv_top3_accuracy"))
+        return cv_percent(version.metrics, "top3")
 
     @admin.display(description=_("Brier score (CV)"))
     def brier(self, version: ModelVersion) -> str:
@@ -1079,7 +1116,7 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             "title": gettext("Retrain the role-fit model"),
             "opts": self.opts,
             "active": active,
-            "active_top1": percent(active.metrics.get("cv_top1_accuracy")) if active else "",
+            "active_top1": cv_percent(active.metrics, "top1") if active else "",
             "expected_seconds": _expected_training_seconds(active),
             "roles": Role.objects.active().count(),
             "outcomes": ConfirmedOutcome.objects.for_training().count(),
@@ -1119,8 +1156,8 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
                     "in cross-validation over %(size)d people."
                 ) % {
                     "version": version.version,
-                    "top1": percent(version.metrics.get("cv_top1_accuracy")),
-                    "top3": percent(version.metrics.get("cv_top3_accuracy")),
+                    "top1": cv_percent(version.metrics, "top1"),
+                    "top3": cv_percent(version.metrics, "top3"),
                     "size": version.training_size,
                 }
                 context["version"] = version

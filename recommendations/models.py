@@ -85,7 +85,9 @@ class Role(EnglishAlongsideGerman):
 
 class RoleRequirement(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="requirements")
-    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="role_requirements")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="role_requirements", verbose_name=_("competency")
+    )
     level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
 
     history = HistoricalRecords()
@@ -217,12 +219,15 @@ class Course(EnglishAlongsideGerman):
     title_de = models.CharField(_("title (German)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="courses")
-    certificate = models.CharField(max_length=200, blank=True)
-    awarding_body = models.CharField(max_length=160, blank=True)
-    format = models.CharField(max_length=20, choices=Format.choices)
-    location = models.CharField(max_length=120, blank=True)
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.GERMAN)
+    # Named here, not only in the admin's form (FIELD_LABELS): the history and Django's own messages read the
+    # model's names, and showed „Hours: 40,0 → 40,5“ in the German admin.
+    certificate = models.CharField(_("certificate"), max_length=200, blank=True)
+    awarding_body = models.CharField(_("awarding body"), max_length=160, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.GERMAN)
     hours = models.DecimalField(
+        _("hours"),
         max_digits=6,
         decimal_places=1,
         validators=[
@@ -330,7 +335,9 @@ class CourseCompetency(models.Model):
     """A competency a course develops: from which level it starts and to which it brings a learner."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="competencies")
-    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="courses")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="courses", verbose_name=_("competency")
+    )
     weight = models.FloatField(
         default=1.0,
         validators=[MinValue(0.05), MaxValue(1.0)],

@@ -21,10 +21,10 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -361,6 +361,7 @@ def evaluate(levels, styles, labels, roles: Sequence[RoleSpec], folds: int = 5) 
     fold_of = rng.integers(0, folds, size=len(labels))
     top1 = top3 = 0
     losses, briers = [], []
+    fold_top1, fold_top3 = [], []  # each fold's accuracy: their spread says how sure the figures are
     for fold in range(folds):
         train, test = fold_of != fold, fold_of == fold
         pipeline = build().fit(*_pairs(levels[train], styles[train], labels[train], roles))
@@ -369,15 +370,32 @@ def evaluate(levels, styles, labels, roles: Sequence[RoleSpec], folds: int = 5) 
         losses.append(log_loss(targets, proba, labels=[0, 1]))
         briers.append(brier_score_loss(targets, proba))
         ranked = np.argsort(-proba.reshape(test.sum(), len(roles)), axis=1)
-        top1 += int((ranked[:, 0] == labels[test]).sum())
-        top3 += int((ranked[:, :3] == labels[test][:, None]).any(axis=1).sum())
+        hits1 = int((ranked[:, 0] == labels[test]).sum())
+        hits3 = int((ranked[:, :3] == labels[test][:, None]).any(axis=1).sum())
+        top1, top3 = top1 + hits1, top3 + hits3
+        fold_top1.append(round(hits1 / max(int(test.sum()), 1), 4))
+        fold_top3.append(round(hits3 / max(int(test.sum()), 1), 4))
     return {
         "cv_folds": folds,
         "cv_top1_accuracy": round(top1 / len(labels), 4),
         "cv_top3_accuracy": round(top3 / len(labels), 4),
         "cv_log_loss": round(float(np.mean(losses)), 4),
         "cv_brier": round(float(np.mean(briers)), 4),
+        "cv_top1_folds": fold_top1,
+        "cv_top3_folds": fold_top3,
     }
+
+
+def cv_range(metrics: Mapping[str, Any], name: str) -> tuple[float, float] | None:
+    """The 90 % range of a cross-validated accuracy (`name`: "top1" or "top3"): a t interval around the figure from
+    the spread of its folds. None for a version trained before the folds were stored."""
+    value, folds = metrics.get(f"cv_{name}_accuracy"), metrics.get(f"cv_{name}_folds")
+    if value is None or not folds or len(folds) < 2:
+        return None
+    from scipy.stats import t
+
+    half = float(t.ppf(0.95, len(folds) - 1)) * float(np.std(folds, ddof=1)) / len(folds) ** 0.5
+    return max(0.0, value - half), min(1.0, value + half)
 
 
 Measure = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]

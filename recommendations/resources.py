@@ -25,13 +25,18 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from diff_match_patch import diff_match_patch
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.encoding import force_str
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.resources import Diff
 from import_export.results import Result
 
 from assessment.models import Competency
@@ -333,7 +338,59 @@ def restore_formula(value):
     return value
 
 
+class CourseDiff(Diff):
+    """The preview's cells before and after a row: django-import-export reads each column with its widget, which
+    gives nothing for the competencies (a column of no field), so a row that changed only them was marked
+    "changed" with no cell showing what."""
+
+    def __init__(self, resource, instance, new) -> None:
+        super().__init__(resource, instance, new)
+        self.left = self.cells(resource, instance)
+
+    def compare_with(self, resource, instance) -> None:
+        self.right = self.cells(resource, instance)
+
+    def as_html(self) -> list[SafeString]:
+        """Each cell as text struck out where it goes and underlined where it comes, without django-import-export's
+        inline colours (the site's CSP refuses inline styles; admin_extra/import.css colours them)."""
+        matcher = diff_match_patch()
+        tags = {matcher.DIFF_DELETE: "del", matcher.DIFF_INSERT: "ins", matcher.DIFF_EQUAL: "span"}
+        cells = []
+        for before, after in zip(self.left, self.right, strict=True):
+            before, after = force_str(before), force_str(after)
+            parts = matcher.diff_main("" if self.new and before != after else before, after)
+            matcher.diff_cleanupSemantic(parts)
+            cells.append(
+                format_html_join(
+                    "",
+                    "<{0}>{1}</{0}>",
+                    ((tags[op], mark_safe(escape(text).replace("\n", "&para;<br>"))) for op, text in parts if text),
+                )
+            )
+        return cells
+
+    @staticmethod
+    def cells(resource, instance) -> list[str]:
+        # Diff calls Diff._read_field_values by its class name, so overriding that would change nothing.
+        return [resource.preview_cell(field, instance) for field in resource.get_import_fields()]
+
+
 class CourseResource(resources.ModelResource):
+    def get_diff_class(self):
+        return CourseDiff
+
+    def preview_cell(self, field: fields.Field, course: Course | None) -> str:
+        """A column of a course as the import preview compares it: as the export writes it; the competencies as
+        the row sets them (read before they are saved, the course's prefetched rows would still be the old ones)."""
+        if course is None:
+            return ""
+        if field.column_name == "competencies":
+            imported = getattr(course, "_imported_develops", None)
+            return format_develops(imported if imported is not None else develops_of(course))
+        if field.column_name == "prerequisites":
+            return SLUG_SEPARATOR.join(sorted(split_slugs(field.export(course))))
+        return field.export(course)
+
     def export_field(self, field, instance, **kwargs):
         """Every exported text cell is defused, in CSV and XLSX; numbers stay numbers."""
         return defuse_formula(super().export_field(field, instance, **kwargs))

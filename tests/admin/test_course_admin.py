@@ -3,6 +3,7 @@ and that a change reaches the next recommendation at once."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -572,3 +573,35 @@ def test_a_german_text_without_its_english_one_is_refused_wherever_it_is_saved()
         assert f"{field}_en" in refused.value.message_dict, model
         setattr(instance, f"{field}_de", "")
         instance.full_clean()  # neither language: nothing to show in either
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("hours", "40.5", "Stunden"),
+        ("certificate", "Neu", "Zertifikat"),
+        ("awarding_body", "Neue Stelle", "Zertifizierungsstelle"),
+        ("location", "Bochum", "Ort"),
+        ("language", "en", "Sprache"),
+    ],
+)
+def test_the_course_history_names_each_changed_field_in_german(admin_client, field, value, label):
+    course = Course.objects.exclude(**{field: value}).order_by("slug").first()
+    response, _ = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 302
+    history = admin_client.get(admin_url(course, "history")).content.decode()
+    changed = re.findall(r"<strong>([^<]+?):</strong>", history)  # „Stunden: 40,0 → 40,5“, not „Hours: …“
+    assert label in changed, changed
+
+
+@pytest.mark.parametrize(("language", "shown"), [("de", "auf Anfrage"), ("en", "on request")])
+def test_the_course_list_shows_a_course_without_a_price_as_priced_on_request(admin_client, settings, language, shown):
+    course = Course.objects.order_by("slug").first()
+    Course.objects.filter(pk=course.pk).update(price_eur=None)
+    priced = Course.objects.exclude(pk=course.pk).order_by("slug").first()
+    Course.objects.filter(pk=priced.pk).update(price_eur=Decimal("1290.50"))
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = admin_client.get(reverse("admin:recommendations_course_changelist"), {"q": course.slug}).content.decode()
+    assert re.search(rf'<td class="field-price">{shown}</td>', page), re.findall(r'<td class="field-price">[^<]*', page)
+    page = admin_client.get(reverse("admin:recommendations_course_changelist"), {"q": priced.slug}).content.decode()
+    assert re.search(r'<td class="field-price">1\.?290[,.]50</td>', page)  # a price as a number, as before

@@ -167,3 +167,15 @@ def test_the_dashboard_says_what_the_model_learned_from_and_whether_it_was_judge
     text = admin_client.get(URL).content.decode()
     assert 'id="model-judgement"' in text
     assert "Weniger als 300 bestätigte Ergebnisse" in text
+
+
+def test_a_model_trained_without_confirmed_outcomes_says_it_learned_only_from_generated_people(admin_client):
+    text = admin_client.get(URL).content.decode()
+    assert "nur mit erzeugten Personen trainiert" in text
+    assert "und mit bestätigten Ergebnissen" not in text  # it had none
+
+
+def test_one_finished_assessment_is_told_in_the_singular(admin_client):
+    finish(1)
+    text = admin_client.get(URL).content.decode()
+    assert "berechnet für die letzte abgeschlossene Selbsteinschätzung (höchstens" in text  # not „die letzte 1“

@@ -143,6 +143,54 @@ def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
     assert [(r.history_type, r.competency.slug, r.to_level) for r in changed] == [("~", slug, int(end) + 1)]
 
 
+def before_and_after(html: str) -> tuple[str, str]:
+    """A preview cell's text before and after the row (django-import-export strikes out what goes, underlines
+    what comes, and shows the rest once)."""
+    parts = re.findall(r"<(span|del|ins)[^>]*>(.*?)</\1>", html, re.S)
+    before = "".join(text for tag, text in parts if tag != "ins").replace("&para;", "")
+    after = "".join(text for tag, text in parts if tag != "del").replace("&para;", "")
+    return before, after
+
+
+def preview_cell(response, column: str) -> str:
+    """The HTML of a column's cell in the preview's (only) row (the preview's columns are in the file's order)."""
+    (row,) = response.context["result"].rows
+    return row.diff[course_fields.COURSE_COLUMNS.index(column)]
+
+
+def test_the_import_preview_shows_a_change_of_competencies_old_and_new(admin_client):
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if r["competencies"] and not r["competencies"].startswith("communication"))
+    old = row["competencies"]
+    row["competencies"] = f"{old};communication:0.3:2:3"
+    response = preview(admin_client, to_csv([row]))
+    assert response.context["result"].totals["update"] == 1
+    html = preview_cell(response, "competencies")
+    assert before_and_after(html) == (old, f"{old};communication:0.3:2:3")
+    assert "<ins" in html  # marked as a change, as the title and hours are
+
+
+def test_the_import_preview_shows_every_rows_competencies_and_prerequisites(admin_client):
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if r["prerequisites"])
+    response = preview(admin_client, to_csv([dict(row, hours="77")]))
+    for column in ("competencies", "prerequisites"):
+        assert before_and_after(preview_cell(response, column)) == (row[column], row[column])
+
+
+def test_the_import_preview_shows_a_change_of_prerequisites_old_and_new(admin_client):
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if r["prerequisites"] and "," not in r["prerequisites"])
+    other = next(
+        r["slug"] for r in rows if r["slug"] not in (row["slug"], row["prerequisites"]) and not r["prerequisites"]
+    )
+    old = row["prerequisites"]
+    row["prerequisites"] = other
+    response = preview(admin_client, to_csv([row]))
+    assert response.context["result"].totals["update"] == 1
+    assert before_and_after(preview_cell(response, "prerequisites")) == (old, other)
+
+
 BAD_ROWS = [
     ({"competencies": "agile:1.0:3:2"}, "die Zielstufe muss über der Ausgangsstufe liegen"),
     ({"competencies": "agil:1.0:0:2"}, "„agil“ ist keine Kompetenz"),

@@ -351,3 +351,59 @@ def test_a_date_that_does_not_exist_is_a_row_error_naming_both_forms(admin_clien
     rows = rows_of(export(admin_client))
     text = refused(preview(admin_client, to_csv([dict(rows[0], last_checked="31.02.2026")])))
     assert "„31.02.2026“ ist kein Datum der Form 2025-01-31 oder 31.01.2025." in text
+
+
+# 5. The preview and the exported file as a German admin sees them
+
+
+def test_the_preview_marks_changes_without_inline_styles_and_colours_them_from_a_stylesheet(admin_client):
+    rows = rows_of(export(admin_client))
+    response = preview(admin_client, to_csv([dict(rows[0], hours="77")]))
+    page = response.content.decode()
+    assert re.search(r"<ins>77", page)  # the change is marked …
+    assert not re.search(r"\sstyle=", page)  # … without an inline style: the CSP would block it
+    assert "admin_extra/import.css" in page
+    stylesheet = (settings.BASE_DIR / "static" / "admin_extra" / "import.css").read_text()
+    assert re.search(r"td del[^{]*\{[^}]*background-color", stylesheet)
+    assert re.search(r"td ins[^{]*\{[^}]*background-color", stylesheet)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "price"), [("de", "Titel (Deutsch)", "Preis (EUR)"), ("en", "Title (German)", "Price (EUR)")]
+)
+def test_the_previews_columns_are_named_as_the_export_page_names_them(admin_client, language, title, price):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = rows_of(export(admin_client))
+    good = preview(admin_client, to_csv([dict(rows[0], hours="77")]))
+    bad = preview(admin_client, to_csv([dict(rows[0], hours="abc")]))
+    for response in (good, bad):
+        headers = response.context["result"].diff_headers
+        assert title in headers and price in headers
+        assert not [h for h in headers if re.fullmatch(r"[a-z_]+", h)]  # no column by its name in the file
+
+
+@pytest.mark.parametrize(("language", "name"), [("de", "Kurse"), ("en", "Courses")])
+def test_the_csv_export_opens_in_excel_as_utf_8_and_is_named_in_the_admins_language(admin_client, language, name):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("admin:recommendations_course_export")
+    form = admin_client.get(url).context["form"]
+    data = {"format": "0", "resource": "0", **{n: "on" for n in form.fields if n.startswith("courseresource_")}}
+    response = admin_client.post(url, data)
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the byte order mark that tells Excel "UTF-8"
+    today = datetime.date.today().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="{name}-{today}.csv"'
+    assert confirm(admin_client, preview(admin_client, response.content)).status_code == 302  # and reads back
+
+
+def test_a_number_that_cannot_be_read_is_explained_with_a_number_written_the_german_way(admin_client):
+    rows = rows_of(export(admin_client))
+    text = refused(preview(admin_client, to_csv([dict(rows[0], hours="abc")])))
+    assert "„abc“ ist keine Zahl wie 12,5." in text
+
+
+def test_an_empty_english_title_is_reported_once(admin_client):
+    rows = rows_of(export(admin_client))
+    response = preview(admin_client, to_csv([dict(rows[0], title_en="")]))
+    refused(response)
+    (invalid,) = response.context["result"].invalid_rows
+    assert invalid.error_dict["title_en"] == ["Der englische Text fehlt: Englische Seiten würden den deutschen zeigen."]

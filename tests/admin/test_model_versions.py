@@ -116,7 +116,7 @@ def test_a_role_change_after_training_is_pointed_out(admin_client):
     role = Role.objects.first()
     role.work_style = -role.work_style or 0.1
     role.save()
-    assert "neu trainieren" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+    assert "Trainieren Sie das Modell neu" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
 
 
 def an_outcome(**fields) -> ConfirmedOutcome:
@@ -175,3 +175,39 @@ def test_activating_a_version_trained_for_other_roles_warns_that_role_fit_will_n
     assert "errornote" in admin_client.get(CHANGELIST_URL).content.decode()
     admin_client.post(CHANGELIST_URL, {"action": "activate_version", "_selected_action": [previous.pk], "index": 0})
     assert "errornote" not in admin_client.get(CHANGELIST_URL).content.decode()
+
+
+def test_a_new_version_keeps_each_folds_accuracy_and_shows_its_figures_with_their_90_percent_range(
+    admin_client, quick_training
+):
+    admin_client.post(RETRAIN_URL)
+    run_queued_tasks()
+    metrics = ModelVersion.objects.get(active=True).metrics
+    for name in ("top1", "top3"):
+        folds = metrics[f"cv_{name}_folds"]
+        assert len(folds) == metrics["cv_folds"]
+        low, high = recommender.cv_range(metrics, name)
+        assert low <= metrics[f"cv_{name}_accuracy"] <= high
+        assert high - low > 0 or len(set(folds)) == 1  # the folds disagree: the figure is not exact
+    low, high = recommender.cv_range(metrics, "top1")
+    shown = f"({low * 100:.1f}–{high * 100:.1f} %)".replace(".", ",")
+    text = admin_client.get(CHANGELIST_URL).content.decode()
+    assert "Top-1 (KV, 90-Prozent-Bereich)" in text
+    assert shown in text
+
+
+def test_a_version_trained_before_the_folds_were_kept_says_it_has_no_range(admin_client):
+    version = ModelVersion.objects.get(active=True)
+    version.metrics = {k: v for k, v in version.metrics.items() if not k.endswith("_folds")}
+    version.save(update_fields=["metrics"])
+    text = admin_client.get(admin_url(version)).content.decode()
+    top1 = f"{version.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
+    assert f"{top1} % (kein Bereich gespeichert)" in text
+
+
+def test_the_range_of_a_cross_validated_figure_widens_with_the_spread_of_its_folds():
+    steady = {"cv_top1_accuracy": 0.8, "cv_top1_folds": [0.79, 0.8, 0.81, 0.8, 0.8]}
+    shaky = {"cv_top1_accuracy": 0.8, "cv_top1_folds": [0.74, 0.86, 0.78, 0.83, 0.79]}
+    (low_a, high_a), (low_b, high_b) = recommender.cv_range(steady, "top1"), recommender.cv_range(shaky, "top1")
+    assert low_b < low_a < 0.8 < high_a < high_b
+    assert recommender.cv_range({"cv_top1_accuracy": 0.8}, "top1") is None

@@ -42,7 +42,7 @@ def test_a_competency_is_required_once_per_role(admin_client):
     set_inline_row(data, prefix, len(rows), competency=data[f"{prefix}-0-competency"], level=2)
     response = admin_client.post(admin_url(role), data)
     assert response.status_code == 400
-    assert any("Bitte die doppelten Daten" in e for e in errors_of(response))
+    assert "Bitte die doppelten Daten für Kompetenz korrigieren." in errors_of(response)  # not "für competency"
 
 
 def test_a_new_role_starts_with_a_row_per_competency(admin_client):
@@ -135,7 +135,7 @@ def test_deleting_a_role_the_active_model_was_trained_for_is_pointed_out(admin_c
     role = Role.objects.order_by("-order").first()
     admin_client.post(admin_url(role, "delete"), {"post": "yes"})
     assert not Role.objects.filter(pk=role.pk).exists()
-    assert "neu trainieren" in admin_client.get(versions).content.decode().split("errornote", 1)[1]
+    assert "Trainieren Sie das Modell neu" in admin_client.get(versions).content.decode().split("errornote", 1)[1]
 
 
 def test_catalogue_rows_are_named_by_names_not_slugs_in_the_admins_lists():
