@@ -108,8 +108,10 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     for row in rows:
         for level, (low, high) in ((row.before, row.before_range), (row.after, row.after_range)):
             assert low <= level <= high
-            shown = f"({low:.1f}–{high:.1f})".replace(".", ",")
-            assert f'<span class="hint range">{shown}</span>' in text
+            shown = (
+                f'<span class="range">{low:.1f}–{high:.1f}</span>'.replace(".", ",") if low != high else f"{low:.1f}"
+            )
+            assert f'<span class="hint">({shown.replace(".", ",")})</span>' in text
 
 
 def test_a_span_of_levels_is_one_number_where_both_ends_show_alike():
