@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install static run serve test test-postgres fuzz messages lint bench accuracy monotone load load-two pages persona-check postgres clean
+.PHONY: install static run serve test test-postgres fuzz messages lint bench accuracy progress monotone load load-two pages persona-check postgres clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@[ -x "$(UV)" ] || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet uv; }
@@ -92,6 +92,11 @@ bench: install
 accuracy: install
 	$(PY) -m bench.accuracy
 	$(PY) -m bench.accuracy --all-questions
+
+## make progress: how often simulated people are done within the adaptive test's "noch etwa N", and the
+## tables it comes from (bench/progress.py, its own throwaway database)
+progress: install
+	$(PY) -m bench.progress
 
 ## make monotone: how far role matches fall when simulated people get one level better in one competency
 ## (the shared self-rating bias; bench/monotone.py, its own throwaway database)

@@ -52,8 +52,9 @@ How it decides:
   A clear profile meets the stability rule after a few checks; a near-tie needs more.
 
 Constants marked as fitted were chosen against simulated people who answer realistically (the
-people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TOP1_STABLE`, `MIN_CHECKS`, `FIT_MARGIN`,
-`LEVEL_WEIGHT` and `REMAINING_BY_ASKED` (measured). To be re-checked when items are calibrated from real answers.
+people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TOP1_STABLE`, `MIN_CHECKS`,
+`FIT_MARGIN`, `LEVEL_WEIGHT`. The progress estimate (`REMAINING_SETTLED`, `REMAINING_SETTLING`) is measured by
+`bench/progress.py`. To be re-checked when items are calibrated from real answers.
 """
 
 from __future__ import annotations
@@ -109,16 +110,45 @@ MIN_TO_CONCLUDE = 16
 LEVEL_WEIGHT = 0.1  # fitted: keeps the level error of simulated people below 0.65 at little cost in questions
 LEVEL_FLOOR = 0.5
 
-# The progress estimate ("Frage 7 · noch etwa 6"): the questions still to come, counting the one put
-# next, for a session that has reached this many questions beyond the self-ratings (index 0..19): the
-# median over simulated realistic answerers (../shared/tools/realistic_check.py people, seeds 1-5, 300
-# sessions). Up to OPEN_ENDED_AFTER it falls as the questions are answered; after that the sessions still
-# going are the unsettled ones, whose median rises (6, then 10-12), so the page does not show a number
-# that grows: it says at most how many questions can still come (`Plan.open_ended`).
-REMAINING_BY_ASKED = (5, 4, 3, 3, 6, 10, 11, 11, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
-OPEN_ENDED_AFTER = next(
-    i for i in range(1, len(REMAINING_BY_ASKED)) if REMAINING_BY_ASKED[i] > REMAINING_BY_ASKED[i - 1]
-)
+# The progress estimate ("Frage 12 · noch etwa 6"): the questions still to come, counting the one put next: the
+# median over simulated sessions in the same state (`bench/progress.py`: the project's role holders and as many
+# people between roles, seeds 1-3, 792 sessions). The state is how many questions were asked beyond the
+# self-ratings (index 0..19) and how settled the top three is: the share of plausible profiles with the best role
+# among them (`Plan.stability`). One number per question count alone, as before, was right for role holders (37 %
+# of them were done within it) and people between roles (21 %) far less often than a median is.
+SETTLING = 0.8  # the top three "settling" from this share of plausible profiles, "settled" from TOP3_STABLE
+REMAINING_SETTLED = (6, 4, 4, 4, 6, 7, 7, 7, 6, 6, 6, 5, 5, 5, 5, 5, 4, 3, 2, 1)  # stability >= TOP3_STABLE
+REMAINING_SETTLING = (11, 10, 10, 10, 11, 14, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)  # SETTLING ..
+# Less settled than that, the median session runs to the question limit. While the self-ratings are asked, the
+# questions after them: the start page's "half are done after at most 20 questions" less the ten self-ratings
+# (the medians at that point: role holders 7, people between roles 16, both groups together 11).
+REMAINING_AFTER_SELF_RATINGS = 10
+# Up to OPEN_ENDED_AFTER a settling or settled session's estimate falls as questions are answered; after that the
+# sessions still going are those that do not settle, whose estimate no longer falls, so the page does not give
+# it: it says at most how many questions can still come (`Plan.open_ended`), as it does for an unsettled session.
+OPEN_ENDED_AFTER = next(i for i in range(1, len(REMAINING_SETTLED)) if REMAINING_SETTLED[i] > REMAINING_SETTLED[i - 1])
+
+
+def expected_remaining(beyond: int, stability: float, left: int) -> tuple[int, bool]:
+    """The estimate of the questions still to come, the one put next included, after `beyond` questions past
+    the self-ratings with the top three this `stability`, and whether the page should give it or only the
+    most that can still come (`left`): (estimate, open-ended)."""
+    index = min(beyond, len(REMAINING_SETTLED) - 1)
+    if stability >= TOP3_STABLE:
+        estimate = REMAINING_SETTLED[index]
+    elif stability >= SETTLING:
+        estimate = REMAINING_SETTLING[index]
+    else:
+        return left, True
+    return max(1, min(left, estimate)), beyond >= OPEN_ENDED_AFTER
+
+
+def open_on_page(estimate: int, open_ended: bool, shown_before: int | None, open_before: bool) -> bool:
+    """Whether the page gives only the most that can still come rather than `estimate`: for an open-ended
+    estimate; for one that would rise above the estimate the page gave last (`shown_before`, None when it has
+    given none), so that the number it shows never counts up; and once it has given only the most
+    (`open_before`), to the end, so that a number does not come and go."""
+    return open_ended or open_before or (shown_before is not None and estimate > shown_before)
 
 
 @dataclass(frozen=True)
@@ -162,8 +192,9 @@ class Plan:
     best_role: str | None = None
     stability: float = 0.0  # share of plausible profiles with the best role in the top three
     best_share: float = 0.0  # share of plausible profiles with the best role first
-    # past the typical length: the result is not settled yet and the estimate would rise; progress then
-    # says at most how many questions can still come (max_items less those asked), not "about N"
+    # an unsettled top three, or past the typical length: the median session in this state runs long and the
+    # estimate no longer falls; progress then says at most how many questions can still come (max_items less
+    # those asked), not "about N" (`open_on_page` adds: nor where it would count up, nor after such a page)
     open_ended: bool = False
 
 
@@ -356,7 +387,7 @@ def plan(
         return finish("question limit")
     open_self = [p for p in bank.self_ratings if bank.items[p].slug not in unavailable]
     if open_self:
-        remaining = len(open_self) + REMAINING_BY_ASKED[0]
+        remaining = len(open_self) + REMAINING_AFTER_SELF_RATINGS
         return Plan(
             bank.items[open_self[0]].slug, False, "self-ratings first", n_answered, n_asked, min(left, remaining)
         )
@@ -484,7 +515,7 @@ def plan(
     else:
         reason = "best role not settled"
     beyond = max(n_asked - len(bank.self_ratings), 0)
-    typical = REMAINING_BY_ASKED[min(beyond, len(REMAINING_BY_ASKED) - 1)]
+    typical, open_ended = expected_remaining(beyond, stability, left)
     remaining = max(int(missing_core.sum()) + max(0, MIN_CHECKS - checks_answered), typical)
     return Plan(
         slug,
@@ -496,5 +527,5 @@ def plan(
         best_role=best_slug,
         stability=stability,
         best_share=best_first,
-        open_ended=beyond >= OPEN_ENDED_AFTER,
+        open_ended=open_ended,
     )

@@ -105,34 +105,48 @@ def answer(person: Person, item, world: dict, rng: random.Random) -> str | None:
     return rng.choices(styled, weights)[0].value
 
 
+def take_adaptive_test(person: Person, engine, world: dict, rng: random.Random, watch=None):
+    """The person through the adaptive test as the web flow runs it: (answers, skips, the final plan). `engine` is
+    `recommendations.asking.engine_inputs()`; `watch(plan)` sees the plan of every question put."""
+    from assessment.adaptive import plan
+
+    bank, roles, score_roles = engine
+    by_slug = {item.slug: item for item in bank.items}
+    answers: dict[str, str] = {}
+    skipped: list[str] = []
+    while not (step := plan(bank, roles, answers, skipped, score_roles=score_roles)).done:
+        if watch is not None:
+            watch(step)
+        slug = step.next_item
+        assert slug is not None, "a plan that is not done names the next question"
+        value = answer(person, by_slug[slug], world, rng)
+        if value is None:
+            skipped.append(slug)
+        else:
+            answers[slug] = value
+    return answers, skipped, step
+
+
 def run(per_role: int = 12, seed: int = 1, adaptive: bool = True) -> dict:
     import numpy as np
 
-    from assessment.adaptive import plan
     from assessment.measurement import score_profile
     from recommendations.asking import engine_inputs
     from recommendations.catalogue import snapshot
 
     current = snapshot()
-    bank, roles, score_roles = engine_inputs(current)
+    engine = engine_inputs(current)
+    bank, roles, score_roles = engine
     people = draw_people(current.roles, list(bank.competencies), per_role, seed)
     world = true_items(bank.items, seed)
     rng = random.Random(seed)
-    by_slug = {item.slug: item for item in bank.items}
     top1 = top3 = flagged = random_flagged = 0
     errors, inside, asked = [], [], []
     for person in people:
         answers: dict[str, str] = {}
         skipped: list[str] = []
         if adaptive:
-            while not (step := plan(bank, roles, answers, skipped, score_roles=score_roles)).done:
-                slug = step.next_item
-                assert slug is not None, "a plan that is not done names the next question"
-                value = answer(person, by_slug[slug], world, rng)
-                if value is None:
-                    skipped.append(slug)
-                else:
-                    answers[slug] = value
+            answers, skipped, _ = take_adaptive_test(person, engine, world, rng)
         else:
             for item in bank.items:
                 if (value := answer(person, item, world, rng)) is not None:

@@ -205,6 +205,30 @@ def test_the_estimate_of_questions_left_stays_within_the_limit():
         answers[result.next_item] = answer(BY_SLUG[result.next_item])
 
 
+def test_the_estimate_follows_how_settled_the_top_three_is():
+    """A settled top three is told a few more questions, a settling one more, and an unsettled one only the most
+    that can still come (its median session runs to the limit); past the typical length, only the most."""
+    left = MAX_ITEMS - 10
+    settled, open_ended = adaptive.expected_remaining(0, adaptive.TOP3_STABLE, left)
+    assert (settled, open_ended) == (adaptive.REMAINING_SETTLED[0], False)
+    settling, open_ended = adaptive.expected_remaining(0, adaptive.SETTLING, left)
+    assert settling > settled and not open_ended
+    assert adaptive.expected_remaining(0, adaptive.SETTLING - 0.01, left) == (left, True)
+    assert adaptive.expected_remaining(adaptive.OPEN_ENDED_AFTER, 1.0, left)[1]
+    assert adaptive.expected_remaining(0, 1.0, 2) == (2, False)  # never more than can still come
+    for table in (adaptive.REMAINING_SETTLED, adaptive.REMAINING_SETTLING):
+        shown = table[: adaptive.OPEN_ENDED_AFTER]
+        assert all(later <= earlier for earlier, later in zip(shown, shown[1:]))  # falls while it is given
+
+
+def test_the_page_never_gives_a_higher_estimate_and_once_open_stays_open():
+    assert not adaptive.open_on_page(5, False, None, False)
+    assert not adaptive.open_on_page(5, False, 5, False)
+    assert adaptive.open_on_page(6, False, 5, False)  # would count up
+    assert adaptive.open_on_page(2, False, 5, True)  # said "not clear yet" before
+    assert adaptive.open_on_page(2, True, 5, False)
+
+
 def test_a_given_ranking_is_used_for_the_top_roles():
     def favour_desk(levels, styles):
         return np.tile(np.eye(len(ROLES.slugs))[ROLES.slugs.index("desk")], (len(levels), 1))

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessment.adaptive import MAX_ITEMS
+from assessment.adaptive import MAX_ITEMS, REMAINING_AFTER_SELF_RATINGS
 from assessment.models import Answer, Assessment, Competency, Item, Option
 from assessment.services import plan_after_answer, record_answer, reopen_to_sharpen, start_assessment
 from assessment.views import ADAPTIVE_HALF_DONE_WITHIN
@@ -96,7 +96,8 @@ def test_the_progress_never_counts_up(client):
     assert [at_most_of(label) for label in labels] == [MAX_ITEMS - step for step in range(1, len(labels) + 1)]
     about = [int(m.group(1)) for label in labels if (m := re.search(r"noch etwa (\d+)", label))]
     assert about and all(later <= earlier for earlier, later in zip(about, about[1:]))
-    assert about[0] == 15 - 1  # the simulated people's median; the start page says at most 20
+    # the simulated people's median after the self-ratings (bench/progress.py); the start page says at most 20
+    assert about[0] == 10 + REMAINING_AFTER_SELF_RATINGS - 1
     assert about[0] < ADAPTIVE_HALF_DONE_WITHIN
     # the strongest answerer's roles stay close: the session runs on, and says only the most that can come
     first_open = next(i for i, label in enumerate(labels) if "Ihr Ergebnis ist noch nicht klar" in label)
@@ -104,6 +105,25 @@ def test_the_progress_never_counts_up(client):
     assert all("vielleicht" not in label for label in labels[first_open:])  # it said "maybe the last" 15 times
     if len(labels) == MAX_ITEMS:
         assert labels[-1] == f"Frage {MAX_ITEMS} · die letzte"
+
+
+def test_an_estimate_that_would_count_up_is_not_given_and_the_page_stays_open_ended(client):
+    """The page gave "noch etwa 3" (stored with the plan); the next plan's estimate is higher: the page says only
+    the most that can still come, and goes on doing so when a later estimate is low again."""
+    assessment = start(client)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    assert assessment.plan["shown_estimate"] == assessment.plan["expected_remaining"] > 3
+    Assessment.objects.filter(pk=assessment.pk).update(plan=assessment.plan | {"shown_estimate": 3})
+    answer(client, assessment, 2)
+    assessment.refresh_from_db()
+    assert assessment.plan["open_ended"] and assessment.plan["shown_estimate"] == 3
+    assert "Ihr Ergebnis ist noch nicht klar" in progress_label(client, assessment.step_url(3))
+    Assessment.objects.filter(pk=assessment.pk).update(plan=assessment.plan | {"shown_estimate": 30})
+    answer(client, assessment, 3)
+    assessment.refresh_from_db()
+    assert assessment.plan["open_ended"]  # once open-ended, to the end
+    assert "noch etwa" not in progress_label(client, assessment.step_url(4))
 
 
 def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client):
@@ -482,7 +502,7 @@ def test_a_page_gone_back_to_counts_only_the_questions_still_open(client):
     """Going back while sharpening read "Frage 2 · noch 33": every later page was counted, though all but the one
     put last were answered. Ending or finishing sharpening now says that the result was computed anew."""
     assessment = start(client)
-    for step in range(1, 13):
+    for step in range(1, 9):  # among the self-ratings, where every session is given an estimate
         answer(client, assessment, step)
     assessment.refresh_from_db()
     last = assessment.total_steps
