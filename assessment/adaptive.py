@@ -143,12 +143,17 @@ def expected_remaining(beyond: int, stability: float, left: int) -> tuple[int, b
     return max(1, min(left, estimate)), beyond >= OPEN_ENDED_AFTER
 
 
-def open_on_page(estimate: int, open_ended: bool, shown_before: int | None, open_before: bool) -> bool:
-    """Whether the page gives only the most that can still come rather than `estimate`: for an open-ended
-    estimate; for one that would rise above the estimate the page gave last (`shown_before`, None when it has
-    given none), so that the number it shows never counts up; and once it has given only the most
-    (`open_before`), to the end, so that a number does not come and go."""
-    return open_ended or open_before or (shown_before is not None and estimate > shown_before)
+def open_on_page(
+    estimate: int, open_ended: bool, before: tuple[int, int] | None, open_before: bool, asked: int
+) -> bool:
+    """Whether the page gives only the most that can still come rather than `estimate` (after `asked` questions):
+    for an open-ended estimate; for one that does not fall by at least one a question from the estimate the page
+    gave last (`before`: that estimate and the questions asked then; None when it has given none), so that the
+    number it shows never stalls or counts up (a review read "noch etwa 9" on three pages in a row); and once it
+    has given only the most (`open_before`), to the end, so that a number does not come and go."""
+    if open_ended or open_before:
+        return True
+    return before is not None and estimate > before[0] - (asked - before[1])
 
 
 @dataclass(frozen=True)

@@ -111,16 +111,20 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
     if not decision.done and decision.next_item in pool and pool[decision.next_item] not in asked:
         asked.append(pool[decision.next_item])
     assessment.asked_ids = asked
-    # the estimate the page gives never counts up (sharpening counts exactly instead)
+    # the estimate the page gives falls with every question or is not given (sharpening counts exactly instead)
     before = (assessment.plan or {}) if assessment.sharpen_until is None else {}
-    shown_before = before.get("shown_estimate")
+    shown_before = before.get("shown_estimate")  # [estimate, questions asked then]
     open_ended = adaptive.open_on_page(
-        decision.expected_remaining, decision.open_ended, shown_before, bool(before.get("open_ended"))
+        decision.expected_remaining,
+        decision.open_ended,
+        tuple(shown_before) if isinstance(shown_before, list) else None,
+        bool(before.get("open_ended")),
+        decision.items_asked,
     )
     assessment.plan = {k: v for k, v in asdict(decision).items() if k != "next_item"} | {
         "tied_roles": list(decision.tied_roles),
         "open_ended": open_ended,
-        "shown_estimate": shown_before if open_ended else decision.expected_remaining,
+        "shown_estimate": shown_before if open_ended else [decision.expected_remaining, decision.items_asked],
     }
     return decision
 

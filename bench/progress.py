@@ -58,7 +58,7 @@ def sessions(people, engine, world, seed: int) -> list[dict]:
         def watch(step, pages=pages):
             before = pages[-1] if pages else {"shown": None, "open": False}
             open_ended = adaptive.open_on_page(
-                step.expected_remaining, step.open_ended, before["shown"], before["open"]
+                step.expected_remaining, step.open_ended, before["shown"], before["open"], step.items_asked
             )
             pages.append(
                 {
@@ -67,7 +67,7 @@ def sessions(people, engine, world, seed: int) -> list[dict]:
                     "stability": step.stability,
                     "estimate": None if open_ended else step.expected_remaining,
                     "self_ratings": step.reason == "self-ratings first",
-                    "shown": before["shown"] if open_ended else step.expected_remaining,
+                    "shown": before["shown"] if open_ended else (step.expected_remaining, step.items_asked),
                     "open": open_ended,
                 }
             )

@@ -55,16 +55,18 @@ def shown_gap(required: float, level: float) -> float:
     return round(max(0.0, float(required) - one_decimal(level)), 1)
 
 
-# A level below its requirement by less than this, with a 90 % range that reaches the requirement, is "possibly met"
-# (the chart, its table and the role cards say so alike); a larger gap is below the requirement, however wide the
-# range: beside "0,7 von 2" "possibly met" read as within reach.
+# A level below its requirement by at most this (as written, to one decimal), with a 90 % range that reaches the
+# requirement, is "possibly met" (the chart, its table and the role cards say so alike); a larger gap is below the
+# requirement, however wide the range: beside "0,7 von 2" "possibly met" read as within reach.
 CLEARLY_BELOW = 0.5
 
 
 def possibly_met(required: float, level: float, high: float | None) -> bool:
-    """A gap as written (`shown_gap`) of less than CLEARLY_BELOW that the level's 90 % range (top `high`) reaches."""
+    """A gap as written (`shown_gap`) of at most CLEARLY_BELOW that the level's 90 % range (top `high`) reaches: a
+    level written "3,5" reads "about level 4" (halves up), so half a level below 4 is within reach, not below it
+    (a review found "3,5" described as about level 4 and listed as below 4 by half a level or more)."""
     gap = shown_gap(required, level)
-    return high is not None and 0 < gap < CLEARLY_BELOW and float(high) >= float(required)
+    return high is not None and 0 < gap <= CLEARLY_BELOW and float(high) >= float(required)
 
 
 def plural_count(value: float) -> int:

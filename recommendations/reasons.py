@@ -24,7 +24,7 @@ SOMEWHAT_OVERQUALIFIED = OVERQUALIFICATION_SLACK
 
 
 # A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is
-# what the person brings; a gap of half a level or more is not "possibly met" (`core.numbers.possibly_met`, as the
+# what the person brings; a gap of more than half a level is not "possibly met" (`core.numbers.possibly_met`, as the
 # chart and its table say it).
 MET_WITHIN = TOLERANCE
 
@@ -44,11 +44,11 @@ def _texts(language: str | None) -> dict[str, str]:
         # the same for one, two or more in both languages ("1 more", "1 weitere")
         "missing_more": _("What is missing most: %(gaps)s; and %(more)s more."),
         "about_all": _(
-            "No requirement is clearly missed. Possibly met (less than half a level below, and the range of your level "
+            "No requirement is clearly missed. Possibly met (at most half a level below, and the range of your level "
             "reaches the requirement): %(gaps)s."
         ),
         "below": _(
-            "Below the requirement by half a level or more, even though the range of your level reaches up to it: "
+            "Below the requirement by more than half a level, even though the range of your level reaches up to it: "
             "%(gaps)s."
         ),
         "all": _("You meet every requirement of this role."),
@@ -57,8 +57,7 @@ def _texts(language: str | None) -> dict[str, str]:
             "be as low as %(low)s %%)."
         ),
         "about": _(
-            "Possibly met (less than half a level below, and the range of your level reaches the requirement): "
-            "%(gaps)s."
+            "Possibly met (at most half a level below, and the range of your level reaches the requirement): %(gaps)s."
         ),
         "style_suits": _("Your work style (%(style)s) suits the role."),
         "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
@@ -223,8 +222,8 @@ def _reasons(
     about = [g.competency for g in match.gaps if g.about_met and gap[g.competency] > 0]
     # "possibly met" only for a small gap: beside "0,7 von 2" it read as within reach; a larger one is said to be
     # below the requirement, by how much the answers leave open
-    possibly = [c for c in about if gap[c] < CLEARLY_BELOW]
-    below = [c for c in about if gap[c] >= CLEARLY_BELOW]
+    possibly = [c for c in about if gap[c] <= CLEARLY_BELOW]
+    below = [c for c in about if gap[c] > CLEARLY_BELOW]
     named = {*ranked[:2], *about}  # never both what the person brings and what may be missing
     strengths = [
         c

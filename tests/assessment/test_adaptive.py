@@ -221,12 +221,15 @@ def test_the_estimate_follows_how_settled_the_top_three_is():
         assert all(later <= earlier for earlier, later in zip(shown, shown[1:]))  # falls while it is given
 
 
-def test_the_page_never_gives_a_higher_estimate_and_once_open_stays_open():
-    assert not adaptive.open_on_page(5, False, None, False)
-    assert not adaptive.open_on_page(5, False, 5, False)
-    assert adaptive.open_on_page(6, False, 5, False)  # would count up
-    assert adaptive.open_on_page(2, False, 5, True)  # said "not clear yet" before
-    assert adaptive.open_on_page(2, True, 5, False)
+def test_the_page_gives_only_an_estimate_that_falls_with_every_question_and_once_open_stays_open():
+    assert not adaptive.open_on_page(5, False, None, False, asked=12)
+    assert not adaptive.open_on_page(5, False, (6, 11), False, asked=12)
+    assert adaptive.open_on_page(6, False, (6, 11), False, asked=12)  # would stall ("noch etwa 9" three times)
+    assert adaptive.open_on_page(7, False, (6, 11), False, asked=12)  # would count up
+    assert not adaptive.open_on_page(6, False, (6, 12), False, asked=12)  # the same page planned again
+    assert not adaptive.open_on_page(3, False, (6, 11), False, asked=13)
+    assert adaptive.open_on_page(2, False, (6, 11), True, asked=12)  # said only the most before
+    assert adaptive.open_on_page(2, True, (6, 11), False, asked=12)
 
 
 def test_a_given_ranking_is_used_for_the_top_roles():

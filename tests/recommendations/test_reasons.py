@@ -29,17 +29,20 @@ def reasons(levels: dict[str, float], highs: dict[str, float], language: str = "
 def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
     highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
-    # all four, biggest weighted gap first; half a level or more below, then possibly met (a review found "possibly
-    # met" beside "0,7 von 2"); names that contain "und" are not joined with "und". The German said "Unter der
-    # Anforderung; wie weit, lassen Ihre Antworten offen": a question put in front of its verb, read twice.
+    # all four, biggest weighted gap first; more than half a level below, then possibly met (a review found
+    # "possibly met" beside "0,7 von 2"; "2,5 von 3" is half a level below, and "2,5" reads "about level 3");
+    # names that contain "und" are not joined with "und". The German said "Unter der Anforderung; wie weit, lassen
+    # Ihre Antworten offen": a question put in front of its verb, read twice.
     assert reasons(levels, highs)[1:3] == [
-        "Unter der Anforderung, um eine halbe Stufe oder mehr, auch wenn die Spanne Ihrer Stufe bis an sie "
-        "heranreicht: IT-Service-Management (ITIL): 2,4 von 3; IT-Architektur: 2,5 von 3.",
-        "Vielleicht erfüllt (weniger als eine halbe Stufe darunter, und die Spanne Ihrer Stufe reicht an die "
-        "Anforderung): Kommunikation und Diplomatie: 3,6 von 4; Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
+        "Unter der Anforderung, um mehr als eine halbe Stufe, auch wenn die Spanne Ihrer Stufe bis an sie "
+        "heranreicht: IT-Service-Management (ITIL): 2,4 von 3.",
+        "Vielleicht erfüllt (höchstens eine halbe Stufe darunter, und die Spanne Ihrer Stufe reicht an die "
+        "Anforderung): Kommunikation und Diplomatie: 3,6 von 4; IT-Architektur: 2,5 von 3; "
+        "Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
     ]
     assert reasons(levels, highs, "en")[2].endswith(
-        "Kommunikation und Diplomatie: 3.6 of 4; Veränderungsbegleitung und Ausdauer: 2.7 of 3."
+        "Kommunikation und Diplomatie: 3.6 of 4; IT-Architektur: 2.5 of 3; "
+        "Veränderungsbegleitung und Ausdauer: 2.7 of 3."
     )
 
 
