@@ -34,7 +34,7 @@ def show_path_towards_another_role(page) -> str:
     page.locator("#target-role").focus()
     page.keyboard.press("End")  # the last role in the list
     chosen = page.locator("#target-role").input_value()
-    name = page.locator("#target-role option:checked").inner_text().split(" (")[0]
+    name = page.locator("#target-role option:checked").inner_text().split(" · ")[0]  # the name, then its match
     press_tab_until(page, "el.type === 'submit' && el.closest('form').classList.contains('role-picker')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(f"role={chosen}"))

@@ -37,6 +37,12 @@ def test_the_results_page_is_readable_on_a_375_pixel_phone(browser, live_server)
     heading = page.locator("#path-heading").inner_text().replace("\u00ad", "")  # as a reader's search finds it
     assert "Informationssicherheitsbeauftragte" in heading
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # the role chooser gives each match with its range, and stays within the screen with the longest of them
+    chooser = page.locator("#target-role")
+    options = chooser.locator("option").all_inner_texts()
+    assert any(re.search(r" · Passung etwa \d+\u00a0% \(\d+\u2013\d+\u00a0%\)$", text) for text in options), options
+    box = chooser.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     context.close()
 
 
