@@ -494,6 +494,7 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("results", back_to=lambda token: reverse("results", args=[token]) + "#keep-heading", resend=True)
 def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     """Keep a finished attempt in the account logged in. Logged out (the session expired on the results page), the
     login leads back to the results' keep section, not to this address, which a browser would then ask with GET
@@ -510,6 +511,7 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("results", back_to="results", resend=True)  # a post of the results page, as keeping it
 def delete_results(request: HttpRequest, token: str) -> HttpResponse:
     """Really delete an assessment and all its answers (after a confirmation). One kept in an account only by its
     owner, logged in: the results link alone deleted it from the owner's "My results", logged out or in another's
