@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessment.models import Assessment
 from assessment.services import start_assessment
-from tests.conftest import answer_all, at_level_one, weakest
+from tests.conftest import answer_all, at_level_one, keep_in, weakest
 
 LONGEST_ROLE = "security_officer"  # "Informationssicherheitsbeauftragte/r (ISMS)"
 
@@ -25,8 +25,8 @@ def public_pages(client, language: str) -> dict[str, bytes]:
     user = get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     earlier = answer_all(start_assessment(), weakest)
     later = answer_all(start_assessment(), at_level_one)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     later.refresh_from_db()
     later.share()
     anonymous = answer_all(start_assessment(), weakest)  # deleted by its link alone: a kept one asks for the login

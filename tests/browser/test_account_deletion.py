@@ -13,7 +13,7 @@ from django.urls import reverse
 from assessment.models import Assessment
 from assessment.services import start_assessment
 from tests.browser.test_assessment_flow import press_tab_until
-from tests.conftest import answer_all, strongest
+from tests.conftest import answer_all, keep_in, strongest
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
 PASSWORD = "Zollverein-2026!"
@@ -36,7 +36,7 @@ def log_in_by_keyboard(page, email: str, password: str) -> None:
 def test_a_person_deletes_their_account_with_the_keyboard(page):
     eva = get_user_model().objects.create_user("eva@example.org", "eva@example.org", PASSWORD)
     kept = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=kept.pk).update(user=eva)
+    keep_in(eva, kept)
     found = {}
     log_in_by_keyboard(page, "eva@example.org", PASSWORD)
     found["my-results"] = violations(page)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from assessment.services import start_assessment
-from tests.conftest import answer_all, at_level_one, strongest
+from tests.conftest import answer_all, at_level_one, keep_in, strongest
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -154,8 +154,8 @@ def kept_attempts_of(email: str):
     user = get_user_model().objects.create_user(email, email, password)
     earlier = answer_all(start_assessment(), weakest)
     later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     return earlier, later, password
 
 
