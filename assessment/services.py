@@ -30,11 +30,14 @@ def register_engine_inputs(inputs: EngineInputs) -> None:
     _engine_inputs = inputs
 
 
-def start_assessment(language: str = "de", adaptive: bool = False) -> Assessment:
-    """A new anonymous assessment over the items that are active now, in questionnaire order: the
-    adaptive test (its first question chosen now), or every question."""
+def start_assessment(language: str = "de", adaptive: bool = False, user=None) -> Assessment:
+    """A new assessment over the items that are active now, in questionnaire order: the adaptive test (its first
+    question chosen now), or every question. Anonymous, or in `user`'s account (started logged in), where it is
+    numbered once it has a result (`finish_assessment`)."""
     ids = list(Item.objects.active().in_questionnaire_order().values_list("id", flat=True))
-    assessment = Assessment(item_ids=ids, language=language, adaptive=adaptive and _engine_inputs is not None)
+    assessment = Assessment(
+        item_ids=ids, language=language, adaptive=adaptive and _engine_inputs is not None, user=user
+    )
     if assessment.adaptive:
         _choose_next(assessment, {}, set())
     assessment.save()

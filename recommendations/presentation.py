@@ -635,6 +635,12 @@ def kept_attempts(user) -> list[KeptAttempt]:
     return kept
 
 
+def unfinished_attempts(user) -> list[Assessment]:
+    """The attempts in `user`'s account without a result now, newest first: begun logged in and not finished, or
+    reopened to sharpen their result. "My results" leads back to them (their links are in no other browser)."""
+    return list(user.assessments.filter(finished_at__isnull=True).order_by("-created_at", "-pk"))
+
+
 class ScoreChange(NamedTuple):
     competency: Any  # the Competency
     # the levels as shown (one decimal), so that the change is their difference; None: not measured then

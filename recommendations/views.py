@@ -4,6 +4,7 @@ import json
 import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
@@ -38,6 +39,7 @@ from recommendations.presentation import (
     kept_attempts,
     record_outcome,
     results_context,
+    unfinished_attempts,
 )
 from recommendations.results import (
     assessment_with_result,
@@ -321,7 +323,14 @@ def my_results(request: HttpRequest) -> HttpResponse:
     """The attempts kept in one's account, newest first, with the role each puts first; two of them to compare."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    context = {"attempts": kept_attempts(request.user), "can_delete_account": owner_may_delete(request.user)}
+    unfinished = unfinished_attempts(request.user)
+    context = {
+        "attempts": kept_attempts(request.user),
+        "unfinished": unfinished,
+        # one never finished goes after the retention period (purge_assessments); one being sharpened stays
+        "purged_after_days": settings.ASSESSMENT_RETENTION_DAYS if any(a.number is None for a in unfinished) else 0,
+        "can_delete_account": owner_may_delete(request.user),
+    }
     return render(request, "registration/my_results.html", context)
 
 

@@ -75,6 +75,7 @@ def account_pages(tmp_path: Path, kept: Assessment) -> list[Path]:
     its refusal of an admin account, in German and in English, as files."""
     member = get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     keep_in(member, kept)
+    start_assessment(user=member)  # begun logged in: "My results" lists it as not finished yet
     admin = get_user_model().objects.create_user("chefin@example.org", password="Zollverein-2026!", is_staff=True)
     files = []
     for language in ("de", "en"):
