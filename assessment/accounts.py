@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
+from assessment.services import number_in_account
 from assessment.views import SESSION_KEY
 from core.auth_forms import LoginNameLimit
 from core.http import AuthenticatedHttpRequest
@@ -313,9 +314,13 @@ KEEPABLE = Q(finished_at__isnull=False) | Q(sharpen_until__isnull=False)
 
 
 def keep_result(user, token: str) -> bool:
-    """Put an attempt with a result (`KEEPABLE`) that nobody keeps yet into the account; False when there is none by
-    that token."""
-    return bool(token and Assessment.objects.filter(KEEPABLE, token=token, user__isnull=True).update(user=user))
+    """Put an attempt with a result (`KEEPABLE`) that nobody keeps yet into the account, with its number there; False
+    when there is none by that token."""
+    kept = Assessment.objects.filter(KEEPABLE, token=token, user__isnull=True).first() if token else None
+    if kept is None or not Assessment.objects.filter(pk=kept.pk, user__isnull=True).update(user=user):
+        return False
+    number_in_account(kept)
+    return True
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -494,6 +499,7 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("results", back_to=lambda token: reverse("results", args=[token]) + "#keep-heading", resend=True)
 def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     """Keep a finished attempt in the account logged in. Logged out (the session expired on the results page), the
     login leads back to the results' keep section, not to this address, which a browser would then ask with GET
@@ -505,11 +511,13 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
     if not claimed and assessment.user_id != request.user.pk:
         raise PermissionDenied
+    number_in_account(assessment)
     messages.success(request, _("This attempt is now kept in your account."))
     return redirect(results)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limited("results", back_to="results", resend=True)  # a post of the results page, as keeping it
 def delete_results(request: HttpRequest, token: str) -> HttpResponse:
     """Really delete an assessment and all its answers (after a confirmation). One kept in an account only by its
     owner, logged in: the results link alone deleted it from the owner's "My results", logged out or in another's

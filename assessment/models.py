@@ -311,7 +311,17 @@ class Assessment(models.Model):
         null=True,
         blank=True,
         related_name="assessments",
-        help_text=_("Only when the person chose to keep the attempt in an account."),
+        help_text=_("Only when the attempt was started logged in, or the person chose to keep it in an account."),
+    )
+    # "Durchgang 3" on "My results", the comparison and the results page: given once when the attempt is kept in an
+    # account with a result (`assessment.services.number_in_account`), never changed nor given again, so deleting
+    # an attempt leaves the others' numbers as they were.
+    number = models.PositiveIntegerField(
+        _("number in the account"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The attempt's number among the attempts kept in its account; it never changes."),
     )
     share_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     feedback_given_at = models.DateTimeField(null=True, blank=True)
@@ -332,6 +342,9 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "number"], name="one_attempt_per_number_in_an_account"),
+        ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
@@ -367,6 +380,23 @@ class Assessment(models.Model):
     def revoke_share(self) -> None:
         self.share_token = None
         self.save(update_fields=["share_token"])
+
+
+class AttemptNumbering(models.Model):
+    """The last number given to an attempt kept in an account: the next one gets the number after it, even when the
+    attempt that had it was deleted, so a number never stands for two attempts of one account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="attempt_numbering"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("numbering of kept attempts")
+        verbose_name_plural = _("numberings of kept attempts")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_number}"
 
 
 class Answer(models.Model):

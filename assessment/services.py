@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from assessment import adaptive, duration
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import Profile, score_profile
-from assessment.models import Answer, Assessment, Item, Option
+from assessment.models import Answer, Assessment, AttemptNumbering, Item, Option
 from assessment.sharpening import SHARPEN_QUESTIONS, sharpen_plan
 
 # The adaptive engine needs the roles, which live in `recommendations`; `assessment` never imports
@@ -29,11 +30,14 @@ def register_engine_inputs(inputs: EngineInputs) -> None:
     _engine_inputs = inputs
 
 
-def start_assessment(language: str = "de", adaptive: bool = False) -> Assessment:
-    """A new anonymous assessment over the items that are active now, in questionnaire order: the
-    adaptive test (its first question chosen now), or every question."""
+def start_assessment(language: str = "de", adaptive: bool = False, user=None) -> Assessment:
+    """A new assessment over the items that are active now, in questionnaire order: the adaptive test (its first
+    question chosen now), or every question. Anonymous, or in `user`'s account (started logged in), where it is
+    numbered once it has a result (`finish_assessment`)."""
     ids = list(Item.objects.active().in_questionnaire_order().values_list("id", flat=True))
-    assessment = Assessment(item_ids=ids, language=language, adaptive=adaptive and _engine_inputs is not None)
+    assessment = Assessment(
+        item_ids=ids, language=language, adaptive=adaptive and _engine_inputs is not None, user=user
+    )
     if assessment.adaptive:
         _choose_next(assessment, {}, set())
     assessment.save()
@@ -83,12 +87,35 @@ def record_answer(assessment: Assessment, item: Item, option: Option | None) -> 
 
 
 def finish_assessment(assessment: Assessment) -> None:
-    """Mark the assessment finished (once; later calls change nothing)."""
+    """Mark the assessment finished (once; later calls change nothing). One in an account is numbered there now that
+    it has a result (`number_in_account`)."""
     now = timezone.now()
     with transaction.atomic():  # after an answer being saved under the same row lock, never during it
         list(Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True))
         Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(finished_at=now)
     assessment.refresh_from_db(fields=["finished_at"])
+    if assessment.user_id is not None:
+        number_in_account(assessment)
+
+
+def number_in_account(assessment: Assessment) -> int | None:
+    """Give an attempt kept in an account its number there, once: the number after the last one the account gave
+    (`AttemptNumbering`), which a deleted attempt does not give back. Its number (set on `assessment` too), or None
+    when it is in no account. Counted in one UPDATE under the attempt's row lock, so two attempts kept at once get
+    two numbers, and one kept twice at once keeps one (PostgreSQL and SQLite alike)."""
+    with transaction.atomic():
+        row = Assessment.objects.select_for_update().filter(pk=assessment.pk).values("user_id", "number").first()
+        if row is None or row["user_id"] is None:
+            return None
+        number = row["number"]
+        if number is None:
+            numbering = AttemptNumbering.objects.filter(user_id=row["user_id"])
+            AttemptNumbering.objects.get_or_create(user_id=row["user_id"])
+            numbering.update(last_number=F("last_number") + 1)
+            number = numbering.values_list("last_number", flat=True).get()
+            Assessment.objects.filter(pk=assessment.pk).update(number=number)
+    assessment.number = number
+    return number
 
 
 def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skipped: set[str]) -> adaptive.Plan:

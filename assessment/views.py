@@ -126,7 +126,10 @@ def start(request: HttpRequest) -> HttpResponse:
     if not Item.objects.active().exists():  # every question withdrawn: an attempt would be a 404 at question 1
         messages.info(request, NO_QUESTIONS)
         return redirect("assessment:home")
-    assessment = start_assessment(language=get_language() or "de", adaptive=not every_question)
+    # Started logged in, it is the account's from the start: what a person does in their account is in it. Logged
+    # out it stays anonymous (logging out forgets its link in this browser, as for a shared computer).
+    account = request.user if request.user.is_authenticated else None
+    assessment = start_assessment(language=get_language() or "de", adaptive=not every_question, user=account)
     request.session[SESSION_KEY] = assessment.token
     return redirect(assessment.step_url(1), permanent=False)
 

@@ -358,6 +358,7 @@ def main() -> int:
             DJANGO_RATELIMIT_PASSWORD_RESET="1000000/600",
             DJANGO_RATELIMIT_LOGIN_FAILURES="1000000/3600",
             DJANGO_RATELIMIT_PDF="1000000/600",
+            DJANGO_RATELIMIT_RESULTS="1000000/600",
         )
         server = start_server(env, RESULTS / "fuzz-gunicorn.log")
         rng = random.Random(args.seed)

@@ -217,10 +217,18 @@ def _database_incr(key: str, previous: str, expires: float, now: float) -> tuple
     return count, before
 
 
-def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = "", retry_at: str = "") -> Callable:
+def rate_limited(
+    scope: str,
+    methods: Iterable[str] = ("POST",),
+    back_to: str | Callable[..., str] = "",
+    retry_at: str = "",
+    resend: bool = False,
+) -> Callable:
     """Limit a view's `methods` per client to settings.RATELIMITS[scope] = (requests, seconds). `back_to`: the URL
-    name (reversed with the view's own arguments) of the page the 429 leads back to, if one still opens;
-    `retry_at`: the URL name of the page to try again from, where the view's own address takes no GET."""
+    name (reversed with the view's own arguments) of the page the 429 leads back to, if one still opens, or a
+    function of the view's arguments giving its address; `retry_at`: the URL name of the page to try again from,
+    where the view's own address takes no GET; `resend`: the 429 page offers the refused post again, with what
+    was sent (a form whose values live in no page to go back to: feedback chosen, a course marked done)."""
     methods = frozenset(methods)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -232,9 +240,13 @@ def rate_limited(scope: str, methods: Iterable[str] = ("POST",), back_to: str = 
                 wait = _checked(scope, client_ip(request), limit, seconds)
                 if wait is not None:
                     log.warning("rate limit %s exceeded (%d per %d s)", scope, limit, seconds)
-                    back = reverse(back_to, args=args, kwargs=kwargs) if back_to else ""
+                    if callable(back_to):
+                        back = back_to(*args, **kwargs)
+                    else:
+                        back = reverse(back_to, args=args, kwargs=kwargs) if back_to else ""
                     retry = reverse(retry_at) if retry_at else request.path
-                    return too_many_requests(request, wait, scope, back, retry)
+                    sent = request.POST if resend and request.method == "POST" else None
+                    return too_many_requests(request, wait, scope, back, retry, sent)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -4,10 +4,11 @@ notice and privacy notice."""
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -18,23 +19,37 @@ from core.legal import retention, site_operator
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_OUTAGE = 30  # seconds: what the 503 page asks a browser or a client to wait
+PART_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")  # an id of the site's own page parts, as htmx names its target
 OUTAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 def too_many_requests(
-    request: HttpRequest, retry_after: int, scope: str = "", back: str = "", retry: str = ""
+    request: HttpRequest,
+    retry_after: int,
+    scope: str = "",
+    back: str = "",
+    retry: str = "",
+    sent: QueryDict | None = None,
 ) -> HttpResponse:
     """The 429 page (or, for htmx, the question card saying the same) with Retry-After; `scope` is the refused
     limit's (settings.RATELIMITS), which decides what the page says was kept; `back`, the page that still opens;
-    `retry`, where to try again (the refused address itself unless said)."""
-    htmx = bool(getattr(request, "htmx", False))
-    template = "429.html#rate-limit-card" if htmx else "429.html"
+    `retry`, where to try again (the refused address itself unless said); `sent`, a refused post to offer again
+    as it was sent (a form of hidden fields: nothing chosen is lost). With htmx, a post offered again is said in
+    place of the part of the page it would have updated (its id in HX-Target), not in a question card."""
+    htmx = getattr(request, "htmx", None)
+    target = htmx.target if htmx and sent is not None else None
+    if target and PART_ID.fullmatch(target):
+        template = "429.html#in-place"
+    else:
+        template = "429.html#rate-limit-card" if htmx else "429.html"
     context = {
         "minutes": max(1, math.ceil(retry_after / 60)),
         "retry_url": retry or request.path,
         # an answer refused: "your answers so far are saved"; a PDF refused: the result's page still opens
         "scope": scope,
         "results_url": back,
+        "resend": None if sent is None else [(n, v) for n, v in sent.lists() if n != "csrfmiddlewaretoken"],
+        "target": target,
     }
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(retry_after)

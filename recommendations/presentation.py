@@ -569,6 +569,7 @@ def form_fragment_keys(context: dict, request) -> dict[str, str | int]:
             user.is_authenticated,
             user.pk,
             assessment.user_id,
+            assessment.number,  # "kept in your account as attempt 3"
         ),
     }
 
@@ -617,7 +618,7 @@ def kept_attempts(user) -> list[KeptAttempt]:
         user.assessments.filter(finished_at__isnull=False)
         .select_related("result")
         .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
-        .order_by("-finished_at", "-pk")  # as `attempt_number` counts them (two may end in the same second)
+        .order_by("-number", "-pk")  # newest first by the numbers they were given when kept
     )
     roles = active_roles()
     kept = []
@@ -632,6 +633,12 @@ def kept_attempts(user) -> list[KeptAttempt]:
                 first = [roles[fit.slug] for fit in result.recommendation.roles if fit.slug in roles][:1]
         kept.append(KeptAttempt(attempt, first))
     return kept
+
+
+def unfinished_attempts(user) -> list[Assessment]:
+    """The attempts in `user`'s account without a result now, newest first: begun logged in and not finished, or
+    reopened to sharpen their result. "My results" leads back to them (their links are in no other browser)."""
+    return list(user.assessments.filter(finished_at__isnull=True).order_by("-created_at", "-pk"))
 
 
 class ScoreChange(NamedTuple):
@@ -652,23 +659,10 @@ def _level_shown(level: float) -> Decimal:
     return Decimal(repr(one_decimal(level)))
 
 
-def attempt_number(attempt: Assessment) -> int:
-    """The number "My results" gives a kept attempt: its place among its account's finished attempts, the
-    first one 1 (by when it ended, then by when it began)."""
-    assert attempt.finished_at is not None, "only finished attempts are kept"
-    kept = Assessment.objects.filter(user=attempt.user, finished_at__isnull=False)
-    return (
-        kept.filter(
-            Q(finished_at__lt=attempt.finished_at) | Q(finished_at=attempt.finished_at, pk__lt=attempt.pk)
-        ).count()
-        + 1
-    )
-
-
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
     assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
-    if (earlier.finished_at, earlier.pk) > (later.finished_at, later.pk):  # in the order "My results" numbers them
+    if (earlier.finished_at, earlier.pk) > (later.finished_at, later.pk):  # by when they ended
         earlier, later = later, earlier
     before, after = result_for(earlier), result_for(later)
     rows = []
@@ -700,9 +694,9 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         "together": moved_together([row.change for row in rows if row.change is not None]),
         "earlier": earlier,
         "later": later,
-        # by number too, as "My results" lists them: two attempts of the same minute read alike by their times
-        "earlier_number": attempt_number(earlier),
-        "later_number": attempt_number(later),
+        # by number too, as "My results" names them: two attempts of the same minute read alike by their times
+        "earlier_number": earlier.number,
+        "later_number": later.number,
         "rows": rows,
         "role_rows": role_rows,
         "unreliable": unreliable,

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
@@ -37,6 +39,7 @@ from recommendations.presentation import (
     kept_attempts,
     record_outcome,
     results_context,
+    unfinished_attempts,
 )
 from recommendations.results import (
     assessment_with_result,
@@ -83,6 +86,11 @@ def _results_url(token: str, anchor: str = "") -> str:
     return reverse("results", args=[token]) + (f"#{anchor}" if anchor else "")
 
 
+def _back_to(anchor: str = "") -> Callable[..., str]:
+    """Where the 429 page of a refused post of the results page leads back to: the part the post belongs to."""
+    return lambda token, **_other_arguments: _results_url(token, anchor)
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
@@ -124,6 +132,7 @@ def results_review(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("results", back_to=_back_to(), resend=True)
 def recompute(request: HttpRequest, token: str) -> HttpResponse:
     """Compute the result again with the model and the courses there are now, and store it."""
     assessment, elsewhere = _finished_or_redirect(request, token)
@@ -203,6 +212,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("results", back_to=_back_to("learning-path"), resend=True)
 def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> HttpResponse:
     """Mark a course of the path as done (`done=1`) or not done after all (`done=0`); the path then skips it or
     counts it again."""
@@ -226,6 +236,7 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
 
 
 @require_POST
+@rate_limited("results", back_to=_back_to("keep-heading"), resend=True)
 def share(request: HttpRequest, token: str) -> HttpResponse:
     """Create or revoke the private, read-only share link. Revoking works in any state: while the result is being
     sharpened the link only pauses, and a person who revokes it then must not see it work again afterwards."""
@@ -278,6 +289,7 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("results", back_to=_back_to("feedback"), resend=True)
 def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Store, with consent and without the person's answers or token, whether the best roles fit."""
     assessment, elsewhere = _finished_or_redirect(request, token)
@@ -311,7 +323,14 @@ def my_results(request: HttpRequest) -> HttpResponse:
     """The attempts kept in one's account, newest first, with the role each puts first; two of them to compare."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    context = {"attempts": kept_attempts(request.user), "can_delete_account": owner_may_delete(request.user)}
+    unfinished = unfinished_attempts(request.user)
+    context = {
+        "attempts": kept_attempts(request.user),
+        "unfinished": unfinished,
+        # one never finished goes after the retention period (purge_assessments); one being sharpened stays
+        "purged_after_days": settings.ASSESSMENT_RETENTION_DAYS if any(a.number is None for a in unfinished) else 0,
+        "can_delete_account": owner_may_delete(request.user),
+    }
     return render(request, "registration/my_results.html", context)
 
 

@@ -118,14 +118,23 @@ def quick_training(monkeypatch):
     monkeypatch.setattr(lifecycle, "train_and_activate", quick)
 
 
+def keep_in(user, *attempts: Assessment) -> None:
+    """Keep finished attempts in `user`'s account as their result pages do (`keep_result`), numbered in this order."""
+    from assessment.accounts import keep_result
+
+    for attempt in attempts:
+        assert keep_result(user, attempt.token)
+        attempt.refresh_from_db(fields=["user", "number"])
+
+
 @pytest.fixture
 def kept_attempts(client, django_user_model):
     """A person logged in with two finished attempts kept in their account, the earlier one weaker."""
     user = django_user_model.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     earlier = answer_all(start_assessment(), weakest)
     later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     client.force_login(user)
     return earlier, later
 

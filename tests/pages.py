@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessment.models import Assessment
 from assessment.services import start_assessment
-from tests.conftest import answer_all, at_level_one, weakest
+from tests.conftest import answer_all, at_level_one, keep_in, weakest
 
 LONGEST_ROLE = "security_officer"  # "Informationssicherheitsbeauftragte/r (ISMS)"
 
@@ -20,13 +20,13 @@ def public_pages(client, language: str) -> dict[str, bytes]:
     """Every public page (and the fragment htmx swaps into the results page) as `language` shows it, by name.
 
     The results pages are those of a person at level 1 (three roles, a learning path of several courses), with
-    the longest role name as the target; the account's pages show two kept attempts."""
+    the longest role name as the target; the account's pages show two kept attempts and one begun in it."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     user = get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
     earlier = answer_all(start_assessment(), weakest)
     later = answer_all(start_assessment(), at_level_one)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     later.refresh_from_db()
     later.share()
     anonymous = answer_all(start_assessment(), weakest)  # deleted by its link alone: a kept one asks for the login
@@ -51,6 +51,7 @@ def public_pages(client, language: str) -> dict[str, bytes]:
         pages[name] = response.content
     pages["learning path (htmx)"] = client.get(f"{results}?role={LONGEST_ROLE}", HTTP_HX_REQUEST="true").content
     client.force_login(user)
+    start_assessment(user=user)  # begun logged in: the account's, listed as not finished yet
     pages["my results"] = client.get(reverse("my-results")).content
     compare = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
     assert compare.status_code == 200

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from assessment.models import Assessment
 from assessment.services import start_assessment
-from tests.conftest import answer_all, strongest
+from tests.conftest import answer_all, keep_in, strongest
 from tests.test_numbers_in_markup import in_language
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,8 @@ def account_pages(tmp_path: Path, kept: Assessment) -> list[Path]:
     """'My results' with a kept attempt, the page that deletes the account (also with a refused password) and
     its refusal of an admin account, in German and in English, as files."""
     member = get_user_model().objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
-    Assessment.objects.filter(pk=kept.pk).update(user=member)
+    keep_in(member, kept)
+    start_assessment(user=member)  # begun logged in: "My results" lists it as not finished yet
     admin = get_user_model().objects.create_user("chefin@example.org", password="Zollverein-2026!", is_staff=True)
     files = []
     for language in ("de", "en"):

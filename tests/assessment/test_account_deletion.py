@@ -15,7 +15,7 @@ from django.urls import reverse
 from assessment.models import Answer, Assessment
 from assessment.services import start_assessment
 from recommendations.models import ConfirmedOutcome, StoredResult
-from tests.conftest import answer_all, strongest, weakest
+from tests.conftest import answer_all, keep_in, strongest, weakest
 from tests.recommendations.test_feedback_outcomes import HOLDS_ARCHITECT, feedback_url
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def kept_attempt(client: Client, user, choose=strongest) -> Assessment:
     assert client.get(reverse("results", args=[attempt.token])).status_code == 200  # stores the result
     attempt.share()
     client.post(feedback_url(attempt), HOLDS_ARCHITECT)
-    Assessment.objects.filter(pk=attempt.pk).update(user=user)
+    keep_in(user, attempt)
     return attempt
 
 

@@ -14,7 +14,7 @@ from assessment.models import Answer, Assessment
 from assessment.services import start_assessment
 from recommendations.models import StoredResult
 from tests.assessment.test_signup import sign_up_and_confirm as sign_up
-from tests.conftest import answer_all, strongest, weakest
+from tests.conftest import answer_all, keep_in, strongest, weakest
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -27,8 +27,8 @@ def two_kept_attempts(client, earlier_answers=weakest) -> tuple[Assessment, Asse
     user = User.objects.get()
     earlier = answer_all(start_assessment(), earlier_answers)
     later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     return earlier, later
 
 
@@ -169,7 +169,7 @@ def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, sett
     stronger, weaker = two_kept_attempts(client, earlier_answers=strongest)
     Assessment.objects.filter(pk=weaker.pk).delete()
     weaker = answer_all(start_assessment(), weakest)  # the later attempt, with the lowest answers
-    Assessment.objects.filter(pk=weaker.pk).update(user=User.objects.get())
+    keep_in(User.objects.get(), weaker)
     query = {"vorher": stronger.token, "nachher": weaker.token}
     response = client.get(reverse("compare"), query)
     assert all(row.change < 0 for row in response.context["rows"])
@@ -178,7 +178,8 @@ def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, sett
     # ... and that they all fell is said in a sentence, not left to ten rows read one by one
     falls = sorted(-row.change for row in response.context["rows"])
     by = "–".join(dict.fromkeys(str(fall).replace(".", ",") for fall in (falls[0], falls[-1])))  # "4,7", not "4,7–4,7"
-    assert f"In allen 10 Kompetenzen liegt Durchgang 2 niedriger als Durchgang 1, um {by} Stufen." in page
+    # the attempt kept after the deleted "Durchgang 2" is the account's third: no number stands for two attempts
+    assert f"In allen 10 Kompetenzen liegt Durchgang 3 niedriger als Durchgang 1, um {by} Stufen." in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert (
         "<title>How your results changed · Revierpfad</title>" in client.get(reverse("compare"), query).content.decode()
@@ -188,7 +189,7 @@ def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, sett
 def test_comparing_with_a_foreign_attempt_is_refused(client, finished_assessment):
     sign_up(client)
     mine = answer_all(start_assessment(), weakest)
-    Assessment.objects.filter(pk=mine.pk).update(user=User.objects.get())
+    keep_in(User.objects.get(), mine)
     response = client.get(reverse("compare"), {"vorher": mine.token, "nachher": finished_assessment.token})
     assert response.status_code == 400
     response = client.get(reverse("compare"), {"vorher": mine.token, "nachher": mine.token})

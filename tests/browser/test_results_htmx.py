@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessment.services import start_assessment
@@ -34,7 +35,7 @@ def show_path_towards_another_role(page) -> str:
     page.locator("#target-role").focus()
     page.keyboard.press("End")  # the last role in the list
     chosen = page.locator("#target-role").input_value()
-    name = page.locator("#target-role option:checked").inner_text().split(" (")[0]
+    name = page.locator("#target-role option:checked").inner_text().split(" · ")[0]  # the name, then its match
     press_tab_until(page, "el.type === 'submit' && el.closest('form').classList.contains('role-picker')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(f"role={chosen}"))
@@ -190,3 +191,29 @@ def test_a_refused_limit_keeps_each_label_beside_its_field(page):
     errors = page.locator("#limits-errors").bounding_box()
     hours = page.locator("label[for='max-hours']").bounding_box()
     assert errors and hours and errors["y"] + errors["height"] <= hours["y"]
+
+
+def test_feedback_refused_by_the_rate_limit_is_said_in_place_and_sent_again_as_chosen(page, settings):
+    """The results page's posts have a limit of their own: refused, the feedback form's part says so, with focus on
+    its heading and nothing axe objects to, and "Noch einmal versuchen" sends the choices made, once the pause is
+    over."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from recommendations.models import ConfirmedOutcome
+
+    settings.RATELIMITS = {"results": (1, 600)}
+    person = open_results(page)
+    # the one post the limit allows, from the browser's address (the live server's clients are all 127.0.0.1)
+    assert Client(REMOTE_ADDR="127.0.0.1").post(reverse("share", args=[person.token])).status_code == 302
+    page.locator("#feedback").get_by_label("Nein").check()
+    page.locator("#feedback").get_by_role("checkbox").check()
+    page.locator("#feedback-heading").focus()
+    assert send_feedback_by_keyboard(page) == 429
+    page.locator("#feedback-too-many").wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'feedback-too-many'")
+    assert "Zu viele Anfragen" in page.locator("#feedback").inner_text()
+    assert Axe().run(page, context="#feedback").response["violations"] == []
+    settings.RATELIMITS = {"results": (100, 600)}
+    page.locator("#feedback").get_by_role("button", name="Noch einmal versuchen").click()
+    page.wait_for_url(re.compile(r"/ergebnis/#feedback$"))
+    assert ConfirmedOutcome.objects.get().top_role_fits == "no"

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from assessment.services import start_assessment
-from tests.conftest import answer_all, at_level_one, strongest
+from tests.conftest import answer_all, at_level_one, keep_in, strongest
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("shipped_content")]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -37,6 +37,12 @@ def test_the_results_page_is_readable_on_a_375_pixel_phone(browser, live_server)
     heading = page.locator("#path-heading").inner_text().replace("\u00ad", "")  # as a reader's search finds it
     assert "Informationssicherheitsbeauftragte" in heading
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # the role chooser gives each match with its range, and stays within the screen with the longest of them
+    chooser = page.locator("#target-role")
+    options = chooser.locator("option").all_inner_texts()
+    assert any(re.search(r" · Passung etwa \d+\u00a0% \(\d+\u2013\d+\u00a0%\)$", text) for text in options), options
+    box = chooser.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     context.close()
 
 
@@ -148,8 +154,8 @@ def kept_attempts_of(email: str):
     user = get_user_model().objects.create_user(email, email, password)
     earlier = answer_all(start_assessment(), weakest)
     later = answer_all(start_assessment(), strongest)
-    Assessment.objects.filter(pk=earlier.pk).update(user=user, finished_at=timezone.now() - timedelta(days=90))
-    Assessment.objects.filter(pk=later.pk).update(user=user)
+    keep_in(user, earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
     return earlier, later, password
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessment.models import Assessment
 from assessment.services import start_assessment
 from recommendations.models import CompletedCourse, ConfirmedOutcome, Course, Role
-from tests.conftest import answer_all, weakest
+from tests.conftest import answer_all, keep_in, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -151,7 +151,7 @@ def test_not_done_after_all_undoes_a_mark_made_in_another_attempt_of_the_account
     marks, so a course marked in another attempt stayed done whatever one clicked."""
     user = get_user_model().objects.create_user("kept@example.org", "kept@example.org", "x-Secret-123")
     other = answer_all(start_assessment(), weakest)
-    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    keep_in(user, beginner, other)
     first = path_slugs(client, beginner)[0]
     CompletedCourse.objects.create(assessment=other, course=Course.objects.get(slug=first))
     client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
@@ -228,7 +228,7 @@ def test_a_mark_made_in_another_kept_attempt_shows_on_this_attempts_page(client,
     built again only when this attempt's own path was: the other attempt's mark never appeared here."""
     user = get_user_model().objects.create_user("two@example.org", "two@example.org", "x-Secret-123")
     other = answer_all(start_assessment(), weakest)
-    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    keep_in(user, beginner, other)
     client.force_login(user)
     first = path_slugs(client, beginner)[0]
     assert first in path_slugs(client, other)
@@ -281,7 +281,7 @@ def test_a_shared_result_counts_the_marks_made_since_in_another_kept_attempt(cli
     course the owner had marked done in another attempt of the account; the owner's own page did not."""
     user = get_user_model().objects.create_user("share@example.org", "share@example.org", "x-Secret-123")
     other = answer_all(start_assessment(), weakest)
-    Assessment.objects.filter(pk__in=[beginner.pk, other.pk]).update(user=user)
+    keep_in(user, beginner, other)
     client.force_login(user)
     client.get(reverse("results", args=[other.token]))  # its path stored before the mark
     client.post(reverse("share", args=[other.token]), {"action": "share"})

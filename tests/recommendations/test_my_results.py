@@ -19,7 +19,7 @@ from django.utils import timezone
 from assessment.models import Answer, Assessment
 from assessment.services import start_assessment
 from recommendations.results import result_for
-from tests.conftest import answer_all, strongest, weakest
+from tests.conftest import answer_all, keep_in, strongest, weakest
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -32,7 +32,8 @@ def logged_in_with_attempts(email: str, count: int, choose=None) -> tuple[Client
     moment = timezone.now().replace(second=0, microsecond=0) - timedelta(days=1)
     attempts = [answer_all(start_assessment(), choose or (strongest if n % 2 else weakest)) for n in range(count)]
     for n, attempt in enumerate(attempts):
-        Assessment.objects.filter(pk=attempt.pk).update(user=user, finished_at=moment + timedelta(seconds=n))
+        keep_in(user, attempt)
+        Assessment.objects.filter(pk=attempt.pk).update(finished_at=moment + timedelta(seconds=n))
         attempt.refresh_from_db()
         result_for(attempt)
     client = Client()

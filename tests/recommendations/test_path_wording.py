@@ -17,10 +17,11 @@ from django.utils import translation
 from assessment.bank import items_with_options
 from assessment.models import Assessment
 from assessment.services import start_assessment
+from core.numbers import whole_percent
 from recommendations.models import Course, Role, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
 from recommendations.presentation import path_totals, results_context, without_limits
-from tests.conftest import answer_all
+from tests.conftest import answer_all, at_level_one
 from tests.recommendations.personas import PERSONAS, answers_of, levels
 
 pytestmark = pytest.mark.django_db
@@ -552,3 +553,31 @@ def test_a_side_topic_the_path_counts_as_enough_is_named_once(client):
                 reached += [(role, where, title)] if reaches else []
     assert ("it_coordinator", "page", "Azure-Grundlagen (Lernpfad) und Prüfung AZ-900") in reached
     assert {where for _role, where, _title in reached} == {"page", "pdf"}
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("de", ("Passung", "Passung etwa")), ("en", ("match", "match about"))],
+)
+def test_the_role_chooser_gives_each_match_with_its_range_as_the_role_details_do(client, language, words):
+    """It said "Passung 66 %" beside the cards' and the role details' "etwa 66 % (44–100 %)": the range is part of
+    the match. As plain text, since an <option> holds no markup (the range's span would be dropped or shown)."""
+    person = answer_all(start_assessment(language=language), at_level_one)
+    client.cookies["django_language"] = language
+    response = client.get(results_url(person))
+    assert response.context["reliable"]
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>(.*?)</option>', role_chooser(response.content.decode()))
+    fits = dict((role.slug, fit) for role, fit in response.context["picker_fits"])
+    assert [slug for slug, _text in options] == list(fits) and len(options) >= 5
+    ranged = 0
+    for slug, text in options:
+        assert "<" not in text and "&lt;" not in text  # no markup, nor any escaped into the text
+        match = fits[slug].match
+        value, low, high = (str(whole_percent(number)) for number in (match.value, match.low, match.high))
+        name = Role.objects.get(slug=slug).name_de if language == "de" else Role.objects.get(slug=slug).name_en
+        if low == high:
+            assert text == f"{name} · {words[0]} {value}\u00a0%"
+        else:
+            assert text == f"{name} · {words[1]} {value}\u00a0% ({low}\u2013{high}\u00a0%)"
+            ranged += 1
+    assert ranged  # the matches of a person at level 1 are uncertain: the ranges are there to be shown

@@ -176,6 +176,23 @@ def test_the_results_page_query_count_does_not_grow_with_courses_or_roles(client
     assert before <= 25
 
 
+@pytest.mark.parametrize(("htmx", "most"), [(False, 17), (True, 22)])
+def test_a_course_marked_done_asks_the_database_at_most_so_often(client, settings, htmx, most):
+    """Marking a course done stores the path anew (and with htmx renders it): measured 17 and 22 queries, the
+    results page's rate limit among them (its counter written and the previous window read, in a savepoint)."""
+    # One rate-limit window for the test: the first post of a new window also deletes the windows that no longer count
+    settings.RATELIMITS = {**settings.RATELIMITS, "results": (10_000, 10**9)}
+    person = answer_all(start_assessment(), at_level_one)
+    page = client.get(results_url(person)).content.decode()
+    done = re.search(r'action="(/a/[^"]+/kurs/[^/]+/erledigt/)"', page).group(1)
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    client.post(done, {"done": "1"}, **extra)  # warm the per-process caches once
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(done, {"done": "0"}, **extra).status_code == (200 if htmx else 302)
+    assert len(queries) <= most
+    assert any("ratelimit:results" in query["sql"] for query in queries.captured_queries)
+
+
 def test_the_result_downloads_as_a_real_pdf_with_the_charts(client, finished_assessment):
     response = client.get(reverse("results-pdf", args=[finished_assessment.token]))
     assert response.status_code == 200

@@ -122,6 +122,7 @@ def test_shared_state_lives_in_the_database_or_in_redis():
         "password_reset": [20, 600],
         "login_failures": [200, 3600],
         "pdf": [60, 600],
+        "results": [120, 600],
     }
     with_redis = production_settings(
         REDIS_URL="redis://127.0.0.1:6390/0",

@@ -12,9 +12,9 @@ from core.validators import positive_days
 
 class Command(BaseCommand):
     help = (
-        "Delete unfinished anonymous assessments (and their answers) not touched for longer than the "
-        "retention period (ASSESSMENT_RETENTION_DAYS, default 30); never one that was finished and reopened to "
-        "sharpen its result. The nightly clean-up (manage.py clean_up) runs it."
+        "Delete unfinished assessments (and their answers), anonymous or begun in an account, not touched for "
+        "longer than the retention period (ASSESSMENT_RETENTION_DAYS, default 30); never one that was finished and "
+        "reopened to sharpen its result. The nightly clean-up (manage.py clean_up) runs it."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,10 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         cutoff = timezone.now() - timedelta(days=options["days"])
         # A finished attempt reopened by "Ergebnis schärfen" is unfinished again, but the privacy notice keeps finished
-        # attempts until their person deletes them: one left half-sharpened stays.
-        stale = Assessment.objects.filter(
-            finished_at__isnull=True, sharpen_until__isnull=True, user__isnull=True, updated_at__lt=cutoff
-        )
+        # attempts until their person deletes them: one left half-sharpened stays. One begun logged in is in the
+        # account from its first question; unfinished, it goes as any other does (the privacy notice says so).
+        stale = Assessment.objects.filter(finished_at__isnull=True, sharpen_until__isnull=True, updated_at__lt=cutoff)
         count = stale.count()
         if not options["dry_run"]:
             stale.delete()
