@@ -509,7 +509,9 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
         return redirect_to_login(f"{results}#keep-heading")
     assessment = get_object_or_404(Assessment.objects.filter(KEEPABLE), token=token)
     claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
-    if not claimed and assessment.user_id != request.user.pk:
+    # not claimed: someone's already, perhaps this account's from another tab a moment ago (read again: the row read
+    # above may be from before that tab's claim)
+    if not claimed and not Assessment.objects.filter(pk=assessment.pk, user=request.user).exists():
         raise PermissionDenied
     number_in_account(assessment)
     messages.success(request, _("This attempt is now kept in your account."))
