@@ -1,12 +1,14 @@
-"""What the admin's accessibility fixes put in the page, in English and in German: the tabular inlines' boxes are
-named as their columns, their header rows have no empty column heading, and the import preview has a heading for its
-first column."""
+"""What the admin's accessibility fixes put in the page, in English and in German (tests/browser/test_admin_axe.py has
+axe check the pages in a browser): the tabular inlines' boxes are named as their columns, their header rows have no
+empty column heading, the date and time boxes have labels, the login page has a heading and the import preview a
+heading for its first column."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,7 +16,7 @@ from recommendations.models import Course
 from tests.admin.helpers import admin_url, calibration_with_one_item
 
 pytestmark = pytest.mark.django_db
-LANGUAGES = [("en", "Competency", "Delete"), ("de", "Kompetenz", "Löschen")]
+LANGUAGES = [("en", "Competency", "Delete", "Date:", "Time:"), ("de", "Kompetenz", "Löschen", "Datum:", "Zeit:")]
 
 
 @pytest.fixture
@@ -26,8 +28,10 @@ def in_language(admin_client, settings):
     return choose
 
 
-@pytest.mark.parametrize(("language", "competency", "delete"), LANGUAGES)
-def test_every_box_of_a_courses_competency_rows_is_named_as_its_column(in_language, language, competency, delete):
+@pytest.mark.parametrize(("language", "competency", "delete", "date", "time"), LANGUAGES)
+def test_every_box_of_a_courses_competency_rows_is_named_as_its_column(
+    in_language, language, competency, delete, date, time
+):
     course = Course.objects.filter(competencies__isnull=False).order_by("pk").first()
     page = in_language(language).get(admin_url(course)).content.decode()
     rows = re.findall(r"<(?:select|input)[^>]*name=\"competencies-0-[^\"]+\"[^>]*>", page)
@@ -48,6 +52,20 @@ def test_no_tabular_inline_has_an_empty_column_heading(admin_client):
         page = admin_client.get(url).content.decode()
         assert "<thead>" in page
         assert not re.search(r"<th[^>]*>\s*</th>", page), url
+
+
+@pytest.mark.parametrize(("language", "competency", "delete", "date", "time"), LANGUAGES)
+def test_the_date_and_the_time_of_a_users_last_login_have_labels(in_language, language, competency, delete, date, time):
+    user = User.objects.get(username="admin")
+    page = in_language(language).get(admin_url(user)).content.decode()
+    assert f'<label for="id_last_login_0">{date}</label>' in page
+    assert f'<label for="id_last_login_1">{time}</label>' in page
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Log in"), ("de", "Anmelden")])
+def test_the_login_page_has_its_title_as_heading(client, settings, language, heading):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert f"<h1>{heading}</h1>" in client.get(reverse("admin:login")).content.decode()
 
 
 @pytest.mark.parametrize(("language", "heading"), [("en", "Kind of change"), ("de", "Art der Änderung")])
