@@ -170,6 +170,21 @@ class LabelledFieldsMixin:
         return filters
 
 
+class LabelledCellsMixin:
+    """A tabular inline's boxes and lists named as their column headings name them: Django shows a field's label in a
+    tabular inline only as its column's heading, so a screen reader announced each box in the rows, and each
+    „Löschen?“ tick box, without a name (axe: label, select-name)."""
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        for field in formset.form.base_fields.values():
+            named = getattr(field.widget, "widget", field.widget)  # inside the admin's related-object wrapper
+            if field.label and not named.is_hidden:
+                named.attrs["aria-label"] = capfirst(field.label)
+        formset.deletion_widget = forms.CheckboxInput(attrs={"aria-label": gettext("Delete")})
+        return formset
+
+
 def plain_number(text: str, decimal: str, thousands: str) -> str:
     """A number as typed in the admin's language, written the way Python reads it: "1.290,50", "1290,50" and
     "1 290,50" (German: decimal ",", thousands ".") and "1,290.50" (English) all become "1290.50". A single
@@ -377,7 +392,7 @@ class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labe
         return section.competency_count
 
 
-class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline):
     model = LevelDescriptor
     fields = ("level", "text_de", "text_en")
     extra = 0
@@ -471,7 +486,7 @@ class OptionFormSet(NamedRowsFormSet):
             )
 
 
-class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline):
     model = Option
     formset = OptionFormSet
     fields = ("value", "label_de", "label_en", "level", "correct", "style", "order")

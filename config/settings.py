@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "csp",
     "django_htmx",
     "axes",  # login lockouts (admin and accounts)
@@ -171,6 +172,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through TEMPLATES, so templates/ can override a widget's template as any other (Django's default
+# renderer looks only in the apps): templates/admin/widgets/split_datetime.html labels the date and time boxes.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -45,6 +45,7 @@ from assessment.admin import (
     CheckedIdsModelMultipleChoiceField,
     CompetencyRowsMixin,
     FieldOptions,
+    LabelledCellsMixin,
     LabelledFieldsMixin,
     LocalizedNumbersMixin,
     NamedRowsFormSet,
@@ -196,7 +197,9 @@ class CourseCompetencyFormSet(NamedRowsFormSet):
             )
 
 
-class CourseCompetencyInline(CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class CourseCompetencyInline(
+    CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline
+):
     model = CourseCompetency
     formset = CourseCompetencyFormSet
     fields = ("competency", "from_level", "to_level", "weight")
@@ -787,7 +790,9 @@ class RoleRequirementFormSet(NamedRowsFormSet):
             )
 
 
-class RoleRequirementInline(CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.TabularInline):
+class RoleRequirementInline(
+    CompetencyRowsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline
+):
     model = RoleRequirement
     formset = RoleRequirementFormSet
     fields = ("competency", "level")

@@ -98,3 +98,13 @@ def move_the_correct_option(data: dict, prefix: str) -> None:
     correct = next(r for r in rows if data.get(f"{prefix}-{r}-correct") == "on")
     set_inline_row(data, prefix, correct, correct=False)
     set_inline_row(data, prefix, next(r for r in rows if r != correct), correct=True)
+
+
+def calibration_with_one_item():
+    """A stored item calibration with the values of one knowledge check (its read-only inline has a row)."""
+    from assessment.models import CalibrationVersion, Item, ItemCalibration
+
+    version = CalibrationVersion.objects.create(assessments=120, answers=900, min_answers=80, converged=True)
+    item = Item.objects.filter(kind=Item.Kind.KNOWLEDGE).order_by("pk")[0]
+    ItemCalibration.objects.create(version=version, item=item, location=0.4, discrimination=1.1, answers=90)
+    return version
