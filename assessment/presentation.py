@@ -72,7 +72,18 @@ class ScoredCompetency:
             text += " " + _("The knowledge questions show more than you give yourself credit for.")
         elif self.unchecked_note:
             text += " " + self.unchecked_note
+        elif self.self_rating_only:
+            text += " " + _(
+                "No knowledge question has checked this competency: its level rests on your self-rating (level "
+                "%(said)s), adjusted by your other answers."
+            ) % {"said": self.score.self_level}
         return text
+
+    @property
+    def self_rating_only(self) -> bool:
+        """No knowledge check answered here: the level rests on the self-rating, read in the light of the other
+        answers (a review could not tell which levels had been checked: only those that moved said so)."""
+        return self.score.self_level is not None and not self.score.knowledge_posterior
 
     @property
     def unchecked_note(self) -> str:

@@ -81,3 +81,26 @@ def test_the_results_page_explains_an_unchecked_area_that_came_out_above_its_rat
     assert moved, {slug: (s.self_level, s.expected) for slug, s in profile.competencies.items()}
     text = response.content.decode()
     assert text.count("und fällt daher höher aus.") == len(moved)
+
+
+def test_every_area_no_knowledge_question_checked_says_so_moved_or_not(client, db):
+    """A review could not tell which levels rested on the self-rating alone: only those that moved said so. Every
+    such area says it beside its level on the results page, and in the explanation the full profile gives."""
+
+    def choose(item, options):
+        if item.kind == Item.Kind.SELF_RATING:
+            return next(o for o in options if o.level == 3)
+        if item.kind == Item.Kind.KNOWLEDGE and item.competency.slug in ("service_management", "agile"):
+            return next(o for o in options if o.correct == (item.difficulty <= 3))
+        return options[0] if item.kind == Item.Kind.SCENARIO else None
+
+    assessment = answer_all(start_assessment(), choose)
+    response = client.get(reverse("results", args=[assessment.token]), HTTP_ACCEPT_LANGUAGE="de")
+    profile = response.context["profile"]
+    unchecked = [slug for slug, s in profile.competencies.items() if not s.knowledge_posterior]
+    assert len(unchecked) == len(profile.competencies) - 2
+    assert response.content.decode().count("nur Selbsteinschätzung, keine Wissensfrage") == len(unchecked)
+    with translation.override("en"):
+        for slug, score in profile.competencies.items():
+            text = ScoredCompetency(competency=None, score=score, descriptor="d").explanation
+            assert ("No knowledge question has checked this competency" in text) == (slug in unchecked), slug
