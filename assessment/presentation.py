@@ -132,7 +132,9 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
             if apart >= FAR_APART:
                 return _(
                     "Your self-ratings lie far above what your answers to the knowledge questions show: where "
-                    "questions tested them, by about %(amount)s levels on average. Answers that far apart do not "
+                    "questions tested them, by about %(amount)s levels on average against the levels those answers "
+                    "alone point to (the levels in your profile also weigh your self-ratings and lie nearer to "
+                    "them). Answers that far apart do not "
                     "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
                     "the descriptions of the levels again and rate yourself by what you do on your own at work; "
                     "then the result becomes meaningful."
@@ -140,7 +142,9 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
             if apart <= -FAR_APART:
                 return _(
                     "Your self-ratings lie far below what your answers to the knowledge questions show: where "
-                    "questions tested them, by about %(amount)s levels on average. Answers that far apart do not "
+                    "questions tested them, by about %(amount)s levels on average against the levels those answers "
+                    "alone point to (the levels in your profile also weigh your self-ratings and lie nearer to "
+                    "them). Answers that far apart do not "
                     "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
                     "the descriptions of the levels again and rate yourself by them: your answers suggest you can "
                     "do more than you say. Then the result becomes meaningful."
