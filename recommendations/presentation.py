@@ -400,8 +400,8 @@ def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
 def order_unlike_match(fits: list, shown: int = 3) -> bool:
     """Whether the roles shown first are not in the order of their match as the page shows it (whole
     percent): a later one shows a higher match, or a role not shown matches more than one shown. The page
-    then asks "Why this order?" where it explains the numbers (the order also weighs over-qualification
-    and work style)."""
+    then asks "Why does a role with a higher match stand further down?" where it explains the numbers (the order
+    also weighs over-qualification and work style; "Why this order?", asked before, did not say what was odd)."""
     shown_matches = [whole_percent(fit.match.value) for _, fit in fits[:shown]]
     rest = [whole_percent(fit.match.value) for _, fit in fits[shown:]]
     rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))

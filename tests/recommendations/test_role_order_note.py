@@ -1,5 +1,5 @@
-"""When the roles shown first are not in the order of their percentages, the page asks "Why this order?" in
-plain sight, where it explains the numbers, and answers it first."""
+"""When the roles shown first are not in the order of their percentages, the page asks "Why does a role with a
+higher match stand further down?" in plain sight, where it explains the numbers, and answers it first."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_the_results_page_asks_why_this_order_only_when_the_order_is_unlike_the_
     assessment = answer_all(start_assessment(adaptive=False), strongest)
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     summary = text.split('class="numbers-explained"')[1].split("</details>")[0]
-    assert ("<summary>Warum diese Reihenfolge?</summary>" in summary) is unlike
+    assert ("<summary>Warum steht eine Rolle mit höherer Passung weiter unten?</summary>" in summary) is unlike
     assert ("<summary>Was die Zahlen bedeuten</summary>" in summary) is not unlike
     assert summary.count(ORDER) == 1  # the explanation once, first when the summary asks for it
     assert (summary.index(ORDER) < summary.index("Die Passung sagt")) is unlike
