@@ -114,8 +114,8 @@ LEVEL_FLOOR = 0.5
 # median over simulated sessions in the same state (`bench/progress.py`: the project's role holders and as many
 # people between roles, seeds 1-3, 792 sessions). The state is how many questions were asked beyond the
 # self-ratings (index 0..19) and how settled the top three is: the share of plausible profiles with the best role
-# among them (`Plan.stability`). One number per question count alone, as before, was right for role holders (37 %
-# of them were done within it) and people between roles (21 %) far less often than a median is.
+# among them (`Plan.stability`). One number per question count alone, as before, was right for role holders (41 %
+# of them were done within it) and people between roles (18 %) far less often than a median is.
 SETTLING = 0.8  # the top three "settling" from this share of plausible profiles, "settled" from TOP3_STABLE
 REMAINING_SETTLED = (6, 4, 4, 4, 6, 7, 7, 7, 6, 6, 6, 5, 5, 5, 5, 5, 4, 3, 2, 1)  # stability >= TOP3_STABLE
 REMAINING_SETTLING = (11, 10, 10, 10, 11, 14, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)  # SETTLING ..
@@ -199,7 +199,7 @@ class Plan:
     best_share: float = 0.0  # share of plausible profiles with the best role first
     # an unsettled top three, or past the typical length: the median session in this state runs long and the
     # estimate no longer falls; progress then says at most how many questions can still come (max_items less
-    # those asked), not "about N" (`open_on_page` adds: nor where it would count up, nor after such a page)
+    # those asked), not "about N" (`open_on_page` adds: nor where it would not fall, nor after such a page)
     open_ended: bool = False
 
 
