@@ -34,12 +34,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def model_version_row(django_db_setup, django_db_blocker) -> Mapping[str, Any]:
-    """The model trained for the test database, kept to put back after each browser test's flush."""
-    from recommendations.models import ModelVersion
+def model_version_row(django_db_setup) -> Mapping[str, Any]:
+    """The model trained for the test database, as kept when it was trained (`tests.conftest`), to put back after
+    each browser test's flush. Not read from the database at the first browser test: a transactional test run
+    before it may have flushed the row (a CI run lost 83 browser tests to it)."""
+    from tests.conftest import _trained_model_row
 
-    with django_db_blocker.unblock():
-        return ModelVersion.objects.filter(active=True).values().get()
+    assert _trained_model_row, "the test database's model was not kept when it was trained"
+    return dict(_trained_model_row)
 
 
 @pytest.fixture
