@@ -13,11 +13,11 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from assessment.adaptive import MAX_ITEMS
+from assessment.adaptive import MAX_ITEMS, SAMPLES
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
-from core.numbers import one_decimal, with_minus
+from core.numbers import one_decimal, whole_percent, with_minus
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -232,10 +232,22 @@ def result_sureness(plan: Mapping) -> list[str]:
     settled = plan.get("settled", reason in SETTLED_STOPS)
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
-        sentences.append(
-            _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
-            % {"sure": round(100 * float(plan["stability"]))}
-        )
+        # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
+        # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before
+        stability = float(plan["stability"])
+        if stability >= 1:
+            sentences.append(
+                _(
+                    "In every one of the %(count)s profiles drawn from those your answers allow, the first role "
+                    "stays among the best three."
+                )
+                % {"count": SAMPLES}
+            )
+        else:
+            sentences.append(
+                _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
+                % {"sure": whole_percent(100 * stability)}
+            )
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"
     if reason == "answers inconsistent":

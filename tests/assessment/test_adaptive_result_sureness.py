@@ -13,13 +13,27 @@ from assessment import adaptive
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
 from assessment.presentation import AnswerReview, result_sureness
+from core.numbers import whole_percent
 from recommendations.presentation import results_context
 from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
 SURE = re.compile(
-    r"In (\d+) % der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
+    r"In (\d+)\u00a0% der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
+    r"|In (jedem) der \d+ Profile, die wir aus den von Ihren Antworten zugelassenen gezogen haben, bleibt die "
+    r"erste Rolle unter den besten drei\."
 )
+
+
+def share_said(text: str) -> int:
+    """The share of plausible profiles the page says keep the first role among the best three (every one: 100)."""
+    found = SURE.search(text)
+    assert found is not None, text
+    return 100 if found.group(2) else int(found.group(1))
+
+
+def share_of(stability: float) -> int:
+    return 100 if stability >= 1 else whole_percent(100 * stability)
 
 
 def start(client, **data) -> Assessment:
@@ -91,14 +105,14 @@ def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the
     assert assessment.plan["reason"] == "question limit" and 0 < assessment.plan["stability"] <= 1
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert f"Dieses Ergebnis beruht auf {steps} Antworten." in text
-    assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
+    assert share_said(text) == share_of(assessment.plan["stability"])
     assert f"die Höchstzahl von {MAX_ITEMS} Fragen erreicht war" in text
     assert f"Auf Grundlage von {steps} beantworteten Fragen." in text and "von 72" not in text
     with override("de"):
         context, _ = results_context(assessment)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert f"Dieses Ergebnis beruht auf {steps} Antworten." in pdf_html  # the PDF says it too
-    assert int(SURE.search(pdf_html).group(1)) == round(100 * assessment.plan["stability"])
+    assert share_said(pdf_html) == share_of(assessment.plan["stability"])
 
 
 def test_a_sharpened_result_still_says_how_sure_it_is(client):
@@ -109,7 +123,7 @@ def test_a_sharpened_result_still_says_how_sure_it_is(client):
     assessment.refresh_from_db()
     assert assessment.plan["reason"] == "sharpened" and 0 < assessment.plan["stability"] <= 1
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
-    assert int(SURE.search(text).group(1)) == round(100 * assessment.plan["stability"])
+    assert share_said(text) == share_of(assessment.plan["stability"])
 
 
 def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_result_is_shown(client, monkeypatch):
@@ -167,6 +181,11 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
             ["In 80 %", "not yet settled"],
         ),
         ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["In 99 %"]),
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.996, "settled": True}, ["In 99 %"]),  # not 100
+        (
+            {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "settled": True},
+            ["In every one of the 128 profiles drawn"],
+        ),
         ({"reason": "bank exhausted", "settled": False, "verdict": "bank exhausted"}, ["Every question"]),
     ],
 )
