@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assessment.models import Competency, Level
+from core.numbers import whole_percent
 from recommendations.dashboard import (
     LATEST_ASSESSMENTS,
     bars,
@@ -24,7 +25,9 @@ from recommendations.models import ConfirmedOutcome, Course, Role
 
 
 def _share(count: int, total: int) -> int:
-    return round(100 * count / total) if total else 0
+    """A share in whole percent as every share is written (`whole_percent`): 199 of 200 is 99 %, not "100 %", and
+    1 of 300 is 1 %, not "0 %"."""
+    return whole_percent(100 * count / total) if total else 0
 
 
 @require_safe

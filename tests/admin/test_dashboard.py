@@ -179,3 +179,10 @@ def test_one_finished_assessment_is_told_in_the_singular(admin_client):
     finish(1)
     text = admin_client.get(URL).content.decode()
     assert "berechnet für die letzte abgeschlossene Selbsteinschätzung (höchstens" in text  # not „die letzte 1“
+
+
+def test_the_dashboards_shares_are_written_as_every_share_is():
+    """199 of 200 read "100 %" beside a role one person did not get, and 1 of 300 "0 %" beside a count of one."""
+    from recommendations.admin_views import _share
+
+    assert (_share(199, 200), _share(200, 200), _share(1, 300), _share(0, 300), _share(0, 0)) == (99, 100, 1, 0, 0)
