@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -618,7 +618,9 @@ def kept_attempts(user) -> list[KeptAttempt]:
         user.assessments.filter(finished_at__isnull=False)
         .select_related("result")
         .annotate(answered=Count("answers", filter=Q(answers__option__isnull=False)))
-        .order_by("-number", "-pk")  # newest first by the numbers they were given when kept
+        # newest first by the numbers they were given when kept; one without a number (none is known to lack one)
+        # last on every database, where PostgreSQL would put it first and SQLite last
+        .order_by(F("number").desc(nulls_last=True), "-pk")
     )
     roles = active_roles()
     kept = []

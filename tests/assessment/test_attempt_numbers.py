@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assessment.models import Assessment, AttemptNumbering
 from assessment.services import number_in_account, start_assessment
+from recommendations.presentation import kept_attempts
 from tests.conftest import answer_all, strongest, weakest
 
 User = get_user_model()
@@ -66,6 +67,16 @@ def test_deleting_the_first_of_three_attempts_leaves_the_others_their_numbers():
     assert client.post(reverse("delete-results", args=[third.token])).status_code == 302
     assert kept_by_button(client).number == 4
     assert listed_numbers(client) == ["4", "2"]
+
+
+@pytest.mark.django_db
+def test_an_attempt_without_a_number_comes_last_on_every_database():
+    """Every kept attempt is numbered; should one ever lack a number, PostgreSQL would sort it first and SQLite
+    last under a plain descending order."""
+    client, user = logged_in()
+    first, second = kept_by_button(client), kept_by_button(client, weakest)
+    Assessment.objects.filter(pk=first.pk).update(number=None)
+    assert [kept.assessment.pk for kept in kept_attempts(user)] == [second.pk, first.pk]
 
 
 @pytest.mark.django_db
