@@ -88,10 +88,12 @@ MIN_KNOWLEDGE_CHECKS = 2
 # and the level shown lies on that side too. One check rarely does: a right answer to a hard check is as
 # much a sign of a high level as of a lucky guess, and it never says that a person rates themselves too high.
 DISAGREEMENT_SURE = 0.9
-# A competency that no knowledge check has tested rests on its self-rating alone, read through the person's shared
-# self-rating bias and their own mean level: when the level shown lies this far or more from the rating, the page
-# says why (the other answers moved it), since the person can see the difference and nothing in the area explains it.
-UNCHECKED_MOVED = 0.5
+# A level shown (to one decimal) this far or more from its self-rating says why on the page, since the person can
+# see the difference: a competency no knowledge check has tested rests on its self-rating alone, read through the
+# person's shared self-rating bias and their own mean level (the other answers moved it); a checked one is the mean
+# of the levels the rating and the checks allow (a rating of 5 with a right answer to the hardest check reads 4,4:
+# the answers still allow 4 and below, and the mean of what they allow lies under the top of the scale).
+RATING_MOVED = 0.5
 # Standard deviation of a uniform distribution over 0..5: the spread of "knowing nothing".
 MAX_SPREAD = float(np.sqrt(((LEVELS - 2.5) ** 2).mean()))
 
@@ -289,13 +291,24 @@ class CompetencyScore:
         return below >= DISAGREEMENT_SURE and self.expected < self.self_level
 
     @property
-    def moved_unchecked(self) -> int:
-        """+1 or -1 when no knowledge check tested this competency and the level shown lies UNCHECKED_MOVED or more
-        above or below the self-rating (the person's other answers moved it); 0 otherwise."""
-        if self.self_level is None or self.knowledge_posterior:
+    def moved_from_rating(self) -> int:
+        """+1 or -1 when the level as the pages write it (one decimal) lies RATING_MOVED or more above or below the
+        self-rating; 0 otherwise, and where nothing was said."""
+        if self.self_level is None:
             return 0
-        moved = self.expected - self.self_level
-        return (moved >= UNCHECKED_MOVED) - (moved <= -UNCHECKED_MOVED)
+        moved = round(round(self.expected, 1) - self.self_level, 1)
+        return (moved >= RATING_MOVED) - (moved <= -RATING_MOVED)
+
+    @property
+    def moved_unchecked(self) -> int:
+        """`moved_from_rating` where no knowledge check tested this competency (the person's other answers moved
+        it); 0 for a checked one."""
+        return 0 if self.knowledge_posterior else self.moved_from_rating
+
+    @property
+    def moved_checked(self) -> int:
+        """`moved_from_rating` where knowledge checks tested this competency; 0 for an unchecked one."""
+        return self.moved_from_rating if self.knowledge_posterior else 0
 
     @property
     def rates_self_lower(self) -> bool:

@@ -66,12 +66,8 @@ class ScoredCompetency:
             "label": self.level_label,
             "descriptor": self.descriptor,
         }
-        if self.score.rates_self_higher:
-            text += " " + _("You rate yourself higher here than the knowledge questions show.")
-        elif self.score.rates_self_lower:
-            text += " " + _("The knowledge questions show more than you give yourself credit for.")
-        elif self.unchecked_note:
-            text += " " + self.unchecked_note
+        if self.rating_note:
+            text += " " + self.rating_note
         elif self.self_rating_only:
             text += " " + _(
                 "No knowledge question has checked this competency: its level rests on your self-rating (level "
@@ -84,6 +80,38 @@ class ScoredCompetency:
         """No knowledge check answered here: the level rests on the self-rating, read in the light of the other
         answers (a review could not tell which levels had been checked: only those that moved said so)."""
         return self.score.self_level is not None and not self.score.knowledge_posterior
+
+    @property
+    def rating_note(self) -> str:
+        """Why the level shown differs from the self-rating, where it does: the knowledge checks clearly show less
+        or more, or it lies half a level or more from the rating (`unchecked_note`, `checked_note`); empty
+        otherwise. Every level the person can see moved from what they said says why."""
+        if self.score.rates_self_higher:
+            return _("You rate yourself higher here than the knowledge questions show.")
+        if self.score.rates_self_lower:
+            return _("The knowledge questions show more than you give yourself credit for.")
+        return self.unchecked_note or self.checked_note
+
+    @property
+    def checked_note(self) -> str:
+        """Why a level that knowledge checks tested comes out half a level or more from its rating where the checks
+        do not clearly show less or more (`rating_note` says that first): the level is the mean of the levels the
+        answers allow (a review saw a rating of 5 with a right answer to the hardest check read "4,2" beside no word
+        of why)."""
+        moved = self.score.moved_checked
+        if not moved:
+            return ""
+        if moved > 0:
+            text = _(
+                "You rated yourself level %(said)s. The level shown is the average of the levels all your answers "
+                "allow, and they also allow levels above %(said)s."
+            )
+        else:
+            text = _(
+                "You rated yourself level %(said)s. The level shown is the average of the levels all your answers "
+                "allow, and they also allow levels below %(said)s."
+            )
+        return text % {"said": self.score.self_level}
 
     @property
     def unchecked_note(self) -> str:
