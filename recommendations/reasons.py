@@ -37,9 +37,11 @@ def _texts(language: str | None) -> dict[str, str]:
         "architect": _("more of an architect"),
         "balanced": _("balanced"),
         "strength": _("What you bring fits this role: %(names)s."),
-        "gap": _("%(name)s: %(level)s of %(required)s"),
-        "gap_skipped": _("%(name)s: skipped, counted as %(level)s of %(required)s"),
-        "gap_unasked": _("%(name)s: no question asks about it yet, counted as %(level)s of %(required)s"),
+        "gap": _("%(name)s: level %(level)s (required: %(required)s)"),
+        "gap_skipped": _("%(name)s: skipped, counted as level %(level)s (required: %(required)s)"),
+        "gap_unasked": _(
+            "%(name)s: no question asks about it yet, counted as level %(level)s (required: %(required)s)"
+        ),
         "missing": _("What is missing most: %(gaps)s."),
         # the same for one, two or more in both languages ("1 more", "1 weitere")
         "missing_more": _("What is missing most: %(gaps)s; and %(more)s more."),

@@ -35,14 +35,15 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
     # Ihre Antworten offen": a question put in front of its verb, read twice.
     assert reasons(levels, highs)[1:3] == [
         "Unter der Anforderung, um mehr als eine halbe Stufe, auch wenn die Spanne Ihrer Stufe bis an sie "
-        "heranreicht: IT-Service-Management (ITIL): 2,4 von 3.",
+        "heranreicht: IT-Service-Management (ITIL): Stufe 2,4 (gefordert: 3).",
         "Vielleicht erfüllt (höchstens eine halbe Stufe darunter, und die Spanne Ihrer Stufe reicht an die "
-        "Anforderung): Kommunikation und Diplomatie: 3,6 von 4; IT-Architektur: 2,5 von 3; "
-        "Veränderungsbegleitung und Ausdauer: 2,7 von 3.",
+        "Anforderung): Kommunikation und Diplomatie: Stufe 3,6 (gefordert: 4); "
+        "IT-Architektur: Stufe 2,5 (gefordert: 3); "
+        "Veränderungsbegleitung und Ausdauer: Stufe 2,7 (gefordert: 3).",
     ]
     assert reasons(levels, highs, "en")[2].endswith(
-        "Kommunikation und Diplomatie: 3.6 of 4; IT-Architektur: 2.5 of 3; "
-        "Veränderungsbegleitung und Ausdauer: 2.7 of 3."
+        "Kommunikation und Diplomatie: level 3.6 (required: 4); IT-Architektur: level 2.5 (required: 3); "
+        "Veränderungsbegleitung und Ausdauer: level 2.7 (required: 3)."
     )
 
 
@@ -51,7 +52,10 @@ def test_nothing_is_called_clearly_missed_beside_a_gap_of_half_a_level_or_more()
     small = reasons({"com": 3.62, "chg": 2.71, "svc": 2.8, "arc": 2.9, "sec": 4.2}, {c: 4.5 for c in NAMES})
     assert small[1].startswith("Keine Anforderung ist deutlich verfehlt. Vielleicht erfüllt")
     large = reasons({"com": 2.6, "chg": 2.71, "svc": 2.8, "arc": 2.9, "sec": 4.2}, {c: 4.5 for c in NAMES})
-    assert "deutlich verfehlt" not in " ".join(large) and "Kommunikation und Diplomatie: 2,6 von 4" in large[1]
+    assert (
+        "deutlich verfehlt" not in " ".join(large)
+        and "Kommunikation und Diplomatie: Stufe 2,6 (gefordert: 4)" in large[1]
+    )
 
 
 def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_and_never_possibly_met():
@@ -66,14 +70,17 @@ def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_a
     assert texts[1].startswith("Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen dieser Rolle;")
     levels["sec"] = 3.8  # possibly met: named as such, and not also as brought
     texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
-    assert "Informationssicherheit" not in texts[0] and "Informationssicherheit & Datenschutz: 3,8 von 4" in texts[1]
+    assert (
+        "Informationssicherheit" not in texts[0]
+        and "Informationssicherheit & Datenschutz: Stufe 3,8 (gefordert: 4)" in texts[1]
+    )
 
 
 def test_a_missing_level_is_named_with_one_decimal_not_rounded_to_a_step():
     levels = {"com": 2.7, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
     text = " ".join(reasons(levels, {c: v + 0.3 for c, v in levels.items()}))
-    assert "Was am meisten fehlt: Kommunikation und Diplomatie: 2,7 von 4." in text
-    assert "3 von 4" not in text
+    assert "Was am meisten fehlt: Kommunikation und Diplomatie: Stufe 2,7 (gefordert: 4)." in text
+    assert "Stufe 3 (" not in text
 
 
 def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_persons():
@@ -131,10 +138,13 @@ def test_a_skipped_area_among_the_gaps_is_named_as_skipped_not_as_a_measured_lev
     match = role_match(requirements, levels, level_high={c: v + 0.3 for c, v in levels.items()})
     with override("de"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unanswered={"sec"})[0]
-    assert "Informationssicherheit & Datenschutz: übersprungen, gezählt als 2,6 von 4" in " ".join(texts)
+    assert "Informationssicherheit & Datenschutz: übersprungen, gezählt als Stufe 2,6 (gefordert: 4)" in " ".join(texts)
     with override("de"):  # an area an admin added and no question asks about yet: not "skipped"
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], unasked={"sec"})[0]
-    assert "Informationssicherheit & Datenschutz: noch keine Frage dazu, gezählt als 2,6 von 4" in " ".join(texts)
+    assert (
+        "Informationssicherheit & Datenschutz: noch keine Frage dazu, gezählt als Stufe 2,6 (gefordert: 4)"
+        in " ".join(texts)
+    )
 
 
 def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against_it():
@@ -218,10 +228,11 @@ def test_a_card_that_names_the_two_largest_gaps_counts_the_others():
     highs = dict(levels)  # sure of each: every gap is definite
     said = [r for r in reasons(levels, highs) if r.startswith("Was am meisten fehlt")]
     assert said == [
-        "Was am meisten fehlt: Kommunikation und Diplomatie: 1,0 von 4; Informationssicherheit & Datenschutz: 2,0 von "
-        "4; dazu 3 weitere."
+        "Was am meisten fehlt: Kommunikation und Diplomatie: Stufe 1,0 (gefordert: 4); "
+        "Informationssicherheit & Datenschutz: Stufe 2,0 (gefordert: 4); dazu 3 weitere."
     ]
     two = {**levels, "svc": 3.0, "arc": 3.0, "chg": 3.0}
     assert [r for r in reasons(two, dict(two), "en") if r.startswith("What is missing most")] == [
-        "What is missing most: Kommunikation und Diplomatie: 1.0 of 4; Informationssicherheit & Datenschutz: 2.0 of 4."
+        "What is missing most: Kommunikation und Diplomatie: level 1.0 (required: 4); "
+        "Informationssicherheit & Datenschutz: level 2.0 (required: 4)."
     ]

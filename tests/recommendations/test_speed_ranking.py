@@ -184,9 +184,9 @@ NAMES = {"e": "Empathie", "b": "Betrieb", "d": "DevOps", "a": "Agilität", "c": 
 def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_styles, levels, highs, style, language):
     """Every requirement the reasons of all roles at once (what depends on a role alone worked out once) name reads
     as the chart's table shows it: the level to one decimal, named
-    as missing, below or possibly met only where the table shows a gap ("3,0 von 3" is met, also for a level of
-    2,95), "possibly met" only for a gap under half a level, "every requirement" only where it shows none. A
-    review found "3,0 von 3" listed as below the requirement, and "possibly met" beside "0,7 von 2"."""
+    as missing, below or possibly met only where the table shows a gap ("Stufe 3,0 (gefordert: 3)" is met, also for
+    a level of 2,95), "possibly met" only for a gap under half a level, "every requirement" only where it shows
+    none. A review found "3,0 von 3" listed as below the requirement, and "possibly met" beside "0,7 von 2"."""
     from django.utils.translation import override
 
     roles = [RoleSpec(f"r{i}", tuple(row), s) for i, (row, s) in enumerate(zip(requirements, role_styles))]
@@ -206,7 +206,10 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
         requirements_of = dict(zip(COMPETENCIES, role.requirements))
         gaps = {c: shown_gap(required, person[c]) for c, required in requirements_of.items()}
         for sentence in reasons:
-            for name, level, required in re.findall(r"(\w+): (\d+[.,]\d) (?:von|of) (\d+)", sentence):
+            named = re.findall(r"(\w+): (?:Stufe|level) (\d+[.,]\d) \((?:gefordert|required): (\d+)\)", sentence)
+            if sentence.startswith(("Was am meisten", "What is missing", "Vielleicht", "Possibly", "Unter", "Below")):
+                assert named, sentence  # a wording the pattern no longer reads would leave nothing checked
+            for name, level, required in named:
                 competency = by_name[name]
                 assert required == f"{requirements_of[competency]:.0f}"
                 assert level == f"{one_decimal(person[competency]):.1f}".replace(".", separator)
@@ -223,7 +226,7 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
             by_name[name]
             for sentence in reasons
             if sentence.startswith(("Vielleicht erfüllt", "Possibly met", "Keine Anforderung", "No requirement"))
-            for name in re.findall(r"(\w+): \d+[.,]\d (?:von|of)", sentence)
+            for name in re.findall(r"(\w+): (?:Stufe|level) \d+[.,]\d \((?:gefordert|required):", sentence)
         }
         high = dict(zip(COMPETENCIES, np.maximum(np.array(highs), np.array(levels))))
         rows = [(c, person[c], requirements_of[c], float(high[c]), 0.0) for c in COMPETENCIES if requirements_of[c]]
