@@ -53,6 +53,14 @@ def _texts(language: str | None) -> dict[str, str]:
             "%(gaps)s."
         ),
         "all": _("You meet every requirement of this role."),
+        "all_rounded": _(
+            "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
+            "some lie a little below, so the match is %(match)s %% and may be as low as %(low)s %%."
+        ),
+        "all_rounded_sure": _(
+            "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
+            "some lie a little below, so the match is %(match)s %%."
+        ),
         "all_unsure": _(
             "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "
             "be as low as %(low)s %%)."
@@ -249,7 +257,12 @@ def _reasons(
         named_gaps = _levels(ranked, levels, requirements, names, t, language, placeholders)
         reasons.append(t["missing" if len(ranked) > 1 else "missing_one"] % {"gaps": named_gaps})
     elif not about:
-        if whole_percent(match.low) < 100:  # met as measured, not in every plausible profile: not said as certain
+        if whole_percent(match.value) < 100:
+            # met as the page writes the levels, not by the unrounded ones the match counts: "99 %" beside "you
+            # meet every requirement" read as a contradiction (a level of 1,98 is written "2,0" against 2)
+            shown, low = whole_percent(match.value), whole_percent(match.low)
+            reasons.append(t["all_rounded" if low < shown else "all_rounded_sure"] % {"match": shown, "low": low})
+        elif whole_percent(match.low) < 100:  # met as measured, not in every plausible profile: not said as certain
             reasons.append(t["all_unsure"] % {"low": whole_percent(match.low)})
         else:
             reasons.append(t["all"])

@@ -66,8 +66,11 @@ def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_a
     levels["chg"] = 2.95  # written "3,0" (its gap rounded apart read 0,1: "3,0 von 3" was listed as below it)
     assert texts == reasons(levels, {c: v + 0.5 for c, v in levels.items()})
     levels["chg"] = 2.97
-    # as the chart draws every bar: met; 2.97 of 3 is a match of 99.x %, so not said as certain
-    assert texts[1].startswith("Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen dieser Rolle;")
+    # as the chart draws every bar: met; 2.97 of 3 is a match of 99.x %, so not said as certain, and why not 100 %
+    assert texts[1] == (
+        "Ihre Stufen, wie diese Seite sie schreibt (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
+        "Rolle; ungerundet liegen manche knapp darunter, daher beträgt die Passung 99\u00a0%."
+    )
     levels["sec"] = 3.8  # possibly met: named as such, and not also as brought
     texts = reasons(levels, {c: v + 0.5 for c, v in levels.items()})
     assert (
@@ -255,3 +258,21 @@ def test_a_role_missed_somewhere_is_not_said_to_ask_less_than_the_person_brings(
     english = reasons(strong, dict(strong), "en")
     assert not any("bring" in r and "more" in r for r in english), english
     assert english[-1].startswith("Averaged over all competencies you lie 1.2 of a level above this role's")
+
+
+def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
+    """A review read "Sie erfüllen etwa 99 %" beside "Nach Ihren gemessenen Stufen erfüllen Sie alle Anforderungen":
+    security 1,98 is written "2,0" against a requirement of 2, and the match counts the unrounded level."""
+    from recommendations.matching import Match
+
+    levels = {"com": 4.2, "chg": 3.3, "svc": 3.2, "arc": 3.1, "sec": 3.98}
+    with override("de"):
+        texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(99.8, 56.0, 100.0, ())])[0]
+    assert texts[1] == (
+        "Ihre Stufen, wie diese Seite sie schreibt (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
+        "Rolle; ungerundet liegen manche knapp darunter, daher beträgt die Passung 99\u00a0% und kann auch nur "
+        "56\u00a0% betragen."
+    )
+    with override("en"):
+        texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(99.8, 56.0, 100.0, ())])[0]
+    assert "so the match is 99\u00a0% and may be as low as 56\u00a0%." in texts[1]

@@ -165,7 +165,14 @@ def test_every_roles_match_is_exactly_what_it_was(requirements, levels, highs, p
     assert role_matches(COMPETENCIES, *arrays) == role_matches_as_before(COMPETENCIES, *arrays)
 
 
-ALL_MET = ("Sie erfüllen alle", "You meet every", "Nach Ihren gemessenen", "As measured")
+ALL_MET = (
+    "Sie erfüllen alle",
+    "You meet every",
+    "Nach Ihren gemessenen",
+    "As measured",
+    "Ihre Stufen, wie",
+    "Your levels as",
+)
 NAMES = {"e": "Empathie", "b": "Betrieb", "d": "DevOps", "a": "Agilität", "c": "Cloud"}
 
 
