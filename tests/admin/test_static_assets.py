@@ -2,14 +2,15 @@
 (tests/admin/page_kinds.py) and on the pages only a form reaches (login, the import preview, deleting selected
 courses), each <link href>, <script src> and <img src> is a static file that exists, or a page of the app that
 answers 200, and so is every url() and @import in the stylesheets they load (Django's forms.css imports
-widgets.css).
+widgets.css), and /favicon.ico where a page names no icon.
 
 A static address is looked up with the static files finders, as collectstatic gathers them, so a template
 override copied from Django or django-import-export with a stale path, a form's Media naming a file that is not
 there, or an app missing from INSTALLED_APPS fails here; under DEBUG the tests' {% static %} does not check.
 
 Checked in a deploy (DEBUG off, collectstatic, WhiteNoise's manifest storage) before this test: the 68 pages
-named 56 addresses (widgets.css, which forms.css imports, among them), and every one answered 200."""
+named 56 addresses (widgets.css, which forms.css imports, among them), and every one answered 200. The one
+request a browser made there that failed was /favicon.ico (404): the admin named no icon; now it names the site's."""
 
 from __future__ import annotations
 
@@ -36,23 +37,26 @@ STATIC_TAG = re.compile(r"""\{%\s*static\s+(['"])(.+?)\1""")
 
 
 class _Named(HTMLParser):
-    """The addresses a page makes the browser load: stylesheets and icons (<link href>), scripts, images."""
+    """The addresses a page makes the browser load: stylesheets and icons (<link href>), scripts, images, and
+    /favicon.ico, which a browser asks for when the page names no icon."""
 
     def __init__(self) -> None:
         super().__init__()
         self.addresses: list[str] = []
+        self.icon = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         address = attributes.get({"link": "href", "script": "src", "img": "src"}.get(tag, ""))
         if address:
             self.addresses.append(address)
+        self.icon |= tag == "link" and "icon" in (attributes.get("rel") or "").split()
 
 
 def named_in(html: str) -> list[str]:
     parser = _Named()
     parser.feed(html)
-    return parser.addresses
+    return parser.addresses if parser.icon else [*parser.addresses, "/favicon.ico"]
 
 
 def static_file(path: str) -> Path | None:
@@ -163,8 +167,11 @@ def test_a_missing_file_a_stale_path_in_a_stylesheet_and_a_failing_page_are_each
         f'<script src="{static}admin/js/core.js"></script><script src="{static}admin/js/gone.js"></script>'
         '<script src="/admin/jsi18n/"></script><script src="/admin/no-such-page.js"></script>'
     )
-    assert failing(admin_client, {"page": page}) == [
+    with_icon = f'<link rel="icon" href="{static}favicon.svg" type="image/svg+xml"><script src="{static}gone.js">'
+    assert failing(admin_client, {"page": page, "with its icon": with_icon}) == [
         f"page: {static}extra/stale.css ({static}extra/img/gone.svg (no such static file))",
         f"page: {static}admin/js/gone.js (no such static file)",
         "page: /admin/no-such-page.js (answered 404)",
+        "page: /favicon.ico (answered 404)",
+        f"with its icon: {static}gone.js (no such static file)",
     ]
