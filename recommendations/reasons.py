@@ -42,8 +42,9 @@ def _texts(language: str | None) -> dict[str, str]:
         "gap_unasked": _(
             "%(name)s: no question asks about it yet, counted as level %(level)s (required: %(required)s)"
         ),
-        "missing_one": _("What is missing: %(gaps)s."),
-        "missing": _("What is missing, the weightiest first: %(gaps)s."),
+        "missing": _("What is missing most: %(gaps)s."),
+        # the same for one, two or more in both languages ("1 more", "1 weitere")
+        "missing_more": _("What is missing most: %(gaps)s; and %(more)s more."),
         "about_all": _(
             "No requirement is clearly missed. Possibly met (at most half a level below, and the range of your level "
             "reaches the requirement): %(gaps)s."
@@ -243,7 +244,7 @@ def _reasons(
     # below the requirement, by how much the answers leave open
     possibly = [c for c in about if gap[c] <= CLEARLY_BELOW]
     below = [c for c in about if gap[c] > CLEARLY_BELOW]
-    named = {*ranked, *about}  # never both what the person brings and what may be missing
+    named = {*ranked[:2], *about}  # never both what the person brings and what may be missing
     strengths = [
         c
         for c in demanding
@@ -252,10 +253,13 @@ def _reasons(
     if strengths:
         reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
     if ranked:
-        # every one, the weightiest first: a review counted 1,950 gaps no card mentioned when two were named, and then
-        # found "and 2 more" hiding gaps of 1,8 and 1,7 levels that the page named nowhere else
-        named_gaps = _levels(ranked, levels, requirements, names, t, language, placeholders)
-        reasons.append(t["missing" if len(ranked) > 1 else "missing_one"] % {"gaps": named_gaps})
+        # the two that weigh most by name, and how many more (a review counted 1,950 gaps no card mentioned); naming
+        # every one pushed the path and the main actions off the first screen
+        named_gaps = _levels(ranked[:2], levels, requirements, names, t, language, placeholders)
+        if len(ranked) > 2:
+            reasons.append(t["missing_more"] % {"gaps": named_gaps, "more": len(ranked) - 2})
+        else:
+            reasons.append(t["missing"] % {"gaps": named_gaps})
     elif not about:
         if whole_percent(match.value) < 100:
             # met as the page writes the levels, not by the unrounded ones the match counts: "99 %" beside "you

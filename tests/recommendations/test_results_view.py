@@ -754,7 +754,7 @@ def test_each_top_role_says_what_fits_and_what_is_missing_not_only_what_fits(cli
     for card, (_role, fit) in zip(cards, response.context["top_fits"]):
         shown = [escape(reason) for reason in fit.reasons[:2]]
         assert len(shown) == 2 and all(reason in card for reason in shown)
-    assert any("Was fehlt" in card for card in cards)
+    assert any("Was am meisten fehlt" in card for card in cards)
 
 
 @pytest.mark.parametrize("how", ["reliable", "random", "skipped"])

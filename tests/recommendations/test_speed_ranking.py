@@ -214,7 +214,7 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
         gaps = {c: shown_gap(required, person[c]) for c, required in requirements_of.items()}
         for sentence in reasons:
             named = re.findall(r"(\w+): (?:Stufe|level) (\d+[.,]\d) \((?:gefordert|required): (\d+)\)", sentence)
-            if sentence.startswith(("Was fehlt", "What is missing", "Vielleicht", "Possibly", "Unter", "Below")):
+            if sentence.startswith(("Was am meisten", "What is missing", "Vielleicht", "Possibly", "Unter", "Below")):
                 assert named, sentence  # a wording the pattern no longer reads would leave nothing checked
             for name, level, required in named:
                 competency = by_name[name]
