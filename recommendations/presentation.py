@@ -20,11 +20,12 @@ from django.db.models import Count, F, Q
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessment.measurement import Reliability
-from assessment.models import Assessment
+from assessment.models import Answer, Assessment, Item
 from assessment.presentation import (
     profile_sections,
     reliability_note,
@@ -643,6 +644,53 @@ def unfinished_attempts(user) -> list[Assessment]:
     return list(user.assessments.filter(finished_at__isnull=True).order_by("-created_at", "-pk"))
 
 
+@dataclass(frozen=True)
+class Answered:
+    """One attempt's answers in one competency, what its level rests on: the knowledge checks answered (item id ->
+    answered right) and the self-rating given (None: none)."""
+
+    checks: dict[int, bool] = dataclasses.field(default_factory=dict)
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerBasis:
+    """What one competency's two levels rest on, and where the answers behind them differ."""
+
+    before: Answered
+    after: Answered
+
+    @property
+    def only_before(self) -> int:
+        """Knowledge checks the earlier attempt answered here and the later one did not."""
+        return len(self.before.checks.keys() - self.after.checks.keys())
+
+    @property
+    def only_after(self) -> int:
+        return len(self.after.checks.keys() - self.before.checks.keys())
+
+    @property
+    def other_checks(self) -> bool:
+        """The attempts answered different knowledge checks here: a change may come from the questions asked."""
+        return self.before.checks.keys() != self.after.checks.keys()
+
+    @property
+    def now_right(self) -> int:
+        """Checks answered in both attempts, wrong in the earlier one and right in the later one."""
+        return sum(1 for item, right in self.after.checks.items() if right and self.before.checks.get(item) is False)
+
+    @property
+    def now_wrong(self) -> int:
+        return sum(1 for item, right in self.after.checks.items() if not right and self.before.checks.get(item))
+
+    @property
+    def answers_changed(self) -> bool:
+        """The person answered otherwise here: another self-rating, or a check asked in both answered otherwise
+        (any wrong option counts alike, as in the scoring). Checks asked in one attempt only are no changed answer:
+        they are other questions (`other_checks`)."""
+        return self.before.rating != self.after.rating or bool(self.now_right or self.now_wrong)
+
+
 class ScoreChange(NamedTuple):
     competency: Any  # the Competency
     # the levels as shown (one decimal), so that the change is their difference; None: not measured then
@@ -651,8 +699,32 @@ class ScoreChange(NamedTuple):
     change: Decimal | None
     clear: bool  # the ranges of the two attempts do not overlap
     # the two levels' 90 % ranges as shown (low, high), so that "within the ranges" can be checked on the page
-    before_range: tuple[float, float] | None = None
-    after_range: tuple[float, float] | None = None
+    before_range: tuple[float, float] | None
+    after_range: tuple[float, float] | None
+    basis: AnswerBasis  # the answers each level rests on
+
+
+def answers_by_competency(*attempts: Assessment) -> tuple[dict[tuple[int, int], Answered], dict[int, int]]:
+    """The answers of `attempts` as their levels rest on them, in one query: (attempt pk, competency pk) -> its
+    knowledge checks and self-rating there, and attempt pk -> how many questions it answered (work style too).
+    Only the questions an attempt was started with count, as in its scoring (`assessment.services.profile_for`)."""
+    pools = {attempt.pk: set(attempt.item_ids) for attempt in attempts}
+    rows = Answer.objects.filter(assessment_id__in=pools, option__isnull=False).values_list(
+        "assessment_id", "item_id", "item__kind", "item__competency_id", "option__correct", "option__level"
+    )
+    checks: dict[tuple[int, int], dict[int, bool]] = {}
+    ratings: dict[tuple[int, int], int] = {}
+    answered = dict.fromkeys(pools, 0)
+    for attempt, item, kind, competency, correct, level in rows:
+        if item not in pools[attempt]:
+            continue
+        answered[attempt] += 1
+        if kind == Item.Kind.KNOWLEDGE:
+            checks.setdefault((attempt, competency), {})[item] = correct
+        elif kind == Item.Kind.SELF_RATING and level is not None:
+            ratings[(attempt, competency)] = level
+    keys = checks.keys() | ratings.keys()
+    return {key: Answered(checks.get(key, {}), ratings.get(key)) for key in keys}, answered
 
 
 def _level_shown(level: float) -> Decimal:
@@ -667,21 +739,28 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
     if (earlier.finished_at, earlier.pk) > (later.finished_at, later.pk):  # by when they ended
         earlier, later = later, earlier
     before, after = result_for(earlier), result_for(later)
+    answers, answered = answers_by_competency(earlier, later)
     rows = []
     for group in profile_sections(after.profile):
         for row in group.competencies:
             old, new = before.profile.competencies.get(row.competency.slug), row.score
             after_range = (new.level_low, new.level_high)
+            basis = AnswerBasis(
+                answers.get((earlier.pk, row.competency.pk), Answered()),
+                answers.get((later.pk, row.competency.pk), Answered()),
+            )
             if old is None:  # a competency added since the earlier attempt: nothing to compare it with
                 rows.append(
-                    ScoreChange(row.competency, None, _level_shown(new.expected), None, False, None, after_range)
+                    ScoreChange(row.competency, None, _level_shown(new.expected), None, False, None, after_range, basis)
                 )
                 continue
             shown = _level_shown(old.expected), _level_shown(new.expected)
             # clear only where the two 90 % ranges do not overlap: two attempts ask different questions
             clear = old.level_high < new.level_low or old.level_low > new.level_high
             before_range = (old.level_low, old.level_high)
-            rows.append(ScoreChange(row.competency, *shown, shown[1] - shown[0], clear, before_range, after_range))
+            rows.append(
+                ScoreChange(row.competency, *shown, shown[1] - shown[0], clear, before_range, after_range, basis)
+            )
     roles = {r.slug: r for r in Role.objects.active()}
     # The match (how much of a role's requirements are met) is monotone: it never falls when levels rise. An
     # attempt its own results page calls unreliable gives no match here either.
@@ -692,10 +771,12 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         if fit.slug in roles
     ]
     unreliable = not (before.profile.reliable and after.profile.reliable)
+    together = moved_together([row.change for row in rows if row.change is not None])
     return {
-        "together": moved_together([row.change for row in rows if row.change is not None]),
+        "together": together and together | evidence_of_moving_together(rows),
         "earlier": earlier,
         "later": later,
+        "answered": (answered[earlier.pk], answered[later.pk]),
         # by number too, as "My results" names them: two attempts of the same minute read alike by their times
         "earlier_number": earlier.number,
         "later_number": later.number,
@@ -722,6 +803,25 @@ def moved_together(changes: list[Decimal]) -> dict | None:
         return None
     sizes = [abs(change) for change in changes]
     return {"down": down, "count": len(changes), "least": min(sizes), "most": max(sizes)}
+
+
+def evidence_of_moving_together(rows: list[ScoreChange]) -> dict:
+    """What levels that all moved the same way say together: more than each alone only where the answers behind
+    each changed. Levels are read together (one self-rating bias, one pull to the person's own mean level), so a
+    level whose answers did not change moves with the others, or with the knowledge checks an attempt asked and the
+    other did not: no evidence of its own. A review read "changes that all point the same way say more together"
+    over ten rises of which nine came from two checks answered wrong in one attempt and not asked in the other."""
+    compared = [row for row in rows if row.change is not None]
+    changed = [row.competency.name for row in compared if row.basis.answers_changed]
+    unchanged = [row for row in compared if not row.basis.answers_changed]
+    other_questions = [row.competency.name for row in unchanged if row.basis.other_checks]
+    return {
+        "changed": len(changed),
+        "changed_names": get_text_list(changed, _("and")),
+        "unchanged": len(unchanged),
+        "other_questions": len(other_questions),
+        "other_question_names": get_text_list(other_questions, _("and")),
+    }
 
 
 def trained_on(version: str) -> datetime.date | None:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import html
 import random
+import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from assessment.models import Answer, Assessment
+from assessment.models import Answer, Assessment, Competency, Item
 from assessment.services import start_assessment
 from recommendations.models import StoredResult
+from recommendations.results import result_for
 from tests.assessment.test_signup import sign_up_and_confirm as sign_up
 from tests.conftest import answer_all, keep_in, strongest, weakest
 
@@ -146,6 +151,143 @@ def test_the_comparison_says_when_every_level_moved_the_same_way(changes, togeth
         assert got is None
     else:
         assert got == together | {"least": Decimal(together["least"]), "most": Decimal(together["most"])}
+
+
+# A reviewer's case: the same person twice, answering alike but for the agile self-rating (2, then 4) and the agile
+# level-3 check (wrong, then right). The earlier attempt also answered two checks the later one did not ask, wrong,
+# and two work-style scenarios: 18 answers, then 14.
+SAME_PERSON_TWICE = (
+    (2, {"agl-k3": False, "agl-k2": True, "sec-k2": False, "svc-k2": False, "chg-k2": True, "aut-k2": True}, 2),
+    (4, {"agl-k3": True, "agl-k2": True, "chg-k2": True, "aut-k2": True}, 0),
+)
+
+
+def answering(agile: int, checks: dict[str, bool], scenarios: int):
+    """Self-ratings of 2 (`agile` for agile), the knowledge `checks` given right or wrong, the first `scenarios`
+    work-style scenarios; every other question skipped, as one the attempt did not ask."""
+    asked_scenarios = set(
+        Item.objects.filter(kind=Item.Kind.SCENARIO).in_questionnaire_order().values_list("slug", flat=True)[:scenarios]
+    )
+
+    def choose(item, options):
+        if item.kind == Item.Kind.SELF_RATING:
+            return next(o for o in options if o.level == (agile if item.competency.slug == "agile" else 2))
+        if item.kind == Item.Kind.KNOWLEDGE:
+            return next(o for o in options if o.correct == checks[item.slug]) if item.slug in checks else None
+        return options[0] if item.slug in asked_scenarios else None
+
+    return choose
+
+
+def competency_rows(page: str) -> dict[str, str]:
+    """The comparison's competency table: each row's text by the competency's slug."""
+    names = {c.name: c.slug for c in Competency.objects.all()}
+    body = page.split('aria-labelledby="compare-competencies"')[1].split("</tbody>")[0].split("<tbody>")[1]
+    rows = {}
+    for row in body.split('<tr><th scope="row"')[1:]:  # a competency's two rows: its levels, what they rest on
+        name = html.unescape(row.split(">", 1)[1].split("</th>")[0]).replace("\u00ad", "")
+        rows[names[name]] = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row)))
+    return rows
+
+
+def test_a_rise_from_questions_not_asked_again_is_not_claimed_as_evidence_that_the_person_changed(client, settings):
+    """A review read "In allen 10 Kompetenzen liegt Durchgang 2 höher … Änderungen, die alle in dieselbe Richtung
+    zeigen, sagen zusammen mehr als jede für sich" where only agile's answers had changed: the nine other levels rose
+    because two checks answered wrong were not asked again and because the levels are read together."""
+    sign_up(client)
+    earlier, later = (answer_all(start_assessment(), answering(*answers)) for answers in SAME_PERSON_TWICE)
+    keep_in(User.objects.get(), earlier, later)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=timezone.now() - timedelta(days=90))
+    query = {"vorher": earlier.token, "nachher": later.token}
+    response = client.get(reverse("compare"), query)
+    rows = response.context["rows"]
+    assert len(rows) == 10 and all(row.change >= Decimal("0.5") for row in rows)  # the reviewer's case: all rose
+    page = response.content.decode()
+    assert "In allen 10 Kompetenzen liegt Durchgang 2 höher als Durchgang 1" in page
+    assert "sagen zusammen mehr als jede für sich" not in page
+    name = {c.slug: escape(c.name) for c in Competency.objects.all()}
+    assert f"Ihre Antworten haben sich nur in einer davon geändert: {name['agile']}." in page
+    assert (
+        "weil sie gemeinsam gelesen werden (eine gemeinsame Neigung Ihrer Selbsteinschätzungen, ein gemeinsames "
+        f"mittleres Niveau für alle Kompetenzen) und weil die Durchgänge in {name['service_management']} und "
+        f"{name['security_compliance']} andere Wissensfragen gestellt haben: Diese Änderungen sind kein eigener "
+        "Beleg dafür, dass Sie sich verändert haben."
+    ) in page
+    assert "Beantwortete Fragen: 18 in Durchgang 1, 14 in Durchgang 2." in page
+    # each row says what its levels rest on, as the stored results counted it, and marks the other questions
+    other = "Die Durchgänge haben hier andere Wissensfragen gestellt (nur früher: 1, nur später: 0): Ein Teil"
+    table = competency_rows(page)
+    assert {slug for slug, text in table.items() if "andere Wissensfragen" in text} == {
+        "service_management",
+        "security_compliance",
+    }
+    assert all(other in table[slug] for slug in ("service_management", "security_compliance"))
+    assert (
+        "Wissensfragen: früher 1, später 0 Selbsteinschätzung: je Stufe 2 Keine Antwort" in table["security_compliance"]
+    )
+    assert (
+        "Wissensfragen: je 2 Selbsteinschätzung: früher Stufe 2, später Stufe 4 Ihre Antworten haben sich hier "
+        "geändert. 1 in beiden gestellte Wissensfrage ist jetzt richtig beantwortet."
+    ) in table["agile"]
+    assert [slug for slug, text in table.items() if "Ihre Antworten haben sich hier geändert" in text] == ["agile"]
+    scores = [result_for(attempt).profile.competencies for attempt in (earlier, later)]
+    for row in rows:
+        for answered, score in ((row.basis.before, scores[0]), (row.basis.after, scores[1])):
+            assert len(answered.checks) + (answered.rating is not None) == score[row.competency.slug].answered
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("compare"), query).content.decode()
+    assert "say more together than each alone" not in page
+    assert "Your answers changed in only one of them: " in page
+    assert "and because the attempts asked different knowledge checks in " in page
+    assert page.count("The attempts asked different knowledge checks here (only earlier: 1, only later: 0)") == 2
+
+
+def test_attempts_that_answered_the_same_checks_carry_no_note_of_other_questions(client):
+    """Every question answered in both attempts, every answer changed: the changes do say more together."""
+    earlier, later = two_kept_attempts(client)
+    response = client.get(reverse("compare"), {"vorher": earlier.token, "nachher": later.token})
+    page = response.content.decode()
+    assert not any(row.basis.other_checks for row in response.context["rows"])
+    assert "hier andere Wissensfragen" not in page and "und weil die Durchgänge in" not in page
+    assert (
+        "Ihre Antworten haben sich in jeder davon geändert: Änderungen, die alle in dieselbe Richtung zeigen, sagen "
+        "zusammen mehr als jede für sich"
+    ) in page
+    table = competency_rows(page)
+    assert len(table) == 10 and all("Ihre Antworten haben sich hier geändert." in text for text in table.values())
+    checks = Item.objects.filter(kind=Item.Kind.KNOWLEDGE, active=True)
+    for slug, text in table.items():
+        count = checks.filter(competency__slug=slug).count()
+        assert f"Wissensfragen: je {count} Selbsteinschätzung: früher Stufe 0, später Stufe 5" in text, text
+
+
+def test_the_comparison_asks_the_database_seven_times_whatever_the_answers(client, django_assert_num_queries):
+    """The session, its user, the two attempts with their stored results (as the account's list), the active roles,
+    and one query for the answers behind both attempts' levels (what each level rests on): none per competency."""
+    earlier, later = two_kept_attempts(client)
+    query = {"vorher": earlier.token, "nachher": later.token}
+    client.get(reverse("compare"), query)  # stores the two results
+    with django_assert_num_queries(7):
+        assert client.get(reverse("compare"), query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "changed", "other"),
+    [
+        (({1: True, 2: False}, 2), ({1: True, 2: False}, 2), False, False),  # the same answers to the same checks
+        (({1: True, 2: False}, 2), ({1: True}, 2), False, True),  # a check not asked again: other questions only
+        (({1: True}, 2), ({1: True, 3: True}, 2), False, True),  # a check asked only later
+        (({1: True}, 2), ({1: True}, 4), True, False),  # another self-rating
+        (({1: True}, None), ({1: True}, 2), True, False),  # a self-rating given only later
+        (({1: False, 2: True}, 2), ({1: True, 3: True}, 2), True, True),  # one answered otherwise, one other check
+    ],
+)
+def test_a_competency_s_answers_changed_only_where_the_person_answered_otherwise(before, after, changed, other):
+    from recommendations.presentation import AnswerBasis, Answered
+
+    basis = AnswerBasis(Answered(*before), Answered(*after))
+    assert (basis.answers_changed, basis.other_checks) == (changed, other)
 
 
 def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(client):

@@ -421,7 +421,8 @@ def test_numbers_line_up_on_the_right_in_every_column_of_the_comparison_and_the_
             column = table.get_by_role("columnheader", name=heading)
             index = column.evaluate("e => e.cellIndex")
             aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
-                table.locator("tbody tr").evaluate_all(
+                # the rows of levels and matches; a competency's second row says in words what its levels rest on
+                table.locator("tbody tr:has(th)").evaluate_all(
                     "(rows, i) => rows.map(r => getComputedStyle(r.cells[i]).textAlign)", index
                 )
             )
