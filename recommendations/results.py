@@ -26,11 +26,12 @@ from django.db import connection, transaction
 
 from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
-from assessment.services import profile_for
+from assessment.services import scored_attempt
 from assessment.translation import current_language
 from core.numbers import whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import paths
+from recommendations.asking import top_three_of
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
@@ -60,6 +61,10 @@ class Result:
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
     first_match_before: Match | None = None  # its value and range as shown then (no gaps kept)
+    # of a result of every question: its best role and the share of the profiles its answers allow in which that
+    # stays among the best three (`compute_document`); None for an adaptive one (its plan says it), an unreliable
+    # one, or one stored before this was
+    top_three: tuple[str, float] | None = None
 
 
 def _completions(assessment: Assessment):
@@ -128,7 +133,7 @@ def compute_document(
 ) -> dict:
     """Score, rank (with the model active now) and build the path: the whole result as plain data."""
     current = current or snapshot()
-    profile = profile_for(assessment)
+    items, answers, profile = scored_attempt(assessment)
     rankings = {language: rank_roles([profile], language, current)[0] for language in _languages()}
     ranking = rankings[_languages()[0]]
     reasons = {language: {fit.slug: list(fit.reasons) for fit in r.roles} for language, r in rankings.items()}
@@ -158,6 +163,12 @@ def compute_document(
         "done": sorted(done),
         "requirements": current.requirements(goal),
         "path": _path_document(goal, ranking.levels, current, done, options),
+        # How sure the ranking is, judged once here as the adaptive test judges its own (`finished_plan`): for a
+        # reliable result of every question (an unreliable one ranks nothing), [best role, share of the plausible
+        # profiles in which it stays among the best three]
+        "top_three": top_three_of(items, answers, profile, current)
+        if profile.reliable and not assessment.adaptive and roles
+        else None,
     }
 
 
@@ -499,7 +510,14 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         computed_at=row.computed_at,
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
         first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
+        top_three=_top_three(document.get("top_three")),
     )
+
+
+def _top_three(stored: Any) -> tuple[str, float] | None:
+    if not isinstance(stored, (list, tuple)) or len(stored) != 2:
+        return None
+    return str(stored[0]), float(stored[1])
 
 
 def _match_before(stored: Any) -> Match | None:
