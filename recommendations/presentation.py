@@ -329,6 +329,9 @@ def results_context(
         "fits": fits,
         "top_fits": fits[:3],
         "order_unlike_match": order_unlike_match(fits),
+        # the PDF lists only the first three roles: it asks why a higher match stands lower only of those (a role
+        # it does not list, matching more, left its reader looking for a role that was not there)
+        "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below_a_lower_match(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
