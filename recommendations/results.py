@@ -36,7 +36,7 @@ from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
 from recommendations.paths import Catalogue, CourseSpec, LearningPath, Step
-from recommendations.services import Recommendation, RoleFit, path_for, rank_roles
+from recommendations.services import Recommendation, RoleFit, path_for, rank_roles, ranking_version
 
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
 # measurement's joint posterior (format 1's were about half as wide as they should be).
@@ -369,8 +369,9 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
     For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
     `current`: the snapshot the page has just taken."""
-    result = result_for(assessment)
-    current, done = current or snapshot(), completed_courses(assessment)
+    current = current or snapshot()
+    result = judged_late(assessment, result_for(assessment), current)
+    done = completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):
         if store:
             return store_path(assessment, current=current, done=done)
@@ -379,6 +380,22 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     if path is result.recommendation.path:
         return result
     return dataclasses.replace(result, recommendation=dataclasses.replace(result.recommendation, path=path))
+
+
+def judged_late(assessment: Assessment, result: Result, current: Snapshot) -> Result:
+    """A reliable result of every question stored before how sure its ranking is was stored with it (`top_three`):
+    judged now and stored, once, where the roles would be ranked as they were (by the same model, of the same
+    roles); otherwise it is judged when the result is computed again ("Compute again" is offered then)."""
+    row = assessment.result
+    if "top_three" in row.document or assessment.adaptive or not result.profile.reliable:
+        return result
+    stored_roles = {fit.slug for fit in result.recommendation.roles}
+    if result.model_version != ranking_version(current) or stored_roles != {r.slug for r in current.roles}:
+        return result
+    items, answers, profile = scored_attempt(assessment)
+    document = {**row.document, "top_three": top_three_of(items, answers, profile, current) if stored_roles else None}
+    saved = _save(assessment, document, row.active_version, computed_at=row.computed_at, read=row.document)
+    return result if saved is None else dataclasses.replace(result, top_three=saved.top_three)
 
 
 def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:

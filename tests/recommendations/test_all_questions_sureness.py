@@ -67,6 +67,13 @@ def page_and_pdf(client, assessment: Assessment, language: str) -> tuple[str, st
     return page.content.decode(), pdf_html
 
 
+def never_judged_again(monkeypatch) -> None:
+    def judged_again(*args, **kwargs):
+        raise AssertionError("judged again at a page view")
+
+    monkeypatch.setattr(results_module, "top_three_of", judged_again)
+
+
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_a_result_of_every_question_says_how_sure_its_ranking_is_as_the_engine_judges_it(client, language):
     # every answer the strongest: several roles met almost fully, so the first role is not in every top three
@@ -104,11 +111,7 @@ def test_how_sure_it_is_is_judged_once_when_the_result_is_stored_not_at_every_vi
     client.get(url)  # computes and stores the result
     best, share = StoredResult.objects.get(assessment=person).document["top_three"]
     assert (best, 100 if share >= 1 else whole_percent(100 * share)) == engine_says(person)
-
-    def judged_again(*args, **kwargs):
-        raise AssertionError("judged again at a page view")
-
-    monkeypatch.setattr(results_module, "top_three_of", judged_again)
+    never_judged_again(monkeypatch)
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
 
 
@@ -122,3 +125,35 @@ def test_a_first_role_withdrawn_since_leaves_the_sentence_out(client):
     page = client.get(url)
     assert page.context["top_fits"][0][0] != first
     assert share_said(page.content.decode(), "de") is None
+
+
+def stored_as_before(person: Assessment, **changes) -> None:
+    """The person's stored result as it was stored before `top_three` was (with `changes` to the document)."""
+    row = StoredResult.objects.get(assessment=person)
+    document = {k: v for k, v in row.document.items() if k != "top_three"}
+    row.document = {**document, **changes}
+    row.model_version = row.document["model_version"]
+    row.save()
+
+
+def test_a_result_stored_before_is_judged_once_when_its_ranking_would_come_out_the_same(client, monkeypatch):
+    """The reviewer's result of every question was stored before results of every question were judged."""
+    person = answer_all(start_assessment(), strongest)
+    url = reverse("results", args=[person.token])
+    client.get(url)
+    stored_as_before(person)
+    assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
+    assert StoredResult.objects.get(assessment=person).document["top_three"][0] == engine_says(person)[0]
+    never_judged_again(monkeypatch)
+    assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
+
+
+def test_a_result_stored_before_and_ranked_by_another_model_is_not_judged_by_this_one(client):
+    person = answer_all(start_assessment(), strongest)
+    url = reverse("results", args=[person.token])
+    client.get(url)
+    stored_as_before(person, model_version="an-older-model")
+    assert share_said(client.get(url).content.decode(), "de") is None
+    assert "top_three" not in StoredResult.objects.get(assessment=person).document
+    client.post(reverse("results-recompute", args=[person.token]))  # computed again: judged with it
+    assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
