@@ -364,6 +364,80 @@ def _draw_levels(bank: Bank, answers: Mapping[str, str | None], uniforms: np.nda
     return (uniforms[:, 1:, None] > conditional.transpose(1, 0, 2)).sum(axis=2).clip(0, len(LEVELS) - 1)
 
 
+@dataclass(frozen=True)
+class PlausibleRanking:
+    """The plausible profiles the answers allow, ranked: what the plan and a result's sureness are judged on."""
+
+    levels: np.ndarray  # (samples, competencies) level indices
+    styles: np.ndarray  # (samples,) work styles
+    scores: np.ndarray  # (samples, roles) ranking scores
+    current: np.ndarray  # (roles,) the current estimate's scores
+    top1: np.ndarray  # (samples, roles) whether the role comes first in the sample
+    top3: np.ndarray  # (samples, roles) whether the role is among the best three in the sample
+    first: np.ndarray  # (roles,) share of samples with the role first
+    best: int  # the current estimate's best role
+    stability: float  # share of samples with the best role among the best three (`Plan.stability`)
+
+
+def rank_plausible_profiles(
+    bank: Bank,
+    roles: RoleTable,
+    answers: Mapping[str, str | None],
+    profile: Profile,
+    score_roles: ScoreRoles | None = None,
+) -> PlausibleRanking:
+    """`SAMPLES` plausible profiles drawn for these answers (`profile`: their measurement) and the current estimate,
+    ranked with `score_roles` (default: the transparent ranking). `roles` must not be empty."""
+    n_comp = len(bank.competencies)
+    uniforms = _uniforms(SAMPLES, n_comp + 2)
+    levels = _draw_levels(bank, answers, uniforms[:, : n_comp + 1])  # (samples, competencies) ints
+    style_post = _style_posterior(bank, answers)
+    styles = STYLE_GRID[_draw(np.cumsum(style_post)[None, :], uniforms[:, n_comp + 1 :])[:, 0]]
+
+    def rank(lv: np.ndarray, st: np.ndarray) -> np.ndarray:
+        if score_roles is not None:
+            return np.asarray(score_roles(lv, st), dtype=float)
+        return transparent_scores(lv, st, roles)
+
+    expected = np.array([[profile.competencies[c].expected for c in bank.competencies]], dtype=float)
+    # The current estimate's style: the person's, or, before any situation is answered, every style on the grid
+    # alike (as the result ranks then: `recommendations.services.rank_roles`).
+    own_styles = [profile.work_style] if profile.work_style_confidence > 0 else list(STYLE_GRID)
+    # One call ranks the current estimate (first rows) and the plausible profiles.
+    ranked = rank(
+        np.vstack([np.repeat(expected, len(own_styles), axis=0), levels.astype(float)]),
+        np.concatenate([own_styles, styles]),
+    )
+    current, scores = ranked[: len(own_styles)].mean(axis=0), ranked[len(own_styles) :]  # (roles,), (samples, roles)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    top3 = np.zeros_like(scores, dtype=bool)
+    np.put_along_axis(top3, order[:, : min(3, len(roles.slugs))], True, axis=1)
+    top1 = np.zeros_like(scores, dtype=bool)
+    np.put_along_axis(top1, order[:, :1], True, axis=1)
+    best = int(np.argsort(-current, kind="stable")[0])
+    return PlausibleRanking(
+        levels, styles, scores, current, top1, top3, top1.mean(axis=0), best, float(top3[:, best].mean())
+    )
+
+
+def top_three_share(
+    bank: Bank,
+    roles: RoleTable,
+    answers: Mapping[str, str | None],
+    *,
+    score_roles: ScoreRoles | None = None,
+    profile: Profile | None = None,
+) -> tuple[str, float] | None:
+    """The best role for these answers and the share of the profiles they allow in which it stays among the best
+    three, as the plan judges it (`Plan.best_role`, `Plan.stability`), for any answers: also those of every
+    question, where the plan stops before it ranks. None without roles."""
+    if not roles.slugs:
+        return None
+    profile = profile or score_profile(bank.competencies, bank.items, answers)
+    drawn = rank_plausible_profiles(bank, roles, answers, profile, score_roles)
+    return roles.slugs[drawn.best], drawn.stability
+
+
 def plan(
     bank: Bank,
     roles: RoleTable,
@@ -406,37 +480,11 @@ def plan(
         return finish("no roles")
 
     profile = profile or score_profile(bank.competencies, bank.items, answers)
-    n_comp = len(bank.competencies)
-    uniforms = _uniforms(SAMPLES, n_comp + 2)
-    levels = _draw_levels(bank, answers, uniforms[:, : n_comp + 1])  # (samples, competencies) ints
-    style_post = _style_posterior(bank, answers)
-    styles = STYLE_GRID[_draw(np.cumsum(style_post)[None, :], uniforms[:, n_comp + 1 :])[:, 0]]
-
-    def rank(lv: np.ndarray, st: np.ndarray) -> np.ndarray:
-        if score_roles is not None:
-            return np.asarray(score_roles(lv, st), dtype=float)
-        return transparent_scores(lv, st, roles)
-
-    expected = np.array([[profile.competencies[c].expected for c in bank.competencies]], dtype=float)
-    # The current estimate's style: the person's, or, before any situation is answered, every style on the grid
-    # alike (as the result ranks then: `recommendations.services.rank_roles`).
-    own_styles = [profile.work_style] if profile.work_style_confidence > 0 else list(STYLE_GRID)
-    # One call ranks the current estimate (first rows) and the plausible profiles.
-    ranked = rank(
-        np.vstack([np.repeat(expected, len(own_styles), axis=0), levels.astype(float)]),
-        np.concatenate([own_styles, styles]),
-    )
-    current, scores = ranked[: len(own_styles)].mean(axis=0), ranked[len(own_styles) :]  # (roles,), (samples, roles)
-    n_roles = len(roles.slugs)
-    order = np.argsort(-scores, axis=1, kind="stable")
-    top3 = np.zeros_like(scores, dtype=bool)
-    np.put_along_axis(top3, order[:, : min(3, n_roles)], True, axis=1)
-    top1 = np.zeros_like(scores, dtype=bool)
-    np.put_along_axis(top1, order[:, :1], True, axis=1)
-    best = int(np.argsort(-current, kind="stable")[0])
-    stability = float(top3[:, best].mean())
-    first = top1.mean(axis=0)
-    best_first = float(first[best])
+    drawn = rank_plausible_profiles(bank, roles, answers, profile, score_roles)
+    levels, styles, scores, current = drawn.levels, drawn.styles, drawn.scores, drawn.current
+    top1, top3, first, best = drawn.top1, drawn.top3, drawn.first, drawn.best
+    stability, best_first = drawn.stability, float(first[best])
+    n_comp, n_roles = len(bank.competencies), len(roles.slugs)
 
     # Knowledge checks still needed: the core of each leading role, each with an answered check.
     leading_now = np.argsort(-current, kind="stable")[: min(CORE_ROLES, n_roles)]

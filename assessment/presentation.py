@@ -251,6 +251,21 @@ def self_rating_tendency(profile: Profile) -> str:
 SETTLED_STOPS = ("top roles stable", "two roles tied")
 
 
+def top_three_sentence(stability: float) -> str:
+    """How often a result's first role stays among the best three in the profiles the answers allow
+    (`adaptive.top_three_share`), as the results page and the PDF say it."""
+    # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
+    # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before
+    if stability >= 1:
+        return _(
+            "In every one of the %(count)s profiles drawn from those your answers allow, the first role "
+            "stays among the best three."
+        ) % {"count": SAMPLES}
+    return _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.") % {
+        "sure": whole_percent(100 * stability)
+    }
+
+
 def result_sureness(plan: Mapping) -> list[str]:
     """What a finished adaptive result says about how sure it is (its stored, judged plan: see
     `services.judged_plan`): how often its first role stays among the best three in the profiles the answers
@@ -260,22 +275,7 @@ def result_sureness(plan: Mapping) -> list[str]:
     settled = plan.get("settled", reason in SETTLED_STOPS)
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
-        # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
-        # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before
-        stability = float(plan["stability"])
-        if stability >= 1:
-            sentences.append(
-                _(
-                    "In every one of the %(count)s profiles drawn from those your answers allow, the first role "
-                    "stays among the best three."
-                )
-                % {"count": SAMPLES}
-            )
-        else:
-            sentences.append(
-                _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.")
-                % {"sure": whole_percent(100 * stability)}
-            )
+        sentences.append(top_three_sentence(float(plan["stability"])))
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"
     if reason == "answers inconsistent":

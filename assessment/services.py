@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessment import adaptive, duration
 from assessment.bank import competency_slugs, item_spec, items_with_options
-from assessment.measurement import Profile, score_profile
+from assessment.measurement import ItemSpec, Profile, score_profile
 from assessment.models import Answer, Assessment, AttemptNumbering, Item, Option
 from assessment.sharpening import SHARPEN_QUESTIONS, sharpen_plan
 
@@ -341,8 +341,15 @@ def answers_by_slug(assessment: Assessment) -> dict[str, str | None]:
 
 def profile_for(assessment: Assessment) -> Profile:
     """Score an assessment's answers over the items it was started with."""
-    items = items_with_options(assessment.item_ids)
-    return score_profile(competency_slugs(), [item_spec(i) for i in items], answers_by_slug(assessment))
+    return scored_attempt(assessment)[2]
+
+
+def scored_attempt(assessment: Assessment) -> tuple[list[ItemSpec], dict[str, str | None], Profile]:
+    """The items an assessment was started with, its answers (item slug -> option value, None for a skip) and the
+    profile they score to (`profile_for`)."""
+    specs = [item_spec(i) for i in items_with_options(assessment.item_ids)]
+    answers = answers_by_slug(assessment)
+    return specs, answers, score_profile(competency_slugs(), specs, answers)
 
 
 def start_page_durations(language: str, questions: int) -> duration.StartPageTimes:

@@ -4,8 +4,11 @@ ranking the result will use. Registered with `assessment.services` when the apps
 
 from __future__ import annotations
 
-from assessment.adaptive import Bank, RoleTable, ScoreRoles, prepare_bank, role_table
+from collections.abc import Iterable, Mapping
+
+from assessment.adaptive import Bank, RoleTable, ScoreRoles, prepare_bank, role_table, top_three_share
 from assessment.bank import item_spec, items_with_options
+from assessment.measurement import ItemSpec, Profile
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.lifecycle import active_model
@@ -25,9 +28,25 @@ def engine_inputs(current: Snapshot | None = None) -> tuple[Bank, RoleTable, Sco
     """The prepared bank (the active items), the role table and the ranking for `assessment.adaptive.plan`."""
     current = current or snapshot()
     bank = prepare_bank(current.competencies, (item_spec(item) for item in items_with_options()))
-    roles = role_table(
+    return bank, _roles(bank, current), role_scorer(current)
+
+
+def _roles(bank: Bank, current: Snapshot) -> RoleTable:
+    return role_table(
         bank,
         {r.slug: dict(zip(current.competencies, r.requirements)) for r in current.roles},
         {r.slug: r.work_style for r in current.roles},
     )
-    return bank, roles, role_scorer(current)
+
+
+def top_three_of(
+    items: Iterable[ItemSpec], answers: Mapping[str, str | None], profile: Profile, current: Snapshot
+) -> tuple[str, float] | None:
+    """The best role for an attempt's answers over its own `items` and the share of the profiles they allow in which
+    it stays among the best three, ranked as the result is: what the adaptive test judges its own results by
+    (`assessment.adaptive.top_three_share`), for a result of every question. `profile`: the answers' measurement.
+    None without roles."""
+    bank = prepare_bank(current.competencies, items)
+    given = {slug: value for slug, value in answers.items() if value is not None}  # skips: no evidence
+    measured = profile if list(profile.competencies) == list(bank.competencies) else None  # else scored again
+    return top_three_share(bank, _roles(bank, current), given, score_roles=role_scorer(current), profile=measured)

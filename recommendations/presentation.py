@@ -31,6 +31,7 @@ from assessment.presentation import (
     reliability_note,
     result_sureness,
     self_rating_tendency,
+    top_three_sentence,
     work_style_summary,
 )
 from assessment.services import finished_plan
@@ -329,6 +330,9 @@ def results_context(
         "fits": fits,
         "top_fits": fits[:3],
         "order_unlike_match": order_unlike_match(fits),
+        # the PDF lists only the first three roles: it asks why a higher match stands lower only of those (a role
+        # it does not list, matching more, left its reader looking for a role that was not there)
+        "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below_a_lower_match(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
@@ -361,8 +365,8 @@ def results_context(
         "limits_form": limits_form,
         "answered": profile.answered,
         "adaptive_plan": adaptive_plan,
-        # how sure the adaptive result is, and why the test stopped when that matters
-        "sureness": result_sureness(adaptive_plan) if adaptive_plan else [],
+        # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure
+        "sureness": result_sureness(adaptive_plan) if adaptive_plan else stored_sureness(result, fits),
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
         # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
@@ -396,6 +400,14 @@ def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
         "open_gaps": by_limits,
         "long_gaps": [c for c in rest if c not in by_limits],
     }
+
+
+def stored_sureness(result: Result, fits: list) -> list[str]:
+    """How sure a result of every question is, as stored with it (`Result.top_three`): said only of the role the page
+    puts first (a role withdrawn since leaves another first, of which nothing was judged)."""
+    if result.top_three is None or not fits or fits[0][1].slug != result.top_three[0]:
+        return []
+    return [top_three_sentence(result.top_three[1])]
 
 
 def order_unlike_match(fits: list, shown: int = 3) -> bool:

@@ -26,16 +26,17 @@ from django.db import connection, transaction
 
 from assessment.measurement import CompetencyScore, Profile
 from assessment.models import Assessment
-from assessment.services import profile_for
+from assessment.services import scored_attempt
 from assessment.translation import current_language
 from core.numbers import whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import paths
+from recommendations.asking import top_three_of
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
 from recommendations.paths import Catalogue, CourseSpec, LearningPath, Step
-from recommendations.services import Recommendation, RoleFit, path_for, rank_roles
+from recommendations.services import Recommendation, RoleFit, path_for, rank_roles, ranking_version
 
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
 # measurement's joint posterior (format 1's were about half as wide as they should be).
@@ -60,6 +61,10 @@ class Result:
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
     first_match_before: Match | None = None  # its value and range as shown then (no gaps kept)
+    # of a result of every question: its best role and the share of the profiles its answers allow in which that
+    # stays among the best three (`compute_document`); None for an adaptive one (its plan says it), an unreliable
+    # one, or one stored before this was
+    top_three: tuple[str, float] | None = None
 
 
 def _completions(assessment: Assessment):
@@ -128,7 +133,7 @@ def compute_document(
 ) -> dict:
     """Score, rank (with the model active now) and build the path: the whole result as plain data."""
     current = current or snapshot()
-    profile = profile_for(assessment)
+    items, answers, profile = scored_attempt(assessment)
     rankings = {language: rank_roles([profile], language, current)[0] for language in _languages()}
     ranking = rankings[_languages()[0]]
     reasons = {language: {fit.slug: list(fit.reasons) for fit in r.roles} for language, r in rankings.items()}
@@ -158,6 +163,12 @@ def compute_document(
         "done": sorted(done),
         "requirements": current.requirements(goal),
         "path": _path_document(goal, ranking.levels, current, done, options),
+        # How sure the ranking is, judged once here as the adaptive test judges its own (`finished_plan`): for a
+        # reliable result of every question (an unreliable one ranks nothing), [best role, share of the plausible
+        # profiles in which it stays among the best three]
+        "top_three": top_three_of(items, answers, profile, current)
+        if profile.reliable and not assessment.adaptive and roles
+        else None,
     }
 
 
@@ -358,8 +369,9 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
     For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
     `current`: the snapshot the page has just taken."""
-    result = result_for(assessment)
-    current, done = current or snapshot(), completed_courses(assessment)
+    current = current or snapshot()
+    result = judged_late(assessment, result_for(assessment), current)
+    done = completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):
         if store:
             return store_path(assessment, current=current, done=done)
@@ -368,6 +380,22 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     if path is result.recommendation.path:
         return result
     return dataclasses.replace(result, recommendation=dataclasses.replace(result.recommendation, path=path))
+
+
+def judged_late(assessment: Assessment, result: Result, current: Snapshot) -> Result:
+    """A reliable result of every question stored before how sure its ranking is was stored with it (`top_three`):
+    judged now and stored, once, where the roles would be ranked as they were (by the same model, of the same
+    roles); otherwise it is judged when the result is computed again ("Compute again" is offered then)."""
+    row = assessment.result
+    if "top_three" in row.document or assessment.adaptive or not result.profile.reliable:
+        return result
+    stored_roles = {fit.slug for fit in result.recommendation.roles}
+    if result.model_version != ranking_version(current) or stored_roles != {r.slug for r in current.roles}:
+        return result
+    items, answers, profile = scored_attempt(assessment)
+    document = {**row.document, "top_three": top_three_of(items, answers, profile, current) if stored_roles else None}
+    saved = _save(assessment, document, row.active_version, computed_at=row.computed_at, read=row.document)
+    return result if saved is None else dataclasses.replace(result, top_three=saved.top_three)
 
 
 def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:
@@ -499,7 +527,14 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         computed_at=row.computed_at,
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
         first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
+        top_three=_top_three(document.get("top_three")),
     )
+
+
+def _top_three(stored: Any) -> tuple[str, float] | None:
+    if not isinstance(stored, (list, tuple)) or len(stored) != 2:
+        return None
+    return str(stored[0]), float(stored[1])
 
 
 def _match_before(stored: Any) -> Match | None:

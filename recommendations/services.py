@@ -64,6 +64,13 @@ def model_ranks_for(model: recommender.TrainedModel | None, current: Snapshot) -
     )
 
 
+def ranking_version(current: Snapshot) -> str:
+    """What ranks the roles now (`Ranking.model_version`): the active model's version where it may rank, else
+    the transparent ranking."""
+    model = active_model(current.model_state)
+    return model.version if model_ranks_for(model, current) else TRANSPARENT
+
+
 def _fits(model, levels: np.ndarray, styles: np.ndarray, current: Snapshot) -> tuple[np.ndarray, str]:
     """The ranking score of every (person, role) pair, and what ranked them: the model where there is one
     that fits the current roles and competencies and may rank (README: "The ranking"), else the transparent ranking

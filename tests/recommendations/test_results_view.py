@@ -349,7 +349,7 @@ def test_the_page_shows_the_stored_result_and_does_not_score_again(client, finis
     def no_scoring(*args, **kwargs):
         raise AssertionError("the page scored the answers again")
 
-    monkeypatch.setattr(results_module, "profile_for", no_scoring)
+    monkeypatch.setattr(results_module, "scored_attempt", no_scoring)
     text = client.get(results_url(finished_assessment)).content.decode()
     assert 'etwa 42 % (<span class="range">37–47</span> %)' in text
     assert client.get(reverse("results-json", args=[finished_assessment.token])).json()["roles"][0]["match"] == 42.0

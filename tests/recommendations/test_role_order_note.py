@@ -6,10 +6,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import override
 
 from assessment.services import start_assessment
 from recommendations import presentation
+from recommendations.models import StoredResult
 from recommendations.presentation import order_unlike_match
 from tests.conftest import answer_all, strongest
 
@@ -88,3 +91,32 @@ def test_without_a_model_the_page_explains_the_order_the_transparent_ranking_giv
     text = Client().get(reverse("results", args=[assessment.token])).content.decode()
     assert "Rollen geordnet nach der nachvollziehbaren Passung" in text
     assert ORDER not in text and "Die Reihenfolge ist die Passung, abzüglich 10 Punkten" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("matches", "page_asks", "pdf_asks"),
+    [
+        ((85, 85, 80, 92), True, False),  # the 92 % role is not in the PDF: its question had no answer there
+        ((80, 85, 85, 70), True, True),  # the roles the PDF lists rise
+        ((90, 85, 80, 70), False, False),
+    ],
+)
+def test_the_pdf_asks_why_a_higher_match_stands_lower_only_of_the_roles_it_lists(client, matches, page_asks, pdf_asks):
+    assessment = answer_all(start_assessment(adaptive=False), strongest)
+    client.get(reverse("results", args=[assessment.token]))  # computes and stores the result
+    row = StoredResult.objects.get(assessment=assessment)
+    lower = [60.0 - i for i in range(len(row.document["roles"]))]  # every other role: lower than these
+    for role, match in zip(row.document["roles"], [*matches, *lower]):
+        role["match"].update(value=float(match), low=match - 5.0, high=min(match + 3.0, 100.0))
+    row.save()
+    assessment.refresh_from_db()
+    question = "Warum steht eine Rolle mit höherer Passung weiter unten?"
+    page = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert (f"<summary>{question}</summary>" in page) is page_asks
+    with override("de"):
+        context, _status = presentation.results_context(assessment)
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    heading = pdf_html.split("Die Passung sagt")[0].rsplit("<h3>", 1)[1].split("</h3>")[0]  # over the numbers
+    assert heading == (question if pdf_asks else "Was die Zahlen bedeuten")
+    assert pdf_html.count("Sie erfüllen etwa") == 3  # the three roles the PDF lists
