@@ -370,7 +370,9 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
     `current`: the snapshot the page has just taken."""
     current = current or snapshot()
-    result = judged_late(assessment, result_for(assessment), current)
+    result = result_for(assessment)
+    if store:  # a shared, read-only view stores nothing: the owner's next view judges it
+        result = judged_late(assessment, result, current)
     done = completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):
         if store:

@@ -157,3 +157,16 @@ def test_a_result_stored_before_and_ranked_by_another_model_is_not_judged_by_thi
     assert "top_three" not in StoredResult.objects.get(assessment=person).document
     client.post(reverse("results-recompute", args=[person.token]))  # computed again: judged with it
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
+
+
+def test_a_shared_view_of_a_result_stored_before_stores_nothing(client):
+    """The shared page is read-only (`result_with_current_path(store=False)`): it judged and stored the owner's
+    result before; now the owner's next view does."""
+    person = answer_all(start_assessment(), strongest)
+    client.get(reverse("results", args=[person.token]))
+    stored_as_before(person)
+    client.get(reverse("shared-results", args=[person.share()]))
+    assert "top_three" not in StoredResult.objects.get(assessment=person).document
+    assert (
+        share_said(client.get(reverse("results", args=[person.token])).content.decode(), "de") == engine_says(person)[1]
+    )
