@@ -216,10 +216,11 @@ class CourseAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields.get("prerequisites")
-        # a course cannot require itself: it is not offered
-        if isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None and self.instance.pk:
-            field.queryset = field.queryset.exclude(pk=self.instance.pk)
+        for name in ("prerequisites", "admission_prerequisites"):
+            field = self.fields.get(name)
+            # a course cannot require itself: it is not offered
+            if isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None and self.instance.pk:
+                field.queryset = field.queryset.exclude(pk=self.instance.pk)
 
     def clean(self):
         super().clean()
@@ -229,6 +230,17 @@ class CourseAdminForm(forms.ModelForm):
             cycle = Course.objects.prerequisite_cycle(self.instance.pk, [c.pk for c in prerequisites])
             if cycle:
                 self.add_error("prerequisites", cycle_message(cycle, label="title_de"))
+        admission = cleaned.get("admission_prerequisites")
+        if admission is not None and prerequisites is not None:
+            if stray := [str(course) for course in admission if course not in prerequisites]:
+                self.add_error(
+                    "admission_prerequisites",
+                    gettext(
+                        "Not a prerequisite of this course: %(courses)s. A course whose certificate is required for "
+                        "admission must be chosen as a prerequisite, too."
+                    )
+                    % {"courses": ", ".join(stray)},
+                )
         return cleaned
 
 
@@ -469,7 +481,10 @@ class CourseAdmin(
     date_hierarchy = "last_checked"
     search_fields = ("slug", "title_de", "title_en", "provider__name", "certificate", "awarding_body")
     ordering = ("title_de",)
-    filter_horizontal = ("prerequisites",)  # its labels say which courses are inactive (the autocomplete's cannot)
+    filter_horizontal = (
+        "prerequisites",
+        "admission_prerequisites",
+    )  # its labels say which courses are inactive (the autocomplete's cannot)
     fieldsets = (
         (None, {"fields": ("slug", ("title_de", "title_en"), "provider", "url")}),
         (
@@ -484,7 +499,7 @@ class CourseAdmin(
             },
         ),
         (_("Status"), {"fields": (("active", "verified"), ("last_checked", "source"), "exam_retired_on")}),
-        (_("Prerequisites"), {"fields": ("prerequisites",)}),
+        (_("Prerequisites"), {"fields": ("prerequisites", "admission_prerequisites")}),
         (_("Texts"), {"fields": (("description_de", "description_en"), ("note_de", "note_en"))}),
     )
     inlines = [CourseCompetencyInline]
@@ -508,7 +523,7 @@ class CourseAdmin(
         return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def get_export_queryset(self, request: HttpRequest):
-        return super().get_export_queryset(request).prefetch_related("prerequisites")
+        return super().get_export_queryset(request).prefetch_related("prerequisites", "admission_prerequisites")
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "prerequisites":
@@ -517,6 +532,10 @@ class CourseAdmin(
             # the two lists' headings name the field: the model's field has no translated name ("Verfügbare
             # prerequisites" stood over the German list)
             kwargs["widget"] = FilteredSelectMultiple(_("prerequisites"), is_stacked=False)
+        elif db_field.name == "admission_prerequisites":
+            kwargs["form_class"] = PrerequisiteField
+            kwargs["queryset"] = Course.objects.order_by("-active", "title_de")
+            kwargs["widget"] = FilteredSelectMultiple(_("admission requirements"), is_stacked=False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
@@ -565,9 +584,9 @@ class CourseAdmin(
         and tell the admin why. The course's own links to its prerequisites go with it unnamed: Django lists them
         by their generated names ("From_course-to_course-Beziehung: Course_prerequisites object (315)")."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        links = Course.prerequisites.through._meta
-        deleted = _without_rows(deleted, f"{capfirst(links.verbose_name)}: ")
-        counts = {name: count for name, count in counts.items() if name != links.verbose_name_plural}
+        for links in (Course.prerequisites.through._meta, Course.admission_prerequisites.through._meta):
+            deleted = _without_rows(deleted, f"{capfirst(links.verbose_name)}: ")
+            counts = {name: count for name, count in counts.items() if name != links.verbose_name_plural}
         objs = list(objs)
         ids = {c.pk for c in objs}
         titles = {c.pk: str(c) for c in objs}

@@ -62,6 +62,7 @@ def _stamp_sql() -> str:
         (table(CourseCompetency), "id"),
         (table(RoleRequirement), "id"),
         (table(Course.prerequisites.through), "id"),
+        (table(Course.admission_prerequisites.through), "id"),
         (table(Competency.history.model), "history_id"),  # any change to a competency's names or order
         (table(Section.history.model), "history_id"),
     ]
@@ -110,6 +111,11 @@ def load_snapshot() -> Snapshot:
     through = Course.prerequisites.through
     for from_id, slug in through.objects.values_list("from_course_id", "to_course__slug"):
         prerequisites.setdefault(from_id, []).append(slug)
+    admission: dict[int, set[str]] = {}
+    for from_id, slug in Course.admission_prerequisites.through.objects.values_list(
+        "from_course_id", "to_course__slug"
+    ):
+        admission.setdefault(from_id, set()).add(slug)
     courses = [
         CourseSpec(
             slug=slug,
@@ -119,6 +125,8 @@ def load_snapshot() -> Snapshot:
             price_eur=None if price is None else float(price),
             develops=tuple(develops.get(pk, ())),
             prerequisites=tuple(sorted(prerequisites.get(pk, ()))),
+            # only what is a prerequisite, too (the admin's form and the imports keep it so)
+            admission=tuple(sorted(admission.get(pk, set()) & set(prerequisites.get(pk, ())))),
             active=active,
             format=fmt,
             certificate=certificate,

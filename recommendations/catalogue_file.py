@@ -51,6 +51,7 @@ class CheckedCourse:
     values: dict[str, Any]
     links: dict[str, dict[str, Any]]  # competency slug -> weight, from_level, to_level
     prerequisites: list[str]
+    admission_prerequisites: list[str]  # a subset of the prerequisites
 
 
 @dataclass
@@ -85,7 +86,7 @@ def export_catalogue() -> dict[str, Any]:
     courses = []
     for course in (
         Course.objects.select_related("provider")
-        .prefetch_related("prerequisites", "competencies__competency")
+        .prefetch_related("prerequisites", "admission_prerequisites", "competencies__competency")
         .order_by("slug")
     ):
         entry: dict[str, Any] = {"slug": course.slug, "provider": course.provider.slug}
@@ -106,6 +107,7 @@ def export_catalogue() -> dict[str, Any]:
             for link in sorted(course.competencies.all(), key=lambda link: (-link.weight, link.competency.slug))
         ]
         entry["prerequisites"] = sorted(p.slug for p in course.prerequisites.all())
+        entry["admission_prerequisites"] = sorted(p.slug for p in course.admission_prerequisites.all())
         courses.append(entry)
     return {"providers": providers, "courses": courses}
 
@@ -379,6 +381,18 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
             elif required not in known_courses:
                 problems.append(f"prerequisites: {required!r} is neither in the file nor in the database")
         requires[slug] = [p for p in prerequisites if p != slug]
+        admission = entry.get("admission_prerequisites", [])
+        if not isinstance(admission, list) or not all(isinstance(p, str) for p in admission):
+            problems.append("admission_prerequisites: expected a list of course slugs")
+            admission = []
+        for required in admission:
+            if required not in known_courses:
+                problems.append(f"admission_prerequisites: {required!r} is neither in the file nor in the database")
+            elif required not in prerequisites:
+                problems.append(
+                    f"admission_prerequisites: {required!r} is not among the course's prerequisites "
+                    "(a course whose certificate is required for admission must be a prerequisite, too)"
+                )
         before = stored_courses.get(slug) or new_course(slug)
         active = values.get("active", before.active)
         example, in_house = kinds.get(provider, (False, False))
@@ -393,11 +407,13 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
             for name, value in values.items():
                 setattr(course, name, value)
             try:
-                course.full_clean(exclude=["provider", "prerequisites"], validate_unique=False)
+                course.full_clean(
+                    exclude=["provider", "prerequisites", "admission_prerequisites"], validate_unique=False
+                )
             except ValidationError as exc:
                 problems += [f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
         errors += [f"{where}: {p}" for p in problems]
-        checked.courses.append(CheckedCourse(slug, provider, values, links, requires[slug]))
+        checked.courses.append(CheckedCourse(slug, provider, values, links, requires[slug], admission))
 
     # the courses the file leaves as they are: a provider it changes must still fit them
     for course_slug, provider, url in (
@@ -491,6 +507,11 @@ def import_catalogue(data: Any) -> ImportCounts:
         if set(course.prerequisites.values_list("pk", flat=True)) != wanted:
             course._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
             course.prerequisites.set(wanted)
+            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
+        wanted = {courses[slug].pk for slug in entry.admission_prerequisites}
+        if set(course.admission_prerequisites.values_list("pk", flat=True)) != wanted:
+            course._change_reason = IMPORTED  # type: ignore[attr-defined]
+            course.admission_prerequisites.set(wanted)
             outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
     for result in outcome.values():
         getattr(counts, result)["courses"] += 1

@@ -82,7 +82,7 @@ def sync_roles(report: LoadReport | None = None) -> LoadReport:
     return report
 
 
-# The course fields the shipped catalogue sets (besides slug, provider, competencies and prerequisites).
+# The course fields the shipped catalogue sets (besides slug, provider, competencies and both kinds of prerequisites).
 COURSE_FIELDS = course_fields.COURSE_FIELDS
 PROVIDER_FIELDS = ("name", "url", "is_example", "in_house", "note_de", "note_en")
 COURSE_DEFAULTS: dict[str, Any] = {
@@ -188,11 +188,15 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
         synced.append((row, entry, outcome))
 
     for row, entry, outcome in synced:  # prerequisites once every course exists
-        wanted = {existing[slug].pk for slug in entry.get("prerequisites", []) if slug in existing}
-        if set(row.prerequisites.values_list("pk", flat=True)) != wanted:
-            row._change_reason = SHIPPED
-            row.prerequisites.set(wanted)
-            outcome = "updated" if outcome == "unchanged" else outcome
+        for relation, slugs in (
+            (row.prerequisites, entry.get("prerequisites", [])),
+            (row.admission_prerequisites, entry.get("admission_prerequisites", [])),  # a subset of them
+        ):
+            wanted = {existing[slug].pk for slug in slugs if slug in existing}
+            if set(relation.values_list("pk", flat=True)) != wanted:
+                row._change_reason = SHIPPED
+                relation.set(wanted)
+                outcome = "updated" if outcome == "unchanged" else outcome
         counts[outcome] += 1
 
     shipped_slugs = {entry["slug"] for entry in data["courses"]}

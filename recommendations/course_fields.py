@@ -26,6 +26,7 @@ COURSE_COLUMNS = (
     "exam_retired_on",
     "competencies",
     "prerequisites",
+    "admission_prerequisites",
     "description_de",
     "description_en",
     "note_de",
@@ -33,7 +34,7 @@ COURSE_COLUMNS = (
 )
 # The columns that are not a plain value of the course row: the key, and relations given by slug.
 COURSE_KEY = "slug"
-COURSE_RELATIONS = ("provider", "competencies", "prerequisites")
+COURSE_RELATIONS = ("provider", "competencies", "prerequisites", "admission_prerequisites")
 # The plain values of a course (what the shipped catalogue sets besides slug and relations).
 COURSE_FIELDS = tuple(name for name in COURSE_COLUMNS if name != COURSE_KEY and name not in COURSE_RELATIONS)
 # What the admin's course form edits: everything but the competencies, which have their own inline.

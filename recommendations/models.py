@@ -261,6 +261,21 @@ class Course(EnglishAlongsideGerman):
         help_text=_("Empty when the provider quotes on request: shown as “price on request”, never guessed."),
     )
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="leads_to")
+    # A subset of the prerequisites: the ones whose certificate the awarding body requires for admission to this
+    # course's exam (the ITIL Managing Professional modules need the Foundation). A learning path never leaves them
+    # out because the person's level covers what they teach: without the certificate there is no admission.
+    admission_prerequisites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="admits_to",
+        verbose_name=_("admission requirements"),
+        help_text=_(
+            "Prerequisites whose certificate the awarding body requires for admission (e.g. the Foundation for a "
+            "Managing Professional module). Each must also be chosen as a prerequisite. Learning paths always "
+            "include them, even where the person's level already covers what they teach."
+        ),
+    )
     fundable = models.BooleanField(
         _("usually fundable"), default=False, help_text=_("E.g. with a Bildungsgutschein (AZAV).")
     )
@@ -298,7 +313,7 @@ class Course(EnglishAlongsideGerman):
     note = Translated()
 
     objects = CourseQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["prerequisites"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["prerequisites", "admission_prerequisites"])
 
     class Meta:
         ordering = ["slug"]

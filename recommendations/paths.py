@@ -20,7 +20,8 @@ Pure functions on plain data. The rules of the greedy fallback:
 * the biggest gaps are served first, the core of the role weighing more; practical formats win
   ties against certificate courses (the seed warns against collecting certificates);
 * prerequisites come first: a required course the person has not outgrown joins the path before
-  the course that needs it; no course appears twice;
+  the course that needs it, and one whose certificate is required for admission joins it whatever the
+  person's level (without the certificate there is no exam); no course appears twice;
 * courses the person marked as done count as taken: they raise the levels they teach and
   satisfy prerequisites, and do not appear again.
 """
@@ -70,6 +71,8 @@ class CourseSpec:
     price_eur: float | None  # None: the provider quotes on request
     develops: tuple[tuple[str, float, int, int], ...]  # (competency, weight, from_level, to_level)
     prerequisites: tuple[str, ...] = ()
+    # the prerequisites whose certificate the awarding body requires for admission: never left out as outgrown
+    admission: tuple[str, ...] = ()
     active: bool = True
     format: str = "online"
     certificate: str = ""
@@ -282,7 +285,7 @@ def _with_prerequisites(
         stack.add(c.slug)
         for slug in c.prerequisites:
             pre = catalogue.courses.get(slug)
-            if pre is not None and not _outgrown(pre, levels):
+            if pre is not None and not _left_out(c, pre, levels):
                 visit(pre)
         result.append(c)
         chosen[c.slug] = c
@@ -293,6 +296,13 @@ def _with_prerequisites(
 
 def _outgrown(course: CourseSpec, levels: Mapping[str, float]) -> bool:
     return all(levels.get(comp, 0.0) >= end - TOLERANCE for comp, _, _, end in course.develops)
+
+
+def _left_out(course: CourseSpec, prerequisite: CourseSpec, levels: Mapping[str, float]) -> bool:
+    """Whether a path may leave out `prerequisite` of `course` because the person's level covers what it teaches:
+    never where its certificate is required for admission (the ITIL Managing Professional modules need the
+    Foundation, at any level)."""
+    return prerequisite.slug not in course.admission and _outgrown(prerequisite, levels)
 
 
 def learning_path_for(
@@ -581,18 +591,21 @@ def _candidates(
 def _needed_prerequisites(
     catalogue: Catalogue, slugs: Collection[str], levels: Mapping[str, float], finished: Collection[str]
 ) -> dict[str, tuple[str, ...]]:
-    """course slug -> its prerequisites the person still needs (active, not outgrown, not done), for the
-    candidates and, transitively, for those prerequisites."""
+    """course slug -> its prerequisites the person still needs (active, not done, and not outgrown unless its
+    certificate is required for admission), for the candidates and, transitively, for those prerequisites."""
     result: dict[str, tuple[str, ...]] = {}
     todo = list(slugs)
     while todo:
         slug = todo.pop()
         if slug in result:
             continue
+        course = catalogue.courses[slug]
         needed = tuple(
             pre
-            for pre in catalogue.courses[slug].prerequisites
-            if pre in catalogue.courses and pre not in finished and not _outgrown(catalogue.courses[pre], levels)
+            for pre in course.prerequisites
+            if pre in catalogue.courses
+            and pre not in finished
+            and not _left_out(course, catalogue.courses[pre], levels)
         )
         result[slug] = needed
         todo.extend(needed)

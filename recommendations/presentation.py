@@ -431,10 +431,11 @@ def below_a_lower_match(fits: list) -> set[str]:
 def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     """Each step with the prerequisites of its course that are neither in the path nor done (one query, and
     only when there are any), told apart by why: the path leaves out a prerequisite still offered only when the
-    person's level already covers what it teaches (`paths._needed_prerequisites`), and one no longer offered
-    (inactive, or deleted since) always; a provider may still ask for its certificate (TOGAF Practitioner
-    without Foundation, RHCE without RHCSA). "because your level covers it, or because it is no longer offered"
-    left the person to guess which, beside a Foundation still offered."""
+    person's level already covers what it teaches (`paths._needed_prerequisites`; never one whose certificate the
+    catalogue marks as required for admission, as RHCSA for RHCE), and one no longer offered (inactive, or deleted
+    since) always; a provider may still ask for its certificate (TOGAF Practitioner without Foundation). "because
+    your level covers it, or because it is no longer offered" left the person to guess which, beside a Foundation
+    still offered."""
     in_path = {step.course.slug for step, _course, _gaps in path_steps}
     missing = {
         step.course.slug: [p for p in step.course.prerequisites if p not in in_path and p not in done]

@@ -52,7 +52,7 @@ PART_SEPARATOR = ":"
 MIN_WEIGHT, MAX_WEIGHT = 0.05, 1.0
 HEADER_ROWS = 1  # a spreadsheet's first row names the columns: the first course is on row 2
 CSV_SEPARATORS = (",", ";", "\t")  # the first is the export's; Excel in German saves with semicolons
-SLUG_SEPARATOR = ","  # between the courses of the prerequisites column
+SLUG_SEPARATOR = ","  # between the courses of the prerequisites and admission_prerequisites columns
 
 
 def is_empty_cell(value) -> bool:
@@ -387,7 +387,7 @@ class CourseResource(resources.ModelResource):
         if field.column_name == "competencies":
             imported = getattr(course, "_imported_develops", None)
             return format_develops(imported if imported is not None else develops_of(course))
-        if field.column_name == "prerequisites":
+        if field.column_name in ("prerequisites", "admission_prerequisites"):
             return SLUG_SEPARATOR.join(sorted(split_slugs(field.export(course))))
         return field.export(course)
 
@@ -413,6 +413,12 @@ class CourseResource(resources.ModelResource):
     prerequisites = fields.Field(
         attribute="prerequisites",
         column_name="prerequisites",
+        widget=SlugsWidget(Course, separator=SLUG_SEPARATOR, field="slug"),
+    )
+    # A subset of the prerequisites column (checked in import_instance), so its courses exist once those do.
+    admission_prerequisites = fields.Field(
+        attribute="admission_prerequisites",
+        column_name="admission_prerequisites",
         widget=SlugsWidget(Course, separator=SLUG_SEPARATOR, field="slug"),
     )
     # No attribute: the rows live in CourseCompetency and are written in after_save_instance.
@@ -473,6 +479,7 @@ class CourseResource(resources.ModelResource):
             Course.objects.select_related("provider")
             .prefetch_related(
                 "prerequisites",
+                "admission_prerequisites",
                 Prefetch("competencies", queryset=CourseCompetency.objects.select_related("competency")),
             )
             .order_by("slug")
@@ -608,8 +615,28 @@ class CourseResource(resources.ModelResource):
                 except UnknownCourses as exc:
                     message = self.missing_prerequisites_message(exc.slugs, kwargs.get("row_number"))
                     errors["prerequisites"] = ValidationError(message, code="invalid")
+        if "admission_prerequisites" in row:
+            required = set(self.requires.get(slug, ()))  # the course's prerequisites once the file is imported
+            if stray := [s for s in split_slugs(row["admission_prerequisites"]) if s not in required]:
+                errors["admission_prerequisites"] = ValidationError(
+                    _(
+                        "Not a prerequisite of this course: %(slugs)s. A course whose certificate is required for "
+                        "admission must be a prerequisite, too: add it to the column “prerequisites”."
+                    )
+                    % {"slugs": ", ".join(stray)},
+                    code="invalid",
+                )
         if errors:
             raise ValidationError(errors)
+
+    def save_m2m(self, instance: Course, row, **kwargs) -> None:
+        """After the prerequisites a file sets, the admission requirements that are no longer prerequisites go (a
+        file without the admission_prerequisites column keeps the others)."""
+        super().save_m2m(instance, row, **kwargs)
+        if instance.pk is not None:
+            stray = instance.admission_prerequisites.exclude(pk__in=instance.prerequisites.values("pk"))
+            if stray.exists():
+                instance.admission_prerequisites.remove(*stray)
 
     progress = None  # a callable (rows done, rows in all), set by a background import
     rows_total = 0

@@ -476,8 +476,9 @@ def _match(data: Mapping[str, Any]) -> Match:
 def _course(data: Mapping[str, Any]) -> CourseSpec:
     develops = tuple(tuple(d) for d in data.get("develops", ()))
     prerequisites = tuple(data.get("prerequisites", ()))
-    rest = {k: v for k, v in data.items() if k not in ("develops", "prerequisites")}
-    return _build(CourseSpec, rest, develops=develops, prerequisites=prerequisites)
+    admission = tuple(data.get("admission", ()))  # absent in results stored before
+    rest = {k: v for k, v in data.items() if k not in ("develops", "prerequisites", "admission")}
+    return _build(CourseSpec, rest, develops=develops, prerequisites=prerequisites, admission=admission)
 
 
 def _tuples(data: Mapping[str, Any]) -> dict:

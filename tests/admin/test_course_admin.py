@@ -183,6 +183,33 @@ def test_a_course_cannot_require_a_course_that_requires_it(admin_client):
     assert not first.prerequisites.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "message"),
+    [
+        ("de", "Zulassungsvoraussetzungen", "Keine Voraussetzung dieses Kurses: {title}. Ein Kurs, dessen Zertifikat"),
+        ("en", "Admission requirements", "Not a prerequisite of this course: {title}. A course whose certificate"),
+    ],
+)
+def test_an_admission_requirement_must_be_a_prerequisite_too(admin_client, settings, language, label, message):
+    """The PRINCE2 Practitioner may need the Foundation's certificate for admission only where it requires the
+    Foundation at all: a learning path takes admission requirements from the prerequisites."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    practitioner = Course.objects.get(slug="prince2-7-practitioner")
+    foundation, pmp = Course.objects.get(slug="prince2-7-foundation"), Course.objects.get(slug="pmp")
+    page = admin_client.get(admin_url(practitioner, "change")).content.decode()
+    assert f">{label}" in page
+    response, _ = post_edited(admin_client, practitioner, admission_prerequisites=[str(pmp.pk)])
+    assert response.status_code == 400
+    title = pmp.title_de if language == "de" else pmp.title_en
+    assert any(message.format(title=title) in error for error in errors_of(response))
+    assert not practitioner.admission_prerequisites.exists()
+
+    response, _ = post_edited(admin_client, practitioner, admission_prerequisites=[str(foundation.pk)])
+    assert response.status_code == 302
+    assert list(practitioner.admission_prerequisites.all()) == [foundation]
+    assert practitioner.history.latest().admission_prerequisites.count() == 1
+
+
 def test_a_new_course_gets_its_slug_once_and_keeps_it(admin_client):
     response = admin_client.get(admin_url(Course, "add"))
     data = form_data(response)

@@ -653,3 +653,22 @@ def test_confirming_a_checked_import_whose_file_has_expired_says_so_and_queues_n
     assert response.redirect_chain[-1][0] == reverse("admin:recommendations_course_changelist")
     assert "Es wurde nichts weiter importiert" in page_text(response)
     assert DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path).count() == 1  # no run that fails
+
+
+def test_a_spreadsheet_sets_admission_requirements_and_refuses_one_that_is_not_a_prerequisite(admin_client):
+    rows = {row["slug"]: row for row in rows_of(export(admin_client))}
+    assert rows["itil5-managing-professional"]["admission_prerequisites"] == "itil5-foundation"
+    practitioner = dict(rows["prince2-7-practitioner"], admission_prerequisites="prince2-7-foundation,pmp")
+    response = preview(admin_client, to_csv([practitioner]))
+    assert response.status_code == 400 and "confirm_form" not in response.context
+    assert "Keine Voraussetzung dieses Kurses: pmp." in response.content.decode()
+
+    practitioner["admission_prerequisites"] = "prince2-7-foundation"
+    confirm(admin_client, preview(admin_client, to_csv([practitioner])))
+    course = Course.objects.get(slug="prince2-7-practitioner")
+    assert list(course.admission_prerequisites.values_list("slug", flat=True)) == ["prince2-7-foundation"]
+
+    # a file without the column that drops the prerequisite drops its admission requirement with it
+    modules = {k: v for k, v in rows["itil5-managing-professional"].items() if k != "admission_prerequisites"}
+    confirm(admin_client, preview(admin_client, to_csv([dict(modules, prerequisites="")])))
+    assert not Course.objects.get(slug="itil5-managing-professional").admission_prerequisites.exists()

@@ -330,3 +330,44 @@ def test_a_provider_that_is_not_a_slug_is_a_row_error_not_a_traceback(tmp_path):
     data["courses"][0]["provider"] = ["scrum-org"]
     errors, _message = refused(tmp_path, data)
     assert "provider: ['scrum-org'] is neither in the file nor in the database" in errors
+
+
+def test_admission_requirements_are_exported_and_an_edited_file_imports_them_with_history(tmp_path):
+    """The shipped catalogue marks the ITIL Foundation as required for admission to the Managing Professional
+    modules: the export says so, a file that marks another prerequisite sets it, and the round trip keeps it."""
+    data = export()
+    jsonschema.validate(data, SCHEMA)
+    modules = next(c for c in data["courses"] if c["slug"] == "itil5-managing-professional")
+    assert modules["admission_prerequisites"] == ["itil5-foundation"]
+    assert next(c for c in data["courses"] if c["slug"] == "pmp")["admission_prerequisites"] == []
+    practitioner = next(c for c in data["courses"] if c["slug"] == "prince2-7-practitioner")
+    assert practitioner["prerequisites"] == ["prince2-7-foundation"] and practitioner["admission_prerequisites"] == []
+    practitioner["admission_prerequisites"] = ["prince2-7-foundation"]
+
+    out, err = import_file(tmp_path, data)
+
+    assert err == "" and "courses: 0 created, 1 updated" in out
+    course = Course.objects.get(slug="prince2-7-practitioner")
+    assert list(course.admission_prerequisites.values_list("slug", flat=True)) == ["prince2-7-foundation"]
+    assert course.history.latest().history_change_reason == IMPORTED
+    assert export() == data
+    out, _err = import_file(tmp_path, data)
+    assert "courses: 0 created, 0 updated" in out  # unchanged the second time
+
+
+def test_an_admission_requirement_that_is_unknown_or_not_a_prerequisite_is_a_row_error(tmp_path):
+    data = export()
+    rows = {c["slug"]: index for index, c in enumerate(data["courses"])}
+    data["courses"][rows["prince2-7-practitioner"]]["admission_prerequisites"] = ["prince2-8-foundation"]
+    data["courses"][rows["togaf-practitioner"]]["admission_prerequisites"] = ["pmp"]
+    data["courses"][rows["rhce"]]["admission_prerequisites"] = "rhcsa"
+    errors, message = refused(tmp_path, data)
+    assert "3 problem(s)" in message
+    lines = errors.strip().splitlines()
+    for slug, expected in (
+        ("prince2-7-practitioner", "admission_prerequisites: 'prince2-8-foundation' is neither in the file nor in "),
+        ("togaf-practitioner", "admission_prerequisites: 'pmp' is not among the course's prerequisites"),
+        ("rhce", "admission_prerequisites: expected a list of course slugs"),
+    ):
+        where = f"courses[{rows[slug]}] (slug '{slug}')"
+        assert any(line.startswith(where) and expected in line for line in lines), expected

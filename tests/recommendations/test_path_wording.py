@@ -581,3 +581,34 @@ def test_the_role_chooser_gives_each_match_with_its_range_as_the_role_details_do
             assert text == f"{name} · {words[1]} {value}\u00a0% ({low}\u2013{high}\u00a0%)"
             ranged += 1
     assert ranged  # the matches of a person at level 1 are uncertain: the ranges are there to be shown
+
+
+def test_the_itil_foundation_is_in_the_path_to_the_managing_professional_modules_whatever_the_level(client, db):
+    """A review got "ITIL (Version 5) Aufbaumodule: Managing Professional … 96 Stunden" for service management at
+    2,1 with the Foundation left out ("Ihre Stufe deckt schon ab, was er vermittelt"), but PeopleCert admits to
+    the modules only with the Foundation certificate: the path takes it, counts its hours, and says nothing of
+    leaving it out."""
+    from recommendations.catalogue import snapshot
+    from recommendations.results import _path_document
+    from tests.conftest import weakest
+
+    current = snapshot()
+    requirements = current.requirements("it_service_manager")
+    levels = {**{slug: float(level) for slug, level in requirements.items()}, "service_management": 2.1}
+    document = _path_document("it_service_manager", levels, current, set(), {})
+    steps = [step["course"]["slug"] for step in document["steps"]]
+    assert "itil5-managing-professional" in steps and "itil5-foundation" in steps
+    assert steps.index("itil5-foundation") < steps.index("itil5-managing-professional")
+
+    person = answer_all(start_assessment(), weakest)
+    client.get(results_url(person))
+    stored = StoredResult.objects.get(assessment=person)
+    stored.document["path"] = document
+    stored.save()
+    text = " ".join(client.get(results_url(person)).content.decode().replace("&amp;", "&").split())
+    foundation = Course.objects.get(slug="itil5-foundation")
+    assert foundation.title_de in text
+    assert f"Setzt {foundation.title_de} voraus" not in text and "lässt das aus" not in text
+    context, _status = results_context(person)
+    hours = sum(Course.objects.get(slug=slug).hours for slug in steps)
+    assert context["path"].total_hours == float(hours)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from recommendations.paths import Catalogue, CourseSpec, learning_path_for
+from recommendations.paths import Catalogue, CourseSpec, greedy_path, learning_path_for, optimal_path
 
 
 def course(slug, competency, start, end, hours=10, price=100, prerequisites=(), active=True, weight=1.0, fmt="online"):
@@ -43,6 +43,32 @@ def test_an_outgrown_prerequisite_is_left_out():
     path = learning_path_for("r", {"svc": 2, "prj": 3, "com": 3}, {"svc": 4, "prj": 3, "com": 3}, CATALOGUE)
     assert slugs(path) == ["svc-advanced"]
     assert path.steps[0].requires == ()
+
+
+def test_a_prerequisite_required_for_admission_is_never_left_out_as_outgrown():
+    """The ITIL Managing Professional modules need the Foundation certificate for admission, whatever a person's
+    level: the path takes it, counts its hours and price, and puts it first."""
+    catalogue = Catalogue(
+        [
+            course("svc-basics", "svc", 0, 2, hours=16, price=900),
+            CourseSpec(
+                slug="svc-advanced",
+                title="svc-advanced",
+                hours=96,
+                price_eur=None,
+                develops=(("svc", 1.0, 2, 4),),
+                prerequisites=("svc-basics",),
+                admission=("svc-basics",),
+            ),
+        ]
+    )
+    for build in (learning_path_for, optimal_path, greedy_path):
+        path = build("r", {"svc": 2.1}, {"svc": 4}, catalogue)
+        assert slugs(path) == ["svc-basics", "svc-advanced"], build
+        assert path.steps[1].requires == ("svc-basics",)
+        assert (path.total_hours, path.total_price_eur, path.courses_price_on_request) == (112, 900, 1)
+    # done, it is not taken again
+    assert slugs(optimal_path("r", {"svc": 2.1}, {"svc": 4}, catalogue, done={"svc-basics"})) == ["svc-advanced"]
 
 
 def test_the_biggest_gap_comes_first():
@@ -108,7 +134,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from recommendations import paths  # noqa: E402
-from recommendations.paths import TOLERANCE, greedy_path, optimal_path  # noqa: E402
+from recommendations.paths import TOLERANCE  # noqa: E402
 
 
 def check_levels_after(path, levels, requirements, catalogue=None, done=()):
