@@ -36,7 +36,7 @@ from assessment.presentation import (
 )
 from assessment.services import finished_plan
 from assessment.translation import current_language
-from core.numbers import hours_text, one_decimal, whole_percent
+from core.numbers import CLEARLY_BELOW, hours_text, one_decimal, shown_gap, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
@@ -334,6 +334,8 @@ def results_context(
         # it does not list, matching more, left its reader looking for a role that was not there)
         "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below_a_lower_match(fits[:3]),
+        "role_details": every_gap(fits, profile, names),
+        "hidden_gaps": hidden_gaps(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
         "no_roles": not roles,
@@ -419,6 +421,61 @@ def order_unlike_match(fits: list, shown: int = 3) -> bool:
     rest = [whole_percent(fit.match.value) for _, fit in fits[shown:]]
     rises = any(later > earlier for earlier, later in zip(shown_matches, shown_matches[1:]))
     return rises or bool(rest and shown_matches and max(rest) > min(shown_matches))
+
+
+@dataclass(frozen=True)
+class RoleGap:
+    """One requirement of a role that the person's level, as the page writes it, falls short of."""
+
+    name: str
+    level: float  # as the page writes it, to one decimal
+    low: float | None  # the level's 90 % range (None for a competency no longer in the profile)
+    high: float | None
+    required: float
+    gap: float  # as the page writes it (`shown_gap`)
+    possibly_met: bool  # what the role's reasons call "possibly met": within half a level, the range reaching it
+    placeholder: bool  # every question skipped, or none asked yet: the level is the measurement's placeholder
+
+
+def hidden_gaps(fits: list) -> dict[str, int]:
+    """How many gaps each role's card counts without naming them ("dazu 5 weitere": `reasons`, past the two that
+    weigh most of those the range does not reach), by role; the card links to the role in detail, which lists all."""
+    counts = {}
+    for role, fit in fits:
+        named = sum(1 for g in fit.match.open_gaps if shown_gap(g.required, g.level) > 0)
+        if named > 2:
+            counts[role.slug] = named - 2
+    return counts
+
+
+def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any, list[RoleGap]]]:
+    """Each role with its fit and every requirement the person's levels fall short of as the page writes them, in
+    the order the match weighs them (core first). A role card names the two that weigh most and counts the rest
+    ("dazu 5 weitere"); a review found the rest named nowhere on the page but in the chart's table of the one target
+    role, so the roles in detail list them all."""
+    scores = profile.competencies
+    rows = []
+    for role, fit in fits:
+        gaps = []
+        for g in fit.match.gaps:
+            gap = shown_gap(g.required, g.level)
+            if gap <= 0:
+                continue
+            score = scores.get(g.competency)
+            gaps.append(
+                RoleGap(
+                    name=names.get(g.competency, g.competency),
+                    level=one_decimal(g.level),
+                    low=score.level_low if score else None,
+                    high=score.level_high if score else None,
+                    required=g.required,
+                    gap=gap,
+                    possibly_met=g.about_met and gap <= CLEARLY_BELOW,
+                    placeholder=bool(score) and not score.answered,
+                )
+            )
+        rows.append((role, fit, gaps))
+    return rows
 
 
 def below_a_lower_match(fits: list) -> set[str]:
@@ -546,8 +603,10 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
             sorted(work_style.items()),
             context.get("self_rating_tendency", ""),
         ),
-        "top_roles": _digest(language, roles[:3]),
-        "role_details": _digest(context["reliable"], every_role),
+        "top_roles": _digest(language, roles[:3], sorted(context.get("hidden_gaps", {}).items())),
+        "role_details": _digest(
+            context["reliable"], every_role, [gaps for _role, _fit, gaps in context.get("role_details", [])]
+        ),
         # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
         "charts": _digest(language, target_role.name if target_role else "", context.get("chart_rows")),

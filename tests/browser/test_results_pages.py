@@ -664,3 +664,32 @@ def test_links_and_choices_outside_the_question_cards_are_large_enough_to_tap(br
     assert [size for size in sizes if min(size[1:]) < 24] == []
     if width == 375:
         assert [size for size in sizes if not size[0].startswith("INPUT") and size[2] < 44] == []
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_cards_every_gap_link_opens_the_role_in_detail_with_all_its_gaps(browser, live_server, javascript):
+    """A card names two missing requirements and counts the rest ("dazu 5 weitere"); its "Alle Lücken" opens the
+    role in detail at the table of every requirement the person's levels fall short of, with and without
+    JavaScript (the browser opens a fold to show what a link points into)."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, locale="de-DE", java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    card = page.locator(".role-card").first
+    counted = re.search(r"dazu (\d+) weitere", card.inner_text())
+    assert counted, card.inner_text()
+    link = card.get_by_role("link", name=re.compile("^Alle Lücken"))
+    target = link.get_attribute("href")
+    link.click()
+    table = page.locator(target)
+    assert table.is_visible()
+    assert page.locator(f"details:has({target})").get_attribute("open") is not None
+    rows = table.locator("tbody tr").all_inner_texts()
+    # the two the card names, the ones it counts, and those its other sentences call possibly met or below
+    named = re.findall(r"([^:;]+): Stufe \d+,\d \(gefordert: \d\)", card.inner_text())
+    assert len(rows) >= 2 + int(counted[1])
+    for name in named:
+        assert any(name.strip().replace("\u00ad", "") in row.replace("\u00ad", "") for row in rows), name
+    if javascript:  # axe runs as a script
+        assert not violations(page)
+    context.close()
