@@ -413,6 +413,26 @@ def test_a_prerequisite_left_out_is_said_with_the_one_reason_that_applies(client
     assert "oder weil" not in text
 
 
+def test_a_left_out_prerequisite_whose_title_has_a_colon_reads_as_one_sentence_in_english(client, db):
+    """ "Requires ITIL Foundation (Version 5): exam with eLearning: left out of your path": the colon after the title
+    read as a third part of it. The sentence now ends after the title, as the German one does."""
+    from recommendations.models import StoredResult
+    from tests.conftest import weakest
+
+    beginner = answer_all(start_assessment(), weakest)
+    client.get(results_url(beginner))
+    stored = StoredResult.objects.get(assessment=beginner)
+    in_path = {s["course"]["slug"] for s in stored.document["path"]["steps"]}
+    titled = Course.objects.active().exclude(slug__in=in_path).filter(title_en__contains=":").order_by("slug").first()
+    assert titled is not None  # the shipped catalogue has such titles
+    stored.document["path"]["steps"][0]["course"]["prerequisites"] = [titled.slug]
+    stored.save()
+    client.cookies["django_language"] = "en"
+    text = " ".join(client.get(results_url(beginner)).content.decode().replace("&amp;", "&").split())
+    assert f"Requires {titled.title_en}. Your path leaves it out, as your level already covers" in text
+    assert f"{titled.title_en}:" not in text
+
+
 def test_the_page_and_the_pdf_say_which_prerequisite_a_step_goes_without(client, db):
     from recommendations.models import StoredResult
     from tests.conftest import weakest
