@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import threading
 import weakref
 from collections.abc import Mapping
@@ -41,6 +42,10 @@ from recommendations.services import Recommendation, RoleFit, path_for, rank_rol
 # Of the stored document; a document of another format is computed again. 2: the match ranges come from the
 # measurement's joint posterior (format 1's were about half as wide as they should be).
 FORMAT = 2
+# The wording of the reasons stored with a result; raised when a reason's wording is mended, so that a result stored
+# before says it as it is now (`reworded_late`). 2: a missed requirement reads "Stufe 2,4 (gefordert: 3)", not "2,4
+# von 3", and a role still missed somewhere is no longer said to ask less than the person brings (December 2026).
+REASONS_VERSION = 2
 # Profile fields a stored result leaves out: the joint posterior is kept only as the figures computed from it.
 UNSTORED = frozenset({"extra", "level_mixture"})
 
@@ -158,6 +163,7 @@ def compute_document(
         "model_version": ranking.model_version,
         "levels": ranking.levels,
         "roles": roles,
+        "reasons_version": REASONS_VERSION,
         "chosen_role": chosen_role,
         "path_options": options,
         "done": sorted(done),
@@ -371,8 +377,8 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     `current`: the snapshot the page has just taken."""
     current = current or snapshot()
     result = result_for(assessment)
-    if store:  # a shared, read-only view stores nothing: the owner's next view judges it
-        result = judged_late(assessment, result, current)
+    if store:  # a shared, read-only view stores nothing: the owner's next view judges and rewords it
+        result = reworded_late(assessment, judged_late(assessment, result, current), current)
     done = completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):
         if store:
@@ -398,6 +404,47 @@ def judged_late(assessment: Assessment, result: Result, current: Snapshot) -> Re
     document = {**row.document, "top_three": top_three_of(items, answers, profile, current) if stored_roles else None}
     saved = _save(assessment, document, row.active_version, computed_at=row.computed_at, read=row.document)
     return result if saved is None else dataclasses.replace(result, top_three=saved.top_three)
+
+
+def _ranked(roles: list) -> list:
+    """What a ranking's roles say but their reasons: the order, each role's score and match with its range and gaps."""
+    return [(r["slug"], r["fit"], r["match"]) for r in roles]
+
+
+def reworded_late(assessment: Assessment, result: Result, current: Snapshot) -> Result:
+    """A result whose reasons were stored in a wording mended since (`REASONS_VERSION`) gets them written anew, once,
+    where its answers ranked now give the very ranking that is stored (the same order, scores and matches: the same
+    model, roles and measurement); otherwise they stay as stored until the result is computed again. A review read a
+    stored "Sie bringen mehr mit, als diese Rolle verlangt" beside a requirement missed by two levels, which new
+    results no longer say."""
+    row = assessment.result
+    if REASONS_VERSION in (row.document.get("reasons_version"), row.document.get("reasons_kept")):
+        return result
+    stored_roles = {r["slug"] for r in row.document["roles"]}
+    if result.model_version != ranking_version(current) or stored_roles != {r.slug for r in current.roles}:
+        return result  # ranked otherwise now: "Compute again" is offered, and words the result anew
+    _items, _answers, profile = scored_attempt(assessment)
+    rankings = {language: rank_roles([profile], language, current)[0] for language in _languages()}
+    roles = [
+        {"slug": fit.slug, "fit": fit.fit, "match": dataclasses.asdict(fit.match)}
+        for fit in rankings[_languages()[0]].roles
+    ]
+    if _ranked(json.loads(json.dumps(roles))) != _ranked(row.document["roles"]):  # as JSON stores it (lists)
+        # a role's requirements or the measurement changed since: kept as stored, and not checked again
+        kept = {**row.document, "reasons_kept": REASONS_VERSION}
+        _save(assessment, kept, row.active_version, computed_at=row.computed_at, read=row.document)
+        return result
+    reasons = {language: {fit.slug: list(fit.reasons) for fit in r.roles} for language, r in rankings.items()}
+    document = {
+        **row.document,
+        "roles": [
+            {**stored, "reasons": {language: reasons[language][stored["slug"]] for language in reasons}}
+            for stored in row.document["roles"]
+        ],
+        "reasons_version": REASONS_VERSION,
+    }
+    saved = _save(assessment, document, row.active_version, computed_at=row.computed_at, read=row.document)
+    return result if saved is None else dataclasses.replace(result, recommendation=saved.recommendation)
 
 
 def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:
