@@ -467,13 +467,19 @@ def path_as_it_is_now(path: LearningPath, current: Snapshot) -> LearningPath:
 
 
 def path_outdated(path: LearningPath, current: Snapshot) -> bool:
-    """Whether the stored `path` leads to a role no longer offered or counts a course's hours or price as they
-    no longer are."""
+    """Whether the stored `path` leads to a role no longer offered, counts a course's hours or price as they no
+    longer are, or was planned before a course on it had the admission requirements it has now (a path stored
+    before the ITIL Foundation was marked as required for the Managing Professional modules left it out as covered
+    by the person's level, and the page said so)."""
     if path.target_role and path.target_role not in {role.slug for role in current.roles}:
         return True
     for step in path.steps:
         course = current.catalogue.courses.get(step.course.slug)  # active courses only
-        if course is not None and (course.hours, course.price_eur) != (step.course.hours, step.course.price_eur):
+        if course is not None and (course.hours, course.price_eur, set(course.admission)) != (
+            step.course.hours,
+            step.course.price_eur,
+            set(step.course.admission),
+        ):
             return True
     return False
 

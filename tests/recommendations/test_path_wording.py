@@ -632,3 +632,38 @@ def test_the_itil_foundation_is_in_the_path_to_the_managing_professional_modules
     context, _status = results_context(person)
     hours = sum(Course.objects.get(slug=slug).hours for slug in steps)
     assert context["path"].total_hours == float(hours)
+
+
+def test_a_path_stored_before_a_course_on_it_got_its_admission_requirement_is_planned_again(client, db):
+    """A path stored before the merge that marked the ITIL Foundation as required for admission to the Managing
+    Professional modules took the modules alone, and the page went on saying the path leaves the Foundation out
+    "weil Ihre Stufe schon abdeckt, was dort gelehrt wird": the review's very complaint, on every result stored
+    before the deploy. Such a path is outdated and planned again."""
+    from recommendations.catalogue import snapshot
+    from recommendations.results import _path_document, path_outdated, result_for
+    from tests.conftest import weakest
+
+    modules = Course.objects.get(slug="itil5-managing-professional")
+    foundation = Course.objects.get(slug="itil5-foundation")
+    modules.admission_prerequisites.clear()  # the catalogue as it was before
+    current = snapshot()
+    requirements = current.requirements("it_service_manager")
+    levels = {**{slug: float(level) for slug, level in requirements.items()}, "service_management": 2.1}
+    document = _path_document("it_service_manager", levels, current, set(), {})
+    assert [step["course"]["slug"] for step in document["steps"]] == ["itil5-managing-professional"]
+    for step in document["steps"]:
+        del step["course"]["admission"]  # stored before the field existed
+    person = answer_all(start_assessment(), weakest)
+    client.get(results_url(person))
+    stored = StoredResult.objects.get(assessment=person)
+    stored.document["path"] = document
+    stored.save()
+    assert not path_outdated(result_for(person).recommendation.path, snapshot())
+
+    modules.admission_prerequisites.add(foundation)  # load_content after the deploy
+
+    assert path_outdated(result_for(person).recommendation.path, snapshot())
+    text = " ".join(client.get(results_url(person)).content.decode().replace("&amp;", "&").split())
+    assert f"Setzt {foundation.title_de} voraus" not in text
+    again = result_for(Assessment.objects.get(pk=person.pk))  # as stored now
+    assert not path_outdated(again.recommendation.path, snapshot())  # planned again, and stored
