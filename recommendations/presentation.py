@@ -434,7 +434,9 @@ class RoleGap:
     required: float
     gap: float  # as the page writes it (`shown_gap`)
     possibly_met: bool  # what the role's reasons call "possibly met": within half a level, the range reaching it
-    placeholder: bool  # every question skipped, or none asked yet: the level is the measurement's placeholder
+    # the level is the measurement's placeholder: "skipped" (every question skipped), "unasked" (no question asks
+    # about it yet: an admin added it); "" for a measured level
+    placeholder: str
 
 
 def hidden_gaps(fits: list) -> dict[str, int]:
@@ -471,7 +473,7 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
                     required=g.required,
                     gap=gap,
                     possibly_met=g.about_met and gap <= CLEARLY_BELOW,
-                    placeholder=bool(score) and not score.answered,
+                    placeholder="" if not score or score.answered else "unasked" if not score.total else "skipped",
                 )
             )
         rows.append((role, fit, gaps))
