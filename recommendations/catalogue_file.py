@@ -311,6 +311,15 @@ def _nul_characters(data: Any, where: str = "") -> list[str]:
     return []
 
 
+def _admission_marks() -> dict[str, list[str]]:
+    """Course slug -> the slugs of its admission requirements, as stored now."""
+    marks: dict[str, list[str]] = {}
+    through = Course.admission_prerequisites.through
+    for course, required in through.objects.values_list("from_course__slug", "to_course__slug"):
+        marks.setdefault(course, []).append(required)
+    return marks
+
+
 def check_catalogue(data: Any) -> CheckedCatalogue:
     """The checked rows to write; every problem of the file is raised at once as a CatalogueFileError."""
     if nul := _nul_characters(data, "file"):
@@ -329,6 +338,7 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     competencies = {c.slug: c.pk for c in Competency.objects.all()}
     known_providers = set(Provider.objects.values_list("slug", flat=True)) | set(provider_rows)
     stored_courses = {course.slug: course for course in Course.objects.all()}
+    marks: dict[str, list[str]] | None = None  # the admission requirements stored now, read once if a row needs them
     known_courses = set(stored_courses) | set(course_rows)
     checked = CheckedCatalogue(providers={}, courses=[])
 
@@ -381,7 +391,12 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
             elif required not in known_courses:
                 problems.append(f"prerequisites: {required!r} is neither in the file nor in the database")
         requires[slug] = [p for p in prerequisites if p != slug]
-        admission = entry.get("admission_prerequisites", [])
+        if "admission_prerequisites" in entry:
+            admission = entry["admission_prerequisites"]
+        else:  # a file written before the field came: the marks stay where their prerequisite does, as in a sheet
+            if marks is None:
+                marks = _admission_marks()
+            admission = [p for p in marks.get(slug, []) if p in prerequisites]
         if not isinstance(admission, list) or not all(isinstance(p, str) for p in admission):
             problems.append("admission_prerequisites: expected a list of course slugs")
             admission = []

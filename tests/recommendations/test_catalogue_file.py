@@ -371,3 +371,19 @@ def test_an_admission_requirement_that_is_unknown_or_not_a_prerequisite_is_a_row
     ):
         where = f"courses[{rows[slug]}] (slug '{slug}')"
         assert any(line.startswith(where) and expected in line for line in lines), expected
+
+
+def test_a_file_without_admission_requirements_keeps_the_stored_ones_where_their_prerequisite_stays(tmp_path):
+    """An export made before the field came has no "admission_prerequisites": imported back, it cleared every mark
+    (and said "updated"), where the spreadsheet import keeps them when its column is missing."""
+    data = export()
+    for course in data["courses"]:
+        del course["admission_prerequisites"]
+    rows = {c["slug"]: c for c in data["courses"]}
+    rows["rhce"]["prerequisites"] = []  # a prerequisite the file drops takes its mark with it
+
+    out, err = import_file(tmp_path, data)
+
+    assert err == "" and "courses: 0 created, 1 updated" in out
+    marked = {c["slug"]: c["admission_prerequisites"] for c in export()["courses"] if c["admission_prerequisites"]}
+    assert marked["itil5-managing-professional"] == ["itil5-foundation"] and "rhce" not in marked
