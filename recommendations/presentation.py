@@ -335,7 +335,6 @@ def results_context(
         "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below_a_lower_match(fits[:3]),
         "role_details": every_gap(fits, profile, names),
-        "hidden_gaps": hidden_gaps(fits[:3]),
         "target_role": target_role,
         "path_settled": path_settled,
         "no_roles": not roles,
@@ -375,6 +374,7 @@ def results_context(
         "first_match_before": result.first_match_before,
     }
     # computed while no role was offered, and roles are offered now
+    context["hidden_gaps"] = hidden_gaps(context["role_details"][:3], context["below_a_lower_match"])
     context["roles_back"] = not recommendation.roles and bool(roles)
     context["recompute_offered"] = not shared and (
         context["newer_model"] or bool(no_longer_offered) or context["roles_back"]
@@ -439,14 +439,18 @@ class RoleGap:
     placeholder: str
 
 
-def hidden_gaps(fits: list) -> dict[str, int]:
-    """How many gaps each role's card counts without naming them ("dazu 5 weitere": `reasons`, past the two that
-    weigh most of those the range does not reach), by role; the card links to the role in detail, which lists all."""
+def hidden_gaps(role_details: list, shown_in_full: set[str]) -> dict[str, int]:
+    """How many of each role's gaps (`every_gap`) its card leaves unnamed, by role. A card shows its first two reasons
+    (every one below a lower match: `shown_in_full`): they name the two missing requirements that weigh most and
+    count the rest ("dazu 5 weitere"), and on a card that names a strength first, the "possibly met" and "below"
+    sentences are not among them. Such a card links to the role in detail, which lists every gap."""
     counts = {}
-    for role, fit in fits:
-        named = sum(1 for g in fit.match.open_gaps if shown_gap(g.required, g.level) > 0)
-        if named > 2:
-            counts[role.slug] = named - 2
+    for role, fit, gaps in role_details:
+        shown = " ".join(fit.reasons if role.slug in shown_in_full else fit.reasons[:2])
+        # a reason names a gap after its colon or a semicolon: "... fehlt: Name: Stufe 0,8 (gefordert: 3); Name: ..."
+        unnamed = sum(1 for gap in gaps if f": {gap.name}:" not in shown and f"; {gap.name}:" not in shown)
+        if unnamed:
+            counts[role.slug] = unnamed
     return counts
 
 
