@@ -91,6 +91,9 @@ class StepGaps:
     # the ones it leaves out because they are no longer offered: said in a sentence of their own, so that each
     # names the one reason that applies
     withdrawn: tuple[str, ...] = ()
+    # of those, the ones whose certificate the catalogue marks as required for admission: said as known, not as what
+    # a provider may ask
+    withdrawn_required: tuple[str, ...] = ()
     # gaps the course works on only as a side topic and the path does not count as reached by it: the page says it
     # contributes to them, and claims no more
     side: tuple[str, ...] = ()
@@ -498,7 +501,8 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     catalogue marks as required for admission, as RHCSA for RHCE), and one no longer offered (inactive, or deleted
     since) always; a provider may still ask for its certificate (TOGAF Practitioner without Foundation). "because
     your level covers it, or because it is no longer offered" left the person to guess which, beside a Foundation
-    still offered."""
+    still offered. One no longer offered whose certificate is required for admission is said to be required: "if the
+    provider asks for it" hedged what the catalogue knows."""
     in_path = {step.course.slug for step, _course, _gaps in path_steps}
     missing = {
         step.course.slug: [p for p in step.course.prerequisites if p not in in_path and p not in done]
@@ -527,7 +531,12 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
             dataclasses.replace(
                 gaps,
                 left_out=tuple(title(p) for p in missing[step.course.slug] if offered(p)),
-                withdrawn=tuple(title(p) for p in missing[step.course.slug] if not offered(p)),
+                withdrawn=tuple(
+                    title(p) for p in missing[step.course.slug] if not offered(p) and p not in step.course.admission
+                ),
+                withdrawn_required=tuple(
+                    title(p) for p in missing[step.course.slug] if not offered(p) and p in step.course.admission
+                ),
             ),
         )
         for step, course, gaps in path_steps

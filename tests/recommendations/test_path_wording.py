@@ -7,9 +7,12 @@ import json
 import random
 import re
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -383,6 +386,29 @@ def test_a_step_names_the_prerequisites_its_path_leaves_out(db):
         (Course.objects.get(slug="rhcsa").title_de,),
         (),
     ]
+
+
+def test_a_withdrawn_prerequisite_required_for_admission_is_said_to_be_required(db):
+    """RHCSA no longer offered: the path leaves it out, and the step said "if the provider asks for its certificate,
+    you need it first", though the catalogue knows that Red Hat admits to the RHCE exam only with it."""
+    from recommendations.presentation import StepGaps, _with_left_out_prerequisites
+
+    Course.objects.filter(slug="rhcsa").update(active=False)
+    spec = CourseSpec(
+        slug="rhce", title="rhce", hours=8, price_eur=None, develops=(), prerequisites=("rhcsa",), admission=("rhcsa",)
+    )
+    steps = [(Step(course=spec, closes=(), requires=()), Course.objects.get(slug="rhce"), StepGaps((), ()))]
+    with translation.override("de"):
+        [(_step, _course, gaps)] = _with_left_out_prerequisites(steps, done=set())
+        assert (gaps.left_out, gaps.withdrawn) == ((), ())
+        assert gaps.withdrawn_required == (Course.objects.get(slug="rhcsa").title_de,)
+        # the lines of the page's and the PDF's templates that say why a step goes without a prerequisite
+        for name in ("results.html", "result_pdf.html"):
+            source = (Path(settings.BASE_DIR) / "templates" / "recommendations" / name).read_text(encoding="utf-8")
+            lines = [line for line in source.splitlines() if "closes.left_out" in line or "closes.withdrawn" in line]
+            html = Template("{% load i18n %}" + "".join(lines)).render(Context({"closes": gaps}))
+            assert "Setzt für die Zulassung zur Prüfung Red Hat" in html, name
+            assert "Verlangt der Anbieter" not in html, name
 
 
 def test_a_prerequisite_left_out_is_said_with_the_one_reason_that_applies(client, db):
