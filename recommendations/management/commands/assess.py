@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import score_profile
+from core.management.database import bring_up_to_date
 from recommendations.catalogue import snapshot
 from recommendations.documents import result_document
 from recommendations.management.json_input import read_json
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=["de", "en"], default="de")
 
     def handle(self, *args, **options) -> None:
+        bring_up_to_date(self.stderr)
         data = read_json(options["file"])
         batch = isinstance(data, list)
         entries = data if batch else [data]

@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from core.management.database import bring_up_to_date
 from recommendations.catalogue_file import export_catalogue
 
 
@@ -16,4 +17,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        bring_up_to_date(self.stderr)
         self.stdout.write(json.dumps(export_catalogue(), ensure_ascii=False, indent=1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.management.database import bring_up_to_date
 from recommendations.catalogue_file import CatalogueFileError, import_catalogue
 from recommendations.management.json_input import read_json
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a catalogue JSON file, or - for standard input")
 
     def handle(self, *args, **options) -> None:
+        bring_up_to_date(self.stderr)
         data = read_json(options["file"])
         try:
             counts = import_catalogue(data)

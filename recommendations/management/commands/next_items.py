@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment.adaptive import plan
+from core.management.database import bring_up_to_date
 from recommendations.asking import engine_inputs
 from recommendations.management.json_input import read_json
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a JSON file: an array of answers objects, or - for standard input")
 
     def handle(self, *args, **options) -> None:
+        bring_up_to_date(self.stderr)
         data = read_json(options["file"])
         if not isinstance(data, list):
             raise CommandError("expected a JSON array of answers objects (one per session)")
