@@ -40,7 +40,7 @@ from core.numbers import CLEARLY_BELOW, hours_text, one_decimal, shown_gap, whol
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
-from recommendations.charts import gap_chart, radar
+from recommendations.charts import gap_chart, radar, short_label
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
@@ -378,6 +378,7 @@ def results_context(
     }
     # computed while no role was offered, and roles are offered now
     context["hidden_gaps"] = hidden_gaps(context["role_details"][:3], context["below_a_lower_match"])
+    context["pdf_roles"] = counted_gaps(context["role_details"])
     context["roles_back"] = not recommendation.roles and bool(roles)
     context["recompute_offered"] = not shared and (
         context["newer_model"] or bool(no_longer_offered) or context["roles_back"]
@@ -431,6 +432,7 @@ class RoleGap:
     """One requirement of a role that the person's level, as the page writes it, falls short of."""
 
     name: str
+    label: str  # the short name the charts write, for the table on a phone (full names broke into rows of 4-6 lines)
     level: float  # as the page writes it, to one decimal
     low: float | None  # the level's 90 % range (None for a competency no longer in the profile)
     high: float | None
@@ -442,6 +444,13 @@ class RoleGap:
     placeholder: str
 
 
+def unnamed_gaps(gaps: list[RoleGap], sentences: list[str]) -> list[RoleGap]:
+    """The gaps none of `sentences` names: a reason names a gap after its colon or a semicolon ("... fehlt: Name:
+    Stufe 0,8 (gefordert: 3); Name: ...")."""
+    text = " ".join(sentences)
+    return [gap for gap in gaps if f": {gap.name}:" not in text and f"; {gap.name}:" not in text]
+
+
 def hidden_gaps(role_details: list, shown_in_full: set[str]) -> dict[str, int]:
     """How many of each role's gaps (`every_gap`) its card leaves unnamed, by role. A card shows its first two reasons
     (every one below a lower match: `shown_in_full`): they name the two missing requirements that weigh most and
@@ -449,12 +458,15 @@ def hidden_gaps(role_details: list, shown_in_full: set[str]) -> dict[str, int]:
     sentences are not among them. Such a card links to the role in detail, which lists every gap."""
     counts = {}
     for role, fit, gaps in role_details:
-        shown = " ".join(fit.reasons if role.slug in shown_in_full else fit.reasons[:2])
-        # a reason names a gap after its colon or a semicolon: "... fehlt: Name: Stufe 0,8 (gefordert: 3); Name: ..."
-        unnamed = sum(1 for gap in gaps if f": {gap.name}:" not in shown and f"; {gap.name}:" not in shown)
-        if unnamed:
-            counts[role.slug] = unnamed
+        if unnamed := unnamed_gaps(gaps, fit.reasons if role.slug in shown_in_full else fit.reasons[:2]):
+            counts[role.slug] = len(unnamed)
     return counts
+
+
+def counted_gaps(role_details: list) -> list[tuple[Any, Any, list[RoleGap]]]:
+    """For the PDF, which gives every reason of its three roles: each with the gaps its reasons count without naming
+    them ("dazu 5 weitere"). It named every gap of such a role, the ones its reasons name as well (a review)."""
+    return [(role, fit, unnamed_gaps(gaps, list(fit.reasons))) for role, fit, gaps in role_details[:3]]
 
 
 def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any, list[RoleGap]]]:
@@ -474,6 +486,7 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
             gaps.append(
                 RoleGap(
                     name=names.get(g.competency, g.competency),
+                    label=short_label(names.get(g.competency, g.competency)),
                     level=one_decimal(g.level),
                     low=score.level_low if score else None,
                     high=score.level_high if score else None,

@@ -695,3 +695,33 @@ def test_a_cards_every_gap_link_opens_the_role_in_detail_with_all_its_gaps(brows
     if javascript:  # axe runs as a script
         assert not violations(page)
     context.close()
+
+
+def test_the_roles_in_detail_list_their_gaps_in_short_rows_on_a_375_pixel_phone(browser, live_server):
+    """Each role in detail lists every gap in a table; with the full competency names its rows ran to four to six lines
+    on a phone and broke "Organisati-onsgestal-tung". There it names them as the charts do (their labels; the chart's
+    own table does the same), and the table fits the screen without scrolling."""
+    assessment = answer_all(start_assessment(), at_level_one)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812}, locale="de-DE")
+    page = context.new_page()
+    page.goto(reverse("results", args=[assessment.token]))
+    page.evaluate("document.querySelectorAll('#role-details details').forEach(d => { d.open = true; })")
+    assert page.locator("table.role-gaps tbody tr").count() >= 8
+    assert page.evaluate(BROKEN_WORDS, "table.role-gaps th, table.role-gaps td") == []
+    scrolling = page.evaluate(
+        "[...document.querySelectorAll('.role-details .table-wrap')].filter(w => w.scrollWidth > w.clientWidth)"
+        ".map(w => w.id)"
+    )
+    # each row's height in lines beyond a row of one line (its cells' padding aside)
+    rows = page.evaluate(
+        "[...document.querySelectorAll('table.role-gaps tbody tr')].map(tr => [tr.innerText,"
+        " tr.getBoundingClientRect().height / parseFloat(getComputedStyle(tr.querySelector('th')).lineHeight)])"
+    )
+    single = min(height for _text, height in rows)
+    lines = {text: round(1 + height - single) for text, height in rows}
+    page.locator("#role-details details").nth(1).screenshot(path=str(SCREENSHOTS / "role-gaps-375.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not violations(page)
+    context.close()
+    assert scrolling == []
+    assert max(lines.values()) <= 2, lines

@@ -24,7 +24,7 @@ from assessment.services import start_assessment
 from core.numbers import CLEARLY_BELOW, one_decimal, shown_gap
 from recommendations import presentation
 from recommendations.matching import role_matches
-from recommendations.presentation import every_gap, hidden_gaps
+from recommendations.presentation import every_gap, hidden_gaps, unnamed_gaps
 from recommendations.reasons import reasons_for_roles
 from recommendations.recommender import RoleSpec
 from tests.conftest import answer_all, at_level_one
@@ -80,6 +80,8 @@ def test_the_roles_in_detail_list_every_gap_the_reasons_name_or_count(requiremen
         more = [int(found[1]) for sentence in reasons if (found := MORE.search(sentence))]
         assert set(named) <= set(by_name)
         assert len(named) + sum(more) == len(rows), reasons
+        # the PDF, which gives every reason, names the counted ones and no other
+        assert len(unnamed_gaps(rows, reasons)) == sum(more)
         # the card (its first two reasons) links to the table wherever it leaves a gap unnamed, and only there
         on_card = " ".join(reasons[:2])
         unnamed = [row for row in rows if not re.search(rf"[:;] {row.name}: ", on_card)]
@@ -91,19 +93,25 @@ def test_the_roles_in_detail_list_every_gap_the_reasons_name_or_count(requiremen
 
 
 @pytest.mark.django_db
-def test_the_pdf_names_every_gap_its_roles_count(client):
-    """The PDF lists the first three roles with their reasons; where a reason counts gaps without naming them, the
-    PDF names every gap of that role, as the page's roles in detail do."""
+def test_the_pdf_names_the_gaps_its_roles_count_once(client):
+    """The PDF lists the first three roles with every reason; where a reason counts gaps without naming them ("dazu 5
+    weitere"), the PDF names those, as the page's roles in detail do, and only those: it named every gap of such a
+    role, the ones its reasons name as well (a review)."""
     assessment = answer_all(start_assessment(adaptive=False), at_level_one)
     client.get(reverse("results", args=[assessment.token]))  # computes and stores the result
     with override("de"):
         context, _status = presentation.results_context(assessment)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
-    assert context["hidden_gaps"]  # this person's cards count gaps they do not name
-    for role, _fit, gaps in context["role_details"][:3]:
+    assert [role for role, _fit, _further in context["pdf_roles"]] == [r for r, _f, _g in context["role_details"][:3]]
+    counting = 0
+    for role, fit, gaps in context["role_details"][:3]:
         section = pdf_html.split(f"<h3>{role.name}</h3>", 1)[1].split("<h3>", 1)[0]
-        if role.slug not in context["hidden_gaps"]:
-            continue
+        more = sum(int(found[1]) for reason in fit.reasons if (found := re.search(r"dazu (\d+) weitere", reason)))
+        counting += bool(more)
         for gap in gaps:
             level = f"{gap.level:.1f}".replace(".", ",")
-            assert f"{escape(gap.name)}: Stufe {level} (gefordert: {gap.required:.0f})" in section, gap.name
+            written = f"{escape(gap.name)}: Stufe {level} (gefordert: {gap.required:.0f})"
+            assert section.count(written) == 1, (gap.name, section)  # in a reason or among the further gaps
+        further = section.split("Weitere Lücken: ", 1)[1].split("</p>", 1)[0] if more else ""
+        assert further.count("(gefordert: ") == more
+    assert counting  # this person's reasons count gaps they do not name
