@@ -28,7 +28,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import yesno
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -103,6 +103,43 @@ def history_of(model: type[models.Model]):
     """The model's history manager, or None for a model without django-simple-history."""
     name = getattr(model._meta, "simple_history_manager_attribute", None)
     return getattr(model, name) if name else None
+
+
+def many_to_many_in_one_record(form) -> None:
+    """Makes `form.save_m2m` (an admin form saved with commit=False) write its many-to-many fields into the history
+    record the instance's own save has just written. django-simple-history writes one more record for every such
+    field that changes: one admin save that changed a course's prerequisites and its admission requirements made
+    three versions, two of them states nobody saved (a review). A form without tracked many-to-many fields is left
+    as it is."""
+    instance = form.instance
+    fields = getattr(history_of(type(instance)), "model", None)
+    fields = getattr(fields, "_history_m2m_fields", None)
+    if not fields or not hasattr(form, "save_m2m"):
+        return
+    save_m2m = form.save_m2m
+    since = timezone.now()
+
+    def into_the_record() -> None:
+        record = instance.history.filter(history_date__gte=since).order_by("history_date").last()
+        if record is None:  # the save wrote no record: the fields' own records are the only ones
+            save_m2m()
+            return
+        instance.skip_history_when_saving = True  # what simple-history's own handlers look for
+        try:
+            save_m2m()
+        finally:
+            del instance.skip_history_when_saving
+        for field in fields:
+            rows = getattr(record, field.name)  # the record's copy of the field's rows
+            rows.all().delete()
+            through = field.remote_field.through
+            names = [through_field.name for through_field in through._meta.fields]
+            saved = through.objects.filter(**{field.m2m_field_name(): instance})
+            rows.model.objects.bulk_create(
+                [rows.model(history=record, **{name: getattr(row, name) for name in names}) for row in saved]
+            )
+
+    form.save_m2m = into_the_record
 
 
 def deleted_name(model: type[models.Model], pk: Any) -> str:
@@ -576,6 +613,7 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
             )
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        many_to_many_in_one_record(form)  # one version per save, the edit page's and the revert page's
         record = to_historic(obj)
         if record is None:
             super().save_model(request, obj, form, change)

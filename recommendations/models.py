@@ -272,8 +272,10 @@ class Course(EnglishAlongsideGerman):
         verbose_name=_("admission requirements"),
         help_text=_(
             "Prerequisites whose certificate the awarding body requires for admission (e.g. the Foundation for a "
-            "Managing Professional module). Each must also be chosen as a prerequisite. Learning paths always "
-            "include them, even where the person's level already covers what they teach."
+            "Managing Professional module). Each must also be chosen as a prerequisite. A learning path includes "
+            "them even where the person's level already covers what they teach, unless the person has marked them "
+            "done; it cannot include one no longer offered, and the results page then says that its certificate is "
+            "needed first."
         ),
     )
     fundable = models.BooleanField(

@@ -210,6 +210,41 @@ def test_an_admission_requirement_must_be_a_prerequisite_too(admin_client, setti
     assert practitioner.history.latest().admission_prerequisites.count() == 1
 
 
+def test_one_save_of_both_prerequisite_lists_is_one_version_and_reverts_as_one(admin_client):
+    """django-simple-history writes a record for each many-to-many field a save changes, after the course's own: one
+    save that set the PRINCE2 Practitioner's prerequisites and admission requirements made three versions, two of
+    them states nobody saved (a review). Now it is one, holding both lists as saved; reverting to the version before
+    sets both back, as one version again."""
+    practitioner = Course.objects.get(slug="prince2-7-practitioner")
+    foundation, pmp = Course.objects.get(slug="prince2-7-foundation"), Course.objects.get(slug="pmp")
+    before = set(practitioner.prerequisites.all())
+    assert foundation in before and not practitioner.admission_prerequisites.exists()
+    versions = practitioner.history.count()
+    earlier = practitioner.history.latest()
+    chosen = [str(course.pk) for course in [*before, pmp]]
+    response, _ = post_edited(
+        admin_client, practitioner, prerequisites=chosen, admission_prerequisites=[str(foundation.pk)], hours="30"
+    )
+    assert response.status_code == 302
+    assert practitioner.history.count() == versions + 1
+    record = practitioner.history.latest()
+    assert {row.to_course for row in record.prerequisites.all()} == before | {pmp}
+    assert [row.to_course for row in record.admission_prerequisites.all()] == [foundation]
+    assert record.hours == Decimal("30")
+    # the record before it keeps the lists as they were
+    assert {row.to_course for row in earlier.prerequisites.all()} == before
+    assert not earlier.admission_prerequisites.exists()
+
+    revert_url = reverse("admin:recommendations_course_simple_history", args=[practitioner.pk, earlier.pk])
+    assert admin_client.post(revert_url, form_data(admin_client.get(revert_url))).status_code == 302
+    assert set(practitioner.prerequisites.all()) == before
+    assert not practitioner.admission_prerequisites.exists()
+    assert practitioner.history.count() == versions + 2
+    reverted = practitioner.history.latest()
+    assert {row.to_course for row in reverted.prerequisites.all()} == before
+    assert not reverted.admission_prerequisites.exists()
+
+
 def test_a_new_course_gets_its_slug_once_and_keeps_it(admin_client):
     response = admin_client.get(admin_url(Course, "add"))
     data = form_data(response)
