@@ -833,10 +833,19 @@ def _level_shown(level: float) -> Decimal:
     return Decimal(repr(one_decimal(level)))
 
 
+def _in_the_account_order(attempt: Assessment) -> tuple[bool, int, int]:
+    """The order of `kept_attempts` read the other way: by number, one without a number (none is known) last."""
+    return (attempt.number is None, attempt.number or 0, attempt.pk)
+
+
 def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
-    """Two kept attempts side by side (earlier first): competency scores and role match, each with its change."""
+    """Two kept attempts side by side (earlier first): competency scores and role match, each with its change.
+
+    Earlier is the one with the lower number in the account, as "My results" lists them and sets its choice: by
+    when they ended, an attempt reopened by "Ergebnis schärfen" after the other had ended changed sides, and the
+    page showed the person's choice the other way round (a review)."""
     assert earlier.finished_at is not None and later.finished_at is not None, "only finished attempts are kept"
-    if (earlier.finished_at, earlier.pk) > (later.finished_at, later.pk):  # by when they ended
+    if _in_the_account_order(earlier) > _in_the_account_order(later):
         earlier, later = later, earlier
     before, after = result_for(earlier), result_for(later)
     answers, answered = answers_by_competency(earlier, later)

@@ -306,6 +306,20 @@ def test_the_comparison_names_the_attempts_by_the_numbers_my_results_gives_them(
         assert "Durchgang 1 (abgeschlossen am " in page and ") im Vergleich mit Durchgang 2 (abgeschlossen am " in page
 
 
+def test_a_sharpened_first_attempt_stays_the_earlier_one_as_my_results_lists_it(client):
+    """ "Ergebnis schärfen" reopens an attempt and ends it anew: the first attempt, sharpened after the second had
+    ended, was shown as the later one, every change the other way round from the choice "My results" had set."""
+    earlier, later = two_kept_attempts(client)
+    Assessment.objects.filter(pk=earlier.pk).update(finished_at=later.finished_at + timedelta(minutes=5))
+    listed = client.get(reverse("my-results")).content.decode()
+    checked = dict(re.findall(r'name="(vorher|nachher)" value="([^"]+)"[^>]*checked', listed))
+    assert checked == {"vorher": earlier.token, "nachher": later.token}
+    for vorher, nachher in ((earlier, later), (later, earlier)):
+        response = client.get(reverse("compare"), {"vorher": vorher.token, "nachher": nachher.token})
+        assert (response.context["earlier"], response.context["later"]) == (earlier, later)
+        assert all(row.change > 0 for row in response.context["rows"])  # the weakest answers first
+
+
 def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, settings):
     """It was headed "Wie Sie sich entwickelt haben" / "How you have grown", also over ten levels that fell."""
     stronger, weaker = two_kept_attempts(client, earlier_answers=strongest)
