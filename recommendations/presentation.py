@@ -100,6 +100,11 @@ class StepGaps:
     # gaps it works on only as a side topic that the path counts as reached by it: said once, in their own line
     # ("as a side topic, by the path's count enough"), or the gap left the open gaps with no step saying why
     side_reaches: tuple[str, ...] = ()
+    # the later steps that need this course first, as (number, title): a step taken only as a prerequisite closed no
+    # gap and said nothing about why it was there (the ITIL Foundation before the Strategic Leader, a review)
+    needed_for: tuple[tuple[int, str], ...] = ()
+    # ... of them, the ones whose exam admits only with its certificate (`Course.admission_prerequisites`)
+    admits_to: tuple[tuple[int, str], ...] = ()
 
 
 def _on_request(courses: int) -> str:
@@ -305,7 +310,7 @@ def results_context(
         prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
         for course in courses.values():  # read by the template; not a field of the course
             course.done_url = f"{prefix}{course.slug}{suffix}"  # type: ignore[attr-defined]
-    path_steps = _with_left_out_prerequisites(path_steps, set(result.done))
+    path_steps = _with_what_needs_them(_with_left_out_prerequisites(path_steps, set(result.done)))
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
     target_role = roles.get(path.target_role)
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
@@ -550,6 +555,30 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
                 withdrawn_required=tuple(
                     title(p) for p in missing[step.course.slug] if not offered(p) and p in step.course.admission
                 ),
+            ),
+        )
+        for step, course, gaps in path_steps
+    ]
+
+
+def _with_what_needs_them(path_steps: list) -> list:
+    """Each step with the later steps whose course lists its course as a prerequisite (a path puts a prerequisite
+    before the course that needs it), those whose exam requires its certificate for admission apart."""
+    later = [(number, step.course, course.title) for number, (step, course, _gaps) in enumerate(path_steps, 1)]
+
+    def needing(slug: str, admission: bool) -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (number, title)
+            for number, planned, title in later
+            if slug in planned.prerequisites and (slug in planned.admission) == admission
+        )
+
+    return [
+        (
+            step,
+            course,
+            dataclasses.replace(
+                gaps, needed_for=needing(step.course.slug, False), admits_to=needing(step.course.slug, True)
             ),
         )
         for step, course, gaps in path_steps

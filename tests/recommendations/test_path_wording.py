@@ -693,3 +693,57 @@ def test_a_path_stored_before_a_course_on_it_got_its_admission_requirement_is_pl
     assert f"Setzt {foundation.title_de} voraus" not in text
     again = result_for(Assessment.objects.get(pk=person.pk))  # as stored now
     assert not path_outdated(again.recommendation.path, snapshot())  # planned again, and stored
+
+
+REASON_LINES = re.compile(r'class="(closes|narrows|side-topic|side-topic-reaches|needed-for)"')
+NEEDED_FOR = re.compile(
+    r'class="needed-for">(?:Voraussetzung für Schritt|Zur Prüfung von Schritt) (\d+) \((.*?)\)(?=\.</p>| wird nur zu)'
+)
+
+
+def test_every_step_of_every_path_says_why_it_is_there(client):
+    """A step that closes no gap is there as a prerequisite of a later one: it said nothing at all (the ITIL
+    Foundation (Version 5) before the Strategic Leader, RHCSA before RHCE in the PDF, a review). Every shipped role's
+    path, for a beginner and for each persona of our own: every step closes, narrows or contributes to a gap, or
+    names the later step that needs it, and that step is there under that number."""
+    people = [answer_all(start_assessment(adaptive=False), lambda item, options: options[0])]
+    for _name, _story, persona_levels, style, bias, _roles in PERSONAS[::3]:
+        answers = answers_of(persona_levels, style, bias, items_with_options())
+        people.append(
+            answer_all(
+                start_assessment(adaptive=False),
+                lambda item, options, answers=answers: next(o for o in options if o.value == answers[item.slug]),
+            )
+        )
+    prerequisites_named = 0
+    for person in people:
+        for role in Role.objects.filter(active=True).values_list("slug", flat=True):
+            text = client.get(results_url(person, role)).content.decode().replace("&amp;", "&").replace("\xad", "")
+            steps = re.findall(r'<li class="path-step.*?</li>', text, re.S)
+            titles = [re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step).group(1) for step in steps]
+            for number, step in enumerate(steps, 1):
+                assert REASON_LINES.search(step), (person.pk, role, titles[number - 1])
+                for later, title in NEEDED_FOR.findall(step):
+                    assert int(later) > number and titles[int(later) - 1] == title, (role, number, later, title)
+                    prerequisites_named += 1
+    assert prerequisites_named  # the shipped paths do take prerequisites
+
+
+def test_the_pdf_names_the_later_step_a_prerequisite_is_there_for(client):
+    """The PDF leaves out the course details where the page's fold said "Voraussetzung für RHCE": each step that a
+    later one needs says so in the PDF too, as on the page."""
+    beginner = answer_all(start_assessment(adaptive=False), lambda item, options: options[0])
+    said = 0
+    for role in Role.objects.filter(active=True).values_list("slug", flat=True):
+        page = client.get(results_url(beginner, role)).content.decode().replace("&amp;", "&").replace("\xad", "")
+        with translation.override("de"):
+            context, _status = results_context(beginner, role)
+            pdf = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+        pdf = pdf.replace("&amp;", "&")
+        on_page = [f"{kind} {number} ({title})" for kind, number, title in NEEDED_KIND.findall(page)]
+        assert on_page == [f"{kind} {number} ({title})" for kind, number, title in NEEDED_KIND.findall(pdf)], role
+        said += len(on_page)
+    assert said
+
+
+NEEDED_KIND = re.compile(r"(Voraussetzung für Schritt|Zur Prüfung von Schritt) (\d+) \((.*?)\)(?=\.| wird nur zu)")
