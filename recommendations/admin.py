@@ -1211,7 +1211,7 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
         self.message_user(
             request, gettext("Model version %(version)s is active now.") % {"version": chosen.version}, messages.SUCCESS
         )
-        if list(chosen.roles or []) != current_role_slugs():
+        if not recommender.trained_for(chosen.roles or [], current_role_slugs()):
             self.message_user(
                 request,
                 gettext(
@@ -1227,13 +1227,14 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
 def roles_changed_since_training() -> bool:
     """Whether a role (or its requirements, saved with it) changed after the active model was trained, or the
     active model was trained for other roles than the active ones (a role deleted, or an older version switched
-    back to): role fit then ranks by the transparent match (`services._fits`) until a version for these roles is
-    trained, and the admin is to be told."""
+    back to), and the admin is to be told. For other roles, role fit ranks by the transparent match
+    (`services._fits`) until a version for these roles is trained; for changed requirements the model ranks with
+    them at once, but learned from holders of the roles as they were."""
     active = ModelVersion.objects.filter(active=True).values_list("created_at", "roles").first()
     if active is None:
         return True
     trained, trained_roles = active
-    if list(trained_roles or []) != current_role_slugs():
+    if not recommender.trained_for(trained_roles or [], current_role_slugs()):
         return True
     changed = Role.objects.aggregate(t=Max("updated_at"))["t"]
     return changed is not None and changed > trained

@@ -110,7 +110,7 @@ def _fall_back(broken: str | None, activate_it: bool) -> recommender.TrainedMode
         if model is None:
             continue
         competencies = competencies or tuple(snapshot().competencies)
-        if model.competencies != competencies:
+        if not recommender.trained_for(model.competencies, competencies):
             log.info("model version %s was trained for other competencies; skipped", candidate.version)
             continue
         if activate_it:

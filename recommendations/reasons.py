@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import CLEARLY_BELOW, shown_gap, whole_percent
+from core.numbers import CLEARLY_BELOW, one_decimal, shown_gap, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
@@ -70,9 +70,11 @@ def _texts(language: str | None) -> dict[str, str]:
             "Possibly met (at most half a level below, and the range of your level reaches the requirement): %(gaps)s."
         ),
         "style_suits": _("Your work style (%(style)s) suits the role."),
-        "style_differs": _("The role asks for a work style that is %(role_style)s than yours (%(style)s)."),
+        # the bracket names the person's style: "a work style that is more firefighting than yours (more of an
+        # architect)" read as if it described the role (a review)
+        "style_differs": _("The role asks for %(role_style)s than your work style shows (your style: %(style)s)."),
         "more_firefighting": _("more firefighting"),
-        "more_architectural": _("more architectural"),
+        "more_architectural": _("more architectural thinking"),
         "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
         "overqualified_top": _("You bring clearly more than this role asks for."),
         "somewhat_overqualified": _(
@@ -194,6 +196,10 @@ def reasons_for_roles(
     # the text for a level that is the measurement's placeholder, by competency (the same for every role)
     placeholders = {c: "gap_unasked" if c in unasked else "gap_skipped" for c in frozenset(unanswered) | unasked}
     mean_level = sum(levels.get(c, 0) for c in competencies) / max(1, len(competencies))
+    # ... and of the levels as the page writes them (to one decimal): the figure "on average 0.8 of a level above"
+    # is this one, which a person can work out from the page (from the unrounded levels it read 0.8 where the
+    # page's levels give 0.74, a review)
+    shown_mean_level = sum(one_decimal(levels.get(c, 0)) for c in competencies) / max(1, len(competencies))
     # the most senior of these roles (the highest mean requirement): no "more senior role may suit you" on its card
     most_senior = max((_role_facts(role, competencies)[2] for role in roles), default=0.0)
     return [
@@ -206,7 +212,7 @@ def reasons_for_roles(
             match,
             t,
             language,
-            mean_level,
+            (mean_level, shown_mean_level),
             style_range,
             placeholders,
             style_known,
@@ -226,7 +232,7 @@ def _reasons(
     match: Match,
     t: Mapping[str, str],
     language: str | None,
-    mean_level: float,
+    mean_levels: tuple[float, float],  # the person's mean level, and the mean of the levels as the page writes them
     style_range: tuple[float, float] | None = None,
     placeholders: Mapping[str, str] = MappingProxyType({}),
     style_known: bool = True,
@@ -296,13 +302,14 @@ def _reasons(
                 "style": _style_word(work_style, t),
             }
         )
-    excess = mean_level - mean_required
+    excess = mean_levels[0] - mean_required
+    shown_excess = _number(one_decimal(mean_levels[1] - mean_required), 1, language)
     if excess >= SOMEWHAT_OVERQUALIFIED and any(gap.values()):
         text = t["above_on_average_top" if top else "above_on_average"]
-        reasons.append(text % {"excess": _number(round(excess, 1), 1, language)})
+        reasons.append(text % {"excess": shown_excess})
     elif excess >= OVERQUALIFIED:
         reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
     elif excess >= SOMEWHAT_OVERQUALIFIED:
         text = t["somewhat_overqualified_top" if top else "somewhat_overqualified"]
-        reasons.append(text % {"excess": _number(round(excess, 1), 1, language)})
+        reasons.append(text % {"excess": shown_excess})
     return reasons

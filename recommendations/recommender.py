@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -203,6 +203,15 @@ def pair_features(levels: np.ndarray, styles: np.ndarray, roles: Sequence[RoleSp
     features[:, :, 5] = person_mean[:, None]
     features[:, :, 6] = r["mean"][None, :]
     return features
+
+
+def trained_for(trained: Iterable[str], current: Iterable[str]) -> bool:
+    """Whether a model trained for the slugs `trained` (its roles, or its competencies) serves `current`: the same
+    slugs in any order. It reads each (person, role) pair by features that no order changes (`pair_features`: sums,
+    maxima and means over the competencies, levels and requirements side by side), so the admin's "order", which
+    sorts the lists, must not switch the model off (a review: renumbering one competency ranked every result by the
+    transparent match, with no word)."""
+    return sorted(trained) == sorted(current)
 
 
 # A model version is named by when it was trained and what it learned from: "20261204-185630-e6967010".

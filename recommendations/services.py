@@ -54,13 +54,13 @@ def competency_names(language: str) -> dict[str, str]:
 
 
 def model_ranks_for(model: recommender.TrainedModel | None, current: Snapshot) -> TypeGuard[recommender.TrainedModel]:
-    """Whether `model` may rank: it ranks at all, and was trained for the current roles and competencies (one
-    trained for other competencies reads the levels in the wrong places)."""
+    """Whether `model` may rank: it ranks at all, and was trained for the current roles and competencies, in whatever
+    order the admin gives them (`recommender.trained_for`)."""
     return (
         model is not None
         and model.ranks
-        and model.roles == tuple(r.slug for r in current.roles)
-        and tuple(model.competencies) == tuple(current.competencies)
+        and recommender.trained_for(model.roles, (r.slug for r in current.roles))
+        and recommender.trained_for(model.competencies, current.competencies)
     )
 
 

@@ -96,13 +96,23 @@ def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_pers
         twelve = reasons_for(firefighting, COMPETENCIES, levels, 0.9, NAMES, match, (0.8, 1.0))
         near = reasons_for(RoleSpec("x", ROLE.requirements, 0.4), COMPETENCIES, levels, 0.76, NAMES, match, (0.3, 1))
         unknown = reasons_for(RoleSpec("x", ROLE.requirements, 0.4), COMPETENCIES, levels, 0.9, NAMES, match)
-    assert any("more firefighting than yours" in r for r in one_situation)  # -0.6 lies outside 0.3 to 1
-    assert any("more firefighting than yours" in r for r in twelve)
+    assert any(
+        "more firefighting than your work style shows (your style: " in r for r in one_situation
+    )  # -0.6 lies outside 0.3 to 1
+    assert any("more firefighting than your work style shows (your style: " in r for r in twelve)
     assert not any("work style" in r for r in near)  # 0.4 lies within 0.3 to 1: the answers cannot tell
-    assert any("more firefighting than yours" in r for r in unknown)  # no range known: as before
+    assert any(
+        "more firefighting than your work style shows (your style: " in r for r in unknown
+    )  # no range known: as before
     with override("de"):  # "als Ihrer" was short of its noun; the PDF's first page read it too
         german = reasons_for(firefighting, COMPETENCIES, levels, 0.9, NAMES, match, (0.8, 1.0))
-    assert any("einen Arbeitsstil mit mehr Feuerwehr-Einsatz als Ihr eigener (" in r for r in german), german
+    assert any("verlangt mehr Feuerwehr-Einsatz, als Ihr Arbeitsstil zeigt (Ihr Stil: " in r for r in german), german
+    with override("en"):  # and the other way: a noun, as "more firefighting" is ("a style that is more architectural")
+        firefighter = reasons_for(RoleSpec("x", ROLE.requirements, 0.8), COMPETENCIES, levels, -0.6, NAMES, match)
+    assert any(
+        "asks for more architectural thinking than your work style shows (your style: more of a firefighter)" in r
+        for r in firefighter
+    ), firefighter
 
 
 def test_a_roles_work_style_is_said_to_suit_only_when_the_whole_range_of_the_persons_is_close_to_it():
@@ -274,3 +284,15 @@ def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
     with override("en"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(99.8, 56.0, 100.0, ())])[0]
     assert "so the match is 99\u00a0% and may be as low as 56\u00a0%." in texts[1]
+
+
+def test_the_average_above_a_role_is_worked_out_from_the_levels_as_the_page_writes_them():
+    """ "On average 0.8 of a level above its requirements" beside levels whose mean on the page lies 0.7 above (a
+    review): the figure is the mean of the levels as written (to one decimal) less the mean requirement."""
+    role = RoleSpec("junior", (1.0, 1.0, 1.0, 1.0, 1.0), 0.4)
+    levels = {"com": 1.76, "chg": 1.76, "svc": 1.66, "arc": 1.66, "sec": 1.76}  # written 1.8, 1.8, 1.7, 1.7, 1.8
+    match = role_match(dict(zip(COMPETENCIES, role.requirements)), levels)
+    with override("en"):
+        reasons = reasons_for(role, COMPETENCIES, levels, 0.4, NAMES, match)
+    # unrounded: 1.72 - 1 = 0.72, "0.7"; as written: (3 * 1.8 + 2 * 1.7) / 5 - 1 = 0.76, "0.8"
+    assert any("on average 0.8 of a level above its requirements" in reason for reason in reasons), reasons

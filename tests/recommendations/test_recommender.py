@@ -320,9 +320,39 @@ def test_a_model_trained_for_other_competencies_does_not_rank():
     levels = np.full((1, len(current.competencies)), 2.0)
     _fits, version = services._fits(active_model(), levels, np.zeros(1), current)
     assert version != services.TRANSPARENT
-    other = dataclasses.replace(current, competencies=tuple(reversed(current.competencies)))
+    other = dataclasses.replace(current, competencies=(*current.competencies[:-1], "cloud_operations"))
     _fits, version = services._fits(active_model(), levels, np.zeros(1), other)
     assert version == services.TRANSPARENT
+
+
+@pytest.mark.django_db
+def test_the_order_of_the_roles_and_competencies_does_not_switch_the_model_off_nor_change_a_fit():
+    """The admin's "Reihenfolge" sorts competencies and roles. Renumbering one made the model's lists differ from the
+    current ones in order only, and every result was ranked by the transparent match with no word (a review). The
+    model reads each pair by features that no order changes: the same person gets the same fit for every role."""
+    from assessment.models import Competency
+    from recommendations import services
+    from recommendations.models import Role
+
+    rng = np.random.default_rng(3)
+    before = snapshot()
+    person = dict(zip(before.competencies, rng.uniform(0, 5, len(before.competencies))))
+    levels = np.array([[person[c] for c in before.competencies]])
+    fits_before, version = services._fits(active_model(), levels, np.array([0.3]), before)
+    assert version != services.TRANSPARENT
+    first = Competency.objects.order_by("order").first()
+    first.order = 1000
+    first.save()
+    role = Role.objects.active().order_by("order").first()
+    role.order = 1000
+    role.save()
+    after = snapshot()
+    assert after.competencies != before.competencies and [r.slug for r in after.roles] != [r.slug for r in before.roles]
+    levels = np.array([[person[c] for c in after.competencies]])
+    fits_after, version = services._fits(active_model(), levels, np.array([0.3]), after)
+    assert version == services.ranking_version(after) == active_model().version
+    by_role_before = dict(zip((r.slug for r in before.roles), fits_before[0]))
+    assert dict(zip((r.slug for r in after.roles), fits_after[0])) == pytest.approx(by_role_before)
 
 
 @pytest.mark.django_db
