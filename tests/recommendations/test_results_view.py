@@ -927,3 +927,19 @@ def test_the_pdf_of_an_unreliable_result_carries_the_pages_caveat_on_its_levels(
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert caveat in pdf_html
     assert "Auf der Seite Ihres Ergebnisses können Sie" in pdf_html
+
+
+def test_the_answer_review_cuts_a_long_question_after_a_whole_word(client, finished_assessment):
+    """The list of knowledge questions named each by its first 90 characters, cut inside a word ("Host…", "By when
+    must it usu…", a review): it names them by their first words, whole."""
+    from html import unescape
+
+    from assessment.models import Item
+
+    texts = [unescape(t) for t in Item.objects.filter(kind=Item.Kind.KNOWLEDGE).values_list("text_de", flat=True)]
+    words = {word for text in texts for word in text.split()}
+    full = client.get(reverse("results-review", args=[finished_assessment.token])).content.decode()
+    summaries = [unescape(s) for s in re.findall(r"<summary>[^:]*: (.*?)</summary>", full, re.S)]
+    cut = [s for s in summaries if s.endswith("…")]
+    assert cut  # some questions are long
+    assert all(s.removesuffix("…").split()[-1] in words for s in cut), cut
