@@ -57,3 +57,18 @@ def test_the_regions_large_it_employers_are_named():
     employers = " ".join(Role.objects.values_list("employers_de", flat=True))
     for name in ("Amprion", "Westnetz", "DSW21", "Volkswohl Bund", "AOK NordWest", "Klinikum Dortmund"):
         assert name in employers, name
+
+
+@pytest.mark.parametrize(("field", "above"), [("pay_de", "darüber"), ("pay_en", "above")])
+def test_no_pay_estimate_reaches_above_its_basis_without_saying_why(field, above):
+    """The IT service manager's "about EUR 4,200–5,300 … up to about EUR 5,000 with responsibility; process ownership
+    sits towards the upper end" went above the report it gives as its basis with no word (a review). Where an estimate's
+    upper end lies above every figure of its basis, the text says what lies above."""
+    import re
+
+    for role in Role.objects.all():
+        text = getattr(role, field)
+        estimate, basis = text.split(". ", 2)[:2]  # "Estimate ...: about EUR 4,200–5,300 gross per month. Basis: ..."
+        top = max(int(re.sub(r"[.,]", "", value)) for value in re.findall(r"(\d[\d.,]*\d)", estimate))
+        highest = max(int(re.sub(r"[.,]", "", value)) for value in re.findall(r"(\d[\d.,]*\d)", basis))
+        assert top <= highest or above in basis, (role.slug, estimate, basis)
