@@ -327,6 +327,14 @@ def test_an_in_house_course_names_its_place_once(client, modest):
         context, _status = results_context(modest)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "In your own organisation" in pdf_html and "Im eigenen Betrieb" not in pdf_html
+    # in one's own organisation the language is the organisation's: no "in German" (a review)
+    for meta in re.findall(r'<p class="course-meta">.*?</p>', text, re.S) + re.findall(
+        r"<li><strong>.*?</li>", pdf_html
+    ):
+        if "Im eigenen Betrieb" in meta or "In your own organisation" in meta:
+            assert "auf Deutsch" not in meta and "in German" not in meta, meta
+        else:
+            assert "auf Deutsch" in meta or "auf Englisch" in meta or "in German" in meta or "in English" in meta, meta
 
 
 def test_an_in_house_step_stored_before_it_was_marked_is_named_in_the_readers_language(client, modest):
