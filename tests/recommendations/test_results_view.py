@@ -943,3 +943,49 @@ def test_the_answer_review_cuts_a_long_question_after_a_whole_word(client, finis
     cut = [s for s in summaries if s.endswith("…")]
     assert cut  # some questions are long
     assert all(s.removesuffix("…").split()[-1] in words for s in cut), cut
+
+
+def _hyphenated_words(html: str) -> list[str]:
+    """The words WeasyPrint breaks at the end of a line with a hyphen of its own (U+2010), joined again."""
+    from weasyprint import HTML
+
+    lines: list[str] = []
+
+    def walk(box) -> None:
+        if type(box).__name__ == "LineBox":
+            texts: list[str] = []
+
+            def collect(inner) -> None:
+                texts.append(getattr(inner, "text", None) or "")
+                for child in getattr(inner, "children", None) or []:
+                    collect(child)
+
+            collect(box)
+            lines.append("".join(texts))
+            return
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in HTML(string=html).render().pages:
+        walk(page._page_box)
+    return [
+        re.findall(r"\w+$", line[:-1])[0] + re.findall(r"^\w+", following)[0]
+        for line, following in zip(lines, lines[1:])
+        if line.endswith("\u2010") and re.search(r"\w+$", line[:-1]) and re.match(r"\w+", following)
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_pdf_hyphenates_only_long_words(client, monkeypatch, language):
+    """WeasyPrint hyphenated every word it could: "De‐vOps" in a heading, "Re‐quired" in a table's header (a
+    review). It breaks a word only where the pages do (`core.hyphenation`: 12 letters or more)."""
+    from core.hyphenation import MIN_LENGTH
+
+    assessment = answer_all(start_assessment(adaptive=False), at_level_one)
+    client.cookies["django_language"] = language
+    rendered: list[str] = []
+    monkeypatch.setattr("recommendations.views.render_pdf", lambda html, base_url: rendered.append(html) or b"%PDF")
+    for role in ("automation_engineer", "it_project_manager", "security_officer"):
+        assert client.get(reverse("results-pdf", args=[assessment.token]), {"role": role}).status_code == 200
+    broken = [word for html in rendered for word in _hyphenated_words(without_soft_hyphens(html))]
+    assert all(len(word) >= MIN_LENGTH for word in broken), broken
