@@ -648,7 +648,13 @@ class CourseAdmin(
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:recommendations_course_import"))
-        return super().process_result(result, request)
+        response = super().process_result(result, request)
+        # as the form and the list's action do: a course the file deactivated that active ones still require
+        # (or an active course whose prerequisite the file left inactive) is said, not only "3 updated"
+        touched = [row.object_id for row in result.rows if row.object_id is not None]
+        courses = Course.objects.filter(Q(pk__in=touched) | Q(prerequisites__in=touched), active=True).distinct()
+        warn_of_inactive_prerequisites(self, request, list(courses))
+        return response
 
     def get_urls(self):
         status = path(

@@ -675,3 +675,16 @@ def test_a_spreadsheet_sets_admission_requirements_and_refuses_one_that_is_not_a
     modules = {k: v for k, v in rows["itil5-managing-professional"].items() if k != "admission_prerequisites"}
     confirm(admin_client, preview(admin_client, to_csv([dict(modules, prerequisites="")])))
     assert not Course.objects.get(slug="itil5-managing-professional").admission_prerequisites.exists()
+
+
+def test_an_import_that_deactivates_a_required_course_says_which_active_courses_require_it(admin_client):
+    """The form and the list's action warn when a course active ones require is deactivated; a spreadsheet import
+    doing the same said only "0 neue, 1 aktualisierte" (a review)."""
+    rows = rows_of(export(admin_client))
+    foundation = next(row for row in rows if row["slug"] == "itil5-foundation")
+    foundation["active"] = "nein"
+    response = confirm(admin_client, preview(admin_client, to_csv([foundation])))
+    assert response.status_code == 302
+    assert not Course.objects.get(slug="itil5-foundation").active
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "Inaktive Voraussetzungen" in said and "ITIL" in said, said
