@@ -41,6 +41,7 @@ from import_export.results import Result
 
 from assessment.models import Competency
 from core.meta import concrete_field
+from recommendations.catalogue_file import IMPORTED
 from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
 from recommendations.models import Course, CourseCompetency, Provider, shortest_cycle
 
@@ -654,6 +655,11 @@ class CourseResource(resources.ModelResource):
         imported = getattr(instance, "_imported_develops", None)
         return imported is None or sorted(imported) == develops_of(original)
 
+    def before_save_instance(self, instance: Course, row, **kwargs) -> None:
+        super().before_save_instance(instance, row, **kwargs)
+        # the history says "Katalogimport", as for `import_catalogue`'s file (it said "–", as for an edit by hand)
+        instance._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
+
     def after_save_instance(self, instance: Course, row, **kwargs) -> None:
         """Bring the course's competency rows in line with the column, touching only rows that differ
         (so the history shows exactly what the import changed)."""
@@ -665,14 +671,15 @@ class CourseResource(resources.ModelResource):
             row_now = current.pop(entry.competency, None)
             values = {"weight": entry.weight, "from_level": entry.from_level, "to_level": entry.to_level}
             if row_now is None:
-                CourseCompetency.objects.create(
-                    course=instance, competency=self.known_competencies[entry.competency], **values
-                )
-            elif any(getattr(row_now, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(row_now, name, value)
-                row_now.save()
+                row_now = CourseCompetency(course=instance, competency=self.known_competencies[entry.competency])
+            elif all(getattr(row_now, name) == value for name, value in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(row_now, name, value)
+            row_now._change_reason = IMPORTED  # type: ignore[attr-defined]
+            row_now.save()
         for stale in current.values():
+            stale._change_reason = IMPORTED  # type: ignore[attr-defined]
             stale.delete()
 
 

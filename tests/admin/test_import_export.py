@@ -126,6 +126,12 @@ def test_an_import_previews_then_writes_changes_with_their_history(admin_client,
         ("service_management", 0.5, 1, 3),
     }
     assert {r.history_type for r in CourseCompetency.history.filter(course_id=created.pk)} == {"+"}
+    # each record says it came from an import, as `import_catalogue`'s do (they said "–", as for an edit by hand)
+    assert {r.history_change_reason for r in created.history.all()} == {"import_catalogue"}
+    assert course.history.latest().history_change_reason == "import_catalogue"
+    assert {r.history_change_reason for r in CourseCompetency.history.filter(course_id=created.pk)} == {
+        "import_catalogue"
+    }
 
 
 def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
