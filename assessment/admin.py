@@ -38,6 +38,7 @@ from assessment.models import (
     Competency,
     Item,
     ItemCalibration,
+    Level,
     LevelDescriptor,
     Option,
     Section,
@@ -525,6 +526,12 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixi
     fields = ("value", "label_de", "label_en", "level", "correct", "style", "order")
     extra = 0
     formfield_overrides = {**SHORT_TEXT, models.SlugField: {"widget": forms.TextInput(attrs={"size": 8})}}
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # Blank rows, so that an item can be written without JavaScript (only its "add another" adds rows): a new
+        # one gets as many as the longest item has (a self-rating's six levels), a saved one one more. A row left
+        # blank is not saved.
+        return len(Level.choices) if obj is None else 1
 
 
 @admin.register(Item)

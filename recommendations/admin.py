@@ -203,10 +203,7 @@ class CourseCompetencyInline(
     model = CourseCompetency
     formset = CourseCompetencyFormSet
     fields = ("competency", "from_level", "to_level", "weight")
-    extra = 0
-
-    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
-        return 1 if obj is None else 0
+    extra = 1  # a blank row, new course or not: without JavaScript no other row can be added; left blank, not saved
 
 
 class CourseAdminForm(forms.ModelForm):
@@ -818,8 +815,9 @@ class RoleRequirementInline(
     extra = 0
 
     def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
-        # A new role starts with one row per competency: only the levels are left to choose.
-        return Competency.objects.count() if obj is None else 0
+        # A new role starts with one row per competency: only the levels are left to choose. A saved one gets a
+        # blank row, as without JavaScript no other row can be added; left blank, it is not saved.
+        return Competency.objects.count() if obj is None else 1
 
 
 # What the role-fit model learns from a role besides its required levels.
