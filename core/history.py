@@ -13,6 +13,7 @@ next to the parent's ("Störungsbehebung: 2 → 5"), and the revert page shows t
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,9 +26,8 @@ from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import yesno
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
@@ -603,14 +603,28 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
             with transaction.atomic(using=router.db_for_write(self.model)):
                 return super().history_form_view(request, object_id, version_id, context)
         except RevertRefused as refusal:
+            # Refused input, as a change form's: the version's page again, with the reasons and without its revert
+            # button, answering 400 (it redirected to the history list, a 302 that read as done).
             self.message_user(
                 request,
                 gettext("Nothing was reverted: %(reasons)s.") % {"reasons": "; ".join(refusal.reasons)},
                 messages.ERROR,
             )
-            return HttpResponseRedirect(
-                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk])
-            )
+            context.pop("revert_refused", None)  # the message names them
+            context["revert_disabled"] = True
+            shown = copy.copy(request)
+            shown.method = "GET"  # the version as its page shows it, not the form sent again
+            response = super().history_form_view(shown, object_id, version_id, context)
+            response.status_code = 400
+            return response
+
+    def render_history_view(self, request: HttpRequest, template, context, **kwargs) -> HttpResponse:
+        """The version's form sent with errors (a revert to prerequisites that would require each other) answers
+        400, as a change form does: django-simple-history renders it with 200, which the middleware that sets 400
+        for Django's own views does not see (not a TemplateResponse)."""
+        if request.method == "POST" and context.get("errors"):
+            kwargs.setdefault("status", 400)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         many_to_many_in_one_record(form)  # one version per save, the edit page's and the revert page's
