@@ -27,7 +27,6 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
 from assessment import calibration_runs, tasks
@@ -411,7 +410,7 @@ def activate_selected(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Section)
-class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "order", "competency_count")
     search_fields = ("slug", "name_de", "name_en")

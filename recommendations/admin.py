@@ -37,7 +37,6 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
-from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
@@ -103,7 +102,7 @@ def _expected_training_seconds(active: ModelVersion | None) -> int:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
     list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
