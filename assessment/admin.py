@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
@@ -26,7 +27,6 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 
 from assessment import calibration_runs, tasks
@@ -37,6 +37,7 @@ from assessment.models import (
     Competency,
     Item,
     ItemCalibration,
+    Level,
     LevelDescriptor,
     Option,
     Section,
@@ -224,20 +225,52 @@ class LocalizedFloatField(_LocalizedNumber, forms.FloatField):
     pass
 
 
+class LocalizedIntegerField(_LocalizedNumber, forms.IntegerField):
+    """A whole number as the admin's language writes it: "1.000" is a thousand in German (Django's own field took
+    the ".000" for decimals and saved 1), and a number with decimals is refused rather than cut to its whole part."""
+
+    default_error_messages = {"not_whole": _("Enter a whole number, without decimals.")}
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if isinstance(value, str) and self._has_decimals(value):
+                raise ValidationError(self.error_messages["not_whole"], code="not_whole") from None
+            raise
+
+    @staticmethod
+    def _has_decimals(text: str) -> bool:
+        plain = plain_number(text, get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"))
+        try:
+            number = Decimal(plain)
+        except InvalidOperation:
+            return False
+        return number.is_finite() and number != number.to_integral_value()
+
+    def widget_attrs(self, widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "numeric"}
+
+
 LOCALIZED_NUMBERS: dict[type[models.Field], type[forms.Field]] = {
     models.DecimalField: LocalizedDecimalField,
     models.FloatField: LocalizedFloatField,
+    models.IntegerField: LocalizedIntegerField,  # and its kinds: positive, small, big
 }
 
 
 class LocalizedNumbersMixin:
-    """Decimal numbers in admin forms and inlines as in the admin's language: "1290,50" in German,
-    "1290.50" in English, both when shown and when typed."""
+    """Numbers in admin forms and inlines as in the admin's language: "1290,50" and "1.000" in German,
+    "1290.50" and "1,000" in English, both when shown and when typed."""
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         for model_field, form_field in LOCALIZED_NUMBERS.items():
             if isinstance(db_field, model_field) and not db_field.choices:
                 kwargs["form_class"] = form_field
+                if form_field is LocalizedIntegerField:
+                    # a text box, not the admin's number box: a browser sends "1.000" typed there as it is, a
+                    # number box may read it as 1.0
+                    kwargs["widget"] = forms.TextInput(attrs={"class": "vIntegerField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
@@ -377,7 +410,7 @@ def activate_selected(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Section)
-class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "order", "competency_count")
     search_fields = ("slug", "name_de", "name_en")
@@ -492,6 +525,12 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixi
     fields = ("value", "label_de", "label_en", "level", "correct", "style", "order")
     extra = 0
     formfield_overrides = {**SHORT_TEXT, models.SlugField: {"widget": forms.TextInput(attrs={"size": 8})}}
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # Blank rows, so that an item can be written without JavaScript (only its "add another" adds rows): a new
+        # one gets as many as the longest item has (a self-rating's six levels), a saved one one more. A row left
+        # blank is not saved.
+        return len(Level.choices) if obj is None else 1
 
 
 @admin.register(Item)
@@ -670,7 +709,7 @@ class ItemCalibrationInline(LocalizedNumbersMixin, admin.TabularInline):
 
 
 class CalibrateForm(forms.Form):
-    min_answers = forms.IntegerField(
+    min_answers = LocalizedIntegerField(
         label=_("answers needed per item"),
         min_value=1,
         max_value=1_000_000,

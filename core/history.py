@@ -13,6 +13,8 @@ next to the parent's ("Störungsbehebung: 2 → 5"), and the revert page shows t
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,14 +23,14 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.utils import flatten_fieldsets, model_ngettext
+from django.contrib.admin.utils import display_for_value, flatten_fieldsets, model_ngettext
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import yesno
-from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -456,18 +458,49 @@ def counted_by_model(by_model: dict[Any, int]) -> str:
     return ", ".join(f"{count} {model_ngettext(model, count)}" for model, count in by_model.items())
 
 
+def history_value(field: models.Field, value: Any) -> str:
+    """A value of an entry's own field as its history list shows it: "ja"/"nein", a choice's label ("Deutsch und
+    Englisch", not "de_en"), numbers and dates in the active language, the entries of a many-to-many field by name."""
+    if isinstance(value, list):  # many-to-many: the entries chosen
+        return ", ".join(str(entry) for entry in value) or "–"
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(yesno(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(display_for_value(value, "–"))
+
+
 class LocalizedHistoryHelper(HistoricalRecordContextHelper):
-    """The history list's values in the admin's language: "0,4" in German."""
+    """The history list's changes of an entry's own fields in the admin's language: each field under its form's
+    label ("Aktiv", "Webadresse"), each value as `history_value` shows it ("ja → nein", "0,4"). Django-simple-history
+    showed the model's field name and the raw value ("Active: True → False", "Sprache: de → de_en")."""
+
+    def __init__(self, model: type[models.Model], historical_record, labels: Mapping[str, str]) -> None:
+        super().__init__(model, historical_record)
+        self.labels = labels
+
+    def format_delta_change(self, change):
+        formatted = super().format_delta_change(change)
+        label = self.labels.get(change.field)
+        return dataclasses.replace(formatted, field=label) if label else formatted
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
-        if isinstance(value, float | Decimal):
-            return formats.localize(value)
-        return value
+        return history_value(self.model._meta.get_field(change.field), value)
+
+    def stringify_delta_change_values(self, change, old, new):
+        if self.model._meta.get_field(change.field).many_to_many:
+            return conditional_escape(old), conditional_escape(new)  # whole names: shortened, they read as others
+        return super().stringify_delta_change_values(change, old, new)
 
 
 class InlineHistoryAdmin(SimpleHistoryAdmin):
-    """SimpleHistoryAdmin whose history list and revert include the inline rows that have their own history."""
+    """SimpleHistoryAdmin whose history list and revert include the inline rows that have their own history, and
+    whose history list names every change in the admin's language (also for an entry without inlines)."""
 
     def history_reverted(
         self, request: HttpRequest, before: models.Model | None, after: models.Model, rows: dict[type, list[RowChange]]
@@ -494,7 +527,16 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
         return found
 
     def get_historical_record_context_helper(self, request, historical_record):
-        return LocalizedHistoryHelper(self.model, historical_record)
+        return LocalizedHistoryHelper(self.model, historical_record, self.history_labels(request))
+
+    def history_labels(self, request: HttpRequest) -> dict[str, str]:
+        """The label of each field as the admin's form names it, by field name (once per request: the list asks
+        for each record)."""
+        labels = request.__dict__.setdefault("_history_labels", {})
+        if self.model not in labels:
+            form = self.get_form(request)
+            labels[self.model] = {name: str(field.label) for name, field in form.base_fields.items() if field.label}
+        return labels[self.model]
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Next to the parent's own changes, list what changed in its rows between the previous version
@@ -603,14 +645,28 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
             with transaction.atomic(using=router.db_for_write(self.model)):
                 return super().history_form_view(request, object_id, version_id, context)
         except RevertRefused as refusal:
+            # Refused input, as a change form's: the version's page again, with the reasons and without its revert
+            # button, answering 400 (it redirected to the history list, a 302 that read as done).
             self.message_user(
                 request,
                 gettext("Nothing was reverted: %(reasons)s.") % {"reasons": "; ".join(refusal.reasons)},
                 messages.ERROR,
             )
-            return HttpResponseRedirect(
-                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk])
-            )
+            context.pop("revert_refused", None)  # the message names them
+            context["revert_disabled"] = True
+            shown = copy.copy(request)
+            shown.method = "GET"  # the version as its page shows it, not the form sent again
+            response = super().history_form_view(shown, object_id, version_id, context)
+            response.status_code = 400
+            return response
+
+    def render_history_view(self, request: HttpRequest, template, context, **kwargs) -> HttpResponse:
+        """The version's form sent with errors (a revert to prerequisites that would require each other) answers
+        400, as a change form does: django-simple-history renders it with 200, which the middleware that sets 400
+        for Django's own views does not see (not a TemplateResponse)."""
+        if request.method == "POST" and context.get("errors"):
+            kwargs.setdefault("status", 400)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         many_to_many_in_one_record(form)  # one version per save, the edit page's and the revert page's

@@ -37,7 +37,6 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
-from simple_history.admin import SimpleHistoryAdmin
 
 from assessment.admin import (
     SIDE_BY_SIDE_TEXT,
@@ -103,7 +102,7 @@ def _expected_training_seconds(active: ModelVersion | None) -> int:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, SimpleHistoryAdmin):
+class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
     list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
@@ -203,10 +202,7 @@ class CourseCompetencyInline(
     model = CourseCompetency
     formset = CourseCompetencyFormSet
     fields = ("competency", "from_level", "to_level", "weight")
-    extra = 0
-
-    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
-        return 1 if obj is None else 0
+    extra = 1  # a blank row, new course or not: without JavaScript no other row can be added; left blank, not saved
 
 
 class CourseAdminForm(forms.ModelForm):
@@ -824,8 +820,9 @@ class RoleRequirementInline(
     extra = 0
 
     def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
-        # A new role starts with one row per competency: only the levels are left to choose.
-        return Competency.objects.count() if obj is None else 0
+        # A new role starts with one row per competency: only the levels are left to choose. A saved one gets a
+        # blank row, as without JavaScript no other row can be added; left blank, it is not saved.
+        return Competency.objects.count() if obj is None else 1
 
 
 # What the role-fit model learns from a role besides its required levels.

@@ -19,11 +19,12 @@ def item_of(kind: str) -> Item:
 
 
 def edit_options(client, item: Item, change):
-    """Load the item's change page, let `change(data, prefix, rows)` edit the options, post it."""
+    """Load the item's change page, let `change(data, prefix, rows)` edit the saved options (not the blank row for
+    another), post it."""
     response = client.get(admin_url(item))
     data = form_data(response)
     prefix = inline_prefix(response, Option)
-    change(data, prefix, inline_rows(data, prefix))
+    change(data, prefix, [row for row in inline_rows(data, prefix) if data[f"{prefix}-{row}-id"]])
     return client.post(admin_url(item), data)
 
 

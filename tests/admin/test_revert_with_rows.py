@@ -194,7 +194,10 @@ def test_a_version_whose_competency_was_deleted_since_is_refused_and_nothing_cha
     assert 'name="_save"' not in page.content.decode()  # no revert button
     response = admin_client.post(version_url(role, with_mainframes), form_data(page), follow=True)
 
-    assert response.redirect_chain[-1][0] == admin_url(role, "history")
+    assert response.status_code == 400  # refused input, shown again, as a change form's
+    assert not response.redirect_chain
+    assert 'name="_save"' not in response.content.decode()
+    assert "Nichts wurde wiederhergestellt: Kompetenz „Großrechner“" in response.content.decode()
     assert "Nichts wurde wiederhergestellt: Kompetenz „Großrechner“ wurde inzwischen gelöscht." in messages_shown(
         response
     )
@@ -245,6 +248,23 @@ def test_a_course_version_whose_prerequisite_was_deleted_since_is_refused(admin_
     assert not course.prerequisites.exists()
 
 
+def test_a_course_version_whose_prerequisites_would_now_require_each_other_is_refused_with_400(admin_client):
+    """Its form says so as the change form does, and answers 400 as the change form does (it answered 200)."""
+    course, other = Course.objects.filter(prerequisites__isnull=True, leads_to__isnull=True).order_by("slug")[:2]
+    edit(admin_client, course, CourseCompetency, prerequisites=[str(other.pk)])
+    requiring_other = course.history.latest()
+    edit(admin_client, course, CourseCompetency, prerequisites=[])
+    edit(admin_client, other, CourseCompetency, prerequisites=[str(course.pk)])
+
+    page = admin_client.get(version_url(course, requiring_other))
+    response = admin_client.post(version_url(course, requiring_other), form_data(page))
+
+    assert response.status_code == 400
+    errors = response.context["adminform"].form.errors["prerequisites"]
+    assert any(f"{course.title_de} → {other.title_de} → {course.title_de}" in error for error in errors)
+    assert not course.prerequisites.exists()
+
+
 def test_a_version_with_a_row_not_valid_today_is_refused_and_the_course_stays_as_it_is(admin_client):
     course = Course.objects.order_by("slug").first()
     link = course.competencies.first()
@@ -260,6 +280,7 @@ def test_a_version_with_a_row_not_valid_today_is_refused_and_the_course_stays_as
 
     response = revert(admin_client, course, version)
 
+    assert response.status_code == 400
     message = messages_shown(response)
     assert f"Nichts wurde wiederhergestellt: vermittelte Kompetenz „{link.competency.name_de}“" in message
     assert message.endswith("sein.")
