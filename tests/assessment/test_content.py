@@ -242,3 +242,27 @@ def test_shipped_knowledge_checks_have_one_right_answer_and_the_right_letters_ar
         assert len(item["options"]) == 4 and len(right) == 1, item["slug"]
         letters += right
     assert max(letters.count(letter) for letter in "abcd") <= len(letters) / 4 + 3, sorted(letters)
+
+
+# German institutions an English reader may not know, and the words that explain them
+GLOSSES = {
+    "Stadtwerk": "municipal utilit",
+    "Sparkasse": "savings bank",
+    "Betriebsrat": "works council",
+    "Personalrat": "staff council",
+    "Verwaltungsrat": "supervisory board",
+    "Vorstand": "management board",
+}
+
+
+def test_every_english_text_explains_the_german_institutions_it_names():
+    """The adaptive test asks any question first, so each English text explains a Stadtwerk or a Sparkasse itself
+    (a review met "the Stadtwerk's billing system" with nothing to say what one is)."""
+    unexplained = []
+    for item in read_content()[1]:
+        texts = [item["text_en"], item.get("feedback_en", "")] + [o["label_en"] for o in item["options"]]
+        for text in texts:
+            unexplained += [
+                (item["slug"], word) for word, gloss in GLOSSES.items() if word in text and gloss not in text
+            ]
+    assert unexplained == []
