@@ -254,16 +254,37 @@ SETTLED_STOPS = ("top roles stable", "two roles tied")
 def top_three_sentence(stability: float) -> str:
     """How often a result's first role stays among the best three in the profiles the answers allow
     (`adaptive.top_three_share`), as the results page and the PDF say it."""
-    # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
-    # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before
+    # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
+    # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before. The profiles come
+    # first, the share second: "In 92 % of the profiles your answers allow, ..." was hard to read
     if stability >= 1:
         return _(
-            "In every one of the %(count)s profiles drawn from those your answers allow, the first role "
-            "stays among the best three."
+            "Your answers fit many possible skill profiles; in every one of the %(count)s drawn from them, the "
+            "first role is among the best three."
         ) % {"count": SAMPLES}
-    return _("In %(sure)s %% of the profiles your answers allow, the first role stays among the best three.") % {
-        "sure": whole_percent(100 * stability)
-    }
+    return _(
+        "Your answers fit many possible skill profiles; in %(sure)s %% of them, the first role is among the best three."
+    ) % {"sure": whole_percent(100 * stability)}
+
+
+def sharpening_sentence(before: float, after: float) -> str:
+    """What "Ergebnis schärfen" did to how sure the result is: the share before it, and why a lower one now is no
+    error (more answers can show a profile to be less clear than the first ones made it look)."""
+
+    if before >= 1:
+        was = _("Before you sharpened the result, that held for every one of them.")
+    else:
+        was = _("Before you sharpened the result, it was %(before)s %%.") % {"before": whole_percent(100 * before)}
+    if whole_percent(100 * after) < whole_percent(100 * before):
+        return (
+            was
+            + " "
+            + _(
+                "The added answers do not all point the same way as the earlier ones, so the result is less sure now, "
+                "though it rests on more answers."
+            )
+        )
+    return was
 
 
 def result_sureness(plan: Mapping) -> list[str]:
@@ -276,6 +297,8 @@ def result_sureness(plan: Mapping) -> list[str]:
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
         sentences.append(top_three_sentence(float(plan["stability"])))
+        if plan.get("stability_before_sharpening") is not None:
+            sentences.append(sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"])))
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"
     if reason == "answers inconsistent":

@@ -130,6 +130,7 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
         decision = sharpen_plan(bank, profile, answers, skipped | outside, assessment.sharpen_until + len(outside))
     else:
         decision = adaptive.plan(bank, roles, answers, skipped, score_roles=score_roles, excluded=outside)
+    stored = assessment.plan or {}
     by_id = {pk: slug for slug, pk in pool.items()}
     asked = list(assessment.asked_ids)
     last_open = bool(asked) and by_id.get(asked[-1]) not in answers and by_id.get(asked[-1]) not in skipped
@@ -139,7 +140,7 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
         asked.append(pool[decision.next_item])
     assessment.asked_ids = asked
     # the estimate the page gives falls with every question or is not given (sharpening counts exactly instead)
-    before = (assessment.plan or {}) if assessment.sharpen_until is None else {}
+    before = stored if assessment.sharpen_until is None else {}
     shown_before = before.get("shown_estimate")  # [estimate, questions asked then]
     open_ended = adaptive.open_on_page(
         decision.expected_remaining,
@@ -153,7 +154,17 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
         "open_ended": open_ended,
         "shown_estimate": shown_before if open_ended else [decision.expected_remaining, decision.items_asked],
     }
+    if assessment.sharpen_until is not None:  # the result says how sure it was before "Ergebnis schärfen"
+        assessment.plan["stability_before_sharpening"] = _stability_before_sharpening(stored)
     return decision
+
+
+def _stability_before_sharpening(stored: Mapping) -> float | None:
+    """How sure the result was when "Ergebnis schärfen" reopened it: the finished plan's judgement when it is
+    reopened (a second sharpening: the first one's result), carried along while its questions are answered."""
+    if stored.get("done"):
+        return stored.get("stability") if stored.get("best_role") is not None else None
+    return stored.get("stability_before_sharpening")
 
 
 PLAN_ATTEMPTS = 3  # plans computed before the one stored regardless (each answer in between asks for a new one)

@@ -19,9 +19,10 @@ from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
 SURE = re.compile(
-    r"In (\d+)\u00a0% der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
-    r"|In (jedem) der \d+ Profile, die wir aus den von Ihren Antworten zugelassenen gezogen haben, bleibt die "
-    r"erste Rolle unter den besten drei\."
+    r"Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (\d+)\u00a0% davon gehört die erste Rolle zu "
+    r"den besten drei\."
+    r"|Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (jedem) der \d+ daraus gezogenen gehört die "
+    r"erste Rolle zu den besten drei\."
 )
 
 
@@ -115,15 +116,40 @@ def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the
     assert share_said(pdf_html) == share_of(assessment.plan["stability"])
 
 
-def test_a_sharpened_result_still_says_how_sure_it_is(client):
+def test_a_sharpened_result_still_says_how_sure_it_is_and_how_sure_it_was_before(client):
     assessment = start(client)
     steps = run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    before = assessment.plan["stability"]
     client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    assert assessment.plan["stability_before_sharpening"] == before  # kept from the finished plan on reopening
     run_to_the_end(client, assessment, first=steps + 1)
     assessment.refresh_from_db()
     assert assessment.plan["reason"] == "sharpened" and 0 < assessment.plan["stability"] <= 1
+    assert assessment.plan["stability_before_sharpening"] == before  # carried along every sharpening question
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert share_said(text) == share_of(assessment.plan["stability"])
+    said_before = re.search(r"Vor dem Schärfen des Ergebnisses (waren es (\d+)\u00a0%|galt das für alle)\.", text)
+    assert said_before is not None, text
+    assert (100 if said_before.group(2) is None else int(said_before.group(2))) == share_of(before)
+    fell = share_of(assessment.plan["stability"]) < share_of(before)
+    assert ("deshalb ist das Ergebnis jetzt weniger sicher" in text) == fell
+
+    # sharpened again: "before" is the first sharpening's result
+    first_sharpening = assessment.plan["stability"]
+    if client.post(reverse("assessment:sharpen", args=[assessment.token]))["Location"] != reverse(
+        "results", args=[assessment.token]
+    ):
+        assessment.refresh_from_db()
+        assert assessment.plan["stability_before_sharpening"] == first_sharpening
+
+
+def test_a_result_that_was_never_sharpened_says_nothing_of_sharpening(client):
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert share_said(text) and "Vor dem Schärfen" not in text
 
 
 def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_result_is_shown(client, monkeypatch):
@@ -142,14 +168,14 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
 @pytest.mark.parametrize(
     ("plan", "expected"),
     [
-        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["In 96 %"]),
+        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["in 96 %"]),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.7, "settled": False, "verdict": "x"},
-            ["In 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
+            ["in 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
         ),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.97, "settled": True},
-            ["In 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
+            ["in 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
         ),
         (
             {
@@ -159,7 +185,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "answers contradict each other",
             },
-            ["In 90 %", "did not hold together clearly"],
+            ["in 90 %", "did not hold together clearly"],
         ),
         (
             {
@@ -169,28 +195,69 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "unusual profile",
             },
-            ["In 90 %", "Your profile is uncommon"],
+            ["in 90 %", "Your profile is uncommon"],
         ),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.9, "settled": False, "verdict": "unusual profile"},
-            ["In 90 %", "Your profile is uncommon"],
+            ["in 90 %", "Your profile is uncommon"],
         ),
-        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["In 50 %", "do not hold together"]),
+        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["in 50 %", "do not hold together"]),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.8, "settled": False, "verdict": "x"},
-            ["In 80 %", "not yet settled"],
+            ["in 80 %", "not yet settled"],
         ),
-        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["In 99 %"]),
-        ({"reason": "sharpened", "best_role": "r", "stability": 0.996, "settled": True}, ["In 99 %"]),  # not 100
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["in 99 %"]),
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.996, "settled": True}, ["in 99 %"]),  # not 100
         (
             {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "settled": True},
-            ["In every one of the 128 profiles drawn"],
+            ["in every one of the 128 drawn"],
         ),
         ({"reason": "bank exhausted", "settled": False, "verdict": "bank exhausted"}, ["Every question"]),
+        (
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.76,
+                "settled": True,
+                "stability_before_sharpening": 0.92,
+            },
+            ["in 76 %", "it was 92 %. The added answers do not all point the same way"],
+        ),
+        (
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.98,
+                "settled": True,
+                "stability_before_sharpening": 0.9,
+            },
+            ["in 98 %", "it was 90 %."],
+        ),
+        (
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.9,
+                "settled": True,
+                "stability_before_sharpening": 1.0,
+            },
+            ["in 90 %", "held for every one of them. The added answers"],
+        ),
+        (  # the same share as said: nothing fell
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.921,
+                "settled": True,
+                "stability_before_sharpening": 0.919,
+            },
+            ["in 92 %", "it was 92 %."],
+        ),
     ],
 )
 def test_every_adaptive_stop_says_how_sure_the_result_is(plan, expected):
     with override("en"):
         sentences = result_sureness(plan)
     assert len(sentences) == len(expected)
-    assert all(part in sentence for part, sentence in zip(expected, sentences))
+    assert all(part in sentence.replace("\u00a0", " ") for part, sentence in zip(expected, sentences))
+    assert ("less sure now" in " ".join(sentences)) == ("The added answers" in " ".join(expected))

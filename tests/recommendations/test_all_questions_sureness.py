@@ -24,14 +24,16 @@ pytestmark = pytest.mark.django_db
 
 SURE = {
     "de": re.compile(
-        r"In (\d+)\u00a0% der Profile, die Ihre Antworten zulassen, bleibt die erste Rolle unter den besten drei\."
-        r"|In (jedem) der 128 Profile, die wir aus den von Ihren Antworten zugelassenen gezogen haben, bleibt die "
-        r"erste Rolle unter den besten drei\."
+        r"Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (\d+)\u00a0% davon gehört die erste Rolle zu "
+        r"den besten drei\."
+        r"|Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (jedem) der 128 daraus gezogenen gehört "
+        r"die erste Rolle zu den besten drei\."
     ),
     "en": re.compile(
-        r"In (\d+)\u00a0% of the profiles your answers allow, the first role stays among the best three\."
-        r"|In (every) one of the 128 profiles drawn from those your answers allow, the first role stays among the "
-        r"best three\."
+        r"Your answers fit many possible skill profiles; in (\d+)\u00a0% of them, the first role is among the best "
+        r"three\."
+        r"|Your answers fit many possible skill profiles; in (every) one of the 128 drawn from them, the first role "
+        r"is among the best three\."
     ),
 }
 
