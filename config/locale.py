@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):
@@ -25,6 +26,17 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if _supported(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def english_hint(request: HttpRequest) -> dict[str, bool]:
+    """Whether a German page offers English in English: for a browser that asks for English and not for German at
+    all, where no language was chosen at the switch. German stays the default (many people here run English
+    browsers and read German: theirs list German too), but a reader who has none finds the way at once."""
+    if _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or translation.get_language() != "de":
+        return {"english_hint": False}
+    accepted = parse_accept_lang_header(request.headers.get("accept-language", ""))  # cut to a safe length
+    asked = {code.split("-")[0].lower() for code, quality in accepted if quality > 0}
+    return {"english_hint": "en" in asked and "de" not in asked}
 
 
 def _supported(language: str | None) -> TypeGuard[str]:

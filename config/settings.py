@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.locale.language_next",
+                "config.locale.english_hint",
                 "core.legal.link_lifetime",
             ],
             # Django 6 has partials built in; on 5.2 the backport provides the same

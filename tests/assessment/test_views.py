@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from assessment.models import Answer, Assessment, Item
@@ -321,3 +322,37 @@ def test_the_last_answer_sent_twice_leads_to_the_results_and_another_one_is_refu
     other = next(o.value for o in stored.item.options.all() if o.pk != stored.option_id)
     assert post_answer(client, finished_assessment, last, other).status_code == 409
     assert post_answer(client, finished_assessment, last, None, action="skip").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("accept", "offered"),
+    [
+        ("en-GB,en;q=0.9", True),  # English and no German: the page offers English, in English
+        ("en", True),
+        ("fr-FR,en;q=0.5", True),
+        ("en-US,en;q=0.9,de;q=0.8", False),  # German too: German first, as the switch says
+        ("de-DE,de;q=0.9,en;q=0.8", False),
+        ("en-GB,de;q=0", True),  # German refused
+        ("fr-FR", False),  # no English either: nothing to offer in a language the reader asked for
+        ("", False),
+        ("x" * 5000, False),  # nonsense
+    ],
+)
+def test_a_browser_that_asks_for_english_and_not_german_is_offered_english_in_english(
+    client, assessment, accept, offered
+):
+    page = client.get(assessment.step_url(1), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert '<html lang="de">' in page  # German first stays the default
+    hint = 'lang="en">This page is in German. <button type="submit" form="language-switch" name="language" value="en"'
+    assert (hint in page) == offered
+
+
+def test_the_english_offer_goes_once_a_language_was_chosen_at_the_switch(client, assessment):
+    for chosen in ("de", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = chosen
+        page = client.get(assessment.step_url(1), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+        assert "This page is in German." not in page
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": assessment.step_url(1)}, HTTP_ACCEPT_LANGUAGE="en-GB"
+    )
+    assert response.status_code == 302 and response.url == assessment.step_url(1)

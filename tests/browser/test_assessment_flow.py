@@ -132,6 +132,29 @@ def test_the_language_switch_shows_the_question_in_english(page):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_english_browser_is_offered_english_in_english_and_takes_it_by_keyboard(browser, live_server, javascript):
+    """German first stays the default; a browser that asks for English and not German (here en-GB) is offered
+    English at the top of the page, in English, and one key press reads the page in English."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    offer = page.get_by_role("button", name="Read it in English")
+    assert offer.is_visible() and "This page is in German." in page.locator(".language-hint").inner_text()
+    assert not Axe().run(page).response["violations"]
+    page.keyboard.press("Tab")  # the skip link, then the brand, the login link, the switch, the offer
+    for _ in range(8):
+        if page.evaluate("document.activeElement.textContent") == "Read it in English":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("html[lang=en]")
+    assert page.get_by_role("button", name="Deutsch").is_visible()
+    assert page.locator(".language-hint").count() == 0  # chosen: nothing more to offer
+    context.close()
+
+
 def test_axe_finds_no_violations_on_the_start_question_and_results_pages(page):
     axe = Axe()
     page.goto("/")
