@@ -90,12 +90,13 @@ def finish_assessment(assessment: Assessment) -> None:
     """Mark the assessment finished (once; later calls change nothing). One in an account is numbered there now that
     it has a result (`number_in_account`)."""
     now = timezone.now()
-    with transaction.atomic():  # after an answer being saved under the same row lock, never during it
+    # after an answer being saved under the same row lock, never during it; finished and numbered together
+    with transaction.atomic():
         list(Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True))
         Assessment.objects.filter(pk=assessment.pk, finished_at__isnull=True).update(finished_at=now)
-    assessment.refresh_from_db(fields=["finished_at"])
-    if assessment.user_id is not None:
-        number_in_account(assessment)
+        assessment.refresh_from_db(fields=["finished_at"])
+        if assessment.user_id is not None:
+            number_in_account(assessment)
 
 
 def number_in_account(assessment: Assessment) -> int | None:
@@ -205,7 +206,6 @@ def plan_after_answer(assessment: Assessment) -> adaptive.Plan | None:
 # Stops at which the planner itself judged the result (and stored how sure it is). The others (the question
 # limit, the end of sharpening, an exhausted bank) stop without looking: `judged_plan` looks then.
 JUDGED_STOPS = ("top roles stable", "two roles tied", "answers inconsistent", "no roles")
-SETTLED = ("top roles stable", "two roles tied")
 
 
 def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str], item_ids: list[int]) -> dict:
@@ -215,14 +215,14 @@ def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str]
     answers settled the best roles."""
     reason = plan.get("reason")
     if reason in JUDGED_STOPS or _engine_inputs is None:
-        return plan | {"settled": reason in SETTLED}
+        return plan | {"settled": reason in adaptive.SETTLED}
     bank, roles, score_roles = _engine_inputs()
     pool = set(Item.objects.filter(pk__in=item_ids).values_list("slug", flat=True))
     outside = {slug for slug in bank.index if slug not in pool}
     verdict = adaptive.plan(
         bank, roles, answers, skipped, score_roles=score_roles, max_items=len(bank.items) + 1, excluded=outside
     )
-    judged = plan | {"verdict": verdict.reason, "settled": verdict.done and verdict.reason in SETTLED}
+    judged = plan | {"verdict": verdict.reason, "settled": verdict.done and verdict.reason in adaptive.SETTLED}
     if verdict.best_role is not None:
         judged |= {"best_role": verdict.best_role, "stability": verdict.stability, "best_share": verdict.best_share}
     if verdict.reason == "two roles tied":
@@ -306,7 +306,8 @@ def end_sharpening(assessment: Assessment) -> bool:
                 return False
             if answers_by_slug(locked) != answers and attempt < PLAN_ATTEMPTS - 1:
                 continue  # an answer saved meanwhile: judge again
-            locked.asked_ids = [pk for pk in locked.asked_ids if pk in set(answered_item_ids(locked))]
+            answered = set(answered_item_ids(locked))  # once: in the comprehension it was a query per question
+            locked.asked_ids = [pk for pk in locked.asked_ids if pk in answered]
             locked.plan = judged
             locked.finished_at = timezone.now()
             locked.save(update_fields=["asked_ids", "plan", "finished_at", "updated_at"])
