@@ -508,12 +508,13 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(f"{results}#keep-heading")
     assessment = get_object_or_404(Assessment.objects.filter(KEEPABLE), token=token)
-    claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
-    # not claimed: someone's already, perhaps this account's from another tab a moment ago (read again: the row read
-    # above may be from before that tab's claim)
-    if not claimed and not Assessment.objects.filter(pk=assessment.pk, user=request.user).exists():
-        raise PermissionDenied
-    number_in_account(assessment)
+    with transaction.atomic():  # claimed and numbered together: never kept without its number
+        claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
+        # not claimed: someone's already, perhaps this account's from another tab a moment ago (read again: the row
+        # read above may be from before that tab's claim)
+        if not claimed and not Assessment.objects.filter(pk=assessment.pk, user=request.user).exists():
+            raise PermissionDenied
+        number_in_account(assessment)
     messages.success(request, _("This attempt is now kept in your account."))
     return redirect(results)
 

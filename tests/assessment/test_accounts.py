@@ -499,3 +499,21 @@ def test_keeping_a_result_after_the_session_expired_leads_back_to_the_results_af
     assert client.post(reverse("keep-in-account", args=[finished_assessment.token])).status_code == 302
     finished_assessment.refresh_from_db()
     assert finished_assessment.user == User.objects.get()
+
+
+def test_an_attempt_is_never_kept_without_its_number(client, finished_assessment, monkeypatch):
+    """Claimed and numbered in one transaction: a failure in between left a kept attempt without its number."""
+    from django.db import DatabaseError
+
+    from assessment import accounts
+
+    sign_up(client)
+
+    def fails(assessment):
+        raise DatabaseError("the numbering failed")
+
+    monkeypatch.setattr(accounts, "number_in_account", fails)
+    client.raise_request_exception = False
+    assert client.post(reverse("keep-in-account", args=[finished_assessment.token])).status_code == 500
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user is None and finished_assessment.number is None
