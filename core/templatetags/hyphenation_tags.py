@@ -8,7 +8,7 @@ or compares them); the PDF leaves hyphenation to WeasyPrint (see recommendations
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -31,5 +31,6 @@ def hyphenate(value: object, autoescape: bool = True) -> str:
 def join_hyphenated(values: object, separator: str, autoescape: bool = True) -> str:
     """Names joined by `separator`, each escaped and with soft hyphens (`join` then `hyphenate` would leave the
     joined names alone: `join` marks its result safe)."""
+    separator = conditional_escape(separator) if autoescape else separator  # as `join` does
     joined = separator.join(hyphenate(str(value), autoescape) for value in values)  # type: ignore[attr-defined]
     return SafeString(joined) if autoescape else joined

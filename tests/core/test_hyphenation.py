@@ -94,3 +94,10 @@ def test_the_filter_leaves_markup_it_is_given_as_it_is():
     markup = mark_safe('<a title="Informationssicherheitsbeauftragte">Informationssicherheitsbeauftragte</a>')
     with translation.override("de"):
         assert render("{{ markup|hyphenate }}", markup=markup) == markup
+
+
+def test_joined_names_escape_their_separator_as_join_does():
+    rendered = Template("{% load hyphenation_tags %}{{ names|join_hyphenated:sep }}").render(
+        Context({"names": ["A<b>", "C"], "sep": " <i> "})
+    )
+    assert rendered == "A&lt;b&gt; &lt;i&gt; C"
