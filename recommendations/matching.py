@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.numbers import CLEARLY_BELOW, shown_gap
+
 if TYPE_CHECKING:
     from assessment.measurement import LevelMixture
 
@@ -45,6 +47,17 @@ class Gap:
     level: float
     missing: float  # levels missing, from the estimate (0 when met)
     about_met: bool  # the 90 % range of the level reaches the requirement
+
+    @property
+    def shown(self) -> float:
+        """The gap as the page writes it (`core.numbers.shown_gap`): 0 for a level met at one decimal."""
+        return shown_gap(self.required, self.level)
+
+    @property
+    def possibly_met(self) -> bool:
+        """A small gap the level's 90 % range reaches, as the chart, its table, the cards and the PDF say it (one
+        rule: `core.numbers.CLEARLY_BELOW`)."""
+        return self.about_met and 0 < self.shown <= CLEARLY_BELOW
 
 
 @dataclass(frozen=True)

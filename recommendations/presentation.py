@@ -36,7 +36,7 @@ from assessment.presentation import (
 )
 from assessment.services import finished_plan
 from assessment.translation import current_language
-from core.numbers import CLEARLY_BELOW, hours_text, one_decimal, shown_gap, whole_percent
+from core.numbers import hours_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
@@ -484,7 +484,7 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
     for role, fit in fits:
         gaps = []
         for g in fit.match.gaps:
-            gap = shown_gap(g.required, g.level)
+            gap = g.shown
             if gap <= 0:
                 continue
             score = scores.get(g.competency)
@@ -497,7 +497,7 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
                     high=score.level_high if score else None,
                     required=g.required,
                     gap=gap,
-                    possibly_met=g.about_met and gap <= CLEARLY_BELOW,
+                    possibly_met=g.possibly_met,
                     placeholder="" if not score or score.answered else "unasked" if not score.total else "skipped",
                 )
             )

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import CLEARLY_BELOW, one_decimal, shown_gap, whole_percent
+from core.numbers import one_decimal, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
@@ -24,8 +24,7 @@ SOMEWHAT_OVERQUALIFIED = OVERQUALIFICATION_SLACK
 
 
 # A core competency within the learning path's tolerance of its requirement (a quarter level: no course needed) is
-# what the person brings; a gap of more than half a level is not "possibly met" (`core.numbers.possibly_met`, as the
-# chart and its table say it).
+# what the person brings.
 MET_WITHIN = TOLERANCE
 
 
@@ -243,13 +242,13 @@ def _reasons(
     reasons = []
     # A gap is one where the chart and its table show one: at their one decimal ("3,0 von 3" is met there, also for
     # a level of 2,95).
-    gap = {g.competency: shown_gap(g.required, g.level) for g in match.gaps}
+    gap = {g.competency: g.shown for g in match.gaps}
     ranked = [g.competency for g in match.open_gaps if gap[g.competency] > 0]
     about = [g.competency for g in match.gaps if g.about_met and gap[g.competency] > 0]
-    # "possibly met" only for a small gap: beside "0,7 von 2" it read as within reach; a larger one is said to be
-    # below the requirement, by how much the answers leave open
-    possibly = [c for c in about if gap[c] <= CLEARLY_BELOW]
-    below = [c for c in about if gap[c] > CLEARLY_BELOW]
+    # "possibly met" only for a small gap (`Gap.possibly_met`): beside "0,7 von 2" it read as within reach; a larger
+    # one is said to be below the requirement, by how much the answers leave open
+    possibly = [g.competency for g in match.gaps if g.possibly_met]
+    below = [c for c in about if c not in possibly]
     named = {*ranked[:2], *about}  # never both what the person brings and what may be missing
     strengths = [
         c

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assessment.measurement import LevelMixture
-from core.numbers import one_decimal, shown_gap
+from core.numbers import CLEARLY_BELOW, one_decimal, shown_gap
 from recommendations import recommender
 from recommendations.charts import gap_chart
 from recommendations.matching import (
@@ -32,7 +32,7 @@ from recommendations.matching import (
     percentiles,
     role_matches,
 )
-from recommendations.reasons import CLEARLY_BELOW, reasons_for_roles
+from recommendations.reasons import reasons_for_roles
 from recommendations.recommender import FEATURES, RoleSpec, _Forest
 
 
