@@ -92,6 +92,7 @@ TIE_SHARE = 0.80  # two roles together hold the first place this often, each at 
 TIE_EACH = 0.25
 TIE_AFTER = 14  # a split first place is called a tie only once this many questions have not separated it
 TIE_GAP = 0.01  # two roles whose scores differ by at most this (match share or fit, 0-1) rank level
+SETTLED = ("top roles stable", "two roles tied")  # the stops at which the answers settled the best roles
 
 # Reliability before concluding (log Bayes factors against random answering, as `measurement.Profile`).
 # A settled result needs the answers to fit the measurement's prior clearly, since the plausible profiles

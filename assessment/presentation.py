@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from assessment.adaptive import MAX_ITEMS, SAMPLES
+from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
@@ -248,9 +248,6 @@ def self_rating_tendency(profile: Profile) -> str:
     }
 
 
-SETTLED_STOPS = ("top roles stable", "two roles tied")
-
-
 def top_three_sentence(stability: float) -> str:
     """How often a result's first role stays among the best three in the profiles the answers allow
     (`adaptive.top_three_share`), as the results page and the PDF say it."""
@@ -293,7 +290,7 @@ def result_sureness(plan: Mapping) -> list[str]:
     allow, and, when the answers did not settle that, why the test stopped."""
     reason = plan.get("reason")
     verdict = plan.get("verdict", reason)
-    settled = plan.get("settled", reason in SETTLED_STOPS)
+    settled = plan.get("settled", reason in SETTLED)
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
         sentences.append(top_three_sentence(float(plan["stability"])))

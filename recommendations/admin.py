@@ -1244,8 +1244,8 @@ def roles_changed_since_training() -> bool:
 
 
 def current_role_slugs() -> list[str]:
-    """The active roles in the order the ranking and the model take them (`catalogue.snapshot`)."""
-    return list(Role.objects.active().order_by("order", "slug").values_list("slug", flat=True))
+    """The active roles' slugs (a model serves them in any order: `recommender.trained_for`)."""
+    return list(Role.objects.active().values_list("slug", flat=True))
 
 
 @admin.register(ConfirmedOutcome)

@@ -996,8 +996,9 @@ def optimal_path(
     max_hours: float | None = None,
     max_price_eur: float | None = None,
 ) -> LearningPath:
-    """The path with the fewest hours (then the lowest known price) that closes every gap it can, within
-    the limits. Raises OptimiserFailed when the solver gives no answer."""
+    """The path that leaves the fewest gaps open within the limits, then the fewest level steps, then takes the
+    fewest hours, then the lowest known price (`_open_costs`). Raises OptimiserFailed when the solver gives no
+    answer."""
     for name, limit in (("max_hours", max_hours), ("max_price_eur", max_price_eur)):
         if limit is not None and not (math.isfinite(limit) and limit >= 0):
             raise ValueError(f"{name} must be a number of at least 0")

@@ -375,11 +375,13 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
     stored before this one's), its target role was withdrawn, or a course on it now takes other hours or costs
     another price (the person's limits were kept with the old figures, and the page showed the new ones beside
     the stored totals). A course withdrawn stays on the path, marked, with the offer to compute the result again.
-    For the pages that show the path; `store=False` (a shared, read-only view) builds it without storing it.
-    `current`: the snapshot the page has just taken."""
+    For the pages that show the path; `store=False` (a shared, read-only view) builds a new path without storing
+    it. A result missing or older than the attempt's answers is computed and stored first either way
+    (`result_for`: the same computation the owner's view would make). `current`: the snapshot the page has just
+    taken."""
     current = current or snapshot()
     result = result_for(assessment)
-    if store:  # a shared, read-only view stores nothing: the owner's next view judges and rewords it
+    if store:  # a shared, read-only view leaves a stored result as it is: the owner's next view judges and rewords it
         result = reworded_late(assessment, judged_late(assessment, result, current), current)
     done = completed_courses(assessment)
     if set(result.done) != done or path_outdated(result.recommendation.path, current):

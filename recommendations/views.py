@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -143,6 +144,12 @@ def recompute(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(_results_url(token))
 
 
+def _pdf_stylesheet() -> str:
+    """The site's stylesheet, inlined into the PDF (WeasyPrint fetches nothing)."""
+    found = finders.find("css/app.css")
+    return Path(found).read_text(encoding="utf-8") if isinstance(found, str) else ""
+
+
 def _file_date(assessment: Assessment) -> str:
     """When the attempt ended, for a download's file name: two attempts' files no longer share one name."""
     assert assessment.finished_at is not None  # _finished_or_redirect
@@ -170,8 +177,7 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     # page, not a file: a browser treats a download with an error status as failed, silently.
     if status != 200:
         return bad_request_page(request, _("The role in this address does not exist, so no PDF was made."))
-    stylesheet = finders.find("css/app.css")
-    context["stylesheet"] = open(stylesheet, encoding="utf-8").read() if stylesheet else ""
+    context["stylesheet"] = _pdf_stylesheet()
     html = render_to_string("recommendations/result_pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))  # never fetches from elsewhere
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -335,7 +341,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@never_cache  # holds two attempts' tokens and the account's list of them
+@never_cache  # holds two attempts' tokens
 def compare(request: HttpRequest) -> HttpResponse:
     """Compare two attempts kept in the same account: which competencies grew, how the role fit moved."""
     if not request.user.is_authenticated:
@@ -344,10 +350,6 @@ def compare(request: HttpRequest) -> HttpResponse:
     earlier = attempts.filter(token=request.GET.get("vorher", "")).first()
     later = attempts.filter(token=request.GET.get("nachher", "")).first()
     if earlier is None or later is None or earlier.pk == later.pk:
-        return render(
-            request,
-            "registration/compare.html",
-            {"error": _("Choose two different attempts of your own to compare."), "attempts": attempts},
-            status=400,
-        )
-    return render(request, "registration/compare.html", {**compare_attempts(earlier, later), "attempts": attempts})
+        error = _("Choose two different attempts of your own to compare.")
+        return render(request, "registration/compare.html", {"error": error}, status=400)
+    return render(request, "registration/compare.html", compare_attempts(earlier, later))

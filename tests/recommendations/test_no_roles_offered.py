@@ -46,3 +46,15 @@ def test_when_roles_are_offered_again_the_result_offers_to_be_computed_anew(clie
     client.post(reverse("results-recompute", args=[person.token]))
     text = client.get(reverse("results", args=[person.token])).content.decode()
     assert "Im Moment werden keine Zielrollen angeboten" not in text and "wieder Zielrollen" not in text
+
+
+def test_the_pages_active_roles_are_the_managers(db):
+    """`active_roles` writes `Role.objects.active()` as SQL once (`core.rows`): the same roles in the same order."""
+    from recommendations.presentation import active_roles
+
+    withdrawn = Role.objects.order_by("slug")[1]
+    Role.objects.filter(pk=withdrawn.pk).update(active=False)
+    for position, role in enumerate(Role.objects.order_by("-slug")):  # an order unlike the slugs'
+        Role.objects.filter(pk=role.pk).update(order=position)
+    assert list(active_roles()) == list(Role.objects.active().values_list("slug", flat=True))
+    assert withdrawn.slug not in active_roles()
