@@ -480,6 +480,10 @@ class OptionFormSet(NamedRowsFormSet):
 
     def clean(self) -> None:
         super().clean()
+        # Checked before the other rules, so that rows refused for another reason are also marked for this one.
+        duplicates = self.duplicate_labels()
+        if duplicates:
+            raise ValidationError(duplicates)
         if any(self.errors):
             return
         # BaseFormSet's own test for a form marked for deletion (private, so not in the stubs)
@@ -517,6 +521,29 @@ class OptionFormSet(NamedRowsFormSet):
                 _("The options of a work-style scenario need at least two different styles, or it says nothing."),
                 code="one_style",
             )
+
+    def duplicate_labels(self) -> list[ValidationError]:
+        """Two options of one question with the same label (in either language, whatever the case and spacing)
+        cannot be told apart by the person answering: each such row's label is marked, and the labels returned."""
+        kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not self._should_delete_form(f)]  # type: ignore[attr-defined]
+        duplicates = []
+        for name, message in (
+            ("label_de", _("Two options of this question have the same German label: “%(label)s”.")),
+            ("label_en", _("Two options of this question have the same English label: “%(label)s”.")),
+        ):
+            seen: dict[str, list[forms.Form]] = {}
+            for form in kept:
+                label = form.cleaned_data.get(name) or ""
+                if label.strip():
+                    seen.setdefault(" ".join(label.split()).casefold(), []).append(form)
+            for same in seen.values():
+                if len(same) < 2:
+                    continue
+                label = " ".join(same[0].cleaned_data[name].split())
+                duplicates.append(ValidationError(message, code="same_label", params={"label": label}))
+                for form in same:
+                    form.add_error(name, gettext("Each option needs its own label."))
+        return duplicates
 
 
 class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline):
