@@ -51,9 +51,28 @@ def register_change_reason(reason: str, label) -> None:
     _CHANGE_REASONS[reason] = label
 
 
+# The reason of the records a revert writes: this prefix, then the moment of the version reverted to (ISO 8601), which
+# the history list shows in the admin's language and time zone.
+REVERTED = "reverted to "
+
+
+def revert_reason(version) -> str:
+    """The change reason of the records that reverting to the history record `version` writes."""
+    return f"{REVERTED}{version.history_date.isoformat()}"
+
+
 def change_reason_label(reason: str | None) -> str:
     if not reason:
         return "–"
+    if reason.startswith(REVERTED):
+        try:
+            moment = timezone.localtime(datetime.datetime.fromisoformat(reason.removeprefix(REVERTED)))
+        except ValueError:
+            return reason
+        return gettext("Reverted to the version of %(date)s, %(time)s") % {
+            "date": formats.date_format(moment, "DATE_FORMAT"),
+            "time": formats.time_format(moment, "TIME_FORMAT"),
+        }
     return str(_CHANGE_REASONS.get(reason, reason))
 
 
@@ -407,9 +426,9 @@ class InlineRows:
                 )
         return reasons
 
-    def apply(self, changes: Sequence[RowChange], parent: models.Model, user) -> None:
+    def apply(self, changes: Sequence[RowChange], parent: models.Model, user, reason: str | None = None) -> None:
         """Make the changes, removals first (so that a row that comes back finds its place free), each with
-        its history record. Raises RevertRefused when a row is not valid or not saved as it was."""
+        its history record (with `reason`). Raises RevertRefused when a row is not valid or not saved as it was."""
         order = {"removed": 0, "changed": 1, "added": 2}
 
         def kind(change: RowChange) -> str:
@@ -422,6 +441,7 @@ class InlineRows:
                     if change.after is None:
                         row = self.model._default_manager.get(pk=change.pk)
                         row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
+                        row._change_reason = reason  # type: ignore[attr-defined]
                         row.delete()
                         continue
                     if change.before is None:
@@ -432,6 +452,7 @@ class InlineRows:
                         setattr(row, attname, value)
                     row.full_clean()
                     row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
+                    row._change_reason = reason  # type: ignore[attr-defined]
                     row.save(force_insert=change.before is None)
             except ValidationError as error:
                 raise RevertRefused(
@@ -679,7 +700,9 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
         plan, reasons = self.revert_plan(request, record)
         if reasons:
             raise RevertRefused(reasons)
+        reason = revert_reason(record)  # the history list says it was a revert, and to which version
+        obj._change_reason = reason
         super().save_model(request, obj, form, change)
         for rows, changes in plan:
-            rows.apply(changes, obj, request.user)
+            rows.apply(changes, obj, request.user, reason)
         self.history_reverted(request, before, obj, {rows.model: changes for rows, changes in plan if changes})
