@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -126,6 +126,37 @@ def history_of(model: type[models.Model]):
     return getattr(model, name) if name else None
 
 
+def tracked_many_to_many(instance: models.Model) -> list:
+    """The many-to-many fields whose choices the instance's history records keep (none for most models)."""
+    history_model = getattr(history_of(type(instance)), "model", None)
+    return list(getattr(history_model, "_history_m2m_fields", None) or ())
+
+
+def into_one_record(instance: models.Model, since: datetime.datetime, save_m2m: Callable[[], None]) -> None:
+    """Run `save_m2m` (which sets the instance's many-to-many fields) without the record django-simple-history
+    writes for every such field that changes, and keep the fields as saved in the record the instance's own save
+    wrote since `since` instead. Without such a record the fields' own records are the only ones."""
+    m2m_fields = tracked_many_to_many(instance)
+    record = instance.history.filter(history_date__gte=since).order_by("history_date").last() if m2m_fields else None  # type: ignore[attr-defined]
+    if record is None:
+        save_m2m()
+        return
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]  # what simple-history's handlers look for
+    try:
+        save_m2m()
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    for field in m2m_fields:
+        rows = getattr(record, field.name)  # the record's copy of the field's rows
+        rows.all().delete()
+        through = field.remote_field.through
+        names = [through_field.name for through_field in through._meta.fields]
+        saved = through.objects.filter(**{field.m2m_field_name(): instance})
+        rows.model.objects.bulk_create(
+            [rows.model(history=record, **{name: getattr(row, name) for name in names}) for row in saved]
+        )
+
+
 def many_to_many_in_one_record(form) -> None:
     """Makes `form.save_m2m` (an admin form saved with commit=False) write its many-to-many fields into the history
     record the instance's own save has just written. django-simple-history writes one more record for every such
@@ -133,34 +164,11 @@ def many_to_many_in_one_record(form) -> None:
     three versions, two of them states nobody saved (a review). A form without tracked many-to-many fields is left
     as it is."""
     instance = form.instance
-    fields = getattr(history_of(type(instance)), "model", None)
-    fields = getattr(fields, "_history_m2m_fields", None)
-    if not fields or not hasattr(form, "save_m2m"):
+    if not tracked_many_to_many(instance) or not hasattr(form, "save_m2m"):
         return
     save_m2m = form.save_m2m
     since = timezone.now()
-
-    def into_the_record() -> None:
-        record = instance.history.filter(history_date__gte=since).order_by("history_date").last()
-        if record is None:  # the save wrote no record: the fields' own records are the only ones
-            save_m2m()
-            return
-        instance.skip_history_when_saving = True  # what simple-history's own handlers look for
-        try:
-            save_m2m()
-        finally:
-            del instance.skip_history_when_saving
-        for field in fields:
-            rows = getattr(record, field.name)  # the record's copy of the field's rows
-            rows.all().delete()
-            through = field.remote_field.through
-            names = [through_field.name for through_field in through._meta.fields]
-            saved = through.objects.filter(**{field.m2m_field_name(): instance})
-            rows.model.objects.bulk_create(
-                [rows.model(history=record, **{name: getattr(row, name) for name in names}) for row in saved]
-            )
-
-    form.save_m2m = into_the_record
+    form.save_m2m = lambda: into_one_record(instance, since, save_m2m)
 
 
 def deleted_name(model: type[models.Model], pk: Any) -> str:

@@ -119,7 +119,8 @@ def test_an_import_previews_then_writes_changes_with_their_history(admin_client,
     assert course.history.latest().history_type == "~"
     assert course.history.latest().history_user == admin_user
     created = Course.objects.get(slug="neu-importiert")
-    assert [r.history_type for r in created.history.order_by("history_date")] == ["+", "~"]  # then its prerequisites
+    assert [r.history_type for r in created.history.order_by("history_date")] == ["+"]  # with its prerequisites
+    assert [row.to_course.slug for row in created.history.latest().prerequisites.all()] == [changed["slug"]]
     assert list(created.prerequisites.values_list("slug", flat=True)) == [changed["slug"]]
     assert set(created.competencies.values_list("competency__slug", "weight", "from_level", "to_level")) == {
         ("agile", 1.0, 0, 2),
@@ -132,6 +133,28 @@ def test_an_import_previews_then_writes_changes_with_their_history(admin_client,
     assert {r.history_change_reason for r in CourseCompetency.history.filter(course_id=created.pk)} == {
         "import_catalogue"
     }
+
+
+def test_an_imported_row_is_one_version_holding_both_prerequisite_lists_as_saved(admin_client):
+    """django-simple-history wrote a record for each prerequisite list a row changed, after the row's own: an import
+    that set the PRINCE2 Practitioner's prerequisites and admission requirements made three versions, two of them
+    states nobody imported. Now it is one, as for a save on the edit page."""
+    practitioner = Course.objects.get(slug="prince2-7-practitioner")
+    before = set(practitioner.prerequisites.values_list("slug", flat=True))
+    assert "prince2-7-foundation" in before and not practitioner.admission_prerequisites.exists()
+    versions = practitioner.history.count()
+    row = next(r for r in rows_of(export(admin_client)) if r["slug"] == practitioner.slug)
+    row["prerequisites"] = ",".join(sorted(before | {"pmp"}))
+    row["admission_prerequisites"] = "prince2-7-foundation"
+    row["hours"] = "30"
+
+    assert confirm(admin_client, preview(admin_client, to_csv([row]))).status_code == 302
+
+    assert practitioner.history.count() == versions + 1
+    record = practitioner.history.latest()
+    assert {r.to_course.slug for r in record.prerequisites.all()} == before | {"pmp"}
+    assert [r.to_course.slug for r in record.admission_prerequisites.all()] == ["prince2-7-foundation"]
+    assert (record.hours, record.history_change_reason) == (Decimal("30"), "import_catalogue")
 
 
 def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
