@@ -274,6 +274,18 @@ def warn_of_uncovered_levels(modeladmin, request: HttpRequest, courses) -> None:
     )
 
 
+def inactive_prerequisites_text(pairs: list[tuple[Course, Course]]) -> str:
+    """The warning for active courses (each with an inactive course it requires)."""
+    return gettext(
+        "Inactive prerequisites: %(pairs)s. Learning paths leave them out and tell people they are no "
+        "longer offered; activate them again, or remove them from the courses that require them."
+    ) % {
+        "pairs": "; ".join(
+            gettext("“%(course)s” requires “%(prerequisite)s”") % {"course": c, "prerequisite": p} for c, p in pairs
+        )
+    }
+
+
 def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: list[Course]) -> None:
     """Say which active courses require an inactive one: learning paths leave it out, and tell people it
     is no longer offered."""
@@ -284,20 +296,20 @@ def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: li
         for prerequisite in course.prerequisites.filter(active=False).order_by("title_de")
     ]
     if pairs:
-        modeladmin.message_user(
-            request,
-            gettext(
-                "Inactive prerequisites: %(pairs)s. Learning paths leave them out and tell people they are no "
-                "longer offered; activate them again, or remove them from the courses that require them."
-            )
-            % {
-                "pairs": "; ".join(
-                    gettext("“%(course)s” requires “%(prerequisite)s”") % {"course": c, "prerequisite": p}
-                    for c, p in pairs
-                )
-            },
-            messages.WARNING,
+        modeladmin.message_user(request, inactive_prerequisites_text(pairs), messages.WARNING)
+
+
+def still_inactive_prerequisites(ids: list[list[int]]) -> list[tuple[Course, Course]]:
+    """Of the (course, prerequisite) ids an import left requiring an inactive course, those that still do."""
+    through = Course.prerequisites.through
+    holding = set(
+        through.objects.filter(from_course__active=True, to_course__active=False).values_list(
+            "from_course_id", "to_course_id"
         )
+    )
+    pairs = [(course, prerequisite) for course, prerequisite in ids if (course, prerequisite) in holding]
+    courses = Course.objects.in_bulk({pk for pair in pairs for pk in pair})
+    return [(courses[course], courses[prerequisite]) for course, prerequisite in pairs]
 
 
 def check_import_file(upload) -> None:
@@ -648,8 +660,7 @@ class CourseAdmin(
         # as the form and the list's action do: a course the file deactivated that active ones still require
         # (or an active course whose prerequisite the file left inactive) is said, not only "3 updated"
         touched = [row.object_id for row in result.rows if row.object_id is not None]
-        courses = Course.objects.filter(Q(pk__in=touched) | Q(prerequisites__in=touched), active=True).distinct()
-        warn_of_inactive_prerequisites(self, request, list(courses))
+        warn_of_inactive_prerequisites(self, request, list(Course.objects.active().touched_by(touched)))
         return response
 
     def get_urls(self):
@@ -747,6 +758,11 @@ class CourseAdmin(
             "summary": summary,
             "retry": failed is not None and _import_file_kept(failed[0]),
         }
+        if summary and summary["written"]:
+            # as the import in the request says it (`process_result`): what the import left requiring an inactive
+            # course, while it still does
+            pairs = still_inactive_prerequisites(summary.get("inactive_prerequisites", []))
+            context["inactive_prerequisites"] = inactive_prerequisites_text(pairs) if pairs else ""
         if result.status == TaskResultStatus.FAILED:
             log.error("course import task %s failed: %s", task_id, core_tasks.task_error(result))
         return TemplateResponse(request, "admin/recommendations/course/import_status.html", context)

@@ -874,6 +874,19 @@ def run_course_import(data: bytes, format_name: str, user_id: int | None, dry_ru
         errors.append({"row": invalid.number, "messages": messages})
     errors.sort(key=lambda e: e["row"])
     failed = bool(errors) or result.has_errors() or result.has_validation_errors()
+    inactive: list[list[int]] = []
+    if not dry_run and not failed:
+        # what the admin's own import warns of (`CourseAdmin.process_result`), for the status page to say
+        touched = [row.object_id for row in result.rows if row.object_id is not None]
+        through = Course.prerequisites.through
+        inactive = [
+            [course, prerequisite]
+            for course, prerequisite in through.objects.filter(
+                from_course__in=Course.objects.active().touched_by(touched), to_course__active=False
+            )
+            .order_by("from_course__title_de", "to_course__title_de")
+            .values_list("from_course_id", "to_course_id")
+        ]
     return {
         "dry_run": dry_run,
         "rows": len(dataset),
@@ -882,4 +895,5 @@ def run_course_import(data: bytes, format_name: str, user_id: int | None, dry_ru
         "written": not dry_run and not failed,
         "error_rows": len(errors),
         "errors": errors[:MAX_REPORTED_ROWS],
+        "inactive_prerequisites": inactive,  # [course id, id of an inactive course it requires]
     }

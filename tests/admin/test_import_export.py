@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from decimal import Decimal
@@ -717,3 +718,32 @@ def test_an_import_that_deactivates_a_required_course_says_which_active_courses_
     assert not Course.objects.get(slug="itil5-foundation").active
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "Inaktive Voraussetzungen" in said and "ITIL" in said, said
+
+
+def test_a_large_import_that_deactivates_a_required_course_says_which_active_courses_require_it(admin_client, settings):
+    """The import in the request warns of it (the test above); the worker's said only "0 neue, 1 geändert"."""
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = rows_of(export(admin_client))
+    foundation = next(row for row in rows if row["slug"] == "itil5-foundation")
+    foundation["active"] = "nein"
+    status_url = preview(admin_client, to_csv([foundation, *bulk_rows(admin_client, 2)]))["Location"]
+    run_queued_tasks()
+    done_url = admin_client.post(status_url)["Location"]
+    run_queued_tasks()
+    assert not Course.objects.get(slug="itil5-foundation").active
+
+    text = html.unescape(page_text(admin_client.get(done_url)))
+    requiring = Course.objects.active().filter(prerequisites__slug="itil5-foundation").order_by("title_de").first()
+    foundation_course = Course.objects.get(slug="itil5-foundation")
+    assert "Inaktive Voraussetzungen:" in text
+    assert f"„{requiring.title_de}“ setzt „{foundation_course.title_de}“ voraus" in text
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert f"“{requiring.title_en}” requires “{foundation_course.title_en}”" in html.unescape(
+        page_text(admin_client.get(done_url))
+    )
+
+    Course.objects.filter(pk=foundation_course.pk).update(active=True)  # put right since: no longer said
+    assert "Inactive prerequisites" not in page_text(admin_client.get(done_url))
