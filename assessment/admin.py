@@ -429,8 +429,14 @@ class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, Labelled
     model = LevelDescriptor
     fields = ("level", "text_de", "text_en")
     extra = 0
-    max_num = 6
+    max_num = len(Level.choices)
     formfield_overrides = SHORT_TEXT
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # Blank rows, as for an item's options: without JavaScript (only its "add another" adds rows) no level
+        # could ever be described. A new competency gets one per level, a saved one one more (none once all six
+        # are described: `max_num`). A row left blank is not saved.
+        return len(Level.choices) if obj is None else 1
 
 
 @admin.register(Competency)
