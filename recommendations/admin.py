@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import display_for_field, display_for_value
+from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -52,6 +52,8 @@ from assessment.admin import (
     activate_selected,
     deactivate_selected,
     field_label,
+    grouped,
+    grouped_field,
 )
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
@@ -115,8 +117,8 @@ class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Lab
         return super().get_queryset(request).annotate(course_count=Count("courses"))
 
     @admin.display(description=_("courses"), ordering="course_count")
-    def course_count(self, provider: WithAnnotations[Provider, _CourseCount]) -> int:
-        return provider.course_count
+    def course_count(self, provider: WithAnnotations[Provider, _CourseCount]) -> str | None:
+        return grouped(provider.course_count)
 
 
 class CompetencyFilter(admin.SimpleListFilter):
@@ -567,7 +569,7 @@ class CourseAdmin(
         (the list showed „-“, as for a value nobody entered)."""
         if course.price_eur is None:
             return gettext("on request")
-        return display_for_field(course.price_eur, Course._meta.get_field("price_eur"), "")
+        return grouped_field(Course._meta.get_field("price_eur"), course.price_eur) or ""
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:
@@ -882,14 +884,14 @@ class RoleAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
         return kwargs
 
     @admin.display(description=_("required levels"), ordering="requirement_count")
-    def requirement_count(self, role: WithAnnotations[Role, _RequirementCount]) -> int:
-        return role.requirement_count
+    def requirement_count(self, role: WithAnnotations[Role, _RequirementCount]) -> str | None:
+        return grouped(role.requirement_count)
 
     @admin.display(description=_("monthly salary (EUR)"))
     def salary_band(self, role: Role) -> str:
         if role.salary_min_eur and role.salary_max_eur:
-            return f"{role.salary_min_eur}–{role.salary_max_eur}"
-        return str(role.salary_min_eur or role.salary_max_eur or "–")
+            return f"{grouped(role.salary_min_eur)}–{grouped(role.salary_max_eur)}"
+        return grouped(role.salary_min_eur or role.salary_max_eur) or "–"
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -1079,17 +1081,17 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
         return "–" if value is None else number_format(value, 4)
 
     @admin.display(description=_("confirmed outcomes"))
-    def real_outcomes(self, version: ModelVersion) -> int:
-        return version.metrics.get("real_outcomes", 0)
+    def real_outcomes(self, version: ModelVersion) -> str | None:
+        return grouped(version.metrics.get("real_outcomes", 0))
 
     @admin.display(description=_("training time (s)"))
     def train_seconds(self, version: ModelVersion) -> str:
         value = version.metrics.get("train_seconds")
-        return "–" if value is None else number_format(value, 1)
+        return grouped(value, 1) or "–"
 
     @admin.display(description=_("roles"))
-    def role_count(self, version: ModelVersion) -> int:
-        return len(version.roles)
+    def role_count(self, version: ModelVersion) -> str | None:
+        return grouped(len(version.roles))
 
     @admin.display(description=_("created"))
     def created(self, version: ModelVersion) -> str:
