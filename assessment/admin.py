@@ -123,11 +123,47 @@ def field_label(model: type[models.Model], name: str):
     return None
 
 
+NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField)
+
+
+def is_number_field(field: object) -> bool:
+    """A field whose values a list shows as numbers (not a choice among numbers, as a level is)."""
+    return isinstance(field, NUMBER_FIELDS) and not field.choices and not field.primary_key
+
+
+def grouped(value: int | float | Decimal | None, decimal_pos: int | None = None) -> str | None:
+    """A number as a list column shows it to people: its thousands grouped as the admin's language writes them
+    ("5.300", "1.290,50"; "5,300" in English). Only for text: form inputs and attributes keep their numbers
+    ungrouped (the site leaves USE_THOUSAND_SEPARATOR off for them). None stays None (the list's empty value)."""
+    if value is None:
+        return None
+    return number_format(value, decimal_pos, force_grouping=True)
+
+
+def grouped_field(field: models.Field, value) -> str | None:
+    """A number field's value, grouped, with the decimal places Django's list gives it (a price's cents)."""
+    return grouped(value, field.decimal_places if isinstance(field, models.DecimalField) else None)
+
+
+# A list column is made once per model and field: Django tells a sortable column by the identity of the callable in
+# `list_display` against the one in `sortable_by` (both from `get_list_display`, called twice per page), so a new
+# callable per call made the column unsortable (the courses' "Aktiv" and "Anbieter").
+_COLUMNS: dict[tuple[type[models.Model], str], Any] = {}
+
+
 def labelled_column(model: type[models.Model], name: str, label):
+    if (model, name) not in _COLUMNS:
+        _COLUMNS[model, name] = _labelled_column(model, name, label)
+    return _COLUMNS[model, name]
+
+
+def _labelled_column(model: type[models.Model], name: str, label):
     field = model._meta.get_field(name)
     choices = isinstance(field, models.Field) and field.choices
 
     def column(obj):
+        if is_number_field(field):
+            return grouped_field(field, getattr(obj, name))  # type: ignore[arg-type]
         return getattr(obj, f"get_{name}_display")() if choices else getattr(obj, name)
 
     column.__name__ = name
@@ -259,9 +295,39 @@ LOCALIZED_NUMBERS: dict[type[models.Field], type[forms.Field]] = {
 }
 
 
+def number_column(model: type[models.Model], name: str):
+    """A list column for a number field: grouped as the admin's language writes it, ordered and named as the field."""
+    if (model, name) not in _COLUMNS:
+        _COLUMNS[model, name] = _number_column(model, name)
+    return _COLUMNS[model, name]
+
+
+def _number_column(model: type[models.Model], name: str):
+    field = model._meta.get_field(name)
+
+    def column(obj):
+        return grouped_field(field, getattr(obj, name))  # type: ignore[arg-type]
+
+    column.__name__ = name
+    return admin.display(description=capfirst(field.verbose_name), ordering=name)(column)  # type: ignore[union-attr]
+
+
 class LocalizedNumbersMixin:
     """Numbers in admin forms and inlines as in the admin's language: "1290,50" and "1.000" in German,
-    "1290.50" and "1,000" in English, both when shown and when typed."""
+    "1290.50" and "1,000" in English, both when shown and when typed; in the change lists, which only show them,
+    with their thousands grouped ("5.300" in German, "5,300" in English)."""
+
+    def get_list_display(self, request: HttpRequest):
+        columns = []
+        for entry in super().get_list_display(request):  # type: ignore[misc]
+            try:
+                field = self.model._meta.get_field(entry) if isinstance(entry, str) else None  # type: ignore[attr-defined]
+            except FieldDoesNotExist:
+                field = None
+            editable = entry in (self.list_editable or ()) or entry in (self.list_display_links or ())  # type: ignore[attr-defined]
+            numbered = field is not None and is_number_field(field) and not editable
+            columns.append(number_column(self.model, entry) if numbered else entry)  # type: ignore[attr-defined]
+        return columns
 
     def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
         for model_field, form_field in LOCALIZED_NUMBERS.items():
@@ -421,16 +487,22 @@ class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labe
         return super().get_queryset(request).annotate(competency_count=Count("competencies"))
 
     @admin.display(description=_("competencies"), ordering="competency_count")
-    def competency_count(self, section: WithAnnotations[Section, _CompetencyCount]) -> int:
-        return section.competency_count
+    def competency_count(self, section: WithAnnotations[Section, _CompetencyCount]) -> str | None:
+        return grouped(section.competency_count)
 
 
 class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline):
     model = LevelDescriptor
     fields = ("level", "text_de", "text_en")
     extra = 0
-    max_num = 6
+    max_num = len(Level.choices)
     formfield_overrides = SHORT_TEXT
+
+    def get_extra(self, request: HttpRequest, obj=None, **kwargs) -> int:
+        # Blank rows, as for an item's options: without JavaScript (only its "add another" adds rows) no level
+        # could ever be described. A new competency gets one per level, a saved one one more (none once all six
+        # are described: `max_num`). A row left blank is not saved.
+        return len(Level.choices) if obj is None else 1
 
 
 @admin.register(Competency)
@@ -480,6 +552,10 @@ class OptionFormSet(NamedRowsFormSet):
 
     def clean(self) -> None:
         super().clean()
+        # Checked before the other rules, so that rows refused for another reason are also marked for this one.
+        duplicates = self.duplicate_labels()
+        if duplicates:
+            raise ValidationError(duplicates)
         if any(self.errors):
             return
         # BaseFormSet's own test for a form marked for deletion (private, so not in the stubs)
@@ -517,6 +593,29 @@ class OptionFormSet(NamedRowsFormSet):
                 _("The options of a work-style scenario need at least two different styles, or it says nothing."),
                 code="one_style",
             )
+
+    def duplicate_labels(self) -> list[ValidationError]:
+        """Two options of one question with the same label (in either language, whatever the case and spacing)
+        cannot be told apart by the person answering: each such row's label is marked, and the labels returned."""
+        kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not self._should_delete_form(f)]  # type: ignore[attr-defined]
+        duplicates = []
+        for name, message in (
+            ("label_de", _("Two options of this question have the same German label: “%(label)s”.")),
+            ("label_en", _("Two options of this question have the same English label: “%(label)s”.")),
+        ):
+            seen: dict[str, list[forms.Form]] = {}
+            for form in kept:
+                label = form.cleaned_data.get(name) or ""
+                if label.strip():
+                    seen.setdefault(" ".join(label.split()).casefold(), []).append(form)
+            for same in seen.values():
+                if len(same) < 2:
+                    continue
+                label = " ".join(same[0].cleaned_data[name].split())
+                duplicates.append(ValidationError(message, code="same_label", params={"label": label}))
+                for form in same:
+                    form.add_error(name, gettext("Each option needs its own label."))
+        return duplicates
 
 
 class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixin, admin.TabularInline):
@@ -639,8 +738,8 @@ class ItemAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
         return text if len(text) <= 80 else text[:79] + "…"
 
     @admin.display(description=_("options"), ordering="option_count")
-    def option_count(self, item: WithAnnotations[Item, _OptionCount]) -> int:
-        return item.option_count
+    def option_count(self, item: WithAnnotations[Item, _OptionCount]) -> str | None:
+        return grouped(item.option_count)
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         """An item people have answered is deactivated, not deleted: deleting it would delete their answers."""
@@ -882,8 +981,8 @@ class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.Mode
         return version.converged and short == 0
 
     @admin.display(description=_("items that do not fit"), ordering="misfit_count")
-    def misfits(self, version: WithAnnotations[CalibrationVersion, _MisfitCount]) -> int:
-        return version.misfit_count
+    def misfits(self, version: WithAnnotations[CalibrationVersion, _MisfitCount]) -> str | None:
+        return grouped(version.misfit_count)
 
     @admin.display(description=_("self-rating noise"))
     def noise(self, version: CalibrationVersion) -> str:

@@ -284,8 +284,16 @@ class Option(EnglishAlongsideGerman):
         errors = {}
         if kind == Item.Kind.SELF_RATING and self.level is None:
             errors["level"] = _("Each option of a self-rating needs the level it stands for.")
+        if kind != Item.Kind.SELF_RATING and self.level is not None:
+            errors["level"] = _(
+                "Only an option of a self-rating stands for a level: leave the level empty for this kind of question."
+            )
         if kind == Item.Kind.SCENARIO and self.style is None:
             errors["style"] = _("Each option of a work-style scenario needs a style from -1 to 1.")
+        if kind != Item.Kind.SCENARIO and self.style is not None:
+            errors["style"] = _(
+                "Only an option of a work-style scenario has a style: leave the style empty for this kind of question."
+            )
         if kind != Item.Kind.KNOWLEDGE and self.correct:
             errors["correct"] = _("Only an option of a knowledge check can be the correct one.")
         if errors:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -51,9 +51,28 @@ def register_change_reason(reason: str, label) -> None:
     _CHANGE_REASONS[reason] = label
 
 
+# The reason of the records a revert writes: this prefix, then the moment of the version reverted to (ISO 8601), which
+# the history list shows in the admin's language and time zone.
+REVERTED = "reverted to "
+
+
+def revert_reason(version) -> str:
+    """The change reason of the records that reverting to the history record `version` writes."""
+    return f"{REVERTED}{version.history_date.isoformat()}"
+
+
 def change_reason_label(reason: str | None) -> str:
     if not reason:
         return "–"
+    if reason.startswith(REVERTED):
+        try:
+            moment = timezone.localtime(datetime.datetime.fromisoformat(reason.removeprefix(REVERTED)))
+        except ValueError:
+            return reason
+        return gettext("Reverted to the version of %(date)s, %(time)s") % {
+            "date": formats.date_format(moment, "DATE_FORMAT"),
+            "time": formats.time_format(moment, "TIME_FORMAT"),
+        }
     return str(_CHANGE_REASONS.get(reason, reason))
 
 
@@ -107,6 +126,37 @@ def history_of(model: type[models.Model]):
     return getattr(model, name) if name else None
 
 
+def tracked_many_to_many(instance: models.Model) -> list:
+    """The many-to-many fields whose choices the instance's history records keep (none for most models)."""
+    history_model = getattr(history_of(type(instance)), "model", None)
+    return list(getattr(history_model, "_history_m2m_fields", None) or ())
+
+
+def into_one_record(instance: models.Model, since: datetime.datetime, save_m2m: Callable[[], None]) -> None:
+    """Run `save_m2m` (which sets the instance's many-to-many fields) without the record django-simple-history
+    writes for every such field that changes, and keep the fields as saved in the record the instance's own save
+    wrote since `since` instead. Without such a record the fields' own records are the only ones."""
+    m2m_fields = tracked_many_to_many(instance)
+    record = instance.history.filter(history_date__gte=since).order_by("history_date").last() if m2m_fields else None  # type: ignore[attr-defined]
+    if record is None:
+        save_m2m()
+        return
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]  # what simple-history's handlers look for
+    try:
+        save_m2m()
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    for field in m2m_fields:
+        rows = getattr(record, field.name)  # the record's copy of the field's rows
+        rows.all().delete()
+        through = field.remote_field.through
+        names = [through_field.name for through_field in through._meta.fields]
+        saved = through.objects.filter(**{field.m2m_field_name(): instance})
+        rows.model.objects.bulk_create(
+            [rows.model(history=record, **{name: getattr(row, name) for name in names}) for row in saved]
+        )
+
+
 def many_to_many_in_one_record(form) -> None:
     """Makes `form.save_m2m` (an admin form saved with commit=False) write its many-to-many fields into the history
     record the instance's own save has just written. django-simple-history writes one more record for every such
@@ -114,34 +164,11 @@ def many_to_many_in_one_record(form) -> None:
     three versions, two of them states nobody saved (a review). A form without tracked many-to-many fields is left
     as it is."""
     instance = form.instance
-    fields = getattr(history_of(type(instance)), "model", None)
-    fields = getattr(fields, "_history_m2m_fields", None)
-    if not fields or not hasattr(form, "save_m2m"):
+    if not tracked_many_to_many(instance) or not hasattr(form, "save_m2m"):
         return
     save_m2m = form.save_m2m
     since = timezone.now()
-
-    def into_the_record() -> None:
-        record = instance.history.filter(history_date__gte=since).order_by("history_date").last()
-        if record is None:  # the save wrote no record: the fields' own records are the only ones
-            save_m2m()
-            return
-        instance.skip_history_when_saving = True  # what simple-history's own handlers look for
-        try:
-            save_m2m()
-        finally:
-            del instance.skip_history_when_saving
-        for field in fields:
-            rows = getattr(record, field.name)  # the record's copy of the field's rows
-            rows.all().delete()
-            through = field.remote_field.through
-            names = [through_field.name for through_field in through._meta.fields]
-            saved = through.objects.filter(**{field.m2m_field_name(): instance})
-            rows.model.objects.bulk_create(
-                [rows.model(history=record, **{name: getattr(row, name) for name in names}) for row in saved]
-            )
-
-    form.save_m2m = into_the_record
+    form.save_m2m = lambda: into_one_record(instance, since, save_m2m)
 
 
 def deleted_name(model: type[models.Model], pk: Any) -> str:
@@ -407,9 +434,9 @@ class InlineRows:
                 )
         return reasons
 
-    def apply(self, changes: Sequence[RowChange], parent: models.Model, user) -> None:
+    def apply(self, changes: Sequence[RowChange], parent: models.Model, user, reason: str | None = None) -> None:
         """Make the changes, removals first (so that a row that comes back finds its place free), each with
-        its history record. Raises RevertRefused when a row is not valid or not saved as it was."""
+        its history record (with `reason`). Raises RevertRefused when a row is not valid or not saved as it was."""
         order = {"removed": 0, "changed": 1, "added": 2}
 
         def kind(change: RowChange) -> str:
@@ -422,6 +449,7 @@ class InlineRows:
                     if change.after is None:
                         row = self.model._default_manager.get(pk=change.pk)
                         row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
+                        row._change_reason = reason  # type: ignore[attr-defined]
                         row.delete()
                         continue
                     if change.before is None:
@@ -432,6 +460,7 @@ class InlineRows:
                         setattr(row, attname, value)
                     row.full_clean()
                     row._history_user = user  # type: ignore[attr-defined]  # django-simple-history reads it
+                    row._change_reason = reason  # type: ignore[attr-defined]
                     row.save(force_insert=change.before is None)
             except ValidationError as error:
                 raise RevertRefused(
@@ -679,7 +708,9 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
         plan, reasons = self.revert_plan(request, record)
         if reasons:
             raise RevertRefused(reasons)
+        reason = revert_reason(record)  # the history list says it was a revert, and to which version
+        obj._change_reason = reason
         super().save_model(request, obj, form, change)
         for rows, changes in plan:
-            rows.apply(changes, obj, request.user)
+            rows.apply(changes, obj, request.user, reason)
         self.history_reverted(request, before, obj, {rows.model: changes for rows, changes in plan if changes})

@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.contrib.admin.utils import display_for_field, display_for_value
+from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -52,6 +52,8 @@ from assessment.admin import (
     activate_selected,
     deactivate_selected,
     field_label,
+    grouped,
+    grouped_field,
 )
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
@@ -115,8 +117,8 @@ class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Lab
         return super().get_queryset(request).annotate(course_count=Count("courses"))
 
     @admin.display(description=_("courses"), ordering="course_count")
-    def course_count(self, provider: WithAnnotations[Provider, _CourseCount]) -> int:
-        return provider.course_count
+    def course_count(self, provider: WithAnnotations[Provider, _CourseCount]) -> str | None:
+        return grouped(provider.course_count)
 
 
 class CompetencyFilter(admin.SimpleListFilter):
@@ -274,6 +276,18 @@ def warn_of_uncovered_levels(modeladmin, request: HttpRequest, courses) -> None:
     )
 
 
+def inactive_prerequisites_text(pairs: list[tuple[Course, Course]]) -> str:
+    """The warning for active courses (each with an inactive course it requires)."""
+    return gettext(
+        "Inactive prerequisites: %(pairs)s. Learning paths leave them out and tell people they are no "
+        "longer offered; activate them again, or remove them from the courses that require them."
+    ) % {
+        "pairs": "; ".join(
+            gettext("“%(course)s” requires “%(prerequisite)s”") % {"course": c, "prerequisite": p} for c, p in pairs
+        )
+    }
+
+
 def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: list[Course]) -> None:
     """Say which active courses require an inactive one: learning paths leave it out, and tell people it
     is no longer offered."""
@@ -284,20 +298,20 @@ def warn_of_inactive_prerequisites(modeladmin, request: HttpRequest, courses: li
         for prerequisite in course.prerequisites.filter(active=False).order_by("title_de")
     ]
     if pairs:
-        modeladmin.message_user(
-            request,
-            gettext(
-                "Inactive prerequisites: %(pairs)s. Learning paths leave them out and tell people they are no "
-                "longer offered; activate them again, or remove them from the courses that require them."
-            )
-            % {
-                "pairs": "; ".join(
-                    gettext("“%(course)s” requires “%(prerequisite)s”") % {"course": c, "prerequisite": p}
-                    for c, p in pairs
-                )
-            },
-            messages.WARNING,
+        modeladmin.message_user(request, inactive_prerequisites_text(pairs), messages.WARNING)
+
+
+def still_inactive_prerequisites(ids: list[list[int]]) -> list[tuple[Course, Course]]:
+    """Of the (course, prerequisite) ids an import left requiring an inactive course, those that still do."""
+    through = Course.prerequisites.through
+    holding = set(
+        through.objects.filter(from_course__active=True, to_course__active=False).values_list(
+            "from_course_id", "to_course_id"
         )
+    )
+    pairs = [(course, prerequisite) for course, prerequisite in ids if (course, prerequisite) in holding]
+    courses = Course.objects.in_bulk({pk for pair in pairs for pk in pair})
+    return [(courses[course], courses[prerequisite]) for course, prerequisite in pairs]
 
 
 def check_import_file(upload) -> None:
@@ -555,7 +569,7 @@ class CourseAdmin(
         (the list showed „-“, as for a value nobody entered)."""
         if course.price_eur is None:
             return gettext("on request")
-        return display_for_field(course.price_eur, Course._meta.get_field("price_eur"), "")
+        return grouped_field(Course._meta.get_field("price_eur"), course.price_eur) or ""
 
     @admin.display(description=_("develops"))
     def develops(self, course: Course) -> str:
@@ -648,8 +662,7 @@ class CourseAdmin(
         # as the form and the list's action do: a course the file deactivated that active ones still require
         # (or an active course whose prerequisite the file left inactive) is said, not only "3 updated"
         touched = [row.object_id for row in result.rows if row.object_id is not None]
-        courses = Course.objects.filter(Q(pk__in=touched) | Q(prerequisites__in=touched), active=True).distinct()
-        warn_of_inactive_prerequisites(self, request, list(courses))
+        warn_of_inactive_prerequisites(self, request, list(Course.objects.active().touched_by(touched)))
         return response
 
     def get_urls(self):
@@ -747,6 +760,11 @@ class CourseAdmin(
             "summary": summary,
             "retry": failed is not None and _import_file_kept(failed[0]),
         }
+        if summary and summary["written"]:
+            # as the import in the request says it (`process_result`): what the import left requiring an inactive
+            # course, while it still does
+            pairs = still_inactive_prerequisites(summary.get("inactive_prerequisites", []))
+            context["inactive_prerequisites"] = inactive_prerequisites_text(pairs) if pairs else ""
         if result.status == TaskResultStatus.FAILED:
             log.error("course import task %s failed: %s", task_id, core_tasks.task_error(result))
         return TemplateResponse(request, "admin/recommendations/course/import_status.html", context)
@@ -866,14 +884,14 @@ class RoleAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
         return kwargs
 
     @admin.display(description=_("required levels"), ordering="requirement_count")
-    def requirement_count(self, role: WithAnnotations[Role, _RequirementCount]) -> int:
-        return role.requirement_count
+    def requirement_count(self, role: WithAnnotations[Role, _RequirementCount]) -> str | None:
+        return grouped(role.requirement_count)
 
     @admin.display(description=_("monthly salary (EUR)"))
     def salary_band(self, role: Role) -> str:
         if role.salary_min_eur and role.salary_max_eur:
-            return f"{role.salary_min_eur}–{role.salary_max_eur}"
-        return str(role.salary_min_eur or role.salary_max_eur or "–")
+            return f"{grouped(role.salary_min_eur)}–{grouped(role.salary_max_eur)}"
+        return grouped(role.salary_min_eur or role.salary_max_eur) or "–"
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -1063,17 +1081,17 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
         return "–" if value is None else number_format(value, 4)
 
     @admin.display(description=_("confirmed outcomes"))
-    def real_outcomes(self, version: ModelVersion) -> int:
-        return version.metrics.get("real_outcomes", 0)
+    def real_outcomes(self, version: ModelVersion) -> str | None:
+        return grouped(version.metrics.get("real_outcomes", 0))
 
     @admin.display(description=_("training time (s)"))
     def train_seconds(self, version: ModelVersion) -> str:
         value = version.metrics.get("train_seconds")
-        return "–" if value is None else number_format(value, 1)
+        return grouped(value, 1) or "–"
 
     @admin.display(description=_("roles"))
-    def role_count(self, version: ModelVersion) -> int:
-        return len(version.roles)
+    def role_count(self, version: ModelVersion) -> str | None:
+        return grouped(len(version.roles))
 
     @admin.display(description=_("created"))
     def created(self, version: ModelVersion) -> str:

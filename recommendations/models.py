@@ -155,6 +155,11 @@ class CourseQuerySet(models.QuerySet["Course"]):
     def active(self) -> CourseQuerySet:
         return self.filter(active=True)
 
+    def touched_by(self, ids: Iterable[int]) -> CourseQuerySet:
+        """The courses `ids` (an import's rows, say) and the courses that require one of them."""
+        ids = list(ids)
+        return self.filter(models.Q(pk__in=ids) | models.Q(prerequisites__in=ids)).distinct()
+
     def not_checked_since(self, day: datetime.date) -> CourseQuerySet:
         """Courses whose facts were last checked before `day`."""
         return self.filter(last_checked__lt=day)

@@ -29,6 +29,7 @@ from diff_match_patch import diff_match_patch
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -40,6 +41,7 @@ from import_export.resources import Diff
 from import_export.results import Result
 
 from assessment.models import Competency
+from core.history import into_one_record
 from core.meta import concrete_field
 from recommendations.catalogue_file import IMPORTED
 from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
@@ -632,12 +634,22 @@ class CourseResource(resources.ModelResource):
 
     def save_m2m(self, instance: Course, row, **kwargs) -> None:
         """After the prerequisites a file sets, the admission requirements that are no longer prerequisites go (a
-        file without the admission_prerequisites column keeps the others)."""
-        super().save_m2m(instance, row, **kwargs)
-        if instance.pk is not None:
-            stray = instance.admission_prerequisites.exclude(pk__in=instance.prerequisites.values("pk"))
-            if stray.exists():
-                instance.admission_prerequisites.remove(*stray)
+        file without the admission_prerequisites column keeps the others). Both lists as saved are kept in the
+        record the row's own save wrote: django-simple-history wrote one more record per list that changed, states
+        of the course nobody imported, as the edit page's save once did."""
+
+        def save_both() -> None:
+            super(CourseResource, self).save_m2m(instance, row, **kwargs)
+            if instance.pk is not None:
+                stray = instance.admission_prerequisites.exclude(pk__in=instance.prerequisites.values("pk"))
+                if stray.exists():
+                    instance.admission_prerequisites.remove(*stray)
+
+        since = getattr(instance, "_saved_since", None)
+        if since is None:  # the row was not saved (skipped, or a dry run's error): nothing of its own to add to
+            save_both()
+            return
+        into_one_record(instance, since, save_both)
 
     progress = None  # a callable (rows done, rows in all), set by a background import
     rows_total = 0
@@ -659,6 +671,7 @@ class CourseResource(resources.ModelResource):
         super().before_save_instance(instance, row, **kwargs)
         # the history says "Katalogimport", as for `import_catalogue`'s file (it said "–", as for an edit by hand)
         instance._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
+        instance._saved_since = timezone.now()  # type: ignore[attr-defined]  # the record `save_m2m` writes into
 
     def after_save_instance(self, instance: Course, row, **kwargs) -> None:
         """Bring the course's competency rows in line with the column, touching only rows that differ
@@ -861,6 +874,19 @@ def run_course_import(data: bytes, format_name: str, user_id: int | None, dry_ru
         errors.append({"row": invalid.number, "messages": messages})
     errors.sort(key=lambda e: e["row"])
     failed = bool(errors) or result.has_errors() or result.has_validation_errors()
+    inactive: list[list[int]] = []
+    if not dry_run and not failed:
+        # what the admin's own import warns of (`CourseAdmin.process_result`), for the status page to say
+        touched = [row.object_id for row in result.rows if row.object_id is not None]
+        through = Course.prerequisites.through
+        inactive = [
+            [course, prerequisite]
+            for course, prerequisite in through.objects.filter(
+                from_course__in=Course.objects.active().touched_by(touched), to_course__active=False
+            )
+            .order_by("from_course__title_de", "to_course__title_de")
+            .values_list("from_course_id", "to_course_id")
+        ]
     return {
         "dry_run": dry_run,
         "rows": len(dataset),
@@ -869,4 +895,5 @@ def run_course_import(data: bytes, format_name: str, user_id: int | None, dry_ru
         "written": not dry_run and not failed,
         "error_rows": len(errors),
         "errors": errors[:MAX_REPORTED_ROWS],
+        "inactive_prerequisites": inactive,  # [course id, id of an inactive course it requires]
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from decimal import Decimal
@@ -119,7 +120,8 @@ def test_an_import_previews_then_writes_changes_with_their_history(admin_client,
     assert course.history.latest().history_type == "~"
     assert course.history.latest().history_user == admin_user
     created = Course.objects.get(slug="neu-importiert")
-    assert [r.history_type for r in created.history.order_by("history_date")] == ["+", "~"]  # then its prerequisites
+    assert [r.history_type for r in created.history.order_by("history_date")] == ["+"]  # with its prerequisites
+    assert [row.to_course.slug for row in created.history.latest().prerequisites.all()] == [changed["slug"]]
     assert list(created.prerequisites.values_list("slug", flat=True)) == [changed["slug"]]
     assert set(created.competencies.values_list("competency__slug", "weight", "from_level", "to_level")) == {
         ("agile", 1.0, 0, 2),
@@ -132,6 +134,28 @@ def test_an_import_previews_then_writes_changes_with_their_history(admin_client,
     assert {r.history_change_reason for r in CourseCompetency.history.filter(course_id=created.pk)} == {
         "import_catalogue"
     }
+
+
+def test_an_imported_row_is_one_version_holding_both_prerequisite_lists_as_saved(admin_client):
+    """django-simple-history wrote a record for each prerequisite list a row changed, after the row's own: an import
+    that set the PRINCE2 Practitioner's prerequisites and admission requirements made three versions, two of them
+    states nobody imported. Now it is one, as for a save on the edit page."""
+    practitioner = Course.objects.get(slug="prince2-7-practitioner")
+    before = set(practitioner.prerequisites.values_list("slug", flat=True))
+    assert "prince2-7-foundation" in before and not practitioner.admission_prerequisites.exists()
+    versions = practitioner.history.count()
+    row = next(r for r in rows_of(export(admin_client)) if r["slug"] == practitioner.slug)
+    row["prerequisites"] = ",".join(sorted(before | {"pmp"}))
+    row["admission_prerequisites"] = "prince2-7-foundation"
+    row["hours"] = "30"
+
+    assert confirm(admin_client, preview(admin_client, to_csv([row]))).status_code == 302
+
+    assert practitioner.history.count() == versions + 1
+    record = practitioner.history.latest()
+    assert {r.to_course.slug for r in record.prerequisites.all()} == before | {"pmp"}
+    assert [r.to_course.slug for r in record.admission_prerequisites.all()] == ["prince2-7-foundation"]
+    assert (record.hours, record.history_change_reason) == (Decimal("30"), "import_catalogue")
 
 
 def test_an_import_changes_only_the_competency_rows_that_differ(admin_client):
@@ -694,3 +718,32 @@ def test_an_import_that_deactivates_a_required_course_says_which_active_courses_
     assert not Course.objects.get(slug="itil5-foundation").active
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert "Inaktive Voraussetzungen" in said and "ITIL" in said, said
+
+
+def test_a_large_import_that_deactivates_a_required_course_says_which_active_courses_require_it(admin_client, settings):
+    """The import in the request warns of it (the test above); the worker's said only "0 neue, 1 geändert"."""
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = rows_of(export(admin_client))
+    foundation = next(row for row in rows if row["slug"] == "itil5-foundation")
+    foundation["active"] = "nein"
+    status_url = preview(admin_client, to_csv([foundation, *bulk_rows(admin_client, 2)]))["Location"]
+    run_queued_tasks()
+    done_url = admin_client.post(status_url)["Location"]
+    run_queued_tasks()
+    assert not Course.objects.get(slug="itil5-foundation").active
+
+    text = html.unescape(page_text(admin_client.get(done_url)))
+    requiring = Course.objects.active().filter(prerequisites__slug="itil5-foundation").order_by("title_de").first()
+    foundation_course = Course.objects.get(slug="itil5-foundation")
+    assert "Inaktive Voraussetzungen:" in text
+    assert f"„{requiring.title_de}“ setzt „{foundation_course.title_de}“ voraus" in text
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert f"“{requiring.title_en}” requires “{foundation_course.title_en}”" in html.unescape(
+        page_text(admin_client.get(done_url))
+    )
+
+    Course.objects.filter(pk=foundation_course.pk).update(active=True)  # put right since: no longer said
+    assert "Inactive prerequisites" not in page_text(admin_client.get(done_url))

@@ -222,3 +222,60 @@ def test_a_competency_no_question_asks_about_is_a_placeholder_the_admin_is_warne
     page = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert "Zu dieser Kompetenz gibt es noch keine Frage" in page
     assert "übersprungen" not in page.split("Cloud-Betrieb", 1)[1].split("</li>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "message"),
+    [
+        (Item.Kind.KNOWLEDGE, "level", "3", "Nur eine Option einer Selbsteinschätzung steht für eine Stufe"),
+        (Item.Kind.KNOWLEDGE, "style", "0,5", "Nur eine Option eines Arbeitsstil-Szenarios hat einen Stil"),
+        (Item.Kind.SELF_RATING, "style", "-0,5", "Nur eine Option eines Arbeitsstil-Szenarios hat einen Stil"),
+        (Item.Kind.SCENARIO, "level", "2", "Nur eine Option einer Selbsteinschätzung steht für eine Stufe"),
+    ],
+)
+def test_an_option_takes_only_the_fields_its_kind_of_question_has(admin_client, kind, field, value, message):
+    """A level on a knowledge check's option (or a style on a self-rating's) means nothing, and was saved."""
+    item = item_of(kind)
+    saved = list(item.options.values_list(field, flat=True))
+    response = edit_options(
+        admin_client, item, lambda data, prefix, rows: set_inline_row(data, prefix, 0, **{field: value})
+    )
+    assert response.status_code == 400
+    assert message in " ".join(errors_of(response))
+    formset = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is Option)
+    assert formset.forms[0][field].value() == value  # shown again as entered, to be corrected
+    assert list(item.options.values_list(field, flat=True)) == saved
+
+
+@pytest.mark.parametrize("field", ["label_de", "label_en"])
+def test_two_options_of_one_question_never_share_a_label(admin_client, field):
+    item = item_of(Item.Kind.KNOWLEDGE)
+    first = item.options.order_by("order", "value")[0]
+    copied = "  " + getattr(first, field).upper() + " "  # the same words, whatever the case and spacing
+
+    response = edit_options(
+        admin_client, item, lambda data, prefix, rows: set_inline_row(data, prefix, 1, **{field: copied})
+    )
+
+    assert response.status_code == 400
+    language = "deutsche" if field == "label_de" else "englische"
+    errors = " ".join(errors_of(response))
+    assert f"Zwei Optionen dieser Frage haben dieselbe {language} Beschriftung" in errors
+    assert "Jede Option braucht ihre eigene Beschriftung." in errors
+    assert copied.strip() in response.content.decode()  # the row as entered, to be corrected
+    assert len({getattr(o, field) for o in item.options.all()}) == item.options.count()
+
+
+def test_the_english_admin_reads_why_two_options_are_refused(admin_client, settings):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    item = item_of(Item.Kind.KNOWLEDGE)
+    label = item.options.order_by("order", "value")[0].label_en
+
+    def copy_label_and_add_a_level(data, prefix, rows):
+        set_inline_row(data, prefix, 1, label_en=label, level="2")
+
+    response = edit_options(admin_client, item, copy_label_and_add_a_level)
+    assert response.status_code == 400
+    errors = " ".join(errors_of(response))
+    assert f"Two options of this question have the same English label: “{label}”." in errors
+    assert "Only an option of a self-rating stands for a level" in errors

@@ -395,3 +395,69 @@ def test_reverting_an_item_keeps_the_values_a_calibration_gave_it(admin_client, 
     assert (item.location, item.discrimination) == (1.23, 1.7)
     if difficulty_changed:
         assert "Die Messung behält die aus Antworten gelernte Lage der Frage (1,23)" in messages_shown(response)
+
+
+def breadcrumb(page) -> list[str]:
+    """The revert page's breadcrumb, link by link, as it reads."""
+    import re
+
+    trail = re.search(r'<div class="breadcrumbs">(.*?)</div>', page.content.decode(), re.S)
+    assert trail is not None
+    return [" ".join(re.sub(r"<[^>]+>", "", part).split()) for part in trail[1].split("&rsaquo;")]
+
+
+@pytest.mark.parametrize(
+    ("language", "revert_disabled", "expected"),
+    [
+        (
+            "de",
+            False,
+            ["Start", "Empfehlungen", "Zielrollen", "Geschichte", "Zielrolle wiederherstellen"],
+        ),
+        ("de", True, ["Start", "Empfehlungen", "Zielrollen", "Geschichte", "Zielrolle ansehen"]),
+        ("en", False, ["Home", "Recommendations", "Target roles", "History", "Revert target role"]),
+        ("en", True, ["Home", "Recommendations", "Target roles", "History", "View target role"]),
+    ],
+)
+def test_the_revert_pages_breadcrumb_is_in_the_admins_language(
+    admin_client, settings, language, revert_disabled, expected
+):
+    """It read "Start › Recommendations › Historical Rollen" on the German page: the app's code name and the history
+    model's name, half English."""
+    settings.SIMPLE_HISTORY_REVERT_DISABLED = revert_disabled
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    role = it_coordinator()
+    page = admin_client.get(version_url(role, role.history.latest()))
+    assert page.status_code == 200
+    trail = breadcrumb(page)
+    assert trail[:3] + trail[4:] == expected  # around the role's name
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("de", "Zurückgesetzt auf die Fassung vom 3. Dezember 2025, 14:05"),
+        ("en", "Reverted to the version of 3 December 2025, 14:05"),
+    ],
+)
+def test_a_reverts_records_say_it_was_a_revert_and_to_which_version(admin_client, settings, language, reason):
+    """The revert's records had no reason: in the history list a revert read as any edit."""
+    import datetime
+
+    role = it_coordinator()
+    shipped = role.history.filter(history_change_reason=SHIPPED).latest()
+    type(shipped).objects.filter(pk=shipped.pk).update(
+        history_date=datetime.datetime(2025, 12, 3, 13, 5, tzinfo=datetime.UTC)  # 14:05 in Berlin
+    )
+    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5)
+
+    revert(admin_client, role, role.history.get(pk=shipped.pk))
+
+    record = role.history.latest()
+    assert record.history_change_reason.startswith("reverted to 2025-12-03T13:05")
+    requirement = role.requirements.get(competency=troubleshooting()).history.latest()
+    assert requirement.history_change_reason == record.history_change_reason  # the row set back with it
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    listed = admin_client.get(admin_url(role, "history")).content.decode()
+    assert reason in listed
+    assert listed.count(reason) == 1  # the revert's record only, not the edit's

@@ -56,3 +56,31 @@ def test_a_saved_course_brings_a_blank_row_for_another_competency(admin_client):
     assert response.status_code == 302, errors_of(response)
     assert course.competencies.filter(competency=other, from_level=1, to_level=2).exists()
     assert int(data[f"{prefix}-TOTAL_FORMS"]) == len(rows)
+
+
+def test_a_competencys_levels_are_described_in_the_rows_its_pages_bring(admin_client):
+    """The level descriptors had no blank row: without JavaScript no level of a competency could be described."""
+    from assessment.models import LevelDescriptor, Section
+
+    page = admin_client.get(admin_url(Competency, "add"))
+    data = form_data(page)
+    prefix = inline_prefix(page, LevelDescriptor)
+    assert len(inline_rows(data, prefix)) == 6  # one per level
+    data.update(slug="ohne-js", section=Section.objects.order_by("pk").first().pk, name_de="Ohne JS", name_en="No JS")
+    set_inline_row(data, prefix, 0, level=0, text_de="Noch nie gemacht.", text_en="Never done it.")
+    response = admin_client.post(admin_url(Competency, "add"), data)
+    assert response.status_code == 302, errors_of(response)
+    competency = Competency.objects.get(slug="ohne-js")
+    assert list(competency.levels.values_list("level", "text_en")) == [(0, "Never done it.")]  # the rest left blank
+
+    page = admin_client.get(admin_url(competency))
+    data = form_data(page)
+    rows = inline_rows(data, prefix)
+    assert len(rows) == 2 and data[f"{prefix}-1-id"] == ""  # the saved row and a blank one
+    set_inline_row(data, prefix, 1, level=1, text_de="Davon gehört.", text_en="Heard of it.")
+    assert admin_client.post(admin_url(competency), data).status_code == 302
+    assert competency.levels.count() == 2
+    assert len(inline_rows(form_data(admin_client.get(admin_url(competency))), prefix)) == 3
+    described = Competency.objects.order_by("pk").first()  # shipped with all six levels described: no more rows
+    assert described.levels.count() == 6
+    assert len(inline_rows(form_data(admin_client.get(admin_url(described))), prefix)) == 6
