@@ -7,7 +7,6 @@ answers contract and the model refer to them); every change is kept in the histo
 from __future__ import annotations
 
 import logging
-import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -22,9 +21,9 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import get_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import capfirst, get_text_list
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from simple_history.models import to_historic
@@ -45,6 +44,7 @@ from assessment.models import (
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
+from core.numbers import typed_number
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -222,20 +222,6 @@ class LabelledCellsMixin:
         return formset
 
 
-def plain_number(text: str, decimal: str, thousands: str) -> str:
-    """A number as typed in the admin's language, written the way Python reads it: "1.290,50", "1290,50" and
-    "1 290,50" (German: decimal ",", thousands ".") and "1,290.50" (English) all become "1290.50". A single
-    thousands separator that is not followed by exactly three digits is taken as the decimal separator
-    ("16.5" in German, "16,5" in English), as Django reads a lone dot (ticket #22171)."""
-    text = re.sub(r"\s", "", text)  # spaces, also the no-break spaces some programs group thousands with
-    if decimal in text:
-        whole, fraction = text.split(decimal, 1)
-        return f"{whole.replace(thousands, '')}.{fraction}"
-    if text.count(thousands) == 1 and len(text.split(thousands)[1]) != 3:
-        return text.replace(thousands, ".")
-    return text.replace(thousands, "")
-
-
 class _LocalizedNumber:
     """A number form field that reads and shows the admin's language's separators, in a text box (a browser's
     number box may take the German decimal comma for a thousands separator and save 16,5 as 165)."""
@@ -246,7 +232,7 @@ class _LocalizedNumber:
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = plain_number(value, get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"))
+            value = typed_number(value, get_language() or "")
         return super().to_python(value)  # type: ignore[misc]
 
     def widget_attrs(self, widget) -> dict:
@@ -277,7 +263,7 @@ class LocalizedIntegerField(_LocalizedNumber, forms.IntegerField):
 
     @staticmethod
     def _has_decimals(text: str) -> bool:
-        plain = plain_number(text, get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"))
+        plain = typed_number(text, get_language() or "")
         try:
             number = Decimal(plain)
         except InvalidOperation:

@@ -79,3 +79,16 @@ def plural_count(value: float) -> int:
 def hours_text(hours: float) -> str:
     """A number of hours for the text, the noun agreeing with it: "1 Stunde", "1,5 Stunden", "1.200 Stunden"."""
     return ngettext("%(hours)s hour", "%(hours)s hours", plural_count(hours)) % {"hours": floatformat(hours, "-1g")}
+
+
+def typed_number(text: str, language: str) -> str:
+    """A number as a person types it in `language`, in machine format: German groups thousands with a point ("1.000"
+    is a thousand, "1.000,50"), English with a comma ("1,000", "1,000.50"); otherwise either sign is the decimal one
+    ("12,5", "12.5"). A group of thousands never starts with 0: German "0.500" is a half, not 500. Anything else is
+    left for the field to refuse. One reading for every form that takes a number: the results page's limits and
+    the admin's number fields read "0.500" alike (the admin saved it as 500)."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(text))
+    group, decimal = (".", ",") if language.lower().startswith("de") else (",", ".")
+    if re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
+        text = text.replace(group, "")
+    return text.replace(",", ".")

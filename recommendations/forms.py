@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
@@ -11,6 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import typed_number
 from recommendations.models import ConfirmedOutcome, Role
 
 # Django's own message repeats the refused value ("maybe ist keine gültige Auswahl."), a raw word from the request
@@ -56,18 +56,6 @@ class OutcomeForm(forms.Form):
         if cleaned.get("role") and not cleaned.get("relation"):
             self.add_error("relation", _("Say whether you work in this role or aim at it."))
         return cleaned
-
-
-def typed_number(text: str, language: str) -> str:
-    """A number as a person types it, in machine format: German groups thousands with a point ("1.000" is a
-    thousand, "1.000,50"), English with a comma ("1,000", "1,000.50"); otherwise either sign is the decimal one
-    ("12,5", "12.5"). Anything else is left for the field to refuse."""
-    text = re.sub(r"[\s\u00a0\u202f]", "", str(text))
-    group, decimal = (".", ",") if language.lower().startswith("de") else (",", ".")
-    # a group of thousands never starts with 0: German "0.001" is a thousandth, not one
-    if re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
-        text = text.replace(group, "")
-    return text.replace(",", ".")
 
 
 def _no_larger_than(limit: int) -> str:

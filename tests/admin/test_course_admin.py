@@ -668,3 +668,17 @@ def test_the_course_list_shows_a_course_without_a_price_as_priced_on_request(adm
     page = admin_client.get(reverse("admin:recommendations_course_changelist"), {"q": priced.slug}).content.decode()
     grouped = "1.290,50" if language == "de" else "1,290.50"  # a price as a number, its thousands grouped
     assert f'<td class="field-price">{grouped}</td>' in page
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("0.500", "0.5"), ("0.001", "0.001"), ("1.000", "1000"), ("0,5", "0.5")])
+def test_a_german_price_is_read_as_the_results_pages_limits_read_it(admin_client, typed, saved):
+    """A group of thousands never starts with 0: the admin saved "0.500" as 500 EUR, the results page read 0,5."""
+    from core.numbers import typed_number
+
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, price_eur=typed)
+    if Decimal(typed_number(typed, "de")).as_tuple().exponent < -2:  # a price has at most two decimals as written
+        assert response.status_code == 400 and "500" not in str(Course.objects.get(pk=course.pk).price_eur)
+        return  # refused, never misread
+    course.refresh_from_db()
+    assert course.price_eur == Decimal(saved) == Decimal(typed_number(typed, "de"))

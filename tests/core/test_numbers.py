@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 
-from core.numbers import whole_percent
+from core.numbers import typed_number, whole_percent
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -108,3 +108,24 @@ def test_a_range_comes_in_one_piece_and_a_text_keeps_its_ranges_together():
         '<span class="range">5–99</span> | <span class="range">1,0–2,6</span> | 1,0 | &lt;b&gt;<span class="range">'
         '3.000–3.800</span> €, TVöD <span class="range">E9b–E11</span>&lt;/b&gt;'
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "machine"),
+    [
+        ("1.290,50", "de", "1290.50"),
+        ("1 290,50", "de", "1290.50"),
+        ("1.000", "de", "1000"),
+        ("16.5", "de", "16.5"),
+        ("16,5", "de", "16.5"),
+        ("0.500", "de", "0.500"),  # a group of thousands never starts with 0
+        ("-1.000", "de", "-1000"),
+        ("1,290.50", "en", "1290.50"),
+        ("1,000", "en", "1000"),
+        ("16,5", "en", "16.5"),
+        ("0,500", "en", "0.500"),
+        ("1,290.50", "de", "1.290.50"),  # mixed up: left for the field to refuse
+    ],
+)
+def test_a_typed_number_is_read_as_its_language_writes_it(typed, language, machine):
+    assert typed_number(typed, language) == machine
