@@ -256,12 +256,12 @@ def top_three_sentence(stability: float) -> str:
     # first, the share second: "In 92 % of the profiles your answers allow, ..." was hard to read
     if stability >= 1:
         return _(
-            "Your answers fit many possible skill profiles; in every one of the %(count)s drawn from them, the "
-            "first role is among the best three."
+            "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
+            "the best three."
         ) % {"count": SAMPLES}
-    return _(
-        "Your answers fit many possible skill profiles; in %(sure)s %% of them, the first role is among the best three."
-    ) % {"sure": whole_percent(100 * stability)}
+    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
+        "sure": whole_percent(100 * stability)
+    }
 
 
 def sharpening_sentence(before: float, after: float) -> str:

@@ -19,9 +19,9 @@ from tests.conftest import strongest
 
 pytestmark = pytest.mark.django_db
 SURE = re.compile(
-    r"Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (\d+)\u00a0% davon gehört die erste Rolle zu "
+    r"Zu Ihren Antworten passen viele Profile; in (\d+)\u00a0% davon gehört die erste Rolle zu "
     r"den besten drei\."
-    r"|Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (jedem) der \d+ daraus gezogenen gehört die "
+    r"|Zu Ihren Antworten passen viele Profile; in (jedem) der \d+ daraus gezogenen gehört die "
     r"erste Rolle zu den besten drei\."
 )
 

@@ -24,15 +24,15 @@ pytestmark = pytest.mark.django_db
 
 SURE = {
     "de": re.compile(
-        r"Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (\d+)\u00a0% davon gehört die erste Rolle zu "
+        r"Zu Ihren Antworten passen viele Profile; in (\d+)\u00a0% davon gehört die erste Rolle zu "
         r"den besten drei\."
-        r"|Ihre Antworten passen zu vielen möglichen Kompetenzprofilen; in (jedem) der 128 daraus gezogenen gehört "
+        r"|Zu Ihren Antworten passen viele Profile; in (jedem) der 128 daraus gezogenen gehört "
         r"die erste Rolle zu den besten drei\."
     ),
     "en": re.compile(
-        r"Your answers fit many possible skill profiles; in (\d+)\u00a0% of them, the first role is among the best "
+        r"Many profiles fit your answers; in (\d+)\u00a0% of them, the first role is among the best "
         r"three\."
-        r"|Your answers fit many possible skill profiles; in (every) one of the 128 drawn from them, the first role "
+        r"|Many profiles fit your answers; in (every) one of the 128 drawn from them, the first role "
         r"is among the best three\."
     ),
 }
