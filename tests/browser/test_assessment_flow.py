@@ -142,12 +142,14 @@ def test_an_english_browser_is_offered_english_in_english_and_takes_it_by_keyboa
     assert page.locator("html").get_attribute("lang") == "de"
     offer = page.get_by_role("button", name="Read it in English")
     assert offer.is_visible() and "This page is in German." in page.locator(".language-hint").inner_text()
-    assert not Axe().run(page).response["violations"]
-    page.keyboard.press("Tab")  # the skip link, then the brand, the login link, the switch, the offer
-    for _ in range(8):
-        if page.evaluate("document.activeElement.textContent") == "Read it in English":
-            break
+    if javascript:  # axe runs in the page
+        assert not Axe().run(page).response["violations"]
+    focused = page.locator(".language-hint button:focus")  # a selector: no script of the page's needed
+    for _ in range(8):  # the skip link, then the brand, the login link, the switch, the offer
         page.keyboard.press("Tab")
+        if focused.count():
+            break
+    assert focused.count() == 1
     page.keyboard.press("Enter")
     page.wait_for_selector("html[lang=en]")
     assert page.get_by_role("button", name="Deutsch").is_visible()
