@@ -44,7 +44,7 @@ from assessment.models import (
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
-from core.numbers import typed_number
+from core.numbers import number_text, typed_number
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -752,8 +752,8 @@ class ItemAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, Labelle
 def _levels(value: float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
-    text = number_format(value, 2)
-    return f"+{text}" if signed and value > 0 else text
+    text = number_text(value, 2)
+    return f"+{text}" if signed and round(float(value), 2) > 0 else text
 
 
 class ItemCalibrationInline(LocalizedNumbersMixin, admin.TabularInline):

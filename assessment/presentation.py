@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
-from core.numbers import one_decimal, whole_percent, with_minus
+from core.numbers import number_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -166,7 +165,7 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
                     "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
                     "the descriptions of the levels again and rate yourself by what you do on your own at work; "
                     "then the result becomes meaningful."
-                ) % {"amount": number_format(round(apart, 1), 1)}
+                ) % {"amount": number_text(apart, 1)}
             if apart <= -FAR_APART:
                 return _(
                     "Your self-ratings lie far below what your answers to the knowledge questions show: where "
@@ -176,7 +175,7 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
                     "fit together the way answers usually do, so we show no role ranking. In a new attempt, read "
                     "the descriptions of the levels again and rate yourself by them: your answers suggest you can "
                     "do more than you say. Then the result becomes meaningful."
-                ) % {"amount": number_format(round(-apart, 1), 1)}
+                ) % {"amount": number_text(-apart, 1)}
             return _(
                 "Your answers do not fit together the way answers usually do: they look much like answers "
                 "given at random. That happens when you click through quickly. We therefore show no role "
@@ -242,9 +241,9 @@ def self_rating_tendency(profile: Profile) -> str:
         return ""
     amount = abs(profile.self_bias or 0.0)
     return text % {
-        "amount": number_format(round(amount, 1), 1),
-        "low": number_format(round(low, 1), 1),
-        "high": number_format(round(high, 1), 1),
+        "amount": number_text(amount, 1),
+        "low": number_text(low, 1),
+        "high": number_text(high, 1),
     }
 
 
@@ -454,8 +453,8 @@ def work_style_summary(profile: Profile) -> dict:
         profile.work_style_answers,
     ) % {
         "count": profile.work_style_answers,
-        "low": with_minus(number_format(low, 1)),
-        "high": with_minus(number_format(high, 1)),
+        "low": number_text(low, 1),
+        "high": number_text(high, 1),
     }
     return summary | {
         "sentence": f"{sentence} {basis}",

@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.defaultfilters import floatformat
+from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 MINUS = "\u2212"
@@ -23,6 +24,15 @@ def with_minus(text: str) -> str:
     if not text.startswith("-"):
         return text
     return text[1:] if not any(digit in text for digit in "123456789") else MINUS + text[1:]
+
+
+def number_text(value: float, digits: int) -> str:
+    """A number for people in text, to `digits` decimals as the active language writes them: rounded first
+    (`number_format` alone cuts the digits off: 1.96 would read "1,9"), with a real minus, and never "-0,0" (a value
+    that rounds to zero from below, or -0.0 itself, which `round` and numpy produce, e.g. by negating a 0). Every
+    decimal a page, PDF or admin list writes in text goes through here; `number_format` stays only for thousands
+    grouping (`tests/core/test_numbers.py` holds the code to that)."""
+    return with_minus(number_format(round(float(value), digits), digits))
 
 
 def bind_percent(text: str) -> str:

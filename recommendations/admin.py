@@ -26,7 +26,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -58,6 +57,7 @@ from assessment.admin import (
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
+from core.numbers import number_text
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
@@ -348,7 +348,7 @@ def check_import_file(upload) -> None:
 
 
 def _megabytes(size: int) -> str:
-    return number_format(size / 1_000_000, decimal_pos=1)
+    return number_text(size / 1_000_000, 1)
 
 
 class CourseImportForm(ImportForm):
@@ -964,8 +964,7 @@ def _shipped(model, object_id: str, file: str, key: str) -> bool:
 
 
 def percent(value: float | None) -> str:
-    # rounded first: number_format cuts the digits off (81.19 would show as 81,1)
-    return "–" if value is None else f"{number_format(round(value * 100, 1), 1)} %"
+    return "–" if value is None else f"{number_text(value * 100, 1)} %"
 
 
 def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
@@ -977,7 +976,7 @@ def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
     bounds = recommender.cv_range(metrics, name)
     if bounds is None:
         return gettext("%(value)s (no range stored)") % {"value": percent(value)}
-    low, high = (number_format(round(bound * 100, 1), 1) for bound in bounds)
+    low, high = (number_text(bound * 100, 1) for bound in bounds)
     return f"{percent(value)} ({low}–{high} %)"
 
 
@@ -1073,12 +1072,12 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
     @admin.display(description=_("Brier score (CV)"))
     def brier(self, version: ModelVersion) -> str:
         value = version.metrics.get("cv_brier")
-        return "–" if value is None else number_format(value, 4)
+        return "–" if value is None else number_text(value, 4)
 
     @admin.display(description=_("log loss (CV)"))
     def log_loss(self, version: ModelVersion) -> str:
         value = version.metrics.get("cv_log_loss")
-        return "–" if value is None else number_format(value, 4)
+        return "–" if value is None else number_text(value, 4)
 
     @admin.display(description=_("confirmed outcomes"))
     def real_outcomes(self, version: ModelVersion) -> str | None:

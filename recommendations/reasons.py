@@ -6,11 +6,10 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import one_decimal, whole_percent
+from core.numbers import number_text, one_decimal, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
 from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
@@ -104,9 +103,11 @@ def _join(names: Sequence[str]) -> str:
 
 @lru_cache(maxsize=4096)
 def _number(value: float, digits: int, language: str | None) -> str:
-    """`number_format` in `language` (the active one: the key of the cache): a level has 51 values at one decimal,
-    and formatting each anew was a quarter of ranking a person (15 calls for each of the ten roles)."""
-    return number_format(value, digits)
+    """`number_text` in `language` (the active one: the key of the cache): a level has 51 values at one decimal,
+    and formatting each anew was a quarter of ranking a person (15 calls for each of the ten roles). The cache takes
+    0.0 and -0.0 for one key, so the text must not depend on the sign of a zero (`number_format` wrote "-0,0", and
+    every later 0 of the process read so)."""
+    return number_text(value, digits)
 
 
 def _levels(

@@ -129,3 +129,53 @@ def test_a_range_comes_in_one_piece_and_a_text_keeps_its_ranges_together():
 )
 def test_a_typed_number_is_read_as_its_language_writes_it(typed, language, machine):
     assert typed_number(typed, language) == machine
+
+
+PROJECT = TEMPLATES.parent
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "language", "text"),
+    [
+        (-0.0, 1, "de", "0,0"),
+        (-0.04, 1, "de", "0,0"),
+        (-0.4, 1, "de", "\u22120,4"),
+        (1.96, 1, "de", "2,0"),
+        (2.95, 1, "en", "3.0"),
+        (0.04426, 4, "de", "0,0443"),
+        (-0.0, 2, "en", "0.00"),
+    ],
+)
+def test_a_decimal_in_text_is_rounded_signed_with_a_minus_and_never_minus_zero(value, digits, language, text):
+    from django.utils.translation import override
+
+    from core.numbers import number_text
+
+    with override(language):
+        assert number_text(value, digits) == text
+
+
+def test_a_level_zero_reads_0_in_every_reason_after_a_negative_zero_was_written():
+    """The reasons cache their numbers, and a cache takes 0.0 and -0.0 for one key: a "-0,0" once written (a level
+    negated from 0, as numpy and `round` give) read so for every later 0 of the process."""
+    from django.utils.translation import override
+
+    from recommendations.reasons import _number
+
+    with override("de"):
+        assert _number(-0.0, 1, "de") == "0,0"
+        assert _number(0.0, 1, "de") == "0,0"
+
+
+def test_no_decimal_is_written_for_people_without_rounding_and_a_minus_sign():
+    """`number_format` cuts digits off and writes "-0,0"; the code calls it only to group thousands (whole numbers and
+    prices), and every decimal in text goes through `core.numbers.number_text`."""
+    calls = [
+        f"{path.relative_to(PROJECT)}: {line.strip()}"
+        for app in ("assessment", "recommendations", "core", "config")
+        for path in (PROJECT / app).rglob("*.py")
+        if path.name != "numbers.py"
+        for line in path.read_text().splitlines()
+        if "number_format(" in line and "force_grouping=True" not in line and not line.lstrip().startswith("#")
+    ]
+    assert calls == []
