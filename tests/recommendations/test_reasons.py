@@ -1,4 +1,5 @@
-"""The reasons name every level as the chart's table shows it, and leave out none of the possibly met gaps."""
+"""The reasons name every level as the chart's table shows it, and leave out none of the possibly met gaps: two by
+name, the rest counted, as the gaps."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ def reasons(levels: dict[str, float], highs: dict[str, float], language: str = "
         return reasons_for(ROLE, COMPETENCIES, levels, 0.4, NAMES, match)
 
 
-def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
+def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it_or_counted():
     levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
     highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
-    # all four, biggest weighted gap first; more than half a level below, then possibly met (a review found
+    # all four, biggest weighted gap first, the third possibly met one counted (all named, a beginner's card pushed
+    # the main actions off the first screen); more than half a level below, then possibly met (a review found
     # "possibly met" beside "0,7 von 2"; "2,5 von 3" is half a level below, and "2,5" reads "about level 3");
     # names that contain "und" are not joined with "und". The German said "Unter der Anforderung; wie weit, lassen
     # Ihre Antworten offen": a question put in front of its verb, read twice.
@@ -38,12 +40,10 @@ def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it():
         "heranreicht: IT-Service-Management (ITIL): Stufe 2,4 (gefordert: 3).",
         "Vielleicht erfüllt (höchstens eine halbe Stufe darunter, und die Spanne Ihrer Stufe reicht an die "
         "Anforderung): Kommunikation und Diplomatie: Stufe 3,6 (gefordert: 4); "
-        "IT-Architektur: Stufe 2,5 (gefordert: 3); "
-        "Veränderungsbegleitung und Ausdauer: Stufe 2,7 (gefordert: 3).",
+        "IT-Architektur: Stufe 2,5 (gefordert: 3); dazu 1 weitere.",
     ]
     assert reasons(levels, highs, "en")[2].endswith(
-        "Kommunikation und Diplomatie: level 3.6 (required: 4); IT-Architektur: level 2.5 (required: 3); "
-        "Veränderungsbegleitung und Ausdauer: level 2.7 (required: 3)."
+        "Kommunikation und Diplomatie: level 3.6 (required: 4); IT-Architektur: level 2.5 (required: 3); and 1 more."
     )
 
 
