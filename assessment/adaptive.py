@@ -357,7 +357,8 @@ def _draw_levels(bank: Bank, answers: Mapping[str, str | None], uniforms: np.nda
     self_rating = np.stack([e.self_rating() for e in evidence])  # (competency, rater, level)
     joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)  # (competency, rater, mean)
-    log_joint = measurement._rater_log_prior(bank.raters)[:, None] + np.log(marginal).sum(axis=0)  # (rater, mean)
+    log_prior = measurement._rater_log_prior(bank.raters)[:, None] + measurement._mean_log_prior()[None, :]
+    log_joint = log_prior + np.log(marginal).sum(axis=0)  # (rater, mean)
     weights = np.exp(log_joint - log_joint.max()).ravel()
     chosen = _draw(np.cumsum(weights / weights.sum())[None, :], uniforms[:, :1])[:, 0]  # (samples,)
     conditional = np.cumsum(joint / marginal[:, :, :, None], axis=3)  # (competency, rater, mean, level)

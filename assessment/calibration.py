@@ -46,7 +46,7 @@ from scipy.optimize import minimize_scalar
 from scipy.sparse import csr_matrix
 from scipy.special import expit, log_ndtr, ndtr
 
-from assessment.measurement import DEFAULT_DISCRIMINATION, LEVELS, MEAN_GRID, PERSON_SPREADS
+from assessment.measurement import DEFAULT_DISCRIMINATION, LEVELS, MEAN_GRID, PERSON_SPREADS, _mean_log_prior
 
 # The quadrature grid: levels 0-5 in quarter steps. Real people are not only on the six steps, so the
 # items are fitted on a finer grid than the measurement's six points (which would bend the estimates).
@@ -447,7 +447,7 @@ def _rating_table(noise: float, levels: np.ndarray) -> np.ndarray:
 
 def _person_level_prior(levels: np.ndarray) -> np.ndarray:
     """P(level | the person's own mean level): (mean, level), as the measurement assumes (levels of one
-    person vary by PERSON_SPREADS around a mean that is uniform over MEAN_GRID)."""
+    person vary by PERSON_SPREADS around a mean on MEAN_GRID; the mean's prior is `_mean_log_prior`)."""
     if PERSON_SPREADS is None:
         return np.full((1, len(levels)), 1 / len(levels))
     rows = [np.exp(-0.5 * ((levels - mean) / spread) ** 2) for mean in MEAN_GRID for spread in PERSON_SPREADS]
@@ -516,7 +516,7 @@ def _profile_log_likelihood(noise: float, data: _RatingData) -> tuple[float, flo
             (np.ones(len(chosen)), (data.rated_people[chosen], np.arange(len(chosen)))), (people, len(chosen))
         )
         per_person += (owners @ per_rating.reshape(len(chosen), -1)).reshape(per_person.shape)
-    per_person_mean = logsumexp(per_person, axis=1) - np.log(per_person.shape[1])  # mean uniform: (people, bias)
+    per_person_mean = logsumexp(per_person + _mean_log_prior()[None, :, None], axis=1)  # (people, bias)
     if not people:
         return 0.0, 0.0, 0.0
     # log P(bias | its mean and sd) for every (mean, sd) on the grids: (mean, sd, bias); a sd of 0 puts all

@@ -2,7 +2,9 @@
 
 Pure functions on plain data, so the web flow, the `assess` command and the tests share them.
 
-Per competency the level is a posterior over the six levels 0-5 (uniform prior), built from:
+Per competency the level is a posterior over the six levels 0-5, built from the answers below and a prior
+that ties one person's levels together: they scatter around the person's own mean level, which is itself
+unknown and normal around the middle of the scale (``MEAN_PRIOR_CENTRE``, ``MEAN_PRIOR_SD``).
 
 * **Knowledge checks.** The chance of a right answer rises smoothly with the level, from a guessing
   floor of 1 / number of options (a three-parameter logistic item model):
@@ -62,11 +64,20 @@ BIAS_PRIOR_MEAN = 0.0
 BIAS_PRIOR_SD = 1.0
 MIN_BIAS_PRIOR_SD = 0.1  # a learned spread of 0 still leaves the grid's neighbouring biases possible
 
-# Levels of one person vary around the person's own mean level (uniform over MEAN_GRID) by one of
-# PERSON_SPREADS levels (also unknown, equally likely): what someone knows in one area says a little
-# about the others, less so for a person with a spiky profile. None: every level on its own (uniform).
+# Levels of one person vary around the person's own mean level (on MEAN_GRID) by one of PERSON_SPREADS levels
+# (also unknown, equally likely): what someone knows in one area says a little about the others, less so for a
+# person with a spiky profile. None: every level on its own (uniform).
 PERSON_SPREADS: tuple[float, ...] | None = (0.8,)
 MEAN_GRID = np.arange(0.0, 5.0001, 0.5)
+# The person's mean level over all competencies: normal around the middle of the scale. The people who take the
+# test work in or towards the framework's roles, whose mean requirements lie between 1.9 and 3.0 (2.45 on average);
+# the people the ranking model learns from (`recommender.generate_profiles`: role holders, career changers, broad
+# experts) have mean levels of 2.50 on average with a sd of 0.80, and this prior is a little wider than that. A mean
+# near 0 (new to IT) or near 5 (expert everywhere) stays possible, 1.5-2.5 sd out. Uniform over 0-5 before
+# (bench/MEASUREMENT.md, thirty-fourth session): a strongly modest rater's low self-ratings, before the checks had
+# shown the modesty, read as a low mean, and the entry role came first.
+MEAN_PRIOR_CENTRE = 2.5
+MEAN_PRIOR_SD = 1.0
 
 # Work-style scenarios (used only to judge whether the answers hold together).
 SCENARIO_TEMPERATURE = 0.35
@@ -94,8 +105,6 @@ DISAGREEMENT_SURE = 0.9
 # of the levels the rating and the checks allow (a rating of 5 with a right answer to the hardest check reads 4,4:
 # the answers still allow 4 and below, and the mean of what they allow lies under the top of the scale).
 RATING_MOVED = 0.5
-# Standard deviation of a uniform distribution over 0..5: the spread of "knowing nothing".
-MAX_SPREAD = float(np.sqrt(((LEVELS - 2.5) ** 2).mean()))
 
 _HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(9)
 _HERMITE_WEIGHTS = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
@@ -266,7 +275,7 @@ class CompetencyScore:
     expected: float  # 0..5: the posterior mean, finer than the step; what the score and the role match use
     level_low: float  # the 90 % range of the level
     level_high: float
-    confidence: float  # 0..1: 1 - posterior spread / the spread of knowing nothing
+    confidence: float  # 0..1: 1 - posterior spread / the spread of knowing nothing (the prior's)
     answered: int
     total: int
     posterior: tuple[float, ...] = ()  # P(level = 0..5)
@@ -500,6 +509,33 @@ def _level_prior() -> np.ndarray:
     return _level_prior_table(PERSON_SPREADS, tuple(MEAN_GRID))
 
 
+@lru_cache(maxsize=8)
+def _mean_log_prior_table(
+    spreads: tuple[float, ...] | None, means: tuple[float, ...], centre: float, sd: float
+) -> np.ndarray:
+    """log P(the person's mean level and spread), over the rows of `_level_prior_table` (mean-major): normal
+    around `centre` over the means, the spreads equally likely."""
+    if spreads is None:
+        return np.zeros(1)
+    log_mean = -0.5 * ((np.array(means) - centre) / sd) ** 2
+    log_mean -= np.log(np.exp(log_mean).sum())
+    table = np.repeat(log_mean, len(spreads)) - np.log(len(spreads))
+    table.setflags(write=False)
+    return table
+
+
+def _mean_log_prior() -> np.ndarray:
+    """log P(the person's mean level and spread): shape (mean and spread,), the rows of `_level_prior`."""
+    return _mean_log_prior_table(PERSON_SPREADS, tuple(MEAN_GRID), MEAN_PRIOR_CENTRE, MEAN_PRIOR_SD)
+
+
+def _spread_of_knowing_nothing() -> float:
+    """The standard deviation of one level before any answer (the prior's): what a level's confidence is 0 at."""
+    level = np.exp(_mean_log_prior()) @ _level_prior()
+    mean = float(level @ LEVELS)
+    return float(np.sqrt(level @ (LEVELS - mean) ** 2))
+
+
 def _competency_levels(
     evidence: list[_Evidence], raters: SelfRaters | None = None
 ) -> tuple[np.ndarray, tuple[float, float, float], float, float, LevelMixture]:
@@ -525,7 +561,7 @@ def _competency_levels(
     for level in range(1, len(LEVELS)):
         marginal = marginal + joint[..., level]
     marginal = np.maximum(marginal, 1e-300)
-    log_rater_mean = _rater_log_prior(raters)[:, None] - np.log(prior.shape[0])
+    log_rater_mean = _rater_log_prior(raters)[:, None] + _mean_log_prior()[None, :]
     log_joint = log_rater_mean + np.log(marginal).sum(axis=0)
     top = log_joint.max()
     constant = sum(e.log_constant for e in evidence)
@@ -661,6 +697,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
     tail = (1 - RANGE_MASS) / 2
     expectations = posteriors @ LEVELS
     spreads = np.sqrt(np.einsum("cl,cl->c", posteriors, (LEVELS[None, :] - expectations[:, None]) ** 2))
+    knowing_nothing = _spread_of_knowing_nothing()
     steps = (np.cumsum(posteriors, axis=1) < 0.5 - 1e-9).sum(axis=1)  # the median step
     ranges = np.round(_quantile_table(posteriors, (tail, 1 - tail)), 2)
     knowledge = np.array([e.knowledge for e in evidence]).reshape(-1, len(LEVELS))
@@ -676,7 +713,7 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             expected=round(float(expected), 3),
             level_low=round(low, 1),
             level_high=round(high, 1),
-            confidence=round(max(0.0, 1 - float(spread) / MAX_SPREAD), 3),
+            confidence=round(max(0.0, 1 - float(spread) / knowing_nothing), 3),
             answered=e.answered,
             total=e.total,
             posterior=tuple(posterior),

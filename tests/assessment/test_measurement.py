@@ -96,14 +96,17 @@ def test_a_specialist_is_drawn_towards_their_own_mean_only_within_the_range():
         assert score.level_low <= level <= score.level_high
 
 
-def test_the_overconfident_person_who_fails_every_check_gets_a_lower_level_and_a_wider_range():
+def test_the_overconfident_person_who_fails_every_check_gets_a_lower_level_whose_range_stops_below_the_claim():
+    """The checks overrule the self-rating: the level claimed lies outside the over-confident person's 90 % range and
+    inside the grounded person's. (Not a wider range: with checks of two options the grounded person's range is wide
+    too, 2.8-5.0 here, since a level-3 person who rates one level high passes such checks often.)"""
     grounded = score_profile(COMPETENCIES, BANK, consistent({c: 4 for c in COMPETENCIES})).competencies["c0"]
     answers = consistent({c: 4 for c in COMPETENCIES})
     answers.update({f"c0-k{d}": "b" for d in range(1, 6)})  # says 4 in c0, fails every check there
     overconfident = score_profile(COMPETENCIES, BANK, answers).competencies["c0"]
     assert overconfident.level < grounded.level
     assert overconfident.expected < grounded.expected - 1
-    assert overconfident.level_high - overconfident.level_low > grounded.level_high - grounded.level_low
+    assert overconfident.level_high < 4 <= grounded.level_high and grounded.level_low <= 4
     assert overconfident.rates_self_higher
 
 
@@ -185,11 +188,13 @@ def test_a_skipped_item_counts_neither_right_nor_wrong_and_leaves_the_range_wide
         assert skipped.answered == 5
 
 
-def test_nothing_answered_means_the_whole_range_and_too_few_answers():
+def test_nothing_answered_means_the_priors_range_no_confidence_and_too_few_answers():
+    """With no answer a level is what the prior says of anyone: the middle of the scale, a range over nearly all of
+    it, and a confidence of 0 (confidence is measured against exactly this)."""
     profile = score_profile(COMPETENCIES, BANK, {})
     score = profile.competencies["c0"]
-    assert score.answered == 0 and score.confidence < 0.2
-    assert score.level_low < 0.5 and score.level_high > 4.5
+    assert score.answered == 0 and score.confidence == 0
+    assert score.expected == 2.5 and score.level_low <= 0.5 and score.level_high >= 4.5
     assert profile.reliability == Reliability.TOO_FEW and not profile.reliable
 
 
@@ -334,7 +339,9 @@ def test_with_all_checks_answered_an_improvement_lowers_no_other_level_by_more_t
 # The worst case found (twentieth session, by a local search from the case a CI run's search turned up at 0.38,
 # above the 0.3 this test asserted then): every check unasked but the raised area's hard ones (difficulty 2-5), all
 # answered wrong at level 0 and at level 1. The higher self-rating there is read as over-rating, and every other
-# level, resting on its self-rating alone, falls by 0.61. README.md states this bound.
+# level, resting on its self-rating alone, fell by 0.61 with the person's mean level uniform over 0-5, and falls by
+# 0.30 with its prior around the middle of the scale (thirty-fourth session), which holds that mean where the
+# self-ratings put it. README.md states both; the bound the search asserts stays where it was.
 WORST_FEW_CHECKS = (
     ([2, 0, 2, 2, 2, 2, 2, 2, 2, 2], 0, 1),
     {(c, d) for c in range(len(COMPETENCIES)) for d in range(1, 6)} - {(1, 2), (1, 3), (1, 4), (1, 5)},
@@ -355,7 +362,7 @@ def test_with_few_checks_answered_an_improvement_lowers_no_other_level_by_more_t
 def test_the_worst_case_found_with_few_checks_is_where_the_bound_says():
     """Pinned, so that a change to the measurement that makes it better or worse is seen and README.md updated."""
     (levels, bias, raised), unasked = WORST_FEW_CHECKS
-    assert 0.6 <= largest_fall_elsewhere(levels, bias, raised, frozenset(unasked)) <= FEW_CHECKS_BOUND
+    assert 0.28 <= largest_fall_elsewhere(levels, bias, raised, frozenset(unasked)) <= 0.32
 
 
 def test_work_style_comes_with_its_range_and_the_situations_it_rests_on():

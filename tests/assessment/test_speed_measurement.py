@@ -55,6 +55,13 @@ def _rater_log_prior_as_before() -> np.ndarray:
     return log_prior - np.log(np.exp(log_prior).sum())
 
 
+def _mean_log_prior_as_before() -> np.ndarray:
+    """log P(the person's mean level), normal over the mean grid (one person spread)."""
+    assert m.PERSON_SPREADS is not None and len(m.PERSON_SPREADS) == 1
+    log_prior = -0.5 * ((m.MEAN_GRID - m.MEAN_PRIOR_CENTRE) / m.MEAN_PRIOR_SD) ** 2
+    return log_prior - np.log(np.exp(log_prior).sum())
+
+
 def _collect_as_before(slug, items, answers):
     evidence = m._Evidence(slug=slug, total=len(items))
     for item in items:
@@ -78,7 +85,8 @@ def _joint_as_before(prior, knowledge, self_rating):
     mean) summed over the competencies."""
     joint = prior[None, None, :, :] * knowledge[:, None, None, :] * self_rating[:, :, None, :]
     marginal = np.maximum(joint.sum(axis=3), 1e-300)
-    log_joint = _rater_log_prior_as_before()[:, None] - np.log(prior.shape[0]) + np.log(marginal).sum(axis=0)
+    log_prior = _rater_log_prior_as_before()[:, None] + _mean_log_prior_as_before()[None, :]
+    log_joint = log_prior + np.log(marginal).sum(axis=0)
     return joint, marginal, log_joint
 
 
@@ -169,7 +177,7 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
             expected=round(float(expected), 3),
             level_low=round(low, 1),
             level_high=round(high, 1),
-            confidence=round(max(0.0, 1 - float(spread) / m.MAX_SPREAD), 3),
+            confidence=round(max(0.0, 1 - float(spread) / m._spread_of_knowing_nothing()), 3),
             answered=e.answered,
             total=e.total,
             posterior=tuple(np.round(posterior, 6).tolist()),
@@ -285,6 +293,7 @@ def test_the_kept_curves_and_tables_are_the_ones_worked_out_afresh():
     for said in (None, 0, 3, 5):
         assert np.array_equal(m._Evidence("x", 1, self_level=said).self_rating(), _self_rating_as_before(said))
     assert np.array_equal(m._rater_log_prior(), _rater_log_prior_as_before())
+    assert np.array_equal(m._mean_log_prior(), _mean_log_prior_as_before())
 
 
 def draws_as_before(mixture: m.LevelMixture, count: int = m.MIXTURE_DRAWS) -> np.ndarray:
