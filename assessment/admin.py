@@ -44,7 +44,7 @@ from assessment.models import (
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
-from core.numbers import number_text, typed_number
+from core.numbers import number_text, typed_number, with_minus
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -134,10 +134,11 @@ def is_number_field(field: object) -> bool:
 def grouped(value: int | float | Decimal | None, decimal_pos: int | None = None) -> str | None:
     """A number as a list column shows it to people: its thousands grouped as the admin's language writes them
     ("5.300", "1.290,50"; "5,300" in English). Only for text: form inputs and attributes keep their numbers
-    ungrouped (the site leaves USE_THOUSAND_SEPARATOR off for them). None stays None (the list's empty value)."""
+    ungrouped (the site leaves USE_THOUSAND_SEPARATOR off for them). A negative number has a real minus, and a zero
+    never a sign (a role's work style of -0.4 reads "−0,4"). None stays None (the list's empty value)."""
     if value is None:
         return None
-    return number_format(value, decimal_pos, force_grouping=True)
+    return with_minus(number_format(value, decimal_pos, force_grouping=True))
 
 
 def grouped_field(field: models.Field, value) -> str | None:

@@ -30,8 +30,9 @@ def number_text(value: float, digits: int) -> str:
     """A number for people in text, to `digits` decimals as the active language writes them: rounded first
     (`number_format` alone cuts the digits off: 1.96 would read "1,9"), with a real minus, and never "-0,0" (a value
     that rounds to zero from below, or -0.0 itself, which `round` and numpy produce, e.g. by negating a 0). Every
-    decimal a page, PDF or admin list writes in text goes through here; `number_format` stays only for thousands
-    grouping (`tests/core/test_numbers.py` holds the code to that)."""
+    decimal a page, PDF or admin text writes goes through here; `number_format` stays only for thousands grouping
+    (the admin lists' number columns, `assessment.admin.grouped`, with a real minus too; `tests/core/test_numbers.py`
+    holds the code to that)."""
     return with_minus(number_format(round(float(value), digits), digits))
 
 

@@ -67,3 +67,22 @@ def test_the_lists_number_columns_stay_sortable(admin_client):
         assert any("sortable" in h and f"column-{column}" in h for h in headers), column
     sorted_page = admin_client.get(reverse("admin:recommendations_course_changelist"), {"o": "5"})
     assert sorted_page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "text"),
+    [
+        (-0.4, "de", "\u22120,4"),
+        (-0.0, "de", "0,0"),
+        (-1234.5, "en", "\u22121,234.5"),
+        (Decimal("-0.00"), "de", "0,00"),
+    ],
+)
+def test_a_negative_number_in_a_list_has_a_real_minus_and_a_zero_no_sign(value, language, text):
+    """A role's work style of -0.4 read "-0,4" (a hyphen), and -0.0 "-0,0"."""
+    from django.utils.translation import override
+
+    from assessment.admin import grouped
+
+    with override(language):
+        assert grouped(value) == text

@@ -296,3 +296,17 @@ def test_the_average_above_a_role_is_worked_out_from_the_levels_as_the_page_writ
         reasons = reasons_for(role, COMPETENCIES, levels, 0.4, NAMES, match)
     # unrounded: 1.72 - 1 = 0.72, "0.7"; as written: (3 * 1.8 + 2 * 1.7) / 5 - 1 = 0.76, "0.8"
     assert any("on average 0.8 of a level above its requirements" in reason for reason in reasons), reasons
+
+
+def test_a_beginner_with_nothing_clearly_missed_reads_two_possibly_met_requirements_and_how_many_more():
+    """All five possibly met: two by name, the other three counted, in both languages (all five named pushed the
+    results page's main actions off the first screen)."""
+    levels = {"com": 3.7, "chg": 2.8, "svc": 2.7, "arc": 2.9, "sec": 3.6}
+    highs = {c: 4.5 for c in NAMES}
+    german = [r for r in reasons(levels, highs) if "Vielleicht erfüllt" in r]
+    english = [r for r in reasons(levels, highs, "en") if "Possibly met" in r]
+    assert len(german) == len(english) == 1
+    assert german[0].startswith("Keine Anforderung ist deutlich verfehlt. Vielleicht erfüllt")
+    assert german[0].endswith("; dazu 3 weitere.") and german[0].count("(gefordert:") == 2
+    assert english[0].startswith("No requirement is clearly missed. Possibly met")
+    assert english[0].endswith("; and 3 more.") and english[0].count("(required:") == 2
