@@ -71,10 +71,6 @@ def _texts(language: str | None) -> dict[str, str]:
             "Possibly met (at most half a level below, and the range of your level reaches the requirement): "
             "%(gaps)s; and %(more)s more."
         ),
-        "about_all_more": _(
-            "No requirement is clearly missed. Possibly met (at most half a level below, and the range of your level "
-            "reaches the requirement): %(gaps)s; and %(more)s more."
-        ),
         "style_suits": _("Your work style (%(style)s) suits the role."),
         # the bracket names the person's style: "a work style that is more firefighting than yours (more of an
         # architect)" read as if it described the role (a review)
@@ -286,15 +282,20 @@ def _reasons(
             reasons.append(t["all"])
     if below:
         reasons.append(t["below"] % {"gaps": _levels(below, levels, requirements, names, t, language, placeholders)})
-    if possibly:
-        # "nothing clearly missed" only when nothing else is missing; two by name and how many more, as the gaps: a
-        # beginner at 0,9 against three requirements of 1 pushed the main actions off the first screen
-        key = "about" if ranked or below else "about_all"
+    if possibly and (ranked or below):
+        # beside what is missing: two by name and how many more, as the gaps (a beginner at 0,9 against three
+        # requirements of 1 pushed the main actions off the first screen)
         named_possibly = _levels(possibly[:2], levels, requirements, names, t, language, placeholders)
         if len(possibly) > 2:
-            reasons.append(t[f"{key}_more"] % {"gaps": named_possibly, "more": len(possibly) - 2})
+            reasons.append(t["about_more"] % {"gaps": named_possibly, "more": len(possibly) - 2})
         else:
-            reasons.append(t[key] % {"gaps": named_possibly})
+            reasons.append(t["about"] % {"gaps": named_possibly})
+    elif possibly:
+        # "nothing clearly missed" only when nothing else is missing; then this is the card's whole account of the
+        # role, and names every one (the core of the role among them)
+        reasons.append(
+            t["about_all"] % {"gaps": _levels(possibly, levels, requirements, names, t, language, placeholders)}
+        )
     distance = abs(work_style - role.work_style)
     if not style_known:
         pass  # no situation answered: the style is the scale's middle by default, not the person's
