@@ -36,9 +36,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 if TYPE_CHECKING:  # scikit-learn, skops and scipy take seconds to import: only where a model is used
     from sklearn.pipeline import Pipeline
 
-# 2: the metrics travel with the model; 3: plain trees, no calibration wrapper; 4: learned from people measured with
-# the prior on their mean level (`measurement.MEAN_PRIOR_SD`), so an older model, measured without it, is retrained
-FORMAT_VERSION = 4
+# The payload's format: 2, the metrics travel with the model; 3, plain trees, no calibration wrapper. Only a change
+# that makes an older model unreadable raises it: a model that no longer loads leaves every database ranking by the
+# transparent match until one is retrained (a measurement change that does not change the features is no reason:
+# bench/MEASUREMENT.md, thirty-fourth session).
+FORMAT_VERSION = 3
 RANDOM_STATE = 20261124
 PROFILES_PER_ROLE = 300
 CORE_LEVEL = 4  # a requirement of 4 or more is the core of a role

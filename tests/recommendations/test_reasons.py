@@ -1,5 +1,5 @@
-"""The reasons name every level as the chart's table shows it, and leave out none of the possibly met gaps: two by
-name, the rest counted, as the gaps."""
+"""The reasons name every level as the chart's table shows it, and leave out none of the possibly met gaps: all by
+name where nothing is clearly missed, beside a clear gap two by name and the rest counted, as the gaps."""
 
 from __future__ import annotations
 
