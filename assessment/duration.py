@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.rounding import half_up_int
+
 # Silent reading of non-fiction by adults: about 240 words a minute (Brysbaert, "How many words do we read per
 # minute?", Journal of Memory and Language 109, 2019: 238). German words are longer; the answers are read and
 # compared rather than read once, so this is the fast end: the estimate does not promise less than it takes.
@@ -64,5 +66,5 @@ def duration(estimate: float, sittings: Sequence[timedelta]) -> Duration:
     kept = [s for s in sittings if timedelta(0) < s <= ONE_SITTING and s >= fastest]
     if len(kept) >= MIN_MEASURED:
         median = statistics.median(s.total_seconds() for s in kept) / 60
-        return Duration(max(1, round(median)), len(kept))
-    return Duration(max(1, round(estimate)), 0)
+        return Duration(max(1, half_up_int(median)), len(kept))
+    return Duration(max(1, half_up_int(estimate)), 0)

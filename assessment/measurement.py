@@ -48,6 +48,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from core.rounding import half_up
+
 LEVELS = np.arange(6, dtype=float)
 RANGE_MASS = 0.90
 
@@ -284,7 +286,7 @@ class CompetencyScore:
 
     @property
     def score(self) -> float:
-        return round(self.expected * 20, 1)
+        return half_up(self.expected * 20, 1)
 
     @property
     def knowledge_checked(self) -> bool:
@@ -305,7 +307,7 @@ class CompetencyScore:
         self-rating; 0 otherwise, and where nothing was said."""
         if self.self_level is None:
             return 0
-        moved = round(round(self.expected, 1) - self.self_level, 1)
+        moved = half_up(half_up(self.expected, 1) - self.self_level, 1)
         return (moved >= RATING_MOVED) - (moved <= -RATING_MOVED)
 
     @property
@@ -711,8 +713,8 @@ def score_profile(competencies: Iterable[str], items: Iterable[ItemSpec], answer
             slug=e.slug,
             level=int(level),
             expected=round(float(expected), 3),
-            level_low=round(low, 1),
-            level_high=round(high, 1),
+            level_low=half_up(low, 1),
+            level_high=half_up(high, 1),
             confidence=round(max(0.0, 1 - float(spread) / knowing_nothing), 3),
             answered=e.answered,
             total=e.total,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -17,6 +16,7 @@ from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
 from core.numbers import number_text, one_decimal, whole_percent
+from core.rounding import half_up, half_up_int
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def shown_level(score: CompetencyScore) -> int:
     show to one decimal (the posterior mean, `expected`), rounded half up. The posterior's median step
     (`score.level`, what the JSON gives) can differ from it where the posterior is skewed: beside "4,5 von 5"
     it read "about level 5", beside a score of 30 "about level 1" and of 32 "about level 2"."""
-    one_decimal = Decimal(repr(round(score.expected, 1)))
-    return int(one_decimal.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return half_up_int(half_up(score.expected, 1))
 
 
 @dataclass

@@ -17,6 +17,7 @@ from assessment.bank import competency_slugs, item_spec, items_with_options
 from assessment.measurement import ItemSpec, Profile, score_profile
 from assessment.models import Answer, Assessment, AttemptNumbering, Item, Option
 from assessment.sharpening import SHARPEN_QUESTIONS, sharpen_plan
+from core.rounding import half_up_int
 
 # The adaptive engine needs the roles, which live in `recommendations`; `assessment` never imports
 # it. `recommendations` registers, when the apps are ready, a function that returns the prepared bank,
@@ -387,6 +388,6 @@ def start_page_durations(language: str, questions: int) -> duration.StartPageTim
     return duration.StartPageTimes(
         adaptive=duration.duration(duration.estimated_minutes(typical), sittings[True]),
         self_ratings=len(self_ratings),
-        self_rating_minutes=round(duration.estimated_minutes(self_ratings)),
+        self_rating_minutes=half_up_int(duration.estimated_minutes(self_ratings)),
         every=duration.duration(duration.estimated_minutes(list(words.values())), sittings[False]),
     )

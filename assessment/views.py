@@ -38,6 +38,7 @@ from assessment.translation import current_language
 from config.locale import keep_language
 from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
+from core.rounding import half_up_int
 from core.rows import columns, fetch, quote, table
 
 SESSION_KEY = "assessment_token"
@@ -305,7 +306,7 @@ def _render_step(
         "at_most": _at_most(assessment, step),
         "open_ended": bool(assessment.adaptive and assessment.plan.get("open_ended")),
         "sharpening": assessment.sharpen_until is not None,
-        "percent": round(100 * (step - 1) / max(1, assessment.total_steps)),
+        "percent": half_up_int(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),
         "previous_url": assessment.step_url(step - 1) if step > 1 else None,
         # adaptive: the question still open is the last one put; from a page two or more before it, a way straight there

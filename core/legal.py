@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
 
+from core.rounding import half_up_int
+
 DAY = 24 * 3600
 
 
@@ -69,7 +71,7 @@ def retention() -> dict[str, int | str | None]:
         "login_record_days": settings.LOGIN_RECORD_RETENTION_DAYS,
         "link_days": link_days(),
         "lockout_failures": settings.AXES_FAILURE_LIMIT,
-        "lockout_minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+        "lockout_minutes": half_up_int(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
         # A counter lives through its window and the next, where it is the previous one (core/ratelimit.py).
         "counter_minutes": math.ceil((2 * longest_window + 1) / 60),
         "session_cookie": settings.SESSION_COOKIE_NAME,

@@ -7,11 +7,12 @@ whole percent that says "100" only for all and "0" only for nothing. Attributes 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
+
+from core.rounding import half_up, half_up_int
 
 MINUS = "\u2212"
 NO_BREAK_SPACE = "\u00a0"
@@ -32,8 +33,8 @@ def number_text(value: float, digits: int) -> str:
     that rounds to zero from below, or -0.0 itself, which `round` and numpy produce, e.g. by negating a 0). Every
     decimal a page, PDF or admin text writes goes through here; `number_format` stays only for thousands grouping
     (the admin lists' number columns, `assessment.admin.grouped`, with a real minus too; `tests/core/test_numbers.py`
-    holds the code to that)."""
-    return with_minus(number_format(round(float(value), digits), digits))
+    holds the code to that). Halves up, as `floatformat` rounds the tables (`core.rounding`)."""
+    return with_minus(number_format(half_up(value, digits), digits))
 
 
 def bind_percent(text: str) -> str:
@@ -46,7 +47,7 @@ def whole_percent(value: float) -> int:
     """A share in percent (0-100) as a whole number for people: halves up, as `floatformat` rounds, except that
     100 stands only for all of it and 0 only for none. A role match of 99.6 % beside a requirement it still
     misses reads 99 %, not "100 %"; a 0.3 % match reads 1 %, not "nothing"."""
-    shown = int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    shown = half_up_int(value)
     if shown >= 100 and value < 100:
         return 99
     if shown <= 0 and value > 0:
@@ -56,14 +57,15 @@ def whole_percent(value: float) -> int:
 
 def one_decimal(level: float) -> float:
     """A level as the pages write it, to one decimal ("2,95" is written "3,0"): what every comparison of a level
-    with a requirement that a page states must use, so that "3,0 von 3" is never listed as missed."""
-    return round(float(level), 1)
+    with a requirement that a page states must use, so that "3,0 von 3" is never listed as missed. Halves up, as the
+    tables write it (`core.rounding`): 0.35 is "0,4" in both."""
+    return half_up(level, 1)
 
 
 def shown_gap(required: float, level: float) -> float:
     """What the level as written (`one_decimal`) leaves of a requirement, to one decimal: 0 where the page writes
     the level at or above it."""
-    return round(max(0.0, float(required) - one_decimal(level)), 1)
+    return half_up(max(0.0, float(required) - one_decimal(level)), 1)
 
 
 # A level below its requirement by at most this (as written, to one decimal), with a 90 % range that reaches the

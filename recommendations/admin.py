@@ -58,6 +58,7 @@ from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.numbers import number_text
+from core.rounding import half_up_int
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
@@ -100,7 +101,7 @@ WORKER_HINT_AFTER_SECONDS = 15
 
 def _expected_training_seconds(active: ModelVersion | None) -> int:
     """How long a training takes, as the active version's took (10 seconds before there is one)."""
-    return round((active.metrics.get("train_seconds") if active else None) or 10)
+    return half_up_int((active.metrics.get("train_seconds") if active else None) or 10)
 
 
 @admin.register(Provider)
@@ -1188,8 +1189,8 @@ class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMi
             "finished": result.is_finished,
             "active": active,
             "expected_seconds": _expected_training_seconds(active),
-            "waiting_seconds": round((now - result.enqueued_at).total_seconds()) if result.enqueued_at else 0,
-            "running_seconds": round((now - result.started_at).total_seconds()) if result.started_at else 0,
+            "waiting_seconds": half_up_int((now - result.enqueued_at).total_seconds()) if result.enqueued_at else 0,
+            "running_seconds": half_up_int((now - result.started_at).total_seconds()) if result.started_at else 0,
             "worker_hint_after": WORKER_HINT_AFTER_SECONDS,
         }
         if result.status == TaskResultStatus.SUCCESSFUL:

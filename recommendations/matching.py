@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.numbers import CLEARLY_BELOW, shown_gap
+from core.rounding import half_up
 
 if TYPE_CHECKING:
     from assessment.measurement import LevelMixture
@@ -76,7 +77,7 @@ class Match:
 def _rounded(value: float, gap_open: bool) -> float:
     """A match to one decimal, as stored and downloaded, that never reads 100 while a gap is open (99.96 is 99.9,
     so the page's whole percent says 99, not "100 %" beside a requirement it lists as missing)."""
-    shown = round(value, 1)
+    shown = half_up(value, 1)
     return min(shown, 99.9) if gap_open else shown
 
 
@@ -143,8 +144,8 @@ def role_match(
     shown = _rounded(value, bool(gaps))
     return Match(
         value=shown,
-        low=min(round(max(0.0, value - spread), 1), shown),
-        high=max(round(min(100.0, value + spread), 1), shown),
+        low=min(half_up(max(0.0, value - spread), 1), shown),
+        high=max(half_up(min(100.0, value + spread), 1), shown),
         gaps=tuple(gaps),
     )
 
@@ -306,8 +307,8 @@ def role_matches(
         matches.append(
             Match(
                 value=(shown := _rounded(v, bool(open_))),
-                low=min(round(role_low, 1), shown),
-                high=max(round(role_high, 1), shown),
+                low=min(half_up(role_low, 1), shown),
+                high=max(half_up(role_high, 1), shown),
                 gaps=tuple(Gap(competencies[c], required[c], person[c], short[c], about_met=reached[c]) for c in open_),
             )
         )

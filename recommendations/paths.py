@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from core.numbers import one_decimal
+from core.rounding import half_up
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class LearningPath:
 
     @property
     def total_hours(self) -> float:
-        return round(sum(s.course.hours for s in self.steps), 1)
+        return half_up(sum(s.course.hours for s in self.steps), 1)
 
     @property
     def total_price_eur(self) -> float:
@@ -1041,7 +1042,7 @@ def optimal_path(
         free, free_open = plan(None, None)
         if len(free_open) < len(open_gaps):  # it closes more (not always a subset: it may take other courses)
             unlimited = Unlimited(
-                hours=round(sum(s.course.hours for s in free), 1),
+                hours=half_up(sum(s.course.hours for s in free), 1),
                 price_eur=round(sum(s.course.price_eur or 0.0 for s in free), 2),
                 courses_price_on_request=sum(1 for s in free if s.course.price_eur is None),
                 open_gaps=free_open,

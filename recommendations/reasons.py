@@ -131,7 +131,7 @@ def _levels(
             t[placeholders.get(c, "gap")]
             % {
                 "name": names[c],
-                "level": _number(round(levels.get(c, 0), 1), 1, language),
+                "level": _number(one_decimal(levels.get(c, 0)), 1, language),
                 "required": _number(requirements[c], 0, language),
             }
             for c in competencies

@@ -434,8 +434,9 @@ def test_the_change_is_the_difference_of_the_levels_as_the_page_rounds_them():
     from recommendations.presentation import _level_shown
 
     levels = (1.45, 0.05, 2.55, 3.0, 4.449)
-    # as the profile, the role cards and the charts write them (one_decimal), exact: "1,4", not the raw 1.45's "1,5"
-    assert [str(_level_shown(level)) for level in levels] == ["1.4", "0.1", "2.5", "3.0", "4.4"]
+    # as the profile, the role cards and the charts write them (one_decimal, halves up as the tables write them),
+    # exact: 1.45 is "1,5" and 2.55 "2,6" everywhere (the float's `round` gave 1.4 and 2.5 beside a table's 1,5, 2,6)
+    assert [str(_level_shown(level)) for level in levels] == ["1.5", "0.1", "2.6", "3.0", "4.4"]
     assert [float(_level_shown(level)) for level in levels] == [one_decimal(level) for level in levels]
 
 

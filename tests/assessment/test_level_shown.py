@@ -45,6 +45,10 @@ def test_a_higher_score_never_reads_a_lower_level_across_many_profiles():
 
 
 def test_the_profile_writes_a_level_as_the_role_cards_and_its_whole_level_do():
-    """The profile formatted the raw mean on its own: 1.45 read "1,5" beside "Etwa Stufe 1" and a card's "1,4"."""
+    """The profile formatted the raw mean on its own: 1.45 read "1,5" beside "Etwa Stufe 1" and a card's "1,4". With
+    one rounding, halves up on the number as written (`core.rounding`), the profile, the cards and the whole level
+    agree: "1,5", about level 2."""
     row = ScoredCompetency(competency=None, score=score(1.45, 1), descriptor="…")
-    assert row.level_shown == 1.4 and row.rounded_level == 1
+    assert row.level_shown == 1.5 and row.rounded_level == 2
+    below = ScoredCompetency(competency=None, score=score(1.449, 1), descriptor="…")
+    assert below.level_shown == 1.4 and below.rounded_level == 1

@@ -23,6 +23,7 @@ from assessment.measurement import (
     Reliability,
     score_profile,
 )
+from core.rounding import half_up
 from tests.assessment.test_measurement import BANK, COMPETENCIES, scenario
 
 
@@ -175,8 +176,8 @@ def score_profile_as_before(competencies, items, answers) -> Profile:
             slug=e.slug,
             level=int(level),
             expected=round(float(expected), 3),
-            level_low=round(low, 1),
-            level_high=round(high, 1),
+            level_low=half_up(low, 1),
+            level_high=half_up(high, 1),
             confidence=round(max(0.0, 1 - float(spread) / m._spread_of_knowing_nothing()), 3),
             answered=e.answered,
             total=e.total,

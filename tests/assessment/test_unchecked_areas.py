@@ -13,6 +13,7 @@ from assessment.measurement import RATING_MOVED, score_profile
 from assessment.models import Item
 from assessment.presentation import ScoredCompetency
 from assessment.services import start_assessment
+from core.rounding import half_up
 from tests.assessment.test_measurement import BANK, COMPETENCIES, answers_for
 from tests.conftest import answer_all
 
@@ -114,7 +115,7 @@ def test_a_checked_rating_of_five_with_the_hardest_check_right_says_why_it_reads
     answers = {f"{c}-self": "3" for c in COMPETENCIES}
     answers.update({f"{COMPETENCIES[0]}-self": "5", f"{COMPETENCIES[0]}-k5": "a"})
     score = profile_of(answers).competencies[COMPETENCIES[0]]
-    assert round(score.expected, 1) <= 4.5 and not score.rates_self_higher and score.moved_checked == -1
+    assert half_up(score.expected, 1) <= 4.5 and not score.rates_self_higher and score.moved_checked == -1
     row = ScoredCompetency(competency=None, score=score, descriptor="")
     with translation.override("de"):
         assert row.rating_note == (
@@ -144,7 +145,7 @@ def test_every_level_shown_half_a_level_or_more_from_its_rating_says_why_and_whi
             if score.self_level is None:
                 assert row.rating_note == "" or score.knowledge_checked, slug
                 continue
-            shown = round(score.expected, 1)
+            shown = half_up(score.expected, 1)
             with translation.override("en"):
                 note = row.rating_note
             if abs(shown - score.self_level) >= RATING_MOVED - 1e-9:

@@ -180,3 +180,71 @@ def test_no_decimal_is_written_for_people_without_rounding_and_a_minus_sign():
         if "number_format(" in line and "force_grouping=True" not in line and not line.lstrip().startswith("#")
     ]
     assert calls == []
+
+
+# Values a page meets at an exact half: levels and ranges stored to two decimals, matches to one, hours summed.
+HALVES = [0.05, 0.15, 0.25, 0.35, 0.45, 1.45, 2.25, 2.35, 2.675, 3.05, 3.45, 4.95, 12.25, 99.95, -0.35, -2.25]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_decimal_in_text_rounds_as_the_tables_write_it(language):
+    """A level stored to two decimals (a result read back) read "0,3" in a sentence (`round` on the binary float,
+    0.34999..., and exact halves to even: 2.25 -> 2.2) and "0,4" in the table beside it (`floatformat`, halves up on
+    the number as written). Every rounding for people is `core.rounding.half_up`, which writes what `floatformat`
+    writes: for every two-decimal value of the level scale and the halves around it, in both languages."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import override
+
+    from core.numbers import number_text, one_decimal, shown_gap, with_minus
+
+    values = [*HALVES, *(step / 100 for step in range(-100, 601))]
+    with override(language):
+        for value in values:
+            assert number_text(value, 1) == with_minus(floatformat(value, 1)), value
+            assert one_decimal(value) == float(floatformat(value, "1u")), value
+            assert number_text(value, 0) == with_minus(floatformat(value, 0)), value
+        assert shown_gap(4, 3.35) == 0.6  # 3.35 is written "3,4": 0,6 is missing, not 0,7
+        assert number_text(0.35, 1) == ("0,4" if language == "de" else "0.4")
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "rounded"),
+    [(0.35, 1, 0.4), (2.25, 1, 2.3), (12.5, 0, 13.0), (-0.35, 1, -0.4), (2.675, 2, 2.68), (1.96, 1, 2.0)],
+)
+def test_half_up_rounds_the_number_as_written(value, digits, rounded):
+    from core.rounding import half_up, half_up_int
+
+    assert half_up(value, digits) == rounded
+    assert half_up_int(2.5) == 3 and half_up_int(0.5) == 1  # `round` gives 2 and 0
+    assert half_up(float("inf"), 1) == float("inf")
+
+
+# The builtin `round` to whole numbers or one decimal that stays: not numbers people read.
+ROUND_ALLOWED = {
+    "assessment/measurement.py": "the simulated person's self-rating (said = round(level + bias + noise))",
+    "core/middleware.py": "the request log's milliseconds",
+    "recommendations/charts.py": "the chart's label room in pixels",
+    "recommendations/dashboard.py": "the dashboard chart's SVG geometry",
+    "recommendations/recommender.py": "how often a real outcome is repeated in training",
+}
+
+
+def test_every_number_rounded_for_people_rounds_halves_up():
+    """The class of "0,3 in the sentence, 0,4 in the table": the builtin `round` to a whole number or one decimal
+    (halves to even, on the binary float) appears in the project's code only where no person reads the number;
+    levels, ranges, matches, gaps, hours, minutes, seconds and percent are rounded by `core.rounding`."""
+    import ast
+
+    found = []
+    for app in ("assessment", "recommendations", "core", "config"):
+        for path in (PROJECT / app).rglob("*.py"):
+            where = str(path.relative_to(PROJECT))
+            if "migrations" in path.parts or where in ROUND_ALLOWED:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round":
+                    digits = node.args[1] if len(node.args) > 1 else None
+                    if not (isinstance(digits, ast.Constant) and digits.value >= 2):  # none, 0, 1 or a variable
+                        found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+    assert found == []
+    assert all((PROJECT / where).exists() for where in ROUND_ALLOWED)

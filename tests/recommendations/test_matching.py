@@ -3,6 +3,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from core.rounding import half_up
 from recommendations.matching import role_match
 
 ROLE = {"a": 4, "b": 3, "c": 1, "d": 0}
@@ -73,7 +74,7 @@ def test_the_ranking_uses_the_same_match_as_the_page(roles, levels):
     for share, requirements in zip(shares, roles):
         match = role_match(requirements, levels)
         # the page's match is the ranking's to one decimal, except that it never reads 100 while a gap is open
-        expected = min(round(100 * share, 1), 99.9) if match.gaps else round(100 * share, 1)
+        expected = min(half_up(100 * share, 1), 99.9) if match.gaps else half_up(100 * share, 1)
         assert abs(expected - match.value) <= 0.051
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from assessment.measurement import LevelMixture
 from core.numbers import CLEARLY_BELOW, one_decimal, shown_gap
+from core.rounding import half_up
 from recommendations import recommender
 from recommendations.charts import gap_chart
 from recommendations.matching import (
@@ -120,12 +121,12 @@ def role_matches_as_before(competencies, requirements, levels, level_high, varia
         row = dict(zip(competencies, w[i].tolist()))
         gaps.sort(key=lambda g, row=row: (-row[g.competency] * g.missing, g.competency))
         v = float(value[i])
-        shown = min(round(v, 1), 99.9) if gaps else round(v, 1)  # never 100 with a gap open
+        shown = min(half_up(v, 1), 99.9) if gaps else half_up(v, 1)  # never 100 with a gap open
         matches.append(
             Match(
                 value=shown,
-                low=min(round(max(0.0, v - float(spread[i])), 1), shown),
-                high=max(round(min(100.0, v + float(spread[i])), 1), shown),
+                low=min(half_up(max(0.0, v - float(spread[i])), 1), shown),
+                high=max(half_up(min(100.0, v + float(spread[i])), 1), shown),
                 gaps=tuple(gaps),
             )
         )
