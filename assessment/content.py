@@ -8,8 +8,10 @@
 * a row an admin changed is left alone.
 
 "Changed by an admin" is told by django-simple-history: the loader writes its own history records with the
-change reason `SHIPPED`; every other record (the admin, an import, a revert) is someone's edit. A row without
-any history (made by the data migrations of earlier releases) is untouched. Every shipped row gets a history
+change reason `SHIPPED`; a row whose newest record is another (the admin, an import, a revert to an own version)
+is someone's edit. A revert to the shipped version (the unit's newest `SHIPPED` record) makes the row shipped
+content again, so the next release's fixes reach it as they reach a row nobody touched. A row without any
+history (made by the data migrations of earlier releases) is untouched. Every shipped row gets a history
 record with its shipped values, the baseline an admin's "revert" can go back to.
 
 A row and its parts are one unit: an item with its options, a competency with its level descriptors. An edit
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from core.history import reverted_to
 from core.strict_json import load_file
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -54,10 +57,32 @@ class LoadReport:
         ]
 
 
-def edited_ids(model: type[models.Model], field: str = "id") -> set[Any]:
-    """Ids (or the `field` of) rows with a history record not written by the loader: someone's edit."""
+def edited_ids(model: type[models.Model], field: str = "id", unit: type[models.Model] | None = None) -> set[Any]:
+    """Ids (or the `field` of) rows whose newest history record is someone's edit: not the loader's, nor a revert
+    to the shipped version. A part's (`field` naming its `unit`, e.g. a role's required level and "role_id") is
+    reverted with its unit, to the moment of the unit's version."""
+    shipped = _newest_shipped(unit or model)
+    newest: dict[Any, tuple[Any, str | None]] = {}
     history = model.history.model  # type: ignore[attr-defined]
-    return set(history.objects.exclude(history_change_reason=SHIPPED).values_list(field, flat=True))
+    for row, key, reason in history.objects.order_by("history_date", "history_id").values_list(
+        "id", field, "history_change_reason"
+    ):
+        newest[row] = (key, reason)
+    return {
+        key
+        for key, reason in newest.values()
+        if reason != SHIPPED and not (shipped.get(key) is not None and reverted_to(reason) == shipped[key])
+    }
+
+
+def _newest_shipped(model: type[models.Model]) -> dict[Any, Any]:
+    """The moment of each row's newest shipped version (`SHIPPED` record)."""
+    history = model.history.model  # type: ignore[attr-defined]
+    moments = history.objects.filter(history_change_reason=SHIPPED).values_list("id", "history_date")
+    newest: dict[Any, Any] = {}
+    for row, moment in moments:
+        newest[row] = max(moment, newest.get(row, moment))
+    return newest
 
 
 def baseline_ids(model: type[models.Model]) -> set[int]:
@@ -191,7 +216,7 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
         sections[data["slug"]], outcome = sync_row(Section, row, {"slug": data["slug"]}, values, sections_baselined)
         report.add("sections", outcome)
 
-    edited = edited_ids(Competency) | edited_ids(LevelDescriptor, "competency_id")
+    edited = edited_ids(Competency) | edited_ids(LevelDescriptor, "competency_id", Competency)
     competencies_baselined = baseline_ids(Competency)
     levels_baselined = baseline_ids(LevelDescriptor)
     competencies = {c.slug: c for c in Competency.objects.all()}
@@ -229,7 +254,7 @@ def sync_question_bank(report: LoadReport | None = None) -> LoadReport:
         )
         report.add("competencies", "updated" if outcome == "unchanged" and parts_changed else outcome)
 
-    edited = edited_ids(Item) | edited_ids(Option, "item_id")
+    edited = edited_ids(Item) | edited_ids(Option, "item_id", Item)
     items_baselined = baseline_ids(Item)
     options_baselined = baseline_ids(Option)
     existing = {i.slug: i for i in Item.objects.all()}

@@ -61,14 +61,21 @@ def revert_reason(version) -> str:
     return f"{REVERTED}{version.history_date.isoformat()}"
 
 
+def reverted_to(reason: str | None) -> datetime.datetime | None:
+    """The moment of the version a revert's record went back to (`revert_reason`), None for any other record."""
+    if not reason or not reason.startswith(REVERTED):
+        return None
+    try:
+        return datetime.datetime.fromisoformat(reason.removeprefix(REVERTED))
+    except ValueError:
+        return None
+
+
 def change_reason_label(reason: str | None) -> str:
     if not reason:
         return "–"
-    if reason.startswith(REVERTED):
-        try:
-            moment = timezone.localtime(datetime.datetime.fromisoformat(reason.removeprefix(REVERTED)))
-        except ValueError:
-            return reason
+    if (reverted := reverted_to(reason)) is not None:
+        moment = timezone.localtime(reverted)
         return gettext("Reverted to the version of %(date)s, %(time)s") % {
             "date": formats.date_format(moment, "DATE_FORMAT"),
             "time": formats.time_format(moment, "TIME_FORMAT"),

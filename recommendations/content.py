@@ -36,7 +36,7 @@ def sync_roles(report: LoadReport | None = None) -> LoadReport:
 
     report = report or LoadReport()
     competencies = {c.slug: c.pk for c in Competency.objects.all()}
-    edited = edited_ids(Role) | edited_ids(RoleRequirement, "role_id")
+    edited = edited_ids(Role) | edited_ids(RoleRequirement, "role_id", Role)
     roles_baselined = baseline_ids(Role)
     requirements_baselined = baseline_ids(RoleRequirement)
     existing = {r.slug: r for r in Role.objects.all()}
@@ -148,7 +148,7 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
         )
         report.add("providers", outcome)
 
-    edited = edited_ids(Course) | edited_ids(CourseCompetency, "course_id")
+    edited = edited_ids(Course) | edited_ids(CourseCompetency, "course_id", Course)
     courses_baselined = baseline_ids(Course)
     links_baselined = baseline_ids(CourseCompetency)
     existing = {c.slug: c for c in Course.objects.all()}

@@ -4,13 +4,15 @@ and the revert page name the rows' changes; what cannot come back is refused, an
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.urls import reverse
 
-from assessment.content import SHIPPED
+from assessment.content import SHIPPED, save_shipped
 from assessment.models import Answer, Competency, Item, LevelDescriptor, Option, Section
 from assessment.services import record_answer, start_assessment
 from recommendations.models import Course, CourseCompetency, Role, RoleRequirement
@@ -461,3 +463,45 @@ def test_a_reverts_records_say_it_was_a_revert_and_to_which_version(admin_client
     listed = admin_client.get(admin_url(role, "history")).content.decode()
     assert reason in listed
     assert listed.count(reason) == 1  # the revert's record only, not the edit's
+
+
+def load_content() -> str:
+    out = io.StringIO()
+    call_command("load_content", stdout=out)
+    return out.getvalue()
+
+
+def test_a_role_reverted_to_its_shipped_version_takes_the_next_releases_content_again(admin_client):
+    """An admin who edits a role and then reverts it to the shipped version wants shipped content: the next release's
+    fix (here the role's description and its troubleshooting level) reached every role but this one, which the
+    loader kept as "left alone" forever because its history held an edit."""
+    role = it_coordinator()
+    release = (role.description_de, role.requirements.get(competency=troubleshooting()).level)
+    # what an earlier release shipped: another description and troubleshooting 3
+    save_shipped(role, {"description_de": "Beschreibung der früheren Fassung"})
+    requirement = role.requirements.get(competency=troubleshooting())
+    save_shipped(requirement, {"level": 3})
+    shipped = role.history.filter(history_change_reason=SHIPPED).latest()
+    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5, work_style="-0,4")
+    revert(admin_client, role, shipped)
+
+    output = load_content()
+
+    role.refresh_from_db()
+    assert (role.description_de, role.requirements.get(competency=troubleshooting()).level) == release
+    assert "roles: 1 updated" in output and "left alone" not in output.split("roles:")[1].splitlines()[0]
+
+
+def test_a_role_reverted_to_an_older_or_edited_version_stays_as_the_admin_left_it(admin_client):
+    role = it_coordinator()
+    older = role.history.filter(history_change_reason=SHIPPED).latest()
+    save_shipped(role, {"description_de": "Beschreibung einer späteren Fassung"})  # a newer release's baseline
+    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5)
+    revert(admin_client, role, older)  # not the newest shipped version: the admin's choice
+    assert "roles: 9 unchanged, 1 left alone" in load_content()
+
+    newest = role.history.filter(history_change_reason=SHIPPED).latest()
+    revert(admin_client, role, newest)
+    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5)  # edited again after the revert
+    assert "roles: 9 unchanged, 1 left alone" in load_content()
+    assert role.requirements.get(competency=troubleshooting()).level == 5
