@@ -17,13 +17,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.utils import timezone
 
 from assessment.content import differs
+from core.history import into_one_record
 from core.meta import concrete_field
 from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS
 from recommendations.models import MIN_COURSE_HOURS, Course, CourseCompetency, Provider
@@ -454,6 +457,11 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     return checked
 
 
+def _set_prerequisites(course: Course, prerequisites: set[int], admission: set[int]) -> None:
+    course.prerequisites.set(prerequisites)
+    course.admission_prerequisites.set(admission)
+
+
 def new_course(slug: str) -> Course:
     """A course new from a file: unverified, whatever the model's default, until the file says otherwise."""
     return Course(slug=slug, verified=False)
@@ -465,10 +473,14 @@ def import_catalogue(data: Any) -> ImportCounts:
     checked = check_catalogue(data)
     counts = ImportCounts()
 
+    saved: dict[str, datetime.datetime] = {}  # course slug -> when this import wrote its record
+
     def save(row: Any, values: dict[str, Any]) -> None:
         for name, value in values.items():
             setattr(row, name, value)
         row._change_reason = IMPORTED
+        if isinstance(row, Course):
+            saved.setdefault(row.slug, timezone.now())
         row.save()
 
     providers = {p.slug: p for p in Provider.objects.all()}
@@ -516,18 +528,21 @@ def import_catalogue(data: Any) -> ImportCounts:
             stale.delete()
             outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
 
+    # Both prerequisite lists once every course exists (a list may name a course later in the file), kept in the
+    # course's one record of this import: django-simple-history wrote one more record for each list that changed,
+    # states of the course nobody imported (as the spreadsheet import and the edit page once did).
     for entry in checked.courses:
         course = courses[entry.slug]
-        wanted = {courses[slug].pk for slug in entry.prerequisites}
-        if set(course.prerequisites.values_list("pk", flat=True)) != wanted:
-            course._change_reason = IMPORTED  # type: ignore[attr-defined]  # django-simple-history reads it
-            course.prerequisites.set(wanted)
-            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
-        wanted = {courses[slug].pk for slug in entry.admission_prerequisites}
-        if set(course.admission_prerequisites.values_list("pk", flat=True)) != wanted:
-            course._change_reason = IMPORTED  # type: ignore[attr-defined]
-            course.admission_prerequisites.set(wanted)
-            outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
+        prerequisites = {courses[slug].pk for slug in entry.prerequisites}
+        admission = {courses[slug].pk for slug in entry.admission_prerequisites}
+        if set(course.prerequisites.values_list("pk", flat=True)) == prerequisites and admission == set(
+            course.admission_prerequisites.values_list("pk", flat=True)
+        ):
+            continue
+        if course.slug not in saved:  # the lists are all that changes: they make the course's version
+            save(course, {})
+        outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
+        into_one_record(course, saved[course.slug], partial(_set_prerequisites, course, prerequisites, admission))
     for result in outcome.values():
         getattr(counts, result)["courses"] += 1
     return counts

@@ -387,3 +387,39 @@ def test_a_file_without_admission_requirements_keeps_the_stored_ones_where_their
     assert err == "" and "courses: 0 created, 1 updated" in out
     marked = {c["slug"]: c["admission_prerequisites"] for c in export()["courses"] if c["admission_prerequisites"]}
     assert marked["itil5-managing-professional"] == ["itil5-foundation"] and "rhce" not in marked
+
+
+def test_an_imported_course_is_one_version_holding_both_prerequisite_lists_as_imported(tmp_path):
+    """django-simple-history wrote a record for each prerequisite list an import changed, after the course's own:
+    a file that set the PRINCE2 Practitioner's hours, prerequisites and admission requirements made three versions,
+    two of them states nobody imported; a new course with prerequisites made two. Now one each, as the spreadsheet
+    import and the edit page write them; a course whose lists alone change gets one too."""
+    data = export()
+    practitioner = Course.objects.get(slug="prince2-7-practitioner")
+    versions = practitioner.history.count()
+    entry = next(c for c in data["courses"] if c["slug"] == practitioner.slug)
+    entry["prerequisites"] = sorted([*entry["prerequisites"], "pmp"])
+    entry["admission_prerequisites"] = ["prince2-7-foundation"]
+    entry["hours"] = 30
+    new = {**copy.deepcopy(entry), "slug": "prince2-7-practitioner-2", "prerequisites": ["pmp"]}
+    new["admission_prerequisites"] = ["pmp"]
+    data["courses"].append(new)
+
+    out, err = import_file(tmp_path, data)
+
+    assert err == "" and "courses: 1 created, 1 updated" in out
+    assert practitioner.history.count() == versions + 1
+    record = practitioner.history.latest()
+    assert sorted(r.to_course.slug for r in record.prerequisites.all()) == ["pmp", "prince2-7-foundation"]
+    assert [r.to_course.slug for r in record.admission_prerequisites.all()] == ["prince2-7-foundation"]
+    assert (record.hours, record.history_change_reason) == (Decimal("30"), IMPORTED)
+    created = Course.objects.get(slug="prince2-7-practitioner-2")
+    assert created.history.count() == 1
+    assert [r.to_course.slug for r in created.history.get().admission_prerequisites.all()] == ["pmp"]
+
+    entry["admission_prerequisites"] = []  # the lists alone change
+    out, err = import_file(tmp_path, data)
+    assert err == "" and "courses: 0 created, 1 updated" in out
+    assert practitioner.history.count() == versions + 2
+    assert not practitioner.history.latest().admission_prerequisites.exists()
+    assert practitioner.history.latest().history_change_reason == IMPORTED
