@@ -16,7 +16,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -24,7 +25,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import display_for_value, flatten_fieldsets, model_ngettext
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,7 +35,7 @@ from django.utils.html import conditional_escape
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import to_historic
+from simple_history.models import DeletedObject, ModelChange, ModelDelta, to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -273,6 +274,21 @@ class InlineRows:
     def state_before(self, moment: datetime.datetime | None) -> dict[Any, Values]:
         """The rows as they were just before `moment` (None: as the history has them last)."""
         return {pk: self._values(record) for pk, record in self.alive(self.records_before(moment)).items()}
+
+    def states_before(self, moments: Iterable[datetime.datetime | None]) -> dict[Any, dict[Any, Values]]:
+        """`state_before` of every moment, from one query: the history list's versions asked for one each."""
+        pk = self.model._meta.pk.attname
+        records = self.history.filter(**{self.fk.attname: self.parent_pk}).order_by("history_date", "history_id")
+        ordered = sorted(set(moments), key=lambda moment: (moment is None, moment))
+        states: dict[Any, dict[Any, Values]] = {}
+        last: dict[Any, Any] = {}
+        position, records = 0, list(records)
+        for moment in ordered:
+            while position < len(records) and (moment is None or records[position].history_date < moment):
+                last[getattr(records[position], pk)] = records[position]
+                position += 1
+            states[moment] = {row: self._values(record) for row, record in self.alive(last).items()}
+        return states
 
     def revert_changes(self, moment: datetime.datetime | None) -> list[RowChange]:
         """What sets the rows now back to the rows just before `moment`. A row now that the history does not
@@ -534,6 +550,18 @@ class LocalizedHistoryHelper(HistoricalRecordContextHelper):
         return super().stringify_delta_change_values(change, old, new)
 
 
+def _through_value(row: Any, through: Any, name: str) -> Any:
+    """A through row's related entry, or a `DeletedObject` for one deleted since (as django-simple-history's diff)."""
+    try:
+        value = getattr(row, name)
+    except ObjectDoesNotExist:
+        value = None
+    if value is None:
+        field = through.get_field(name)
+        value = DeletedObject(field.related_model, getattr(row, field.attname))
+    return value
+
+
 class InlineHistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose history list and revert include the inline rows that have their own history, and
     whose history list names every change in the admin's language (also for an entry without inlines)."""
@@ -575,27 +603,63 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
         return labels[self.model]
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """Next to the parent's own changes, list what changed in its rows between the previous version
-        and this one."""
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        """Each version's changes against the one before it, as django-simple-history lists them, and next to
+        them what changed in the entry's rows. A fixed number of queries however many versions the page lists:
+        the many-to-many fields' rows of all of them in one query per field (django-simple-history read them
+        twice per field and version) and the rows' states in one per inline."""
         records = list(historical_records)
         if not records:
             return
+        m2m_fields = [field.name for field in records[0]._history_m2m_fields]
+        m2m_rows = self._many_to_many_rows(records, m2m_fields, foreign_keys_are_objs)
+        for newer_record, older in itertools.pairwise(records):
+            delta = newer_record.diff_against(
+                older, excluded_fields=m2m_fields, foreign_keys_are_objs=foreign_keys_are_objs
+            )
+            changes = [*delta.changes]
+            for name in m2m_fields:
+                old, new = m2m_rows[name].get(older.pk, []), m2m_rows[name].get(newer_record.pk, [])
+                if old != new:
+                    changes.append(ModelChange(name, old, new))
+            changes.sort(key=lambda change: change.field)
+            delta = ModelDelta(changes, [change.field for change in changes], older, newer_record)
+            helper = self.get_historical_record_context_helper(request, newer_record)
+            newer_record.history_delta_changes = helper.context_for_delta_changes(delta)
         newer = records[0].next_record
         ends = [newer.history_date if newer is not None else None] + [r.history_date for r in records[:-1]]
         for rows in self.history_rows(request, records[0].instance):
-            states: dict[Any, dict[Any, Values]] = {}
-
-            def state(moment, rows=rows, states=states):
-                if moment not in states:
-                    states[moment] = rows.state_before(moment)
-                return states[moment]
-
+            states = rows.states_before([*ends, *(r.history_date for r in records)])
             for record, end in zip(records, ends, strict=True):
                 if not hasattr(record, "history_delta_changes"):
                     continue  # the oldest record: nothing before it to compare with
-                changes = compare_rows(state(record.history_date), state(end), rows.key)
+                changes = compare_rows(states[record.history_date], states[end], rows.key)
                 record.history_delta_changes = [*record.history_delta_changes, *rows.describe(changes)]
+
+    @staticmethod
+    def _many_to_many_rows(records: Sequence[Any], names: Sequence[str], objects: bool) -> dict[str, dict[Any, list]]:
+        """Each many-to-many field's rows of each record (by history id), as django-simple-history's diff gives
+        them: the through rows' fields, sorted by the related entry, related entries as objects when `objects`
+        (a deleted one as its `DeletedObject`)."""
+        found: dict[str, dict[Any, list]] = {}
+        for name in names:
+            rows = getattr(records[0], name)
+            through = rows.model._meta
+            reverse = get_m2m_reverse_field_name(records[0].instance_type._meta.get_field(name))
+            fields = [
+                f.name for f in through.fields if f.editable and f.name not in ("id", "m2m_history_id", "history")
+            ]
+            keys = [f for f in fields if isinstance(through.get_field(f), models.ForeignKey)] if objects else []
+            query = rows.model._default_manager.filter(history__in=[r.pk for r in records]).order_by(reverse, "pk")
+            by_record: dict[Any, list] = {}
+            for row in query.select_related(*keys) if keys else query:
+                by_record.setdefault(row.history_id, []).append(
+                    {
+                        f: _through_value(row, through, f) if f in keys else getattr(row, through.get_field(f).attname)
+                        for f in fields
+                    }
+                )
+            found[name] = by_record
+        return found
 
     def _version(self, object_id: str, version_id: str):
         history = history_of(self.model)

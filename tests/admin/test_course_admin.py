@@ -682,3 +682,37 @@ def test_a_german_price_is_read_as_the_results_pages_limits_read_it(admin_client
         return  # refused, never misread
     course.refresh_from_db()
     assert course.price_eur == Decimal(saved) == Decimal(typed_number(typed, "de"))
+
+
+@pytest.mark.parametrize(("model", "slug"), [(Course, "pmp"), (Role, "it_coordinator")])
+def test_the_history_list_runs_the_same_queries_however_many_versions_it_lists(admin_client, model, slug):
+    """A course's history list ran five queries per version (django-simple-history read both prerequisite lists
+    twice per version, and the competency rows' state once): 87 for 16 versions. Now a fixed number."""
+    obj = model.objects.get(slug=slug)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(admin_url(obj, "history")).status_code == 200
+        return len(captured)
+
+    def new_versions(count: int) -> None:
+        for step in range(count):
+            if isinstance(obj, Course):
+                obj.hours = Decimal(20 + obj.history.count())
+                obj.save()
+                obj.prerequisites.add(Course.objects.exclude(pk=obj.pk).order_by("pk")[obj.history.count() % 5])
+                link = obj.competencies.order_by("pk")[0]
+                link.weight = 0.3 + 0.1 * (step % 5)
+                link.save()
+            else:
+                obj.work_style = round(-0.5 + 0.1 * step, 1)
+                obj.save()
+                requirement = obj.requirements.order_by("pk")[0]
+                requirement.level = requirement.level % 5 + 1
+                requirement.save()
+
+    new_versions(3)
+    queries()  # what a first request caches
+    few = queries()
+    new_versions(10)
+    assert queries() == few
