@@ -53,8 +53,9 @@ How it decides:
 
 Constants marked as fitted were chosen against simulated people who answer realistically (the
 people of ../shared/tools/realistic_check.py, seeds 1-5, 300 sessions each): `TOP1_STABLE`, `MIN_CHECKS`,
-`FIT_MARGIN`, `LEVEL_WEIGHT`; the stopping constants re-checked under the mean-level prior (seeds 1-9, every session
-recorded to the limit and scored where each setting stops: no setting gains top-1, `bench/MEASUREMENT.md`). The
+`FIT_MARGIN`, `LEVEL_WEIGHT`; `TOP1_STABLE`, `TOP3_STABLE` and `FIT_MARGIN` re-checked under the mean-level prior
+(seeds 1-9, every session recorded to the limit and scored where each setting stops: no setting gains top-1,
+`bench/MEASUREMENT.md`). The
 progress estimate (`REMAINING_SETTLED`, `REMAINING_SETTLING`) is measured by
 `bench/progress.py`. To be re-checked when items are calibrated from real answers.
 """

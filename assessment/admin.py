@@ -45,6 +45,7 @@ from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
 from core.numbers import number_text, typed_number, with_minus
+from core.rounding import half_up
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -138,6 +139,8 @@ def grouped(value: int | float | Decimal | None, decimal_pos: int | None = None)
     never a sign (a role's work style of -0.4 reads "−0,4"). None stays None (the list's empty value)."""
     if value is None:
         return None
+    if decimal_pos is not None and not isinstance(value, Decimal):  # `number_format` cuts digits off: 12.96 -> "12,9"
+        value = half_up(value, decimal_pos)
     return with_minus(number_format(value, decimal_pos, force_grouping=True))
 
 

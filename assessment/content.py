@@ -20,6 +20,7 @@ of a part (even deleting it) keeps the whole unit as the admin left it.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,30 +60,38 @@ class LoadReport:
 
 def edited_ids(model: type[models.Model], field: str = "id", unit: type[models.Model] | None = None) -> set[Any]:
     """Ids (or the `field` of) rows whose newest history record is someone's edit: not the loader's, nor a revert
-    to the shipped version. A part's (`field` naming its `unit`, e.g. a role's required level and "role_id") is
-    reverted with its unit, to the moment of the unit's version."""
-    shipped = _newest_shipped(unit or model)
-    newest: dict[Any, tuple[Any, str | None]] = {}
+    to the shipped version (the unit's newest shipped version when the revert was made: a later release that
+    ships the unit anew but leaves this row as it is keeps it shipped). A part's (`field` naming its `unit`, e.g. a
+    role's required level and "role_id") is reverted with its unit, to the moment of the unit's version."""
+    shipped = _shipped_moments(unit or model)
+    newest: dict[Any, tuple[Any, str | None, Any]] = {}
     history = model.history.model  # type: ignore[attr-defined]
-    for row, key, reason in history.objects.order_by("history_date", "history_id").values_list(
-        "id", field, "history_change_reason"
+    for row, key, reason, moment in history.objects.order_by("history_date", "history_id").values_list(
+        "id", field, "history_change_reason", "history_date"
     ):
-        newest[row] = (key, reason)
+        newest[row] = (key, reason, moment)
     return {
         key
-        for key, reason in newest.values()
-        if reason != SHIPPED and not (shipped.get(key) is not None and reverted_to(reason) == shipped[key])
+        for key, reason, moment in newest.values()
+        if reason != SHIPPED and not _reverted_to_shipped(reason, moment, shipped.get(key, []))
     }
 
 
-def _newest_shipped(model: type[models.Model]) -> dict[Any, Any]:
-    """The moment of each row's newest shipped version (`SHIPPED` record)."""
+def _shipped_moments(model: type[models.Model]) -> dict[Any, list[Any]]:
+    """The moments of each row's shipped versions (`SHIPPED` records), in order."""
     history = model.history.model  # type: ignore[attr-defined]
-    moments = history.objects.filter(history_change_reason=SHIPPED).values_list("id", "history_date")
-    newest: dict[Any, Any] = {}
-    for row, moment in moments:
-        newest[row] = max(moment, newest.get(row, moment))
-    return newest
+    moments: dict[Any, list[Any]] = {}
+    for row, moment in (
+        history.objects.filter(history_change_reason=SHIPPED).order_by("history_date").values_list("id", "history_date")
+    ):
+        moments.setdefault(row, []).append(moment)
+    return moments
+
+
+def _reverted_to_shipped(reason: str | None, moment: Any, shipped: list[Any]) -> bool:
+    """Whether a record written at `moment` with `reason` reverted to the newest of the `shipped` versions then."""
+    before = shipped[: bisect.bisect_left(shipped, moment)]
+    return bool(before) and reverted_to(reason) == before[-1]
 
 
 def baseline_ids(model: type[models.Model]) -> set[int]:

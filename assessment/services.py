@@ -279,6 +279,7 @@ def reopen_to_sharpen(assessment: Assessment) -> bool:
                 continue  # reopened, or finished again, meanwhile: look again
             base.finished_at = None
             base.save(update_fields=["asked_ids", "plan", "sharpen_until", "finished_at", "updated_at"])
+            forget_sittings()  # sharpened, it no longer measures a sitting
             break
     assessment.refresh_from_db()
     return assessment.finished_at is None
@@ -391,8 +392,8 @@ def finished_sittings() -> dict[bool, list[timedelta]]:
 
 
 def forget_sittings() -> None:
-    """An attempt has finished: the start page measures its minutes anew (now, and once the change is committed,
-    in case a start page read the attempts in between)."""
+    """An attempt has finished or been reopened: the start page measures its minutes anew (now, and once the change
+    is committed where it runs inside a transaction, in case a start page read the attempts in between)."""
     cache.delete(SITTINGS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(SITTINGS_CACHE_KEY))
 

@@ -278,7 +278,8 @@ class InlineRows:
     def states_before(self, moments: Iterable[datetime.datetime | None]) -> dict[Any, dict[Any, Values]]:
         """`state_before` of every moment, from one query: the history list's versions asked for one each."""
         pk = self.model._meta.pk.attname
-        records = self.history.filter(**{self.fk.attname: self.parent_pk}).order_by("history_date", "history_id")
+        # of two records at one moment the first written counts, as `records_before` (`latest_of_each`) takes it
+        records = self.history.filter(**{self.fk.attname: self.parent_pk}).order_by("history_date", "-history_id")
         ordered = sorted(set(moments), key=lambda moment: (moment is None, moment))
         states: dict[Any, dict[Any, Values]] = {}
         last: dict[Any, Any] = {}

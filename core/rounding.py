@@ -11,7 +11,7 @@ may use it too."""
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 
@@ -21,12 +21,16 @@ def half_up(value: float, digits: int = 0) -> float:
     number = float(value)
     if not math.isfinite(number):
         return number
-    return float(Decimal(repr(number)).quantize(_step(digits), rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(number)).quantize(_step(digits), context=_EXACT))
 
 
 def half_up_int(value: float) -> int:
     """`value` to a whole number, halves up: 12.5 -> 13 (a count of minutes, seconds or percent for people)."""
     return int(half_up(value))
+
+
+# Enough digits for any float to the decimals asked (the default 28 refused 1e27 to one decimal).
+_EXACT = Context(prec=400, rounding=ROUND_HALF_UP)
 
 
 @lru_cache(maxsize=8)

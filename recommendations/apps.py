@@ -16,8 +16,10 @@ class RecommendationsConfig(AppConfig):
 
         from core.history import register_change_reason
         from recommendations.catalogue_file import IMPORTED
+        from recommendations.content import WITHDRAWN
 
         register_change_reason(IMPORTED, _("catalogue import"))
+        register_change_reason(WITHDRAWN, _("withdrawn from the shipped content"))
 
         from django.db.models.signals import post_delete
 

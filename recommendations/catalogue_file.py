@@ -28,7 +28,7 @@ from django.utils import timezone
 from assessment.content import differs
 from core.history import into_one_record
 from core.meta import concrete_field
-from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS
+from recommendations.content import COURSE_DEFAULTS, COURSE_FIELDS, PROVIDER_FIELDS, set_prerequisites
 from recommendations.models import MIN_COURSE_HOURS, Course, CourseCompetency, Provider
 
 IMPORTED = "import_catalogue"  # history_change_reason of what an import writes
@@ -457,11 +457,6 @@ def check_catalogue(data: Any) -> CheckedCatalogue:
     return checked
 
 
-def _set_prerequisites(course: Course, prerequisites: set[int], admission: set[int]) -> None:
-    course.prerequisites.set(prerequisites)
-    course.admission_prerequisites.set(admission)
-
-
 def new_course(slug: str) -> Course:
     """A course new from a file: unverified, whatever the model's default, until the file says otherwise."""
     return Course(slug=slug, verified=False)
@@ -542,7 +537,7 @@ def import_catalogue(data: Any) -> ImportCounts:
         if course.slug not in saved:  # the lists are all that changes: they make the course's version
             save(course, {})
         outcome[course.slug] = outcome[course.slug].replace("unchanged", "updated")
-        into_one_record(course, saved[course.slug], partial(_set_prerequisites, course, prerequisites, admission))
+        into_one_record(course, saved[course.slug], partial(set_prerequisites, course, prerequisites, admission))
     for result in outcome.values():
         getattr(counts, result)["courses"] += 1
     return counts

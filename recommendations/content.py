@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from assessment.content import SHIPPED, LoadReport, baseline_ids, edited_ids, save_shipped, sync_parts, sync_row
+from assessment.content import LoadReport, baseline_ids, edited_ids, save_shipped, sync_parts, sync_row
+from core.history import into_one_record
 from core.strict_json import load_file
 from recommendations import course_fields
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# The reason of the record that deactivates a course an admin has edited (of an example provider, or no longer
+# shipped): not `SHIPPED`, so the course stays the admin's and no later load overwrites it.
+WITHDRAWN = "withdrawn from the shipped content"
 
 
 def read(name: str) -> dict[str, Any]:
@@ -120,6 +126,12 @@ def provider_values(entry: dict[str, Any]) -> dict[str, Any]:
     return {name: entry.get(name, "" if name in ("url", "note_de", "note_en") else False) for name in PROVIDER_FIELDS}
 
 
+def set_prerequisites(course: Any, prerequisites: set[int], admission: set[int]) -> None:
+    """Set a course's prerequisites and admission requirements (wrapped in `core.history.into_one_record`)."""
+    course.prerequisites.set(prerequisites)
+    course.admission_prerequisites.set(admission)  # a subset of them
+
+
 @transaction.atomic
 def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[str, int]:
     """Bring the database in line with the shipped catalogue without undoing an admin's work.
@@ -156,6 +168,7 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
     for link in CourseCompetency.objects.all():
         links.setdefault(link.course_id, {})[link.competency_id] = link
     synced: list[tuple[Any, dict[str, Any], str]] = []
+    since = timezone.now()  # a course's record of this load is written after this moment
     for entry in data["courses"]:
         row = existing.get(entry["slug"])
         if row is not None and row.pk in edited:
@@ -187,16 +200,17 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
             outcome = "updated"
         synced.append((row, entry, outcome))
 
-    for row, entry, outcome in synced:  # prerequisites once every course exists
-        for relation, slugs in (
-            (row.prerequisites, entry.get("prerequisites", [])),
-            (row.admission_prerequisites, entry.get("admission_prerequisites", [])),  # a subset of them
+    for row, entry, outcome in synced:  # prerequisites once every course exists, in the course's one record
+        prerequisites = {existing[slug].pk for slug in entry.get("prerequisites", []) if slug in existing}
+        admission = {existing[slug].pk for slug in entry.get("admission_prerequisites", []) if slug in existing}
+        if set(row.prerequisites.values_list("pk", flat=True)) != prerequisites or admission != set(
+            row.admission_prerequisites.values_list("pk", flat=True)
         ):
-            wanted = {existing[slug].pk for slug in slugs if slug in existing}
-            if set(relation.values_list("pk", flat=True)) != wanted:
-                row._change_reason = SHIPPED
-                relation.set(wanted)
-                outcome = "updated" if outcome == "unchanged" else outcome
+            if not row.history.filter(history_date__gte=since).exists():  # the lists are all that changes
+                save_shipped(row)
+            # django-simple-history wrote one more record per list that changed: states nobody shipped
+            into_one_record(row, since, partial(set_prerequisites, row, prerequisites, admission))
+            outcome = "updated" if outcome == "unchanged" else outcome
         counts[outcome] += 1
 
     shipped_slugs = {entry["slug"] for entry in data["courses"]}
@@ -204,7 +218,12 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
         made_up = course.provider.is_example
         dropped = course.slug not in shipped_slugs and course.pk not in edited
         if made_up or dropped:
-            save_shipped(course, {"active": False})
+            if course.pk in edited:  # an admin's course of an example provider: withdrawn, and still the admin's
+                course.active = False
+                course._change_reason = WITHDRAWN  # type: ignore[attr-defined]  # django-simple-history reads it
+                course.save()
+            else:
+                save_shipped(course, {"active": False})
             counts["deactivated"] += 1
     for outcome, number in counts.items():
         report.add("courses", outcome if outcome in LoadReport.OUTCOMES else "updated", number)

@@ -86,3 +86,19 @@ def test_a_negative_number_in_a_list_has_a_real_minus_and_a_zero_no_sign(value, 
 
     with override(language):
         assert grouped(value) == text
+
+
+def test_a_list_column_rounds_its_decimals_instead_of_cutting_them_off():
+    """`number_format` cuts digits off: a training of 12.96 seconds read "12,9" in the model versions' list while the
+    training's page said 13."""
+    from django.utils import translation
+
+    from assessment.admin import grouped
+
+    with translation.override("de"):
+        assert (grouped(12.96, 1), grouped(0.35, 1), grouped(-0.04, 1), grouped(1290.5, 2)) == (
+            "13,0",
+            "0,4",
+            "0,0",
+            "1.290,50",
+        )

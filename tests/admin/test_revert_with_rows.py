@@ -474,22 +474,31 @@ def load_content() -> str:
 def test_a_role_reverted_to_its_shipped_version_takes_the_next_releases_content_again(admin_client):
     """An admin who edits a role and then reverts it to the shipped version wants shipped content: the next release's
     fix (here the role's description and its troubleshooting level) reached every role but this one, which the
-    loader kept as "left alone" forever because its history held an edit."""
+    loader kept as "left alone" forever because its history held an edit. A required level the revert set back and
+    the release leaves as it is (communication) keeps the role shipped in every later load too."""
     role = it_coordinator()
     release = (role.description_de, role.requirements.get(competency=troubleshooting()).level)
+    communication = role.requirements.get(competency__slug="communication")
     # what an earlier release shipped: another description and troubleshooting 3
     save_shipped(role, {"description_de": "Beschreibung der früheren Fassung"})
     requirement = role.requirements.get(competency=troubleshooting())
     save_shipped(requirement, {"level": 3})
     shipped = role.history.filter(history_change_reason=SHIPPED).latest()
-    edit(admin_client, role, RoleRequirement, raise_troubleshooting_to_5, work_style="-0,4")
+
+    def raise_both(data: dict, prefix: str) -> None:
+        raise_troubleshooting_to_5(data, prefix)
+        set_inline_row(data, prefix, row_of(data, prefix, competency=communication.competency_id), level=1)
+
+    edit(admin_client, role, RoleRequirement, raise_both, work_style="-0,4")
     revert(admin_client, role, shipped)
+    assert communication.history.latest().history_change_reason.startswith("reverted to ")
 
     output = load_content()
 
     role.refresh_from_db()
     assert (role.description_de, role.requirements.get(competency=troubleshooting()).level) == release
     assert "roles: 1 updated" in output and "left alone" not in output.split("roles:")[1].splitlines()[0]
+    assert "roles: 10 unchanged" in load_content()  # and the next load: still shipped, nothing left alone
 
 
 def test_a_role_reverted_to_an_older_or_edited_version_stays_as_the_admin_left_it(admin_client):

@@ -183,3 +183,41 @@ def test_content_loading_is_part_of_make_run_and_make_serve():
     for target in ("run:", "serve:"):
         recipe = makefile.split(f"\n{target}", 1)[1].split("\n\n", 1)[0]
         assert recipe.index("load_content") > recipe.index("migrate"), target
+
+
+def test_a_courses_prerequisite_lists_are_loaded_into_its_one_record():
+    """The loader set each prerequisite list with its own history record, after the course's: a course whose lists
+    both changed got three versions from one load, two of them states nobody shipped."""
+    course = Course.objects.get(slug="itil5-managing-professional")
+    course.skip_history_when_saving = True  # as an earlier release left it: without the lists, and no history
+    course.prerequisites.clear()
+    course.admission_prerequisites.clear()
+    del course.skip_history_when_saving
+    course.history.all().delete()
+
+    assert "courses: 1 updated, 87 unchanged\n" in run_command()
+
+    record = course.history.get()
+    assert record.history_change_reason == SHIPPED
+    assert [r.to_course.slug for r in record.prerequisites.all()] == ["itil5-foundation"]
+    assert [r.to_course.slug for r in record.admission_prerequisites.all()] == ["itil5-foundation"]
+
+
+def test_an_edited_course_of_an_example_provider_is_withdrawn_and_stays_the_admins():
+    """A course an admin moved to an example provider is withdrawn by the next load, as every example course is; its
+    record said "shipped content", so under the newest record's rule the load after it took the course for shipped
+    content and overwrote the admin's values."""
+    example = Provider.objects.create(slug="beispiel-akademie", name="Beispiel-Akademie", is_example=True)
+    course = Course.objects.get(slug="capm")
+    course.provider, course.hours = example, Decimal("77")
+    course.save()  # an admin's edit: a record without the loader's reason
+
+    output = run_command()  # withdrawn (counted as updated), and left alone
+    assert "courses: 1 updated, 87 unchanged, 1 left alone\n" in output
+    course.refresh_from_db()
+    assert (course.active, course.provider_id, course.hours) == (False, example.pk, Decimal("77"))
+    assert course.history.latest().history_change_reason == "withdrawn from the shipped content"
+
+    assert "courses: 87 unchanged, 1 left alone\n" in run_command()
+    course.refresh_from_db()
+    assert (course.active, course.provider_id, course.hours) == (False, example.pk, Decimal("77"))
