@@ -25,8 +25,8 @@ from core.strict_json import load_file
 from recommendations import course_fields
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-# The reason of the record that deactivates a course an admin has edited (of an example provider, or no longer
-# shipped): not `SHIPPED`, so the course stays the admin's and no later load overwrites it.
+# The reason of the record that deactivates a course of an example provider that an admin has edited: not
+# `SHIPPED`, so the course stays the admin's and no later load overwrites it.
 WITHDRAWN = "withdrawn from the shipped content"
 
 
@@ -218,7 +218,7 @@ def sync_catalogue(apps: Any = None, report: LoadReport | None = None) -> dict[s
         made_up = course.provider.is_example
         dropped = course.slug not in shipped_slugs and course.pk not in edited
         if made_up or dropped:
-            if course.pk in edited:  # an admin's course of an example provider: withdrawn, and still the admin's
+            if course.pk in edited:  # an admin's course of an example provider: withdrawn, still the admin's
                 course.active = False
                 course._change_reason = WITHDRAWN  # type: ignore[attr-defined]  # django-simple-history reads it
                 course.save()
