@@ -16,7 +16,7 @@ from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
 from core.numbers import number_text, one_decimal, whole_percent
-from core.rounding import half_up, half_up_int
+from core.rounding import half_up_int
 from core.rows import columns, fetch, quote, table
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def shown_level(score: CompetencyScore) -> int:
     show to one decimal (the posterior mean, `expected`), rounded half up. The posterior's median step
     (`score.level`, what the JSON gives) can differ from it where the posterior is skewed: beside "4,5 von 5"
     it read "about level 5", beside a score of 30 "about level 1" and of 32 "about level 2"."""
-    return half_up_int(half_up(score.expected, 1))
+    return half_up_int(one_decimal(score.expected))
 
 
 @dataclass

@@ -279,12 +279,11 @@ class InlineRows:
         """`state_before` of every moment, from one query: the history list's versions asked for one each."""
         pk = self.model._meta.pk.attname
         # of two records at one moment the first written counts, as `records_before` (`latest_of_each`) takes it
-        records = self.history.filter(**{self.fk.attname: self.parent_pk}).order_by("history_date", "-history_id")
-        ordered = sorted(set(moments), key=lambda moment: (moment is None, moment))
+        records = list(self.history.filter(**{self.fk.attname: self.parent_pk}).order_by("history_date", "-history_id"))
         states: dict[Any, dict[Any, Values]] = {}
         last: dict[Any, Any] = {}
-        position, records = 0, list(records)
-        for moment in ordered:
+        position = 0
+        for moment in sorted(set(moments), key=lambda moment: (moment is None, moment)):
             while position < len(records) and (moment is None or records[position].history_date < moment):
                 last[getattr(records[position], pk)] = records[position]
                 position += 1
