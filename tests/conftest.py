@@ -50,6 +50,30 @@ def _no_cached_page_fragments():
     caches["fragments"].clear()
 
 
+def _commits(request) -> bool:
+    """Whether the test runs outside a rolled-back transaction: `transactional_db` (the browser tests' server
+    needs it) or `@pytest.mark.django_db(transaction=True)`."""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+    return marked or "transactional_db" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_cache_left_by_committed_tests(request, django_db_blocker):
+    """A test that commits leaves nothing in the shared cache to the next.
+
+    The shared cache is a database table that no model owns: a test's rollback undoes its rows, but the flush after
+    a committing test empties only the models' tables. The start page's finished sittings
+    (`assessment.services.finished_sittings`) or a client's rate-limit counter would otherwise outlive the rows
+    they were read from. This teardown runs after the database's own, hence the unblocking."""
+    yield
+    if _commits(request):
+        from django.core.cache import caches
+
+        with django_db_blocker.unblock():
+            caches["default"].clear()
+
+
 def run_queued_tasks() -> None:
     """Run every queued background task, as the worker (`manage.py db_worker`) would, then return."""
     import signal
