@@ -248,11 +248,21 @@ ROUND_ALLOWED = {
 }
 
 
-def test_every_number_rounded_for_people_rounds_halves_up():
-    """The class of "0,3 in the sentence, 0,4 in the table": the builtin `round` to a whole number or one decimal
-    (halves to even, on the binary float) appears in the project's code only where no person reads the number, each
-    such call named; levels, ranges, matches, gaps, hours, minutes, seconds and percent are rounded by
-    `core.rounding` (the fixed-decimal formats left, `:.1f`, write SVG coordinates and the terminal's figures)."""
+def _builtin_rounds(tree) -> list[tuple[int, str]]:
+    """(line, call) of every builtin `round` to a whole number, one decimal or a variable number of decimals."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round":
+            digits = node.args[1] if len(node.args) > 1 else None
+            if not (isinstance(digits, ast.Constant) and isinstance(digits.value, int) and digits.value >= 2):
+                found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def _assert_only_allowed(finder, allowed: dict[str, set[str]]) -> None:
+    """Every place `finder` reports in the project's code is one that `allowed` names, and every named one exists."""
     import ast
 
     found, allowed_seen = [], set()
@@ -261,14 +271,74 @@ def test_every_number_rounded_for_people_rounds_halves_up():
             where = str(path.relative_to(PROJECT))
             if "migrations" in path.parts:
                 continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round":
-                    digits = node.args[1] if len(node.args) > 1 else None
-                    if not (isinstance(digits, ast.Constant) and digits.value >= 2):  # none, 0, 1 or a variable
-                        call = ast.unparse(node)
-                        if call in ROUND_ALLOWED.get(where, ()):
-                            allowed_seen.add((where, call))
-                        else:
-                            found.append(f"{where}:{node.lineno}: {call}")
+            for line, expression in finder(ast.parse(path.read_text())):
+                if expression in allowed.get(where, ()):
+                    allowed_seen.add((where, expression))
+                else:
+                    found.append(f"{where}:{line}: {expression}")
     assert found == []
-    assert allowed_seen == {(where, call) for where, calls in ROUND_ALLOWED.items() for call in calls}
+    assert allowed_seen == {(where, expression) for where, expressions in allowed.items() for expression in expressions}
+
+
+def test_every_number_rounded_for_people_rounds_halves_up():
+    """The class of "0,3 in the sentence, 0,4 in the table": the builtin `round` to a whole number or one decimal
+    (halves to even, on the binary float) appears in the project's code only where no person reads the number, each
+    such call named; levels, ranges, matches, gaps, hours, minutes, seconds and percent are rounded by
+    `core.rounding` (the fixed-decimal formats left, `:.1f`, write SVG coordinates and the terminal's figures)."""
+    _assert_only_allowed(_builtin_rounds, ROUND_ALLOWED)
+
+
+# Fixed-decimal formats (`:.1f`, `%.1f`) and numpy's rounding to whole numbers or one decimal that stay, by file
+# and expression: attribute values, log lines and terminal figures, each written for a machine or an operator.
+FIXED_ALLOWED = {
+    "assessment/management/commands/calibrate_items.py": {"done.seconds"},  # the command's own duration
+    "assessment/presentation.py": {  # the work-style axis's SVG geometry
+        "110 + max(-1.0, min(1.0, style)) * 100",
+        "max(2.0, (min(high, 1.0) - max(low, -1.0)) * 100)",
+    },
+    "core/middleware.py": {"'%s %s %s %.1fms'"},  # the request log
+    "recommendations/charts.py": {"value"},  # `svg_number`: every chart coordinate
+    "recommendations/paths.py": {"np.round(x[:n])"},  # whether a solver's answer is whole
+    "recommendations/warmup.py": {"'warmed up in %.1f s: views, catalogue, role model and question bank loaded'"},
+}
+
+
+def _fixed_decimals(tree) -> list[tuple[int, str]]:
+    """(line, expression) of every fixed-decimal format or numpy rounding to at most one decimal in a module."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
+            spec = "".join(str(part.value) for part in node.format_spec.values if isinstance(part, ast.Constant))
+            if re.fullmatch(r"[+ ]?,?\.[01][f%]", spec):
+                found.append((node.lineno, ast.unparse(node.value)))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"%[+ ]?\.[01]f", node.value):
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "round":
+            module_call = isinstance(node.func.value, ast.Name) and node.func.value.id in {"np", "numpy"}
+            digits = node.args[1 if module_call else 0] if len(node.args) > (1 if module_call else 0) else None
+            if not (isinstance(digits, ast.Constant) and isinstance(digits.value, int) and digits.value >= 2):
+                found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_fixed_decimal_formats_write_only_numbers_for_machines_and_operators():
+    """The same class as the test above, in its other spellings: a `:.1f` or `%.1f` format rounds the binary float
+    halves to even as `round` does, and numpy's `round` too. Each such format in the project's code is named here
+    and writes an attribute, a log line or a terminal figure; a number a person reads on a page goes through
+    `core.rounding` (or `floatformat` in a template)."""
+    _assert_only_allowed(_fixed_decimals, FIXED_ALLOWED)
+
+
+def test_the_fixed_decimal_scan_sees_every_spelling():
+    import ast
+
+    source = 'f"{a:.1f}"\nf"{b:.0%}"\n"%.1f s" % c\nnp.round(d)\ne.round(1)\nnp.round(f, 2)\ng.round(3)\nf"{h:.2f}"\n'
+    assert [expression for _, expression in sorted(_fixed_decimals(ast.parse(source)))] == [
+        "a",
+        "b",
+        "'%.1f s'",
+        "np.round(d)",
+        "e.round(1)",
+    ]
