@@ -14,6 +14,7 @@ import importlib
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -39,9 +40,9 @@ LIBRARY_TEXTS = {
 }
 
 
-def _entries(po: str) -> list[dict[str, object]]:
+def _entries(po: str) -> list[dict[str, Any]]:
     """Each entry of a .po file: its msgid, its translations, whether it is fuzzy and whether it is obsolete."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for block in po.strip().split("\n\n"):
         lines = block.splitlines()
         obsolete = all(line.startswith("#~") for line in lines if line.strip())
@@ -61,6 +62,7 @@ def _entries(po: str) -> list[dict[str, object]]:
         entries.append(
             {
                 "msgid": fields["msgid"].replace('\\"', '"'),
+                "context": fields.get("msgctxt"),
                 "translations": [value for key, value in fields.items() if key.startswith("msgstr")],
                 "fuzzy": any(line.startswith("#,") and "fuzzy" in line for line in block.splitlines()),
                 "obsolete": obsolete,
@@ -151,3 +153,37 @@ def test_the_reader_sees_a_missing_translation_and_a_gone_one():
     entries = {entry["msgid"]: entry for entry in _entries(po)}
     assert entries["New"]["translations"] == [""] and entries["Guessed"]["fuzzy"] and entries["Gone"]["obsolete"]
     assert entries["One"]["translations"] == ["Eins", ""]
+
+
+def _unescaped(text: str) -> str:
+    """A .po string's text: its C escapes (\\n, \\", \\\\, \\t) read."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), text)
+
+
+@pytest.mark.parametrize(
+    "po",
+    [po for path in settings.LOCALE_PATHS for po in sorted(Path(path).glob("de/LC_MESSAGES/*.po"))],
+    ids=lambda po: str(po.relative_to(BASE)),
+)
+def test_each_catalogue_compiles_to_exactly_its_entries(po, tmp_path):
+    """What `msgfmt` compiles is what each entry says. A string line after a blank line is no entry of its own to
+    gettext but the continuation of the one before: a leftover sentence ("Ein Lernpfad braucht ein verlässliches
+    Ergebnis ...") was joined onto the German of another text and told people with a reliable result that theirs
+    was not."""
+    import gettext
+    import subprocess
+
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "-o", str(compiled), str(po)], check=True)
+    with compiled.open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    entries = [entry for entry in _entries(po.read_text()) if not entry["obsolete"] and not entry["fuzzy"]]
+    assert entries
+    singular = {
+        ("" if entry["context"] is None else f"{_unescaped(str(entry['context']))}\x04")
+        + _unescaped(str(entry["msgid"])): _unescaped(str(entry["translations"][0]))
+        for entry in entries
+        if len(entry["translations"]) == 1
+    }
+    differ = [key for key, german in singular.items() if catalog.get(key) != german]
+    assert not differ, "compiled otherwise than written:\n" + "\n".join(differ)
