@@ -83,8 +83,9 @@ def _texts(language: str | None) -> dict[str, str]:
             "You bring more than this role asks for: on average %(excess)s of a level above its requirements, which "
             "ranks it lower."
         ),
-        # the first role of a ranking: nothing ranks it lower, though it asks less than the person brings
-        "somewhat_overqualified_top": _(
+        # without the clause: no role above it asks more (the first role of a ranking, or one behind roles that ask
+        # as little or less), so its asking less than the person brings is not why it stands where it does
+        "somewhat_overqualified_only": _(
             "You bring more than this role asks for: on average %(excess)s of a level above its requirements."
         ),
         # the same average where some requirement is still missed: "you bring more than this role asks for" beside
@@ -93,7 +94,7 @@ def _texts(language: str | None) -> dict[str, str]:
             "Averaged over all competencies you lie %(excess)s of a level above this role's requirements (above "
             "them in some, below in others), which ranks it lower."
         ),
-        "above_on_average_top": _(
+        "above_on_average_only": _(
             "Averaged over all competencies you lie %(excess)s of a level above this role's requirements (above "
             "them in some, below in others)."
         ),
@@ -169,7 +170,7 @@ def reasons_for(
     """Why this role fits: matching strengths, the gaps that matter most (as the role's `match` found them,
     those within the measurement's range as "possibly met"), work style, over-qualification. Texts come in
     the active language."""
-    return reasons_for_roles([role], competencies, levels, work_style, names, [match], style_range, top_first=False)[0]
+    return reasons_for_roles([role], competencies, levels, work_style, names, [match], style_range)[0]
 
 
 def reasons_for_roles(
@@ -183,7 +184,6 @@ def reasons_for_roles(
     unanswered: Collection[str] = (),
     style_known: bool = True,
     unasked: Collection[str] = (),
-    top_first: bool = True,
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
@@ -191,8 +191,11 @@ def reasons_for_roles(
     competency whose every question was skipped (`unanswered`) is never named as something the person brings:
     its level is the measurement's placeholder; one that no question asks about yet (`unasked`, an admin added
     it) is named as such, not as skipped. Without any work-style situation answered (`style_known` false)
-    nothing is said about the work style. The roles come best first (`top_first`): the first one's card never says
-    that its asking less than the person brings ranks it lower, since it stands at the top."""
+    nothing is said about the work style. The roles come best first: a card says that the role's asking less than
+    the person brings ranks it lower only when a role above it asks more on average (is less below the person). The
+    first one's card never says so, since it stands at the top; nor did a second card behind a role that asked as
+    little and stood first for other reasons (a review read "deshalb steht sie weiter hinten" on a role less
+    over-qualified than the one above it)."""
     language = get_language()
     t = _texts(language)
     competencies = tuple(competencies)
@@ -205,7 +208,8 @@ def reasons_for_roles(
     # page's levels give 0.74, a review)
     shown_mean_level = sum(one_decimal(levels.get(c, 0)) for c in competencies) / max(1, len(competencies))
     # the most senior of these roles (the highest mean requirement): no "more senior role may suit you" on its card
-    most_senior = max((_role_facts(role, competencies)[2] for role in roles), default=0.0)
+    required = [_role_facts(role, competencies)[2] for role in roles]
+    most_senior = max(required, default=0.0)
     return [
         _reasons(
             role,
@@ -221,7 +225,7 @@ def reasons_for_roles(
             placeholders,
             style_known,
             most_senior,
-            top=top_first and index == 0,
+            behind_a_role_asking_more=any(earlier > required[index] + 1e-9 for earlier in required[:index]),
         )
         for index, (role, match) in enumerate(zip(roles, matches))
     ]
@@ -241,7 +245,7 @@ def _reasons(
     placeholders: Mapping[str, str] = MappingProxyType({}),
     style_known: bool = True,
     most_senior: float = 0.0,
-    top: bool = False,
+    behind_a_role_asking_more: bool = False,
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
@@ -319,11 +323,11 @@ def _reasons(
     excess = mean_levels[0] - mean_required
     shown_excess = _number(one_decimal(mean_levels[1] - mean_required), 1, language)
     if excess >= SOMEWHAT_OVERQUALIFIED and any(gap.values()):
-        text = t["above_on_average_top" if top else "above_on_average"]
+        text = t["above_on_average" if behind_a_role_asking_more else "above_on_average_only"]
         reasons.append(text % {"excess": shown_excess})
     elif excess >= OVERQUALIFIED:
         reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
     elif excess >= SOMEWHAT_OVERQUALIFIED:
-        text = t["somewhat_overqualified_top" if top else "somewhat_overqualified"]
+        text = t["somewhat_overqualified" if behind_a_role_asking_more else "somewhat_overqualified_only"]
         reasons.append(text % {"excess": shown_excess})
     return reasons

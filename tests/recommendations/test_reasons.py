@@ -27,6 +27,16 @@ def reasons(levels: dict[str, float], highs: dict[str, float], language: str = "
         return reasons_for(ROLE, COMPETENCIES, levels, 0.4, NAMES, match)
 
 
+SENIOR = RoleSpec("senior", (5.0, 4.0, 4.0, 4.0, 5.0), 0.4)  # asks more than ROLE everywhere
+
+
+def reasons_behind_senior(levels: dict[str, float], language: str = "de") -> list[str]:
+    """ROLE's reasons where it is ranked behind a role that asks more."""
+    matches = [role_match(dict(zip(COMPETENCIES, r.requirements)), levels, level_high=levels) for r in (SENIOR, ROLE)]
+    with override(language):
+        return reasons_for_roles([SENIOR, ROLE], COMPETENCIES, levels, 0.4, NAMES, matches)[1]
+
+
 def test_every_possibly_met_gap_is_named_with_its_level_as_the_table_shows_it_or_counted():
     levels = {"com": 3.62, "chg": 2.71, "svc": 2.44, "arc": 2.54, "sec": 4.2}
     highs = {"com": 4.4, "chg": 3.5, "svc": 3.2, "arc": 3.1, "sec": 4.9}
@@ -164,10 +174,13 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
     """The ranking holds a role's being below the person against it from half a level on; the reasons said so only
     from a whole level, so a 99 % match ranked third said only what fits."""
     level = {c: 4.0 for c in COMPETENCIES}  # every requirement met; 0.6 above the role's mean of 3.4
-    said = reasons(level, level)
-    assert said[-1] == (
+    assert reasons_behind_senior(level)[-1] == (
         "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen; deshalb "
         "steht die Rolle weiter hinten."
+    )
+    # on its own (no role above it) it says the surplus, not that it ranks the role lower
+    assert reasons(level, level)[-1] == (
+        "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen."
     )
     # the card of the most senior role suggests no more senior one (a review: so said the IT architect's)
     assert reasons({c: 4.5 for c in COMPETENCIES}, {c: 5.0 for c in COMPETENCIES})[-1] == (
@@ -187,8 +200,11 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
     assert both[0][-1].endswith("eine erfahrenere Rolle passt vielleicht besser zu Ihnen.")
     assert both[1][-1] == "Sie bringen deutlich mehr mit, als diese Rolle verlangt."
     assert not any("mehr mit" in r for r in reasons({c: 3.7 for c in COMPETENCIES}, {c: 4.5 for c in COMPETENCIES}))
-    english = reasons(level, level, "en")[-1]
-    assert english.startswith("You bring more than this role asks for: on average 0.6 of a level")
+    english = reasons_behind_senior(level, "en")[-1]
+    assert (
+        english == "You bring more than this role asks for: on average 0.6 of a level above its requirements, which "
+        "ranks it lower."
+    )
 
 
 def test_every_requirement_met_is_said_as_certain_only_when_the_whole_range_of_the_match_is_100():
@@ -231,7 +247,24 @@ def test_the_first_role_of_a_ranking_never_says_that_asking_less_ranks_it_lower(
         with override(language):
             first, second = reasons_for_roles([ROLE, other], COMPETENCIES, level, 0.4, NAMES, [match, match])
         assert first[-1] == top_text
-        assert second[-1].startswith(top_text[:-1]) and lower in second[-1]  # further down it still says why
+        # further down behind a role that asks as much: the surplus is the same, so it is not why it stands there
+        assert second[-1] == top_text
+        assert lower in reasons_behind_senior(level, language)[-1]  # behind one that asks more it says why
+
+
+def test_a_role_behind_one_that_asks_less_is_not_said_to_stand_there_for_asking_less():
+    """A review read "0,8 Stufen über den Anforderungen dieser Rolle ...; deshalb steht sie weiter hinten" on the
+    second role, behind a first one the person lay 1,1 levels above: the ranking had put a role below a more
+    over-qualified one, so the surplus was not why it stood further down."""
+    junior = RoleSpec("junior", tuple(r - 0.5 for r in ROLE.requirements), 0.4)  # asks less than ROLE
+    level = {c: 4.2 for c in COMPETENCIES}  # 0.8 above ROLE's mean requirement, 1.3 above the junior role's
+    matches = [role_match(dict(zip(COMPETENCIES, r.requirements)), level, level_high=level) for r in (junior, ROLE)]
+    with override("de"):
+        first, second = reasons_for_roles([junior, ROLE], COMPETENCIES, level, 0.4, NAMES, matches)
+    assert first[-1].startswith("Sie bringen deutlich mehr mit")
+    assert (
+        second[-1] == "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,8 Stufen über ihren Anforderungen."
+    )
 
 
 def test_a_card_that_names_the_two_largest_gaps_counts_the_others():
@@ -256,7 +289,7 @@ def test_a_role_missed_somewhere_is_not_said_to_ask_less_than_the_person_brings(
     on a role whose card listed agile 1,7 against 4 as missing: surpluses elsewhere outweighed the gaps in the mean
     the ranking holds against the role. The card says what that mean is, and that it hides gaps."""
     levels = {"com": 4.8, "chg": 5.0, "svc": 5.0, "arc": 1.5, "sec": 3.2}  # mean 3.9 against the role's 3.4
-    said = reasons(levels, dict(levels))
+    said = reasons_behind_senior(levels)
     assert not any("mehr mit" in r for r in said)
     assert said[-1] == (
         "Im Mittel über alle Kompetenzen liegen Sie 0,5 Stufen über den Anforderungen dieser Rolle (in manchen "
