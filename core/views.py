@@ -9,9 +9,10 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views import defaults
+from django.views import csrf, defaults
 from django.views.decorators.http import require_safe
 
 from config.logging import REQUEST_ID
@@ -67,6 +68,24 @@ def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler403: the site's 403 page, in the site's layout and language."""
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form refused for its security token (expired, or the cookie gone). Without JavaScript,
+    the whole page that says so (as Django's own view renders it, from 403_csrf.html). Sent by htmx from a part of
+    one of the site's pages: the message goes before that part, which keeps what the person chose, and every form
+    on the page gets a fresh token, so sending it again goes through. Reloading the page instead (`HX-Refresh`)
+    cleared the choice without a word, and the answer looked saved (a review). Only the site's own script sends
+    the htmx headers (a cross-site form cannot), and nothing is sent again without the person."""
+    htmx = getattr(request, "htmx", None)
+    target = htmx.target if htmx else None
+    if not (target and PART_ID.fullmatch(target)):
+        return csrf.csrf_failure(request, reason)
+    response = render(request, "403_csrf.html#before-part", {"token": get_token(request), "target": target}, status=403)
+    response["HX-Retarget"] = f"#{target}"
+    response["HX-Reswap"] = "beforebegin"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

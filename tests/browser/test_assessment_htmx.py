@@ -165,3 +165,26 @@ def test_an_answer_after_the_attempt_was_finished_in_another_tab_shows_that_page
     assert page.locator("header.site-header").count() == 1 and page.locator("h1").count() == 1
     assert page.locator("#question-card").count() == 0
     assert "abgeschlossen" in page.locator("h1").inner_text()
+
+
+def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page):
+    """A review: with the token's cookie gone (it expires, or another tab logged in), "Weiter" reloaded the question
+    with the choice cleared and no word said, as if the answer had been saved. Now the message stands before the
+    question, the choice stays, and "Weiter" again sends it with a fresh token."""
+    answer_by_keyboard_until(page, 2)
+    press_tab_until(page, "el.type === 'radio'")
+    page.keyboard.press("ArrowDown")
+    chosen = page.evaluate("document.activeElement.value")
+    page.context.clear_cookies(name="csrftoken")
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    page.keyboard.press("Enter")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "bitte senden Sie es noch einmal" in alert.inner_text()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"  # focus moved to the message
+    assert page.locator(f"input[type=radio][value='{chosen}']").is_checked() and re.search(r"/frage/2/$", page.url)
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/frage/3/$"))
+    page.wait_for_selector("text=Frage 3 ·")
+    assert page.evaluate("window.notReloaded") is True
