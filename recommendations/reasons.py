@@ -35,6 +35,9 @@ def _texts(language: str | None) -> dict[str, str]:
         "architect": _("more of an architect"),
         "balanced": _("balanced"),
         "strength": _("What you bring fits this role: %(names)s."),
+        # a strength no knowledge check has tested yet: the card said it as firmly as a tested one (a review: a
+        # self-rating of 5 in security, never asked a security question, read "Was Sie mitbringen ...: Security")
+        "self_rated": _("%(name)s (self-rating only, no knowledge question)"),
         "gap": _("%(name)s: level %(level)s (required: %(required)s)"),
         "gap_skipped": _("%(name)s: skipped, counted as level %(level)s (required: %(required)s)"),
         "gap_unasked": _(
@@ -184,13 +187,15 @@ def reasons_for_roles(
     unanswered: Collection[str] = (),
     style_known: bool = True,
     unasked: Collection[str] = (),
+    self_rated: Collection[str] = (),
 ) -> list[list[str]]:
     """`reasons_for` each role with its match, for one person (what depends on the person alone is worked
     out once). With the work style's 90 % range (`style_range`), a role's style is said to differ only when
     it lies outside that range: after one or two situations the range is wide, and nothing is said. A
     competency whose every question was skipped (`unanswered`) is never named as something the person brings:
     its level is the measurement's placeholder; one that no question asks about yet (`unasked`, an admin added
-    it) is named as such, not as skipped. Without any work-style situation answered (`style_known` false)
+    it) is named as such, not as skipped; one answered by self-rating alone (`self_rated`, no knowledge check yet)
+    is named as a strength with that said. Without any work-style situation answered (`style_known` false)
     nothing is said about the work style. The roles come best first: a card says that the role's asking less than
     the person brings ranks it lower only when a role above it asks more on average (is less below the person). The
     first one's card never says so, since it stands at the top; nor did a second card behind a role that asked as
@@ -226,6 +231,7 @@ def reasons_for_roles(
             style_known,
             most_senior,
             behind_a_role_asking_more=any(earlier > required[index] + 1e-9 for earlier in required[:index]),
+            self_rated=self_rated,
         )
         for index, (role, match) in enumerate(zip(roles, matches))
     ]
@@ -246,6 +252,7 @@ def _reasons(
     style_known: bool = True,
     most_senior: float = 0.0,
     behind_a_role_asking_more: bool = False,
+    self_rated: Collection[str] = (),
 ) -> list[str]:
     requirements, demanding, mean_required = _role_facts(role, competencies)
     reasons = []
@@ -265,7 +272,8 @@ def _reasons(
         if c not in placeholders and c not in named and levels.get(c, 0) >= requirements[c] - MET_WITHIN
     ]
     if strengths:
-        reasons.append(t["strength"] % {"names": _join([names[c] for c in strengths])})
+        said = [t["self_rated"] % {"name": names[c]} if c in self_rated else names[c] for c in strengths]
+        reasons.append(t["strength"] % {"names": _join(said)})
     if ranked:
         # the two that weigh most by name, and how many more (a review counted 1,950 gaps no card mentioned); naming
         # every one pushed the path and the main actions off the first screen

@@ -46,8 +46,9 @@ FORMAT = 2
 # before says it as it is now (`reworded_late`). 2: a missed requirement reads "Stufe 2,4 (gefordert: 3)", not "2,4
 # von 3", and a role still missed somewhere is no longer said to ask less than the person brings (December 2026).
 # 3: "on average 0,8 of a level above" is worked out from the levels as the page writes them, and the work style
-# sentence names the person's style as theirs ("Ihr Stil: eher Architekt").
-REASONS_VERSION = 3
+# sentence names the person's style as theirs ("Ihr Stil: eher Architekt"). 4: "deshalb steht sie weiter hinten"
+# only behind a role that asks more, and a strength no knowledge check tested says so.
+REASONS_VERSION = 4
 # Profile fields a stored result leaves out: the joint posterior is kept only as the figures computed from it.
 UNSTORED = frozenset({"extra", "level_mixture"})
 

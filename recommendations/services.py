@@ -128,6 +128,7 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
             ordered_matches = [matches[i] for i in order]
             skipped = [c for c, score in zip(competencies, scores) if not score.answered]
             unasked = [c for c, score in zip(competencies, scores) if not score.total]  # an admin added it
+            self_rated = [c for c, score in zip(competencies, scores) if score.answered and not score.knowledge_checked]
             reasons = reasons_for_roles(
                 specs,
                 competencies,
@@ -139,6 +140,7 @@ def rank_roles(profiles: list[Profile], language: str = "de", current: Snapshot 
                 skipped,
                 style_known=profile.work_style_confidence > 0,
                 unasked=unasked,
+                self_rated=self_rated,
             )
             roles = [
                 RoleFit(slug=spec.slug, fit=round(fit[i], 4), match=matches[i], reasons=tuple(texts))

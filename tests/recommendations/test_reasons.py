@@ -3,6 +3,7 @@ name where nothing is clearly missed, beside a clear gap two by name and the res
 
 from __future__ import annotations
 
+import pytest
 from django.utils.translation import override
 
 from recommendations.matching import role_match
@@ -346,3 +347,44 @@ def test_with_nothing_clearly_missed_every_possibly_met_requirement_is_named_and
         beside = [r for r in reasons(dict(levels, com=2.0), highs, language) if possibly in r]
         assert len(beside) == 1 and beside[0].endswith(more)
         assert beside[0].count(": Stufe " if language == "de" else ": level ") == 2
+
+
+def test_a_strength_no_knowledge_check_has_tested_says_it_rests_on_the_self_rating():
+    """A review: a self-rating of 5 in security, never asked a security question, read "Was Sie mitbringen, passt zu
+    dieser Rolle: Informationssicherheit & Datenschutz" as firmly as a tested strength; the profile said "nur
+    Selbsteinschätzung", the card did not."""
+    levels = {"com": 4.2, "chg": 3.3, "svc": 3.2, "arc": 3.1, "sec": 4.6}
+    match = role_match(dict(zip(COMPETENCIES, ROLE.requirements)), levels, level_high=levels)
+    with override("de"):
+        texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], self_rated={"sec"})[0]
+    assert texts[0] == (
+        "Was Sie mitbringen, passt zu dieser Rolle: Kommunikation und Diplomatie; Informationssicherheit & "
+        "Datenschutz (nur Selbsteinschätzung, keine Wissensfrage); Veränderungsbegleitung und Ausdauer; "
+        "IT-Service-Management (ITIL); IT-Architektur."
+    )
+    with override("en"):
+        english = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [match], self_rated={"sec"})[0]
+    assert "; Informationssicherheit & Datenschutz (self-rating only, no knowledge question); " in english[0]
+
+
+@pytest.mark.django_db
+def test_the_ranking_names_the_strengths_the_answers_rest_on_self_ratings_alone():
+    """Through the ranking: the competencies answered by their self-rating only are the ones the cards mark."""
+    from assessment.bank import competency_slugs, item_spec, items_with_options
+    from assessment.measurement import score_profile
+    from recommendations.catalogue import snapshot
+    from recommendations.services import rank_roles
+
+    items = [item_spec(i) for i in items_with_options()]
+    current = snapshot()
+    sec = "security_compliance"
+    answers = {i.slug: max(i.options, key=lambda o: o.level or 0).value for i in items if i.kind == "self_rating"}
+    checked = [i for i in items if i.kind == "knowledge" and i.competency != sec]
+    answers |= {i.slug: next(o.value for o in i.options if o.correct) for i in checked}
+    profile = score_profile(competency_slugs(), items, answers)
+    with override("de"):
+        reasons = [r for role in rank_roles([profile], "de", current)[0].roles for r in role.reasons]
+    strengths = [r for r in reasons if r.startswith("Was Sie mitbringen")]
+    name = current.names["de"][sec]
+    assert any(f"{name} (nur Selbsteinschätzung, keine Wissensfrage)" in r for r in strengths)
+    assert all("(nur Selbsteinschätzung" not in r.replace(f"{name} (nur", "") for r in strengths)
