@@ -318,6 +318,9 @@ def test_a_sharpened_first_attempt_stays_the_earlier_one_as_my_results_lists_it(
         response = client.get(reverse("compare"), {"vorher": vorher.token, "nachher": nachher.token})
         assert (response.context["earlier"], response.context["later"]) == (earlier, later)
         assert all(row.change > 0 for row in response.context["rows"])  # the weakest answers first
+        # headed by the numbers, not "Früher" over the attempt that ended later
+        headings = re.findall(r'<th scope="col" class="number">([^<]+)</th>', response.content.decode())
+        assert headings[:2] == ["Durchgang 1", "Durchgang 2"] and "Früher" not in headings
 
 
 def test_a_comparison_where_the_levels_fell_is_not_headed_as_growth(client, settings):

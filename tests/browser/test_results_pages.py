@@ -423,7 +423,7 @@ def test_numbers_line_up_on_the_right_in_every_column_of_the_comparison_and_the_
     page.goto(f"{reverse('compare')}?vorher={earlier.token}&nachher={later.token}")
     for caption in ("Kompetenzen (Stufen 0 bis 5", "Passung der Rollen"):
         table = page.get_by_role("table", name=re.compile(re.escape(caption)))
-        for heading in ("Früher", "Später"):
+        for heading in (f"Durchgang {earlier.number}", f"Durchgang {later.number}"):
             column = table.get_by_role("columnheader", name=heading)
             index = column.evaluate("e => e.cellIndex")
             aligns = {column.evaluate("e => getComputedStyle(e).textAlign")} | set(
