@@ -246,18 +246,34 @@ def self_rating_tendency(profile: Profile) -> str:
     }
 
 
-def top_three_sentence(stability: float) -> str:
+def top_three_sentence(stability: float, first: float | None = None) -> str:
     """How often a result's first role stays among the best three in the profiles the answers allow
-    (`adaptive.top_three_share`), as the results page and the PDF say it."""
+    (`adaptive.top_three_share`), as the results page and the PDF say it; with `first` (the share in which it comes
+    first, what an adaptive test's plan holds), that too: a first role that comes first in about half of them is a
+    near-tie with another, which "among the best three in 97 %" alone did not tell."""
     # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
     # (a review read "In 100 % der Profile" as one); 99.6 % was rounded to "100 %" before. The profiles come
     # first, the share second: "In 92 % of the profiles your answers allow, ..." was hard to read
+    if first is not None and first >= 1:
+        return _(
+            "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role comes first."
+        ) % {"count": SAMPLES}
+    if first is not None and stability >= 1:
+        return _(
+            "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
+            "the best three, and in %(first)s %% of them it comes first."
+        ) % {"count": SAMPLES, "first": whole_percent(100 * first)}
+    if first is not None:
+        return _(
+            "Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three, and in "
+            "%(first)s %% it comes first."
+        ) % {"sure": whole_percent(100 * stability), "first": whole_percent(100 * first)}
     if stability >= 1:
         return _(
             "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
             "the best three."
         ) % {"count": SAMPLES}
-    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
+    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
         "sure": whole_percent(100 * stability)
     }
 
@@ -291,7 +307,8 @@ def result_sureness(plan: Mapping) -> list[str]:
     settled = plan.get("settled", reason in SETTLED)
     sentences = []
     if plan.get("best_role") is not None and "stability" in plan:
-        sentences.append(top_three_sentence(float(plan["stability"])))
+        first = plan.get("best_share")  # absent from plans stored before it was kept
+        sentences.append(top_three_sentence(float(plan["stability"]), None if first is None else float(first)))
         if plan.get("stability_before_sharpening") is not None:
             sentences.append(sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"])))
     contradictory = verdict == "answers contradict each other"

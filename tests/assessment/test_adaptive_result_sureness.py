@@ -20,9 +20,10 @@ from tests.conftest import strongest
 pytestmark = pytest.mark.django_db
 SURE = re.compile(
     r"Zu Ihren Antworten passen viele Profile; in (\d+)\u00a0% davon gehört die erste Rolle zu "
-    r"den besten drei\."
+    r"den besten drei(?:, in (\d+)\u00a0% steht sie vorn)?\."
     r"|Zu Ihren Antworten passen viele Profile; in (jedem) der \d+ daraus gezogenen gehört die "
-    r"erste Rolle zu den besten drei\."
+    r"erste Rolle zu den besten drei(?:, in (\d+)\u00a0% davon steht sie vorn)?\."
+    r"|Zu Ihren Antworten passen viele Profile; in (jedem) der \d+ daraus gezogenen steht die erste Rolle vorn\."
 )
 
 
@@ -30,7 +31,17 @@ def share_said(text: str) -> int:
     """The share of plausible profiles the page says keep the first role among the best three (every one: 100)."""
     found = SURE.search(text)
     assert found is not None, text
-    return 100 if found.group(2) else int(found.group(1))
+    return 100 if found.group(3) or found.group(5) else int(found.group(1))
+
+
+def first_said(text: str) -> int | None:
+    """The share the page says put the first role first (every one: 100); None where it does not say."""
+    found = SURE.search(text)
+    assert found is not None, text
+    if found.group(5):
+        return 100
+    said = found.group(2) or found.group(4)
+    return None if said is None else int(said)
 
 
 def share_of(stability: float) -> int:
@@ -107,6 +118,7 @@ def test_a_result_stopped_by_the_question_limit_says_how_sure_it_is_and_that_the
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert f"Dieses Ergebnis beruht auf {steps} Antworten." in text
     assert share_said(text) == share_of(assessment.plan["stability"])
+    assert first_said(text) == share_of(assessment.plan["best_share"])  # how often it comes first, too
     assert f"die Höchstzahl von {MAX_ITEMS} Fragen erreicht war" in text
     assert f"Auf Grundlage von {steps} beantworteten Fragen." in text and "von 72" not in text
     with override("de"):
@@ -150,6 +162,8 @@ def test_a_result_that_was_never_sharpened_says_nothing_of_sharpening(client):
     run_to_the_end(client, assessment)
     text = client.get(reverse("results", args=[assessment.token])).content.decode()
     assert share_said(text) and "Vor dem Schärfen" not in text
+    assessment.refresh_from_db()
+    assert first_said(text) == share_of(assessment.plan["best_share"])
 
 
 def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_result_is_shown(client, monkeypatch):
@@ -169,6 +183,19 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
     ("plan", "expected"),
     [
         ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["in 96 %"]),
+        # how often it comes first as well: a first role first in about half of them is a near-tie with another
+        (
+            {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "best_share": 0.546},
+            ["in 97 % of them, the first role is among the best three, and in 55 % it comes first."],
+        ),
+        (
+            {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "best_share": 0.8},
+            ["the first role is among the best three, and in 80 % of them it comes first."],
+        ),
+        (
+            {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "best_share": 1.0},
+            ["drawn from them, the first role comes first."],
+        ),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.7, "settled": False, "verdict": "x"},
             ["in 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
