@@ -261,19 +261,19 @@ def top_three_sentence(stability: float, first: float | None = None) -> str:
     if first is not None and stability >= 1:
         return _(
             "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
-            "the best three, and in %(first)s %% of them it comes first."
+            "the best three, and in %(first)s %% of them it comes first."
         ) % {"count": SAMPLES, "first": whole_percent(100 * first)}
     if first is not None:
         return _(
-            "Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three, and in "
-            "%(first)s %% it comes first."
+            "Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three, and in "
+            "%(first)s %% it comes first."
         ) % {"sure": whole_percent(100 * stability), "first": whole_percent(100 * first)}
     if stability >= 1:
         return _(
             "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
             "the best three."
         ) % {"count": SAMPLES}
-    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
+    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
         "sure": whole_percent(100 * stability)
     }
 

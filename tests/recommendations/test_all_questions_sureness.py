@@ -22,18 +22,18 @@ from tests.test_language_of_pages import boastful
 
 pytestmark = pytest.mark.django_db
 
-SURE = {
+SURE = {  # an adaptive plan also says how often the first role comes first (`top_three_sentence`)
     "de": re.compile(
         r"Zu Ihren Antworten passen viele Profile; in (\d+)\u00a0% davon gehört die erste Rolle zu "
-        r"den besten drei\."
-        r"|Zu Ihren Antworten passen viele Profile; in (jedem) der 128 daraus gezogenen gehört "
-        r"die erste Rolle zu den besten drei\."
+        r"den besten drei(?:, in \d+\u00a0% steht sie vorn)?\."
+        r"|Zu Ihren Antworten passen viele Profile; in (jedem) der 128 daraus gezogenen (?:gehört "
+        r"die erste Rolle zu den besten drei(?:, in \d+\u00a0% davon steht sie vorn)?|steht die erste Rolle vorn)\."
     ),
     "en": re.compile(
         r"Many profiles fit your answers; in (\d+)\u00a0% of them, the first role is among the best "
-        r"three\."
+        r"three(?:, and in \d+\u00a0% it comes first)?\."
         r"|Many profiles fit your answers; in (every) one of the 128 drawn from them, the first role "
-        r"is among the best three\."
+        r"(?:is among the best three(?:, and in \d+\u00a0% of them it comes first)?|comes first)\."
     ),
 }
 
