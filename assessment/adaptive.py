@@ -13,6 +13,7 @@ API (what a view or a command calls after each saved answer)::
     p.done, p.reason     # e.g. True, "top roles stable"
     p.expected_remaining # an honest estimate of the questions still to come
     p.tied_roles         # the two roles that fit about equally well, when p.reason == "two roles tied"
+    p.best_role, p.stability, p.best_share, p.runner_up, p.runner_up_share  # how settled (`Standing`)
 
 `assessment` never imports `recommendations`: the caller hands in the role table (required levels per
 role, and each role's work style) and, optionally, `score_roles(levels, styles) -> scores`, the
@@ -63,7 +64,7 @@ progress estimate (`REMAINING_SETTLED`, `REMAINING_SETTLING`) is measured by
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -201,6 +202,9 @@ class Plan:
     best_role: str | None = None
     stability: float = 0.0  # share of plausible profiles with the best role in the top three
     best_share: float = 0.0  # share of plausible profiles with the best role first
+    # the other role that comes first most often in the plausible profiles, and how often (None with one role)
+    runner_up: str | None = None
+    runner_up_share: float = 0.0
     # an unsettled top three, or past the typical length: the median session in this state runs long and the
     # estimate no longer falls; progress then says at most how many questions can still come (max_items less
     # those asked), not "about N" (`open_on_page` adds: nor where it would not fall, nor after such a page)
@@ -383,6 +387,33 @@ class PlausibleRanking:
     best: int  # the current estimate's best role
     stability: float  # share of samples with the best role among the best three (`Plan.stability`)
 
+    def standing(self, slugs: tuple[str, ...]) -> Standing:
+        """How settled the best role is, named by `slugs` (the role table's)."""
+        rival = self.first.copy()
+        rival[self.best] = -1.0
+        other = int(np.argmax(rival)) if len(slugs) > 1 else None
+        return Standing(
+            best_role=slugs[self.best],
+            stability=self.stability,
+            best_share=float(self.first[self.best]),
+            runner_up=None if other is None else slugs[other],
+            runner_up_share=0.0 if other is None else float(self.first[other]),
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How settled a ranking's best role is in the plausible profiles its answers allow: the share in which it stays
+    among the best three (`stability`) and in which it comes first (`best_share`), and the other role that comes
+    first most often instead, with its share (what `Plan` holds beside its decision, and a result of every question
+    stores)."""
+
+    best_role: str
+    stability: float
+    best_share: float | None = None  # None: stored before it was kept
+    runner_up: str | None = None  # None with a single role, or stored before it was kept
+    runner_up_share: float = 0.0
+
 
 def rank_plausible_profiles(
     bank: Bank,
@@ -425,22 +456,21 @@ def rank_plausible_profiles(
     )
 
 
-def top_three_share(
+def standing(
     bank: Bank,
     roles: RoleTable,
     answers: Mapping[str, str | None],
     *,
     score_roles: ScoreRoles | None = None,
     profile: Profile | None = None,
-) -> tuple[str, float] | None:
-    """The best role for these answers and the share of the profiles they allow in which it stays among the best
-    three, as the plan judges it (`Plan.best_role`, `Plan.stability`), for any answers: also those of every
-    question, where the plan stops before it ranks. None without roles."""
+) -> Standing | None:
+    """How settled the best role for these answers is (`Standing`), as the plan judges it (`Plan.best_role`,
+    `Plan.stability`, `Plan.best_share`, `Plan.runner_up`), for any answers: also those of every question, where the
+    plan stops before it ranks. None without roles."""
     if not roles.slugs:
         return None
     profile = profile or score_profile(bank.competencies, bank.items, answers)
-    drawn = rank_plausible_profiles(bank, roles, answers, profile, score_roles)
-    return roles.slugs[drawn.best], drawn.stability
+    return rank_plausible_profiles(bank, roles, answers, profile, score_roles).standing(roles.slugs)
 
 
 def plan(
@@ -489,6 +519,7 @@ def plan(
     levels, styles, scores, current = drawn.levels, drawn.styles, drawn.scores, drawn.current
     top1, top3, first, best = drawn.top1, drawn.top3, drawn.first, drawn.best
     stability, best_first = drawn.stability, float(first[best])
+    judged = asdict(drawn.standing(roles.slugs))  # how settled the best role is, which every plan from here holds
     n_comp, n_roles = len(bank.competencies), len(roles.slugs)
 
     # Knowledge checks still needed: the core of each leading role, each with an answered check.
@@ -506,9 +537,8 @@ def plan(
 
     fit = profile.person_fit
     reliable_enough = profile.prior_fit >= FIT_MARGIN and profile.reliable
-    best_slug = roles.slugs[best]
     if not missing_core.any() and n_asked >= MIN_TO_CONCLUDE and fit <= -INCONSISTENT_MARGIN:
-        return finish("answers inconsistent", best_role=best_slug, stability=stability, best_share=best_first)
+        return finish("answers inconsistent", **judged)
     if not missing_core.any() and not too_few_checks and reliable_enough and stability >= TOP3_STABLE:
         runner_up = int(np.argsort(-current, kind="stable")[1]) if n_roles > 1 else best
         pair = [best, runner_up]
@@ -521,11 +551,9 @@ def plan(
         )
         if runner_up != best and (level_pegging >= TIE_SHARE or (best_first < TOP1_STABLE and split)):
             tied = tuple(roles.slugs[i] for i in pair)
-            return finish(
-                "two roles tied", tied_roles=tied, best_role=best_slug, stability=stability, best_share=best_first
-            )
+            return finish("two roles tied", tied_roles=tied, **judged)
         if best_first >= TOP1_STABLE:
-            return finish("top roles stable", best_role=best_slug, stability=stability, best_share=best_first)
+            return finish("top roles stable", **judged)
 
     # The next item: the largest expected fall in the uncertainty about the best and top-three roles.
     indicators = np.concatenate([top1, top3], axis=1).astype(float)  # (samples, 2 * roles)
@@ -582,8 +610,6 @@ def plan(
         n_answered,
         n_asked,
         max(1, min(left, remaining)),
-        best_role=best_slug,
-        stability=stability,
-        best_share=best_first,
         open_ended=open_ended,
+        **judged,
     )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED
+from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED, TIE_EACH
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
@@ -278,6 +278,31 @@ def top_three_sentence(stability: float, first: float | None = None) -> str:
     }
 
 
+# Another role that comes first in at least this share of the plausible profiles is named beside the first one: in
+# one of four or more of them it is the best fit, as for each of two tied roles (`adaptive.TIE_EACH`). A share
+# below that leaves the first role first in most of them and the other roles spread.
+RUNNER_UP_NAMED = TIE_EACH
+
+
+def standing_sentences(judged: Mapping, names: Mapping[str, str]) -> list[str]:
+    """How settled a result's first role is (`judged`: an `adaptive.Standing` as a mapping, or a plan holding one):
+    how often it stays among the best three in the profiles the answers allow and, where known, how often it comes
+    first; and the other role that comes first in `RUNNER_UP_NAMED` of them or more, by its name in `names` (roles
+    not there, such as a tied one the page names already, are not named)."""
+    if judged.get("best_role") is None or "stability" not in judged:
+        return []
+    first = judged.get("best_share")  # absent from plans stored before it was kept
+    sentences = [top_three_sentence(float(judged["stability"]), None if first is None else float(first))]
+    rival, share = judged.get("runner_up"), float(judged.get("runner_up_share") or 0.0)
+    name = names.get(rival) if isinstance(rival, str) and rival != judged["best_role"] else None
+    if first is not None and name is not None and share >= RUNNER_UP_NAMED:
+        sentences.append(
+            _("In %(share)s %% of them, another role comes first instead: %(role)s.")
+            % {"share": whole_percent(100 * share), "role": name}
+        )
+    return sentences
+
+
 def sharpening_sentence(before: float, after: float) -> str:
     """What "Ergebnis schärfen" did to how sure the result is: the share before it, and why a lower one now is no
     error (more answers can show a profile to be less clear than the first ones made it look)."""
@@ -298,19 +323,17 @@ def sharpening_sentence(before: float, after: float) -> str:
     return was
 
 
-def result_sureness(plan: Mapping) -> list[str]:
+def result_sureness(plan: Mapping, names: Mapping[str, str]) -> list[str]:
     """What a finished adaptive result says about how sure it is (its stored, judged plan: see
-    `services.judged_plan`): how often its first role stays among the best three in the profiles the answers
-    allow, and, when the answers did not settle that, why the test stopped."""
+    `services.judged_plan`): how settled its first role is in the profiles the answers allow (`standing_sentences`,
+    with the role `names` it may name), and, when the answers did not settle that, why the test stopped."""
     reason = plan.get("reason")
     verdict = plan.get("verdict", reason)
     settled = plan.get("settled", reason in SETTLED)
-    sentences = []
-    if plan.get("best_role") is not None and "stability" in plan:
-        first = plan.get("best_share")  # absent from plans stored before it was kept
-        sentences.append(top_three_sentence(float(plan["stability"]), None if first is None else float(first)))
-        if plan.get("stability_before_sharpening") is not None:
-            sentences.append(sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"])))
+    sentences = standing_sentences(plan, names)
+    if sentences and plan.get("stability_before_sharpening") is not None:  # of the share just said: before another
+        sharpened = sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"]))
+        sentences.insert(1, sharpened)
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"
     if reason == "answers inconsistent":

@@ -4,7 +4,7 @@ score it, reopen it to sharpen the result."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import timedelta
 
 from django.conf import settings
@@ -213,8 +213,8 @@ JUDGED_STOPS = ("top roles stable", "two roles tied", "answers inconsistent", "n
 
 def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str], item_ids: list[int]) -> dict:
     """The stopping `plan` of a finished adaptive test with how sure its result is: for a stop that did not
-    judge it, the planner's verdict on the same answers without a question limit is added (`verdict`, and
-    `best_role`, `stability`, `best_share`, `tied_roles` when it has them). `settled` says whether the
+    judge it, the planner's verdict on the same answers without a question limit is added (`verdict`, and how
+    settled the best role is, `adaptive.Standing`, and `tied_roles` when it has them). `settled` says whether the
     answers settled the best roles."""
     reason = plan.get("reason")
     if reason in JUDGED_STOPS or _engine_inputs is None:
@@ -227,7 +227,7 @@ def judged_plan(plan: dict, answers: Mapping[str, str | None], skipped: set[str]
     )
     judged = plan | {"verdict": verdict.reason, "settled": verdict.done and verdict.reason in adaptive.SETTLED}
     if verdict.best_role is not None:
-        judged |= {"best_role": verdict.best_role, "stability": verdict.stability, "best_share": verdict.best_share}
+        judged |= {field.name: getattr(verdict, field.name) for field in fields(adaptive.Standing)}
     if verdict.reason == "two roles tied":
         judged["tied_roles"] = list(verdict.tied_roles)
     return judged

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from assessment.adaptive import Bank, RoleTable, ScoreRoles, prepare_bank, role_table, top_three_share
+from assessment.adaptive import Bank, RoleTable, ScoreRoles, Standing, prepare_bank, role_table, standing
 from assessment.bank import item_spec, items_with_options
 from assessment.measurement import ItemSpec, Profile
 from recommendations import recommender
@@ -39,14 +39,13 @@ def _roles(bank: Bank, current: Snapshot) -> RoleTable:
     )
 
 
-def top_three_of(
+def standing_of(
     items: Iterable[ItemSpec], answers: Mapping[str, str | None], profile: Profile, current: Snapshot
-) -> tuple[str, float] | None:
-    """The best role for an attempt's answers over its own `items` and the share of the profiles they allow in which
-    it stays among the best three, ranked as the result is: what the adaptive test judges its own results by
-    (`assessment.adaptive.top_three_share`), for a result of every question. `profile`: the answers' measurement.
-    None without roles."""
+) -> Standing | None:
+    """How settled the best role for an attempt's answers over its own `items` is in the profiles they allow, ranked as
+    the result is: what the adaptive test judges its own results by (`assessment.adaptive.standing`), for a result of
+    every question. `profile`: the answers' measurement. None without roles."""
     bank = prepare_bank(current.competencies, items)
     given = {slug: value for slug, value in answers.items() if value is not None}  # skips: no evidence
     measured = profile if list(profile.competencies) == list(bank.competencies) else None  # else scored again
-    return top_three_share(bank, _roles(bank, current), given, score_roles=role_scorer(current), profile=measured)
+    return standing(bank, _roles(bank, current), given, score_roles=role_scorer(current), profile=measured)

@@ -11,6 +11,7 @@ import datetime
 import functools
 import hashlib
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -31,7 +32,7 @@ from assessment.presentation import (
     reliability_note,
     result_sureness,
     self_rating_tendency,
-    top_three_sentence,
+    standing_sentences,
     work_style_summary,
 )
 from assessment.services import finished_plan
@@ -375,7 +376,9 @@ def results_context(
         "answered": profile.answered,
         "adaptive_plan": adaptive_plan,
         # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure
-        "sureness": result_sureness(adaptive_plan) if adaptive_plan else stored_sureness(result, fits),
+        "sureness": result_sureness(adaptive_plan, rival_names(roles, fits, adaptive_plan))
+        if adaptive_plan
+        else stored_sureness(result, fits, roles),
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
         # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
@@ -413,12 +416,19 @@ def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
     }
 
 
-def stored_sureness(result: Result, fits: list) -> list[str]:
-    """How sure a result of every question is, as stored with it (`Result.top_three`): said only of the role the page
+def stored_sureness(result: Result, fits: list, roles: Mapping[str, Role]) -> list[str]:
+    """How sure a result of every question is, as stored with it (`Result.standing`): said only of the role the page
     puts first (a role withdrawn since leaves another first, of which nothing was judged)."""
-    if result.top_three is None or not fits or fits[0][1].slug != result.top_three[0]:
+    if result.standing is None or not fits or fits[0][1].slug != result.standing.best_role:
         return []
-    return [top_three_sentence(result.top_three[1])]
+    return standing_sentences(dataclasses.asdict(result.standing), rival_names(roles, fits, {}))
+
+
+def rival_names(roles: Mapping[str, Role], fits: list, plan: Mapping) -> dict[str, str]:
+    """The roles a result's sureness may name as coming first instead of the one the page puts first: offered ones,
+    not that one, nor one of two tied roles (the page names both already)."""
+    unnamed = set(plan.get("tied_roles", ())) | ({fits[0][1].slug} if fits else set())
+    return {slug: role.name for slug, role in roles.items() if slug not in unnamed}
 
 
 def order_unlike_match(fits: list, shown: int = 3) -> bool:

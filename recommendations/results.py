@@ -17,7 +17,7 @@ import functools
 import json
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,14 +25,15 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from assessment.measurement import CompetencyScore, Profile
+from assessment.adaptive import Standing
+from assessment.measurement import CompetencyScore, ItemSpec, Profile
 from assessment.models import Assessment
 from assessment.services import scored_attempt
 from assessment.translation import current_language
 from core.numbers import whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import paths
-from recommendations.asking import top_three_of
+from recommendations.asking import standing_of
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.matching import Gap, Match
 from recommendations.models import CompletedCourse, Course, ModelVersion, StoredResult
@@ -69,10 +70,10 @@ class Result:
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
     first_match_before: Match | None = None  # its value and range as shown then (no gaps kept)
-    # of a result of every question: its best role and the share of the profiles its answers allow in which that
-    # stays among the best three (`compute_document`); None for an adaptive one (its plan says it), an unreliable
-    # one, or one stored before this was
-    top_three: tuple[str, float] | None = None
+    # of a result of every question: how settled its best role is in the profiles its answers allow
+    # (`compute_document`); None for an adaptive one (its plan says it), an unreliable one, or one stored before
+    # this was
+    standing: Standing | None = None
 
 
 def _completions(assessment: Assessment):
@@ -173,9 +174,8 @@ def compute_document(
         "requirements": current.requirements(goal),
         "path": _path_document(goal, ranking.levels, current, done, options),
         # How sure the ranking is, judged once here as the adaptive test judges its own (`finished_plan`): for a
-        # reliable result of every question (an unreliable one ranks nothing), [best role, share of the plausible
-        # profiles in which it stays among the best three]
-        "top_three": top_three_of(items, answers, profile, current)
+        # reliable result of every question (an unreliable one ranks nothing), `adaptive.Standing` as a mapping
+        "standing": _standing_document(items, answers, profile, current)
         if profile.reliable and not assessment.adaptive and roles
         else None,
     }
@@ -396,19 +396,28 @@ def result_with_current_path(assessment: Assessment, *, store: bool = True, curr
 
 
 def judged_late(assessment: Assessment, result: Result, current: Snapshot) -> Result:
-    """A reliable result of every question stored before how sure its ranking is was stored with it (`top_three`):
-    judged now and stored, once, where the roles would be ranked as they were (by the same model, of the same
-    roles); otherwise it is judged when the result is computed again ("Compute again" is offered then)."""
+    """A reliable result of every question stored before how sure its ranking is was stored with it (`standing`; until
+    December 2026 only its best role and top-three share, `top_three`): judged now and stored, once, where the roles
+    would be ranked as they were (by the same model, of the same roles); otherwise it is judged when the result is
+    computed again ("Compute again" is offered then)."""
     row = assessment.result
-    if "top_three" in row.document or assessment.adaptive or not result.profile.reliable:
+    if "standing" in row.document or assessment.adaptive or not result.profile.reliable:
         return result
     stored_roles = {fit.slug for fit in result.recommendation.roles}
     if result.model_version != ranking_version(current) or stored_roles != {r.slug for r in current.roles}:
         return result
     items, answers, profile = scored_attempt(assessment)
-    document = {**row.document, "top_three": top_three_of(items, answers, profile, current) if stored_roles else None}
+    judged = _standing_document(items, answers, profile, current) if stored_roles else None
+    document = {key: value for key, value in row.document.items() if key != "top_three"} | {"standing": judged}
     saved = _save(assessment, document, row.active_version, computed_at=row.computed_at, read=row.document)
-    return result if saved is None else dataclasses.replace(result, top_three=saved.top_three)
+    return result if saved is None else dataclasses.replace(result, standing=saved.standing)
+
+
+def _standing_document(
+    items: Iterable[ItemSpec], answers: Mapping[str, str | None], profile: Profile, current: Snapshot
+) -> dict[str, Any] | None:
+    judged = standing_of(items, answers, profile, current)
+    return None if judged is None else dataclasses.asdict(judged)
 
 
 def _ranked(roles: list) -> list:
@@ -588,14 +597,20 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         computed_at=row.computed_at,
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
         first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
-        top_three=_top_three(document.get("top_three")),
+        standing=_standing(document.get("standing", document.get("top_three"))),
     )
 
 
-def _top_three(stored: Any) -> tuple[str, float] | None:
-    if not isinstance(stored, (list, tuple)) or len(stored) != 2:
+def _standing(stored: Any) -> Standing | None:
+    """The stored `Standing`; one stored before December 2026 as [best role, top-three share] has only those."""
+    if isinstance(stored, (list, tuple)) and len(stored) == 2:
+        return Standing(best_role=str(stored[0]), stability=float(stored[1]))
+    if not isinstance(stored, dict):
         return None
-    return str(stored[0]), float(stored[1])
+    try:
+        return Standing(**stored)
+    except TypeError:  # another shape: judged again when computed again
+        return None
 
 
 def _match_before(stored: Any) -> Match | None:

@@ -310,25 +310,33 @@ def test_a_strong_core_whose_checks_agree_is_asked_on_as_unusual_and_contradicti
     assert contradicting.done and contradicting.reason == "answers inconsistent"
 
 
-def test_the_share_a_result_is_judged_by_is_the_plans_own_and_is_there_after_every_question_too():
-    """`top_three_share` is what the plan judges its stop by (`Plan.best_role`, `Plan.stability`), step by step; for
-    the answers to every question, where the plan stops before it ranks ("bank exhausted"), it still gives it."""
+def test_the_standing_a_result_is_judged_by_is_the_plans_own_and_is_there_after_every_question_too():
+    """`standing` is what the plan judges its stop by (`Plan.best_role`, `Plan.stability`, `Plan.best_share`) and
+    names the role that comes first most often instead, step by step; for the answers to every question, where the
+    plan stops before it ranks ("bank exhausted"), it still gives it."""
     architect, security = ROLE_REQUIREMENTS["architect"], ROLE_REQUIREMENTS["security"]
     between = {c: (architect[c] + security[c]) / 2 for c in COMPETENCIES}  # between two roles: not all sure
     answers: dict[str, str] = {}
     answer = person(between, seed=0)
-    compared, shares = 0, set()
+    compared, shares, rivals = 0, set(), set()
     for _ in range(40):
         step = plan(BANK, ROLES, answers)
         if step.best_role is not None:
-            assert adaptive.top_three_share(BANK, ROLES, answers) == (step.best_role, step.stability)
+            standing = adaptive.standing(BANK, ROLES, answers)
+            assert standing == adaptive.Standing(
+                step.best_role, step.stability, step.best_share, step.runner_up, step.runner_up_share
+            )
+            assert standing.runner_up not in (None, standing.best_role)
+            assert standing.runner_up_share <= min(standing.best_share or 0, 1 - (standing.best_share or 0)) + 1e-9
             compared, shares = compared + 1, shares | {step.stability}
+            rivals.add(step.runner_up)
         if step.done:
             break
         answers[step.next_item] = answer(BY_SLUG[step.next_item])
     assert compared >= 5 and min(shares) < 0.9  # measured: 6 steps, from 71 % to 96 %
     every = {item.slug: value for item in ITEMS if (value := answer(item)) is not None}
     assert plan(BANK, ROLES, every, max_items=len(ITEMS) + 1).reason == "bank exhausted"
-    best, share = adaptive.top_three_share(BANK, ROLES, every)
-    assert best in ("architect", "security") and 0 < share <= 1
-    assert adaptive.top_three_share(BANK, role_table(BANK, {}), every) is None
+    judged = adaptive.standing(BANK, ROLES, every)
+    assert judged is not None and judged.best_role in ("architect", "security") and 0 < judged.stability <= 1
+    assert judged.best_share is not None and judged.best_share + judged.runner_up_share <= 1 + 1e-9
+    assert adaptive.standing(BANK, role_table(BANK, {}), every) is None

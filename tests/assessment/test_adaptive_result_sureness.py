@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -12,8 +13,9 @@ from django.utils.translation import override
 from assessment import adaptive
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
-from assessment.presentation import AnswerReview, result_sureness
+from assessment.presentation import RUNNER_UP_NAMED, AnswerReview, result_sureness
 from core.numbers import whole_percent
+from recommendations.models import Role
 from recommendations.presentation import results_context
 from tests.conftest import strongest
 
@@ -284,7 +286,72 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
 )
 def test_every_adaptive_stop_says_how_sure_the_result_is(plan, expected):
     with override("en"):
-        sentences = result_sureness(plan)
+        sentences = result_sureness(plan, {})
     assert len(sentences) == len(expected)
     assert all(part in sentence.replace("\u00a0", " ") for part, sentence in zip(expected, sentences))
     assert ("less sure now" in " ".join(sentences)) == ("The added answers" in " ".join(expected))
+
+
+RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "best_share": 0.55, "runner_up": "s"}
+
+
+@pytest.mark.parametrize(
+    ("plan", "names", "expected"),
+    [
+        # another role first in a quarter of the profiles or more: named, by the name given
+        (
+            RIVAL | {"runner_up_share": 0.4},
+            {"s": "Security Officer"},
+            ["In 40 % of them, another role comes first instead: Security Officer."],
+        ),
+        (
+            RIVAL | {"runner_up_share": RUNNER_UP_NAMED},
+            {"s": "S"},
+            ["In 25 % of them, another role comes first instead: S."],
+        ),
+        (RIVAL | {"runner_up_share": 0.24}, {"s": "S"}, []),  # below: the others are spread
+        (RIVAL | {"runner_up_share": 0.4}, {}, []),  # not offered (or the page names it already)
+        (RIVAL | {"runner_up_share": 0.4, "runner_up": "r"}, {"r": "R"}, []),  # never the first role itself
+        (
+            {k: v for k, v in RIVAL.items() if k != "best_share"} | {"runner_up_share": 0.4},
+            {"s": "S"},
+            [],
+        ),  # stored before
+        (  # after "Ergebnis schärfen": what the share was comes right after the share
+            RIVAL
+            | {"runner_up_share": 0.4, "stability_before_sharpening": 0.9, "reason": "sharpened", "settled": True},
+            {"s": "S"},
+            ["it was 90 %.", "In 40 % of them, another role comes first instead: S."],
+        ),
+    ],
+)
+def test_a_role_that_comes_first_in_many_plausible_profiles_instead_is_named(plan, names, expected):
+    with override("en"):
+        sentences = [sentence.replace("\u00a0", " ") for sentence in result_sureness(plan, names)]
+    assert sentences[0].startswith("Many profiles fit your answers; in 97 % of them")
+    assert len(sentences) == 1 + len(expected)
+    assert all(part in sentence for part, sentence in zip(expected, sentences[1:]))
+
+
+def test_an_adaptive_result_names_a_role_that_comes_first_in_many_plausible_profiles_instead(client):
+    """The page and the PDF name the plan's runner-up where it comes first in a quarter of the profiles or more, by
+    its name in the page's language; not where the page names it already as one of two tied roles."""
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    assessment.refresh_from_db()
+    plan = assessment.plan
+    assert plan["runner_up"] not in (None, plan["best_role"]) and 0 <= plan["runner_up_share"] < 1  # the engine's
+    rival = Role.objects.get(slug=plan["runner_up"])
+    instead = f"In 40\u00a0% davon steht stattdessen eine andere Rolle vorn: {rival.name_de}."
+    Assessment.objects.filter(pk=assessment.pk).update(plan=plan | {"runner_up_share": 0.4})
+    text = html.unescape(client.get(reverse("results", args=[assessment.token])).content.decode())
+    assert instead in text
+    with override("de"):
+        context, _ = results_context(Assessment.objects.get(pk=assessment.pk))
+        assert instead in html.unescape(
+            render_to_string("recommendations/result_pdf.html", context | {"stylesheet": ""})
+        )
+    tied = plan | {"runner_up_share": 0.4, "reason": "two roles tied", "tied_roles": [plan["best_role"], rival.slug]}
+    Assessment.objects.filter(pk=assessment.pk).update(plan=tied)
+    text = html.unescape(client.get(reverse("results", args=[assessment.token])).content.decode())
+    assert "stattdessen" not in text and "Zwei Rollen liegen" in text

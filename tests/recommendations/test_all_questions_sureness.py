@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -10,12 +11,13 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from assessment import adaptive
-from assessment.models import Assessment
+from assessment.models import Assessment, Item
+from assessment.presentation import RUNNER_UP_NAMED
 from assessment.services import answers_by_slug, start_assessment
 from core.numbers import whole_percent
 from recommendations import results as results_module
 from recommendations.asking import engine_inputs
-from recommendations.models import StoredResult
+from recommendations.models import Role, StoredResult
 from recommendations.presentation import results_context
 from tests.conftest import answer_all, strongest, weakest
 from tests.test_language_of_pages import boastful
@@ -48,14 +50,29 @@ def share_said(text: str, language: str) -> int | None:
     return 100 if every else int(percent)
 
 
-def engine_says(assessment: Assessment) -> tuple[str, int]:
-    """The adaptive engine's own judgement of these answers (its bank, roles and ranking), as the page words it."""
+def engine_judges(assessment: Assessment) -> adaptive.Standing:
+    """The adaptive engine's own judgement of these answers (its bank, roles and ranking)."""
     bank, roles, score_roles = engine_inputs()
     given = {slug: value for slug, value in answers_by_slug(assessment).items() if value is not None}
-    judged = adaptive.top_three_share(bank, roles, given, score_roles=score_roles)
+    judged = adaptive.standing(bank, roles, given, score_roles=score_roles)
     assert judged is not None
-    best, share = judged
-    return best, 100 if share >= 1 else whole_percent(100 * share)
+    return judged
+
+
+def engine_says(assessment: Assessment) -> tuple[str, int]:
+    """The engine's best role and top-three share, as the page words the share."""
+    judged = engine_judges(assessment)
+    return judged.best_role, 100 if judged.stability >= 1 else whole_percent(100 * judged.stability)
+
+
+FIRST = {
+    "de": re.compile(r"in (\d+)\u00a0% (?:davon )?steht sie vorn"),
+    "en": re.compile(r"in (\d+)\u00a0% (?:of them )?it comes first"),
+}
+INSTEAD = {
+    "de": re.compile(r"In (\d+)\u00a0% davon steht stattdessen eine andere Rolle vorn: (.+?)\.(?:\s|<|$)"),
+    "en": re.compile(r"In (\d+)\u00a0% of them, another role comes first instead: (.+?)\.(?:\s|<|$)"),
+}
 
 
 def page_and_pdf(client, assessment: Assessment, language: str) -> tuple[str, str]:
@@ -73,7 +90,7 @@ def never_judged_again(monkeypatch) -> None:
     def judged_again(*args, **kwargs):
         raise AssertionError("judged again at a page view")
 
-    monkeypatch.setattr(results_module, "top_three_of", judged_again)
+    monkeypatch.setattr(results_module, "standing_of", judged_again)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -82,13 +99,48 @@ def test_a_result_of_every_question_says_how_sure_its_ranking_is_as_the_engine_j
     person = answer_all(start_assessment(language=language), strongest)
     best, share = engine_says(person)
     assert share < 100  # measured: 95 %
-    page, pdf_html = page_and_pdf(client, person, language)
+    page, pdf_html = (html.unescape(text) for text in page_and_pdf(client, person, language))
     first = client.get(reverse("results", args=[person.token])).context["top_fits"][0][0].slug
     assert first == best  # the role the sentence speaks of is the one the page puts first
     assert share_said(page, language) == share == share_said(pdf_html, language)
+    judged = engine_judges(person)  # how often it comes first, too
+    assert FIRST[language].findall(page) == [str(whole_percent(100 * judged.best_share))]
+    assert judged.runner_up_share < RUNNER_UP_NAMED  # measured: 2 %: no other role named
+    assert not INSTEAD[language].findall(page) and not INSTEAD[language].findall(pdf_html)
     rests = "Dieses Ergebnis beruht auf" if language == "de" else "This result rests on"
     assert f"{rests} {Assessment.objects.get(pk=person.pk).answers.exclude(option=None).count()}" in page
     assert 'class="sharpen-form' not in page  # every question asked: nothing to sharpen
+
+
+def between(first: str, second: str):
+    """A person whose every level lies midway between two roles' requirements and who answers exactly at it (self-
+    ratings at the level, knowledge checks right up to it), of a work style midway between theirs."""
+    roles = {r.slug: r for r in Role.objects.filter(slug__in=[first, second]).prefetch_related("requirements")}
+    required = [{q.competency_id: q.level for q in roles[slug].requirements.all()} for slug in (first, second)]
+    style = (roles[first].work_style + roles[second].work_style) / 2
+
+    def choose(item, options):
+        level = round((required[0].get(item.competency_id, 0) + required[1].get(item.competency_id, 0)) / 2)
+        if item.kind == Item.Kind.SELF_RATING:
+            return min(options, key=lambda o: abs(o.level - level))
+        if item.kind == Item.Kind.KNOWLEDGE:
+            return next(o for o in options if o.correct == (level >= item.difficulty))
+        return min(options, key=lambda o: abs(o.style - style))
+
+    return choose
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_result_between_two_roles_names_the_one_that_comes_first_in_many_profiles_instead(client, language):
+    person = answer_all(start_assessment(language=language), between("service_desk_lead", "it_operations_engineer"))
+    judged = engine_judges(person)
+    assert judged.runner_up_share >= RUNNER_UP_NAMED  # measured: 53 % against 47 %
+    page, pdf_html = (html.unescape(text) for text in page_and_pdf(client, person, language))
+    assert client.get(reverse("results", args=[person.token])).context["top_fits"][0][0].slug == judged.best_role
+    with override(language):
+        named = [(str(whole_percent(100 * judged.runner_up_share)), Role.objects.get(slug=judged.runner_up).name)]
+    assert INSTEAD[language].findall(page) == named == INSTEAD[language].findall(pdf_html)
+    assert FIRST[language].findall(page) == [str(whole_percent(100 * judged.best_share))]
 
 
 def test_a_result_whose_every_profile_keeps_the_first_role_says_so_and_not_100_percent(client):
@@ -104,15 +156,15 @@ def test_an_unreliable_result_of_every_question_says_nothing_of_how_sure_a_ranki
     page, pdf_html = page_and_pdf(client, contradictory, "de")
     assert client.get(reverse("results", args=[contradictory.token])).context["reliable"] is False
     assert share_said(page, "de") is None and share_said(pdf_html, "de") is None
-    assert StoredResult.objects.get(assessment=contradictory).document["top_three"] is None  # not judged
+    assert StoredResult.objects.get(assessment=contradictory).document["standing"] is None  # not judged
 
 
 def test_how_sure_it_is_is_judged_once_when_the_result_is_stored_not_at_every_view(client, monkeypatch):
     person = answer_all(start_assessment(), strongest)
     url = reverse("results", args=[person.token])
     client.get(url)  # computes and stores the result
-    best, share = StoredResult.objects.get(assessment=person).document["top_three"]
-    assert (best, 100 if share >= 1 else whole_percent(100 * share)) == engine_says(person)
+    stored = StoredResult.objects.get(assessment=person).document["standing"]
+    assert adaptive.Standing(**stored) == engine_judges(person)
     never_judged_again(monkeypatch)
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
 
@@ -130,9 +182,9 @@ def test_a_first_role_withdrawn_since_leaves_the_sentence_out(client):
 
 
 def stored_as_before(person: Assessment, **changes) -> None:
-    """The person's stored result as it was stored before `top_three` was (with `changes` to the document)."""
+    """The person's stored result as it was stored before `standing` was (with `changes` to the document)."""
     row = StoredResult.objects.get(assessment=person)
-    document = {k: v for k, v in row.document.items() if k != "top_three"}
+    document = {k: v for k, v in row.document.items() if k != "standing"}
     row.document = {**document, **changes}
     row.model_version = row.document["model_version"]
     row.save()
@@ -145,7 +197,7 @@ def test_a_result_stored_before_is_judged_once_when_its_ranking_would_come_out_t
     client.get(url)
     stored_as_before(person)
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
-    assert StoredResult.objects.get(assessment=person).document["top_three"][0] == engine_says(person)[0]
+    assert StoredResult.objects.get(assessment=person).document["standing"]["best_role"] == engine_says(person)[0]
     never_judged_again(monkeypatch)
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
 
@@ -156,7 +208,7 @@ def test_a_result_stored_before_and_ranked_by_another_model_is_not_judged_by_thi
     client.get(url)
     stored_as_before(person, model_version="an-older-model")
     assert share_said(client.get(url).content.decode(), "de") is None
-    assert "top_three" not in StoredResult.objects.get(assessment=person).document
+    assert "standing" not in StoredResult.objects.get(assessment=person).document
     client.post(reverse("results-recompute", args=[person.token]))  # computed again: judged with it
     assert share_said(client.get(url).content.decode(), "de") == engine_says(person)[1]
 
@@ -168,7 +220,29 @@ def test_a_shared_view_of_a_result_stored_before_stores_nothing(client):
     client.get(reverse("results", args=[person.token]))
     stored_as_before(person)
     client.get(reverse("shared-results", args=[person.share()]))
-    assert "top_three" not in StoredResult.objects.get(assessment=person).document
+    assert "standing" not in StoredResult.objects.get(assessment=person).document
     assert (
         share_said(client.get(reverse("results", args=[person.token])).content.decode(), "de") == engine_says(person)[1]
     )
+
+
+def test_a_result_stored_with_only_its_top_three_share_says_that_and_is_judged_anew_where_it_can_be(client):
+    """Until December 2026 a result of every question stored [best role, top-three share] (`top_three`): where this
+    model would rank it as it was, the page judges it anew and says how often the first role comes first; ranked by
+    another model, it says the stored share alone."""
+    person = answer_all(start_assessment(), strongest)
+    url = reverse("results", args=[person.token])
+    client.get(url)
+    model_version = StoredResult.objects.get(assessment=person).model_version
+    best, share = engine_says(person)
+    old = [best, share / 100]
+    stored_as_before(person, model_version="an-older-model", top_three=old)
+    page = client.get(url).content.decode()
+    assert share_said(page, "de") == share and not FIRST["de"].findall(page) and not INSTEAD["de"].findall(page)
+    assert StoredResult.objects.get(assessment=person).document["top_three"] == old  # kept as it was
+    stored_as_before(person, model_version=model_version, top_three=old)
+    page = client.get(url).content.decode()
+    judged = engine_judges(person)
+    assert FIRST["de"].findall(page) == [str(whole_percent(100 * judged.best_share))]
+    document = StoredResult.objects.get(assessment=person).document
+    assert "top_three" not in document and adaptive.Standing(**document["standing"]) == judged
