@@ -35,3 +35,14 @@ document.body.addEventListener("htmx:beforeOnLoad", function (event) {
     event.stopPropagation();
   }
 });
+
+// A form refused for its security token puts its message before the part that sent it (core.views.csrf_failure:
+// the element "<part id>-expired"). The part's next swap, the answer taken or a second refusal, makes it stale:
+// it stood on above the next question, or a second one stacked below it. Remove it before that swap.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var target = event.detail.target;
+  var stale = target && target.id && document.getElementById(target.id + "-expired");
+  if (stale) {
+    stale.remove();
+  }
+});

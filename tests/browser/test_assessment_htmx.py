@@ -183,8 +183,15 @@ def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page
     assert "bitte senden Sie es noch einmal" in alert.inner_text()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"  # focus moved to the message
     assert page.locator(f"input[type=radio][value='{chosen}']").is_checked() and re.search(r"/frage/2/$", page.url)
+    # refused once more (the cookie gone again): one message, not a second below the first
+    page.context.clear_cookies(name="csrftoken")
+    press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'alert'")
+    assert page.get_by_role("alert").count() == 1
     press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/frage/3/$"))
     page.wait_for_selector("text=Frage 3 ·")
     assert page.evaluate("window.notReloaded") is True
+    assert page.get_by_role("alert").count() == 0  # the message went with the question it was about
