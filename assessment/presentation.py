@@ -297,7 +297,7 @@ def standing_sentences(judged: Mapping, names: Mapping[str, str]) -> list[str]:
     name = names.get(rival) if isinstance(rival, str) and rival != judged["best_role"] else None
     if first is not None and name is not None and share >= RUNNER_UP_NAMED:
         sentences.append(
-            _("In %(share)s %% of them, another role comes first instead: %(role)s.")
+            _("In %(share)s %% of the profiles, another role comes first instead: %(role)s.")
             % {"share": whole_percent(100 * share), "role": name}
         )
     return sentences

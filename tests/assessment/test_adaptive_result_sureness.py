@@ -302,12 +302,12 @@ RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "bes
         (
             RIVAL | {"runner_up_share": 0.4},
             {"s": "Security Officer"},
-            ["In 40 % of them, another role comes first instead: Security Officer."],
+            ["In 40 % of the profiles, another role comes first instead: Security Officer."],
         ),
         (
             RIVAL | {"runner_up_share": RUNNER_UP_NAMED},
             {"s": "S"},
-            ["In 25 % of them, another role comes first instead: S."],
+            ["In 25 % of the profiles, another role comes first instead: S."],
         ),
         (RIVAL | {"runner_up_share": 0.24}, {"s": "S"}, []),  # below: the others are spread
         (RIVAL | {"runner_up_share": 0.4}, {}, []),  # not offered (or the page names it already)
@@ -321,7 +321,7 @@ RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "bes
             RIVAL
             | {"runner_up_share": 0.4, "stability_before_sharpening": 0.9, "reason": "sharpened", "settled": True},
             {"s": "S"},
-            ["it was 90 %.", "In 40 % of them, another role comes first instead: S."],
+            ["it was 90 %.", "In 40 % of the profiles, another role comes first instead: S."],
         ),
     ],
 )
@@ -342,7 +342,7 @@ def test_an_adaptive_result_names_a_role_that_comes_first_in_many_plausible_prof
     plan = assessment.plan
     assert plan["runner_up"] not in (None, plan["best_role"]) and 0 <= plan["runner_up_share"] < 1  # the engine's
     rival = Role.objects.get(slug=plan["runner_up"])
-    instead = f"In 40\u00a0% davon steht stattdessen eine andere Rolle vorn: {rival.name_de}."
+    instead = f"In 40\u00a0% der Profile steht stattdessen eine andere Rolle vorn: {rival.name_de}."
     Assessment.objects.filter(pk=assessment.pk).update(plan=plan | {"runner_up_share": 0.4})
     text = html.unescape(client.get(reverse("results", args=[assessment.token])).content.decode())
     assert instead in text

@@ -70,8 +70,8 @@ FIRST = {
     "en": re.compile(r"in (\d+)\u00a0% (?:of them )?it comes first"),
 }
 INSTEAD = {
-    "de": re.compile(r"In (\d+)\u00a0% davon steht stattdessen eine andere Rolle vorn: (.+?)\.(?:\s|<|$)"),
-    "en": re.compile(r"In (\d+)\u00a0% of them, another role comes first instead: (.+?)\.(?:\s|<|$)"),
+    "de": re.compile(r"In (\d+)\u00a0% der Profile steht stattdessen eine andere Rolle vorn: (.+?)\.(?:\s|<|$)"),
+    "en": re.compile(r"In (\d+)\u00a0% of the profiles, another role comes first instead: (.+?)\.(?:\s|<|$)"),
 }
 
 
