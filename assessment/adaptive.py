@@ -202,7 +202,7 @@ class Plan:
     best_role: str | None = None
     stability: float = 0.0  # share of plausible profiles with the best role in the top three
     best_share: float = 0.0  # share of plausible profiles with the best role first
-    # the other role that comes first most often in the plausible profiles, and how often (None with one role)
+    # the other role that comes first most often in the plausible profiles, and how often (None: none ever does)
     runner_up: str | None = None
     runner_up_share: float = 0.0
     # an unsettled top three, or past the typical length: the median session in this state runs long and the
@@ -392,6 +392,8 @@ class PlausibleRanking:
         rival = self.first.copy()
         rival[self.best] = -1.0
         other = int(np.argmax(rival)) if len(slugs) > 1 else None
+        if other is not None and rival[other] <= 0:  # no other role comes first in any of them
+            other = None
         return Standing(
             best_role=slugs[self.best],
             stability=self.stability,
@@ -411,7 +413,7 @@ class Standing:
     best_role: str
     stability: float
     best_share: float | None = None  # None: stored before it was kept
-    runner_up: str | None = None  # None with a single role, or stored before it was kept
+    runner_up: str | None = None  # None when no other role comes first in any of them, or stored before it was kept
     runner_up_share: float = 0.0
 
 

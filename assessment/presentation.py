@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -248,7 +248,7 @@ def self_rating_tendency(profile: Profile) -> str:
 
 def top_three_sentence(stability: float, first: float | None = None) -> str:
     """How often a result's first role stays among the best three in the profiles the answers allow
-    (`adaptive.top_three_share`), as the results page and the PDF say it; with `first` (the share in which it comes
+    (`adaptive.standing`), as the results page and the PDF say it; with `first` (the share in which it comes
     first, what an adaptive test's plan holds), that too: a first role that comes first in about half of them is a
     near-tie with another, which "among the best three in 97 %" alone did not tell."""
     # "100 %" only for every profile drawn, and then said as what it is: all of a sample, not a certainty
@@ -284,21 +284,36 @@ def top_three_sentence(stability: float, first: float | None = None) -> str:
 RUNNER_UP_NAMED = TIE_EACH
 
 
-def standing_sentences(judged: Mapping, names: Mapping[str, str]) -> list[str]:
+def standing_sentences(
+    judged: Mapping, names: Mapping[str, str], first_shown: str | None, on_cards: Collection[str] = ()
+) -> list[str]:
     """How settled a result's first role is (`judged`: an `adaptive.Standing` as a mapping, or a plan holding one):
     how often it stays among the best three in the profiles the answers allow and, where known, how often it comes
     first; and the other role that comes first in `RUNNER_UP_NAMED` of them or more, by its name in `names` (roles
-    not there, such as a tied one the page names already, are not named)."""
-    if judged.get("best_role") is None or "stability" not in judged:
+    not there, such as a tied one the page names already, are not named). Said only of the role the page puts
+    first (`first_shown`): one withdrawn since, or a ranking computed anew by another model, leaves another role
+    first, of which nothing was judged. Where the named role comes first more often than the first one, or has no
+    card (not in `on_cards`), the page's order seems to contradict the shares: it follows the most likely levels,
+    the shares count every profile, and the page says so (a review read the first card as wrong)."""
+    if judged.get("best_role") is None or "stability" not in judged or judged["best_role"] != first_shown:
         return []
     first = judged.get("best_share")  # absent from plans stored before it was kept
     sentences = [top_three_sentence(float(judged["stability"]), None if first is None else float(first))]
     rival, share = judged.get("runner_up"), float(judged.get("runner_up_share") or 0.0)
     name = names.get(rival) if isinstance(rival, str) and rival != judged["best_role"] else None
-    if first is not None and name is not None and share >= RUNNER_UP_NAMED:
+    if first is None or name is None or share < RUNNER_UP_NAMED:
+        return sentences
+    values = {"share": whole_percent(100 * share), "role": name}
+    if share > float(first):
+        sentences.append(_("Another role comes first more often, in %(share)s %% of the profiles: %(role)s.") % values)
+    else:
+        sentences.append(_("In %(share)s %% of the profiles, another role comes first instead: %(role)s.") % values)
+    if share > float(first) or rival not in on_cards:
         sentences.append(
-            _("In %(share)s %% of the profiles, another role comes first instead: %(role)s.")
-            % {"share": whole_percent(100 * share), "role": name}
+            _(
+                "The order of the roles follows your most likely levels; the shares count every profile your answers "
+                "allow."
+            )
         )
     return sentences
 
@@ -308,9 +323,11 @@ def sharpening_sentence(before: float, after: float) -> str:
     error (more answers can show a profile to be less clear than the first ones made it look)."""
 
     if before >= 1:
-        was = _("Before you sharpened the result, that held for every one of them.")
+        was = _("Before you sharpened the result, the first role was among the best three in every profile drawn.")
     else:
-        was = _("Before you sharpened the result, it was %(before)s %%.") % {"before": whole_percent(100 * before)}
+        was = _(
+            "Before you sharpened the result, the first role was among the best three in %(before)s %% of the profiles."
+        ) % {"before": whole_percent(100 * before)}
     if whole_percent(100 * after) < whole_percent(100 * before):
         return (
             was
@@ -323,14 +340,17 @@ def sharpening_sentence(before: float, after: float) -> str:
     return was
 
 
-def result_sureness(plan: Mapping, names: Mapping[str, str]) -> list[str]:
+def result_sureness(
+    plan: Mapping, names: Mapping[str, str], first_shown: str | None, on_cards: Collection[str] = ()
+) -> list[str]:
     """What a finished adaptive result says about how sure it is (its stored, judged plan: see
     `services.judged_plan`): how settled its first role is in the profiles the answers allow (`standing_sentences`,
-    with the role `names` it may name), and, when the answers did not settle that, why the test stopped."""
+    with the role `names` it may name, of the role the page puts first), and, when the answers did not settle that,
+    why the test stopped."""
     reason = plan.get("reason")
     verdict = plan.get("verdict", reason)
     settled = plan.get("settled", reason in SETTLED)
-    sentences = standing_sentences(plan, names)
+    sentences = standing_sentences(plan, names, first_shown, on_cards)
     if sentences and plan.get("stability_before_sharpening") is not None:  # of the share just said: before another
         sharpened = sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"]))
         sentences.insert(1, sharpened)

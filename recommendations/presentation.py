@@ -376,7 +376,7 @@ def results_context(
         "answered": profile.answered,
         "adaptive_plan": adaptive_plan,
         # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure
-        "sureness": result_sureness(adaptive_plan, rival_names(roles, fits, adaptive_plan))
+        "sureness": result_sureness(adaptive_plan, rival_names(roles, fits, adaptive_plan), *_shown(fits))
         if adaptive_plan
         else stored_sureness(result, fits, roles),
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
@@ -419,15 +419,21 @@ def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
 def stored_sureness(result: Result, fits: list, roles: Mapping[str, Role]) -> list[str]:
     """How sure a result of every question is, as stored with it (`Result.standing`): said only of the role the page
     puts first (a role withdrawn since leaves another first, of which nothing was judged)."""
-    if result.standing is None or not fits or fits[0][1].slug != result.standing.best_role:
+    if result.standing is None:
         return []
-    return standing_sentences(dataclasses.asdict(result.standing), rival_names(roles, fits, {}))
+    return standing_sentences(dataclasses.asdict(result.standing), rival_names(roles, fits, {}), *_shown(fits))
+
+
+def _shown(fits: list) -> tuple[str | None, set[str]]:
+    """The role the page puts first and the roles on its cards (the first three)."""
+    return (fits[0][1].slug if fits else None), {fit.slug for _role, fit in fits[:3]}
 
 
 def rival_names(roles: Mapping[str, Role], fits: list, plan: Mapping) -> dict[str, str]:
     """The roles a result's sureness may name as coming first instead of the one the page puts first: offered ones,
-    not that one, nor one of two tied roles (the page names both already)."""
-    unnamed = set(plan.get("tied_roles", ())) | ({fits[0][1].slug} if fits else set())
+    not that one, nor one of two tied roles the page names (both offered)."""
+    tied = set(plan.get("tied_roles", ()))
+    unnamed = (tied if len(tied) == 2 and tied <= roles.keys() else set()) | ({fits[0][1].slug} if fits else set())
     return {slug: role.name for slug, role in roles.items() if slug not in unnamed}
 
 

@@ -38,9 +38,10 @@ document.body.addEventListener("htmx:beforeOnLoad", function (event) {
 
 // A form refused for its security token puts its message before the part that sent it (core.views.csrf_failure:
 // the element "<part id>-expired"). The part's next swap, the answer taken or a second refusal, makes it stale:
-// it stood on above the next question, or a second one stacked below it. Remove it before that swap.
+// it stood on above the next question, or a second one stacked below it. Remove it before that swap (not for a
+// response htmx does not swap: the part and its message stay as they were).
 document.addEventListener("htmx:beforeSwap", function (event) {
-  var target = event.detail.target;
+  var target = event.detail.shouldSwap && event.detail.target;
   var stale = target && target.id && document.getElementById(target.id + "-expired");
   if (stale) {
     stale.remove();

@@ -146,6 +146,7 @@ def test_a_result_between_two_roles_names_the_one_that_comes_first_in_many_profi
 def test_a_result_whose_every_profile_keeps_the_first_role_says_so_and_not_100_percent(client):
     beginner = answer_all(start_assessment(), weakest)
     assert engine_says(beginner)[1] == 100  # measured: every one of the 128
+    assert engine_judges(beginner).runner_up is None  # no other role first in any of them: none stored
     page, pdf_html = page_and_pdf(client, beginner, "de")
     assert share_said(page, "de") == 100 == share_said(pdf_html, "de")
     assert "In 100\u00a0%" not in page
