@@ -109,6 +109,9 @@ class Unlimited:
     price_eur: float
     courses_price_on_request: int
     open_gaps: tuple[str, ...]
+    # the path shown without the limits (`_planned_path`); False: stored before 6 Dec 2026, the optimiser's own path
+    # without them, which the shown one could beat (`results.path_outdated` has such a path planned again)
+    as_shown: bool = False
 
 
 @dataclass(frozen=True)
@@ -363,7 +366,39 @@ def _planned_path(
     """The ordered courses that close the person's gaps towards `target_role`: the optimal path; or the
     greedy one where it keeps the limits and closes more (the optimiser counts a course only for the level
     steps it surely completes when taken at the lowest of them, so partial courses that add up are the
-    greedy path's), or takes fewer hours; or the greedy one when the optimiser is not available."""
+    greedy path's), or takes fewer hours; or the greedy one when the optimiser is not available.
+
+    With limits that leave a gap open, `unlimited` says what the path without them takes: the very path this
+    gives without limits, the one the page shows when the limits are cleared. It was the optimiser's own path
+    without limits, which the greedy one can beat: "without limits the path would take 164 hours" above a path of
+    116 hours once the limits were cleared (a review)."""
+    path = _chosen_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
+    if not path.open_gaps or (max_hours is None and max_price_eur is None):
+        return path
+    free = _chosen_path(target_role, levels, requirements, catalogue, max_steps, done)
+    if len(free.open_gaps) >= len(path.open_gaps):  # the limits leave nothing open that the path without them closes
+        return path
+    unlimited = Unlimited(
+        hours=free.total_hours,
+        price_eur=free.total_price_eur,
+        courses_price_on_request=free.courses_price_on_request,
+        open_gaps=free.open_gaps,
+        as_shown=True,
+    )
+    return replace(path, unlimited=unlimited)
+
+
+def _chosen_path(
+    target_role: str,
+    levels: Mapping[str, float],
+    requirements: Mapping[str, float],
+    catalogue: Catalogue,
+    max_steps: int = MAX_STEPS,
+    done: Collection[str] = (),
+    max_hours: float | None = None,
+    max_price_eur: float | None = None,
+) -> LearningPath:
+    """`_planned_path` without what the path without limits would take."""
     try:
         best = optimal_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
     except (ImportError, OptimiserFailed) as exc:
@@ -374,14 +409,7 @@ def _planned_path(
         max_price_eur is None or (greedy.total_price_eur <= max_price_eur and not greedy.courses_price_on_request)
     )
     if best is None or (within and _better(greedy, best, requirements, levels)):
-        return LearningPath(
-            greedy.target_role,
-            greedy.steps,
-            greedy.open_gaps,
-            max_hours,
-            max_price_eur,
-            best.unlimited if best is not None else None,
-        )
+        return LearningPath(greedy.target_role, greedy.steps, greedy.open_gaps, max_hours, max_price_eur)
     return best
 
 
@@ -1037,14 +1065,4 @@ def optimal_path(
         return best
 
     ordered, open_gaps = plan(max_hours, max_price_eur)
-    unlimited = None
-    if open_gaps and (max_hours is not None or max_price_eur is not None):
-        free, free_open = plan(None, None)
-        if len(free_open) < len(open_gaps):  # it closes more (not always a subset: it may take other courses)
-            unlimited = Unlimited(
-                hours=half_up(sum(s.course.hours for s in free), 1),
-                price_eur=round(sum(s.course.price_eur or 0.0 for s in free), 2),
-                courses_price_on_request=sum(1 for s in free if s.course.price_eur is None),
-                open_gaps=free_open,
-            )
-    return LearningPath(target_role, ordered, open_gaps, max_hours, max_price_eur, unlimited, optimised=True)
+    return LearningPath(target_role, ordered, open_gaps, max_hours, max_price_eur, optimised=True)

@@ -484,8 +484,11 @@ def path_outdated(path: LearningPath, current: Snapshot) -> bool:
     """Whether the stored `path` leads to a role no longer offered, counts a course's hours or price as they no
     longer are, or was planned before a course on it had the admission requirements it has now (a path stored
     before the ITIL Foundation was marked as required for the Managing Professional modules left it out as covered
-    by the person's level, and the page said so)."""
+    by the person's level, and the page said so), or says what it would take without the limits by another path
+    than the one shown without them (`Unlimited.as_shown`)."""
     if path.target_role and path.target_role not in {role.slug for role in current.roles}:
+        return True
+    if path.unlimited is not None and not path.unlimited.as_shown:
         return True
     for step in path.steps:
         course = current.catalogue.courses.get(step.course.slug)  # active courses only

@@ -755,3 +755,24 @@ def test_the_pdf_names_the_later_step_a_prerequisite_is_there_for(client):
 
 
 NEEDED_KIND = re.compile(r"(Voraussetzung für Schritt|Zur Prüfung von Schritt) (\d+) \((.*?)\)(?=\.| wird nur zu)")
+
+
+def test_a_path_stored_with_the_optimisers_own_figure_without_limits_is_planned_again(client, db):
+    """Until 6 Dec 2026 "Ohne Grenzen bräuchte der Pfad ..." gave the optimiser's own path without the limits, which
+    the path shown without them could beat (164 hours said, 116 shown: a review). A path stored so is outdated and
+    planned again, with the figure of the path shown without the limits."""
+    from recommendations.catalogue import snapshot
+    from recommendations.results import path_outdated, result_for
+    from tests.conftest import weakest
+
+    person = answer_all(start_assessment(), weakest)
+    assert client.get(results_url(person) + "?max_hours=10").status_code == 200
+    stored = StoredResult.objects.get(assessment=person)
+    assert stored.document["path"]["unlimited"]["as_shown"] is True
+    del stored.document["path"]["unlimited"]["as_shown"]  # stored before the field existed
+    stored.save()
+    assert path_outdated(result_for(person).recommendation.path, snapshot())
+    client.get(results_url(person))
+    again = result_for(Assessment.objects.get(pk=person.pk))  # as stored now
+    assert again.recommendation.path.max_hours == 10 and again.recommendation.path.unlimited.as_shown
+    assert not path_outdated(again.recommendation.path, snapshot())
