@@ -372,10 +372,25 @@ def _planned_path(
     gives without limits, the one the page shows when the limits are cleared. It was the optimiser's own path
     without limits, which the greedy one can beat: "without limits the path would take 164 hours" above a path of
     116 hours once the limits were cleared (a review)."""
-    path = _chosen_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
+
+    def chosen(hours: float | None, euros: float | None) -> LearningPath:
+        try:
+            best = optimal_path(target_role, levels, requirements, catalogue, max_steps, done, hours, euros)
+        except (ImportError, OptimiserFailed) as exc:
+            log.warning("learning path: the optimiser failed (%s); the greedy path is used", exc)
+            best = None
+        greedy = greedy_path(target_role, levels, requirements, catalogue, max_steps, done)
+        within = (hours is None or greedy.total_hours <= hours) and (
+            euros is None or (greedy.total_price_eur <= euros and not greedy.courses_price_on_request)
+        )
+        if best is None or (within and _better(greedy, best, requirements, levels)):
+            return LearningPath(greedy.target_role, greedy.steps, greedy.open_gaps, hours, euros)
+        return best
+
+    path = chosen(max_hours, max_price_eur)
     if not path.open_gaps or (max_hours is None and max_price_eur is None):
         return path
-    free = _chosen_path(target_role, levels, requirements, catalogue, max_steps, done)
+    free = chosen(None, None)
     if len(free.open_gaps) >= len(path.open_gaps):  # the limits leave nothing open that the path without them closes
         return path
     unlimited = Unlimited(
@@ -386,31 +401,6 @@ def _planned_path(
         as_shown=True,
     )
     return replace(path, unlimited=unlimited)
-
-
-def _chosen_path(
-    target_role: str,
-    levels: Mapping[str, float],
-    requirements: Mapping[str, float],
-    catalogue: Catalogue,
-    max_steps: int = MAX_STEPS,
-    done: Collection[str] = (),
-    max_hours: float | None = None,
-    max_price_eur: float | None = None,
-) -> LearningPath:
-    """`_planned_path` without what the path without limits would take."""
-    try:
-        best = optimal_path(target_role, levels, requirements, catalogue, max_steps, done, max_hours, max_price_eur)
-    except (ImportError, OptimiserFailed) as exc:
-        log.warning("learning path: the optimiser failed (%s); the greedy path is used", exc)
-        best = None
-    greedy = greedy_path(target_role, levels, requirements, catalogue, max_steps, done)
-    within = (max_hours is None or greedy.total_hours <= max_hours) and (
-        max_price_eur is None or (greedy.total_price_eur <= max_price_eur and not greedy.courses_price_on_request)
-    )
-    if best is None or (within and _better(greedy, best, requirements, levels)):
-        return LearningPath(greedy.target_role, greedy.steps, greedy.open_gaps, max_hours, max_price_eur)
-    return best
 
 
 def _better(one: LearningPath, other: LearningPath, requirements: Mapping[str, float], levels) -> bool:
