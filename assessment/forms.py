@@ -29,6 +29,10 @@ class AnswerForm(forms.Form):
     )
 
     def __init__(self, *args, item: Item, **kwargs) -> None:
+        # Ids of each question's own: after htmx swapped in the next question, it put focus back on the element with
+        # the id the pressed option had ("id_option_3"), now an option of the new question, and Tab from the heading
+        # then went to that option instead of the first (a review, by keyboard in Chromium).
+        kwargs.setdefault("auto_id", f"id_{item.slug}_%s")
         super().__init__(*args, **kwargs)
         self.item_obj = item
         cast(forms.ChoiceField, self.fields["option"]).choices = [(o.value, o.label) for o in item.options.all()]

@@ -187,7 +187,7 @@ def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page
     page.context.clear_cookies(name="csrftoken")
     press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'alert'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.getAttribute('role') === 'alert'")
     assert page.get_by_role("alert").count() == 1
     press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
     page.keyboard.press("Enter")
@@ -195,3 +195,21 @@ def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page
     page.wait_for_selector("text=Frage 3 ·")
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_role("alert").count() == 0  # the message went with the question it was about
+
+
+def test_tab_into_the_next_question_reaches_its_first_option_whichever_was_chosen_before(page):
+    """A review: answered with the fourth option by keyboard, the next question swapped in, and Tab from its heading
+    went to the fourth option (htmx put focus back on the element with the pressed option's id, which the new
+    question's fourth option had too). Each question's options have ids of their own."""
+    start_by_keyboard(page)
+    press_tab_until(page, "el.type === 'radio'")
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # answers with the fourth option
+    page.wait_for_url(re.compile(r"/frage/2/$"))
+    page.wait_for_selector("text=Frage 2 ·")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'question-heading'")
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.querySelector('input[type=radio]').id")
+    assert page.evaluate("document.activeElement.id") == first
+    assert not page.evaluate("document.activeElement.checked")
