@@ -160,6 +160,9 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
     }
     if assessment.sharpen_until is not None:  # the result says how sure it was before "Ergebnis schärfen"
         assessment.plan["stability_before_sharpening"] = _stability_before_sharpening(stored)
+        # ... and the message after it whether any answer was added (skips add none)
+        before = len(answers) if stored.get("done") else stored.get("answered_before_sharpening")
+        assessment.plan["answered_before_sharpening"] = before
     return decision
 
 
@@ -318,6 +321,15 @@ def end_sharpening(assessment: Assessment) -> bool:
             break
     assessment.refresh_from_db()
     return True
+
+
+def answered_by_sharpening(assessment: Assessment) -> int | None:
+    """How many questions an attempt reopened by "Ergebnis schärfen" got answered since (skips not counted); None
+    where that is not known (reopened before it was kept)."""
+    before = (assessment.plan or {}).get("answered_before_sharpening")
+    if assessment.sharpen_until is None or not isinstance(before, int):
+        return None
+    return max(0, assessment.answers.exclude(option=None).count() - before)
 
 
 def added_by_sharpening(assessment: Assessment) -> int:

@@ -23,6 +23,7 @@ from assessment.services import (
     AssessmentFinished,
     accepts_answers,
     added_by_sharpening,
+    answered_by_sharpening,
     answered_in,
     end_sharpening,
     finish_assessment,
@@ -44,6 +45,15 @@ from core.rows import columns, fetch, quote, table
 SESSION_KEY = "assessment_token"
 # Said on the results page once "Ergebnis schärfen" ends: the result shown is not the one seen before.
 SHARPENED = gettext_lazy("Your result has been recalculated with your additional answers.")
+# ... or, where every question it added was skipped, that nothing changed (it said "recalculated with your
+# additional answers" over a result of the same answers: a review)
+NOT_SHARPENED = gettext_lazy("You skipped the added questions, so your result rests on the same answers as before.")
+
+
+def sharpened_message(assessment: Assessment) -> str:
+    """What the results page says once "Ergebnis schärfen" ends with at least one question added (answered or
+    skipped)."""
+    return str(NOT_SHARPENED if answered_by_sharpening(assessment) == 0 else SHARPENED)
 
 
 # What the start page promises: half of the simulated people are done after at most this many questions. Their
@@ -156,7 +166,7 @@ def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
     assessment = _assessment_or_404(token)
     if end_sharpening(assessment):
         if added_by_sharpening(assessment):  # ended before any answer was added: nothing to say
-            messages.success(request, SHARPENED)
+            messages.success(request, sharpened_message(assessment))
     elif not assessment.is_finished:
         return redirect(assessment.resume_url())  # not being sharpened: an old tab; its questions are open
     return redirect("results", token=assessment.token)
@@ -221,7 +231,7 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                 return redirect(next_url)
             finish_assessment(assessment)
             if assessment.sharpen_until is not None:  # the last question of "Ergebnis schärfen"
-                messages.success(request, SHARPENED)
+                messages.success(request, sharpened_message(assessment))
             results = reverse("results", args=[assessment.token])
             if request.htmx:
                 return HttpResponseClientRedirect(results)

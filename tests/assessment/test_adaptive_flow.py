@@ -707,3 +707,27 @@ def test_ending_a_sharpening_reads_the_answered_questions_once(client, django_as
         client.post(reverse("assessment:end-sharpen", args=[assessment.token]))
     assessment.refresh_from_db()
     assert assessment.is_finished
+
+
+def test_sharpening_with_every_added_question_skipped_says_the_result_rests_on_the_same_answers(client):
+    """A review: a question of "Ergebnis schärfen" skipped, then "Ohne weitere Fragen zurück zum Ergebnis", and the
+    page said "Ihr Ergebnis wurde mit Ihren zusätzlichen Antworten neu berechnet" over the same answers. Also when
+    the skipped question was the last one."""
+    recalculated = "Ihr Ergebnis wurde mit Ihren zusätzlichen Antworten neu berechnet."
+    unchanged = "Sie haben die zusätzlichen Fragen übersprungen; Ihr Ergebnis beruht deshalb auf denselben Antworten"
+    assessment = start(client)
+    run_to_the_end(client, assessment)
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assessment.refresh_from_db()
+    answer(client, assessment, assessment.total_steps, choose=lambda item, options: None)  # skipped
+    text = client.post(reverse("assessment:end-sharpen", args=[assessment.token]), follow=True).content.decode()
+    assert unchanged in text and recalculated not in text
+
+    client.post(reverse("assessment:sharpen", args=[assessment.token]))  # every added question skipped to the last
+    for _ in range(10):
+        assessment.refresh_from_db()
+        if assessment.is_finished:
+            break
+        response = answer(client, assessment, assessment.total_steps, choose=lambda item, options: None)
+    text = client.get(response["Location"]).content.decode()
+    assert unchanged in text and recalculated not in text
