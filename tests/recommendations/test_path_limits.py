@@ -165,3 +165,25 @@ def test_a_limit_that_restricts_nothing_is_not_blamed_for_the_gaps_after_twelve_
     assert path.max_hours == 5000 and len(path.steps) == 12 and path.open_gaps and path.unlimited is None
     assert response.context["open_gaps"] == [] and response.context["long_gaps"]
     assert "Innerhalb Ihrer Grenzen" not in text and "höchstens 12 Kurse" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "hint", "hours", "euros"),
+    [
+        ("de", "Zahlen wie üblich, z.\u00a0B. 12,5 Stunden oder 1.500 Euro.", "12,5", "1.500"),
+        ("en", "Numbers as usual, e.g. 12.5 hours or 1,500 euros.", "12.5", "1,500"),
+    ],
+)
+def test_the_limits_say_how_a_number_is_read_and_read_it_so(client, beginner, language, hint, hours, euros):
+    """A review typed "1.50" and "1.500" and could not tell from the page how either was read: the fields say it,
+    with an example of each kind, and read the examples as they say."""
+    from assessment.models import Assessment
+
+    Assessment.objects.filter(pk=beginner.pk).update(language=language)  # the page opens in the attempt's language
+    person = Assessment.objects.get(pk=beginner.pk)
+    page = client.get(url(person)).content.decode()
+    said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert hint.replace("\u00a0", " ") in said.replace("\u00a0", " ")
+    assert page.count('aria-describedby="limits-hint"') == 2  # both fields point to it
+    path = client.get(url(person, max_hours=hours, max_price_eur=euros)).context["path"]
+    assert (path.max_hours, path.max_price_eur) == (12.5, 1500)
