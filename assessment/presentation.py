@@ -341,18 +341,25 @@ def sharpening_sentence(before: float, after: float) -> str:
 
 
 def result_sureness(
-    plan: Mapping, names: Mapping[str, str], first_shown: str | None, on_cards: Collection[str] = ()
+    plan: Mapping,
+    names: Mapping[str, str],
+    first_shown: str | None,
+    on_cards: Collection[str] = (),
+    *,
+    standing: Mapping | None = None,
 ) -> list[str]:
     """What a finished adaptive result says about how sure it is (its stored, judged plan: see
     `services.judged_plan`): how settled its first role is in the profiles the answers allow (`standing_sentences`,
-    with the role `names` it may name, of the role the page puts first), and, when the answers did not settle that,
+    with the role `names` it may name, of the role the page puts first; `standing`, the stored result's judgement
+    by the model that ranked it, where there is one, else the plan's), and, when the answers did not settle that,
     why the test stopped."""
     reason = plan.get("reason")
     verdict = plan.get("verdict", reason)
     settled = plan.get("settled", reason in SETTLED)
-    sentences = standing_sentences(plan, names, first_shown, on_cards)
+    judged = plan if standing is None else standing
+    sentences = standing_sentences(judged, names, first_shown, on_cards)
     if sentences and plan.get("stability_before_sharpening") is not None:  # of the share just said: before another
-        sharpened = sharpening_sentence(float(plan["stability_before_sharpening"]), float(plan["stability"]))
+        sharpened = sharpening_sentence(float(plan["stability_before_sharpening"]), float(judged["stability"]))
         sentences.insert(1, sharpened)
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"

@@ -376,7 +376,12 @@ def results_context(
         "answered": profile.answered,
         "adaptive_plan": adaptive_plan,
         # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure
-        "sureness": result_sureness(adaptive_plan, rival_names(roles, fits, adaptive_plan), *_shown(fits))
+        "sureness": result_sureness(
+            adaptive_plan,
+            rival_names(roles, fits, adaptive_plan),
+            *_shown(fits),
+            standing=None if result.standing is None else dataclasses.asdict(result.standing),
+        )
         if adaptive_plan
         else stored_sureness(result, fits, roles),
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],

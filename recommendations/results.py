@@ -70,9 +70,9 @@ class Result:
     # match, when another comes first now; the page says so ("" when the first role stayed)
     first_role_before: str = ""
     first_match_before: Match | None = None  # its value and range as shown then (no gaps kept)
-    # of a result of every question: how settled its best role is in the profiles its answers allow
-    # (`compute_document`); None for an adaptive one (its plan says it), an unreliable one, or one stored before
-    # this was
+    # how settled its best role is in the profiles its answers allow, by the model that ranked it
+    # (`compute_document`); None for an unreliable one, or one stored before this was (an adaptive one's plan then
+    # says it)
     standing: Standing | None = None
 
 
@@ -173,11 +173,11 @@ def compute_document(
         "done": sorted(done),
         "requirements": current.requirements(goal),
         "path": _path_document(goal, ranking.levels, current, done, options),
-        # How sure the ranking is, judged once here as the adaptive test judges its own (`finished_plan`): for a
-        # reliable result of every question (an unreliable one ranks nothing), `adaptive.Standing` as a mapping
-        "standing": _standing_document(items, answers, profile, current)
-        if profile.reliable and not assessment.adaptive and roles
-        else None,
+        # How sure the ranking is, judged once here as the adaptive test judges its own (`finished_plan`), by the
+        # model that ranked it: for a reliable result (an unreliable one ranks nothing), `adaptive.Standing` as a
+        # mapping. Of an adaptive result too: its plan was judged by the model of the day it stopped, and a result
+        # computed anew by another one said that model's shares.
+        "standing": _standing_document(items, answers, profile, current) if profile.reliable and roles else None,
     }
 
 

@@ -15,7 +15,7 @@ from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
 from assessment.presentation import RUNNER_UP_NAMED, AnswerReview, result_sureness
 from core.numbers import whole_percent
-from recommendations.models import Role
+from recommendations.models import Role, StoredResult
 from recommendations.presentation import results_context
 from tests.conftest import strongest
 
@@ -338,27 +338,40 @@ def test_a_role_that_comes_first_in_many_plausible_profiles_instead_is_named(pla
 
 
 def test_an_adaptive_result_names_a_role_that_comes_first_in_many_plausible_profiles_instead(client):
-    """The page and the PDF name the plan's runner-up where it comes first in a quarter of the profiles or more, by
-    its name in the page's language; not where the page names it already as one of two tied roles."""
+    """The page and the PDF name the runner-up where it comes first in a quarter of the profiles or more, by its
+    name in the page's language; not where the page names it already as one of two tied roles. What they say is the
+    stored result's judgement, by the model that ranked it; the plan's (the model of the day the test stopped) only
+    for a result stored before it had one."""
     assessment = start(client)
     run_to_the_end(client, assessment)
     assessment.refresh_from_db()
     plan = assessment.plan
     assert plan["runner_up"] not in (None, plan["best_role"]) and 0 <= plan["runner_up_share"] < 1  # the engine's
+    url = reverse("results", args=[assessment.token])
+    client.get(url)
+    row = StoredResult.objects.get(assessment=assessment)
+    standing = row.document["standing"]
+    assert standing == {key: plan[key] for key in standing}  # judged by the same model: the same judgement
     rival = Role.objects.get(slug=plan["runner_up"])
     instead = f"In 40\u00a0% der Profile steht stattdessen eine andere Rolle vorn: {rival.name_de}."
-    Assessment.objects.filter(pk=assessment.pk).update(plan=plan | {"runner_up_share": 0.4})
-    text = html.unescape(client.get(reverse("results", args=[assessment.token])).content.decode())
+    row.document["standing"] = standing | {"runner_up_share": 0.4}  # as another model judged it
+    row.save()
+    text = html.unescape(client.get(url).content.decode())
     assert instead in text
     with override("de"):
         context, _ = results_context(Assessment.objects.get(pk=assessment.pk))
         assert instead in html.unescape(
             render_to_string("recommendations/result_pdf.html", context | {"stylesheet": ""})
         )
-    tied = plan | {"runner_up_share": 0.4, "reason": "two roles tied", "tied_roles": [plan["best_role"], rival.slug]}
+    tied = plan | {"reason": "two roles tied", "tied_roles": [plan["best_role"], rival.slug]}
     Assessment.objects.filter(pk=assessment.pk).update(plan=tied)
-    text = html.unescape(client.get(reverse("results", args=[assessment.token])).content.decode())
+    text = html.unescape(client.get(url).content.decode())
     assert "stattdessen" not in text and "Zwei Rollen liegen" in text
+
+    del row.document["standing"]  # stored before results kept it: the plan's judgement
+    row.save()
+    Assessment.objects.filter(pk=assessment.pk).update(plan=plan | {"runner_up_share": 0.4})
+    assert instead in html.unescape(client.get(url).content.decode())
 
 
 ORDER = "The order of the roles follows your most likely levels; the shares count every profile your answers allow."
