@@ -529,7 +529,11 @@ class NamedRowsFormSet(BaseInlineFormSet):
     as in the code („Bitte die doppelten Daten für competency korrigieren.“)."""
 
     def get_unique_error_message(self, unique_check) -> str:
-        names = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check if name != self.fk.name]
+        names = [  # as the admin labels them (`field_label`): an option's "value" was named in English in German
+            str(field_label(self.model, name) or self.model._meta.get_field(name).verbose_name)
+            for name in unique_check
+            if name != self.fk.name
+        ]
         if len(names) == 1:
             return gettext("Please correct the duplicate data for %(field)s.") % {"field": names[0]}
         return gettext("Please correct the duplicate data for %(field)s, which must be unique.") % {

@@ -279,3 +279,17 @@ def test_the_english_admin_reads_why_two_options_are_refused(admin_client, setti
     errors = " ".join(errors_of(response))
     assert f"Two options of this question have the same English label: “{label}”." in errors
     assert "Only an option of a self-rating stands for a level" in errors
+
+
+def test_two_options_of_one_value_are_named_by_the_fields_label(admin_client):
+    """A review: "Bitte die doppelten Daten für value korrigieren." named the code's field, where the column says
+    "Wert" (roles and courses said "für Kompetenz" already)."""
+    item = item_of(Item.Kind.KNOWLEDGE)
+
+    def same_value(data, prefix, rows):
+        set_inline_row(data, prefix, rows[1], value=data[f"{prefix}-{rows[0]}-value"])
+
+    response = edit_options(admin_client, item, same_value)
+    assert response.status_code == 400
+    assert "Bitte die doppelten Daten für Wert korrigieren." in errors_of(response)
+    assert "für value" not in errors_of(response)
