@@ -395,6 +395,27 @@ def test_only_its_owner_logged_in_deletes_an_attempt_kept_in_an_account(client, 
     assert not Assessment.objects.filter(pk=later.pk).exists()
 
 
+def test_the_results_page_offers_deleting_a_kept_attempt_only_as_its_owner_may(
+    client, kept_attempts, django_user_model
+):
+    """A review: another account's user was offered "Meine Antworten und Ergebnisse löschen", which answered 403, and
+    a visitor logged out was invited to make an account to keep an attempt kept already."""
+    _earlier, later = kept_attempts
+    results, delete = reverse("results", args=[later.token]), reverse("delete-results", args=[later.token])
+    own = client.get(results).content.decode()
+    assert f'href="{delete}"' in own  # the owner deletes from here
+
+    client.force_login(django_user_model.objects.create_user("ole@example.org", "ole@example.org", "Phoenixsee-26!"))
+    other = client.get(results).content.decode()
+    assert f'href="{delete}"' not in other and "Löschen kann ihn nur das Konto" in other
+
+    client.logout()
+    anyone = client.get(results).content.decode()
+    assert f'href="{reverse("login")}?next={delete}"' in anyone  # the login leads on to deleting
+    assert f'href="{delete}"' not in anyone and "Dieser Durchgang ist in einem Konto aufbewahrt." in anyone
+    assert "Mit einem freiwilligen Konto" not in anyone
+
+
 def test_unfinished_anonymous_assessments_are_purged_after_the_retention_period(db):
     stale = start_assessment()
     fresh = start_assessment()
