@@ -1280,18 +1280,19 @@ class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFiel
         "work_style",
         "reliable",
         "excluded",
-        "levels_summary",
+        "levels_short",
     )
     list_filter = ("excluded", "reliable", "top_role_fits", "relation", "role")
     list_select_related = ("role",)
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
-    # read-only; the methods below label the fields the model leaves unnamed
+    # read-only; the methods below label the fields the model leaves unnamed (a read-only field is labelled by the
+    # model, not by FIELD_LABELS: the German detail page said "Relation:", "Top role:" and "Top role fits:")
     fields = (
         "target_role",
-        "relation",
-        "top_role",
-        "top_role_fits",
+        "relation_shown",
+        "top_role_shown",
+        "fits_shown",
         "created",
         "style",
         "levels_summary",
@@ -1342,14 +1343,41 @@ class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFiel
     def target_role(self, outcome: ConfirmedOutcome):
         return outcome.role
 
+    @admin.display(description=_("relation to the role"))
+    def relation_shown(self, outcome: ConfirmedOutcome) -> str:
+        return outcome.get_relation_display() or "–"
+
+    @admin.display(description=_("top role"))
+    def top_role_shown(self, outcome: ConfirmedOutcome) -> str:
+        """By its name, as the target role beside it (a role deleted since: its slug)."""
+        role = Role.objects.filter(slug=outcome.top_role).first() if outcome.top_role else None
+        return str(role.name) if role is not None else outcome.top_role or "–"
+
+    @admin.display(description=_("top roles fit"))
+    def fits_shown(self, outcome: ConfirmedOutcome) -> str:
+        return outcome.get_top_role_fits_display() or "–"
+
     @admin.display(description=_("created"))
     def created(self, outcome: ConfirmedOutcome) -> str:
         return display_for_value(outcome.created_at, "–")  # in local time and the admin's format, as the list
 
     @admin.display(description=_("work style"))
-    def style(self, outcome: ConfirmedOutcome) -> float:
-        return outcome.work_style
+    def style(self, outcome: ConfirmedOutcome) -> str:
+        return number_text(outcome.work_style, 2)  # "−0,65" in German, not "-0.648"
 
     @admin.display(description=_("levels"))
     def levels_summary(self, outcome: ConfirmedOutcome) -> str:
-        return ", ".join(f"{slug} {level}" for slug, level in sorted(outcome.levels.items()))
+        """Each competency by its name with its level as the pages write it ("Agile Methoden 0,8")."""
+        names = {c.slug: str(c.name) for c in Competency.objects.filter(slug__in=outcome.levels)}
+        return self._levels(outcome, names)
+
+    @admin.display(description=_("levels"))
+    def levels_short(self, outcome: ConfirmedOutcome) -> str:
+        """In the list, by the competencies' short slugs (no query per row), the levels as the pages write them."""
+        return self._levels(outcome, {})
+
+    @staticmethod
+    def _levels(outcome: ConfirmedOutcome, names: Mapping[str, str]) -> str:
+        return ", ".join(
+            f"{names.get(slug, slug)} {number_text(float(level), 1)}" for slug, level in sorted(outcome.levels.items())
+        )

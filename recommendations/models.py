@@ -477,8 +477,8 @@ class ConfirmedOutcome(models.Model):
         verbose_name = _("confirmed outcome")
         verbose_name_plural = _("confirmed outcomes")
 
-    def __str__(self) -> str:
-        return f"{self.role.slug if self.role else '-'} {self.created_at:%Y-%m-%d}"
+    def __str__(self) -> str:  # the role by name and the day in local time (UTC named the day before after 23:00)
+        return f"{self.role.name if self.role else '–'} {timezone.localtime(self.created_at):%Y-%m-%d}"
 
     @staticmethod
     def key_for(assessment_token: str, secret: str | None = None) -> str:

@@ -44,3 +44,33 @@ def test_the_question_form_names_the_question_calibrations_as_the_admin_does(adm
     text = page.content.decode()
     assert "aktiven Fragen-Kalibrierung" in text
     assert "Item-Kalibrierung" not in text
+
+
+def test_a_confirmed_outcome_reads_in_german_with_names_local_numbers_and_the_local_day(admin_client):
+    """An admin review: the detail page said "Relation:", "Top role: it_coordinator", "Arbeitsstil: -0.648" and
+    "agile 0.811", and its title named the UTC day ("2026-12-06" for an entry of 7 December, 00:13 in Dortmund)."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from assessment.models import Competency
+
+    role, top = Role.objects.order_by("order")[:2]
+    agile = Competency.objects.get(slug="agile")
+    created = datetime.datetime(2026, 12, 6, 23, 13, tzinfo=datetime.UTC)  # 7 December, 00:13 in Dortmund
+    outcome = ConfirmedOutcome.objects.create(
+        role=role,
+        relation=ConfirmedOutcome.Relation.HOLDS,
+        top_role=top.slug,
+        top_role_fits=ConfirmedOutcome.Fits.PARTLY,
+        levels={"agile": 0.811},
+        work_style=-0.648,
+        created_at=created,
+    )
+    assert created.astimezone(ZoneInfo("Europe/Berlin")).day == 7 and str(outcome).endswith("2026-12-07")
+    page = admin_client.get(reverse("admin:recommendations_confirmedoutcome_change", args=[outcome.pk]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    for english in ("Relation", "Top role", "it_coordinator", "-0.648", "0.811"):
+        assert english not in text
+    assert "Bezug zur Rolle: Ich arbeite in dieser Rolle" in text.replace(" :", ":")
+    assert f"Erste Rolle: {top.name_de}" in text.replace(" :", ":")
+    assert "−0,65" in text and f"{agile.name_de} 0,8" in text
