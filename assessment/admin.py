@@ -242,6 +242,24 @@ class _LocalizedNumber:
     def widget_attrs(self, widget) -> dict:
         return {**super().widget_attrs(widget), "inputmode": "decimal"}  # type: ignore[misc]
 
+    def run_validators(self, value) -> None:
+        """The limits a refused number is told are written as the admin's language writes numbers: Django's own
+        validators wrote them as a machine would ("kleiner oder gleich 1000000"; an admin review)."""
+        try:
+            super().run_validators(value)  # type: ignore[misc]
+        except ValidationError as refused:
+            raise ValidationError([_with_localized_numbers(error) for error in refused.error_list]) from None
+
+
+def _with_localized_numbers(error: ValidationError) -> ValidationError:
+    """`error` with the limit of a bound validator (`limit_value`: min, max, step) written for people; the other
+    numbers stay as they are (a plural message such as "no more than %(max)s digits" chooses its form by them)."""
+    params = dict(getattr(error, "params", None) or {})
+    limit = params.get("limit_value")
+    if isinstance(limit, (int, float, Decimal)) and not isinstance(limit, bool):
+        params["limit_value"] = grouped(limit)
+    return ValidationError(error.message, code=error.code, params=params or None)
+
 
 class LocalizedDecimalField(_LocalizedNumber, forms.DecimalField):
     pass

@@ -91,3 +91,20 @@ def test_the_calibration_is_queued_with_the_thousand_answers_typed_in_german(adm
     assert response.status_code == 302
     queued = DBTaskResult.objects.filter(task_path=tasks.calibrate_items.module_path).get()
     assert queued.args_kwargs["args"] == [1000]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "said"),
+    [
+        ("de", "99999999999", "kleiner oder gleich 1.000.000"),
+        ("en", "99999999999", "less than or equal to 1,000,000"),
+        ("de", "0", "größer oder gleich 1"),
+    ],
+)
+def test_a_number_beyond_its_limits_is_told_the_limit_as_people_write_it(admin_client, settings, language, typed, said):
+    """An admin review: "Dieser Wert muss kleiner oder gleich 1000000 sein." Every admin number field reads and
+    writes numbers in the admin's language (`LocalizedNumbersMixin`), the limits it tells as well."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = admin_client.post(reverse("admin:assessment_calibrationversion_run"), {"min_answers": typed})
+    assert response.status_code == 400
+    assert said in " ".join(response.content.decode().split())
