@@ -15,6 +15,7 @@ nobody has checked its sources yet. (`load_content` is different: the shipped ca
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -37,6 +38,11 @@ TEXT_FIELDS = ("certificate", "awarding_body", "location", "description_de", "de
 BOOLEAN_FIELDS = ("fundable", "bildungsurlaub", "active", "verified")
 # Optional values with a model default: left out of an entry, they keep what the database has.
 KEPT_WHEN_LEFT_OUT = tuple(name for name in COURSE_DEFAULTS if concrete_field(Course, name).has_default())
+# The keys of an entry, as export_catalogue writes them.
+FILE_KEYS = {
+    "providers": ("slug", *PROVIDER_FIELDS),
+    "courses": ("slug", "provider", *COURSE_FIELDS, "competencies", "prerequisites", "admission_prerequisites"),
+}
 
 
 class CatalogueFileError(Exception):
@@ -120,14 +126,28 @@ def _where(kind: str, index: int, entry: Any) -> str:
     return f"{kind}[{index}]" + (f" (slug {slug!r})" if isinstance(slug, str) and slug else "")
 
 
+def _unknown_keys(entry: dict[str, Any], known: tuple[str, ...]) -> list[str]:
+    """A problem for each key the format does not have, with the known one it most resembles: a misspelt key was
+    read as left out, so its value was lost and the field kept or took its default without a word."""
+    problems = []
+    for key in entry:
+        if key not in known:
+            close = difflib.get_close_matches(str(key).casefold(), known, n=1, cutoff=0.6)
+            meant = f" (meant {close[0]!r}?)" if close else ""
+            problems.append(f"{key!r} is not a field of the format{meant}")
+    return problems
+
+
 def _check_slugs(kind: str, rows: list[Any], errors: list[str]) -> dict[str, int]:
-    """Each row's slug must be a slug and named once; returns slug -> first row."""
+    """Each row's slug must be a slug and named once, and each key one of the format's; returns slug -> first
+    row."""
     first: dict[str, int] = {}
     for index, entry in enumerate(rows):
         where = _where(kind, index, entry)
         if not isinstance(entry, dict):
             errors.append(f"{where}: expected an object")
             continue
+        errors += [f"{where}: {problem}" for problem in _unknown_keys(entry, FILE_KEYS[kind])]
         slug = entry.get("slug")
         try:
             if not isinstance(slug, str):

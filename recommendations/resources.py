@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -744,8 +745,13 @@ def check_header(headers, first_row: str | None = None) -> None:
             )
             % {"column": twice[0]}
         )
-    if not names or COURSE_KEY in names:
+    if not names:
         return  # no first row at all: django-import-export says there is nothing to import
+    if COURSE_KEY in names:
+        unknown = [name for name in names if name not in COURSE_COLUMNS]
+        if unknown:  # a renamed or misspelt column was left out without a word, and with it every change in it
+            raise UnreadableFile(unknown_columns_message(unknown))
+        return
     if first_row is not None and not set(names) & set(COURSE_COLUMNS):
         raise UnreadableFile(
             _(
@@ -761,6 +767,24 @@ def check_header(headers, first_row: str | None = None) -> None:
         )
         % {"column": COURSE_KEY, "names": ", ".join(names)}
     )
+
+
+def unknown_columns_message(unknown: list[str]) -> str:
+    """Name the columns the catalogue does not know, each with the known column it most resembles."""
+    named = []
+    for name in unknown[:5]:
+        close = difflib.get_close_matches(name.casefold(), COURSE_COLUMNS, n=1, cutoff=0.6)
+        if close:
+            named.append(_("“%(column)s” (meant: “%(known)s”?)") % {"column": name, "known": close[0]})
+        else:
+            named.append(_("“%(column)s”") % {"column": name})
+    if len(unknown) > 5:
+        named.append("…")
+    return _(
+        "The first row of the file names columns the catalogue does not know: %(columns)s. Rename or delete "
+        "them: a column the catalogue does not know would be left out, and every change in it lost. The "
+        "columns it knows: %(known)s."
+    ) % {"columns": ", ".join(named), "known": ", ".join(COURSE_COLUMNS)}
 
 
 def trimmed_headers(dataset):

@@ -177,6 +177,40 @@ def test_a_file_naming_a_column_twice_is_refused_and_changes_nothing(admin_clien
     assert Course.objects.get(slug=rows[0]["slug"]).hours == Decimal(rows[0]["hours"])
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_file_with_a_column_the_catalogue_does_not_know_is_refused_naming_it_and_changes_nothing(
+    admin_client, file_format, language
+):
+    """A renamed "hours" column was left out without a word: every row's new hours were dropped and the rows
+    reported as unchanged. Each unknown column is named, with the known one it most resembles."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    rows = rows_of(export(admin_client))[:2]
+    renamed = [
+        {("Hours" if k == "hours" else k): (str(float(v) + 5) if k == "hours" else v) for k, v in row.items()}
+        for row in rows
+    ]
+    renamed = [dict(row, Bearbeiter="M. Kowalski") for row in renamed]
+    sheet = tablib.Dataset(*[list(row.values()) for row in renamed], headers=list(renamed[0]))
+    content = sheet.export(file_format)
+    text = refused(preview(admin_client, content.encode() if isinstance(content, str) else content, file_format))
+    assert {
+        "de": "Die erste Zeile der Datei nennt Spalten, die der Katalog nicht kennt: „Hours“ (gemeint: „hours“?), "
+        "„Bearbeiter“.",
+        "en": "The first row of the file names columns the catalogue does not know: “Hours” (meant: “hours”?), "
+        "“Bearbeiter”.",
+    }[language] in text
+    assert "slug, title_de, title_en, provider" in text  # the field list above the form is still there
+    assert Course.objects.get(slug=rows[0]["slug"]).hours == Decimal(rows[0]["hours"])
+
+
+def test_a_file_with_only_some_of_the_columns_imports_them(admin_client):
+    rows = rows_of(export(admin_client))[:1]
+    row = {"slug": rows[0]["slug"], "hours": str(Decimal(rows[0]["hours"]) + 5)}
+    assert confirm(admin_client, preview(admin_client, to_csv([row]))).status_code == 302
+    assert Course.objects.get(slug=row["slug"]).hours == Decimal(rows[0]["hours"]) + 5
+
+
 def test_the_field_list_stays_above_the_form_when_the_file_cannot_be_read(admin_client):
     text = refused(preview(admin_client, "Kurs;Stunden\näöü;1".encode("utf-16")))
     assert "UTF-8" in text

@@ -258,6 +258,21 @@ def test_a_course_entry_that_leaves_out_its_yes_no_values_keeps_them(tmp_path):
     assert Provider.objects.get(pk=course.provider_id).in_house is True
 
 
+def test_a_key_the_format_does_not_have_is_a_row_error_naming_the_key_it_resembles(tmp_path):
+    """A misspelt key was read as left out: "verifed": true left the course unverified, and "bildungsurlab"
+    kept the stored value, without a word."""
+    data = export()
+    course, provider = data["courses"][0], data["providers"][0]
+    course["verifed"] = course.pop("verified")
+    course["bildungsurlab"] = not course.pop("bildungsurlaub")
+    provider["reviewer"] = "M. Kowalski"
+    errors, message = refused(tmp_path, data)
+    assert f"courses[0] (slug {course['slug']!r}): 'verifed' is not a field of the format (meant 'verified'?)" in errors
+    assert "'bildungsurlab' is not a field of the format (meant 'bildungsurlaub'?)" in errors
+    assert f"providers[0] (slug {provider['slug']!r}): 'reviewer' is not a field of the format" in errors
+    assert "nothing imported, 3 problem(s)" in message
+
+
 def test_a_value_that_is_not_one_of_the_codes_lists_them(tmp_path):
     data = export()
     data["courses"][0]["format"] = "Präsenz"
