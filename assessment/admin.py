@@ -45,6 +45,7 @@ from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
 from core.numbers import number_text, typed_number, with_minus
+from core.ordering import GermanOrderMixin
 from core.rounding import half_up
 
 if TYPE_CHECKING:
@@ -484,7 +485,9 @@ def activate_selected(modeladmin, request, queryset) -> None:
 
 
 @admin.register(Section)
-class SectionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class SectionAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin
+):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "order", "competency_count")
     search_fields = ("slug", "name_de", "name_en")
@@ -514,7 +517,9 @@ class LevelDescriptorInline(LocalizedNumbersMixin, LabelledFieldsMixin, Labelled
 
 
 @admin.register(Competency)
-class CompetencyAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class CompetencyAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin
+):
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "section", "order")
     list_filter = ("section",)
@@ -645,7 +650,9 @@ class OptionInline(LocalizedNumbersMixin, LabelledFieldsMixin, LabelledCellsMixi
 
 
 @admin.register(Item)
-class ItemAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class ItemAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin
+):
     list_display = (
         "slug",
         "kind",
@@ -858,7 +865,7 @@ def calibration_title(status: TaskResultStatus, summary: dict | None) -> str:
 
 
 @admin.register(CalibrationVersion)
-class CalibrationVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, admin.ModelAdmin):
+class CalibrationVersionAdmin(GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, admin.ModelAdmin):
     """Item calibrations from `manage.py calibrate_items`, or started here (run by the worker): read-only,
     activated (or left) by actions."""
 

@@ -18,11 +18,13 @@ class CoreConfig(AppConfig):
 
         from core import checks  # noqa: F401  (registers the system checks)
         from core.auth_forms import AdminLoginForm
+        from core.ordering import install_german_collation
         from core.ratelimit import count_login_failure
         from core.sqlite import install_unicode_like
 
         user_login_failed.connect(count_login_failure, dispatch_uid="core.count_login_failure")
         connection_created.connect(install_unicode_like, dispatch_uid="core.install_unicode_like")
+        connection_created.connect(install_german_collation, dispatch_uid="core.install_german_collation")
         admin.site.login_form = AdminLoginForm
         # Revierpfad's admin, not Django's („Django-Verwaltung“ headed every page, „Django-Systemverwaltung“ its tab)
         admin.site.site_header = _("Revierpfad administration")

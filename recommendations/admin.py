@@ -58,6 +58,7 @@ from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.numbers import number_text
+from core.ordering import GermanOrderMixin, GermanRelatedFieldListFilter
 from core.rounding import half_up_int
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
@@ -105,7 +106,9 @@ def _expected_training_seconds(active: ModelVersion | None) -> int:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class ProviderAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin
+):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name"
     list_display = ("name", "slug", "course_count", "in_house", "is_example", "url")
@@ -442,6 +445,7 @@ def _failed_confirmation(result) -> tuple[str, str] | None:
 
 @admin.register(Course)
 class CourseAdmin(
+    GermanOrderMixin,
     CheckedIdsMixin,
     LocalizedNumbersMixin,
     StableSlugMixin,
@@ -486,7 +490,7 @@ class CourseAdmin(
         FromLevelFilter,
         ToLevelFilter,
         LastCheckedFilter,
-        "provider",
+        ("provider", GermanRelatedFieldListFilter),
     )
     list_select_related = ("provider",)
     date_hierarchy = "last_checked"
@@ -849,7 +853,9 @@ LEARNED_ROLE_FIELDS = {"work_style", "active"}
 
 
 @admin.register(Role)
-class RoleAdmin(CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin):
+class RoleAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, StableSlugMixin, LabelledFieldsMixin, InlineHistoryAdmin
+):
     formfield_overrides = {**SIDE_BY_SIDE_TEXT, **HTTPS_URLS}
     slug_source = "name_en"
     list_display = ("name_de", "name_en", "slug", "work_style", "salary_band", "requirement_count", "active", "order")
@@ -982,7 +988,9 @@ def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
+class ModelVersionAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin
+):
     """Every trained version with its cross-validated metrics; read-only, retrained and activated by actions."""
 
     list_display = (
@@ -1267,7 +1275,9 @@ def current_role_slugs() -> list[str]:
 
 
 @admin.register(ConfirmedOutcome)
-class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin):
+class ConfirmedOutcomeAdmin(
+    GermanOrderMixin, CheckedIdsMixin, LocalizedNumbersMixin, LabelledFieldsMixin, admin.ModelAdmin
+):
     """Anonymous real labels for training; read-only, but an admin reviews them and excludes implausible
     ones from training (or includes them again); a wrong one may be deleted."""
 
@@ -1282,7 +1292,7 @@ class ConfirmedOutcomeAdmin(CheckedIdsMixin, LocalizedNumbersMixin, LabelledFiel
         "excluded",
         "levels_short",
     )
-    list_filter = ("excluded", "reliable", "top_role_fits", "relation", "role")
+    list_filter = ("excluded", "reliable", "top_role_fits", "relation", ("role", GermanRelatedFieldListFilter))
     list_select_related = ("role",)
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
