@@ -159,6 +159,20 @@ def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, 
     assert "Ihr Zeit- und Kostenrahmen: höchstens 5 Stunden</p>" in pdf_html
 
 
+def test_what_the_limits_leave_open_is_said_before_the_steps_on_the_page_and_in_the_pdf(client, beginner):
+    """Below a path of courses, "Innerhalb Ihrer Grenzen bleiben diese Lücken offen: IT-Architektur" read as a
+    note after the steps, not as the reason the path misses the role's core (a product review)."""
+    response = client.get(url(beginner, max_hours="10", max_price_eur="0"))
+    path, text = response.context["path"], response.content.decode()
+    assert path.steps and response.context["open_gaps"]
+    steps = text.index('<ol class="path-steps">')
+    assert text.index("Innerhalb Ihrer Grenzen bleiben diese Lücken offen") < steps
+    assert text.index("Kurse mit Preis auf Anfrage") < steps
+    context, _status = results_context(beginner)
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert pdf_html.index("Innerhalb Ihrer Grenzen bleiben diese Lücken offen") < pdf_html.index("<ol>")
+
+
 def test_a_limit_that_restricts_nothing_is_not_blamed_for_the_gaps_after_twelve_courses(client, beginner):
     response = client.get(url(beginner, max_hours="5000"))
     path, text = response.context["path"], response.content.decode()
