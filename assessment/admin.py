@@ -44,7 +44,7 @@ from assessment.models import (
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.meta import target_model
-from core.numbers import number_text, typed_number, with_minus
+from core.numbers import is_plain_number, number_text, typed_number, with_minus
 from core.ordering import GermanOrderMixin
 from core.rounding import half_up
 
@@ -238,6 +238,8 @@ class _LocalizedNumber:
     def to_python(self, value):
         if isinstance(value, str):
             value = typed_number(value, get_language() or "")
+            if value and not is_plain_number(value):  # "1e3", "Infinity": no number an admin means
+                raise ValidationError(self.error_messages["invalid"], code="invalid")  # type: ignore[attr-defined]
         return super().to_python(value)  # type: ignore[misc]
 
     def widget_attrs(self, widget) -> dict:

@@ -94,6 +94,15 @@ def hours_text(hours: float) -> str:
     return ngettext("%(hours)s hour", "%(hours)s hours", plural_count(hours)) % {"hours": floatformat(hours, "-1g")}
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def is_plain_number(text: str) -> bool:
+    """Whether `text` (as `typed_number` gives it) is a number written with digits and one decimal point only:
+    Python's Decimal also reads "1e3", "Infinity" and "1_000", which no person means as a limit or a price."""
+    return _PLAIN_NUMBER.fullmatch(text) is not None
+
+
 def typed_number(text: str, language: str) -> str:
     """A number as a person types it in `language`, in machine format: German groups thousands with a point ("1.000"
     is a thousand, "1.000,50"), English with a comma ("1,000", "1,000.50"); otherwise either sign is the decimal one

@@ -10,7 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import typed_number
+from core.numbers import is_plain_number, typed_number
 from recommendations.models import ConfirmedOutcome, Role
 
 # Django's own message repeats the refused value ("maybe ist keine gültige Auswahl."), a raw word from the request
@@ -67,11 +67,27 @@ def _no_larger_than(limit: int) -> str:
     )()
 
 
+class LimitField(forms.DecimalField):
+    """A limit as people write numbers (the form reads them through `typed_number`): digits and one decimal
+    separator, at most two decimals. "1e3" was read as 1.000; "1,500" was told Django's "at most 2 decimal
+    places", which does not say that German reads it as 1,5."""
+
+    default_error_messages = {
+        "invalid": _("Enter a number, e.g. 12.5 or 1,500."),
+        "max_decimal_places": _("Enter at most two decimals (thousands as in 1,500)."),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not is_plain_number(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class PathLimitsForm(forms.Form):
     """Optional limits for the learning path (a GET form on the results page): at most N hours, at most B
     euros of known prices. Empty fields mean no limit."""
 
-    max_hours = forms.DecimalField(
+    max_hours = LimitField(
         label=_("Maximum hours"),
         required=False,
         min_value=0,
@@ -79,7 +95,7 @@ class PathLimitsForm(forms.Form):
         decimal_places=2,  # a limit of 0.0000000001 hours was applied, and its field showed empty
         error_messages={"max_value": _no_larger_than(10_000)},
     )
-    max_price_eur = forms.DecimalField(
+    max_price_eur = LimitField(
         label=_("Maximum cost (EUR)"),
         required=False,
         min_value=0,

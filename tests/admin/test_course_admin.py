@@ -164,6 +164,17 @@ def test_hours_and_price_cannot_be_negative(admin_client, field, value, message)
     assert message in errors_of(response)
 
 
+@pytest.mark.parametrize(("field", "value"), [("hours", "1e3"), ("price_eur", "Infinity"), ("price_eur", "1_000")])
+def test_a_number_written_as_no_person_writes_one_is_refused(admin_client, field, value):
+    """Python reads "1e3" as 1000: the admin saved a course of 1.000 hours from it."""
+    course = Course.objects.order_by("slug").first()
+    response, _ = post_edited(admin_client, course, **{field: value})
+    assert response.status_code == 400
+    assert "Bitte eine Zahl eingeben." in errors_of(response)
+    course.refresh_from_db()
+    assert course.hours != 1000
+
+
 def test_a_course_cannot_require_itself(admin_client):
     course = Course.objects.order_by("slug").first()
     response, _ = post_edited(admin_client, course, prerequisites=[str(course.pk)])  # not offered: a forged post

@@ -71,7 +71,7 @@ def test_numbers_are_read_as_people_write_them(client, beginner, language, hours
     assert f'id="max-price" name="max_price_eur" inputmode="decimal" autocomplete="off" value="{shown[1]}"' in text
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "1e400", "NaN", "9" * 40, "0.0000000001"])
+@pytest.mark.parametrize("value", ["-1", "abc", "1e400", "1e3", "Infinity", "1_000", "NaN", "9" * 40, "0.0000000001"])
 def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beginner, value):
     before = client.get(url(beginner)).context["path"]
     response = client.get(url(beginner, max_hours=value))
@@ -81,6 +81,26 @@ def test_a_limit_that_is_no_number_is_a_clear_400_and_keeps_the_path(client, beg
     # What was typed stays, to be corrected (at most 40 characters of it)
     shown = re.search(r'<input type="text" id="max-hours"[^>]* value="([^"]*)"', response.content.decode()).group(1)
     assert shown == value[:40]
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "message"),
+    [
+        ("de", "1e3", "Bitte eine Zahl eingeben, z.\u00a0B. 12,5 oder 1.500."),  # was read as 1.000
+        ("de", "2,000.50", "Bitte eine Zahl eingeben, z.\u00a0B. 12,5 oder 1.500."),
+        ("de", "1,500", "Bitte höchstens zwei Nachkommastellen angeben (Tausender wie in 1.500)."),
+        ("en", "1e3", "Enter a number, e.g. 12.5 or 1,500."),
+        ("en", "1.500", "Enter at most two decimals (thousands as in 1,500)."),
+    ],
+)
+def test_a_refused_limit_says_how_to_write_a_number(client, beginner, language, value, message):
+    """Django's own messages did not say how the page reads a number ("Bitte sicherstellen, dass der Wert
+    höchstens 2 Dezimalstellen enthält." for a German "1,500"), and "1e3" was taken as 1.000 hours."""
+    client.cookies["django_language"] = language
+    response = client.get(url(beginner, max_hours=value))
+    assert response.status_code == 400
+    errors = re.search(r'<div class="errors" role="alert" id="limits-errors".*?</div>', response.content.decode(), re.S)
+    assert errors and message in errors.group(0)
 
 
 @pytest.mark.parametrize(
