@@ -51,7 +51,12 @@ class AnswerForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         if self.meant_for_another:
             raise forms.ValidationError(
-                _("This answer was meant for another question. Please answer the question shown."),
+                # a person who answered exactly the question shown was told the answer was meant for another: the
+                # question had changed because an earlier answer was changed in a second window (a review)
+                _(
+                    "The question at this place has changed since the page was loaded (an earlier answer was changed, "
+                    "perhaps in another window), so your answer was not saved. Please answer the question shown."
+                ),
                 code="wrong_item",
             )
         super().clean()

@@ -226,13 +226,13 @@ def self_rating_tendency(profile: Profile) -> str:
     if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
         text = _(
             "Across all competencies you rate yourself higher than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
+            "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
             "can come out below your own rating, and what you answer about one competency moves the others a little."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
         text = _(
             "Across all competencies you rate yourself lower than the knowledge questions show: by about %(amount)s "
-            "levels (90 %% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
+            "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
             "can come out above your own rating, and what you answer about one competency moves the others a little."
         )
         low, high = -high, -low
@@ -261,19 +261,19 @@ def top_three_sentence(stability: float, first: float | None = None) -> str:
     if first is not None and stability >= 1:
         return _(
             "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
-            "the best three, and in %(first)s %% of them it comes first."
+            "the best three, and in %(first)s%% of them it comes first."
         ) % {"count": SAMPLES, "first": whole_percent(100 * first)}
     if first is not None:
         return _(
-            "Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three, and in "
-            "%(first)s %% it comes first."
+            "Many profiles fit your answers; in %(sure)s%% of them, the first role is among the best three, and in "
+            "%(first)s%% it comes first."
         ) % {"sure": whole_percent(100 * stability), "first": whole_percent(100 * first)}
     if stability >= 1:
         return _(
             "Many profiles fit your answers; in every one of the %(count)s drawn from them, the first role is among "
             "the best three."
         ) % {"count": SAMPLES}
-    return _("Many profiles fit your answers; in %(sure)s %% of them, the first role is among the best three.") % {
+    return _("Many profiles fit your answers; in %(sure)s%% of them, the first role is among the best three.") % {
         "sure": whole_percent(100 * stability)
     }
 
@@ -305,9 +305,9 @@ def standing_sentences(
         return sentences
     values = {"share": whole_percent(100 * share), "role": name}
     if share > float(first):
-        sentences.append(_("Another role comes first more often, in %(share)s %% of the profiles: %(role)s.") % values)
+        sentences.append(_("Another role comes first more often, in %(share)s%% of the profiles: %(role)s.") % values)
     else:
-        sentences.append(_("In %(share)s %% of the profiles, another role comes first instead: %(role)s.") % values)
+        sentences.append(_("In %(share)s%% of the profiles, another role comes first instead: %(role)s.") % values)
     if share > float(first) or rival not in on_cards:
         sentences.append(
             _(
@@ -326,7 +326,7 @@ def sharpening_sentence(before: float, after: float) -> str:
         was = _("Before you sharpened the result, the first role was among the best three in every profile drawn.")
     else:
         was = _(
-            "Before you sharpened the result, the first role was among the best three in %(before)s %% of the profiles."
+            "Before you sharpened the result, the first role was among the best three in %(before)s%% of the profiles."
         ) % {"before": whole_percent(100 * before)}
     if whole_percent(100 * after) < whole_percent(100 * before):
         return (
@@ -514,8 +514,8 @@ def work_style_summary(profile: Profile) -> dict:
     if open_towards:
         sentence = f"{sentence} {open_towards}"
     basis = ngettext(
-        "This rests on %(count)s situation: with 90 %% certainty your style lies between %(low)s and %(high)s.",
-        "This rests on %(count)s situations: with 90 %% certainty your style lies between %(low)s and %(high)s.",
+        "This rests on %(count)s situation: with 90%% certainty your style lies between %(low)s and %(high)s.",
+        "This rests on %(count)s situations: with 90%% certainty your style lies between %(low)s and %(high)s.",
         profile.work_style_answers,
     ) % {
         "count": profile.work_style_answers,

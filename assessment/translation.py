@@ -1,5 +1,6 @@
 """German-first bilingual fields: `obj.text` gives `text_en` in English when it is filled, else `text_de`, with its
-percent signs bound to their numbers (`core.numbers.bind_percent`: the content is free text admins write).
+percent signs as the language writes them (`core.numbers.bind_percent`, `english_percent`: the content is free text
+admins write).
 `EnglishAlongsideGerman`: a model whose German texts may not stand without their English ones."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import bind_percent
+from core.numbers import bind_percent, english_percent
 
 
 def current_language() -> str:
@@ -28,8 +29,9 @@ class Translated:
         if obj is None:
             return self
         value = getattr(obj, f"{self.name}_en") if current_language() == "en" else None
-        if not value:
-            value = getattr(obj, f"{self.name}_de")
+        if value and isinstance(value, str):
+            return english_percent(value)
+        value = getattr(obj, f"{self.name}_de")
         return bind_percent(value) if isinstance(value, str) else value
 
 

@@ -315,6 +315,7 @@ def _render_step(
         "remaining": _remaining(assessment, step),
         "at_most": _at_most(assessment, step),
         "open_ended": bool(assessment.adaptive and assessment.plan.get("open_ended")),
+        "estimate_withdrawn": bool(assessment.adaptive and assessment.plan.get("estimate_withdrawn")),
         "sharpening": assessment.sharpen_until is not None,
         "percent": half_up_int(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),

@@ -10,7 +10,7 @@ import re
 
 from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from core.rounding import half_up, half_up_int
 
@@ -37,10 +37,25 @@ def number_text(value: float, digits: int) -> str:
     return with_minus(number_format(half_up(value, digits), digits))
 
 
+def with_percent_sign(number: str) -> str:
+    """`number` (already written for people) with its percent sign as the active language writes it: German binds
+    it by a no-break space ("92 %", DIN 5008), English writes none ("92%")."""
+    return gettext("%(number)s%%") % {"number": number}
+
+
 def bind_percent(text: str) -> str:
     """`text` with every percent sign bound to the number before it by a no-break space ("65 %" never breaks
     after the 65): for free text such as a course's description, which admins write."""
     return _BREAKABLE_PERCENT.sub(rf"\1{NO_BREAK_SPACE}%", text) if "%" in text else text
+
+
+_SPACED_PERCENT = re.compile(r"(\d)[ \t\u00a0\u202f]+%")
+
+
+def english_percent(text: str) -> str:
+    """`text` with every percent sign right after its number, as English writes it ("65%"): for free text such
+    as a course's English description, which admins write (and the shipped content wrote "99.5 %")."""
+    return _SPACED_PERCENT.sub(r"\1%", text) if "%" in text else text
 
 
 def whole_percent(value: float) -> int:

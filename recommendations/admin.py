@@ -57,7 +57,7 @@ from assessment.admin import (
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
-from core.numbers import number_text
+from core.numbers import number_text, with_percent_sign
 from core.ordering import GermanOrderMixin, GermanRelatedFieldListFilter
 from core.rounding import half_up_int
 from recommendations import content, lifecycle, recommender, tasks
@@ -971,7 +971,7 @@ def _shipped(model, object_id: str, file: str, key: str) -> bool:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{number_text(value * 100, 1)} %"
+    return "–" if value is None else with_percent_sign(number_text(value * 100, 1))
 
 
 def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
@@ -984,7 +984,7 @@ def cv_percent(metrics: Mapping[str, Any], name: str) -> str:
     if bounds is None:
         return gettext("%(value)s (no range stored)") % {"value": percent(value)}
     low, high = (number_text(bound * 100, 1) for bound in bounds)
-    return f"{percent(value)} ({low}–{high} %)"
+    return f"{percent(value)} ({with_percent_sign(f'{low}–{high}')})"
 
 
 @admin.register(ModelVersion)

@@ -57,15 +57,15 @@ def _texts(language: str | None) -> dict[str, str]:
         "all": _("You meet every requirement of this role."),
         "all_rounded": _(
             "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
-            "some lie a little below, so the match is %(match)s %% and may be as low as %(low)s %%."
+            "some lie a little below, so the match is %(match)s%% and may be as low as %(low)s%%."
         ),
         "all_rounded_sure": _(
             "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
-            "some lie a little below, so the match is %(match)s %%."
+            "some lie a little below, so the match is %(match)s%%."
         ),
         "all_unsure": _(
             "As measured, your levels meet every requirement of this role; that is not yet certain (the match may "
-            "be as low as %(low)s %%)."
+            "be as low as %(low)s%%)."
         ),
         "about": _(
             "Possibly met (at most half a level below, and the range of your level reaches the requirement): %(gaps)s."

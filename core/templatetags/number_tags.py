@@ -16,7 +16,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core.numbers import hours_text, whole_percent, with_minus
+from core.numbers import hours_text, whole_percent, with_minus, with_percent_sign
 
 register = template.Library()
 
@@ -35,6 +35,13 @@ def percent(value: object) -> str:
         return str(whole_percent(float(value)))  # type: ignore[arg-type]
     except (TypeError, ValueError, ArithmeticError):  # ArithmeticError: infinity or NaN, no share
         return ""
+
+
+@register.filter
+def percent_sign(number: object) -> str:
+    """`number` (a `percent` or a `percent_range`) with the percent sign as the page's language writes it
+    (`with_percent_sign`): "92 %" in German, "92%" in English; a range's markup kept."""
+    return mark_safe(with_percent_sign(str(conditional_escape(number if isinstance(number, str) else str(number)))))  # noqa: S308  (escaped; our own sign)
 
 
 @register.filter

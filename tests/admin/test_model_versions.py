@@ -27,7 +27,7 @@ def test_the_version_list_shows_metrics_and_which_version_is_active(admin_client
     text = response.content.decode()
     assert active.version in text
     top1 = f"{active.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
-    assert f"{top1} %" in text
+    assert f"{top1}\u00a0%" in text  # bound to its number in German
     assert "Modell neu trainieren" in text
     assert response.context["cl"].model_admin.has_add_permission(response.wsgi_request) is False
 
@@ -190,7 +190,7 @@ def test_a_new_version_keeps_each_folds_accuracy_and_shows_its_figures_with_thei
         assert low <= metrics[f"cv_{name}_accuracy"] <= high
         assert high - low > 0 or len(set(folds)) == 1  # the folds disagree: the figure is not exact
     low, high = recommender.cv_range(metrics, "top1")
-    shown = f"({low * 100:.1f}–{high * 100:.1f} %)".replace(".", ",")
+    shown = f"({low * 100:.1f}–{high * 100:.1f}\u00a0%)".replace(".", ",")
     text = admin_client.get(CHANGELIST_URL).content.decode()
     assert "Top-1 (KV, 90-Prozent-Bereich)" in text
     assert shown in text
@@ -202,7 +202,7 @@ def test_a_version_trained_before_the_folds_were_kept_says_it_has_no_range(admin
     version.save(update_fields=["metrics"])
     text = admin_client.get(admin_url(version)).content.decode()
     top1 = f"{version.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
-    assert f"{top1} % (kein Bereich gespeichert)" in text
+    assert f"{top1}\u00a0% (kein Bereich gespeichert)" in text
 
 
 def test_the_range_of_a_cross_validated_figure_widens_with_the_spread_of_its_folds():

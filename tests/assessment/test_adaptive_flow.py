@@ -121,11 +121,14 @@ def test_an_estimate_that_would_not_fall_is_not_given_and_the_page_stays_open_en
     assert assessment.plan["open_ended"] and assessment.plan["shown_estimate"] == [3, 1]
     label = progress_label(client, assessment.step_url(3))
     assert "noch etwa" not in label and "höchstens noch 27 Fragen" in label
+    withdrawn = "Ihre letzten Antworten haben Ihr Ergebnis offener gelassen als erwartet"
+    assert withdrawn in client.get(assessment.step_url(3)).content.decode()  # why the estimate went, once
     Assessment.objects.filter(pk=assessment.pk).update(plan=assessment.plan | {"shown_estimate": [30, 1]})
     answer(client, assessment, 3)
     assessment.refresh_from_db()
     assert assessment.plan["open_ended"]  # once open-ended, to the end
     assert "noch etwa" not in progress_label(client, assessment.step_url(4))
+    assert withdrawn not in client.get(assessment.step_url(4)).content.decode()
 
 
 def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client):
@@ -602,7 +605,7 @@ def test_an_answer_from_a_stale_tab_is_refused_once_and_the_question_shown_can_t
     refused = client.post(assessment.step_url(12), {**sent, "option": "c", "action": "answer"}, **extra)
     assert refused.status_code == 400
     text = refused.content.decode()
-    assert "für eine andere Frage gedacht" in text
+    assert "Die Frage an dieser Stelle hat sich geändert, seit die Seite geladen wurde" in text
     assert f'name="item" value="{shown.slug}"' in text
     assert "checked" not in text  # nothing chosen for the person
     retry = answer(client, assessment, 12, **extra)  # as the person does: choose on the page shown and send

@@ -188,15 +188,15 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
 @pytest.mark.parametrize(
     ("plan", "expected"),
     [
-        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["in 96 %"]),
+        ({"reason": "top roles stable", "best_role": "r", "stability": 0.962}, ["in 96%"]),
         # how often it comes first as well: a first role first in about half of them is a near-tie with another
         (
             {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "best_share": 0.546},
-            ["in 97 % of them, the first role is among the best three, and in 55 % it comes first."],
+            ["in 97% of them, the first role is among the best three, and in 55% it comes first."],
         ),
         (
             {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "best_share": 0.8},
-            ["the first role is among the best three, and in 80 % of them it comes first."],
+            ["the first role is among the best three, and in 80% of them it comes first."],
         ),
         (
             {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "best_share": 1.0},
@@ -204,11 +204,11 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
         ),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.7, "settled": False, "verdict": "x"},
-            ["in 70 %", f"limit of {MAX_ITEMS} questions before your answers had settled"],
+            ["in 70%", f"limit of {MAX_ITEMS} questions before your answers had settled"],
         ),
         (
             {"reason": "question limit", "best_role": "r", "stability": 0.97, "settled": True},
-            ["in 97 %", f"stopped at its limit of {MAX_ITEMS} questions."],
+            ["in 97%", f"stopped at its limit of {MAX_ITEMS} questions."],
         ),
         (
             {
@@ -218,7 +218,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "answers contradict each other",
             },
-            ["in 90 %", "did not hold together clearly"],
+            ["in 90%", "did not hold together clearly"],
         ),
         (
             {
@@ -228,19 +228,19 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": False,
                 "verdict": "unusual profile",
             },
-            ["in 90 %", "Your profile is uncommon"],
+            ["in 90%", "Your profile is uncommon"],
         ),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.9, "settled": False, "verdict": "unusual profile"},
-            ["in 90 %", "Your profile is uncommon"],
+            ["in 90%", "Your profile is uncommon"],
         ),
-        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["in 50 %", "do not hold together"]),
+        ({"reason": "answers inconsistent", "best_role": "r", "stability": 0.5}, ["in 50%", "do not hold together"]),
         (
             {"reason": "sharpened", "best_role": "r", "stability": 0.8, "settled": False, "verdict": "x"},
-            ["in 80 %", "not yet settled"],
+            ["in 80%", "not yet settled"],
         ),
-        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["in 99 %"]),
-        ({"reason": "sharpened", "best_role": "r", "stability": 0.996, "settled": True}, ["in 99 %"]),  # not 100
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.99, "settled": True}, ["in 99%"]),
+        ({"reason": "sharpened", "best_role": "r", "stability": 0.996, "settled": True}, ["in 99%"]),  # not 100
         (
             {"reason": "top roles stable", "best_role": "r", "stability": 1.0, "settled": True},
             ["in every one of the 128 drawn"],
@@ -254,7 +254,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 0.92,
             },
-            ["in 76 %", "best three in 92 % of the profiles. The added answers do not all point the same way"],
+            ["in 76%", "best three in 92% of the profiles. The added answers do not all point the same way"],
         ),
         (
             {
@@ -264,7 +264,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 0.9,
             },
-            ["in 98 %", "best three in 90 % of the profiles."],
+            ["in 98%", "best three in 90% of the profiles."],
         ),
         (
             {
@@ -274,7 +274,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 1.0,
             },
-            ["in 90 %", "best three in every profile drawn. The added answers"],
+            ["in 90%", "best three in every profile drawn. The added answers"],
         ),
         (  # the same share as said: nothing fell
             {
@@ -284,7 +284,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 0.919,
             },
-            ["in 92 %", "best three in 92 % of the profiles."],
+            ["in 92%", "best three in 92% of the profiles."],
         ),
     ],
 )
@@ -306,12 +306,12 @@ RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "bes
         (
             RIVAL | {"runner_up_share": 0.4},
             {"s": "Security Officer"},
-            ["In 40 % of the profiles, another role comes first instead: Security Officer."],
+            ["In 40% of the profiles, another role comes first instead: Security Officer."],
         ),
         (
             RIVAL | {"runner_up_share": RUNNER_UP_NAMED},
             {"s": "S"},
-            ["In 25 % of the profiles, another role comes first instead: S."],
+            ["In 25% of the profiles, another role comes first instead: S."],
         ),
         (RIVAL | {"runner_up_share": 0.24}, {"s": "S"}, []),  # below: the others are spread
         (RIVAL | {"runner_up_share": 0.4}, {}, []),  # not offered (or the page names it already)
@@ -325,14 +325,14 @@ RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "bes
             RIVAL
             | {"runner_up_share": 0.4, "stability_before_sharpening": 0.9, "reason": "sharpened", "settled": True},
             {"s": "S"},
-            ["best three in 90 % of the profiles.", "In 40 % of the profiles, another role comes first instead: S."],
+            ["best three in 90% of the profiles.", "In 40% of the profiles, another role comes first instead: S."],
         ),
     ],
 )
 def test_a_role_that_comes_first_in_many_plausible_profiles_instead_is_named(plan, names, expected):
     with override("en"):
         sentences = [sentence.replace("\u00a0", " ") for sentence in result_sureness(plan, names, "r", {"r", "s"})]
-    assert sentences[0].startswith("Many profiles fit your answers; in 97 % of them")
+    assert sentences[0].startswith("Many profiles fit your answers; in 97% of them")
     assert len(sentences) == 1 + len(expected)
     assert all(part in sentence for part, sentence in zip(expected, sentences[1:]))
 
@@ -384,15 +384,15 @@ ORDER = "The order of the roles follows your most likely levels; the shares coun
         (
             RIVAL | {"best_share": 0.28, "runner_up_share": 0.46},
             {"r", "s"},
-            ["in 28 % it comes first.", "Another role comes first more often, in 46 % of the profiles: S.", ORDER],
+            ["in 28% it comes first.", "Another role comes first more often, in 46% of the profiles: S.", ORDER],
         ),
         # the named role has no card (fifth in the order): why it stands lower
         (
             RIVAL | {"best_share": 0.39, "runner_up_share": 0.29},
             {"r"},
-            ["in 39 % it comes first.", "In 29 % of the profiles, another role comes first instead: S.", ORDER],
+            ["in 39% it comes first.", "In 29% of the profiles, another role comes first instead: S.", ORDER],
         ),
-        (RIVAL | {"best_share": 0.39, "runner_up_share": 0.29}, {"r", "s"}, ["in 39 %", "another role comes first"]),
+        (RIVAL | {"best_share": 0.39, "runner_up_share": 0.29}, {"r", "s"}, ["in 39%", "another role comes first"]),
     ],
 )
 def test_where_the_order_seems_to_contradict_the_shares_the_result_says_why(plan, on_cards, expected):

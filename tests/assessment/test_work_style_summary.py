@@ -29,7 +29,7 @@ def summary(choices: list[int], language: str = "en") -> dict:
 def test_one_situation_is_a_leaning_not_a_heart_and_the_page_says_what_it_rests_on():
     one = summary([3])
     assert one["sentence"].startswith("You lean towards the architect")
-    assert "This rests on 1 situation: with 90 % certainty your style lies between 0.3 and 1.0." in one["sentence"]
+    assert "This rests on 1 situation: with 90% certainty your style lies between 0.3 and 1.0." in one["sentence"]
     assert float(one["band_x"]) < float(one["x"]) <= 210  # the range drawn around the dot, on the axis
     firefighter = summary([0], "de")
     assert firefighter["sentence"].startswith("Sie neigen zur Feuerwehr")

@@ -32,10 +32,10 @@ SURE = {  # an adaptive plan also says how often the first role comes first (`to
         r"die erste Rolle zu den besten drei(?:, in \d+\u00a0% davon steht sie vorn)?|steht die erste Rolle vorn)\."
     ),
     "en": re.compile(
-        r"Many profiles fit your answers; in (\d+)\u00a0% of them, the first role is among the best "
-        r"three(?:, and in \d+\u00a0% it comes first)?\."
+        r"Many profiles fit your answers; in (\d+)% of them, the first role is among the best "
+        r"three(?:, and in \d+% it comes first)?\."
         r"|Many profiles fit your answers; in (every) one of the 128 drawn from them, the first role "
-        r"(?:is among the best three(?:, and in \d+\u00a0% of them it comes first)?|comes first)\."
+        r"(?:is among the best three(?:, and in \d+% of them it comes first)?|comes first)\."
     ),
 }
 
@@ -67,11 +67,11 @@ def engine_says(assessment: Assessment) -> tuple[str, int]:
 
 FIRST = {
     "de": re.compile(r"in (\d+)\u00a0% (?:davon )?steht sie vorn"),
-    "en": re.compile(r"in (\d+)\u00a0% (?:of them )?it comes first"),
+    "en": re.compile(r"in (\d+)% (?:of them )?it comes first"),
 }
 INSTEAD = {
     "de": re.compile(r"In (\d+)\u00a0% der Profile steht stattdessen eine andere Rolle vorn: (.+?)\.(?:\s|<|$)"),
-    "en": re.compile(r"In (\d+)\u00a0% of the profiles, another role comes first instead: (.+?)\.(?:\s|<|$)"),
+    "en": re.compile(r"In (\d+)% of the profiles, another role comes first instead: (.+?)\.(?:\s|<|$)"),
 }
 
 

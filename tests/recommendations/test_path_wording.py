@@ -629,10 +629,11 @@ def test_the_role_chooser_gives_each_match_with_its_range_as_the_role_details_do
         match = fits[slug].match
         value, low, high = (str(whole_percent(number)) for number in (match.value, match.low, match.high))
         name = Role.objects.get(slug=slug).name_de if language == "de" else Role.objects.get(slug=slug).name_en
+        sign = "\u00a0%" if language == "de" else "%"  # "83 %" in German, "83%" in English
         if low == high:
-            assert text == f"{name} · {words[0]} {value}\u00a0%"
+            assert text == f"{name} · {words[0]} {value}{sign}"
         else:
-            assert text == f"{name} · {words[1]} {value}\u00a0% ({low}\u2013{high}\u00a0%)"
+            assert text == f"{name} · {words[1]} {value}{sign} ({low}\u2013{high}{sign})"
             ranged += 1
     assert ranged  # the matches of a person at level 1 are uncertain: the ranges are there to be shown
 

@@ -317,7 +317,7 @@ def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
     )
     with override("en"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(99.8, 56.0, 100.0, ())])[0]
-    assert "so the match is 99\u00a0% and may be as low as 56\u00a0%." in texts[1]
+    assert "so the match is 99% and may be as low as 56%." in texts[1]
 
 
 def test_the_average_above_a_role_is_worked_out_from_the_levels_as_the_page_writes_them():
