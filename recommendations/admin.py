@@ -720,6 +720,11 @@ class CourseAdmin(
             response.status_code = 400  # a file with bad rows is refused input, as a form with errors
         return response
 
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        """An import adds courses and changes them: it needs both permissions. django-import-export lets anyone
+        into the admin import (a staff user allowed only to change courses created active ones with it)."""
+        return request.user.has_perms([f"recommendations.{action}_course" for action in ("add", "change")])
+
     def import_fields_list(self, request: HttpRequest) -> list[tuple[str, list[str]]]:
         """The columns an import reads, by resource, as the import page lists them above the form."""
         resources = [
@@ -737,6 +742,9 @@ class CourseAdmin(
         if not self.has_import_permission(request):
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.import_courses, task_id, gettext("There is no such import."))
+        uploader = result.args[2] if len(result.args) > 2 else None
+        if uploader != request.user.pk and not request.user.is_superuser:  # another admin's file, to confirm or not
+            raise PermissionDenied
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
         failed = _failed_confirmation(result)
         if request.method == "POST":

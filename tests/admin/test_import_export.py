@@ -487,6 +487,48 @@ def test_a_large_import_is_checked_in_the_background_then_written_all_at_once_af
     assert Course.objects.filter(slug__startswith="bulk-").count() == 3
 
 
+def staff_with(django_user_model, name: str, *codenames: str):
+    from django.contrib.auth.models import Permission
+
+    staff = django_user_model.objects.create_user(name, password="x-unknown-3", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return staff
+
+
+def test_an_import_needs_the_permissions_to_add_and_to_change_courses(client, admin_client, django_user_model):
+    """django-import-export lets anyone into the admin import: a staff user allowed only to change courses created
+    an active course with it (an admin review)."""
+    rows = bulk_rows(admin_client, 1)
+    client.force_login(staff_with(django_user_model, "redaktion", "view_course", "change_course", "view_provider"))
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.post(IMPORT_URL, {"resource": "0", "format": "0"}).status_code == 403
+    assert preview(client, to_csv(rows)).status_code == 403
+    assert "Importieren" not in client.get(reverse("admin:recommendations_course_changelist")).content.decode()
+    assert not Course.objects.filter(slug__startswith="bulk-").exists()
+    client.force_login(staff_with(django_user_model, "katalog", "view_course", "change_course", "add_course"))
+    assert confirm(client, preview(client, to_csv(rows))).status_code == 302
+    assert Course.objects.filter(slug="bulk-0").exists()
+
+
+def test_a_background_import_is_seen_and_confirmed_only_by_its_uploader_or_a_superuser(
+    client, admin_client, django_user_model, settings
+):
+    from tests.conftest import run_queued_tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    uploader = staff_with(django_user_model, "katalog", "view_course", "change_course", "add_course")
+    client.force_login(uploader)
+    status_url = preview(client, to_csv(bulk_rows(admin_client, 3)))["Location"]
+    run_queued_tasks()
+    assert client.get(status_url).status_code == 200
+    client.force_login(staff_with(django_user_model, "kollegin", "view_course", "change_course", "add_course"))
+    assert client.get(status_url).status_code == 403
+    assert client.post(status_url).status_code == 403  # another admin's file: not theirs to confirm
+    run_queued_tasks()
+    assert not Course.objects.filter(slug__startswith="bulk-").exists()
+    assert admin_client.get(status_url).status_code == 200  # a superuser may
+
+
 def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client, settings):
     from tests.conftest import run_queued_tasks
 
