@@ -1119,12 +1119,14 @@ class ModelVersionAdmin(
         return version.active
 
     @admin.display(description=_("training size"))
-    def people(self, version: ModelVersion) -> int:
-        return version.training_size
+    def people(self, version: ModelVersion) -> str | None:
+        return grouped(version.training_size)  # "3.300", as the list writes it ("3300" on this page)
 
     @admin.display(description=_("roles"))
     def trained_roles(self, version: ModelVersion) -> str:
-        return ", ".join(version.roles)
+        """The roles by name (a role deleted since by its slug): the page listed "it_coordinator, ..."."""
+        names = {role.slug: role.name for role in Role.objects.filter(slug__in=version.roles)}
+        return ", ".join(names.get(slug, slug) for slug in version.roles)
 
     @admin.display(description=_("scikit-learn version"))
     def sklearn(self, version: ModelVersion) -> str:
@@ -1214,12 +1216,12 @@ class ModelVersionAdmin(
             if version is not None:
                 context["outcome"] = gettext(
                     "Model version %(version)s is trained and active: top-1 %(top1)s and top-3 %(top3)s "
-                    "in cross-validation over %(size)d people."
+                    "in cross-validation over %(size)s people."
                 ) % {
                     "version": version.version,
                     "top1": cv_percent(version.metrics, "top1"),
                     "top3": cv_percent(version.metrics, "top3"),
-                    "size": version.training_size,
+                    "size": grouped(version.training_size),
                 }
                 context["version"] = version
         elif result.status == TaskResultStatus.FAILED:
@@ -1261,20 +1263,23 @@ class ModelVersionAdmin(
             )
 
 
-def roles_changed_since_training() -> bool:
-    """Whether a role (or its requirements, saved with it) changed after the active model was trained, or the
-    active model was trained for other roles than the active ones (a role deleted, or an older version switched
-    back to), and the admin is to be told. For other roles, role fit ranks by the transparent match
-    (`services._fits`) until a version for these roles is trained; for changed requirements the model ranks with
-    them at once, but learned from holders of the roles as they were."""
+def roles_changed_since_training() -> str:
+    """What the admin is to be told about the active model and the roles, as a code for the model pages' notice
+    ("" for nothing). "none active": no model, role fit ranks by the transparent match. "other roles": the active
+    model was trained for other roles than the active ones (a role added, deleted or deactivated, or an older
+    version switched back to); role fit ranks by the transparent match (`services._fits`) until a version for
+    these roles is trained. "requirements": a role (or its requirements, saved with it) changed after the model
+    was trained; it ranks with them at once, but learned from holders of the roles as they were. (One notice
+    for all three said the last after a role was deleted, while the results were ranked by the match; an admin
+    review.)"""
     active = ModelVersion.objects.filter(active=True).values_list("created_at", "roles").first()
     if active is None:
-        return True
+        return "none active"
     trained, trained_roles = active
     if not recommender.trained_for(trained_roles or [], current_role_slugs()):
-        return True
+        return "other roles"
     changed = Role.objects.aggregate(t=Max("updated_at"))["t"]
-    return changed is not None and changed > trained
+    return "requirements" if changed is not None and changed > trained else ""
 
 
 def current_role_slugs() -> list[str]:

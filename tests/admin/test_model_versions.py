@@ -72,8 +72,12 @@ def test_retraining_from_the_admin_activates_a_new_version_and_reports_its_metri
     assert current.pk != previous.pk
     top1 = f"{current.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
     status = admin_client.get(response["Location"]).content.decode()
-    assert current.version in status and top1 in status and str(current.training_size) in status
+    size = f"{current.training_size:,}".replace(",", ".")  # "3.300" as the list writes it, not "3300"
+    assert current.version in status and top1 in status and f"über {size} Personen" in status
     assert current.training_size >= TEST_PROFILES_PER_ROLE * Role.objects.active().count()
+    detail = admin_client.get(admin_url(current)).content.decode()
+    first = Role.objects.get(slug=current.roles[0])
+    assert first.name_de in detail and ", ".join(current.roles[:2]) not in detail  # the roles by name
 
 
 def test_a_failed_retraining_says_so_and_keeps_the_active_version(admin_client, monkeypatch):
@@ -117,6 +121,18 @@ def test_a_role_change_after_training_is_pointed_out(admin_client):
     role.work_style = -role.work_style or 0.1
     role.save()
     assert "Trainieren Sie das Modell neu" in admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+
+
+def test_a_role_deactivated_after_training_is_said_to_leave_role_fit_to_the_transparent_match(admin_client):
+    """After a role was deleted the page said the model ranks with the current requirements, while role fit had
+    stopped using it (trained for other roles) and ranked by the transparent match (an admin review)."""
+    Role.objects.filter(pk=Role.objects.order_by("slug").first().pk).update(active=False)
+    notice = admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+    assert "für andere Rollen trainiert" in notice and "nachvollziehbaren Passung" in notice
+    assert "Trainieren Sie das Modell neu" not in notice
+    ModelVersion.objects.update(active=False)
+    notice = admin_client.get(CHANGELIST_URL).content.decode().split("errornote", 1)[1]
+    assert notice.startswith('">Keine Modellversion ist aktiv')
 
 
 def an_outcome(**fields) -> ConfirmedOutcome:
