@@ -246,6 +246,16 @@ def test_the_admins_larger_limit_is_for_staff_only(client, admin_client, setting
     assert response.status_code != 413
 
 
+def test_a_file_too_large_for_the_admin_is_told_the_limit_in_megabytes(admin_client, settings):
+    """Just over the limit, an admin got the public "larger than any form here accepts" (an admin review)."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100_000
+    upload = SimpleUploadedFile("katalog.csv", b"x" * 1_200_000)
+    response = admin_client.post(reverse("admin:recommendations_course_import"), {"import_file": upload})
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "Dieser Upload ist etwa 1,2 MB groß; eine Datei für die Verwaltung darf höchstens 0,1 MB haben." in text
+
+
 def test_every_page_that_shows_a_private_token_is_never_stored_by_a_cache(client):
     """The class of the pages above: not only pages reached through a token, but every page whose body holds one
     (the account's list of attempts and its comparison, the start page's link back to an open attempt). A browser
