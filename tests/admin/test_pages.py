@@ -143,3 +143,18 @@ def test_the_german_admin_index_links_to_changing_a_model_as_aendern_not_as_a_di
     text = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert ">Ändern</a>" in text
     assert "Differenz" not in text
+
+
+def test_the_admin_switches_its_own_language_and_stays_on_the_page(admin_client):
+    """An admin had to go to the public site to switch to English (an admin review)."""
+    import re
+
+    url = reverse("admin:recommendations_course_changelist")
+    page = admin_client.get(url).content.decode()
+    switch = re.search(r'<form id="admin-language" action="([^"]+)" method="post">(.*?)</form>', page, re.S)
+    assert switch is not None and 'value="en" lang="en">English</button>' in switch.group(2)
+    assert f'name="next" value="{url}"' in switch.group(2)
+    response = admin_client.post(switch.group(1), {"language": "en", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    english = admin_client.get(url).content.decode()
+    assert '<html lang="en"' in english and 'value="de" lang="de">Deutsch</button>' in english
