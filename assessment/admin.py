@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import model_ngettext
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -323,10 +323,39 @@ def _number_column(model: type[models.Model], name: str):
     return admin.display(description=capfirst(field.verbose_name), ordering=name)(column)  # type: ignore[union-attr]
 
 
+class FieldErrorsFirst:
+    """A model form whose field refused what was typed says only that of the field: the model's own checks saw the
+    value from before and added their message too ("2,5" as a knowledge check's difficulty was told "whole number"
+    and "needs a difficulty from 1 to 5"; an admin review)."""
+
+    def _post_clean(self) -> None:
+        first = {name: list(errors.data) for name, errors in self._errors.items() if name != NON_FIELD_ERRORS}  # type: ignore[attr-defined]
+        super()._post_clean()  # type: ignore[misc]
+        for name, data in first.items():
+            self._errors[name].data[:] = data  # type: ignore[attr-defined]
+
+
+def field_errors_first(form_class):
+    """`form_class` with `FieldErrorsFirst`, its fields as they are (a subclass of a model form gets its fields
+    anew from the model: the labels and widgets set on them since would be lost)."""
+    wrapped = type(form_class.__name__, (FieldErrorsFirst, form_class), {})
+    wrapped.base_fields = form_class.base_fields  # type: ignore[attr-defined]
+    return wrapped
+
+
 class LocalizedNumbersMixin:
     """Numbers in admin forms and inlines as in the admin's language: "1290,50" and "1.000" in German,
     "1290.50" and "1,000" in English, both when shown and when typed; in the change lists, which only show them,
-    with their thousands grouped ("5.300" in German, "5,300" in English)."""
+    with their thousands grouped ("5.300" in German, "5,300" in English). A field that refuses a number says only
+    that (`FieldErrorsFirst`)."""
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return field_errors_first(super().get_form(request, obj, change, **kwargs))  # type: ignore[misc]
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.form = field_errors_first(formset.form)
+        return formset
 
     def get_list_display(self, request: HttpRequest):
         columns = []

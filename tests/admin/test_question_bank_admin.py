@@ -172,6 +172,20 @@ def test_a_scenario_whose_options_all_share_one_style_is_refused(admin_client):
     assert "mindestens zwei verschiedene Stile" in " ".join(errors_of(response))
 
 
+def test_a_difficulty_that_is_no_whole_number_is_told_only_that(admin_client):
+    """ "2,5" was told "whole number" and "a knowledge check needs a difficulty from 1 to 5" at once."""
+    add = reverse("admin:assessment_item_add")
+    data = form_data(admin_client.get(add))
+    competency = Competency.objects.order_by("pk").first()
+    data.update(slug="neu-2-5", kind=Item.Kind.KNOWLEDGE, competency=str(competency.pk), difficulty="2,5")
+    data.update(text_de="Eine neue Frage?", text_en="A new question?")
+    response = admin_client.post(add, data)
+    assert response.status_code == 400
+    assert list(response.context["adminform"].form.errors["difficulty"]) == [
+        "Bitte eine ganze Zahl ohne Nachkommastellen eingeben."
+    ]
+
+
 @pytest.mark.parametrize(
     ("kind", "field", "value", "message"),
     [
