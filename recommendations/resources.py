@@ -796,12 +796,16 @@ def trimmed_headers(dataset):
 
 def decoded(data: bytes) -> str:
     """A CSV file's text: UTF-8 (with or without a byte order mark), else Windows-1252, which German Excel
-    writes as its plain "CSV (Trennzeichen-getrennt)"; the header check then finds a wrong guess."""
+    writes as its plain "CSV (Trennzeichen-getrennt)"; the header check then finds a wrong guess. A euro sign
+    where Windows-1252 has "¤" (and none where it has its own) is ISO-8859-15's: a file saved so read
+    "1.299 ¤" and was imported as such (an admin review)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         if b"\x00" in data[:4096]:  # UTF-16 ("Unicode-Text"): not a Windows-1252 text either
             raise
+        if b"\xa4" in data and b"\x80" not in data:
+            return data.decode("iso8859_15", errors="replace")
         return data.decode("cp1252", errors="replace")
 
 

@@ -358,6 +358,19 @@ def test_a_csv_from_german_excel_in_windows_1252_is_read_with_its_umlauts(admin_
     assert updated.title_de == course["title_de"] and updated.hours == 13
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "iso8859_15"])
+def test_a_euro_sign_is_read_from_either_of_the_german_8_bit_encodings(admin_client, encoding):
+    """A file saved as ISO-8859-15 read "Preis 1.299 ¤ inkl. Prüfung" and was offered to import so."""
+    rows = rows_of(export(admin_client))
+    course = dict(rows[0], note_de="Preis 1.299 € inkl. Prüfung", note_en="Price EUR 1,299 incl. exam")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(course), delimiter=";")
+    writer.writeheader()
+    writer.writerow(course)
+    confirm(admin_client, preview(admin_client, out.getvalue().encode(encoding)))
+    assert Course.objects.get(slug=course["slug"]).note_de == "Preis 1.299 € inkl. Prüfung"
+
+
 def test_a_nul_character_in_a_cell_is_a_row_error_naming_the_column(admin_client):
     """SQLite stored it; on PostgreSQL the preview showed the driver's own error."""
     rows = rows_of(export(admin_client))
