@@ -36,7 +36,26 @@ LIBRARY_TEXTS = {
         "Some rows failed to validate",
         "Non field specific",
     ),
-    "django_tasks_db": ("Task Result", "Task Results"),
+    # the task queue's admin pages (its column headings, fields and states were English in the German admin)
+    "django_tasks_db": (
+        "Task Result",
+        "Task Results",
+        "status",
+        "enqueued at",
+        "started at",
+        "finished at",
+        "args kwargs",
+        "priority",
+        "task path",
+        "worker id",
+        "queue name",
+        "backend name",
+        "run after",
+        "return value",
+        "exception class path",
+        "traceback",
+    ),
+    "django_tasks": ("Ready", "Running", "Failed", "Successful"),
 }
 
 

@@ -74,3 +74,19 @@ def test_a_confirmed_outcome_reads_in_german_with_names_local_numbers_and_the_lo
     assert "Bezug zur Rolle: Ich arbeite in dieser Rolle" in text.replace(" :", ":")
     assert f"Erste Rolle: {top.name_de}" in text.replace(" :", ":")
     assert "−0,65" in text and f"{agile.name_de} 0,8" in text
+
+
+def test_the_task_queues_pages_are_german_in_the_german_admin(admin_client):
+    """Its column headings, filters and states were English ("ENQUEUED AT", "Successful"; an admin review)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from recommendations import tasks
+
+    tasks.retrain.enqueue()
+    page = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).content.decode()
+    assert "Eingereiht am" in page and "Warteschlange" in page and "Bereit" in page
+    assert "Enqueued at" not in page and "Queue name" not in page
+    detail = admin_client.get(
+        reverse("admin:django_tasks_database_dbtaskresult_change", args=[DBTaskResult.objects.get().pk])
+    )
+    assert "Rückgabewert" in detail.content.decode()
