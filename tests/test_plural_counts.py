@@ -34,7 +34,7 @@ COUNT_BEFORE_NOUN = re.compile(rf"(?:%\((\w+)\)[sd]|\{{\{{ *(\w+) *\}}\}}) (?:\w
 # Placeholders that are never 1, by the message they stand in (a substring of it) and why.
 NEVER_ONE = {
     ("the %(count)s answers give a consistent picture", "count"): "the fit is judged only on ten answers or more",
-    ("in cross-validation over %(size)d people", "size"): "the generated training people, hundreds",
+    ("in cross-validation over %(size)s people", "size"): "the generated training people, hundreds",
     ("Answer all {{ count }} questions", "count"): "the whole question bank",
     ("are done after at most {{ count }} questions", "count"): "the most half of the simulated people need, 20",
     ("are done after at most {{ count }} questions", "minutes"): "the adaptive test's reading time, 10 or so",

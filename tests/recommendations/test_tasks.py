@@ -60,7 +60,8 @@ def test_the_worker_trains_and_activates_the_new_version_and_the_status_page_say
     assert queued().status == TaskResultStatus.SUCCESSFUL and queued().return_value == current.version
     page = admin_client.get(status_url).content.decode()
     top1 = f"{current.metrics['cv_top1_accuracy'] * 100:.1f}".replace(".", ",")
-    assert current.version in page and top1 in page and str(current.training_size) in page
+    size = f"{current.training_size:,}".replace(",", ".")  # grouped as the list writes it
+    assert current.version in page and top1 in page and f"über {size} Personen" in page
     assert "data-reload-seconds" not in page  # finished: the page stops reloading itself
     assert "<h1>Das Modell der Rollenpassung ist neu trainiert</h1>" in page and "wird neu trainiert" not in page
 
