@@ -47,6 +47,7 @@ from core.meta import target_model
 from core.numbers import is_plain_number, number_text, typed_number, with_minus
 from core.ordering import GermanOrderMixin
 from core.rounding import half_up
+from core.templatetags.selection_tags import selection_digest
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -175,12 +176,15 @@ def _labelled_column(model: type[models.Model], name: str, label):
     return admin.display(description=label, ordering=name, boolean=isinstance(field, models.BooleanField))(column)
 
 
-def titled_filter(title):
-    """The filter Django would choose for a field, under the admin's title for it."""
+def titled_filter(title, filter_class=None):
+    """The filter Django would choose for a field (or `filter_class`), under the admin's title for it."""
 
     class TitledFilter(admin.FieldListFilter):
         def __new__(cls, field, request, params, model, model_admin, field_path):
-            spec = admin.FieldListFilter.create(field, request, params, model, model_admin, field_path)
+            if filter_class is None:
+                spec = admin.FieldListFilter.create(field, request, params, model, model_admin, field_path)
+            else:
+                spec = filter_class(field, request, params, model, model_admin, field_path)
             spec.title = title
             return spec
 
@@ -207,8 +211,11 @@ class LabelledFieldsMixin:
     def get_list_filter(self, request: HttpRequest):
         filters = []
         for entry in super().get_list_filter(request):  # type: ignore[misc]
-            label = field_label(self.model, entry) if isinstance(entry, str) else None  # type: ignore[attr-defined]
-            filters.append((entry, titled_filter(label)) if label else entry)
+            # a field with a filter class of its own, ("provider", GermanRelatedFieldListFilter), is titled alike: it
+            # was headed "Nach provider" (a code review)
+            name, filter_class = entry if isinstance(entry, tuple) else (entry, None)
+            label = field_label(self.model, name) if isinstance(name, str) else None  # type: ignore[attr-defined]
+            filters.append((name, titled_filter(label, filter_class)) if label else entry)
         return filters
 
 
@@ -443,6 +450,18 @@ class CheckedIdsMixin:
                 request, gettext("The selection was not understood: choose the rows again."), messages.WARNING
             )
             return None  # the changelist is shown again, nothing done
+        confirmed = request.POST.get("selection")  # "all N matching", as the confirmation page listed them
+        if request.POST.get("select_across") == "1" and confirmed is not None:
+            if confirmed != selection_digest(queryset):
+                self.message_user(  # type: ignore[attr-defined]
+                    request,
+                    gettext(
+                        "The rows matching the list have changed since the confirmation page was shown: nothing was "
+                        "done. Choose the rows again."
+                    ),
+                    messages.WARNING,
+                )
+                return None
         return super().response_action(request, queryset)  # type: ignore[misc]
 
 

@@ -109,7 +109,7 @@ def hours_text(hours: float) -> str:
     return ngettext("%(hours)s hour", "%(hours)s hours", plural_count(hours)) % {"hours": floatformat(hours, "-1g")}
 
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # Latin digits: Decimal reads "١٢" too
 
 
 def is_plain_number(text: str) -> bool:
@@ -124,7 +124,7 @@ def typed_number(text: str, language: str) -> str:
     ("12,5", "12.5"). A group of thousands never starts with 0: German "0.500" is a half, not 500. Anything else is
     left for the field to refuse. One reading for every form that takes a number: the results page's limits and
     the admin's number fields read "0.500" alike (the admin saved it as 500)."""
-    text = re.sub(r"[\s\u00a0\u202f]", "", str(text))
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(text)).replace(MINUS, "-")  # the minus the admin's lists write
     group, decimal = (".", ",") if language.lower().startswith("de") else (",", ".")
     if re.fullmatch(rf"[+-]?[1-9]\d{{0,2}}(?:\{group}\d{{3}})+(?:\{decimal}\d*)?", text):
         text = text.replace(group, "")

@@ -38,7 +38,8 @@ TEXT_FIELDS = ("certificate", "awarding_body", "location", "description_de", "de
 BOOLEAN_FIELDS = ("fundable", "bildungsurlaub", "active", "verified")
 # Optional values with a model default: left out of an entry, they keep what the database has.
 KEPT_WHEN_LEFT_OUT = tuple(name for name in COURSE_DEFAULTS if concrete_field(Course, name).has_default())
-# The keys of an entry, as export_catalogue writes them.
+# The keys of an entry, as export_catalogue writes them (and of a course's competency).
+LINK_KEYS = ("competency", "weight", "from_level", "to_level")
 FILE_KEYS = {
     "providers": ("slug", *PROVIDER_FIELDS),
     "courses": ("slug", "provider", *COURSE_FIELDS, "competencies", "prerequisites", "admission_prerequisites"),
@@ -272,6 +273,9 @@ def _links(entry: dict[str, Any], competencies: dict[str, Any]) -> tuple[dict[st
         where = f"competencies[{number}]"
         if not isinstance(link, dict):
             problems.append(f"{where}: expected an object")
+            continue
+        if unknown := _unknown_keys(link, LINK_KEYS):  # "wieght": 0.3 was read as a weight of 1
+            problems += [f"{where}: {problem}" for problem in unknown]
             continue
         slug = link.get("competency")
         if slug not in competencies:

@@ -44,6 +44,7 @@ from import_export.results import Result
 from assessment.models import Competency
 from core.history import into_one_record
 from core.meta import concrete_field
+from core.numbers import is_plain_number
 from recommendations.catalogue_file import IMPORTED
 from recommendations.course_fields import COURSE_COLUMNS, COURSE_KEY
 from recommendations.models import Course, CourseCompetency, Provider, shortest_cycle
@@ -222,7 +223,10 @@ def spreadsheet_decimal(text: str) -> Decimal:
         if not re.fullmatch(rf"[+-]?\d{{1,3}}(?:\{group}\d{{3}})+", text):
             raise ValueError(text)
         text = text.replace(group, "")
-    return Decimal(text.replace(",", "."))
+    text = text.replace(",", ".")
+    if not is_plain_number(text):  # "1e3" was imported as 1.000 hours, as the forms read it before (a code review)
+        raise ValueError(text)
+    return Decimal(text)
 
 
 class YesNoWidget(widgets.BooleanWidget):

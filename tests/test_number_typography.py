@@ -51,8 +51,9 @@ def test_no_page_breaks_a_percentage_or_writes_a_minus_as_a_hyphen(client, admin
     from recommendations.models import Course, Role
 
     # what an admin may type into the catalogue: free text with an ordinary space before "%"
-    Course.objects.update(description_de="Bestehensgrenze 65 %.", description_en="Pass mark 65%.")
-    Role.objects.update(pay_de="Etwa 10 % über dem Tarif.", pay_en="About 10% above the agreement.")
+    # (the English written the German way too: the English pages write it "65%")
+    Course.objects.update(description_de="Bestehensgrenze 65 %.", description_en="Pass mark 65 %.")
+    Role.objects.update(pay_de="Etwa 10 % über dem Tarif.", pay_en="About 10\u00a0% above the agreement.")
     pages: dict[str, bytes | str] = dict(public_pages(client, language))
     token = re.search(rb"/a/([\w-]+)/ergebnis/", pages["results"])
     assert token is not None

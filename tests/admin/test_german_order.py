@@ -40,6 +40,7 @@ def test_the_course_forms_provider_select_and_the_provider_filter_are_in_german_
     assert [name for _value, name in form.fields["provider"].choices if name in NAMES] == IN_ORDER
     changelist = admin_client.get(reverse("admin:recommendations_course_changelist")).context["cl"]
     (provider_filter,) = [f for f in changelist.filter_specs if getattr(f, "field_path", "") == "provider"]
+    assert provider_filter.title == "Anbieter"  # the admin's label, as every filter is titled ("Nach provider")
     assert [name for _pk, name in provider_filter.lookup_choices if name in NAMES] == IN_ORDER
 
 
@@ -52,3 +53,9 @@ def test_the_course_list_sorts_titles_in_german_order(admin_client, providers):
     url = reverse("admin:recommendations_course_changelist")
     titles = [c.title_de for c in admin_client.get(url, {"provider__id__exact": provider.pk}).context["cl"].result_list]
     assert titles == IN_ORDER
+
+
+def test_the_relation_filters_in_german_order_keep_the_admins_titles(admin_client):
+    changelist = admin_client.get(reverse("admin:recommendations_confirmedoutcome_changelist")).context["cl"]
+    (role_filter,) = [f for f in changelist.filter_specs if getattr(f, "field_path", "") == "role"]
+    assert role_filter.title == "Zielrolle"

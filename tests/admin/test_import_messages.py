@@ -442,10 +442,11 @@ def test_the_csv_export_opens_in_excel_as_utf_8_and_is_named_in_the_admins_langu
     assert confirm(admin_client, preview(admin_client, response.content)).status_code == 302  # and reads back
 
 
-def test_a_number_that_cannot_be_read_is_explained_with_a_number_written_the_german_way(admin_client):
+@pytest.mark.parametrize("cell", ["abc", "1e3", "1_000"])  # "1e3" was imported as 1.000 hours
+def test_a_number_that_cannot_be_read_is_explained_with_a_number_written_the_german_way(admin_client, cell):
     rows = rows_of(export(admin_client))
-    text = refused(preview(admin_client, to_csv([dict(rows[0], hours="abc")])))
-    assert "„abc“ ist keine Zahl wie 12,5." in text
+    text = refused(preview(admin_client, to_csv([dict(rows[0], hours=cell)])))
+    assert f"„{cell}“ ist keine Zahl wie 12,5." in text
 
 
 def test_an_empty_english_title_is_reported_once(admin_client):

@@ -50,6 +50,32 @@ def test_deleting_every_matching_row_is_confirmed_without_a_field_per_row(admin_
     assert Course.objects.count() == others  # only what the search matched
 
 
+def test_rows_that_came_to_match_after_the_confirmation_page_are_not_deleted_unseen(admin_client, many_courses):
+    """Django rebuilds "all matching" from the list's filters when the confirmation arrives: a course that came
+    to match in between was deleted without being listed (a code review)."""
+    from django.contrib.messages import get_messages
+
+    url = reverse("admin:recommendations_course_changelist") + "?q=massenkurs"
+    shown = list(Course.objects.filter(slug__startswith="massen-").values_list("pk", flat=True)[:100])
+    page = admin_client.post(
+        url, {"action": "delete_selected", "select_across": "1", "index": "0", "_selected_action": shown}
+    )
+    form = re.search(r'<form method="post">.*?</form>', page.content.decode(), re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    late = Course.objects.create(
+        slug="massen-spaet",
+        title_de="Massenkurs spät",
+        title_en="Late bulk course",
+        provider=Provider.objects.order_by("slug").first(),
+        hours=8,
+        url="https://example.org/",
+    )
+    response = admin_client.post(url, fields, follow=True)
+    assert any("haben sich geändert" in str(m) for m in get_messages(response.wsgi_request))
+    assert Course.objects.filter(slug__startswith="massen-").count() == COUNT + 1
+    assert Course.objects.filter(pk=late.pk).exists()
+
+
 def test_a_selection_of_rows_is_still_confirmed_row_by_row(admin_client, many_courses):
     url = reverse("admin:recommendations_course_changelist") + "?q=massenkurs"
     chosen = list(Course.objects.filter(slug__startswith="massen-").values_list("pk", flat=True)[:3])

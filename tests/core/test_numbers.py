@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from django.template import Context, Template
 
-from core.numbers import typed_number, whole_percent
+from core.numbers import is_plain_number, typed_number, whole_percent
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -127,10 +127,32 @@ def test_a_range_comes_in_one_piece_and_a_text_keeps_its_ranges_together():
         ("16,5", "en", "16.5"),
         ("0,500", "en", "0.500"),
         ("1,290.50", "de", "1.290.50"),  # mixed up: left for the field to refuse
+        ("\u22120,4", "de", "-0.4"),  # the minus sign the admin's own lists write, pasted back
     ],
 )
 def test_a_typed_number_is_read_as_its_language_writes_it(typed, language, machine):
     assert typed_number(typed, language) == machine
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("12.5", True), ("-0.4", True), (".5", True), ("1e3", False), ("1_000", False), ("Infinity", False)]
+    + [("\u0661\u0662", False), ("", False), ("1.2.3", False)],  # Arabic-Indic digits: Decimal reads them
+)
+def test_a_plain_number_is_written_with_latin_digits_and_one_point_only(text, plain):
+    assert is_plain_number(text) is plain
+
+
+def test_the_percent_sign_is_written_as_each_language_writes_it():
+    from django.utils import translation
+
+    from core.numbers import english_percent, with_percent_sign
+
+    with translation.override("de"):
+        assert with_percent_sign("92") == "92\u00a0%"
+    with translation.override("en"):
+        assert with_percent_sign("92") == "92%"
+    assert english_percent("Pass mark 65 % and 70\u00a0%; 100%") == "Pass mark 65% and 70%; 100%"
 
 
 PROJECT = TEMPLATES.parent

@@ -266,11 +266,14 @@ def test_a_key_the_format_does_not_have_is_a_row_error_naming_the_key_it_resembl
     course["verifed"] = course.pop("verified")
     course["bildungsurlab"] = not course.pop("bildungsurlaub")
     provider["reviewer"] = "M. Kowalski"
+    link = data["courses"][1]["competencies"][0]
+    link["wieght"] = link.pop("weight")  # read as a weight of 1
     errors, message = refused(tmp_path, data)
+    assert "competencies[0]: 'wieght' is not a field of the format (meant 'weight'?)" in errors
     assert f"courses[0] (slug {course['slug']!r}): 'verifed' is not a field of the format (meant 'verified'?)" in errors
     assert "'bildungsurlab' is not a field of the format (meant 'bildungsurlaub'?)" in errors
     assert f"providers[0] (slug {provider['slug']!r}): 'reviewer' is not a field of the format" in errors
-    assert "nothing imported, 3 problem(s)" in message
+    assert "nothing imported, 4 problem(s)" in message
 
 
 def test_a_value_that_is_not_one_of_the_codes_lists_them(tmp_path):
