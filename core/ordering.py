@@ -3,8 +3,9 @@ the A, not after "Z"; "Ämter" beside "Amt"), as DIN 5007-1 orders a dictionary.
 its bytes otherwise (SQLite always; PostgreSQL in this project's C.UTF-8 cluster), so "COBIT" came before
 "Camunda" and every name starting in lower case or with an umlaut came last.
 
-PostgreSQL orders by ICU's German collation; SQLite by `german_key`, installed as a collation on each new
-connection (`CoreConfig.ready`)."""
+PostgreSQL orders by an ICU German collation its migration creates (core 0002); SQLite by `german_key`, installed
+as a collation of the same name on each new connection (`CoreConfig.ready`). Both put upper case first on a tie
+of letters."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from django.db.models import CharField, F, TextField
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Collate
 
-SQLITE_COLLATION = "revierpfad_de"
-POSTGRESQL_COLLATION = "de-x-icu"
+COLLATION = "revierpfad_de"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -38,17 +38,14 @@ def german_collation(left: str, right: str) -> int:
 def install_german_collation(sender, connection, **kwargs) -> None:
     """A `connection_created` receiver: the German collation on SQLite (PostgreSQL has ICU's)."""
     if connection.vendor == "sqlite":
-        connection.connection.create_collation(SQLITE_COLLATION, german_collation)
+        connection.connection.create_collation(COLLATION, german_collation)
 
 
 class GermanOrder(Collate):
     """A text expression collated for sorting in German dictionary order on either database."""
 
     def __init__(self, expression) -> None:
-        super().__init__(expression, SQLITE_COLLATION)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, collation=connection.ops.quote_name(POSTGRESQL_COLLATION))
+        super().__init__(expression, COLLATION)
 
 
 def is_text(model, path: str) -> bool:

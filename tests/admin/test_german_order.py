@@ -4,9 +4,10 @@ the A (it came after "Z"), "Camunda" before "COBIT", "Ämter" beside "Amt", on S
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
-from core.ordering import german_key
+from core.ordering import GermanOrder, german_key
 from recommendations.models import Course, Provider
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,18 @@ def test_the_relation_filters_in_german_order_keep_the_admins_titles(admin_clien
     changelist = admin_client.get(reverse("admin:recommendations_confirmedoutcome_changelist")).context["cl"]
     (role_filter,) = [f for f in changelist.filter_specs if getattr(f, "field_path", "") == "role"]
     assert role_filter.title == "Zielrolle"
+
+
+def test_a_tie_of_letters_puts_upper_case_first_on_either_database():
+    """SQLite's collation and PostgreSQL's (created by core's migration) agree where only the case differs."""
+    for index, name in enumerate(["ordnung egov", "Ordnung eGov", "Ordnung EGov", "Ordnung Ärzte", "Ordnung Arzte"]):
+        Provider.objects.create(slug=f"fall-{index}", name=name, url=f"https://f{index}.example.org/")
+    ordered = Provider.objects.filter(slug__startswith="fall-").order_by(GermanOrder(F("name")))
+    assert [p.name for p in ordered] == [
+        "Ordnung Arzte",
+        "Ordnung Ärzte",
+        "Ordnung EGov",
+        "Ordnung eGov",
+        "ordnung egov",
+    ]
+    assert sorted((p.name for p in ordered), key=german_key) == [p.name for p in ordered]
