@@ -430,6 +430,18 @@ def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> 
     return str(confirmed.id)
 
 
+def _import_people(args: list) -> set:
+    """Who may follow an import run: the admin who uploaded its file and whoever confirmed it, by the runs of the
+    same file (a superuser who confirmed another admin's file left the uploader a 403 on the confirmed run)."""
+    runs = DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path)
+    people = {args[2]} if len(args) > 2 else set()
+    for args_kwargs in runs.values_list("args_kwargs", flat=True):
+        other = args_kwargs.get("args", [])
+        if other[:1] == args[:1] and len(other) > 2:
+            people.add(other[2])
+    return people
+
+
 def _import_file_kept(stored_name: str) -> bool:
     return os.path.exists(TempFolderStorage(name=stored_name).get_full_path())
 
@@ -742,9 +754,8 @@ class CourseAdmin(
         if not self.has_import_permission(request):
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.import_courses, task_id, gettext("There is no such import."))
-        uploader = result.args[2] if len(result.args) > 2 else None
-        if uploader != request.user.pk and not request.user.is_superuser:  # another admin's file, to confirm or not
-            raise PermissionDenied
+        if request.user.pk not in _import_people(result.args) and not request.user.is_superuser:
+            raise PermissionDenied  # another admin's file, to confirm or not
         summary = result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None
         failed = _failed_confirmation(result)
         if request.method == "POST":

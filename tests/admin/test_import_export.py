@@ -527,6 +527,12 @@ def test_a_background_import_is_seen_and_confirmed_only_by_its_uploader_or_a_sup
     run_queued_tasks()
     assert not Course.objects.filter(slug__startswith="bulk-").exists()
     assert admin_client.get(status_url).status_code == 200  # a superuser may
+    confirmed = admin_client.post(status_url)["Location"]  # and confirms it: the run is the superuser's
+    run_queued_tasks()
+    client.force_login(uploader)
+    assert client.get(confirmed).status_code == 200  # the uploader follows it (it was a 403)
+    client.force_login(django_user_model.objects.get(username="kollegin"))
+    assert client.get(confirmed).status_code == 403
 
 
 def test_a_large_import_with_a_bad_row_lists_it_and_writes_nothing(admin_client, settings):
