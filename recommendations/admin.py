@@ -582,10 +582,10 @@ class CourseAdmin(
 
     @admin.display(description=Course._meta.get_field("price_eur").verbose_name, ordering="price_eur")
     def price(self, course: Course) -> str:
-        """The price as the list shows numbers; a course without one is priced on request, as people are told
+        """The price as the list shows numbers; a course without one has no known price, as people are told
         (the list showed „-“, as for a value nobody entered)."""
         if course.price_eur is None:
-            return gettext("on request")
+            return gettext("not known")
         return grouped_field(Course._meta.get_field("price_eur"), course.price_eur) or ""
 
     @admin.display(description=_("develops"))

@@ -216,7 +216,7 @@ def _course_values(entry: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                 values[name] = None
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                unknown = " or null (price on request)" if name == "price_eur" else ""
+                unknown = " or null (no price known)" if name == "price_eur" else ""
                 problems.append(f"{name}: expected a number{unknown}")
                 continue
             try:

@@ -263,7 +263,10 @@ class Course(EnglishAlongsideGerman):
         ],
         null=True,
         blank=True,
-        help_text=_("Empty when the provider quotes on request: shown as “price on request”, never guessed."),
+        help_text=_(
+            "Empty when no price is known (the provider quotes on request, or a price could not be confirmed): "
+            "shown as “price not known”, never guessed."
+        ),
     )
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="leads_to")
     # A subset of the prerequisites: the ones whose certificate the awarding body requires for admission to this

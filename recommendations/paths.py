@@ -69,7 +69,7 @@ class CourseSpec:
     slug: str
     title: str
     hours: float
-    price_eur: float | None  # None: the provider quotes on request
+    price_eur: float | None  # None: no price known (quoted on request, or not confirmed)
     develops: tuple[tuple[str, float, int, int], ...]  # (competency, weight, from_level, to_level)
     prerequisites: tuple[str, ...] = ()
     # the prerequisites whose certificate the awarding body requires for admission: never left out as outgrown
@@ -214,7 +214,7 @@ class _Table:
     end: np.ndarray
     cost: np.ndarray  # the optimiser's objective hours
     hours: np.ndarray
-    known_price: np.ndarray  # 0 where priced on request
+    known_price: np.ndarray  # 0 where no price is known
     not_practical: np.ndarray
     slug_rank: np.ndarray  # position in the slugs' alphabetical order, to break ties as the slugs do
 

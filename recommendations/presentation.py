@@ -58,7 +58,7 @@ from recommendations.services import TRANSPARENT
 
 @dataclass(frozen=True)
 class PathSummary:
-    """The path in one line for the first screen: steps, hours, known costs and prices on request."""
+    """The path in one line for the first screen: steps, hours, known costs and the courses without a known price."""
 
     steps: int
     hours: float
@@ -110,12 +110,12 @@ class StepGaps:
 
 def _on_request(courses: int) -> str:
     return ngettext(
-        "%(courses)s course with price on request", "%(courses)s courses with price on request", courses
+        "%(courses)s course without a known price", "%(courses)s courses without a known price", courses
     ) % {"courses": courses}
 
 
 def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> str:
-    """The path's size in a sentence: the sum of the known prices, and the courses priced on request apart;
+    """The path's size in a sentence: the sum of the known prices, and the courses without a known price apart;
     never "0 EUR in all" when no price is known."""
     numbers = {"steps": steps, "duration": hours_text(hours), "price": floatformat(price_eur, "-2g")}
     if not on_request and not price_eur:
@@ -132,8 +132,8 @@ def path_totals(steps: int, hours: float, price_eur: float, on_request: int) -> 
         )
     elif on_request >= steps:
         sentence = ngettext(
-            "%(steps)s step, %(duration)s in all, price on request.",
-            "%(steps)s steps, %(duration)s in all, prices on request.",
+            "%(steps)s step, %(duration)s in all, price not known.",
+            "%(steps)s steps, %(duration)s in all, prices not known.",
             steps,
         )
     elif not price_eur:  # the known prices are all free

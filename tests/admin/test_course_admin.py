@@ -667,7 +667,7 @@ def test_the_course_history_names_each_changed_field_in_german(admin_client, fie
     assert label in changed, changed
 
 
-@pytest.mark.parametrize(("language", "shown"), [("de", "auf Anfrage"), ("en", "on request")])
+@pytest.mark.parametrize(("language", "shown"), [("de", "nicht bekannt"), ("en", "not known")])
 def test_the_course_list_shows_a_course_without_a_price_as_priced_on_request(admin_client, settings, language, shown):
     course = Course.objects.order_by("slug").first()
     Course.objects.filter(pk=course.pk).update(price_eur=None)

@@ -353,8 +353,8 @@ def test_the_results_page_says_price_on_request_and_counts_those_courses(client)
     text = response.content.decode()
     on_request = response.context["path"].courses_price_on_request
     assert on_request >= 2
-    assert "Preis auf Anfrage" in text
-    assert re.search(rf"(dazu|bis auf) {on_request} Kurse mit Preis auf Anfrage|Preise auf Anfrage", text)
+    assert "Preis nicht bekannt" in text
+    assert re.search(rf"(dazu|bis auf) {on_request} Kurse ohne bekannten Preis|Preise nicht bekannt", text)
     known = sum(s.course.price_eur for s in response.context["path"].steps if s.course.price_eur is not None)
     assert response.context["path"].total_price_eur == pytest.approx(known)
 

@@ -138,7 +138,7 @@ def test_a_euro_limit_takes_no_course_whose_price_is_not_known_and_says_so(clien
     path = response.context["path"]
     assert all(step.course.price_eur == 0 for step in path.steps)
     text = response.content.decode()
-    assert "Preis auf Anfrage" in text or "priced on request are left out" in text
+    assert "Kurse ohne bekannten Preis außen vor" in text
     # what the limit leaves open is told apart from what no course closes whatever the limits
     limited, uncovered = response.context["open_gaps"], response.context["uncovered_gaps"]
     assert not set(limited) & set(uncovered)
@@ -187,7 +187,7 @@ def test_what_the_limits_leave_open_is_said_before_the_steps_on_the_page_and_in_
     assert path.steps and response.context["open_gaps"]
     steps = text.index('<ol class="path-steps">')
     assert text.index("Innerhalb Ihrer Grenzen bleiben diese Lücken offen") < steps
-    assert text.index("Kurse mit Preis auf Anfrage") < steps
+    assert text.index("Kurse ohne bekannten Preis") < steps
     context, _status = results_context(beginner)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert pdf_html.index("Innerhalb Ihrer Grenzen bleiben diese Lücken offen") < pdf_html.index("<ol>")

@@ -261,18 +261,18 @@ def test_no_page_says_a_side_topic_closes_a_gap(client):
 @pytest.mark.parametrize(
     ("language", "args", "expected"),
     [
-        ("de", (8, 120, 0, 8), "8 Schritte, insgesamt 120 Stunden, Preise auf Anfrage."),
+        ("de", (8, 120, 0, 8), "8 Schritte, insgesamt 120 Stunden, Preise nicht bekannt."),
         (
             "de",
             (5, 60, 450, 3),
-            "5 Schritte, 60 Stunden und 450 EUR insgesamt, dazu 3 Kurse mit Preis auf Anfrage.",
+            "5 Schritte, 60 Stunden und 450 EUR insgesamt, dazu 3 Kurse ohne bekannten Preis.",
         ),
-        ("de", (6, 107, 0, 2), "6 Schritte, insgesamt 107 Stunden, kostenlos bis auf 2 Kurse mit Preis auf Anfrage."),
+        ("de", (6, 107, 0, 2), "6 Schritte, insgesamt 107 Stunden, kostenlos bis auf 2 Kurse ohne bekannten Preis."),
         ("de", (2, 20.5, 99.5, 0), "2 Schritte, 20,5 Stunden und 99,50 EUR insgesamt."),
         ("de", (2, 14, 0, 0), "2 Schritte, insgesamt 14 Stunden, kostenlos."),
         ("en", (2, 14, 0, 0), "2 steps, 14 hours in all, free of charge."),
-        ("en", (8, 120, 0, 8), "8 steps, 120 hours in all, prices on request."),
-        ("en", (5, 60, 450, 3), "5 steps, 60 hours in all, 450 EUR in all, plus 3 courses with price on request."),
+        ("en", (8, 120, 0, 8), "8 steps, 120 hours in all, prices not known."),
+        ("en", (5, 60, 450, 3), "5 steps, 60 hours in all, 450 EUR in all, plus 3 courses without a known price."),
     ],
 )
 def test_the_totals_never_sum_unknown_prices_to_zero(language, args, expected):
@@ -284,16 +284,16 @@ def test_the_totals_never_sum_unknown_prices_to_zero(language, args, expected):
 def test_what_the_path_without_limits_takes_names_prices_on_request_apart():
     with translation.override("de"):
         text = without_limits(Unlimited(hours=40, price_eur=0, courses_price_on_request=2, open_gaps=()))
-        assert "0 EUR" not in text and "2 Kurse mit Preis auf Anfrage" in text
+        assert "0 EUR" not in text and "2 Kurse ohne bekannten Preis" in text
 
 
 def test_what_the_path_without_limits_takes_is_good_german_with_prices_on_request():
-    """The page said "Ohne Grenzen bräuchte der Pfad 115 Stunden (mit 2 Kurse mit Preis auf Anfrage).": a
+    """The page said "Ohne Grenzen bräuchte der Pfad 115 Stunden (mit 2 Kurse ohne bekannten Preis).": a
     nominative after "mit"."""
     with translation.override("de"):
         for courses, expected in (
-            (2, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 2 Kurse mit Preis auf Anfrage."),
-            (1, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 1 Kurs mit Preis auf Anfrage."),
+            (2, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 2 Kurse ohne bekannten Preis."),
+            (1, "Ohne Grenzen bräuchte der Pfad 115 Stunden, dazu 1 Kurs ohne bekannten Preis."),
         ):
             unlimited = Unlimited(hours=115, price_eur=0, courses_price_on_request=courses, open_gaps=())
             assert without_limits(unlimited) == expected
@@ -304,7 +304,7 @@ def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(clie
     text, summary = response.content.decode(), response.context["path_summary"]
     assert summary.price_on_request and "insgesamt 0 EUR" not in text
     # some courses, or all of them, priced on request (the catalogue prices few: a fee in dollars is not guessed)
-    on_request = "Preise auf Anfrage." if summary.price_on_request == summary.steps else "Kurse mit Preis auf Anfrage"
+    on_request = "Preise nicht bekannt." if summary.price_on_request == summary.steps else "Kurse ohne bekannten Preis"
     assert on_request in summary.text
     assert text.count(summary.text) == 2  # in brief at the top and above the steps
 
