@@ -65,6 +65,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
@@ -146,6 +147,25 @@ def expected_remaining(beyond: int, stability: float, left: int) -> tuple[int, b
     else:
         return left, True
     return max(1, min(left, estimate)), beyond >= OPEN_ENDED_AFTER
+
+
+def settledness(stability: float) -> int:
+    """Which of the progress estimate's states a top three this `stability` is in: 2 settled, 1 settling, 0 open."""
+    return 2 if stability >= TOP3_STABLE else 1 if stability >= SETTLING else 0
+
+
+class Withdrawn(StrEnum):
+    """Why the page stopped giving "noch etwa N" (`open_on_page`), as it tells the person, once."""
+
+    LESS_SETTLED = "less settled"  # the last answers left the top three less settled than before
+    LONGER = "longer"  # as settled as before: sessions in this state simply run longer than the estimate said
+
+
+def withdrawn_because(stability_before: float, stability: float) -> Withdrawn:
+    """Why an estimate the page gave is withdrawn now: the answers moved the result only where the top three's
+    state fell; else the estimate itself was short (a review was told its answers had left the result more open
+    while every plan of the session had been settled: the measured medians do not fall by one a question)."""
+    return Withdrawn.LESS_SETTLED if settledness(stability) < settledness(stability_before) else Withdrawn.LONGER
 
 
 def open_on_page(

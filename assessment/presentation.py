@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
-from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED, TIE_EACH
+from assessment.adaptive import MAX_ITEMS, SAMPLES, SETTLED, TIE_EACH, Withdrawn
 from assessment.bank import items_with_options
 from assessment.measurement import CompetencyScore, Profile, Reliability
 from assessment.models import Assessment, Competency, Item, Level, LevelDescriptor, Section
@@ -129,6 +129,17 @@ class ScoredCompetency:
                 "%(said)s), adjusted by your other answers, and so comes out lower."
             )
         return text % {"said": self.score.self_level}
+
+
+def withdrawn_note(reason: Withdrawn) -> str:
+    """Why the progress no longer says "noch etwa N": "noch etwa 3" on one page and "höchstens noch 17" on the next,
+    without a word, read as a broken promise; blaming the answers where only the estimate was short, as false."""
+    if reason == Withdrawn.LESS_SETTLED:
+        return _("Your last answers left your result more open than expected, so the test asks on.")
+    return _(
+        "The test takes a little longer than last estimated: how many questions still come depends on your next "
+        "answers."
+    )
 
 
 def reliability_note(profile: Profile, language: str | None = None) -> str:

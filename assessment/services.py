@@ -158,7 +158,11 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
         "open_ended": open_ended,
         "shown_estimate": shown_before if open_ended else [decision.expected_remaining, decision.items_asked],
         # the page gave "noch etwa N" last and now gives only the most: it says why, once
-        "estimate_withdrawn": open_ended and not before.get("open_ended") and isinstance(shown_before, list),
+        "estimate_withdrawn": (
+            adaptive.withdrawn_because(before.get("stability", 0.0), decision.stability).value
+            if open_ended and not before.get("open_ended") and isinstance(shown_before, list)
+            else ""
+        ),
     }
     if assessment.sharpen_until is not None:  # the result says how sure it was before "Ergebnis schärfen"
         assessment.plan["stability_before_sharpening"] = _stability_before_sharpening(stored)

@@ -115,7 +115,10 @@ def test_an_estimate_that_would_not_fall_is_not_given_and_the_page_stays_open_en
     assessment.refresh_from_db()
     estimate, asked = assessment.plan["shown_estimate"]
     assert estimate == assessment.plan["expected_remaining"] > 3 and asked == 1
-    Assessment.objects.filter(pk=assessment.pk).update(plan=assessment.plan | {"shown_estimate": [3, 1]})
+    # the page before, settled: this plan's top three is less settled than that
+    Assessment.objects.filter(pk=assessment.pk).update(
+        plan=assessment.plan | {"shown_estimate": [3, 1], "stability": 1.0}
+    )
     answer(client, assessment, 2)
     assessment.refresh_from_db()
     assert assessment.plan["open_ended"] and assessment.plan["shown_estimate"] == [3, 1]
@@ -129,6 +132,53 @@ def test_an_estimate_that_would_not_fall_is_not_given_and_the_page_stays_open_en
     assert assessment.plan["open_ended"]  # once open-ended, to the end
     assert "noch etwa" not in progress_label(client, assessment.step_url(4))
     assert withdrawn not in client.get(assessment.step_url(4)).content.decode()
+
+
+def test_an_estimate_withdrawn_while_the_result_is_as_settled_as_before_does_not_blame_the_answers(client):
+    """A review was told "Ihre letzten Antworten haben Ihr Ergebnis offener gelassen als erwartet" in a session
+    whose every plan was settled: the measured medians (`REMAINING_SETTLED`) do not fall by one a question, so the
+    estimate itself was short, and the page says that."""
+    assessment = start(client)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    stability = assessment.plan["stability"]
+    Assessment.objects.filter(pk=assessment.pk).update(
+        plan=assessment.plan | {"shown_estimate": [3, 1], "stability": 0.0}  # the page before: not settled at all
+    )
+    answer(client, assessment, 2)
+    assessment.refresh_from_db()
+    assert assessment.plan["open_ended"] and assessment.plan["estimate_withdrawn"] == "longer"
+    text = client.get(assessment.step_url(3)).content.decode()
+    assert "Der Test dauert etwas länger als zuletzt geschätzt" in text
+    assert "offener gelassen" not in text
+    assert stability >= 0.0
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "reason"),
+    [
+        (0.99, 0.9, "less settled"),
+        (0.9, 0.5, "less settled"),
+        (0.99, 0.96, "longer"),
+        (0.5, 0.99, "longer"),
+        (0.85, 0.85, "longer"),
+        (0.3, 0.1, "longer"),
+    ],
+)
+def test_why_an_estimate_is_withdrawn(before, now, reason):
+    from assessment.adaptive import withdrawn_because
+
+    assert withdrawn_because(before, now) == reason
+
+
+def test_a_plan_stored_before_the_reason_was_keeps_its_sentence(client):
+    assessment = start(client)
+    answer(client, assessment, 1)
+    assessment.refresh_from_db()
+    Assessment.objects.filter(pk=assessment.pk).update(
+        plan=assessment.plan | {"open_ended": True, "estimate_withdrawn": True}
+    )
+    assert "offener gelassen als erwartet" in client.get(assessment.step_url(2)).content.decode()
 
 
 def test_it_finishes_after_at_most_thirty_questions_and_never_asks_twice(client):
