@@ -195,7 +195,7 @@ def test_a_courses_prerequisite_lists_are_loaded_into_its_one_record():
     del course.skip_history_when_saving
     course.history.all().delete()
 
-    assert "courses: 1 updated, 87 unchanged\n" in run_command()
+    assert "courses: 1 updated, 95 unchanged\n" in run_command()
 
     record = course.history.get()
     assert record.history_change_reason == SHIPPED
@@ -213,11 +213,11 @@ def test_an_edited_course_of_an_example_provider_is_withdrawn_and_stays_the_admi
     course.save()  # an admin's edit: a record without the loader's reason
 
     output = run_command()  # withdrawn (counted as updated), and left alone
-    assert "courses: 1 updated, 87 unchanged, 1 left alone\n" in output
+    assert "courses: 1 updated, 95 unchanged, 1 left alone\n" in output
     course.refresh_from_db()
     assert (course.active, course.provider_id, course.hours) == (False, example.pk, Decimal("77"))
     assert course.history.latest().history_change_reason == "withdrawn from the shipped content"
 
-    assert "courses: 87 unchanged, 1 left alone\n" in run_command()
+    assert "courses: 95 unchanged, 1 left alone\n" in run_command()
     course.refresh_from_db()
     assert (course.active, course.provider_id, course.hours) == (False, example.pk, Decimal("77"))

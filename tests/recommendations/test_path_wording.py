@@ -228,6 +228,12 @@ def test_a_side_topic_of_a_course_contributes_to_a_gap_and_never_closes_it():
     assert _step_gaps(step, requirements, names).closes == ("Architektur",)
 
 
+def named_in(line: str, names) -> set[str]:
+    """The competencies a line names: by their names, which may hold a comma themselves ("Prozess-, Anforderungs-
+    und Organisationsgestaltung")."""
+    return {name for name in names if name in line}
+
+
 def test_no_page_says_a_side_topic_closes_a_gap(client):
     """Every shipped role's path, on the page: a competency a step's course teaches only as a side topic never
     stands after "Schließt Ihre Lücke bei"; it stands after "Trägt als Nebenthema auch bei zu" or in "Deckt als
@@ -250,10 +256,11 @@ def test_no_page_says_a_side_topic_closes_a_gap(client):
             closed = re.findall(r'class="closes">[^:]*: (.*?)</p>', step)
             on_the_side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step) + SIDE_REACHES.findall(step)
             for line in closed:
-                assert not {(title, n.strip()) for n in line.split(",")} & side, (role, title, line)
+                assert not {(title, n) for n in named_in(line, names.values())} & side, (role, title, line)
             for line in on_the_side:
                 assert "als Nebenthema" in step
-                assert {(title, n.strip()) for n in line.split(",")} <= side, (role, title, line)
+                named = named_in(line, names.values())
+                assert named and {(title, n) for n in named} <= side, (role, title, line)
                 seen_side += 1
     assert seen_side  # the shipped paths do use side topics
 
@@ -304,8 +311,10 @@ def test_the_totals_on_the_page_say_prices_on_request_instead_of_zero_euros(clie
     text, summary = response.content.decode(), response.context["path_summary"]
     assert summary.price_on_request and "insgesamt 0 EUR" not in text
     # some courses, or all of them, priced on request (the catalogue prices few: a fee in dollars is not guessed)
-    on_request = "Preise nicht bekannt." if summary.price_on_request == summary.steps else "Kurse ohne bekannten Preis"
-    assert on_request in summary.text
+    on_request = (
+        "Preise nicht bekannt\\." if summary.price_on_request == summary.steps else "Kurse? ohne bekannten Preis"
+    )
+    assert re.search(on_request, summary.text)
     assert text.count(summary.text) == 2  # in brief at the top and above the steps
 
 
@@ -685,7 +694,7 @@ def test_a_path_stored_before_a_course_on_it_got_its_admission_requirement_is_pl
     requirements = current.requirements("it_service_manager")
     levels = {**{slug: float(level) for slug, level in requirements.items()}, "service_management": 2.1}
     document = _path_document("it_service_manager", levels, current, set(), {})
-    assert [step["course"]["slug"] for step in document["steps"]] == ["itil5-managing-professional"]
+    assert [step["course"]["slug"] for step in document["steps"]][0] == "itil5-managing-professional"  # no Foundation
     for step in document["steps"]:
         del step["course"]["admission"]  # stored before the field existed
     person = answer_all(start_assessment(), weakest)
