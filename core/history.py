@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.utils import display_for_value, flatten_fieldsets, model_ngettext
+from django.contrib.admin.utils import display_for_value, flatten_fieldsets, model_ngettext, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
@@ -717,6 +717,15 @@ class InlineHistoryAdmin(SimpleHistoryAdmin):
 
         VersionForm.__name__ = form.__name__
         return VersionForm
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None) -> HttpResponse:
+        """An address whose key is none of the model's ("abc", "1.5") is told as the change page tells it, with a
+        message and the way back: django-simple-history read it with int() and answered a 500."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None) -> HttpResponse:
         record = self._version(object_id, version_id)

@@ -45,3 +45,31 @@ def test_every_admin_with_a_changelist_checks_the_ids_it_is_sent():
         and not isinstance(model_admin, CheckedIdsMixin)
     ]
     assert unchecked == []
+
+
+def object_pages():
+    """Every admin page of one object, for every registered model: change, delete, history and a version."""
+    for model, model_admin in admin.site._registry.items():
+        info = model._meta.app_label, model._meta.model_name
+        for name in ("change", "delete", "history"):
+            yield f"admin:{info[0]}_{info[1]}_{name}", ()
+        if hasattr(model_admin, "history_form_view"):
+            yield f"admin:{info[0]}_{info[1]}_simple_history", ("1",)
+
+
+@pytest.mark.parametrize("key", ["abc", "1.5", "1e3", HUGE, "-1"])
+def test_no_admin_page_of_an_object_answers_an_address_that_is_no_key_with_a_500(admin_client, key):
+    """django-simple-history read a course's history address with int(): /admin/recommendations/course/abc/history/
+    answered a 500 (a review), where the change and delete pages say there is no such entry."""
+    from django.urls import NoReverseMatch
+
+    failed = []
+    for name, more in object_pages():
+        try:
+            address = reverse(name, args=[key, *more])
+        except NoReverseMatch:
+            continue
+        status = admin_client.get(address).status_code
+        if status >= 500:
+            failed.append((address, status))
+    assert failed == []
