@@ -38,10 +38,19 @@ def test_retraining_from_the_admin_shows_progress_then_the_new_version(page, mon
     assert "Warteschlange" in status.inner_text()
     assert ModelVersion.objects.get(active=True).version == before  # the request only queued it
 
+    # a keyboard user on the page: the status is fetched anew in place, so focus and the page itself stay (it
+    # reloaded itself every two seconds, and focus went back to the top; an accessibility review)
+    page.locator("#retrain-refresh").focus()
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_timeout(2500)  # one round of asking while it still waits
+    assert page.evaluate("document.activeElement.id") == "retrain-refresh"
+
     run_queued_tasks()  # the worker, as `make run` starts it beside the server
     after = ModelVersion.objects.get(active=True).version
     assert after != before
-    # The page reloads itself while the training waits or runs, and shows the result once it is done.
+    # The status region follows the training while it waits or runs, and shows the result once it is done.
     page.locator("#retrain-status[data-status=SUCCESSFUL]").wait_for(timeout=30_000)
     assert after in status.inner_text()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.locator("#retrain-refresh").count() == 0  # finished: nothing left to refresh
     assert not [e for e in errors if "Content Security Policy" in e]
