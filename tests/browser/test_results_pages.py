@@ -725,3 +725,37 @@ def test_the_roles_in_detail_list_their_gaps_in_short_rows_on_a_375_pixel_phone(
     context.close()
     assert scrolling == []
     assert max(lines.values()) <= 2, lines
+
+
+CHART_COLOURS = """() => {
+  const fill = (selector) => {
+    const found = document.querySelector(selector);
+    return found && getComputedStyle(found).fill;
+  };
+  const probe = document.createElement('span');
+  document.body.append(probe);
+  probe.style.color = 'CanvasText';
+  const text = getComputedStyle(probe).color;
+  probe.style.color = 'Highlight';
+  const highlight = getComputedStyle(probe).color;
+  probe.remove();
+  return {text, highlight, label: fill('.radar-label'), gapLabel: fill('.gap-label'), required: fill('.gap-required'),
+          person: getComputedStyle(document.querySelector('.radar-person')).stroke};
+}"""
+
+
+def test_in_forced_colours_the_charts_take_the_systems_colours(browser, live_server):
+    """Windows high contrast with a dark scheme: the charts' labels and marks kept their fixed dark colours and
+    stood almost invisible on black (an accessibility review); they take the system's text and highlight colours."""
+    assessment = answer_all(start_assessment(), at_level_one)  # gaps to every role: both charts
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    page.goto(reverse("results", args=[assessment.token]))
+    colours = page.evaluate(CHART_COLOURS)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".charts").screenshot(path=str(SCREENSHOTS / "charts-forced-colours.png"))
+    context.close()
+    assert colours["label"] == colours["gapLabel"] == colours["required"] == colours["text"], colours
+    assert colours["person"] == colours["highlight"], colours
+    assert colours["text"] not in ("rgb(27, 36, 48)",), colours  # not the fixed ink of the normal page
