@@ -232,13 +232,20 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
         wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
     mark_course_done(assessment, course_obj, wanted == "1")
-    store_path(assessment)  # towards the role the path leads to: a course marked done chooses no role
+    result = store_path(assessment)  # towards the role the path leads to: a course marked done chooses no role
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])
         context["toggled_course"] = course_obj.slug  # where keyboard focus goes in the new path (app.js)
         return render(request, "recommendations/results.html#path-update", context, status=status)
-    return redirect(_results_url(token, "learning-path"))
+    # without JavaScript, back at the course's other button (focus went to the path's top: every step before it
+    # had to be tabbed through again; an accessibility review); the path's top where the course left the path
+    on_path = {step.course.slug for step in result.recommendation.path.steps}
+    if wanted == "1":
+        anchor = f"undone-{course_obj.slug}"
+    else:
+        anchor = f"done-{course_obj.slug}" if course_obj.slug in on_path else "learning-path"
+    return redirect(_results_url(token, anchor))
 
 
 @require_POST
@@ -304,7 +311,8 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     form = OutcomeForm(request.POST, roles=Role.objects.active())
     if assessment.feedback_given_at is None and not form.is_valid():
         # The form again with its errors and what the person chose: with htmx in place of the form,
-        # without it as the whole page, which the form's action ("...#feedback") scrolls to the form.
+        # without it as the whole page, whose error box takes the focus (the form's action names "#feedback-form",
+        # which only a form without errors carries: a page whose address names an element there focuses nothing).
         if request.htmx:
             context = {"assessment": assessment, "feedback_form": form}
             return render(request, "recommendations/results.html#feedback", context, status=400)

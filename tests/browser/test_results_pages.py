@@ -333,6 +333,7 @@ def test_a_feedback_error_shows_at_the_form_with_and_without_javascript(page, pa
         error = browser_page.locator("#feedback [role=alert]")
         error.wait_for()
         assert "Einwilligung" in error.inner_text()
+        assert browser_page.evaluate("document.activeElement.id") == "feedback-errors"  # without JavaScript too
         box = error.bounding_box()
         assert 0 <= box["y"] <= 800, f"the error is {box['y']} px from the top of the window"
 
@@ -505,9 +506,10 @@ def test_a_limits_error_is_in_view_and_a_missing_answer_gets_the_focus_with_and_
     page, page_without_js
 ):
     """Without JavaScript the results page came back at its top, the limits' error 1,200 pixels below (2,900 on a
-    phone), and the question's error was not focused; with JavaScript the swap moves the focus to either. (Without
-    it the learning path is scrolled into view by the address's #learning-path, which also keeps the browser from
-    focusing the error: it is in view, as the feedback form's is.)"""
+    phone), and the question's error was not focused; with JavaScript the swap moves the focus to either. Without
+    it the error box takes the focus itself (autofocus): the address names "#path-form", which a page with an error
+    does not have, since an element the address names keeps the browser from focusing anything (an accessibility
+    review found the focus on the page's body)."""
     from playwright.sync_api import expect
 
     assessment = answer_all(start_assessment(), strongest)
@@ -519,8 +521,7 @@ def test_a_limits_error_is_in_view_and_a_missing_answer_gets_the_focus_with_and_
         browser_page.get_by_role("button", name="Rahmen übernehmen").click()
         errors = browser_page.locator("#limits-errors")
         errors.wait_for()
-        if browser_page is page:
-            expect(errors).to_be_focused()
+        expect(errors).to_be_focused()
         box = errors.bounding_box()
         assert 0 <= box["y"] <= 700, f"the error is {box['y']} px from the top of the window"
         browser_page.goto(assessment.step_url(1).replace(assessment.token, start_assessment().token))

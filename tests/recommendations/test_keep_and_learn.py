@@ -318,3 +318,16 @@ def test_feedback_stores_the_outcome_and_the_mark_that_deletes_it_together(clien
     with pytest.raises(RuntimeError):
         client.post(url, data)
     assert not ConfirmedOutcome.objects.exists()  # the outcome went back with the failed mark
+
+
+def test_without_javascript_a_mark_comes_back_at_the_courses_other_button(client, beginner):
+    """Without JavaScript a course marked done came back at the path's top, and a keyboard user tabbed through
+    every step before it again (an accessibility review): the address names the button that undoes the mark, and
+    after an undo the course's mark button, where it is on the path again."""
+    first = path_slugs(client, beginner)[0]
+    marked = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    assert marked["Location"].endswith(f"#undone-{first}")
+    assert f'id="undone-{first}"' in client.get(marked["Location"]).content.decode()
+    undone = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
+    assert undone["Location"].endswith(f"#done-{first}")
+    assert f'id="done-{first}"' in client.get(undone["Location"]).content.decode()

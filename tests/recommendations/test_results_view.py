@@ -615,11 +615,12 @@ def test_a_feedback_error_is_shown_at_the_form(client, finished_assessment):
     page = client.post(url, {"fits": "no"})
     text = page.content.decode()
     assert page.status_code == 400
-    # Without JavaScript the whole page comes back, and the form's action ends in #feedback, so the
-    # browser shows the form, with the error at its top, rather than the top of the page.
+    # Without JavaScript the whole page comes back; the form's action ends in #feedback-form, which only a form
+    # without errors carries, so the browser focuses the error box (autofocus) instead of scrolling to an element
     form = re.search(r'<section id="feedback".*?</section>', text, re.S).group(0)
-    assert f'action="{url}#feedback"' in form
-    assert 'role="alert"' in form and "Ohne Ihre Einwilligung" in form
+    assert f'action="{url}#feedback-form"' in form and 'id="feedback-form"' not in text
+    assert 'role="alert"' in form and "autofocus" in form and "Ohne Ihre Einwilligung" in form
+    assert 'id="feedback-form"' in client.get(reverse("results", args=[finished_assessment.token])).content.decode()
     fragment = client.post(url, {"fits": "no"}, **HTMX)
     assert fragment.status_code == 400
     assert fragment.content.decode().lstrip().startswith('<section id="feedback"')
