@@ -107,3 +107,14 @@ def test_the_start_page_the_course_form_and_the_model_versions_fit_the_window(pa
 
     found = {name: {v["id"] for v in found} for name, found in violations.items()}
     assert not any(found.values()), found
+
+
+def test_the_dashboard_fits_a_375_pixel_phone(page):
+    """Its weekly chart drew 600 pixels wide whatever the window: 615 pixels of page on a phone."""
+    User.objects.create_superuser("redaktion", "redaktion@example.org", PASSWORD)
+    log_in_to_admin(page, "redaktion", PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(reverse("admin_dashboard"))
+    assert page_width(page) <= 375
+    chart = page.locator("#weekly svg").bounding_box()
+    assert chart is not None and chart["width"] <= 375
