@@ -329,6 +329,13 @@ def standing_sentences(
     return sentences
 
 
+# The share of plausible profiles is a count among SAMPLES of them, so it moves by a few points from the draw alone
+# (one standard error at 86 %: 3 points; of the difference of two such shares: 4). "Ergebnis schärfen" is said to
+# have made the ranking less sure only when the share fell by this many points or more; a smaller change either way
+# is said to be little (a review read "less sure now" for 86 % becoming 85 % while every range had narrowed).
+SHARPENING_NOTED = 10
+
+
 def sharpening_sentence(before: float, after: float) -> str:
     """What "Ergebnis schärfen" did to how sure the result is: the share before it, and why a lower one now is no
     error (more answers can show a profile to be less clear than the first ones made it look)."""
@@ -339,13 +346,23 @@ def sharpening_sentence(before: float, after: float) -> str:
         was = _(
             "Before you sharpened the result, the first role was among the best three in %(before)s%% of the profiles."
         ) % {"before": whole_percent(100 * before)}
-    if whole_percent(100 * after) < whole_percent(100 * before):
+    change = int(whole_percent(100 * after)) - int(whole_percent(100 * before))
+    if change <= -SHARPENING_NOTED:
         return (
             was
             + " "
             + _(
-                "The added answers do not all point the same way as the earlier ones, so the result is less sure now, "
-                "though it rests on more answers."
+                "The added answers do not all point the same way as the earlier ones, so the ranking is less sure "
+                "now, though it rests on more answers."
+            )
+        )
+    if change < SHARPENING_NOTED and change != 0:
+        return (
+            was
+            + " "
+            + _(
+                "The added answers have changed this little: a difference of a few points comes from drawing the "
+                "profiles alone."
             )
         )
     return was

@@ -13,7 +13,7 @@ from django.utils.translation import override
 from assessment import adaptive
 from assessment.adaptive import MAX_ITEMS
 from assessment.models import Answer, Assessment, Item
-from assessment.presentation import RUNNER_UP_NAMED, AnswerReview, result_sureness
+from assessment.presentation import RUNNER_UP_NAMED, SHARPENING_NOTED, AnswerReview, result_sureness
 from core.numbers import whole_percent
 from recommendations.models import Role, StoredResult
 from recommendations.presentation import results_context
@@ -151,8 +151,9 @@ def test_a_sharpened_result_still_says_how_sure_it_is_and_how_sure_it_was_before
     )
     assert said_before is not None, text
     assert (100 if said_before.group(2) else int(said_before.group(1))) == share_of(before)
-    fell = share_of(assessment.plan["stability"]) < share_of(before)
-    assert ("deshalb ist das Ergebnis jetzt weniger sicher" in text) == fell
+    change = share_of(assessment.plan["stability"]) - share_of(before)
+    assert ("deshalb ist die Rangfolge jetzt weniger sicher" in text) == (change <= -SHARPENING_NOTED)
+    assert ("haben daran wenig geändert" in text) == (0 < abs(change) < SHARPENING_NOTED)
 
     # sharpened again: "before" is the first sharpening's result
     first_sharpening = assessment.plan["stability"]
@@ -274,7 +275,27 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 1.0,
             },
-            ["in 90%", "best three in every profile drawn. The added answers"],
+            ["in 90%", "best three in every profile drawn. The added answers do not"],
+        ),
+        (  # a point less while every range narrowed (a review): the draw of the profiles, said so
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.85,
+                "settled": True,
+                "stability_before_sharpening": 0.86,
+            },
+            ["in 85%", "best three in 86% of the profiles. The added answers have changed this little"],
+        ),
+        (  # nine points less: still within what two draws differ by
+            {
+                "reason": "sharpened",
+                "best_role": "r",
+                "stability": 0.8,
+                "settled": True,
+                "stability_before_sharpening": 0.89,
+            },
+            ["in 80%", "best three in 89% of the profiles. The added answers have changed this little"],
         ),
         (  # the same share as said: nothing fell
             {
@@ -293,7 +314,7 @@ def test_every_adaptive_stop_says_how_sure_the_result_is(plan, expected):
         sentences = result_sureness(plan, {}, "r")
     assert len(sentences) == len(expected)
     assert all(part in sentence.replace("\u00a0", " ") for part, sentence in zip(expected, sentences))
-    assert ("less sure now" in " ".join(sentences)) == ("The added answers" in " ".join(expected))
+    assert ("less sure now" in " ".join(sentences)) == ("The added answers do not" in " ".join(expected))
 
 
 RIVAL = {"reason": "top roles stable", "best_role": "r", "stability": 0.97, "best_share": 0.55, "runner_up": "s"}
