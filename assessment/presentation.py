@@ -191,6 +191,24 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
                 "given at random. That happens when you click through quickly. We therefore show no role "
                 "ranking. Take the assessment again without hurrying and the result becomes meaningful."
             )
+        # Self-ratings far from the checks the same way everywhere fit together as a consistent rater's (the shared
+        # self-rating bias explains them), but not as "a consistent picture": a review read that beside "you rate
+        # yourself higher by about 2,8 levels" for ten ratings of 5 and knowledge checks answered at chance.
+        apart = self_ratings_apart(profile)
+        if apart >= FAR_APART:
+            return _(
+                "Your self-ratings lie far above what your answers to the knowledge questions show: where questions "
+                "tested them, by about %(amount)s levels on average. The levels in your profile therefore rest mostly "
+                "on the knowledge questions, and the roles on those levels. If you rated yourself by the descriptions "
+                "of the levels, a new attempt answered without hurrying will show whether the questions missed what "
+                "you can do."
+            ) % {"amount": number_text(apart, 1)}
+        if apart <= -FAR_APART:
+            return _(
+                "Your self-ratings lie far below what your answers to the knowledge questions show: where questions "
+                "tested them, by about %(amount)s levels on average. The levels in your profile therefore rest mostly "
+                "on the knowledge questions, and the roles on those levels: you can probably do more than you say."
+            ) % {"amount": number_text(-apart, 1)}
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
         ) % {"count": profile.answered}

@@ -517,3 +517,31 @@ def test_self_ratings_far_from_the_checks_are_told_as_such_not_as_random_clickin
         profile = score_profile(COMPETENCIES, BANK, at_random)
         if profile.reliability == "inconsistent" and abs(self_ratings_apart(profile)) < 1.5:
             assert "at random" in reliability_note(profile, "en")
+
+
+def test_self_ratings_far_from_the_checks_that_still_hold_together_are_not_called_a_consistent_picture():
+    """Ten ratings of 5 and every check right up to difficulty 2: a consistent rater's answers (a shared bias
+    explains them), and the page called them "ein stimmiges Bild" beside "you rate yourself higher by about 2,8
+    levels" (a review). It says how far apart they lie and what the levels rest on, and still ranks the roles."""
+    from assessment.presentation import reliability_note, self_ratings_apart
+
+    answers = {f"s{i}": "a" for i in range(12)}
+    for c in COMPETENCIES:
+        answers |= answers_for(5, 2, c)
+    profile = score_profile(COMPETENCIES, BANK, answers)
+    assert profile.reliable and self_ratings_apart(profile) >= 1.5
+    note = reliability_note(profile, "de")
+    assert note.startswith("Ihre Selbsteinschätzungen liegen weit über dem, was Ihre Antworten auf die Wissensfragen")
+    assert "stimmiges Bild" not in note and "stützen sich deshalb vor allem auf die Wissensfragen" in note
+    # and the other way: ratings of 0 with checks right up to 4
+    modest = {f"s{i}": "a" for i in range(12)}
+    for c in COMPETENCIES:
+        modest |= answers_for(0, 4, c)
+    low = score_profile(COMPETENCIES, BANK, modest)
+    if low.reliable:
+        assert reliability_note(low, "en").startswith("Your self-ratings lie far below")
+    # ratings that agree with the checks: the sentence of old
+    agreeing = {f"s{i}": "a" for i in range(12)}
+    for c in COMPETENCIES:
+        agreeing |= answers_for(2, 2, c)
+    assert "consistent picture" in reliability_note(score_profile(COMPETENCIES, BANK, agreeing), "en")
