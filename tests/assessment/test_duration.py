@@ -82,8 +82,8 @@ def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(clien
         "der Lesezeit)"
     )
     assert (
-        f"In unseren Simulationen ist die Hälfte der simulierten Personen {said}, "
-        "und niemand bekommt mehr als 30 Fragen:" in page
+        f"In unseren Simulationen von Personen mit dem Profil einer der Rollen, die Revierpfad kennt, ist die Hälfte "
+        f"{said}, und niemand bekommt mehr als 30 Fragen:" in page
     )
     assert f"Alle 82 Fragen beantworten (etwa {times.every.minutes} Minuten)" in page
     now = timezone.now()
@@ -93,7 +93,8 @@ def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(clien
     forget_sittings()  # as finishing them does (`finish_assessment`)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert f"etwa 11 Minuten, Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
-    assert "In unseren Simulationen ist die Hälfte der simulierten Personen nach höchstens 20 Fragen fertig" in page
+    assert "ist die Hälfte nach höchstens 20 Fragen fertig" in page
+    assert "Ein Profil, das zu keiner Rolle deutlich passt (etwa überall ungefähr dieselbe Stufe), braucht deshalb oft" in page
 
 
 @pytest.mark.django_db
