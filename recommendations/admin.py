@@ -11,6 +11,7 @@ import logging
 import os
 import zipfile
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
@@ -1168,7 +1169,7 @@ class ModelVersionAdmin(
         extra_context = {
             **(extra_context or {}),
             "can_retrain": self.has_retrain_permission(request),
-            "roles_changed": roles_changed_since_training(),
+            "roles_changed": roles_changed_notice(roles_changed_since_training(), on_list=True),
         }
         return super().changelist_view(request, extra_context)
 
@@ -1194,7 +1195,7 @@ class ModelVersionAdmin(
             "expected_seconds": _expected_training_seconds(active),
             "roles": Role.objects.active().count(),
             "outcomes": ConfirmedOutcome.objects.for_training().count(),
-            "roles_changed": roles_changed_since_training(),
+            "roles_changed": roles_changed_notice(roles_changed_since_training(), on_list=False),
             "pending": pending,
         }
         return TemplateResponse(request, "admin/recommendations/modelversion/retrain.html", context)
@@ -1274,23 +1275,54 @@ class ModelVersionAdmin(
             )
 
 
-def roles_changed_since_training() -> str:
-    """What the admin is to be told about the active model and the roles, as a code for the model pages' notice
-    ("" for nothing). "none active": no model, role fit ranks by the transparent match. "other roles": the active
-    model was trained for other roles than the active ones (a role added, deleted or deactivated, or an older
-    version switched back to); role fit ranks by the transparent match (`services._fits`) until a version for
-    these roles is trained. "requirements": a role (or its requirements, saved with it) changed after the model
-    was trained; it ranks with them at once, but learned from holders of the roles as they were. (One notice
-    for all three said the last after a role was deleted, while the results were ranked by the match; an admin
-    review.)"""
+class RolesChanged(StrEnum):
+    """What the admin is to be told about the active model and the roles (`roles_changed_since_training`)."""
+
+    NONE_ACTIVE = "none active"  # no model: role fit ranks by the transparent match
+    # the active model was trained for other roles than the active ones (a role added, deleted or deactivated, or
+    # an older version switched back to): role fit ranks by the transparent match (`services._fits`) until a
+    # version for these roles is trained
+    OTHER_ROLES = "other roles"
+    # a role (or its requirements, saved with it) changed after the model was trained: it ranks with them at once,
+    # but learned from holders of the roles as they were
+    REQUIREMENTS = "requirements"
+
+
+def roles_changed_since_training() -> RolesChanged | None:
+    """What changed about the roles since the active model was trained, if anything. (One notice for all three said
+    the last after a role was deleted, while the results were ranked by the match; an admin review.)"""
     active = ModelVersion.objects.filter(active=True).values_list("created_at", "roles").first()
     if active is None:
-        return "none active"
+        return RolesChanged.NONE_ACTIVE
     trained, trained_roles = active
     if not recommender.trained_for(trained_roles or [], current_role_slugs()):
-        return "other roles"
+        return RolesChanged.OTHER_ROLES
     changed = Role.objects.aggregate(t=Max("updated_at"))["t"]
-    return "requirements" if changed is not None and changed > trained else ""
+    return RolesChanged.REQUIREMENTS if changed is not None and changed > trained else None
+
+
+def roles_changed_notice(change: RolesChanged | None, *, on_list: bool) -> str:
+    """The model pages' notice of `change`: the list of versions says what retraining would change, the retraining
+    page (which says "no model version is active" beside what training uses) what it is for."""
+    if change == RolesChanged.REQUIREMENTS:
+        if on_list:
+            return gettext(
+                "Roles or their required levels changed after the active version was trained: retrain the model so "
+                "that it learns from holders of the roles as they are now (until then it ranks with the current "
+                "requirements, having learned from the earlier ones)."
+            )
+        return gettext("Roles or their required levels changed after the active version was trained.")
+    if change == RolesChanged.OTHER_ROLES:
+        return gettext(
+            "The active version was trained for other roles than the active ones (a role was added, deleted or "
+            "deactivated since): role fit does not use it, and results are ranked by the transparent match until the "
+            "model is retrained."
+        )
+    if change == RolesChanged.NONE_ACTIVE and on_list:
+        return gettext(
+            "No model version is active: results are ranked by the transparent match until the model is trained."
+        )
+    return ""
 
 
 def current_role_slugs() -> list[str]:
