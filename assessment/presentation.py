@@ -131,15 +131,17 @@ class ScoredCompetency:
         return text % {"said": self.score.self_level}
 
 
-def withdrawn_note(reason: Withdrawn) -> str:
-    """Why the progress no longer says "noch etwa N": "noch etwa 3" on one page and "höchstens noch 17" on the next,
-    without a word, read as a broken promise; blaming the answers where only the estimate was short, as false."""
+def withdrawn_note(stored: object) -> str:
+    """Why the progress no longer says "noch etwa N", from the reason a plan stored (`adaptive.Withdrawn`; True in a
+    plan stored before the reason was, which said the answers had left the result more open), or "": "noch etwa 3"
+    on one page and "höchstens noch 17" on the next, without a word, read as a broken promise; blaming the answers
+    where only the estimate was short, as false."""
+    reason = Withdrawn.LESS_SETTLED if stored is True else stored
+    if reason not in tuple(Withdrawn):
+        return ""
     if reason == Withdrawn.LESS_SETTLED:
         return _("Your last answers left your result more open than expected, so the test asks on.")
-    return _(
-        "The test takes a little longer than last estimated: how many questions still come depends on your next "
-        "answers."
-    )
+    return _("The test takes longer than last estimated: how many questions still come depends on your next answers.")
 
 
 def reliability_note(profile: Profile, language: str | None = None) -> str:
@@ -198,16 +200,18 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if apart >= FAR_APART:
             return _(
                 "Your self-ratings lie far above what your answers to the knowledge questions show: where questions "
-                "tested them, by about %(amount)s levels on average. The levels in your profile therefore rest mostly "
-                "on the knowledge questions, and the roles on those levels. If you rated yourself by the descriptions "
-                "of the levels, a new attempt answered without hurrying will show whether the questions missed what "
-                "you can do."
+                "tested them, by about %(amount)s levels on average. Where questions tested you, the levels in your "
+                "profile therefore rest mostly on your answers to them, elsewhere on your self-ratings read lower by "
+                "the same tendency, and the roles rest on those levels. If you rated yourself by the descriptions of "
+                "the levels, a new attempt answered without hurrying will show whether the questions missed what you "
+                "can do."
             ) % {"amount": number_text(apart, 1)}
         if apart <= -FAR_APART:
             return _(
                 "Your self-ratings lie far below what your answers to the knowledge questions show: where questions "
-                "tested them, by about %(amount)s levels on average. The levels in your profile therefore rest mostly "
-                "on the knowledge questions, and the roles on those levels: you can probably do more than you say."
+                "tested them, by about %(amount)s levels on average. Where questions tested you, the levels in your "
+                "profile therefore rest mostly on your answers to them, elsewhere on your self-ratings read higher by "
+                "the same tendency, and the roles rest on those levels: you can probably do more than you say."
             ) % {"amount": number_text(-apart, 1)}
         return _(
             "Your answers fit together: the %(count)s answers give a consistent picture, within the ranges shown."
@@ -379,8 +383,8 @@ def sharpening_sentence(before: float, after: float) -> str:
             was
             + " "
             + _(
-                "The added answers have changed this little: a difference of a few points comes from drawing the "
-                "profiles alone."
+                "The added answers changed this only a little: a difference of a few points can come from drawing "
+                "the profiles alone."
             )
         )
     return was

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from assessment.adaptive import MAX_ITEMS, Withdrawn
+from assessment.adaptive import MAX_ITEMS
 from assessment.bank import item_to_answer
 from assessment.forms import AnswerForm
 from assessment.models import Answer, Assessment, Item
@@ -253,14 +253,6 @@ def _question_gone(request: HtmxHttpRequest, assessment: Assessment) -> HttpResp
     return render(request, template, context, status=409)
 
 
-def _estimate_withdrawn(assessment: Assessment) -> str:
-    """Why the page gives no "noch etwa N" where the one before did, in a sentence, or "". A plan stored before the
-    reason was (True) said the answers had left the result more open."""
-    stored = assessment.plan.get("estimate_withdrawn") if assessment.adaptive else None
-    reason = Withdrawn.LESS_SETTLED if stored is True else stored
-    return withdrawn_note(Withdrawn(reason)) if reason in set(Withdrawn) else ""
-
-
 def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:
     """A step whose question an admin deleted since the attempt started: on to the first open question, or, with
     none left, to the result. The adaptive test first puts a new question in the deleted one's place (or stops)."""
@@ -324,7 +316,7 @@ def _render_step(
         "remaining": _remaining(assessment, step),
         "at_most": _at_most(assessment, step),
         "open_ended": bool(assessment.adaptive and assessment.plan.get("open_ended")),
-        "estimate_withdrawn": _estimate_withdrawn(assessment),
+        "estimate_withdrawn": withdrawn_note(assessment.plan.get("estimate_withdrawn")) if assessment.adaptive else "",
         "sharpening": assessment.sharpen_until is not None,
         "percent": half_up_int(100 * (step - 1) / max(1, assessment.total_steps)),
         "step_url": assessment.step_url(step),

@@ -434,11 +434,13 @@ def _confirm_import(stored_name: str, format_name: str, user_pk: int | None) -> 
 def _import_people(args: list) -> set:
     """Who may follow an import run: the admin who uploaded its file and whoever confirmed it, by the runs of the
     same file (a superuser who confirmed another admin's file left the uploader a 403 on the confirmed run)."""
-    runs = DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path)
     people = {args[2]} if len(args) > 2 else set()
+    if not args:
+        return people
+    runs = DBTaskResult.objects.filter(task_path=tasks.import_courses.module_path, args_kwargs__args__0=args[0])
     for args_kwargs in runs.values_list("args_kwargs", flat=True):
         other = args_kwargs.get("args", [])
-        if other[:1] == args[:1] and len(other) > 2:
+        if len(other) > 2:
             people.add(other[2])
     return people
 

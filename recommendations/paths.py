@@ -680,7 +680,7 @@ SEARCH_NODES = 5_000
 
 
 def _limit_price(price_eur: float | None, max_price_eur: float | None) -> float:
-    """A course's price as the euro limit counts it: a price on request counts 0 without a limit, and more
+    """A course's price as the euro limit counts it: an unknown price counts 0 without a limit, and more
     than the whole limit with one (whether it keeps the limit cannot be checked, so it is not taken)."""
     if price_eur is not None:
         return price_eur
@@ -915,7 +915,7 @@ def _solve(
     problem = _Problem(
         cost=cost,
         hours=tuple(c.hours for c in courses),
-        # Under a euro limit a course priced on request cannot be shown to keep it: it counts as above the limit.
+        # Under a euro limit a course without a known price cannot be shown to keep it: it counts as above the limit.
         price=tuple(_limit_price(c.price_eur, max_price_eur) for c in courses),
         teaches=tuple(tuple(teaches.get(slug, ())) for slug in slugs),
         requires=tuple(tuple(column[pre] for pre in prerequisites[slug]) for slug in slugs),

@@ -278,6 +278,16 @@ def chosen_result(
     return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
 
 
+def shows_path(result, roles) -> bool:
+    """Whether the page shows the result's path. An unreliable result settles no role: the path is shown only
+    towards a role the person picked, and not at all on far too few answers (its levels would be the measurement's
+    guess, not the person's); and none without a role to lead towards (every role withdrawn: it said "you meet
+    every requirement")."""
+    profile = result.profile
+    too_few = profile.reliability == Reliability.TOO_FEW
+    return bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
+
+
 def results_context(
     assessment: Assessment, role: str | None = None, *, shared: bool = False, query=None
 ) -> tuple[dict, int]:
@@ -294,11 +304,7 @@ def results_context(
     names = _names(sections)
     path = recommendation.path  # with its courses' facts as they are now (`result_with_current_path`)
     courses = courses_by_slug([s.course.slug for s in path.steps] + list(result.done))
-    # An unreliable result settles no role: the path is shown only towards a role the person picked, and not at
-    # all on far too few answers (its levels would be the measurement's guess, not the person's).
-    too_few = profile.reliability == Reliability.TOO_FEW
-    # and none without a role to lead towards (every role withdrawn: it said "you meet every requirement")
-    path_settled = bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
+    path_settled = shows_path(result, roles)
     requirements = result.requirements
     measured = profile.levels()
     if not path_settled:
@@ -347,7 +353,7 @@ def results_context(
         "target_role": target_role,
         "path_settled": path_settled,
         "no_roles": not roles,
-        "too_few_for_a_path": too_few,
+        "too_few_for_a_path": profile.reliability == Reliability.TOO_FEW,
         "picker_fits": picker_fits,
         "path": path,
         "path_summary": PathSummary(

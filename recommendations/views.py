@@ -30,6 +30,7 @@ from config.locale import in_attempt_language, keep_language
 from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
 from core.views import bad_request_page
+from recommendations.catalogue import snapshot
 from recommendations.documents import render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import Course, Role
@@ -40,6 +41,7 @@ from recommendations.presentation import (
     kept_attempts,
     record_outcome,
     results_context,
+    shows_path,
     unfinished_attempts,
 )
 from recommendations.results import (
@@ -232,7 +234,8 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
         wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
     mark_course_done(assessment, course_obj, wanted == "1")
-    result = store_path(assessment)  # towards the role the path leads to: a course marked done chooses no role
+    current = snapshot()
+    result = store_path(assessment, current=current)  # towards the path's role: a course marked done chooses none
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])
@@ -240,11 +243,13 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
         return render(request, "recommendations/results.html#path-update", context, status=status)
     # without JavaScript, back at the course's other button (focus went to the path's top: every step before it
     # had to be tabbed through again; an accessibility review); the path's top where the course left the path
-    on_path = {step.course.slug for step in result.recommendation.path.steps}
     if wanted == "1":
-        anchor = f"undone-{course_obj.slug}"
+        anchor = f"undone-{course_obj.slug}"  # the done list is shown with or without a path
     else:
-        anchor = f"done-{course_obj.slug}" if course_obj.slug in on_path else "learning-path"
+        on_path = {step.course.slug for step in result.recommendation.path.steps}
+        roles = {role.slug for role in current.roles}  # the active ones
+        shown = course_obj.slug in on_path and shows_path(result, roles)  # as the page: no steps without a role
+        anchor = f"done-{course_obj.slug}" if shown else "learning-path"
     return redirect(_results_url(token, anchor))
 
 

@@ -668,7 +668,7 @@ def test_the_course_history_names_each_changed_field_in_german(admin_client, fie
 
 
 @pytest.mark.parametrize(("language", "shown"), [("de", "nicht bekannt"), ("en", "not known")])
-def test_the_course_list_shows_a_course_without_a_price_as_priced_on_request(admin_client, settings, language, shown):
+def test_the_course_list_shows_a_course_without_a_price_as_price_not_known(admin_client, settings, language, shown):
     course = Course.objects.order_by("slug").first()
     Course.objects.filter(pk=course.pk).update(price_eur=None)
     priced = Course.objects.exclude(pk=course.pk).order_by("slug").first()

@@ -153,7 +153,7 @@ def test_a_sharpened_result_still_says_how_sure_it_is_and_how_sure_it_was_before
     assert (100 if said_before.group(2) else int(said_before.group(1))) == share_of(before)
     change = share_of(assessment.plan["stability"]) - share_of(before)
     assert ("deshalb ist die Rangfolge jetzt weniger sicher" in text) == (change <= -SHARPENING_NOTED)
-    assert ("haben daran wenig geändert" in text) == (0 < abs(change) < SHARPENING_NOTED)
+    assert ("haben daran nur wenig geändert" in text) == (0 < abs(change) < SHARPENING_NOTED)
 
     # sharpened again: "before" is the first sharpening's result
     first_sharpening = assessment.plan["stability"]
@@ -285,7 +285,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 0.86,
             },
-            ["in 85%", "best three in 86% of the profiles. The added answers have changed this little"],
+            ["in 85%", "best three in 86% of the profiles. The added answers changed this only a little"],
         ),
         (  # nine points less: still within what two draws differ by
             {
@@ -295,7 +295,7 @@ def test_an_attempt_finished_before_the_judgement_was_stored_gets_it_when_its_re
                 "settled": True,
                 "stability_before_sharpening": 0.89,
             },
-            ["in 80%", "best three in 89% of the profiles. The added answers have changed this little"],
+            ["in 80%", "best three in 89% of the profiles. The added answers changed this only a little"],
         ),
         (  # the same share as said: nothing fell
             {

@@ -94,10 +94,7 @@ def test_the_start_page_says_whether_the_minutes_are_measured_or_estimated(clien
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert f"etwa 11 Minuten, Median der letzten {duration.MIN_MEASURED} abgeschlossenen Durchgänge)" in page
     assert "ist die Hälfte nach höchstens 20 Fragen fertig" in page
-    assert (
-        "Ein Profil, das zu keiner Rolle deutlich passt (etwa überall ungefähr dieselbe Stufe), braucht deshalb oft"
-        in page
-    )
+    assert "Wessen Profil zu keiner Rolle deutlich passt, braucht deshalb oft fast alle 30 Fragen." in page
 
 
 @pytest.mark.django_db

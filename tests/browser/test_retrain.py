@@ -53,4 +53,8 @@ def test_retraining_from_the_admin_shows_progress_then_the_new_version(page, mon
     assert after in status.inner_text()
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.locator("#retrain-refresh").count() == 0  # finished: nothing left to refresh
+    # the change of state is announced once (its counters, which change every round, are not a live region)
+    assert page.locator("#retrain-status[role], #retrain-status[aria-live]").count() == 0
+    announced = page.locator("#retrain-announce[role=status]").inner_text()
+    assert announced and after in announced, announced
     assert not [e for e in errors if "Content Security Policy" in e]

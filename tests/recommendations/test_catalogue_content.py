@@ -20,7 +20,9 @@ from recommendations.paths import learning_path_for
 from tests.conftest import answer_all, weakest
 
 pytestmark = pytest.mark.django_db
-CONTENT_DATE = datetime.date(2026, 12, 3)  # the last day the catalogue's entries were checked (domain review 2026-12)
+CONTENT_DATE = datetime.date(
+    2026, 12, 7
+)  # the last day the catalogue's entries were checked (mappings reviewed 2026-12-07)
 MAX_AGE = datetime.timedelta(days=400)
 
 

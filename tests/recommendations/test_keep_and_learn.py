@@ -331,3 +331,18 @@ def test_without_javascript_a_mark_comes_back_at_the_courses_other_button(client
     undone = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
     assert undone["Location"].endswith(f"#done-{first}")
     assert f'id="done-{first}"' in client.get(undone["Location"]).content.decode()
+
+
+def test_without_javascript_an_undo_where_the_page_shows_no_steps_comes_back_at_the_paths_top(client, beginner):
+    """Every role withdrawn: the page shows the courses marked done but no steps, so the course's mark button is not
+    there to come back to (a code review)."""
+    from recommendations.models import Role
+
+    first = path_slugs(client, beginner)[0]
+    client.post(reverse("course-done", args=[beginner.token, first]), {"done": "1"})
+    for role in Role.objects.all():  # as the admin deactivates them (saved: the catalogue sees the change)
+        role.active = False
+        role.save()
+    undone = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
+    assert undone["Location"].endswith("#learning-path")
+    assert f'id="done-{first}"' not in client.get(undone["Location"]).content.decode()
