@@ -1023,7 +1023,7 @@ class CalibrationVersionAdmin(GermanOrderMixin, CheckedIdsMixin, LocalizedNumber
         )
 
     def calibrate_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
-        """How a queued calibration is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
+        """How a queued calibration is doing: a GET page, which retrain.js fetches in place while it waits or runs."""
         if not self.has_calibrate_permission(request):
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.calibrate_items, task_id, gettext("There is no such calibration."))

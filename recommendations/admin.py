@@ -752,7 +752,7 @@ class CourseAdmin(
         ]
 
     def import_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
-        """A background import: its progress while it waits or runs (the page reloads itself), then its preview
+        """A background import: its progress while it waits or runs (retrain.js fetches it in place), then its preview
         with per-row errors and a confirm button, or, after the confirmed import, what it wrote."""
         if not self.has_import_permission(request):
             raise PermissionDenied
@@ -1203,7 +1203,7 @@ class ModelVersionAdmin(
         return TemplateResponse(request, "admin/recommendations/modelversion/retrain.html", context)
 
     def retrain_status_view(self, request: HttpRequest, task_id) -> HttpResponse:
-        """How a queued retraining is doing: a plain GET page, reloaded by retrain.js while it waits or runs."""
+        """How a queued retraining is doing: a GET page, which retrain.js fetches in place while it waits or runs."""
         if not self.has_retrain_permission(request):
             raise PermissionDenied
         result = core_tasks.result_or_404(tasks.retrain, task_id, gettext("There is no such retraining."))
