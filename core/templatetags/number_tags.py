@@ -1,7 +1,8 @@
 """Numbers in text (see core.numbers), never for attributes: `minus`, a formatted number with a real minus sign;
 `percent`, a share in whole percent that says 100 only for all and 0 only for nothing; `hours`, a number of hours
 with its noun ("1 Stunde", "2,5 Stunden"); `span`, two numbers with one decimal as a range ("1,0–1,4"), or one
-number where they are equal ("4,7", never "4,7–4,7"); `percent_range`, two shares as a range of whole percent.
+number where they are equal ("4,7", never "4,7–4,7"); `percent_range`, two shares as a range of whole percent;
+`match_share`, a role's match with its range as every page words it.
 
 A range is one unit for the reader: it comes in `<span class="range">` (static/css/app.css keeps it on one line),
 since a browser may break a line after the dash ("0,7–" at the end of one line, "3,5" on the next);
@@ -15,6 +16,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.numbers import hours_text, whole_percent, with_minus, with_percent_sign
 
@@ -73,6 +75,25 @@ def span(low: object, high: object) -> str:
 def percent_range(low: object, high: object) -> str:
     """Two shares in whole percent (`percent`) as a range kept on one line, for the text before a "%"."""
     return _range(percent(low), percent(high))
+
+
+@register.filter
+def match_share(match: object) -> str:
+    """A role's match (anything with `value`, `low` and `high` in percent) for the words around it: "92 %" where its
+    90 % range rounds to that one number, else "etwa 92 % (82–100 %)", the range in its span (`striptags` for an
+    <option>); empty without a number. One wording for the cards, the role chooser, the roles in detail, the notice
+    of a first role computed anew and the PDF: it was spelt out in nine places."""
+    value, low, high = (percent(getattr(match, name, None)) for name in ("value", "low", "high"))
+    if not value:
+        return ""
+    if low == high:
+        text = conditional_escape(gettext("%(match)s%%")) % {"match": value}
+    else:
+        text = conditional_escape(gettext("about %(match)s%% (%(range)s%%)")) % {
+            "match": value,
+            "range": percent_range(low, high),
+        }
+    return mark_safe(text)  # noqa: S308  (the wording escaped; whole numbers and the range's own markup)
 
 
 # a number, or a pay grade ("E9a"), to another: "3.000–3.800", "8–12", "E9b–E11"

@@ -49,6 +49,26 @@ def test_no_template_writes_a_role_match_with_floatformat():
     assert template_matches(r"(?:match|before|after)\.(?:value|low|high)\|floatformat[^ }%]*") == []
 
 
+def test_a_match_is_worded_with_its_range_in_one_place_and_no_template_spells_it_out():
+    """`match_share`: the point alone where the range rounds to it, else "etwa" and the range in its span; every page
+    that words a role's match uses it (it was spelt out in nine places, each a chance to drop the range)."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    render = Template("{% load number_tags %}{{ m|match_share }}|{{ m|match_share|striptags }}").render
+    narrow, wide = SimpleNamespace(value=91.6, low=91.7, high=92.4), SimpleNamespace(value=66.4, low=43.6, high=100)
+    with translation.override("de"):
+        assert render(Context({"m": narrow})) == "92\u00a0%|92\u00a0%"
+        assert render(Context({"m": wide})) == (
+            'etwa 66\u00a0% (<span class="range">44\u2013100</span>\u00a0%)|etwa 66\u00a0% (44\u2013100\u00a0%)'
+        )
+    with translation.override("en"):
+        assert render(Context({"m": wide})).split("|")[1] == "about 66% (44\u2013100%)"
+    assert render(Context({"m": None})) == "|"
+    assert template_matches(r"match\.(?:low|high)\|percent") == []
+
+
 def test_hours_and_prices_in_text_are_grouped_as_people_write_them():
     """ "3 Schritte, 1200,5 Stunden und 2370 EUR insgesamt" had no thousands separator (an admin may enter a price of
     1.290,50 EUR); every hours and price figure in the templates is formatted with grouping too."""

@@ -346,3 +346,19 @@ def test_without_javascript_an_undo_where_the_page_shows_no_steps_comes_back_at_
     undone = client.post(reverse("course-done", args=[beginner.token, first]), {"done": "0"})
     assert undone["Location"].endswith("#learning-path")
     assert f'id="done-{first}"' not in client.get(undone["Location"]).content.decode()
+
+
+def test_an_inactive_course_cannot_be_marked_done_but_a_done_one_can_be_undone(client, beginner):
+    """A path offers only active courses: a POST naming a withdrawn one (a tampered form, or a course withdrawn
+    since the page was shown) is refused with a message, and a course marked done before it was withdrawn can
+    still be marked not done."""
+    retired = Course.objects.filter(active=False).first()
+    assert retired is not None  # the shipped catalogue keeps withdrawn offers inactive
+    url = reverse("course-done", args=[beginner.token, retired.slug])
+    refused = client.post(url, {"done": "1"})
+    assert refused.status_code == 400
+    assert "nicht mehr im Katalog" in refused.content.decode()
+    assert not CompletedCourse.objects.filter(assessment=beginner, course=retired).exists()
+    CompletedCourse.objects.create(assessment=beginner, course=retired)
+    assert client.post(url, {"done": "0"}).status_code == 302
+    assert not CompletedCourse.objects.filter(assessment=beginner, course=retired).exists()
