@@ -308,34 +308,59 @@ def _reasons(
         reasons.append(
             t["about_all"] % {"gaps": _levels(possibly, levels, requirements, names, t, language, placeholders)}
         )
-    distance = abs(work_style - role.work_style)
-    if not style_known:
-        pass  # no situation answered: the style is the scale's middle by default, not the person's
-    elif distance <= STYLE_MATCH:
+    if style_known:  # no situation answered: the style is the scale's middle by default, not the person's
+        reasons += _style_reason(role.work_style, work_style, style_range, t)
+    reasons += _seniority_reason(
+        mean_levels, mean_required, most_senior, any(gap.values()), behind_a_role_asking_more, t, language
+    )
+    return reasons
+
+
+def _style_reason(
+    role_style: float, work_style: float, style_range: tuple[float, float] | None, t: Mapping[str, str]
+) -> list[str]:
+    """What a card says of the work style: that it suits the role, that the role asks for more of one end, or
+    nothing where the range of the person's style cannot tell."""
+    distance = abs(work_style - role_style)
+    if distance <= STYLE_MATCH:
         # said only when the whole range of the person's style is that close: after one situation the estimate
         # may lie near the role's while the range reaches far from it
         if style_range is None or (
-            role.work_style - STYLE_MATCH <= style_range[0] and style_range[1] <= role.work_style + STYLE_MATCH
+            role_style - STYLE_MATCH <= style_range[0] and style_range[1] <= role_style + STYLE_MATCH
         ):
-            reasons.append(t["style_suits"] % {"style": _style_word(work_style, t)})
-    elif style_range is not None and style_range[0] <= role.work_style <= style_range[1]:
-        pass  # the role's style lies within the range of the person's: the answers cannot tell
-    else:
-        reasons.append(
-            t["style_differs"]
-            % {
-                "role_style": t["more_firefighting"] if role.work_style < work_style else t["more_architectural"],
-                "style": _style_word(work_style, t),
-            }
-        )
+            return [t["style_suits"] % {"style": _style_word(work_style, t)}]
+        return []
+    if style_range is not None and style_range[0] <= role_style <= style_range[1]:
+        return []  # the role's style lies within the range of the person's: the answers cannot tell
+    return [
+        t["style_differs"]
+        % {
+            "role_style": t["more_firefighting"] if role_style < work_style else t["more_architectural"],
+            "style": _style_word(work_style, t),
+        }
+    ]
+
+
+def _seniority_reason(
+    mean_levels: tuple[float, float],
+    mean_required: float,
+    most_senior: float,
+    missing: bool,
+    behind_a_role_asking_more: bool,
+    t: Mapping[str, str],
+    language: str | None,
+) -> list[str]:
+    """What a card says of the person bringing more than the role asks on average (`mean_levels`: the person's mean
+    level, and the mean of the levels as the page writes them, from which the figure said is worked out); with a
+    requirement still `missing`, only that the average lies above."""
     excess = mean_levels[0] - mean_required
     shown_excess = _number(one_decimal(mean_levels[1] - mean_required), 1, language)
-    if excess >= SOMEWHAT_OVERQUALIFIED and any(gap.values()):
+    if excess >= SOMEWHAT_OVERQUALIFIED and missing:
         text = t["above_on_average" if behind_a_role_asking_more else "above_on_average_only"]
-        reasons.append(text % {"excess": shown_excess})
-    elif excess >= OVERQUALIFIED:
-        reasons.append(t["overqualified" if mean_required < most_senior else "overqualified_top"])
-    elif excess >= SOMEWHAT_OVERQUALIFIED:
+        return [text % {"excess": shown_excess}]
+    if excess >= OVERQUALIFIED:
+        return [t["overqualified" if mean_required < most_senior else "overqualified_top"]]
+    if excess >= SOMEWHAT_OVERQUALIFIED:
         text = t["somewhat_overqualified" if behind_a_role_asking_more else "somewhat_overqualified_only"]
-        reasons.append(text % {"excess": shown_excess})
-    return reasons
+        return [text % {"excess": shown_excess}]
+    return []
