@@ -421,6 +421,12 @@ class Profile:
     def reliable(self) -> bool:
         return self.reliability == Reliability.OK
 
+    @property
+    def holds_together(self) -> bool:
+        """The answers read as one person's: the 90 % ranges are what they claim (with too few answers they are
+        wide, not wrong); answers that do not hold together may put the ranges off as well."""
+        return self.reliability != Reliability.INCONSISTENT
+
     def levels(self) -> dict[str, float]:
         """The expected level of each competency (finer than the steps): what the role match uses."""
         return {slug: c.expected for slug, c in self.competencies.items()}

@@ -96,13 +96,28 @@ class ScoredCompetency:
         do not clearly show less or more (`rating_note` says that first): the level is the mean of the levels the
         answers allow (a review saw a rating of 5 with a right answer to the hardest check read "4,2" beside no word
         of why)."""
-        moved = self.score.moved_checked
-        if not moved:
+        moved, said = self.score.moved_checked, self.score.self_level
+        if not moved or said is None:  # moved only from a rating
             return ""
-        if moved > 0:
+        # the 90 % range as the page writes it: where it leaves out the rating, "also allow" was false (a review saw
+        # "2,4 (1,5-3,5)" beside "they also allow levels below 5" after five of six checks right, the hardest too)
+        low, high = one_decimal(self.score.level_low), one_decimal(self.score.level_high)
+        if moved > 0 and low > said:
+            text = _(
+                "You rated yourself level %(said)s. Your answers together allow only levels above %(said)s here: each "
+                "level is read from all your answers, also in the light of your other areas' levels and of how your "
+                "self-ratings compare with the knowledge questions overall."
+            )
+        elif moved > 0:
             text = _(
                 "You rated yourself level %(said)s. The level shown is the average of the levels all your answers "
                 "allow, and they also allow levels above %(said)s."
+            )
+        elif high < said:
+            text = _(
+                "You rated yourself level %(said)s. Your answers together allow only levels below %(said)s here: each "
+                "level is read from all your answers, also in the light of your other areas' levels and of how your "
+                "self-ratings compare with the knowledge questions overall."
             )
         else:
             text = _(
@@ -141,7 +156,12 @@ def withdrawn_note(stored: object) -> str:
         return ""
     if reason == Withdrawn.LESS_SETTLED:
         return _("Your last answers left your result more open than expected, so the test asks on.")
-    return _("The test takes longer than last estimated: how many questions still come depends on your next answers.")
+    # not "the test takes longer than last estimated": a review was told so and the test ended six questions before
+    # the most the page had given; what is known is only that the estimate stopped counting down
+    return _(
+        "From here the page gives only the most questions that can still come: how many it will be depends on your "
+        "next answers."
+    )
 
 
 def reliability_note(profile: Profile, language: str | None = None) -> str:
@@ -358,12 +378,20 @@ def standing_sentences(
 SHARPENING_NOTED = 10
 
 
-def sharpening_sentence(before: float, after: float) -> str:
-    """What "Ergebnis schärfen" did to how sure the result is: the share before it, and why a lower one now is no
-    error (more answers can show a profile to be less clear than the first ones made it look)."""
-
-    if before >= 1:
+def sharpening_sentence(before: float, after: float, sharpenings: int = 1) -> str:
+    """What "Ergebnis schärfen" did to how sure the result is: the share before it (before the last of several
+    `sharpenings`: the result the person saw last, not the first one), and why a lower one now is no error (more
+    answers can show a profile to be less clear than the first ones made it look)."""
+    last = sharpenings > 1
+    if before >= 1 and last:
+        was = _("Before you last sharpened the result, the first role was among the best three in every profile drawn.")
+    elif before >= 1:
         was = _("Before you sharpened the result, the first role was among the best three in every profile drawn.")
+    elif last:
+        was = _(
+            "Before you last sharpened the result, the first role was among the best three in %(before)s%% of the "
+            "profiles."
+        ) % {"before": whole_percent(100 * before)}
     else:
         was = _(
             "Before you sharpened the result, the first role was among the best three in %(before)s%% of the profiles."
@@ -409,7 +437,9 @@ def result_sureness(
     judged = plan if standing is None else standing
     sentences = standing_sentences(judged, names, first_shown, on_cards)
     if sentences and plan.get("stability_before_sharpening") is not None:  # of the share just said: before another
-        sharpened = sharpening_sentence(float(plan["stability_before_sharpening"]), float(judged["stability"]))
+        sharpened = sharpening_sentence(
+            float(plan["stability_before_sharpening"]), float(judged["stability"]), int(plan.get("sharpenings", 1))
+        )
         sentences.insert(1, sharpened)
     contradictory = verdict == "answers contradict each other"
     unusual = verdict == "unusual profile"
@@ -563,11 +593,21 @@ def work_style_summary(profile: Profile) -> dict:
     open_towards = _open_towards(style, low, high)
     if open_towards:
         sentence = f"{sentence} {open_towards}"
-    basis = ngettext(
-        "This rests on %(count)s situation: with 90%% certainty your style lies between %(low)s and %(high)s.",
-        "This rests on %(count)s situations: with 90%% certainty your style lies between %(low)s and %(high)s.",
-        profile.work_style_answers,
-    ) % {
+    if profile.holds_together:
+        basis = ngettext(
+            "This rests on %(count)s situation: with 90%% certainty your style lies between %(low)s and %(high)s.",
+            "This rests on %(count)s situations: with 90%% certainty your style lies between %(low)s and %(high)s.",
+            profile.work_style_answers,
+        )
+    else:  # the answers do not hold together: no certainty is claimed for any range (a review)
+        basis = ngettext(
+            "This rests on %(count)s situation: if your answers held together, your style would lie between "
+            "%(low)s and %(high)s.",
+            "This rests on %(count)s situations: if your answers held together, your style would lie between "
+            "%(low)s and %(high)s.",
+            profile.work_style_answers,
+        )
+    basis = basis % {
         "count": profile.work_style_answers,
         "low": number_text(low, 1),
         "high": number_text(high, 1),

@@ -302,29 +302,6 @@ def results_context(
     profile, recommendation = result.profile, result.recommendation
     sections = profile_sections(profile)
     names = _names(sections)
-    path = recommendation.path  # with its courses' facts as they are now (`result_with_current_path`)
-    courses = courses_by_slug([s.course.slug for s in path.steps] + list(result.done))
-    path_settled = shows_path(result, roles)
-    requirements = result.requirements
-    measured = profile.levels()
-    if not path_settled:
-        path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
-    path_steps = [
-        (step, courses.get(step.course.slug) or _deleted_course(step.course), _step_gaps(step, requirements, names))
-        for step in path.steps
-    ]
-    if not shared:  # each step's "done" form: its address reversed once for the whole path
-        prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
-        for course in courses.values():  # read by the template; not a field of the course
-            course.done_url = f"{prefix}{course.slug}{suffix}"  # type: ignore[attr-defined]
-    path_steps = _with_what_needs_them(_with_left_out_prerequisites(path_steps, set(result.done)))
-    no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
-    target_role = roles.get(path.target_role)
-    fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
-    adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
-    # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
-    order = {slug: index for index, slug in enumerate(roles)}
-    picker_fits = fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug])
     context = {
         "assessment": assessment,
         "shared": shared,
@@ -339,47 +316,50 @@ def results_context(
         "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
         "newer_model": newer_model_than(result, current),
-        "no_longer_offered": no_longer_offered,
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile),
+        "no_roles": not roles,
+        "too_few_for_a_path": profile.reliability == Reliability.TOO_FEW,
+        "feedback_form": OutcomeForm(roles=roles.values()),
+        "role_error": role_error,
+        "limits_form": limits_form,
+        "answered": profile.answered,
+        **_roles_context(assessment, result, roles, names),
+        **_path_context(assessment, result, roles, names, shared=shared),
+        # courses with a known price above nothing: with none, a euro limit can only leave the free ones (a review
+        # set 0 and 100.000 euros and got the same path, without a word why)
+        "priced_courses": sum(1 for course in current.catalogue.courses.values() if course.price_eur),
+    }
+    context["recompute_offered"] = not shared and (
+        context["newer_model"] or bool(context["no_longer_offered"]) or context["roles_back"]
+    )
+    context.update(target_charts(result, names, context["target_role"]))
+    context["fragments"] = fragment_keys(context)
+    return context, 400 if role_error or limits_form.errors else 200
+
+
+def _roles_context(assessment: Assessment, result: Result, roles: dict, names: dict[str, str]) -> dict[str, Any]:
+    """The results page's roles: the cards, the chooser, the roles in detail, how sure the order is and what
+    changed since the result was last computed."""
+    profile, recommendation = result.profile, result.recommendation
+    fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
+    adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
+    # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
+    order = {slug: index for index, slug in enumerate(roles)}
+    role_details = every_gap(fits, profile, names)
+    below = below_a_lower_match(fits[:3])
+    return {
         "fits": fits,
         "top_fits": fits[:3],
         "order_unlike_match": order_unlike_match(fits),
         # the PDF lists only the first three roles: it asks why a higher match stands lower only of those (a role
         # it does not list, matching more, left its reader looking for a role that was not there)
         "listed_unlike_match": order_unlike_match(fits[:3]),
-        "below_a_lower_match": below_a_lower_match(fits[:3]),
-        "role_details": every_gap(fits, profile, names),
-        "target_role": target_role,
-        "path_settled": path_settled,
-        "no_roles": not roles,
-        "too_few_for_a_path": profile.reliability == Reliability.TOO_FEW,
-        "picker_fits": picker_fits,
-        "path": path,
-        "path_summary": PathSummary(
-            steps=len(path.steps),
-            hours=path.total_hours,
-            price_eur=path.total_price_eur,
-            price_on_request=path.courses_price_on_request,
-            withdrawn=len(no_longer_offered),
-        ),
-        "path_steps": path_steps,
-        "unverified_in_path": any(not course.verified for _step, course, _gaps in path_steps),
-        # why a gap stays open: the limits, the path's length, or no course in the catalogue closes it
-        **{kind: [names.get(c, c) for c in gaps] for kind, gaps in open_gaps_by_cause(path).items()},
-        "max_steps": MAX_STEPS,
-        "without_limits": without_limits(path.unlimited) if path.unlimited else "",
-        "done_courses": [courses[slug] for slug in result.done if slug in courses],
-        # nothing left to take because the courses marked done cover the gaps the measurement still shows: not
-        # "you meet every requirement" (beside a gap of 0,4 it read false)
-        "met_through_done": bool(result.done)
-        and not path.steps
-        and not path.open_gaps
-        and any(level - measured.get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
-        "feedback_form": OutcomeForm(roles=roles.values()),
-        "role_error": role_error,
-        "limits_form": limits_form,
-        "answered": profile.answered,
+        "below_a_lower_match": below,
+        "role_details": role_details,
+        "hidden_gaps": hidden_gaps(role_details[:3], below),
+        "pdf_roles": counted_gaps(role_details),
+        "picker_fits": fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug]),
         "adaptive_plan": adaptive_plan,
         # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure
         "sureness": result_sureness(
@@ -394,17 +374,59 @@ def results_context(
         # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
         "first_match_before": result.first_match_before,
+        # computed while no role was offered, and roles are offered now
+        "roles_back": not recommendation.roles and bool(roles),
     }
-    # computed while no role was offered, and roles are offered now
-    context["hidden_gaps"] = hidden_gaps(context["role_details"][:3], context["below_a_lower_match"])
-    context["pdf_roles"] = counted_gaps(context["role_details"])
-    context["roles_back"] = not recommendation.roles and bool(roles)
-    context["recompute_offered"] = not shared and (
-        context["newer_model"] or bool(no_longer_offered) or context["roles_back"]
-    )
-    context.update(target_charts(result, names, target_role))
-    context["fragments"] = fragment_keys(context)
-    return context, 400 if role_error or limits_form.errors else 200
+
+
+def _path_context(
+    assessment: Assessment, result: Result, roles: dict, names: dict[str, str], *, shared: bool
+) -> dict[str, Any]:
+    """The results page's learning path: its steps with the gaps each closes, what it leaves open and why, its
+    totals, and the courses marked done."""
+    path = result.recommendation.path  # with its courses' facts as they are now (`result_with_current_path`)
+    courses = courses_by_slug([s.course.slug for s in path.steps] + list(result.done))
+    path_settled = shows_path(result, roles)
+    requirements = result.requirements
+    measured = result.profile.levels()
+    if not path_settled:
+        path = dataclasses.replace(path, target_role="", steps=(), open_gaps=(), unlimited=None)
+    path_steps = [
+        (step, courses.get(step.course.slug) or _deleted_course(step.course), _step_gaps(step, requirements, names))
+        for step in path.steps
+    ]
+    if not shared:  # each step's "done" form: its address reversed once for the whole path
+        prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
+        for course in courses.values():  # read by the template; not a field of the course
+            course.done_url = f"{prefix}{course.slug}{suffix}"  # type: ignore[attr-defined]
+    path_steps = _with_what_needs_them(_with_left_out_prerequisites(path_steps, set(result.done)))
+    no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
+    return {
+        "target_role": roles.get(path.target_role),
+        "path_settled": path_settled,
+        "path": path,
+        "path_summary": PathSummary(
+            steps=len(path.steps),
+            hours=path.total_hours,
+            price_eur=path.total_price_eur,
+            price_on_request=path.courses_price_on_request,
+            withdrawn=len(no_longer_offered),
+        ),
+        "path_steps": path_steps,
+        "no_longer_offered": no_longer_offered,
+        "unverified_in_path": any(not course.verified for _step, course, _gaps in path_steps),
+        # why a gap stays open: the limits, the path's length, or no course in the catalogue closes it
+        **{kind: [names.get(c, c) for c in gaps] for kind, gaps in open_gaps_by_cause(path).items()},
+        "max_steps": MAX_STEPS,
+        "without_limits": without_limits(path.unlimited) if path.unlimited else "",
+        "done_courses": [courses[slug] for slug in result.done if slug in courses],
+        # nothing left to take because the courses marked done cover the gaps the measurement still shows: not
+        # "you meet every requirement" (beside a gap of 0,4 it read false)
+        "met_through_done": bool(result.done)
+        and not path.steps
+        and not path.open_gaps
+        and any(level - measured.get(c, 0.0) > TOLERANCE for c, level in requirements.items()),
+    }
 
 
 def open_gaps_by_cause(path: LearningPath) -> dict[str, list[str]]:
@@ -683,6 +705,7 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
             # "based on N answered questions"
             language,
             profile.answered,
+            profile.holds_together,  # what the ranges claim
             sections,
             sorted(work_style.items()),
             context.get("self_rating_tendency", ""),

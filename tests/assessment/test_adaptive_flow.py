@@ -137,7 +137,8 @@ def test_an_estimate_that_would_not_fall_is_not_given_and_the_page_stays_open_en
 def test_an_estimate_withdrawn_while_the_result_is_as_settled_as_before_does_not_blame_the_answers(client):
     """A review was told "Ihre letzten Antworten haben Ihr Ergebnis offener gelassen als erwartet" in a session
     whose every plan was settled: the measured medians (`REMAINING_SETTLED`) do not fall by one a question, so the
-    estimate itself was short, and the page says that."""
+    estimate itself was short. Nor does the page say the test will take longer: a review was told so and the test
+    ended six questions before the most the page had given. It says what is known: from here it gives the most."""
     assessment = start(client)
     answer(client, assessment, 1)
     assessment.refresh_from_db()
@@ -148,7 +149,8 @@ def test_an_estimate_withdrawn_while_the_result_is_as_settled_as_before_does_not
     assessment.refresh_from_db()
     assert assessment.plan["open_ended"] and assessment.plan["estimate_withdrawn"] == "longer"
     text = client.get(assessment.step_url(3)).content.decode()
-    assert "Der Test dauert länger als zuletzt geschätzt" in text
+    assert "Ab hier nennt die Seite nur noch, wie viele Fragen höchstens kommen" in text
+    assert "länger" not in text
     assert "offener gelassen" not in text
 
 
@@ -553,13 +555,17 @@ def test_sharpening_chooses_and_judges_outside_the_rows_lock(client, monkeypatch
 
 def test_a_page_gone_back_to_counts_only_the_questions_still_open(client):
     """Going back while sharpening read "Frage 2 · noch 33": every later page was counted, though all but the one
-    put last were answered. Ending or finishing sharpening now says that the result was computed anew."""
+    put last were answered. What is open counts from the question put last, so every page gone back to reads alike,
+    and says so: it said "noch etwa 15 (höchstens 25)" on two earlier pages in a row, as if each came next (a
+    review). Ending or finishing sharpening now says that the result was computed anew."""
     assessment = start(client)
     for step in range(1, 9):  # among the self-ratings, where every session is given an estimate
         answer(client, assessment, step)
     assessment.refresh_from_db()
     last = assessment.total_steps
     ahead, back = progress_label(client, assessment.step_url(last)), progress_label(client, assessment.step_url(2))
+    assert back.startswith(f"Frage 2 · eine frühere Frage; weiter geht es mit Frage {last} (noch")
+    assert progress_label(client, assessment.step_url(3)) == back.replace("Frage 2", "Frage 3", 1)
     assert at_most_of(back) == at_most_of(ahead) + 1  # the open question, then what can follow it
     about = [int(m.group(1)) for label in (ahead, back) if (m := re.search(r"noch etwa (\d+)", label))]
     assert len(about) == 2 and about[1] == about[0] + 1
@@ -567,7 +573,10 @@ def test_a_page_gone_back_to_counts_only_the_questions_still_open(client):
     client.post(reverse("assessment:sharpen", args=[assessment.token]))
     assessment.refresh_from_db()
     open_one = progress_label(client, assessment.step_url(assessment.total_steps))
-    assert progress_label(client, assessment.step_url(2)) == "Frage 2 · noch " + str(int(open_one.split()[-1]) + 1)
+    assert progress_label(client, assessment.step_url(2)) == (
+        f"Frage 2 · eine frühere Frage; weiter geht es mit Frage {assessment.total_steps} "
+        f"(noch {int(open_one.split()[-1]) + 1} offen)"
+    )
     said = "Ihr Ergebnis wurde mit Ihren zusätzlichen Antworten neu berechnet."
     response = client.post(reverse("assessment:end-sharpen", args=[assessment.token]), follow=True)
     assert said not in response.content.decode()  # ended before any answer was added: nothing to say

@@ -155,13 +155,19 @@ def test_a_sharpened_result_still_says_how_sure_it_is_and_how_sure_it_was_before
     assert ("deshalb ist die Rangfolge jetzt weniger sicher" in text) == (change <= -SHARPENING_NOTED)
     assert ("haben daran nur wenig geändert" in text) == (0 < abs(change) < SHARPENING_NOTED)
 
-    # sharpened again: "before" is the first sharpening's result
+    assert assessment.plan["sharpenings"] == 1
+    # sharpened again: "before" is the first sharpening's result, and the page says it is the last one's (after a
+    # third round "Vor dem Schärfen" gave the second round's figures, which the person could not find, a review)
     first_sharpening = assessment.plan["stability"]
-    if client.post(reverse("assessment:sharpen", args=[assessment.token]))["Location"] != reverse(
-        "results", args=[assessment.token]
-    ):
-        assessment.refresh_from_db()
-        assert assessment.plan["stability_before_sharpening"] == first_sharpening
+    reopened = client.post(reverse("assessment:sharpen", args=[assessment.token]))
+    assert reopened["Location"] != reverse("results", args=[assessment.token])  # questions were left to ask
+    assessment.refresh_from_db()
+    assert assessment.plan["stability_before_sharpening"] == first_sharpening
+    assert assessment.plan["sharpenings"] == 2
+    run_to_the_end(client, assessment, first=assessment.total_steps)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert "Vor dem letzten Schärfen des Ergebnisses gehörte die erste Rolle" in text
+    assert "Vor dem Schärfen des Ergebnisses" not in text
 
 
 def test_a_result_that_was_never_sharpened_says_nothing_of_sharpening(client):

@@ -131,7 +131,7 @@ def test_every_level_shown_half_a_level_or_more_from_its_rating_says_why_and_whi
     any left out), every level written half a level or more from the self-rating carries a note, and a note that
     names a direction names the one the page shows."""
     rng = random.Random(20261205)
-    moved_seen = {"checked": 0, "unchecked": 0}
+    moved_seen = {"checked": 0, "unchecked": 0, "only": 0}
     for _ in range(150):
         answers = {}
         for c in COMPETENCIES:
@@ -157,6 +157,14 @@ def test_every_level_shown_half_a_level_or_more_from_its_rating_says_why_and_whi
                     shown,
                     score.self_level,
                 )
+                # "they also allow levels below 5" only where the range as written reaches the rating (a review
+                # read it beside "2,4 (1,5-3,5)"); else that the answers allow only levels to one side
+                low, high = half_up(score.level_low, 1), half_up(score.level_high, 1)
+                reaches = low <= score.self_level <= high
+                assert ("also allow levels" not in note) or reaches, (note, low, high, score.self_level)
+                assert ("allow only levels" not in note) or not reaches, (note, low, high, score.self_level)
+                moved_seen["only"] += "allow only levels" in note
             else:
                 assert not row.unchecked_note and not row.checked_note
-    assert min(moved_seen.values()) >= 20, moved_seen  # both kinds were met often enough to be tested
+    # each kind was met often enough to be tested
+    assert moved_seen["checked"] >= 20 and moved_seen["unchecked"] >= 20 and moved_seen["only"] >= 5, moved_seen

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from recommendations.models import StoredResult
+from recommendations.models import Course, StoredResult
 from recommendations.presentation import results_context
 from tests.conftest import answer_all, weakest
 
@@ -144,6 +145,45 @@ def test_a_euro_limit_takes_no_course_whose_price_is_not_known_and_says_so(clien
     assert not set(limited) & set(uncovered)
     assert len(limited) + len(uncovered) == len(path.open_gaps)
     assert limited and path.unlimited is not None
+
+
+def test_a_euro_limit_says_when_no_course_that_costs_money_has_a_known_price(client, beginner):
+    """The shipped catalogue knows the price of no course above 0 euros: a limit of 0 and one of 100.000 euros gave
+    the same path of free courses, without a word why (a review). The page, its limits' hint and the PDF say so;
+    once a course has a price, they do not."""
+    sentence = "der Pfad enthält daher nur kostenlose Kurse, wie hoch die Grenze auch ist."
+    hint = "Euro-Grenze lässt daher nur die kostenlosen Kurse zu."
+    assert not Course.objects.filter(active=True, price_eur__gt=0).exists()
+    cheap, rich = client.get(url(beginner, max_price_eur="0")), client.get(url(beginner, max_price_eur="100000"))
+    assert [s.course.slug for s in cheap.context["path"].steps] == [s.course.slug for s in rich.context["path"].steps]
+
+    def text(response) -> str:
+        return response.content.decode().replace("\u00ad", "")  # long words come with soft hyphens
+
+    for response in (cheap, rich):
+        assert sentence in text(response) and hint in text(response)
+    context, _status = results_context(beginner, query={"max_price_eur": "100000"})
+    pdf_text = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""}).replace("\u00ad", "")
+    assert sentence in pdf_text
+    assert hint in text(client.get(url(beginner)))  # the hint beside the field, before any limit
+    Course.objects.filter(slug="psm-i").update(price_eur=200, updated_at=timezone.now())  # as a bulk update must
+    priced = text(client.get(url(beginner, max_price_eur="100000")))
+    assert sentence not in priced and hint not in priced
+
+
+def test_a_limit_no_course_fits_says_the_path_has_no_step_and_why(client, beginner):
+    """A limit of 1,5 hours (or one carried over from another role) left only "these gaps stay open" and no word
+    where the steps would be: it read as a broken page (a review). Page and PDF say no course fits the limits."""
+    response = client.get(url(beginner, role="it_service_manager", max_hours="1,5"))
+    assert response.context["path_settled"] and not response.context["path_steps"]
+    assert response.context["path"].open_gaps
+    text = response.content.decode().replace("\u00ad", "")
+    assert "Kein Kurs des Katalogs passt in Ihre Grenzen oben, daher hat der Pfad keinen Schritt." in text
+    context, _status = results_context(beginner, "it_service_manager", query={"max_hours": "1,5"})
+    pdf_text = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""}).replace("\u00ad", "")
+    assert "Kein Kurs des Katalogs passt in Ihre Grenzen, daher hat der Pfad keinen Schritt." in pdf_text
+    unlimited = client.get(url(beginner, role="it_service_manager", max_hours="")).content.decode()
+    assert "daher hat der Pfad keinen Schritt" not in unlimited
 
 
 def test_without_limits_an_open_gap_is_one_no_course_closes_or_one_beyond_the_paths_length(client, beginner):

@@ -70,6 +70,25 @@ def test_an_unreliable_result_presents_no_path_towards_a_role_it_does_not_rank(c
     assert "mit breiten Spannen" not in text and "sogar deren Spannen danebenliegen" in text
 
 
+def test_an_unreliable_result_claims_no_certainty_for_its_ranges(client, random_clicker):
+    """ "As they do not hold together well, its levels and even their ranges may be off", and below it every level
+    "with 90 % certainty between ..." (page and PDF, a review): an unreliable result claims the 90 % only as what
+    the ranges would be if the answers held together, for the levels and the work style alike."""
+    claim = "90\u00a0% Sicherheit"
+    conditional = "Hielten Ihre Antworten zusammen, läge Ihre Stufe mit 90\u00a0% Sicherheit in der Spanne"
+    context, _status = results_context(random_clicker, "agile_coach")  # with a role picked: the charts as well
+    pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    for text in (client.get(results_url(random_clicker, "agile_coach")).content.decode(), pdf_html):
+        text = text.replace("\u00ad", "")
+        assert "sogar deren Spannen danebenliegen" in text
+        assert text.count(claim) == 1 and conditional in text
+        assert "mit 90\u00a0% Sicherheit zwischen" not in text
+        assert "Mit 90\u00a0% Sicherheit liegt Ihr Stil" not in text
+    reliable = answer_all(start_assessment(), at_level_one)
+    text = client.get(results_url(reliable)).content.decode()
+    assert "Mit 90\u00a0% Sicherheit liegt Ihr Stil" in text and "mit 90\u00a0% Sicherheit zwischen" in text
+
+
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
     ranked_first = client.get(results_url(random_clicker)).context["result"].recommendation.path.target_role
     for role in (ranked_first, "agile_coach"):  # also the very role the stored path was built for
