@@ -971,6 +971,8 @@ def compare_attempts(earlier: Assessment, later: Assessment) -> dict:
         "rows": rows,
         "role_rows": role_rows,
         "unreliable": unreliable,
+        # answers that do not hold together: their ranges claim no 90 % (as on the attempt's own page)
+        "ranges_off": not (before.profile.holds_together and after.profile.holds_together),
     }
 
 

@@ -104,6 +104,8 @@ def test_two_attempts_compare_competencies_and_role_fit(client):
     assert all(row.change == row.after - row.before for row in rows)  # the difference of the numbers shown
     assert all(row.clear for row in rows)  # from every answer the lowest to every answer the highest
     assert len(response.context["role_rows"]) == 10 and not response.context["unreliable"]
+    assert not response.context["ranges_off"]
+    assert "in der sie mit 90\u00a0% Sicherheit liegt)" in response.content.decode().replace("\u00ad", "")
     # the strongest answers meet some roles in every plausible profile: "100 %", not "100 % (100–100)"
     text = response.content.decode()
     assert "100\u00a0%</td>" in text and "(100–100)" not in text
@@ -489,6 +491,10 @@ def test_an_unreliable_attempt_gives_no_role_match_in_the_comparison_either(clie
     assert response.status_code == 200 and response.context["unreliable"]
     assert all(before is None and after is not None for _role, before, after in response.context["role_rows"])
     assert "Ein Durchgang, dessen Antworten für ein Ergebnis nicht genug zusammenpassen" in response.content.decode()
+    # nor do its ranges claim the 90 % its own page no longer claims for them
+    text = response.content.decode().replace("\u00ad", "")
+    assert response.context["ranges_off"] and "können die Spannen danebenliegen)" in text
+    assert "in der sie mit 90\u00a0% Sicherheit liegt)" not in text
     again = client.get(reverse("compare"), {"vorher": later.token, "nachher": earlier.token})  # the order is by date
     assert [row[1:] for row in again.context["role_rows"]] == [row[1:] for row in response.context["role_rows"]]
 
