@@ -254,6 +254,31 @@ class PrerequisiteField(CheckedIdsModelMultipleChoiceField):
         return str(course) if course.active else gettext("%(course)s (inactive)") % {"course": course}
 
 
+def tell_of_stored_paths(modeladmin, request: HttpRequest, courses) -> None:
+    """Say how many stored results have a deactivated course in their learning path: the admin was told only that
+    the change was saved (a review), while those people's pages now mark it as no longer offered."""
+    slugs = set(Course.objects.filter(pk__in=[c.pk for c in courses]).values_list("slug", flat=True))
+    count = sum(
+        1
+        for steps in StoredResult.objects.values_list("document__path__steps", flat=True).iterator()
+        if isinstance(steps, list)
+        and any(isinstance(step, dict) and (step.get("course") or {}).get("slug") in slugs for step in steps)
+    )
+    if count:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d stored result has it in its learning path: its page marks it as no longer offered and "
+                "offers to compute the result again.",
+                "%(count)d stored results have it in their learning paths: their pages mark it as no longer offered "
+                "and offer to compute the result again.",
+                count,
+            )
+            % {"count": count},
+            messages.INFO,
+        )
+
+
 def warn_of_uncovered_levels(modeladmin, request: HttpRequest, courses) -> None:
     """Say which required levels no active course leads to any more, in the competencies the deactivated
     `courses` develop: learning paths leave those gaps open (the dashboard lists them too)."""
@@ -577,11 +602,13 @@ class CourseAdmin(
         if change and "active" in form.changed_data and not obj.active:
             warn_of_inactive_prerequisites(self, request, list(obj.leads_to.filter(active=True)))
             warn_of_uncovered_levels(self, request, Course.objects.filter(pk=obj.pk))
+            tell_of_stored_paths(self, request, [obj])
 
     def after_deactivating(self, request: HttpRequest, queryset) -> None:
         dependents = Course.objects.filter(active=True, prerequisites__in=queryset).distinct()
         warn_of_inactive_prerequisites(self, request, list(dependents))
         warn_of_uncovered_levels(self, request, queryset)
+        tell_of_stored_paths(self, request, queryset)
 
     @admin.display(description=Course._meta.get_field("price_eur").verbose_name, ordering="price_eur")
     def price(self, course: Course) -> str:
@@ -935,18 +962,31 @@ class RoleAdmin(
             self.hint_retraining(request)
 
     def hint_retraining(self, request: HttpRequest) -> None:
-        self.message_user(
-            request,
-            format_html(
-                gettext("Role fit learns the roles when the model is trained: {link}."),
+        """What a change of the roles asks for next: retraining (a link only for an admin who may retrain; an editor
+        was sent to a refusal, a review), and what stored results show meanwhile."""
+        stored = gettext(
+            "Stored results give the roles as they were until each person computes theirs again; their pages offer it."
+        )
+        if request.user.has_perm("recommendations.add_modelversion"):
+            message = format_html(
+                gettext("Role fit learns the roles when the model is trained: {link}.") + " {stored}",
                 link=format_html(
                     '<a href="{}">{}</a>',
                     reverse("admin:recommendations_modelversion_retrain"),
                     gettext("retrain the model now"),
                 ),
-            ),
-            messages.WARNING,
-        )
+                stored=stored,
+            )
+        else:
+            message = format_html(
+                "{} {}",
+                gettext(
+                    "Role fit learns the roles when the model is trained: ask an administrator who may retrain the "
+                    "model to do so."
+                ),
+                stored,
+            )
+        self.message_user(request, message, messages.WARNING)
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         """Confirmed outcomes are real training labels, and a stored result's learning path leads to its role: a

@@ -25,6 +25,7 @@ from recommendations.models import (
     RoleRequirement,
     StoredResult,
 )
+from recommendations.paths import completes_step
 from recommendations.recommender import JUDGE_FROM_OUTCOMES
 from recommendations.services import recommend
 
@@ -173,13 +174,14 @@ def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
 
 
 def uncovered_requirements() -> list[Uncovered]:
-    """Required levels of active roles for which no active course starts at or below the level under it
-    and leads to at least the required level: the catalogue cannot close that last step."""
-    courses: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for slug, start, end in CourseCompetency.objects.filter(course__active=True).values_list(
-        "competency__slug", "from_level", "to_level"
+    """Required levels of active roles whose last step no active course completes (`paths.completes_step`: one that
+    teaches it only as a side topic narrows it; counted as closing, a level the paths could not reach went
+    unwarned, a review): the catalogue cannot close that last step."""
+    courses: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+    for slug, start, end, weight in CourseCompetency.objects.filter(course__active=True).values_list(
+        "competency__slug", "from_level", "to_level", "weight"
     ):
-        courses[slug].append((start, end))
+        courses[slug].append((start, end, float(weight)))
     needed: dict[tuple[str, int], list[str]] = defaultdict(list)
     requirements = (
         RoleRequirement.objects.filter(role__active=True, level__gte=1)
@@ -191,7 +193,7 @@ def uncovered_requirements() -> list[Uncovered]:
     return [
         Uncovered(competency, level, tuple(roles))
         for (competency, level), roles in needed.items()
-        if not any(start <= level - 1 and end >= level for start, end in courses[competency])
+        if not any(completes_step(start, end, weight, level) for start, end, weight in courses[competency])
     ]
 
 

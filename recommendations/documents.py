@@ -131,6 +131,26 @@ def result_document(
     }
 
 
+def field_notes(language: str) -> dict[str, str]:
+    """What the download's numbers are, in the person's language, where one differs from what the page writes: a
+    review read "level": 2 beside the page's "2,5, about level 3" and could not tell why."""
+    with translation.override(language):
+        return {
+            "level": gettext(
+                "The level in the middle of the levels your answers allow (their median): half of them lie at or "
+                "below it. It can differ from expected_level where they lean to one side."
+            ),
+            "expected_level": gettext(
+                "The average of the levels your answers allow: the level the page, its charts and the role match "
+                "use, written there with one decimal."
+            ),
+            "level_low": gettext("With level_high, the range of the level (90%)."),
+            "match": gettext(
+                "The share of the role's requirements you meet, in percent; match_low to match_high is its range (90%)."
+            ),
+        }
+
+
 # Everything the PDF shows is in its HTML (the stylesheet inlined, the charts as SVG, images as data: URLs).
 PDF_ALLOWED_PROTOCOLS = frozenset({"data"})
 

@@ -261,6 +261,14 @@ def _best_course(
     return catalogue.courses[table.slugs[found[order[0]]]]
 
 
+def completes_step(start: int, end: int, weight: float, level: int) -> bool:
+    """Whether a course teaching a competency from `start` to `end` with `weight` (the share of it, `_apply`) takes a
+    person at `level` - 1 up to `level`: a side topic (weight 0.3) from 2 to 3 narrows that step, it does not
+    complete it."""
+    below = level - 1
+    return start <= below + 0.5 and end > below + TOLERANCE and below + (end - below) * weight >= level - TOLERANCE
+
+
 def _apply(course: CourseSpec, current: dict[str, float]) -> list[str]:
     """Raise the person's levels by what the course teaches; return the competencies it moved."""
     moved = []

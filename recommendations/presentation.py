@@ -51,6 +51,7 @@ from recommendations.results import (
     preview_path,
     result_for,
     result_with_current_path,
+    roles_changed_since,
     store_path,
 )
 from recommendations.services import TRANSPARENT
@@ -316,6 +317,7 @@ def results_context(
         "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
         "newer_model": newer_model_than(result, current),
+        "roles_changed": bool(recommendation.roles) and roles_changed_since(result, current),
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile),
         "no_roles": not roles,
@@ -331,7 +333,10 @@ def results_context(
         "priced_courses": sum(1 for course in current.catalogue.courses.values() if course.price_eur),
     }
     context["recompute_offered"] = not shared and (
-        context["newer_model"] or bool(context["no_longer_offered"]) or context["roles_back"]
+        context["newer_model"]
+        or context["roles_changed"]
+        or bool(context["no_longer_offered"])
+        or context["roles_back"]
     )
     context.update(target_charts(result, names, context["target_role"]))
     context["fragments"] = fragment_keys(context)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
+import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
@@ -74,6 +76,8 @@ class Result:
     # (`compute_document`); None for an unreliable one, or one stored before this was (an adaptive one's plan then
     # says it)
     standing: Standing | None = None
+    # the roles offered and their requirements when it was computed (`roles_stamp`); "" for one stored before
+    roles_stamp: str = ""
 
 
 def _completions(assessment: Assessment):
@@ -168,6 +172,7 @@ def compute_document(
         "levels": ranking.levels,
         "roles": roles,
         "reasons_version": REASONS_VERSION,
+        "roles_stamp": roles_stamp(current),
         "chosen_role": chosen_role,
         "path_options": options,
         "done": sorted(done),
@@ -601,6 +606,7 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
         first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
         standing=_standing(document.get("standing", document.get("top_three"))),
+        roles_stamp=str(document.get("roles_stamp", "")),
     )
 
 
@@ -650,9 +656,46 @@ def preview_path(
     return hydrate(unsaved)
 
 
-def newer_model_than(result: Result, current: Snapshot | None = None) -> bool:
-    """Whether another model version is active now than when the result was computed: as the snapshot `current`
-    read it with its freshness query, or one query."""
+def newer_model_than(result: Result, current: Snapshot | None = None) -> str:
+    """Whether another model version is active now than when the result was computed (as the snapshot `current`
+    read it with its freshness query, or one query): "" when it is the same one; "newer" when the active one was
+    trained later (versions are named by their training time, `recommender.VERSION_TIME`) or the result was ranked
+    without a model; else "other" (an admin switched back to an older version: results said "a newer model version"
+    of it, a review)."""
     if current is not None and current.model_state is not None:
-        return (current.model_state[0] or "") != result.active_version
-    return _active_version() != result.active_version
+        active = current.model_state[0] or ""
+    else:
+        active = _active_version()
+    if active == result.active_version:
+        return ""
+    if not result.active_version or (
+        _TIMED.match(active) and _TIMED.match(result.active_version) and active > result.active_version
+    ):
+        return "newer"
+    return "other"
+
+
+_TIMED = re.compile(r"\d{8}-\d{6}-")  # a version named by its training time (`recommender.VERSION_TIME`)
+
+
+def roles_stamp(current: Snapshot) -> str:
+    """A digest of the roles offered, with their required levels and work styles, in `current`: stored with a
+    result, so that its page can tell when an admin has changed them since."""
+    roles = sorted((r.slug, tuple(r.requirements), r.work_style) for r in current.roles)
+    return hashlib.sha256(repr((current.competencies, roles)).encode()).hexdigest()[:16]
+
+
+def roles_changed_since(result: Result, current: Snapshot) -> bool:
+    """Whether the roles were changed since the result was computed (a requirement, a work style, which roles are
+    offered): its reasons and matches then give requirements that no longer apply, and the page said nothing (a
+    review raised a requirement from 4 to 5 and read "gefordert: 4" on every stored result). For a result stored
+    before the stamp was: whether a requirement its gaps name differs from the role's now."""
+    if result.roles_stamp:
+        return result.roles_stamp != roles_stamp(current)
+    offered = {r.slug: dict(zip(current.competencies, r.requirements)) for r in current.roles}
+    return any(
+        gap.required != offered[fit.slug].get(gap.competency, gap.required)
+        for fit in result.recommendation.roles
+        if fit.slug in offered
+        for gap in fit.match.gaps
+    )

@@ -31,7 +31,7 @@ from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
 from core.views import bad_request_page
 from recommendations.catalogue import snapshot
-from recommendations.documents import render_pdf, result_document
+from recommendations.documents import field_notes, render_pdf, result_document
 from recommendations.forms import OutcomeForm
 from recommendations.models import Course, Role
 from recommendations.presentation import (
@@ -211,6 +211,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     document["started_at"] = assessment.created_at.isoformat()
     assert assessment.finished_at is not None  # _finished_or_redirect
     document["finished_at"] = assessment.finished_at.isoformat()
+    document["field_notes"] = field_notes(current_language())  # what "level" is beside the page's level
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

@@ -43,7 +43,6 @@ NEVER_ONE = {
     ("by about %(amount)s levels", "amount"): "written with one decimal (1,0), which takes the plural",
     ("More than %(limit_value)s hours is not plausible", "limit_value"): "the validator's limit, 2000",
     ("A course takes at least %(limit_value)s hours", "limit_value"): "the validator's limit, 0.5 (written 0,5)",
-    ("checks with fewer than {{ needed }} answers", "needed"): "the calibration's minimum, 500",
 }
 
 

@@ -86,7 +86,12 @@ def test_the_task_queues_pages_are_german_in_the_german_admin(admin_client):
     page = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist")).content.decode()
     assert "Eingereiht am" in page and "Warteschlange" in page and "Bereit" in page
     assert "Enqueued at" not in page and "Queue name" not in page
-    detail = admin_client.get(
-        reverse("admin:django_tasks_database_dbtaskresult_change", args=[DBTaskResult.objects.get().pk])
-    )
-    assert "Rückgabewert" in detail.content.decode()
+    # each task by what it does, linked to the page that follows it, not "TASK NAME" over "retrain" (a review)
+    queued = DBTaskResult.objects.get()
+    status_page = reverse("admin:recommendations_modelversion_retrain_status", args=[queued.pk])
+    assert f'<a href="{status_page}">Das Rollenmodell wird neu trainiert</a>' in page
+    assert "task name" not in page.lower()
+    detail = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_change", args=[queued.pk]))
+    text = detail.content.decode()
+    assert "Rückgabewert" in text and "nicht vor" in text.lower() and "run after" not in text.lower()
+    assert "<title>Das Rollenmodell wird neu trainiert" in text  # its heading too, not "DBTaskResult object (…)"

@@ -384,6 +384,34 @@ def test_deactivating_courses_keeps_them_with_their_history(admin_client):
     assert "1 Kurs deaktiviert." in [str(m) for m in get_messages(response.wsgi_request)]
 
 
+def test_deactivating_a_course_on_stored_learning_paths_says_how_many_it_concerns(admin_client):
+    """The admin read only that the change was saved, while people's pages now marked the course as no longer
+    offered (a review): the list action and the change form say how many stored results have it in their path."""
+    from assessment.services import start_assessment
+    from recommendations.models import StoredResult
+    from recommendations.results import store_result
+    from tests.conftest import answer_all, weakest
+
+    for _ in range(2):
+        store_result(answer_all(start_assessment(), weakest))
+    steps = StoredResult.objects.first().document["path"]["steps"]
+    course = Course.objects.get(slug=steps[0]["course"]["slug"])
+    url = reverse("admin:recommendations_course_changelist")
+    response = admin_client.post(url, {"action": "deactivate_selected", "_selected_action": [course.pk], "index": 0})
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "2 gespeicherte Ergebnisse haben den Kurs im Lernpfad" in shown
+    admin_client.get(url)  # the messages shown
+    other = (
+        Course.objects.filter(active=True)
+        .exclude(
+            slug__in=[s["course"]["slug"] for r in StoredResult.objects.all() for s in r.document["path"]["steps"]]
+        )
+        .first()
+    )
+    response = admin_client.post(url, {"action": "deactivate_selected", "_selected_action": [other.pk], "index": 0})
+    assert "gespeichert" not in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
 def test_deactivating_the_only_course_that_leads_to_a_required_level_says_so(admin_client):
     """The admin read "1 Kurs deaktiviert." and nothing else, while five roles' gaps lost their only course."""
     from recommendations.dashboard import uncovered_requirements

@@ -141,7 +141,10 @@ def test_a_required_level_no_active_course_leads_to_is_listed():
     assert requirement.role.slug in uncovered[(requirement.competency.slug, requirement.level)]
 
 
-def test_a_course_that_leads_to_the_level_closes_the_gap():
+@pytest.mark.parametrize(("weight", "closes"), [(1.0, True), (0.3, False)])
+def test_a_course_that_leads_to_the_level_closes_the_gap_and_a_side_topic_does_not(weight, closes):
+    """A course that teaches the competency only as a side topic (weight 0.3) narrows the step, as the paths count
+    it: a level only such courses led to went unwarned while the paths said no course closes it (a review)."""
     requirement = RoleRequirement.objects.filter(level__gte=2, role__active=True).select_related("competency").first()
     links = CourseCompetency.objects.filter(competency=requirement.competency)
     Course.objects.filter(competencies__in=links).update(active=False)
@@ -149,10 +152,10 @@ def test_a_course_that_leads_to_the_level_closes_the_gap():
     course.active = True
     course.save()
     CourseCompetency.objects.filter(course=course, competency=requirement.competency).update(
-        from_level=requirement.level - 1, to_level=requirement.level
+        from_level=requirement.level - 1, to_level=requirement.level, weight=weight
     )
     gaps = {(u.competency, u.level) for u in uncovered_requirements()}
-    assert (requirement.competency.slug, requirement.level) not in gaps
+    assert ((requirement.competency.slug, requirement.level) not in gaps) == closes
 
 
 def test_the_dashboard_shows_how_often_people_say_the_best_roles_fit(admin_client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -31,6 +32,26 @@ def test_a_required_level_is_edited_inline_and_recorded(admin_client, admin_user
     assert new_level in spec.requirements
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("Modell jetzt neu trainieren" in m for m in messages)
+    assert any("Gespeicherte Ergebnisse nennen die Rollen, wie sie waren" in m for m in messages)
+
+
+def test_an_editor_who_may_not_retrain_is_told_whom_to_ask_not_linked_to_a_refusal(client, django_user_model):
+    """An editor allowed to change roles but not to train models was sent to the retraining page, a 403 (a review)."""
+    editor = django_user_model.objects.create_user("redaktion", password="x-unknown-4", is_staff=True)
+    codenames = ["view_role", "change_role", "view_rolerequirement", "change_rolerequirement"]
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(editor)
+    role = Role.objects.order_by("order").first()
+    response = client.get(admin_url(role))
+    data = form_data(response)
+    prefix = inline_prefix(response, RoleRequirement)
+    requirement = RoleRequirement.objects.get(pk=data[f"{prefix}-0-id"])
+    set_inline_row(data, prefix, 0, level=1 if requirement.level != 1 else 2)
+    response = client.post(admin_url(role), data)
+    assert response.status_code == 302
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Bitten Sie eine Administratorin oder einen Administrator" in m for m in messages)
+    assert not any(reverse("admin:recommendations_modelversion_retrain") in m for m in messages)
 
 
 def test_a_competency_is_required_once_per_role(admin_client):
