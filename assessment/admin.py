@@ -47,6 +47,7 @@ from core.meta import target_model
 from core.numbers import is_plain_number, number_text, typed_number, with_minus
 from core.ordering import GermanOrderMixin
 from core.rounding import half_up
+from core.task_pages import register_task_page
 from core.templatetags.selection_tags import selection_digest
 
 if TYPE_CHECKING:
@@ -1111,3 +1112,11 @@ class CalibrationVersionAdmin(GermanOrderMixin, CheckedIdsMixin, LocalizedNumber
             % {"count": changed},
             messages.SUCCESS,
         )
+
+
+register_task_page(
+    "assessment.tasks.calibrate_items",
+    _("Calibration of the knowledge checks"),
+    "admin:assessment_calibrationversion_run_status",
+    lambda request, task: request.user.has_perm("assessment.change_calibrationversion"),
+)

@@ -104,8 +104,8 @@ class ScoredCompetency:
         low, high = one_decimal(self.score.level_low), one_decimal(self.score.level_high)
         if moved > 0 and low > said:
             text = _(
-                "You rated yourself level %(said)s. Your answers together allow only levels above %(said)s here: each "
-                "level is read from all your answers, also in the light of your other areas' levels and of how your "
+                "You rated yourself level %(said)s. The level's 90%% range lies wholly above %(said)s here: each level "
+                "is read from all your answers, also in the light of your other areas' levels and of how your "
                 "self-ratings compare with the knowledge questions overall."
             )
         elif moved > 0:
@@ -115,8 +115,8 @@ class ScoredCompetency:
             )
         elif high < said:
             text = _(
-                "You rated yourself level %(said)s. Your answers together allow only levels below %(said)s here: each "
-                "level is read from all your answers, also in the light of your other areas' levels and of how your "
+                "You rated yourself level %(said)s. The level's 90%% range lies wholly below %(said)s here: each level "
+                "is read from all your answers, also in the light of your other areas' levels and of how your "
                 "self-ratings compare with the knowledge questions overall."
             )
         else:
@@ -602,9 +602,9 @@ def work_style_summary(profile: Profile) -> dict:
     else:  # the answers do not hold together: no certainty is claimed for any range (a review)
         basis = ngettext(
             "This rests on %(count)s situation: if your answers held together, your style would lie between "
-            "%(low)s and %(high)s.",
+            "%(low)s and %(high)s with 90%% certainty.",
             "This rests on %(count)s situations: if your answers held together, your style would lie between "
-            "%(low)s and %(high)s.",
+            "%(low)s and %(high)s with 90%% certainty.",
             profile.work_style_answers,
         )
     basis = basis % {

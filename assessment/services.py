@@ -167,9 +167,9 @@ def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skip
     if assessment.sharpen_until is not None:  # the result says how sure it was before "Ergebnis schärfen"
         assessment.plan["stability_before_sharpening"] = _stability_before_sharpening(stored)
         # which sharpening this is: "before you sharpened" after the third round meant the second's result (a review)
-        assessment.plan["sharpenings"] = (
-            int(stored.get("sharpenings", 0)) + 1 if stored.get("done") else int(stored.get("sharpenings", 1))
-        )
+        # (a plan stored before the count was, sharpened already, holds `stability_before_sharpening`: once)
+        earlier = int(stored.get("sharpenings", 1 if stored.get("stability_before_sharpening") is not None else 0))
+        assessment.plan["sharpenings"] = earlier + 1 if stored.get("done") else max(earlier, 1)
         # ... and the message after it whether any answer was added (skips add none)
         before = len(answers) if stored.get("done") else stored.get("answered_before_sharpening")
         assessment.plan["answered_before_sharpening"] = before

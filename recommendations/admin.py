@@ -55,12 +55,14 @@ from assessment.admin import (
     grouped,
     grouped_field,
 )
+from assessment.measurement import Reliability
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
 from core.numbers import number_text, with_percent_sign
 from core.ordering import GermanOrderMixin, GermanRelatedFieldListFilter
 from core.rounding import half_up_int
+from core.task_pages import register_task_page
 from recommendations import content, lifecycle, recommender, tasks
 from recommendations.course_fields import COURSE_FORM_FIELDS
 from recommendations.models import (
@@ -255,26 +257,36 @@ class PrerequisiteField(CheckedIdsModelMultipleChoiceField):
 
 
 def tell_of_stored_paths(modeladmin, request: HttpRequest, courses) -> None:
-    """Say how many stored results have a deactivated course in their learning path: the admin was told only that
-    the change was saved (a review), while those people's pages now mark it as no longer offered."""
+    """Say how many stored results show a deactivated course in their learning path: the admin was told only that
+    the change was saved (a review), while those people's pages now mark it as no longer offered. Counted where the
+    page shows the path (a reliable result, or a role the person chose), found by the slug in the stored text first."""
     slugs = set(Course.objects.filter(pk__in=[c.pk for c in courses]).values_list("slug", flat=True))
+    if not slugs:
+        return
+    mentioning = Q()
+    for slug in slugs:
+        mentioning |= Q(document__path__steps__icontains=f'"{slug}"')
+    rows = StoredResult.objects.filter(mentioning).values_list(
+        "document__path__steps", "document__profile__reliability", "document__chosen_role"
+    )
     count = sum(
         1
-        for steps in StoredResult.objects.values_list("document__path__steps", flat=True).iterator()
-        if isinstance(steps, list)
+        for steps, reliability, chosen in rows.iterator()
+        if (reliability == Reliability.OK or chosen)
+        and isinstance(steps, list)
         and any(isinstance(step, dict) and (step.get("course") or {}).get("slug") in slugs for step in steps)
     )
     if count:
         modeladmin.message_user(
             request,
             ngettext(
-                "%(count)d stored result has it in its learning path: its page marks it as no longer offered and "
-                "offers to compute the result again.",
-                "%(count)d stored results have it in their learning paths: their pages mark it as no longer offered "
-                "and offer to compute the result again.",
+                "%(count)s stored result shows a deactivated course in its learning path: its page marks it as no "
+                "longer offered and offers to compute the result again.",
+                "%(count)s stored results show a deactivated course in their learning paths: their pages mark it as "
+                "no longer offered and offer to compute the result again.",
                 count,
             )
-            % {"count": count},
+            % {"count": number_text(count, 0)},
             messages.INFO,
         )
 
@@ -1489,3 +1501,26 @@ class ConfirmedOutcomeAdmin(
         return ", ".join(
             f"{names.get(slug, slug)} {number_text(float(level), 1)}" for slug, level in sorted(outcome.levels.items())
         )
+
+
+def _may_follow_import(request: HttpRequest, task) -> bool:
+    """As `CourseAdmin.import_status_view` lets in: an admin who may import, and who uploaded or confirmed the file
+    (or a superuser)."""
+    if not request.user.has_perms(["recommendations.add_course", "recommendations.change_course"]):
+        return False
+    args = (task.args_kwargs or {}).get("args", [])
+    return request.user.is_superuser or request.user.pk in _import_people(list(args))
+
+
+register_task_page(
+    "recommendations.tasks.retrain",
+    _("Retraining of the role model"),
+    "admin:recommendations_modelversion_retrain_status",
+    lambda request, task: request.user.has_perm("recommendations.add_modelversion"),
+)
+register_task_page(
+    "recommendations.tasks.import_courses",
+    _("Import of courses"),
+    "admin:recommendations_course_import_status",
+    _may_follow_import,
+)

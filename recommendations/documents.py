@@ -137,12 +137,12 @@ def field_notes(language: str) -> dict[str, str]:
     with translation.override(language):
         return {
             "level": gettext(
-                "The level in the middle of the levels your answers allow (their median): half of them lie at or "
-                "below it. It can differ from expected_level where they lean to one side."
+                "The median of the levels your answers allow, each weighted by how likely it is: at least half of "
+                "that weight lies at or below it. It can differ from expected_level where the weights lean to one side."
             ),
             "expected_level": gettext(
-                "The average of the levels your answers allow: the level the page, its charts and the role match "
-                "use, written there with one decimal."
+                "The average of the levels your answers allow, each weighted by how likely it is: the level the "
+                "page, its charts and the role match use, written there with one decimal."
             ),
             "level_low": gettext("With level_high, the range of the level (90%)."),
             "match": gettext(

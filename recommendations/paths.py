@@ -261,21 +261,28 @@ def _best_course(
     return catalogue.courses[table.slugs[found[order[0]]]]
 
 
+def level_after(level: float, start: int, end: int, weight: float) -> float | None:
+    """The level a course teaching a competency from `start` to `end` (`weight`: the share of it it teaches) takes a
+    person at `level` to; None where it teaches them nothing (it starts too high, or ends at or below the level)."""
+    if start <= level + 0.5 and end > level + TOLERANCE:
+        return level + (end - level) * weight
+    return None
+
+
 def completes_step(start: int, end: int, weight: float, level: int) -> bool:
-    """Whether a course teaching a competency from `start` to `end` with `weight` (the share of it, `_apply`) takes a
-    person at `level` - 1 up to `level`: a side topic (weight 0.3) from 2 to 3 narrows that step, it does not
-    complete it."""
-    below = level - 1
-    return start <= below + 0.5 and end > below + TOLERANCE and below + (end - below) * weight >= level - TOLERANCE
+    """Whether such a course takes a person at `level` - 1 up to `level`: a side topic (weight 0.3) from 2 to 3
+    narrows that step, it does not complete it."""
+    after = level_after(level - 1, start, end, weight)
+    return after is not None and after >= level - TOLERANCE
 
 
 def _apply(course: CourseSpec, current: dict[str, float]) -> list[str]:
     """Raise the person's levels by what the course teaches; return the competencies it moved."""
     moved = []
     for competency, weight, start, end in course.develops:
-        level = current.get(competency, 0.0)
-        if start <= level + 0.5 and end > level + TOLERANCE:
-            current[competency] = level + (end - level) * weight
+        after = level_after(current.get(competency, 0.0), start, end, weight)
+        if after is not None:
+            current[competency] = after
             moved.append(competency)
     return moved
 

@@ -47,7 +47,7 @@ from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
 from recommendations.results import (
     Result,
-    newer_model_than,
+    model_change_since,
     preview_path,
     result_for,
     result_with_current_path,
@@ -296,7 +296,7 @@ def results_context(
     not valid (the page then keeps the path it has)."""
     limits_form, limits = path_limits(query or {})
     roles = active_roles()
-    current = snapshot()  # its one query also says which model version is active (`newer_model_than`)
+    current = snapshot()  # its one query also says which model version is active (`model_change_since`)
     result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits, current=current)
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
@@ -316,7 +316,7 @@ def results_context(
         "ranked_by_model": recommendation.model_version != TRANSPARENT,
         "model_trained_on": trained_on(recommendation.model_version),
         "computed_at": result.computed_at,
-        "newer_model": newer_model_than(result, current),
+        "newer_model": model_change_since(result, current),
         "roles_changed": bool(recommendation.roles) and roles_changed_since(result, current),
         "reliable": profile.reliable,
         "reliability_note": reliability_note(profile),
@@ -328,9 +328,10 @@ def results_context(
         "answered": profile.answered,
         **_roles_context(assessment, result, roles, names),
         **_path_context(assessment, result, roles, names, shared=shared),
-        # courses with a known price above nothing: with none, a euro limit can only leave the free ones (a review
-        # set 0 and 100.000 euros and got the same path, without a word why)
-        "priced_courses": sum(1 for course in current.catalogue.courses.values() if course.price_eur),
+        # no active course with a known price above 0 euros, and some without a known price: a euro limit then
+        # leaves only the free ones (a review set 0 and 100.000 euros and got the same path, without a word why)
+        "euro_limit_free_only": not any(c.price_eur for c in current.catalogue.courses.values())
+        and any(c.price_eur is None for c in current.catalogue.courses.values()),
     }
     context["recompute_offered"] = not shared and (
         context["newer_model"]

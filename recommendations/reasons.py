@@ -308,7 +308,7 @@ def _reasons(
         reasons.append(
             t["about_all"] % {"gaps": _levels(possibly, levels, requirements, names, t, language, placeholders)}
         )
-    if style_known:  # no situation answered: the style is the scale's middle by default, not the person's
+    if style_known:  # else no situation was answered: the style is the scale's middle by default, not the person's
         reasons += _style_reason(role.work_style, work_style, style_range, t)
     reasons += _seniority_reason(
         mean_levels, mean_required, most_senior, any(gap.values()), behind_a_role_asking_more, t, language

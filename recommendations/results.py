@@ -88,6 +88,16 @@ def _completions(assessment: Assessment):
     return CompletedCourse.objects.filter(assessment=assessment)
 
 
+def stored_path_courses(assessment: Assessment) -> set[str]:
+    """The courses of the learning path stored with the attempt's result."""
+    steps = StoredResult.objects.filter(assessment=assessment).values_list("document__path__steps", flat=True).first()
+    return {
+        str((step.get("course") or {}).get("slug"))
+        for step in (steps if isinstance(steps, list) else [])
+        if isinstance(step, dict)
+    }
+
+
 def completed_courses(assessment: Assessment) -> set[str]:
     """Courses marked done in this attempt, or in any attempt kept in the same account."""
     return set(_completions(assessment).values_list("course__slug", flat=True))
@@ -656,18 +666,20 @@ def preview_path(
     return hydrate(unsaved)
 
 
-def newer_model_than(result: Result, current: Snapshot | None = None) -> str:
-    """Whether another model version is active now than when the result was computed (as the snapshot `current`
-    read it with its freshness query, or one query): "" when it is the same one; "newer" when the active one was
-    trained later (versions are named by their training time, `recommender.VERSION_TIME`) or the result was ranked
-    without a model; else "other" (an admin switched back to an older version: results said "a newer model version"
-    of it, a review)."""
+def model_change_since(result: Result, current: Snapshot | None = None) -> str:
+    """How the model version active now differs from the one the result was computed with (as the snapshot `current`
+    read it with its freshness query, or one query): "" not at all; "none" when no model is active now (the
+    transparent order ranks); "newer" when the active one was trained later (versions are named by their training
+    time, `recommender.VERSION_TIME`) or the result was ranked without one; else "other" (an admin switched back to
+    an older version: results said "a newer model version" of it, a review)."""
     if current is not None and current.model_state is not None:
         active = current.model_state[0] or ""
     else:
         active = _active_version()
     if active == result.active_version:
         return ""
+    if not active:
+        return "none"
     if not result.active_version or (
         _TIMED.match(active) and _TIMED.match(result.active_version) and active > result.active_version
     ):
@@ -681,8 +693,12 @@ _TIMED = re.compile(r"\d{8}-\d{6}-")  # a version named by its training time (`r
 def roles_stamp(current: Snapshot) -> str:
     """A digest of the roles offered, with their required levels and work styles, in `current`: stored with a
     result, so that its page can tell when an admin has changed them since."""
-    roles = sorted((r.slug, tuple(r.requirements), r.work_style) for r in current.roles)
-    return hashlib.sha256(repr((current.competencies, roles)).encode()).hexdigest()[:16]
+    # by name, not by position: a competency added (no role asks it yet) or moved in the order changes no role
+    roles = sorted(
+        (r.slug, r.work_style, sorted((c, level) for c, level in zip(current.competencies, r.requirements) if level))
+        for r in current.roles
+    )
+    return hashlib.sha256(repr(roles).encode()).hexdigest()[:16]
 
 
 def roles_changed_since(result: Result, current: Snapshot) -> bool:

@@ -51,6 +51,7 @@ from recommendations.results import (
     result_with_current_path,
     store_path,
     store_result,
+    stored_path_courses,
 )
 
 # Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
@@ -234,8 +235,12 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
         return bad_request_page(request, _("Please mark a course as done with the buttons of the learning path."))
     if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
         wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
-    if wanted == "1" and not course_obj.active:  # a path offers only active courses; undoing works for any
-        return bad_request_page(request, _("This course is no longer in the catalogue, so it cannot be marked done."))
+    # a course no longer offered is marked done only from a path that holds it (a person may have taken it); a
+    # form naming any other is tampered with. Undoing works for any.
+    if wanted == "1" and not course_obj.active and course_obj.slug not in stored_path_courses(assessment):
+        return bad_request_page(
+            request, _("This course is no longer offered and not on your path: it cannot be marked done.")
+        )
     mark_course_done(assessment, course_obj, wanted == "1")
     current = snapshot()
     result = store_path(assessment, current=current)  # towards the path's role: a course marked done chooses none

@@ -81,10 +81,11 @@ def percent_range(low: object, high: object) -> str:
 def match_share(match: object) -> str:
     """A role's match (anything with `value`, `low` and `high` in percent) for the words around it: "92 %" where its
     90 % range rounds to that one number, else "etwa 92 % (82–100 %)", the range in its span (`striptags` for an
-    <option>); empty without a number. One wording for the cards, the role chooser, the roles in detail, the notice
-    of a first role computed anew and the PDF: it was spelt out in nine places."""
+    <option>); empty unless all three are numbers (a match without its range is not said as one). One wording for
+    the sentences of the cards, the role chooser, the roles in detail, the notice of a first role computed anew and
+    the PDF: it was spelt out in nine places. (The comparison's table writes its cells, without "etwa", itself.)"""
     value, low, high = (percent(getattr(match, name, None)) for name in ("value", "low", "high"))
-    if not value:
+    if not (value and low and high):
         return ""
     if low == high:
         text = conditional_escape(gettext("%(match)s%%")) % {"match": value}

@@ -399,7 +399,7 @@ def test_deactivating_a_course_on_stored_learning_paths_says_how_many_it_concern
     url = reverse("admin:recommendations_course_changelist")
     response = admin_client.post(url, {"action": "deactivate_selected", "_selected_action": [course.pk], "index": 0})
     shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
-    assert "2 gespeicherte Ergebnisse haben den Kurs im Lernpfad" in shown
+    assert "2 gespeicherte Ergebnisse zeigen einen deaktivierten Kurs im Lernpfad" in shown
     admin_client.get(url)  # the messages shown
     other = (
         Course.objects.filter(active=True)

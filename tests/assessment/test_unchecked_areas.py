@@ -158,12 +158,12 @@ def test_every_level_shown_half_a_level_or_more_from_its_rating_says_why_and_whi
                     score.self_level,
                 )
                 # "they also allow levels below 5" only where the range as written reaches the rating (a review
-                # read it beside "2,4 (1,5-3,5)"); else that the answers allow only levels to one side
+                # read it beside "2,4 (1,5-3,5)"); else that the range lies wholly to one side
                 low, high = half_up(score.level_low, 1), half_up(score.level_high, 1)
                 reaches = low <= score.self_level <= high
                 assert ("also allow levels" not in note) or reaches, (note, low, high, score.self_level)
-                assert ("allow only levels" not in note) or not reaches, (note, low, high, score.self_level)
-                moved_seen["only"] += "allow only levels" in note
+                assert ("range lies wholly" not in note) or not reaches, (note, low, high, score.self_level)
+                moved_seen["only"] += "range lies wholly" in note
             else:
                 assert not row.unchecked_note and not row.checked_note
     # each kind was met often enough to be tested

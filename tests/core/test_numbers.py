@@ -66,6 +66,7 @@ def test_a_match_is_worded_with_its_range_in_one_place_and_no_template_spells_it
     with translation.override("en"):
         assert render(Context({"m": wide})).split("|")[1] == "about 66% (44\u2013100%)"
     assert render(Context({"m": None})) == "|"
+    assert render(Context({"m": SimpleNamespace(value=50.0, low=None, high=None)})) == "|"  # no range: not as one
     assert template_matches(r"match\.(?:low|high)\|percent") == []
 
 

@@ -348,17 +348,22 @@ def test_without_javascript_an_undo_where_the_page_shows_no_steps_comes_back_at_
     assert f'id="done-{first}"' not in client.get(undone["Location"]).content.decode()
 
 
-def test_an_inactive_course_cannot_be_marked_done_but_a_done_one_can_be_undone(client, beginner):
-    """A path offers only active courses: a POST naming a withdrawn one (a tampered form, or a course withdrawn
-    since the page was shown) is refused with a message, and a course marked done before it was withdrawn can
-    still be marked not done."""
+def test_a_course_no_longer_offered_is_marked_done_only_from_the_path_that_holds_it(client, beginner):
+    """A POST naming a withdrawn course that is not on the person's path is tampered with: refused with a message.
+    One withdrawn while on the path (it keeps its button there: the person may have taken it) is marked done, and
+    any course marked done can be marked not done again."""
     retired = Course.objects.filter(active=False).first()
     assert retired is not None  # the shipped catalogue keeps withdrawn offers inactive
     url = reverse("course-done", args=[beginner.token, retired.slug])
     refused = client.post(url, {"done": "1"})
     assert refused.status_code == 400
-    assert "nicht mehr im Katalog" in refused.content.decode()
+    assert "wird nicht mehr angeboten und steht nicht in Ihrem Lernpfad" in refused.content.decode()
     assert not CompletedCourse.objects.filter(assessment=beginner, course=retired).exists()
     CompletedCourse.objects.create(assessment=beginner, course=retired)
     assert client.post(url, {"done": "0"}).status_code == 302
     assert not CompletedCourse.objects.filter(assessment=beginner, course=retired).exists()
+    on_path = Course.objects.get(slug=path_slugs(client, beginner)[0])
+    on_path.active = False
+    on_path.save()
+    assert client.post(reverse("course-done", args=[beginner.token, on_path.slug]), {"done": "1"}).status_code == 302
+    assert CompletedCourse.objects.filter(assessment=beginner, course=on_path).exists()

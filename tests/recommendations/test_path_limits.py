@@ -148,9 +148,9 @@ def test_a_euro_limit_takes_no_course_whose_price_is_not_known_and_says_so(clien
 
 
 def test_a_euro_limit_says_when_no_course_that_costs_money_has_a_known_price(client, beginner):
-    """The shipped catalogue knows the price of no course above 0 euros: a limit of 0 and one of 100.000 euros gave
-    the same path of free courses, without a word why (a review). The page, its limits' hint and the PDF say so;
-    once a course has a price, they do not."""
+    """The shipped catalogue knows the price of no course above 0 euros, and some prices not at all: a limit of 0 and
+    one of 100.000 euros gave the same path of free courses, without a word why (a review). The page, its limits'
+    hint and the PDF say so; once a course has a price above 0 euros, they do not."""
     sentence = "der Pfad enthält daher nur kostenlose Kurse, wie hoch die Grenze auch ist."
     hint = "Euro-Grenze lässt daher nur die kostenlosen Kurse zu."
     assert not Course.objects.filter(active=True, price_eur__gt=0).exists()
