@@ -55,7 +55,6 @@ from assessment.admin import (
     grouped,
     grouped_field,
 )
-from assessment.measurement import Reliability
 from assessment.models import Competency, Level
 from core import tasks as core_tasks
 from core.history import InlineHistoryAdmin, RowChange
@@ -83,6 +82,7 @@ from recommendations.resources import (
     count_rows,
     cycle_message,
 )
+from recommendations.results import path_courses, path_shown
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -259,7 +259,7 @@ class PrerequisiteField(CheckedIdsModelMultipleChoiceField):
 def tell_of_stored_paths(modeladmin, request: HttpRequest, courses) -> None:
     """Say how many stored results show a deactivated course in their learning path: the admin was told only that
     the change was saved (a review), while those people's pages now mark it as no longer offered. Counted where the
-    page shows the path (a reliable result, or a role the person chose), found by the slug in the stored text first."""
+    page shows the path (`results.path_shown`), found by the slug in the stored text first."""
     slugs = set(Course.objects.filter(pk__in=[c.pk for c in courses]).values_list("slug", flat=True))
     if not slugs:
         return
@@ -269,12 +269,11 @@ def tell_of_stored_paths(modeladmin, request: HttpRequest, courses) -> None:
     rows = StoredResult.objects.filter(mentioning).values_list(
         "document__path__steps", "document__profile__reliability", "document__chosen_role"
     )
+    roles = set(Role.objects.active().values_list("slug", flat=True))
     count = sum(
         1
         for steps, reliability, chosen in rows.iterator()
-        if (reliability == Reliability.OK or chosen)
-        and isinstance(steps, list)
-        and any(isinstance(step, dict) and (step.get("course") or {}).get("slug") in slugs for step in steps)
+        if path_shown(str(reliability), str(chosen or ""), roles) and path_courses(steps) & slugs
     )
     if count:
         modeladmin.message_user(

@@ -48,6 +48,7 @@ from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited,
 from recommendations.results import (
     Result,
     model_change_since,
+    path_shown,
     preview_path,
     result_for,
     result_with_current_path,
@@ -280,13 +281,8 @@ def chosen_result(
 
 
 def shows_path(result, roles) -> bool:
-    """Whether the page shows the result's path. An unreliable result settles no role: the path is shown only
-    towards a role the person picked, and not at all on far too few answers (its levels would be the measurement's
-    guess, not the person's); and none without a role to lead towards (every role withdrawn: it said "you meet
-    every requirement")."""
-    profile = result.profile
-    too_few = profile.reliability == Reliability.TOO_FEW
-    return bool(roles) and (profile.reliable or (result.chosen_role in roles and not too_few))
+    """Whether the page shows the result's path (`results.path_shown`)."""
+    return path_shown(result.profile.reliability, result.chosen_role, roles)
 
 
 def results_context(

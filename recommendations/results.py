@@ -19,7 +19,7 @@ import json
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from assessment.adaptive import Standing
-from assessment.measurement import CompetencyScore, ItemSpec, Profile
+from assessment.measurement import CompetencyScore, ItemSpec, Profile, Reliability
 from assessment.models import Assessment
 from assessment.services import scored_attempt
 from assessment.translation import current_language
@@ -88,14 +88,28 @@ def _completions(assessment: Assessment):
     return CompletedCourse.objects.filter(assessment=assessment)
 
 
-def stored_path_courses(assessment: Assessment) -> set[str]:
-    """The courses of the learning path stored with the attempt's result."""
-    steps = StoredResult.objects.filter(assessment=assessment).values_list("document__path__steps", flat=True).first()
+def path_courses(steps: Any) -> set[str]:
+    """The course slugs of a stored document's path steps (`document["path"]["steps"]`)."""
     return {
         str((step.get("course") or {}).get("slug"))
         for step in (steps if isinstance(steps, list) else [])
         if isinstance(step, dict)
     }
+
+
+def stored_path_courses(assessment: Assessment) -> set[str]:
+    """The courses of the learning path stored with the attempt's result."""
+    return path_courses(
+        StoredResult.objects.filter(assessment=assessment).values_list("document__path__steps", flat=True).first()
+    )
+
+
+def path_shown(reliability: str, chosen_role: str, roles: Collection[str]) -> bool:
+    """Whether a result's page shows its path: an unreliable result settles no role, so only towards a role the
+    person picked, and not at all on far too few answers (its levels would be the measurement's guess); and none
+    without a role offered to lead towards (every role withdrawn: it said "you meet every requirement")."""
+    too_few = reliability == Reliability.TOO_FEW
+    return bool(roles) and (reliability == Reliability.OK or (chosen_role in roles and not too_few))
 
 
 def completed_courses(assessment: Assessment) -> set[str]:
