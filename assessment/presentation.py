@@ -36,6 +36,7 @@ class ScoredCompetency:
     competency: Competency
     score: CompetencyScore
     descriptor: str
+    ranges_sure: bool = True  # the profile's answers hold together, so its ranges hold with 90 % (`holds_together`)
 
     @property
     def rounded_level(self) -> int:
@@ -101,8 +102,16 @@ class ScoredCompetency:
             return ""
         # the 90 % range as the page writes it: where it leaves out the rating, "also allow" was false (a review saw
         # "2,4 (1,5-3,5)" beside "they also allow levels below 5" after five of six checks right, the hardest too)
+        # (answers that do not hold together claim no 90 % for it: `ranges_sure`)
         low, high = one_decimal(self.score.level_low), one_decimal(self.score.level_high)
-        if moved > 0 and low > said:
+        if moved > 0 and low > said and not self.ranges_sure:
+            text = _(
+                "You rated yourself level %(said)s. The level's range lies wholly above %(said)s here (an unsure "
+                "range, as your answers do not hold together): each level is read from all your answers, also in the "
+                "light of your other areas' levels and of how your self-ratings compare with the knowledge questions "
+                "overall."
+            )
+        elif moved > 0 and low > said:
             text = _(
                 "You rated yourself level %(said)s. The level's 90%% range lies wholly above %(said)s here: each level "
                 "is read from all your answers, also in the light of your other areas' levels and of how your "
@@ -112,6 +121,13 @@ class ScoredCompetency:
             text = _(
                 "You rated yourself level %(said)s. The level shown is the average of the levels all your answers "
                 "allow, and they also allow levels above %(said)s."
+            )
+        elif high < said and not self.ranges_sure:
+            text = _(
+                "You rated yourself level %(said)s. The level's range lies wholly below %(said)s here (an unsure "
+                "range, as your answers do not hold together): each level is read from all your answers, also in the "
+                "light of your other areas' levels and of how your self-ratings compare with the knowledge questions "
+                "overall."
             )
         elif high < said:
             text = _(
@@ -510,7 +526,9 @@ def profile_sections(profile: Profile) -> list[ScoredSection]:
         if score is None:
             continue
         group = sections.setdefault(competency.section_id, ScoredSection(competency.section, []))
-        group.competencies.append(ScoredCompetency(competency, score, descriptor.text if descriptor else ""))
+        group.competencies.append(
+            ScoredCompetency(competency, score, descriptor.text if descriptor else "", profile.holds_together)
+        )
     return list(sections.values())
 
 

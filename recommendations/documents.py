@@ -144,7 +144,10 @@ def field_notes(language: str) -> dict[str, str]:
                 "The average of the levels your answers allow, each weighted by how likely it is: the level the "
                 "page, its charts and the role match use, written there with one decimal."
             ),
-            "level_low": gettext("With level_high, the range of the level (90%)."),
+            "level_low": gettext(
+                "With level_high, the range of the level (90%). Where reliability_note says that the answers do not "
+                "hold together, the ranges may be off too."
+            ),
             "match": gettext(
                 "The share of the role's requirements you meet, in percent; match_low to match_high is its range (90%)."
             ),

@@ -718,7 +718,12 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
         ),
         # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
-        "charts": _digest(language, target_role.name if target_role else "", context.get("chart_rows")),
+        "charts": _digest(
+            language,
+            target_role.name if target_role else "",
+            context.get("chart_rows"),
+            profile.holds_together,  # what the legends claim of the ranges
+        ),
         # each step of the learning path up to its "done" form (which holds a token), by its place in the path
         "path_steps": _digest(language, steps),
         # the feedback form as it is first shown (unbound): its only varying part is the choice of roles

@@ -164,6 +164,13 @@ def test_every_level_shown_half_a_level_or_more_from_its_rating_says_why_and_whi
                 assert ("also allow levels" not in note) or reaches, (note, low, high, score.self_level)
                 assert ("range lies wholly" not in note) or not reaches, (note, low, high, score.self_level)
                 moved_seen["only"] += "range lies wholly" in note
+                # answers that do not hold together: the same note, with no 90 % claimed for the range
+                with translation.override("en"):
+                    unsure = ScoredCompetency(None, score, "", ranges_sure=False).rating_note
+                if "range lies wholly" in note:
+                    assert "90%" in note and "90%" not in unsure and "(an unsure range" in unsure, unsure
+                else:
+                    assert unsure == note
             else:
                 assert not row.unchecked_note and not row.checked_note
     # each kind was met often enough to be tested

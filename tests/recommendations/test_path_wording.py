@@ -90,6 +90,41 @@ def test_an_unreliable_result_claims_no_certainty_for_its_ranges(client, random_
     assert "Mit 90\u00a0% Sicherheit liegt Ihr Stil" in text and ", mit 90\u00a0% Sicherheit zwischen" in text
 
 
+# every way a page writes "90 %": "90 %", "90-%-Spanne", "90%" (English), in text and in an SVG's title or desc
+NINETY = re.compile(r"90(?:\u00a0|&nbsp;| )?-?%")
+# ... and the sentences that claim it only as what would hold if the answers held together
+NINETY_IF = {
+    "de": re.compile(r"Hielten Ihre Antworten zusammen, läge[^.]*?90\u00a0%"),
+    "en": re.compile(r"would(?:[^.]|\.\d)*?90%"),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_answers_that_do_not_hold_together_get_no_90_percent_anywhere_but_as_a_condition(
+    client, random_clicker, language
+):
+    """The class of the review's "mit 90 % Sicherheit" beside "even their ranges may be off": after the profile and
+    the work style, the charts' legends, their descriptions and table ("Ihre Spanne (90 %)"), the work style's axis
+    and a checked level's note still said 90 % (page and PDF). Every "90 %" of such a result, in any element, is now
+    part of a sentence that claims it only if the answers held together."""
+    with translation.override(language):
+        context, _status = results_context(random_clicker, "agile_coach")  # a role picked: the charts as well
+        assert not context["profile"].holds_together and context["radar"]
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    client.cookies["django_language"] = language
+    page = client.get(results_url(random_clicker, "agile_coach"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for text in (page, pdf_html):
+        text = text.replace("\u00ad", "")
+        assert "legend-range-band" in text and "chart-table" in text  # the charts are there
+        assert len(NINETY.findall(text)) == len(NINETY_IF[language].findall(text)) >= 2  # the profile, the style
+    reliable = answer_all(start_assessment(), at_level_one)
+    with translation.override(language):
+        context, _status = results_context(reliable, "agile_coach")
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert context["profile"].holds_together and not NINETY_IF[language].findall(pdf_html)
+    assert ("Ihre Spanne (90\u00a0%)" if language == "de" else "Your range (90%)") in pdf_html
+
+
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
     ranked_first = client.get(results_url(random_clicker)).context["result"].recommendation.path.target_role
     for role in (ranked_first, "agile_coach"):  # also the very role the stored path was built for
