@@ -95,3 +95,5 @@ def test_the_task_queues_pages_are_german_in_the_german_admin(admin_client):
     text = detail.content.decode()
     assert "Rückgabewert" in text and "nicht vor" in text.lower() and "run after" not in text.lower()
     assert "<title>Neutraining des Rollenmodells" in text  # its heading too, not "DBTaskResult object (…)"
+    crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', text, re.S).group(1)
+    assert crumbs.rstrip().endswith("&rsaquo; Neutraining des Rollenmodells") and "object" not in crumbs
