@@ -369,8 +369,8 @@ class CourseCompetency(models.Model):
         help_text=_(
             "The share of the way from a learner's level to the target level that the course really teaches "
             "(0.05 to 1). At 1 the learning path says the course closes the gap (or narrows it, where the level it "
-            "brings stays below the requirement); below 1 it says the course contributes to the gap as a side topic "
-            "(0.5: half the way)."
+            "brings stays below the requirement); below 1 it says the course takes the learner part of the way "
+            "(0.5: half the way), as a side topic where another of the course's competencies weighs more."
         ),
     )
     from_level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)

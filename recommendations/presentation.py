@@ -83,8 +83,9 @@ class PathSummary:
 
 @dataclass(frozen=True)
 class StepGaps:
-    """What one step of the path does to the gaps, by competency name: closes them, or only narrows them; or,
-    where the competency is only a side topic of the course (its weight below 1), contributes to them."""
+    """What one step of the path does to the gaps, by competency name: closes them, or only narrows them; or, where
+    the course teaches the competency only part of the way (its weight below 1), contributes to them: as a side
+    topic where another of its competencies weighs more, else as its own subject taught in part."""
 
     closes: tuple[str, ...]
     narrows: tuple[str, ...]
@@ -103,6 +104,10 @@ class StepGaps:
     # gaps it works on only as a side topic that the path counts as reached by it: said once, in their own line
     # ("as a side topic, by the path's count enough"), or the gap left the open gaps with no step saying why
     side_reaches: tuple[str, ...] = ()
+    # the same two for the course's own subject, taught only part of the way (its highest weight, below 1): "as a side
+    # topic" named the main subject of a change-management certification so (a review)
+    part: tuple[str, ...] = ()
+    part_reaches: tuple[str, ...] = ()
     # the later steps that need this course first, as (number, title): a step taken only as a prerequisite closed no
     # gap and said nothing about why it was there (the ITIL Foundation before the Strategic Leader, a review)
     needed_for: tuple[tuple[int, str], ...] = ()
@@ -636,26 +641,38 @@ def _with_what_needs_them(path_steps: list) -> list:
     ]
 
 
-SIDE_TOPIC_BELOW = 1.0  # a course teaches a competency as a side topic when its weight is below this
+SIDE_TOPIC_BELOW = 1.0  # a course teaches a competency only part of the way when its weight is below this
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
     """The step's gaps as the page says them. A course that teaches a competency only in part (its weight below 1:
     TOGAF's 0.3 for communication) is said to contribute to that gap, never to close it, even where the small
     share the path counts reaches the requirement (the weight's help text in the admin promises as much); there
-    the page says instead that as a side topic it is enough by the path's count (`side_reaches`, not also in `side`),
-    since the gap then leaves the open ones."""
+    the page says instead that it is enough by the path's count (`side_reaches`, not also in `side`), since the gap
+    then leaves the open ones. It is a side topic only where another of the course's competencies weighs more;
+    the course's own subject taught in part is said so (`part`, `part_reaches`)."""
+    top = max((weight for _slug, weight, _start, _end in step.course.develops), default=1.0)
 
-    def main(competency: str) -> bool:
+    def weight(competency: str) -> float:
         effect = step.course.raises(competency)
-        return effect is None or effect[0] >= SIDE_TOPIC_BELOW
+        return 1.0 if effect is None else effect[0]
+
+    def kind(competency: str) -> str:
+        w = weight(competency)
+        return "full" if w >= SIDE_TOPIC_BELOW else "side" if w < top else "part"
 
     closes, narrows = closed_and_narrowed(step, requirements)
+
+    def named(competencies, wanted: str) -> tuple[str, ...]:
+        return tuple(names.get(c, c) for c in competencies if kind(c) == wanted)
+
     return StepGaps(
-        tuple(names.get(c, c) for c in closes if main(c)),
-        tuple(names.get(c, c) for c in narrows if main(c)),
-        side=tuple(names.get(c, c) for c in narrows if not main(c)),
-        side_reaches=tuple(names.get(c, c) for c in closes if not main(c)),
+        named(closes, "full"),
+        named(narrows, "full"),
+        side=named(narrows, "side"),
+        side_reaches=named(closes, "side"),
+        part=named(narrows, "part"),
+        part_reaches=named(closes, "part"),
     )
 
 

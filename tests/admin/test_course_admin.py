@@ -518,7 +518,7 @@ def test_loading_the_shipped_content_again_keeps_an_admins_edits(admin_client):
 def test_the_weight_of_a_competency_says_what_it_changes_on_the_learning_path(admin_client):
     course = Course.objects.order_by("slug").first()
     page = admin_client.get(admin_url(course)).content.decode()
-    explained = "unter 1, dass er als Nebenthema zur Lücke beiträgt (0,5: der halbe Weg)"
+    explained = "unter 1, dass er ein Stück des Wegs vermittelt (0,5: den halben Weg), als Nebenthema, wo eine andere"
     assert escape(explained) in page
 
 

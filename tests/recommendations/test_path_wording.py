@@ -23,7 +23,7 @@ from assessment.services import start_assessment
 from core.numbers import whole_percent
 from recommendations.models import Course, Role, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
-from recommendations.presentation import path_totals, results_context, without_limits
+from recommendations.presentation import _step_gaps, path_totals, results_context, without_limits
 from tests.conftest import answer_all, at_level_one
 from tests.recommendations.personas import PERSONAS, answers_of, levels
 
@@ -31,6 +31,9 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 NEEDS_RELIABLE = "Für einen Lernpfad braucht es ein verlässliches Ergebnis"
 # A step's line for the gaps a side topic of its course reaches by the path's count, and the gaps it names.
+PART_REACHES = re.compile(
+    r"Bringt Sie ein Stück weiter in (.*?): nach der Rechnung des Lernpfads weit genug, um Ihre Lücken? abzudecken\."
+)
 SIDE_REACHES = re.compile(r"Deckt als Nebenthema auch Ihre Lücken? bei (.*?) ab \(nach der Rechnung des Lernpfads\)\.")
 
 
@@ -123,6 +126,23 @@ def test_answers_that_do_not_hold_together_get_no_90_percent_anywhere_but_as_a_c
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert context["profile"].holds_together and not NINETY_IF[language].findall(pdf_html)
     assert ("Ihre Spanne (90\u00a0%)" if language == "de" else "Your range (90%)") in pdf_html
+
+
+def test_a_path_on_an_unreliable_result_says_it_rests_on_levels_that_may_be_off(client, random_clicker):
+    """A picked role's path on an unreliable result gave "12 Schritte, insgesamt 248 Stunden" as surely as a reliable
+    result's, on the page and in the PDF (a review)."""
+    caveat = "Ihr Ergebnis ist nicht verlässlich (siehe oben): Die Stufen, von denen dieser Lernpfad ausgeht"
+    with translation.override("de"):
+        context, _status = results_context(random_clicker, "agile_coach")
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert context["path_steps"]
+    page = client.get(results_url(random_clicker, "agile_coach")).content.decode()
+    partial = client.get(results_url(random_clicker, "agile_coach"), **HTMX).content.decode()  # the path swapped in
+    for text in (page, pdf_html, partial):
+        assert text.replace("\u00ad", "").count(caveat) == 1
+    reliable = answer_all(start_assessment(), at_level_one)
+    context, _status = results_context(reliable, "agile_coach")
+    assert context["path_steps"] and caveat not in client.get(results_url(reliable, "agile_coach")).content.decode()
 
 
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
@@ -223,13 +243,17 @@ def lines(text: str, css_class: str) -> list[str]:
 def test_a_course_that_only_narrows_a_gap_does_not_claim_to_close_it(client, modest_without_in_house_courses):
     text = client.get(results_url(modest_without_in_house_courses)).content.decode()
     closed, still_open = lines(text, "closes"), lines(text, "open-gaps")
-    narrowed = lines(text, "narrows") + lines(text, "side-topic")  # narrowed by a main or a side topic
+    # narrowed by a course's subject, taught in full or part of the way, or by a side topic
+    narrowed = lines(text, "narrows") + lines(text, "part-way") + lines(text, "side-topic")
     assert "Kommunikation und Diplomatie" in narrowed and "Kommunikation und Diplomatie" in still_open
-    assert "Verkleinert Ihre Lücke bei" in text or "Trägt als Nebenthema auch bei zu" in text
+    assert any(s in text for s in ("Verkleinert Ihre Lücke bei", "Bringt Sie ein Stück weiter in", "Nebenthema"))
     assert not set(closed) & set(still_open)  # what the footer calls open, no step claims to close
     context, _status = results_context(modest_without_in_house_courses)
     pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
-    narrowed_in_pdf = re.findall(r"(?:Verkleinert Ihre Lücke bei|Trägt als Nebenthema auch bei zu): ([^<]*)", pdf_html)
+    narrowed_in_pdf = re.findall(
+        r"(?:Verkleinert Ihre Lücke bei|Bringt Sie ein Stück weiter in|Trägt als Nebenthema auch bei zu): ([^<]*)",
+        pdf_html,
+    )
     narrowed_names = {name.strip() for line in narrowed_in_pdf for name in line.split(",")}
     assert "Kommunikation und Diplomatie" in narrowed_names, narrowed_in_pdf  # in whatever order the names come
     document = json.loads(client.get(reverse("results-json", args=[modest_without_in_house_courses.token])).content)
@@ -642,16 +666,49 @@ def _side_lines_of_steps(page: str, pdf: str) -> list[tuple[str, str, set[str], 
         heading = re.search(r"<h3>(?:<a [^>]*>)?(.*?)<", step)
         assert heading is not None
         title = heading[1]
-        side = re.findall(r'class="side-topic">[^:]*: (.*?)</p>', step)
-        reaches = SIDE_REACHES.findall(step)  # on its own the line still says "side topic"
-        assert len(reaches) == step.count('class="side-topic-reaches"')
+        side = re.findall(r'class="(?:side-topic|part-way)">[^:]*: (.*?)</p>', step)
+        reaches = SIDE_REACHES.findall(step) + PART_REACHES.findall(step)  # on its own the line says "in part"
+        assert len(reaches) == step.count('class="side-topic-reaches"') + step.count('class="part-way-reaches"')
         steps.append(("page", title, _named(side[0]) if side else set(), _named(reaches[0]) if reaches else set()))
     for step in re.findall(r"<li><strong>(.*?)</li>", pdf, re.S):
         title = step.split("</strong>")[0]
-        side = re.findall(r"Trägt als Nebenthema auch bei zu: ([^<]*)", step)
-        reaches = SIDE_REACHES.findall(step)
+        side = re.findall(r"(?:Trägt als Nebenthema auch bei zu|Bringt Sie ein Stück weiter in): ([^<]*)", step)
+        reaches = SIDE_REACHES.findall(step) + PART_REACHES.findall(step)
         steps.append(("pdf", title, _named(side[0]) if side else set(), _named(reaches[0]) if reaches else set()))
     return steps
+
+
+def test_a_course_s_own_subject_taught_in_part_is_not_called_a_side_topic():
+    """Prosci's change-management certification (change 0.6, communication 0.4) said "Deckt als Nebenthema auch Ihre
+    Lücke bei Veränderungsbegleitung ab" of its own subject (a review). A side topic is a competency another of the
+    course's competencies outweighs; the subject itself, taught only part of the way, is said so."""
+    names = {"change_resilience": "Veränderung", "communication": "Kommunikation", "troubleshooting": "Störungen"}
+    required = {"change_resilience": 4.0, "communication": 4.0, "troubleshooting": 4.0}
+    prosci = CourseSpec("prosci", "Prosci", 21, None, (("change_resilience", 0.6, 3, 4), ("communication", 0.4, 3, 4)))
+    step = Step(prosci, ("change_resilience", "communication"), (), {"change_resilience": 3.9, "communication": 3.4})
+    gaps = _step_gaps(step, required, names)
+    assert (gaps.part_reaches, gaps.side, gaps.part, gaps.side_reaches, gaps.closes) == (
+        ("Veränderung",),
+        ("Kommunikation",),
+        (),
+        (),
+        (),
+    )
+    step = Step(prosci, ("change_resilience", "communication"), (), {"change_resilience": 3.5, "communication": 3.9})
+    gaps = _step_gaps(step, required, names)
+    assert (gaps.part, gaps.side_reaches, gaps.part_reaches, gaps.side) == (
+        ("Veränderung",),
+        ("Kommunikation",),
+        (),
+        (),
+    )
+    # two subjects of equal weight below 1 are both the course's own; a course at weight 1 keeps "closes"
+    both = CourseSpec("b", "B", 8, None, (("change_resilience", 0.5, 3, 4), ("communication", 0.5, 3, 4)))
+    gaps = _step_gaps(Step(both, ("change_resilience", "communication"), (), {}), required, names)
+    assert gaps.part == ("Veränderung", "Kommunikation") and not gaps.side
+    full = CourseSpec("f", "F", 40, None, (("troubleshooting", 1.0, 3, 4), ("communication", 0.3, 3, 4)))
+    gaps = _step_gaps(Step(full, ("troubleshooting", "communication"), (), {"troubleshooting": 4.0}), required, names)
+    assert gaps.closes == ("Störungen",) and gaps.side == ("Kommunikation",) and not gaps.part
 
 
 def test_a_side_topic_the_path_counts_as_enough_is_named_once(client):
@@ -768,7 +825,9 @@ def test_a_path_stored_before_a_course_on_it_got_its_admission_requirement_is_pl
     assert not path_outdated(again.recommendation.path, snapshot())  # planned again, and stored
 
 
-REASON_LINES = re.compile(r'class="(closes|narrows|side-topic|side-topic-reaches|needed-for)"')
+REASON_LINES = re.compile(
+    r'class="(closes|narrows|part-way|part-way-reaches|side-topic|side-topic-reaches|needed-for)"'
+)
 NEEDED_FOR = re.compile(
     r'class="needed-for">(?:Voraussetzung für Schritt|Zur Prüfung von Schritt) (\d+) \((.*?)\)(?=\.</p>| wird nur zu)'
 )
