@@ -236,7 +236,9 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if apart >= FAR_APART:
             return _(
                 "Your self-ratings lie far above what your answers to the knowledge questions show: where questions "
-                "tested them, by about %(amount)s levels on average. Where questions tested you, the levels in your "
+                "tested them, by about %(amount)s levels on average against the levels those answers alone point to "
+                "(the tendency in your profile is read from all your answers together). Where questions tested you, "
+                "the levels in your "
                 "profile therefore rest mostly on your answers to them, elsewhere on your self-ratings read lower by "
                 "the same tendency, and the roles rest on those levels. If you rated yourself by the descriptions of "
                 "the levels, a new attempt answered without hurrying will show whether the questions missed what you "
@@ -245,7 +247,9 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         if apart <= -FAR_APART:
             return _(
                 "Your self-ratings lie far below what your answers to the knowledge questions show: where questions "
-                "tested them, by about %(amount)s levels on average. Where questions tested you, the levels in your "
+                "tested them, by about %(amount)s levels on average against the levels those answers alone point to "
+                "(the tendency in your profile is read from all your answers together). Where questions tested you, "
+                "the levels in your "
                 "profile therefore rest mostly on your answers to them, elsewhere on your self-ratings read higher by "
                 "the same tendency, and the roles rest on those levels: you can probably do more than you say."
             ) % {"amount": number_text(-apart, 1)}

@@ -148,6 +148,15 @@ def field_notes(language: str) -> dict[str, str]:
                 "With level_high, the range of the level (90%). Where reliability_note says that the answers do not "
                 "hold together, the ranges may be off too."
             ),
+            "score": gettext("The level (expected_level) on a scale of 0 to 100: 20 points per level."),
+            "confidence": gettext(
+                "How much the answers narrow the level down, from 0 (no more than knowing nothing) to 1 (one level "
+                "for certain): one less the level's spread against the spread without any answer."
+            ),
+            "fit": gettext(
+                "The score the roles are ranked by (0 to 1): how much the profile looks like those of people who hold "
+                "the role, as the ranking model learned them from simulated role holders. It is not a probability."
+            ),
             "match": gettext(
                 "The share of the role's requirements you meet, in percent; match_low to match_high is its range (90%)."
             ),

@@ -83,22 +83,22 @@ def _texts(language: str | None) -> dict[str, str]:
         "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
         "overqualified_top": _("You bring clearly more than this role asks for."),
         "somewhat_overqualified": _(
-            "You bring more than this role asks for: on average %(excess)s of a level above its requirements, which "
+            "You bring more than this role asks for: on average %(excess)s levels above its requirements, which "
             "ranks it lower."
         ),
         # without the clause: no role above it asks more (the first role of a ranking, or one behind roles that ask
         # as little or less), so its asking less than the person brings is not why it stands where it does
         "somewhat_overqualified_only": _(
-            "You bring more than this role asks for: on average %(excess)s of a level above its requirements."
+            "You bring more than this role asks for: on average %(excess)s levels above its requirements."
         ),
         # the same average where some requirement is still missed: "you bring more than this role asks for" beside
         # the gaps it lists was not true (a review read it on a role missed by two levels in its core)
         "above_on_average": _(
-            "Averaged over all competencies you lie %(excess)s of a level above this role's requirements (above "
+            "Averaged over all competencies you lie %(excess)s levels above this role's requirements (above "
             "them in some, below in others), which ranks it lower."
         ),
         "above_on_average_only": _(
-            "Averaged over all competencies you lie %(excess)s of a level above this role's requirements (above "
+            "Averaged over all competencies you lie %(excess)s levels above this role's requirements (above "
             "them in some, below in others)."
         ),
     }

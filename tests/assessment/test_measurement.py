@@ -533,6 +533,9 @@ def test_self_ratings_far_from_the_checks_that_still_hold_together_are_not_calle
     note = reliability_note(profile, "de")
     assert note.startswith("Ihre Selbsteinschätzungen liegen weit über dem, was Ihre Antworten auf die Wissensfragen")
     assert "stimmiges Bild" not in note and "stützen sich die Stufen in Ihrem Profil deshalb vor allem auf Ihre" in note
+    # its figure against the checks alone, beside the profile's tendency read from all answers: two figures a
+    # review read as one ("2,4" and "2,0") say what each is measured against
+    assert "Stufen gegenüber den Stufen, auf die diese Antworten allein deuten (die Neigung in Ihrem Profil" in note
     # and the other way: ratings of 0 with checks right up to 4
     modest = {f"s{i}": "a" for i in range(12)}
     for c in COMPETENCIES:

@@ -203,7 +203,7 @@ def test_a_role_below_the_person_says_so_from_where_the_ranking_holds_it_against
     assert not any("mehr mit" in r for r in reasons({c: 3.7 for c in COMPETENCIES}, {c: 4.5 for c in COMPETENCIES}))
     english = reasons_behind_senior(level, "en")[-1]
     assert (
-        english == "You bring more than this role asks for: on average 0.6 of a level above its requirements, which "
+        english == "You bring more than this role asks for: on average 0.6 levels above its requirements, which "
         "ranks it lower."
     )
 
@@ -243,7 +243,7 @@ def test_the_first_role_of_a_ranking_never_says_that_asking_less_ranks_it_lower(
             "Sie bringen mehr mit, als diese Rolle verlangt: im Mittel 0,6 Stufen über ihren Anforderungen.",
             "hinten",
         ),
-        ("en", "You bring more than this role asks for: on average 0.6 of a level above its requirements.", "lower"),
+        ("en", "You bring more than this role asks for: on average 0.6 levels above its requirements.", "lower"),
     ):
         with override(language):
             first, second = reasons_for_roles([ROLE, other], COMPETENCIES, level, 0.4, NAMES, [match, match])
@@ -299,7 +299,7 @@ def test_a_role_missed_somewhere_is_not_said_to_ask_less_than_the_person_brings(
     strong = {c: 5.0 for c in COMPETENCIES} | {"arc": 2.9}  # far above on average, and still short in one
     english = reasons(strong, dict(strong), "en")
     assert not any("bring" in r and "more" in r for r in english), english
-    assert english[-1].startswith("Averaged over all competencies you lie 1.2 of a level above this role's")
+    assert english[-1].startswith("Averaged over all competencies you lie 1.2 levels above this role's")
 
 
 def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
@@ -321,7 +321,7 @@ def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
 
 
 def test_the_average_above_a_role_is_worked_out_from_the_levels_as_the_page_writes_them():
-    """ "On average 0.8 of a level above its requirements" beside levels whose mean on the page lies 0.7 above (a
+    """ "On average 0.8 levels above its requirements" beside levels whose mean on the page lies 0.7 above (a
     review): the figure is the mean of the levels as written (to one decimal) less the mean requirement."""
     role = RoleSpec("junior", (1.0, 1.0, 1.0, 1.0, 1.0), 0.4)
     levels = {"com": 1.76, "chg": 1.76, "svc": 1.66, "arc": 1.66, "sec": 1.76}  # written 1.8, 1.8, 1.7, 1.7, 1.8
@@ -329,7 +329,7 @@ def test_the_average_above_a_role_is_worked_out_from_the_levels_as_the_page_writ
     with override("en"):
         reasons = reasons_for(role, COMPETENCIES, levels, 0.4, NAMES, match)
     # unrounded: 1.72 - 1 = 0.72, "0.7"; as written: (3 * 1.8 + 2 * 1.7) / 5 - 1 = 0.76, "0.8"
-    assert any("on average 0.8 of a level above its requirements" in reason for reason in reasons), reasons
+    assert any("on average 0.8 levels above its requirements" in reason for reason in reasons), reasons
 
 
 def test_with_nothing_clearly_missed_every_possibly_met_requirement_is_named_and_beside_a_gap_two_and_a_count():

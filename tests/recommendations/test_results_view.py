@@ -269,6 +269,8 @@ def test_the_persons_own_data_download_as_json(client, finished_assessment):
     # what "level" is beside the page's level ("level": 2 read beside "2,5, etwa Stufe 3", a review), in German
     assert "Median" in data["field_notes"]["level"] and "Mittelwert" in data["field_notes"]["expected_level"]
     assert set(data["field_notes"]) <= set(data["competencies"][0]) | set(data["roles"][0])
+    # every number of a competency and a role that the page does not write as the JSON does is explained (a review)
+    assert {"score", "confidence", "fit", "level", "expected_level", "match"} <= set(data["field_notes"])
 
 
 def test_the_data_download_names_the_courses_the_person_marked_done(client, db):
