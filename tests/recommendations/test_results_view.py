@@ -80,6 +80,16 @@ def test_a_beginner_gets_a_learning_path_with_real_courses(client, db):
     assert "von mehr als 120 Stunden" in text
 
 
+def test_the_roles_in_detail_say_in_which_order_they_list_the_gaps(client, db):
+    """A reviewer read the IT service manager's gaps as "1,3 / 1,0 / 0,6 / 0,8 / 0,3" and took them for unsorted:
+    they come the one that weighs most in the match first, and each table with more than one row says so."""
+    beginner = answer_all(start_assessment(), at_level_one)
+    text = client.get(results_url(beginner)).content.decode().replace("\u00ad", "")
+    captions = re.findall(r'<caption id="gaps-[^"]*-caption">(.*?)</caption>', text)
+    several = [c for c in captions if "die eine Anforderung" not in c]
+    assert several and all("die in der Passung am schwersten wiegende zuerst (Stufen 0 bis 5)" in c for c in several)
+
+
 def test_picking_another_role_updates_the_path(client, finished_assessment):
     response = client.get(results_url(finished_assessment, "agile_coach"))
     assert response.context["target_role"].slug == "agile_coach"
