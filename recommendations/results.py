@@ -50,8 +50,9 @@ FORMAT = 2
 # von 3", and a role still missed somewhere is no longer said to ask less than the person brings (December 2026).
 # 3: "on average 0,8 of a level above" is worked out from the levels as the page writes them, and the work style
 # sentence names the person's style as theirs ("Ihr Stil: eher Architekt"). 4: "deshalb steht sie weiter hinten"
-# only behind a role that asks more, and a strength no knowledge check tested says so.
-REASONS_VERSION = 4
+# only behind a role that asks more, and a strength no knowledge check tested says so. 5: "on average 0.8 levels
+# above" in English ("1.4 of a level above" read oddly; the German "Stufen" stays).
+REASONS_VERSION = 5
 # Profile fields a stored result leaves out: the joint posterior is kept only as the figures computed from it.
 UNSTORED = frozenset({"extra", "level_mixture"})
 
