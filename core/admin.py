@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
@@ -48,6 +49,15 @@ class BackgroundTaskAdmin(DBTaskResultAdmin):
         obj = self.get_object(request, object_id)
         named = {"subtitle": task_title(obj.task_path)} if obj is not None else {}
         return super().change_view(request, object_id, form_url, {**named, **(extra_context or {})})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Its history page under the task's name too: title, heading and breadcrumb."""
+        obj = self.get_object(request, object_id)
+        named = {}
+        if obj is not None:
+            name = task_title(obj.task_path)
+            named = {"title": gettext("Change history: %s") % name, "task_name": name}
+        return super().history_view(request, object_id, {**named, **(extra_context or {})})
 
     @admin.display(description=_("run after"))
     def display_run_after(self, obj: DBTaskResult):

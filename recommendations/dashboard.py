@@ -175,7 +175,7 @@ def steering(limit: int = LATEST_ASSESSMENTS) -> Steering:
 
 def uncovered_requirements() -> list[Uncovered]:
     """Required levels of active roles whose last step no active course completes (`paths.completes_step`: one that
-    teaches it only as a side topic narrows it; counted as closing, a level the paths could not reach went
+    teaches it only part of the way narrows it; counted as closing, a level the paths could not reach went
     unwarned, a review): the catalogue cannot close that last step."""
     courses: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
     for slug, start, end, weight in CourseCompetency.objects.filter(course__active=True).values_list(

@@ -21,6 +21,11 @@ IN_HOUSE = gettext_noop("In your own organisation")
 PATH_NEEDS_RELIABLE_RESULT = gettext_noop(
     "A learning path needs a reliable result. You can still choose a target role yourself to see a path towards it."
 )
+# ... and what a path towards a role the person picked on an unreliable result says first (as the page and PDF do).
+PATH_ON_AN_UNRELIABLE_RESULT = gettext_noop(
+    "Your result is not reliable (see above): the levels the learning path starts from may be off, and so may the gaps "
+    "it finds. Take it as a first orientation."
+)
 
 
 def result_document(
@@ -44,6 +49,9 @@ def result_document(
         path = LearningPath(target_role="", steps=(), open_gaps=())
         with translation.override(language):
             note = gettext(PATH_NEEDS_RELIABLE_RESULT)
+    elif not profile.reliable:
+        with translation.override(language):
+            note = gettext(PATH_ON_AN_UNRELIABLE_RESULT)
     with translation.override(language):
         in_house = gettext(IN_HOUSE)
     outcomes = step_outcomes(path, requirements)
@@ -154,11 +162,14 @@ def field_notes(language: str) -> dict[str, str]:
                 "for certain): one less the level's spread against the spread without any answer."
             ),
             "fit": gettext(
-                "The score the roles are ranked by (0 to 1): how much the profile looks like those of people who hold "
-                "the role, as the ranking model learned them from simulated role holders. It is not a probability."
+                "The score the roles are ranked by (0 to 1), not a probability. With a model (model_version other than "
+                '"transparent"): how much the profile looks like those of people who hold the role, as the model '
+                "learned them from simulated role holders. Without one: the match as a share, less the penalties for "
+                "over-qualification and work style that the page explains."
             ),
             "match": gettext(
-                "The share of the role's requirements you meet, in percent; match_low to match_high is its range (90%)."
+                "The share of the role's requirements you meet, in percent; match_low to match_high is its range "
+                "(90%). Where reliability_note says that the answers do not hold together, the ranges may be off too."
             ),
         }
 

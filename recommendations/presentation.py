@@ -641,7 +641,7 @@ def _with_what_needs_them(path_steps: list) -> list:
     ]
 
 
-SIDE_TOPIC_BELOW = 1.0  # a course teaches a competency only part of the way when its weight is below this
+TAUGHT_IN_FULL = 1.0  # a course teaches a competency only part of the way when its weight is below this
 
 
 def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> StepGaps:
@@ -651,19 +651,16 @@ def _step_gaps(step, requirements: dict[str, float], names: dict[str, str]) -> S
     the page says instead that it is enough by the path's count (`side_reaches`, not also in `side`), since the gap
     then leaves the open ones. It is a side topic only where another of the course's competencies weighs more;
     the course's own subject taught in part is said so (`part`, `part_reaches`)."""
-    top = max((weight for _slug, weight, _start, _end in step.course.develops), default=1.0)
-
-    def weight(competency: str) -> float:
-        effect = step.course.raises(competency)
-        return 1.0 if effect is None else effect[0]
+    top = max((weight for _slug, weight, _start, _end in step.course.develops), default=TAUGHT_IN_FULL)
 
     def kind(competency: str) -> str:
-        w = weight(competency)
-        return "full" if w >= SIDE_TOPIC_BELOW else "side" if w < top else "part"
+        effect = step.course.raises(competency)
+        weight = TAUGHT_IN_FULL if effect is None else effect[0]
+        return "full" if weight >= TAUGHT_IN_FULL else "side" if weight < top else "part"
 
     closes, narrows = closed_and_narrowed(step, requirements)
 
-    def named(competencies, wanted: str) -> tuple[str, ...]:
+    def named(competencies: tuple[str, ...], wanted: str) -> tuple[str, ...]:
         return tuple(names.get(c, c) for c in competencies if kind(c) == wanted)
 
     return StepGaps(

@@ -97,3 +97,8 @@ def test_the_task_queues_pages_are_german_in_the_german_admin(admin_client):
     assert "<title>Neutraining des Rollenmodells" in text  # its heading too, not "DBTaskResult object (…)"
     crumbs = re.search(r'<div class="breadcrumbs">(.*?)</div>', text, re.S).group(1)
     assert crumbs.rstrip().endswith("&rsaquo; Neutraining des Rollenmodells") and "object" not in crumbs
+    # and its history page, linked from it (a code review)
+    history = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_history", args=[queued.pk]))
+    text = history.content.decode()
+    assert history.status_code == 200 and "DBTaskResult" not in text
+    assert "Änderungsgeschichte: Neutraining des Rollenmodells" in text

@@ -120,6 +120,10 @@ def test_answers_that_do_not_hold_together_get_no_90_percent_anywhere_but_as_a_c
         text = text.replace("\u00ad", "")
         assert "legend-range-band" in text and "chart-table" in text  # the charts are there
         assert len(NINETY.findall(text)) == len(NINETY_IF[language].findall(text)) >= 2  # the profile, the style
+    # the path and its charts swapped in with htmx: no profile, no condition, and no 90 %
+    partial = client.get(results_url(random_clicker, "agile_coach"), HTTP_ACCEPT_LANGUAGE=language, **HTMX)
+    swapped = partial.content.decode()
+    assert "legend-range-band" in swapped and not NINETY.findall(swapped)
     reliable = answer_all(start_assessment(), at_level_one)
     with translation.override(language):
         context, _status = results_context(reliable, "agile_coach")
@@ -131,7 +135,7 @@ def test_answers_that_do_not_hold_together_get_no_90_percent_anywhere_but_as_a_c
 def test_a_path_on_an_unreliable_result_says_it_rests_on_levels_that_may_be_off(client, random_clicker):
     """A picked role's path on an unreliable result gave "12 Schritte, insgesamt 248 Stunden" as surely as a reliable
     result's, on the page and in the PDF (a review)."""
-    caveat = "Ihr Ergebnis ist nicht verlässlich (siehe oben): Die Stufen, von denen dieser Lernpfad ausgeht"
+    caveat = "Ihr Ergebnis ist nicht verlässlich (siehe oben): Die Stufen, von denen der Lernpfad ausgeht"
     with translation.override("de"):
         context, _status = results_context(random_clicker, "agile_coach")
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
@@ -166,7 +170,9 @@ def test_the_pdf_and_the_json_of_an_unreliable_result_give_no_unchosen_path(clie
     assert document["learning_path"]["note"].startswith(NEEDS_RELIABLE)
     client.get(results_url(random_clicker, "agile_coach"))
     document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
-    assert document["learning_path"]["target_role"] == "agile_coach" and "note" not in document["learning_path"]
+    assert document["learning_path"]["target_role"] == "agile_coach" and document["learning_path"]["steps"]
+    # a path towards a picked role says what it rests on, as the page and the PDF do (a code review)
+    assert document["learning_path"]["note"].startswith("Ihr Ergebnis ist nicht verlässlich (siehe oben)")
 
 
 def test_the_role_chooser_of_an_unreliable_result_does_not_give_away_the_ranking(client, random_clicker):

@@ -281,6 +281,10 @@ def test_the_persons_own_data_download_as_json(client, finished_assessment):
     assert set(data["field_notes"]) <= set(data["competencies"][0]) | set(data["roles"][0])
     # every number of a competency and a role that the page does not write as the JSON does is explained (a review)
     assert {"score", "confidence", "fit", "level", "expected_level", "match"} <= set(data["field_notes"])
+    # true of every result: its ranges as sure as its answers hold together, its fit with a model or without one
+    notes = data["field_notes"]
+    assert all("Wo reliability_note sagt" in notes[key] for key in ("level_low", "match"))
+    assert "keine Wahrscheinlichkeit" in notes["fit"] and '"transparent"' in notes["fit"]
 
 
 def test_the_data_download_names_the_courses_the_person_marked_done(client, db):
