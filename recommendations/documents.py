@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from assessment.measurement import Profile
+from assessment.measurement import Profile, Reliability
 from assessment.presentation import reliability_note
 from core.hyphenation import without_soft_hyphens
 from recommendations.paths import LearningPath, step_outcomes
@@ -21,6 +21,13 @@ IN_HOUSE = gettext_noop("In your own organisation")
 PATH_NEEDS_RELIABLE_RESULT = gettext_noop(
     "A learning path needs a reliable result. You can still choose a target role yourself to see a path towards it."
 )
+# ... in place of the path of a result on far too few answers, even towards a role the person picked (as on the page)
+PATH_NEEDS_ANSWERS = gettext_noop(
+    "A learning path needs answers to build on: with this few, your levels are not known. Start a new attempt and "
+    "answer more questions."
+)
+# ... and when no role is offered to lead towards (every role withdrawn)
+PATH_NEEDS_A_ROLE = gettext_noop("A learning path leads towards a target role, and none is offered at the moment.")
 # ... and what a path towards a role the person picked on an unreliable result says first (as the page and PDF do).
 PATH_ON_AN_UNRELIABLE_RESULT = gettext_noop(
     "Your result is not reliable (see above): the levels the learning path starts from may be off, and so may the gaps "
@@ -34,21 +41,27 @@ def result_document(
     language: str = "de",
     *,
     requirements: Mapping[str, float] | None = None,
-    role_chosen: bool = True,
+    path_given: bool = True,
     role_order: Sequence[str] = (),
     done: Collection[str] = (),
 ) -> dict[str, Any]:
     """The result as plain data. `requirements`: the target role's, to tell the gaps a step closes from those it
-    narrows; `role_chosen`: False when the target role is only the first of the ranking (an unreliable result
-    then gets no path, only a note); `role_order`: for an unreliable result, the roles in this order (their own)
-    instead of the ranking the page refuses to show ("roles_ranked" says which); `done`: the courses marked
+    narrows; `path_given`: whether the page gives the path (`results.path_shown`); when not, the document gets no
+    path either, only the page's note why; `role_order`: for an unreliable result, the roles in this order (their
+    own) instead of the ranking the page refuses to show ("roles_ranked" says which); `done`: the courses marked
     done, which a step's prerequisites the path leaves out do not count."""
     path = recommendation.path
     note = ""
-    if not profile.reliable and not role_chosen:
+    if not path_given:
         path = LearningPath(target_role="", steps=(), open_gaps=())
+        if profile.reliability == Reliability.TOO_FEW:
+            why = PATH_NEEDS_ANSWERS
+        elif not profile.reliable:
+            why = PATH_NEEDS_RELIABLE_RESULT
+        else:
+            why = PATH_NEEDS_A_ROLE
         with translation.override(language):
-            note = gettext(PATH_NEEDS_RELIABLE_RESULT)
+            note = gettext(why)
     elif not profile.reliable:
         with translation.override(language):
             note = gettext(PATH_ON_AN_UNRELIABLE_RESULT)

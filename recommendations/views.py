@@ -196,13 +196,14 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     if elsewhere:
         return elsewhere
     result = result_with_current_path(assessment)
+    roles = active_roles()
     document = result_document(
         result.profile,
         result.recommendation,
         current_language(),
         requirements=result.requirements,
-        role_chosen=bool(result.chosen_role),
-        role_order=list(active_roles()),  # an unreliable result's roles in their own order, as on the page
+        path_given=shows_path(result, roles),  # as the page: none on far too few answers, even towards a picked role
+        role_order=list(roles),  # an unreliable result's roles in their own order, as on the page
         done=result.done,
     )
     document["computed_at"] = result.computed_at.isoformat()

@@ -160,6 +160,17 @@ def test_random_answers_are_flagged_as_unreliable(monkeypatch):
     assert chosen["note"].startswith("Ihr Ergebnis ist nicht verlässlich")  # what the path rests on, as on the page
 
 
+def test_far_too_few_answers_get_no_path_even_towards_a_picked_role_as_on_the_page(monkeypatch):
+    """`assess` gave a picked role's steps where the page gives none: the levels of far too few answers are the
+    measurement's guess."""
+    one = next(item for item in items_with_options() if item.kind == "knowledge")
+    payload = {"answers": {one.slug: one.options.first().value}, "target_role": "it_architect"}
+    result = json.loads(assess(payload, monkeypatch, "--language", "en"))
+    path = result["learning_path"]
+    assert result["reliable"] is False and path["steps"] == [] and path["target_role"] == ""
+    assert path["note"].startswith("A learning path needs answers to build on")
+
+
 def test_skipped_items_must_be_known_and_not_answered(monkeypatch, capsys):
     payload = persona_answers(0)
     answered = next(iter(payload["answers"]))

@@ -460,6 +460,14 @@ def test_no_path_is_built_on_far_too_few_answers_even_towards_a_role_the_person_
     assert 'class="path-steps"' not in text and "Schließt Ihre Lücke" not in text
     assert "Ein Lernpfad braucht Antworten, auf die er bauen kann" in text
     assert "Starten Sie einen neuen Durchgang" in text
+    # the download says what the page says: no steps, and why (it gave the picked role's steps, a note's leftover)
+    document = json.loads(client.get(reverse("results-json", args=[skipped.token])).content)
+    assert document["learning_path"]["steps"] == [] and document["learning_path"]["target_role"] == ""
+    assert document["learning_path"]["note"].startswith("Ein Lernpfad braucht Antworten, auf die er bauen kann")
+    with translation.override("de"):
+        context, _status = results_context(skipped, "security_officer")
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert "Ein Lernpfad braucht Antworten, auf die er bauen kann" in pdf_html.replace("\u00ad", "")
 
 
 def test_a_step_names_the_prerequisites_its_path_leaves_out(db):

@@ -12,6 +12,7 @@ from core.management.database import bring_up_to_date
 from recommendations.catalogue import snapshot
 from recommendations.documents import result_document
 from recommendations.management.json_input import read_json
+from recommendations.results import path_shown
 from recommendations.services import NoSuchRole, PathLimits, recommend
 
 
@@ -56,14 +57,16 @@ class Command(BaseCommand):
             raise CommandError(f"unknown target_role {exc}: not an active role") from None
         current = snapshot()
         requirements = {role.slug: dict(zip(current.competencies, role.requirements)) for role in current.roles}
+        roles = [role.slug for role in current.roles]
         documents = [
             result_document(
                 profile,
                 result,
                 options["language"],
                 requirements=requirements.get(result.path.target_role),
-                role_chosen=entry.get("target_role") is not None,
-                role_order=[role.slug for role in current.roles],  # an unreliable result: as the page, not ranked
+                # as the page: an unreliable result's path only towards a role picked, none on far too few answers
+                path_given=path_shown(profile.reliability, entry.get("target_role") or "", roles),
+                role_order=roles,  # an unreliable result: as the page, not ranked
             )
             for profile, result, entry in zip(profiles, results, entries)
         ]
