@@ -66,7 +66,8 @@ class Command(BaseCommand):
                 requirements=requirements.get(result.path.target_role),
                 # as the page: an unreliable result's path only towards a role picked, none on far too few answers
                 path_given=path_shown(profile.reliability, entry.get("target_role") or "", roles),
-                role_order=roles,  # an unreliable result: as the page, not ranked
+                # every active role best fit first, as the contract asks, also of an unreliable result: its
+                # "reliable": false says the order is not to be trusted (the download follows the page instead)
             )
             for profile, result, entry in zip(profiles, results, entries)
         ]
