@@ -42,19 +42,24 @@ def result_document(
     *,
     requirements: Mapping[str, float] | None = None,
     path_given: bool = True,
-    role_order: Sequence[str] = (),
+    offered: Sequence[str] | None = None,
+    page_order: bool = False,
     done: Collection[str] = (),
 ) -> dict[str, Any]:
     """The result as plain data. `requirements`: the target role's, to tell the gaps a step closes from those it
     narrows; `path_given`: whether the page gives the path (`results.path_shown`); when not, the document gets no
-    path either, only the page's note why; `role_order`: for an unreliable result, the roles in this order (their
-    own) instead of the ranking the page refuses to show ("roles_ranked" says which); `done`: the courses marked
-    done, which a step's prerequisites the path leaves out do not count."""
+    path either, only the page's note why; `offered`: the roles on offer in their own order (None: every role of the
+    recommendation), the only ones listed, as on the page (one withdrawn since the result was stored is left out);
+    `page_order`: an unreliable result's roles in that order, as the page gives them instead of the ranking it refuses
+    to show (the download; "roles_ranked" says which), else best fit first as the `assess` contract asks; `done`:
+    the courses marked done, which a step's prerequisites the path leaves out do not count."""
     path = recommendation.path
     note = ""
     if not path_given:
         path = LearningPath(target_role="", steps=(), open_gaps=())
-        if profile.reliability == Reliability.TOO_FEW:
+        if offered is not None and not offered:  # the page's order of reasons
+            why = PATH_NEEDS_A_ROLE
+        elif profile.reliability == Reliability.TOO_FEW:
             why = PATH_NEEDS_ANSWERS
         elif not profile.reliable:
             why = PATH_NEEDS_RELIABLE_RESULT
@@ -70,10 +75,12 @@ def result_document(
     outcomes = step_outcomes(path, requirements)
     in_path = {step.course.slug for step in path.steps}
     roles = list(recommendation.roles)
-    ranked = profile.reliable or not role_order
+    if offered is not None:
+        position = {slug: i for i, slug in enumerate(offered)}
+        roles = [role for role in roles if role.slug in position]
+    ranked = profile.reliable or not page_order or offered is None
     if not ranked:
-        position = {slug: i for i, slug in enumerate(role_order)}
-        roles.sort(key=lambda r: position.get(r.slug, len(position)))
+        roles.sort(key=lambda r: position[r.slug])
     return {
         "model_version": recommendation.model_version,
         "competencies": [

@@ -260,13 +260,14 @@ def chosen_result(
     role: str | None,
     roles: dict[str, Role],
     *,
-    shared: bool,
+    preview: bool,
     limits: dict | None = None,
     current: Snapshot | None = None,
 ) -> tuple:
-    """The stored result with the path towards `role` within `limits` (stored again, or only previewed for a
-    shared view), and the message for a role that does not exist. `current`: the snapshot the page has taken."""
-    result = result_with_current_path(assessment, store=not shared, current=current)
+    """The stored result with the path towards `role` within `limits` (stored again, or with `preview` only
+    previewed: a shared view, a request that changes nothing), and the message for a role that does not exist.
+    `current`: the snapshot the page has taken."""
+    result = result_with_current_path(assessment, store=not preview, current=current)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
@@ -280,8 +281,10 @@ def chosen_result(
     same_role = not role or (role == result.recommendation.path.target_role and chosen_already)
     if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
         return result, ""
-    if shared:
-        return preview_path(assessment, role or result.recommendation.path.target_role, limits, current=current), ""
+    if preview:
+        # no role in the address: the stored choice (none for an unreliable result whose owner picked no role, which
+        # then gets no path with limits either, as on the owner's page)
+        return preview_path(assessment, role, limits, current=current), ""
     return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
 
 
@@ -291,14 +294,17 @@ def shows_path(result, roles) -> bool:
 
 
 def results_context(
-    assessment: Assessment, role: str | None = None, *, shared: bool = False, query=None
+    assessment: Assessment, role: str | None = None, *, shared: bool = False, query=None, stores: bool = True
 ) -> tuple[dict, int]:
     """Everything the results page (and its PDF) shows, and 400 when the chosen role or the path limits are
     not valid (the page then keeps the path it has)."""
     limits_form, limits = path_limits(query or {})
     roles = active_roles()
     current = snapshot()  # its one query also says which model version is active (`model_change_since`)
-    result, role_error = chosen_result(assessment, role, roles, shared=shared, limits=limits, current=current)
+    # `stores`: False for a request that must change nothing (a HEAD, the PDF): the role and limits only previewed
+    result, role_error = chosen_result(
+        assessment, role, roles, preview=shared or not stores, limits=limits, current=current
+    )
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
     profile, recommendation = result.profile, result.recommendation
@@ -780,7 +786,9 @@ def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
 
     One outcome per assessment, enforced by the database: of parallel posts, exactly one stores it."""
     result = result_for(assessment)
-    profile, roles = result.profile, result.recommendation.roles
+    offered = active_roles()
+    # the role the page puts first: the ranking's first still offered (one withdrawn since is not on the page)
+    profile, roles = result.profile, [role for role in result.recommendation.roles if role.slug in offered]
     chosen = form.cleaned_data["role"]
     try:
         with transaction.atomic():  # the outcome and the mark that deleting the attempt deletes it: both or neither

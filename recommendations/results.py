@@ -659,14 +659,15 @@ def _match_before(stored: Any) -> Match | None:
 
 def preview_path(
     assessment: Assessment,
-    chosen_role: str,
+    chosen_role: str | None,
     path_options: Mapping[str, Any] | None = None,
     *,
     current: Snapshot | None = None,
     done: set[str] | None = None,
 ) -> Result:
     """The stored result with the path towards another role (or within other limits), not stored (for someone
-    the result was shared with). `current` and `done` as for `store_path`."""
+    the result was shared with); `chosen_role` None: the role chosen in the stored result, as for `store_path`.
+    `current` and `done` as for `store_path`."""
     row = assessment.result
     if done is None:
         done = completed_courses(assessment)  # as the owner's page counts them now, not as they were stored

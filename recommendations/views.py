@@ -48,6 +48,7 @@ from recommendations.results import (
     assessment_with_result,
     completed_courses,
     mark_course_done,
+    result_for,
     result_with_current_path,
     store_path,
     store_result,
@@ -103,7 +104,9 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return elsewhere
     # "Keep the address of this page": opened in another browser, it speaks the attempt's language.
     language = in_attempt_language(request, assessment.language)
-    context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET)
+    # a HEAD (a link checker, a prefetch) shows what a GET would, and stores no choice
+    stores = request.method != "HEAD"
+    context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET, stores=stores)
     context["picker_url"] = reverse("results", args=[token])
     # The parts with forms come from the cache too (issue 10): rendered with a placeholder for the form token,
     # which is replaced by this request's own token once the page is rendered.
@@ -175,7 +178,8 @@ def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    context, status = results_context(assessment, request.GET.get("role") or None)
+    # the PDF of the result with the role in its address previewed, never stored: only the page's chooser stores one
+    context, status = results_context(assessment, request.GET.get("role") or None, stores=False)
     # An unknown role is the only error: the PDF shows the stored path's limits, never limits from its address. A
     # page, not a file: a browser treats a download with an error status as failed, silently.
     if status != 200:
@@ -203,7 +207,8 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
         current_language(),
         requirements=result.requirements,
         path_given=shows_path(result, roles),  # as the page: none on far too few answers, even towards a picked role
-        role_order=list(roles),  # an unreliable result's roles in their own order, as on the page
+        offered=list(roles),  # the roles the page lists, and an unreliable result's in their own order, as there
+        page_order=True,
         done=result.done,
     )
     document["computed_at"] = result.computed_at.isoformat()
@@ -322,6 +327,16 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
+    if not result_for(assessment).profile.reliable:
+        # sent from a tab left open while the result was sharpened into one that names no roles: nothing to judge
+        text = _("This result names no roles to judge, so your feedback was not stored. The result says why.")
+        if request.htmx:
+            context = {"assessment": assessment, "refused": text}
+            return render(request, "recommendations/results.html#feedback", context, status=409)
+        messages.error(request, text)
+        context, _status = results_context(assessment)
+        context["picker_url"] = reverse("results", args=[token])
+        return render(request, "recommendations/results.html", context, status=409)
     form = OutcomeForm(request.POST, roles=Role.objects.active())
     if assessment.feedback_given_at is None and not form.is_valid():
         # The form again with its errors and what the person chose: with htmx in place of the form,

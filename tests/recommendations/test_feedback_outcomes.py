@@ -67,12 +67,13 @@ def test_parallel_feedback_posts_store_one_outcome(content_and_model):
 
 
 @pytest.mark.django_db
-def test_an_unreliable_result_is_stored_as_unreliable(client):
+def test_feedback_on_far_too_few_answers_is_not_stored(client):
+    """It was stored, marked unreliable (so never learnt from); now the result that names no roles refuses it."""
     skipped_everything = answer_all(start_assessment(), lambda item, options: None)
     profile = client.get(reverse("results", args=[skipped_everything.token])).context["profile"]
     assert getattr(profile, "reliable", True) is False
-    client.post(feedback_url(skipped_everything), HOLDS_ARCHITECT)
-    assert ConfirmedOutcome.objects.get().reliable is False
+    assert client.post(feedback_url(skipped_everything), HOLDS_ARCHITECT).status_code == 409
+    assert not ConfirmedOutcome.objects.exists()
 
 
 @pytest.mark.django_db
@@ -115,3 +116,36 @@ def test_deleting_the_answers_and_results_deletes_the_feedback_given_on_them(cli
     assert list(ConfirmedOutcome.objects.values_list("assessment_key", flat=True)) == [
         ConfirmedOutcome.key_for(other.token)
     ]
+
+
+@pytest.mark.django_db
+def test_feedback_on_a_result_that_names_no_roles_is_refused_and_stores_nothing(client):
+    """The form is only on a reliable result's page; one sent from a tab left open while the result became one that
+    names no roles ("Ergebnis schärfen") was stored, its `top_role` a role the person never saw first (a code
+    review)."""
+    import random
+
+    rng = random.Random(5)
+    clicker = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    assert not client.get(reverse("results", args=[clicker.token])).context["reliable"]  # the test can tell
+    whole = client.post(feedback_url(clicker), HOLDS_ARCHITECT)
+    part = client.post(feedback_url(clicker), HOLDS_ARCHITECT, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="feedback")
+    assert whole.status_code == part.status_code == 409
+    for response in (whole, part):
+        assert "wurde Ihre Rückmeldung nicht gespeichert" in response.content.decode().replace("\u00ad", "")
+    assert 'id="feedback-refused"' in part.content.decode() and "<html" not in part.content.decode()
+    assert not ConfirmedOutcome.objects.exists()
+    clicker.refresh_from_db()
+    assert clicker.feedback_given_at is None
+
+
+@pytest.mark.django_db
+def test_the_top_role_stored_with_feedback_is_the_one_the_page_puts_first(client, finished_assessment):
+    from django.utils import timezone
+
+    first = client.get(reverse("results", args=[finished_assessment.token])).context["fits"][0][0].slug
+    Role.objects.filter(slug=first).update(active=False, updated_at=timezone.now())  # withdrawn since
+    shown_first = client.get(reverse("results", args=[finished_assessment.token])).context["fits"][0][0].slug
+    assert shown_first != first
+    client.post(feedback_url(finished_assessment), {"fits": "yes", "consent": "on"})
+    assert ConfirmedOutcome.objects.get().top_role == shown_first

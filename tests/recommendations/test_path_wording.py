@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessment.bank import items_with_options
 from assessment.models import Assessment
@@ -159,6 +159,20 @@ def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(cli
         assert again.context["target_role"].slug == role
     fragment = client.get(results_url(random_clicker, "it_architect"), **HTMX).content.decode()  # with htmx
     assert "<html" not in fragment and selected_roles(fragment) == ["it_architect"]
+
+
+def test_a_shared_unreliable_result_gets_no_path_from_limits_in_its_address_either(client, random_clicker):
+    """`?max_hours=1000` on the shared page of an unreliable result built a path towards the first of the ranking
+    the page refuses to give, as if someone had chosen it (a code review); the owner's page gives none."""
+    shared = reverse("shared-results", args=[random_clicker.share()])
+    owner = results_url(random_clicker)
+    for url in (shared, owner):
+        for query in ("", "?max_hours=1000"):
+            response = client.get(url + query)
+            assert not response.context["path_settled"] and not response.context["path_steps"], (url, query)
+            assert NEEDS_RELIABLE in response.content.decode()
+    picked = client.get(shared + "?role=agile_coach&max_hours=1000").context  # a role picked there: its path
+    assert picked["path_settled"] and picked["target_role"].slug == "agile_coach"
 
 
 def test_the_pdf_and_the_json_of_an_unreliable_result_give_no_unchosen_path(client, random_clicker):
@@ -471,6 +485,51 @@ def test_no_path_is_built_on_far_too_few_answers_even_towards_a_role_the_person_
         context, _status = results_context(skipped, "security_officer")
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "Ein Lernpfad braucht Antworten, auf die er bauen kann" in pdf_html.replace("\u00ad", "")
+
+
+NO_PATH_BECAUSE = {
+    "no_roles": "Ein Lernpfad führt zu einer Zielrolle, und im Moment wird keine angeboten",
+    "too_few": "Ein Lernpfad braucht Antworten, auf die er bauen kann",
+    "unreliable": NEEDS_RELIABLE,
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_PATH_BECAUSE))
+def test_where_the_page_gives_no_path_the_pdf_and_the_json_give_none_and_say_the_same_why(client, db, case):
+    """The page, the PDF and the download each chose on their own whether a path is given and why not: the download
+    gave a picked role's steps on far too few answers, the PDF asked a reliable result with every role withdrawn for
+    a reliable result (a code review)."""
+    if case == "too_few":
+        attempt = answer_all(start_assessment(), lambda item, options: None)
+    elif case == "unreliable":
+        rng = random.Random(5)
+        attempt = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    else:
+        attempt = answer_all(start_assessment(), at_level_one)
+        client.get(results_url(attempt))
+        Role.objects.update(active=False, updated_at=timezone.now())
+    page = client.get(results_url(attempt)).content.decode().replace("\u00ad", "")
+    with translation.override("de"):
+        context, _status = results_context(attempt)
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    document = json.loads(client.get(reverse("results-json", args=[attempt.token])).content)
+    why = NO_PATH_BECAUSE[case]
+    assert not context["path_settled"] and 'class="path-steps"' not in page
+    assert why in page and why in pdf_html.replace("\u00ad", "")
+    assert document["learning_path"]["steps"] == [] and document["learning_path"]["note"].startswith(why)
+    if case == "no_roles":
+        assert document["roles"] == []  # the page lists none of the withdrawn roles either
+
+
+def test_the_download_leaves_out_a_role_withdrawn_since_the_result_was_stored(client, db):
+    reliable = answer_all(start_assessment(), at_level_one)
+    first = client.get(results_url(reliable)).context["fits"][0][0].slug
+    Role.objects.filter(slug=first).update(active=False, updated_at=timezone.now())
+    shown = [role.slug for role, *_rest in client.get(results_url(reliable)).context["fits"]]
+    document = json.loads(client.get(reverse("results-json", args=[reliable.token])).content)
+    listed = [role["slug"] for role in document["roles"]]
+    assert first not in listed and listed[: len(shown)] == shown
+    assert document["learning_path"]["target_role"] == shown[0]
 
 
 def test_a_step_names_the_prerequisites_its_path_leaves_out(db):

@@ -1075,3 +1075,24 @@ def test_a_summary_is_cut_after_a_whole_word_and_keeps_its_no_break_spaces(text,
     from core.templatetags.text_tags import shortened
 
     assert shortened(text, length) == expected
+
+
+def test_only_the_pages_chooser_stores_a_role_not_a_head_request_nor_the_pdf(client, monkeypatch):
+    """A HEAD of the PDF's address with `?role=agile_coach` changed the stored choice, and so the page and the JSON
+    (a code review): a link checker or a prefetch chose the person's target role."""
+    assessment = answer_all(start_assessment(adaptive=False), at_level_one)
+    page = reverse("results", args=[assessment.token])
+    first = client.get(page).context["target_role"].slug
+    assert first != "agile_coach"
+    rendered: list[str] = []
+    monkeypatch.setattr("recommendations.views.render_pdf", lambda html, base_url: rendered.append(html) or b"%PDF")
+    pdf = reverse("results-pdf", args=[assessment.token])
+    assert client.get(pdf, {"role": "agile_coach"}).status_code == 200
+    assert client.head(pdf, {"role": "agile_coach", "max_hours": "10"}).status_code == 200
+    assert client.head(page, {"role": "agile_coach", "max_hours": "10"}).status_code == 200
+    assert "Agile Coach" in rendered[0].replace("\u00ad", "")  # the PDF still shows the role asked for
+    stored = StoredResult.objects.get(assessment=assessment).document
+    assert stored["chosen_role"] == "" and stored["path_options"] == {}
+    assert client.get(page).context["target_role"].slug == first
+    assert client.get(page, {"role": "agile_coach"}).context["target_role"].slug == "agile_coach"  # the chooser
+    assert StoredResult.objects.get(assessment=assessment).document["chosen_role"] == "agile_coach"

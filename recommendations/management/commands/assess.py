@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 path_given=path_shown(profile.reliability, entry.get("target_role") or "", roles),
                 # every active role best fit first, as the contract asks, also of an unreliable result: its
                 # "reliable": false says the order is not to be trusted (the download follows the page instead)
+                offered=roles,
             )
             for profile, result, entry in zip(profiles, results, entries)
         ]
