@@ -35,13 +35,14 @@ from assessment.presentation import (
     standing_sentences,
     work_style_summary,
 )
-from assessment.services import finished_plan
+from assessment.services import answers_by_slug, finished_plan
 from assessment.translation import current_language
 from core.numbers import hours_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
 from recommendations.charts import gap_chart, radar, short_label
+from recommendations.documents import field_notes, result_document
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
@@ -286,6 +287,44 @@ def chosen_result(
         # then gets no path with limits either, as on the owner's page)
         return preview_path(assessment, role, limits, current=current), ""
     return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
+
+
+def anchor_after_marking(result, course: str, done: bool, current: Snapshot) -> str:
+    """Where the results page opens after a course was marked without JavaScript: at the course's other button
+    (focus went to the path's top, and every step before it had to be tabbed through again; an accessibility
+    review), or at the path's top where the course left the path (or the page shows no steps)."""
+    if done:
+        return f"undone-{course}"  # the done list is shown with or without a path
+    on_path = {step.course.slug for step in result.recommendation.path.steps}
+    shown = course in on_path and shows_path(result, {role.slug for role in current.roles})  # the active roles
+    return f"done-{course}" if shown else "learning-path"
+
+
+def download_document(assessment: Assessment) -> dict[str, Any]:
+    """The person's own data as the JSON download gives it: the result as the page shows it (`result_document`),
+    with their answers, the courses they marked done, the attempt's dates and what the numbers are."""
+    result = result_with_current_path(assessment)
+    roles = active_roles()
+    language = current_language()
+    document = result_document(
+        result.profile,
+        result.recommendation,
+        language,
+        requirements=result.requirements,
+        path_given=shows_path(result, roles),  # as the page: none on far too few answers, even towards a picked role
+        offered=list(roles),  # the roles the page lists, and an unreliable result's in their own order, as there
+        page_order=True,
+        done=result.done,
+    )
+    document["computed_at"] = result.computed_at.isoformat()
+    document["answers"] = answers_by_slug(assessment)
+    # the courses the person marked done are theirs too, and what the path above leaves out because of them
+    document["courses_done"] = sorted(result.done)  # what result_with_current_path has just read
+    document["started_at"] = assessment.created_at.isoformat()
+    assert assessment.finished_at is not None  # a finished attempt's
+    document["finished_at"] = assessment.finished_at.isoformat()
+    document["field_notes"] = field_notes(language)  # what "level" is beside the page's level
+    return document
 
 
 def shows_path(result, roles) -> bool:

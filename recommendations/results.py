@@ -118,6 +118,26 @@ def completed_courses(assessment: Assessment) -> set[str]:
     return set(_completions(assessment).values_list("course__slug", flat=True))
 
 
+class CourseNotOffered(Exception):
+    """A course no longer offered, and not on the person's path, asked to be marked done."""
+
+
+def set_course_done(
+    assessment: Assessment, course: Course, done: bool | None, current: Snapshot | None = None
+) -> tuple[Result, bool]:
+    """Mark a course of the path done or not done (`None`: flip what is marked, for a form from before it said which)
+    and store the path again, towards its role (a course marked done chooses none). The result and whether the
+    course is now marked done. A course no longer offered is marked done only from a path that holds it (a person
+    may have taken it): a form naming any other is tampered with (`CourseNotOffered`); undoing works for any.
+    `current`: the snapshot the caller has taken."""
+    if done is None:
+        done = course.slug not in completed_courses(assessment)
+    if done and not course.active and course.slug not in stored_path_courses(assessment):
+        raise CourseNotOffered(course.slug)
+    mark_course_done(assessment, course, done)
+    return store_path(assessment, current=current or snapshot()), done
+
+
 def mark_course_done(assessment: Assessment, course: Course, done: bool) -> None:
     """Mark a course done for this attempt, or not done: then for every attempt it counts from (`completed_courses`),
     so that "not done after all" undoes a mark made in another attempt of the account too. Setting a state, not

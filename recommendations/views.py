@@ -24,35 +24,30 @@ from django_htmx.http import HttpResponseClientRedirect
 from assessment.accounts import owner_may_delete
 from assessment.models import Assessment
 from assessment.presentation import answer_review
-from assessment.services import answers_by_slug
-from assessment.translation import current_language
 from config.locale import in_attempt_language, keep_language
 from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
 from core.views import bad_request_page
 from recommendations.catalogue import snapshot
-from recommendations.documents import field_notes, render_pdf, result_document
+from recommendations.documents import render_pdf
 from recommendations.forms import OutcomeForm
 from recommendations.models import Course, Role
 from recommendations.presentation import (
-    active_roles,
+    anchor_after_marking,
     compare_attempts,
+    download_document,
     form_fragment_keys,
     kept_attempts,
     record_outcome,
     results_context,
-    shows_path,
     unfinished_attempts,
 )
 from recommendations.results import (
+    CourseNotOffered,
     assessment_with_result,
-    completed_courses,
-    mark_course_done,
     result_for,
-    result_with_current_path,
-    store_path,
+    set_course_done,
     store_result,
-    stored_path_courses,
 )
 
 # Stands for the form token in the results page's cached parts (`views.results`): as long as a real token, random
@@ -199,26 +194,7 @@ def results_json(request: HttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    result = result_with_current_path(assessment)
-    roles = active_roles()
-    document = result_document(
-        result.profile,
-        result.recommendation,
-        current_language(),
-        requirements=result.requirements,
-        path_given=shows_path(result, roles),  # as the page: none on far too few answers, even towards a picked role
-        offered=list(roles),  # the roles the page lists, and an unreliable result's in their own order, as there
-        page_order=True,
-        done=result.done,
-    )
-    document["computed_at"] = result.computed_at.isoformat()
-    document["answers"] = answers_by_slug(assessment)
-    # the courses the person marked done are theirs too, and what the path above leaves out because of them
-    document["courses_done"] = sorted(result.done)  # what result_with_current_path has just read
-    document["started_at"] = assessment.created_at.isoformat()
-    assert assessment.finished_at is not None  # _finished_or_redirect
-    document["finished_at"] = assessment.finished_at.isoformat()
-    document["field_notes"] = field_notes(current_language())  # what "level" is beside the page's level
+    document = download_document(assessment)
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
@@ -239,31 +215,21 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
     wanted = request.POST.get("done")
     if wanted not in ("1", "0", None):
         return bad_request_page(request, _("Please mark a course as done with the buttons of the learning path."))
-    if wanted is None:  # a page from before the form said which (still cached in a tab): flip what is shown
-        wanted = "0" if course_obj.slug in completed_courses(assessment) else "1"
-    # a course no longer offered is marked done only from a path that holds it (a person may have taken it); a
-    # form naming any other is tampered with. Undoing works for any.
-    if wanted == "1" and not course_obj.active and course_obj.slug not in stored_path_courses(assessment):
+    try:
+        # None: a page from before the form said which (still cached in a tab), which flips what is shown
+        wants = None if wanted is None else wanted == "1"
+        result, done = set_course_done(assessment, course_obj, wants, current := snapshot())
+    except CourseNotOffered:
         return bad_request_page(
             request, _("This course is no longer offered and not on your path: it cannot be marked done.")
         )
-    mark_course_done(assessment, course_obj, wanted == "1")
-    current = snapshot()
-    result = store_path(assessment, current=current)  # towards the path's role: a course marked done chooses none
     if request.htmx:
         context, status = results_context(assessment)
         context["picker_url"] = reverse("results", args=[token])
         context["toggled_course"] = course_obj.slug  # where keyboard focus goes in the new path (app.js)
         return render(request, "recommendations/results.html#path-update", context, status=status)
-    # without JavaScript, back at the course's other button (focus went to the path's top: every step before it
-    # had to be tabbed through again; an accessibility review); the path's top where the course left the path
-    if wanted == "1":
-        anchor = f"undone-{course_obj.slug}"  # the done list is shown with or without a path
-    else:
-        on_path = {step.course.slug for step in result.recommendation.path.steps}
-        roles = {role.slug for role in current.roles}  # the active ones
-        shown = course_obj.slug in on_path and shows_path(result, roles)  # as the page: no steps without a role
-        anchor = f"done-{course_obj.slug}" if shown else "learning-path"
+    # without JavaScript, back where the person was (`anchor_after_marking`)
+    anchor = anchor_after_marking(result, course_obj.slug, done, current)
     return redirect(_results_url(token, anchor))
 
 
