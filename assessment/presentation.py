@@ -233,7 +233,29 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         # self-rating bias explains them), but not as "a consistent picture": a review read that beside "you rate
         # yourself higher by about 2,8 levels" for ten ratings of 5 and knowledge checks answered at chance.
         apart = self_ratings_apart(profile)
-        if apart >= FAR_APART:
+        tendency = {"tendency": number_text(abs(profile.self_bias), 1)} if profile.self_bias is not None else None
+        # "read lower by the same tendency" was taken for the figure just given, not the profile's (a review read
+        # 1,9 beside the profile's 1,4): the profile's is named with its figure, where the result holds one
+        if apart >= FAR_APART and tendency:
+            return _(
+                "Your self-ratings lie far above what your answers to the knowledge questions show: where questions "
+                "tested them, by about %(amount)s levels on average against the levels those answers alone point to. "
+                "The tendency your profile takes into account, about %(tendency)s levels, is read from all your "
+                "answers together. Where questions tested you, the levels in your profile therefore rest mostly on "
+                "your answers to them, elsewhere on your self-ratings read lower by that tendency of your profile, "
+                "and the roles rest on those levels. If you rated yourself by the descriptions of the levels, a new "
+                "attempt answered without hurrying will show whether the questions missed what you can do."
+            ) % {"amount": number_text(apart, 1), **tendency}
+        if apart <= -FAR_APART and tendency:
+            return _(
+                "Your self-ratings lie far below what your answers to the knowledge questions show: where questions "
+                "tested them, by about %(amount)s levels on average against the levels those answers alone point to. "
+                "The tendency your profile takes into account, about %(tendency)s levels, is read from all your "
+                "answers together. Where questions tested you, the levels in your profile therefore rest mostly on "
+                "your answers to them, elsewhere on your self-ratings read higher by that tendency of your profile, "
+                "and the roles rest on those levels: you can probably do more than you say."
+            ) % {"amount": number_text(-apart, 1), **tendency}
+        if apart >= FAR_APART:  # a result stored before the tendency was
             return _(
                 "Your self-ratings lie far above what your answers to the knowledge questions show: where questions "
                 "tested them, by about %(amount)s levels on average against the levels those answers alone point to "

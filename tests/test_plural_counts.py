@@ -41,6 +41,7 @@ NEVER_ONE = {
     ("Answer all {{ count }} questions (about {{ minutes }} minutes)", "minutes"): "the whole bank takes 20 or more",
     ("stopped at its limit of %(limit)s questions", "limit"): "the adaptive test's limit, 30",
     ("by about %(amount)s levels", "amount"): "written with one decimal (1,0), which takes the plural",
+    ("about %(tendency)s levels", "tendency"): "written with one decimal (1,0), which takes the plural",
     ("%(excess)s levels above", "excess"): "written with one decimal (1,0), which takes the plural",
     ("More than %(limit_value)s hours is not plausible", "limit_value"): "the validator's limit, 2000",
     ("A course takes at least %(limit_value)s hours", "limit_value"): "the validator's limit, 0.5 (written 0,5)",

@@ -535,7 +535,19 @@ def test_self_ratings_far_from_the_checks_that_still_hold_together_are_not_calle
     assert "stimmiges Bild" not in note and "stützen sich die Stufen in Ihrem Profil deshalb vor allem auf Ihre" in note
     # its figure against the checks alone, beside the profile's tendency read from all answers: two figures a
     # review read as one ("2,4" and "2,0") say what each is measured against
-    assert "Stufen gegenüber den Stufen, auf die diese Antworten allein deuten (die Neigung in Ihrem Profil" in note
+    assert "Stufen gegenüber den Stufen, auf die diese Antworten allein deuten. Die Neigung, die Ihr Profil" in note
+    # ... and the profile's with its figure, the one the profile's own sentence gives: "read lower by the same
+    # tendency" was taken for the first figure (a review: 1,9 beside the profile's 1,4)
+    from django.utils import translation
+
+    from assessment.presentation import self_rating_tendency
+    from core.numbers import number_text
+
+    with translation.override("de"):
+        tendency = self_rating_tendency(profile)
+    figure = number_text(abs(profile.self_bias), 1)
+    assert f"etwa {figure} Stufen" in tendency and f"Die Neigung, die Ihr Profil berücksichtigt, etwa {figure}" in note
+    assert "um diese Neigung Ihres Profils niedriger gelesen" in note and "dieselbe Neigung" not in note
     # and the other way: ratings of 0 with checks right up to 4
     modest = {f"s{i}": "a" for i in range(12)}
     for c in COMPETENCIES:
