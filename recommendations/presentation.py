@@ -11,7 +11,7 @@ import datetime
 import functools
 import hashlib
 import pickle
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -45,7 +45,7 @@ from recommendations.charts import gap_chart, radar, short_label
 from recommendations.documents import field_notes, result_document
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
-from recommendations.paths import MAX_STEPS, TOLERANCE, LearningPath, Unlimited, closed_and_narrowed
+from recommendations.paths import MAX_STEPS, TOLERANCE, Catalogue, LearningPath, Unlimited, closed_and_narrowed
 from recommendations.results import (
     Result,
     model_change_since,
@@ -93,6 +93,10 @@ class StepGaps:
     # the course's prerequisites the path leaves out because the person's level covers them, by title: a provider
     # may still ask for their certificate
     left_out: tuple[str, ...] = ()
+    # of the competencies those teach, the ones whose level the person answered no question about (every one
+    # skipped): a placeholder, which the path took as covering them (a review: "Ihre Stufe deckt ab" beside "only a
+    # neutral placeholder" on the same page)
+    left_out_unanswered: tuple[str, ...] = ()
     # the ones it leaves out because they are no longer offered: said in a sentence of their own, so that each
     # names the one reason that applies
     withdrawn: tuple[str, ...] = ()
@@ -373,7 +377,7 @@ def results_context(
         "limits_form": limits_form,
         "answered": profile.answered,
         **_roles_context(assessment, result, roles, names),
-        **_path_context(assessment, result, roles, names, shared=shared),
+        **_path_context(assessment, result, roles, names, shared=shared, current=current),
         # no active course with a known price above 0 euros, and some without a known price: a euro limit then
         # leaves only the free ones (a review set 0 and 100.000 euros and got the same path, without a word why)
         "euro_limit_free_only": not any(c.price_eur for c in current.catalogue.courses.values())
@@ -432,7 +436,7 @@ def _roles_context(assessment: Assessment, result: Result, roles: dict, names: d
 
 
 def _path_context(
-    assessment: Assessment, result: Result, roles: dict, names: dict[str, str], *, shared: bool
+    assessment: Assessment, result: Result, roles: dict, names: dict[str, str], *, shared: bool, current: Snapshot
 ) -> dict[str, Any]:
     """The results page's learning path: its steps with the gaps each closes, what it leaves open and why, its
     totals, and the courses marked done."""
@@ -451,7 +455,9 @@ def _path_context(
         prefix, suffix = reverse("course-done", args=[assessment.token, "course"]).rsplit("course", 1)
         for course in courses.values():  # read by the template; not a field of the course
             course.done_url = f"{prefix}{course.slug}{suffix}"  # type: ignore[attr-defined]
-    path_steps = _with_what_needs_them(_with_left_out_prerequisites(path_steps, set(result.done)))
+    unanswered = {slug for slug, score in result.profile.competencies.items() if score.answered == 0}
+    path_steps = _with_left_out_prerequisites(path_steps, set(result.done), current.catalogue, unanswered, names)
+    path_steps = _with_what_needs_them(path_steps)
     no_longer_offered = [course for _step, course, _closes in path_steps if not course.active]
     return {
         "target_role": roles.get(path.target_role),
@@ -613,7 +619,13 @@ def below_a_lower_match(fits: list) -> set[str]:
     return {slug for index, (slug, match) in enumerate(shown) if any(match > above for _, above in shown[:index])}
 
 
-def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
+def _with_left_out_prerequisites(
+    path_steps: list,
+    done: set[str],
+    catalogue: Catalogue | None = None,
+    unanswered: Collection[str] = (),
+    names: Mapping[str, str] | None = None,
+) -> list:
     """Each step with the prerequisites of its course that are neither in the path nor done (one query, and
     only when there are any), told apart by why: the path leaves out a prerequisite still offered only when the
     person's level already covers what it teaches (`paths._needed_prerequisites`; never one whose certificate the
@@ -621,7 +633,8 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
     since) always; a provider may still ask for its certificate (TOGAF Practitioner without Foundation). "because
     your level covers it, or because it is no longer offered" left the person to guess which, beside a Foundation
     still offered. One no longer offered whose certificate is required for admission is said to be required: "if the
-    provider asks for it" hedged what the catalogue knows."""
+    provider asks for it" hedged what the catalogue knows. `unanswered`: the competencies the person answered no
+    question about, named (`names`) where a prerequisite left out teaches them (its facts from `catalogue`)."""
     in_path = {step.course.slug for step, _course, _gaps in path_steps}
     missing = {
         step.course.slug: [p for p in step.course.prerequisites if p not in in_path and p not in done]
@@ -643,6 +656,15 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
         course = titles.get(slug)
         return slug if course is None else course.title
 
+    def placeholders(slugs: list[str]) -> tuple[str, ...]:
+        taught = {
+            competency
+            for slug in slugs
+            if catalogue is not None and slug in catalogue.courses
+            for competency, *_rest in catalogue.courses[slug].develops
+        }
+        return tuple((names or {}).get(slug, slug) for slug in sorted(taught) if slug in unanswered)
+
     return [
         (
             step,
@@ -650,6 +672,7 @@ def _with_left_out_prerequisites(path_steps: list, done: set[str]) -> list:
             dataclasses.replace(
                 gaps,
                 left_out=tuple(title(p) for p in missing[step.course.slug] if offered(p)),
+                left_out_unanswered=placeholders([p for p in missing[step.course.slug] if offered(p)]),
                 withdrawn=tuple(
                     title(p) for p in missing[step.course.slug] if not offered(p) and p not in step.course.admission
                 ),

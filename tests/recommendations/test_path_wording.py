@@ -532,6 +532,40 @@ def test_the_download_leaves_out_a_role_withdrawn_since_the_result_was_stored(cl
     assert document["learning_path"]["target_role"] == shown[0]
 
 
+def test_a_prerequisite_left_out_on_a_level_nobody_answered_for_says_the_level_is_a_placeholder(db):
+    """A person who skipped every troubleshooting question read "only a neutral placeholder" in the profile and, on
+    the path, that SC570 needs the Digitaler Ersthelfer, left out "as your level already covers what it teaches"
+    (a review): the level that covers it is that placeholder, and the step says so."""
+    from recommendations.catalogue import snapshot
+    from recommendations.presentation import StepGaps, _with_left_out_prerequisites
+
+    catalogue = snapshot().catalogue
+    course, prerequisite = next(
+        (c, catalogue.courses[p])
+        for c in catalogue.courses.values()
+        for p in c.prerequisites
+        if p in catalogue.courses and p not in c.admission
+    )
+    taught = [competency for competency, *_rest in prerequisite.develops]
+    step = (Step(course=course, closes=(), requires=()), Course.objects.get(slug=course.slug), StepGaps((), ()))
+    with translation.override("de"):
+        (_step, _course, gaps), *_ = _with_left_out_prerequisites(
+            [step], set(), catalogue, {taught[0]}, {taught[0]: "Störungsbehebung"}
+        )
+        (_step, _course, answered), *_ = _with_left_out_prerequisites([step], set(), catalogue, set(), {})
+        text = Template(
+            '{% load i18n %}{% blocktranslate trimmed with competencies=gaps.left_out_unanswered|join:", " %}Your '
+            "level in {{ competencies }} that covers it is only a placeholder, though: you answered no question "
+            "about it. If you lack the basics, start with what the path leaves out.{% endblocktranslate %}"
+        ).render(Context({"gaps": gaps}))
+    assert gaps.left_out and gaps.left_out_unanswered == ("Störungsbehebung",)
+    assert answered.left_out and answered.left_out_unanswered == ()
+    assert text.startswith("Ihre Stufe in Störungsbehebung, die das abdeckt, ist aber nur ein Platzhalter")
+    for name in ("results.html", "result_pdf.html"):  # the page and the PDF say it where they say "left out"
+        source = (Path(settings.BASE_DIR) / "templates" / "recommendations" / name).read_text()
+        assert "{% if closes.left_out_unanswered %}" in source and "only a placeholder, though" in source
+
+
 def test_a_step_names_the_prerequisites_its_path_leaves_out(db):
     """TOGAF Practitioner came without Foundation and RHCE without RHCSA, unmentioned: the path leaves a
     prerequisite out when the person's level covers it (or it is no longer offered), but a provider may still
