@@ -37,7 +37,7 @@ from assessment.presentation import (
 )
 from assessment.services import answers_by_slug, finished_plan
 from assessment.translation import current_language
-from core.numbers import hours_text, one_decimal, whole_percent
+from core.numbers import hours_text, number_text, one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import recommender
 from recommendations.catalogue import Snapshot, snapshot
@@ -429,10 +429,30 @@ def _roles_context(assessment: Assessment, result: Result, roles: dict, names: d
         "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
         # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
+        "ranges_wider": ranges_wider(result, names),
         "first_match_before": result.first_match_before,
         # computed while no role was offered, and roles are offered now
         "roles_back": not recommendation.roles and bool(roles),
     }
+
+
+def ranges_wider(result: Result, names: Mapping[str, str]) -> list[str]:
+    """The ranges that came out wider when the result was computed anew, each with the one before, as the page
+    writes them ("Servicemanagement 1,7–4,2 (before: 1,5–3,6)")."""
+    wider = []
+    for slug, (low, high) in result.ranges_before.items():
+        score = result.profile.competencies.get(slug)
+        if score is None:
+            continue
+        wider.append(
+            _("%(competency)s %(now)s (before: %(before)s)")
+            % {
+                "competency": names.get(slug, slug),
+                "now": f"{number_text(score.level_low, 1)}–{number_text(score.level_high, 1)}",
+                "before": f"{number_text(low, 1)}–{number_text(high, 1)}",
+            }
+        )
+    return wider
 
 
 def _path_context(

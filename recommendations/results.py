@@ -32,7 +32,7 @@ from assessment.measurement import CompetencyScore, ItemSpec, Profile, Reliabili
 from assessment.models import Assessment
 from assessment.services import scored_attempt
 from assessment.translation import current_language
-from core.numbers import whole_percent
+from core.numbers import one_decimal, whole_percent
 from core.rows import columns, fetch, quote, table
 from recommendations import paths
 from recommendations.asking import standing_of
@@ -79,6 +79,10 @@ class Result:
     standing: Standing | None = None
     # the roles offered and their requirements when it was computed (`roles_stamp`); "" for one stored before
     roles_stamp: str = ""
+    # the competencies whose range, as the page shows it, came out wider when the result was computed anew
+    # ("Ergebnis schärfen"): slug -> the range before (the button promises narrower ranges, and a person who answered
+    # more, and rightly, saw 8 of 10 grow without a word; a review)
+    ranges_before: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
 
 
 def _completions(assessment: Assessment):
@@ -261,11 +265,34 @@ def store_result(
                 "slug": first_before,
                 "match": {k: match.get(k) for k in ("value", "low", "high")},
             }
+        # after more answers ("Ergebnis schärfen"), not after a newer model or item calibration alone
+        more_answers = (
+            stored.get("format") == FORMAT and document["profile"]["answered"] > stored["profile"]["answered"]
+        )
+        if more_answers:
+            wider = widened_ranges(stored["profile"]["competencies"], document["profile"]["competencies"])
+            if wider:
+                document["ranges_before"] = wider
         last = attempt == STORE_ATTEMPTS - 1
         saved = _save(assessment, document, _active_version(), read=None if last else stored)
         if saved is not None:
             return saved
     raise AssertionError("the last attempt stores regardless")  # pragma: no cover
+
+
+def widened_ranges(before: Iterable[Mapping[str, Any]], now: Iterable[Mapping[str, Any]]) -> dict[str, list[float]]:
+    """The competencies whose range as the page shows it (one decimal) is wider now than before: slug -> the range
+    before. Stored competencies (`CompetencyScore` as a mapping)."""
+    earlier = {score["slug"]: score for score in before}
+    wider = {}
+    for score in now:
+        old = earlier.get(score["slug"])
+        if old is None:
+            continue
+        width_then = one_decimal(old["level_high"]) - one_decimal(old["level_low"])
+        if one_decimal(score["level_high"]) - one_decimal(score["level_low"]) > width_then + 1e-9:
+            wider[score["slug"]] = [old["level_low"], old["level_high"]]
+    return wider
 
 
 def _shown(match: Mapping[str, Any]) -> tuple:
@@ -650,6 +677,9 @@ def hydrate(row: StoredResult, language: str | None = None) -> Result:
         computed_at=row.computed_at,
         first_role_before=(document.get("first_role_before") or {}).get("slug", ""),
         first_match_before=_match_before((document.get("first_role_before") or {}).get("match")),
+        ranges_before={
+            slug: (float(low), float(high)) for slug, (low, high) in (document.get("ranges_before") or {}).items()
+        },
         standing=_standing(document.get("standing", document.get("top_three"))),
         roles_stamp=str(document.get("roles_stamp", "")),
     )

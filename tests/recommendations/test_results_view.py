@@ -1096,3 +1096,40 @@ def test_only_the_pages_chooser_stores_a_role_not_a_head_request_nor_the_pdf(cli
     assert client.get(page).context["target_role"].slug == first
     assert client.get(page, {"role": "agile_coach"}).context["target_role"].slug == "agile_coach"  # the chooser
     assert StoredResult.objects.get(assessment=assessment).document["chosen_role"] == "agile_coach"
+
+
+def test_ranges_that_came_out_wider_after_more_answers_are_named_with_the_ones_before(client):
+    """After "Ergebnis schärfen" 8 of 10 ranges grew, and the page said only that the result was computed anew,
+    beside a button that promises narrower ranges (a review)."""
+    assessment = answer_all(start_assessment(adaptive=False), at_level_one)
+    page = reverse("results", args=[assessment.token])
+    client.get(page)
+    row = StoredResult.objects.get(assessment=assessment)
+    first = row.document["profile"]["competencies"][0]
+    narrowed = {**first, "level_low": first["expected"] - 0.1, "level_high": first["expected"] + 0.1}
+
+    def stored_before(answered_then: int) -> None:
+        document = dict(row.document)
+        document["profile"] = {
+            **document["profile"],
+            "answered": answered_then,
+            "competencies": [narrowed, *document["profile"]["competencies"][1:]],
+        }
+        StoredResult.objects.filter(pk=row.pk).update(document=document)
+
+    stored_before(row.document["profile"]["answered"])  # computed anew on the same answers: nothing to say
+    results_module.store_result(assessment)
+    assert "ranges_before" not in StoredResult.objects.get(pk=row.pk).document
+    assert "ranges-wider" not in client.get(page).content.decode()
+    stored_before(row.document["profile"]["answered"] - 3)  # three answers fewer then: sharpened since
+    results_module.store_result(assessment)
+    assert list(StoredResult.objects.get(pk=row.pk).document["ranges_before"]) == [first["slug"]]
+    text = client.get(page).content.decode().replace("\u00ad", "")
+    assert "sind diese Spannen breiter geworden als zuvor" in text
+    from django.utils import translation
+
+    from core.numbers import number_text
+
+    with translation.override("de"):
+        low, high = (number_text(value, 1) for value in (narrowed["level_low"], narrowed["level_high"]))
+    assert f"(vorher: {low}–{high})" in text
