@@ -309,6 +309,9 @@ LOGIN_REDIRECT_URL = "my-results"
 LOGOUT_REDIRECT_URL = "assessment:home"
 # Unfinished anonymous assessments are deleted after this many days (manage.py purge_assessments).
 ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30")
+# "Ergebnis schärfen" left untouched this many days is ended with the answers given (manage.py end_sharpenings):
+# while it is open, the result's page, downloads and share link show no result.
+SHARPEN_IDLE_DAYS = envint("SHARPEN_IDLE_DAYS", "2")
 
 # Who runs this site, for the legal notice (/impressum/, § 5 DDG) and the privacy notice (/datenschutz/,
 # Art. 13 DSGVO). Only the operator can say; never invented here. Missing name, address or e-mail: the pages

@@ -1,5 +1,6 @@
 """The nightly clean-up that keeps the retention periods the privacy notice states: unfinished anonymous attempts,
-sign-ups nobody confirmed, login records, expired sessions and old task results. Each part is a management command an
+sign-ups nobody confirmed, login records, expired sessions and old task results; and it ends "Ergebnis schärfen" left
+untouched, which keeps a result (and its share link) from view while it is open. Each part is a management command an
 operator can also run alone; the worker (`manage.py db_worker`) runs them all every night, and each run queues the
 next before it starts, so one `manage.py clean_up --schedule` at start-up keeps it going."""
 
@@ -27,6 +28,7 @@ TASK_RESULT_DAYS = 30
 # The commands of one clean-up, each with its own retention setting (config/settings.py).
 COMMANDS: list[tuple[str, ...]] = [
     ("purge_assessments",),  # ASSESSMENT_RETENTION_DAYS
+    ("end_sharpenings",),  # SHARPEN_IDLE_DAYS
     ("purge_signups",),  # PASSWORD_RESET_TIMEOUT
     ("purge_login_records",),  # LOGIN_RECORD_RETENTION_DAYS
     ("clearsessions",),  # SESSION_COOKIE_AGE

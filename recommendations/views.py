@@ -274,7 +274,7 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         return render(
             request,
             "recommendations/share_gone.html",
-            {"being_sharpened": being_sharpened},
+            {"being_sharpened": being_sharpened, "idle_days": settings.SHARPEN_IDLE_DAYS},
             status=409 if being_sharpened else 404,
         )
     in_attempt_language(request, assessment.language)

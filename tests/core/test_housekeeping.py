@@ -249,3 +249,38 @@ def test_staff_who_may_not_see_the_tasks_do_not_see_the_row(client, django_user_
     client.force_login(editor)
     assert client.get(reverse("admin:index")).status_code == 200
     assert operations_row(client) == ""
+
+
+def test_a_sharpening_left_untouched_is_ended_with_the_answers_given_and_its_result_and_link_work_again(
+    client, settings
+):
+    """ "Ergebnis schärfen" left after one round kept the result's page, its downloads and its share link from view
+    for good: the link said it works again once the sharpening is finished, which nobody would do (a review)."""
+    from assessment.services import reopen_to_sharpen
+    from tests.assessment.test_adaptive_flow import run_to_the_end
+
+    settings.SHARPEN_IDLE_DAYS = 2
+    attempts = []
+    for _ in range(2):
+        Client().post(reverse("assessment:start"))  # the adaptive test, as the start page begins it
+        attempts.append(Assessment.objects.latest("pk"))
+        run_to_the_end(client, attempts[-1])
+        attempts[-1].refresh_from_db()
+    left, fresh = attempts
+    for attempt in (left, fresh):
+        share = attempt.share()
+        attempt.save(update_fields=["share_token"])
+        assert reopen_to_sharpen(attempt)
+        gone = client.get(reverse("shared-results", args=[share]))
+        assert (
+            gone.status_code == 409 and "endet es von selbst 2 Tage nach ihrer letzten Antwort" in gone.content.decode()
+        )
+    Assessment.objects.filter(pk=left.pk).update(updated_at=days_ago(3))
+    Assessment.objects.filter(pk=fresh.pk).update(updated_at=days_ago(1))
+    lines = housekeeping.clean_up()
+    assert "end_sharpenings: Ended 1 sharpenings untouched for more than 2 days, with the answers given." in lines
+    left.refresh_from_db()
+    fresh.refresh_from_db()
+    assert left.is_finished and not fresh.is_finished
+    assert client.get(reverse("shared-results", args=[left.share_token])).status_code == 200
+    assert client.get(reverse("results", args=[left.token])).status_code == 200
