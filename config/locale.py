@@ -18,11 +18,6 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation.trans_real import parse_accept_lang_header
-from django.views.i18n import set_language as django_set_language
-
-# In the session: the language cookie holds a choice made at the switch, not only the language an attempt's link
-# set (`keep_language`), which share one cookie
-CHOSEN_AT_THE_SWITCH = "language_chosen"
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):
@@ -56,23 +51,6 @@ def in_attempt_language(request: HttpRequest, language: str | None) -> str | Non
         request.LANGUAGE_CODE = translation.get_language()
         return language
     return None
-
-
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, which also notes in the session that the language was chosen here: an attempt's
-    resume link then leaves it as it is (a review switched to English on a result, opened the link, and the whole
-    site was German again)."""
-    response = django_set_language(request)
-    if request.method == "POST" and _supported(request.POST.get("language")):
-        request.session[CHOSEN_AT_THE_SWITCH] = True
-    return response
-
-
-def chosen_at_the_switch(request: HttpRequest) -> bool:
-    """Whether this browser chose its language at the switch (in this session)."""
-    return bool(request.session.get(CHOSEN_AT_THE_SWITCH)) and _supported(
-        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    )
 
 
 def keep_language(response: HttpResponse, language: str) -> None:

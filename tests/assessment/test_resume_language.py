@@ -103,16 +103,3 @@ def test_an_attempt_answered_on_in_another_language_resumes_in_that_language_in_
     client.post(attempt.step_url(1), {"item": item.slug, "option": item.options.first().value})
     assert Assessment.objects.get(pk=attempt.pk).language == "en"
     assert page_language(Client().get(attempt.resume_url(), follow=True, HTTP_ACCEPT_LANGUAGE="de")) == "en"
-
-
-def test_a_language_chosen_at_the_switch_on_a_result_stands_when_its_resume_link_is_opened(client):
-    """A review switched a German attempt's result to English, opened its resume link, and the result and the whole
-    site were German again: the link took the browser for one that had made no choice."""
-    german = answer_all(start_assessment(language="de"), strongest)
-    results = reverse("results", args=[german.token])
-    assert page_language(client.get(results)) == "de"
-    client.post(reverse("set_language"), {"language": "en", "next": results})  # the switch, on the result
-    assert page_language(client.get(results)) == "en"
-    response = client.get(german.resume_url(), follow=True)
-    assert page_language(response) == "en" and client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert page_language(client.get(reverse("assessment:home"))) == "en"
