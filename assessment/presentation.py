@@ -233,7 +233,11 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
         # self-rating bias explains them), but not as "a consistent picture": a review read that beside "you rate
         # yourself higher by about 2,8 levels" for ten ratings of 5 and knowledge checks answered at chance.
         apart = self_ratings_apart(profile)
-        tendency = {"tendency": number_text(abs(profile.self_bias), 1)} if profile.self_bias is not None else None
+        # named only where it runs the way the figure before it does (a profile's tendency the other way, or none,
+        # keeps the sentence without it)
+        bias = profile.self_bias
+        same_way = bias is not None and bias != 0 and (bias > 0) == (apart > 0)
+        tendency = {"tendency": number_text(abs(bias), 1)} if same_way and bias is not None else None
         # "read lower by the same tendency" was taken for the figure just given, not the profile's (a review read
         # 1,9 beside the profile's 1,4): the profile's is named with its figure, where the result holds one
         if apart >= FAR_APART and tendency:

@@ -266,13 +266,16 @@ def chosen_result(
     roles: dict[str, Role],
     *,
     preview: bool,
+    shared: bool = False,
     limits: dict | None = None,
     current: Snapshot | None = None,
 ) -> tuple:
     """The stored result with the path towards `role` within `limits` (stored again, or with `preview` only
     previewed: a shared view, a request that changes nothing), and the message for a role that does not exist.
     `current`: the snapshot the page has taken."""
-    result = result_with_current_path(assessment, store=not preview, current=current)
+    # the stored result's upkeep (a path, reasons or a judgement stored late) is stored by every view but the shared
+    # one; `preview` only keeps the role and limits in the address from being stored
+    result = result_with_current_path(assessment, store=not shared, current=current)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
@@ -293,7 +296,7 @@ def chosen_result(
     return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
 
 
-def anchor_after_marking(result, course: str, done: bool, current: Snapshot) -> str:
+def anchor_after_marking(result: Result, course: str, done: bool, current: Snapshot) -> str:
     """Where the results page opens after a course was marked without JavaScript: at the course's other button
     (focus went to the path's top, and every step before it had to be tabbed through again; an accessibility
     review), or at the path's top where the course left the path (or the page shows no steps)."""
@@ -346,7 +349,7 @@ def results_context(
     current = snapshot()  # its one query also says which model version is active (`model_change_since`)
     # `stores`: False for a request that must change nothing (a HEAD, the PDF): the role and limits only previewed
     result, role_error = chosen_result(
-        assessment, role, roles, preview=shared or not stores, limits=limits, current=current
+        assessment, role, roles, preview=shared or not stores, shared=shared, limits=limits, current=current
     )
     if limits is None and not limits_form.is_bound:
         limits_form = PathLimitsForm(initial=path_limits_of(result.recommendation.path))
@@ -861,6 +864,13 @@ def form_fragment_keys(context: dict, request) -> dict[str, str | int]:
             assessment.number,  # "kept in your account as attempt 3"
         ),
     }
+
+
+def names_roles(result: Result) -> bool:
+    """Whether the result's page names roles to judge ("Does this fit you?"): a reliable result with a role still
+    offered."""
+    offered = active_roles()
+    return result.profile.reliable and any(role.slug in offered for role in result.recommendation.roles)
 
 
 def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:

@@ -38,6 +38,7 @@ from recommendations.presentation import (
     download_document,
     form_fragment_keys,
     kept_attempts,
+    names_roles,
     record_outcome,
     results_context,
     unfinished_attempts,
@@ -274,7 +275,8 @@ def shared_results(request: HtmxHttpRequest, share_token: str) -> HttpResponse:
         return render(
             request,
             "recommendations/share_gone.html",
-            {"being_sharpened": being_sharpened, "idle_days": settings.SHARPEN_IDLE_DAYS},
+            # the nightly clean-up ends it once untouched that long: up to a day later (`end_sharpenings`)
+            {"being_sharpened": being_sharpened, "idle_days": settings.SHARPEN_IDLE_DAYS + 1},
             status=409 if being_sharpened else 404,
         )
     in_attempt_language(request, assessment.language)
@@ -293,8 +295,9 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    if not result_for(assessment).profile.reliable:
-        # sent from a tab left open while the result was sharpened into one that names no roles: nothing to judge
+    if assessment.feedback_given_at is None and not names_roles(result_for(assessment)):
+        # sent from a tab left open while the result was sharpened into one that names no roles (or every role was
+        # withdrawn): nothing to judge
         text = _("This result names no roles to judge, so your feedback was not stored. The result says why.")
         if request.htmx:
             context = {"assessment": assessment, "refused": text}

@@ -272,13 +272,14 @@ def test_a_sharpening_left_untouched_is_ended_with_the_answers_given_and_its_res
         attempt.save(update_fields=["share_token"])
         assert reopen_to_sharpen(attempt)
         gone = client.get(reverse("shared-results", args=[share]))
+        assert gone.status_code == 409
         assert (
-            gone.status_code == 409 and "endet es von selbst 2 Tage nach ihrer letzten Antwort" in gone.content.decode()
+            "endet es von selbst spätestens 3 Tage nach ihrer letzten Antwort oder dem Beginn" in gone.content.decode()
         )
     Assessment.objects.filter(pk=left.pk).update(updated_at=days_ago(3))
     Assessment.objects.filter(pk=fresh.pk).update(updated_at=days_ago(1))
     lines = housekeeping.clean_up()
-    assert "end_sharpenings: Ended 1 sharpenings untouched for more than 2 days, with the answers given." in lines
+    assert "end_sharpenings: Ended 1 sharpening untouched for more than 2 days, with the answers given." in lines
     left.refresh_from_db()
     fresh.refresh_from_db()
     assert left.is_finished and not fresh.is_finished

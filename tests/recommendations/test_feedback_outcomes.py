@@ -149,3 +149,35 @@ def test_the_top_role_stored_with_feedback_is_the_one_the_page_puts_first(client
     assert shown_first != first
     client.post(feedback_url(finished_assessment), {"fits": "yes", "consent": "on"})
     assert ConfirmedOutcome.objects.get().top_role == shown_first
+
+
+@pytest.mark.django_db
+def test_feedback_on_a_reliable_result_with_every_role_withdrawn_is_refused_and_the_form_not_offered(
+    client, finished_assessment
+):
+    """The check was on the result's reliability alone: a reliable result whose every role was withdrawn showed the
+    form, and a "yes" was stored with an empty top role (a code review)."""
+    from django.utils import timezone
+
+    client.get(reverse("results", args=[finished_assessment.token]))
+    Role.objects.update(active=False, updated_at=timezone.now())
+    page = client.get(reverse("results", args=[finished_assessment.token])).content.decode()
+    assert page.count('id="feedback"') == 0
+    assert client.post(feedback_url(finished_assessment), {"fits": "yes", "consent": "on"}).status_code == 409
+    assert not ConfirmedOutcome.objects.exists()
+
+
+@pytest.mark.django_db
+def test_feedback_already_given_is_not_called_unstored_when_the_result_names_no_roles_since(client):
+    """Given before the result became one that names no roles, a form sent again from an old tab heard "your feedback
+    was not stored" (a code review): it was."""
+    import random
+
+    from django.utils import timezone
+
+    rng = random.Random(5)
+    clicker = answer_all(start_assessment(), lambda item, options: rng.choice(options))
+    Assessment.objects.filter(pk=clicker.pk).update(feedback_given_at=timezone.now())
+    response = client.post(feedback_url(clicker), HOLDS_ARCHITECT, follow=True)
+    assert response.status_code == 200
+    assert "bereits" in response.content.decode() and "nicht gespeichert" not in response.content.decode()

@@ -532,38 +532,32 @@ def test_the_download_leaves_out_a_role_withdrawn_since_the_result_was_stored(cl
     assert document["learning_path"]["target_role"] == shown[0]
 
 
-def test_a_prerequisite_left_out_on_a_level_nobody_answered_for_says_the_level_is_a_placeholder(db):
-    """A person who skipped every troubleshooting question read "only a neutral placeholder" in the profile and, on
-    the path, that SC570 needs the Digitaler Ersthelfer, left out "as your level already covers what it teaches"
-    (a review): the level that covers it is that placeholder, and the step says so."""
-    from recommendations.catalogue import snapshot
-    from recommendations.presentation import StepGaps, _with_left_out_prerequisites
+def test_a_prerequisite_left_out_on_a_level_nobody_answered_for_says_the_level_is_a_placeholder(client, db):
+    """A person who skipped every question of a competency read "only a neutral placeholder" in the profile and, on
+    the path, that a course's prerequisite is left out "as your level already covers what it teaches" (a review):
+    the level that covers it is that placeholder, and the step says so, on the page and in the PDF."""
 
-    catalogue = snapshot().catalogue
-    course, prerequisite = next(
-        (c, catalogue.courses[p])
-        for c in catalogue.courses.values()
-        for p in c.prerequisites
-        if p in catalogue.courses and p not in c.admission
-    )
-    taught = [competency for competency, *_rest in prerequisite.develops]
-    step = (Step(course=course, closes=(), requires=()), Course.objects.get(slug=course.slug), StepGaps((), ()))
+    def at_level_two_but_security(item, options):
+        if item.competency is not None and item.competency.slug == "security_compliance":
+            return None  # every security question skipped
+        if item.kind == item.Kind.SELF_RATING:
+            return min(options, key=lambda o: abs(o.level - 2))
+        if item.kind == item.Kind.KNOWLEDGE:
+            return next(o for o in options if o.correct == (item.difficulty <= 2))
+        return min(options, key=lambda o: abs(o.style))
+
+    person = answer_all(start_assessment(), at_level_two_but_security)
+    sentence = "Ihre Stufe in Informationssicherheit & Datenschutz, die das abdeckt, ist aber nur ein Platzhalter"
+    page = client.get(results_url(person, "service_desk_lead"))
+    assert page.context["profile"].competencies["security_compliance"].answered == 0
+    text = page.content.decode().replace("\u00ad", "").replace("&amp;", "&")
+    assert sentence in text and "Setzt " in text
     with translation.override("de"):
-        (_step, _course, gaps), *_ = _with_left_out_prerequisites(
-            [step], set(), catalogue, {taught[0]}, {taught[0]: "Störungsbehebung"}
-        )
-        (_step, _course, answered), *_ = _with_left_out_prerequisites([step], set(), catalogue, set(), {})
-        text = Template(
-            '{% load i18n %}{% blocktranslate trimmed with competencies=gaps.left_out_unanswered|join:", " %}Your '
-            "level in {{ competencies }} that covers it is only a placeholder, though: you answered no question "
-            "about it. If you lack the basics, start with what the path leaves out.{% endblocktranslate %}"
-        ).render(Context({"gaps": gaps}))
-    assert gaps.left_out and gaps.left_out_unanswered == ("Störungsbehebung",)
-    assert answered.left_out and answered.left_out_unanswered == ()
-    assert text.startswith("Ihre Stufe in Störungsbehebung, die das abdeckt, ist aber nur ein Platzhalter")
-    for name in ("results.html", "result_pdf.html"):  # the page and the PDF say it where they say "left out"
-        source = (Path(settings.BASE_DIR) / "templates" / "recommendations" / name).read_text()
-        assert "{% if closes.left_out_unanswered %}" in source and "only a placeholder, though" in source
+        context, _status = results_context(person, "service_desk_lead")
+        pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
+    assert sentence in pdf_html.replace("\u00ad", "").replace("&amp;", "&")
+    answered = answer_all(start_assessment(), at_level_one)  # a level with answers: no such sentence
+    assert "nur ein Platzhalter" not in client.get(results_url(answered, "service_desk_lead")).content.decode()
 
 
 def test_a_step_names_the_prerequisites_its_path_leaves_out(db):

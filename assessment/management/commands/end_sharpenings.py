@@ -27,6 +27,7 @@ class Command(BaseCommand):
         ended = sum(end_sharpening(assessment) for assessment in left.iterator())
         days = options["days"]
         self.stdout.write(
-            f"Ended {ended} sharpenings untouched for more than {days} day{'s' if days != 1 else ''}, "
+            f"Ended {ended} sharpening{'s' if ended != 1 else ''} untouched for more than "
+            f"{days} day{'s' if days != 1 else ''}, "
             "with the answers given."
         )
