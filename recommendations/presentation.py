@@ -873,11 +873,11 @@ def names_roles(result: Result) -> bool:
     return result.profile.reliable and any(role.slug in offered for role in result.recommendation.roles)
 
 
-def record_outcome(assessment: Assessment, form: OutcomeForm) -> bool:
-    """Store, from valid feedback, the confirmed outcome of an assessment: False when it already has one.
+def record_outcome(assessment: Assessment, form: OutcomeForm, result: Result) -> bool:
+    """Store, from valid feedback, the confirmed outcome of an assessment (its stored `result`, as the caller has
+    read it): False when it already has one.
 
     One outcome per assessment, enforced by the database: of parallel posts, exactly one stores it."""
-    result = result_for(assessment)
     offered = active_roles()
     # the role the page puts first: the ranking's first still offered (one withdrawn since is not on the page)
     profile, roles = result.profile, [role for role in result.recommendation.roles if role.slug in offered]

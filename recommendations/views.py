@@ -295,7 +295,8 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
     assessment, elsewhere = _finished_or_redirect(request, token)
     if elsewhere:
         return elsewhere
-    if assessment.feedback_given_at is None and not names_roles(result_for(assessment)):
+    result = result_for(assessment) if assessment.feedback_given_at is None else None  # read once, for both below
+    if result is not None and not names_roles(result):
         # sent from a tab left open while the result was sharpened into one that names no roles (or every role was
         # withdrawn): nothing to judge
         text = _("This result names no roles to judge, so your feedback was not stored. The result says why.")
@@ -318,7 +319,7 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
         context["feedback_form"] = form
         context["picker_url"] = reverse("results", args=[token])
         return render(request, "recommendations/results.html", context, status=400)
-    if assessment.feedback_given_at is None and record_outcome(assessment, form):
+    if result is not None and record_outcome(assessment, form, result):
         text = _("Thank you! Your feedback helps the next person get a better recommendation.")
     else:
         text = _("Thank you, we already have your feedback on this result.")
