@@ -31,16 +31,37 @@ def shown_level(score: CompetencyScore) -> int:
     return half_up_int(one_decimal(score.expected))
 
 
+def between_levels(written: float) -> tuple[int, int] | None:
+    """The two whole levels a level `written` to one decimal lies halfway between ("2,5": 2 and 3), else None."""
+    doubled = round(written * 2, 6)
+    if doubled.is_integer() and int(doubled) % 2 == 1:
+        return int(doubled) // 2, int(doubled) // 2 + 1
+    return None
+
+
 @dataclass
 class ScoredCompetency:
     competency: Competency
     score: CompetencyScore
     descriptor: str
     ranges_sure: bool = True  # the profile's answers hold together, so its ranges hold with 90 % (`holds_together`)
+    lower_descriptor: str = ""  # the level below's, for a level written halfway between two (`between`)
 
     @property
     def rounded_level(self) -> int:
         return shown_level(self.score)
+
+    @property
+    def between(self) -> tuple[int, int] | None:
+        """The two whole levels a level written "x,5" lies halfway between, else None. Such a level was read "Etwa
+        Stufe 3" with level 3's description quoted, beside "2,5", also for a mean of 2.46, which is nearer to 2 (a
+        review): halfway, neither level is the nearer one."""
+        return between_levels(self.level_shown)
+
+    @property
+    def lower_label(self) -> StrOrPromise:
+        between = self.between
+        return Level(between[0]).label if between else ""
 
     @property
     def level_shown(self) -> float:
@@ -60,11 +81,25 @@ class ScoredCompetency:
             return _("You skipped every question about this competency, so this is only a neutral placeholder.")
         # the level's description in quotes: in the first person, as the self-ratings offer it, it read as the
         # person's own words where they had said less (an area no check tested, read higher)
-        text = _("About level %(level)s (%(label)s), described as: “%(descriptor)s”") % {
-            "level": self.rounded_level,
-            "label": self.level_label,
-            "descriptor": self.descriptor,
-        }
+        between = self.between
+        if between and self.lower_descriptor:
+            text = _(
+                "Between level %(low)s (%(low_label)s), described as: “%(low_descriptor)s”, and level %(high)s "
+                "(%(high_label)s): “%(high_descriptor)s”"
+            ) % {
+                "low": between[0],
+                "low_label": self.lower_label,
+                "low_descriptor": self.lower_descriptor,
+                "high": between[1],
+                "high_label": self.level_label,
+                "high_descriptor": self.descriptor,
+            }
+        else:
+            text = _("About level %(level)s (%(label)s), described as: “%(descriptor)s”") % {
+                "level": self.rounded_level,
+                "label": self.level_label,
+                "descriptor": self.descriptor,
+            }
         if self.rating_note:
             text += " " + self.rating_note
         elif self.self_rating_only:
@@ -547,9 +582,16 @@ def profile_sections(profile: Profile) -> list[ScoredSection]:
     levels = [(slug, shown_level(score)) for slug, score in profile.competencies.items()]
     if not levels:
         return []
+    # the level below too where a level is written halfway between two (-1: none, no descriptor joins)
+    lower = [
+        (slug, between[0] if (between := between_levels(one_decimal(score.expected))) else -1)
+        for slug, score in profile.competencies.items()
+    ]
     sections: dict[int, ScoredSection] = {}
-    for competency, section, descriptor in fetch(
-        _sections_sql(connection.vendor, len(levels)), [value for pair in levels for value in pair], _SECTIONS_MODELS
+    for competency, section, descriptor, lower_descriptor in fetch(
+        _sections_sql(connection.vendor, len(levels)),
+        [value for pairs in (levels, lower) for pair in pairs for value in pair],
+        _SECTIONS_MODELS,
     ):
         competency.section = section
         score = profile.competencies.get(competency.slug)
@@ -557,26 +599,35 @@ def profile_sections(profile: Profile) -> list[ScoredSection]:
             continue
         group = sections.setdefault(competency.section_id, ScoredSection(competency.section, []))
         group.competencies.append(
-            ScoredCompetency(competency, score, descriptor.text if descriptor else "", profile.holds_together)
+            ScoredCompetency(
+                competency,
+                score,
+                descriptor.text if descriptor else "",
+                profile.holds_together,
+                lower_descriptor.text if lower_descriptor else "",
+            )
         )
     return list(sections.values())
 
 
-_SECTIONS_MODELS = (Competency, Section, LevelDescriptor)
+_SECTIONS_MODELS = (Competency, Section, LevelDescriptor, LevelDescriptor)
 
 
 @functools.lru_cache(maxsize=8)
 def _sections_sql(vendor: str, count: int) -> str:
-    """Each competency with its section and the descriptor of the level the profile puts it at, in the
-    framework's order: one query on every results page, written once (`core.rows`). Parameters: slug and
-    level of each scored competency."""
+    """Each competency with its section, the descriptor of the level the profile puts it at and that of the level
+    below where it is written halfway between two, in the framework's order: one query on every results page,
+    written once (`core.rows`). Parameters: slug and level of each scored competency, then slug and lower level."""
     q = quote
     level = " ".join(["WHEN %s THEN CAST(%s AS INTEGER)"] * count)
     return (
-        f"SELECT {columns(Competency, 'c')}, {columns(Section, 's')}, {columns(LevelDescriptor, 'd')} "
+        f"SELECT {columns(Competency, 'c')}, {columns(Section, 's')}, {columns(LevelDescriptor, 'd')}, "
+        f"{columns(LevelDescriptor, 'b')} "
         f"FROM {table(Competency)} c INNER JOIN {table(Section)} s ON s.{q('id')} = c.{q('section_id')} "
         f"LEFT JOIN {table(LevelDescriptor)} d ON d.{q('competency_id')} = c.{q('id')} "
         f"AND d.{q('level')} = CASE c.{q('slug')} {level} END "
+        f"LEFT JOIN {table(LevelDescriptor)} b ON b.{q('competency_id')} = c.{q('id')} "
+        f"AND b.{q('level')} = CASE c.{q('slug')} {level} END "
         f"ORDER BY s.{q('order')}, c.{q('order')}, c.{q('slug')}"  # the competencies' own ordering, ties included
     )
 

@@ -797,7 +797,13 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
     language = current_language()
     profile, work_style = context["profile"], context["work_style"]
     sections = [
-        (group.section.name, [(row.competency.name, _plain(row.score), row.descriptor) for row in group.competencies])
+        (
+            group.section.name,
+            [
+                (row.competency.name, _plain(row.score), row.descriptor, row.lower_descriptor)
+                for row in group.competencies
+            ],
+        )
         for group in context["sections"]
     ]
     # what the role parts show of a fit: the match with its range, and the reasons
