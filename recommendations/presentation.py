@@ -25,7 +25,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessment.measurement import Reliability
+from assessment.measurement import Profile, Reliability
 from assessment.models import Answer, Assessment, Item
 from assessment.presentation import (
     profile_sections,
@@ -46,6 +46,7 @@ from recommendations.documents import field_notes, result_document
 from recommendations.forms import OutcomeForm, PathLimitsForm, path_limits
 from recommendations.models import ConfirmedOutcome, Course, Provider, Role
 from recommendations.paths import MAX_STEPS, TOLERANCE, Catalogue, LearningPath, Unlimited, closed_and_narrowed
+from recommendations.reasons import above_a_higher_match
 from recommendations.results import (
     Result,
     model_change_since,
@@ -379,7 +380,7 @@ def results_context(
         "role_error": role_error,
         "limits_form": limits_form,
         "answered": profile.answered,
-        **_roles_context(assessment, result, roles, names),
+        **_roles_context(assessment, result, roles, names, current),
         **_path_context(assessment, result, roles, names, shared=shared, current=current),
         # no active course with a known price above 0 euros, and some without a known price: a euro limit then
         # leaves only the free ones (a review set 0 and 100.000 euros and got the same path, without a word why)
@@ -397,16 +398,22 @@ def results_context(
     return context, 400 if role_error or limits_form.errors else 200
 
 
-def _roles_context(assessment: Assessment, result: Result, roles: dict, names: dict[str, str]) -> dict[str, Any]:
+def _roles_context(
+    assessment: Assessment, result: Result, roles: dict, names: dict[str, str], current: Snapshot
+) -> dict[str, Any]:
     """The results page's roles: the cards, the chooser, the roles in detail, how sure the order is and what
     changed since the result was last computed."""
     profile, recommendation = result.profile, result.recommendation
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
+    above: dict[str, str] = {}
+    if profile.reliable:  # a ranking the page gives: a role above a higher match says why (first of its reasons)
+        fits, above = with_order_reasons(fits, profile, names, current, recommendation.model_version != TRANSPARENT)
     adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
     # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
     order = {slug: index for index, slug in enumerate(roles)}
     role_details = every_gap(fits, profile, names)
-    below = below_a_lower_match(fits[:3])
+    # a card below a lower match, or above a higher one, gives every reason: so that its place is explained on it
+    below = below_a_lower_match(fits[:3]) | {role.slug for role, _fit in fits[:3] if role.slug in above}
     return {
         "fits": fits,
         "top_fits": fits[:3],
@@ -633,6 +640,32 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
             )
         rows.append((role, fit, gaps))
     return rows
+
+
+def with_order_reasons(
+    fits: list, profile: Profile, names: Mapping[str, str], current: Snapshot, by_model: bool
+) -> tuple[list, dict[str, str]]:
+    """The fits with, first among the reasons of each role that stands above one the page shows with a higher match,
+    what speaks for it besides the match (`reasons.above_a_higher_match`), and those sentences by slug. Computed
+    when the page is shown, from the stored levels and the roles' current requirements."""
+    specs = {spec.slug: spec for spec in current.roles}
+    ranked = [(specs[role.slug], role.name, fit.match) for role, fit in fits if role.slug in specs]
+    levels = {slug: score.expected for slug, score in profile.competencies.items()}
+    above = above_a_higher_match(
+        ranked,
+        current.competencies,
+        levels,
+        profile.work_style,
+        names,
+        style_known=profile.work_style_confidence > 0,
+        by_model=by_model,
+    )
+    if not above:
+        return fits, above
+    return [
+        (role, dataclasses.replace(fit, reasons=(above[role.slug], *fit.reasons)) if role.slug in above else fit)
+        for role, fit in fits
+    ], above
 
 
 def below_a_lower_match(fits: list) -> set[str]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.numbers import number_text, one_decimal, whole_percent
 from recommendations.matching import Match
 from recommendations.paths import TOLERANCE
-from recommendations.recommender import OVERQUALIFICATION_SLACK, RoleSpec
+from recommendations.recommender import CORE_LEVEL, OVERQUALIFICATION_SLACK, RoleSpec
 
 STYLE_MATCH = 0.35
 OVERQUALIFIED = 1.0
@@ -364,3 +364,101 @@ def _seniority_reason(
         text = t["somewhat_overqualified" if behind_a_role_asking_more else "somewhat_overqualified_only"]
         return [text % {"excess": shown_excess}]
     return []
+
+
+# When a role stands above one whose match the page shows higher, its card says what speaks for it besides the
+# match, as far as the terms the order weighs tell the two apart (a review read a 79 % role above an 86 % one with
+# only the general paragraph on the model as the reason). A term counts from these differences on: a gap at the core
+# of the lower role larger by half a level; the lower role asking less on average by a fifth of a level while the
+# person lies above it (the model weighs how far along a person is against how senior a role is; the transparent
+# ranking only an over-qualification beyond the slack, and any difference of it); a work-style distance larger by a
+# quarter of the axis's half (the transparent ranking: any, since it takes 10 points a unit off the match).
+ORDER_CORE_GAP = 0.5
+ORDER_SENIORITY = 0.2
+ORDER_STYLE = 0.25
+ORDER_EXACT = 0.05
+
+
+def _core_gap(requirements: Mapping[str, float], levels: Mapping[str, float]) -> tuple[float, str | None]:
+    """The largest gap, at the levels as the page writes them, among the role's core requirements (4 or more, or
+    its highest), and where."""
+    top = max(requirements.values(), default=0)
+    core = [c for c, required in requirements.items() if required >= min(CORE_LEVEL, top) and required > 0]
+    gaps = [(requirements[c] - one_decimal(levels.get(c, 0)), c) for c in core]
+    gap, where = max(gaps, default=(0.0, None))
+    return (gap, where) if gap > 0 else (0.0, None)
+
+
+def _asks_less(mean_level: float, mean_required: float, other_mean_required: float, by_model: bool) -> bool:
+    """Whether the lower role's asking less than the person brings speaks for the upper one (see ORDER_SENIORITY)."""
+    if by_model:
+        return other_mean_required <= mean_required - ORDER_SENIORITY and mean_level > other_mean_required
+    excess = max(0.0, mean_level - mean_required - OVERQUALIFICATION_SLACK)
+    return max(0.0, mean_level - other_mean_required - OVERQUALIFICATION_SLACK) - excess >= ORDER_EXACT
+
+
+def above_a_higher_match(
+    ranked: Sequence[tuple[RoleSpec, str, Match]],
+    competencies: Sequence[str],
+    levels: Mapping[str, float],
+    work_style: float,
+    names: Mapping[str, str],
+    *,
+    style_known: bool = True,
+    by_model: bool = True,
+) -> dict[str, str]:
+    """For each role (`ranked`: spec, its name and its match, best first) that stands above one whose match the page
+    shows higher: the sentence that names it, and what speaks for the role above besides the match (more missed at
+    the other's core, the other asking less than the person brings, the work style nearer), by slug. Where none of
+    these tells the two apart, it says so: the model then orders by the whole profile. Texts in the active
+    language."""
+    language = get_language()
+    competencies = tuple(competencies)
+    mean_level = sum(one_decimal(levels.get(c, 0)) for c in competencies) / max(1, len(competencies))
+    least_style = ORDER_STYLE if by_model else ORDER_EXACT
+    shown = [whole_percent(match.value) for _spec, _name, match in ranked]
+    sentences = {}
+    for index, (spec, _name, _match) in enumerate(ranked):
+        higher = [j for j in range(index + 1, len(ranked)) if shown[j] > shown[index]]
+        if not higher:
+            continue
+        other, other_name, other_match = ranked[max(higher, key=lambda j: (shown[j], -j))]
+        requirements, _demanding, mean_required = _role_facts(spec, competencies)
+        other_requirements, _other_demanding, other_mean_required = _role_facts(other, competencies)
+        why = []
+        gap, _where = _core_gap(requirements, levels)
+        other_gap, other_where = _core_gap(other_requirements, levels)
+        if other_where is not None and other_gap - gap >= ORDER_CORE_GAP:
+            missed = _levels([other_where], levels, other_requirements, names, _texts(language), language)
+            why.append(_("at the other's core more is missing (%(gap)s)") % {"gap": missed})
+        if _asks_less(mean_level, mean_required, other_mean_required, by_model):
+            why.append(
+                _(
+                    "the other asks for level %(other)s on average, this one %(this)s, and you bring %(level)s: a role "
+                    "below your level ranks lower"
+                )
+                % {
+                    "other": _number(one_decimal(other_mean_required), 1, language),
+                    "this": _number(one_decimal(mean_required), 1, language),
+                    "level": _number(one_decimal(mean_level), 1, language),
+                }
+            )
+        if style_known and abs(work_style - other.work_style) - abs(work_style - spec.work_style) >= least_style:
+            why.append(_("your work style lies nearer to this role's than to the other's"))
+        if not why:
+            why.append(
+                _(
+                    "none of what the order weighs besides the match (the core of a role, how senior it is against "
+                    "your level, the work style) tells the two apart clearly on its own: the model orders by the "
+                    "whole profile"
+                )
+                if by_model
+                else _(
+                    "the deductions for a role far below your level and for the distance of the work styles "
+                    "together outweigh the difference of the matches"
+                )
+            )
+        sentences[spec.slug] = _(
+            "This role stands above %(role)s, whose match is higher (%(match)s%%). What speaks for this one: %(why)s."
+        ) % {"role": other_name, "match": whole_percent(other_match.value), "why": "; ".join(why)}
+    return sentences
