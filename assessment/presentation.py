@@ -324,16 +324,41 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
 FAR_APART = 1.5
 
 
+# The knowledge checks of a competency speak against its self-rating when they make the rated level this many times
+# less likely than the level they make most likely. A rating of 5 with every check right is the most likely level
+# of those checks: a review was told "your self-ratings lie far above what your answers show, by about 1,8 levels"
+# (the mean level of the checks' likelihood, always below 5), after answering the hardest checks right.
+AGAINST_THE_RATING = 3.0
+
+
+def checks_against_rating(score: CompetencyScore) -> int:
+    """+1 where the knowledge checks alone speak against the self-rating as too high (`AGAINST_THE_RATING`), -1 as
+    too low, 0 where they do not (or there is no rating or no check)."""
+    likelihood = score.knowledge_posterior
+    if score.self_level is None or not likelihood:
+        return 0
+    rated = min(max(score.self_level, 0), len(likelihood) - 1)
+    best = max(range(len(likelihood)), key=lambda level: likelihood[level])
+    if likelihood[rated] * AGAINST_THE_RATING > likelihood[best]:
+        return 0
+    return 1 if best < rated else -1
+
+
 def self_ratings_apart(profile: Profile) -> float:
     """How far the self-ratings lie above (+) or below (-) what the knowledge checks alone show (the expected level
-    of their likelihood), on average over the competencies with both, when at least two have both and all lie the
-    same way; else 0."""
+    of their likelihood), on average over the competencies with both, when at least two have both, all lie the same
+    way, and the checks speak against the rating that way in at least half of them and the other way in none
+    (`checks_against_rating`); else 0."""
+    scores = [s for s in profile.competencies.values() if s.self_level is not None and s.knowledge_posterior]
     gaps = [
-        score.self_level - sum(level * p for level, p in enumerate(score.knowledge_posterior))
-        for score in profile.competencies.values()
-        if score.self_level is not None and score.knowledge_posterior
+        (score.self_level or 0) - sum(level * p for level, p in enumerate(score.knowledge_posterior))
+        for score in scores
     ]
     if len(gaps) < 2 or not (all(g > 0 for g in gaps) or all(g < 0 for g in gaps)):
+        return 0.0
+    way = 1 if gaps[0] > 0 else -1
+    against = [checks_against_rating(score) for score in scores]
+    if -way in against or 2 * against.count(way) < len(against):
         return 0.0
     return sum(gaps) / len(gaps)
 
@@ -350,6 +375,10 @@ def self_rating_tendency(profile: Profile) -> str:
     area's answers move the others a little. Empty otherwise."""
     if not profile.reliable or not profile.self_bias_range:
         return ""
+    # said only where the checks speak against some ratings that way and against none the other way: the bias can
+    # lie clearly above 0 with no check against any rating (ten ratings of 5 with the hardest checks right, where the
+    # checks cannot tell 4 from 5 and the prior reads every level lower)
+    against = {checks_against_rating(score) for score in profile.competencies.values()} - {0}
     gaps = [
         score.self_level - score.expected
         for score in profile.competencies.values()
@@ -357,13 +386,13 @@ def self_rating_tendency(profile: Profile) -> str:
     ]
     seen = sum(gaps) / len(gaps) if gaps else 0.0
     low, high = profile.self_bias_range
-    if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN:
+    if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN and against == {1}:
         text = _(
             "Across all competencies you rate yourself higher than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
             "can come out below your own rating, and what you answer about one competency moves the others a little."
         )
-    elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN:
+    elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN and against == {-1}:
         text = _(
             "Across all competencies you rate yourself lower than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "

@@ -559,3 +559,41 @@ def test_self_ratings_far_from_the_checks_that_still_hold_together_are_not_calle
     for c in COMPETENCIES:
         agreeing |= answers_for(2, 2, c)
     assert "consistent picture" in reliability_note(score_profile(COMPETENCIES, BANK, agreeing), "en")
+
+
+def test_ratings_of_five_with_the_hardest_checks_right_are_never_said_to_lie_above_the_checks():
+    """A review rated 5 everywhere, answered the three hardest checks right (and, in another run, all 82 questions,
+    every check right), and read "Ihre Selbsteinschätzungen liegen weit über dem, was Ihre Antworten auf die
+    Wissensfragen zeigen … um etwa 1,8 Stufen": right answers cannot show less than a rating. The checks speak against
+    a rating only where they make it clearly less likely than another level; the profile's tendency is told only
+    where they do, somewhere, that way."""
+    from assessment.presentation import (
+        checks_against_rating,
+        reliability_note,
+        self_rating_tendency,
+        self_ratings_apart,
+    )
+
+    for checked in (COMPETENCIES[:3], COMPETENCIES):
+        answers = {f"{c}-self": "5" for c in COMPETENCIES} | {f"s{i}": "a" for i in range(12)}
+        for c in checked:
+            answers |= {f"{c}-k5": "a"}
+        profile = score_profile(COMPETENCIES, BANK, answers)
+        assert profile.reliable
+        assert all(checks_against_rating(score) == 0 for score in profile.competencies.values())
+        assert self_ratings_apart(profile) == 0
+        assert self_rating_tendency(profile) == ""
+        assert "weit über" not in reliability_note(profile, "de")
+    # every check right, all five difficulties: the same
+    everything = {f"s{i}": "a" for i in range(12)}
+    for c in COMPETENCIES:
+        everything |= answers_for(5, 5, c)
+    profile = score_profile(COMPETENCIES, BANK, everything)
+    assert self_ratings_apart(profile) == 0 and self_rating_tendency(profile) == ""
+    # the checks answered wrong above difficulty 2 do speak against ratings of 5, in every competency
+    against = {f"s{i}": "a" for i in range(12)}
+    for c in COMPETENCIES:
+        against |= answers_for(5, 2, c)
+    profile = score_profile(COMPETENCIES, BANK, against)
+    assert {checks_against_rating(score) for score in profile.competencies.values()} == {1}
+    assert self_ratings_apart(profile) >= 1.5
