@@ -37,7 +37,7 @@ from assessment.services import (
     start_page_durations,
 )
 from assessment.translation import current_language
-from config.locale import keep_language
+from config.locale import chosen_at_the_switch, keep_language
 from core.http import HtmxHttpRequest
 from core.ratelimit import rate_limited
 from core.rounding import half_up_int
@@ -175,8 +175,8 @@ def end_sharpen(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def resume(request: HttpRequest, token: str) -> HttpResponse:
-    """The attempt where it stands, in the language it was taken in; in the browser that has it open already
-    the language chosen there (a switch, say) stands."""
+    """The attempt where it stands, in the language it was taken in; in the browser that has it open already,
+    or that chose a language at the switch, the language chosen there stands."""
     assessment = _assessment_or_404(token)
     opened_here = request.session.get(SESSION_KEY) == assessment.token
     request.session[SESSION_KEY] = assessment.token
@@ -184,7 +184,9 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         response = redirect("results", token=assessment.token)
     else:
         response = redirect(assessment.step_url(first_open_step(assessment)))
-    if not opened_here and assessment.language in dict(settings.LANGUAGES):
+    # A language another attempt's link set yields to this one's; one chosen at the switch does not (a review
+    # switched a German result to English, opened its resume link, and the whole site was German again).
+    if not opened_here and not chosen_at_the_switch(request) and assessment.language in dict(settings.LANGUAGES):
         keep_language(response, assessment.language)
     return response
 

@@ -4,7 +4,9 @@ Django's LocaleMiddleware would follow the browser's Accept-Language; Revierpfad
 people in the Ruhr area in German unless they ask for English (the choice is kept in the
 language cookie set by the switch). The pages of one attempt (its resume link and its results
 address) opened in a browser that made no choice speak the language the attempt was taken in,
-and keep it there (`in_attempt_language`, `keep_language`)."""
+and keep it there (`in_attempt_language`, `keep_language`). Since an attempt's link sets the same
+cookie, the switch also sets a companion cookie (`set_language`, `chosen_at_the_switch`): only a
+language chosen there stands against the resume link of an attempt in another language."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER
+from django.views.i18n import set_language as django_set_language
 
 
 class GermanFirstLocaleMiddleware(LocaleMiddleware):
@@ -30,8 +34,9 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
 
 def english_hint(request: HttpRequest) -> dict[str, bool]:
     """Whether a German page offers English in English: for a browser that asks for English and not for German at
-    all, where no language was chosen at the switch. German stays the default (many people here run English
-    browsers and read German: theirs list German too), but a reader who has none finds the way at once."""
+    all, and holds no language yet. German stays the default (many people here run English browsers and read
+    German: theirs list German too), but a reader who has none finds the way at once."""
+    # German set by an attempt's link counts as well (not `chosen_at_the_switch`): the attempt was read in German
     if _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or translation.get_language() != "de":
         return {"english_hint": False}
     accepted = parse_accept_lang_header(request.headers.get("accept-language", ""))  # cut to a safe length
@@ -44,8 +49,11 @@ def _supported(language: str | None) -> TypeGuard[str]:
 
 
 def in_attempt_language(request: HttpRequest, language: str | None) -> str | None:
-    """For a page of one attempt: the attempt's `language` when this browser chose none at the switch
+    """For a page of one attempt: the attempt's `language` when this browser holds no language yet
     (it is then active for the rest of the request), else None: a choice made here stands."""
+    # A language set by another attempt's link counts here (not `chosen_at_the_switch`), as before the companion
+    # cookie: only the resume link, which brings an attempt back, takes over from it. These pages keep no note
+    # of the attempts opened here, and a choice made at the switch before the companion cookie existed has none.
     if _supported(language) and not _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
@@ -53,11 +61,42 @@ def in_attempt_language(request: HttpRequest, language: str | None) -> str | Non
     return None
 
 
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also sets the companion cookie: the language was chosen here."""
+    response = django_set_language(request)
+    # Django sets its cookie for any language it has texts for (French, say); only one the site speaks is a
+    # choice. A cookie, not a session flag: the switch starts no session (the privacy notice names every cookie)
+    # and the mark lives exactly as long as the language cookie set beside it.
+    if settings.LANGUAGE_COOKIE_NAME in response.cookies and _supported(request.POST.get(LANGUAGE_QUERY_PARAMETER)):
+        _set_language_cookie(response, settings.LANGUAGE_CHOSEN_COOKIE_NAME, "1")
+    return response
+
+
+def chosen_at_the_switch(request: HttpRequest) -> bool:
+    """Whether this browser's language was chosen at the switch, not set by an attempt's link."""
+    # The companion alone (its language cookie gone, or one the site does not speak) marks no choice; an empty one
+    # is one `keep_language` deleted (a browser drops it, the test client sends it on empty).
+    return bool(request.COOKIES.get(settings.LANGUAGE_CHOSEN_COOKIE_NAME)) and _supported(
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    )
+
+
 def keep_language(response: HttpResponse, language: str) -> None:
-    """Keep `language` in this browser, as the switch does (its cookie)."""
+    """Keep `language`, set by an attempt's link, in this browser: the switch's cookie, not marked as chosen."""
+    _set_language_cookie(response, settings.LANGUAGE_COOKIE_NAME, language)
+    # a companion left from an earlier switch would make this link's language count as chosen
+    response.delete_cookie(
+        settings.LANGUAGE_CHOSEN_COOKIE_NAME,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def _set_language_cookie(response: HttpResponse, name: str, value: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
+        name,
+        value,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         path=settings.LANGUAGE_COOKIE_PATH,
         domain=settings.LANGUAGE_COOKIE_DOMAIN,

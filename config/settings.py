@@ -366,6 +366,9 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # with htmx: the message in place
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True  # only the server reads it
 LANGUAGE_COOKIE_SAMESITE: Final = "Lax"
+# Set by the language switch beside the language cookie, with its lifetime and flags (config.locale): an attempt's
+# link sets the language cookie too, and only a language chosen at the switch stands against the link.
+LANGUAGE_CHOSEN_COOKIE_NAME: Final = "language_chosen"
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # the proxy in front must set it
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP

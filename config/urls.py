@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.locale import set_language
 from config.views import healthz
 from recommendations.admin_views import dashboard
 
@@ -9,7 +10,7 @@ urlpatterns = [
     # Before admin.site.urls, whose "admin/<app_label>/" would otherwise take "dashboard" for an app.
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),  # Django's, marking the choice (`config.locale`)
     path("", include("core.urls")),
     path("", include("assessment.account_urls")),
     path("", include("recommendations.urls")),

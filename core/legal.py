@@ -80,5 +80,6 @@ def retention() -> dict[str, int | str | None]:
         "csrf_days": math.ceil(settings.CSRF_COOKIE_AGE / DAY),
         "language_cookie": settings.LANGUAGE_COOKIE_NAME,
         "language_days": None if language_age is None else math.ceil(language_age / DAY),
+        "language_chosen_cookie": settings.LANGUAGE_CHOSEN_COOKIE_NAME,  # set beside it, as long-lived
         "messages_cookie": CookieStorage.cookie_name,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from assessment.services import start_assessment
@@ -15,6 +16,17 @@ pytestmark = pytest.mark.django_db
 
 def page_language(response) -> str:
     return response.content.decode().split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def kept(client, name: str) -> str | None:
+    """The cookie `name` as a browser keeps it: one deleted (emptied, max-age 0) is gone, though the test client
+    sends it on empty."""
+    morsel = client.cookies.get(name)
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+def switch(client, language: str, next_url: str = "/"):
+    return client.post(reverse("set_language"), {"language": language, "next": next_url})
 
 
 def test_starting_an_attempt_in_english_stores_its_language(client):
@@ -41,7 +53,8 @@ def test_the_resume_link_of_a_finished_english_attempt_shows_the_result_in_engli
     assert page_language(response) == "en" and "Your learning path" in response.content.decode()
 
 
-def test_a_german_attempt_resumes_in_german_even_where_english_was_chosen_before(client):
+def test_a_german_attempt_resumes_in_german_where_english_was_set_without_the_switch(client):
+    """English from another attempt's link (or from a switch before the switch marked its choice)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     german = start_assessment(language="de")
     assert page_language(client.get(german.resume_url(), follow=True)) == "de"
@@ -103,3 +116,76 @@ def test_an_attempt_answered_on_in_another_language_resumes_in_that_language_in_
     client.post(attempt.step_url(1), {"item": item.slug, "option": item.options.first().value})
     assert Assessment.objects.get(pk=attempt.pk).language == "en"
     assert page_language(Client().get(attempt.resume_url(), follow=True, HTTP_ACCEPT_LANGUAGE="de")) == "en"
+
+
+def test_a_language_chosen_at_the_switch_on_a_result_stands_when_its_resume_link_is_opened(client):
+    """A review switched a German attempt's result to English, opened its resume link, and the result and the whole
+    site were German again: the link took the browser for one that had made no choice."""
+    german = answer_all(start_assessment(language="de"), strongest)
+    results = reverse("results", args=[german.token])
+    assert page_language(client.get(results)) == "de"
+    switch(client, "en", results)  # the switch, on the result
+    assert page_language(client.get(results)) == "en"
+    response = client.get(german.resume_url(), follow=True)
+    assert page_language(response) == "en" and kept(client, settings.LANGUAGE_COOKIE_NAME) == "en"
+    assert page_language(client.get(reverse("assessment:home"))) == "en"
+    assert page_language(client.get(german.resume_url(), follow=True)) == "en"  # opened here now: still
+
+
+def test_a_language_chosen_at_the_switch_stands_when_an_unfinished_attempts_link_is_opened_later(client):
+    switch(client, "en")
+    german = start_assessment(language="de")
+    response = client.get(german.resume_url(), follow=True, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.redirect_chain[-1][0] == german.step_url(1)
+    assert page_language(response) == "en" and kept(client, settings.LANGUAGE_COOKIE_NAME) == "en"
+
+
+def test_a_language_an_attempts_link_set_yields_to_the_next_attempts_link(client):
+    english, german = start_assessment(language="en"), start_assessment(language="de")
+    assert page_language(client.get(english.resume_url(), follow=True)) == "en"
+    assert kept(client, settings.LANGUAGE_CHOSEN_COOKIE_NAME) is None  # set by the link: no choice
+    assert page_language(client.get(german.resume_url(), follow=True)) == "de"
+    assert page_language(client.get(reverse("assessment:home"))) == "de"
+
+
+def test_a_mark_left_from_the_switch_does_not_make_a_links_language_a_choice(client):
+    """The review's second point: the switch's mark outlived the language it marked, and the language an attempt's
+    link set in its place then counted as chosen, so the next attempt's link no longer set its own."""
+    switch(client, "en")
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the browser lost the language (the mark stayed)
+    german, english = start_assessment(language="de"), start_assessment(language="en")
+    assert page_language(client.get(german.resume_url(), follow=True)) == "de"
+    assert kept(client, settings.LANGUAGE_CHOSEN_COOKIE_NAME) is None
+    assert page_language(client.get(english.resume_url(), follow=True)) == "en"
+
+
+@pytest.mark.parametrize("language", [None, "fr"])
+def test_the_switchs_mark_without_a_language_the_site_speaks_is_no_choice(client, language):
+    """The mark beside no language cookie, or beside one the site does not speak (Django's switch sets French, for
+    which it has texts of its own, and the site shows German): the English attempt's link sets English."""
+    client.cookies[settings.LANGUAGE_CHOSEN_COOKIE_NAME] = "1"
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    english = start_assessment(language="en")
+    assert page_language(client.get(english.resume_url(), follow=True)) == "en"
+    assert kept(client, settings.LANGUAGE_COOKIE_NAME) == "en"
+    assert kept(client, settings.LANGUAGE_CHOSEN_COOKIE_NAME) is None
+
+
+def test_the_switch_marks_its_choice_in_a_cookie_like_the_language_cookie_and_starts_no_session(client, settings):
+    settings.LANGUAGE_COOKIE_SECURE = True  # as in production (not DEBUG)
+    settings.LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+    response = switch(client, "en", "/")
+    assert response.status_code == 302
+    language, mark = (
+        response.cookies[settings.LANGUAGE_COOKIE_NAME],
+        response.cookies[settings.LANGUAGE_CHOSEN_COOKIE_NAME],
+    )
+    for flag in ("max-age", "path", "domain", "secure", "httponly", "samesite"):
+        assert mark[flag] == language[flag], flag
+    assert mark["secure"] and mark["httponly"] and mark["max-age"] == 365 * 24 * 60 * 60
+    # the review's first point: a session for everyone who switched, which the privacy notice did not state
+    assert settings.SESSION_COOKIE_NAME not in response.cookies and not Session.objects.exists()
+    for unspoken in ("fr", "xx"):  # no mark for a language the site does not speak
+        assert settings.LANGUAGE_CHOSEN_COOKIE_NAME not in switch(client, unspoken, "/").cookies
+    assert settings.LANGUAGE_CHOSEN_COOKIE_NAME not in client.get(reverse("set_language"), {"next": "/"}).cookies

@@ -158,7 +158,7 @@ def cookies_a_visit_sets(client) -> set[str]:
 def test_the_privacy_notice_names_every_cookie_the_site_sets(client):
     set_cookies = cookies_a_visit_sets(client)
     # The visit reaches every kind of cookie, or this test would prove little.
-    assert {"csrftoken", "sessionid", "django_language", "messages"} <= set_cookies
+    assert {"csrftoken", "sessionid", "django_language", "language_chosen", "messages"} <= set_cookies
     for language in ("de", "en"):
         page = in_language(client, language).get(reverse("privacy-notice")).content.decode()
         named = set(re.findall(r"<code>([^<]+)</code>", page))
