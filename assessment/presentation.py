@@ -372,7 +372,7 @@ def self_rating_tendency(profile: Profile) -> str:
     answers show it clearly: the whole 90 % range of the bias on one side, and the person's own ratings that
     far from the levels the page shows, on average (at the ends of the scale the bias can be unsure without
     anything to see: ten ratings of 5 with every check right). It is what moves every level, and why one
-    area's answers move the others a little. Empty otherwise."""
+    area's answers move the others (by up to about half a level after a short test). Empty otherwise."""
     if not profile.reliable or not profile.self_bias_range:
         return ""
     # said only where the checks speak against some ratings that way and against none the other way: the bias can
@@ -390,13 +390,15 @@ def self_rating_tendency(profile: Profile) -> str:
         text = _(
             "Across all competencies you rate yourself higher than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
-            "can come out below your own rating, and what you answer about one competency moves the others a little."
+            "can come out below your own rating, and what you answer about one competency moves the others too (one "
+            "knowledge answer by up to about half a level after a short test)."
         )
     elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN and against == {-1}:
         text = _(
             "Across all competencies you rate yourself lower than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
-            "can come out above your own rating, and what you answer about one competency moves the others a little."
+            "can come out above your own rating, and what you answer about one competency moves the others too (one "
+            "knowledge answer by up to about half a level after a short test)."
         )
         low, high = -high, -low
     else:
