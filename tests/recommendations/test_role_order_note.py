@@ -14,7 +14,7 @@ from assessment.services import start_assessment
 from recommendations import presentation
 from recommendations.models import StoredResult
 from recommendations.presentation import order_unlike_match
-from tests.conftest import answer_all, strongest
+from tests.conftest import answer_all, at_level_one, strongest
 
 ORDER = "Die Reihenfolge stammt aus einem Modell"
 
@@ -202,3 +202,30 @@ def test_the_card_of_a_role_above_a_higher_match_says_why_on_the_page_and_in_the
         context, _status = presentation.results_context(assessment)
         pdf_html = render_to_string("recommendations/result_pdf.html", {**context, "stylesheet": ""})
     assert "Diese Rolle steht vor" in pdf_html.replace("\u00ad", "")
+
+
+@pytest.mark.django_db
+def test_every_match_is_what_the_formula_the_page_states_gives_from_the_levels_before_rounding(client):
+    """A review could not work out the match from the page: the weights were not said. The page says them; worked out
+    as it says, from the levels before rounding, every role's match is the one shown, and from the levels as shown
+    within two points."""
+    from core.numbers import one_decimal, whole_percent
+    from recommendations.catalogue import snapshot
+
+    assessment = answer_all(start_assessment(adaptive=False), at_level_one)
+    text = client.get(reverse("results", args=[assessment.token])).content.decode()
+    assert "Gerechnet: Jede Stufe, die unter einer Anforderung fehlt, zählt mit dem Gewicht" in text
+    context, _status = presentation.results_context(assessment)
+    levels = {slug: score.expected for slug, score in context["profile"].competencies.items()}
+    current = snapshot()
+
+    def worked_out(requirements: dict[str, float], level: dict[str, float]) -> float:
+        top = max(requirements.values())
+        missing = sum(r / top * max(0.0, r - level[c]) for c, r in requirements.items())
+        return 100 * (1 - missing / sum(r / top * r for r in requirements.values()))
+
+    shown = {c: one_decimal(value) for c, value in levels.items()}
+    for role, fit in context["fits"]:
+        requirements = current.requirements(role.slug)
+        assert whole_percent(worked_out(requirements, levels)) == whole_percent(fit.match.value), role.slug
+        assert abs(worked_out(requirements, shown) - fit.match.value) <= 2.0, role.slug
