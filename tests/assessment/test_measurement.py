@@ -612,19 +612,19 @@ def _largest_other_move(n_checks: int, people: int, seed: int) -> list[float]:
     rng = random.Random(seed)
     moves = []
     for _ in range(people):
-        levels = {c: rng.randint(0, 5) for c in competencies}
+        levels: dict[str | None, int] = {c: rng.randint(0, 5) for c in competencies}
         bias = rng.uniform(-2, 1)
         answers = {}
         for it in specs:
             if it.kind == "self_rating":
                 said = min(5, max(0, round(levels[it.competency] + bias + rng.gauss(0, 0.5))))
-                answers[it.slug] = min(it.options, key=lambda o: abs(o.level - said)).value
+                answers[it.slug] = min(it.options, key=lambda o: abs((o.level or 0) - said)).value
         for it in rng.sample(knowledge, n_checks):
             right = levels[it.competency] >= (it.difficulty or 3) - 0.5 + rng.gauss(0, 0.7)
             answers[it.slug] = rng.choice([o for o in it.options if o.correct == right] or it.options).value
         turned = next(it for it in knowledge if it.slug in answers)
         flipped = dict(answers)
-        was_right = turned.option(answers[turned.slug]).correct
+        was_right = any(o.correct for o in turned.options if o.value == answers[turned.slug])
         flipped[turned.slug] = next(o for o in turned.options if o.correct != was_right).value
         before, after = (score_profile(competencies, specs, a).competencies for a in (answers, flipped))
         moves.append(max(abs(after[c].expected - before[c].expected) for c in competencies if c != turned.competency))
