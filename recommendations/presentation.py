@@ -69,18 +69,32 @@ class PathSummary:
     price_eur: float
     price_on_request: int
     withdrawn: int = 0  # steps whose course is no longer offered: counted in the totals, and said so
+    # steps whose course's details are not yet confirmed against a source: counted in the totals, and said so (a
+    # review added up "9 Schritte, 126 Stunden" with three unverified courses' hours in it, said only at the steps)
+    unverified: int = 0
 
     @property
     def text(self) -> str:
-        totals = path_totals(self.steps, self.hours, self.price_eur, self.price_on_request)
-        if not self.withdrawn:
-            return totals
-        withdrawn = ngettext(
-            "Of these, %(count)s course is no longer offered.",
-            "Of these, %(count)s courses are no longer offered.",
-            self.withdrawn,
-        ) % {"count": self.withdrawn}
-        return f"{totals} {withdrawn}"
+        sentences = [path_totals(self.steps, self.hours, self.price_eur, self.price_on_request)]
+        if self.withdrawn:
+            sentences.append(
+                ngettext(
+                    "Of these, %(count)s course is no longer offered.",
+                    "Of these, %(count)s courses are no longer offered.",
+                    self.withdrawn,
+                )
+                % {"count": self.withdrawn}
+            )
+        if self.unverified:
+            sentences.append(
+                ngettext(
+                    "%(count)s course's hours and price are not yet confirmed against a source.",
+                    "%(count)s courses' hours and prices are not yet confirmed against a source.",
+                    self.unverified,
+                )
+                % {"count": self.unverified}
+            )
+        return " ".join(sentences)
 
 
 @dataclass(frozen=True)
@@ -499,6 +513,7 @@ def _path_context(
             price_eur=path.total_price_eur,
             price_on_request=path.courses_price_on_request,
             withdrawn=len(no_longer_offered),
+            unverified=sum(not course.verified for _step, course, _gaps in path_steps),
         ),
         "path_steps": path_steps,
         "no_longer_offered": no_longer_offered,

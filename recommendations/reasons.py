@@ -80,6 +80,8 @@ def _texts(language: str | None) -> dict[str, str]:
         "style_differs": _("The role asks for %(role_style)s than your work style shows (your style: %(style)s)."),
         "more_firefighting": _("more firefighting"),
         "more_architectural": _("more architectural thinking"),
+        "even_more_firefighting": _("even more firefighting"),
+        "even_more_architectural": _("even more architectural thinking"),
         "overqualified": _("You bring clearly more than this role asks for; a more senior role may suit you better."),
         "overqualified_top": _("You bring clearly more than this role asks for."),
         "somewhat_overqualified": _(
@@ -332,13 +334,14 @@ def _style_reason(
         return []
     if style_range is not None and style_range[0] <= role_style <= style_range[1]:
         return []  # the role's style lies within the range of the person's: the answers cannot tell
-    return [
-        t["style_differs"]
-        % {
-            "role_style": t["more_firefighting"] if role_style < work_style else t["more_architectural"],
-            "style": _style_word(work_style, t),
-        }
-    ]
+    # "even more" where the person leans that way already: "asks for more architectural thinking than your work style
+    # shows (your style: more of an architect)" read as a contradiction (a review)
+    further = _style_word(work_style, t) == t["firefighter" if role_style < work_style else "architect"]
+    if role_style < work_style:
+        asked = t["even_more_firefighting" if further else "more_firefighting"]
+    else:
+        asked = t["even_more_architectural" if further else "more_architectural"]
+    return [t["style_differs"] % {"role_style": asked, "style": _style_word(work_style, t)}]
 
 
 def _seniority_reason(

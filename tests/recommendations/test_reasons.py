@@ -126,6 +126,26 @@ def test_a_roles_work_style_is_said_to_differ_only_outside_the_range_of_the_pers
     ), firefighter
 
 
+def test_a_role_further_towards_the_persons_own_end_asks_for_even_more_of_it():
+    """ "Die Rolle verlangt mehr Architektur-Denken, als Ihr Arbeitsstil zeigt (Ihr Stil: eher Architekt)" read as a
+    contradiction (a review): the role asks for even more of what the person leans to already."""
+    levels = {"com": 4.0, "chg": 3.0, "svc": 3.0, "arc": 3.0, "sec": 4.0}
+    match = role_match(dict(zip(COMPETENCIES, ROLE.requirements)), levels)
+    architect, firefighter = RoleSpec("a", ROLE.requirements, 0.95), RoleSpec("f", ROLE.requirements, -0.95)
+    with override("de"):
+        towards = reasons_for(architect, COMPETENCIES, levels, 0.3, NAMES, match, (0.2, 0.4))
+        other_end = reasons_for(architect, COMPETENCIES, levels, -0.3, NAMES, match, (-0.4, -0.2))
+        firefighting = reasons_for(firefighter, COMPETENCIES, levels, -0.3, NAMES, match, (-0.4, -0.2))
+        balanced = reasons_for(architect, COMPETENCIES, levels, 0.0, NAMES, match, (-0.1, 0.1))
+    assert any(
+        "verlangt noch mehr Architektur-Denken, als Ihr Arbeitsstil zeigt (Ihr Stil: eher Architekt" in r
+        for r in towards
+    )
+    assert any("verlangt mehr Architektur-Denken, als" in r for r in other_end + balanced)
+    assert not any("noch mehr" in r for r in other_end + balanced)
+    assert any("verlangt noch mehr Feuerwehr-Einsatz, als" in r for r in firefighting)
+
+
 def test_a_roles_work_style_is_said_to_suit_only_when_the_whole_range_of_the_persons_is_close_to_it():
     """After one situation the estimate (0.5) lay near the role's 0.4 while its range (-0.4 to 1.0) reached far
     from it, and the card said the style suits the role (30 % of such sentences were false for simulated people)."""

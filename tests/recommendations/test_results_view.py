@@ -10,7 +10,7 @@ from django.db import connection
 from django.template.defaultfilters import floatformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from assessment.models import Competency
@@ -1133,3 +1133,25 @@ def test_ranges_that_came_out_wider_after_more_answers_are_named_with_the_ones_b
     with translation.override("de"):
         low, high = (number_text(value, 1) for value in (narrowed["level_low"], narrowed["level_high"]))
     assert f"(vorher: {low}–{high})" in text
+
+
+def test_the_path_s_totals_say_how_many_of_their_courses_are_unverified(client, db):
+    """ "9 Schritte, 126 Stunden" added up three unverified courses' hours, said only at the steps (a review)."""
+    from assessment.services import start_assessment
+
+    beginner = answer_all(start_assessment(), weakest)
+    context = client.get(results_url(beginner)).context
+    steps, before = context["path_steps"], context["path_summary"].unverified
+    assert before == sum(not course.verified for _step, course, _gaps in steps)  # the shipped catalogue has some
+    slugs = [course.slug for _step, course, _gaps in steps if course.verified][:2]
+    Course.objects.filter(slug__in=slugs).update(verified=False, updated_at=timezone.now())
+    response = client.get(results_url(beginner))
+    text = response.content.decode().replace("\u00ad", "")
+    count = before + 2
+    assert response.context["path_summary"].unverified == count
+    sentence = f"Bei {count} Kursen sind Stunden und Preise noch nicht an einer Quelle geprüft."
+    assert text.count(sentence) == 2  # the summary at the top and the path's totals
+    with translation.override("en"):
+        assert response.context["path_summary"].text.endswith(
+            f"{count} courses' hours and prices are not yet confirmed against a source."
+        )
