@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -324,31 +325,49 @@ def reliability_note(profile: Profile, language: str | None = None) -> str:
 FAR_APART = 1.5
 
 
-# The knowledge checks of a competency speak against its self-rating when they make the rated level this many times
-# less likely than the level they make most likely. A rating of 5 with every check right is the most likely level
-# of those checks: a review was told "your self-ratings lie far above what your answers show, by about 1,8 levels"
-# (the mean level of the checks' likelihood, always below 5), after answering the hardest checks right.
-AGAINST_THE_RATING = 3.0
+# The knowledge checks speak against the self-ratings when they make the rated levels, taken together, this many
+# times less likely than the levels they make most likely. A rating of 5 with every check right is the most likely
+# level of those checks: a review was told "your self-ratings lie far above what your answers show, by about 1,8
+# levels" (the mean level of the checks' likelihood, always below 5), after answering the hardest checks right.
+# Taken together, not competency by competency: ten ratings of 0 with the two easiest checks right each make 0 only
+# about 2.4 times less likely one by one (the guessing floor), but all together clearly.
+AGAINST_THE_RATINGS = 3.0
 
 
-def checks_against_rating(score: CompetencyScore) -> int:
-    """+1 where the knowledge checks alone speak against the self-rating as too high (`AGAINST_THE_RATING`), -1 as
-    too low, 0 where they do not (or there is no rating or no check)."""
+def _rating_odds(score: CompetencyScore) -> tuple[int, float]:
+    """Which way the knowledge checks alone point from the self-rating (+1: the rating lies above the level they make
+    most likely, -1: below, 0: at it, or no rating or no check), and the log of how many times less likely they make
+    the rated level than that one."""
     likelihood = score.knowledge_posterior
     if score.self_level is None or not likelihood:
-        return 0
+        return 0, 0.0
     rated = min(max(score.self_level, 0), len(likelihood) - 1)
     best = max(range(len(likelihood)), key=lambda level: likelihood[level])
-    if likelihood[rated] * AGAINST_THE_RATING > likelihood[best]:
-        return 0
-    return 1 if best < rated else -1
+    if best == rated or likelihood[rated] >= likelihood[best]:
+        return 0, 0.0
+    return (1 if best < rated else -1), math.log(likelihood[best] / max(likelihood[rated], 1e-300))
+
+
+def checks_against_ratings(profile: Profile) -> int:
+    """+1 where the knowledge checks, taken together, speak against the self-ratings as too high
+    (`AGAINST_THE_RATINGS`) and not against any as too low, -1 the other way round, else 0."""
+    odds = {1: 0.0, -1: 0.0}
+    for score in profile.competencies.values():
+        way, log_odds = _rating_odds(score)
+        if way:
+            odds[way] += log_odds
+    sure = math.log(AGAINST_THE_RATINGS)
+    if odds[1] >= sure and odds[-1] < sure:
+        return 1
+    if odds[-1] >= sure and odds[1] < sure:
+        return -1
+    return 0
 
 
 def self_ratings_apart(profile: Profile) -> float:
     """How far the self-ratings lie above (+) or below (-) what the knowledge checks alone show (the expected level
     of their likelihood), on average over the competencies with both, when at least two have both, all lie the same
-    way, and the checks speak against the rating that way in at least half of them and the other way in none
-    (`checks_against_rating`); else 0."""
+    way, and the checks taken together speak against the ratings that way (`checks_against_ratings`); else 0."""
     scores = [s for s in profile.competencies.values() if s.self_level is not None and s.knowledge_posterior]
     gaps = [
         (score.self_level or 0) - sum(level * p for level, p in enumerate(score.knowledge_posterior))
@@ -356,9 +375,7 @@ def self_ratings_apart(profile: Profile) -> float:
     ]
     if len(gaps) < 2 or not (all(g > 0 for g in gaps) or all(g < 0 for g in gaps)):
         return 0.0
-    way = 1 if gaps[0] > 0 else -1
-    against = [checks_against_rating(score) for score in scores]
-    if -way in against or 2 * against.count(way) < len(against):
+    if checks_against_ratings(profile) != (1 if gaps[0] > 0 else -1):
         return 0.0
     return sum(gaps) / len(gaps)
 
@@ -375,10 +392,10 @@ def self_rating_tendency(profile: Profile) -> str:
     area's answers move the others (by up to about half a level after a short test). Empty otherwise."""
     if not profile.reliable or not profile.self_bias_range:
         return ""
-    # said only where the checks speak against some ratings that way and against none the other way: the bias can
-    # lie clearly above 0 with no check against any rating (ten ratings of 5 with the hardest checks right, where the
-    # checks cannot tell 4 from 5 and the prior reads every level lower)
-    against = {checks_against_rating(score) for score in profile.competencies.values()} - {0}
+    # said only where the checks speak against the ratings that way: the bias can lie clearly above 0 with no check
+    # against any rating (ten ratings of 5 with the hardest checks right, where the checks cannot tell 4 from 5 and
+    # the prior reads every level lower)
+    against = checks_against_ratings(profile)
     gaps = [
         score.self_level - score.expected
         for score in profile.competencies.values()
@@ -386,14 +403,14 @@ def self_rating_tendency(profile: Profile) -> str:
     ]
     seen = sum(gaps) / len(gaps) if gaps else 0.0
     low, high = profile.self_bias_range
-    if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN and against == {1}:
+    if low >= TENDENCY_SHOWN and seen >= TENDENCY_SEEN and against == 1:
         text = _(
             "Across all competencies you rate yourself higher than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "
             "can come out below your own rating, and what you answer about one competency moves the others too (one "
             "knowledge answer by up to about half a level after a short test)."
         )
-    elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN and against == {-1}:
+    elif high <= -TENDENCY_SHOWN and seen <= -TENDENCY_SEEN and against == -1:
         text = _(
             "Across all competencies you rate yourself lower than the knowledge questions show: by about %(amount)s "
             "levels (90%% range: %(low)s to %(high)s). Every level shown takes that into account, so a competency "

@@ -420,8 +420,11 @@ def _roles_context(
     profile, recommendation = result.profile, result.recommendation
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
     above: dict[str, str] = {}
+    listed = fits[:3]  # the roles the PDF lists: its cards name only roles among them
     if profile.reliable:  # a ranking the page gives: a role above a higher match says why (first of its reasons)
-        fits, above = with_order_reasons(fits, profile, names, current, recommendation.model_version != TRANSPARENT)
+        by_model = recommendation.model_version != TRANSPARENT
+        listed, _listed_above = with_order_reasons(listed, profile, names, current, by_model)
+        fits, above = with_order_reasons(fits, profile, names, current, by_model)
     adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
     # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
     order = {slug: index for index, slug in enumerate(roles)}
@@ -438,7 +441,7 @@ def _roles_context(
         "below_a_lower_match": below,
         "role_details": role_details,
         "hidden_gaps": hidden_gaps(role_details[:3], below),
-        "pdf_roles": counted_gaps(role_details),
+        "pdf_roles": counted_gaps(every_gap(listed, profile, names)),
         "picker_fits": fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug]),
         "adaptive_plan": adaptive_plan,
         # how sure the adaptive result is, and why the test stopped when that matters; of every question, how sure

@@ -393,11 +393,13 @@ def _core_gap(requirements: Mapping[str, float], levels: Mapping[str, float]) ->
 
 
 def _asks_less(mean_level: float, mean_required: float, other_mean_required: float, by_model: bool) -> bool:
-    """Whether the lower role's asking less than the person brings speaks for the upper one (see ORDER_SENIORITY)."""
-    if by_model:
-        return other_mean_required <= mean_required - ORDER_SENIORITY and mean_level > other_mean_required
+    """Whether the lower role's asking less than the person brings speaks for the upper one (see ORDER_SENIORITY):
+    the person lies above it beyond the slack, as the page's "a role far below your level ranks lower" says."""
     excess = max(0.0, mean_level - mean_required - OVERQUALIFICATION_SLACK)
-    return max(0.0, mean_level - other_mean_required - OVERQUALIFICATION_SLACK) - excess >= ORDER_EXACT
+    other_excess = max(0.0, mean_level - other_mean_required - OVERQUALIFICATION_SLACK)
+    if by_model:
+        return other_mean_required <= mean_required - ORDER_SENIORITY and other_excess > 0
+    return other_excess - excess >= ORDER_EXACT
 
 
 def above_a_higher_match(
@@ -431,9 +433,10 @@ def above_a_higher_match(
         why = []
         gap, _where = _core_gap(requirements, levels)
         other_gap, other_where = _core_gap(other_requirements, levels)
-        if other_where is not None and other_gap - gap >= ORDER_CORE_GAP:
+        # the model weighs a core gap besides the match; the transparent ranking has it in the match only
+        if by_model and other_where is not None and other_gap - gap >= ORDER_CORE_GAP:
             missed = _levels([other_where], levels, other_requirements, names, _texts(language), language)
-            why.append(_("at the other's core more is missing (%(gap)s)") % {"gap": missed})
+            why.append(_("more is missing at the other role's core – %(gap)s") % {"gap": missed})
         if _asks_less(mean_level, mean_required, other_mean_required, by_model):
             why.append(
                 _(
@@ -448,20 +451,29 @@ def above_a_higher_match(
             )
         if style_known and abs(work_style - other.work_style) - abs(work_style - spec.work_style) >= least_style:
             why.append(_("your work style lies nearer to this role's than to the other's"))
-        if not why:
-            why.append(
+        named = {"role": other_name, "match": whole_percent(other_match.value)}
+        if why:
+            sentence = _(
+                "This role stands above %(role)s, whose match is higher (%(match)s%%). What speaks for this one: "
+                "%(why)s."
+            ) % {**named, "why": "; ".join(why)}
+        elif by_model:
+            sentence = (
                 _(
-                    "none of what the order weighs besides the match (the core of a role, how senior it is against "
-                    "your level, the work style) tells the two apart clearly on its own: the model orders by the "
-                    "whole profile"
+                    "This role stands above %(role)s, whose match is higher (%(match)s%%). None of what the order "
+                    "weighs besides the match (the core of a role, how senior it is against your level, the work "
+                    "style) tells the two apart clearly on its own: the model orders by the whole profile."
                 )
-                if by_model
-                else _(
-                    "the deductions for a role far below your level and for the distance of the work styles "
-                    "together outweigh the difference of the matches"
-                )
+                % named
             )
-        sentences[spec.slug] = _(
-            "This role stands above %(role)s, whose match is higher (%(match)s%%). What speaks for this one: %(why)s."
-        ) % {"role": other_name, "match": whole_percent(other_match.value), "why": "; ".join(why)}
+        else:  # the transparent ranking: its deductions differ by less than the thresholds above, together enough
+            sentence = (
+                _(
+                    "This role stands above %(role)s, whose match is higher (%(match)s%%): small differences in "
+                    "the deductions for a role far below your level and for the distance of the work styles together "
+                    "outweigh the difference of the matches."
+                )
+                % named
+            )
+        sentences[spec.slug] = sentence
     return sentences
