@@ -419,28 +419,31 @@ def _roles_context(
     changed since the result was last computed."""
     profile, recommendation = result.profile, result.recommendation
     fits = [(roles[f.slug], f) for f in recommendation.roles if f.slug in roles]
+    # A role above one the page shows with a higher match says why (`with_order_reasons`): under "Why does a role with
+    # a higher match stand further down?", first among its reasons in the roles in detail and in the PDF. Not on the
+    # cards: there it pushed the path in brief and the main actions off the first screen (by 220 px at 1280).
     above: dict[str, str] = {}
-    listed = fits[:3]  # the roles the PDF lists: its cards name only roles among them
-    if profile.reliable:  # a ranking the page gives: a role above a higher match says why (first of its reasons)
+    detailed, listed = fits, fits[:3]  # the PDF's cards name only roles the PDF lists
+    if profile.reliable:
         by_model = recommendation.model_version != TRANSPARENT
-        listed, _listed_above = with_order_reasons(listed, profile, names, current, by_model)
-        fits, above = with_order_reasons(fits, profile, names, current, by_model)
+        detailed, above = with_order_reasons(fits, profile, names, current, by_model)
+        listed, _listed_above = with_order_reasons(fits[:3], profile, names, current, by_model)
     adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
     # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
     order = {slug: index for index, slug in enumerate(roles)}
-    role_details = every_gap(fits, profile, names)
-    # a card below a lower match, or above a higher one, gives every reason: so that its place is explained on it
-    below = below_a_lower_match(fits[:3]) | {role.slug for role, _fit in fits[:3] if role.slug in above}
+    role_details = every_gap(detailed, profile, names)
+    below = below_a_lower_match(fits[:3])
     return {
         "fits": fits,
         "top_fits": fits[:3],
         "order_unlike_match": order_unlike_match(fits),
+        "order_reasons": [(role, above[role.slug]) for role, _fit in fits[:3] if role.slug in above],
         # the PDF lists only the first three roles: it asks why a higher match stands lower only of those (a role
         # it does not list, matching more, left its reader looking for a role that was not there)
         "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below,
         "role_details": role_details,
-        "hidden_gaps": hidden_gaps(role_details[:3], below),
+        "hidden_gaps": hidden_gaps(every_gap(fits[:3], profile, names), below),
         "pdf_roles": counted_gaps(every_gap(listed, profile, names)),
         "picker_fits": fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug]),
         "adaptive_plan": adaptive_plan,
@@ -876,7 +879,9 @@ def fragment_keys(context: dict) -> dict[str, str | int]:
         ),
         "top_roles": _digest(language, roles[:3], sorted(context.get("hidden_gaps", {}).items())),
         "role_details": _digest(
-            context["reliable"], every_role, [gaps for _role, _fit, gaps in context.get("role_details", [])]
+            context["reliable"],
+            every_role,
+            [(fit.reasons, gaps) for _role, fit, gaps in context.get("role_details", [])],  # the order's reasons too
         ),
         # the chooser's order: the ranking's when reliable, else the roles' own order (`every_role` holds both)
         "picker": _digest(context["reliable"], target_role.slug if target_role else "", every_role),
