@@ -443,7 +443,8 @@ def _roles_context(
         "listed_unlike_match": order_unlike_match(fits[:3]),
         "below_a_lower_match": below,
         "role_details": role_details,
-        "hidden_gaps": hidden_gaps(every_gap(fits[:3], profile, names), below),
+        # what the cards leave unnamed of their own reasons (the role details' gaps, beside the cards' reasons)
+        "hidden_gaps": hidden_gaps([(r, f, gaps) for (r, f), (_r, _f, gaps) in zip(fits[:3], role_details)], below),
         "pdf_roles": counted_gaps(every_gap(listed, profile, names)),
         "picker_fits": fits if profile.reliable else sorted(fits, key=lambda pair: order[pair[0].slug]),
         "adaptive_plan": adaptive_plan,

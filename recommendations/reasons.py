@@ -369,9 +369,10 @@ def _seniority_reason(
     return []
 
 
-# When a role stands above one whose match the page shows higher, its card says what speaks for it besides the
-# match, as far as the terms the order weighs tell the two apart (a review read a 79 % role above an 86 % one with
-# only the general paragraph on the model as the reason). A term counts from these differences on: a gap at the core
+# When a role stands above one whose match the page shows higher, the page says what speaks for it besides the
+# match (under its question why a higher match stands further down, in the role's details and in the PDF), as far
+# as the terms the order weighs tell the two apart (a review read a 79 % role above an 86 % one with only the general
+# paragraph on the model as the reason). A term counts from these differences on: a gap at the core
 # of the lower role larger by half a level; the lower role asking less on average by a fifth of a level while the
 # person lies above it (the model weighs how far along a person is against how senior a role is; the transparent
 # ranking only an over-qualification beyond the slack, and any difference of it); a work-style distance larger by a
