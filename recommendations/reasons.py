@@ -56,11 +56,11 @@ def _texts(language: str | None) -> dict[str, str]:
         ),
         "all": _("You meet every requirement of this role."),
         "all_rounded": _(
-            "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
+            "Your levels as written here (to one decimal) meet every requirement of this role; unrounded, "
             "some lie a little below, so the match is %(match)s%% and may be as low as %(low)s%%."
         ),
         "all_rounded_sure": _(
-            "Your levels as this page writes them (to one decimal) meet every requirement of this role; unrounded, "
+            "Your levels as written here (to one decimal) meet every requirement of this role; unrounded, "
             "some lie a little below, so the match is %(match)s%%."
         ),
         "all_unsure": _(

@@ -733,7 +733,7 @@ def test_the_path_says_what_closed_means(client, modest):
 def test_the_path_says_it_starts_from_the_levels_shown_and_can_grow_when_one_falls(client, modest):
     """The path is planned from the shown levels (one decimal), and a higher answer in one area can lower another
     area's level: the page and the PDF say both under the path, where the hours are."""
-    expected = "Der Pfad geht von Ihren Stufen aus, wie diese Seite sie zeigt, auf eine Nachkommastelle"
+    expected = "Der Pfad geht von Ihren Stufen aus, wie sie hier stehen, auf eine Nachkommastelle"
     text = client.get(results_url(modest)).content.decode()
     assert expected in text and "kann der Pfad länger werden" in text
     context, _status = results_context(modest)

@@ -79,7 +79,7 @@ def test_a_requirement_met_at_the_tables_one_decimal_is_what_the_person_brings_a
     levels["chg"] = 2.97
     # as the chart draws every bar: met; 2.97 of 3 is a match of 99.x %, so not said as certain, and why not 100 %
     assert texts[1] == (
-        "Ihre Stufen, wie diese Seite sie schreibt (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
+        "Ihre Stufen, wie sie hier stehen (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
         "Rolle; ungerundet liegen manche knapp darunter, daher beträgt die Passung 99\u00a0%."
     )
     levels["sec"] = 3.8  # possibly met: named as such, and not also as brought
@@ -331,7 +331,7 @@ def test_every_requirement_met_as_written_beside_a_match_under_100_says_why():
     with override("de"):
         texts = reasons_for_roles([ROLE], COMPETENCIES, levels, 0.4, NAMES, [Match(99.8, 56.0, 100.0, ())])[0]
     assert texts[1] == (
-        "Ihre Stufen, wie diese Seite sie schreibt (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
+        "Ihre Stufen, wie sie hier stehen (auf eine Nachkommastelle), erfüllen alle Anforderungen dieser "
         "Rolle; ungerundet liegen manche knapp darunter, daher beträgt die Passung 99\u00a0% und kann auch nur "
         "56\u00a0% betragen."
     )
