@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -374,6 +375,12 @@ class Login(auth_views.LoginView):
 
     redirect_authenticated_user = True
     authentication_form = EmailLoginForm
+
+    def get_redirect_url(self) -> str:
+        """The `next` address, unless it is this login page itself: a logged-in person sent there would be led round
+        in a circle (Django refuses it with an error, a 500); the default page instead."""
+        target = super().get_redirect_url()
+        return "" if target and urlsplit(target).path == self.request.path else target
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)

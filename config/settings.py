@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.logging import logging_config
+from core.validators import MOST_DAYS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,12 +31,19 @@ def envbool(name: str, default: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
 
 
-def envint(name: str, default: str) -> int:
+def envint(name: str, default: str, *, least: int | None = None, most: int | None = None) -> int:
+    """A whole number from the environment, within `least` and `most` where given: a retention of 0 days would
+    delete what is still kept, and the management commands only check a value given on their command line."""
     value = os.getenv(name, default)
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+    if least is not None and number < least:
+        raise ImproperlyConfigured(f"{name} must be at least {least}, got {number}")
+    if most is not None and number > most:
+        raise ImproperlyConfigured(f"{name} must be at most {most}, got {number}")
+    return number
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -91,7 +99,7 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 # How many proxies (load balancer, TLS terminator) stand in front of the app and append to
 # X-Forwarded-For; 0 trusts none and takes REMOTE_ADDR. Used for rate limits and login lockouts.
-TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", "0")
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", "0", least=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -181,7 +189,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60", least=0),
         conn_health_checks=True,
     )
 }
@@ -191,7 +199,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # An unreachable server is an error after a few seconds (the 503 page), not a hung worker.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "5", least=1)
     if os.environ.get("TEST_DB_SUFFIX"):  # two test runs on one server do not share (and drop) one test database
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{os.environ['TEST_DB_SUFFIX']}"}
 
@@ -271,7 +279,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
+AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5", least=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)  # templates/lockout.html says so
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -280,7 +288,7 @@ AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AXES_CLIENT_STR_CALLABLE = "core.ratelimit.pseudonymous_client"  # no username or address in the logs
 # django-axes records every login (e-mail, address, browser) in axes_accesslog; `manage.py purge_login_records`
 # deletes those records, and old failed attempts, after this many days (in the nightly clean-up, core.housekeeping).
-LOGIN_RECORD_RETENTION_DAYS = envint("LOGIN_RECORD_RETENTION_DAYS", "30")
+LOGIN_RECORD_RETENTION_DAYS = envint("LOGIN_RECORD_RETENTION_DAYS", "30", least=1, most=MOST_DAYS)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -296,22 +304,23 @@ EMAIL_BACKEND = os.getenv(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_PORT = envint("EMAIL_PORT", "25", least=1, most=65_535)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
-EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")  # seconds: a mail server that hangs must not hang the signup
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10", least=1)  # seconds: a mail server that hangs must not hang the signup
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Revierpfad <revierpfad@localhost>")
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a mailed link works for 3 days (pages and mails say so: core.legal.link_days)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-results"
 LOGOUT_REDIRECT_URL = "assessment:home"
-# Unfinished anonymous assessments are deleted after this many days (manage.py purge_assessments).
-ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30")
+# Unfinished assessments (anonymous or begun in an account) are deleted after this many days untouched
+# (manage.py purge_assessments).
+ASSESSMENT_RETENTION_DAYS = envint("ASSESSMENT_RETENTION_DAYS", "30", least=1, most=MOST_DAYS)
 # "Ergebnis schärfen" left untouched this many days is ended with the answers given (manage.py end_sharpenings):
 # while it is open, the result's page, downloads and share link show no result.
-SHARPEN_IDLE_DAYS = envint("SHARPEN_IDLE_DAYS", "2")
+SHARPEN_IDLE_DAYS = envint("SHARPEN_IDLE_DAYS", "2", least=1, most=MOST_DAYS)
 
 # Who runs this site, for the legal notice (/impressum/, § 5 DDG) and the privacy notice (/datenschutz/,
 # Art. 13 DSGVO). Only the operator can say; never invented here. Missing name, address or e-mail: the pages
@@ -372,7 +381,7 @@ LANGUAGE_CHOSEN_COOKIE_NAME: Final = "language_chosen"
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # the proxy in front must set it
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes over plain HTTP
-SECURE_HSTS_SECONDS = 0 if DEBUG else envint("DJANGO_HSTS_SECONDS", "31536000")
+SECURE_HSTS_SECONDS = 0 if DEBUG else envint("DJANGO_HSTS_SECONDS", "31536000", least=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 # Content Security Policy (django-csp): no inline scripts or styles, nothing from elsewhere.
@@ -390,10 +399,10 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # Catalogue imports in the admin: the largest file accepted, and the most an XLSX (a zip archive) may unpack to.
-IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(10_000_000))
-IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_BYTES", str(50_000_000))
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(10_000_000), least=1)
+IMPORT_MAX_UNPACKED_BYTES = envint("IMPORT_MAX_UNPACKED_BYTES", str(50_000_000), least=1)
 # Imports of more rows than this are checked and written by the background worker (manage.py db_worker).
-IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", "500")
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", "500", least=1)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # One line per record on stderr: JSON lines when DEBUG is off (or DJANGO_LOG_FORMAT=json), with the

@@ -18,7 +18,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -128,20 +130,35 @@ class ProviderAdmin(
         return grouped(provider.course_count)
 
 
-class CompetencyFilter(admin.SimpleListFilter):
+class OfferedChoiceFilter(admin.SimpleListFilter):
+    """A filter that applies only the choices it offers: a value typed into the address (an edited link, an old
+    bookmark) is refused as Django refuses one for its own filters, with the list again and "?e=1", not a 500 from
+    the database (a text for a level) or a silently empty list (an unknown competency)."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in {str(choice) for choice, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not offered")
+        return self.filtered(request, queryset, value)
+
+    def filtered(self, request, queryset, value: str):
+        raise NotImplementedError
+
+
+class CompetencyFilter(OfferedChoiceFilter):
     title = _("competency developed")
     parameter_name = "competency"
 
     def lookups(self, request, model_admin):
         return [(c.slug, c.name) for c in Competency.objects.order_by("section__order", "order", "slug")]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(competencies__competency__slug=self.value())
-        return queryset
+    def filtered(self, request, queryset, value):
+        return queryset.filter(competencies__competency__slug=value)
 
 
-class LevelFilter(admin.SimpleListFilter):
+class LevelFilter(OfferedChoiceFilter):
     """A level of the competencies a course develops; with a competency chosen, of that competency."""
 
     field = ""
@@ -149,10 +166,8 @@ class LevelFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [(str(value), label) for value, label in Level.choices]
 
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        lookup = {f"competencies__{self.field}": self.value()}
+    def filtered(self, request, queryset, value):
+        lookup = {f"competencies__{self.field}": value}
         competency = request.GET.get(CompetencyFilter.parameter_name)
         if competency:  # the same CourseCompetency row, not any row of the course
             lookup["competencies__competency__slug"] = competency
@@ -171,7 +186,7 @@ class ToLevelFilter(LevelFilter):
     field = "to_level"
 
 
-class LastCheckedFilter(admin.SimpleListFilter):
+class LastCheckedFilter(OfferedChoiceFilter):
     title = _("last checked")
     parameter_name = "checked"
 
@@ -182,16 +197,14 @@ class LastCheckedFilter(admin.SimpleListFilter):
             ("overdue", _("more than a year ago")),
         ]
 
-    def queryset(self, request, queryset):
+    def filtered(self, request, queryset, value):
         today = timezone.localdate()
         half_year, year = today - datetime.timedelta(days=182), today - datetime.timedelta(days=365)
-        if self.value() == "recent":
+        if value == "recent":
             return queryset.filter(last_checked__gte=half_year)
-        if self.value() == "due":
+        if value == "due":
             return queryset.filter(last_checked__lt=half_year, last_checked__gte=year)
-        if self.value() == "overdue":
-            return queryset.filter(last_checked__lt=year)
-        return queryset
+        return queryset.filter(last_checked__lt=year)
 
 
 class CourseCompetencyFormSet(NamedRowsFormSet):
@@ -590,6 +603,14 @@ class CourseAdmin(
 
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).prefetch_related("prerequisites", "admission_prerequisites")
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        """The export takes the list's filters from the address; one no filter offers leads back to the list with
+        Django's "?e=1", as the list itself does, not to a 500."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{reverse('admin:recommendations_course_changelist')}?{ERROR_FLAG}=1")
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "prerequisites":

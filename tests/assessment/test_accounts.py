@@ -441,6 +441,27 @@ def test_purging_refuses_a_retention_that_would_delete_what_is_kept_or_cannot_be
     assert Assessment.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "setting"),
+    [
+        ("purge_assessments", "ASSESSMENT_RETENTION_DAYS"),
+        ("purge_login_records", "LOGIN_RECORD_RETENTION_DAYS"),
+        ("end_sharpenings", "SHARPEN_IDLE_DAYS"),
+    ],
+)
+@pytest.mark.parametrize("days", [0, -3])
+def test_the_clean_up_refuses_a_retention_setting_that_would_delete_what_is_kept(command, setting, days, settings):
+    """The settings refuse such a value at start-up; a command run with it anyway (a test, a settings module of
+    its own) checks its default as it checks --days, instead of deleting the attempt begun a minute ago."""
+    from django.core.management.base import CommandError
+
+    setattr(settings, setting, days)
+    start_assessment()
+    with pytest.raises(CommandError, match="--days must be at least 1"):
+        call_command(command, stdout=StringIO())
+    assert Assessment.objects.count() == 1
+
+
 def test_the_language_cookie_is_httponly_and_samesite(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     cookie = response.cookies["django_language"]
@@ -497,6 +518,22 @@ def test_an_unreliable_attempt_gives_no_role_match_in_the_comparison_either(clie
     assert "in der sie mit 90\u00a0% Sicherheit liegt)" not in text
     again = client.get(reverse("compare"), {"vorher": later.token, "nachher": earlier.token})  # the order is by date
     assert [row[1:] for row in again.context["role_rows"]] == [row[1:] for row in response.context["role_rows"]]
+
+
+@pytest.mark.parametrize("target", ["{login}", "{login}?next={login}", "//{login}"])
+def test_a_login_link_that_leads_back_to_the_login_page_leads_to_the_default_page(client, target):
+    """Logged in, Django answered a `next` of the login page itself with an error (a 500): anyone could send a link."""
+    user = User.objects.create_user("eva@example.org", "eva@example.org", "Zollverein-2026!")
+    login = reverse("login")
+    target = target.format(login=login)
+    client.force_login(user)
+    response = client.get(login, {"next": target})
+    assert response.status_code == 302 and response.url == reverse("my-results")
+    client.logout()
+    sent = client.post(
+        f"{login}?next={target}", {"username": "eva@example.org", "password": "Zollverein-2026!", "next": target}
+    )
+    assert sent.status_code == 302 and sent.url == reverse("my-results")
 
 
 def test_a_refused_login_is_a_400_with_its_message(client):

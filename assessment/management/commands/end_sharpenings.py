@@ -19,7 +19,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=positive_days, default=settings.SHARPEN_IDLE_DAYS)
+        # a string: argparse checks a default with `type` only when it is one, and the setting must be checked
+        parser.add_argument("--days", type=positive_days, default=str(settings.SHARPEN_IDLE_DAYS))
 
     def handle(self, *args, **options) -> None:
         cutoff = timezone.now() - timedelta(days=options["days"])

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=positive_days, default=settings.LOGIN_RECORD_RETENTION_DAYS)
+        # a string: argparse checks a default with `type` only when it is one, and the setting must be checked
+        parser.add_argument("--days", type=positive_days, default=str(settings.LOGIN_RECORD_RETENTION_DAYS))
         parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
 
     def handle(self, *args, **options) -> None:
