@@ -25,13 +25,16 @@ document.addEventListener("htmx:afterSwap", function (event) {
 
 // A form sent without what it needs (a question without a choice, feedback without consent, a
 // limit that is not a number) comes back as 400 with its part of the page and the message, and htmx
-// swaps it in (responseHandling in base.html's htmx-config). Under DEBUG, django-htmx's debug script
-// (listening on document) replaces the whole page with any 400 response, meant for Django's error
-// pages, which are whole documents: keep our own parts of a page from reaching it. Listening on the
-// body, which the event passes before the document.
+// swaps it in (responseHandling in base.html's htmx-config); so do the other refusals that answer
+// with a part of a page (an expired form token 403, a question no longer asked 409, a removed one
+// 410, too many requests 429). Under DEBUG, django-htmx's debug script (listening on document)
+// replaces the whole page with any 4xx response, meant for Django's error pages, which are whole
+// documents: keep our own parts of a page from reaching it (a review saw an expired token leave one
+// sentence of the question page). Listening on the body, which the event passes before the document.
 document.body.addEventListener("htmx:beforeOnLoad", function (event) {
   var xhr = event.detail.xhr;
-  if (xhr && xhr.status === 400 && !/^\s*(<!doctype|<html)/i.test(xhr.responseText || "")) {
+  var refused = xhr && xhr.status >= 400 && xhr.status < 500;
+  if (refused && !/^\s*(<!doctype|<html)/i.test(xhr.responseText || "")) {
     event.stopPropagation();
   }
 });

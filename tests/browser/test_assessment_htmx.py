@@ -167,10 +167,15 @@ def test_an_answer_after_the_attempt_was_finished_in_another_tab_shows_that_page
     assert "abgeschlossen" in page.locator("h1").inner_text()
 
 
-def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page):
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "no-debug"])
+def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page, settings, debug):
     """A review: with the token's cookie gone (it expires, or another tab logged in), "Weiter" reloaded the question
     with the choice cleared and no word said, as if the answer had been saved. Now the message stands before the
-    question, the choice stays, and "Weiter" again sends it with a fresh token."""
+    question, the choice stays, and "Weiter" again sends it with a fresh token. Under DEBUG (`make run`) django-htmx's
+    debug script replaced the whole page with the 403's one sentence (a review)."""
+    settings.DEBUG = debug
+    page.goto("/")
+    assert (page.locator("script[src*='django-htmx.js']").count() == 1) is debug
     answer_by_keyboard_until(page, 2)
     press_tab_until(page, "el.type === 'radio'")
     page.keyboard.press("ArrowDown")
@@ -183,6 +188,7 @@ def test_a_refused_form_token_is_said_in_place_and_the_choice_is_sent_again(page
     assert "bitte senden Sie es noch einmal" in alert.inner_text()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"  # focus moved to the message
     assert page.locator(f"input[type=radio][value='{chosen}']").is_checked() and re.search(r"/frage/2/$", page.url)
+    assert page.locator(".site-header .brand").is_visible() and page.title() == "Frage 2 · Revierpfad"
     # refused once more (the cookie gone again): one message, not a second below the first
     page.context.clear_cookies(name="csrftoken")
     press_tab_until(page, "el.name === 'action' && el.value === 'answer'")
