@@ -180,6 +180,14 @@ NAMES = {"e": "Empathie", "b": "Betrieb", "d": "DevOps", "a": "Agilität", "c": 
 @example(  # found by a CI run: every requirement met as measured, the match's range below 100 (not said as certain)
     [[0.0] * 5, [0.0] * 5, [0.0, 0.0, 4.0, 0.0, 0.0]], [0.0] * 8, [0.0, 0.0, 3.96875, 0.0, 0.0], [0.0] * 5, 0.0, "de"
 )
+@example(  # found by a local run: three requirements possibly met, the card names two "and 1 more"
+    [[0.0] * 5] * 7 + [[4.0, 2.0, 0.0, 1.0, 1.0]],
+    [0.0] * 8,
+    [3.5, 1.5, 0.0, 0.5, 0.0],
+    [4.0, 2.0, 0.0, 1.0, 0.0],
+    0.0,
+    "de",
+)
 @settings(max_examples=300, deadline=None)
 @given(
     requirement_rows,
@@ -236,10 +244,17 @@ def test_every_roles_reasons_say_what_its_chart_table_shows(requirements, role_s
             if sentence.startswith(("Vielleicht erfüllt", "Possibly met", "Keine Anforderung", "No requirement"))
             for name in re.findall(r"(\w+): (?:Stufe|level) \d+[.,]\d \((?:gefordert|required):", sentence)
         }
+        # a long list ends "; and 2 more" (found by a CI run: three possibly met, two of them named)
+        more = sum(
+            int(count)
+            for sentence in reasons
+            if sentence.startswith(("Vielleicht erfüllt", "Possibly met"))
+            for count in re.findall(r"; (?:dazu|and) (\d+) (?:weitere|more)\.$", sentence)
+        )
         high = dict(zip(COMPETENCIES, np.maximum(np.array(highs), np.array(levels))))
         rows = [(c, person[c], requirements_of[c], float(high[c]), 0.0) for c in COMPETENCIES if requirements_of[c]]
         charted = {row[0] for row, bar in zip(rows, gap_chart(rows).bars) if bar.possibly_met}
-        assert charted == possibly, reasons
+        assert possibly <= charted and len(charted) == len(possibly) + more, reasons
 
 
 def match_range_as_before(requirements: np.ndarray, mixture: LevelMixture) -> tuple[np.ndarray, ...]:
