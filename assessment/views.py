@@ -204,7 +204,9 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
         raise Http404("No such question in this assessment.")
     item = item_to_answer(assessment.steps[step - 1], assessment.pk)  # with its earlier answer: a refused form shows it
     if item is None:  # removed from the bank since the assessment started: nothing to answer
-        return _past_a_removed_question(request, assessment)
+        if request.method == "POST":
+            return _past_a_removed_question(request, assessment)
+        return _removed_question(request, assessment, step)
 
     status = 200
     if request.method == "POST":
@@ -226,12 +228,14 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                 # which is always the last one put, rather than through every answered page between
                 target = assessment.total_steps if form.to_open_question and assessment.adaptive else step + 1
                 next_url = assessment.step_url(target)
-                following = item_to_answer(assessment.steps[target - 1], assessment.pk) if request.htmx else None
-                if following is not None:
-                    form = _form_with_earlier_answer(following)
-                    response = _render_step(request, assessment, target, item=following, form=form)
-                    return push_url(response, next_url)
-                return redirect(next_url)
+                if not request.htmx:
+                    return redirect(next_url)
+                following = item_to_answer(assessment.steps[target - 1], assessment.pk)
+                if following is None:  # removed from the bank since: past it, as its page's button leads
+                    return _past_a_removed_question(request, assessment)
+                form = _form_with_earlier_answer(following)
+                response = _render_step(request, assessment, target, item=following, form=form)
+                return push_url(response, next_url)
             finish_assessment(assessment)
             if assessment.sharpen_until is not None:  # the last question of "Ergebnis schärfen"
                 messages.success(request, sharpened_message(assessment))
@@ -255,16 +259,26 @@ def _question_gone(request: HtmxHttpRequest, assessment: Assessment) -> HttpResp
     return render(request, template, context, status=409)
 
 
+def _removed_question(request: HtmxHttpRequest, assessment: Assessment, step: int) -> HttpResponse:
+    """The page of a question an admin deleted since the attempt started (410): it says so and goes on by a button.
+    Going on changes the attempt (the adaptive test puts a new question in its place, or the attempt ends), which a
+    GET must not do: a link checker or a browser's prefetch would have finished someone's attempt."""
+    if not assessment.adaptive and (open_step := next_open_step(assessment)) is not None:
+        return redirect(assessment.step_url(open_step))  # nothing to plan anew: on to the first open question
+    template = "assessment/question_removed.html" + ("#removed-card" if request.htmx else "")
+    return render(request, template, {"assessment": assessment, "step_url": assessment.step_url(step)}, status=410)
+
+
 def _past_a_removed_question(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:
-    """A step whose question an admin deleted since the attempt started: on to the first open question, or, with
-    none left, to the result. The adaptive test first puts a new question in the deleted one's place (or stops)."""
+    """Past a step whose question an admin deleted since the attempt started: on to the first open question, or,
+    with none left, to the result. The adaptive test first puts a new question in the deleted one's place (or
+    stops)."""
     plan_after_answer(assessment)
     step = next_open_step(assessment)
-    if step is not None:
-        return redirect(assessment.step_url(step))
-    finish_assessment(assessment)
-    results = reverse("results", args=[assessment.token])
-    return HttpResponseClientRedirect(results) if request.htmx else redirect(results)
+    if step is None:
+        finish_assessment(assessment)
+    target = reverse("results", args=[assessment.token]) if step is None else assessment.step_url(step)
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 def _remaining(assessment: Assessment, step: int) -> int | None:

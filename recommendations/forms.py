@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from core.numbers import is_plain_number, typed_number
 from recommendations.models import ConfirmedOutcome, Role
 
-# Django's own message repeats the refused value ("maybe ist keine gültige Auswahl."), a raw word from the request
-NOT_OFFERED = {"invalid_choice": _("Please choose one of the answers offered.")}
+# Django's own message repeats the refused value ("maybe ist keine gültige Auswahl."), a raw word from the request.
+# Each names its question: the messages stand together above the form, and three times "Please choose one of the
+# answers offered." named none (a review).
+RELATION_REQUIRED = _("Say whether you work in this role or aim at it.")
 
 
 class OutcomeForm(forms.Form):
@@ -25,17 +27,22 @@ class OutcomeForm(forms.Form):
         choices=ConfirmedOutcome.Fits.choices,
         widget=forms.RadioSelect,
         # the message stands alone above the form, so it names the question ("This field is required" did not)
-        error_messages={**NOT_OFFERED, "required": _("Please answer: do the roles at the top fit you?")},
+        error_messages={
+            "invalid_choice": _("Please choose one of the answers offered: do the roles at the top fit you?"),
+            "required": _("Please answer: do the roles at the top fit you?"),
+        },
     )
     role = forms.ChoiceField(
-        label=_("The role I hold or aim at (optional)"), required=False, error_messages=NOT_OFFERED
+        label=_("The role I hold or aim at (optional)"),
+        required=False,
+        error_messages={"invalid_choice": _("Please choose one of the roles offered as the role you hold or aim at.")},
     )
     relation = forms.ChoiceField(
         label=_("This role is"),
         choices=ConfirmedOutcome.Relation.choices,
         widget=forms.RadioSelect,
         required=False,
-        error_messages=NOT_OFFERED,
+        error_messages={"invalid_choice": RELATION_REQUIRED},
     )
     consent = forms.BooleanField(
         label=_(
@@ -54,7 +61,7 @@ class OutcomeForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("role") and not cleaned.get("relation"):
-            self.add_error("relation", _("Say whether you work in this role or aim at it."))
+            self.add_error("relation", RELATION_REQUIRED)
         return cleaned
 
 

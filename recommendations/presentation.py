@@ -362,7 +362,8 @@ def results_context(
     limits_form, limits = path_limits(query or {})
     roles = active_roles()
     current = snapshot()  # its one query also says which model version is active (`model_change_since`)
-    # `stores`: False for a request that must change nothing (a HEAD, the PDF): the role and limits only previewed
+    # `stores`: False where no choice may be stored (a GET or HEAD of the page, the PDF): the role and limits in the
+    # address are only previewed. The stored result's upkeep is stored all the same, by every view but the shared one.
     result, role_error = chosen_result(
         assessment, role, roles, preview=shared or not stores, shared=shared, limits=limits, current=current
     )
@@ -424,11 +425,12 @@ def _roles_context(
     # cards: there it pushed the path in brief and the main actions off the first screen (by 220 px at 1280).
     above: dict[str, str] = {}
     detailed, listed = fits, fits[:3]  # the PDF's cards name only roles the PDF lists
+    adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
+    tied = [slug for slug in adaptive_plan.get("tied_roles", []) if slug in roles]  # as the page names them
     if profile.reliable:
         by_model = recommendation.model_version != TRANSPARENT
-        detailed, above = with_order_reasons(fits, profile, names, current, by_model)
-        listed, _listed_above = with_order_reasons(fits[:3], profile, names, current, by_model)
-    adaptive_plan = finished_plan(assessment) if assessment.adaptive else {}
+        detailed, above = with_order_reasons(fits, profile, names, current, by_model, tied)
+        listed, _listed_above = with_order_reasons(fits[:3], profile, names, current, by_model, tied)
     # the role chooser of an unreliable result lists the roles in their own order, not in the refused ranking's
     order = {slug: index for index, slug in enumerate(roles)}
     role_details = every_gap(detailed, profile, names)
@@ -457,7 +459,7 @@ def _roles_context(
         )
         if adaptive_plan
         else stored_sureness(result, fits, roles),
-        "tied_roles": [roles[slug] for slug in adaptive_plan.get("tied_roles", []) if slug in roles],
+        "tied_roles": [roles[slug] for slug in tied],
         # computed anew ("Ergebnis schärfen", a newer model) with another role first: said, not swapped silently
         "first_role_before": roles.get(result.first_role_before) if profile.reliable and fits else None,
         "ranges_wider": ranges_wider(result, names),
@@ -665,11 +667,17 @@ def every_gap(fits: list, profile, names: dict[str, str]) -> list[tuple[Any, Any
 
 
 def with_order_reasons(
-    fits: list, profile: Profile, names: Mapping[str, str], current: Snapshot, by_model: bool
+    fits: list,
+    profile: Profile,
+    names: Mapping[str, str],
+    current: Snapshot,
+    by_model: bool,
+    tied: Collection[str] = (),
 ) -> tuple[list, dict[str, str]]:
     """The fits with, first among the reasons of each role that stands above one the page shows with a higher match,
     what speaks for it besides the match (`reasons.above_a_higher_match`), and those sentences by slug. Computed
-    when the page is shown, from the stored levels and the roles' current requirements."""
+    when the page is shown, from the stored levels and the roles' current requirements. `tied`: the two roles the
+    result calls level in the order, whose sentence says so first."""
     specs = {spec.slug: spec for spec in current.roles}
     ranked = [(specs[role.slug], role.name, fit.match) for role, fit in fits if role.slug in specs]
     levels = {slug: score.expected for slug, score in profile.competencies.items()}
@@ -681,6 +689,7 @@ def with_order_reasons(
         names,
         style_known=profile.work_style_confidence > 0,
         by_model=by_model,
+        tied=tied,
     )
     if not above:
         return fits, above

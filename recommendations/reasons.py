@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -412,12 +412,16 @@ def above_a_higher_match(
     *,
     style_known: bool = True,
     by_model: bool = True,
+    tied: Collection[str] = (),
 ) -> dict[str, str]:
     """For each role (`ranked`: spec, its name and its match, best first) that stands above one whose match the page
     shows higher: the sentence that names it, and what speaks for the role above besides the match (more missed at
     the other's core, the other asking less than the person brings, the work style nearer), by slug. Where none of
-    these tells the two apart, it says so: the model then orders by the whole profile. Texts in the active
-    language."""
+    these tells the two apart, it says so: the model then orders by the whole profile. Of the two roles the result
+    calls level in the order (`tied`: the adaptive test's "two roles tied"), the sentence says that first: the answers
+    do not tell which comes first, and what it gives is why the order on the levels as measured is so (the page
+    said "your answers do not tell which comes first" and, below, what put one first, as if that had decided it: a
+    review). Texts in the active language."""
     language = get_language()
     competencies = tuple(competencies)
     mean_level = sum(one_decimal(levels.get(c, 0)) for c in competencies) / max(1, len(competencies))
@@ -452,29 +456,45 @@ def above_a_higher_match(
             )
         if style_known and abs(work_style - other.work_style) - abs(work_style - spec.work_style) >= least_style:
             why.append(_("your work style lies nearer to this role's than to the other's"))
-        named = {"role": other_name, "match": whole_percent(other_match.value)}
-        if why:
-            sentence = _(
-                "This role stands above %(role)s, whose match is higher (%(match)s%%). What speaks for this one: "
-                "%(why)s."
-            ) % {**named, "why": "; ".join(why)}
-        elif by_model:
-            sentence = (
-                _(
-                    "This role stands above %(role)s, whose match is higher (%(match)s%%). None of what the order "
-                    "weighs besides the match (the core of a role, how senior it is against your level, the work "
-                    "style) tells the two apart clearly on its own: the model orders by the whole profile."
-                )
-                % named
-            )
-        else:  # the transparent ranking: its deductions differ by less than the thresholds above, together enough
-            sentence = (
-                _(
-                    "This role stands above %(role)s, whose match is higher (%(match)s%%): small differences in "
-                    "the deductions for a role far below your level and for the distance of the work styles together "
-                    "outweigh the difference of the matches."
-                )
-                % named
-            )
-        sentences[spec.slug] = sentence
+        named = {"role": other_name, "match": whole_percent(other_match.value), "why": "; ".join(why)}
+        kind = "why" if why else "model" if by_model else "deductions"
+        level = len(tied) == 2 and set(tied) == {spec.slug, other.slug}
+        sentences[spec.slug] = (_LEVEL_IN_THE_ORDER if level else _ABOVE_A_HIGHER_MATCH)[kind]() % named
     return sentences
+
+
+# What `above_a_higher_match` says, by what tells the two roles apart: something besides the match ("why"), nothing
+# on its own where the model ranks ("model"), or, in the transparent ranking, its small deductions together.
+_ABOVE_A_HIGHER_MATCH: dict[str, Callable[[], str]] = {
+    "why": lambda: _(
+        "This role stands above %(role)s, whose match is higher (%(match)s%%). What speaks for this one: %(why)s."
+    ),
+    "model": lambda: _(
+        "This role stands above %(role)s, whose match is higher (%(match)s%%). None of what the order weighs besides "
+        "the match (the core of a role, how senior it is against your level, the work style) tells the two apart "
+        "clearly on its own: the model orders by the whole profile."
+    ),
+    "deductions": lambda: _(
+        "This role stands above %(role)s, whose match is higher (%(match)s%%): small differences in the deductions "
+        "for a role far below your level and for the distance of the work styles together outweigh the difference "
+        "of the matches."
+    ),
+}
+# ... of two roles the result calls level in the order
+_LEVEL_IN_THE_ORDER: dict[str, Callable[[], str]] = {
+    "why": lambda: _(
+        "This role and %(role)s (match %(match)s%%) are about level in the order: your answers do not tell which "
+        "comes first. On the levels as measured, what puts this one first: %(why)s."
+    ),
+    "model": lambda: _(
+        "This role and %(role)s (match %(match)s%%) are about level in the order: your answers do not tell which "
+        "comes first. On the levels as measured, none of what the order weighs besides the match (the core of a "
+        "role, how senior it is against your level, the work style) tells the two apart clearly on its own: the "
+        "model orders by the whole profile."
+    ),
+    "deductions": lambda: _(
+        "This role and %(role)s (match %(match)s%%) are about level in the order: your answers do not tell which "
+        "comes first. On the levels as measured, small differences in the deductions for a role far below your "
+        "level and for the distance of the work styles together outweigh the difference of the matches."
+    ),
+}

@@ -4,6 +4,7 @@ from recommendations import views
 
 urlpatterns = [
     path("a/<str:token>/ergebnis/", views.results, name="results"),
+    path("a/<str:token>/ergebnis/pfad/", views.choose_path, name="results-path"),
     path("a/<str:token>/ergebnis/antworten/", views.results_review, name="results-review"),
     path("a/<str:token>/ergebnis/neu/", views.recompute, name="results-recompute"),
     path("a/<str:token>/ergebnis.pdf", views.results_pdf, name="results-pdf"),

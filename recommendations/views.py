@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from assessment.accounts import owner_may_delete
 from assessment.models import Assessment
@@ -100,21 +100,42 @@ def results(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return elsewhere
     # "Keep the address of this page": opened in another browser, it speaks the attempt's language.
     language = in_attempt_language(request, assessment.language)
-    # a HEAD (a link checker, a prefetch) shows what a GET would, and stores no choice
-    stores = request.method != "HEAD"
-    context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET, stores=stores)
-    context["picker_url"] = reverse("results", args=[token])
-    # The parts with forms come from the cache too (issue 10): rendered with a placeholder for the form token,
-    # which is replaced by this request's own token once the page is rendered.
+    # A role and limits in the address (an old bookmark, a page from before the picker posted) are shown and not
+    # stored: a GET changes no choice (Back, a prefetch or a link checker would have); the picker's form stores them.
+    context, status = results_context(assessment, request.GET.get("role") or None, query=request.GET, stores=False)
+    response = _render_results(request, context, status)
+    if language:
+        keep_language(response, language)
+    return response
+
+
+@require_POST
+@rate_limited("results", back_to=_back_to("learning-path"), resend=True)
+def choose_path(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The learning path's target role and its limits, chosen with the results page's picker: stored, so that the
+    page, its PDF, the download and the share link follow them; refused input gets the page again with a 400."""
+    assessment, elsewhere = _finished_or_redirect(request, token)
+    if elsewhere:
+        return elsewhere
+    context, status = results_context(assessment, request.POST.get("role") or None, query=request.POST)
+    if status == 200 and not request.htmx:
+        return redirect(_results_url(token, "path-form"))
+    response = _render_results(request, context, status)
+    # the page's address without a role in it: one shown from an old address (`results`) is stored now
+    return push_url(response, reverse("results", args=[token])) if status == 200 else response
+
+
+def _render_results(request: HtmxHttpRequest, context: dict, status: int) -> HttpResponse:
+    """The results page, or to htmx its learning path (with the summary at the top out of band). The parts with
+    forms come from the cache too (issue 10): rendered with a placeholder for the form token, which is replaced by
+    this request's own token once the page is rendered."""
     context["fragments"].update(form_fragment_keys(context, request))
     context["csrf_token"] = CSRF_PLACEHOLDER
     template = "recommendations/results.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#path-update"  # the learning path, and the summary at the top out of band
+        template += "#path-update"
     response = render(request, template, context, status=status)
     response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-    if language:
-        keep_language(response, language)
     return response
 
 
@@ -226,7 +247,6 @@ def toggle_course_done(request: HtmxHttpRequest, token: str, course: str) -> Htt
         )
     if request.htmx:
         context, status = results_context(assessment)
-        context["picker_url"] = reverse("results", args=[token])
         context["toggled_course"] = course_obj.slug  # where keyboard focus goes in the new path (app.js)
         return render(request, "recommendations/results.html#path-update", context, status=status)
     # without JavaScript, back where the person was (`anchor_after_marking`)
@@ -305,7 +325,6 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return render(request, "recommendations/results.html#feedback", context, status=409)
         messages.error(request, text)
         context, _status = results_context(assessment)
-        context["picker_url"] = reverse("results", args=[token])
         return render(request, "recommendations/results.html", context, status=409)
     form = OutcomeForm(request.POST, roles=Role.objects.active())
     if assessment.feedback_given_at is None and not form.is_valid():
@@ -317,7 +336,6 @@ def feedback(request: HtmxHttpRequest, token: str) -> HttpResponse:
             return render(request, "recommendations/results.html#feedback", context, status=400)
         context, _status = results_context(assessment)
         context["feedback_form"] = form
-        context["picker_url"] = reverse("results", args=[token])
         return render(request, "recommendations/results.html", context, status=400)
     if result is not None and record_outcome(assessment, form, result):
         text = _("Thank you! Your feedback helps the next person get a better recommendation.")

@@ -186,3 +186,11 @@ def content_and_model(transactional_db):
     sync_catalogue()
     if not ModelVersion.objects.filter(active=True).exists():
         ModelVersion.objects.create(**_trained_model_row)
+
+
+def choose_path(client, assessment: Assessment, **fields):
+    """The results page's picker sent (a target role, limits) as a browser without JavaScript sends it: stored, and the
+    page it leads back to (or the page with its errors, 400)."""
+    from django.urls import reverse
+
+    return client.post(reverse("results-path", args=[assessment.token]), fields, follow=True)

@@ -300,11 +300,30 @@ def test_with_every_other_question_answered_a_removed_last_question_ends_at_the_
     for item in Item.objects.filter(pk__in=assessment.item_ids[:-1]):
         record_answer(assessment, item, None)
     Item.objects.filter(pk=assessment.item_ids[-1]).delete()
-    response = client.get(assessment.step_url(len(assessment.item_ids)))
+    url = assessment.step_url(len(assessment.item_ids))
+    # a GET or HEAD (a link checker, a browser's prefetch) changes nothing: the page says why and goes on by a button
+    for shown in (client.get(url), client.head(url), client.get(url, HTTP_HX_REQUEST="true")):
+        assert shown.status_code == 410
+    page = client.get(url).content.decode()
+    assert "Diese Frage wurde entfernt" in page and f'<form method="post" action="{url}">' in page
+    assessment.refresh_from_db()
+    assert not assessment.is_finished
+    response = client.post(url)
     assert response.status_code == 302 and response.url == reverse("results", args=[assessment.token])
     assessment.refresh_from_db()
     assert assessment.is_finished
     assert client.get(assessment.resume_url()).url == reverse("results", args=[assessment.token])
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_answer_before_a_removed_question_leads_past_it(client, assessment, htmx):
+    """With htmx the answer's response carries the next question; removed since, it leads on to the one after."""
+    Item.objects.filter(pk=assessment.item_ids[1]).delete()
+    first = Item.objects.prefetch_related("options").get(pk=assessment.item_ids[0])
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = post_answer(client, assessment, 1, first.options.all()[0].value, **extra)
+    target = response["HX-Redirect"] if htmx else client.get(response.url).url
+    assert target == assessment.step_url(3)
 
 
 def test_the_last_answer_sent_twice_leads_to_the_results_and_another_one_is_refused(client, finished_assessment):

@@ -37,9 +37,12 @@ def show_path_towards_another_role(page) -> str:
     chosen = page.locator("#target-role").input_value()
     name = page.locator("#target-role option:checked").inner_text().split(" · ")[0]  # the name, then its match
     press_tab_until(page, "el.type === 'submit' && el.closest('form').classList.contains('role-picker')")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(f"role={chosen}"))
+    with page.expect_response(re.compile(r"/ergebnis/pfad/$")) as stored:  # the choice is stored (POST)
+        page.keyboard.press("Enter")
+    assert stored.value.ok
     page.locator("#path-heading", has_text=name).wait_for()
+    assert page.locator("#target-role").input_value() == chosen
+    assert page.url.endswith("/ergebnis/")  # no role in the address: loaded again, it shows the stored choice
     return name
 
 
@@ -90,13 +93,18 @@ def test_marking_a_course_done_by_keyboard_keeps_focus_on_that_course(page):
 
 
 def test_when_the_course_does_not_come_back_into_the_path_focus_goes_to_the_paths_heading(page):
-    person = open_results(page)
+    open_results(page)
     button = page.locator(".path-step .done-form button").first.get_attribute("id")
     course = button.removeprefix("done-")
     mark_done_by_keyboard(page, button)
     # limits that leave no room for it: marked not done, it is in neither the path nor the done list
     hours = Course.objects.get(slug=course).hours
-    page.goto(reverse("results", args=[person.token]) + f"?max_hours={hours / 2}")
+    page.locator(".path-limits summary").click()
+    page.locator("#max-hours").fill(str(hours / 2))
+    with page.expect_response(re.compile(r"/ergebnis/pfad/$")) as stored:  # the limits are stored (POST)
+        page.locator(".path-limits button[type=submit]").click()
+    assert stored.value.ok
+    page.locator(f"#undone-{course}").wait_for()
     mark_done_by_keyboard(page, f"undone-{course}")
     page.wait_for_function("() => document.activeElement.id === 'path-heading'")
     assert page.locator(f"#done-{course}, #undone-{course}").count() == 0

@@ -135,10 +135,26 @@ def test_picking_a_target_role_updates_the_path_in_place_by_keyboard(page):
     page.keyboard.press("End")  # the last role in the list
     chosen = page.locator("#target-role").input_value()
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(f"role={chosen}"))
+    with page.expect_response(re.compile(r"/ergebnis/pfad/$")) as stored:  # the choice is stored (POST)
+        page.keyboard.press("Enter")
+    assert stored.value.ok
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#target-role").input_value() == chosen
+    page.reload()  # the address has no role in it: the stored choice
+    assert page.locator("#target-role").input_value() == chosen
+
+
+def test_without_javascript_the_picker_stores_the_role_and_comes_back_to_the_form(page_without_js):
+    page = page_without_js
+    assessment = answer_all(start_assessment(), strongest)
+    page.goto(reverse("results", args=[assessment.token]))
+    chosen = page.locator("#target-role option").last.get_attribute("value")
+    page.locator("#target-role").select_option(chosen)
+    page.get_by_role("button", name="Lernpfad anzeigen").click()
+    page.wait_for_url(re.compile(r"/ergebnis/#path-form$"))  # stored, and back where the form is
+    assert page.locator("#target-role").input_value() == chosen
+    top = page.locator("#path-form").bounding_box()["y"]
+    assert 0 <= top <= page.viewport_size["height"], f"the form is {top} px from the top of the window"
 
 
 def kept_attempts_of(email: str):

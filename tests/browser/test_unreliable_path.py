@@ -22,8 +22,10 @@ def test_an_unreliable_result_shows_a_path_once_a_role_is_picked_in_place(page):
     assert page.locator("#target-role").input_value() == ""
     assert page.locator(".path-unsettled").is_visible()
     page.locator("#target-role").select_option("agile_coach")
-    page.get_by_role("button", name="Lernpfad anzeigen").click()
-    page.wait_for_url(re.compile("role=agile_coach"))
+    with page.expect_response(re.compile(r"/ergebnis/pfad/$")) as stored:
+        page.get_by_role("button", name="Lernpfad anzeigen").click()
+    assert stored.value.ok
+    page.locator("#path-heading", has_text="Agile").wait_for()
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#target-role").input_value() == "agile_coach"
     assert page.locator(".path-unsettled").count() == 0

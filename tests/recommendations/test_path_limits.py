@@ -1,4 +1,5 @@
-"""Path limits on the results page: a small GET form; htmx updates the path in place."""
+"""Path limits on the results page: the picker's form stores them (POST), an address with them only shows them; htmx
+updates the path in place."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from recommendations.models import Course, StoredResult
 from recommendations.presentation import results_context
-from tests.conftest import answer_all, weakest
+from tests.conftest import answer_all, choose_path, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -35,7 +36,7 @@ def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, begi
     assert full.status_code == 200
     hours = full.context["path"].total_hours
     assert hours > 10
-    limited = client.get(url(beginner, max_hours="10", max_price_eur=""))
+    limited = choose_path(client, beginner, max_hours="10", max_price_eur="")
     assert limited.status_code == 200
     path = limited.context["path"]
     assert path.total_hours <= 10 and path.max_hours == 10
@@ -46,7 +47,7 @@ def test_limits_shorten_the_path_say_what_stays_open_and_are_stored(client, begi
     assert document["path_options"] == {"max_hours": 10.0}
     again = client.get(url(beginner))  # stored: the next visit keeps them
     assert again.context["path"].max_hours == 10
-    cleared = client.get(url(beginner, max_hours="", max_price_eur=""))
+    cleared = choose_path(client, beginner, max_hours="", max_price_eur="")
     assert cleared.context["path"].max_hours is None and cleared.context["path"].total_hours == hours
 
 
@@ -117,8 +118,8 @@ def test_a_limit_too_large_says_the_largest_as_people_write_it_and_that_no_limit
     """Django wrote the limit as a machine does ("kleiner oder gleich 10000"); and a valid limit beside a refused
     one still stood in its field while the path ignored it, without a word."""
     client.cookies["django_language"] = language
-    client.get(url(beginner, max_hours="", max_price_eur="500"))  # the path's limits before
-    response = client.get(url(beginner, max_hours="10001", max_price_eur="12"))
+    choose_path(client, beginner, max_hours="", max_price_eur="500")  # the path's limits before
+    response = choose_path(client, beginner, max_hours="10001", max_price_eur="12")
     assert response.status_code == 400
     errors = re.search(r'<div class="errors" role="alert" id="limits-errors".*?</div>', response.content.decode(), re.S)
     assert errors and message in errors.group(0) and kept in errors.group(0)
@@ -202,7 +203,7 @@ def test_without_limits_an_open_gap_is_one_no_course_closes_or_one_beyond_the_pa
 
 def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, beginner):
     """With "at most 5 hours" no course fit, and the page and the PDF said "you already meet every requirement"."""
-    response = client.get(url(beginner, max_hours="5"))
+    response = choose_path(client, beginner, max_hours="5")
     text = response.content.decode()
     path = response.context["path"]
     assert not path.steps and path.open_gaps
@@ -223,7 +224,7 @@ def test_a_limit_no_course_keeps_never_reads_as_if_nothing_were_missing(client, 
 def test_what_the_limits_leave_open_is_said_before_the_steps_on_the_page_and_in_the_pdf(client, beginner):
     """Below a path of courses, "Innerhalb Ihrer Grenzen bleiben diese Lücken offen: IT-Architektur" read as a
     note after the steps, not as the reason the path misses the role's core (a product review)."""
-    response = client.get(url(beginner, max_hours="10", max_price_eur="0"))
+    response = choose_path(client, beginner, max_hours="10", max_price_eur="0")
     path, text = response.context["path"], response.content.decode()
     assert path.steps and response.context["open_gaps"]
     steps = text.index('<ol class="path-steps">')

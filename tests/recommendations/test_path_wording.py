@@ -24,7 +24,7 @@ from core.numbers import whole_percent
 from recommendations.models import Course, Role, StoredResult
 from recommendations.paths import CourseSpec, LearningPath, Step, Unlimited, closed_and_narrowed, step_outcomes
 from recommendations.presentation import _step_gaps, path_totals, results_context, without_limits
-from tests.conftest import answer_all, at_level_one
+from tests.conftest import answer_all, at_level_one, choose_path
 from tests.recommendations.personas import PERSONAS, answers_of, levels
 
 pytestmark = pytest.mark.django_db
@@ -152,12 +152,14 @@ def test_a_path_on_an_unreliable_result_says_it_rests_on_levels_that_may_be_off(
 def test_an_unreliable_result_shows_the_path_towards_a_role_the_person_picks(client, random_clicker):
     ranked_first = client.get(results_url(random_clicker)).context["result"].recommendation.path.target_role
     for role in (ranked_first, "agile_coach"):  # also the very role the stored path was built for
-        text = client.get(results_url(random_clicker, role)).content.decode()  # without JavaScript: the whole page
+        text = choose_path(client, random_clicker, role=role).content.decode()  # without JavaScript: the whole page
         assert selected_roles(text) == [role]
         assert NEEDS_RELIABLE not in text
         again = client.get(results_url(random_clicker))  # the choice is kept
         assert again.context["target_role"].slug == role
-    fragment = client.get(results_url(random_clicker, "it_architect"), **HTMX).content.decode()  # with htmx
+    fragment = client.post(
+        reverse("results-path", args=[random_clicker.token]), {"role": "it_architect"}, **HTMX
+    ).content.decode()  # with htmx
     assert "<html" not in fragment and selected_roles(fragment) == ["it_architect"]
 
 
@@ -182,7 +184,7 @@ def test_the_pdf_and_the_json_of_an_unreliable_result_give_no_unchosen_path(clie
     document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
     assert document["learning_path"]["target_role"] == "" and document["learning_path"]["steps"] == []
     assert document["learning_path"]["note"].startswith(NEEDS_RELIABLE)
-    client.get(results_url(random_clicker, "agile_coach"))
+    choose_path(client, random_clicker, role="agile_coach")
     document = json.loads(client.get(reverse("results-json", args=[random_clicker.token])).content)
     assert document["learning_path"]["target_role"] == "agile_coach" and document["learning_path"]["steps"]
     # a path towards a picked role says what it rests on, as the page and the PDF do (a code review)
@@ -998,7 +1000,7 @@ def test_a_path_stored_with_the_optimisers_own_figure_without_limits_is_planned_
     from tests.conftest import weakest
 
     person = answer_all(start_assessment(), weakest)
-    assert client.get(results_url(person) + "?max_hours=10").status_code == 200
+    assert choose_path(client, person, max_hours="10").status_code == 200
     stored = StoredResult.objects.get(assessment=person)
     assert stored.document["path"]["unlimited"]["as_shown"] is True
     del stored.document["path"]["unlimited"]["as_shown"]  # stored before the field existed

@@ -29,7 +29,7 @@ from recommendations.models import (
     RoleRequirement,
     StoredResult,
 )
-from tests.conftest import answer_all, at_level_one, strongest, weakest
+from tests.conftest import answer_all, at_level_one, choose_path, strongest, weakest
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -270,6 +270,29 @@ def test_the_pdf_never_leaves_the_level_tables_caption_alone_at_the_foot_of_a_pa
         assert pages[caption] == pages[first_row], (space, pages)
 
 
+def test_the_pdf_lays_out_no_text_meant_for_screen_readers_on_the_web_page(client, finished_assessment, monkeypatch):
+    """Its text layer, copied or extracted, read "3,2von (1,8–4,5) 5 , mit 90 % Sicherheit ..." (a review)."""
+    from weasyprint import HTML
+
+    rendered: list[str] = []
+    monkeypatch.setattr("recommendations.views.render_pdf", lambda html, base_url: rendered.append(html) or b"%PDF")
+    assert client.get(reverse("results-pdf", args=[finished_assessment.token])).status_code == 200
+    html = without_soft_hyphens(rendered[0])
+    assert "Sicherheit zwischen" in html and 'class="visually-hidden"' in html  # what the web page says to them
+    texts: list[str] = []
+
+    def walk(box) -> None:
+        texts.append(getattr(box, "text", None) or "")
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in HTML(string=html).render().pages:
+        walk(page._page_box)
+    laid_out = " ".join(texts)
+    assert "Sicherheit zwischen" not in laid_out and " von 5" not in laid_out
+    assert re.search(r"\d,\d\s+\(\d,\d–\d,\d\)", laid_out)  # the level and its range, as shown
+
+
 def test_the_persons_own_data_download_as_json(client, finished_assessment):
     response = client.get(reverse("results-json", args=[finished_assessment.token]))
     data = response.json()
@@ -285,6 +308,26 @@ def test_the_persons_own_data_download_as_json(client, finished_assessment):
     notes = data["field_notes"]
     assert all("Wo reliability_note sagt" in notes[key] for key in ("level_low", "match"))
     assert "keine Wahrscheinlichkeit" in notes["fit"] and '"transparent"' in notes["fit"]
+
+
+@pytest.mark.parametrize("choose", [weakest, at_level_one, strongest])
+def test_the_downloads_levels_written_with_one_decimal_are_the_pages(client, db, choose):
+    """The field note says the page writes expected_level with one decimal; rounded to two first, 0.749 read 0.75
+    there beside the page's 0,7 (a review)."""
+    from core.numbers import one_decimal
+
+    assessment = answer_all(start_assessment(), choose)
+    page = client.get(results_url(assessment)).context
+    shown = {row.competency.slug: row.level_shown for group in page["sections"] for row in group.competencies}
+    download = client.get(reverse("results-json", args=[assessment.token])).json()
+    assert {c["slug"]: one_decimal(c["expected_level"]) for c in download["competencies"]} == shown
+    row = stored(assessment)
+    row.document["profile"]["competencies"][0]["expected"] = 0.749  # just below a level written x,x5 with two decimals
+    row.save()
+    page = client.get(results_url(assessment)).context
+    first = page["sections"][0].competencies[0]
+    download = client.get(reverse("results-json", args=[assessment.token])).json()["competencies"]
+    assert first.level_shown == 0.7 and one_decimal(download[0]["expected_level"]) == 0.7
 
 
 def test_the_data_download_names_the_courses_the_person_marked_done(client, db):
@@ -376,7 +419,7 @@ def test_the_page_shows_the_stored_result_and_does_not_score_again(client, finis
 
 def test_choosing_a_role_stores_the_path_towards_it_and_keeps_the_ranking(client, finished_assessment):
     first = client.get(results_url(finished_assessment)).context["recommendation"].roles
-    client.get(results_url(finished_assessment, "agile_coach"))
+    choose_path(client, finished_assessment, role="agile_coach")
     assert stored(finished_assessment).document["path"]["target_role"] == "agile_coach"
     again = client.get(results_url(finished_assessment))  # no role in the address: the stored choice
     assert again.context["target_role"].slug == "agile_coach"
@@ -481,7 +524,7 @@ def test_a_course_whose_hours_changed_rebuilds_the_path_within_the_persons_limit
     """An admin raised a course's hours: the page wrote "3 Schritte, insgesamt 56 Stunden" under "höchstens 40
     Stunden", and the JSON download still counted the old hours."""
     beginner = answer_all(start_assessment(), weakest)
-    shown = client.get(results_url(beginner) + "?max_hours=40").context
+    shown = choose_path(client, beginner, max_hours="40").context
     total = sum(float(course.hours) for _, course, _ in shown["path_steps"])
     assert 0 < total <= 40
     first = shown["path_steps"][0][1]
@@ -623,7 +666,7 @@ def test_a_role_chosen_in_one_tab_while_a_course_is_marked_done_in_another_keeps
     def path_document(*args, **kwargs):  # the other tab's request, while this one builds its path
         if not other_tab:
             other_tab.append("asked")
-            other_tab[0] = client.get(results_url(beginner, other)).status_code
+            other_tab[0] = choose_path(client, beginner, role=other).status_code
         return build(*args, **kwargs)
 
     monkeypatch.setattr(results_module, "path_document", path_document)
@@ -640,7 +683,7 @@ def test_a_role_chosen_in_one_tab_while_a_course_is_marked_done_in_another_keeps
     def compute_document(*args, **kwargs):  # "Neu berechnen" in this tab, another role in the other meanwhile
         if not other_tab:
             other_tab.append("asked")
-            other_tab[0] = client.get(results_url(beginner, page["target_role"].slug)).status_code
+            other_tab[0] = choose_path(client, beginner, role=page["target_role"].slug).status_code
         return compute(*args, **kwargs)
 
     monkeypatch.setattr(results_module, "compute_document", compute_document)
@@ -704,8 +747,17 @@ def test_a_tampered_feedback_choice_gets_a_sentence_not_the_raw_value_back(clien
         response = client.post(url, data, **HTMX)
         text = response.content.decode()
         assert response.status_code == 400
-        assert "Bitte wählen Sie eine der angebotenen Antworten." in text
+        assert "Bitte wählen Sie" in text
         assert "maybe" not in text and "astronaut" not in text
+    # several refused at once: each message names its question (three times the same sentence named none: a review)
+    data = {"fits": "maybe", "role": "nonsense", "relation": "x", "consent": "on"}
+    errors = re.search(r'id="feedback-errors".*?</div>', client.post(url, data, **HTMX).content.decode(), re.S)
+    said = re.findall(r"<li>(.*?)</li>", errors.group(0))
+    assert said == [
+        "Bitte wählen Sie eine der angebotenen Antworten: Passen die Rollen oben zu Ihnen?",
+        "Bitte wählen Sie eine der angebotenen Rollen als die Rolle, die Sie innehaben oder anstreben.",
+        "Geben Sie an, ob Sie in dieser Rolle arbeiten oder sie anstreben.",
+    ]
 
 
 def test_the_compare_page_sends_a_visitor_to_the_login_with_the_whole_address(client):
@@ -850,6 +902,27 @@ def test_every_result_of_ones_own_can_be_downloaded_shared_kept_and_deleted(clie
     assert ('id="feedback"' in text) is (how == "reliable")
 
 
+def test_a_profile_without_answers_claims_no_certainty_for_its_placeholders(client, db):
+    """Every question skipped: the page said "Auf Grundlage von 0 beantworteten Fragen ... mit 90 % Sicherheit" and,
+    for each competency, "mit 90 % Sicherheit zwischen 0,5 und 4,5" beside "nur ein neutraler Platzhalter" (a
+    review). One competency skipped among answered ones is a placeholder too, said so where its range would be."""
+    skipped = answer_all(start_assessment(), lambda item, options: None)
+    text = client.get(results_url(skipped)).content.decode()
+    profile = text[text.index('aria-labelledby="profile-heading"') : text.index("Feuerwehr oder Architekt")]
+    assert "mit 90" not in profile and "beantworteten Frage" not in profile
+    assert "Sie haben keine Frage beantwortet, daher ist hier nichts gemessen" in profile
+    assert profile.count("ein neutraler Platzhalter, nicht gemessen") == len(Competency.objects.all())
+    one_skipped = answer_all(
+        start_assessment(),
+        lambda item, options: (
+            None if item.competency and item.competency.slug == "agile" else at_level_one(item, options)
+        ),
+    )
+    text = client.get(results_url(one_skipped)).content.decode()
+    assert text.count("ein neutraler Platzhalter, nicht gemessen") == 1
+    assert "Die Spanne gibt an, wo Ihre Stufe mit 90 % Sicherheit liegt" in text
+
+
 def test_a_match_settled_at_100_is_said_without_about_and_one_below_it_never_reads_100(client):
     """ "etwa 100 % (100–100 %)" put "about" before a range of no width; a 99.x % match beside a gap it still has read
     "100 %"."""
@@ -889,11 +962,11 @@ def test_an_unknown_role_says_which_path_the_page_keeps(client, finished_assessm
     url = results_url(finished_assessment)
     fits = client.get(url).context["fits"]
     second = fits[1][0]
-    client.get(url, {"role": second.slug})  # chosen and stored
-    response = client.get(url, {"role": "quatsch"})
-    assert response.status_code == 400
-    assert response.context["target_role"] == second
-    assert f"Sie sehen weiter den Lernpfad zur Rolle {second.name_de}." in response.content.decode()
+    choose_path(client, finished_assessment, role=second.slug)  # chosen and stored
+    for response in (choose_path(client, finished_assessment, role="quatsch"), client.get(url, {"role": "quatsch"})):
+        assert response.status_code == 400
+        assert response.context["target_role"] == second
+        assert f"Sie sehen weiter den Lernpfad zur Rolle {second.name_de}." in response.content.decode()
 
 
 def test_the_time_a_result_was_computed_is_written_as_people_say_it(client, finished_assessment):
@@ -1077,9 +1150,10 @@ def test_a_summary_is_cut_after_a_whole_word_and_keeps_its_no_break_spaces(text,
     assert shortened(text, length) == expected
 
 
-def test_only_the_pages_chooser_stores_a_role_not_a_head_request_nor_the_pdf(client, monkeypatch):
+def test_only_the_pickers_form_stores_a_role_not_a_get_a_head_nor_the_pdf(client, monkeypatch):
     """A HEAD of the PDF's address with `?role=agile_coach` changed the stored choice, and so the page and the JSON
-    (a code review): a link checker or a prefetch chose the person's target role."""
+    (a code review): a link checker or a prefetch chose the person's target role. So did a GET of the page's address
+    with it: the browser's Back button, which loads such an address again, stored an older choice without a word."""
     assessment = answer_all(start_assessment(adaptive=False), at_level_one)
     page = reverse("results", args=[assessment.token])
     first = client.get(page).context["target_role"].slug
@@ -1094,8 +1168,14 @@ def test_only_the_pages_chooser_stores_a_role_not_a_head_request_nor_the_pdf(cli
     stored = StoredResult.objects.get(assessment=assessment).document
     assert stored["chosen_role"] == "" and stored["path_options"] == {}
     assert client.get(page).context["target_role"].slug == first
-    assert client.get(page, {"role": "agile_coach"}).context["target_role"].slug == "agile_coach"  # the chooser
-    assert StoredResult.objects.get(assessment=assessment).document["chosen_role"] == "agile_coach"
+    shown = client.get(page, {"role": "agile_coach", "max_hours": "10"})  # an address with them: shown, not stored
+    assert shown.context["target_role"].slug == "agile_coach" and shown.context["path"].max_hours == 10
+    assert StoredResult.objects.get(assessment=assessment).document["chosen_role"] == ""
+    chosen = client.post(reverse("results-path", args=[assessment.token]), {"role": "agile_coach", "max_hours": "10"})
+    assert chosen.status_code == 302 and chosen.url == f"{page}#path-form"
+    stored = StoredResult.objects.get(assessment=assessment).document
+    assert stored["chosen_role"] == "agile_coach" and stored["path_options"] == {"max_hours": 10.0}
+    assert client.get(page).context["target_role"].slug == "agile_coach"
 
 
 def test_ranges_that_came_out_wider_after_more_answers_are_named_with_the_ones_before(client):
@@ -1155,3 +1235,26 @@ def test_the_path_s_totals_say_how_many_of_their_courses_are_unverified(client, 
         assert response.context["path_summary"].text.endswith(
             f"{count} courses' hours and prices are not yet confirmed against a source."
         )
+
+
+def test_the_picker_with_htmx_sends_back_the_path_and_the_pages_address_without_the_role(client, finished_assessment):
+    """The choice is stored, so the address needs no role: an address with one (Back, a bookmark) only shows it."""
+    url = reverse("results-path", args=[finished_assessment.token])
+    response = client.post(url, {"role": "agile_coach"}, **HTMX)
+    assert response.status_code == 200 and response["HX-Push-Url"] == results_url(finished_assessment)
+    text = response.content.decode()
+    assert 'id="learning-path"' in text and "<html" not in text
+    refused = client.post(url, {"role": "agile_coach", "max_hours": "viele"}, **HTMX)
+    assert refused.status_code == 400 and "HX-Push-Url" not in refused
+    assert 'id="limits-errors"' in refused.content.decode()
+    assert stored(finished_assessment).document["chosen_role"] == "agile_coach"
+
+
+def test_the_owners_picker_posts_and_the_shared_pages_only_shows(client, finished_assessment):
+    page = client.get(results_url(finished_assessment)).content.decode()
+    path_url = reverse("results-path", args=[finished_assessment.token])
+    assert f'<form method="post" action="{path_url}" hx-post="{path_url}"' in page
+    finished_assessment.share()
+    shared_url = reverse("shared-results", args=[finished_assessment.share_token])
+    shared = client.get(shared_url).content.decode()
+    assert f'<form method="get" action="{shared_url}#path-form"' in shared and path_url not in shared

@@ -191,6 +191,27 @@ def test_where_nothing_named_tells_two_roles_apart_it_says_the_model_orders_by_t
     assert "überwiegen zusammen den Unterschied der Passungen" in above(ranked, (2, 2, 2, 2), by_model=False)["one"]
 
 
+def test_of_two_roles_called_level_in_the_order_the_sentence_says_so_before_why_one_comes_first():
+    """The page said "your answers do not tell which comes first" of two roles and, below, what put one of them
+    first, as if it had decided the order (a review)."""
+    upper, lower = spec("upper", (4, 2, 1, 1)), spec("lower", (1, 4, 2, 2))
+    ranked = [(upper, "Oben", match(79)), (lower, "Unten", match(86))]
+    tied = above(ranked, (4, 2.5, 3, 3), tied=("lower", "upper"))["upper"]
+    assert tied == (
+        "Diese Rolle und Unten (Passung 86 %) liegen in der Reihenfolge etwa gleichauf: Ihre Antworten "
+        "entscheiden nicht, welche zuerst kommt. Auf den gemessenen Stufen spricht für diese: am Kern der anderen "
+        "Rolle fehlt Ihnen mehr – Beta: Stufe 2,5 (gefordert: 4)."
+    )
+    one, two = spec("one", (3, 2, 2, 2)), spec("two", (2, 3, 2, 2))
+    level = [(one, "Eins", match(80)), (two, "Zwei", match(84))]
+    for options in ({}, {"by_model": False}):
+        sentence = above(level, (2, 2, 2, 2), tied=("one", "two"), **options)["one"]
+        assert sentence.startswith("Diese Rolle und Zwei (Passung 84 %) liegen in der Reihenfolge etwa gleichauf")
+        assert "Auf den gemessenen Stufen" in sentence and "obwohl" not in sentence
+    # a tie of two other roles leaves the sentence as it was
+    assert above(ranked, (4, 2.5, 3, 3), tied=("upper", "third"))["upper"].startswith("Diese Rolle steht vor Unten")
+
+
 @pytest.mark.django_db
 def test_a_role_above_a_higher_match_says_why_under_the_pages_question_in_its_details_and_in_the_pdf(client):
     assessment = answer_all(start_assessment(adaptive=False), strongest)

@@ -82,3 +82,15 @@ def test_one_person_cannot_answer_with_another_assessments_question(client):
     assert response.status_code == 400
     assert not mine.answers.exists()
     assert Answer.objects.get(assessment=theirs).option == their_item.options.first()
+
+
+def test_a_forged_choice_of_target_role_changes_nothing(finished_assessment):
+    """The picker stores the person's target role, which the PDF, the download and the share link follow."""
+    from recommendations.models import StoredResult
+
+    assert Client().get(reverse("results", args=[finished_assessment.token])).status_code == 200  # stores the result
+    attacker = Client(enforce_csrf_checks=True)
+    url = reverse("results-path", args=[finished_assessment.token])
+    response = attacker.post(url, {"role": "agile_coach"}, HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assert StoredResult.objects.get(assessment=finished_assessment).document["chosen_role"] == ""

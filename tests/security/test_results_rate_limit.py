@@ -96,6 +96,7 @@ def test_with_htmx_refused_feedback_is_said_in_place_of_the_form_and_keeps_what_
         ("feedback", FEEDBACK, "feedback"),
         ("keep-in-account", {}, "keep-heading"),
         ("delete-results", {}, ""),
+        ("results-path", {"role": "agile_coach"}, "learning-path"),
     ],
 )
 def test_the_results_pages_posts_count_together(settings, person, name, data, back):
