@@ -50,7 +50,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.models import Assessment
-from assessment.services import number_in_account
+from assessment.services import claim_attempt
 from assessment.views import SESSION_KEY
 from core.auth_forms import LoginNameLimit
 from core.http import AuthenticatedHttpRequest
@@ -318,10 +318,7 @@ def keep_result(user, token: str) -> bool:
     """Put an attempt with a result (`KEEPABLE`) that nobody keeps yet into the account, with its number there; False
     when there is none by that token."""
     kept = Assessment.objects.filter(KEEPABLE, token=token, user__isnull=True).first() if token else None
-    if kept is None or not Assessment.objects.filter(pk=kept.pk, user__isnull=True).update(user=user):
-        return False
-    number_in_account(kept)
-    return True
+    return kept is not None and claim_attempt(user, kept)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -515,13 +512,10 @@ def keep_in_account(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(f"{results}#keep-heading")
     assessment = get_object_or_404(Assessment.objects.filter(KEEPABLE), token=token)
-    with transaction.atomic():  # claimed and numbered together: never kept without its number
-        claimed = Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=request.user)
-        # not claimed: someone's already, perhaps this account's from another tab a moment ago (read again: the row
-        # read above may be from before that tab's claim)
-        if not claimed and not Assessment.objects.filter(pk=assessment.pk, user=request.user).exists():
-            raise PermissionDenied
-        number_in_account(assessment)
+    # not claimed: someone's already, perhaps this account's from another tab a moment ago (read again: the row read
+    # above may be from before that tab's claim)
+    if not claim_attempt(request.user, assessment) and not request.user.assessments.filter(pk=assessment.pk).exists():
+        raise PermissionDenied
     messages.success(request, _("This attempt is now kept in your account."))
     return redirect(results)
 

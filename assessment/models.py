@@ -528,10 +528,6 @@ class CalibrationVersion(models.Model):
             "date": date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT"),
         }
 
-    def items_short_of_answers(self) -> list[ItemCalibration]:
-        """The items with fewer answers than the version needs to be used."""
-        return [p for p in self.parameters.select_related("item") if p.answers < self.min_answers]
-
     @property
     def usable(self) -> bool:
         """Converged, every item with the answers needed, and no more than a fifth of them flagged as not fitting

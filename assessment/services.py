@@ -122,6 +122,17 @@ def number_in_account(assessment: Assessment) -> int | None:
     return number
 
 
+def claim_attempt(user, assessment: Assessment) -> bool:
+    """Keep an attempt nobody keeps yet in `user`'s account, with its number there: claimed in one statement (of two
+    accounts claiming it at once, one wins) and numbered in the same transaction, so that it is never kept without
+    its number. False when it is kept already (by another account, or by this one from another tab)."""
+    with transaction.atomic():
+        if not Assessment.objects.filter(pk=assessment.pk, user__isnull=True).update(user=user):
+            return False
+        number_in_account(assessment)
+    return True
+
+
 def _choose_next(assessment: Assessment, answers: Mapping[str, str | None], skipped: set[str]) -> adaptive.Plan:
     """Plan the adaptive test after the answers so far and put the next question into `asked_ids` (the
     open last question is replaced: going back and changing an answer re-plans the rest). Not saved."""

@@ -238,7 +238,9 @@ CACHES: dict[str, dict[str, Any]] = {
         "OPTIONS": {"MAX_ENTRIES": 400},
     },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # only the "continue" hint lives in it
+# the session holds the "continue" hint (the attempt this browser has open), a login, where a mailed link leads on
+# after it, and Django's password-reset token while a new password is chosen
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background tasks (training the role-fit model, calibrating items, the nightly clean-up) are kept in the
 # database and run by a separate worker process, `manage.py db_worker` (`make run` and `make serve` start one):

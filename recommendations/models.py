@@ -500,9 +500,11 @@ class ConfirmedOutcome(models.Model):
 
 def forget_feedback(sender, instance, **kwargs) -> None:
     """An assessment deleted ("Delete my answers and results", or by the operator) takes the feedback given on its
-    result with it: deleting is how a person withdraws the consent they gave with the feedback. (Only one with
-    feedback asks the database: a purge of many attempts stays one query for them.)"""
-    if instance.feedback_given_at is None:
+    result with it: deleting is how a person withdraws the consent they gave with the feedback. Every attempt with a
+    result asks the database, whether or not the row read before said it had feedback: feedback given in another tab
+    after that read stayed (a code review). One never finished cannot have any, so the nightly purge of unfinished
+    attempts stays one query for them."""
+    if instance.feedback_given_at is None and instance.finished_at is None and instance.sharpen_until is None:
         return
     ConfirmedOutcome.objects.filter(assessment_key__in=ConfirmedOutcome.keys_for(instance.token)).delete()
 

@@ -573,15 +573,22 @@ def test_an_attempt_is_never_kept_without_its_number(client, finished_assessment
     """Claimed and numbered in one transaction: a failure in between left a kept attempt without its number."""
     from django.db import DatabaseError
 
-    from assessment import accounts
+    from assessment import services
+    from assessment.accounts import keep_result
 
     sign_up(client)
+    user = User.objects.get()
 
     def fails(assessment):
         raise DatabaseError("the numbering failed")
 
-    monkeypatch.setattr(accounts, "number_in_account", fails)
+    monkeypatch.setattr(services, "number_in_account", fails)
     client.raise_request_exception = False
     assert client.post(reverse("keep-in-account", args=[finished_assessment.token])).status_code == 500
+    finished_assessment.refresh_from_db()
+    assert finished_assessment.user is None and finished_assessment.number is None
+    # the same where an attempt is kept on signing up or logging in (`keep_result`: it claimed without a transaction)
+    with pytest.raises(DatabaseError):
+        keep_result(user, finished_assessment.token)
     finished_assessment.refresh_from_db()
     assert finished_assessment.user is None and finished_assessment.number is None

@@ -181,3 +181,15 @@ def test_feedback_already_given_is_not_called_unstored_when_the_result_names_no_
     response = client.post(feedback_url(clicker), HOLDS_ARCHITECT, follow=True)
     assert response.status_code == 200
     assert "bereits" in response.content.decode() and "nicht gespeichert" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_feedback_given_after_the_attempt_was_read_is_deleted_with_it(client, finished_assessment):
+    """The attempt is read, feedback comes in from another tab, then the attempt is deleted: the feedback went only
+    if the row read before said it had some (a code review)."""
+    read_before = Assessment.objects.get(pk=finished_assessment.pk)
+    assert read_before.feedback_given_at is None
+    client.post(feedback_url(finished_assessment), HOLDS_ARCHITECT)  # the other tab
+    assert ConfirmedOutcome.objects.count() == 1
+    read_before.delete()
+    assert not ConfirmedOutcome.objects.exists()
