@@ -231,8 +231,8 @@ def question(request: HtmxHttpRequest, token: str, step: int) -> HttpResponse:
                 if not request.htmx:
                     return redirect(next_url)
                 following = item_to_answer(assessment.steps[target - 1], assessment.pk)
-                if following is None:  # removed from the bank since: past it, as its page's button leads
-                    return _past_a_removed_question(request, assessment)
+                if following is None:  # removed from the bank since: its page says so, as without JavaScript
+                    return HttpResponseClientRedirect(next_url)
                 form = _form_with_earlier_answer(following)
                 response = _render_step(request, assessment, target, item=following, form=form)
                 return push_url(response, next_url)

@@ -266,9 +266,9 @@ RATELIMITS = {
     "login_failures": envrate("DJANGO_RATELIMIT_LOGIN_FAILURES", "200/3600"),
     # a PDF costs the server about a second and a half: one client cannot keep every worker rendering them
     "pdf": envrate("DJANGO_RATELIMIT_PDF", "60/600"),
-    # the results page's posts (a course marked done, feedback, keeping, sharing, deleting, computing anew): most
-    # compute the learning path or the result again. A person marking every course of a long path done and back
-    # sends a few dozen; 120 in 10 minutes leaves room for several people behind one address.
+    # the results page's posts (the target role and limits chosen, a course marked done, feedback, keeping, sharing,
+    # deleting, computing anew): most compute the learning path or the result again. A person marking every course of
+    # a long path done and back sends a few dozen; 120 in 10 minutes leaves room for several people behind one address.
     "results": envrate("DJANGO_RATELIMIT_RESULTS", "120/600"),
 }
 # The views whose posts check a password and count towards "login_failures" (URL names, as LOGIN_URL): core's

@@ -90,10 +90,10 @@ def result_document(
                 "level": round(score.level, 2),
                 # the posterior mean behind the score, the table, the role match ("2,7 von 3") and the page's "About
                 # level 3" (it rounded to one decimal, then half up); "level" is the step in the middle of the
-                # posterior (its median), which can differ from that on a skewed posterior (README). Four decimals:
-                # with two, 0.749 read 0.75 beside the page's 0,7, which the field note says is this value written
-                # with one decimal (a review)
-                "expected_level": round(score.expected, 4),
+                # posterior (its median), which can differ from that on a skewed posterior (README). Not rounded:
+                # rounded to two decimals, 0.749 read 0.75 beside the page's 0,7, which the field note says is this
+                # value written with one decimal (a review), and any rounding leaves such a case near x,x5
+                "expected_level": score.expected,
                 "level_low": score.level_low,
                 "level_high": score.level_high,
                 "confidence": score.confidence,

@@ -284,31 +284,30 @@ def chosen_result(
     shared: bool = False,
     limits: dict | None = None,
     current: Snapshot | None = None,
-) -> tuple:
+) -> tuple[Result, str, bool]:
     """The stored result with the path towards `role` within `limits` (stored again, or with `preview` only
-    previewed: a shared view, a request that changes nothing), and the message for a role that does not exist.
-    `current`: the snapshot the page has taken."""
+    previewed: a shared view, a request that changes nothing), the message for a role that does not exist, and
+    whether the path shown is such a preview, not the one stored. `current`: the snapshot the page has taken."""
     # the stored result's upkeep (a path, reasons or a judgement stored late) is stored by every view but the shared
     # one; `preview` only keeps the role and limits in the address from being stored
     result = result_with_current_path(assessment, store=not shared, current=current)
     if role and role not in roles:
         kept = roles.get(result.recommendation.path.target_role) if result.chosen_role else None
         if kept is not None:  # the path stays the one towards the role chosen before, not the best-fitting one
-            return result, _("There is no such role to choose. You still see the path towards %(role)s.") % {
-                "role": kept.name
-            }
-        return result, _("There is no such role to choose. Showing the best-fitting role instead.")
+            message = _("There is no such role to choose. You still see the path towards %(role)s.")
+            return result, message % {"role": kept.name}, False
+        return result, _("There is no such role to choose. Showing the best-fitting role instead."), False
     # Of an unreliable result the stored path's role is only the first of a ranking the page does not give: a
     # person who picks that very role has chosen it, and the choice is stored (or previewed) like any other.
     chosen_already = result.profile.reliable or role == result.chosen_role
     same_role = not role or (role == result.recommendation.path.target_role and chosen_already)
     if same_role and (limits is None or limits == path_limits_of(result.recommendation.path)):
-        return result, ""
+        return result, "", False
     if preview:
         # no role in the address: the stored choice (none for an unreliable result whose owner picked no role, which
         # then gets no path with limits either, as on the owner's page)
-        return preview_path(assessment, role, limits, current=current), ""
-    return store_path(assessment, chosen_role=role, path_options=limits, current=current), ""
+        return preview_path(assessment, role, limits, current=current), "", True
+    return store_path(assessment, chosen_role=role, path_options=limits, current=current), "", False
 
 
 def anchor_after_marking(result: Result, course: str, done: bool, current: Snapshot) -> str:
@@ -364,7 +363,7 @@ def results_context(
     current = snapshot()  # its one query also says which model version is active (`model_change_since`)
     # `stores`: False where no choice may be stored (a GET or HEAD of the page, the PDF): the role and limits in the
     # address are only previewed. The stored result's upkeep is stored all the same, by every view but the shared one.
-    result, role_error = chosen_result(
+    result, role_error, previewed = chosen_result(
         assessment, role, roles, preview=shared or not stores, shared=shared, limits=limits, current=current
     )
     if limits is None and not limits_form.is_bound:
@@ -375,6 +374,9 @@ def results_context(
     context = {
         "assessment": assessment,
         "shared": shared,
+        # the owner's page at an address with a role or limits other than those stored: shown, not kept (a GET
+        # stores nothing), which the page says beside the picker, whose button keeps them
+        "previewed": previewed and not shared,
         "result": result,
         "profile": profile,
         "sections": sections,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from core.numbers import number_text, one_decimal, whole_percent
@@ -432,7 +432,8 @@ def above_a_higher_match(
         higher = [j for j in range(index + 1, len(ranked)) if shown[j] > shown[index]]
         if not higher:
             continue
-        other, other_name, other_match = ranked[max(higher, key=lambda j: (shown[j], -j))]
+        chosen = max(higher, key=lambda j: (shown[j], -j))
+        other, other_name, other_match = ranked[chosen]
         requirements, _demanding, mean_required = _role_facts(spec, competencies)
         other_requirements, _other_demanding, other_mean_required = _role_facts(other, competencies)
         why = []
@@ -459,7 +460,18 @@ def above_a_higher_match(
         named = {"role": other_name, "match": whole_percent(other_match.value), "why": "; ".join(why)}
         kind = "why" if why else "model" if by_model else "deductions"
         level = len(tied) == 2 and set(tied) == {spec.slug, other.slug}
-        sentences[spec.slug] = (_LEVEL_IN_THE_ORDER if level else _ABOVE_A_HIGHER_MATCH)[kind]() % named
+        sentence = (_LEVEL_IN_THE_ORDER if level else _ABOVE_A_HIGHER_MATCH)[kind]() % named
+        # the others below it with a higher match, named too: "88 %" above "89 %" stood unexplained where the
+        # sentence named only the 96 % role below both (a review)
+        also = sorted((j for j in higher if j != chosen), key=lambda j: (-shown[j], j))
+        if also:
+            others = _join([_("%(role)s (%(match)s%%)") % {"role": ranked[j][1], "match": shown[j]} for j in also])
+            sentence += " " + ngettext(
+                "It also stands above %(roles)s, whose match is higher as well.",
+                "It also stands above %(roles)s, whose matches are higher as well.",
+                len(also),
+            ) % {"roles": others}
+        sentences[spec.slug] = sentence
     return sentences
 
 

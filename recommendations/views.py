@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from assessment.accounts import owner_may_delete
 from assessment.models import Assessment
@@ -121,8 +121,9 @@ def choose_path(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if status == 200 and not request.htmx:
         return redirect(_results_url(token, "path-form"))
     response = _render_results(request, context, status)
-    # the page's address without a role in it: one shown from an old address (`results`) is stored now
-    return push_url(response, reverse("results", args=[token])) if status == 200 else response
+    # the page's address without a role in it (one shown from an old address, `results`, is stored now), in place of
+    # the entry the page has: each choice pushed one more entry with the same address, and Back went through them all
+    return replace_url(response, reverse("results", args=[token])) if status == 200 else response
 
 
 def _render_results(request: HtmxHttpRequest, context: dict, status: int) -> HttpResponse:

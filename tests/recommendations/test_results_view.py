@@ -559,7 +559,8 @@ def test_a_role_chosen_for_an_unreliable_result_and_then_withdrawn_is_no_longer_
     page hid it, and the JSON download exported it."""
     rng = random.Random(3)
     clicker = answer_all(start_assessment(), lambda item, options: rng.choice(options))
-    assert client.get(results_url(clicker, "security_officer")).status_code == 200  # chosen and stored
+    assert choose_path(client, clicker, role="security_officer").status_code == 200  # chosen and stored
+    assert StoredResult.objects.get(assessment=clicker).document["chosen_role"] == "security_officer"
     role = Role.objects.get(slug="security_officer")
     role.active = False
     role.save()  # as the admin does it
@@ -1170,6 +1171,9 @@ def test_only_the_pickers_form_stores_a_role_not_a_get_a_head_nor_the_pdf(client
     assert client.get(page).context["target_role"].slug == first
     shown = client.get(page, {"role": "agile_coach", "max_hours": "10"})  # an address with them: shown, not stored
     assert shown.context["target_role"].slug == "agile_coach" and shown.context["path"].max_hours == 10
+    notice = "Dieser Lernpfad kommt aus der Adresse dieser Seite und ist nicht gespeichert"
+    assert notice in shown.content.decode()  # and the page says so, since its PDF and download show the stored one
+    assert notice not in client.get(page).content.decode()
     assert StoredResult.objects.get(assessment=assessment).document["chosen_role"] == ""
     chosen = client.post(reverse("results-path", args=[assessment.token]), {"role": "agile_coach", "max_hours": "10"})
     assert chosen.status_code == 302 and chosen.url == f"{page}#path-form"
@@ -1241,11 +1245,12 @@ def test_the_picker_with_htmx_sends_back_the_path_and_the_pages_address_without_
     """The choice is stored, so the address needs no role: an address with one (Back, a bookmark) only shows it."""
     url = reverse("results-path", args=[finished_assessment.token])
     response = client.post(url, {"role": "agile_coach"}, **HTMX)
-    assert response.status_code == 200 and response["HX-Push-Url"] == results_url(finished_assessment)
+    assert response.status_code == 200 and response["HX-Replace-Url"] == results_url(finished_assessment)
+    assert "HX-Push-Url" not in response  # one history entry per choice made Back go through each of them
     text = response.content.decode()
     assert 'id="learning-path"' in text and "<html" not in text
     refused = client.post(url, {"role": "agile_coach", "max_hours": "viele"}, **HTMX)
-    assert refused.status_code == 400 and "HX-Push-Url" not in refused
+    assert refused.status_code == 400 and "HX-Replace-Url" not in refused
     assert 'id="limits-errors"' in refused.content.decode()
     assert stored(finished_assessment).document["chosen_role"] == "agile_coach"
 

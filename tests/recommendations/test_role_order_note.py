@@ -191,6 +191,24 @@ def test_where_nothing_named_tells_two_roles_apart_it_says_the_model_orders_by_t
     assert "überwiegen zusammen den Unterschied der Passungen" in above(ranked, (2, 2, 2, 2), by_model=False)["one"]
 
 
+def test_a_role_above_several_higher_matches_names_every_one_of_them():
+    """ "88 %" above "89 %" stood unexplained: the sentence named only the 96 % role below both (a review)."""
+    upper, middle, lower = spec("upper", (4, 2, 1, 1)), spec("middle", (1, 3, 2, 2)), spec("lower", (1, 4, 2, 2))
+    ranked = [(upper, "Oben", match(79)), (middle, "Mitte", match(84)), (lower, "Unten", match(86))]
+    said = above(ranked, (4, 2.5, 3, 3))
+    assert said["upper"].startswith("Diese Rolle steht vor Unten, obwohl deren Passung höher ist (86\u00a0%).")
+    assert said["upper"].endswith(" Diese Rolle steht auch vor Mitte (84\u00a0%), deren Passung ebenfalls höher ist.")
+    assert "steht auch" not in said["middle"]  # above one higher match only
+    fourth = (spec("fourth", (1, 4, 3, 2)), "Vierte", match(85))
+    with override("en"):
+        from recommendations.reasons import above_a_higher_match
+
+        english = above_a_higher_match([*ranked, fourth], COMPS, dict(zip(COMPS, (4, 2.5, 3, 3))), 0.0, NAMES)
+    assert english["upper"].endswith(
+        " It also stands above Vierte (85%); Mitte (84%), whose matches are higher as well."
+    )
+
+
 def test_of_two_roles_called_level_in_the_order_the_sentence_says_so_before_why_one_comes_first():
     """The page said "your answers do not tell which comes first" of two roles and, below, what put one of them
     first, as if it had decided the order (a review)."""
